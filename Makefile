@@ -1,0 +1,216 @@
+# Hallmark: one build for every room. `make help` lists the targets.
+.DEFAULT_GOAL := all
+SHELL := /bin/bash
+.DELETE_ON_ERROR:
+.SECONDARY:
+
+VERIFIER_ES256 ?= 1
+ifeq ($(VERIFIER_ES256),0)
+BUILD ?= build/min
+else
+BUILD ?= build
+endif
+PREFIX ?= /usr/local
+DESTDIR ?=
+PKG_CONFIG ?= pkg-config
+CLANG ?= clang
+FUZZ_SECONDS ?= 10
+T ?=
+V ?= 0
+Q := $(if $(filter 1,$(V)),,@)
+
+OPT ?= -O2 -g
+HARDEN ?= -D_FORTIFY_SOURCE=2 -fstack-protector-strong
+SAN ?=
+WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+        -Wformat=2 -Werror
+# Recursive (=) on purpose: pkg-config runs when a recipe needs it, after `make deps`.
+VERIFY_PKGS := libsodium jansson $(if $(filter 0,$(VERIFIER_ES256)),,libcrypto)
+ALL_PKGS := libsodium jansson libcrypto libssl libpng libevent libevent_openssl libevent_pthreads
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(ALL_PKGS) 2>/dev/null)
+VERIFY_LIBS = $(shell $(PKG_CONFIG) --libs $(VERIFY_PKGS))
+CRYPTO_LIBS = $(shell $(PKG_CONFIG) --libs libsodium jansson libcrypto)
+INCLUDES := -Iverifier/include -Iverifier/core
+CFLAGS_ALL = $(WARN) $(OPT) $(HARDEN) -fPIC -fvisibility=hidden -D_POSIX_C_SOURCE=200809L \
+             -DHALLMARK_WITH_ES256=$(VERIFIER_ES256) -MMD -MP $(INCLUDES) $(PKG_CFLAGS) $(SAN) \
+             $(CFLAGS)
+LDFLAGS_ALL = $(SAN) $(LDFLAGS)
+
+# ---- sources, by room -------------------------------------------------------------------------
+VERIFY_CORE_SRC := verifier/core/hm_b64url.c verifier/core/hm_digest.c verifier/core/hm_secmem.c \
+                   verifier/core/hm_key.c verifier/core/hm_json.c \
+                   $(if $(filter 0,$(VERIFIER_ES256)),,verifier/core/hm_es256.c)
+VERIFY_SRC := $(sort $(wildcard verifier/src/*.c))
+SIGN_CORE_SRC := verifier/core/hm_signkey.c
+UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+LIB_OBJ := $(call obj,$(VERIFY_CORE_SRC) $(VERIFY_SRC))
+SIGN_OBJ := $(call obj,$(SIGN_CORE_SRC))
+UNIT_OBJ := $(call obj,$(UNIT_SRC))
+
+LIB_A := $(BUILD)/lib/libhallmark.a
+LIB_SO := $(BUILD)/lib/libhallmark.so.0
+SIGN_A := $(BUILD)/lib/libhmsign.a
+RUNNER := $(BUILD)/tests/runner
+
+REPLAY := $(patsubst tests/fuzz/fuzz_%.c,$(BUILD)/tests/replay-%,$(FUZZ_SRC))
+
+ifeq ($(VERIFIER_ES256),0)
+ALL_TARGETS := $(LIB_A) $(LIB_SO)
+else
+ALL_TARGETS := $(LIB_A) $(LIB_SO) $(SIGN_A) $(RUNNER) $(REPLAY) $(BUILD)/tools/core-demo
+endif
+
+.PHONY: all help deps deps-check deps-fuzz test test-run check format-check tidy cppcheck \
+        asan valgrind fuzz bench install uninstall clean demo sizes
+
+all: $(ALL_TARGETS)
+
+help:
+	@echo "make demo        run Hallmark on a built-in example"
+	@echo "make test        build and run every test (T=NAME runs the unit tests matching NAME)"
+	@echo "make check       tests, clang-format, clang-tidy and cppcheck"
+	@echo "make asan        the whole suite under AddressSanitizer + UBSan (build/asan)"
+	@echo "make valgrind    the unit suite under valgrind memcheck; any error fails"
+	@echo "make fuzz        libFuzzer targets with clang, FUZZ_SECONDS=N each (default $(FUZZ_SECONDS))"
+	@echo "make bench       benchmarks against raw libsodium and OpenSSL"
+	@echo "make install     verifier header, libraries and hallmark.pc (PREFIX, DESTDIR)"
+	@echo "make VERIFIER_ES256=0   verifier without OpenSSL (libsodium + jansson only), in build/min"
+	@echo "make deps        install missing Debian packages (needs root; else prints the command)"
+
+deps:
+	@tools/deps.sh build test
+deps-check:
+	@tools/deps.sh check
+deps-fuzz:
+	@tools/deps.sh fuzz
+
+# ---- compile and link -------------------------------------------------------------------------
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(LIB_A): $(LIB_OBJ)
+	@mkdir -p $(@D)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(LIB_SO): $(LIB_OBJ)
+	@mkdir -p $(@D)
+	$(Q)$(CC) -shared -Wl,-soname,libhallmark.so.0 -Wl,-z,relro,-z,now -o $@ $^ $(LDFLAGS_ALL) \
+	    $(VERIFY_LIBS)
+	$(Q)ln -sf libhallmark.so.0 $(BUILD)/lib/libhallmark.so
+
+$(SIGN_A): $(SIGN_OBJ)
+	@mkdir -p $(@D)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(RUNNER): $(UNIT_OBJ) $(SIGN_A) $(LIB_A)
+	@mkdir -p $(@D)
+	$(Q)$(CC) -o $@ $(UNIT_OBJ) $(SIGN_A) $(LIB_A) $(LDFLAGS_ALL) $(CRYPTO_LIBS)
+
+$(BUILD)/tests/replay-%: $(call obj,tests/fuzz/fuzz_%.c tests/fuzz/replay.c) $(SIGN_A) $(LIB_A)
+	@mkdir -p $(@D)
+	$(Q)$(CC) -o $@ $^ $(LDFLAGS_ALL) $(CRYPTO_LIBS)
+
+$(BUILD)/tools/core-demo: $(call obj,tools/core_demo.c) $(SIGN_A) $(LIB_A)
+	@mkdir -p $(@D)
+	$(Q)$(CC) -o $@ $^ $(LDFLAGS_ALL) $(CRYPTO_LIBS)
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# ---- tests ------------------------------------------------------------------------------------
+test:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory test-run
+
+test-run: all
+	@tools/run-tests.sh $(BUILD) $(T)
+
+asan:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory BUILD=build/asan OPT="-O1 -g" HARDEN= \
+	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+	    test-run
+
+valgrind:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory BUILD=build/valgrind OPT="-O1 -g" all
+	@HALLMARK_RUNNER_WRAP="valgrind -q --error-exitcode=99 --leak-check=full \
+	    --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect" \
+	    tools/run-tests.sh build/valgrind $(T)
+
+check: test
+	@$(MAKE) --no-print-directory deps-check
+	@$(MAKE) --no-print-directory format-check tidy cppcheck
+	@echo "check: format, clang-tidy and cppcheck clean"
+
+C_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find verifier signer keys tests bench -name '*.[ch]')
+
+format-check:
+	@clang-format --dry-run --Werror $(C_FILES)
+
+tidy:
+	@clang-tidy --quiet $(filter %.c,$(C_FILES)) -- $(WARN) -D_POSIX_C_SOURCE=200809L \
+	    -DHALLMARK_WITH_ES256=1 $(INCLUDES) $(PKG_CFLAGS) -Itests/unit 2>&1 | \
+	    { grep -v -E '^[0-9]+ warnings? generated\.$$' || true; }; \
+	    test $${PIPESTATUS[0]} -eq 0
+
+cppcheck:
+	@cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability \
+	    --inline-suppr --suppress=missingIncludeSystem -DHALLMARK_WITH_ES256=1 \
+	    $(INCLUDES) -Itests/unit $(filter %.c,$(C_FILES))
+
+# ---- fuzzing (clang + libFuzzer) --------------------------------------------------------------
+FUZZ_BIN := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
+fuzz:
+	@$(MAKE) --no-print-directory deps deps-fuzz
+	@$(MAKE) --no-print-directory BUILD=build/fuzz-lib CC=$(CLANG) OPT="-O1 -g" HARDEN= \
+	    SAN="-fsanitize=address,undefined,fuzzer-no-link -fno-omit-frame-pointer" \
+	    build/fuzz-lib/lib/libhallmark.a build/fuzz-lib/lib/libhmsign.a
+	@$(MAKE) --no-print-directory fuzz-bins
+	@tools/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
+
+fuzz-bins: $(FUZZ_BIN)
+build/fuzz/%: tests/fuzz/%.c build/fuzz-lib/lib/libhallmark.a
+	@mkdir -p $(@D)
+	$(CLANG) $(WARN) -O1 -g -fsanitize=address,undefined,fuzzer -DHALLMARK_WITH_ES256=1 \
+	    $(INCLUDES) $(PKG_CFLAGS) -o $@ $< build/fuzz-lib/lib/libhmsign.a \
+	    build/fuzz-lib/lib/libhallmark.a $(CRYPTO_LIBS)
+
+# ---- benchmarks -------------------------------------------------------------------------------
+BENCH := $(BUILD)/bench/bench-core
+$(BENCH): $(call obj,bench/bench_core.c) $(SIGN_A) $(LIB_A)
+	@mkdir -p $(@D)
+	$(Q)$(CC) -o $@ $^ $(LDFLAGS_ALL) $(CRYPTO_LIBS)
+bench:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory $(BENCH)
+	@$(BENCH)
+
+# ---- install ----------------------------------------------------------------------------------
+install: all
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 0644 verifier/include/hallmark.h $(DESTDIR)$(PREFIX)/include/hallmark.h
+	install -m 0644 $(LIB_A) $(DESTDIR)$(PREFIX)/lib/libhallmark.a
+	install -m 0755 $(LIB_SO) $(DESTDIR)$(PREFIX)/lib/libhallmark.so.0
+	ln -sf libhallmark.so.0 $(DESTDIR)$(PREFIX)/lib/libhallmark.so
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(shell sed -n \
+	    's/^#define HALLMARK_VERSION_STRING "\(.*\)"/\1/p' verifier/include/hallmark.h)|g' \
+	    -e 's|@REQUIRES@|$(VERIFY_PKGS)|g' tools/hallmark.pc.in \
+	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/hallmark.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/include/hallmark.h $(DESTDIR)$(PREFIX)/lib/libhallmark.a \
+	    $(DESTDIR)$(PREFIX)/lib/libhallmark.so.0 $(DESTDIR)$(PREFIX)/lib/libhallmark.so \
+	    $(DESTDIR)$(PREFIX)/lib/pkgconfig/hallmark.pc
+
+clean:
+	rm -rf build
+
+demo:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory all
+	@$(BUILD)/tools/core-demo

@@ -1,0 +1,135 @@
+#include <string.h>
+
+#include "hm_b64url.h"
+#include "test.h"
+
+static hallmark_result
+decode_str(const char *s, unsigned char *out, size_t cap, size_t *len)
+{
+    return hm_b64url_decode(out, cap, s, strlen(s), len);
+}
+
+TEST(b64url_rfc4648_round_trips)
+{
+    /* RFC 4648 §10 inputs, in the URL-safe alphabet without padding. */
+    static const char *const plain[] = {"", "f", "fo", "foo", "foob", "fooba", "foobar"};
+    static const char *const coded[] = {"", "Zg", "Zm8", "Zm9v", "Zm9vYg", "Zm9vYmE", "Zm9vYmFy"};
+    unsigned char bin[16];
+    char txt[16];
+    size_t i, len;
+
+    for (i = 0; i < sizeof plain / sizeof plain[0]; i++) {
+        CHECK_RC(hm_b64url_encode(txt, sizeof txt, (const unsigned char *)plain[i],
+                                  strlen(plain[i]), &len),
+                 HALLMARK_OK);
+        CHECK(len == strlen(coded[i]) && strcmp(txt, coded[i]) == 0);
+        CHECK(hm_b64url_encoded_len(strlen(plain[i])) == strlen(coded[i]));
+        CHECK_RC(decode_str(coded[i], bin, sizeof bin, &len), HALLMARK_OK);
+        CHECK(len == strlen(plain[i]) && memcmp(bin, plain[i], len) == 0);
+    }
+}
+
+TEST(b64url_url_alphabet)
+{
+    unsigned char bin[3] = {0xfb, 0xff, 0xbf}, out[3];
+    char txt[8];
+    size_t len;
+
+    CHECK_RC(hm_b64url_encode(txt, sizeof txt, bin, 3, NULL), HALLMARK_OK);
+    CHECK(strcmp(txt, "-_-_") == 0);
+    CHECK_RC(decode_str("-_-_", out, sizeof out, &len), HALLMARK_OK);
+    CHECK(len == 3 && memcmp(out, bin, 3) == 0);
+}
+
+TEST(b64url_strict_rejections)
+{
+    static const char *const bad[] = {
+        "Zg==",         /* padding */
+        "Zm8=",         /* padding */
+        "Zm9v ",        /* trailing space */
+        " Zm9v",        /* leading space */
+        "Zm\n9v",       /* newline */
+        "+_-_",         /* standard alphabet '+' */
+        "-/-_",         /* standard alphabet '/' */
+        "Z",            /* 1 mod 4: not a length base64 can have */
+        "Zm9vY",        /* 1 mod 4 */
+        "Zh",           /* non-zero unused bits ('h' leaves 0001) */
+        "Zm9",          /* non-zero unused bits */
+        "Zm9v*",        /* foreign character */
+        "Zm9v.Zm9v",    /* the JWS separator is not part of a segment */
+        "Zm9v\xc3\xa9", /* non-ASCII */
+    };
+    unsigned char out[32];
+    size_t i, len = 99;
+
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        CHECK_RC(decode_str(bad[i], out, sizeof out, &len), HALLMARK_MALFORMED);
+        CHECK(len == 0);
+    }
+    /* An embedded NUL is a foreign character, not an end of input. */
+    CHECK_RC(hm_b64url_decode(out, sizeof out, "Zm9v\0Zm9v", 9, &len), HALLMARK_MALFORMED);
+}
+
+TEST(b64url_exact_and_buffers)
+{
+    unsigned char out[32];
+    char small[4];
+
+    CHECK_RC(hm_b64url_decode_exact(out, 3, "Zm9v", 4), HALLMARK_OK);
+    CHECK(memcmp(out, "foo", 3) == 0);
+    CHECK_RC(hm_b64url_decode_exact(out, 4, "Zm9v", 4), HALLMARK_MALFORMED);
+    CHECK_RC(hm_b64url_decode_exact(out, 2, "Zm9v", 4), HALLMARK_MALFORMED);
+    CHECK_RC(hm_b64url_decode(out, 2, "Zm9v", 4, NULL), HALLMARK_ERR_BUFFER_TOO_SMALL);
+    CHECK_RC(hm_b64url_encode(small, sizeof small, (const unsigned char *)"foo", 3, NULL),
+             HALLMARK_ERR_BUFFER_TOO_SMALL);
+    CHECK_RC(hm_b64url_decode(NULL, 8, "Zm9v", 4, NULL), HALLMARK_ERR_INVALID_ARGUMENT);
+    CHECK_RC(hm_b64url_decode(out, 8, NULL, 4, NULL), HALLMARK_ERR_INVALID_ARGUMENT);
+    CHECK_RC(hm_b64url_decode(out, 8, NULL, 0, NULL), HALLMARK_OK);
+    CHECK_RC(hm_b64url_encode(NULL, 8, out, 1, NULL), HALLMARK_ERR_INVALID_ARGUMENT);
+    CHECK_RC(hm_b64url_encode(small, sizeof small, NULL, 1, NULL), HALLMARK_ERR_INVALID_ARGUMENT);
+    CHECK_RC(hm_b64url_decode_exact(NULL, 3, "Zm9v", 4), HALLMARK_ERR_INVALID_ARGUMENT);
+}
+
+TEST(b64url_every_length_round_trips)
+{
+    unsigned char bin[64], back[64];
+    char txt[100];
+    size_t n, i, len;
+
+    for (n = 0; n <= sizeof bin; n++) {
+        for (i = 0; i < n; i++) {
+            bin[i] = (unsigned char)(i * 37 + n);
+        }
+        CHECK_RC(hm_b64url_encode(txt, sizeof txt, bin, n, &len), HALLMARK_OK);
+        CHECK(len == hm_b64url_encoded_len(n));
+        CHECK(hm_b64url_decoded_max(len) == n);
+        CHECK_RC(hm_b64url_decode(back, sizeof back, txt, len, &len), HALLMARK_OK);
+        CHECK(len == n && memcmp(back, bin, n) == 0);
+    }
+}
+
+TEST(b64url_every_foreign_byte_is_refused)
+{
+    /* Each of the 192 bytes outside the alphabet, at each of the four positions of a quantum.
+     * libsodium 1.0.18 alone accepts the 128 bytes >= 0x80; the decoder must not. */
+    unsigned char out[8];
+    char in[5];
+    int c, pos;
+    size_t refused = 0;
+
+    for (c = 0; c < 256; c++) {
+        int valid = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                    c == '-' || c == '_';
+        for (pos = 0; pos < 4; pos++) {
+            memcpy(in, "AAAA", 5);
+            in[pos] = (char)c;
+            if (valid) {
+                CHECK_RC(hm_b64url_decode(out, sizeof out, in, 4, NULL), HALLMARK_OK);
+            } else {
+                CHECK_RC(hm_b64url_decode(out, sizeof out, in, 4, NULL), HALLMARK_MALFORMED);
+                refused++;
+            }
+        }
+    }
+    CHECK(refused == (size_t)192 * 4);
+}

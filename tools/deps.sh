@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Installs the Debian packages a Hallmark target needs, and only those that are missing.
+# usage: tools/deps.sh GROUP...   (groups: build test check fuzz)
+# As root it runs apt-get update and apt-get install; otherwise it prints the exact command and
+# exits 1, so `make test` on a fresh Debian 12 machine either sets itself up or says what to run.
+set -euo pipefail
+
+packages_for() {
+    case "$1" in
+    build) echo make gcc pkg-config libsodium-dev libssl-dev libjansson-dev libpng-dev libevent-dev ;;
+    test) echo valgrind curl ;;
+    check) echo clang-format clang-tidy cppcheck ;;
+    fuzz) echo clang libclang-rt-14-dev ;;
+    *)
+        echo "tools/deps.sh: unknown group '$1' (build, test, check, fuzz)" >&2
+        exit 2
+        ;;
+    esac
+}
+
+missing=()
+for group in "$@"; do
+    for pkg in $(packages_for "$group"); do
+        if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+            missing+=("$pkg")
+        fi
+    done
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if ! command -v apt-get >/dev/null 2>&1; then
+    echo "deps: missing ${missing[*]}, and this is not a Debian machine: install them by hand" >&2
+    exit 1
+fi
+if [ "$(id -u)" -ne 0 ]; then
+    echo "deps: missing packages: ${missing[*]}" >&2
+    echo "deps: run this, then the make command again:" >&2
+    echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+fi
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "deps: done"

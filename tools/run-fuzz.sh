@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs each libFuzzer binary for SECONDS, starting from its committed seed corpus. New inputs go
+# to build/fuzz/corpus-NAME (the committed seeds are never rewritten); a crash is saved under
+# build/fuzz/crashes/ and fails the run: copy it into tests/fuzz/corpus/NAME/ as a regression file.
+# usage: tools/run-fuzz.sh SECONDS BINARY...
+set -euo pipefail
+seconds=${1:?usage: tools/run-fuzz.sh SECONDS BINARY...}
+shift
+mkdir -p build/fuzz/crashes
+status=0
+for bin in "$@"; do
+    name=$(basename "$bin")
+    work=build/fuzz/corpus-$name
+    mkdir -p "$work"
+    echo "== $name: ${seconds}s"
+    if ! "$bin" -max_total_time="$seconds" -rss_limit_mb=2048 -max_len=65536 \
+        -artifact_prefix=build/fuzz/crashes/"$name"- -print_final_stats=1 \
+        "$work" "tests/fuzz/corpus/$name" 2>build/fuzz/"$name".log; then
+        echo "$name: FOUND A CRASH, see build/fuzz/$name.log and build/fuzz/crashes/"
+        status=1
+    fi
+    grep -E 'stat::number_of_executed_units|stat::average_exec_per_sec|cov: ' \
+        build/fuzz/"$name".log | tail -n 3 | sed 's/^/  /'
+done
+exit $status

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Runs the unit runner and every CLI test script, then prints one closing line for the lot.
+# usage: tools/run-tests.sh BUILD_DIR [FILTER]
+# A filter runs only the unit tests whose name contains it (and no CLI scripts).
+# HALLMARK_RUNNER_WRAP (e.g. a valgrind command line) is put in front of the unit runner.
+set -uo pipefail
+
+build=${1:?usage: tools/run-tests.sh BUILD_DIR [FILTER]}
+filter=${2:-}
+export HALLMARK_BUILD=$build
+export HALLMARK_VECTORS=${HALLMARK_VECTORS:-$(cd "$(dirname "$0")/.." && pwd)/../shared/vectors}
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+passed=0 failed=0 skipped=0 broken=0
+tally() { # reads "...N passed, M failed[, K skipped]" lines from $log
+    local line
+    line=$(grep -E '^([A-Za-z-]+: )?[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$' "$log" | tail -n 1)
+    if [ -z "$line" ]; then
+        broken=$((broken + 1))
+        return
+    fi
+    line=${line#*: }
+    set -- $line
+    passed=$((passed + $1))
+    failed=$((failed + $3))
+    [ $# -ge 6 ] && skipped=$((skipped + $5))
+}
+
+# shellcheck disable=SC2086
+${HALLMARK_RUNNER_WRAP:-} "$build/tests/runner" $filter | tee "$log"
+rc=${PIPESTATUS[0]}
+tally
+[ "$rc" -eq 0 ] || [ "$rc" -eq 1 ] || { echo "runner: exited with status $rc"; broken=$((broken + 1)); }
+
+if [ -z "$filter" ]; then
+    for replay in "$build"/tests/replay-*; do
+        [ -x "$replay" ] || continue
+        name=${replay##*/replay-}
+        echo "== fuzz corpus replay: $name"
+        ${HALLMARK_RUNNER_WRAP:-} "$replay" tests/fuzz/corpus/fuzz_"$name"/* | tee "$log"
+        tally
+    done
+    for script in tests/cli/*.sh; do
+        [ -e "$script" ] || continue
+        echo "== $script"
+        bash "$script" 2>&1 | tee "$log"
+        tally
+    done
+fi
+
+[ "$broken" -eq 0 ] || echo "tests: $broken suite(s) ended without a closing line"
+line="$passed passed, $failed failed"
+[ "$skipped" -eq 0 ] || line="$line, $skipped skipped"
+echo "total: $line"
+[ "$failed" -eq 0 ] && [ "$broken" -eq 0 ]

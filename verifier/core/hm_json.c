@@ -1,0 +1,103 @@
+#include "hm_json.h"
+
+#include <string.h>
+
+/* JSON numbers above this lose precision in other JOSE stacks (I-JSON, RFC 7493 §2.2). */
+#define HM_JSON_INT_LIMIT 9007199254740992LL
+
+size_t
+hm_json_depth(const unsigned char *buf, size_t len, size_t max_depth)
+{
+    size_t depth = 0, deepest = 0, i;
+    int in_string = 0, escaped = 0;
+
+    for (i = 0; i < len; i++) {
+        unsigned char c = buf[i];
+
+        if (in_string) {
+            if (escaped) {
+                escaped = 0;
+            } else if (c == '\\') {
+                escaped = 1;
+            } else if (c == '"') {
+                in_string = 0;
+            }
+            continue;
+        }
+        if (c == '"') {
+            in_string = 1;
+        } else if (c == '{' || c == '[') {
+            depth++;
+            if (depth > deepest) {
+                deepest = depth;
+                if (deepest > max_depth) {
+                    return max_depth + 1;
+                }
+            }
+        } else if ((c == '}' || c == ']') && depth > 0) {
+            depth--;
+        }
+    }
+    return deepest;
+}
+
+hallmark_result
+hm_json_parse_object(const unsigned char *buf, size_t len, size_t max_len, size_t max_depth,
+                     json_t **out)
+{
+    json_error_t err;
+    json_t *root;
+
+    if (out == NULL) {
+        return HALLMARK_ERR_INVALID_ARGUMENT;
+    }
+    *out = NULL;
+    if (buf == NULL) {
+        return HALLMARK_ERR_INVALID_ARGUMENT;
+    }
+    if (len == 0 || len > max_len || hm_json_depth(buf, len, max_depth) > max_depth) {
+        return HALLMARK_MALFORMED;
+    }
+    root = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES, &err);
+    if (root == NULL) {
+        return json_error_code(&err) == json_error_out_of_memory ? HALLMARK_ERR_NOMEM
+                                                                 : HALLMARK_MALFORMED;
+    }
+    if (!json_is_object(root)) {
+        json_decref(root);
+        return HALLMARK_MALFORMED;
+    }
+    *out = root;
+    return HALLMARK_OK;
+}
+
+const char *
+hm_json_string(const json_t *obj, const char *name, size_t *len)
+{
+    const json_t *v = json_object_get(obj, name);
+
+    if (!json_is_string(v)) {
+        return NULL;
+    }
+    if (len != NULL) {
+        *len = json_string_length(v);
+    }
+    return json_string_value(v);
+}
+
+int
+hm_json_uint(const json_t *obj, const char *name, long long *out)
+{
+    const json_t *v = json_object_get(obj, name);
+    json_int_t n;
+
+    if (!json_is_integer(v)) {
+        return 0;
+    }
+    n = json_integer_value(v);
+    if (n < 0 || n >= HM_JSON_INT_LIMIT) {
+        return 0;
+    }
+    *out = (long long)n;
+    return 1;
+}

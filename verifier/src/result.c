@@ -1,0 +1,96 @@
+/* Names and sentences for every hallmark_result: one exhaustive switch, so -Wswitch flags a
+ * code added to the enum but not described here. */
+#include "hallmark.h"
+
+#include <string.h>
+
+struct result_text {
+    const char *name;
+    const char *message;
+};
+
+static const struct result_text unknown_result = {"HALLMARK_UNKNOWN", "unknown result code"};
+
+#define TEXT(code, msg)                                                                            \
+    case code: {                                                                                   \
+        static const struct result_text t = {#code, msg};                                          \
+        return &t;                                                                                 \
+    }
+
+static const struct result_text *
+describe(hallmark_result code)
+{
+    switch (code) {
+        TEXT(HALLMARK_OK, "success")
+        TEXT(HALLMARK_ERR_INVALID_ARGUMENT, "invalid argument")
+        TEXT(HALLMARK_ERR_NOMEM, "out of memory")
+        TEXT(HALLMARK_ERR_INTERNAL, "internal error in a cryptographic library")
+        TEXT(HALLMARK_ERR_BUFFER_TOO_SMALL, "output buffer too small")
+        TEXT(HALLMARK_ERR_INVALID_KEY, "not a valid key")
+        TEXT(HALLMARK_VERIFIED, "verified")
+        TEXT(HALLMARK_UNSIGNED, "the message is not signed")
+        TEXT(HALLMARK_MALFORMED, "the token is malformed")
+        TEXT(HALLMARK_HEADER_REFUSED, "the token's header carries a refused or unknown member")
+        TEXT(HALLMARK_UNSUPPORTED_ALG, "the token's algorithm is not supported")
+        TEXT(HALLMARK_ALG_MISMATCH, "the token's algorithm is not the signing key's algorithm")
+        TEXT(HALLMARK_UNKNOWN_KEY, "the token was signed by a key the trust bundle does not know")
+        TEXT(HALLMARK_BAD_SIGNATURE, "the token's signature is invalid")
+        TEXT(HALLMARK_KEY_REVOKED, "the brand's signing key has been revoked")
+        TEXT(HALLMARK_KEY_NOT_VALID, "the signing key was not valid when the token was issued")
+        TEXT(HALLMARK_ISSUER_MISMATCH, "the signing key belongs to another brand")
+        TEXT(HALLMARK_BRAND_REVOKED, "the brand has been revoked")
+        TEXT(HALLMARK_BRAND_EXPIRED, "the brand's credential is not valid at this time")
+        TEXT(HALLMARK_BRAND_CREDENTIAL_INVALID,
+             "the token refers to a brand credential that is not in force")
+        TEXT(HALLMARK_CHANNEL_MISMATCH, "the token was issued for another channel")
+        TEXT(HALLMARK_SENDER_MISMATCH, "the token was issued for another sender")
+        TEXT(HALLMARK_SENDER_NOT_AUTHORIZED, "the brand is not authorized to send from this sender")
+        TEXT(HALLMARK_BODY_MODIFIED, "the message body was modified")
+        TEXT(HALLMARK_RECIPIENT_MISMATCH, "the token was issued for another recipient")
+        TEXT(HALLMARK_TOKEN_EXPIRED, "the token has expired")
+        TEXT(HALLMARK_TOKEN_NOT_YET_VALID, "the token is not yet valid")
+        TEXT(HALLMARK_ACTION_NOT_AUTHORIZED, "an action points outside the brand's domains")
+        TEXT(HALLMARK_NO_BUNDLE, "no trust bundle is loaded")
+        TEXT(HALLMARK_BUNDLE_MALFORMED, "the trust bundle is malformed")
+        TEXT(HALLMARK_BUNDLE_BAD_SIGNATURE, "the trust bundle's signature is invalid")
+        TEXT(HALLMARK_BUNDLE_UNTRUSTED, "the trust bundle does not chain to a pinned root key")
+        TEXT(HALLMARK_BUNDLE_EXPIRED, "the trust bundle has expired; cannot tell")
+        TEXT(HALLMARK_BUNDLE_ROLLBACK, "the trust bundle is older than one already accepted")
+    }
+    return &unknown_result;
+}
+
+const char *
+hallmark_strerror(hallmark_result code)
+{
+    return describe(code)->message;
+}
+
+const char *
+hallmark_result_name(hallmark_result code)
+{
+    return describe(code)->name;
+}
+
+hallmark_result
+hallmark_result_from_name(const char *name, hallmark_result *out)
+{
+    int code;
+
+    if (name == NULL || out == NULL) {
+        return HALLMARK_ERR_INVALID_ARGUMENT;
+    }
+    for (code = 0; code <= (int)HALLMARK_RESULT_MAX; code++) {
+        if (strcmp(describe((hallmark_result)code)->name, name) == 0) {
+            *out = (hallmark_result)code;
+            return HALLMARK_OK;
+        }
+    }
+    return HALLMARK_ERR_INVALID_ARGUMENT;
+}
+
+const char *
+hallmark_version(void)
+{
+    return HALLMARK_VERSION_STRING;
+}
