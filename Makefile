@@ -28,9 +28,9 @@ WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing
 VERIFY_PKGS := libsodium jansson $(if $(filter 0,$(VERIFIER_ES256)),,libcrypto)
 ALL_PKGS := libsodium jansson libcrypto libssl libpng libevent libevent_openssl libevent_pthreads
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(ALL_PKGS) 2>/dev/null)
-VERIFY_LIBS = $(shell $(PKG_CONFIG) --libs $(VERIFY_PKGS))
-CRYPTO_LIBS = $(shell $(PKG_CONFIG) --libs libsodium jansson libcrypto)
-INCLUDES := -Iverifier/include -Iverifier/core
+VERIFY_LIBS = $(shell $(PKG_CONFIG) --libs $(VERIFY_PKGS)) -pthread
+CRYPTO_LIBS = $(shell $(PKG_CONFIG) --libs libsodium jansson libcrypto) -pthread
+INCLUDES := -Iverifier/include -Iverifier/core -Iverifier/src
 CFLAGS_ALL = $(WARN) $(OPT) $(HARDEN) -fPIC -fvisibility=hidden -D_POSIX_C_SOURCE=200809L \
              -DHALLMARK_WITH_ES256=$(VERIFIER_ES256) -MMD -MP $(INCLUDES) $(PKG_CFLAGS) $(SAN) \
              $(CFLAGS)

@@ -27,29 +27,45 @@ tally() { # reads "...N passed, M failed[, K skipped]" lines from $log
     [ $# -ge 6 ] && skipped=$((skipped + $5))
 }
 
+# A suite that exits non-zero without a failed test was stopped by a sanitizer, valgrind or a
+# crash (ASan reports leaks with status 1, like a failed test): that counts as broken.
+check_exit() { # NAME STATUS FAILED_BEFORE
+    if [ "$2" -ne 0 ] && [ "$failed" -eq "$3" ]; then
+        echo "$1: exited with status $2 and no failed test: see the report above"
+        broken=$((broken + 1))
+    fi
+}
+
+before=$failed
 # shellcheck disable=SC2086
 ${HALLMARK_RUNNER_WRAP:-} "$build/tests/runner" $filter | tee "$log"
 rc=${PIPESTATUS[0]}
 tally
-[ "$rc" -eq 0 ] || [ "$rc" -eq 1 ] || { echo "runner: exited with status $rc"; broken=$((broken + 1)); }
+check_exit runner "$rc" "$before"
 
 if [ -z "$filter" ]; then
     for replay in "$build"/tests/replay-*; do
         [ -x "$replay" ] || continue
         name=${replay##*/replay-}
         echo "== fuzz corpus replay: $name"
+        before=$failed
         ${HALLMARK_RUNNER_WRAP:-} "$replay" tests/fuzz/corpus/fuzz_"$name"/* | tee "$log"
+        rc=${PIPESTATUS[0]}
         tally
+        check_exit "replay-$name" "$rc" "$before"
     done
     for script in tests/cli/*.sh; do
         [ -e "$script" ] || continue
         echo "== $script"
+        before=$failed
         bash "$script" 2>&1 | tee "$log"
+        rc=${PIPESTATUS[0]}
         tally
+        check_exit "$script" "$rc" "$before"
     done
 fi
 
-[ "$broken" -eq 0 ] || echo "tests: $broken suite(s) ended without a closing line"
+[ "$broken" -eq 0 ] || echo "tests: $broken suite(s) broken: no closing line, or stopped by a sanitizer, valgrind or a crash"
 line="$passed passed, $failed failed"
 [ "$skipped" -eq 0 ] || line="$line, $skipped skipped"
 echo "total: $line"

@@ -110,6 +110,159 @@ HALLMARK_API hallmark_result hallmark_result_from_name(const char *name,
 /** The library's version, HALLMARK_VERSION_STRING at build time. Thread-safe. */
 HALLMARK_API const char *hallmark_version(void);
 
+/* ---- Verifying messages ---------------------------------------------------------------------- */
+
+/** Verification levels of a brand credential (spec §5). */
+typedef enum hallmark_level {
+    HALLMARK_LEVEL_UNKNOWN = 0,
+    HALLMARK_LEVEL_BASIC = 1,        /**< domain control verified */
+    HALLMARK_LEVEL_ORGANIZATION = 2, /**< legal entity verified */
+    HALLMARK_LEVEL_TRADEMARK = 3     /**< registered trademark verified (as a BIMI VMC) */
+} hallmark_level;
+
+/** Message categories (spec §2): what the customer can filter and opt out of. */
+typedef enum hallmark_category {
+    HALLMARK_CATEGORY_UNKNOWN = 0,
+    HALLMARK_CATEGORY_TRANSACTIONAL = 1,
+    HALLMARK_CATEGORY_OTP = 2,
+    HALLMARK_CATEGORY_ALERT = 3,
+    HALLMARK_CATEGORY_MARKETING = 4,
+    HALLMARK_CATEGORY_SERVICE = 5
+} hallmark_category;
+
+/** Who is writing (spec §2). */
+typedef enum hallmark_sender_kind {
+    HALLMARK_SENDER_UNKNOWN = 0,
+    HALLMARK_SENDER_AUTOMATED = 1,
+    HALLMARK_SENDER_HUMAN = 2,
+    HALLMARK_SENDER_AI = 3
+} hallmark_sender_kind;
+
+/** Kinds of signed action buttons (spec §2). */
+typedef enum hallmark_action_kind {
+    HALLMARK_ACTION_UNKNOWN = 0,
+    HALLMARK_ACTION_LINK = 1,
+    HALLMARK_ACTION_REPLY = 2,
+    HALLMARK_ACTION_CALL = 3,
+    HALLMARK_ACTION_UNSUBSCRIBE = 4,
+    HALLMARK_ACTION_PREFERENCES = 5
+} hallmark_action_kind;
+
+#define HALLMARK_MAX_ACTIONS 4
+
+/** One validated action: its URL is https and inside the brand's link domains. */
+typedef struct hallmark_action {
+    hallmark_action_kind kind;
+    char label[161]; /**< UTF-8, at most 40 bytes used by v1 */
+    char url[2049];
+} hallmark_action;
+
+/**
+ * Everything an app needs to render a verdict, with no parsing and no pointers to free: every
+ * string is a NUL-terminated array inside the struct. The brand fields are filled only when
+ * code == HALLMARK_VERIFIED; otherwise they are all empty, so nothing of an unverified brand can
+ * be shown by mistake.
+ */
+typedef struct hallmark_verification {
+    hallmark_result code; /**< the verdict; only HALLMARK_VERIFIED shows the checkmark */
+    const char *detail;   /**< static text saying what failed (never NULL) */
+    char brand_id[64];
+    char display_name[257];
+    unsigned char logo_sha256[32];
+    uint32_t logo_width, logo_height;
+    char logo_url[2049];   /**< optional, may be empty */
+    char color_primary[8]; /**< "#RRGGBB" */
+    char color_background[8];
+    hallmark_level level;
+    hallmark_category category;
+    hallmark_sender_kind sender_kind;
+    char agent_name[161]; /**< optional name of the human agent, may be empty */
+    char conversation_id[129];
+    size_t action_count;
+    hallmark_action actions[HALLMARK_MAX_ACTIONS];
+    char key_id[44];   /**< RFC 7638 thumbprint of the brand key that signed */
+    char alg[8];       /**< "Ed25519" or "ES256" */
+    char token_id[65]; /**< jti */
+    int64_t issued_at, expires_at;
+} hallmark_verification;
+
+/** A message as the app received it. Strings are NUL-terminated UTF-8. */
+typedef struct hallmark_message {
+    const char *channel;       /**< "sms", "rcs", "whatsapp", "email", "push", "inapp", ... */
+    const char *from;          /**< sender id as the channel showed it, canonical form (§4) */
+    const char *to;            /**< the app user's own id on that channel, canonical form */
+    const unsigned char *body; /**< body bytes as received (NULL allowed when body_len is 0) */
+    size_t body_len;
+    const char *token; /**< compact JWS; NULL or empty means the message is unsigned */
+    size_t token_len;
+} hallmark_message;
+
+/** An opaque verifier: pinned roots plus the trust bundle in force. */
+typedef struct hallmark_verifier hallmark_verifier;
+
+/**
+ * Creates a verifier that trusts the given root keys.
+ * @param out        receives a new verifier, owned by the caller (hallmark_verifier_free).
+ * @param roots      root_count Ed25519 public keys, each the base64url of its 32 bytes (the JWK
+ *                   "x" value), as pinned in the app.
+ * @return HALLMARK_OK, HALLMARK_ERR_INVALID_ARGUMENT (NULL, or no roots), HALLMARK_ERR_INVALID_KEY
+ *         (a root is not a valid Ed25519 key), HALLMARK_ERR_NOMEM or HALLMARK_ERR_INTERNAL.
+ * Thread safety: may be called from any thread.
+ */
+HALLMARK_API hallmark_result hallmark_verifier_new(hallmark_verifier **out,
+                                                   const char *const *roots,
+                                                   size_t root_count) HALLMARK_WARN_UNUSED;
+
+/**
+ * Loads a trust bundle (spec §6). On success it replaces the bundle in force.
+ * @param bundle       the bundle's compact JWS bytes; copied, the caller keeps ownership.
+ * @param last_serial  the serial the app persisted after its last successful load (0 if none);
+ *                     an older bundle is refused as a rollback, the same one is accepted again.
+ * @param now          current time, seconds since the Unix epoch.
+ * @param serial_out   receives the bundle's serial on success (may be NULL): persist it.
+ * @param err          optional detail on failure (static strings).
+ * @return HALLMARK_OK, HALLMARK_BUNDLE_MALFORMED, HALLMARK_BUNDLE_UNTRUSTED,
+ *         HALLMARK_BUNDLE_BAD_SIGNATURE, HALLMARK_BUNDLE_EXPIRED, HALLMARK_BUNDLE_ROLLBACK,
+ *         HALLMARK_ERR_INVALID_ARGUMENT or HALLMARK_ERR_NOMEM. On failure the bundle in force
+ *         (if any) stays in force.
+ * Thread safety: safe while other threads call hallmark_verify on the same verifier: the new
+ * bundle is built aside and swapped in under a short lock; a verify that started earlier finishes
+ * on the bundle it started with. Concurrent loads are serialized.
+ */
+HALLMARK_API hallmark_result
+hallmark_verifier_load_bundle(hallmark_verifier *verifier, const unsigned char *bundle,
+                              size_t bundle_len, uint64_t last_serial, int64_t now,
+                              uint64_t *serial_out, hallmark_error *err) HALLMARK_WARN_UNUSED;
+
+/**
+ * Verifies one message (spec §7) and fills out (always, whatever the verdict).
+ * @param now  the time to judge by: the receipt time of the message, seconds since the epoch.
+ * @return the verdict, also in out->code: HALLMARK_VERIFIED only on a full pass; otherwise the
+ *         first failing step's code (spec §8), or HALLMARK_ERR_INVALID_ARGUMENT / _NOMEM.
+ * Thread safety: any number of threads may verify concurrently, and with a bundle load.
+ */
+HALLMARK_API hallmark_result hallmark_verify(hallmark_verifier *verifier,
+                                             const hallmark_message *message, int64_t now,
+                                             hallmark_verification *out);
+
+/**
+ * Checks downloaded logo bytes against the digest a verified message carries.
+ * @return HALLMARK_OK if SHA-256(png) equals v->logo_sha256, HALLMARK_BODY_MODIFIED if not,
+ *         HALLMARK_ERR_INVALID_ARGUMENT if v is not a HALLMARK_VERIFIED result or png is NULL.
+ */
+HALLMARK_API hallmark_result hallmark_logo_check(const hallmark_verification *v,
+                                                 const unsigned char *png,
+                                                 size_t png_len) HALLMARK_WARN_UNUSED;
+
+/** Frees a verifier and its bundle. NULL is allowed. Not concurrently with other calls on it. */
+HALLMARK_API void hallmark_verifier_free(hallmark_verifier *verifier);
+
+/** Names for the enums above ("transactional", "human", "link", "trademark"); never NULL. */
+HALLMARK_API const char *hallmark_category_name(hallmark_category c);
+HALLMARK_API const char *hallmark_sender_kind_name(hallmark_sender_kind k);
+HALLMARK_API const char *hallmark_action_kind_name(hallmark_action_kind k);
+HALLMARK_API const char *hallmark_level_name(hallmark_level l);
+
 #ifdef __cplusplus
 }
 #endif

@@ -94,3 +94,75 @@ hallmark_version(void)
 {
     return HALLMARK_VERSION_STRING;
 }
+
+const char *
+hallmark_category_name(hallmark_category c)
+{
+    switch (c) {
+    case HALLMARK_CATEGORY_TRANSACTIONAL:
+        return "transactional";
+    case HALLMARK_CATEGORY_OTP:
+        return "otp";
+    case HALLMARK_CATEGORY_ALERT:
+        return "alert";
+    case HALLMARK_CATEGORY_MARKETING:
+        return "marketing";
+    case HALLMARK_CATEGORY_SERVICE:
+        return "service";
+    case HALLMARK_CATEGORY_UNKNOWN:
+        break;
+    }
+    return "unknown";
+}
+
+const char *
+hallmark_sender_kind_name(hallmark_sender_kind k)
+{
+    switch (k) {
+    case HALLMARK_SENDER_AUTOMATED:
+        return "automated";
+    case HALLMARK_SENDER_HUMAN:
+        return "human";
+    case HALLMARK_SENDER_AI:
+        return "ai";
+    case HALLMARK_SENDER_UNKNOWN:
+        break;
+    }
+    return "unknown";
+}
+
+const char *
+hallmark_action_kind_name(hallmark_action_kind k)
+{
+    switch (k) {
+    case HALLMARK_ACTION_LINK:
+        return "link";
+    case HALLMARK_ACTION_REPLY:
+        return "reply";
+    case HALLMARK_ACTION_CALL:
+        return "call";
+    case HALLMARK_ACTION_UNSUBSCRIBE:
+        return "unsubscribe";
+    case HALLMARK_ACTION_PREFERENCES:
+        return "preferences";
+    case HALLMARK_ACTION_UNKNOWN:
+        break;
+    }
+    return "unknown";
+}
+
+const char *
+hallmark_level_name(hallmark_level l)
+{
+    switch (l) {
+    case HALLMARK_LEVEL_BASIC:
+        return "basic";
+    case HALLMARK_LEVEL_ORGANIZATION:
+        return "organization";
+    case HALLMARK_LEVEL_TRADEMARK:
+        return "trademark";
+    case HALLMARK_LEVEL_UNKNOWN:
+        break;
+    }
+    return "unknown";
+}

@@ -1,0 +1,149 @@
+#include "fixture.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "hm_b64url.h"
+#include "hm_digest.h"
+#include "hm_text.h"
+
+static hm_signkey *
+seeded(hm_alg alg, unsigned char fill)
+{
+    unsigned char seed[32];
+    hm_signkey *k = NULL;
+
+    memset(seed, fill, sizeof seed);
+    return hm_signkey_from_secret(&k, alg, seed, sizeof seed) == HALLMARK_OK ? k : NULL;
+}
+
+static json_t *
+public_jwk(const hm_signkey *key)
+{
+    char canon[HM_JWK_MAX];
+
+    if (hm_pubkey_canonical_jwk(hm_signkey_public(key), canon, sizeof canon, NULL) != HALLMARK_OK) {
+        return NULL;
+    }
+    return json_loads(canon, 0, NULL);
+}
+
+char *
+fx_sign(const hm_signkey *key, const char *typ, const char *alg, const json_t *payload)
+{
+    json_t *header =
+        json_pack("{s:s,s:s,s:s}", "alg", alg, "typ", typ, "kid", hm_signkey_public(key)->kid);
+    char *h = json_dumps(header, JSON_COMPACT), *p = json_dumps(payload, JSON_COMPACT);
+    size_t hl = strlen(h), pl = strlen(p), n = 0, m = 0;
+    size_t cap = hm_b64url_encoded_len(hl) + hm_b64url_encoded_len(pl) + 90;
+    char *out = malloc(cap);
+    unsigned char sig[64];
+
+    hm_b64url_encode(out, cap, (unsigned char *)h, hl, &n);
+    out[n] = '.';
+    hm_b64url_encode(out + n + 1, cap - n - 1, (unsigned char *)p, pl, &m);
+    n += 1 + m;
+    hm_signkey_sign(key, (unsigned char *)out, n, sig);
+    out[n] = '.';
+    hm_b64url_encode(out + n + 1, cap - n - 1, sig, 64, NULL);
+    free(h);
+    free(p);
+    json_decref(header);
+    return out;
+}
+
+int
+fx_init(struct fx *fx)
+{
+    json_t *cred;
+
+    memset(fx, 0, sizeof *fx);
+    fx->root = seeded(HM_ALG_ED25519, 1);
+    fx->publisher = seeded(HM_ALG_ED25519, 2);
+    fx->brand = seeded(HM_ALG_ED25519, 3);
+    fx->key_state = "active";
+    if (fx->root == NULL || fx->publisher == NULL || fx->brand == NULL) {
+        return -1;
+    }
+    hm_b64url_encode(fx->root_b64, sizeof fx->root_b64, hm_signkey_public(fx->root)->raw, 32, NULL);
+    cred = json_pack(
+        "{s:i,s:s,s:s,s:{s:s,s:i,s:i},s:{s:s,s:s},s:s,s:[{s:s,s:s},{s:s,s:s},{s:s,s:s}],"
+        "s:[s],s:I,s:I}",
+        "v", 1, "sub", "acme-bank", "name", "Acme Bank", "logo", "sha256",
+        "LCa0a2j_xo_5m0U8HTBBNBNCLXBkg7-g-YpeiGJm564", "width", 256, "height", 256, "colors",
+        "primary", "#0B5FFF", "background", "#FFFFFF", "level", "organization", "senders",
+        "channel", "sms", "id", "ACMEBANK", "channel", "sms", "prefix", "+4477009", "channel",
+        "email", "id", "acme.example", "link_domains", "acme.example", "nbf",
+        (json_int_t)(FX_NOW - FX_DAY * 30), "exp", (json_int_t)(FX_NOW + FX_DAY * 365));
+    fx->credential = fx_sign(fx->publisher, "hallmark-brand+jwt", "Ed25519", cred);
+    json_decref(cred);
+    return 0;
+}
+
+void
+fx_free(struct fx *fx)
+{
+    hm_signkey_free(fx->root);
+    hm_signkey_free(fx->publisher);
+    hm_signkey_free(fx->brand);
+    free(fx->credential);
+    memset(fx, 0, sizeof *fx);
+}
+
+char *
+fx_bundle(const struct fx *fx, long long serial, long long exp)
+{
+    json_t *cert =
+        json_pack("{s:i,s:o,s:I,s:I}", "v", 1, "jwk", public_jwk(fx->publisher), "nbf",
+                  (json_int_t)(FX_NOW - FX_DAY * 365), "exp", (json_int_t)(FX_NOW + FX_DAY * 365));
+    char *cert_jws = fx_sign(fx->root, "hallmark-publisher+jwt", "Ed25519", cert);
+    json_t *key = public_jwk(fx->brand), *payload;
+    char *out;
+
+    json_object_set_new(key, "kid", json_string(hm_signkey_public(fx->brand)->kid));
+    json_object_set_new(key, "alg", json_string("Ed25519"));
+    json_object_set_new(key, "state", json_string(fx->key_state));
+    json_object_set_new(key, "nbf", json_integer(FX_NOW - FX_DAY * 30));
+    json_object_set_new(key, "exp", json_integer(FX_NOW + FX_DAY * 365));
+    if (strcmp(fx->key_state, "revoked") == 0) {
+        json_object_set_new(key, "revoked_at", json_integer(FX_NOW - 60));
+    }
+    payload = json_pack("{s:i,s:s,s:I,s:I,s:I,s:[],s:s,s:[{s:s,s:[o]}]}", "v", 1, "platform",
+                        "Hallmark Test", "serial", (json_int_t)serial, "iat",
+                        (json_int_t)(FX_NOW - 3600), "exp", (json_int_t)exp, "roots", "publisher",
+                        cert_jws, "brands", "credential", fx->credential, "keys", key);
+    out = fx_sign(fx->publisher, "hallmark-bundle+jwt", "Ed25519", payload);
+    json_decref(payload);
+    json_decref(cert);
+    free(cert_jws);
+    return out;
+}
+
+json_t *
+fx_claims(const struct fx *fx, const char *body)
+{
+    unsigned char d[32];
+    char body_b64[48], rcpt_b64[48], cred_b64[48];
+    const char *dot1 = strchr(fx->credential, '.'), *dot2 = strrchr(fx->credential, '.');
+    unsigned char payload[4096];
+    size_t plen = 0;
+
+    hm_body_digest((const unsigned char *)body, strlen(body), d);
+    hm_b64url_encode(body_b64, sizeof body_b64, d, 32, NULL);
+    hm_recipient_digest("dGVzdC1qdGktMDAx", "sms", "+447700900123", d);
+    hm_b64url_encode(rcpt_b64, sizeof rcpt_b64, d, 32, NULL);
+    hm_b64url_decode(payload, sizeof payload, dot1 + 1, (size_t)(dot2 - dot1 - 1), &plen);
+    hm_sha256(d, payload, plen);
+    hm_b64url_encode(cred_b64, sizeof cred_b64, d, 32, NULL);
+    return json_pack("{s:s,s:I,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:{s:s}}", "iss", "acme-bank", "iat",
+                     (json_int_t)FX_NOW, "exp", (json_int_t)(FX_NOW + 86400), "jti",
+                     "dGVzdC1qdGktMDAx", "channel", "sms", "from", "ACMEBANK", "rcpt", rcpt_b64,
+                     "body", body_b64, "cred", cred_b64, "category", "transactional", "sender",
+                     "kind", "automated");
+}
+
+char *
+fx_token(const struct fx *fx, const json_t *claims)
+{
+    return fx_sign(fx->brand, "hallmark-msg+jwt", "Ed25519", claims);
+}

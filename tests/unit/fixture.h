@@ -1,0 +1,38 @@
+/* Test fixture: a platform (root, publisher), one brand "acme-bank" with an Ed25519 key, and
+ * helpers that mint bundles and tokens with the real signing core. Seeds are fixed, so every
+ * byte is deterministic. */
+#ifndef HM_FIXTURE_H
+#define HM_FIXTURE_H
+
+#include <jansson.h>
+
+#include "hm_signkey.h"
+
+#define FX_NOW 1795597200LL /* 2026-11-25T09:00:00Z */
+#define FX_DAY 86400LL
+
+struct fx {
+    hm_signkey *root, *publisher, *brand;
+    char root_b64[48];
+    char *credential; /* compact JWS, owned */
+    const char *key_state;
+};
+
+/* Creates the keys and the credential. Returns 0 on success. */
+int fx_init(struct fx *fx);
+void fx_free(struct fx *fx);
+
+/* Signs payload (a JSON object, not consumed) as a compact JWS with typ; malloc'd string. */
+char *fx_sign(const hm_signkey *key, const char *typ, const char *alg, const json_t *payload);
+
+/* A bundle (malloc'd) with the given serial and exp, signed by the fixture's publisher. */
+char *fx_bundle(const struct fx *fx, long long serial, long long exp);
+
+/* The claims of a valid token for an sms from ACMEBANK to +447700900123 with body; the caller
+ * may edit them before fx_token. New reference. */
+json_t *fx_claims(const struct fx *fx, const char *body);
+
+/* A token over claims signed by the brand key. malloc'd. */
+char *fx_token(const struct fx *fx, const json_t *claims);
+
+#endif

@@ -1,0 +1,210 @@
+/* End-to-end verification against bundles and tokens minted by the fixture. The full vector set
+ * lives in spec/vectors/; these tests pin the API behaviour around it. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "fixture.h"
+#include "test.h"
+
+#define BODY                                                                                       \
+    "Your card ending 4242 was charged \xc2\xa3"                                                   \
+    "10.00 at Acme Store."
+
+struct env {
+    struct fx fx;
+    hallmark_verifier *v;
+    char *bundle;
+};
+
+static int
+env_open(struct env *e)
+{
+    const char *roots[1];
+    uint64_t serial = 0;
+
+    memset(e, 0, sizeof *e);
+    if (fx_init(&e->fx) != 0) {
+        return -1;
+    }
+    roots[0] = e->fx.root_b64;
+    e->bundle = fx_bundle(&e->fx, 7, FX_NOW + FX_DAY * 7);
+    if (hallmark_verifier_new(&e->v, roots, 1) != HALLMARK_OK ||
+        hallmark_verifier_load_bundle(e->v, (const unsigned char *)e->bundle, strlen(e->bundle), 0,
+                                      FX_NOW, &serial, NULL) != HALLMARK_OK ||
+        serial != 7) {
+        return -1;
+    }
+    return 0;
+}
+
+static void
+env_close(struct env *e)
+{
+    hallmark_verifier_free(e->v);
+    free(e->bundle);
+    fx_free(&e->fx);
+}
+
+static hallmark_result
+run(struct env *e, const char *channel, const char *from, const char *to, const char *body,
+    const char *token, hallmark_verification *out)
+{
+    hallmark_message m = {channel,
+                          from,
+                          to,
+                          (const unsigned char *)body,
+                          strlen(body),
+                          token,
+                          token == NULL ? 0 : strlen(token)};
+
+    return hallmark_verify(e->v, &m, FX_NOW + 60, out);
+}
+
+TEST(verify_full_pass_fills_brand_data)
+{
+    struct env e;
+    json_t *c;
+    char *tok;
+    hallmark_verification out;
+
+    CHECK(env_open(&e) == 0);
+    c = fx_claims(&e.fx, BODY);
+    tok = fx_token(&e.fx, c);
+    CHECK_RC(run(&e, "sms", "ACMEBANK", "+447700900123", BODY, tok, &out), HALLMARK_VERIFIED);
+    CHECK(strcmp(out.brand_id, "acme-bank") == 0 && strcmp(out.display_name, "Acme Bank") == 0);
+    CHECK(out.level == HALLMARK_LEVEL_ORGANIZATION &&
+          out.category == HALLMARK_CATEGORY_TRANSACTIONAL);
+    CHECK(out.sender_kind == HALLMARK_SENDER_AUTOMATED && strcmp(out.alg, "Ed25519") == 0);
+    CHECK(strcmp(out.key_id, hm_signkey_public(e.fx.brand)->kid) == 0);
+    /* Harmless transport changes still verify: CRLF, trailing spaces, a final newline. */
+    CHECK_RC(run(&e, "sms", "ACMEBANK", "+447700900123", BODY "  \r\n", tok, &out),
+             HALLMARK_VERIFIED);
+    free(tok);
+    json_decref(c);
+    env_close(&e);
+}
+
+TEST(verify_each_replay_and_tamper_gets_its_code)
+{
+    struct env e;
+    json_t *c;
+    char *tok;
+    hallmark_verification out;
+
+    CHECK(env_open(&e) == 0);
+    c = fx_claims(&e.fx, BODY);
+    tok = fx_token(&e.fx, c);
+    CHECK_RC(run(&e, "sms", "ACMEBANK", "+447700900123",
+                 "Your card ending 4242 was charged "
+                 "\xc2\xa3"
+                 "100.00 at Acme Store.",
+                 tok, &out),
+             HALLMARK_BODY_MODIFIED);
+    CHECK(out.brand_id[0] == '\0' && out.display_name[0] == '\0'); /* nothing to render */
+    CHECK_RC(run(&e, "sms", "ACMEBANK", "+447700900999", BODY, tok, &out),
+             HALLMARK_RECIPIENT_MISMATCH);
+    CHECK_RC(run(&e, "sms", "ACMEBANKX", "+447700900123", BODY, tok, &out),
+             HALLMARK_SENDER_MISMATCH);
+    CHECK_RC(run(&e, "rcs", "ACMEBANK", "+447700900123", BODY, tok, &out),
+             HALLMARK_CHANNEL_MISMATCH);
+    CHECK_RC(run(&e, "sms", "ACMEBANK", "+447700900123", BODY, NULL, &out), HALLMARK_UNSIGNED);
+    CHECK_RC(run(&e, "sms", "ACMEBANK", "+447700900123", "\xff", tok, &out),
+             HALLMARK_BODY_MODIFIED);
+    CHECK(strcmp(out.detail, "not UTF-8") == 0);
+    /* Substitute another alphabet character (a bit flip may leave the alphabet: MALFORMED). */
+    tok[strlen(tok) - 5] = tok[strlen(tok) - 5] == 'A' ? 'B' : 'A';
+    CHECK_RC(run(&e, "sms", "ACMEBANK", "+447700900123", BODY, tok, &out), HALLMARK_BAD_SIGNATURE);
+    free(tok);
+    /* A sender the credential does not list, signed by the brand's real key. */
+    json_object_set_new(c, "from", json_string("EVILBANK"));
+    tok = fx_token(&e.fx, c);
+    CHECK_RC(run(&e, "sms", "EVILBANK", "+447700900123", BODY, tok, &out),
+             HALLMARK_SENDER_NOT_AUTHORIZED);
+    free(tok);
+    /* An action outside the brand's link domains, by userinfo. */
+    json_object_set_new(c, "from", json_string("ACMEBANK"));
+    json_object_set_new(c, "actions",
+                        json_pack("[{s:s,s:s,s:s}]", "kind", "link", "label", "Pay now", "url",
+                                  "https://acme.example@evil.example/pay"));
+    tok = fx_token(&e.fx, c);
+    CHECK_RC(run(&e, "sms", "ACMEBANK", "+447700900123", BODY, tok, &out),
+             HALLMARK_ACTION_NOT_AUTHORIZED);
+    free(tok);
+    json_decref(c);
+    env_close(&e);
+}
+
+TEST(verify_bundle_rollback_freeze_and_tamper)
+{
+    struct env e;
+    char *older, *stale;
+    uint64_t serial = 0;
+    hallmark_error err;
+    hallmark_verification out;
+
+    CHECK(env_open(&e) == 0);
+    older = fx_bundle(&e.fx, 6, FX_NOW + 86400);
+    CHECK_RC(hallmark_verifier_load_bundle(e.v, (const unsigned char *)older, strlen(older), 0,
+                                           FX_NOW, &serial, &err),
+             HALLMARK_BUNDLE_ROLLBACK);
+    stale = fx_bundle(&e.fx, 8, FX_NOW - 10);
+    CHECK_RC(hallmark_verifier_load_bundle(e.v, (const unsigned char *)stale, strlen(stale), 7,
+                                           FX_NOW, &serial, &err),
+             HALLMARK_BUNDLE_EXPIRED);
+    e.bundle[strlen(e.bundle) - 3] ^= 0x01;
+    CHECK_RC(hallmark_verifier_load_bundle(e.v, (const unsigned char *)e.bundle, strlen(e.bundle),
+                                           7, FX_NOW, &serial, &err),
+             HALLMARK_BUNDLE_BAD_SIGNATURE);
+    /* Failed loads left serial 7 in force; a later now freezes it: stale, never a checkmark. */
+    {
+        hallmark_message m = {"sms", "ACMEBANK", "+447700900123", NULL, 0, "x.y.z", 5};
+        CHECK_RC(hallmark_verify(e.v, &m, FX_NOW + FX_DAY * 8, &out), HALLMARK_BUNDLE_EXPIRED);
+        CHECK_RC(hallmark_verify(e.v, &m, FX_NOW, &out), HALLMARK_MALFORMED);
+    }
+    free(older);
+    free(stale);
+    env_close(&e);
+}
+
+TEST(verify_revoked_key_and_untrusted_root)
+{
+    struct fx fx;
+    hallmark_verifier *v = NULL;
+    const char *other_root = "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"; /* RFC 8037's key */
+    const char *roots[1];
+    char *bundle, *tok;
+    json_t *c;
+    hallmark_verification out;
+    hallmark_message m;
+
+    CHECK(fx_init(&fx) == 0);
+    fx.key_state = "revoked";
+    bundle = fx_bundle(&fx, 1, FX_NOW + 3600);
+    roots[0] = other_root;
+    CHECK_RC(hallmark_verifier_new(&v, roots, 1), HALLMARK_OK);
+    CHECK_RC(hallmark_verifier_load_bundle(v, (const unsigned char *)bundle, strlen(bundle), 0,
+                                           FX_NOW, NULL, NULL),
+             HALLMARK_BUNDLE_UNTRUSTED);
+    hallmark_verifier_free(v);
+    roots[0] = fx.root_b64;
+    CHECK_RC(hallmark_verifier_new(&v, roots, 1), HALLMARK_OK);
+    CHECK_RC(hallmark_verifier_load_bundle(v, (const unsigned char *)bundle, strlen(bundle), 0,
+                                           FX_NOW, NULL, NULL),
+             HALLMARK_OK);
+    c = fx_claims(&fx, "hi");
+    tok = fx_token(&fx, c);
+    m = (hallmark_message){"sms", "ACMEBANK", "+447700900123", (const unsigned char *)"hi",
+                           2,     tok,        strlen(tok)};
+    CHECK_RC(hallmark_verify(v, &m, FX_NOW, &out), HALLMARK_KEY_REVOKED);
+    CHECK_RC(hallmark_verify(v, NULL, FX_NOW, &out), HALLMARK_ERR_INVALID_ARGUMENT);
+    CHECK_RC(hallmark_verify(v, &m, FX_NOW, NULL), HALLMARK_ERR_INVALID_ARGUMENT);
+    free(tok);
+    json_decref(c);
+    free(bundle);
+    hallmark_verifier_free(v);
+    CHECK_RC(hallmark_verifier_new(&v, NULL, 1), HALLMARK_ERR_INVALID_ARGUMENT);
+    CHECK(v == NULL);
+    roots[0] = "AAAA";
+    CHECK_RC(hallmark_verifier_new(&v, roots, 1), HALLMARK_ERR_INVALID_KEY);
+    fx_free(&fx);
+}

@@ -1,0 +1,723 @@
+#include "hm_bundle.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "hm_b64url.h"
+#include "hm_ids.h"
+#include "hm_json.h"
+#include "hm_jws.h"
+#include "hm_text.h"
+
+#define BUNDLE_DEPTH 8U
+#define MAX_ROOT_STATEMENTS 16U
+
+/* Everything one load holds until it either becomes an hm_trust or is thrown away. */
+struct load {
+    hm_trust *trust;
+    hm_jws bundle, publisher, *roots, *creds;
+    json_t *payload;
+    hm_pubkey *root_keys; /* root_keys[i] = jwk of statement i (K[i+1]) */
+    hm_pubkey publisher_key;
+    size_t root_count, cred_count;
+    long long publisher_nbf, publisher_exp;
+    hallmark_error *err;
+};
+
+static hallmark_result
+fail(struct load *ld, hallmark_result code, const char *message, const char *field)
+{
+    if (ld->err != NULL) {
+        ld->err->code = code;
+        ld->err->message = message;
+        ld->err->field = field;
+    }
+    return code;
+}
+
+static char *
+dup_string(const json_t *v)
+{
+    size_t n = json_string_length(v);
+    char *s = malloc(n + 1);
+
+    if (s != NULL) {
+        memcpy(s, json_string_value(v), n + 1);
+    }
+    return s;
+}
+
+/* A required integer member in [0, 2^53). */
+static int
+get_time(const json_t *obj, const char *name, long long *out)
+{
+    return hm_json_uint(obj, name, out);
+}
+
+static int
+version_one(const json_t *obj)
+{
+    long long v = 0;
+
+    return hm_json_uint(obj, "v", &v) && v == 1;
+}
+
+/* A JWS nested in the bundle: typ as given, alg Ed25519, payload an object of depth <= 8. */
+static hallmark_result
+parse_nested(struct load *ld, hm_jws *jws, const json_t *text, const char *typ, json_t **payload,
+             const char *field)
+{
+    hallmark_result rc;
+
+    if (!json_is_string(text)) {
+        return fail(ld, HALLMARK_BUNDLE_MALFORMED, "not a compact JWS string", field);
+    }
+    rc = hm_jws_parse(jws, json_string_value(text), json_string_length(text), HM_BUNDLE_MAX, typ);
+    if (rc == HALLMARK_ERR_NOMEM) {
+        return rc;
+    }
+    if (rc != HALLMARK_OK || strcmp(jws->alg, "Ed25519") != 0) {
+        return fail(ld, HALLMARK_BUNDLE_MALFORMED, "bad JWS, header or alg", field);
+    }
+    rc = hm_jws_payload_json(jws, BUNDLE_DEPTH, payload);
+    if (rc != HALLMARK_OK) {
+        return rc == HALLMARK_ERR_NOMEM ? rc
+                                        : fail(ld, HALLMARK_BUNDLE_MALFORMED, "bad payload", field);
+    }
+    return HALLMARK_OK;
+}
+
+/* An Ed25519 public JWK member ("jwk") of a root statement or the publisher certificate. */
+static hallmark_result
+ed25519_jwk(struct load *ld, const json_t *obj, hm_pubkey *key, const char *field)
+{
+    const json_t *jwk = json_object_get(obj, "jwk");
+    const char *kty = hm_json_string(jwk, "kty", NULL);
+
+    if (!json_is_object(jwk) || kty == NULL || strcmp(kty, "OKP") != 0 ||
+        hm_pubkey_from_jwk(key, jwk) != HALLMARK_OK || key->alg != HM_ALG_ED25519) {
+        return fail(ld, HALLMARK_BUNDLE_MALFORMED, "not a valid Ed25519 public JWK", field);
+    }
+    return HALLMARK_OK;
+}
+
+static hallmark_result
+parse_roots(struct load *ld, const json_t *roots)
+{
+    size_t i, n = json_array_size(roots);
+    long long prev_seq = -1;
+
+    if (!json_is_array(roots) || n > MAX_ROOT_STATEMENTS) {
+        return fail(ld, HALLMARK_BUNDLE_MALFORMED, "roots must be an array of at most 16", "roots");
+    }
+    ld->roots = calloc(n + 1, sizeof *ld->roots);
+    ld->root_keys = calloc(n + 1, sizeof *ld->root_keys);
+    if (ld->roots == NULL || ld->root_keys == NULL) {
+        return HALLMARK_ERR_NOMEM;
+    }
+    for (i = 0; i < n; i++) {
+        json_t *p = NULL;
+        long long seq = 0, iat = 0;
+        hallmark_result rc = parse_nested(ld, &ld->roots[i], json_array_get(roots, i),
+                                          "hallmark-root+jwt", &p, "roots");
+
+        ld->root_count = i + 1;
+        if (rc == HALLMARK_OK &&
+            (!version_one(p) || !hm_json_uint(p, "seq", &seq) || !get_time(p, "iat", &iat))) {
+            rc = fail(ld, HALLMARK_BUNDLE_MALFORMED, "root statement fields", "roots");
+        }
+        if (rc == HALLMARK_OK) {
+            rc = ed25519_jwk(ld, p, &ld->root_keys[i], "roots");
+        }
+        json_decref(p);
+        if (rc != HALLMARK_OK) {
+            return rc;
+        }
+        if (seq <= prev_seq) {
+            return fail(ld, HALLMARK_BUNDLE_UNTRUSTED, "root statement seq does not increase",
+                        "roots");
+        }
+        prev_seq = seq;
+    }
+    return HALLMARK_OK;
+}
+
+static hallmark_result
+parse_publisher(struct load *ld, const json_t *text)
+{
+    json_t *p = NULL;
+    hallmark_result rc =
+        parse_nested(ld, &ld->publisher, text, "hallmark-publisher+jwt", &p, "publisher");
+
+    if (rc == HALLMARK_OK &&
+        (!version_one(p) || !get_time(p, "nbf", &ld->publisher_nbf) ||
+         !get_time(p, "exp", &ld->publisher_exp) || ld->publisher_exp <= ld->publisher_nbf)) {
+        rc = fail(ld, HALLMARK_BUNDLE_MALFORMED, "publisher certificate fields", "publisher");
+    }
+    if (rc == HALLMARK_OK) {
+        rc = ed25519_jwk(ld, p, &ld->publisher_key, "publisher");
+    }
+    json_decref(p);
+    return rc;
+}
+
+static int
+color_ok(const char *s)
+{
+    size_t i;
+
+    if (s == NULL || strlen(s) != 7 || s[0] != '#') {
+        return 0;
+    }
+    for (i = 1; i < 7; i++) {
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'A' && s[i] <= 'F'))) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static hallmark_level
+level_from(const char *s)
+{
+    if (s == NULL) {
+        return HALLMARK_LEVEL_UNKNOWN;
+    }
+    if (strcmp(s, "basic") == 0) {
+        return HALLMARK_LEVEL_BASIC;
+    }
+    if (strcmp(s, "organization") == 0) {
+        return HALLMARK_LEVEL_ORGANIZATION;
+    }
+    if (strcmp(s, "trademark") == 0) {
+        return HALLMARK_LEVEL_TRADEMARK;
+    }
+    return HALLMARK_LEVEL_UNKNOWN;
+}
+
+static hallmark_result
+digest_member(const json_t *obj, const char *name, unsigned char out[HM_SHA256_BYTES])
+{
+    size_t len = 0;
+    const char *s = hm_json_string(obj, name, &len);
+
+    return s == NULL ? HALLMARK_MALFORMED : hm_b64url_decode_exact(out, HM_SHA256_BYTES, s, len);
+}
+
+static hallmark_result
+parse_senders(hm_brand *b, const json_t *senders)
+{
+    size_t i;
+
+    if (!json_is_array(senders)) {
+        return HALLMARK_BUNDLE_MALFORMED;
+    }
+    b->senders = calloc(json_array_size(senders) + 1, sizeof *b->senders);
+    if (b->senders == NULL) {
+        return HALLMARK_ERR_NOMEM;
+    }
+    for (i = 0; i < json_array_size(senders); i++) {
+        const json_t *e = json_array_get(senders, i), *id = json_object_get(e, "id"),
+                     *prefix = json_object_get(e, "prefix");
+        const char *channel = hm_json_string(e, "channel", NULL);
+        hm_sender_entry *s = &b->senders[i];
+
+        if (!hm_channel_ok(channel) || (id == NULL) == (prefix == NULL)) {
+            return HALLMARK_BUNDLE_MALFORMED;
+        }
+        if (id != NULL
+                ? !json_is_string(id) || !hm_sender_id_ok(channel, json_string_value(id))
+                : !json_is_string(prefix) || !hm_sender_prefix_ok(json_string_value(prefix))) {
+            return HALLMARK_BUNDLE_MALFORMED;
+        }
+        s->is_prefix = id == NULL;
+        s->channel = dup_string(json_object_get(e, "channel"));
+        s->value = dup_string(id != NULL ? id : prefix);
+        b->sender_count = i + 1;
+        if (s->channel == NULL || s->value == NULL) {
+            return HALLMARK_ERR_NOMEM;
+        }
+    }
+    return HALLMARK_OK;
+}
+
+static hallmark_result
+parse_domains(hm_brand *b, const json_t *domains)
+{
+    size_t i;
+
+    if (!json_is_array(domains)) {
+        return HALLMARK_BUNDLE_MALFORMED;
+    }
+    b->domains = calloc(json_array_size(domains) + 1, sizeof *b->domains);
+    if (b->domains == NULL) {
+        return HALLMARK_ERR_NOMEM;
+    }
+    for (i = 0; i < json_array_size(domains); i++) {
+        const json_t *d = json_array_get(domains, i);
+
+        if (!json_is_string(d) || !hm_dns_name_ok(json_string_value(d), json_string_length(d))) {
+            return HALLMARK_BUNDLE_MALFORMED;
+        }
+        b->domains[i] = dup_string(d);
+        b->domain_count = i + 1;
+        if (b->domains[i] == NULL) {
+            return HALLMARK_ERR_NOMEM;
+        }
+    }
+    return HALLMARK_OK;
+}
+
+/* The credential payload's fields (§5.1) into b. */
+static hallmark_result
+parse_credential(hm_brand *b, const json_t *p, const hm_jws *jws)
+{
+    const json_t *logo = json_object_get(p, "logo"), *colors = json_object_get(p, "colors");
+    const json_t *name = json_object_get(p, "name"), *url = json_object_get(logo, "url");
+    const char *bg = hm_json_string(colors, "background", NULL);
+    long long w = 0, h = 0;
+    hallmark_result rc;
+
+    if (!version_one(p) || !hm_brand_id_ok(hm_json_string(p, "sub", NULL)) ||
+        !json_is_string(name) ||
+        !hm_display_name_ok(json_string_value(name), json_string_length(name)) ||
+        !json_is_object(logo) || digest_member(logo, "sha256", b->logo_sha256) != HALLMARK_OK ||
+        !hm_json_uint(logo, "width", &w) || !hm_json_uint(logo, "height", &h) || w == 0 || h == 0 ||
+        w > 65535 || h > 65535 || !json_is_object(colors) ||
+        !color_ok(hm_json_string(colors, "primary", NULL)) ||
+        (json_object_get(colors, "background") != NULL && !color_ok(bg)) ||
+        (b->level = level_from(hm_json_string(p, "level", NULL))) == HALLMARK_LEVEL_UNKNOWN ||
+        !get_time(p, "nbf", &b->nbf) || !get_time(p, "exp", &b->exp) || b->exp <= b->nbf) {
+        return HALLMARK_BUNDLE_MALFORMED;
+    }
+    if (url != NULL) {
+        char host[HM_ID_MAX];
+        if (!json_is_string(url) || !hm_action_url_host(json_string_value(url), host)) {
+            return HALLMARK_BUNDLE_MALFORMED;
+        }
+        b->logo_url = dup_string(url);
+    }
+    b->logo_width = (uint32_t)w;
+    b->logo_height = (uint32_t)h;
+    memcpy(b->primary, hm_json_string(colors, "primary", NULL), 8);
+    memcpy(b->background, bg != NULL ? bg : "#FFFFFF", 8);
+    b->id = dup_string(json_object_get(p, "sub"));
+    b->name = dup_string(name);
+    if (b->id == NULL || b->name == NULL || (url != NULL && b->logo_url == NULL)) {
+        return HALLMARK_ERR_NOMEM;
+    }
+    rc = parse_senders(b, json_object_get(p, "senders"));
+    if (rc == HALLMARK_OK) {
+        rc = parse_domains(b, json_object_get(p, "link_domains"));
+    }
+    if (rc == HALLMARK_OK) {
+        rc = hm_sha256(b->cred, jws->payload, jws->payload_len);
+    }
+    return rc;
+}
+
+static hallmark_result
+parse_superseded(hm_brand *b, const json_t *list)
+{
+    size_t i;
+
+    if (list == NULL) {
+        return HALLMARK_OK;
+    }
+    if (!json_is_array(list)) {
+        return HALLMARK_BUNDLE_MALFORMED;
+    }
+    b->superseded = calloc(json_array_size(list) + 1, sizeof *b->superseded);
+    if (b->superseded == NULL) {
+        return HALLMARK_ERR_NOMEM;
+    }
+    for (i = 0; i < json_array_size(list); i++) {
+        const json_t *e = json_array_get(list, i);
+        if (digest_member(e, "cred", b->superseded[i].cred) != HALLMARK_OK ||
+            !get_time(e, "until", &b->superseded[i].until)) {
+            return HALLMARK_BUNDLE_MALFORMED;
+        }
+        b->superseded_count = i + 1;
+    }
+    return HALLMARK_OK;
+}
+
+static int
+state_from(const char *s, hm_key_state *out)
+{
+    static const char *const names[] = {"pending", "active", "retiring", "retired", "revoked"};
+    size_t i;
+
+    for (i = 0; s != NULL && i < sizeof names / sizeof names[0]; i++) {
+        if (strcmp(s, names[i]) == 0) {
+            *out = (hm_key_state)i;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static hallmark_result
+parse_key(hm_brand_key *k, const json_t *e, size_t brand)
+{
+    size_t kid_len = 0;
+    const char *kid = hm_json_string(e, "kid", &kid_len);
+    long long revoked_at = 0;
+    hallmark_result rc;
+
+    k->brand = brand;
+    k->alg = hm_alg_from_name(hm_json_string(e, "alg", NULL));
+    if (!json_is_object(e) || k->alg == HM_ALG_UNKNOWN || kid == NULL ||
+        !state_from(hm_json_string(e, "state", NULL), &k->state) || !get_time(e, "nbf", &k->nbf) ||
+        !get_time(e, "exp", &k->exp) || k->exp <= k->nbf ||
+        (k->state == HM_KEY_REVOKED) != (json_object_get(e, "revoked_at") != NULL) ||
+        (k->state == HM_KEY_REVOKED && !get_time(e, "revoked_at", &revoked_at))) {
+        return HALLMARK_BUNDLE_MALFORMED;
+    }
+    rc = hm_pubkey_from_jwk(&k->pub, e);
+    if (rc == HALLMARK_UNSUPPORTED_ALG && k->alg == HM_ALG_ES256) {
+        /* This build verifies no ES256: keep the entry so its tokens get UNSUPPORTED_ALG. */
+        const char *kty = hm_json_string(e, "kty", NULL);
+        if (kty == NULL || strcmp(kty, "EC") != 0 || kid_len != HM_KID_LEN) {
+            return HALLMARK_BUNDLE_MALFORMED;
+        }
+        memcpy(k->pub.kid, kid, HM_KID_LEN + 1);
+        return HALLMARK_OK;
+    }
+    if (rc != HALLMARK_OK) {
+        return rc == HALLMARK_ERR_NOMEM ? rc : HALLMARK_BUNDLE_MALFORMED;
+    }
+    if (k->pub.alg != k->alg || kid_len != HM_KID_LEN || strcmp(kid, k->pub.kid) != 0) {
+        return HALLMARK_BUNDLE_MALFORMED;
+    }
+    return HALLMARK_OK;
+}
+
+static int
+compare_keys(const void *a, const void *b)
+{
+    return strcmp(((const hm_brand_key *)a)->pub.kid, ((const hm_brand_key *)b)->pub.kid);
+}
+
+static hallmark_result
+parse_brands(struct load *ld, const json_t *brands)
+{
+    hm_trust *t = ld->trust;
+    size_t i, j, nkeys = 0;
+
+    if (!json_is_array(brands)) {
+        return fail(ld, HALLMARK_BUNDLE_MALFORMED, "brands must be an array", "brands");
+    }
+    for (i = 0; i < json_array_size(brands); i++) {
+        nkeys += json_array_size(json_object_get(json_array_get(brands, i), "keys"));
+    }
+    t->brands = calloc(json_array_size(brands) + 1, sizeof *t->brands);
+    t->keys = calloc(nkeys + 1, sizeof *t->keys);
+    ld->creds = calloc(json_array_size(brands) + 1, sizeof *ld->creds);
+    if (t->brands == NULL || t->keys == NULL || ld->creds == NULL) {
+        return HALLMARK_ERR_NOMEM;
+    }
+    for (i = 0; i < json_array_size(brands); i++) {
+        const json_t *entry = json_array_get(brands, i), *keys = json_object_get(entry, "keys");
+        json_t *p = NULL;
+        hallmark_result rc = parse_nested(ld, &ld->creds[i], json_object_get(entry, "credential"),
+                                          "hallmark-brand+jwt", &p, "brands.credential");
+
+        ld->cred_count = i + 1;
+        t->brand_count = i + 1;
+        if (rc == HALLMARK_OK) {
+            rc = parse_credential(&t->brands[i], p, &ld->creds[i]);
+        }
+        json_decref(p);
+        if (rc == HALLMARK_OK) {
+            rc = parse_superseded(&t->brands[i], json_object_get(entry, "superseded"));
+        }
+        if (rc == HALLMARK_OK && !json_is_array(keys)) {
+            rc = HALLMARK_BUNDLE_MALFORMED;
+        }
+        for (j = 0; rc == HALLMARK_OK && j < json_array_size(keys); j++) {
+            rc = parse_key(&t->keys[t->key_count], json_array_get(keys, j), i);
+            t->key_count++;
+        }
+        if (rc != HALLMARK_OK) {
+            return rc == HALLMARK_ERR_NOMEM
+                       ? rc
+                       : fail(ld, rc, "brand entry breaks §5 or §6.2", "brands");
+        }
+        for (j = 0; j < i; j++) {
+            if (strcmp(t->brands[j].id, t->brands[i].id) == 0) {
+                return fail(ld, HALLMARK_BUNDLE_MALFORMED, "brand listed twice", "brands");
+            }
+        }
+    }
+    qsort(t->keys, t->key_count, sizeof *t->keys, compare_keys);
+    for (i = 1; i < t->key_count; i++) {
+        if (strcmp(t->keys[i - 1].pub.kid, t->keys[i].pub.kid) == 0) {
+            return fail(ld, HALLMARK_BUNDLE_MALFORMED, "key listed twice", "brands.keys");
+        }
+    }
+    return HALLMARK_OK;
+}
+
+static hallmark_result
+parse_revoked(struct load *ld, const json_t *list)
+{
+    size_t i, j;
+
+    if (list == NULL) {
+        return HALLMARK_OK;
+    }
+    if (!json_is_array(list)) {
+        return fail(ld, HALLMARK_BUNDLE_MALFORMED, "must be an array", "revoked_brands");
+    }
+    for (i = 0; i < json_array_size(list); i++) {
+        const json_t *e = json_array_get(list, i);
+        const char *id = hm_json_string(e, "id", NULL);
+        long long at = 0;
+
+        if (!hm_brand_id_ok(id) || !get_time(e, "revoked_at", &at)) {
+            return fail(ld, HALLMARK_BUNDLE_MALFORMED, "bad entry", "revoked_brands");
+        }
+        for (j = 0; j < ld->trust->brand_count; j++) {
+            if (strcmp(ld->trust->brands[j].id, id) == 0) {
+                ld->trust->brands[j].revoked = 1;
+            }
+        }
+    }
+    return HALLMARK_OK;
+}
+
+static int
+pinned_index(const hm_pubkey *roots, size_t n, const char *kid, const unsigned char *raw)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        if ((kid != NULL && strcmp(roots[i].kid, kid) == 0) ||
+            (raw != NULL && memcmp(roots[i].raw, raw, HM_ED25519_PUBLIC_BYTES) == 0)) {
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+/* §6.5: find the first pinned key along the chain, verify from there, return the current root. */
+static hallmark_result
+walk_roots(struct load *ld, const hm_pubkey *roots, size_t root_count, const hm_pubkey **current)
+{
+    size_t m = ld->root_count, k, i;
+    const hm_pubkey *signer = NULL;
+    int p;
+
+    if (m == 0) {
+        p = pinned_index(roots, root_count, ld->publisher.kid, NULL);
+        if (p < 0) {
+            return fail(ld, HALLMARK_BUNDLE_UNTRUSTED, "publisher not certified by a pinned root",
+                        "publisher");
+        }
+        *current = &roots[p];
+        return HALLMARK_OK;
+    }
+    for (k = 0; k <= m && signer == NULL; k++) {
+        p = k == 0 ? pinned_index(roots, root_count, ld->roots[0].kid, NULL)
+                   : pinned_index(roots, root_count, NULL, ld->root_keys[k - 1].raw);
+        if (p >= 0) {
+            signer = &roots[p];
+            break;
+        }
+    }
+    if (signer == NULL) {
+        return fail(ld, HALLMARK_BUNDLE_UNTRUSTED, "no pinned root in the root chain", "roots");
+    }
+    for (i = k; i < m; i++) {
+        if (!hm_jws_kid_is(&ld->roots[i], signer->kid) ||
+            hm_jws_verify(&ld->roots[i], signer) != HALLMARK_OK) {
+            return fail(ld, HALLMARK_BUNDLE_UNTRUSTED, "root statement not signed by its root",
+                        "roots");
+        }
+        signer = &ld->root_keys[i];
+    }
+    *current = signer;
+    return HALLMARK_OK;
+}
+
+static hallmark_result
+check_signatures(struct load *ld, const hm_pubkey *roots, size_t root_count)
+{
+    const hm_pubkey *root = NULL;
+    hallmark_result rc = walk_roots(ld, roots, root_count, &root);
+    size_t i;
+
+    if (rc != HALLMARK_OK) {
+        return rc;
+    }
+    if (!hm_jws_kid_is(&ld->publisher, root->kid) ||
+        hm_jws_verify(&ld->publisher, root) != HALLMARK_OK || ld->trust->iat < ld->publisher_nbf ||
+        ld->trust->iat > ld->publisher_exp) {
+        return fail(ld, HALLMARK_BUNDLE_UNTRUSTED, "publisher certificate invalid", "publisher");
+    }
+    if (!hm_jws_kid_is(&ld->bundle, ld->publisher_key.kid)) {
+        return fail(ld, HALLMARK_BUNDLE_UNTRUSTED, "bundle not signed by the certified publisher",
+                    "kid");
+    }
+    if (hm_jws_verify(&ld->bundle, &ld->publisher_key) != HALLMARK_OK) {
+        return fail(ld, HALLMARK_BUNDLE_BAD_SIGNATURE, "bundle signature invalid", NULL);
+    }
+    for (i = 0; i < ld->cred_count; i++) {
+        if (!hm_jws_kid_is(&ld->creds[i], ld->publisher_key.kid) ||
+            hm_jws_verify(&ld->creds[i], &ld->publisher_key) != HALLMARK_OK) {
+            return fail(ld, HALLMARK_BUNDLE_BAD_SIGNATURE, "credential signature invalid",
+                        "brands.credential");
+        }
+    }
+    return HALLMARK_OK;
+}
+
+static hallmark_result
+parse_payload(struct load *ld)
+{
+    const json_t *p = ld->payload;
+    const json_t *platform = json_object_get(p, "platform");
+    long long serial = 0;
+    hallmark_result rc;
+
+    if (!version_one(p) || !json_is_string(platform) || json_string_length(platform) == 0 ||
+        json_string_length(platform) > 64 || !hm_json_uint(p, "serial", &serial) ||
+        !get_time(p, "iat", &ld->trust->iat) || !get_time(p, "exp", &ld->trust->exp) ||
+        ld->trust->exp <= ld->trust->iat) {
+        return fail(ld, HALLMARK_BUNDLE_MALFORMED, "bundle payload fields", NULL);
+    }
+    ld->trust->serial = (uint64_t)serial;
+    rc = parse_roots(ld, json_object_get(p, "roots"));
+    if (rc == HALLMARK_OK) {
+        rc = parse_publisher(ld, json_object_get(p, "publisher"));
+    }
+    if (rc == HALLMARK_OK) {
+        rc = parse_brands(ld, json_object_get(p, "brands"));
+    }
+    if (rc == HALLMARK_OK) {
+        rc = parse_revoked(ld, json_object_get(p, "revoked_brands"));
+    }
+    return rc;
+}
+
+hallmark_result
+hm_trust_load(const hm_pubkey *roots, size_t root_count, const unsigned char *bundle, size_t len,
+              uint64_t last_serial, int64_t now, hm_trust **out, hallmark_error *err)
+{
+    struct load ld;
+    hallmark_result rc;
+    size_t i;
+
+    memset(&ld, 0, sizeof ld);
+    ld.err = err;
+    if (out == NULL || roots == NULL || root_count == 0 || bundle == NULL) {
+        return fail(&ld, HALLMARK_ERR_INVALID_ARGUMENT, "missing argument", NULL);
+    }
+    *out = NULL;
+    if (len > HM_BUNDLE_MAX) {
+        return fail(&ld, HALLMARK_BUNDLE_MALFORMED, "bundle larger than 32 MiB", NULL);
+    }
+    ld.trust = calloc(1, sizeof *ld.trust);
+    if (ld.trust == NULL) {
+        return HALLMARK_ERR_NOMEM;
+    }
+    rc = hm_jws_parse(&ld.bundle, (const char *)bundle, len, HM_BUNDLE_MAX, "hallmark-bundle+jwt");
+    if (rc == HALLMARK_OK && strcmp(ld.bundle.alg, "Ed25519") != 0) {
+        rc = HALLMARK_MALFORMED;
+    }
+    if (rc == HALLMARK_OK) {
+        rc = hm_jws_payload_json(&ld.bundle, BUNDLE_DEPTH, &ld.payload);
+    }
+    if (rc != HALLMARK_OK && rc != HALLMARK_ERR_NOMEM) {
+        rc = fail(&ld, HALLMARK_BUNDLE_MALFORMED, "not a well-formed bundle JWS", NULL);
+    }
+    if (rc == HALLMARK_OK) {
+        rc = parse_payload(&ld);
+    }
+    if (rc == HALLMARK_OK) {
+        rc = check_signatures(&ld, roots, root_count);
+    }
+    if (rc == HALLMARK_OK && ld.trust->serial < last_serial) {
+        rc = fail(&ld, HALLMARK_BUNDLE_ROLLBACK, "older than the last accepted bundle", "serial");
+    }
+    if (rc == HALLMARK_OK && now > ld.trust->exp) {
+        rc = fail(&ld, HALLMARK_BUNDLE_EXPIRED, "bundle has expired", "exp");
+    }
+    if (rc == HALLMARK_OK) {
+        *out = ld.trust;
+        ld.trust = NULL;
+    }
+    hm_trust_free(ld.trust);
+    json_decref(ld.payload);
+    hm_jws_clear(&ld.bundle);
+    hm_jws_clear(&ld.publisher);
+    hm_pubkey_clear(&ld.publisher_key);
+    for (i = 0; i < ld.root_count; i++) {
+        hm_jws_clear(&ld.roots[i]);
+        hm_pubkey_clear(&ld.root_keys[i]);
+    }
+    for (i = 0; i < ld.cred_count; i++) {
+        hm_jws_clear(&ld.creds[i]);
+    }
+    free(ld.roots);
+    free(ld.root_keys);
+    free(ld.creds);
+    return rc;
+}
+
+const hm_brand_key *
+hm_trust_find_key(const hm_trust *trust, const char *kid, size_t kid_len)
+{
+    size_t lo = 0, hi;
+
+    if (trust == NULL || kid == NULL || kid_len != HM_KID_LEN) {
+        return NULL;
+    }
+    hi = trust->key_count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(trust->keys[mid].pub.kid, kid);
+        if (c == 0) {
+            return &trust->keys[mid];
+        }
+        if (c < 0) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return NULL;
+}
+
+void
+hm_trust_free(hm_trust *trust)
+{
+    size_t i, j;
+
+    if (trust == NULL) {
+        return;
+    }
+    for (i = 0; i < trust->brand_count; i++) {
+        hm_brand *b = &trust->brands[i];
+        for (j = 0; j < b->sender_count; j++) {
+            free(b->senders[j].channel);
+            free(b->senders[j].value);
+        }
+        for (j = 0; j < b->domain_count; j++) {
+            free(b->domains[j]);
+        }
+        free(b->senders);
+        free(b->domains);
+        free(b->superseded);
+        free(b->id);
+        free(b->name);
+        free(b->logo_url);
+    }
+    for (i = 0; i < trust->key_count; i++) {
+        hm_pubkey_clear(&trust->keys[i].pub);
+    }
+    free(trust->brands);
+    free(trust->keys);
+    free(trust);
+}

@@ -1,0 +1,339 @@
+#include "hm_ids.h"
+
+#include <string.h>
+
+#include "hm_text.h"
+
+static int
+is_lower_alnum(int c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+static int
+is_digit(int c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static int
+is_letter(int c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* 1 if every byte of s is in set-of-ranges check fn and its length is in [lo, hi]. */
+static int
+all_of(const char *s, size_t lo, size_t hi, int (*ok)(int))
+{
+    size_t n = strlen(s), i;
+
+    if (n < lo || n > hi) {
+        return 0;
+    }
+    for (i = 0; i < n; i++) {
+        if (!ok((unsigned char)s[i])) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static int
+brand_char(int c)
+{
+    return is_lower_alnum(c) || c == '-';
+}
+
+int
+hm_brand_id_ok(const char *s)
+{
+    return s != NULL && is_lower_alnum((unsigned char)s[0]) && all_of(s, 2, 63, brand_char);
+}
+
+int
+hm_channel_ok(const char *s)
+{
+    return s != NULL && all_of(s, 1, 16, brand_char);
+}
+
+int
+hm_e164_ok(const char *s)
+{
+    return s != NULL && s[0] == '+' && s[1] >= '1' && s[1] <= '9' && all_of(s + 1, 8, 15, is_digit);
+}
+
+int
+hm_sender_prefix_ok(const char *s)
+{
+    return s != NULL && s[0] == '+' && s[1] >= '1' && s[1] <= '9' && all_of(s + 1, 1, 14, is_digit);
+}
+
+static int
+alnum_sender_char(int c)
+{
+    return is_letter(c) || is_digit(c) || c == ' ' || c == '.' || c == '-';
+}
+
+static int
+alnum_sender_ok(const char *s)
+{
+    size_t i;
+
+    if (!all_of(s, 1, 11, alnum_sender_char)) {
+        return 0;
+    }
+    for (i = 0; s[i] != '\0'; i++) {
+        if (is_letter((unsigned char)s[i])) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int
+hm_dns_name_ok(const char *s, size_t len)
+{
+    size_t i, label = 0, labels = 1, last_start = 0;
+
+    if (s == NULL || len == 0 || len > 253) {
+        return 0;
+    }
+    for (i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '.') {
+            if (label == 0 || s[i - 1] == '-') {
+                return 0;
+            }
+            label = 0;
+            labels++;
+            last_start = i + 1;
+            continue;
+        }
+        if (!brand_char(c) || (label == 0 && c == '-') || ++label > 63) {
+            return 0;
+        }
+    }
+    return label > 0 && s[len - 1] != '-' && labels >= 2 && s[last_start] >= 'a' &&
+           s[last_start] <= 'z';
+}
+
+static int
+rbm_local_char(int c)
+{
+    return is_lower_alnum(c) || c == '.' || c == '_' || c == '-';
+}
+
+static int
+app_id_char(int c)
+{
+    return is_letter(c) || is_digit(c) || c == '.' || c == '_' || c == '-';
+}
+
+static int
+printable_ascii(int c)
+{
+    return c >= 0x21 && c <= 0x7E;
+}
+
+/* Other channels: 1-256 bytes of UTF-8 with no C0 or C1 control character. */
+static int
+other_id_ok(const char *s)
+{
+    size_t len = strlen(s), i = 0;
+
+    if (len == 0 || len > 256) {
+        return 0;
+    }
+    while (i < len) {
+        int32_t cp = hm_utf8_next((const unsigned char *)s, len, &i);
+        if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static int
+addr_spec_ok(const char *s)
+{
+    const char *at = strrchr(s, '@');
+    size_t local, i;
+
+    if (at == NULL) {
+        return 0;
+    }
+    local = (size_t)(at - s);
+    if (local == 0 || local > 64 || !hm_utf8_valid((const unsigned char *)s, local)) {
+        return 0;
+    }
+    for (i = 0; i < local; i++) {
+        if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] == 0x7F) {
+            return 0;
+        }
+    }
+    return hm_dns_name_ok(at + 1, strlen(at + 1));
+}
+
+int
+hm_sender_id_ok(const char *channel, const char *s)
+{
+    const char *at;
+
+    if (channel == NULL || s == NULL) {
+        return 0;
+    }
+    if (strcmp(channel, "sms") == 0) {
+        return hm_e164_ok(s) || all_of(s, 3, 8, is_digit) || alnum_sender_ok(s);
+    }
+    if (strcmp(channel, "whatsapp") == 0) {
+        return hm_e164_ok(s);
+    }
+    if (strcmp(channel, "rcs") == 0) {
+        at = strchr(s, '@');
+        if (at == NULL || at == s || at - s > 64) {
+            return 0;
+        }
+        for (const char *p = s; p < at; p++) {
+            if (!rbm_local_char((unsigned char)*p)) {
+                return 0;
+            }
+        }
+        return hm_dns_name_ok(at + 1, strlen(at + 1));
+    }
+    if (strcmp(channel, "email") == 0) {
+        return hm_dns_name_ok(s, strlen(s));
+    }
+    if (strcmp(channel, "push") == 0 || strcmp(channel, "inapp") == 0) {
+        return all_of(s, 1, 255, app_id_char);
+    }
+    return other_id_ok(s);
+}
+
+int
+hm_recipient_id_ok(const char *channel, const char *s)
+{
+    if (channel == NULL || s == NULL) {
+        return 0;
+    }
+    if (strcmp(channel, "sms") == 0 || strcmp(channel, "rcs") == 0 ||
+        strcmp(channel, "whatsapp") == 0) {
+        return hm_e164_ok(s);
+    }
+    if (strcmp(channel, "email") == 0) {
+        return addr_spec_ok(s);
+    }
+    if (strcmp(channel, "push") == 0 || strcmp(channel, "inapp") == 0) {
+        return all_of(s, 1, 256, printable_ascii);
+    }
+    return other_id_ok(s);
+}
+
+static void
+ascii_lower(char *s, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        if (s[i] >= 'A' && s[i] <= 'Z') {
+            s[i] = (char)(s[i] - 'A' + 'a');
+        }
+    }
+}
+
+static int
+copy_id(const char *in, char out[HM_ID_MAX])
+{
+    size_t n;
+
+    if (in == NULL || (n = strlen(in)) >= HM_ID_MAX) {
+        return 0;
+    }
+    memcpy(out, in, n + 1);
+    return 1;
+}
+
+int
+hm_canonical_sender(const char *channel, const char *in, char out[HM_ID_MAX])
+{
+    if (channel == NULL || !copy_id(in, out)) {
+        return 0;
+    }
+    if (strcmp(channel, "rcs") == 0) {
+        ascii_lower(out, strlen(out));
+    } else if (strcmp(channel, "email") == 0) {
+        size_t n = strlen(out);
+        ascii_lower(out, n);
+        if (n > 0 && out[n - 1] == '.') {
+            out[n - 1] = '\0';
+        }
+    }
+    return hm_sender_id_ok(channel, out);
+}
+
+int
+hm_canonical_recipient(const char *channel, const char *in, char out[HM_ID_MAX])
+{
+    if (channel == NULL || !copy_id(in, out)) {
+        return 0;
+    }
+    if (strcmp(channel, "email") == 0) {
+        char *at = strrchr(out, '@');
+        if (at != NULL) {
+            ascii_lower(at + 1, strlen(at + 1));
+        }
+    }
+    return hm_recipient_id_ok(channel, out);
+}
+
+int
+hm_channel_takes_prefix(const char *channel)
+{
+    return strcmp(channel, "sms") == 0 || strcmp(channel, "whatsapp") == 0;
+}
+
+int
+hm_action_url_host(const char *url, char host[HM_ID_MAX])
+{
+    static const char scheme[] = "https://";
+    const char *auth, *colon;
+    size_t n;
+
+    if (url == NULL || !all_of(url, 1, 2048, printable_ascii) ||
+        strncmp(url, scheme, sizeof scheme - 1) != 0) {
+        return 0;
+    }
+    auth = url + sizeof scheme - 1;
+    n = strcspn(auth, "/?#");
+    if (n == 0 || memchr(auth, '@', n) != NULL || auth[0] == '[') {
+        return 0;
+    }
+    colon = memchr(auth, ':', n);
+    if (colon != NULL) {
+        if ((size_t)(auth + n - colon) != 4 || memcmp(colon, ":443", 4) != 0) {
+            return 0;
+        }
+        n = (size_t)(colon - auth);
+    }
+    if (n >= HM_ID_MAX) {
+        return 0;
+    }
+    memcpy(host, auth, n);
+    host[n] = '\0';
+    ascii_lower(host, n);
+    return hm_dns_name_ok(host, n);
+}
+
+int
+hm_host_within(const char *host, const char *domain)
+{
+    size_t h = strlen(host), d = strlen(domain);
+
+    if (d == 0 || h < d) {
+        return 0;
+    }
+    if (h == d) {
+        return memcmp(host, domain, d) == 0;
+    }
+    return host[h - d - 1] == '.' && memcmp(host + h - d, domain, d) == 0;
+}

@@ -1,0 +1,51 @@
+/* Identifier syntax and matching of the spec (§4 canonical ids, §5.6 sender authorization,
+ * §5.7 link domains and the action URL check). */
+#ifndef HM_IDS_H
+#define HM_IDS_H
+
+#include <stddef.h>
+
+/* The longest canonical id any channel allows, plus its NUL. */
+#define HM_ID_MAX 512U
+
+/* 1 if s (NUL-terminated) is a brand id: [a-z0-9][a-z0-9-]{1,62}. */
+int hm_brand_id_ok(const char *s);
+
+/* 1 if s is a channel name: [a-z0-9-]{1,16}. */
+int hm_channel_ok(const char *s);
+
+/* 1 if s is an E.164 number: \+[1-9][0-9]{7,14}. */
+int hm_e164_ok(const char *s);
+
+/* 1 if s is a DNS name as §4 defines it (lowercase A-labels, >= 2 labels, no trailing dot). */
+int hm_dns_name_ok(const char *s, size_t len);
+
+/* 1 if s is a valid canonical sender id for channel (§4 table). */
+int hm_sender_id_ok(const char *channel, const char *s);
+
+/* 1 if s is a valid canonical recipient id for channel. */
+int hm_recipient_id_ok(const char *channel, const char *s);
+
+/*
+ * Canonicalizes an id the app passes (§4 last column) into out (HM_ID_MAX bytes). Returns 1 if
+ * the result is a valid id for the channel, 0 otherwise (the caller then reports a mismatch).
+ */
+int hm_canonical_sender(const char *channel, const char *in, char out[HM_ID_MAX]);
+int hm_canonical_recipient(const char *channel, const char *in, char out[HM_ID_MAX]);
+
+/* 1 if s is a sender prefix: \+[1-9][0-9]{0,13}. */
+int hm_sender_prefix_ok(const char *s);
+
+/* 1 if channel carries E.164 senders that prefix entries may match (sms, whatsapp). */
+int hm_channel_takes_prefix(const char *channel);
+
+/*
+ * The action URL check (§5.7 steps 1-7): 1 if url is well-formed, with the lowercased host
+ * copied into host (HM_ID_MAX bytes).
+ */
+int hm_action_url_host(const char *url, char host[HM_ID_MAX]);
+
+/* 1 if host equals domain or ends with "." domain (step 8). */
+int hm_host_within(const char *host, const char *domain);
+
+#endif

@@ -1,0 +1,165 @@
+#include "hm_text.h"
+
+#include <sodium.h>
+#include <string.h>
+
+int32_t
+hm_utf8_next(const unsigned char *s, size_t len, size_t *i)
+{
+    size_t p = *i, need, k;
+    int32_t cp;
+    unsigned char c = s[p];
+
+    if (c < 0x80) {
+        *i = p + 1;
+        return c;
+    }
+    if (c >= 0xC2 && c <= 0xDF) {
+        need = 1;
+        cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        need = 2;
+        cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        need = 3;
+        cp = c & 0x07;
+    } else {
+        return -1;
+    }
+    if (len - p - 1 < need) {
+        return -1;
+    }
+    for (k = 1; k <= need; k++) {
+        if ((s[p + k] & 0xC0) != 0x80) {
+            return -1;
+        }
+        cp = (cp << 6) | (s[p + k] & 0x3F);
+    }
+    if ((need == 2 && cp < 0x800) || (need == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+        (cp >= 0xD800 && cp <= 0xDFFF)) {
+        return -1;
+    }
+    *i = p + 1 + need;
+    return cp;
+}
+
+int
+hm_utf8_valid(const unsigned char *s, size_t len)
+{
+    size_t i = 0;
+
+    while (i < len) {
+        if (hm_utf8_next(s, len, &i) < 0) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Canonicalization streams into the hash: spaces/tabs and line ends are held back until a
+ * later character shows they are not trailing. */
+hallmark_result
+hm_body_digest(const unsigned char *body, size_t len, unsigned char out[HM_SHA256_BYTES])
+{
+    crypto_hash_sha256_state st;
+    size_t i = 0, ws_start = 0, ws_len = 0, newlines = 0;
+    static const unsigned char lf[16] = "\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n";
+
+    if (out == NULL || (body == NULL && len > 0)) {
+        return HALLMARK_ERR_INVALID_ARGUMENT;
+    }
+    if (!hm_utf8_valid(body, len)) {
+        return HALLMARK_BODY_MODIFIED;
+    }
+    if (len >= 3 && memcmp(body, "\xEF\xBB\xBF", 3) == 0) {
+        i = 3;
+    }
+    crypto_hash_sha256_init(&st);
+    while (i < len) {
+        unsigned char c = body[i];
+
+        if (c == ' ' || c == '\t') {
+            if (ws_len == 0) {
+                ws_start = i;
+            }
+            ws_len++;
+            i++;
+            continue;
+        }
+        if (c == '\r' || c == '\n') {
+            ws_len = 0; /* trailing whitespace of the line ends here */
+            newlines++;
+            i += (c == '\r' && i + 1 < len && body[i + 1] == '\n') ? 2 : 1;
+            continue;
+        }
+        while (newlines > 0) {
+            size_t n = newlines < sizeof lf ? newlines : sizeof lf;
+            crypto_hash_sha256_update(&st, lf, n);
+            newlines -= n;
+        }
+        if (ws_len > 0) {
+            crypto_hash_sha256_update(&st, body + ws_start, ws_len);
+            ws_len = 0;
+        }
+        crypto_hash_sha256_update(&st, body + i, 1);
+        i++;
+    }
+    crypto_hash_sha256_final(&st, out);
+    return HALLMARK_OK;
+}
+
+static int
+forbidden_in_name(int32_t cp)
+{
+    return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || /* Cc */
+           cp == 0x00AD || cp == 0x061C || cp == 0x115F || cp == 0x1160 || cp == 0x180E ||
+           (cp >= 0x200B && cp <= 0x200F) || /* ZW space/joiners, LRM, RLM */
+           (cp >= 0x202A && cp <= 0x202E) || /* bidi embeddings and overrides */
+           (cp >= 0x2060 && cp <= 0x206F) || /* word joiner, bidi isolates, Cf */
+           cp == 0x3164 || cp == 0xFEFF || cp == 0xFFA0 ||
+           (cp >= 0xFFF9 && cp <= 0xFFFB) ||   /* interlinear annotation */
+           (cp >= 0xE0000 && cp <= 0xE007F) || /* tags */
+           (cp >= 0xFE00 && cp <= 0xFE0F);     /* variation selectors */
+}
+
+int
+hm_display_name_ok(const char *name, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)name;
+    size_t i = 0, count = 0;
+
+    if (name == NULL || len == 0) {
+        return 0;
+    }
+    while (i < len) {
+        int32_t cp = hm_utf8_next(s, len, &i);
+        if (cp < 0 || forbidden_in_name(cp) || ++count > 64) {
+            return 0;
+        }
+    }
+    /* No leading or trailing space: "Acme Bank " must not pass for "Acme Bank". */
+    return s[0] != ' ' && s[len - 1] != ' ';
+}
+
+hallmark_result
+hm_recipient_digest(const char *jti, const char *channel, const char *recipient,
+                    unsigned char out[HM_SHA256_BYTES])
+{
+    static const unsigned char label[] = "hallmark-rcpt-v1";
+    static const unsigned char zero = 0;
+    crypto_hash_sha256_state st;
+
+    if (jti == NULL || channel == NULL || recipient == NULL || out == NULL) {
+        return HALLMARK_ERR_INVALID_ARGUMENT;
+    }
+    crypto_hash_sha256_init(&st);
+    crypto_hash_sha256_update(&st, label, sizeof label - 1);
+    crypto_hash_sha256_update(&st, &zero, 1);
+    crypto_hash_sha256_update(&st, (const unsigned char *)jti, strlen(jti));
+    crypto_hash_sha256_update(&st, &zero, 1);
+    crypto_hash_sha256_update(&st, (const unsigned char *)channel, strlen(channel));
+    crypto_hash_sha256_update(&st, &zero, 1);
+    crypto_hash_sha256_update(&st, (const unsigned char *)recipient, strlen(recipient));
+    crypto_hash_sha256_final(&st, out);
+    return HALLMARK_OK;
+}

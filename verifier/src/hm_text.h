@@ -1,0 +1,33 @@
+/* Text rules of the spec: strict UTF-8, body canonicalization and digest (§3), the character
+ * classes a display name may not contain (§5), and sender/recipient/domain forms (§4, §5). */
+#ifndef HM_TEXT_H
+#define HM_TEXT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hallmark.h"
+#include "hm_digest.h"
+
+/* Decodes one code point at s[*i] (advancing *i); -1 on invalid UTF-8 (overlong, surrogate,
+ * above U+10FFFF, truncated). */
+int32_t hm_utf8_next(const unsigned char *s, size_t len, size_t *i);
+
+/* 1 if s is entirely valid UTF-8. */
+int hm_utf8_valid(const unsigned char *s, size_t len);
+
+/* SHA-256 of the canonical body (§3): HALLMARK_OK, or HALLMARK_BODY_MODIFIED if the body is not
+ * valid UTF-8 (a signer never signs such a body). */
+hallmark_result hm_body_digest(const unsigned char *body, size_t len,
+                               unsigned char out[HM_SHA256_BYTES]);
+
+/* 1 if name is a display name the verifier accepts: valid UTF-8, 1-64 code points, no control,
+ * format, bidi-control or invisible characters. (NFC and single-script are checked at onboarding
+ * by hallmark-keys, which has the Unicode tables.) */
+int hm_display_name_ok(const char *name, size_t len);
+
+/* The recipient binding (§2): SHA-256("hallmark-rcpt-v1" 0 jti 0 channel 0 recipient). */
+hallmark_result hm_recipient_digest(const char *jti, const char *channel, const char *recipient,
+                                    unsigned char out[HM_SHA256_BYTES]);
+
+#endif

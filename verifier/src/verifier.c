@@ -1,0 +1,619 @@
+/* The public verifier: pinned roots, the bundle in force as a refcounted immutable snapshot, and
+ * the verification steps of spec §7.2 in order (first failure wins). */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hallmark.h"
+#include "hm_b64url.h"
+#include "hm_bundle.h"
+#include "hm_digest.h"
+#include "hm_ids.h"
+#include "hm_json.h"
+#include "hm_jws.h"
+#include "hm_text.h"
+
+#define TOKEN_MAX 8192U
+#define TOKEN_LIFETIME_MAX 2592000LL
+
+struct snapshot {
+    hm_trust *trust;
+    unsigned long refs; /* guarded by the verifier's lock */
+};
+
+struct hallmark_verifier {
+    hm_pubkey *roots;
+    size_t root_count;
+    pthread_mutex_t lock;      /* guards current and refs: held for pointer swaps only */
+    pthread_mutex_t load_lock; /* serializes loads */
+    struct snapshot *current;
+};
+
+hallmark_result
+hallmark_verifier_new(hallmark_verifier **out, const char *const *roots, size_t root_count)
+{
+    hallmark_verifier *v;
+    size_t i;
+
+    if (out == NULL) {
+        return HALLMARK_ERR_INVALID_ARGUMENT;
+    }
+    *out = NULL;
+    if (roots == NULL || root_count == 0) {
+        return HALLMARK_ERR_INVALID_ARGUMENT;
+    }
+    if (hm_crypto_init() != HALLMARK_OK) {
+        return HALLMARK_ERR_INTERNAL;
+    }
+    v = calloc(1, sizeof *v);
+    if (v == NULL || (v->roots = calloc(root_count, sizeof *v->roots)) == NULL) {
+        free(v);
+        return HALLMARK_ERR_NOMEM;
+    }
+    if (pthread_mutex_init(&v->lock, NULL) != 0) {
+        free(v->roots);
+        free(v);
+        return HALLMARK_ERR_INTERNAL;
+    }
+    if (pthread_mutex_init(&v->load_lock, NULL) != 0) {
+        pthread_mutex_destroy(&v->lock);
+        free(v->roots);
+        free(v);
+        return HALLMARK_ERR_INTERNAL;
+    }
+    for (i = 0; i < root_count; i++) {
+        unsigned char raw[HM_ED25519_PUBLIC_BYTES];
+        hallmark_result rc = HALLMARK_ERR_INVALID_ARGUMENT;
+
+        if (roots[i] != NULL) {
+            rc = hm_b64url_decode_exact(raw, sizeof raw, roots[i], strlen(roots[i]));
+            rc = rc == HALLMARK_OK ? hm_pubkey_from_raw(&v->roots[i], HM_ALG_ED25519, raw, 32)
+                                   : HALLMARK_ERR_INVALID_KEY;
+        }
+        v->root_count = i + 1;
+        if (rc != HALLMARK_OK) {
+            hallmark_verifier_free(v);
+            return rc;
+        }
+    }
+    *out = v;
+    return HALLMARK_OK;
+}
+
+static void
+snapshot_release(hallmark_verifier *v, struct snapshot *s)
+{
+    int last;
+
+    if (s == NULL) {
+        return;
+    }
+    pthread_mutex_lock(&v->lock);
+    last = --s->refs == 0;
+    pthread_mutex_unlock(&v->lock);
+    if (last) {
+        hm_trust_free(s->trust);
+        free(s);
+    }
+}
+
+static struct snapshot *
+snapshot_acquire(hallmark_verifier *v)
+{
+    struct snapshot *s;
+
+    pthread_mutex_lock(&v->lock);
+    s = v->current;
+    if (s != NULL) {
+        s->refs++;
+    }
+    pthread_mutex_unlock(&v->lock);
+    return s;
+}
+
+void
+hallmark_verifier_free(hallmark_verifier *v)
+{
+    size_t i;
+
+    if (v == NULL) {
+        return;
+    }
+    snapshot_release(v, v->current);
+    for (i = 0; i < v->root_count; i++) {
+        hm_pubkey_clear(&v->roots[i]);
+    }
+    pthread_mutex_destroy(&v->lock);
+    pthread_mutex_destroy(&v->load_lock);
+    free(v->roots);
+    free(v);
+}
+
+hallmark_result
+hallmark_verifier_load_bundle(hallmark_verifier *v, const unsigned char *bundle, size_t len,
+                              uint64_t last_serial, int64_t now, uint64_t *serial_out,
+                              hallmark_error *err)
+{
+    hm_trust *trust = NULL;
+    struct snapshot *fresh, *old;
+    uint64_t floor_serial = last_serial;
+    hallmark_result rc;
+
+    if (err != NULL) {
+        err->code = HALLMARK_OK;
+        err->message = "";
+        err->field = NULL;
+    }
+    if (v == NULL || bundle == NULL || now < 0) {
+        return HALLMARK_ERR_INVALID_ARGUMENT;
+    }
+    pthread_mutex_lock(&v->load_lock);
+    old = snapshot_acquire(v);
+    /* The verifier never goes back either: its own bundle counts as persisted. */
+    if (old != NULL && old->trust->serial > floor_serial) {
+        floor_serial = old->trust->serial;
+    }
+    snapshot_release(v, old);
+    rc = hm_trust_load(v->roots, v->root_count, bundle, len, floor_serial, now, &trust, err);
+    if (rc == HALLMARK_OK) {
+        fresh = calloc(1, sizeof *fresh);
+        if (fresh == NULL) {
+            hm_trust_free(trust);
+            rc = HALLMARK_ERR_NOMEM;
+        } else {
+            fresh->trust = trust;
+            fresh->refs = 1;
+            if (serial_out != NULL) {
+                *serial_out = trust->serial;
+            }
+            pthread_mutex_lock(&v->lock);
+            old = v->current;
+            v->current = fresh;
+            pthread_mutex_unlock(&v->lock);
+            snapshot_release(v, old);
+        }
+    }
+    pthread_mutex_unlock(&v->load_lock);
+    return rc;
+}
+
+/* ---- verification ---------------------------------------------------------------------------- */
+
+struct claims {
+    const char *iss, *jti, *channel, *from, *conv;
+    long long iat, exp;
+    unsigned char rcpt[HM_SHA256_BYTES], body[HM_SHA256_BYTES], cred[HM_SHA256_BYTES];
+    hallmark_category category;
+    hallmark_sender_kind sender_kind;
+    const char *agent_name;
+    const json_t *actions;
+};
+
+static hallmark_result
+verdict(hallmark_verification *out, hallmark_result code, const char *detail)
+{
+    out->code = code;
+    out->detail = detail;
+    return code;
+}
+
+static hallmark_category
+category_from(const char *s)
+{
+    static const char *const names[] = {"transactional", "otp", "alert", "marketing", "service"};
+    size_t i;
+
+    for (i = 0; s != NULL && i < sizeof names / sizeof names[0]; i++) {
+        if (strcmp(s, names[i]) == 0) {
+            return (hallmark_category)(i + 1);
+        }
+    }
+    return HALLMARK_CATEGORY_UNKNOWN;
+}
+
+static int
+jti_ok(const char *s)
+{
+    size_t n, i;
+
+    if (s == NULL || (n = strlen(s)) == 0 || n > 64) {
+        return 0;
+    }
+    for (i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_')) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static int
+no_controls(const char *s, size_t lo, size_t hi)
+{
+    size_t n = strlen(s), i = 0;
+
+    if (n < lo || n > hi) {
+        return 0;
+    }
+    while (i < n) {
+        int32_t cp = hm_utf8_next((const unsigned char *)s, n, &i);
+        if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static int
+digest_claim(const json_t *p, const char *name, unsigned char out[HM_SHA256_BYTES])
+{
+    size_t len = 0;
+    const char *s = hm_json_string(p, name, &len);
+
+    return s != NULL && hm_b64url_decode_exact(out, HM_SHA256_BYTES, s, len) == HALLMARK_OK;
+}
+
+static int
+sender_claim(const json_t *sender, struct claims *c)
+{
+    const char *kind = hm_json_string(sender, "kind", NULL);
+    const json_t *name = json_object_get(sender, "name");
+
+    if (!json_is_object(sender) || kind == NULL) {
+        return 0;
+    }
+    if (strcmp(kind, "automated") == 0) {
+        c->sender_kind = HALLMARK_SENDER_AUTOMATED;
+    } else if (strcmp(kind, "human") == 0) {
+        c->sender_kind = HALLMARK_SENDER_HUMAN;
+    } else if (strcmp(kind, "ai") == 0) {
+        c->sender_kind = HALLMARK_SENDER_AI;
+    } else {
+        return 0;
+    }
+    if (name == NULL) {
+        return 1;
+    }
+    if (c->sender_kind != HALLMARK_SENDER_HUMAN || !json_is_string(name) ||
+        json_string_length(name) > 64 ||
+        !hm_display_name_ok(json_string_value(name), json_string_length(name))) {
+        return 0;
+    }
+    c->agent_name = json_string_value(name);
+    return 1;
+}
+
+static hallmark_action_kind
+action_kind_from(const char *s)
+{
+    static const char *const names[] = {"link", "reply", "call", "unsubscribe", "preferences"};
+    size_t i;
+
+    for (i = 0; s != NULL && i < sizeof names / sizeof names[0]; i++) {
+        if (strcmp(s, names[i]) == 0) {
+            return (hallmark_action_kind)(i + 1);
+        }
+    }
+    return HALLMARK_ACTION_UNKNOWN;
+}
+
+static int
+actions_claim(const json_t *actions)
+{
+    size_t i;
+
+    if (actions == NULL) {
+        return 1;
+    }
+    if (!json_is_array(actions) || json_array_size(actions) > HALLMARK_MAX_ACTIONS) {
+        return 0;
+    }
+    for (i = 0; i < json_array_size(actions); i++) {
+        const json_t *a = json_array_get(actions, i);
+        const char *label = hm_json_string(a, "label", NULL), *url = hm_json_string(a, "url", NULL);
+        if (!json_is_object(a) || action_kind_from(hm_json_string(a, "kind", NULL)) == 0 ||
+            label == NULL || !no_controls(label, 1, 40) || url == NULL || strlen(url) == 0 ||
+            strlen(url) > 2048) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* §2.3 and §2.4: every claim present with its type and limits. */
+static int
+read_claims(const json_t *p, struct claims *c)
+{
+    const json_t *conv = json_object_get(p, "conv");
+
+    memset(c, 0, sizeof *c);
+    c->iss = hm_json_string(p, "iss", NULL);
+    c->jti = hm_json_string(p, "jti", NULL);
+    c->channel = hm_json_string(p, "channel", NULL);
+    c->from = hm_json_string(p, "from", NULL);
+    c->category = category_from(hm_json_string(p, "category", NULL));
+    c->actions = json_object_get(p, "actions");
+    if (!hm_brand_id_ok(c->iss) || !jti_ok(c->jti) || !hm_channel_ok(c->channel) ||
+        c->from == NULL || !hm_sender_id_ok(c->channel, c->from) ||
+        !hm_json_uint(p, "iat", &c->iat) || !hm_json_uint(p, "exp", &c->exp) || c->exp <= c->iat ||
+        c->exp - c->iat > TOKEN_LIFETIME_MAX || !digest_claim(p, "rcpt", c->rcpt) ||
+        !digest_claim(p, "body", c->body) || !digest_claim(p, "cred", c->cred) ||
+        c->category == HALLMARK_CATEGORY_UNKNOWN ||
+        !sender_claim(json_object_get(p, "sender"), c) || !actions_claim(c->actions)) {
+        return 0;
+    }
+    if (conv != NULL) {
+        size_t i, n;
+        c->conv = json_string_value(conv);
+        if (c->conv == NULL || (n = strlen(c->conv)) == 0 || n > 128) {
+            return 0;
+        }
+        for (i = 0; i < n; i++) {
+            if (c->conv[i] < 0x21 || c->conv[i] > 0x7E) {
+                return 0;
+            }
+        }
+    }
+    return 1;
+}
+
+static int
+sender_authorized(const hm_brand *b, const char *channel, const char *from)
+{
+    size_t i;
+
+    for (i = 0; i < b->sender_count; i++) {
+        const hm_sender_entry *e = &b->senders[i];
+        if (strcmp(e->channel, channel) != 0) {
+            continue;
+        }
+        if (!e->is_prefix && strcmp(e->value, from) == 0) {
+            return 1;
+        }
+        if (e->is_prefix && hm_channel_takes_prefix(channel) && hm_e164_ok(from) &&
+            strncmp(from, e->value, strlen(e->value)) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int
+credential_accepted(const hm_brand *b, const struct claims *c)
+{
+    size_t i;
+
+    if (hm_ct_equal(b->cred, c->cred, HM_SHA256_BYTES)) {
+        return 1;
+    }
+    for (i = 0; i < b->superseded_count; i++) {
+        if (hm_ct_equal(b->superseded[i].cred, c->cred, HM_SHA256_BYTES) &&
+            c->iat < b->superseded[i].until) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void
+copy_str(char *dst, size_t cap, const char *src)
+{
+    size_t n = src == NULL ? 0 : strlen(src);
+
+    if (n >= cap) {
+        n = cap - 1;
+    }
+    if (n > 0) {
+        memcpy(dst, src, n);
+    }
+    dst[n] = '\0';
+}
+
+/* Steps 14-15: actions, then the verified result. */
+static hallmark_result
+finish(hallmark_verification *out, const hm_brand *b, const hm_brand_key *k, const struct claims *c)
+{
+    size_t i, j;
+
+    for (i = 0; c->actions != NULL && i < json_array_size(c->actions); i++) {
+        const json_t *a = json_array_get(c->actions, i);
+        char host[HM_ID_MAX];
+        int within = 0;
+
+        if (!hm_action_url_host(hm_json_string(a, "url", NULL), host)) {
+            return verdict(out, HALLMARK_ACTION_NOT_AUTHORIZED,
+                           "action URL is not a plain https URL");
+        }
+        for (j = 0; j < b->domain_count && !within; j++) {
+            within = hm_host_within(host, b->domains[j]);
+        }
+        if (!within) {
+            return verdict(out, HALLMARK_ACTION_NOT_AUTHORIZED,
+                           "action host outside the brand's link domains");
+        }
+    }
+    for (i = 0; c->actions != NULL && i < json_array_size(c->actions); i++) {
+        const json_t *a = json_array_get(c->actions, i);
+        out->actions[i].kind = action_kind_from(hm_json_string(a, "kind", NULL));
+        copy_str(out->actions[i].label, sizeof out->actions[i].label,
+                 hm_json_string(a, "label", NULL));
+        copy_str(out->actions[i].url, sizeof out->actions[i].url, hm_json_string(a, "url", NULL));
+        out->action_count = i + 1;
+    }
+    copy_str(out->brand_id, sizeof out->brand_id, b->id);
+    copy_str(out->display_name, sizeof out->display_name, b->name);
+    memcpy(out->logo_sha256, b->logo_sha256, sizeof out->logo_sha256);
+    out->logo_width = b->logo_width;
+    out->logo_height = b->logo_height;
+    copy_str(out->logo_url, sizeof out->logo_url, b->logo_url);
+    copy_str(out->color_primary, sizeof out->color_primary, b->primary);
+    copy_str(out->color_background, sizeof out->color_background, b->background);
+    out->level = b->level;
+    out->category = c->category;
+    out->sender_kind = c->sender_kind;
+    copy_str(out->agent_name, sizeof out->agent_name, c->agent_name);
+    copy_str(out->conversation_id, sizeof out->conversation_id, c->conv);
+    copy_str(out->key_id, sizeof out->key_id, k->pub.kid);
+    copy_str(out->alg, sizeof out->alg, hm_alg_name(k->alg));
+    copy_str(out->token_id, sizeof out->token_id, c->jti);
+    out->issued_at = c->iat;
+    out->expires_at = c->exp;
+    return verdict(out, HALLMARK_VERIFIED, "verified");
+}
+
+/* Steps 8-13, after the signature has been checked over the exact received bytes. */
+static hallmark_result
+check_claims(hallmark_verification *out, const hm_trust *t, const hm_brand_key *k,
+             const json_t *payload, const hallmark_message *m, int64_t now)
+{
+    const hm_brand *b = &t->brands[k->brand];
+    struct claims c;
+    char from[HM_ID_MAX], to[HM_ID_MAX];
+    unsigned char digest[HM_SHA256_BYTES];
+    hallmark_result rc;
+
+    if (!read_claims(payload, &c)) {
+        return verdict(out, HALLMARK_MALFORMED, "a claim is missing or breaks its limits");
+    }
+    if (strcmp(c.iss, b->id) != 0) {
+        return verdict(out, HALLMARK_ISSUER_MISMATCH, "iss is not the brand that owns the key");
+    }
+    if (c.iat < k->nbf || c.iat > k->exp) {
+        return verdict(out, HALLMARK_KEY_NOT_VALID, "iat outside the key's validity");
+    }
+    if (b->revoked) {
+        return verdict(out, HALLMARK_BRAND_REVOKED, "brand revoked");
+    }
+    if (now < b->nbf - HM_SKEW || now >= b->exp + HM_SKEW) {
+        return verdict(out, HALLMARK_BRAND_EXPIRED, "credential not valid now");
+    }
+    if (!credential_accepted(b, &c)) {
+        return verdict(out, HALLMARK_BRAND_CREDENTIAL_INVALID, "cred digest not in force");
+    }
+    if (strcmp(c.channel, m->channel) != 0) {
+        return verdict(out, HALLMARK_CHANNEL_MISMATCH, "token issued for another channel");
+    }
+    if (!hm_canonical_sender(m->channel, m->from, from) || strcmp(from, c.from) != 0) {
+        return verdict(out, HALLMARK_SENDER_MISMATCH, "token issued for another sender");
+    }
+    if (!sender_authorized(b, c.channel, c.from)) {
+        return verdict(out, HALLMARK_SENDER_NOT_AUTHORIZED, "sender id not in the credential");
+    }
+    rc = hm_body_digest(m->body, m->body_len, digest);
+    if (rc == HALLMARK_BODY_MODIFIED) {
+        return verdict(out, rc, "not UTF-8");
+    }
+    if (rc != HALLMARK_OK || !hm_ct_equal(digest, c.body, sizeof digest)) {
+        return verdict(out, HALLMARK_BODY_MODIFIED, "body digest differs");
+    }
+    if (!hm_canonical_recipient(m->channel, m->to, to) ||
+        hm_recipient_digest(c.jti, c.channel, to, digest) != HALLMARK_OK ||
+        !hm_ct_equal(digest, c.rcpt, sizeof digest)) {
+        return verdict(out, HALLMARK_RECIPIENT_MISMATCH, "token issued for another recipient");
+    }
+    if (now < c.iat - HM_SKEW) {
+        return verdict(out, HALLMARK_TOKEN_NOT_YET_VALID, "iat in the future");
+    }
+    if (now >= c.exp + HM_SKEW) {
+        return verdict(out, HALLMARK_TOKEN_EXPIRED, "token expired");
+    }
+    return finish(out, b, k, &c);
+}
+
+static hallmark_result
+verify_with(hallmark_verification *out, const hm_trust *t, const hallmark_message *m, int64_t now)
+{
+    hm_jws jws;
+    json_t *payload = NULL;
+    const hm_brand_key *k;
+    hm_alg named;
+    hallmark_result rc;
+
+    if (now > t->exp) {
+        return verdict(out, HALLMARK_BUNDLE_EXPIRED, "trust bundle expired");
+    }
+    if (m->token == NULL || m->token_len == 0) {
+        return verdict(out, HALLMARK_UNSIGNED, "no token");
+    }
+    if (m->token_len > TOKEN_MAX) {
+        return verdict(out, HALLMARK_MALFORMED, "token larger than 8192 bytes");
+    }
+    rc = hm_jws_parse(&jws, m->token, m->token_len, TOKEN_MAX, "hallmark-msg+jwt");
+    if (rc != HALLMARK_OK) {
+        hm_jws_clear(&jws);
+        return verdict(out, rc,
+                       rc == HALLMARK_HEADER_REFUSED ? "refused header member"
+                                                     : "token structure or header");
+    }
+    named = strcmp(jws.alg, "EdDSA") == 0 ? HM_ALG_ED25519 : hm_alg_from_name(jws.alg);
+    k = hm_trust_find_key(t, jws.kid, jws.kid_len);
+    if (named == HM_ALG_UNKNOWN) {
+        rc = verdict(out, HALLMARK_UNSUPPORTED_ALG, "alg not supported");
+    } else if (k == NULL) {
+        rc = verdict(out, HALLMARK_UNKNOWN_KEY, "kid not in the trust bundle");
+    } else if (named != k->alg) {
+        rc = verdict(out, HALLMARK_ALG_MISMATCH, "alg is not the key's algorithm");
+    } else if (!hm_alg_supported(k->alg) || k->pub.alg == HM_ALG_UNKNOWN) {
+        rc = verdict(out, HALLMARK_UNSUPPORTED_ALG, "this build cannot verify the key's alg");
+    } else if (jws.sig_len != HM_SIG_BYTES || hm_jws_verify(&jws, &k->pub) != HALLMARK_OK) {
+        rc = verdict(out, HALLMARK_BAD_SIGNATURE, "signature invalid");
+    } else if (k->state == HM_KEY_REVOKED) {
+        rc = verdict(out, HALLMARK_KEY_REVOKED, "signing key revoked");
+    } else if ((rc = hm_jws_payload_json(&jws, HM_JWS_DEPTH, &payload)) != HALLMARK_OK) {
+        rc = rc == HALLMARK_ERR_NOMEM ? verdict(out, rc, "out of memory")
+                                      : verdict(out, HALLMARK_MALFORMED, "payload is not JSON");
+    } else {
+        rc = check_claims(out, t, k, payload, m, now);
+    }
+    json_decref(payload);
+    hm_jws_clear(&jws);
+    return rc;
+}
+
+hallmark_result
+hallmark_verify(hallmark_verifier *v, const hallmark_message *m, int64_t now,
+                hallmark_verification *out)
+{
+    struct snapshot *snap;
+    hallmark_result rc;
+
+    if (out == NULL) {
+        return HALLMARK_ERR_INVALID_ARGUMENT;
+    }
+    memset(out, 0, sizeof *out);
+    if (v == NULL || m == NULL || m->channel == NULL || m->from == NULL || m->to == NULL ||
+        (m->body == NULL && m->body_len > 0) || !hm_channel_ok(m->channel) || now < 0) {
+        return verdict(out, HALLMARK_ERR_INVALID_ARGUMENT, "missing or invalid argument");
+    }
+    snap = snapshot_acquire(v);
+    if (snap == NULL) {
+        return verdict(out, HALLMARK_NO_BUNDLE, "no trust bundle loaded");
+    }
+    rc = verify_with(out, snap->trust, m, now);
+    snapshot_release(v, snap);
+    if (rc != HALLMARK_VERIFIED) {
+        /* Nothing of an unverified brand may be rendered: keep only code and detail. */
+        const char *detail = out->detail;
+        memset(out, 0, sizeof *out);
+        out->code = rc;
+        out->detail = detail;
+    }
+    return rc;
+}
+
+hallmark_result
+hallmark_logo_check(const hallmark_verification *v, const unsigned char *png, size_t len)
+{
+    unsigned char digest[HM_SHA256_BYTES];
+
+    if (v == NULL || v->code != HALLMARK_VERIFIED || png == NULL) {
+        return HALLMARK_ERR_INVALID_ARGUMENT;
+    }
+    if (hm_sha256(digest, png, len) != HALLMARK_OK) {
+        return HALLMARK_ERR_INTERNAL;
+    }
+    return hm_ct_equal(digest, v->logo_sha256, sizeof digest) ? HALLMARK_OK
+                                                              : HALLMARK_BODY_MODIFIED;
+}
