@@ -57,14 +57,17 @@ RUNNER := $(BUILD)/tests/runner
 
 REPLAY := $(patsubst tests/fuzz/fuzz_%.c,$(BUILD)/tests/replay-%,$(FUZZ_SRC))
 
+VERIFY_CLI := $(BUILD)/bin/hallmark-verify
+
 ifeq ($(VERIFIER_ES256),0)
-ALL_TARGETS := $(LIB_A) $(LIB_SO)
+ALL_TARGETS := $(LIB_A) $(LIB_SO) $(VERIFY_CLI)
 else
-ALL_TARGETS := $(LIB_A) $(LIB_SO) $(SIGN_A) $(RUNNER) $(REPLAY) $(BUILD)/tools/core-demo
+ALL_TARGETS := $(LIB_A) $(LIB_SO) $(SIGN_A) $(RUNNER) $(REPLAY) $(BUILD)/tools/core-demo \
+               $(VERIFY_CLI) $(BUILD)/tests/gen-vectors
 endif
 
 .PHONY: all help deps deps-check deps-fuzz test test-run check format-check tidy cppcheck \
-        asan valgrind fuzz bench install uninstall clean demo sizes
+        asan valgrind fuzz bench install uninstall clean demo sizes vectors
 
 all: $(ALL_TARGETS)
 
@@ -118,6 +121,21 @@ $(BUILD)/tests/replay-%: $(call obj,tests/fuzz/fuzz_%.c tests/fuzz/replay.c) $(S
 $(BUILD)/tools/core-demo: $(call obj,tools/core_demo.c) $(SIGN_A) $(LIB_A)
 	@mkdir -p $(@D)
 	$(Q)$(CC) -o $@ $^ $(LDFLAGS_ALL) $(CRYPTO_LIBS)
+
+$(VERIFY_CLI): $(call obj,verifier/cli/hallmark_verify.c) $(LIB_A)
+	@mkdir -p $(@D)
+	$(Q)$(CC) -o $@ $^ $(LDFLAGS_ALL) $(VERIFY_LIBS)
+
+GEN_VECTORS := $(BUILD)/tests/gen-vectors
+$(GEN_VECTORS): $(call obj,tests/vectors/gen_vectors.c tests/unit/fixture.c) $(SIGN_A) $(LIB_A)
+	@mkdir -p $(@D)
+	$(Q)$(CC) -o $@ $^ $(LDFLAGS_ALL) $(CRYPTO_LIBS)
+
+# Rebuilds spec/vectors/ from the generator (ES256 tokens are kept, see spec §12.4).
+vectors: $(GEN_VECTORS)
+	@rm -rf $(BUILD)/vectors.new && mkdir -p $(BUILD)/vectors.new
+	@$(GEN_VECTORS) $(BUILD)/vectors.new spec/vectors
+	@rm -f spec/vectors/*.json && cp $(BUILD)/vectors.new/*.json spec/vectors/
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
@@ -196,6 +214,8 @@ install: all
 	install -m 0644 verifier/include/hallmark.h $(DESTDIR)$(PREFIX)/include/hallmark.h
 	install -m 0644 $(LIB_A) $(DESTDIR)$(PREFIX)/lib/libhallmark.a
 	install -m 0755 $(LIB_SO) $(DESTDIR)$(PREFIX)/lib/libhallmark.so.0
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(VERIFY_CLI) $(DESTDIR)$(PREFIX)/bin/hallmark-verify
 	ln -sf libhallmark.so.0 $(DESTDIR)$(PREFIX)/lib/libhallmark.so
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(shell sed -n \
 	    's/^#define HALLMARK_VERSION_STRING "\(.*\)"/\1/p' verifier/include/hallmark.h)|g' \
@@ -203,7 +223,7 @@ install: all
 	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/hallmark.pc
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/include/hallmark.h $(DESTDIR)$(PREFIX)/lib/libhallmark.a \
+	rm -f $(DESTDIR)$(PREFIX)/bin/hallmark-verify $(DESTDIR)$(PREFIX)/include/hallmark.h $(DESTDIR)$(PREFIX)/lib/libhallmark.a \
 	    $(DESTDIR)$(PREFIX)/lib/libhallmark.so.0 $(DESTDIR)$(PREFIX)/lib/libhallmark.so \
 	    $(DESTDIR)$(PREFIX)/lib/pkgconfig/hallmark.pc
 

@@ -29,23 +29,34 @@ public_jwk(const hm_signkey *key)
 }
 
 char *
-fx_sign(const hm_signkey *key, const char *typ, const char *alg, const json_t *payload)
+fx_sign_raw(const hm_signkey *key, const char *h, const char *p)
 {
-    json_t *header =
-        json_pack("{s:s,s:s,s:s}", "alg", alg, "typ", typ, "kid", hm_signkey_public(key)->kid);
-    char *h = json_dumps(header, JSON_COMPACT), *p = json_dumps(payload, JSON_COMPACT);
     size_t hl = strlen(h), pl = strlen(p), n = 0, m = 0;
     size_t cap = hm_b64url_encoded_len(hl) + hm_b64url_encoded_len(pl) + 90;
     char *out = malloc(cap);
     unsigned char sig[64];
 
-    hm_b64url_encode(out, cap, (unsigned char *)h, hl, &n);
+    if (out == NULL) {
+        return NULL;
+    }
+    hm_b64url_encode(out, cap, (const unsigned char *)h, hl, &n);
     out[n] = '.';
-    hm_b64url_encode(out + n + 1, cap - n - 1, (unsigned char *)p, pl, &m);
+    hm_b64url_encode(out + n + 1, cap - n - 1, (const unsigned char *)p, pl, &m);
     n += 1 + m;
     hm_signkey_sign(key, (unsigned char *)out, n, sig);
     out[n] = '.';
     hm_b64url_encode(out + n + 1, cap - n - 1, sig, 64, NULL);
+    return out;
+}
+
+char *
+fx_sign(const hm_signkey *key, const char *typ, const char *alg, const json_t *payload)
+{
+    json_t *header =
+        json_pack("{s:s,s:s,s:s}", "alg", alg, "typ", typ, "kid", hm_signkey_public(key)->kid);
+    char *h = json_dumps(header, JSON_COMPACT), *p = json_dumps(payload, JSON_COMPACT);
+    char *out = fx_sign_raw(key, h, p);
+
     free(h);
     free(p);
     json_decref(header);

@@ -22,6 +22,10 @@ struct fx {
 int fx_init(struct fx *fx);
 void fx_free(struct fx *fx);
 
+/* Signs the exact header and payload texts (any bytes: duplicate keys, trailing data...) as a
+ * compact JWS; malloc'd string. */
+char *fx_sign_raw(const hm_signkey *key, const char *header, const char *payload);
+
 /* Signs payload (a JSON object, not consumed) as a compact JWS with typ; malloc'd string. */
 char *fx_sign(const hm_signkey *key, const char *typ, const char *alg, const json_t *payload);
 

@@ -1,0 +1,58 @@
+#!/usr/bin/env python3
+"""Helper for verify_vectors.sh: turns a spec vector into hallmark-verify arguments, and checks
+the CLI's --json output and exit status against the vector's expectation (spec §12.3)."""
+import json
+import os
+import sys
+
+
+def args(vector_path, work):
+    v = json.load(open(vector_path, encoding="utf-8"))
+    out = []
+    for root in v["roots"]:
+        out += ["--root", root]
+    if v["bundle"] is not None:
+        with open(os.path.join(work, "bundle.jws"), "w", encoding="ascii") as f:
+            f.write(v["bundle"])
+        out += ["--bundle", os.path.join(work, "bundle.jws")]
+    out += ["--last-serial", str(v["last_serial"]), "--now", str(v["now"])]
+    if "load_now" in v:
+        out += ["--loaded-at", str(v["load_now"])]
+    with open(os.path.join(work, "message.json"), "w", encoding="utf-8") as f:
+        json.dump(v["message"], f, ensure_ascii=False)
+    out += ["--message", os.path.join(work, "message.json"), "--json"]
+    print("\n".join(out))
+
+
+def check(vector_path, output_path, status):
+    expect = json.load(open(vector_path, encoding="utf-8"))["expect"]
+    want = expect["result"]
+    text = open(output_path, encoding="utf-8").read().strip()
+    if want.startswith("HALLMARK_ERR_"):
+        # API errors are usage or input errors for the CLI: exit 2, nothing on stdout.
+        return status == 2 and text == "" or fail(f"want exit 2, got {status}: {text}")
+    try:
+        got = json.loads(text)
+    except ValueError:
+        return fail(f"not JSON (exit {status}): {text!r}")
+    if got.get("result") != want:
+        return fail(f"want {want}, got {got.get('result')}")
+    if status != (0 if want == "HALLMARK_VERIFIED" else 1):
+        return fail(f"exit status {status} for {want}")
+    if "serial" in expect and got.get("serial") != expect["serial"]:
+        return fail(f"serial {got.get('serial')} != {expect['serial']}")
+    if "brand" in expect and got.get("brand") != expect["brand"]:
+        return fail(f"brand differs:\n  want {expect['brand']}\n  got  {got.get('brand')}")
+    return True
+
+
+def fail(message):
+    print("  " + message)
+    return False
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "args":
+        args(sys.argv[2], sys.argv[3])
+    else:
+        sys.exit(0 if check(sys.argv[2], sys.argv[3], int(sys.argv[4])) else 1)

@@ -1,0 +1,1144 @@
+/* Rebuilds spec/vectors/ (spec §12). Deterministic: fixed seeds, fixed times, Ed25519 signing.
+ * ES256 signing is randomized, so an ES256 token already in KEPT_DIR is reused when its signing
+ * input is unchanged (§12.4). usage: gen-vectors OUT_DIR [KEPT_DIR] */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../unit/fixture.h"
+#include "hm_b64url.h"
+#include "hm_digest.h"
+#include "hm_text.h"
+
+#define NOW FX_NOW
+#define DAY FX_DAY
+#define LOGO "LCa0a2j_xo_5m0U8HTBBNBNCLXBkg7-g-YpeiGJm564"
+#define TO_SMS "+447700900123"
+#define UNICODE_BODY                                                                               \
+    "Caf\xc3\xa9 \xe2\x98\x95 \xf0\x9f\x8e\x89 r\xc3\xa9"                                          \
+    "servation confirm\xc3\xa9"                                                                    \
+    "e"
+
+static const char *out_dir, *kept_dir;
+/* The token of vector "es256": every derived ES256 vector starts from it, so a kept file stays
+ * byte-identical across rebuilds. */
+static char *es256_kept;
+static int counter, failures;
+
+/* ---- keys ------------------------------------------------------------------------------------ */
+
+static hm_signkey *root0, *root1, *publisher, *acme, *acme_retiring, *acme_pending, *acme_revoked,
+    *acme_old, *acme_es, *globex, *rogue, *oldco, *expco;
+
+static hm_signkey *
+seeded(hm_alg alg, unsigned char fill)
+{
+    unsigned char seed[32];
+    hm_signkey *k = NULL;
+
+    memset(seed, fill, sizeof seed);
+    if (hm_signkey_from_secret(&k, alg, seed, sizeof seed) != HALLMARK_OK) {
+        fprintf(stderr, "gen-vectors: key %u\n", fill);
+        exit(2);
+    }
+    return k;
+}
+
+static const char *
+kid(const hm_signkey *k)
+{
+    return hm_signkey_public(k)->kid;
+}
+
+static char *
+b64(const unsigned char *bin, size_t len)
+{
+    char *s = malloc(hm_b64url_encoded_len(len) + 1);
+
+    hm_b64url_encode(s, hm_b64url_encoded_len(len) + 1, bin, len, NULL);
+    return s;
+}
+
+static json_t *
+jwk(const hm_signkey *k)
+{
+    char canon[HM_JWK_MAX];
+
+    hm_pubkey_canonical_jwk(hm_signkey_public(k), canon, sizeof canon, NULL);
+    return json_loads(canon, 0, NULL);
+}
+
+static json_t *
+key_entry(const hm_signkey *k, const char *state, long long nbf, long long exp)
+{
+    json_t *e = jwk(k);
+
+    json_object_set_new(e, "kid", json_string(kid(k)));
+    json_object_set_new(e, "alg", json_string(hm_alg_name(hm_signkey_public(k)->alg)));
+    json_object_set_new(e, "state", json_string(state));
+    json_object_set_new(e, "nbf", json_integer(nbf));
+    json_object_set_new(e, "exp", json_integer(exp));
+    if (strcmp(state, "revoked") == 0) {
+        json_object_set_new(e, "revoked_at", json_integer(NOW - DAY));
+    }
+    return e;
+}
+
+/* ---- credentials and bundles ----------------------------------------------------------------- */
+
+static json_t *
+credential_payload(const char *id, const char *name, json_t *senders, long long nbf, long long exp)
+{
+    return json_pack("{s:i,s:s,s:s,s:{s:s,s:i,s:i,s:s},s:{s:s,s:s},s:s,s:o,s:[s],s:I,s:I}", "v", 1,
+                     "sub", id, "name", name, "logo", "sha256", LOGO, "width", 256, "height", 256,
+                     "url", "https://cdn.acme.example/logo.png", "colors", "primary", "#0B5FFF",
+                     "background", "#FFFFFF", "level", "organization", "senders", senders,
+                     "link_domains", "acme.example", "nbf", (json_int_t)nbf, "exp",
+                     (json_int_t)exp);
+}
+
+static json_t *
+acme_senders(void)
+{
+    return json_pack("[{s:s,s:s},{s:s,s:s},{s:s,s:s},{s:s,s:s},{s:s,s:s},{s:s,s:s},{s:s,s:s},"
+                     "{s:s,s:s},{s:s,s:s}]",
+                     "channel", "sms", "id", "ACMEBANK", "channel", "sms", "id", "72233", "channel",
+                     "sms", "prefix", "+4477009", "channel", "whatsapp", "id", "+447700900500",
+                     "channel", "rcs", "id", "acme_bank_agent@rbm.goog", "channel", "email", "id",
+                     "acme.example", "channel", "push", "id", "com.acme.bank", "channel", "inapp",
+                     "id", "com.acme.bank", "channel", "fax-ng", "id", "ACME FAX 1");
+}
+
+static char *acme_credential, *old_acme_credential, *globex_credential, *oldco_credential,
+    *expco_credential;
+static char acme_cred_digest[48], old_acme_cred_digest[48];
+
+static void
+credential_digest(const char *jws, char out[48])
+{
+    const char *d1 = strchr(jws, '.'), *d2 = strrchr(jws, '.');
+    unsigned char payload[8192], d[32];
+    size_t n = 0;
+    char *s;
+
+    hm_b64url_decode(payload, sizeof payload, d1 + 1, (size_t)(d2 - d1 - 1), &n);
+    hm_sha256(d, payload, n);
+    s = b64(d, 32);
+    (void)snprintf(out, 48, "%s", s);
+    free(s);
+}
+
+static char *
+sign_json(const hm_signkey *k, const char *typ, json_t *payload)
+{
+    char *s = fx_sign(k, typ, "Ed25519", payload);
+
+    json_decref(payload);
+    return s;
+}
+
+static void
+make_credentials(void)
+{
+    json_t *old = credential_payload("acme-bank", "Acme Bank", acme_senders(), NOW - 400 * DAY,
+                                     NOW + 365 * DAY);
+
+    json_object_set_new(json_object_get(old, "colors"), "primary", json_string("#003399"));
+    old_acme_credential = sign_json(publisher, "hallmark-brand+jwt", old);
+    acme_credential = sign_json(publisher, "hallmark-brand+jwt",
+                                credential_payload("acme-bank", "Acme Bank", acme_senders(),
+                                                   NOW - 30 * DAY, NOW + 365 * DAY));
+    globex_credential =
+        sign_json(publisher, "hallmark-brand+jwt",
+                  credential_payload("globex", "Globex",
+                                     json_pack("[{s:s,s:s}]", "channel", "sms", "id", "GLOBEX"),
+                                     NOW - 30 * DAY, NOW + 365 * DAY));
+    oldco_credential =
+        sign_json(publisher, "hallmark-brand+jwt",
+                  credential_payload("oldco", "OldCo",
+                                     json_pack("[{s:s,s:s}]", "channel", "sms", "id", "OLDCO"),
+                                     NOW - 30 * DAY, NOW + 365 * DAY));
+    expco_credential =
+        sign_json(publisher, "hallmark-brand+jwt",
+                  credential_payload("expco", "ExpCo",
+                                     json_pack("[{s:s,s:s}]", "channel", "sms", "id", "EXPCO"),
+                                     NOW - 400 * DAY, NOW - DAY));
+    credential_digest(acme_credential, acme_cred_digest);
+    credential_digest(old_acme_credential, old_acme_cred_digest);
+}
+
+struct bundle_opts {
+    long long serial, exp;
+    int chain;          /* roots: R0 -> R1, publisher certified by R1 */
+    int tamper;         /* flip one payload character after signing */
+    int foreign_signer; /* bundle signed by the rogue key instead of the publisher */
+    int bad_cred_sig;   /* acme's credential signed by the rogue key */
+    int dup_brand;      /* acme listed twice */
+    const char *acme_key_alg_override;
+};
+
+static char *
+bundle(const struct bundle_opts *o)
+{
+    json_t *cert = json_pack("{s:i,s:o,s:I,s:I}", "v", 1, "jwk", jwk(publisher), "nbf",
+                             (json_int_t)(NOW - 365 * DAY), "exp", (json_int_t)(NOW + 365 * DAY));
+    json_t *roots = json_array(), *acme_keys, *brands, *payload;
+    char *cert_jws, *out;
+    const char *acme_cred = acme_credential;
+    char *bad_cred = NULL;
+
+    if (o->chain) {
+        char *statement = sign_json(root0, "hallmark-root+jwt",
+                                    json_pack("{s:i,s:i,s:o,s:I}", "v", 1, "seq", 1, "jwk",
+                                              jwk(root1), "iat", (json_int_t)(NOW - 10 * DAY)));
+        json_array_append_new(roots, json_string(statement));
+        free(statement);
+    }
+    cert_jws = fx_sign(o->chain ? root1 : root0, "hallmark-publisher+jwt", "Ed25519", cert);
+    json_decref(cert);
+    if (o->bad_cred_sig) {
+        const char *d1 = strchr(acme_credential, '.'), *d2 = strrchr(acme_credential, '.');
+        unsigned char p[8192];
+        size_t n = 0;
+        hm_b64url_decode(p, sizeof p, d1 + 1, (size_t)(d2 - d1 - 1), &n);
+        p[n] = '\0';
+        bad_cred =
+            fx_sign_raw(rogue, "{\"alg\":\"Ed25519\",\"typ\":\"hallmark-brand+jwt\",\"kid\":\"x\"}",
+                        (const char *)p);
+        acme_cred = bad_cred;
+    }
+    acme_keys =
+        json_pack("[o,o,o,o,o,o]", key_entry(acme, "active", NOW - 30 * DAY, NOW + 365 * DAY),
+                  key_entry(acme_retiring, "retiring", NOW - 200 * DAY, NOW + 30 * DAY),
+                  key_entry(acme_pending, "pending", NOW - DAY, NOW + 400 * DAY),
+                  key_entry(acme_revoked, "revoked", NOW - 100 * DAY, NOW + 300 * DAY),
+                  key_entry(acme_old, "retired", NOW - 400 * DAY, NOW - 40 * DAY),
+                  key_entry(acme_es, "active", NOW - 30 * DAY, NOW + 365 * DAY));
+    if (o->acme_key_alg_override != NULL) {
+        json_object_set_new(json_array_get(acme_keys, 0), "alg",
+                            json_string(o->acme_key_alg_override));
+    }
+    brands =
+        json_pack("[{s:s,s:[{s:s,s:I}],s:o},{s:s,s:o},{s:s,s:o},{s:s,s:o}]", "credential",
+                  acme_cred, "superseded", "cred", old_acme_cred_digest, "until", (json_int_t)NOW,
+                  "keys", acme_keys, "credential", globex_credential, "keys",
+                  json_pack("[o]", key_entry(globex, "active", NOW - 30 * DAY, NOW + 365 * DAY)),
+                  "credential", oldco_credential, "keys",
+                  json_pack("[o]", key_entry(oldco, "active", NOW - 30 * DAY, NOW + 365 * DAY)),
+                  "credential", expco_credential, "keys",
+                  json_pack("[o]", key_entry(expco, "active", NOW - 300 * DAY, NOW + 365 * DAY)));
+    if (o->dup_brand) {
+        json_array_append(brands, json_array_get(brands, 1));
+    }
+    payload = json_pack("{s:i,s:s,s:I,s:I,s:I,s:o,s:s,s:o,s:[{s:s,s:I}]}", "v", 1, "platform",
+                        "Hallmark Vectors", "serial", (json_int_t)o->serial, "iat",
+                        (json_int_t)(NOW - 3600), "exp", (json_int_t)o->exp, "roots", roots,
+                        "publisher", cert_jws, "brands", brands, "revoked_brands", "id", "oldco",
+                        "revoked_at", (json_int_t)(NOW - 2 * DAY));
+    out = fx_sign(o->foreign_signer ? rogue : publisher, "hallmark-bundle+jwt", "Ed25519", payload);
+    if (o->tamper) { /* one signature character, inside the alphabet */
+        char *dot = strrchr(out, '.');
+        dot[10] = dot[10] == 'A' ? 'B' : 'A';
+    }
+    json_decref(payload);
+    free(cert_jws);
+    free(bad_cred);
+    return out;
+}
+
+static char *default_bundle;
+
+/* ---- tokens ---------------------------------------------------------------------------------- */
+
+static json_t *
+claims(const char *channel, const char *from, const char *to, const char *body, const char *jti)
+{
+    unsigned char d[32];
+    char *body_b64, *rcpt_b64;
+    json_t *c;
+
+    hm_body_digest((const unsigned char *)body, strlen(body), d);
+    body_b64 = b64(d, 32);
+    hm_recipient_digest(jti, channel, to, d);
+    rcpt_b64 = b64(d, 32);
+    c = json_pack("{s:s,s:I,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:{s:s}}", "iss", "acme-bank", "iat",
+                  (json_int_t)(NOW - 60), "exp", (json_int_t)(NOW - 60 + DAY), "jti", jti,
+                  "channel", channel, "from", from, "rcpt", rcpt_b64, "body", body_b64, "cred",
+                  acme_cred_digest, "category", "transactional", "sender", "kind", "automated");
+    free(body_b64);
+    free(rcpt_b64);
+    return c;
+}
+
+static char *
+token_alg(const hm_signkey *k, const char *alg, json_t *c)
+{
+    return fx_sign(k, "hallmark-msg+jwt", alg, c);
+}
+
+static char *
+token(const hm_signkey *k, json_t *c)
+{
+    return token_alg(k, hm_alg_name(hm_signkey_public(k)->alg), c);
+}
+
+/* An ES256 token: the kept one when its header.payload is unchanged, else freshly signed. */
+static char *
+es256_token(const char *name, json_t *c)
+{
+    char *fresh = token(acme_es, c), path[1024];
+    json_t *old;
+    const char *kept;
+
+    if (kept_dir == NULL) {
+        return fresh;
+    }
+    (void)snprintf(path, sizeof path, "%s/%03d-%s.json", kept_dir, counter + 1, name);
+    old = json_load_file(path, 0, NULL);
+    kept = json_string_value(json_object_get(json_object_get(old, "message"), "token"));
+    if (kept != NULL && strrchr(kept, '.') - kept == strrchr(fresh, '.') - fresh &&
+        strncmp(kept, fresh, (size_t)(strrchr(fresh, '.') - fresh)) == 0) {
+        free(fresh);
+        fresh = strdup(kept);
+    }
+    json_decref(old);
+    if (strcmp(name, "es256") == 0) {
+        free(es256_kept);
+        es256_kept = strdup(fresh);
+    }
+    return fresh;
+}
+
+/* ---- emitting -------------------------------------------------------------------------------- */
+
+struct vec {
+    const char *name, *description, *spec, *bundle, *channel, *from, *to, *body, *body_b64, *token,
+        *result;
+    long long last_serial, now, load_now, serial;
+    json_t *brand; /* consumed */
+    const char *root_override;
+};
+
+static void
+emit(struct vec *v)
+{
+    char path[1024], *root_b64 = b64(hm_signkey_public(root0)->raw, 32);
+    json_t *spec = json_array(), *doc, *msg, *expect;
+    char *ids = strdup(v->spec), *tok, *save = NULL;
+
+    counter++;
+    for (tok = strtok_r(ids, " ", &save); tok != NULL; tok = strtok_r(NULL, " ", &save)) {
+        json_array_append_new(spec, json_string(tok));
+    }
+    free(ids);
+    msg = json_pack("{s:s,s:s,s:s}", "channel", v->channel, "from", v->from, "to", v->to);
+    if (v->body_b64 != NULL) {
+        json_object_set_new(msg, "body_b64", json_string(v->body_b64));
+    } else {
+        json_object_set_new(msg, "body", json_string(v->body));
+    }
+    json_object_set_new(msg, "token", json_string(v->token != NULL ? v->token : ""));
+    expect = json_pack("{s:s}", "result", v->result);
+    if (v->serial > 0) {
+        json_object_set_new(expect, "serial", json_integer(v->serial));
+    }
+    if (v->brand != NULL) {
+        json_object_set_new(expect, "brand", v->brand);
+    }
+    doc = json_pack("{s:s,s:o,s:[s],s:o,s:I,s:I}", "description", v->description, "spec", spec,
+                    "roots", v->root_override != NULL ? v->root_override : root_b64, "bundle",
+                    v->bundle != NULL ? json_string(v->bundle) : json_null(), "last_serial",
+                    (json_int_t)v->last_serial, "now", (json_int_t)(v->now ? v->now : NOW));
+    if (v->load_now) {
+        json_object_set_new(doc, "load_now", json_integer(v->load_now));
+    }
+    json_object_set_new(doc, "message", msg);
+    json_object_set_new(doc, "expect", expect);
+    (void)snprintf(path, sizeof path, "%s/%03d-%s.json", out_dir, counter, v->name);
+    if (json_dump_file(doc, path, JSON_INDENT(2)) != 0) {
+        fprintf(stderr, "gen-vectors: cannot write %s\n", path);
+        failures++;
+    } else {
+        FILE *f = fopen(path, "a");
+        if (f == NULL || fputc('\n', f) == EOF || fclose(f) != 0) {
+            failures++;
+        }
+    }
+    json_decref(doc);
+    free(root_b64);
+}
+
+/* The expected verified result for an acme token, written from the generator's own inputs. */
+static json_t *
+acme_brand(const hm_signkey *k, const json_t *c)
+{
+    json_t *b =
+        json_pack("{s:s,s:s,s:s,s:O,s:O,s:[],s:s,s:s,s:O,s:O,s:{s:s,s:i,s:i,s:s},s:{s:s,s:s}}",
+                  "id", "acme-bank", "name", "Acme Bank", "level", "organization", "category",
+                  json_object_get(c, "category"), "sender", json_object_get(c, "sender"), "actions",
+                  "kid", kid(k), "alg", hm_alg_name(hm_signkey_public(k)->alg), "iat",
+                  json_object_get(c, "iat"), "exp", json_object_get(c, "exp"), "logo", "sha256",
+                  LOGO, "width", 256, "height", 256, "url", "https://cdn.acme.example/logo.png",
+                  "colors", "primary", "#0B5FFF", "background", "#FFFFFF");
+
+    if (json_object_get(c, "actions") != NULL) {
+        json_object_set(b, "actions", json_object_get(c, "actions"));
+    }
+    if (json_object_get(c, "conv") != NULL) {
+        json_object_set(b, "conv", json_object_get(c, "conv"));
+    }
+    return b;
+}
+
+/* ---- cases ----------------------------------------------------------------------------------- */
+
+#define BODY                                                                                       \
+    "Acme Bank: your card ending 4242 was charged \xc2\xa3"                                        \
+    "10.00 at Acme Store."
+
+static void
+positive(const char *name, const char *description, const char *spec, const hm_signkey *k,
+         const char *channel, const char *msg_from, const char *msg_to, const char *msg_body,
+         json_t *c)
+{
+    char *t = k == acme_es ? es256_token(name, c) : token(k, c);
+    struct vec v = {name,
+                    description,
+                    spec,
+                    default_bundle,
+                    channel,
+                    msg_from,
+                    msg_to,
+                    msg_body,
+                    NULL,
+                    t,
+                    "HALLMARK_VERIFIED",
+                    0,
+                    0,
+                    0,
+                    7,
+                    acme_brand(k, c),
+                    NULL};
+
+    emit(&v);
+    free(t);
+    json_decref(c);
+}
+
+static void
+negative(const char *name, const char *description, const char *spec, const char *result,
+         const char *channel, const char *msg_from, const char *msg_to, const char *msg_body,
+         const char *t)
+{
+    struct vec v = {name,     description, spec, default_bundle, channel, msg_from, msg_to,
+                    msg_body, NULL,        t,    result,         0,       0,        0,
+                    0,        NULL,        NULL};
+
+    emit(&v);
+}
+
+static json_t *
+sms_claims(const char *body, const char *jti)
+{
+    return claims("sms", "ACMEBANK", TO_SMS, body, jti);
+}
+
+/* A verified case whose token is made by the caller (custom header, derived signature...). */
+static void
+positive_token(const char *name, const char *description, const char *spec, const hm_signkey *k,
+               const char *t, const char *bundle_text, json_t *c)
+{
+    char *body = strdup(json_string_value(json_object_get(c, "x-body")));
+    struct vec v = {name, description, spec, bundle_text,         "sms", "ACMEBANK", TO_SMS,
+                    body, NULL,        t,    "HALLMARK_VERIFIED", 0,     0,          0,
+                    7,    NULL,        NULL};
+
+    json_object_del(c, "x-body"); /* frees the string body was copied from */
+    v.brand = acme_brand(k, c);
+    emit(&v);
+    free(body);
+    json_decref(c);
+}
+
+/* n - s for P-256, in place on 32 big-endian bytes. */
+static void
+negate_s(unsigned char s[32])
+{
+    static const unsigned char n[32] = {0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00,
+                                        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                        0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84,
+                                        0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51};
+    int i, borrow = 0;
+
+    for (i = 31; i >= 0; i--) {
+        int d = n[i] - s[i] - borrow;
+        borrow = d < 0;
+        s[i] = (unsigned char)(d + (borrow ? 256 : 0));
+    }
+}
+
+/* The same token with its ES256 s replaced by n - s: the high-S twin (§11, HM-VEC-5). */
+static char *
+high_s_twin(const char *t)
+{
+    const char *dot = strrchr(t, '.');
+    unsigned char sig[64];
+    size_t head = (size_t)(dot - t) + 1;
+    char *sig_b64, *out;
+
+    hm_b64url_decode_exact(sig, 64, dot + 1, strlen(dot + 1));
+    negate_s(sig + 32);
+    sig_b64 = b64(sig, 64);
+    out = malloc(head + strlen(sig_b64) + 1);
+    memcpy(out, t, head);
+    memcpy(out + head, sig_b64, strlen(sig_b64) + 1);
+    free(sig_b64);
+    return out;
+}
+
+static void
+more_positives(void)
+{
+    json_t *c;
+    char *t, *twin, *chain;
+    struct bundle_opts chained = {7, NOW + 7 * DAY, 1, 0, 0, 0, 0, NULL};
+
+    c = sms_claims(BODY, "v017");
+    t = token_alg(acme, "EdDSA", c);
+    json_object_set_new(c, "x-body", json_string(BODY));
+    positive_token("eddsa-header",
+                   "alg \"EdDSA\" also names an Ed25519 key; alg in the result "
+                   "is the key's",
+                   "HM-VERIFY-9 HM-VERIFY-20", acme, t, default_bundle, c);
+    free(t);
+    positive("es256", "ES256 brand key (kept token: ECDSA signing is randomized)",
+             "HM-VERIFY-10 HM-VEC-5", acme_es, "sms", "ACMEBANK", TO_SMS, BODY,
+             sms_claims(BODY, "v018"));
+    c = sms_claims(BODY, "v018");
+    twin = high_s_twin(es256_kept);
+    json_object_set_new(c, "x-body", json_string(BODY));
+    positive_token("es256-high-s", "The high-S twin (n - s) of vector es256 is accepted",
+                   "HM-VEC-5", acme_es, twin, default_bundle, c);
+    free(twin);
+    c = sms_claims(BODY, "v020");
+    json_object_set_new(c, "cred", json_string(old_acme_cred_digest));
+    positive("superseded-credential",
+             "A token bound to a superseded credential, issued before "
+             "its until",
+             "HM-BUNDLE-8 HM-BUNDLE-9", acme, "sms", "ACMEBANK", TO_SMS, BODY, c);
+    positive("pending-key",
+             "A published pending key verifies (rotation publishes before it "
+             "promotes)",
+             "HM-TRUST-14 HM-BUNDLE-7", acme_pending, "sms", "ACMEBANK", TO_SMS, BODY,
+             sms_claims(BODY, "v021"));
+    positive("retiring-key", "A retiring key still verifies what it signed", "HM-VERIFY-11",
+             acme_retiring, "sms", "ACMEBANK", TO_SMS, BODY, sms_claims(BODY, "v022"));
+    chain = bundle(&chained);
+    c = sms_claims(BODY, "v023");
+    t = token(acme, c);
+    json_object_set_new(c, "x-body", json_string(BODY));
+    positive_token("root-rotation-chain",
+                   "Bundle whose publisher is certified by a rotated root "
+                   "(R0 -> R1)",
+                   "HM-BUNDLE-13 HM-BUNDLE-14", acme, t, chain, c);
+    free(t);
+    free(chain);
+    positive("emoji-and-accents", "Non-ASCII UTF-8 body", "HM-CANON-1", acme, "sms", "ACMEBANK",
+             TO_SMS, UNICODE_BODY, sms_claims(UNICODE_BODY, "v024"));
+    positive("other-channel", "An extensible channel the credential authorizes", "HM-TOKEN-13",
+             acme, "fax-ng", "ACME FAX 1", "+15551234567", "Fax body",
+             claims("fax-ng", "ACME FAX 1", "+15551234567", "Fax body", "v025"));
+}
+
+static void
+positives(void)
+{
+    json_t *c;
+
+    positive("sms-alphanumeric", "SMS from an alphanumeric sender id, Ed25519, automated",
+             "HM-VERIFY-19 HM-CRED-15", acme, "sms", "ACMEBANK", TO_SMS, BODY,
+             sms_claims(BODY, "v001"));
+    positive("sms-short-code", "SMS from a short code", "HM-VERIFY-19 HM-ID-1", acme, "sms",
+             "72233", TO_SMS, "Your code is 123456",
+             claims("sms", "72233", TO_SMS, "Your code is 123456", "v002"));
+    c = claims("sms", "+447700900777", TO_SMS, BODY, "v003");
+    positive("sms-e164-prefix", "SMS from an E.164 number authorized by a prefix entry",
+             "HM-CRED-14 HM-CRED-15 HM-CRED-16", acme, "sms", "+447700900777", TO_SMS, BODY, c);
+    positive("crlf-transport", "CRLF line ends in transit still verify", "HM-CANON-2", acme, "sms",
+             "ACMEBANK", TO_SMS, "Line one\r\nLine two\r\n",
+             sms_claims("Line one\nLine two", "v004"));
+    positive("trailing-whitespace", "Trailing spaces, tabs and blank lines are not significant",
+             "HM-CANON-3 HM-CANON-4", acme, "sms", "ACMEBANK", TO_SMS, "Hello  \t\nWorld \n\n\n",
+             sms_claims("Hello\nWorld", "v005"));
+    positive("bom-removed", "A leading byte order mark is removed", "HM-CANON-1", acme, "sms",
+             "ACMEBANK", TO_SMS, "\xef\xbb\xbfHello", sms_claims("Hello", "v006"));
+    positive("email-canonical-ids", "E-mail: sender domain and recipient domain lowercased",
+             "HM-ID-3 HM-VERIFY-19", acme, "email", "ACME.Example.", "Jane.Doe@EXAMPLE.org",
+             "Your statement is ready.",
+             claims("email", "acme.example", "Jane.Doe@example.org", "Your statement is ready.",
+                    "v007"));
+    positive("rcs-agent-lowercased", "RCS: the agent id is lowercased before comparison", "HM-ID-3",
+             acme, "rcs", "ACME_BANK_AGENT@rbm.goog", TO_SMS, BODY,
+             claims("rcs", "acme_bank_agent@rbm.goog", TO_SMS, BODY, "v008"));
+    positive("whatsapp", "WhatsApp from the brand's business number", "HM-VERIFY-19", acme,
+             "whatsapp", "+447700900500", TO_SMS, BODY,
+             claims("whatsapp", "+447700900500", TO_SMS, BODY, "v009"));
+    positive("push", "Push notification from the brand's app id", "HM-VERIFY-19", acme, "push",
+             "com.acme.bank", "user-8f2c1a", "Payment received",
+             claims("push", "com.acme.bank", "user-8f2c1a", "Payment received", "v010"));
+    positive("inapp", "In-app message", "HM-VERIFY-19", acme, "inapp", "com.acme.bank",
+             "user-8f2c1a", "Welcome back",
+             claims("inapp", "com.acme.bank", "user-8f2c1a", "Welcome back", "v011"));
+    c = sms_claims("Hi, this is Sam from Acme support.", "v012");
+    json_object_set_new(c, "sender", json_pack("{s:s,s:s}", "kind", "human", "name", "Sam"));
+    json_object_set_new(c, "category", json_string("service"));
+    json_object_set_new(c, "conv", json_string("conv-7f3a9e"));
+    positive("human-agent", "A person writes, with an agent name and a conversation id",
+             "HM-TOKEN-15 HM-TOKEN-16 HM-VERIFY-20", acme, "sms", "ACMEBANK", TO_SMS,
+             "Hi, this is Sam from Acme support.", c);
+    c = sms_claims("I can help with that.", "v013");
+    json_object_set_new(c, "sender", json_pack("{s:s}", "kind", "ai"));
+    json_object_set_new(c, "conv", json_string("conv-7f3a9e"));
+    positive("ai-assistant", "An AI writes in the same conversation", "HM-TOKEN-15", acme, "sms",
+             "ACMEBANK", TO_SMS, "I can help with that.", c);
+    c = sms_claims("Your code is 904211", "v014");
+    json_object_set_new(c, "category", json_string("otp"));
+    positive("otp", "One-time code category", "HM-TOKEN-12", acme, "sms", "ACMEBANK", TO_SMS,
+             "Your code is 904211", c);
+    c = sms_claims("Spring offers are here.", "v015");
+    json_object_set_new(c, "category", json_string("marketing"));
+    json_object_set_new(c, "actions",
+                        json_pack("[{s:s,s:s,s:s}]", "kind", "unsubscribe", "label", "Stop offers",
+                                  "url", "https://acme.example/unsubscribe?u=1"));
+    positive("marketing-unsubscribe", "Marketing with a signed unsubscribe action",
+             "HM-TOKEN-17 HM-CRED-27", acme, "sms", "ACMEBANK", TO_SMS, "Spring offers are here.",
+             c);
+    c = sms_claims("Invoice 118 is due.", "v016");
+    json_object_set_new(
+        c, "actions",
+        json_pack("[{s:s,s:s,s:s},{s:s,s:s,s:s},{s:s,s:s,s:s},{s:s,s:s,s:s}]", "kind", "link",
+                  "label", "Pay now", "url", "https://pay.acme.example/i/118", "kind", "reply",
+                  "label", "Ask a question", "url", "https://acme.example/help", "kind", "call",
+                  "label", "Call us", "url", "https://acme.example:443/call", "kind", "preferences",
+                  "label", "Preferences", "url", "https://Acme.Example/prefs#sms"));
+    positive("four-actions", "Four actions: subdomain, port 443 and mixed-case hosts are inside",
+             "HM-CRED-22 HM-CRED-25 HM-CRED-26 HM-CRED-27", acme, "sms", "ACMEBANK", TO_SMS,
+             "Invoice 118 is due.", c);
+    more_positives();
+}
+
+/* Signs claims with k's own alg and releases them. */
+static char *
+sign_claims(const hm_signkey *k, json_t *c)
+{
+    char *t = token(k, c);
+
+    json_decref(c);
+    return t;
+}
+
+/* A token over exact header and payload texts, signed by k. */
+static char *
+raw_token(const hm_signkey *k, const char *header_fmt, const char *payload)
+{
+    char header[512];
+    const char *mark = strstr(header_fmt, "%s");
+    size_t before = mark == NULL ? strlen(header_fmt) : (size_t)(mark - header_fmt);
+
+    /* header_fmt holds one %s for the kid; spliced by hand (no runtime format strings). */
+    memcpy(header, header_fmt, before);
+    header[before] = '\0';
+    if (mark != NULL) {
+        (void)snprintf(header + before, sizeof header - before, "%s%s", kid(k), mark + 2);
+    }
+    return fx_sign_raw(k, header, payload);
+}
+
+static void
+neg_token(const char *name, const char *description, const char *spec, const char *result, char *t)
+{
+    negative(name, description, spec, result, "sms", "ACMEBANK", TO_SMS, BODY, t);
+    free(t);
+}
+
+static char *
+compact(json_t *c)
+{
+    char *s = json_dumps(c, JSON_COMPACT);
+
+    json_decref(c);
+    return s;
+}
+
+static void
+header_negatives(void)
+{
+    static const char *const refused[][2] = {
+        {"header-jwk", "{\"alg\":\"Ed25519\",\"typ\":\"hallmark-msg+jwt\",\"kid\":\"%s\",\"jwk\":"
+                       "{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"11qYAYKxCrfVS_"
+                       "7TyWQHOg7hcvPapiMlrwIaaPcHURo\"}}"},
+        {"header-jku", "{\"alg\":\"Ed25519\",\"typ\":\"hallmark-msg+jwt\",\"kid\":\"%s\",\"jku\":"
+                       "\"https://evil.example/jwks.json\"}"},
+        {"header-x5u", "{\"alg\":\"Ed25519\",\"typ\":\"hallmark-msg+jwt\",\"kid\":\"%s\",\"x5u\":"
+                       "\"https://evil.example/cert.pem\"}"},
+        {"header-x5c", "{\"alg\":\"Ed25519\",\"typ\":\"hallmark-msg+jwt\",\"kid\":\"%s\",\"x5c\":"
+                       "[\"MIIB\"]}"},
+        {"header-crit", "{\"alg\":\"Ed25519\",\"typ\":\"hallmark-msg+jwt\",\"kid\":\"%s\","
+                        "\"crit\":[\"exp\"]}"},
+        {"header-b64-false", "{\"alg\":\"Ed25519\",\"typ\":\"hallmark-msg+jwt\",\"kid\":\"%s\","
+                             "\"b64\":false}"},
+        {"header-zip", "{\"alg\":\"Ed25519\",\"typ\":\"hallmark-msg+jwt\",\"kid\":\"%s\",\"zip\":"
+                       "\"DEF\"}"},
+    };
+    static const char *const algs[][2] = {
+        {"alg-none", "none"}, {"alg-hs256", "HS256"}, {"alg-rs256", "RS256"}};
+    char *payload = compact(sms_claims(BODY, "n001")), header[256];
+    size_t i;
+
+    for (i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        neg_token(refused[i][0],
+                  "A refused header member (embedded or remote key, processing "
+                  "switch)",
+                  "HM-VERIFY-9 HM-TOKEN-5", "HALLMARK_HEADER_REFUSED",
+                  raw_token(acme, refused[i][1], payload));
+    }
+    for (i = 0; i < sizeof algs / sizeof algs[0]; i++) {
+        (void)snprintf(header, sizeof header,
+                       "{\"alg\":\"%s\",\"typ\":\"hallmark-msg+jwt\",\"kid\":\"%%s\"}", algs[i][1]);
+        neg_token(algs[i][0], "An algorithm Hallmark does not support", "HM-VERIFY-9",
+                  "HALLMARK_UNSUPPORTED_ALG", raw_token(acme, header, payload));
+    }
+    neg_token("alg-confusion-es256-on-ed25519", "ES256 named for an Ed25519 key", "HM-VERIFY-9",
+              "HALLMARK_ALG_MISMATCH",
+              raw_token(acme, "{\"alg\":\"ES256\",\"typ\":\"hallmark-msg+jwt\",\"kid\":\"%s\"}",
+                        payload));
+    /* The attacker signs with an Ed25519 key of their own under the P-256 key's kid. */
+    (void)snprintf(header, sizeof header,
+                   "{\"alg\":\"Ed25519\",\"typ\":\"hallmark-msg+jwt\",\"kid\":\"%s\"}",
+                   kid(acme_es));
+    neg_token("alg-confusion-ed25519-on-p256", "Ed25519 named for a P-256 key", "HM-VERIFY-9",
+              "HALLMARK_ALG_MISMATCH", fx_sign_raw(rogue, header, payload));
+    neg_token("typ-jwt", "typ other than hallmark-msg+jwt", "HM-VERIFY-9", "HALLMARK_MALFORMED",
+              raw_token(acme, "{\"alg\":\"Ed25519\",\"typ\":\"JWT\",\"kid\":\"%s\"}", payload));
+    neg_token("duplicate-header-member", "Duplicate alg in the header", "HM-TOKEN-5",
+              "HALLMARK_MALFORMED",
+              raw_token(acme,
+                        "{\"alg\":\"Ed25519\",\"alg\":\"Ed25519\",\"typ\":"
+                        "\"hallmark-msg+jwt\",\"kid\":\"%s\"}",
+                        payload));
+    neg_token("missing-kid", "No kid", "HM-VERIFY-9", "HALLMARK_MALFORMED",
+              fx_sign_raw(acme, "{\"alg\":\"Ed25519\",\"typ\":\"hallmark-msg+jwt\"}", payload));
+    free(payload);
+}
+
+static void
+structure_negatives(void)
+{
+    char *good = sign_claims(acme, sms_claims(BODY, "n010")), *t, *payload;
+    json_t *c;
+    size_t n = strlen(good);
+
+    negative("unsigned", "A message with no token", "HM-VERIFY-6", "HALLMARK_UNSIGNED", "sms",
+             "ACMEBANK", TO_SMS, BODY, "");
+    t = malloc(n + 2);
+    memcpy(t, good, n);
+    t[n] = '=';
+    t[n + 1] = '\0';
+    neg_token("base64-padding", "Padding after the signature segment", "HM-VERIFY-8 HM-TOKEN-4",
+              "HALLMARK_MALFORMED", t);
+    t = strdup(good);
+    t[5] = '+';
+    neg_token("base64-plus", "'+' from the standard alphabet", "HM-VERIFY-8", "HALLMARK_MALFORMED",
+              t);
+    t = malloc(n + 2);
+    memcpy(t, good, 10);
+    t[10] = ' ';
+    memcpy(t + 11, good + 10, n - 10 + 1);
+    neg_token("base64-whitespace", "A space inside the header segment", "HM-VERIFY-8",
+              "HALLMARK_MALFORMED", t);
+    t = strdup(good);
+    *strrchr(t, '.') = '\0';
+    neg_token("two-segments", "Only header and payload", "HM-VERIFY-8", "HALLMARK_MALFORMED", t);
+    t = malloc(8194);
+    memset(t, 'A', 8193);
+    t[100] = '.';
+    t[200] = '.';
+    t[8193] = '\0';
+    neg_token("oversized", "A token over 8192 bytes", "HM-VERIFY-7", "HALLMARK_MALFORMED", t);
+    neg_token("credential-as-token", "A brand credential presented as a message token",
+              "HM-VERIFY-9", "HALLMARK_MALFORMED", strdup(acme_credential));
+    c = sms_claims(BODY, "n011");
+    payload = compact(c);
+    t = malloc(strlen(payload) + 16);
+    (void)snprintf(t, strlen(payload) + 16, "{\"iss\":\"globex\",%s", payload + 1);
+    neg_token(
+        "duplicate-claim", "iss given twice (parser differential)", "HM-VERIFY-12",
+        "HALLMARK_MALFORMED",
+        raw_token(acme, "{\"alg\":\"Ed25519\",\"typ\":\"hallmark-msg+jwt\",\"kid\":\"%s\"}", t));
+    free(t);
+    t = malloc(strlen(payload) + 4);
+    (void)snprintf(t, strlen(payload) + 4, "%s{}", payload);
+    neg_token(
+        "trailing-data", "Data after the payload object", "HM-VERIFY-12", "HALLMARK_MALFORMED",
+        raw_token(acme, "{\"alg\":\"Ed25519\",\"typ\":\"hallmark-msg+jwt\",\"kid\":\"%s\"}", t));
+    free(t);
+    t = malloc(strlen(payload) + 32);
+    (void)snprintf(t, strlen(payload) + 32, "{\"x\":[[[[[1]]]]],%s", payload + 1);
+    neg_token(
+        "too-deep", "Payload nested deeper than 4", "HM-TOKEN-5", "HALLMARK_MALFORMED",
+        raw_token(acme, "{\"alg\":\"Ed25519\",\"typ\":\"hallmark-msg+jwt\",\"kid\":\"%s\"}", t));
+    free(t);
+    free(payload);
+    c = sms_claims(BODY, "n012");
+    json_object_set_new(c, "exp", json_integer(NOW - 60 + 31 * DAY));
+    neg_token("lifetime-over-30-days", "exp - iat over 30 days", "HM-TOKEN-18",
+              "HALLMARK_MALFORMED", sign_claims(acme, c));
+    free(good);
+}
+
+/* Replaces the signature segment of t by sig (len bytes). */
+static char *
+with_signature(const char *t, const unsigned char *sig, size_t len)
+{
+    const char *dot = strrchr(t, '.');
+    size_t head = (size_t)(dot - t) + 1;
+    char *s = b64(sig, len), *out = malloc(head + strlen(s) + 1);
+
+    memcpy(out, t, head);
+    memcpy(out + head, s, strlen(s) + 1);
+    free(s);
+    return out;
+}
+
+static void
+signature_negatives(void)
+{
+    /* Ed25519 group order L, little-endian. */
+    static const unsigned char L[32] = {0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58,
+                                        0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
+                                        0,    0,    0,    0,    0,    0,    0,    0,
+                                        0,    0,    0,    0,    0,    0,    0,    0x10};
+    char *a = sign_claims(acme, sms_claims(BODY, "n020"));
+    char *b = sign_claims(acme, sms_claims("Something else", "n021"));
+    const char *es = es256_kept;
+    unsigned char sig[64];
+    int i, carry = 0;
+
+    hm_b64url_decode_exact(sig, 64, strrchr(b, '.') + 1, strlen(strrchr(b, '.') + 1));
+    neg_token("signature-from-other-token", "A valid signature of another token", "HM-VERIFY-10",
+              "HALLMARK_BAD_SIGNATURE", with_signature(a, sig, 64));
+    hm_b64url_decode_exact(sig, 64, strrchr(a, '.') + 1, strlen(strrchr(a, '.') + 1));
+    for (i = 0; i < 32; i++) { /* S + L: the same point, non-canonical scalar (malleability) */
+        int v = sig[32 + i] + L[i] + carry;
+        sig[32 + i] = (unsigned char)v;
+        carry = v >> 8;
+    }
+    neg_token("ed25519-s-not-canonical", "Ed25519 S replaced by S + L (malleated signature)",
+              "HM-VERIFY-10", "HALLMARK_BAD_SIGNATURE", with_signature(a, sig, 64));
+    neg_token("signature-63-bytes", "A truncated signature", "HM-VERIFY-10",
+              "HALLMARK_BAD_SIGNATURE", with_signature(a, sig, 63));
+    hm_b64url_decode_exact(sig, 64, strrchr(es, '.') + 1, strlen(strrchr(es, '.') + 1));
+    memset(sig, 0, 32);
+    neg_token("es256-r-zero", "ES256 signature with r = 0", "HM-VERIFY-10",
+              "HALLMARK_BAD_SIGNATURE", with_signature(es, sig, 64));
+    neg_token("unknown-key", "Signed by a key no bundle lists", "HM-VERIFY-9",
+              "HALLMARK_UNKNOWN_KEY", sign_claims(rogue, sms_claims(BODY, "n023")));
+    free(a);
+    free(b);
+}
+
+static json_t *
+brand_claims(const char *iss, const char *from, const char *jti)
+{
+    json_t *c = claims("sms", from, TO_SMS, BODY, jti);
+
+    json_object_set_new(c, "iss", json_string(iss));
+    return c;
+}
+
+/* A negative SMS case whose message comes from `from`; takes ownership of t. */
+static void
+neg_from(const char *name, const char *description, const char *spec, const char *result,
+         const char *from, char *t)
+{
+    negative(name, description, spec, result, "sms", from, TO_SMS, BODY, t);
+    free(t);
+}
+
+static void
+key_and_brand_negatives(void)
+{
+    json_t *c;
+
+    c = sms_claims(BODY, "n030");
+    json_object_set_new(c, "iat", json_integer(NOW - 200 * DAY));
+    json_object_set_new(c, "exp", json_integer(NOW - 200 * DAY + 20 * DAY));
+    neg_token("key-revoked-backdated", "A stolen, revoked key with a backdated iat",
+              "HM-VERIFY-11 HM-BUNDLE-7", "HALLMARK_KEY_REVOKED", sign_claims(acme_revoked, c));
+    neg_token("key-outside-validity", "A retired key used after its exp", "HM-VERIFY-12",
+              "HALLMARK_KEY_NOT_VALID", sign_claims(acme_old, sms_claims(BODY, "n031")));
+    neg_token("cross-brand-key", "Globex's valid key signs a token claiming to be Acme",
+              "HM-VERIFY-12", "HALLMARK_ISSUER_MISMATCH",
+              sign_claims(globex, sms_claims(BODY, "n032")));
+    neg_from("brand-revoked", "A revoked brand keeps sending", "HM-VERIFY-13",
+             "HALLMARK_BRAND_REVOKED", "OLDCO",
+             sign_claims(oldco, brand_claims("oldco", "OLDCO", "n033")));
+    neg_from("brand-expired", "The brand credential expired", "HM-VERIFY-13",
+             "HALLMARK_BRAND_EXPIRED", "EXPCO",
+             sign_claims(expco, brand_claims("expco", "EXPCO", "n034")));
+    c = sms_claims(BODY, "n035");
+    json_object_set_new(c, "cred", json_string("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"));
+    neg_token("credential-unknown", "cred is no credential the bundle knows", "HM-VERIFY-13",
+              "HALLMARK_BRAND_CREDENTIAL_INVALID", sign_claims(acme, c));
+    c = sms_claims(BODY, "n036");
+    json_object_set_new(c, "cred", json_string(old_acme_cred_digest));
+    json_object_set_new(c, "iat", json_integer(NOW));
+    json_object_set_new(c, "exp", json_integer(NOW + DAY));
+    neg_token("credential-superseded-too-late", "A superseded credential after its until",
+              "HM-BUNDLE-8", "HALLMARK_BRAND_CREDENTIAL_INVALID", sign_claims(acme, c));
+}
+
+static void
+message_negatives(void)
+{
+    char *t = sign_claims(acme, sms_claims(BODY, "n040"));
+    char *e = sign_claims(acme, claims("email", "acme.example", "jane@example.org", BODY, "n041"));
+    struct vec v;
+
+    negative("cross-channel-replay", "An e-mail token replayed on an SMS", "HM-VERIFY-14",
+             "HALLMARK_CHANNEL_MISMATCH", "sms", "ACMEBANK", TO_SMS, BODY, e);
+    negative("token-on-other-sender", "A valid token copied onto a message from another sender",
+             "HM-VERIFY-14", "HALLMARK_SENDER_MISMATCH", "sms", "ACMEBANKS", TO_SMS, BODY, t);
+    neg_from("sender-not-authorized", "The brand signs for a sender id it does not own",
+             "HM-VERIFY-14 HM-CRED-15", "HALLMARK_SENDER_NOT_AUTHORIZED", "EVILBANK",
+             sign_claims(acme, claims("sms", "EVILBANK", TO_SMS, BODY, "n042")));
+    {
+        char *m = sign_claims(
+            acme, claims("email", "mail.acme.example", "jane@example.org", BODY, "n043"));
+        negative("email-subdomain-sender", "No subdomain matching for e-mail senders", "HM-CRED-17",
+                 "HALLMARK_SENDER_NOT_AUTHORIZED", "email", "mail.acme.example", "jane@example.org",
+                 BODY, m);
+        free(m);
+    }
+    negative("amount-changed",
+             "\xc2\xa3"
+             "10.00 changed to \xc2\xa3"
+             "100.00",
+             "HM-VERIFY-15 HM-CANON-5", "HALLMARK_BODY_MODIFIED", "sms", "ACMEBANK", TO_SMS,
+             "Acme Bank: your card ending 4242 was charged \xc2\xa3"
+             "100.00 at Acme Store.",
+             t);
+    {
+        char *n = sign_claims(acme, sms_claims("Caf\xc3\xa9", "n044"));
+        negative("nfd-is-not-nfc", "NFD body for an NFC-signed body: no normalization",
+                 "HM-CANON-6", "HALLMARK_BODY_MODIFIED", "sms", "ACMEBANK", TO_SMS, "Cafe\xcc\x81",
+                 n);
+        free(n);
+    }
+    memset(&v, 0, sizeof v);
+    v = (struct vec){"body-not-utf8",
+                     "A body that is not UTF-8",
+                     "HM-VERIFY-15 HM-CANON-1",
+                     default_bundle,
+                     "sms",
+                     "ACMEBANK",
+                     TO_SMS,
+                     NULL,
+                     "_w",
+                     t,
+                     "HALLMARK_BODY_MODIFIED",
+                     0,
+                     0,
+                     0,
+                     0,
+                     NULL,
+                     NULL};
+    emit(&v);
+    negative("forwarded-to-other-recipient", "A token forwarded to another recipient",
+             "HM-VERIFY-16", "HALLMARK_RECIPIENT_MISMATCH", "sms", "ACMEBANK", "+447700900999",
+             BODY, t);
+    v = (struct vec){"expired",
+                     "now reaches exp + 300",
+                     "HM-VERIFY-17",
+                     default_bundle,
+                     "sms",
+                     "ACMEBANK",
+                     TO_SMS,
+                     BODY,
+                     NULL,
+                     t,
+                     "HALLMARK_TOKEN_EXPIRED",
+                     0,
+                     NOW - 60 + DAY + 300,
+                     0,
+                     0,
+                     NULL,
+                     NULL};
+    emit(&v);
+    v = (struct vec){"not-yet-valid",
+                     "now before iat - 300",
+                     "HM-VERIFY-17",
+                     default_bundle,
+                     "sms",
+                     "ACMEBANK",
+                     TO_SMS,
+                     BODY,
+                     NULL,
+                     t,
+                     "HALLMARK_TOKEN_NOT_YET_VALID",
+                     0,
+                     NOW - 60 - 301,
+                     0,
+                     0,
+                     NULL,
+                     NULL};
+    emit(&v);
+    v = (struct vec){"bad-channel-argument",
+                     "A channel name that is not [a-z0-9-]{1,16}",
+                     "HM-VERIFY-1",
+                     default_bundle,
+                     "SMS",
+                     "ACMEBANK",
+                     TO_SMS,
+                     BODY,
+                     NULL,
+                     t,
+                     "HALLMARK_ERR_INVALID_ARGUMENT",
+                     0,
+                     0,
+                     0,
+                     0,
+                     NULL,
+                     NULL};
+    emit(&v);
+    free(t);
+    free(e);
+}
+
+static void
+action_negatives(void)
+{
+    static const char *const urls[][2] = {
+        {"action-userinfo", "https://acme.example@evil.example/pay"},
+        {"action-suffix-trick", "https://acme.example.evil.example/pay"},
+        {"action-lookalike", "https://evilacme.example/pay"},
+        {"action-punycode-lookalike", "https://xn--acm-9na.example/pay"},
+        {"action-http", "http://acme.example/pay"},
+        {"action-javascript", "javascript:alert(1)"},
+        {"action-ipv4", "https://192.0.2.10/pay"},
+        {"action-ipv6", "https://[2001:db8::1]/pay"},
+        {"action-port", "https://acme.example:8443/pay"},
+        {"action-trailing-dot", "https://acme.example./pay"},
+        {"action-uppercase-scheme", "HTTPS://acme.example/pay"},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof urls / sizeof urls[0]; i++) {
+        json_t *c = sms_claims(BODY, "n050");
+        json_object_set_new(
+            c, "actions",
+            json_pack("[{s:s,s:s,s:s}]", "kind", "link", "label", "Pay now", "url", urls[i][1]));
+        neg_token(urls[i][0], "A phishing action URL", "HM-VERIFY-18 HM-CRED-19",
+                  "HALLMARK_ACTION_NOT_AUTHORIZED", sign_claims(acme, c));
+    }
+}
+
+static void
+bundle_case(const char *name, const char *description, const char *spec, const char *result,
+            char *bundle_text, long long last_serial, long long now, long long load_now,
+            const char *root)
+{
+    char *t = sign_claims(acme, sms_claims(BODY, "n060"));
+    struct vec v = {name,   description, spec, bundle_text, "sms",  "ACMEBANK",
+                    TO_SMS, BODY,        NULL, t,           result, last_serial,
+                    now,    load_now,    0,    NULL,        root};
+
+    emit(&v);
+    free(t);
+    free(bundle_text);
+}
+
+static void
+bundle_negatives(void)
+{
+    struct bundle_opts o = {7, NOW + 7 * DAY, 0, 0, 0, 0, 0, NULL};
+    char *root1_b64 = b64(hm_signkey_public(root1)->raw, 32);
+
+    bundle_case("no-bundle", "No trust bundle loaded", "HM-VERIFY-5", "HALLMARK_NO_BUNDLE", NULL, 0,
+                0, 0, NULL);
+    bundle_case("bundle-garbage", "Bytes that are not a bundle", "HM-BUNDLE-19",
+                "HALLMARK_BUNDLE_MALFORMED", strdup("not a bundle"), 0, 0, 0, NULL);
+    o.dup_brand = 1;
+    bundle_case("bundle-duplicate-brand", "A brand listed twice", "HM-BUNDLE-4",
+                "HALLMARK_BUNDLE_MALFORMED", bundle(&o), 0, 0, 0, NULL);
+    o.dup_brand = 0;
+    o.acme_key_alg_override = "EdDSA";
+    bundle_case("bundle-key-alg-eddsa", "A key entry must pin Ed25519, not EdDSA", "HM-BUNDLE-1",
+                "HALLMARK_BUNDLE_MALFORMED", bundle(&o), 0, 0, 0, NULL);
+    o.acme_key_alg_override = NULL;
+    o.tamper = 1;
+    bundle_case("bundle-tampered", "A bundle whose signature does not verify", "HM-BUNDLE-24",
+                "HALLMARK_BUNDLE_BAD_SIGNATURE", bundle(&o), 0, 0, 0, NULL);
+    o.tamper = 0;
+    o.bad_cred_sig = 1;
+    bundle_case("bundle-credential-forged", "A credential not signed by the publisher",
+                "HM-BUNDLE-25", "HALLMARK_BUNDLE_BAD_SIGNATURE", bundle(&o), 0, 0, 0, NULL);
+    o.bad_cred_sig = 0;
+    o.foreign_signer = 1;
+    bundle_case("bundle-foreign-signer", "A bundle signed by a key the root did not certify",
+                "HM-BUNDLE-23", "HALLMARK_BUNDLE_UNTRUSTED", bundle(&o), 0, 0, 0, NULL);
+    o.foreign_signer = 0;
+    bundle_case("bundle-other-root", "The app pins another root", "HM-BUNDLE-21",
+                "HALLMARK_BUNDLE_UNTRUSTED", bundle(&o), 0, 0, 0, root1_b64);
+    bundle_case("bundle-rollback", "An older bundle after serial 8 was accepted",
+                "HM-BUNDLE-26 HM-BUNDLE-31", "HALLMARK_BUNDLE_ROLLBACK", bundle(&o), 8, 0, 0, NULL);
+    o.exp = NOW - 1;
+    bundle_case("bundle-expired-at-load", "A bundle already expired when loaded", "HM-BUNDLE-27",
+                "HALLMARK_BUNDLE_EXPIRED", bundle(&o), 0, 0, 0, NULL);
+    o.exp = NOW + DAY;
+    bundle_case("bundle-frozen", "Updates blocked: the loaded bundle expires before verify",
+                "HM-VERIFY-5 HM-BUNDLE-33", "HALLMARK_BUNDLE_EXPIRED", bundle(&o), 0, NOW + 2 * DAY,
+                NOW, NULL);
+    bundle_case("root-not-a-point", "A pinned root that is not a valid Ed25519 key", "HM-BUNDLE-17",
+                "HALLMARK_ERR_INVALID_KEY", bundle(&o), 0, 0, 0,
+                "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+    free(root1_b64);
+}
+
+int
+main(int argc, char **argv)
+{
+    struct bundle_opts o = {7, NOW + 7 * DAY, 0, 0, 0, 0, 0, NULL};
+
+    if (argc < 2 || argc > 3) {
+        fprintf(stderr, "usage: gen-vectors OUT_DIR [KEPT_DIR]\n");
+        return 2;
+    }
+    out_dir = argv[1];
+    kept_dir = argc == 3 ? argv[2] : NULL;
+    root0 = seeded(HM_ALG_ED25519, 1);
+    root1 = seeded(HM_ALG_ED25519, 11);
+    publisher = seeded(HM_ALG_ED25519, 2);
+    acme = seeded(HM_ALG_ED25519, 3);
+    acme_retiring = seeded(HM_ALG_ED25519, 4);
+    acme_pending = seeded(HM_ALG_ED25519, 5);
+    acme_revoked = seeded(HM_ALG_ED25519, 6);
+    acme_old = seeded(HM_ALG_ED25519, 7);
+    acme_es = seeded(HM_ALG_ES256, 0x21);
+    globex = seeded(HM_ALG_ED25519, 8);
+    rogue = seeded(HM_ALG_ED25519, 9);
+    oldco = seeded(HM_ALG_ED25519, 10);
+    expco = seeded(HM_ALG_ED25519, 12);
+    make_credentials();
+    default_bundle = bundle(&o);
+    positives();
+    structure_negatives();
+    header_negatives();
+    signature_negatives();
+    key_and_brand_negatives();
+    message_negatives();
+    action_negatives();
+    bundle_negatives();
+    printf("gen-vectors: %d vectors written to %s\n", counter, out_dir);
+    return failures == 0 ? 0 : 1;
+}

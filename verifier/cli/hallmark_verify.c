@@ -1,0 +1,407 @@
+/* hallmark-verify: the verifier library from the command line. Exit 0 verified, 1 not verified
+ * (including a refused trust bundle), 2 usage or input error. */
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "hallmark.h"
+#include "hm_b64url.h"
+#include "hm_json.h"
+
+#define PROG "hallmark-verify"
+#define MAX_ROOTS 8
+#define MESSAGE_MAX ((size_t)16 * 1024 * 1024)
+#define EXIT_VERIFIED 0
+#define EXIT_NOT_VERIFIED 1
+#define EXIT_USAGE 2
+
+static const char usage_text[] =
+    "usage: " PROG " --root KEY --bundle FILE [options] [--message FILE]\n"
+    "\n"
+    "Checks one message against a signed Hallmark trust bundle and says whether the app may show\n"
+    "the verified checkmark. The message is a JSON object read from --message FILE or stdin:\n"
+    "  {\"channel\": \"sms\", \"from\": \"ACMEBANK\", \"to\": \"+447700900123\",\n"
+    "   \"body\": \"...\", \"token\": \"<compact JWS>\"}\n"
+    "(\"body_b64\" instead of \"body\" carries bytes that are not UTF-8; an empty or absent\n"
+    "token means the message is unsigned.)\n"
+    "\n"
+    "options:\n"
+    "  --root KEY          a pinned root public key: base64url of 32 bytes, or a file holding it;\n"
+    "                      repeat for several roots (at most 8)\n"
+    "  --bundle FILE       the trust bundle (compact JWS) to load; without it every message is\n"
+    "                      \"not verified: no trust bundle is loaded\"\n"
+    "  --last-serial N     the bundle serial the app accepted last: older bundles are refused\n"
+    "  --now SECONDS       judge at this Unix time (default: now); apps pass the receipt time\n"
+    "  --loaded-at SECONDS when the bundle was loaded (default: --now); a bundle that expires\n"
+    "                      between load and --now gives the stale result\n"
+    "  --message FILE      read the message from FILE instead of stdin\n"
+    "  --json              print the verdict as JSON (result, message, serial, brand)\n"
+    "  -h, --help          this text\n"
+    "\n"
+    "exit status: 0 verified, 1 not verified (or the bundle was refused), 2 usage or input error\n"
+    "example:\n"
+    "  " PROG " --root ROOT.pub --bundle bundle.jws --message msg.json\n";
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int
+usage_error(const char *fmt, ...)
+{
+    va_list ap;
+
+    fprintf(stderr, PROG ": ");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap); // NOLINT(clang-analyzer-valist.Uninitialized): as in runner.c
+    va_end(ap);
+    fprintf(stderr, "\n(try '" PROG " --help')\n");
+    return EXIT_USAGE;
+}
+
+static unsigned char *
+read_stream(FILE *f, size_t cap, size_t *len)
+{
+    unsigned char *buf = malloc(cap + 1);
+    size_t n;
+
+    if (buf == NULL) {
+        return NULL;
+    }
+    n = fread(buf, 1, cap + 1, f);
+    if (ferror(f) || n > cap) {
+        free(buf);
+        errno = ferror(f) ? EIO : EFBIG;
+        return NULL;
+    }
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+static unsigned char *
+read_path(const char *path, size_t cap, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    unsigned char *buf;
+    int saved;
+
+    if (f == NULL) {
+        return NULL;
+    }
+    buf = read_stream(f, cap, len);
+    saved = errno;
+    (void)fclose(f);
+    errno = saved;
+    return buf;
+}
+
+/* A root given as the key itself, or as a file whose first line is the key. */
+static char *
+root_key(const char *arg)
+{
+    unsigned char raw[32];
+    size_t len = 0, n;
+    char *text;
+
+    if (strlen(arg) == 43 && hm_b64url_decode_exact(raw, 32, arg, 43) == HALLMARK_OK) {
+        return strdup(arg);
+    }
+    text = (char *)read_path(arg, 4096, &len);
+    if (text == NULL) {
+        return NULL;
+    }
+    n = strcspn(text, "\r\n");
+    text[n] = '\0';
+    return text;
+}
+
+static int
+parse_integer(const char *s, long long *out)
+{
+    char *end = NULL;
+    long long v;
+
+    errno = 0;
+    v = strtoll(s, &end, 10);
+    if (errno != 0 || end == s || *end != '\0' || v < 0) {
+        return 0;
+    }
+    *out = v;
+    return 1;
+}
+
+struct message_input {
+    json_t *root;
+    unsigned char *body; /* decoded body_b64, owned */
+    hallmark_message m;
+};
+
+static int
+load_message(const char *path, struct message_input *in)
+{
+    size_t len = 0, body_len = 0;
+    unsigned char *text =
+        path != NULL ? read_path(path, MESSAGE_MAX, &len) : read_stream(stdin, MESSAGE_MAX, &len);
+    const char *body, *b64, *token;
+    const char *what = path != NULL ? path : "stdin";
+
+    memset(in, 0, sizeof *in);
+    if (text == NULL) {
+        fprintf(stderr, PROG ": %s: %s\n", what,
+                errno == EFBIG ? "larger than 16 MiB" : strerror(errno));
+        return 0;
+    }
+    if (hm_json_parse_object(text, len, MESSAGE_MAX, 4, &in->root) != HALLMARK_OK) {
+        fprintf(stderr, PROG ": %s: not one JSON object (duplicate keys are refused)\n", what);
+        free(text);
+        return 0;
+    }
+    free(text);
+    in->m.channel = hm_json_string(in->root, "channel", NULL);
+    in->m.from = hm_json_string(in->root, "from", NULL);
+    in->m.to = hm_json_string(in->root, "to", NULL);
+    body = hm_json_string(in->root, "body", &body_len);
+    b64 = hm_json_string(in->root, "body_b64", &len);
+    token = hm_json_string(in->root, "token", &in->m.token_len);
+    if (in->m.channel == NULL || in->m.from == NULL || in->m.to == NULL ||
+        (body == NULL) == (b64 == NULL) ||
+        (json_object_get(in->root, "token") != NULL && token == NULL)) {
+        fprintf(stderr,
+                PROG ": %s: needs string members channel, from, to, one of body or body_b64, "
+                     "and optionally token\n",
+                what);
+        return 0;
+    }
+    if (b64 != NULL) {
+        in->body = malloc(hm_b64url_decoded_max(len) + 1);
+        if (in->body == NULL || hm_b64url_decode(in->body, hm_b64url_decoded_max(len) + 1, b64, len,
+                                                 &body_len) != HALLMARK_OK) {
+            fprintf(stderr, PROG ": %s: body_b64 is not strict base64url\n", what);
+            return 0;
+        }
+        in->m.body = in->body;
+    } else {
+        in->m.body = (const unsigned char *)body;
+    }
+    in->m.body_len = body_len;
+    in->m.token = token;
+    return 1;
+}
+
+static json_t *
+brand_json(const hallmark_verification *v)
+{
+    char logo[48];
+    json_t *actions = json_array(), *brand, *sender, *logo_obj;
+    size_t i;
+
+    for (i = 0; i < v->action_count; i++) {
+        json_array_append_new(actions,
+                              json_pack("{s:s,s:s,s:s}", "kind",
+                                        hallmark_action_kind_name(v->actions[i].kind), "label",
+                                        v->actions[i].label, "url", v->actions[i].url));
+    }
+    (void)hm_b64url_encode(logo, sizeof logo, v->logo_sha256, sizeof v->logo_sha256, NULL);
+    sender = json_pack("{s:s}", "kind", hallmark_sender_kind_name(v->sender_kind));
+    if (v->agent_name[0] != '\0') {
+        json_object_set_new(sender, "name", json_string(v->agent_name));
+    }
+    logo_obj = json_pack("{s:s,s:I,s:I}", "sha256", logo, "width", (json_int_t)v->logo_width,
+                         "height", (json_int_t)v->logo_height);
+    if (v->logo_url[0] != '\0') {
+        json_object_set_new(logo_obj, "url", json_string(v->logo_url));
+    }
+    brand = json_pack("{s:s,s:s,s:s,s:s,s:o,s:o,s:s,s:s,s:I,s:I,s:o,s:{s:s,s:s}}", "id",
+                      v->brand_id, "name", v->display_name, "level", hallmark_level_name(v->level),
+                      "category", hallmark_category_name(v->category), "sender", sender, "actions",
+                      actions, "kid", v->key_id, "alg", v->alg, "iat", (json_int_t)v->issued_at,
+                      "exp", (json_int_t)v->expires_at, "logo", logo_obj, "colors", "primary",
+                      v->color_primary, "background", v->color_background);
+    if (v->conversation_id[0] != '\0') {
+        json_object_set_new(brand, "conv", json_string(v->conversation_id));
+    }
+    return brand;
+}
+
+static void
+print_verdict(const hallmark_verification *v, hallmark_result code, int as_json, int have_serial,
+              uint64_t serial)
+{
+    size_t i;
+
+    if (as_json) {
+        json_t *out = json_pack("{s:s,s:s}", "result", hallmark_result_name(code), "message",
+                                hallmark_strerror(code));
+        char *text;
+
+        if (have_serial) {
+            json_object_set_new(out, "serial", json_integer((json_int_t)serial));
+        }
+        if (code == HALLMARK_VERIFIED) {
+            json_object_set_new(out, "brand", brand_json(v));
+        }
+        text = json_dumps(out, JSON_COMPACT | JSON_ENSURE_ASCII);
+        if (text != NULL) {
+            printf("%s\n", text);
+        }
+        free(text);
+        json_decref(out);
+        return;
+    }
+    if (code != HALLMARK_VERIFIED) {
+        printf("\u2718 not verified: %s (%s)\n", hallmark_strerror(code),
+               hallmark_result_name(code));
+        return;
+    }
+    printf("\u2714 verified by \"%s\" (%s, %s)\n", v->display_name, v->brand_id,
+           hallmark_level_name(v->level));
+    printf("  category %s; written by %s%s%s%s\n", hallmark_category_name(v->category),
+           hallmark_sender_kind_name(v->sender_kind), v->agent_name[0] ? " (" : "", v->agent_name,
+           v->agent_name[0] ? ")" : "");
+    if (v->conversation_id[0] != '\0') {
+        printf("  conversation %s\n", v->conversation_id);
+    }
+    for (i = 0; i < v->action_count; i++) {
+        printf("  action %s \"%s\" -> %s\n", hallmark_action_kind_name(v->actions[i].kind),
+               v->actions[i].label, v->actions[i].url);
+    }
+    printf("  signed with %s key %s\n", v->alg, v->key_id);
+}
+
+int
+main(int argc, char **argv)
+{
+    static const struct option options[] = {{"root", required_argument, NULL, 'r'},
+                                            {"bundle", required_argument, NULL, 'b'},
+                                            {"last-serial", required_argument, NULL, 's'},
+                                            {"now", required_argument, NULL, 'n'},
+                                            {"message", required_argument, NULL, 'm'},
+                                            {"json", no_argument, NULL, 'j'},
+                                            {"loaded-at", required_argument, NULL, 'l'},
+                                            {"help", no_argument, NULL, 'h'},
+                                            {NULL, 0, NULL, 0}};
+    char *roots[MAX_ROOTS];
+    size_t root_count = 0, bundle_len = 0, i;
+    const char *bundle_path = NULL, *message_path = NULL;
+    long long last_serial = 0, now = (long long)time(NULL), loaded_at = -1;
+    int as_json = 0, opt, status = EXIT_USAGE;
+    unsigned char *bundle = NULL;
+    hallmark_verifier *verifier = NULL;
+    hallmark_verification verdict;
+    hallmark_error err;
+    struct message_input in;
+    hallmark_result rc;
+    uint64_t serial = 0;
+
+    memset(&in, 0, sizeof in);
+    while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+        switch (opt) {
+        case 'r':
+            if (root_count == MAX_ROOTS) {
+                status = usage_error("at most %d --root options", MAX_ROOTS);
+                goto out;
+            }
+            roots[root_count] = root_key(optarg);
+            if (roots[root_count] == NULL) {
+                status =
+                    usage_error("--root %s: neither a base64url key nor a readable file", optarg);
+                goto out;
+            }
+            root_count++;
+            break;
+        case 'b':
+            bundle_path = optarg;
+            break;
+        case 's':
+            if (!parse_integer(optarg, &last_serial)) {
+                status = usage_error("--last-serial %s: not a non-negative integer", optarg);
+                goto out;
+            }
+            break;
+        case 'n':
+            if (!parse_integer(optarg, &now)) {
+                status = usage_error("--now %s: not a non-negative Unix time", optarg);
+                goto out;
+            }
+            break;
+        case 'l':
+            if (!parse_integer(optarg, &loaded_at)) {
+                status = usage_error("--loaded-at %s: not a non-negative Unix time", optarg);
+                goto out;
+            }
+            break;
+        case 'm':
+            message_path = optarg;
+            break;
+        case 'j':
+            as_json = 1;
+            break;
+        case 'h':
+            fputs(usage_text, stdout);
+            status = EXIT_VERIFIED;
+            goto out;
+        default:
+            status = usage_error("unknown option");
+            goto out;
+        }
+    }
+    if (optind < argc) {
+        status = usage_error("unexpected argument '%s'", argv[optind]);
+        goto out;
+    }
+    if (root_count == 0) {
+        status = usage_error("--root is required: the app's pinned root key");
+        goto out;
+    }
+    rc = hallmark_verifier_new(&verifier, (const char *const *)roots, root_count);
+    if (rc != HALLMARK_OK) {
+        fprintf(stderr, PROG ": --root: %s\n", hallmark_strerror(rc));
+        goto out;
+    }
+    if (bundle_path != NULL) {
+        bundle = read_path(bundle_path, (size_t)64 * 1024 * 1024, &bundle_len);
+        if (bundle == NULL) {
+            fprintf(stderr, PROG ": %s: %s\n", bundle_path, strerror(errno));
+            goto out;
+        }
+    } else {
+        fprintf(stderr, PROG ": no --bundle given: nothing can verify\n");
+    }
+    if (!load_message(message_path, &in)) {
+        goto out;
+    }
+    rc = bundle == NULL
+             ? HALLMARK_OK
+             : hallmark_verifier_load_bundle(verifier, bundle, bundle_len, (uint64_t)last_serial,
+                                             (int64_t)(loaded_at >= 0 ? loaded_at : now), &serial,
+                                             &err);
+    if (rc != HALLMARK_OK) {
+        if (!as_json) {
+            fprintf(stderr, PROG ": %s: %s%s%s\n", bundle_path, err.message,
+                    err.field != NULL ? " at " : "", err.field != NULL ? err.field : "");
+        }
+        print_verdict(&verdict, rc, as_json, 0, 0);
+        status = EXIT_NOT_VERIFIED;
+        goto out;
+    }
+    rc = hallmark_verify(verifier, &in.m, (int64_t)now, &verdict);
+    if (rc == HALLMARK_ERR_INVALID_ARGUMENT) {
+        fprintf(stderr, PROG ": message: invalid channel or missing field\n");
+        goto out;
+    }
+    print_verdict(&verdict, rc, as_json, bundle != NULL, serial);
+    status = rc == HALLMARK_VERIFIED ? EXIT_VERIFIED : EXIT_NOT_VERIFIED;
+out:
+    for (i = 0; i < root_count; i++) {
+        free(roots[i]);
+    }
+    free(bundle);
+    free(in.body);
+    json_decref(in.root);
+    hallmark_verifier_free(verifier);
+    return status;
+}
