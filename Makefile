@@ -62,8 +62,8 @@ VERIFY_CLI := $(BUILD)/bin/hallmark-verify
 ifeq ($(VERIFIER_ES256),0)
 ALL_TARGETS := $(LIB_A) $(LIB_SO) $(VERIFY_CLI)
 else
-ALL_TARGETS := $(LIB_A) $(LIB_SO) $(SIGN_A) $(RUNNER) $(REPLAY) $(BUILD)/tools/core-demo \
-               $(VERIFY_CLI) $(BUILD)/tests/gen-vectors
+ALL_TARGETS := $(LIB_A) $(LIB_SO) $(SIGN_A) $(RUNNER) $(REPLAY) $(VERIFY_CLI) \
+               $(BUILD)/tests/gen-vectors
 endif
 
 .PHONY: all help deps deps-check deps-fuzz test test-run check format-check tidy cppcheck \
@@ -115,10 +115,6 @@ $(RUNNER): $(UNIT_OBJ) $(SIGN_A) $(LIB_A)
 	$(Q)$(CC) -o $@ $(UNIT_OBJ) $(SIGN_A) $(LIB_A) $(LDFLAGS_ALL) $(CRYPTO_LIBS)
 
 $(BUILD)/tests/replay-%: $(call obj,tests/fuzz/fuzz_%.c tests/fuzz/replay.c) $(SIGN_A) $(LIB_A)
-	@mkdir -p $(@D)
-	$(Q)$(CC) -o $@ $^ $(LDFLAGS_ALL) $(CRYPTO_LIBS)
-
-$(BUILD)/tools/core-demo: $(call obj,tools/core_demo.c) $(SIGN_A) $(LIB_A)
 	@mkdir -p $(@D)
 	$(Q)$(CC) -o $@ $^ $(LDFLAGS_ALL) $(CRYPTO_LIBS)
 
@@ -233,4 +229,4 @@ clean:
 demo:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory all
-	@$(BUILD)/tools/core-demo
+	@tools/demo.sh $(BUILD)

@@ -22,7 +22,8 @@ for vector in spec/vectors/*.json; do
     python3 tests/cli/vector_tool.py args "$vector" "$work" >"$work/args"
     mapfile -t args <"$work/args"
     set +e
-    "$cli" "${args[@]}" >"$work/out" 2>"$work/err"
+    # shellcheck disable=SC2086 # HALLMARK_RUNNER_WRAP is a command line (make valgrind)
+    ${HALLMARK_RUNNER_WRAP:-} "$cli" "${args[@]}" >"$work/out" 2>"$work/err"
     status=$?
     set -e
     if python3 tests/cli/vector_tool.py check "$vector" "$work/out" "$status"; then
