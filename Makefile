@@ -140,7 +140,9 @@ test:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory test-run
 
+# The OpenSSL-free verifier is built beside the full one ($(BUILD)/min) and tested too.
 test-run: all
+	@$(MAKE) --no-print-directory VERIFIER_ES256=0 BUILD=$(BUILD)/min all
 	@tools/run-tests.sh $(BUILD) $(T)
 
 asan:
@@ -152,6 +154,7 @@ asan:
 valgrind:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory BUILD=build/valgrind OPT="-O1 -g" all
+	@$(MAKE) --no-print-directory VERIFIER_ES256=0 BUILD=build/valgrind/min OPT="-O1 -g" all
 	@HALLMARK_RUNNER_WRAP="valgrind -q --error-exitcode=99 --leak-check=full \
 	    --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect" \
 	    tools/run-tests.sh build/valgrind $(T)

@@ -15,7 +15,7 @@ trap 'rm -f "$log"' EXIT
 passed=0 failed=0 skipped=0 broken=0
 tally() { # reads "...N passed, M failed[, K skipped]" lines from $log
     local line
-    line=$(grep -E '^([A-Za-z-]+: )?[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$' "$log" | tail -n 1)
+    line=$(grep -E '^([A-Za-z0-9-]+: )?[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$' "$log" | tail -n 1)
     if [ -z "$line" ]; then
         broken=$((broken + 1))
         return

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "fixture.h"
+#include "hm_digest.h"
 #include "test.h"
 
 #define BODY                                                                                       \
@@ -207,4 +208,34 @@ TEST(verify_revoked_key_and_untrusted_root)
     roots[0] = "AAAA";
     CHECK_RC(hallmark_verifier_new(&v, roots, 1), HALLMARK_ERR_INVALID_KEY);
     fx_free(&fx);
+}
+
+TEST(verify_logo_check_against_signed_digest)
+{
+    struct env e;
+    json_t *c;
+    char *tok;
+    hallmark_verification out, unverified;
+    unsigned char png[64];
+
+    CHECK(env_open(&e) == 0);
+    c = fx_claims(&e.fx, BODY);
+    tok = fx_token(&e.fx, c);
+    CHECK_RC(run(&e, "sms", "ACMEBANK", "+447700900123", BODY, tok, &out), HALLMARK_VERIFIED);
+    /* The fixture's credential pins SHA-256 "LCa0a2j_..." which no 64 zero bytes match. */
+    memset(png, 0, sizeof png);
+    CHECK_RC(hallmark_logo_check(&out, png, sizeof png), HALLMARK_BODY_MODIFIED);
+    /* With the digest of these bytes pinned, they pass. */
+    CHECK_RC(hm_sha256(out.logo_sha256, png, sizeof png), HALLMARK_OK);
+    CHECK_RC(hallmark_logo_check(&out, png, sizeof png), HALLMARK_OK);
+    png[0] = 1;
+    CHECK_RC(hallmark_logo_check(&out, png, sizeof png), HALLMARK_BODY_MODIFIED);
+    /* Only a verified result can vouch for a logo. */
+    CHECK_RC(run(&e, "sms", "ACMEBANK", "+447700900999", BODY, tok, &unverified),
+             HALLMARK_RECIPIENT_MISMATCH);
+    CHECK_RC(hallmark_logo_check(&unverified, png, sizeof png), HALLMARK_ERR_INVALID_ARGUMENT);
+    CHECK_RC(hallmark_logo_check(&out, NULL, 0), HALLMARK_ERR_INVALID_ARGUMENT);
+    free(tok);
+    json_decref(c);
+    env_close(&e);
 }
