@@ -477,23 +477,29 @@ negate_s(unsigned char s[32])
     }
 }
 
+/* Replaces the signature segment of t by sig (len bytes). */
+static char *
+with_signature(const char *t, const unsigned char *sig, size_t len)
+{
+    const char *dot = strrchr(t, '.');
+    size_t head = (size_t)(dot - t) + 1;
+    char *s = b64(sig, len), *out = malloc(head + strlen(s) + 1);
+
+    memcpy(out, t, head);
+    memcpy(out + head, s, strlen(s) + 1);
+    free(s);
+    return out;
+}
+
 /* The same token with its ES256 s replaced by n - s: the high-S twin (§11, HM-VEC-5). */
 static char *
 high_s_twin(const char *t)
 {
-    const char *dot = strrchr(t, '.');
     unsigned char sig[64];
-    size_t head = (size_t)(dot - t) + 1;
-    char *sig_b64, *out;
 
-    hm_b64url_decode_exact(sig, 64, dot + 1, strlen(dot + 1));
+    hm_b64url_decode_exact(sig, 64, strrchr(t, '.') + 1, strlen(strrchr(t, '.') + 1));
     negate_s(sig + 32);
-    sig_b64 = b64(sig, 64);
-    out = malloc(head + strlen(sig_b64) + 1);
-    memcpy(out, t, head);
-    memcpy(out + head, sig_b64, strlen(sig_b64) + 1);
-    free(sig_b64);
-    return out;
+    return with_signature(t, sig, 64);
 }
 
 static void
@@ -794,20 +800,6 @@ structure_negatives(void)
     neg_token("lifetime-over-30-days", "exp - iat over 30 days", "HM-TOKEN-18",
               "HALLMARK_MALFORMED", sign_claims(acme, c));
     free(good);
-}
-
-/* Replaces the signature segment of t by sig (len bytes). */
-static char *
-with_signature(const char *t, const unsigned char *sig, size_t len)
-{
-    const char *dot = strrchr(t, '.');
-    size_t head = (size_t)(dot - t) + 1;
-    char *s = b64(sig, len), *out = malloc(head + strlen(s) + 1);
-
-    memcpy(out, t, head);
-    memcpy(out + head, s, strlen(s) + 1);
-    free(s);
-    return out;
 }
 
 static void

@@ -581,10 +581,9 @@ parse_payload(struct load *ld)
     long long serial = 0;
     hallmark_result rc;
 
-    if (!version_one(p) || !json_is_string(platform) || json_string_length(platform) == 0 ||
-        json_string_length(platform) > 64 || !hm_json_uint(p, "serial", &serial) ||
-        !get_time(p, "iat", &ld->trust->iat) || !get_time(p, "exp", &ld->trust->exp) ||
-        ld->trust->exp <= ld->trust->iat) {
+    if (!version_one(p) || !hm_utf8_no_controls(json_string_value(platform), 1, 64) ||
+        !hm_json_uint(p, "serial", &serial) || !get_time(p, "iat", &ld->trust->iat) ||
+        !get_time(p, "exp", &ld->trust->exp) || ld->trust->exp <= ld->trust->iat) {
         return fail(ld, HALLMARK_BUNDLE_MALFORMED, "bundle payload fields", NULL);
     }
     ld->trust->serial = (uint64_t)serial;

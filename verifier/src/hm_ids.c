@@ -136,24 +136,6 @@ printable_ascii(int c)
     return c >= 0x21 && c <= 0x7E;
 }
 
-/* Other channels: 1-256 bytes of UTF-8 with no C0 or C1 control character. */
-static int
-other_id_ok(const char *s)
-{
-    size_t len = strlen(s), i = 0;
-
-    if (len == 0 || len > 256) {
-        return 0;
-    }
-    while (i < len) {
-        int32_t cp = hm_utf8_next((const unsigned char *)s, len, &i);
-        if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F)) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
 static int
 addr_spec_ok(const char *s)
 {
@@ -207,7 +189,7 @@ hm_sender_id_ok(const char *channel, const char *s)
     if (strcmp(channel, "push") == 0 || strcmp(channel, "inapp") == 0) {
         return all_of(s, 1, 255, app_id_char);
     }
-    return other_id_ok(s);
+    return hm_utf8_no_controls(s, 1, 256); /* other channels */
 }
 
 int
@@ -226,7 +208,7 @@ hm_recipient_id_ok(const char *channel, const char *s)
     if (strcmp(channel, "push") == 0 || strcmp(channel, "inapp") == 0) {
         return all_of(s, 1, 256, printable_ascii);
     }
-    return other_id_ok(s);
+    return hm_utf8_no_controls(s, 1, 256); /* other channels */
 }
 
 static void

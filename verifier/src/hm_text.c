@@ -56,6 +56,23 @@ hm_utf8_valid(const unsigned char *s, size_t len)
     return 1;
 }
 
+int
+hm_utf8_no_controls(const char *s, size_t lo, size_t hi)
+{
+    size_t n, i = 0;
+
+    if (s == NULL || (n = strlen(s)) < lo || n > hi) {
+        return 0;
+    }
+    while (i < n) {
+        int32_t cp = hm_utf8_next((const unsigned char *)s, n, &i);
+        if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 /* Canonicalization streams into the hash: spaces/tabs and line ends are held back until a
  * later character shows they are not trailing. */
 hallmark_result

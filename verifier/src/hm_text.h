@@ -16,6 +16,9 @@ int32_t hm_utf8_next(const unsigned char *s, size_t len, size_t *i);
 /* 1 if s is entirely valid UTF-8. */
 int hm_utf8_valid(const unsigned char *s, size_t len);
 
+/* 1 if s (NUL-terminated) is valid UTF-8 of lo..hi bytes with no C0 or C1 control character. */
+int hm_utf8_no_controls(const char *s, size_t lo, size_t hi);
+
 /* SHA-256 of the canonical body (§3): HALLMARK_OK, or HALLMARK_BODY_MODIFIED if the body is not
  * valid UTF-8 (a signer never signs such a body). */
 hallmark_result hm_body_digest(const unsigned char *body, size_t len,

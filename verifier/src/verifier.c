@@ -230,23 +230,6 @@ jti_ok(const char *s)
 }
 
 static int
-no_controls(const char *s, size_t lo, size_t hi)
-{
-    size_t n = strlen(s), i = 0;
-
-    if (n < lo || n > hi) {
-        return 0;
-    }
-    while (i < n) {
-        int32_t cp = hm_utf8_next((const unsigned char *)s, n, &i);
-        if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F)) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
-static int
 digest_claim(const json_t *p, const char *name, unsigned char out[HM_SHA256_BYTES])
 {
     size_t len = 0;
@@ -314,8 +297,8 @@ actions_claim(const json_t *actions)
         const json_t *a = json_array_get(actions, i);
         const char *label = hm_json_string(a, "label", NULL), *url = hm_json_string(a, "url", NULL);
         if (!json_is_object(a) || action_kind_from(hm_json_string(a, "kind", NULL)) == 0 ||
-            label == NULL || !no_controls(label, 1, 40) || url == NULL || strlen(url) == 0 ||
-            strlen(url) > 2048) {
+            label == NULL || !hm_utf8_no_controls(label, 1, 40) || url == NULL ||
+            strlen(url) == 0 || strlen(url) > 2048) {
             return 0;
         }
     }
