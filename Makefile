@@ -30,7 +30,7 @@ ALL_PKGS := libsodium jansson libcrypto libssl libpng libevent libevent_openssl 
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(ALL_PKGS) 2>/dev/null)
 VERIFY_LIBS = $(shell $(PKG_CONFIG) --libs $(VERIFY_PKGS)) -pthread
 CRYPTO_LIBS = $(shell $(PKG_CONFIG) --libs libsodium jansson libcrypto) -pthread
-INCLUDES := -Iverifier/include -Iverifier/core -Iverifier/src
+INCLUDES := -Iverifier/include -Iverifier/core -Iverifier/src -Ikeys/src
 CFLAGS_ALL = $(WARN) $(OPT) $(HARDEN) -fPIC -fvisibility=hidden -D_POSIX_C_SOURCE=200809L \
              -DHALLMARK_WITH_ES256=$(VERIFIER_ES256) -MMD -MP $(INCLUDES) $(PKG_CFLAGS) $(SAN) \
              $(CFLAGS)
@@ -42,17 +42,20 @@ VERIFY_CORE_SRC := verifier/core/hm_b64url.c verifier/core/hm_digest.c verifier/
                    $(if $(filter 0,$(VERIFIER_ES256)),,verifier/core/hm_es256.c)
 VERIFY_SRC := $(sort $(wildcard verifier/src/*.c))
 SIGN_CORE_SRC := verifier/core/hm_signkey.c
+KEYS_SRC := $(sort $(wildcard keys/src/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 LIB_OBJ := $(call obj,$(VERIFY_CORE_SRC) $(VERIFY_SRC))
 SIGN_OBJ := $(call obj,$(SIGN_CORE_SRC))
+KEYS_OBJ := $(call obj,$(KEYS_SRC))
 UNIT_OBJ := $(call obj,$(UNIT_SRC))
 
 LIB_A := $(BUILD)/lib/libhallmark.a
 LIB_SO := $(BUILD)/lib/libhallmark.so.0
 SIGN_A := $(BUILD)/lib/libhmsign.a
+KEYS_A := $(BUILD)/lib/libhmkeys.a
 RUNNER := $(BUILD)/tests/runner
 
 REPLAY := $(patsubst tests/fuzz/fuzz_%.c,$(BUILD)/tests/replay-%,$(FUZZ_SRC))
@@ -110,9 +113,13 @@ $(SIGN_A): $(SIGN_OBJ)
 	@mkdir -p $(@D)
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
-$(RUNNER): $(UNIT_OBJ) $(SIGN_A) $(LIB_A)
+$(KEYS_A): $(KEYS_OBJ)
 	@mkdir -p $(@D)
-	$(Q)$(CC) -o $@ $(UNIT_OBJ) $(SIGN_A) $(LIB_A) $(LDFLAGS_ALL) $(CRYPTO_LIBS)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(RUNNER): $(UNIT_OBJ) $(KEYS_A) $(SIGN_A) $(LIB_A)
+	@mkdir -p $(@D)
+	$(Q)$(CC) -o $@ $(UNIT_OBJ) $(KEYS_A) $(SIGN_A) $(LIB_A) $(LDFLAGS_ALL) $(CRYPTO_LIBS)
 
 $(BUILD)/tests/replay-%: $(call obj,tests/fuzz/fuzz_%.c tests/fuzz/replay.c) $(SIGN_A) $(LIB_A)
 	@mkdir -p $(@D)

@@ -68,11 +68,15 @@ typedef enum hallmark_result {
     HALLMARK_BUNDLE_BAD_SIGNATURE = 30,     /**< the trust bundle's signature does not verify */
     HALLMARK_BUNDLE_UNTRUSTED = 31,         /**< the bundle's chain does not reach a pinned root */
     HALLMARK_BUNDLE_EXPIRED = 32,           /**< the trust bundle is stale: cannot tell */
-    HALLMARK_BUNDLE_ROLLBACK = 33           /**< the bundle is older than one already accepted */
+    HALLMARK_BUNDLE_ROLLBACK = 33,          /**< the bundle is older than one already accepted */
+    /* Operator-side errors (keystore, hallmark-keys); the verifier never returns them. */
+    HALLMARK_ERR_IO = 34,               /**< a file could not be read or written */
+    HALLMARK_ERR_WRONG_PASSPHRASE = 35, /**< a key file does not decrypt with this passphrase */
+    HALLMARK_ERR_CORRUPT = 36           /**< a state or key file is damaged or tampered with */
 } hallmark_result;
 
 /** The highest value of hallmark_result, for tables and bounds checks. */
-#define HALLMARK_RESULT_MAX HALLMARK_BUNDLE_ROLLBACK
+#define HALLMARK_RESULT_MAX HALLMARK_ERR_CORRUPT
 
 /**
  * Detail about a failure, filled by calls that accept it (the pointer may be NULL).

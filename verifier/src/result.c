@@ -56,6 +56,9 @@ describe(hallmark_result code)
         TEXT(HALLMARK_BUNDLE_UNTRUSTED, "the trust bundle does not chain to a pinned root key")
         TEXT(HALLMARK_BUNDLE_EXPIRED, "the trust bundle has expired; cannot tell")
         TEXT(HALLMARK_BUNDLE_ROLLBACK, "the trust bundle is older than one already accepted")
+        TEXT(HALLMARK_ERR_IO, "a file could not be read or written")
+        TEXT(HALLMARK_ERR_WRONG_PASSPHRASE, "wrong passphrase, or the key file was altered")
+        TEXT(HALLMARK_ERR_CORRUPT, "a state or key file is damaged or was tampered with")
     }
     return &unknown_result;
 }

@@ -1,0 +1,24 @@
+/* Crash-safe state files for the keystore: temp file (O_EXCL, 0600) + write + fsync + rename +
+ * directory fsync, so a crash at any step leaves either the old file or the new one.
+ *
+ * Fault injection for tests: when the environment variable HALLMARK_FAULT_AFTER is N (1-5), the
+ * process aborts right after step N of the next atomic write:
+ *   1 temp file created, 2 data written, 3 temp file fsynced, 4 renamed, 5 directory fsynced.
+ * HALLMARK_FAULT_AFTER is read at every call and only has an effect when it is set. */
+#ifndef HM_ATOMIC_H
+#define HM_ATOMIC_H
+
+#include <stddef.h>
+
+#include "hallmark.h"
+
+/* Writes len bytes to path atomically with mode 0600. HALLMARK_OK or HALLMARK_ERR_IO (errno is
+ * kept for the caller's message); on failure the previous file, if any, is untouched and no
+ * temp file is left behind. */
+hallmark_result hm_atomic_write(const char *path, const void *data, size_t len);
+
+/* Reads a whole file of at most cap bytes into a malloc'd, NUL-terminated buffer. HALLMARK_OK,
+ * HALLMARK_ERR_IO (errno set; EFBIG when larger than cap) or HALLMARK_ERR_NOMEM. */
+hallmark_result hm_read_file(const char *path, size_t cap, unsigned char **out, size_t *len);
+
+#endif
