@@ -220,7 +220,7 @@ TEST(atomic_write_crash_at_every_step_leaves_old_or_new)
         pid = fork();
         CHECK(pid >= 0);
         if (pid == 0) {
-            char n[4];
+            char n[12];
             (void)snprintf(n, sizeof n, "%d", step);
             (void)setenv("HALLMARK_FAULT_AFTER", n, 1);
             (void)hm_atomic_write(path, "new state, longer", 17);

@@ -1,0 +1,123 @@
+#include "hm_audit.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hm_atomic.h"
+#include "hm_digest.h"
+#include "hm_json.h"
+
+static const char genesis[] = "hallmark-audit-v1";
+
+/* Walks the log text; returns HALLMARK_OK with the count and head, or HALLMARK_ERR_CORRUPT with
+ * the first bad entry. */
+static hallmark_result
+walk(const unsigned char *text, size_t len, size_t *entries, size_t *first_bad,
+     char head[HM_SHA256_B64_LEN + 1])
+{
+    size_t pos = 0, n = 0;
+
+    (void)hm_sha256_b64url(head, (const unsigned char *)genesis, sizeof genesis - 1);
+    while (pos < len) {
+        const unsigned char *line = text + pos, *nl = memchr(line, '\n', len - pos);
+        size_t line_len;
+        json_t *e = NULL;
+        long long seq = 0;
+        const char *prev;
+        int ok;
+
+        n++;
+        if (nl == NULL) {
+            *first_bad = n; /* a line without its newline was never completely written */
+            return HALLMARK_ERR_CORRUPT;
+        }
+        line_len = (size_t)(nl - line);
+        ok = hm_json_parse_object(line, line_len, line_len, 4, &e) == HALLMARK_OK &&
+             hm_json_uint(e, "seq", &seq) && (size_t)seq == n &&
+             (prev = hm_json_string(e, "prev", NULL)) != NULL && strcmp(prev, head) == 0;
+        json_decref(e);
+        if (!ok) {
+            *first_bad = n;
+            return HALLMARK_ERR_CORRUPT;
+        }
+        (void)hm_sha256_b64url(head, line, line_len);
+        pos += line_len + 1;
+    }
+    *entries = n;
+    return HALLMARK_OK;
+}
+
+hallmark_result
+hm_audit_verify(const char *path, size_t *entries, size_t *first_bad, char head[44])
+{
+    unsigned char *text = NULL;
+    size_t len = 0, count = 0, bad = 0;
+    char h[HM_SHA256_B64_LEN + 1];
+    hallmark_result rc;
+
+    if (path == NULL) {
+        return HALLMARK_ERR_INVALID_ARGUMENT;
+    }
+    rc = hm_read_file(path, HM_AUDIT_MAX, &text, &len);
+    if (rc != HALLMARK_OK) {
+        return rc;
+    }
+    rc = walk(text, len, &count, &bad, h);
+    free(text);
+    if (entries != NULL) {
+        *entries = count;
+    }
+    if (first_bad != NULL) {
+        *first_bad = bad;
+    }
+    if (head != NULL) {
+        memcpy(head, h, sizeof h);
+    }
+    return rc;
+}
+
+hallmark_result
+hm_audit_append(const char *path, const json_t *entry, long long now, char head[44])
+{
+    unsigned char *text = NULL, *out = NULL;
+    size_t len = 0, count = 0, bad = 0, line_len;
+    char h[HM_SHA256_B64_LEN + 1], *line = NULL;
+    json_t *e = NULL;
+    hallmark_result rc;
+
+    if (path == NULL || !json_is_object(entry) || json_object_get(entry, "seq") != NULL ||
+        json_object_get(entry, "prev") != NULL || json_object_get(entry, "time") != NULL) {
+        return HALLMARK_ERR_INVALID_ARGUMENT;
+    }
+    rc = hm_read_file(path, HM_AUDIT_MAX, &text, &len);
+    if (rc == HALLMARK_ERR_IO && errno == ENOENT) {
+        text = (unsigned char *)calloc(1, 1);
+        len = 0;
+        rc = text != NULL ? HALLMARK_OK : HALLMARK_ERR_NOMEM;
+    }
+    if (rc != HALLMARK_OK || (rc = walk(text, len, &count, &bad, h)) != HALLMARK_OK) {
+        goto out;
+    }
+    e = json_pack("{s:I,s:I,s:s}", "seq", (json_int_t)count + 1, "time", (json_int_t)now, "prev",
+                  h);
+    if (e == NULL || json_object_update(e, (json_t *)entry) != 0 ||
+        (line = json_dumps(e, JSON_COMPACT)) == NULL ||
+        (out = malloc(len + (line_len = strlen(line)) + 1)) == NULL) {
+        rc = HALLMARK_ERR_NOMEM;
+        goto out;
+    }
+    memcpy(out, text, len);
+    memcpy(out + len, line, line_len);
+    out[len + line_len] = '\n';
+    rc = hm_atomic_write(path, out, len + line_len + 1);
+    if (rc == HALLMARK_OK && head != NULL) {
+        (void)hm_sha256_b64url(head, (const unsigned char *)line, line_len);
+    }
+out:
+    free(text);
+    free(out);
+    free(line);
+    json_decref(e);
+    return rc;
+}
