@@ -180,19 +180,9 @@ color_ok(const char *s)
 static hallmark_level
 level_from(const char *s)
 {
-    if (s == NULL) {
-        return HALLMARK_LEVEL_UNKNOWN;
-    }
-    if (strcmp(s, "basic") == 0) {
-        return HALLMARK_LEVEL_BASIC;
-    }
-    if (strcmp(s, "organization") == 0) {
-        return HALLMARK_LEVEL_ORGANIZATION;
-    }
-    if (strcmp(s, "trademark") == 0) {
-        return HALLMARK_LEVEL_TRADEMARK;
-    }
-    return HALLMARK_LEVEL_UNKNOWN;
+    static const char *const names[] = {"basic", "organization", "trademark"};
+
+    return (hallmark_level)(hm_name_index(s, names, sizeof names / sizeof names[0]) + 1);
 }
 
 static hallmark_result
@@ -346,15 +336,10 @@ static int
 state_from(const char *s, hm_key_state *out)
 {
     static const char *const names[] = {"pending", "active", "retiring", "retired", "revoked"};
-    size_t i;
+    int i = hm_name_index(s, names, sizeof names / sizeof names[0]);
 
-    for (i = 0; s != NULL && i < sizeof names / sizeof names[0]; i++) {
-        if (strcmp(s, names[i]) == 0) {
-            *out = (hm_key_state)i;
-            return 1;
-        }
-    }
-    return 0;
+    *out = (hm_key_state)(i < 0 ? 0 : i);
+    return i >= 0;
 }
 
 static hallmark_result

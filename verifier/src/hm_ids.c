@@ -46,6 +46,19 @@ brand_char(int c)
 }
 
 int
+hm_name_index(const char *s, const char *const *names, size_t count)
+{
+    size_t i;
+
+    for (i = 0; s != NULL && i < count; i++) {
+        if (strcmp(s, names[i]) == 0) {
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+int
 hm_brand_id_ok(const char *s)
 {
     return s != NULL && is_lower_alnum((unsigned char)s[0]) && all_of(s, 2, 63, brand_char);

@@ -8,6 +8,10 @@
 /* The longest canonical id any channel allows, plus its NUL. */
 #define HM_ID_MAX 512U
 
+/* The index of s in names[0..count), or -1 (also for NULL). For the spec's closed vocabularies
+ * (categories, action kinds, levels, key states). */
+int hm_name_index(const char *s, const char *const *names, size_t count);
+
 /* 1 if s (NUL-terminated) is a brand id: [a-z0-9][a-z0-9-]{1,62}. */
 int hm_brand_id_ok(const char *s);
 

@@ -201,14 +201,8 @@ static hallmark_category
 category_from(const char *s)
 {
     static const char *const names[] = {"transactional", "otp", "alert", "marketing", "service"};
-    size_t i;
 
-    for (i = 0; s != NULL && i < sizeof names / sizeof names[0]; i++) {
-        if (strcmp(s, names[i]) == 0) {
-            return (hallmark_category)(i + 1);
-        }
-    }
-    return HALLMARK_CATEGORY_UNKNOWN;
+    return (hallmark_category)(hm_name_index(s, names, sizeof names / sizeof names[0]) + 1);
 }
 
 static int
@@ -272,14 +266,8 @@ static hallmark_action_kind
 action_kind_from(const char *s)
 {
     static const char *const names[] = {"link", "reply", "call", "unsubscribe", "preferences"};
-    size_t i;
 
-    for (i = 0; s != NULL && i < sizeof names / sizeof names[0]; i++) {
-        if (strcmp(s, names[i]) == 0) {
-            return (hallmark_action_kind)(i + 1);
-        }
-    }
-    return HALLMARK_ACTION_UNKNOWN;
+    return (hallmark_action_kind)(hm_name_index(s, names, sizeof names / sizeof names[0]) + 1);
 }
 
 static int
