@@ -41,7 +41,7 @@ VERIFY_CORE_SRC := verifier/core/hm_b64url.c verifier/core/hm_digest.c verifier/
                    verifier/core/hm_key.c verifier/core/hm_json.c \
                    $(if $(filter 0,$(VERIFIER_ES256)),,verifier/core/hm_es256.c)
 VERIFY_SRC := $(sort $(wildcard verifier/src/*.c))
-SIGN_CORE_SRC := verifier/core/hm_signkey.c
+SIGN_CORE_SRC := verifier/core/hm_signkey.c verifier/core/hm_jws_sign.c
 KEYS_SRC := $(sort $(wildcard keys/src/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))

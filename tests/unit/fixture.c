@@ -5,6 +5,7 @@
 
 #include "hm_b64url.h"
 #include "hm_digest.h"
+#include "hm_jws_sign.h"
 #include "hm_text.h"
 
 static hm_signkey *
@@ -31,22 +32,9 @@ public_jwk(const hm_signkey *key)
 char *
 fx_sign_raw(const hm_signkey *key, const char *h, const char *p)
 {
-    size_t hl = strlen(h), pl = strlen(p), n = 0, m = 0;
-    size_t cap = hm_b64url_encoded_len(hl) + hm_b64url_encoded_len(pl) + 90;
-    char *out = malloc(cap);
-    unsigned char sig[64];
+    char *out = NULL;
 
-    if (out == NULL) {
-        return NULL;
-    }
-    hm_b64url_encode(out, cap, (const unsigned char *)h, hl, &n);
-    out[n] = '.';
-    hm_b64url_encode(out + n + 1, cap - n - 1, (const unsigned char *)p, pl, &m);
-    n += 1 + m;
-    hm_signkey_sign(key, (unsigned char *)out, n, sig);
-    out[n] = '.';
-    hm_b64url_encode(out + n + 1, cap - n - 1, sig, 64, NULL);
-    return out;
+    return hm_jws_sign_raw(key, h, strlen(h), p, strlen(p), &out) == HALLMARK_OK ? out : NULL;
 }
 
 char *
@@ -135,17 +123,12 @@ fx_claims(const struct fx *fx, const char *body)
 {
     unsigned char d[32];
     char body_b64[48], rcpt_b64[48], cred_b64[48];
-    const char *dot1 = strchr(fx->credential, '.'), *dot2 = strrchr(fx->credential, '.');
-    unsigned char payload[4096];
-    size_t plen = 0;
 
     hm_body_digest((const unsigned char *)body, strlen(body), d);
     hm_b64url_encode(body_b64, sizeof body_b64, d, 32, NULL);
     hm_recipient_digest("dGVzdC1qdGktMDAx", "sms", "+447700900123", d);
     hm_b64url_encode(rcpt_b64, sizeof rcpt_b64, d, 32, NULL);
-    hm_b64url_decode(payload, sizeof payload, dot1 + 1, (size_t)(dot2 - dot1 - 1), &plen);
-    hm_sha256(d, payload, plen);
-    hm_b64url_encode(cred_b64, sizeof cred_b64, d, 32, NULL);
+    hm_jws_payload_digest(fx->credential, cred_b64);
     return json_pack("{s:s,s:I,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:{s:s}}", "iss", "acme-bank", "iat",
                      (json_int_t)FX_NOW, "exp", (json_int_t)(FX_NOW + 86400), "jti",
                      "dGVzdC1qdGktMDAx", "channel", "sms", "from", "ACMEBANK", "rcpt", rcpt_b64,

@@ -8,6 +8,7 @@
 #include "../unit/fixture.h"
 #include "hm_b64url.h"
 #include "hm_digest.h"
+#include "hm_jws_sign.h"
 #include "hm_text.h"
 
 #define NOW FX_NOW
@@ -116,16 +117,10 @@ static char acme_cred_digest[48], old_acme_cred_digest[48];
 static void
 credential_digest(const char *jws, char out[48])
 {
-    const char *d1 = strchr(jws, '.'), *d2 = strrchr(jws, '.');
-    unsigned char payload[8192], d[32];
-    size_t n = 0;
-    char *s;
-
-    hm_b64url_decode(payload, sizeof payload, d1 + 1, (size_t)(d2 - d1 - 1), &n);
-    hm_sha256(d, payload, n);
-    s = b64(d, 32);
-    (void)snprintf(out, 48, "%s", s);
-    free(s);
+    if (hm_jws_payload_digest(jws, out) != HALLMARK_OK) {
+        fprintf(stderr, "gen-vectors: credential digest\n");
+        exit(2);
+    }
 }
 
 static char *
