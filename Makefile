@@ -26,11 +26,14 @@ WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing
         -Wformat=2 -Werror
 # Recursive (=) on purpose: pkg-config runs when a recipe needs it, after `make deps`.
 VERIFY_PKGS := libsodium jansson $(if $(filter 0,$(VERIFIER_ES256)),,libcrypto)
-ALL_PKGS := libsodium jansson libcrypto libssl libpng libevent libevent_openssl libevent_pthreads
+ALL_PKGS := libsodium jansson libcrypto libssl libpng icu-uc libevent libevent_openssl \
+            libevent_pthreads
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(ALL_PKGS) 2>/dev/null)
 VERIFY_LIBS = $(shell $(PKG_CONFIG) --libs $(VERIFY_PKGS)) -pthread
 CRYPTO_LIBS = $(shell $(PKG_CONFIG) --libs libsodium jansson libcrypto) -pthread
-INCLUDES := -Iverifier/include -Iverifier/core -Iverifier/src -Ikeys/src
+# hallmark-keys also decodes and draws PNG logos (libpng) and checks display names (ICU).
+KEYS_LIBS = $(shell $(PKG_CONFIG) --libs libsodium jansson libcrypto libpng icu-uc) -lm -pthread
+INCLUDES := -Iverifier/include -Iverifier/core -Iverifier/src -Ikeys/src -Ikeys/cli
 CFLAGS_ALL = $(WARN) $(OPT) $(HARDEN) -fPIC -fvisibility=hidden -D_POSIX_C_SOURCE=200809L \
              -DHALLMARK_WITH_ES256=$(VERIFIER_ES256) -MMD -MP $(INCLUDES) $(PKG_CFLAGS) $(SAN) \
              $(CFLAGS)
@@ -43,6 +46,7 @@ VERIFY_CORE_SRC := verifier/core/hm_b64url.c verifier/core/hm_digest.c verifier/
 VERIFY_SRC := $(sort $(wildcard verifier/src/*.c))
 SIGN_CORE_SRC := verifier/core/hm_signkey.c verifier/core/hm_jws_sign.c
 KEYS_SRC := $(sort $(wildcard keys/src/*.c))
+KEYS_CLI_SRC := $(sort $(wildcard keys/cli/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
@@ -61,12 +65,14 @@ RUNNER := $(BUILD)/tests/runner
 REPLAY := $(patsubst tests/fuzz/fuzz_%.c,$(BUILD)/tests/replay-%,$(FUZZ_SRC))
 
 VERIFY_CLI := $(BUILD)/bin/hallmark-verify
+KEYS_CLI := $(BUILD)/bin/hallmark-keys
+TEST_SIGN := $(BUILD)/tests/hm-test-sign
 
 ifeq ($(VERIFIER_ES256),0)
 ALL_TARGETS := $(LIB_A) $(LIB_SO) $(VERIFY_CLI)
 else
-ALL_TARGETS := $(LIB_A) $(LIB_SO) $(SIGN_A) $(RUNNER) $(REPLAY) $(VERIFY_CLI) \
-               $(BUILD)/tests/gen-vectors
+ALL_TARGETS := $(LIB_A) $(LIB_SO) $(SIGN_A) $(RUNNER) $(REPLAY) $(VERIFY_CLI) $(KEYS_CLI) \
+               $(TEST_SIGN) $(BUILD)/tests/gen-vectors
 endif
 
 .PHONY: all help deps deps-check deps-fuzz test test-run check format-check tidy cppcheck \
@@ -82,7 +88,7 @@ help:
 	@echo "make valgrind    the unit suite under valgrind memcheck; any error fails"
 	@echo "make fuzz        libFuzzer targets with clang, FUZZ_SECONDS=N each (default $(FUZZ_SECONDS))"
 	@echo "make bench       benchmarks against raw libsodium and OpenSSL"
-	@echo "make install     verifier header, libraries and hallmark.pc (PREFIX, DESTDIR)"
+	@echo "make install     verifier header, libraries, hallmark.pc and the CLIs (PREFIX, DESTDIR)"
 	@echo "make VERIFIER_ES256=0   verifier without OpenSSL (libsodium + jansson only), in build/min"
 	@echo "make deps        install missing Debian packages (needs root; else prints the command)"
 
@@ -119,7 +125,16 @@ $(KEYS_A): $(KEYS_OBJ)
 
 $(RUNNER): $(UNIT_OBJ) $(KEYS_A) $(SIGN_A) $(LIB_A)
 	@mkdir -p $(@D)
-	$(Q)$(CC) -o $@ $(UNIT_OBJ) $(KEYS_A) $(SIGN_A) $(LIB_A) $(LDFLAGS_ALL) $(CRYPTO_LIBS)
+	$(Q)$(CC) -o $@ $(UNIT_OBJ) $(KEYS_A) $(SIGN_A) $(LIB_A) $(LDFLAGS_ALL) $(KEYS_LIBS)
+
+$(KEYS_CLI): $(call obj,$(KEYS_CLI_SRC)) $(KEYS_A) $(SIGN_A) $(LIB_A)
+	@mkdir -p $(@D)
+	$(Q)$(CC) -o $@ $^ $(LDFLAGS_ALL) $(KEYS_LIBS)
+
+# Signs test messages with a keystore's brand key (the core library, until hallmark-signer lands).
+$(TEST_SIGN): $(call obj,tests/tools/hm_test_sign.c) $(KEYS_A) $(SIGN_A) $(LIB_A)
+	@mkdir -p $(@D)
+	$(Q)$(CC) -o $@ $^ $(LDFLAGS_ALL) $(KEYS_LIBS)
 
 $(BUILD)/tests/replay-%: $(call obj,tests/fuzz/fuzz_%.c tests/fuzz/replay.c) $(SIGN_A) $(LIB_A)
 	@mkdir -p $(@D)
@@ -222,6 +237,7 @@ install: all
 	install -m 0755 $(LIB_SO) $(DESTDIR)$(PREFIX)/lib/libhallmark.so.0
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(VERIFY_CLI) $(DESTDIR)$(PREFIX)/bin/hallmark-verify
+	install -m 0755 $(KEYS_CLI) $(DESTDIR)$(PREFIX)/bin/hallmark-keys
 	ln -sf libhallmark.so.0 $(DESTDIR)$(PREFIX)/lib/libhallmark.so
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(shell sed -n \
 	    's/^#define HALLMARK_VERSION_STRING "\(.*\)"/\1/p' verifier/include/hallmark.h)|g' \
@@ -229,7 +245,8 @@ install: all
 	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/hallmark.pc
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/hallmark-verify $(DESTDIR)$(PREFIX)/include/hallmark.h $(DESTDIR)$(PREFIX)/lib/libhallmark.a \
+	rm -f $(DESTDIR)$(PREFIX)/bin/hallmark-verify $(DESTDIR)$(PREFIX)/bin/hallmark-keys \
+	    $(DESTDIR)$(PREFIX)/include/hallmark.h $(DESTDIR)$(PREFIX)/lib/libhallmark.a \
 	    $(DESTDIR)$(PREFIX)/lib/libhallmark.so.0 $(DESTDIR)$(PREFIX)/lib/libhallmark.so \
 	    $(DESTDIR)$(PREFIX)/lib/pkgconfig/hallmark.pc
 

@@ -8,12 +8,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static void
-fault_point(int step)
-{
-    const char *v = getenv("HALLMARK_FAULT_AFTER");
+/* Atomic writes so far in this process, for HALLMARK_FAULT_WRITE. The keystore CLI is single
+ * threaded; a data race here could only shift which write a test faults. */
+static unsigned long write_count;
 
-    if (v != NULL && atoi(v) == step) {
+static void
+fault_point(unsigned long write_no, int step)
+{
+    const char *after = getenv("HALLMARK_FAULT_AFTER"), *which = getenv("HALLMARK_FAULT_WRITE");
+    unsigned long want = which != NULL ? strtoul(which, NULL, 10) : 0;
+
+    if (after != NULL && atoi(after) == step && (want == 0 || want == write_no)) {
         abort();
     }
 }
@@ -70,10 +75,12 @@ hm_atomic_write(const char *path, const void *data, size_t len)
 {
     char tmp[4096];
     int fd, n, saved;
+    unsigned long write_no;
 
     if (path == NULL || (data == NULL && len > 0)) {
         return HALLMARK_ERR_INVALID_ARGUMENT;
     }
+    write_no = ++write_count;
     n = snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
     if (n < 0 || (size_t)n >= sizeof tmp) {
         errno = ENAMETOOLONG;
@@ -83,15 +90,15 @@ hm_atomic_write(const char *path, const void *data, size_t len)
     if (fd < 0) {
         return HALLMARK_ERR_IO;
     }
-    fault_point(1);
+    fault_point(write_no, 1);
     if (write_all(fd, data, len) != 0) {
         goto fail;
     }
-    fault_point(2);
+    fault_point(write_no, 2);
     if (fsync(fd) != 0) {
         goto fail;
     }
-    fault_point(3);
+    fault_point(write_no, 3);
     if (close(fd) != 0) {
         fd = -1;
         goto fail;
@@ -100,11 +107,11 @@ hm_atomic_write(const char *path, const void *data, size_t len)
     if (rename(tmp, path) != 0) {
         goto fail;
     }
-    fault_point(4);
+    fault_point(write_no, 4);
     if (sync_parent(path) != 0) {
         return HALLMARK_ERR_IO; /* renamed: the new file is in place, only durability is unknown */
     }
-    fault_point(5);
+    fault_point(write_no, 5);
     return HALLMARK_OK;
 fail:
     saved = errno;

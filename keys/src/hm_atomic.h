@@ -2,9 +2,11 @@
  * directory fsync, so a crash at any step leaves either the old file or the new one.
  *
  * Fault injection for tests: when the environment variable HALLMARK_FAULT_AFTER is N (1-5), the
- * process aborts right after step N of the next atomic write:
+ * process aborts right after step N of an atomic write:
  *   1 temp file created, 2 data written, 3 temp file fsynced, 4 renamed, 5 directory fsynced.
- * HALLMARK_FAULT_AFTER is read at every call and only has an effect when it is set. */
+ * With HALLMARK_FAULT_WRITE=K as well, only the K-th atomic write of the process (from 1) is
+ * faulted, so a test can stop a command that writes several files at each write in turn.
+ * Both are read at every call and only have an effect when set. */
 #ifndef HM_ATOMIC_H
 #define HM_ATOMIC_H
 

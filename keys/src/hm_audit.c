@@ -77,17 +77,49 @@ hm_audit_verify(const char *path, size_t *entries, size_t *first_bad, char head[
     return rc;
 }
 
+void
+hm_audit_genesis(char head[44])
+{
+    (void)hm_sha256_b64url(head, (const unsigned char *)genesis, sizeof genesis - 1);
+}
+
 hallmark_result
-hm_audit_append(const char *path, const json_t *entry, long long now, char head[44])
+hm_audit_line(const char prev[44], size_t entries, const json_t *entry, long long now, char **line,
+              char head[44])
+{
+    json_t *e;
+
+    if (line == NULL) {
+        return HALLMARK_ERR_INVALID_ARGUMENT;
+    }
+    *line = NULL;
+    if (prev == NULL || !json_is_object(entry) || json_object_get(entry, "seq") != NULL ||
+        json_object_get(entry, "prev") != NULL || json_object_get(entry, "time") != NULL) {
+        return HALLMARK_ERR_INVALID_ARGUMENT;
+    }
+    e = json_pack("{s:I,s:I,s:s}", "seq", (json_int_t)entries + 1, "time", (json_int_t)now, "prev",
+                  prev);
+    if (e == NULL || json_object_update(e, (json_t *)entry) != 0 ||
+        (*line = json_dumps(e, JSON_COMPACT)) == NULL) {
+        json_decref(e);
+        return HALLMARK_ERR_NOMEM;
+    }
+    json_decref(e);
+    if (head != NULL) {
+        (void)hm_sha256_b64url(head, (const unsigned char *)*line, strlen(*line));
+    }
+    return HALLMARK_OK;
+}
+
+hallmark_result
+hm_audit_append_line(const char *path, size_t entries, const char prev[44], const char *line)
 {
     unsigned char *text = NULL, *out = NULL;
     size_t len = 0, count = 0, bad = 0, line_len;
-    char h[HM_SHA256_B64_LEN + 1], *line = NULL;
-    json_t *e = NULL;
+    char h[HM_SHA256_B64_LEN + 1];
     hallmark_result rc;
 
-    if (path == NULL || !json_is_object(entry) || json_object_get(entry, "seq") != NULL ||
-        json_object_get(entry, "prev") != NULL || json_object_get(entry, "time") != NULL) {
+    if (path == NULL || prev == NULL || line == NULL || strchr(line, '\n') != NULL) {
         return HALLMARK_ERR_INVALID_ARGUMENT;
     }
     rc = hm_read_file(path, HM_AUDIT_MAX, &text, &len);
@@ -99,11 +131,12 @@ hm_audit_append(const char *path, const json_t *entry, long long now, char head[
     if (rc != HALLMARK_OK || (rc = walk(text, len, &count, &bad, h)) != HALLMARK_OK) {
         goto out;
     }
-    e = json_pack("{s:I,s:I,s:s}", "seq", (json_int_t)count + 1, "time", (json_int_t)now, "prev",
-                  h);
-    if (e == NULL || json_object_update(e, (json_t *)entry) != 0 ||
-        (line = json_dumps(e, JSON_COMPACT)) == NULL ||
-        (out = malloc(len + (line_len = strlen(line)) + 1)) == NULL) {
+    if (count != entries || strcmp(h, prev) != 0) {
+        rc = HALLMARK_ERR_CORRUPT;
+        goto out;
+    }
+    line_len = strlen(line);
+    if ((out = malloc(len + line_len + 1)) == NULL) {
         rc = HALLMARK_ERR_NOMEM;
         goto out;
     }
@@ -111,13 +144,35 @@ hm_audit_append(const char *path, const json_t *entry, long long now, char head[
     memcpy(out + len, line, line_len);
     out[len + line_len] = '\n';
     rc = hm_atomic_write(path, out, len + line_len + 1);
-    if (rc == HALLMARK_OK && head != NULL) {
-        (void)hm_sha256_b64url(head, (const unsigned char *)line, line_len);
-    }
 out:
     free(text);
     free(out);
+    return rc;
+}
+
+hallmark_result
+hm_audit_append(const char *path, const json_t *entry, long long now, char head[44])
+{
+    size_t count = 0;
+    char h[HM_SHA256_B64_LEN + 1], *line = NULL;
+    hallmark_result rc;
+
+    if (path == NULL || !json_is_object(entry) || json_object_get(entry, "seq") != NULL ||
+        json_object_get(entry, "prev") != NULL || json_object_get(entry, "time") != NULL) {
+        return HALLMARK_ERR_INVALID_ARGUMENT;
+    }
+    rc = hm_audit_verify(path, &count, NULL, h);
+    if (rc == HALLMARK_ERR_IO && errno == ENOENT) {
+        hm_audit_genesis(h);
+        count = 0;
+        rc = HALLMARK_OK;
+    }
+    if (rc == HALLMARK_OK) {
+        rc = hm_audit_line(h, count, entry, now, &line, head);
+    }
+    if (rc == HALLMARK_OK) {
+        rc = hm_audit_append_line(path, count, h, line);
+    }
     free(line);
-    json_decref(e);
     return rc;
 }

@@ -26,6 +26,26 @@
 hallmark_result hm_audit_append(const char *path, const json_t *entry, long long now,
                                 char head[44]);
 
+/* The head of an empty log: base64url SHA-256 of "hallmark-audit-v1". */
+void hm_audit_genesis(char head[44]);
+
+/*
+ * Builds, without writing, the line that would follow a log of `entries` entries whose head is
+ * prev: *line receives it malloc'd, without its newline; head (may be NULL) its hash. The same
+ * inputs always give the same line, so a keystore can commit the line first and write it after
+ * (a crash in between is completed by the next command). HALLMARK_OK, HALLMARK_ERR_NOMEM or
+ * HALLMARK_ERR_INVALID_ARGUMENT.
+ */
+hallmark_result hm_audit_line(const char prev[44], size_t entries, const json_t *entry,
+                              long long now, char **line, char head[44]);
+
+/*
+ * Appends line if, and only if, the log holds exactly `entries` valid entries ending in prev
+ * (a missing file is an empty log); HALLMARK_ERR_CORRUPT otherwise. Atomic rewrite.
+ */
+hallmark_result hm_audit_append_line(const char *path, size_t entries, const char prev[44],
+                                     const char *line);
+
 /*
  * Checks the whole chain. *entries receives the number of entries; on HALLMARK_ERR_CORRUPT,
  * *first_bad receives the 1-based number of the first entry that is malformed, out of sequence

@@ -1,0 +1,535 @@
+/* hallmark-keys: the operator's CLI for the platform root, the publishing key, brands and their
+ * signing keys, and the signed trust bundles apps load. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "hm_atomic.h"
+#include "hm_digest.h"
+#include "hm_passphrase.h"
+#include "hm_secmem.h"
+#include "keys_cli.h"
+
+static const char usage_text[] =
+    "usage: hallmark-keys COMMAND [ARGS] [--dir DIR] [--passphrase-file FILE]\n"
+    "\n"
+    "Runs a Hallmark keystore: the platform root, the publishing key, brands with their logos,\n"
+    "the brands' signing keys, and the signed trust bundles that apps load.\n"
+    "\n"
+    "commands:\n"
+    "  init --platform NAME            create a keystore: root key + certified publishing key\n"
+    "  brand add ID --name NAME --logo FILE.png --color HEX --sender CHANNEL:ID ...\n"
+    "                                  onboard a brand (see `hallmark-keys help brand`)\n"
+    "  brand update ID [options]       change a brand's name, logo, colours, senders, domains\n"
+    "  brand list | show ID            list brands, or show one with its credential digest\n"
+    "  brand preview ID --out FILE.png draw what a customer will see, before publishing\n"
+    "  brand revoke ID --reason TEXT   withdraw a brand: its messages stop verifying\n"
+    "  key add BRAND [--alg ed25519|es256]   new signing key, state pending (prints its kid)\n"
+    "  key promote KID [--force --reason TEXT]  make a published pending key the active one\n"
+    "  key retire KID                  a retiring (or unused pending) key stops signing\n"
+    "  key revoke KID --reason TEXT    compromised key: its messages get \"key revoked\"\n"
+    "  key destroy KID                 delete a revoked or fully expired key's secret\n"
+    "  rotate BRAND [--force --reason TEXT]  add + publish a key, promote it after the window\n"
+    "  publish [--expires DURATION]    sign a new trust bundle (serial + 1) and each brand's JWKS\n"
+    "  root rotate | root show         rotate the root (apps follow the chain) / print it\n"
+    "  status                          every brand and key, its state, and the next action due\n"
+    "  audit verify                    check the audit log's hash chain\n"
+    "\n"
+    "options:\n"
+    "  --dir DIR               the keystore directory (default: $HALLMARK_KEYSTORE)\n"
+    "  --passphrase-file FILE  read the passphrase from FILE's first line (mode 0600); default:\n"
+    "                          $HALLMARK_PASSPHRASE_FILE, else a prompt on the terminal\n"
+    "  -h, --help              this text; `hallmark-keys help COMMAND` for one command\n"
+    "\n"
+    "KID may be shortened to its first 8 or more characters. DURATION is 90s, 15m, 24h or 7d.\n"
+    "exit status: 0 done, 1 refused (a rule, a state, bad input, wrong passphrase), 2 usage or\n"
+    "I/O error. Every change is written crash-safely and recorded in the audit log.\n"
+    "\n"
+    "example:\n"
+    "  export HALLMARK_KEYSTORE=/srv/hallmark/keys\n"
+    "  hallmark-keys init --platform \"Hallmark Demo\"\n"
+    "  hallmark-keys brand add acme-bank --name \"Acme Bank\" --logo acme.png --color \"#0B5FFF\" "
+    "\\\n"
+    "      --sender sms:ACMEBANK --link-domain acme.example\n"
+    "  hallmark-keys key add acme-bank && hallmark-keys publish\n"
+    "  hallmark-keys key promote KID --force --reason \"first key of a new brand\"\n"
+    "  hallmark-keys publish\n";
+
+static const char help_init[] =
+    "usage: hallmark-keys init --platform NAME [--propagation DURATION] [--kdf moderate|minimum]\n"
+    "\n"
+    "Creates the keystore in --dir: a root key (Ed25519; keep the keystore's root secret\n"
+    "offline), a publishing key certified by the root for two years, the audit log, and\n"
+    "root.pub: the root public key that apps pin (hallmark-verify --root root.pub).\n"
+    "The passphrase (at least 12 characters) encrypts every secret key file.\n"
+    "  --platform NAME        the deployment's name, shown in bundles (1-64 bytes)\n"
+    "  --propagation DURATION how long apps need to fetch a new bundle; a new key is promoted\n"
+    "                         only this long after it was first published (default 24h)\n"
+    "  --kdf minimum          Argon2id at libsodium's minimum cost: for tests only\n";
+
+static const char help_brand[] =
+    "usage: hallmark-keys brand add ID --name NAME --logo FILE.png --color HEX\n"
+    "                               --sender CHANNEL:ID ... [options]\n"
+    "       hallmark-keys brand update ID [options]   (given options replace those fields)\n"
+    "       hallmark-keys brand list | brand show ID | brand revoke ID --reason TEXT\n"
+    "       hallmark-keys brand preview ID --out FILE.png\n"
+    "\n"
+    "  ID                       brand id: [a-z0-9][a-z0-9-]{1,62}, e.g. acme-bank\n"
+    "  --name NAME              display name: NFC, 1-64 characters, one script, no control,\n"
+    "                           bidi or invisible characters (spec §5.2)\n"
+    "  --logo FILE.png          square PNG, 64 to 1024 pixels a side; re-encoded canonically\n"
+    "  --logo-url URL           https URL where apps download the logo (optional)\n"
+    "  --color HEX              primary colour #RRGGBB; needs 4.5:1 contrast on the background\n"
+    "  --background HEX         background colour (default #FFFFFF)\n"
+    "  --level LEVEL            basic, organization or trademark (default basic)\n"
+    "  --sender CHANNEL:ID      a sender id the brand may use: sms:ACMEBANK, sms:+447700900500,\n"
+    "                           email:acme.example, push:com.acme.bank ... (repeat)\n"
+    "  --sender-prefix CHANNEL:+DIGITS   a range of E.164 numbers (sms, whatsapp)\n"
+    "  --link-domain DOMAIN     a domain the brand's action links may point into (repeat)\n"
+    "  --valid-for DURATION     credential lifetime (default 365d)\n"
+    "A changed credential is published with the next `publish`; tokens signed with the previous\n"
+    "one stay valid for the propagation window.\n";
+
+static const char help_key[] =
+    "usage: hallmark-keys key add BRAND [--alg ed25519|es256]\n"
+    "       hallmark-keys key promote KID [--force --reason TEXT]\n"
+    "       hallmark-keys key retire KID | key revoke KID --reason TEXT | key destroy KID\n"
+    "       hallmark-keys rotate BRAND [--alg ALG] [--force --reason TEXT]\n"
+    "\n"
+    "Key states: pending -> active -> retiring -> retired -> destroyed; any -> revoked.\n"
+    "  add      a new key in state pending; the next publish puts it in bundles\n"
+    "  promote  makes it the brand's one active key, once the propagation window has passed\n"
+    "           since it was first published (apps hold it by then); the active key becomes\n"
+    "           retiring. --force --reason skips the wait and is audited.\n"
+    "  retire   retiring (or never used pending) -> retired: it signs nothing new and stays in\n"
+    "           bundles until every token it signed has expired (30 days)\n"
+    "  revoke   every token of the key gets \"key revoked\" once the next bundle is loaded\n"
+    "  destroy  deletes the secret of a revoked key, or of a retired key out of bundles\n"
+    "  rotate   the safe sequence in one command: run it once to add and publish a new key,\n"
+    "           again after the window to promote it and publish\n";
+
+static const char help_publish[] =
+    "usage: hallmark-keys publish [--expires DURATION]\n"
+    "       hallmark-keys root rotate | root show\n"
+    "\n"
+    "publish signs a new trust bundle with the next serial into published/bundle-SERIAL.jws\n"
+    "and published/bundle.jws, and a JWKS per brand into published/jwks/BRAND.json. The bundle\n"
+    "is checked with the verifier library before it is written. --expires (default 7d): apps\n"
+    "show no checkmark past it, so publish again before then.\n"
+    "root rotate makes a new root, signs a rotation statement with the old one (apps that pin\n"
+    "the old root follow it), re-certifies the publishing key, and deletes the old root secret.\n";
+
+static const char help_status[] =
+    "usage: hallmark-keys status\n"
+    "       hallmark-keys audit verify\n"
+    "\n"
+    "status shows every brand and key with its state, dates and the next action due.\n"
+    "audit verify checks the audit log's hash chain and that it matches the keystore, and\n"
+    "names the first broken entry.\n";
+
+int
+fail(int status, const char *fmt, ...)
+{
+    va_list ap;
+
+    (void)fputs("hallmark-keys: ", stderr);
+    va_start(ap, fmt);
+    (void)vfprintf(stderr, fmt, ap); // NOLINT(clang-analyzer-valist.Uninitialized): as in runner.c
+    va_end(ap);
+    (void)fputc('\n', stderr);
+    return status;
+}
+
+int
+status_for(hallmark_result rc)
+{
+    return rc == HALLMARK_ERR_IO ? EXIT_USAGE : EXIT_REFUSED;
+}
+
+int
+open_keystore(struct cli *c, int flags)
+{
+    hallmark_result rc;
+
+    if (c->dir == NULL) {
+        c->dir = getenv("HALLMARK_KEYSTORE");
+    }
+    rc = hm_keystore_open(&c->ks, c->dir, flags, c->err, sizeof c->err);
+    if (rc != HALLMARK_OK) {
+        hm_keystore_close(&c->ks);
+        return fail(rc == HALLMARK_ERR_INVALID_ARGUMENT ? EXIT_USAGE : status_for(rc), "%s",
+                    c->err);
+    }
+    c->ks_open = 1;
+    if (c->ks.audit_completed) {
+        (void)fprintf(stderr,
+                      "hallmark-keys: note: completed the audit entry of an interrupted command\n");
+    }
+    return 0;
+}
+
+int
+need_passphrase(struct cli *c, int is_new)
+{
+    hallmark_result rc;
+
+    if (c->pass != NULL) {
+        return 0;
+    }
+    rc = hm_passphrase_read(c->pass_file,
+                            is_new ? "New keystore passphrase: " : "Keystore passphrase: ", is_new,
+                            &c->pass, &c->pass_len, c->err, sizeof c->err);
+    return rc == HALLMARK_OK ? 0 : fail(status_for(rc), "%s", c->err);
+}
+
+int
+load_key(struct cli *c, const char *kid, hm_signkey **out)
+{
+    hallmark_result rc;
+    int st = need_passphrase(c, 0);
+
+    if (st != 0) {
+        return st;
+    }
+    rc = hm_keystore_load_key(&c->ks, kid, c->pass, c->pass_len, out, c->err, sizeof c->err);
+    return rc == HALLMARK_OK ? 0 : fail(status_for(rc), "%s", c->err);
+}
+
+int
+commit(struct cli *c, json_t *entry)
+{
+    hallmark_result rc;
+
+    if (entry == NULL) {
+        return fail(EXIT_USAGE, "out of memory");
+    }
+    rc = hm_keystore_commit(&c->ks, entry, c->err, sizeof c->err);
+    json_decref(entry);
+    return rc == HALLMARK_OK ? 0 : fail(status_for(rc), "%s", c->err);
+}
+
+int
+parse_duration(const char *s, long long *out)
+{
+    char *end = NULL;
+    long long v, unit = 1;
+
+    if (s == NULL || s[0] < '0' || s[0] > '9') {
+        return 0;
+    }
+    errno = 0;
+    v = strtoll(s, &end, 10);
+    if (errno != 0 || end == s) {
+        return 0;
+    }
+    if (*end != '\0') {
+        switch (*end) {
+        case 's':
+            break;
+        case 'm':
+            unit = 60;
+            break;
+        case 'h':
+            unit = 3600;
+            break;
+        case 'd':
+            unit = 86400;
+            break;
+        default:
+            return 0;
+        }
+        if (end[1] != '\0') {
+            return 0;
+        }
+    }
+    if (v <= 0 || v > 3153600000LL / unit) {
+        return 0;
+    }
+    *out = v * unit;
+    return 1;
+}
+
+const char *
+fmt_time(long long t, char *buf, size_t cap)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+
+    if (gmtime_r(&tt, &tm) == NULL || strftime(buf, cap, "%Y-%m-%d %H:%MZ", &tm) == 0) {
+        (void)snprintf(buf, cap, "@%lld", t);
+    }
+    return buf;
+}
+
+const char *
+fmt_span(long long s, char *buf, size_t cap)
+{
+    if (s < 0) {
+        s = 0;
+    }
+    if (s >= 86400) {
+        (void)snprintf(buf, cap, "%lldd %lldh", s / 86400, (s % 86400) / 3600);
+    } else if (s >= 3600) {
+        (void)snprintf(buf, cap, "%lldh %lldm", s / 3600, (s % 3600) / 60);
+    } else if (s >= 60) {
+        (void)snprintf(buf, cap, "%lldm", s / 60);
+    } else {
+        (void)snprintf(buf, cap, "%llds", s);
+    }
+    return buf;
+}
+
+int
+write_out(const char *path, const void *data, size_t len)
+{
+    if (hm_atomic_write(path, data, len) != HALLMARK_OK) {
+        return fail(EXIT_USAGE, "%s: %s", path, strerror(errno));
+    }
+    return 0;
+}
+
+const char *
+short_kid(const char *kid, char buf[12])
+{
+    (void)snprintf(buf, 12, "%.8s", kid != NULL ? kid : "?");
+    return buf;
+}
+
+static int
+add_list(struct list *l, const char *v, const char *opt)
+{
+    if (l->count >= LIST_MAX) {
+        return fail(EXIT_USAGE, "%s may be given at most %d times", opt, LIST_MAX);
+    }
+    l->item[l->count++] = v;
+    return 0;
+}
+
+enum {
+    OPT_DIR = 256,
+    OPT_PASS,
+    OPT_PLATFORM,
+    OPT_KDF,
+    OPT_PROPAGATION,
+    OPT_NAME,
+    OPT_LOGO,
+    OPT_LOGO_URL,
+    OPT_COLOR,
+    OPT_BACKGROUND,
+    OPT_LEVEL,
+    OPT_SENDER,
+    OPT_PREFIX,
+    OPT_DOMAIN,
+    OPT_VALID,
+    OPT_ALG,
+    OPT_FORCE,
+    OPT_REASON,
+    OPT_OUT,
+    OPT_EXPIRES,
+    OPT_JSON
+};
+
+static const struct option long_options[] = {
+    {"dir", required_argument, NULL, OPT_DIR},
+    {"passphrase-file", required_argument, NULL, OPT_PASS},
+    {"platform", required_argument, NULL, OPT_PLATFORM},
+    {"kdf", required_argument, NULL, OPT_KDF},
+    {"propagation", required_argument, NULL, OPT_PROPAGATION},
+    {"name", required_argument, NULL, OPT_NAME},
+    {"logo", required_argument, NULL, OPT_LOGO},
+    {"logo-url", required_argument, NULL, OPT_LOGO_URL},
+    {"color", required_argument, NULL, OPT_COLOR},
+    {"colour", required_argument, NULL, OPT_COLOR},
+    {"background", required_argument, NULL, OPT_BACKGROUND},
+    {"level", required_argument, NULL, OPT_LEVEL},
+    {"sender", required_argument, NULL, OPT_SENDER},
+    {"sender-prefix", required_argument, NULL, OPT_PREFIX},
+    {"link-domain", required_argument, NULL, OPT_DOMAIN},
+    {"valid-for", required_argument, NULL, OPT_VALID},
+    {"alg", required_argument, NULL, OPT_ALG},
+    {"force", no_argument, NULL, OPT_FORCE},
+    {"reason", required_argument, NULL, OPT_REASON},
+    {"out", required_argument, NULL, OPT_OUT},
+    {"expires", required_argument, NULL, OPT_EXPIRES},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0}};
+
+static int
+parse_options(struct cli *c, int argc, char **argv)
+{
+    int ch, st = 0;
+
+    opterr = 0;
+    optind = 1;
+    while (st == 0 && (ch = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
+        switch (ch) {
+        case OPT_DIR:
+            c->dir = optarg;
+            break;
+        case OPT_PASS:
+            c->pass_file = optarg;
+            break;
+        case OPT_PLATFORM:
+            c->platform = optarg;
+            break;
+        case OPT_KDF:
+            c->kdf = optarg;
+            break;
+        case OPT_PROPAGATION:
+            c->propagation = optarg;
+            break;
+        case OPT_NAME:
+            c->name = optarg;
+            break;
+        case OPT_LOGO:
+            c->logo = optarg;
+            break;
+        case OPT_LOGO_URL:
+            c->logo_url = optarg;
+            break;
+        case OPT_COLOR:
+            c->color = optarg;
+            break;
+        case OPT_BACKGROUND:
+            c->background = optarg;
+            break;
+        case OPT_LEVEL:
+            c->level = optarg;
+            break;
+        case OPT_SENDER:
+            st = add_list(&c->senders, optarg, "--sender");
+            break;
+        case OPT_PREFIX:
+            st = add_list(&c->prefixes, optarg, "--sender-prefix");
+            break;
+        case OPT_DOMAIN:
+            st = add_list(&c->domains, optarg, "--link-domain");
+            break;
+        case OPT_VALID:
+            c->valid_for = optarg;
+            break;
+        case OPT_ALG:
+            c->alg = optarg;
+            break;
+        case OPT_FORCE:
+            c->force = 1;
+            break;
+        case OPT_REASON:
+            c->reason = optarg;
+            break;
+        case OPT_OUT:
+            c->out = optarg;
+            break;
+        case OPT_EXPIRES:
+            c->expires = optarg;
+            break;
+        case OPT_JSON:
+            c->json = 1;
+            break;
+        case 'h':
+            c->help = 1;
+            break;
+        case ':':
+            return fail(EXIT_USAGE, "%s needs a value (see --help)", argv[optind - 1]);
+        default:
+            return fail(EXIT_USAGE, "unknown option %s (see --help)", argv[optind - 1]);
+        }
+    }
+    c->args = argv + optind;
+    c->nargs = argc - optind;
+    return st;
+}
+
+static const char *
+help_for(const char *cmd)
+{
+    if (cmd == NULL) {
+        return usage_text;
+    }
+    if (strcmp(cmd, "init") == 0) {
+        return help_init;
+    }
+    if (strcmp(cmd, "brand") == 0) {
+        return help_brand;
+    }
+    if (strcmp(cmd, "key") == 0 || strcmp(cmd, "rotate") == 0) {
+        return help_key;
+    }
+    if (strcmp(cmd, "publish") == 0 || strcmp(cmd, "root") == 0) {
+        return help_publish;
+    }
+    if (strcmp(cmd, "status") == 0 || strcmp(cmd, "audit") == 0) {
+        return help_status;
+    }
+    return NULL;
+}
+
+int
+main(int argc, char **argv)
+{
+    static struct cli c;
+    const char *cmd;
+    int st;
+
+    if (argc < 2) {
+        (void)fputs(usage_text, stderr);
+        return EXIT_USAGE;
+    }
+    cmd = argv[1];
+    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0) {
+        (void)fputs(usage_text, stdout);
+        return EXIT_DONE;
+    }
+    if (strcmp(cmd, "--version") == 0) {
+        (void)printf("hallmark-keys %s\n", hallmark_version());
+        return EXIT_DONE;
+    }
+    if (strcmp(cmd, "help") == 0) {
+        const char *h = help_for(argc > 2 ? argv[2] : NULL);
+        if (h == NULL) {
+            return fail(EXIT_USAGE, "no such command: %s", argv[2]);
+        }
+        (void)fputs(h, stdout);
+        return EXIT_DONE;
+    }
+    if (help_for(cmd) == NULL) {
+        return fail(EXIT_USAGE, "unknown command '%s' (see hallmark-keys --help)", cmd);
+    }
+    if ((st = parse_options(&c, argc - 1, argv + 1)) != 0) {
+        return st;
+    }
+    if (c.help) {
+        (void)fputs(help_for(cmd), stdout);
+        return EXIT_DONE;
+    }
+    if (hm_crypto_init() != HALLMARK_OK) {
+        return fail(EXIT_USAGE, "libsodium failed to initialize");
+    }
+    if (strcmp(cmd, "init") == 0) {
+        st = cmd_init(&c);
+    } else if (strcmp(cmd, "brand") == 0) {
+        st = cmd_brand(&c);
+    } else if (strcmp(cmd, "key") == 0) {
+        st = cmd_key(&c);
+    } else if (strcmp(cmd, "rotate") == 0) {
+        st = cmd_rotate(&c);
+    } else if (strcmp(cmd, "publish") == 0) {
+        st = cmd_publish(&c);
+    } else if (strcmp(cmd, "root") == 0) {
+        st = cmd_root(&c);
+    } else if (strcmp(cmd, "status") == 0) {
+        st = cmd_status(&c);
+    } else {
+        st = cmd_audit(&c);
+    }
+    hm_secret_free(c.pass);
+    if (c.ks_open) {
+        hm_keystore_close(&c.ks);
+    }
+    return st;
+}

@@ -1,0 +1,515 @@
+/* hallmark-keys brand ...: onboarding brands (spec §5) with their logos, names, colours, senders
+ * and link domains. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "hm_atomic.h"
+#include "hm_color.h"
+#include "hm_ids.h"
+#include "hm_name.h"
+#include "hm_png.h"
+#include "hm_publish.h"
+#include "keys_cli.h"
+
+#define DEFAULT_VALIDITY (365 * 86400LL)
+#define LOGO_URL_MAX 2048U
+
+static int
+set_logo(struct cli *c, json_t *brand)
+{
+    unsigned char *data = NULL;
+    size_t len = 0;
+    hm_logo logo;
+    char path[HM_KEYSTORE_PATH_MAX], err[256];
+    struct stat st;
+    json_t *rec;
+    hallmark_result rc = hm_read_file(c->logo, HM_LOGO_FILE_MAX, &data, &len);
+    int status = 0;
+
+    if (rc != HALLMARK_OK) {
+        if (rc == HALLMARK_ERR_IO && errno == EFBIG) {
+            return fail(EXIT_REFUSED, "%s: logo file is larger than %zu bytes", c->logo,
+                        (size_t)HM_LOGO_FILE_MAX);
+        }
+        return fail(status_for(rc), "%s: %s", c->logo, strerror(errno));
+    }
+    rc = hm_logo_from_png(data, len, &logo, err, sizeof err);
+    free(data);
+    if (rc != HALLMARK_OK) {
+        return fail(status_for(rc), "%s: %s", c->logo, err);
+    }
+    if (hm_keystore_path(&c->ks, path, sizeof path, "logos/%s.png", logo.sha256) != 0) {
+        status = fail(EXIT_USAGE, "path too long");
+    } else if (stat(path, &st) != 0) {
+        status = write_out(path, logo.png, logo.png_len);
+    }
+    if (status == 0) {
+        rec = json_pack("{s:s,s:I,s:I}", "sha256", logo.sha256, "width", (json_int_t)logo.width,
+                        "height", (json_int_t)logo.height);
+        if (hm_ks_str(json_object_get(brand, "logo"), "url") != NULL) {
+            json_object_set(rec, "url", json_object_get(json_object_get(brand, "logo"), "url"));
+        }
+        json_object_set_new(brand, "logo", rec);
+    }
+    hm_logo_free(&logo);
+    return status;
+}
+
+static int
+set_logo_url(const struct cli *c, json_t *brand)
+{
+    char host[HM_ID_MAX];
+    json_t *logo = json_object_get(brand, "logo");
+
+    if (strlen(c->logo_url) > LOGO_URL_MAX || !hm_action_url_host(c->logo_url, host)) {
+        return fail(EXIT_REFUSED,
+                    "--logo-url %s: needs an https URL of at most %u bytes with a DNS host (no "
+                    "userinfo, IP literal or port other than 443)",
+                    c->logo_url, LOGO_URL_MAX);
+    }
+    if (!json_is_object(logo)) {
+        return fail(EXIT_USAGE, "--logo-url needs a logo");
+    }
+    json_object_set_new(logo, "url", json_string(c->logo_url));
+    return 0;
+}
+
+/* "CHANNEL:VALUE" split into channel (out, 17 bytes) and value. */
+static const char *
+split_channel(const char *in, char channel[17])
+{
+    const char *colon = strchr(in, ':');
+    size_t n = colon != NULL ? (size_t)(colon - in) : 0;
+
+    if (colon == NULL || n == 0 || n > 16) {
+        return NULL;
+    }
+    memcpy(channel, in, n);
+    channel[n] = '\0';
+    return hm_channel_ok(channel) ? colon + 1 : NULL;
+}
+
+static int
+same_entry(const json_t *list, const json_t *e)
+{
+    const json_t *x;
+    size_t i;
+
+    json_array_foreach(list, i, x)
+    {
+        if (json_equal(x, e)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int
+set_senders(const struct cli *c, json_t *brand)
+{
+    json_t *list = json_array();
+    size_t i;
+
+    for (i = 0; i < c->senders.count + c->prefixes.count; i++) {
+        int is_prefix = i >= c->senders.count;
+        const char *arg = is_prefix ? c->prefixes.item[i - c->senders.count] : c->senders.item[i];
+        char channel[17], canon[HM_ID_MAX];
+        const char *value = split_channel(arg, channel);
+        json_t *e;
+
+        if (value == NULL) {
+            json_decref(list);
+            return fail(EXIT_USAGE, "%s %s: write CHANNEL:%s, e.g. sms:%s",
+                        is_prefix ? "--sender-prefix" : "--sender", arg,
+                        is_prefix ? "+DIGITS" : "ID", is_prefix ? "+4477009" : "ACMEBANK");
+        }
+        if (is_prefix) {
+            if (!hm_channel_takes_prefix(channel) || !hm_sender_prefix_ok(value)) {
+                json_decref(list);
+                return fail(EXIT_REFUSED,
+                            "--sender-prefix %s: a prefix is + and 1-14 digits (first 1-9), on "
+                            "sms or whatsapp only",
+                            arg);
+            }
+            e = json_pack("{s:s,s:s}", "channel", channel, "prefix", value);
+        } else {
+            if (!hm_canonical_sender(channel, value, canon)) {
+                json_decref(list);
+                return fail(EXIT_REFUSED,
+                            "--sender %s: not a valid %s sender id (E.164 +number, short code of "
+                            "3-8 digits, alphanumeric id of 1-11 characters, e-mail domain or "
+                            "app id, as the channel takes; spec §4)",
+                            arg, channel);
+            }
+            if (strcmp(canon, value) != 0) {
+                (void)fprintf(stderr, "hallmark-keys: note: sender %s recorded as %s:%s\n", arg,
+                              channel, canon);
+            }
+            e = json_pack("{s:s,s:s}", "channel", channel, "id", canon);
+        }
+        if (same_entry(list, e)) {
+            json_decref(e);
+            json_decref(list);
+            return fail(EXIT_USAGE, "sender %s is given twice", arg);
+        }
+        json_array_append_new(list, e);
+    }
+    json_object_set_new(brand, "senders", list);
+    return 0;
+}
+
+static int
+set_domains(const struct cli *c, json_t *brand)
+{
+    json_t *list = json_array();
+    size_t i, j;
+
+    for (i = 0; i < c->domains.count; i++) {
+        char d[256];
+        size_t n = strlen(c->domains.item[i]);
+        json_t *s;
+
+        if (n == 0 || n >= sizeof d) {
+            json_decref(list);
+            return fail(EXIT_REFUSED, "--link-domain %s: not a DNS name", c->domains.item[i]);
+        }
+        for (j = 0; j <= n; j++) {
+            d[j] = (char)tolower((unsigned char)c->domains.item[i][j]);
+        }
+        if (!hm_dns_name_ok(d, n)) {
+            json_decref(list);
+            return fail(EXIT_REFUSED,
+                        "--link-domain %s: not a DNS name (ASCII or punycode labels, at least "
+                        "two, no trailing dot, no IP address)",
+                        c->domains.item[i]);
+        }
+        s = json_string(d);
+        if (same_entry(list, s)) {
+            json_decref(s);
+            json_decref(list);
+            return fail(EXIT_USAGE, "link domain %s is given twice", d);
+        }
+        json_array_append_new(list, s);
+    }
+    json_object_set_new(brand, "link_domains", list);
+    return 0;
+}
+
+static int
+set_colors(const struct cli *c, json_t *brand)
+{
+    json_t *colors = json_object_get(brand, "colors");
+    char primary[8], background[8], err[256];
+    const char *p = c->color != NULL ? c->color : hm_ks_str(colors, "primary");
+    const char *b = c->background != NULL ? c->background : hm_ks_str(colors, "background");
+
+    if (p == NULL || !hm_color_parse(p, primary)) {
+        return fail(EXIT_REFUSED, "--color %s: write a colour as #RRGGBB", p != NULL ? p : "");
+    }
+    if (!hm_color_parse(b != NULL ? b : "#FFFFFF", background)) {
+        return fail(EXIT_REFUSED, "--background %s: write a colour as #RRGGBB", b);
+    }
+    if (hm_color_check_contrast(primary, background, err, sizeof err) != HALLMARK_OK) {
+        return fail(EXIT_REFUSED, "%s", err);
+    }
+    json_object_set_new(brand, "colors",
+                        json_pack("{s:s,s:s}", "primary", primary, "background", background));
+    return 0;
+}
+
+/* Applies the given options to brand. */
+static int
+apply_options(struct cli *c, json_t *brand)
+{
+    static const char *const levels[] = {"basic", "organization", "trademark"};
+    char err[256];
+    long long valid;
+    int st;
+
+    if (c->name != NULL) {
+        if (hm_display_name_check(c->name, err, sizeof err) != HALLMARK_OK) {
+            return fail(EXIT_REFUSED, "--name: %s", err);
+        }
+        json_object_set_new(brand, "name", json_string(c->name));
+    }
+    if (c->logo != NULL && (st = set_logo(c, brand)) != 0) {
+        return st;
+    }
+    if (c->logo_url != NULL && (st = set_logo_url(c, brand)) != 0) {
+        return st;
+    }
+    if ((c->color != NULL || c->background != NULL) && (st = set_colors(c, brand)) != 0) {
+        return st;
+    }
+    if (c->level != NULL) {
+        if (hm_name_index(c->level, levels, 3) < 0) {
+            return fail(EXIT_USAGE, "--level is basic, organization or trademark");
+        }
+        json_object_set_new(brand, "level", json_string(c->level));
+    }
+    if ((c->senders.count + c->prefixes.count) > 0 && (st = set_senders(c, brand)) != 0) {
+        return st;
+    }
+    if (c->domains.count > 0 && (st = set_domains(c, brand)) != 0) {
+        return st;
+    }
+    if (c->valid_for != NULL) {
+        if (!parse_duration(c->valid_for, &valid) || valid > 86400LL * 366 * 5) {
+            return fail(EXIT_USAGE, "--valid-for: a duration up to 5 years (e.g. 365d)");
+        }
+        json_object_set_new(brand, "nbf", json_integer(c->ks.now));
+        json_object_set_new(brand, "exp", json_integer(c->ks.now + valid));
+    }
+    return 0;
+}
+
+static int
+brand_add(struct cli *c, const char *id)
+{
+    json_t *brand;
+    char digest[HM_SHA256_B64_LEN + 1];
+    int st;
+
+    if (!hm_brand_id_ok(id)) {
+        return fail(EXIT_USAGE,
+                    "brand id %s: use 2-63 of a-z, 0-9 and -, starting with a letter "
+                    "or digit (e.g. acme-bank)",
+                    id);
+    }
+    if (c->name == NULL || c->logo == NULL || c->color == NULL ||
+        c->senders.count + c->prefixes.count == 0) {
+        return fail(EXIT_USAGE, "brand add needs --name, --logo, --color and at least one "
+                                "--sender (see help brand)");
+    }
+    if (hm_ks_find_brand(&c->ks, id) != NULL) {
+        return fail(EXIT_REFUSED, "brand %s exists already (hallmark-keys brand update %s)", id,
+                    id);
+    }
+    brand =
+        json_pack("{s:s,s:s,s:I,s:I,s:s,s:[],s:[],s:I,s:I,s:[]}", "id", id, "level", "basic", "nbf",
+                  (json_int_t)c->ks.now, "exp", (json_int_t)(c->ks.now + DEFAULT_VALIDITY), "name",
+                  "", "senders", "link_domains", "created", (json_int_t)c->ks.now, "updated",
+                  (json_int_t)c->ks.now, "keys");
+    if (brand == NULL) {
+        return fail(EXIT_USAGE, "out of memory");
+    }
+    if ((st = apply_options(c, brand)) != 0) {
+        json_decref(brand);
+        return st;
+    }
+    json_array_append_new(hm_ks_brands(&c->ks), brand);
+    json_object_set_new(c->ks.state, "unpublished", json_true());
+    (void)hm_pub_credential_digest(brand, digest);
+    if ((st = commit(c, json_pack("{s:s,s:s,s:s,s:s}", "verb", "brand add", "brand", id, "name",
+                                  c->name, "cred", digest))) != 0) {
+        return st;
+    }
+    (void)printf("added brand %s (\"%s\", logo %ux%u, credential %s)\n", id, c->name,
+                 (unsigned)hm_ks_int(json_object_get(brand, "logo"), "width"),
+                 (unsigned)hm_ks_int(json_object_get(brand, "logo"), "height"), digest);
+    (void)printf("next: hallmark-keys brand preview %s --out preview.png; hallmark-keys key add "
+                 "%s; hallmark-keys publish\n",
+                 id, id);
+    return 0;
+}
+
+static int
+brand_update(struct cli *c, json_t *brand)
+{
+    char before[HM_SHA256_B64_LEN + 1], after[HM_SHA256_B64_LEN + 1];
+    json_t *copy;
+    int st;
+
+    if (json_object_get(brand, "revoked_at") != NULL) {
+        return fail(EXIT_REFUSED, "brand %s is revoked", hm_ks_str(brand, "id"));
+    }
+    if ((copy = json_deep_copy(brand)) == NULL) {
+        return fail(EXIT_USAGE, "out of memory");
+    }
+    (void)hm_pub_credential_digest(brand, before);
+    if ((st = apply_options(c, copy)) != 0) {
+        json_decref(copy);
+        return st;
+    }
+    (void)hm_pub_credential_digest(copy, after);
+    if (strcmp(before, after) == 0) {
+        json_decref(copy);
+        return fail(EXIT_USAGE,
+                    "brand %s: nothing to change (give --name, --logo, --color, "
+                    "--sender ...)",
+                    hm_ks_str(brand, "id"));
+    }
+    json_object_set_new(copy, "updated", json_integer(c->ks.now));
+    (void)json_object_update(brand, copy);
+    json_decref(copy);
+    json_object_set_new(c->ks.state, "unpublished", json_true());
+    if ((st = commit(c, json_pack("{s:s,s:s,s:s,s:s}", "verb", "brand update", "brand",
+                                  hm_ks_str(brand, "id"), "cred_before", before, "cred", after))) !=
+        0) {
+        return st;
+    }
+    (void)printf("updated %s: credential %s (was %s); publish to send it to apps\n",
+                 hm_ks_str(brand, "id"), after, before);
+    return 0;
+}
+
+static int
+brand_revoke(struct cli *c, json_t *brand)
+{
+    int st;
+
+    if (c->reason == NULL || c->reason[0] == '\0') {
+        return fail(EXIT_USAGE,
+                    "brand revoke needs --reason TEXT (it is recorded in the audit log)");
+    }
+    if (json_object_get(brand, "revoked_at") != NULL) {
+        return fail(EXIT_REFUSED, "brand %s is already revoked", hm_ks_str(brand, "id"));
+    }
+    json_object_set_new(brand, "revoked_at", json_integer(c->ks.now));
+    json_object_set_new(brand, "revoke_reason", json_string(c->reason));
+    json_object_set_new(c->ks.state, "unpublished", json_true());
+    if ((st = commit(c, json_pack("{s:s,s:s,s:s}", "verb", "brand revoke", "brand",
+                                  hm_ks_str(brand, "id"), "reason", c->reason))) != 0) {
+        return st;
+    }
+    (void)printf("revoked brand %s; run hallmark-keys publish so apps stop showing it\n",
+                 hm_ks_str(brand, "id"));
+    return 0;
+}
+
+static int
+brand_preview(struct cli *c, const json_t *brand)
+{
+    const json_t *colors = json_object_get(brand, "colors");
+    char path[HM_KEYSTORE_PATH_MAX], err[256];
+    unsigned char *data = NULL, *png = NULL;
+    size_t len = 0, png_len = 0;
+    hm_logo logo;
+    int st;
+
+    if (c->out == NULL) {
+        return fail(EXIT_USAGE, "brand preview needs --out FILE.png");
+    }
+    if (hm_keystore_path(&c->ks, path, sizeof path, "logos/%s.png",
+                         hm_ks_str(json_object_get(brand, "logo"), "sha256")) != 0 ||
+        hm_read_file(path, HM_LOGO_FILE_MAX, &data, &len) != HALLMARK_OK) {
+        return fail(EXIT_USAGE, "%s: cannot read the brand's logo", path);
+    }
+    if (hm_logo_from_png(data, len, &logo, err, sizeof err) != HALLMARK_OK) {
+        free(data);
+        return fail(EXIT_REFUSED, "%s: %s", path, err);
+    }
+    free(data);
+    if (hm_logo_preview(&logo, hm_ks_str(colors, "primary"), hm_ks_str(colors, "background"), &png,
+                        &png_len) != HALLMARK_OK) {
+        hm_logo_free(&logo);
+        return fail(EXIT_USAGE, "could not draw the preview");
+    }
+    hm_logo_free(&logo);
+    st = write_out(c->out, png, png_len);
+    free(png);
+    if (st == 0) {
+        (void)printf("wrote %s: \"%s\" with the verified badge, as apps will show it\n", c->out,
+                     hm_ks_str(brand, "name"));
+    }
+    return st;
+}
+
+static void
+brand_show(const struct cli *c, const json_t *brand)
+{
+    char digest[HM_SHA256_B64_LEN + 1], when[32], kid[12];
+    const json_t *logo = json_object_get(brand, "logo"), *colors = json_object_get(brand, "colors"),
+                 *e;
+    size_t i;
+
+    (void)hm_pub_credential_digest(brand, digest);
+    (void)printf("brand        %s%s\n", hm_ks_str(brand, "id"),
+                 json_object_get(brand, "revoked_at") != NULL ? " (REVOKED)" : "");
+    (void)printf("name         %s\n", hm_ks_str(brand, "name"));
+    (void)printf("level        %s\n", hm_ks_str(brand, "level"));
+    (void)printf("logo         %lldx%lld sha256 %s%s%s\n", hm_ks_int(logo, "width"),
+                 hm_ks_int(logo, "height"), hm_ks_str(logo, "sha256"),
+                 hm_ks_str(logo, "url") != NULL ? " url " : "",
+                 hm_ks_str(logo, "url") != NULL ? hm_ks_str(logo, "url") : "");
+    (void)printf("colours      %s on %s\n", hm_ks_str(colors, "primary"),
+                 hm_ks_str(colors, "background"));
+    json_array_foreach(json_object_get(brand, "senders"), i, e)
+    {
+        (void)printf("sender       %s:%s%s\n", hm_ks_str(e, "channel"),
+                     hm_ks_str(e, "id") != NULL ? hm_ks_str(e, "id") : hm_ks_str(e, "prefix"),
+                     hm_ks_str(e, "prefix") != NULL ? "*" : "");
+    }
+    json_array_foreach(json_object_get(brand, "link_domains"), i, e)
+    {
+        (void)printf("link domain  %s\n", json_string_value(e));
+    }
+    (void)printf("valid        until %s\n", fmt_time(hm_ks_int(brand, "exp"), when, sizeof when));
+    (void)printf("credential   %s%s\n", digest,
+                 hm_ks_str(brand, "published_cred") == NULL ? " (not yet published)"
+                 : strcmp(hm_ks_str(brand, "published_cred"), digest) != 0
+                     ? " (changed since the last publish)"
+                     : "");
+    json_array_foreach(json_object_get(brand, "keys"), i, e)
+    {
+        (void)printf("key          %s %s %s\n", hm_ks_str(e, "kid"), hm_ks_str(e, "alg"),
+                     hm_ks_str(e, "state"));
+    }
+    (void)short_kid(NULL, kid);
+    (void)c;
+}
+
+int
+cmd_brand(struct cli *c)
+{
+    const char *verb = c->nargs > 0 ? c->args[0] : "";
+    json_t *brand = NULL, *b;
+    size_t i;
+    int st;
+
+    if (strcmp(verb, "list") != 0 && strcmp(verb, "add") != 0 && strcmp(verb, "update") != 0 &&
+        strcmp(verb, "show") != 0 && strcmp(verb, "revoke") != 0 && strcmp(verb, "preview") != 0) {
+        return fail(EXIT_USAGE, "usage: hallmark-keys brand add|update|list|show|revoke|preview "
+                                "(see help brand)");
+    }
+    if (c->nargs != (strcmp(verb, "list") == 0 ? 1 : 2)) {
+        return fail(EXIT_USAGE, "brand %s takes %s", verb,
+                    strcmp(verb, "list") == 0 ? "no argument" : "one brand id");
+    }
+    if ((st = open_keystore(c, 0)) != 0) {
+        return st;
+    }
+    if (strcmp(verb, "add") == 0) {
+        return brand_add(c, c->args[1]);
+    }
+    if (strcmp(verb, "list") == 0) {
+        json_array_foreach(hm_ks_brands(&c->ks), i, b)
+        {
+            const json_t *active = brand_active_key(b);
+            char kid[12];
+            (void)printf("%-24s %-14s %-8s %s \"%s\"\n", hm_ks_str(b, "id"), hm_ks_str(b, "level"),
+                         json_object_get(b, "revoked_at") != NULL ? "revoked" : "ok",
+                         active != NULL ? short_kid(hm_ks_str(active, "kid"), kid) : "no-key",
+                         hm_ks_str(b, "name"));
+        }
+        return 0;
+    }
+    if ((brand = hm_ks_find_brand(&c->ks, c->args[1])) == NULL) {
+        return fail(EXIT_REFUSED, "no brand %s (hallmark-keys brand list)", c->args[1]);
+    }
+    if (strcmp(verb, "update") == 0) {
+        return brand_update(c, brand);
+    }
+    if (strcmp(verb, "revoke") == 0) {
+        return brand_revoke(c, brand);
+    }
+    if (strcmp(verb, "preview") == 0) {
+        return brand_preview(c, brand);
+    }
+    brand_show(c, brand);
+    return 0;
+}

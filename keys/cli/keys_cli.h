@@ -1,0 +1,81 @@
+/* hallmark-keys: what the command files share (parsed options, the open keystore, messages). */
+#ifndef KEYS_CLI_H
+#define KEYS_CLI_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "hallmark.h"
+#include "hm_keystore.h"
+#include "hm_signkey.h"
+
+/* Exit status: done; refused (a rule, a state, bad input or a wrong passphrase); usage or I/O. */
+#define EXIT_DONE 0
+#define EXIT_REFUSED 1
+#define EXIT_USAGE 2
+
+#define LIST_MAX 64
+
+struct list {
+    const char *item[LIST_MAX];
+    size_t count;
+};
+
+struct cli {
+    const char *dir, *pass_file, *platform, *kdf, *propagation, *name, *logo, *color, *background,
+        *level, *logo_url, *valid_for, *alg, *reason, *out, *expires;
+    struct list senders, prefixes, domains;
+    int force, json, help;
+    char **args;
+    int nargs;
+    hm_keystore ks;
+    int ks_open;
+    char *pass;
+    size_t pass_len;
+    char err[1024];
+};
+
+/* Prints "hallmark-keys: <message>" on stderr and returns status. */
+int fail(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The exit status for a library result: I/O problems are EXIT_USAGE, the rest EXIT_REFUSED. */
+int status_for(hallmark_result rc);
+
+/* Opens the keystore of --dir / $HALLMARK_KEYSTORE (flags: HM_KS_*); prints and returns the exit
+ * status on failure, 0 on success. */
+int open_keystore(struct cli *c, int flags);
+/* Reads the passphrase once per command (is_new: ask twice, enforce the minimum length). */
+int need_passphrase(struct cli *c, int is_new);
+/* Opens a secret key of the keystore with the passphrase. 0 or the exit status (printed). */
+int load_key(struct cli *c, const char *kid, hm_signkey **out);
+/* Commits with an audit entry (stolen); 0 or the exit status (printed). */
+int commit(struct cli *c, json_t *entry);
+
+/* "90s", "15m", "24h", "7d" or plain seconds: 1 and *out, or 0. */
+int parse_duration(const char *s, long long *out);
+/* "2026-11-25 14:00Z" into buf (at least 24 bytes); returns buf. */
+const char *fmt_time(long long t, char *buf, size_t cap);
+/* "1d 2h", "3h 5m", "45s" into buf; returns buf. */
+const char *fmt_span(long long secs, char *buf, size_t cap);
+/* Writes a whole file atomically; 0 or the exit status (printed). */
+int write_out(const char *path, const void *data, size_t len);
+/* The first 8 characters of a kid, for tables. */
+const char *short_kid(const char *kid, char buf[12]);
+
+/* Shared steps. */
+int do_publish(struct cli *c, long long lifetime, unsigned long long *serial_out);
+int do_key_add(struct cli *c, json_t *brand, const char *alg, const char **kid_out);
+int do_promote(struct cli *c, json_t *brand, json_t *key);
+json_t *brand_active_key(const json_t *brand);
+json_t *brand_pending_key(const json_t *brand);
+
+/* The commands. */
+int cmd_init(struct cli *c);
+int cmd_brand(struct cli *c);
+int cmd_key(struct cli *c);
+int cmd_rotate(struct cli *c);
+int cmd_publish(struct cli *c);
+int cmd_root(struct cli *c);
+int cmd_status(struct cli *c);
+int cmd_audit(struct cli *c);
+
+#endif

@@ -1,0 +1,374 @@
+/* hallmark-keys key ... and rotate: brand signing keys and their states (spec §1.6). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hm_publish.h"
+#include "keys_cli.h"
+
+#define KEY_LIFETIME (86400LL * 365 * 2)
+
+static json_t *
+key_in_state(const json_t *brand, const char *state)
+{
+    json_t *k;
+    size_t i;
+
+    json_array_foreach(json_object_get(brand, "keys"), i, k)
+    {
+        if (strcmp(hm_ks_str(k, "state"), state) == 0) {
+            return k;
+        }
+    }
+    return NULL;
+}
+
+json_t *
+brand_active_key(const json_t *brand)
+{
+    return key_in_state(brand, "active");
+}
+
+json_t *
+brand_pending_key(const json_t *brand)
+{
+    return key_in_state(brand, "pending");
+}
+
+static long long
+window(const struct cli *c)
+{
+    return hm_ks_int(json_object_get(c->ks.state, "settings"), "propagation");
+}
+
+static json_t *
+audit_entry(const char *verb, const json_t *brand, const char *kid, const char *before,
+            const char *after, const char *reason)
+{
+    json_t *e = json_pack("{s:s,s:s,s:s,s:s,s:s}", "verb", verb, "brand", hm_ks_str(brand, "id"),
+                          "kid", kid, "before", before, "after", after);
+
+    if (e != NULL && reason != NULL) {
+        json_object_set_new(e, "reason", json_string(reason));
+    }
+    return e;
+}
+
+int
+do_key_add(struct cli *c, json_t *brand, const char *alg_name, const char **kid_out)
+{
+    hm_alg alg = HM_ALG_ED25519;
+    hm_signkey *key = NULL, *check = NULL;
+    json_t *jwk = NULL, *rec;
+    long long now = c->ks.now;
+    int st;
+
+    if (alg_name != NULL) {
+        if (strcmp(alg_name, "ed25519") == 0 || strcmp(alg_name, "Ed25519") == 0) {
+            alg = HM_ALG_ED25519;
+        } else if (strcmp(alg_name, "es256") == 0 || strcmp(alg_name, "ES256") == 0) {
+            alg = HM_ALG_ES256;
+        } else {
+            return fail(EXIT_USAGE, "--alg is ed25519 (the default) or es256");
+        }
+    }
+    if (json_object_get(brand, "revoked_at") != NULL) {
+        return fail(EXIT_REFUSED, "brand %s is revoked: it gets no new keys",
+                    hm_ks_str(brand, "id"));
+    }
+    /* Prove the passphrase is the keystore's before sealing a new key under it. */
+    if ((st = load_key(c, hm_ks_str(json_object_get(c->ks.state, "publisher"), "kid"), &check)) !=
+        0) {
+        return st;
+    }
+    hm_signkey_free(check);
+    if (hm_signkey_generate(&key, alg) != HALLMARK_OK || (jwk = hm_pub_jwk(key)) == NULL) {
+        st = fail(EXIT_USAGE, "could not generate the key");
+        goto out;
+    }
+    if (hm_keystore_save_key(&c->ks, key, c->pass, c->pass_len, c->err, sizeof c->err) !=
+        HALLMARK_OK) {
+        st = fail(EXIT_USAGE, "%s", c->err);
+        goto out;
+    }
+    rec = json_pack("{s:s,s:s,s:O,s:s,s:I,s:I,s:I}", "kid", hm_signkey_public(key)->kid, "alg",
+                    hm_alg_name(alg), "jwk", jwk, "state", "pending", "created", (json_int_t)now,
+                    "nbf", (json_int_t)now, "exp", (json_int_t)(now + KEY_LIFETIME));
+    json_array_append_new(json_object_get(brand, "keys"), rec);
+    json_object_set_new(c->ks.state, "unpublished", json_true());
+    if ((st = commit(c, audit_entry("key add", brand, hm_signkey_public(key)->kid, "none",
+                                    "pending", NULL))) != 0) {
+        goto out;
+    }
+    *kid_out = hm_ks_str(rec, "kid");
+out:
+    hm_signkey_free(key);
+    json_decref(jwk);
+    return st;
+}
+
+/* The brand's keys other than key that must change when key becomes active. */
+int
+do_promote(struct cli *c, json_t *brand, json_t *key)
+{
+    json_t *active = brand_active_key(brand), *entry;
+    long long now = c->ks.now, published = hm_ks_int(key, "published_at");
+    char when[32], until[32], span[32], kid[12];
+
+    if (json_object_get(brand, "revoked_at") != NULL) {
+        return fail(EXIT_REFUSED, "brand %s is revoked", hm_ks_str(brand, "id"));
+    }
+    if (strcmp(hm_ks_str(key, "state"), "pending") != 0) {
+        return fail(EXIT_REFUSED, "key %s is %s; only a pending key can be promoted",
+                    short_kid(hm_ks_str(key, "kid"), kid), hm_ks_str(key, "state"));
+    }
+    if (!c->force && json_object_get(key, "published_at") == NULL) {
+        return fail(EXIT_REFUSED,
+                    "key %s has not been published yet, so no app holds it: run hallmark-keys "
+                    "publish, then promote it after the %s propagation window",
+                    short_kid(hm_ks_str(key, "kid"), kid), fmt_span(window(c), span, sizeof span));
+    }
+    if (!c->force && now < published + window(c)) {
+        return fail(EXIT_REFUSED,
+                    "key %s was first published %s; apps may not all hold it until %s (%s "
+                    "propagation window). Promote after then, or use --force --reason TEXT",
+                    short_kid(hm_ks_str(key, "kid"), kid), fmt_time(published, when, sizeof when),
+                    fmt_time(published + window(c), until, sizeof until),
+                    fmt_span(window(c), span, sizeof span));
+    }
+    if (c->force && (c->reason == NULL || c->reason[0] == '\0')) {
+        return fail(EXIT_USAGE, "--force needs --reason TEXT (it is recorded in the audit log)");
+    }
+    entry = audit_entry("key promote", brand, hm_ks_str(key, "kid"), "pending", "active",
+                        c->force ? c->reason : NULL);
+    if (entry != NULL && c->force) {
+        json_object_set_new(entry, "forced", json_true());
+    }
+    if (active != NULL) {
+        json_object_set_new(active, "state", json_string("retiring"));
+        json_object_set_new(active, "retiring_at", json_integer(now));
+        json_object_set_new(entry, "retiring", json_string(hm_ks_str(active, "kid")));
+    }
+    json_object_set_new(key, "state", json_string("active"));
+    json_object_set_new(key, "promoted_at", json_integer(now));
+    json_object_set_new(c->ks.state, "unpublished", json_true());
+    return commit(c, entry);
+}
+
+static int
+key_retire(struct cli *c, json_t *brand, json_t *key)
+{
+    const char *state = hm_ks_str(key, "state");
+    char kid[12];
+    char before[16];
+
+    if (strcmp(state, "active") == 0) {
+        return fail(EXIT_REFUSED,
+                    "key %s is the active key of %s: promote another key first (hallmark-keys "
+                    "rotate %s), so that sending never stops",
+                    short_kid(hm_ks_str(key, "kid"), kid), hm_ks_str(brand, "id"),
+                    hm_ks_str(brand, "id"));
+    }
+    if (strcmp(state, "retiring") != 0 && strcmp(state, "pending") != 0) {
+        return fail(EXIT_REFUSED, "key %s is %s; only a retiring or pending key can be retired",
+                    short_kid(hm_ks_str(key, "kid"), kid), state);
+    }
+    (void)snprintf(before, sizeof before, "%s", state);
+    json_object_set_new(key, "state", json_string("retired"));
+    json_object_set_new(key, "retired_at", json_integer(c->ks.now));
+    json_object_set_new(c->ks.state, "unpublished", json_true());
+    return commit(c,
+                  audit_entry("key retire", brand, hm_ks_str(key, "kid"), before, "retired", NULL));
+}
+
+static int
+key_revoke(struct cli *c, json_t *brand, json_t *key)
+{
+    char before[16], kid[12];
+    int was_active = strcmp(hm_ks_str(key, "state"), "active") == 0, st;
+
+    if (c->reason == NULL || c->reason[0] == '\0') {
+        return fail(EXIT_USAGE, "key revoke needs --reason TEXT (it is recorded in the audit log)");
+    }
+    if (json_object_get(key, "revoked_at") != NULL) {
+        return fail(EXIT_REFUSED, "key %s is already revoked",
+                    short_kid(hm_ks_str(key, "kid"), kid));
+    }
+    (void)snprintf(before, sizeof before, "%s", hm_ks_str(key, "state"));
+    if (strcmp(before, "destroyed") != 0) {
+        json_object_set_new(key, "state", json_string("revoked"));
+    }
+    json_object_set_new(key, "revoked_at", json_integer(c->ks.now));
+    json_object_set_new(key, "reason", json_string(c->reason));
+    json_object_set_new(c->ks.state, "unpublished", json_true());
+    st = commit(
+        c, audit_entry("key revoke", brand, hm_ks_str(key, "kid"), before, "revoked", c->reason));
+    if (st == 0) {
+        (void)printf("revoked %s; apps refuse its messages once they load the next bundle: run "
+                     "hallmark-keys publish now\n",
+                     hm_ks_str(key, "kid"));
+        if (was_active) {
+            (void)fprintf(stderr,
+                          "hallmark-keys: warning: %s has no active key now; its messages cannot "
+                          "be signed until one is promoted (key add, publish, key promote --force "
+                          "--reason)\n",
+                          hm_ks_str(brand, "id"));
+        }
+    }
+    return st;
+}
+
+static int
+key_destroy(struct cli *c, json_t *brand, json_t *key)
+{
+    const char *state = hm_ks_str(key, "state");
+    char before[16], kid[12], when[32], path[HM_KEYSTORE_PATH_MAX];
+    int revoked = json_object_get(key, "revoked_at") != NULL, st;
+    int unused = strcmp(state, "pending") == 0 && json_object_get(key, "published_at") == NULL;
+
+    if (strcmp(state, "destroyed") == 0) {
+        return fail(EXIT_REFUSED, "key %s is already destroyed",
+                    short_kid(hm_ks_str(key, "kid"), kid));
+    }
+    if (!revoked && !unused &&
+        !(strcmp(state, "retired") == 0 && hm_pub_bundle_state(key, c->ks.now) == NULL)) {
+        if (strcmp(state, "retired") == 0) {
+            return fail(
+                EXIT_REFUSED,
+                "key %s still vouches for messages it signed until %s; destroy it after "
+                "then",
+                short_kid(hm_ks_str(key, "kid"), kid),
+                fmt_time(hm_ks_int(key, "retired_at") + HM_TOKEN_LIFETIME_MAX + HM_CLOCK_SKEW, when,
+                         sizeof when));
+        }
+        return fail(EXIT_REFUSED,
+                    "key %s is %s; only a revoked key, a retired key out of bundles or a never "
+                    "published pending key can be destroyed",
+                    short_kid(hm_ks_str(key, "kid"), kid), state);
+    }
+    (void)snprintf(before, sizeof before, "%s", state);
+    json_object_set_new(key, "state", json_string("destroyed"));
+    json_object_set_new(key, "destroyed_at", json_integer(c->ks.now));
+    st = commit(
+        c, audit_entry("key destroy", brand, hm_ks_str(key, "kid"), before, "destroyed", NULL));
+    if (st == 0 &&
+        hm_keystore_path(&c->ks, path, sizeof path, "secret/%s.key", hm_ks_str(key, "kid")) == 0) {
+        (void)remove(path);
+        (void)printf("destroyed the secret of %s\n", hm_ks_str(key, "kid"));
+    }
+    return st;
+}
+
+int
+cmd_key(struct cli *c)
+{
+    const char *verb = c->nargs > 0 ? c->args[0] : "";
+    json_t *brand = NULL, *key;
+    int st;
+
+    if (c->nargs != 2) {
+        return fail(EXIT_USAGE, "usage: hallmark-keys key add BRAND | key promote|retire|revoke|"
+                                "destroy KID (see help key)");
+    }
+    if (strcmp(verb, "add") != 0 && strcmp(verb, "promote") != 0 && strcmp(verb, "retire") != 0 &&
+        strcmp(verb, "revoke") != 0 && strcmp(verb, "destroy") != 0) {
+        return fail(EXIT_USAGE, "unknown key command '%s' (add, promote, retire, revoke, destroy)",
+                    verb);
+    }
+    if ((st = open_keystore(c, 0)) != 0) {
+        return st;
+    }
+    if (strcmp(verb, "add") == 0) {
+        const char *kid = NULL;
+        if ((brand = hm_ks_find_brand(&c->ks, c->args[1])) == NULL) {
+            return fail(EXIT_REFUSED, "no brand %s (hallmark-keys brand list)", c->args[1]);
+        }
+        if ((st = do_key_add(c, brand, c->alg, &kid)) == 0) {
+            (void)printf("%s\n", kid);
+            (void)fprintf(stderr,
+                          "hallmark-keys: key %s added to %s as pending; publish, then promote "
+                          "it after the propagation window\n",
+                          kid, c->args[1]);
+        }
+        return st;
+    }
+    if ((key = hm_ks_find_key(&c->ks, c->args[1], &brand)) == NULL) {
+        return fail(EXIT_REFUSED,
+                    "no key %s (give 8 or more characters of a kid that is in "
+                    "hallmark-keys status)",
+                    c->args[1]);
+    }
+    if (strcmp(verb, "promote") == 0) {
+        if ((st = do_promote(c, brand, key)) == 0) {
+            (void)printf("%s is now the active key of %s; run hallmark-keys publish\n",
+                         hm_ks_str(key, "kid"), hm_ks_str(brand, "id"));
+        }
+        return st;
+    }
+    if (strcmp(verb, "retire") == 0) {
+        return key_retire(c, brand, key);
+    }
+    if (strcmp(verb, "revoke") == 0) {
+        return key_revoke(c, brand, key);
+    }
+    return key_destroy(c, brand, key);
+}
+
+int
+cmd_rotate(struct cli *c)
+{
+    json_t *brand, *pending;
+    long long lifetime;
+    char when[32], kid[12];
+    int st, acted = 0;
+
+    if (c->nargs != 1) {
+        return fail(EXIT_USAGE, "usage: hallmark-keys rotate BRAND [--force --reason TEXT]");
+    }
+    if ((st = open_keystore(c, 0)) != 0) {
+        return st;
+    }
+    if ((brand = hm_ks_find_brand(&c->ks, c->args[0])) == NULL) {
+        return fail(EXIT_REFUSED, "no brand %s (hallmark-keys brand list)", c->args[0]);
+    }
+    if (c->force && (c->reason == NULL || c->reason[0] == '\0')) {
+        return fail(EXIT_USAGE, "--force needs --reason TEXT (it is recorded in the audit log)");
+    }
+    lifetime = hm_ks_int(json_object_get(c->ks.state, "settings"), "bundle_lifetime");
+    pending = brand_pending_key(brand);
+    if (pending == NULL) {
+        const char *new_kid = NULL;
+        acted = 1;
+        if ((st = do_key_add(c, brand, c->alg, &new_kid)) != 0) {
+            return st;
+        }
+        (void)printf("added key %s (pending)\n", new_kid);
+        pending = brand_pending_key(brand);
+    }
+    if (json_object_get(pending, "published_at") == NULL) {
+        acted = 1;
+        if ((st = do_publish(c, lifetime, NULL)) != 0) {
+            return st;
+        }
+    }
+    if (!c->force && !acted && c->ks.now < hm_ks_int(pending, "published_at") + window(c)) {
+        return fail(EXIT_REFUSED,
+                    "key %s waits for the propagation window: rotate %s again after %s, or use "
+                    "--force --reason TEXT",
+                    short_kid(hm_ks_str(pending, "kid"), kid), hm_ks_str(brand, "id"),
+                    fmt_time(hm_ks_int(pending, "published_at") + window(c), when, sizeof when));
+    }
+    if (!c->force && c->ks.now < hm_ks_int(pending, "published_at") + window(c)) {
+        (void)printf("key %s is published; run hallmark-keys rotate %s again after %s to promote "
+                     "it\n",
+                     short_kid(hm_ks_str(pending, "kid"), kid), hm_ks_str(brand, "id"),
+                     fmt_time(hm_ks_int(pending, "published_at") + window(c), when, sizeof when));
+        return EXIT_DONE;
+    }
+    if ((st = do_promote(c, brand, pending)) != 0) {
+        return st;
+    }
+    (void)printf("promoted %s to active for %s\n", hm_ks_str(pending, "kid"),
+                 hm_ks_str(brand, "id"));
+    return do_publish(c, lifetime, NULL);
+}

@@ -1,0 +1,457 @@
+/* hallmark-keys init, publish and root: the platform's own keys and the trust bundles. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hm_atomic.h"
+#include "hm_b64url.h"
+#include "hm_jws_sign.h"
+#include "hm_publish.h"
+#include "hm_text.h"
+#include "keys_cli.h"
+
+#define DEFAULT_PROPAGATION 86400LL
+#define DEFAULT_BUNDLE_LIFETIME (7 * 86400LL)
+#define PUBLISHER_VALIDITY (86400LL * 365 * 2)
+#define ROOT_CHAIN_MAX 16U
+
+/* The publisher certificate (spec §6.4) for jwk, signed by root. */
+static char *
+certify_publisher(const hm_signkey *root, const json_t *jwk, long long nbf, long long exp)
+{
+    json_t *p = json_pack("{s:i,s:O,s:I,s:I}", "v", 1, "jwk", jwk, "nbf", (json_int_t)nbf, "exp",
+                          (json_int_t)exp);
+    char *out = NULL;
+
+    if (p != NULL) {
+        (void)hm_jws_sign_json(root, "hallmark-publisher+jwt", p, &out);
+    }
+    json_decref(p);
+    return out;
+}
+
+/* root.pub: the base64url root key apps pin, one line. */
+static int
+write_root_pub(const struct cli *c, const hm_signkey *root)
+{
+    char path[HM_KEYSTORE_PATH_MAX], line[64];
+    size_t n = 0;
+
+    if (hm_keystore_path(&c->ks, path, sizeof path, "root.pub") != 0 ||
+        hm_b64url_encode(line, sizeof line, hm_signkey_public(root)->raw, 32, &n) != HALLMARK_OK) {
+        return fail(EXIT_USAGE, "root.pub: path too long");
+    }
+    line[n++] = '\n';
+    return write_out(path, line, n);
+}
+
+static json_t *
+root_record(const hm_signkey *root, long long now)
+{
+    char x[48];
+
+    (void)hm_b64url_encode(x, sizeof x, hm_signkey_public(root)->raw, 32, NULL);
+    return json_pack("{s:s,s:s,s:I}", "kid", hm_signkey_public(root)->kid, "x", x, "created",
+                     (json_int_t)now);
+}
+
+int
+cmd_init(struct cli *c)
+{
+    hm_signkey *root = NULL, *publisher = NULL;
+    json_t *state = NULL, *pjwk = NULL;
+    char *cert = NULL;
+    long long now, propagation = DEFAULT_PROPAGATION;
+    int st;
+    hallmark_result rc;
+
+    if (c->nargs != 0) {
+        return fail(EXIT_USAGE, "init takes no arguments besides its options (see help init)");
+    }
+    if (c->platform == NULL || !hm_utf8_no_controls(c->platform, 1, 64)) {
+        return fail(EXIT_USAGE, "init needs --platform NAME: 1-64 bytes of UTF-8, no control "
+                                "characters");
+    }
+    if (c->kdf != NULL && strcmp(c->kdf, "moderate") != 0 && strcmp(c->kdf, "minimum") != 0) {
+        return fail(EXIT_USAGE, "--kdf is moderate (the default) or minimum (tests only)");
+    }
+    if (c->propagation != NULL && !parse_duration(c->propagation, &propagation)) {
+        return fail(EXIT_USAGE, "--propagation: not a duration (e.g. 24h, 90m, 2d)");
+    }
+    if (c->dir == NULL) {
+        c->dir = getenv("HALLMARK_KEYSTORE");
+    }
+    if ((st = need_passphrase(c, 1)) != 0) {
+        return st;
+    }
+    now = hm_keystore_clock(NULL);
+    if (hm_signkey_generate(&root, HM_ALG_ED25519) != HALLMARK_OK ||
+        hm_signkey_generate(&publisher, HM_ALG_ED25519) != HALLMARK_OK ||
+        (pjwk = hm_pub_jwk(publisher)) == NULL ||
+        (cert = certify_publisher(root, pjwk, now, now + PUBLISHER_VALIDITY)) == NULL) {
+        st = fail(EXIT_USAGE, "could not generate the platform keys");
+        goto out;
+    }
+    state = json_pack(
+        "{s:i,s:s,s:s,s:I,s:{s:s,s:I,s:I},s:{s:s,s:s},s:[o],s:[],s:{s:s,s:O,s:s,s:I,s:I},s:I,"
+        "s:b,s:[],s:{s:i,s:s}}",
+        "v", 1, "type", "hallmark-keystore", "platform", c->platform, "created", (json_int_t)now,
+        "settings", "kdf", c->kdf != NULL ? c->kdf : "moderate", "propagation",
+        (json_int_t)propagation, "bundle_lifetime", (json_int_t)DEFAULT_BUNDLE_LIFETIME, "root",
+        "kid", hm_signkey_public(root)->kid, "x", "", "roots", root_record(root, now), "root_chain",
+        "publisher", "kid", hm_signkey_public(publisher)->kid, "jwk", pjwk, "certificate", cert,
+        "nbf", (json_int_t)now, "exp", (json_int_t)(now + PUBLISHER_VALIDITY), "serial",
+        (json_int_t)0, "unpublished", 1, "brands", "audit", "seq", 0, "head", "");
+    if (state == NULL) {
+        st = fail(EXIT_USAGE, "out of memory");
+        goto out;
+    }
+    json_object_set(json_object_get(state, "root"), "x",
+                    json_object_get(json_array_get(json_object_get(state, "roots"), 0), "x"));
+    rc = hm_keystore_create(&c->ks, c->dir, state, c->err, sizeof c->err);
+    c->ks_open = 1;
+    if (rc != HALLMARK_OK) {
+        st = fail(rc == HALLMARK_ERR_IO ? EXIT_USAGE : EXIT_REFUSED, "%s", c->err);
+        goto out;
+    }
+    if (c->kdf != NULL && strcmp(c->kdf, "minimum") == 0) {
+        c->ks.kdf = hm_kdf_minimum();
+    }
+    if (hm_keystore_save_key(&c->ks, root, c->pass, c->pass_len, c->err, sizeof c->err) !=
+            HALLMARK_OK ||
+        hm_keystore_save_key(&c->ks, publisher, c->pass, c->pass_len, c->err, sizeof c->err) !=
+            HALLMARK_OK) {
+        st = fail(EXIT_USAGE, "%s", c->err);
+        goto out;
+    }
+    if ((st = write_root_pub(c, root)) != 0 ||
+        (st = commit(c, json_pack("{s:s,s:s,s:s,s:s}", "verb", "init", "platform", c->platform,
+                                  "root", hm_signkey_public(root)->kid, "publisher",
+                                  hm_signkey_public(publisher)->kid))) != 0) {
+        goto out;
+    }
+    (void)printf("created keystore %s for \"%s\"\n", c->ks.dir, c->platform);
+    (void)printf("root key      %s (pin %s/root.pub in apps; keep the root secret offline)\n",
+                 hm_signkey_public(root)->kid, c->ks.dir);
+    (void)printf("publisher key %s, certified until the root re-certifies it\n",
+                 hm_signkey_public(publisher)->kid);
+    (void)printf("next: hallmark-keys brand add ID --name NAME --logo FILE.png --color HEX "
+                 "--sender CHANNEL:ID\n");
+out:
+    hm_signkey_free(root);
+    hm_signkey_free(publisher);
+    json_decref(pjwk);
+    free(cert);
+    return st;
+}
+
+/* The highest serial among published/bundle-N.jws files (crashed publishes included), so a
+ * serial is never given to two different bundles. */
+static unsigned long long
+highest_file_serial(const struct cli *c)
+{
+    char path[HM_KEYSTORE_PATH_MAX];
+    unsigned long long best = 0;
+    struct dirent *e;
+    DIR *d;
+
+    if (hm_keystore_path(&c->ks, path, sizeof path, "published") != 0 ||
+        (d = opendir(path)) == NULL) {
+        return 0;
+    }
+    while ((e = readdir(d)) != NULL) {
+        unsigned long long n = 0;
+        char tail[8] = "";
+
+        if (sscanf(e->d_name, "bundle-%llu.%4s", &n, tail) == 2 && strcmp(tail, "jws") == 0 &&
+            n > best) {
+            best = n;
+        }
+    }
+    (void)closedir(d);
+    return best;
+}
+
+/* Loads the new bundle with the verifier library, as an app that pins the first root would. */
+static int
+self_check(const struct cli *c, const char *bundle, unsigned long long serial, long long now)
+{
+    const json_t *roots = json_object_get(c->ks.state, "roots");
+    const char *pinned[2];
+    hallmark_verifier *v = NULL;
+    hallmark_error e;
+    uint64_t got = 0;
+    hallmark_result rc;
+
+    pinned[0] = hm_ks_str(json_array_get(roots, 0), "x");
+    pinned[1] = hm_ks_str(json_object_get(c->ks.state, "root"), "x");
+    memset(&e, 0, sizeof e);
+    rc = hallmark_verifier_new(&v, pinned, 2);
+    if (rc == HALLMARK_OK) {
+        rc = hallmark_verifier_load_bundle(v, (const unsigned char *)bundle, strlen(bundle), 0, now,
+                                           &got, &e);
+    }
+    hallmark_verifier_free(v);
+    if (rc != HALLMARK_OK || got != serial) {
+        return fail(EXIT_REFUSED,
+                    "the new bundle does not load in the verifier (%s%s%s); nothing was "
+                    "published",
+                    hallmark_result_name(rc), e.message != NULL ? ": " : "",
+                    e.message != NULL ? e.message : "");
+    }
+    return 0;
+}
+
+/* Supersedes a brand's previously published credential when it has changed. */
+static void
+note_credential_changes(struct cli *c, long long now)
+{
+    long long window = hm_ks_int(json_object_get(c->ks.state, "settings"), "propagation");
+    json_t *b;
+    size_t i;
+
+    json_array_foreach(hm_ks_brands(&c->ks), i, b)
+    {
+        char digest[HM_SHA256_B64_LEN + 1];
+        const char *old = hm_ks_str(b, "published_cred");
+
+        if (hm_pub_credential_digest(b, digest) != HALLMARK_OK) {
+            continue;
+        }
+        if (old != NULL && strcmp(old, digest) != 0) {
+            json_t *sup = json_object_get(b, "superseded");
+            if (!json_is_array(sup)) {
+                sup = json_array();
+                json_object_set_new(b, "superseded", sup);
+            }
+            json_array_append_new(
+                sup, json_pack("{s:s,s:I}", "cred", old, "until", (json_int_t)(now + window)));
+        }
+        json_object_set_new(b, "published_cred", json_string(digest));
+    }
+}
+
+static int
+write_jwks(const struct cli *c, long long now)
+{
+    char path[HM_KEYSTORE_PATH_MAX], *text;
+    json_t *b;
+    size_t i;
+    int st = 0;
+
+    json_array_foreach(hm_ks_brands(&c->ks), i, b)
+    {
+        json_t *jwks = hm_pub_jwks(b, now);
+
+        text = jwks != NULL ? json_dumps(jwks, JSON_INDENT(2)) : NULL;
+        json_decref(jwks);
+        if (text == NULL) {
+            return fail(EXIT_USAGE, "out of memory");
+        }
+        if (hm_keystore_path(&c->ks, path, sizeof path, "published/jwks/%s.json",
+                             hm_ks_str(b, "id")) != 0) {
+            st = fail(EXIT_USAGE, "path too long");
+        } else {
+            st = write_out(path, text, strlen(text));
+        }
+        free(text);
+        if (st != 0) {
+            return st;
+        }
+    }
+    return 0;
+}
+
+int
+do_publish(struct cli *c, long long lifetime, unsigned long long *serial_out)
+{
+    json_t *publisher_rec = json_object_get(c->ks.state, "publisher"), *b, *k;
+    hm_signkey *publisher = NULL;
+    unsigned long long serial = (unsigned long long)hm_ks_int(c->ks.state, "serial"), files;
+    long long now = c->ks.now;
+    char path[HM_KEYSTORE_PATH_MAX], when[32], *bundle = NULL;
+    size_t i, j, key_count = 0, brand_count = 0;
+    int st;
+
+    if (now < hm_ks_int(publisher_rec, "nbf") || now > hm_ks_int(publisher_rec, "exp")) {
+        return fail(EXIT_REFUSED,
+                    "the publishing key's certificate is not valid now (it ends %s): rotate the "
+                    "root (hallmark-keys root rotate) to re-certify it",
+                    fmt_time(hm_ks_int(publisher_rec, "exp"), when, sizeof when));
+    }
+    if ((st = load_key(c, hm_ks_str(publisher_rec, "kid"), &publisher)) != 0) {
+        return st;
+    }
+    files = highest_file_serial(c);
+    serial = (files > serial ? files : serial) + 1;
+    note_credential_changes(c, now);
+    if (hm_pub_bundle(c->ks.state, publisher, serial, now, now + lifetime, &bundle) !=
+        HALLMARK_OK) {
+        st = fail(EXIT_USAGE, "could not sign the bundle");
+        goto out;
+    }
+    if ((st = self_check(c, bundle, serial, now)) != 0 || (st = write_jwks(c, now)) != 0) {
+        goto out;
+    }
+    if (hm_keystore_path(&c->ks, path, sizeof path, "published/bundle-%llu.jws", serial) != 0 ||
+        (st = write_out(path, bundle, strlen(bundle))) != 0 ||
+        hm_keystore_path(&c->ks, path, sizeof path, "published/bundle.jws") != 0 ||
+        (st = write_out(path, bundle, strlen(bundle))) != 0) {
+        st = st != 0 ? st : fail(EXIT_USAGE, "path too long");
+        goto out;
+    }
+    json_array_foreach(hm_ks_brands(&c->ks), i, b)
+    {
+        brand_count++;
+        json_array_foreach(json_object_get(b, "keys"), j, k)
+        {
+            if (hm_pub_bundle_state(k, now) != NULL) {
+                key_count++;
+                if (json_object_get(k, "published_at") == NULL) {
+                    json_object_set_new(k, "published_at", json_integer(now));
+                }
+            }
+        }
+    }
+    json_object_set_new(c->ks.state, "serial", json_integer((json_int_t)serial));
+    json_object_set_new(c->ks.state, "last_publish",
+                        json_pack("{s:I,s:I,s:I}", "serial", (json_int_t)serial, "iat",
+                                  (json_int_t)now, "exp", (json_int_t)(now + lifetime)));
+    json_object_set_new(c->ks.state, "unpublished", json_false());
+    if ((st = commit(c, json_pack("{s:s,s:I,s:I,s:I,s:I}", "verb", "publish", "serial",
+                                  (json_int_t)serial, "expires", (json_int_t)(now + lifetime),
+                                  "brands", (json_int_t)brand_count, "keys",
+                                  (json_int_t)key_count))) != 0) {
+        goto out;
+    }
+    (void)printf("published bundle %llu (%zu brands, %zu keys), valid until %s: %s/published/"
+                 "bundle.jws\n",
+                 serial, brand_count, key_count, fmt_time(now + lifetime, when, sizeof when),
+                 c->ks.dir);
+    if (serial_out != NULL) {
+        *serial_out = serial;
+    }
+out:
+    hm_signkey_free(publisher);
+    free(bundle);
+    return st;
+}
+
+int
+cmd_publish(struct cli *c)
+{
+    long long lifetime;
+    int st;
+
+    if (c->nargs != 0) {
+        return fail(EXIT_USAGE, "publish takes no arguments (see help publish)");
+    }
+    if ((st = open_keystore(c, 0)) != 0) {
+        return st;
+    }
+    lifetime = hm_ks_int(json_object_get(c->ks.state, "settings"), "bundle_lifetime");
+    if (c->expires != NULL && (!parse_duration(c->expires, &lifetime) || lifetime > 90 * 86400LL)) {
+        return fail(EXIT_USAGE, "--expires: a duration up to 90d (e.g. 7d, 36h)");
+    }
+    return do_publish(c, lifetime, NULL);
+}
+
+static int
+root_rotate(struct cli *c)
+{
+    json_t *state = c->ks.state, *chain = json_object_get(state, "root_chain"),
+           *roots = json_object_get(state, "roots"), *pub = json_object_get(state, "publisher"),
+           *old_rec, *stmt = NULL, *njwk = NULL;
+    const char *old_kid = hm_ks_str(json_object_get(state, "root"), "kid");
+    hm_signkey *old = NULL, *fresh = NULL;
+    char *stmt_jws = NULL, *cert = NULL, path[HM_KEYSTORE_PATH_MAX], old_kid_copy[64];
+    long long now = c->ks.now;
+    int st;
+
+    if (json_array_size(chain) >= ROOT_CHAIN_MAX) {
+        return fail(EXIT_REFUSED,
+                    "the root chain already has %u rotations, the most a bundle may "
+                    "carry; ship apps that pin the current root first",
+                    ROOT_CHAIN_MAX);
+    }
+    if ((st = load_key(c, old_kid, &old)) != 0) {
+        return st;
+    }
+    (void)snprintf(old_kid_copy, sizeof old_kid_copy, "%s", old_kid);
+    if (hm_signkey_generate(&fresh, HM_ALG_ED25519) != HALLMARK_OK ||
+        (njwk = hm_pub_jwk(fresh)) == NULL ||
+        (stmt =
+             json_pack("{s:i,s:I,s:O,s:I}", "v", 1, "seq", (json_int_t)json_array_size(chain) + 1,
+                       "jwk", njwk, "iat", (json_int_t)now)) == NULL ||
+        hm_jws_sign_json(old, "hallmark-root+jwt", stmt, &stmt_jws) != HALLMARK_OK ||
+        (cert = certify_publisher(fresh, json_object_get(pub, "jwk"), now,
+                                  now + PUBLISHER_VALIDITY)) == NULL) {
+        st = fail(EXIT_USAGE, "could not make the new root");
+        goto out;
+    }
+    if (hm_keystore_save_key(&c->ks, fresh, c->pass, c->pass_len, c->err, sizeof c->err) !=
+        HALLMARK_OK) {
+        st = fail(EXIT_USAGE, "%s", c->err);
+        goto out;
+    }
+    old_rec = json_array_get(roots, json_array_size(roots) - 1);
+    json_object_set_new(old_rec, "retired_at", json_integer(now));
+    json_object_set_new(old_rec, "destroyed_at", json_integer(now));
+    json_array_append_new(roots, root_record(fresh, now));
+    json_array_append_new(chain, json_string(stmt_jws));
+    json_object_set_new(
+        state, "root",
+        json_pack("{s:s,s:O}", "kid", hm_signkey_public(fresh)->kid, "x",
+                  json_object_get(json_array_get(roots, json_array_size(roots) - 1), "x")));
+    json_object_set_new(pub, "certificate", json_string(cert));
+    json_object_set_new(pub, "nbf", json_integer(now));
+    json_object_set_new(pub, "exp", json_integer(now + PUBLISHER_VALIDITY));
+    json_object_set_new(state, "unpublished", json_true());
+    if ((st = write_root_pub(c, fresh)) != 0 ||
+        (st = commit(c, json_pack("{s:s,s:s,s:s,s:I}", "verb", "root rotate", "old_root",
+                                  old_kid_copy, "new_root", hm_signkey_public(fresh)->kid,
+                                  "statement", (json_int_t)json_array_size(chain)))) != 0) {
+        goto out;
+    }
+    /* HM-TRUST-10: the old root's secret goes; keystore open removes it too after a crash. */
+    if (hm_keystore_path(&c->ks, path, sizeof path, "secret/%s.key", old_kid_copy) == 0) {
+        (void)remove(path);
+    }
+    (void)printf("new root %s (rotation statement %zu, signed by %s; its secret is deleted)\n",
+                 hm_signkey_public(fresh)->kid, json_array_size(chain), old_kid_copy);
+    (void)printf(
+        "publishing key re-certified; run hallmark-keys publish so apps follow the chain\n");
+out:
+    hm_signkey_free(old);
+    hm_signkey_free(fresh);
+    json_decref(stmt);
+    json_decref(njwk);
+    free(stmt_jws);
+    free(cert);
+    return st;
+}
+
+int
+cmd_root(struct cli *c)
+{
+    int st;
+
+    if (c->nargs != 1 || (strcmp(c->args[0], "rotate") != 0 && strcmp(c->args[0], "show") != 0)) {
+        return fail(EXIT_USAGE, "usage: hallmark-keys root rotate | root show");
+    }
+    if ((st = open_keystore(c, 0)) != 0) {
+        return st;
+    }
+    if (strcmp(c->args[0], "show") == 0) {
+        const json_t *roots = json_object_get(c->ks.state, "roots");
+        (void)printf("pin in apps:  %s\n", hm_ks_str(json_array_get(roots, 0), "x"));
+        (void)printf("current root: %s (kid %s, %zu rotations)\n",
+                     hm_ks_str(json_object_get(c->ks.state, "root"), "x"),
+                     hm_ks_str(json_object_get(c->ks.state, "root"), "kid"),
+                     json_array_size(json_object_get(c->ks.state, "root_chain")));
+        return EXIT_DONE;
+    }
+    return root_rotate(c);
+}

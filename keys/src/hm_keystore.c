@@ -1,0 +1,568 @@
+#include "hm_keystore.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hm_atomic.h"
+#include "hm_audit.h"
+#include "hm_json.h"
+
+static const char *const subdirs[] = {"secret", "logos", "published", "published/jwks"};
+
+long long
+hm_keystore_clock(int *overridden)
+{
+    const char *v = getenv("HALLMARK_NOW");
+    char *end = NULL;
+    long long t;
+
+    if (v != NULL && v[0] != '\0') {
+        t = strtoll(v, &end, 10);
+        if (end != NULL && *end == '\0' && t > 0) {
+            if (overridden != NULL) {
+                *overridden = 1;
+            }
+            return t;
+        }
+    }
+    if (overridden != NULL) {
+        *overridden = 0;
+    }
+    return (long long)time(NULL);
+}
+
+int
+hm_keystore_path(const hm_keystore *ks, char *out, size_t cap, const char *fmt, ...)
+{
+    char rel[HM_KEYSTORE_PATH_MAX];
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    /* clang 14 reports an uninitialized va_list here: a false positive, va_start is above. */
+    n = vsnprintf(rel, sizeof rel, fmt, ap); // NOLINT(clang-analyzer-valist.Uninitialized)
+    va_end(ap);
+    if (n < 0 || (size_t)n >= sizeof rel) {
+        return -1;
+    }
+    n = snprintf(out, cap, "%s/%s", ks->dir, rel);
+    return n < 0 || (size_t)n >= cap ? -1 : 0;
+}
+
+static hallmark_result
+take_lock(hm_keystore *ks, char *err, size_t err_cap)
+{
+    char path[HM_KEYSTORE_PATH_MAX];
+
+    if (hm_keystore_path(ks, path, sizeof path, "lock") != 0) {
+        (void)snprintf(err, err_cap, "keystore path too long");
+        return HALLMARK_ERR_IO;
+    }
+    ks->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (ks->lock_fd < 0) {
+        (void)snprintf(err, err_cap, "%s: %s", path, strerror(errno));
+        return HALLMARK_ERR_IO;
+    }
+    if (flock(ks->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+        (void)snprintf(err, err_cap,
+                       "%s: another hallmark-keys command is using this keystore; try again when "
+                       "it has finished",
+                       ks->dir);
+        (void)close(ks->lock_fd);
+        ks->lock_fd = -1;
+        return HALLMARK_ERR_IO;
+    }
+    return HALLMARK_OK;
+}
+
+static void
+init_struct(hm_keystore *ks)
+{
+    memset(ks, 0, sizeof *ks);
+    ks->lock_fd = -1;
+    ks->now = hm_keystore_clock(&ks->clock_overridden);
+}
+
+static int
+set_dir(hm_keystore *ks, const char *dir, char *err, size_t err_cap)
+{
+    size_t n;
+
+    if (dir == NULL || dir[0] == '\0') {
+        (void)snprintf(err, err_cap,
+                       "no keystore: pass --dir DIR or set HALLMARK_KEYSTORE to its directory");
+        return -1;
+    }
+    n = strlen(dir);
+    while (n > 1 && dir[n - 1] == '/') {
+        n--;
+    }
+    if (n + 64 >= sizeof ks->dir) {
+        (void)snprintf(err, err_cap, "keystore path too long");
+        return -1;
+    }
+    memcpy(ks->dir, dir, n);
+    ks->dir[n] = '\0';
+    return 0;
+}
+
+hallmark_result
+hm_keystore_create(hm_keystore *ks, const char *dir, json_t *state, char *err, size_t err_cap)
+{
+    char path[HM_KEYSTORE_PATH_MAX];
+    struct stat st;
+    size_t i;
+
+    init_struct(ks);
+    if (set_dir(ks, dir, err, err_cap) != 0) {
+        json_decref(state);
+        return HALLMARK_ERR_INVALID_ARGUMENT;
+    }
+    ks->state = state;
+    if (mkdir(ks->dir, 0700) != 0 && errno != EEXIST) {
+        (void)snprintf(err, err_cap, "%s: %s", ks->dir, strerror(errno));
+        return HALLMARK_ERR_IO;
+    }
+    if (take_lock(ks, err, err_cap) != HALLMARK_OK) {
+        return HALLMARK_ERR_IO;
+    }
+    if (hm_keystore_path(ks, path, sizeof path, "keystore.json") != 0 || stat(path, &st) == 0) {
+        (void)snprintf(err, err_cap, "%s already holds a keystore; use another directory", ks->dir);
+        return HALLMARK_ERR_INVALID_ARGUMENT;
+    }
+    if (hm_keystore_path(ks, path, sizeof path, "audit.log") != 0 || stat(path, &st) == 0) {
+        (void)snprintf(err, err_cap,
+                       "%s has an audit.log but no keystore.json; refusing to touch it", ks->dir);
+        return HALLMARK_ERR_INVALID_ARGUMENT;
+    }
+    for (i = 0; i < sizeof subdirs / sizeof subdirs[0]; i++) {
+        if (hm_keystore_path(ks, path, sizeof path, "%s", subdirs[i]) != 0 ||
+            (mkdir(path, 0700) != 0 && errno != EEXIST)) {
+            (void)snprintf(err, err_cap, "%s: %s", path, strerror(errno));
+            return HALLMARK_ERR_IO;
+        }
+    }
+    hm_audit_genesis(ks->audit_head);
+    ks->audit_seq = 0;
+    return HALLMARK_OK;
+}
+
+/* The structure every command relies on; anything else is checked where it is used. */
+static int
+state_shape_ok(const json_t *s)
+{
+    const json_t *brands = json_object_get(s, "brands"), *audit = json_object_get(s, "audit"), *b,
+                 *k;
+    size_t i, j;
+    long long v = 0;
+
+    if (!hm_json_uint(s, "v", &v) || v != 1 || hm_ks_str(s, "platform") == NULL ||
+        !json_is_string(json_object_get(s, "type")) ||
+        strcmp(json_string_value(json_object_get(s, "type")), "hallmark-keystore") != 0 ||
+        !hm_json_uint(s, "serial", &v) || !json_is_object(json_object_get(s, "settings")) ||
+        hm_ks_str(json_object_get(s, "root"), "kid") == NULL ||
+        !json_is_array(json_object_get(s, "roots")) ||
+        !json_is_array(json_object_get(s, "root_chain")) ||
+        hm_ks_str(json_object_get(s, "publisher"), "kid") == NULL ||
+        hm_ks_str(json_object_get(s, "publisher"), "certificate") == NULL ||
+        !hm_json_uint(audit, "seq", &v) || hm_ks_str(audit, "head") == NULL ||
+        !json_is_array(brands)) {
+        return 0;
+    }
+    json_array_foreach(brands, i, b)
+    {
+        if (hm_ks_str(b, "id") == NULL || !json_is_array(json_object_get(b, "keys"))) {
+            return 0;
+        }
+        json_array_foreach(json_object_get(b, "keys"), j, k)
+        {
+            if (hm_ks_str(k, "kid") == NULL || hm_ks_str(k, "alg") == NULL ||
+                hm_ks_str(k, "state") == NULL || !json_is_object(json_object_get(k, "jwk"))) {
+                return 0;
+            }
+        }
+    }
+    return 1;
+}
+
+static hallmark_result
+load_state(hm_keystore *ks, char *err, size_t err_cap)
+{
+    char path[HM_KEYSTORE_PATH_MAX];
+    unsigned char *text = NULL;
+    size_t len = 0;
+    const char *kdf;
+    hallmark_result rc;
+
+    if (hm_keystore_path(ks, path, sizeof path, "keystore.json") != 0) {
+        return HALLMARK_ERR_IO;
+    }
+    rc = hm_read_file(path, HM_KEYSTORE_STATE_MAX, &text, &len);
+    if (rc != HALLMARK_OK) {
+        (void)snprintf(err, err_cap, "%s: %s", path,
+                       errno == ENOENT ? "no keystore here (create one with hallmark-keys init)"
+                                       : strerror(errno));
+        return rc;
+    }
+    rc = hm_json_parse_object(text, len, HM_KEYSTORE_STATE_MAX, 16, &ks->state);
+    free(text);
+    if (rc != HALLMARK_OK || !state_shape_ok(ks->state)) {
+        (void)snprintf(err, err_cap, "%s: not a valid keystore state file", path);
+        return HALLMARK_ERR_CORRUPT;
+    }
+    kdf = hm_ks_str(json_object_get(ks->state, "settings"), "kdf");
+    ks->kdf = kdf != NULL && strcmp(kdf, "minimum") == 0 ? hm_kdf_minimum() : hm_kdf_moderate();
+    return HALLMARK_OK;
+}
+
+/* Checks the audit log against the state and appends the line a crash left out. */
+static hallmark_result
+reconcile_audit(hm_keystore *ks, int flags, char *err, size_t err_cap)
+{
+    char path[HM_KEYSTORE_PATH_MAX], head[44];
+    const json_t *audit = json_object_get(ks->state, "audit");
+    const json_t *pending = json_object_get(ks->state, "audit_pending");
+    const char *want_head = hm_ks_str(audit, "head"), *prev = hm_ks_str(pending, "prev"),
+               *line = hm_ks_str(pending, "line");
+    size_t entries = 0, bad = 0, want = (size_t)hm_ks_int(audit, "seq");
+    hallmark_result rc;
+
+    if (hm_keystore_path(ks, path, sizeof path, "audit.log") != 0) {
+        return HALLMARK_ERR_IO;
+    }
+    rc = hm_audit_verify(path, &entries, &bad, head);
+    if (rc == HALLMARK_ERR_IO && errno == ENOENT && want == 1 && line != NULL) {
+        hm_audit_genesis(head);
+        entries = 0;
+        rc = HALLMARK_OK;
+    }
+    if (rc == HALLMARK_OK && entries + 1 == want && line != NULL && prev != NULL &&
+        strcmp(head, prev) == 0) {
+        rc = hm_audit_append_line(path, entries, prev, line);
+        if (rc != HALLMARK_OK) {
+            (void)snprintf(err, err_cap, "%s: cannot complete the last audit entry: %s", path,
+                           strerror(errno));
+            return rc;
+        }
+        ks->audit_completed = 1;
+        rc = hm_audit_verify(path, &entries, &bad, head);
+    }
+    if (rc == HALLMARK_OK && entries == want && strcmp(head, want_head) == 0) {
+        ks->audit_seq = entries;
+        memcpy(ks->audit_head, head, sizeof head);
+        return HALLMARK_OK;
+    }
+    if (flags & HM_KS_AUDIT_LENIENT) {
+        ks->audit_seq = entries;
+        memcpy(ks->audit_head, head, sizeof head);
+        return HALLMARK_OK;
+    }
+    if (rc == HALLMARK_ERR_CORRUPT) {
+        (void)snprintf(err, err_cap,
+                       "%s: the hash chain breaks at entry %zu; the keystore refuses to work "
+                       "until this is investigated (hallmark-keys audit verify)",
+                       path, bad);
+    } else if (rc == HALLMARK_OK) {
+        (void)snprintf(err, err_cap,
+                       "%s: the log has %zu entries but the keystore recorded %zu and a different "
+                       "last entry: entries were removed or replaced",
+                       path, entries, want);
+        rc = HALLMARK_ERR_CORRUPT;
+    } else {
+        (void)snprintf(err, err_cap, "%s: %s", path, strerror(errno));
+    }
+    return rc;
+}
+
+/* Removes what crashed commands can leave: temporary files, secret files of destroyed keys. */
+static void
+tidy(hm_keystore *ks)
+{
+    static const char *const dirs[] = {".", "secret", "logos", "published", "published/jwks"};
+    char path[HM_KEYSTORE_PATH_MAX];
+    json_t *b, *k;
+    size_t i, j;
+
+    for (i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+        DIR *d;
+        struct dirent *e;
+
+        if (hm_keystore_path(ks, path, sizeof path, "%s", dirs[i]) != 0 ||
+            (d = opendir(path)) == NULL) {
+            continue;
+        }
+        while ((e = readdir(d)) != NULL) {
+            char file[HM_KEYSTORE_PATH_MAX];
+
+            if (strstr(e->d_name, ".tmp.") != NULL &&
+                hm_keystore_path(ks, file, sizeof file, "%s/%s", dirs[i], e->d_name) == 0) {
+                (void)unlink(file);
+            }
+        }
+        (void)closedir(d);
+    }
+    json_array_foreach(hm_ks_brands(ks), i, b)
+    {
+        json_array_foreach(json_object_get(b, "keys"), j, k)
+        {
+            if (strcmp(hm_ks_str(k, "state"), "destroyed") == 0 &&
+                hm_keystore_path(ks, path, sizeof path, "secret/%s.key", hm_ks_str(k, "kid")) ==
+                    0) {
+                (void)unlink(path);
+            }
+        }
+    }
+    json_array_foreach(json_object_get(ks->state, "roots"), i, k)
+    {
+        if (json_object_get(k, "destroyed_at") != NULL) {
+            if (hm_keystore_path(ks, path, sizeof path, "secret/%s.key", hm_ks_str(k, "kid")) ==
+                0) {
+                (void)unlink(path);
+            }
+        }
+    }
+}
+
+hallmark_result
+hm_keystore_open(hm_keystore *ks, const char *dir, int flags, char *err, size_t err_cap)
+{
+    struct stat st;
+    hallmark_result rc;
+
+    init_struct(ks);
+    if (set_dir(ks, dir, err, err_cap) != 0) {
+        return HALLMARK_ERR_INVALID_ARGUMENT;
+    }
+    if (stat(ks->dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        (void)snprintf(err, err_cap, "%s: no such keystore directory (create one with init)",
+                       ks->dir);
+        return HALLMARK_ERR_IO;
+    }
+    if ((rc = take_lock(ks, err, err_cap)) != HALLMARK_OK ||
+        (rc = load_state(ks, err, err_cap)) != HALLMARK_OK ||
+        (rc = reconcile_audit(ks, flags, err, err_cap)) != HALLMARK_OK) {
+        return rc;
+    }
+    tidy(ks);
+    return HALLMARK_OK;
+}
+
+static const char *
+operator_name(char *buf, size_t cap)
+{
+    const char *env = getenv("HALLMARK_OPERATOR");
+    const struct passwd *pw;
+
+    if (env != NULL && env[0] != '\0') {
+        return env;
+    }
+    pw = getpwuid(geteuid());
+    if (pw != NULL && pw->pw_name != NULL) {
+        return pw->pw_name;
+    }
+    (void)snprintf(buf, cap, "uid %ld", (long)geteuid());
+    return buf;
+}
+
+hallmark_result
+hm_keystore_commit(hm_keystore *ks, const json_t *entry, char *err, size_t err_cap)
+{
+    char path[HM_KEYSTORE_PATH_MAX], head[44], prev[44], who[32], *line = NULL, *text = NULL;
+    json_t *e = json_deep_copy(entry);
+    hallmark_result rc = HALLMARK_ERR_NOMEM;
+
+    if (e == NULL || json_object_set_new(e, "who", json_string(operator_name(who, sizeof who))) ||
+        (ks->clock_overridden && json_object_set_new(e, "clock", json_string("HALLMARK_NOW")))) {
+        goto out;
+    }
+    if ((rc = hm_audit_line(ks->audit_head, ks->audit_seq, e, ks->now, &line, head)) !=
+        HALLMARK_OK) {
+        (void)snprintf(err, err_cap, "cannot form the audit entry: %s", hallmark_strerror(rc));
+        goto out;
+    }
+    rc = HALLMARK_ERR_NOMEM;
+    memcpy(prev, ks->audit_head, sizeof prev);
+    if (json_object_set_new(
+            ks->state, "audit",
+            json_pack("{s:I,s:s}", "seq", (json_int_t)ks->audit_seq + 1, "head", head)) != 0 ||
+        json_object_set_new(ks->state, "audit_pending",
+                            json_pack("{s:s,s:s}", "prev", prev, "line", line)) != 0 ||
+        (text = json_dumps(ks->state, JSON_INDENT(1))) == NULL) {
+        goto out;
+    }
+    if (hm_keystore_path(ks, path, sizeof path, "keystore.json") != 0 ||
+        hm_atomic_write(path, text, strlen(text)) != HALLMARK_OK) {
+        (void)snprintf(err, err_cap, "%s: cannot write the keystore state: %s; nothing changed",
+                       path, strerror(errno));
+        rc = HALLMARK_ERR_IO;
+        goto out;
+    }
+    if (hm_keystore_path(ks, path, sizeof path, "audit.log") != 0 ||
+        hm_audit_append_line(path, ks->audit_seq, prev, line) != HALLMARK_OK) {
+        (void)snprintf(err, err_cap,
+                       "%s: the change is saved but its audit entry could not be written (%s); "
+                       "the next hallmark-keys command writes it",
+                       path, strerror(errno));
+        rc = HALLMARK_ERR_IO;
+        goto out;
+    }
+    ks->audit_seq++;
+    memcpy(ks->audit_head, head, sizeof head);
+    rc = HALLMARK_OK;
+out:
+    if (rc == HALLMARK_ERR_NOMEM) {
+        (void)snprintf(err, err_cap, "out of memory");
+    }
+    free(line);
+    free(text);
+    json_decref(e);
+    return rc;
+}
+
+void
+hm_keystore_close(hm_keystore *ks)
+{
+    if (ks == NULL) {
+        return;
+    }
+    if (ks->lock_fd >= 0) {
+        (void)close(ks->lock_fd);
+    }
+    json_decref(ks->state);
+    ks->state = NULL;
+    ks->lock_fd = -1;
+}
+
+hallmark_result
+hm_keystore_save_key(const hm_keystore *ks, const hm_signkey *key, const char *pass,
+                     size_t pass_len, char *err, size_t err_cap)
+{
+    char path[HM_KEYSTORE_PATH_MAX], *text = NULL;
+    hallmark_result rc = hm_keyfile_seal(key, pass, pass_len, ks->kdf, &text);
+
+    if (rc != HALLMARK_OK) {
+        (void)snprintf(err, err_cap, "cannot seal the new key: %s", hallmark_strerror(rc));
+        return rc;
+    }
+    if (hm_keystore_path(ks, path, sizeof path, "secret/%s.key", hm_signkey_public(key)->kid) !=
+            0 ||
+        (rc = hm_atomic_write(path, text, strlen(text))) != HALLMARK_OK) {
+        (void)snprintf(err, err_cap, "%s: %s", path, strerror(errno));
+        rc = HALLMARK_ERR_IO;
+    }
+    free(text);
+    return rc;
+}
+
+hallmark_result
+hm_keystore_load_key(const hm_keystore *ks, const char *kid, const char *pass, size_t pass_len,
+                     hm_signkey **out, char *err, size_t err_cap)
+{
+    char path[HM_KEYSTORE_PATH_MAX];
+    unsigned char *text = NULL;
+    size_t len = 0;
+    hallmark_result rc;
+
+    *out = NULL;
+    if (hm_keystore_path(ks, path, sizeof path, "secret/%s.key", kid) != 0) {
+        return HALLMARK_ERR_IO;
+    }
+    rc = hm_read_file(path, 4096, &text, &len);
+    if (rc != HALLMARK_OK) {
+        (void)snprintf(err, err_cap, "%s: %s", path,
+                       errno == EFBIG ? "not a key file (too large)" : strerror(errno));
+        return rc == HALLMARK_ERR_IO && errno == EFBIG ? HALLMARK_ERR_CORRUPT : rc;
+    }
+    rc = hm_keyfile_open(text, len, pass, pass_len, out);
+    free(text);
+    if (rc == HALLMARK_OK && strcmp(hm_signkey_public(*out)->kid, kid) != 0) {
+        hm_signkey_free(*out);
+        *out = NULL;
+        rc = HALLMARK_ERR_CORRUPT;
+    }
+    if (rc == HALLMARK_ERR_WRONG_PASSPHRASE) {
+        (void)snprintf(err, err_cap,
+                       "%s: wrong passphrase (or the key file was altered: the two cannot be "
+                       "told apart)",
+                       path);
+    } else if (rc == HALLMARK_ERR_CORRUPT) {
+        (void)snprintf(err, err_cap, "%s: corrupt or truncated key file", path);
+    } else if (rc != HALLMARK_OK) {
+        (void)snprintf(err, err_cap, "%s: %s", path, hallmark_strerror(rc));
+    }
+    return rc;
+}
+
+json_t *
+hm_ks_brands(const hm_keystore *ks)
+{
+    return json_object_get(ks->state, "brands");
+}
+
+json_t *
+hm_ks_find_brand(const hm_keystore *ks, const char *id)
+{
+    json_t *b;
+    size_t i;
+
+    json_array_foreach(hm_ks_brands(ks), i, b)
+    {
+        if (strcmp(hm_ks_str(b, "id"), id) == 0) {
+            return b;
+        }
+    }
+    return NULL;
+}
+
+json_t *
+hm_ks_find_key(const hm_keystore *ks, const char *kid, json_t **brand)
+{
+    json_t *b, *k, *found = NULL;
+    size_t i, j, n = strlen(kid);
+
+    if (n < 8) {
+        return NULL;
+    }
+    json_array_foreach(hm_ks_brands(ks), i, b)
+    {
+        json_array_foreach(json_object_get(b, "keys"), j, k)
+        {
+            if (strncmp(hm_ks_str(k, "kid"), kid, n) == 0) {
+                if (found != NULL) {
+                    return NULL;
+                }
+                found = k;
+                if (brand != NULL) {
+                    *brand = b;
+                }
+            }
+        }
+    }
+    return found;
+}
+
+const char *
+hm_ks_str(const json_t *obj, const char *name)
+{
+    const json_t *v = json_object_get(obj, name);
+
+    return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+long long
+hm_ks_int(const json_t *obj, const char *name)
+{
+    const json_t *v = json_object_get(obj, name);
+
+    return json_is_integer(v) ? (long long)json_integer_value(v) : 0;
+}

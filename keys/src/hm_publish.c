@@ -1,0 +1,211 @@
+#include "hm_publish.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "hm_jws_sign.h"
+#include "hm_keystore.h"
+
+json_t *
+hm_pub_credential_payload(const json_t *brand)
+{
+    const json_t *logo = json_object_get(brand, "logo"), *colors = json_object_get(brand, "colors");
+    json_t *l = json_pack("{s:s,s:I,s:I}", "sha256", hm_ks_str(logo, "sha256"), "width",
+                          (json_int_t)hm_ks_int(logo, "width"), "height",
+                          (json_int_t)hm_ks_int(logo, "height"));
+
+    if (l == NULL) {
+        return NULL;
+    }
+    if (hm_ks_str(logo, "url") != NULL) {
+        json_object_set_new(l, "url", json_string(hm_ks_str(logo, "url")));
+    }
+    return json_pack(
+        "{s:i,s:s,s:s,s:o,s:{s:s,s:s},s:s,s:O,s:O,s:I,s:I}", "v", 1, "sub", hm_ks_str(brand, "id"),
+        "name", hm_ks_str(brand, "name"), "logo", l, "colors", "primary",
+        hm_ks_str(colors, "primary"), "background", hm_ks_str(colors, "background"), "level",
+        hm_ks_str(brand, "level"), "senders", json_object_get(brand, "senders"), "link_domains",
+        json_object_get(brand, "link_domains"), "nbf", (json_int_t)hm_ks_int(brand, "nbf"), "exp",
+        (json_int_t)hm_ks_int(brand, "exp"));
+}
+
+hallmark_result
+hm_pub_credential_digest(const json_t *brand, char out[HM_SHA256_B64_LEN + 1])
+{
+    json_t *p = hm_pub_credential_payload(brand);
+    char *text = p != NULL ? json_dumps(p, JSON_COMPACT) : NULL;
+    hallmark_result rc = HALLMARK_ERR_NOMEM;
+
+    if (text != NULL) {
+        rc = hm_sha256_b64url(out, (const unsigned char *)text, strlen(text));
+    }
+    free(text);
+    json_decref(p);
+    return rc;
+}
+
+const char *
+hm_pub_bundle_state(const json_t *key, long long now)
+{
+    const char *state = hm_ks_str(key, "state");
+
+    if (json_object_get(key, "revoked_at") != NULL) {
+        return "revoked";
+    }
+    if (state == NULL || strcmp(state, "destroyed") == 0) {
+        return NULL;
+    }
+    if (strcmp(state, "retired") == 0 &&
+        now >= hm_ks_int(key, "retired_at") + HM_TOKEN_LIFETIME_MAX + HM_CLOCK_SKEW) {
+        return NULL;
+    }
+    return state;
+}
+
+json_t *
+hm_pub_key_entry(const json_t *key, long long now)
+{
+    const char *state = hm_pub_bundle_state(key, now);
+    long long nbf = hm_ks_int(key, "nbf"), exp = hm_ks_int(key, "exp");
+    json_t *e;
+
+    if (state == NULL || (e = json_deep_copy(json_object_get(key, "jwk"))) == NULL) {
+        return NULL;
+    }
+    /* A retired key signs nothing new: tokens it claims after retirement are refused. */
+    if (json_object_get(key, "retired_at") != NULL && strcmp(state, "retired") == 0) {
+        long long at = hm_ks_int(key, "retired_at");
+        exp = at > nbf ? at : nbf + 1;
+    }
+    json_object_set_new(e, "kid", json_string(hm_ks_str(key, "kid")));
+    json_object_set_new(e, "alg", json_string(hm_ks_str(key, "alg")));
+    json_object_set_new(e, "state", json_string(state));
+    json_object_set_new(e, "nbf", json_integer(nbf));
+    json_object_set_new(e, "exp", json_integer(exp));
+    if (strcmp(state, "revoked") == 0) {
+        json_object_set_new(e, "revoked_at", json_integer(hm_ks_int(key, "revoked_at")));
+    }
+    return e;
+}
+
+json_t *
+hm_pub_jwks(const json_t *brand, long long now)
+{
+    json_t *keys = json_array(), *k;
+    size_t i;
+
+    json_array_foreach(json_object_get(brand, "keys"), i, k)
+    {
+        const char *state = hm_pub_bundle_state(k, now);
+        json_t *jwk;
+
+        if (state == NULL || strcmp(state, "revoked") == 0 ||
+            (jwk = json_deep_copy(json_object_get(k, "jwk"))) == NULL) {
+            continue;
+        }
+        json_object_set_new(jwk, "kid", json_string(hm_ks_str(k, "kid")));
+        json_object_set_new(jwk, "alg", json_string(hm_ks_str(k, "alg")));
+        json_object_set_new(jwk, "use", json_string("sig"));
+        json_array_append_new(keys, jwk);
+    }
+    return json_pack("{s:o}", "keys", keys);
+}
+
+/* The brand entry of the bundle, or NULL on allocation failure. */
+static json_t *
+brand_entry(const json_t *brand, const hm_signkey *publisher, long long now)
+{
+    json_t *payload = hm_pub_credential_payload(brand), *keys = json_array(), *sup = json_array(),
+           *k, *e = NULL;
+    char *cred = NULL;
+    size_t i;
+
+    if (payload == NULL || keys == NULL || sup == NULL ||
+        hm_jws_sign_json(publisher, "hallmark-brand+jwt", payload, &cred) != HALLMARK_OK) {
+        goto out;
+    }
+    json_array_foreach(json_object_get(brand, "keys"), i, k)
+    {
+        json_t *entry = hm_pub_key_entry(k, now);
+
+        if (entry != NULL) {
+            json_array_append_new(keys, entry);
+        }
+    }
+    json_array_foreach(json_object_get(brand, "superseded"), i, k)
+    {
+        if (hm_ks_int(k, "until") + HM_TOKEN_LIFETIME_MAX + HM_CLOCK_SKEW > now) {
+            json_array_append_new(sup, json_pack("{s:s,s:I}", "cred", hm_ks_str(k, "cred"), "until",
+                                                 (json_int_t)hm_ks_int(k, "until")));
+        }
+    }
+    e = json_pack("{s:s}", "credential", cred);
+    if (e != NULL && json_array_size(sup) > 0) {
+        json_object_set(e, "superseded", sup);
+    }
+    if (e != NULL) {
+        json_object_set(e, "keys", keys);
+    }
+out:
+    free(cred);
+    json_decref(payload);
+    json_decref(keys);
+    json_decref(sup);
+    return e;
+}
+
+hallmark_result
+hm_pub_bundle(const json_t *state, const hm_signkey *publisher, unsigned long long serial,
+              long long iat, long long exp, char **out)
+{
+    json_t *brands = json_array(), *revoked = json_array(), *b, *payload = NULL;
+    size_t i;
+    hallmark_result rc = HALLMARK_ERR_NOMEM;
+
+    *out = NULL;
+    if (brands == NULL || revoked == NULL) {
+        goto out;
+    }
+    json_array_foreach(json_object_get(state, "brands"), i, b)
+    {
+        json_t *e = brand_entry(b, publisher, iat);
+
+        if (e == NULL) {
+            goto out;
+        }
+        json_array_append_new(brands, e);
+        if (json_object_get(b, "revoked_at") != NULL) {
+            json_array_append_new(revoked,
+                                  json_pack("{s:s,s:I}", "id", hm_ks_str(b, "id"), "revoked_at",
+                                            (json_int_t)hm_ks_int(b, "revoked_at")));
+        }
+    }
+    payload = json_pack(
+        "{s:i,s:s,s:I,s:I,s:I,s:O,s:s,s:O}", "v", 1, "platform", hm_ks_str(state, "platform"),
+        "serial", (json_int_t)serial, "iat", (json_int_t)iat, "exp", (json_int_t)exp, "roots",
+        json_object_get(state, "root_chain"), "publisher",
+        hm_ks_str(json_object_get(state, "publisher"), "certificate"), "brands", brands);
+    if (payload == NULL) {
+        goto out;
+    }
+    if (json_array_size(revoked) > 0) {
+        json_object_set(payload, "revoked_brands", revoked);
+    }
+    rc = hm_jws_sign_json(publisher, "hallmark-bundle+jwt", payload, out);
+out:
+    json_decref(payload);
+    json_decref(brands);
+    json_decref(revoked);
+    return rc;
+}
+
+json_t *
+hm_pub_jwk(const hm_signkey *key)
+{
+    char canon[HM_JWK_MAX];
+
+    if (hm_pubkey_canonical_jwk(hm_signkey_public(key), canon, sizeof canon, NULL) != HALLMARK_OK) {
+        return NULL;
+    }
+    return json_loads(canon, JSON_REJECT_DUPLICATES, NULL);
+}

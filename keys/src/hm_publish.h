@@ -1,0 +1,46 @@
+/* What hallmark-keys publishes, built from the keystore state (spec §5, §6): brand credentials,
+ * key entries, the trust bundle and a JWKS per brand. Pure functions of the state and the time,
+ * apart from the signatures, which are deterministic too (Ed25519). */
+#ifndef HM_PUBLISH_H
+#define HM_PUBLISH_H
+
+#include <jansson.h>
+
+#include "hallmark.h"
+#include "hm_digest.h"
+#include "hm_signkey.h"
+
+/* The longest a message token may live (spec HM-TOKEN-18) and the clock skew (HM-TRUST-8): a
+ * retired key stays in bundles until every token it signed has expired. */
+#define HM_TOKEN_LIFETIME_MAX 2592000LL
+#define HM_CLOCK_SKEW 300LL
+
+/* The credential payload of a state brand object (new reference), members in the spec's order. */
+json_t *hm_pub_credential_payload(const json_t *brand);
+
+/* The `cred` digest tokens carry: base64url SHA-256 of the compact payload (spec §2.5). */
+hallmark_result hm_pub_credential_digest(const json_t *brand, char out[HM_SHA256_B64_LEN + 1]);
+
+/* The bundle state name of a key ("pending", ..., "revoked"), or NULL when the key no longer
+ * belongs in bundles at now (a retired key whose tokens have all expired, a destroyed key that
+ * was never revoked). */
+const char *hm_pub_bundle_state(const json_t *key, long long now);
+
+/* The bundle key entry of a state key (new reference), or NULL as above. */
+json_t *hm_pub_key_entry(const json_t *key, long long now);
+
+/* A brand's JWKS (RFC 7517; new reference): the keys a JOSE consumer may verify with at now. */
+json_t *hm_pub_jwks(const json_t *brand, long long now);
+
+/*
+ * Signs the trust bundle for the state: serial, iat, exp as given; every credential signed by
+ * publisher. *out receives the compact JWS (malloc'd). HALLMARK_OK, HALLMARK_ERR_NOMEM or the
+ * signing error.
+ */
+hallmark_result hm_pub_bundle(const json_t *state, const hm_signkey *publisher,
+                              unsigned long long serial, long long iat, long long exp, char **out);
+
+/* The public JWK object of a key (canonical members; new reference). */
+json_t *hm_pub_jwk(const hm_signkey *key);
+
+#endif

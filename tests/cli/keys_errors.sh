@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# hallmark-keys refuses bad input with one clear line and a non-zero exit, and changes nothing:
+# wrong passphrase, corrupt or truncated key files, a tampered audit log, the bad-PNG corpus
+# (tests/data/logos/bad), bad display names, colours, senders and domains, usage errors, a
+# locked keystore.
+set -eu
+. tests/cli/lib/keys.sh
+
+expect_ok "init" init --platform "Hallmark Errors" --kdf minimum
+expect_ok "brand" brand add acme-bank --name "Acme Bank" --logo "$logo_good" --color "#0B5FFF" \
+    --sender sms:ACMEBANK --link-domain acme.example
+expect_ok "key add" key add acme-bank
+k1=$(cat "$work/out")
+ks=$HALLMARK_KEYSTORE
+
+# unchanged WHAT EXIT TEXT ARGS...: expect_fail, and the keystore is byte for byte as before.
+unchanged() {
+    local before
+    before=$(snapshot "$ks")
+    expect_fail "$@"
+    if [ "$(snapshot "$ks")" != "$before" ]; then bad "$1: the keystore changed"; fi
+}
+
+# ---- usage ---------------------------------------------------------------------------------------
+hk --help
+[ "$status" -eq 0 ] && grep -q "key promote KID" "$work/out" && ok || bad "--help"
+hk help brand
+[ "$status" -eq 0 ] && grep -q -- "--sender-prefix" "$work/out" && ok || bad "help brand"
+unchanged "unknown command" 2 "unknown command 'frobnicate'" frobnicate
+unchanged "unknown option" 2 "unknown option --colr" brand add x --colr "#000000"
+unchanged "option without value" 2 "--name needs a value" brand add acme --name
+unchanged "missing options" 2 "brand add needs --name, --logo, --color" brand add globex --name Globex
+unchanged "bad brand id" 2 "brand id Acme_Bank" brand add Acme_Bank --name A --logo "$logo_good" --color "#000000" --sender sms:ACME
+unchanged "duplicate brand" 1 "exists already" brand add acme-bank --name "Acme Bank" --logo "$logo_good" --color "#0B5FFF" --sender sms:ACMEBANK
+unchanged "no such brand" 1 "no brand nobody" key add nobody
+unchanged "no such key" 1 "no key ZZZZZZZZZZ" key promote ZZZZZZZZZZ
+unchanged "bad alg" 2 "--alg is ed25519" key add acme-bank --alg rsa
+unchanged "bad duration" 2 "--expires" publish --expires 7weeks
+unchanged "init over a keystore" 1 "already holds a keystore" init --platform Again --kdf minimum
+HALLMARK_KEYSTORE= hk status
+[ "$status" -eq 2 ] && grep -q "pass --dir DIR or set HALLMARK_KEYSTORE" "$work/err" && ok || bad "no keystore given: $(cat "$work/err")"
+
+# ---- passphrases and key files -------------------------------------------------------------------
+printf 'not the passphrase\n' >"$work/wrong"
+chmod 600 "$work/wrong"
+unchanged "wrong passphrase" 1 "wrong passphrase" publish --passphrase-file "$work/wrong"
+HALLMARK_PASSPHRASE_FILE=$work/wrong hk key add acme-bank
+[ "$status" -eq 1 ] && grep -q "wrong passphrase" "$work/err" && ok || bad "key add must prove the passphrase first"
+chmod 644 "$work/wrong"
+unchanged "passphrase file readable by others" 1 "chmod 600 it" publish --passphrase-file "$work/wrong"
+unchanged "missing passphrase file" 2 "cannot read passphrase file" publish --passphrase-file "$work/none"
+if command -v setsid >/dev/null; then
+    set +e
+    HALLMARK_PASSPHRASE_FILE= setsid "$keys_cli" publish >"$work/out" 2>"$work/err" </dev/null
+    status=$?
+    set -e
+    [ "$status" -eq 2 ] && grep -q "no terminal to ask for the passphrase" "$work/err" && ok || bad "no tty: $(cat "$work/err")"
+fi
+pub=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["publisher"]["kid"])' "$ks/keystore.json")
+cp "$ks/secret/$pub.key" "$work/pub.key"
+head -c 100 "$work/pub.key" >"$ks/secret/$pub.key"
+unchanged "truncated key file" 1 "corrupt or truncated key file" publish
+python3 - "$work/pub.key" "$ks/secret/$pub.key" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+c = d["ciphertext"]
+d["ciphertext"] = ("A" if c[0] != "A" else "B") + c[1:]
+open(sys.argv[2], "w").write(json.dumps(d))
+PY
+unchanged "altered ciphertext" 1 "key file was altered" publish
+python3 - "$work/pub.key" "$ks/secret/$pub.key" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["kdf"]["memlimit"] = 1 << 40
+open(sys.argv[2], "w").write(json.dumps(d))
+PY
+unchanged "key file asking for 1 TiB of memory" 1 "corrupt or truncated key file" publish
+printf 'garbage' >"$ks/secret/$pub.key"
+unchanged "garbage key file" 1 "corrupt or truncated key file" publish
+rm "$ks/secret/$pub.key"
+unchanged "missing key file" 2 "No such file" publish
+cp "$work/pub.key" "$ks/secret/$pub.key"
+expect_ok "publish with the key file back" publish
+
+# ---- the bad-PNG corpus --------------------------------------------------------------------------
+pngs=0
+while read -r file text; do
+    case "$file" in "" | "#"*) continue ;; esac
+    pngs=$((pngs + 1))
+    unchanged "logo $file" 1 "$text" brand add globex --name Globex --logo "tests/data/logos/bad/$file" \
+        --color "#003399" --sender sms:GLOBEX
+done <tests/data/logos/bad/EXPECTED.txt
+[ "$pngs" -ge 10 ] && ok || bad "only $pngs bad PNGs in the corpus"
+head -c $((9 * 1024 * 1024)) /dev/zero >"$work/huge.png"
+unchanged "logo file over 8 MiB" 1 "logo file is larger than" brand add globex --name Globex --logo "$work/huge.png" --color "#003399" --sender sms:GLOBEX
+unchanged "logo file missing" 2 "No such file" brand add globex --name Globex --logo "$work/absent.png" --color "#003399" --sender sms:GLOBEX
+
+# ---- names, colours, senders, domains -------------------------------------------------------------
+name_case() { # WHAT NAME TEXT
+    unchanged "name: $1" 1 "$3" brand add globex --name "$2" --logo "$logo_good" --color "#003399" --sender sms:GLOBEX
+}
+name_case "Latin + Cyrillic" $'\xd0\x90cme Bank' "mixes scripts"
+name_case "Latin + Greek omicron" $'Paypal Gl\xce\xbfbex' "mixes scripts"
+name_case "not NFC" $'Cafe\xcc\x81' "NFC"
+name_case "right-to-left override" $'Acme\xe2\x80\xaeknaB' "U+202E"
+name_case "zero-width space" $'Acme\xe2\x80\x8bBank' "U+200B"
+name_case "Hangul filler" $'\xe3\x85\xa4' "U+3164"
+name_case "control character" $'Acme\x07Bank' "U+0007"
+name_case "invalid UTF-8" $'Acme\xc0\xafBank' "UTF-8"
+name_case "65 characters" "$(printf 'A%.0s' $(seq 65))" "at most 64"
+name_case "leading space" " Acme" "space"
+unchanged "colour contrast" 1 "at least 4.5:1" brand add globex --name Globex --logo "$logo_good" --color "#FFCC00" --sender sms:GLOBEX
+unchanged "colour syntax" 1 "write a colour as #RRGGBB" brand add globex --name Globex --logo "$logo_good" --color "blue" --sender sms:GLOBEX
+unchanged "background contrast" 1 "contrast" brand add globex --name Globex --logo "$logo_good" --color "#003399" --background "#000000" --sender sms:GLOBEX
+unchanged "sender without channel" 2 "write CHANNEL:ID" brand add globex --name Globex --logo "$logo_good" --color "#003399" --sender GLOBEX
+unchanged "sender not canonical" 1 "not a valid sms sender id" brand add globex --name Globex --logo "$logo_good" --color "#003399" --sender "sms:GLOBEX BANK LTD"
+unchanged "prefix on e-mail" 1 "on sms or whatsapp only" brand add globex --name Globex --logo "$logo_good" --color "#003399" --sender-prefix email:+44
+unchanged "duplicate sender" 2 "given twice" brand add globex --name Globex --logo "$logo_good" --color "#003399" --sender sms:GLOBEX --sender sms:GLOBEX
+unchanged "IP link domain" 1 "not a DNS name" brand add globex --name Globex --logo "$logo_good" --color "#003399" --sender sms:GLOBEX --link-domain 192.0.2.1
+unchanged "http logo URL" 1 "needs an https URL" brand add globex --name Globex --logo "$logo_good" --color "#003399" --sender sms:GLOBEX --logo-url http://globex.example/l.png
+unchanged "update with nothing new" 2 "nothing to change" brand update acme-bank --color "#0b5fff"
+
+# ---- key rules -----------------------------------------------------------------------------------
+unchanged "promote with --force but no reason" 2 "--force needs --reason" key promote "$k1" --force
+unchanged "retire a pending key twice? first destroy an active one" 1 "only a revoked key" key destroy "$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print([k["kid"] for k in s["brands"][0]["keys"]][0])' "$ks/keystore.json")" || true
+
+# ---- the lock ------------------------------------------------------------------------------------
+if command -v flock >/dev/null; then
+    flock "$ks/lock" sleep 3 &
+    sleep 0.5
+    unchanged "keystore in use" 2 "another hallmark-keys command is using this keystore" status
+    wait
+fi
+
+# ---- a tampered audit log ------------------------------------------------------------------------
+cp "$ks/audit.log" "$work/audit.good"
+python3 - "$ks/audit.log" <<'PY'
+import sys
+lines = open(sys.argv[1]).read().split("\n")
+lines[1] = lines[1].replace('"verb":"brand add"', '"verb":"brand fix"')
+open(sys.argv[1], "w").write("\n".join(lines))
+PY
+unchanged "audit verify: entry 2 altered" 1 "hash chain breaks at entry 3: it, or entry 2 before it" audit verify
+unchanged "any command on a tampered log" 1 "hash chain breaks at entry 3" status
+python3 - "$work/audit.good" "$ks/audit.log" <<'PY'
+import sys
+lines = open(sys.argv[1]).read().split("\n")
+lines[-2] = lines[-2].replace('"who":"tests"', '"who":"mallory"')
+open(sys.argv[2], "w").write("\n".join(lines))
+PY
+unchanged "audit verify: last entry altered" 1 "were removed or replaced" audit verify
+head -n -2 "$work/audit.good" >"$ks/audit.log"
+unchanged "audit verify: last two entries removed" 1 "were removed or replaced" audit verify
+unchanged "any command on a shortened log" 1 "entries were removed or replaced" key add acme-bank
+# The last entry alone is also in the state file (its commit record), so its removal is repaired,
+# as after a crash between the state write and the log append, and said.
+head -n -1 "$work/audit.good" >"$ks/audit.log"
+expect_ok "last entry removed: restored from the state's commit record" audit verify
+grep -q "completed the audit entry" "$work/err" && cmp -s "$ks/audit.log" "$work/audit.good" && ok || bad "last entry not restored"
+cp "$work/audit.good" "$ks/audit.log"
+expect_ok "audit verify after restoring" audit verify
+printf '{"v":1,' >"$ks/keystore.json.bad"
+cp "$ks/keystore.json" "$work/state.good"
+cp "$ks/keystore.json.bad" "$ks/keystore.json"
+unchanged "truncated state file" 1 "not a valid keystore state file" status
+cp "$work/state.good" "$ks/keystore.json"
+expect_ok "status after restoring" status
+echo "keys-errors: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# The hallmark-keys scenario of its issue: init, onboard a brand with a PNG logo, add and promote
+# a key, publish, sign messages (core library, hm-test-sign), rotate, publish again, and check with
+# the verifier (hallmark-verify) at each step.
+set -eu
+. tests/cli/lib/keys.sh
+day=86400
+t0=1795000000
+export HM_TTL=$((30 * day)) # the longest a token may live: retired keys must outlast it
+
+at() { export HALLMARK_NOW=$((t0 + $1)); }
+
+# ---- day 0: a keystore, a brand, its first key --------------------------------------------------
+at 0
+expect_ok "init" init --platform "Hallmark Test" --kdf minimum
+cp "$HALLMARK_KEYSTORE/root.pub" "$work/root0.pub"
+expect_ok "brand add" brand add acme-bank --name "Acme Bank" --logo "$logo_good" --color "#0b5fff" \
+    --sender sms:ACMEBANK --sender-prefix sms:+4477009 --link-domain acme.example --level organization
+expect_ok "brand preview" brand preview acme-bank --out "$work/preview.png"
+if head -c 8 "$work/preview.png" | od -An -tx1 | grep -q '89 50 4e 47 0d 0a 1a 0a'; then ok; else bad "preview is not a PNG"; fi
+expect_ok "key add" key add acme-bank
+k1=$(cat "$work/out")
+expect_fail "promote before publishing" 1 "has not been published yet" key promote "$k1"
+expect_ok "publish 1" publish
+expect_fail "promote inside the window" 1 "propagation window" key promote "$k1"
+at $((day - 60))
+expect_fail "promote one minute before the window ends" 1 "Promote after then" key promote "$k1"
+at $((day + 60))
+expect_ok "promote after the window" key promote "$k1"
+expect_ok "publish 2" publish
+cp "$HALLMARK_KEYSTORE/published/bundle.jws" "$work/b2.jws"
+sign "$k1" $((t0 + day + 100)) "Acme Bank: your card was charged 10.00" >"$work/m1.json"
+expect_verdict "k1 message, bundle 2" HALLMARK_VERIFIED "$work/m1.json" "$work/b2.jws" $((t0 + day + 200))
+sed 's/10\.00/100.00/' "$work/m1.json" >"$work/m1-changed.json"
+expect_verdict "k1 message, body changed" HALLMARK_BODY_MODIFIED "$work/m1-changed.json" "$work/b2.jws" $((t0 + day + 200))
+
+# ---- day 2: rotate ------------------------------------------------------------------------------
+at $((2 * day))
+expect_ok "rotate: add and publish k2" rotate acme-bank
+k2=$(kid_of acme-bank pending)
+[ "$(ls "$HALLMARK_KEYSTORE"/published/bundle-*.jws | wc -l)" -eq 3 ] && ok || bad "rotate did not publish bundle 3"
+expect_fail "rotate again inside the window" 1 "waits for the propagation window" rotate acme-bank
+expect_fail "promote k2 inside the window" 1 "propagation window" key promote "${k2:0:10}"
+at $((3 * day + 10))
+expect_ok "rotate: promote k2 and publish" rotate acme-bank
+[ "$(kid_of acme-bank active)" = "$k2" ] && ok || bad "k2 is not active"
+[ "$(kid_of acme-bank retiring)" = "$k1" ] && ok || bad "k1 is not retiring"
+cp "$HALLMARK_KEYSTORE/published/bundle.jws" "$work/b4.jws"
+expect_verdict "old k1 message while k1 is retiring" HALLMARK_VERIFIED "$work/m1.json" "$work/b4.jws" $((t0 + 3 * day + 20))
+sign "$k2" $((t0 + 3 * day + 30)) "Acme Bank: new key here" >"$work/m2.json"
+expect_verdict "k2 message, bundle 4" HALLMARK_VERIFIED "$work/m2.json" "$work/b4.jws" $((t0 + 3 * day + 40))
+expect_verdict "k2 message on the older bundle 2 (not there yet)" HALLMARK_UNKNOWN_KEY "$work/m2.json" "$work/b2.jws" $((t0 + 3 * day + 40))
+expect_fail "retire the active key" 1 "promote another key first" key retire "$k2"
+
+# ---- day 4: retire k1 ---------------------------------------------------------------------------
+at $((4 * day))
+expect_ok "retire k1" key retire "$k1"
+expect_ok "publish 5" publish
+cp "$HALLMARK_KEYSTORE/published/bundle.jws" "$work/b5.jws"
+expect_verdict "old k1 message after k1 retired" HALLMARK_VERIFIED "$work/m1.json" "$work/b5.jws" $((t0 + 4 * day + 10))
+sign "$k1" $((t0 + 4 * day + 3600)) "Acme Bank: signed after retirement" >"$work/m1-late.json"
+expect_verdict "k1 message dated after its retirement" HALLMARK_KEY_NOT_VALID "$work/m1-late.json" "$work/b5.jws" $((t0 + 4 * day + 3700))
+expect_fail "destroy k1 while its messages live" 1 "still vouches for messages" key destroy "$k1"
+
+# ---- day 5: k1 leaks: revoke --------------------------------------------------------------------
+at $((5 * day))
+expect_fail "revoke without a reason" 2 "needs --reason" key revoke "$k1"
+expect_ok "revoke k1" key revoke "$k1" --reason "key file found on a laptop"
+expect_ok "publish 6" publish
+cp "$HALLMARK_KEYSTORE/published/bundle.jws" "$work/b6.jws"
+expect_verdict "k1 message after revocation" HALLMARK_KEY_REVOKED "$work/m1.json" "$work/b6.jws" $((t0 + 5 * day + 10))
+expect_verdict "k2 message still verifies" HALLMARK_VERIFIED "$work/m2.json" "$work/b6.jws" $((t0 + 5 * day + 10))
+expect_verdict "older bundle 5 after 6 was accepted" HALLMARK_BUNDLE_ROLLBACK "$work/m1.json" "$work/b5.jws" $((t0 + 5 * day + 10)) 6
+expect_verdict "bundle 6 loaded, then past its expiry" HALLMARK_BUNDLE_EXPIRED "$work/m2.json" "$work/b6.jws" $((t0 + 13 * day)) 0 $((t0 + 5 * day + 10))
+expect_verdict "bundle 6 loaded after its expiry" HALLMARK_BUNDLE_EXPIRED "$work/m2.json" "$work/b6.jws" $((t0 + 13 * day))
+expect_ok "destroy the revoked k1" key destroy "$k1"
+[ ! -e "$HALLMARK_KEYSTORE/secret/$k1.key" ] && ok || bad "k1's secret file is still there"
+expect_ok "publish 7 (k1 stays listed as revoked)" publish
+expect_verdict "k1 message after destroy" HALLMARK_KEY_REVOKED "$work/m1.json" "$HALLMARK_KEYSTORE/published/bundle.jws" $((t0 + 5 * day + 10))
+if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); ks=[k["kid"] for k in d["keys"]]; sys.exit(0 if ks==[sys.argv[2]] else 1)' \
+    "$HALLMARK_KEYSTORE/published/jwks/acme-bank.json" "$k2"; then ok; else bad "JWKS should hold k2 only"; fi
+
+# ---- day 6: brand update, root rotation ---------------------------------------------------------
+at $((6 * day))
+expect_ok "brand update colour" brand update acme-bank --color "#003399"
+expect_ok "publish 8" publish
+expect_verdict "message with the superseded credential" HALLMARK_VERIFIED "$work/m2.json" "$HALLMARK_KEYSTORE/published/bundle.jws" $((t0 + 6 * day + 10))
+expect_ok "root rotate" root rotate
+expect_ok "publish 9" publish
+expect_verdict "app pinning the first root follows the chain" HALLMARK_VERIFIED "$work/m2.json" "$HALLMARK_KEYSTORE/published/bundle.jws" $((t0 + 6 * day + 10)) 8 "" "$work/root0.pub"
+sign "$k2" $((t0 + 6 * day + 20)) "Acme Bank: after the root rotation" >"$work/m3.json"
+expect_verdict "new message, new root pinned" HALLMARK_VERIFIED "$work/m3.json" "$HALLMARK_KEYSTORE/published/bundle.jws" $((t0 + 6 * day + 30))
+
+# ---- brand revocation ---------------------------------------------------------------------------
+expect_ok "brand revoke" brand revoke acme-bank --reason "contract ended"
+expect_ok "publish 10" publish
+expect_verdict "message of a revoked brand" HALLMARK_BRAND_REVOKED "$work/m3.json" "$HALLMARK_KEYSTORE/published/bundle.jws" $((t0 + 6 * day + 40))
+
+# ---- the keystore is consistent, its log complete -----------------------------------------------
+expect_ok "status" status
+grep -q "acme-bank" "$work/out" && ok || bad "status does not list the brand"
+expect_ok "audit verify" audit verify
+n=$(wc -l <"$HALLMARK_KEYSTORE/audit.log")
+[ "$n" -ge 20 ] && ok || bad "audit log has only $n entries"
+grep -q '"verb":"key revoke".*"reason":"key file found on a laptop"' "$HALLMARK_KEYSTORE/audit.log" && ok || bad "revocation reason not audited"
+[ "$(stat -c %a "$HALLMARK_KEYSTORE/keystore.json")" = 600 ] && ok || bad "state file mode"
+[ "$(stat -c %a "$HALLMARK_KEYSTORE/secret/$k2.key")" = 600 ] && ok || bad "key file mode"
+echo "keys-scenario: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

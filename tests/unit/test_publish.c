@@ -1,0 +1,79 @@
+/* What hallmark-keys publishes: which keys a bundle carries at which time, and that the `cred`
+ * digest the keystore hands out is the one the verifier computes from the signed credential. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "hm_jws_sign.h"
+#include "hm_publish.h"
+#include "test.h"
+
+#define T0 1795000000LL
+
+static json_t *
+key(const char *state)
+{
+    return json_pack("{s:s,s:s,s:{s:s,s:s,s:s},s:s,s:I,s:I,s:I}", "kid", "kid-1", "alg", "Ed25519",
+                     "jwk", "crv", "Ed25519", "kty", "OKP", "x", "AAAA", "state", state, "created",
+                     (json_int_t)T0, "nbf", (json_int_t)T0, "exp", (json_int_t)(T0 + 1000000));
+}
+
+TEST(publish_key_states_in_bundles)
+{
+    json_t *k = key("pending"), *e;
+    long long gone = T0 + HM_TOKEN_LIFETIME_MAX + HM_CLOCK_SKEW;
+
+    CHECK(strcmp(hm_pub_bundle_state(k, T0), "pending") == 0);
+    json_object_set_new(k, "state", json_string("retired"));
+    json_object_set_new(k, "retired_at", json_integer(T0 + 10));
+    /* A retired key stays until every token it signed (30 days at most) has expired... */
+    CHECK(strcmp(hm_pub_bundle_state(k, gone + 9), "retired") == 0);
+    CHECK(hm_pub_bundle_state(k, gone + 10) == NULL);
+    /* ...and its entry's exp is its retirement: it signs nothing new. */
+    e = hm_pub_key_entry(k, T0 + 20);
+    CHECK(e != NULL && json_integer_value(json_object_get(e, "exp")) == T0 + 10);
+    CHECK(json_object_get(e, "revoked_at") == NULL);
+    json_decref(e);
+    /* A revoked key is listed as revoked for ever, also once its secret is destroyed. */
+    json_object_set_new(k, "state", json_string("destroyed"));
+    CHECK(hm_pub_bundle_state(k, T0) == NULL);
+    json_object_set_new(k, "revoked_at", json_integer(T0 + 50));
+    CHECK(strcmp(hm_pub_bundle_state(k, gone * 2), "revoked") == 0);
+    e = hm_pub_key_entry(k, gone * 2);
+    CHECK(e != NULL && json_integer_value(json_object_get(e, "revoked_at")) == T0 + 50);
+    CHECK(strcmp(json_string_value(json_object_get(e, "state")), "revoked") == 0);
+    json_decref(e);
+    json_decref(k);
+}
+
+TEST(publish_credential_digest_is_what_the_token_carries)
+{
+    json_t *brand =
+        json_pack("{s:s,s:s,s:s,s:{s:s,s:i,s:i},s:{s:s,s:s},s:[{s:s,s:s}],s:[s],s:I,s:I,s:[]}",
+                  "id", "acme-bank", "name", "Acme Bank", "level", "organization", "logo", "sha256",
+                  "LCa0a2j_xo_5m0U8HTBBNBNCLXBkg7-g-YpeiGJm564", "width", 256, "height", 256,
+                  "colors", "primary", "#0B5FFF", "background", "#FFFFFF", "senders", "channel",
+                  "sms", "id", "ACMEBANK", "link_domains", "acme.example", "nbf", (json_int_t)T0,
+                  "exp", (json_int_t)(T0 + 86400), "keys");
+    json_t *payload = hm_pub_credential_payload(brand);
+    unsigned char seed[32];
+    hm_signkey *publisher = NULL;
+    char *jws = NULL, a[HM_SHA256_B64_LEN + 1], b[HM_SHA256_B64_LEN + 1], *text;
+    const char *want =
+        "{\"v\":1,\"sub\":\"acme-bank\",\"name\":\"Acme Bank\",\"logo\":{\"sha256\":";
+
+    memset(seed, 2, sizeof seed);
+    CHECK(brand != NULL && payload != NULL);
+    CHECK_RC(hm_signkey_from_secret(&publisher, HM_ALG_ED25519, seed, sizeof seed), HALLMARK_OK);
+    CHECK_RC(hm_jws_sign_json(publisher, "hallmark-brand+jwt", payload, &jws), HALLMARK_OK);
+    CHECK_RC(hm_pub_credential_digest(brand, a), HALLMARK_OK);
+    CHECK_RC(hm_jws_payload_digest(jws, b), HALLMARK_OK);
+    CHECK(strcmp(a, b) == 0);
+    /* Members in the spec's order (§5.1), so the bytes are the documented ones. */
+    text = json_dumps(payload, JSON_COMPACT);
+    CHECK(text != NULL && strncmp(text, want, strlen(want)) == 0);
+    free(text);
+    free(jws);
+    hm_signkey_free(publisher);
+    json_decref(payload);
+    json_decref(brand);
+}
