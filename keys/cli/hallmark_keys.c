@@ -12,6 +12,7 @@
 #include "hm_digest.h"
 #include "hm_passphrase.h"
 #include "hm_secmem.h"
+#include "hm_text.h"
 #include "keys_cli.h"
 
 static const char usage_text[] =
@@ -329,8 +330,7 @@ enum {
     OPT_FORCE,
     OPT_REASON,
     OPT_OUT,
-    OPT_EXPIRES,
-    OPT_JSON
+    OPT_EXPIRES
 };
 
 static const struct option long_options[] = {
@@ -355,15 +355,68 @@ static const struct option long_options[] = {
     {"reason", required_argument, NULL, OPT_REASON},
     {"out", required_argument, NULL, OPT_OUT},
     {"expires", required_argument, NULL, OPT_EXPIRES},
-    {"json", no_argument, NULL, OPT_JSON},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
+
+/* 1 if s looks like a kid (or a prefix of one) that starts with '-': base64url, 8+ characters.
+ * One kid in 64 starts with '-', and getopt would take it for options. */
+static int
+dash_kid(const char *s)
+{
+    size_t i, n = strlen(s);
+
+    if (n < 8 || s[0] != '-' || s[1] == '-') {
+        return 0;
+    }
+    for (i = 0; i < n; i++) {
+        char ch = s[i];
+        if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+              ch == '-' || ch == '_')) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* 1 if argv element s is a long option that takes its value from the next element. */
+static int
+takes_value(const char *s)
+{
+    size_t i;
+
+    if (strncmp(s, "--", 2) != 0 || strchr(s, '=') != NULL) {
+        return 0;
+    }
+    for (i = 0; long_options[i].name != NULL; i++) {
+        if (strcmp(s + 2, long_options[i].name) == 0) {
+            return long_options[i].has_arg == required_argument;
+        }
+    }
+    return 0;
+}
 
 static int
 parse_options(struct cli *c, int argc, char **argv)
 {
-    int ch, st = 0;
+    static char *kept[256], *positional[256];
+    const char *dashed[8];
+    int ch, st = 0, i, n = 0, ndash = 0, npos;
 
+    if (argc > 255) {
+        return fail(EXIT_USAGE, "too many arguments");
+    }
+    /* Set dash-led kids aside so that getopt does not read them as options. */
+    kept[n++] = argv[0];
+    for (i = 1; i < argc; i++) {
+        if (dash_kid(argv[i]) && !takes_value(argv[i - 1]) && ndash < 8) {
+            dashed[ndash++] = argv[i];
+        } else {
+            kept[n++] = argv[i];
+        }
+    }
+    kept[n] = NULL;
+    argc = n;
+    argv = kept;
     opterr = 0;
     optind = 1;
     while (st == 0 && (ch = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
@@ -428,20 +481,29 @@ parse_options(struct cli *c, int argc, char **argv)
         case OPT_EXPIRES:
             c->expires = optarg;
             break;
-        case OPT_JSON:
-            c->json = 1;
-            break;
         case 'h':
             c->help = 1;
             break;
         case ':':
             return fail(EXIT_USAGE, "%s needs a value (see --help)", argv[optind - 1]);
         default:
+            if (optopt != 0) {
+                return fail(EXIT_USAGE,
+                            "unknown option -%c (see --help; put -- before an argument "
+                            "that starts with -)",
+                            optopt);
+            }
             return fail(EXIT_USAGE, "unknown option %s (see --help)", argv[optind - 1]);
         }
     }
-    c->args = argv + optind;
-    c->nargs = argc - optind;
+    for (npos = 0; optind + npos < argc; npos++) {
+        positional[npos] = argv[optind + npos];
+    }
+    for (i = 0; i < ndash; i++) {
+        positional[npos++] = (char *)dashed[i];
+    }
+    c->args = positional;
+    c->nargs = npos;
     return st;
 }
 
@@ -506,6 +568,9 @@ main(int argc, char **argv)
     if (c.help) {
         (void)fputs(help_for(cmd), stdout);
         return EXIT_DONE;
+    }
+    if (c.reason != NULL && !hm_utf8_no_controls(c.reason, 1, 512)) {
+        return fail(EXIT_USAGE, "--reason: 1-512 bytes of UTF-8 text without control characters");
     }
     if (hm_crypto_init() != HALLMARK_OK) {
         return fail(EXIT_USAGE, "libsodium failed to initialize");

@@ -25,7 +25,7 @@ struct cli {
     const char *dir, *pass_file, *platform, *kdf, *propagation, *name, *logo, *color, *background,
         *level, *logo_url, *valid_for, *alg, *reason, *out, *expires;
     struct list senders, prefixes, domains;
-    int force, json, help;
+    int force, help;
     char **args;
     int nargs;
     hm_keystore ks;

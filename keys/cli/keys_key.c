@@ -173,12 +173,34 @@ key_retire(struct cli *c, json_t *brand, json_t *key)
         return fail(EXIT_REFUSED, "key %s is %s; only a retiring or pending key can be retired",
                     short_kid(hm_ks_str(key, "kid"), kid), state);
     }
+    /* Signers switch to the new key when they load a bundle that names it active: until that
+     * bundle is out and has had the propagation window to reach them, the old key still signs. */
+    if (strcmp(state, "retiring") == 0 && !c->force) {
+        long long published = hm_ks_int(key, "retiring_published_at");
+        char when[32];
+        if (json_object_get(key, "retiring_published_at") == NULL) {
+            return fail(EXIT_REFUSED,
+                        "key %s: the promotion of its successor is not published yet; run "
+                        "hallmark-keys publish, then retire it after the propagation window",
+                        short_kid(hm_ks_str(key, "kid"), kid));
+        }
+        if (c->ks.now < published + window(c)) {
+            return fail(EXIT_REFUSED,
+                        "key %s may still be signing until signers load the bundle that retires "
+                        "it: retire after %s, or use --force --reason TEXT",
+                        short_kid(hm_ks_str(key, "kid"), kid),
+                        fmt_time(published + window(c), when, sizeof when));
+        }
+    }
+    if (c->force && (c->reason == NULL || c->reason[0] == '\0')) {
+        return fail(EXIT_USAGE, "--force needs --reason TEXT (it is recorded in the audit log)");
+    }
     (void)snprintf(before, sizeof before, "%s", state);
     json_object_set_new(key, "state", json_string("retired"));
     json_object_set_new(key, "retired_at", json_integer(c->ks.now));
     json_object_set_new(c->ks.state, "unpublished", json_true());
-    return commit(c,
-                  audit_entry("key retire", brand, hm_ks_str(key, "kid"), before, "retired", NULL));
+    return commit(c, audit_entry("key retire", brand, hm_ks_str(key, "kid"), before, "retired",
+                                 c->force ? c->reason : NULL));
 }
 
 static int
@@ -233,13 +255,12 @@ key_destroy(struct cli *c, json_t *brand, json_t *key)
     if (!revoked && !unused &&
         !(strcmp(state, "retired") == 0 && hm_pub_bundle_state(key, c->ks.now) == NULL)) {
         if (strcmp(state, "retired") == 0) {
-            return fail(
-                EXIT_REFUSED,
-                "key %s still vouches for messages it signed until %s; destroy it after "
-                "then",
-                short_kid(hm_ks_str(key, "kid"), kid),
-                fmt_time(hm_ks_int(key, "retired_at") + HM_TOKEN_LIFETIME_MAX + HM_CLOCK_SKEW, when,
-                         sizeof when));
+            return fail(EXIT_REFUSED,
+                        "key %s still vouches for messages it signed until %s; destroy it after "
+                        "then",
+                        short_kid(hm_ks_str(key, "kid"), kid),
+                        fmt_time(hm_ks_int(key, "retired_at") + HM_TOKEN_LIFETIME_MAX + HM_SKEW,
+                                 when, sizeof when));
         }
         return fail(EXIT_REFUSED,
                     "key %s is %s; only a revoked key, a retired key out of bundles or a never "
@@ -335,7 +356,28 @@ cmd_rotate(struct cli *c)
         return fail(EXIT_USAGE, "--force needs --reason TEXT (it is recorded in the audit log)");
     }
     lifetime = hm_ks_int(json_object_get(c->ks.state, "settings"), "bundle_lifetime");
+    if (c->expires != NULL && (!parse_duration(c->expires, &lifetime) || lifetime > 90 * 86400LL)) {
+        return fail(EXIT_USAGE, "--expires: a duration up to 90d (e.g. 7d, 36h)");
+    }
+    /* Prove the passphrase before changing anything: every path below publishes. */
+    {
+        hm_signkey *check = NULL;
+        if ((st = load_key(c, hm_ks_str(json_object_get(c->ks.state, "publisher"), "kid"),
+                           &check)) != 0) {
+            return st;
+        }
+        hm_signkey_free(check);
+    }
     pending = brand_pending_key(brand);
+    /* Resume a rotation whose promotion was committed but not published. */
+    if (pending == NULL && brand_active_key(brand) != NULL &&
+        hm_ks_int(brand_active_key(brand), "promoted_at") >=
+            hm_ks_int(json_object_get(c->ks.state, "last_publish"), "iat") &&
+        json_is_true(json_object_get(c->ks.state, "unpublished"))) {
+        (void)printf("finishing the rotation: %s is active but not yet published\n",
+                     hm_ks_str(brand_active_key(brand), "kid"));
+        return do_publish(c, lifetime, NULL);
+    }
     if (pending == NULL) {
         const char *new_kid = NULL;
         acted = 1;

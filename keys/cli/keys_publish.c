@@ -32,19 +32,13 @@ certify_publisher(const hm_signkey *root, const json_t *jwk, long long nbf, long
     return out;
 }
 
-/* root.pub: the base64url root key apps pin, one line. */
+/* root.pub: the base64url key of the current root, the one apps pin, one line. */
 static int
-write_root_pub(const struct cli *c, const hm_signkey *root)
+write_root_pub(const struct cli *c)
 {
-    char path[HM_KEYSTORE_PATH_MAX], line[64];
-    size_t n = 0;
-
-    if (hm_keystore_path(&c->ks, path, sizeof path, "root.pub") != 0 ||
-        hm_b64url_encode(line, sizeof line, hm_signkey_public(root)->raw, 32, &n) != HALLMARK_OK) {
-        return fail(EXIT_USAGE, "root.pub: path too long");
-    }
-    line[n++] = '\n';
-    return write_out(path, line, n);
+    return hm_keystore_sync_root_pub(&c->ks) == HALLMARK_OK
+               ? 0
+               : fail(EXIT_USAGE, "%s/root.pub: %s", c->ks.dir, strerror(errno));
 }
 
 static json_t *
@@ -77,8 +71,10 @@ cmd_init(struct cli *c)
     if (c->kdf != NULL && strcmp(c->kdf, "moderate") != 0 && strcmp(c->kdf, "minimum") != 0) {
         return fail(EXIT_USAGE, "--kdf is moderate (the default) or minimum (tests only)");
     }
-    if (c->propagation != NULL && !parse_duration(c->propagation, &propagation)) {
-        return fail(EXIT_USAGE, "--propagation: not a duration (e.g. 24h, 90m, 2d)");
+    if (c->propagation != NULL && (!parse_duration(c->propagation, &propagation) ||
+                                   propagation < 3600 || propagation > 30 * 86400LL)) {
+        return fail(EXIT_USAGE, "--propagation: a duration from 1h to 30d (e.g. 24h, 2d): apps "
+                                "need time to fetch a bundle");
     }
     if (c->dir == NULL) {
         c->dir = getenv("HALLMARK_KEYSTORE");
@@ -116,9 +112,8 @@ cmd_init(struct cli *c)
         st = fail(rc == HALLMARK_ERR_IO ? EXIT_USAGE : EXIT_REFUSED, "%s", c->err);
         goto out;
     }
-    if (c->kdf != NULL && strcmp(c->kdf, "minimum") == 0) {
-        c->ks.kdf = hm_kdf_minimum();
-    }
+    c->ks.kdf =
+        c->kdf != NULL && strcmp(c->kdf, "minimum") == 0 ? hm_kdf_minimum() : hm_kdf_moderate();
     if (hm_keystore_save_key(&c->ks, root, c->pass, c->pass_len, c->err, sizeof c->err) !=
             HALLMARK_OK ||
         hm_keystore_save_key(&c->ks, publisher, c->pass, c->pass_len, c->err, sizeof c->err) !=
@@ -126,10 +121,10 @@ cmd_init(struct cli *c)
         st = fail(EXIT_USAGE, "%s", c->err);
         goto out;
     }
-    if ((st = write_root_pub(c, root)) != 0 ||
-        (st = commit(c, json_pack("{s:s,s:s,s:s,s:s}", "verb", "init", "platform", c->platform,
+    if ((st = commit(c, json_pack("{s:s,s:s,s:s,s:s}", "verb", "init", "platform", c->platform,
                                   "root", hm_signkey_public(root)->kid, "publisher",
-                                  hm_signkey_public(publisher)->kid))) != 0) {
+                                  hm_signkey_public(publisher)->kid))) != 0 ||
+        (st = write_root_pub(c)) != 0) {
         goto out;
     }
     (void)printf("created keystore %s for \"%s\"\n", c->ks.dir, c->platform);
@@ -312,6 +307,12 @@ do_publish(struct cli *c, long long lifetime, unsigned long long *serial_out)
                 if (json_object_get(k, "published_at") == NULL) {
                     json_object_set_new(k, "published_at", json_integer(now));
                 }
+                /* The first bundle that tells signers to stop using it: key retire waits for
+                 * the propagation window from here. */
+                if (strcmp(hm_ks_str(k, "state"), "retiring") == 0 &&
+                    json_object_get(k, "retiring_published_at") == NULL) {
+                    json_object_set_new(k, "retiring_published_at", json_integer(now));
+                }
             }
         }
     }
@@ -409,10 +410,10 @@ root_rotate(struct cli *c)
     json_object_set_new(pub, "nbf", json_integer(now));
     json_object_set_new(pub, "exp", json_integer(now + PUBLISHER_VALIDITY));
     json_object_set_new(state, "unpublished", json_true());
-    if ((st = write_root_pub(c, fresh)) != 0 ||
-        (st = commit(c, json_pack("{s:s,s:s,s:s,s:I}", "verb", "root rotate", "old_root",
+    if ((st = commit(c, json_pack("{s:s,s:s,s:s,s:I}", "verb", "root rotate", "old_root",
                                   old_kid_copy, "new_root", hm_signkey_public(fresh)->kid,
-                                  "statement", (json_int_t)json_array_size(chain)))) != 0) {
+                                  "statement", (json_int_t)json_array_size(chain)))) != 0 ||
+        (st = write_root_pub(c)) != 0) {
         goto out;
     }
     /* HM-TRUST-10: the old root's secret goes; keystore open removes it too after a crash. */

@@ -41,16 +41,23 @@ next_for_key(const struct cli *c, const json_t *brand, const json_t *k, char *bu
         return "-";
     }
     if (strcmp(state, "retiring") == 0) {
-        (void)snprintf(buf, cap, "key retire %s once the signer uses the new key",
-                       short_kid(hm_ks_str(k, "kid"), kid));
+        long long p = hm_ks_int(k, "retiring_published_at");
+        if (json_object_get(k, "retiring_published_at") == NULL) {
+            return "publish, then retire after the window";
+        }
+        if (now < p + window) {
+            (void)snprintf(buf, cap, "retire possible after %s",
+                           fmt_time(p + window, when, sizeof when));
+            return buf;
+        }
+        (void)snprintf(buf, cap, "ready: key retire %s", short_kid(hm_ks_str(k, "kid"), kid));
         return buf;
     }
     if (strcmp(state, "retired") == 0) {
         if (hm_pub_bundle_state(k, now) != NULL) {
-            (void)snprintf(
-                buf, cap, "in bundles until %s",
-                fmt_time(hm_ks_int(k, "retired_at") + HM_TOKEN_LIFETIME_MAX + HM_CLOCK_SKEW, when,
-                         sizeof when));
+            (void)snprintf(buf, cap, "in bundles until %s",
+                           fmt_time(hm_ks_int(k, "retired_at") + HM_TOKEN_LIFETIME_MAX + HM_SKEW,
+                                    when, sizeof when));
             return buf;
         }
         (void)snprintf(buf, cap, "may be destroyed: key destroy %s",
@@ -164,6 +171,7 @@ cmd_audit(struct cli *c)
 {
     char path[HM_KEYSTORE_PATH_MAX], head[44];
     const json_t *audit;
+    const char *pending_prev;
     size_t entries = 0, bad = 0;
     hallmark_result rc;
     int st;
@@ -177,14 +185,31 @@ cmd_audit(struct cli *c)
     audit = json_object_get(c->ks.state, "audit");
     (void)hm_keystore_path(&c->ks, path, sizeof path, "audit.log");
     rc = hm_audit_verify(path, &entries, &bad, head);
+    if (rc == HALLMARK_ERR_IO && errno == ENOENT) {
+        hm_audit_genesis(head); /* no log yet: an empty one */
+        entries = 0;
+        rc = HALLMARK_OK;
+    }
     if (rc == HALLMARK_ERR_CORRUPT) {
+        char intact[64] = "";
+        if (bad > 2) {
+            (void)snprintf(intact, sizeof intact, "; entries 1 to %zu are intact", bad - 2);
+        }
         return fail(EXIT_REFUSED,
-                    "%s: the hash chain breaks at entry %zu: it, or entry %zu before it, was "
-                    "altered, removed or inserted; entries 1 to %zu are intact",
-                    path, bad, bad - 1, bad > 1 ? bad - 2 : 0);
+                    "%s: the hash chain breaks at entry %zu: it%s was altered, removed or "
+                    "inserted%s",
+                    path, bad, bad > 1 ? ", or the entry before it," : "", intact);
     }
     if (rc != HALLMARK_OK) {
         return fail(status_for(rc), "%s: %s", path, strerror(errno));
+    }
+    pending_prev = hm_ks_str(json_object_get(c->ks.state, "audit_pending"), "prev");
+    if ((long long)entries + 1 == hm_ks_int(audit, "seq") && pending_prev != NULL &&
+        strcmp(head, pending_prev) == 0) {
+        (void)printf("%s: %zu entries, hash chain intact; the last command's entry is in the "
+                     "keystore's commit record and the next command appends it\n",
+                     path, entries);
+        return EXIT_DONE;
     }
     if ((long long)entries != hm_ks_int(audit, "seq") ||
         strcmp(head, hm_ks_str(audit, "head")) != 0) {

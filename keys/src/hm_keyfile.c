@@ -67,6 +67,8 @@ hm_keyfile_seal(const hm_signkey *key, const char *passphrase, size_t pass_len,
     }
     *out = NULL;
     if (pub == NULL || passphrase == NULL || pass_len == 0 ||
+        limits.opslimit < crypto_pwhash_argon2id_OPSLIMIT_MIN ||
+        limits.memlimit < crypto_pwhash_argon2id_MEMLIMIT_MIN ||
         limits.opslimit > HM_KDF_OPSLIMIT_MAX || limits.memlimit > HM_KDF_MEMLIMIT_MAX) {
         return HALLMARK_ERR_INVALID_ARGUMENT;
     }

@@ -41,7 +41,9 @@ typedef struct hm_keystore {
 } hm_keystore;
 
 /* Open flags. */
-#define HM_KS_AUDIT_LENIENT 1 /* open even if the audit log does not match (for audit verify) */
+#define HM_KS_AUDIT_LENIENT                                                                        \
+    1 /* for audit verify: open even if the audit log does not match, and                          \
+       * change nothing (no completed line, no tidying) */
 
 /* The time: $HALLMARK_NOW (Unix seconds; for tests and rehearsals, recorded in the audit log)
  * when set, else the system clock. */
@@ -65,6 +67,13 @@ hallmark_result hm_keystore_open(hm_keystore *ks, const char *dir, int flags, ch
                                  size_t err_cap);
 
 /*
+ * Reads the state without the lock and without touching anything: for the signer, which only
+ * reads (keystore.json is replaced atomically, so it always reads a whole state). Same results
+ * as hm_keystore_open, minus the audit checks. Close with hm_keystore_close.
+ */
+hallmark_result hm_keystore_peek(hm_keystore *ks, const char *dir, char *err, size_t err_cap);
+
+/*
  * Commits the edited state with one audit entry (borrowed; "who" and "clock" are added).
  * HALLMARK_OK; HALLMARK_ERR_IO when the state could not be written (nothing changed) or when
  * the audit line could not be appended after the commit (the next open appends it).
@@ -77,6 +86,11 @@ void hm_keystore_close(hm_keystore *ks);
 /* Formats a path inside the keystore: 0, or -1 if it does not fit. */
 int hm_keystore_path(const hm_keystore *ks, char *out, size_t cap, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* Makes root.pub hold the current root's key (state root.x) if it does not already: after
+ * init and root rotate, and on every open (a crash may have come between). HALLMARK_OK or
+ * HALLMARK_ERR_IO. */
+hallmark_result hm_keystore_sync_root_pub(const hm_keystore *ks);
 
 /* Seals key under the passphrase into secret/<kid>.key (a new file). */
 hallmark_result hm_keystore_save_key(const hm_keystore *ks, const hm_signkey *key, const char *pass,

@@ -56,7 +56,7 @@ hm_pub_bundle_state(const json_t *key, long long now)
         return NULL;
     }
     if (strcmp(state, "retired") == 0 &&
-        now >= hm_ks_int(key, "retired_at") + HM_TOKEN_LIFETIME_MAX + HM_CLOCK_SKEW) {
+        now >= hm_ks_int(key, "retired_at") + HM_TOKEN_LIFETIME_MAX + HM_SKEW) {
         return NULL;
     }
     return state;
@@ -74,8 +74,8 @@ hm_pub_key_entry(const json_t *key, long long now)
     }
     /* A retired key signs nothing new: tokens it claims after retirement are refused. */
     if (json_object_get(key, "retired_at") != NULL && strcmp(state, "retired") == 0) {
-        long long at = hm_ks_int(key, "retired_at");
-        exp = at > nbf ? at : nbf + 1;
+        long long at = hm_ks_int(key, "retired_at"), cut = at > nbf ? at : nbf + 1;
+        exp = cut < exp ? cut : exp;
     }
     json_object_set_new(e, "kid", json_string(hm_ks_str(key, "kid")));
     json_object_set_new(e, "alg", json_string(hm_ks_str(key, "alg")));
@@ -94,6 +94,9 @@ hm_pub_jwks(const json_t *brand, long long now)
     json_t *keys = json_array(), *k;
     size_t i;
 
+    if (json_object_get(brand, "revoked_at") != NULL) {
+        return json_pack("{s:o}", "keys", keys); /* a revoked brand's tokens verify nowhere */
+    }
     json_array_foreach(json_object_get(brand, "keys"), i, k)
     {
         const char *state = hm_pub_bundle_state(k, now);
@@ -134,7 +137,7 @@ brand_entry(const json_t *brand, const hm_signkey *publisher, long long now)
     }
     json_array_foreach(json_object_get(brand, "superseded"), i, k)
     {
-        if (hm_ks_int(k, "until") + HM_TOKEN_LIFETIME_MAX + HM_CLOCK_SKEW > now) {
+        if (hm_ks_int(k, "until") + HM_TOKEN_LIFETIME_MAX + HM_SKEW > now) {
             json_array_append_new(sup, json_pack("{s:s,s:I}", "cred", hm_ks_str(k, "cred"), "until",
                                                  (json_int_t)hm_ks_int(k, "until")));
         }

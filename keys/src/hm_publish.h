@@ -7,13 +7,13 @@
 #include <jansson.h>
 
 #include "hallmark.h"
+#include "hm_bundle.h"
+#include "hm_claims.h"
 #include "hm_digest.h"
 #include "hm_signkey.h"
 
-/* The longest a message token may live (spec HM-TOKEN-18) and the clock skew (HM-TRUST-8): a
- * retired key stays in bundles until every token it signed has expired. */
-#define HM_TOKEN_LIFETIME_MAX 2592000LL
-#define HM_CLOCK_SKEW 300LL
+/* A retired key stays in bundles until every token it signed has expired: HM_TOKEN_LIFETIME_MAX
+ * (hm_claims.h) after its retirement, plus the clock skew HM_SKEW (hm_bundle.h). */
 
 /* The credential payload of a state brand object (new reference), members in the spec's order. */
 json_t *hm_pub_credential_payload(const json_t *brand);

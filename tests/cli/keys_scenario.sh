@@ -54,12 +54,14 @@ expect_fail "retire the active key" 1 "promote another key first" key retire "$k
 
 # ---- day 4: retire k1 ---------------------------------------------------------------------------
 at $((4 * day))
+expect_fail "retire k1 before signers can have switched" 1 "retire after" key retire "$k1"
+at $((4 * day + 60))
 expect_ok "retire k1" key retire "$k1"
 expect_ok "publish 5" publish
 cp "$HALLMARK_KEYSTORE/published/bundle.jws" "$work/b5.jws"
 expect_verdict "old k1 message after k1 retired" HALLMARK_VERIFIED "$work/m1.json" "$work/b5.jws" $((t0 + 4 * day + 10))
-sign "$k1" $((t0 + 4 * day + 3600)) "Acme Bank: signed after retirement" >"$work/m1-late.json"
-expect_verdict "k1 message dated after its retirement" HALLMARK_KEY_NOT_VALID "$work/m1-late.json" "$work/b5.jws" $((t0 + 4 * day + 3700))
+sign "$k1" $((t0 + 4 * day + 3700)) "Acme Bank: signed after retirement" >"$work/m1-late.json"
+expect_verdict "k1 message dated after its retirement" HALLMARK_KEY_NOT_VALID "$work/m1-late.json" "$work/b5.jws" $((t0 + 4 * day + 3800))
 expect_fail "destroy k1 while its messages live" 1 "still vouches for messages" key destroy "$k1"
 
 # ---- day 5: k1 leaks: revoke --------------------------------------------------------------------
@@ -94,6 +96,7 @@ expect_verdict "new message, new root pinned" HALLMARK_VERIFIED "$work/m3.json" 
 # ---- brand revocation ---------------------------------------------------------------------------
 expect_ok "brand revoke" brand revoke acme-bank --reason "contract ended"
 expect_ok "publish 10" publish
+grep -q '"keys": \[\]' "$HALLMARK_KEYSTORE/published/jwks/acme-bank.json" && ok || bad "a revoked brand's JWKS must be empty"
 expect_verdict "message of a revoked brand" HALLMARK_BRAND_REVOKED "$work/m3.json" "$HALLMARK_KEYSTORE/published/bundle.jws" $((t0 + 6 * day + 40))
 
 # ---- the keystore is consistent, its log complete -----------------------------------------------

@@ -20,7 +20,7 @@ key(const char *state)
 TEST(publish_key_states_in_bundles)
 {
     json_t *k = key("pending"), *e;
-    long long gone = T0 + HM_TOKEN_LIFETIME_MAX + HM_CLOCK_SKEW;
+    long long gone = T0 + HM_TOKEN_LIFETIME_MAX + HM_SKEW;
 
     CHECK(strcmp(hm_pub_bundle_state(k, T0), "pending") == 0);
     json_object_set_new(k, "state", json_string("retired"));

@@ -72,11 +72,20 @@ typedef enum hallmark_result {
     /* Operator-side errors (keystore, hallmark-keys); the verifier never returns them. */
     HALLMARK_ERR_IO = 34,               /**< a file could not be read or written */
     HALLMARK_ERR_WRONG_PASSPHRASE = 35, /**< a key file does not decrypt with this passphrase */
-    HALLMARK_ERR_CORRUPT = 36           /**< a state or key file is damaged or tampered with */
+    HALLMARK_ERR_CORRUPT = 36,          /**< a state or key file is damaged or tampered with */
+    /* Signer-side refusals (hallmark-signer); the verifier never returns them. */
+    HALLMARK_ERR_UNKNOWN_BRAND = 37, /**< no such brand in the trust bundle in force */
+    HALLMARK_ERR_NO_ACTIVE_KEY = 38, /**< the brand has no active, published signing key */
+    HALLMARK_ERR_BAD_REQUEST = 39,   /**< a message field is missing or breaks its limits */
+    HALLMARK_ERR_TOO_LARGE = 40,     /**< a body, request or batch exceeds its size limit */
+    HALLMARK_ERR_UNAUTHORIZED = 41,  /**< the client is not authenticated */
+    HALLMARK_ERR_FORBIDDEN = 42,     /**< the client may not sign for this brand or channel */
+    HALLMARK_ERR_RATE_LIMITED = 43,  /**< the client sent too many requests */
+    HALLMARK_ERR_UNAVAILABLE = 44    /**< the service cannot sign now (audit log, shutdown) */
 } hallmark_result;
 
 /** The highest value of hallmark_result, for tables and bounds checks. */
-#define HALLMARK_RESULT_MAX HALLMARK_ERR_CORRUPT
+#define HALLMARK_RESULT_MAX HALLMARK_ERR_UNAVAILABLE
 
 /**
  * Detail about a failure, filled by calls that accept it (the pointer may be NULL).

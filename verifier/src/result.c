@@ -59,6 +59,14 @@ describe(hallmark_result code)
         TEXT(HALLMARK_ERR_IO, "a file could not be read or written")
         TEXT(HALLMARK_ERR_WRONG_PASSPHRASE, "wrong passphrase, or the key file was altered")
         TEXT(HALLMARK_ERR_CORRUPT, "a state or key file is damaged or was tampered with")
+        TEXT(HALLMARK_ERR_UNKNOWN_BRAND, "no such brand in the trust bundle in force")
+        TEXT(HALLMARK_ERR_NO_ACTIVE_KEY, "the brand has no active signing key")
+        TEXT(HALLMARK_ERR_BAD_REQUEST, "a message field is missing or breaks its limits")
+        TEXT(HALLMARK_ERR_TOO_LARGE, "the request exceeds a size limit")
+        TEXT(HALLMARK_ERR_UNAUTHORIZED, "the client is not authenticated")
+        TEXT(HALLMARK_ERR_FORBIDDEN, "the client may not sign for this brand or channel")
+        TEXT(HALLMARK_ERR_RATE_LIMITED, "too many requests from this client")
+        TEXT(HALLMARK_ERR_UNAVAILABLE, "the service cannot sign right now")
     }
     return &unknown_result;
 }

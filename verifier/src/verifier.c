@@ -7,6 +7,7 @@
 #include "hallmark.h"
 #include "hm_b64url.h"
 #include "hm_bundle.h"
+#include "hm_claims.h"
 #include "hm_digest.h"
 #include "hm_ids.h"
 #include "hm_json.h"
@@ -14,7 +15,6 @@
 #include "hm_text.h"
 
 #define TOKEN_MAX 8192U
-#define TOKEN_LIFETIME_MAX 2592000LL
 
 struct snapshot {
     hm_trust *trust;
@@ -179,16 +179,6 @@ hallmark_verifier_load_bundle(hallmark_verifier *v, const unsigned char *bundle,
 
 /* ---- verification ---------------------------------------------------------------------------- */
 
-struct claims {
-    const char *iss, *jti, *channel, *from, *conv;
-    long long iat, exp;
-    unsigned char rcpt[HM_SHA256_BYTES], body[HM_SHA256_BYTES], cred[HM_SHA256_BYTES];
-    hallmark_category category;
-    hallmark_sender_kind sender_kind;
-    const char *agent_name;
-    const json_t *actions;
-};
-
 static hallmark_result
 verdict(hallmark_verification *out, hallmark_result code, const char *detail)
 {
@@ -197,162 +187,8 @@ verdict(hallmark_verification *out, hallmark_result code, const char *detail)
     return code;
 }
 
-static hallmark_category
-category_from(const char *s)
-{
-    static const char *const names[] = {"transactional", "otp", "alert", "marketing", "service"};
-
-    return (hallmark_category)(hm_name_index(s, names, sizeof names / sizeof names[0]) + 1);
-}
-
 static int
-jti_ok(const char *s)
-{
-    size_t n, i;
-
-    if (s == NULL || (n = strlen(s)) == 0 || n > 64) {
-        return 0;
-    }
-    for (i = 0; i < n; i++) {
-        char c = s[i];
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-              c == '-' || c == '_')) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
-static int
-digest_claim(const json_t *p, const char *name, unsigned char out[HM_SHA256_BYTES])
-{
-    size_t len = 0;
-    const char *s = hm_json_string(p, name, &len);
-
-    return s != NULL && hm_b64url_decode_exact(out, HM_SHA256_BYTES, s, len) == HALLMARK_OK;
-}
-
-static int
-sender_claim(const json_t *sender, struct claims *c)
-{
-    const char *kind = hm_json_string(sender, "kind", NULL);
-    const json_t *name = json_object_get(sender, "name");
-
-    if (!json_is_object(sender) || kind == NULL) {
-        return 0;
-    }
-    if (strcmp(kind, "automated") == 0) {
-        c->sender_kind = HALLMARK_SENDER_AUTOMATED;
-    } else if (strcmp(kind, "human") == 0) {
-        c->sender_kind = HALLMARK_SENDER_HUMAN;
-    } else if (strcmp(kind, "ai") == 0) {
-        c->sender_kind = HALLMARK_SENDER_AI;
-    } else {
-        return 0;
-    }
-    if (name == NULL) {
-        return 1;
-    }
-    if (c->sender_kind != HALLMARK_SENDER_HUMAN || !json_is_string(name) ||
-        json_string_length(name) > 64 ||
-        !hm_display_name_ok(json_string_value(name), json_string_length(name))) {
-        return 0;
-    }
-    c->agent_name = json_string_value(name);
-    return 1;
-}
-
-static hallmark_action_kind
-action_kind_from(const char *s)
-{
-    static const char *const names[] = {"link", "reply", "call", "unsubscribe", "preferences"};
-
-    return (hallmark_action_kind)(hm_name_index(s, names, sizeof names / sizeof names[0]) + 1);
-}
-
-static int
-actions_claim(const json_t *actions)
-{
-    size_t i;
-
-    if (actions == NULL) {
-        return 1;
-    }
-    if (!json_is_array(actions) || json_array_size(actions) > HALLMARK_MAX_ACTIONS) {
-        return 0;
-    }
-    for (i = 0; i < json_array_size(actions); i++) {
-        const json_t *a = json_array_get(actions, i);
-        const char *label = hm_json_string(a, "label", NULL), *url = hm_json_string(a, "url", NULL);
-        if (!json_is_object(a) || action_kind_from(hm_json_string(a, "kind", NULL)) == 0 ||
-            label == NULL || !hm_utf8_no_controls(label, 1, 40) || url == NULL ||
-            strlen(url) == 0 || strlen(url) > 2048) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
-/* §2.3 and §2.4: every claim present with its type and limits. */
-static int
-read_claims(const json_t *p, struct claims *c)
-{
-    const json_t *conv = json_object_get(p, "conv");
-
-    memset(c, 0, sizeof *c);
-    c->iss = hm_json_string(p, "iss", NULL);
-    c->jti = hm_json_string(p, "jti", NULL);
-    c->channel = hm_json_string(p, "channel", NULL);
-    c->from = hm_json_string(p, "from", NULL);
-    c->category = category_from(hm_json_string(p, "category", NULL));
-    c->actions = json_object_get(p, "actions");
-    if (!hm_brand_id_ok(c->iss) || !jti_ok(c->jti) || !hm_channel_ok(c->channel) ||
-        c->from == NULL || !hm_sender_id_ok(c->channel, c->from) ||
-        !hm_json_uint(p, "iat", &c->iat) || !hm_json_uint(p, "exp", &c->exp) || c->exp <= c->iat ||
-        c->exp - c->iat > TOKEN_LIFETIME_MAX || !digest_claim(p, "rcpt", c->rcpt) ||
-        !digest_claim(p, "body", c->body) || !digest_claim(p, "cred", c->cred) ||
-        c->category == HALLMARK_CATEGORY_UNKNOWN ||
-        !sender_claim(json_object_get(p, "sender"), c) || !actions_claim(c->actions)) {
-        return 0;
-    }
-    if (conv != NULL) {
-        size_t i, n;
-        c->conv = json_string_value(conv);
-        if (c->conv == NULL || (n = strlen(c->conv)) == 0 || n > 128) {
-            return 0;
-        }
-        for (i = 0; i < n; i++) {
-            if (c->conv[i] < 0x21 || c->conv[i] > 0x7E) {
-                return 0;
-            }
-        }
-    }
-    return 1;
-}
-
-static int
-sender_authorized(const hm_brand *b, const char *channel, const char *from)
-{
-    size_t i;
-
-    for (i = 0; i < b->sender_count; i++) {
-        const hm_sender_entry *e = &b->senders[i];
-        if (strcmp(e->channel, channel) != 0) {
-            continue;
-        }
-        if (!e->is_prefix && strcmp(e->value, from) == 0) {
-            return 1;
-        }
-        if (e->is_prefix && hm_channel_takes_prefix(channel) && hm_e164_ok(from) &&
-            strncmp(from, e->value, strlen(e->value)) == 0) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
-static int
-credential_accepted(const hm_brand *b, const struct claims *c)
+credential_accepted(const hm_brand *b, const hm_claims *c)
 {
     size_t i;
 
@@ -384,30 +220,20 @@ copy_str(char *dst, size_t cap, const char *src)
 
 /* Steps 14-15: actions, then the verified result. */
 static hallmark_result
-finish(hallmark_verification *out, const hm_brand *b, const hm_brand_key *k, const struct claims *c)
+finish(hallmark_verification *out, const hm_brand *b, const hm_brand_key *k, const hm_claims *c)
 {
-    size_t i, j;
+    size_t i;
 
     for (i = 0; c->actions != NULL && i < json_array_size(c->actions); i++) {
-        const json_t *a = json_array_get(c->actions, i);
-        char host[HM_ID_MAX];
-        int within = 0;
-
-        if (!hm_action_url_host(hm_json_string(a, "url", NULL), host)) {
-            return verdict(out, HALLMARK_ACTION_NOT_AUTHORIZED,
-                           "action URL is not a plain https URL");
-        }
-        for (j = 0; j < b->domain_count && !within; j++) {
-            within = hm_host_within(host, b->domains[j]);
-        }
-        if (!within) {
-            return verdict(out, HALLMARK_ACTION_NOT_AUTHORIZED,
-                           "action host outside the brand's link domains");
+        const char *detail = NULL;
+        if (hm_brand_action_check(b, hm_json_string(json_array_get(c->actions, i), "url", NULL),
+                                  &detail) != HALLMARK_OK) {
+            return verdict(out, HALLMARK_ACTION_NOT_AUTHORIZED, detail);
         }
     }
     for (i = 0; c->actions != NULL && i < json_array_size(c->actions); i++) {
         const json_t *a = json_array_get(c->actions, i);
-        out->actions[i].kind = action_kind_from(hm_json_string(a, "kind", NULL));
+        out->actions[i].kind = hm_action_kind_from(hm_json_string(a, "kind", NULL));
         copy_str(out->actions[i].label, sizeof out->actions[i].label,
                  hm_json_string(a, "label", NULL));
         copy_str(out->actions[i].url, sizeof out->actions[i].url, hm_json_string(a, "url", NULL));
@@ -440,12 +266,12 @@ check_claims(hallmark_verification *out, const hm_trust *t, const hm_brand_key *
              const json_t *payload, const hallmark_message *m, int64_t now)
 {
     const hm_brand *b = &t->brands[k->brand];
-    struct claims c;
+    hm_claims c;
     char from[HM_ID_MAX], to[HM_ID_MAX];
     unsigned char digest[HM_SHA256_BYTES];
     hallmark_result rc;
 
-    if (!read_claims(payload, &c)) {
+    if (!hm_claims_read(payload, &c)) {
         return verdict(out, HALLMARK_MALFORMED, "a claim is missing or breaks its limits");
     }
     if (strcmp(c.iss, b->id) != 0) {
@@ -469,7 +295,7 @@ check_claims(hallmark_verification *out, const hm_trust *t, const hm_brand_key *
     if (!hm_canonical_sender(m->channel, m->from, from) || strcmp(from, c.from) != 0) {
         return verdict(out, HALLMARK_SENDER_MISMATCH, "token issued for another sender");
     }
-    if (!sender_authorized(b, c.channel, c.from)) {
+    if (!hm_brand_sender_authorized(b, c.channel, c.from)) {
         return verdict(out, HALLMARK_SENDER_NOT_AUTHORIZED, "sender id not in the credential");
     }
     rc = hm_body_digest(m->body, m->body_len, digest);

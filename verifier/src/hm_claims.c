@@ -1,0 +1,180 @@
+#include "hm_claims.h"
+
+#include <string.h>
+
+#include "hm_b64url.h"
+#include "hm_ids.h"
+#include "hm_json.h"
+#include "hm_text.h"
+
+hallmark_category
+hm_category_from(const char *s)
+{
+    static const char *const names[] = {"transactional", "otp", "alert", "marketing", "service"};
+
+    return (hallmark_category)(hm_name_index(s, names, sizeof names / sizeof names[0]) + 1);
+}
+
+static int
+jti_ok(const char *s)
+{
+    size_t n, i;
+
+    if (s == NULL || (n = strlen(s)) == 0 || n > 64) {
+        return 0;
+    }
+    for (i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_')) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static int
+digest_claim(const json_t *p, const char *name, unsigned char out[HM_SHA256_BYTES])
+{
+    size_t len = 0;
+    const char *s = hm_json_string(p, name, &len);
+
+    return s != NULL && hm_b64url_decode_exact(out, HM_SHA256_BYTES, s, len) == HALLMARK_OK;
+}
+
+static int
+sender_claim(const json_t *sender, hm_claims *c)
+{
+    const char *kind = hm_json_string(sender, "kind", NULL);
+    const json_t *name = json_object_get(sender, "name");
+
+    if (!json_is_object(sender) || kind == NULL) {
+        return 0;
+    }
+    if (strcmp(kind, "automated") == 0) {
+        c->sender_kind = HALLMARK_SENDER_AUTOMATED;
+    } else if (strcmp(kind, "human") == 0) {
+        c->sender_kind = HALLMARK_SENDER_HUMAN;
+    } else if (strcmp(kind, "ai") == 0) {
+        c->sender_kind = HALLMARK_SENDER_AI;
+    } else {
+        return 0;
+    }
+    if (name == NULL) {
+        return 1;
+    }
+    if (c->sender_kind != HALLMARK_SENDER_HUMAN || !json_is_string(name) ||
+        json_string_length(name) > 64 ||
+        !hm_display_name_ok(json_string_value(name), json_string_length(name))) {
+        return 0;
+    }
+    c->agent_name = json_string_value(name);
+    return 1;
+}
+
+hallmark_action_kind
+hm_action_kind_from(const char *s)
+{
+    static const char *const names[] = {"link", "reply", "call", "unsubscribe", "preferences"};
+
+    return (hallmark_action_kind)(hm_name_index(s, names, sizeof names / sizeof names[0]) + 1);
+}
+
+static int
+actions_claim(const json_t *actions)
+{
+    size_t i;
+
+    if (actions == NULL) {
+        return 1;
+    }
+    if (!json_is_array(actions) || json_array_size(actions) > HALLMARK_MAX_ACTIONS) {
+        return 0;
+    }
+    for (i = 0; i < json_array_size(actions); i++) {
+        const json_t *a = json_array_get(actions, i);
+        const char *label = hm_json_string(a, "label", NULL), *url = hm_json_string(a, "url", NULL);
+        if (!json_is_object(a) || hm_action_kind_from(hm_json_string(a, "kind", NULL)) == 0 ||
+            label == NULL || !hm_utf8_no_controls(label, 1, 40) || url == NULL ||
+            strlen(url) == 0 || strlen(url) > 2048) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+int
+hm_claims_read(const json_t *p, hm_claims *c)
+{
+    const json_t *conv = json_object_get(p, "conv");
+
+    memset(c, 0, sizeof *c);
+    c->iss = hm_json_string(p, "iss", NULL);
+    c->jti = hm_json_string(p, "jti", NULL);
+    c->channel = hm_json_string(p, "channel", NULL);
+    c->from = hm_json_string(p, "from", NULL);
+    c->category = hm_category_from(hm_json_string(p, "category", NULL));
+    c->actions = json_object_get(p, "actions");
+    if (!hm_brand_id_ok(c->iss) || !jti_ok(c->jti) || !hm_channel_ok(c->channel) ||
+        c->from == NULL || !hm_sender_id_ok(c->channel, c->from) ||
+        !hm_json_uint(p, "iat", &c->iat) || !hm_json_uint(p, "exp", &c->exp) || c->exp <= c->iat ||
+        c->exp - c->iat > HM_TOKEN_LIFETIME_MAX || !digest_claim(p, "rcpt", c->rcpt) ||
+        !digest_claim(p, "body", c->body) || !digest_claim(p, "cred", c->cred) ||
+        c->category == HALLMARK_CATEGORY_UNKNOWN ||
+        !sender_claim(json_object_get(p, "sender"), c) || !actions_claim(c->actions)) {
+        return 0;
+    }
+    if (conv != NULL) {
+        size_t i, n;
+        c->conv = json_string_value(conv);
+        if (c->conv == NULL || (n = strlen(c->conv)) == 0 || n > 128) {
+            return 0;
+        }
+        for (i = 0; i < n; i++) {
+            if (c->conv[i] < 0x21 || c->conv[i] > 0x7E) {
+                return 0;
+            }
+        }
+    }
+    return 1;
+}
+
+int
+hm_brand_sender_authorized(const hm_brand *b, const char *channel, const char *from)
+{
+    size_t i;
+
+    for (i = 0; i < b->sender_count; i++) {
+        const hm_sender_entry *e = &b->senders[i];
+        if (strcmp(e->channel, channel) != 0) {
+            continue;
+        }
+        if (!e->is_prefix && strcmp(e->value, from) == 0) {
+            return 1;
+        }
+        if (e->is_prefix && hm_channel_takes_prefix(channel) && hm_e164_ok(from) &&
+            strncmp(from, e->value, strlen(e->value)) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+hallmark_result
+hm_brand_action_check(const hm_brand *b, const char *url, const char **detail)
+{
+    char host[HM_ID_MAX];
+    size_t j;
+
+    if (!hm_action_url_host(url, host)) {
+        *detail = "action URL is not a plain https URL";
+        return HALLMARK_ACTION_NOT_AUTHORIZED;
+    }
+    for (j = 0; j < b->domain_count; j++) {
+        if (hm_host_within(host, b->domains[j])) {
+            return HALLMARK_OK;
+        }
+    }
+    *detail = "action host outside the brand's link domains";
+    return HALLMARK_ACTION_NOT_AUTHORIZED;
+}

@@ -1,0 +1,41 @@
+/* The message-token claims of spec §2.3-§2.4 and the credential checks of §5.6-§5.7, shared by
+ * the verifier (which reads claims) and the signer (which checks what it is about to sign with the
+ * very same rules). Internal to Hallmark. */
+#ifndef HM_CLAIMS_H
+#define HM_CLAIMS_H
+
+#include <jansson.h>
+
+#include "hallmark.h"
+#include "hm_bundle.h"
+#include "hm_digest.h"
+
+/* The longest a token may live, exp - iat (HM-TOKEN-18). */
+#define HM_TOKEN_LIFETIME_MAX 2592000LL
+
+/* The claims of a token payload; strings are borrowed from the payload object. */
+typedef struct hm_claims {
+    const char *iss, *jti, *channel, *from, *conv;
+    long long iat, exp;
+    unsigned char rcpt[HM_SHA256_BYTES], body[HM_SHA256_BYTES], cred[HM_SHA256_BYTES];
+    hallmark_category category;
+    hallmark_sender_kind sender_kind;
+    const char *agent_name;
+    const json_t *actions;
+} hm_claims;
+
+/* 1 if every required claim is present with its type and limits (§2.3, §2.4), filling c. */
+int hm_claims_read(const json_t *payload, hm_claims *c);
+
+/* The category / action kind named s, or the UNKNOWN value (0). */
+hallmark_category hm_category_from(const char *s);
+hallmark_action_kind hm_action_kind_from(const char *s);
+
+/* 1 if the brand's credential authorizes sender id from on channel (§5.6). */
+int hm_brand_sender_authorized(const hm_brand *b, const char *channel, const char *from);
+
+/* HALLMARK_OK if url passes the action URL check (§5.7) within the brand's link domains, else
+ * HALLMARK_ACTION_NOT_AUTHORIZED with a static detail. */
+hallmark_result hm_brand_action_check(const hm_brand *b, const char *url, const char **detail);
+
+#endif
