@@ -31,9 +31,13 @@ ALL_PKGS := libsodium jansson libcrypto libssl libpng icu-uc libevent libevent_o
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(ALL_PKGS) 2>/dev/null)
 VERIFY_LIBS = $(shell $(PKG_CONFIG) --libs $(VERIFY_PKGS)) -pthread
 CRYPTO_LIBS = $(shell $(PKG_CONFIG) --libs libsodium jansson libcrypto) -pthread
+# hallmark-signer serves HTTP(S) with libevent and OpenSSL.
+SIGNER_LIBS = $(shell $(PKG_CONFIG) --libs libsodium jansson libcrypto libssl libevent \
+              libevent_openssl libevent_pthreads libpng icu-uc) -lm -pthread
 # hallmark-keys also decodes and draws PNG logos (libpng) and checks display names (ICU).
 KEYS_LIBS = $(shell $(PKG_CONFIG) --libs libsodium jansson libcrypto libpng icu-uc) -lm -pthread
-INCLUDES := -Iverifier/include -Iverifier/core -Iverifier/src -Ikeys/src -Ikeys/cli
+INCLUDES := -Iverifier/include -Iverifier/core -Iverifier/src -Ikeys/src -Ikeys/cli \
+            -Isigner/src -Isigner/cli
 CFLAGS_ALL = $(WARN) $(OPT) $(HARDEN) -fPIC -fvisibility=hidden -D_POSIX_C_SOURCE=200809L \
              -DHALLMARK_WITH_ES256=$(VERIFIER_ES256) -MMD -MP $(INCLUDES) $(PKG_CFLAGS) $(SAN) \
              $(CFLAGS)
@@ -47,6 +51,8 @@ VERIFY_SRC := $(sort $(wildcard verifier/src/*.c))
 SIGN_CORE_SRC := verifier/core/hm_signkey.c verifier/core/hm_jws_sign.c
 KEYS_SRC := $(sort $(wildcard keys/src/*.c))
 KEYS_CLI_SRC := $(sort $(wildcard keys/cli/*.c))
+SIGNER_SRC := $(sort $(wildcard signer/src/*.c))
+SIGNER_CLI_SRC := $(sort $(wildcard signer/cli/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
@@ -60,19 +66,24 @@ LIB_A := $(BUILD)/lib/libhallmark.a
 LIB_SO := $(BUILD)/lib/libhallmark.so.0
 SIGN_A := $(BUILD)/lib/libhmsign.a
 KEYS_A := $(BUILD)/lib/libhmkeys.a
+SIGNER_A := $(BUILD)/lib/libhmsigner.a
 RUNNER := $(BUILD)/tests/runner
 
 REPLAY := $(patsubst tests/fuzz/fuzz_%.c,$(BUILD)/tests/replay-%,$(FUZZ_SRC))
 
 VERIFY_CLI := $(BUILD)/bin/hallmark-verify
 KEYS_CLI := $(BUILD)/bin/hallmark-keys
+SIGNER_CLI := $(BUILD)/bin/hallmark-signer
 TEST_SIGN := $(BUILD)/tests/hm-test-sign
+VERIFY_BATCH := $(BUILD)/tests/hm-verify-batch
+DEMO_LOGO := $(BUILD)/tests/hm-demo-logo
 
 ifeq ($(VERIFIER_ES256),0)
 ALL_TARGETS := $(LIB_A) $(LIB_SO) $(VERIFY_CLI)
 else
 ALL_TARGETS := $(LIB_A) $(LIB_SO) $(SIGN_A) $(RUNNER) $(REPLAY) $(VERIFY_CLI) $(KEYS_CLI) \
-               $(TEST_SIGN) $(BUILD)/tests/gen-vectors
+               $(SIGNER_CLI) $(TEST_SIGN) $(VERIFY_BATCH) $(DEMO_LOGO) \
+               $(BUILD)/tests/gen-vectors
 endif
 
 .PHONY: all help deps deps-check deps-fuzz test test-run check format-check tidy cppcheck \
@@ -127,7 +138,23 @@ $(RUNNER): $(UNIT_OBJ) $(KEYS_A) $(SIGN_A) $(LIB_A)
 	@mkdir -p $(@D)
 	$(Q)$(CC) -o $@ $(UNIT_OBJ) $(KEYS_A) $(SIGN_A) $(LIB_A) $(LDFLAGS_ALL) $(KEYS_LIBS)
 
+$(SIGNER_A): $(call obj,$(SIGNER_SRC))
+	@mkdir -p $(@D)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(SIGNER_CLI): $(call obj,$(SIGNER_CLI_SRC)) $(SIGNER_A) $(KEYS_A) $(SIGN_A) $(LIB_A)
+	@mkdir -p $(@D)
+	$(Q)$(CC) -o $@ $^ $(LDFLAGS_ALL) $(SIGNER_LIBS)
+
 $(KEYS_CLI): $(call obj,$(KEYS_CLI_SRC)) $(KEYS_A) $(SIGN_A) $(LIB_A)
+	@mkdir -p $(@D)
+	$(Q)$(CC) -o $@ $^ $(LDFLAGS_ALL) $(KEYS_LIBS)
+
+$(DEMO_LOGO): $(call obj,tests/tools/hm_demo_logo.c) $(KEYS_A) $(LIB_A)
+	@mkdir -p $(@D)
+	$(Q)$(CC) -o $@ $^ $(LDFLAGS_ALL) $(KEYS_LIBS)
+
+$(VERIFY_BATCH): $(call obj,tests/tools/hm_verify_batch.c) $(KEYS_A) $(LIB_A)
 	@mkdir -p $(@D)
 	$(Q)$(CC) -o $@ $^ $(LDFLAGS_ALL) $(KEYS_LIBS)
 
@@ -238,6 +265,7 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(VERIFY_CLI) $(DESTDIR)$(PREFIX)/bin/hallmark-verify
 	install -m 0755 $(KEYS_CLI) $(DESTDIR)$(PREFIX)/bin/hallmark-keys
+	install -m 0755 $(SIGNER_CLI) $(DESTDIR)$(PREFIX)/bin/hallmark-signer
 	ln -sf libhallmark.so.0 $(DESTDIR)$(PREFIX)/lib/libhallmark.so
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(shell sed -n \
 	    's/^#define HALLMARK_VERSION_STRING "\(.*\)"/\1/p' verifier/include/hallmark.h)|g' \
@@ -246,6 +274,7 @@ install: all
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/hallmark-verify $(DESTDIR)$(PREFIX)/bin/hallmark-keys \
+	    $(DESTDIR)$(PREFIX)/bin/hallmark-signer \
 	    $(DESTDIR)$(PREFIX)/include/hallmark.h $(DESTDIR)$(PREFIX)/lib/libhallmark.a \
 	    $(DESTDIR)$(PREFIX)/lib/libhallmark.so.0 $(DESTDIR)$(PREFIX)/lib/libhallmark.so \
 	    $(DESTDIR)$(PREFIX)/lib/pkgconfig/hallmark.pc

@@ -1,75 +1,116 @@
 #!/usr/bin/env bash
-# make demo: a platform onboards a brand with hallmark-keys, the brand's messages are signed (by
-# the core library through tests' hm-test-sign, until hallmark-signer lands), and an app checks
-# them with hallmark-verify, the CLI over the library apps embed. Then more cases from the spec's
-# test vectors.
+# make demo: the whole product on a built-in example. A throwaway keystore onboards "Acme Bank"
+# (a logo drawn with libpng, senders on sms, rcs, email and push, one link domain), publishes a
+# trust bundle, starts hallmark-signer over TLS on a free loopback port, signs messages of several
+# channels over HTTPS with curl, and checks each with hallmark-verify, the CLI over the library
+# apps embed; then shows what the verifier says about attacks. Exits 0 when all is as expected.
 set -euo pipefail
 build=${1:-build}
 keys=$build/bin/hallmark-keys
-cli=$build/bin/hallmark-verify
+verify=$build/bin/hallmark-verify
+signer=$build/bin/hallmark-signer
+out=$build/demo
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+pid=
+cleanup() {
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then kill -TERM "$pid"; wait "$pid" || true; fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+mkdir -p "$out"
 printf 'demo passphrase, not for production\n' >"$work/pass"
 chmod 600 "$work/pass"
 export HALLMARK_PASSPHRASE_FILE=$work/pass HALLMARK_KEYSTORE=$work/keystore HALLMARK_OPERATOR=demo
+quiet() { "$@" >"$work/cmd.out" 2>&1 || { cat "$work/cmd.out"; exit 1; }; }
 
-step() { printf '\n$ hallmark-keys %s\n' "$*"; "$keys" "$@" 2>&1 | sed 's/^/  /'; }
-app() { # LABEL MESSAGE-FILE
-    local out
-    out=$("$cli" --root "$HALLMARK_KEYSTORE/root.pub" --bundle "$HALLMARK_KEYSTORE/published/bundle.jws" \
-        --message "$2" 2>/dev/null | head -n 1 || true)
-    printf '  %-44s %s\n' "$1" "$out"
-}
-
-echo "Hallmark demo. 1) The platform onboards Acme Bank (a demo keystore with a fast KDF)."
-step init --platform "Hallmark Demo" --kdf minimum
-step brand add acme-bank --name "Acme Bank" --logo tests/data/logos/good/brand-256-rgba.png \
-    --color "#0B5FFF" --sender sms:ACMEBANK --link-domain acme.example --level organization
-printf '\n$ hallmark-keys key add acme-bank\n'
+echo "Hallmark demo"
+echo
+echo "1. The platform onboards Acme Bank (hallmark-keys, throwaway keystore, fast test KDF)"
+"$build/tests/hm-demo-logo" "#0B5FFF" "$work/acme-logo.png"
+quiet "$keys" init --platform "Hallmark Demo" --kdf minimum
+quiet "$keys" brand add acme-bank --name "Acme Bank" --logo "$work/acme-logo.png" --color "#0B5FFF" \
+    --sender sms:ACMEBANK --sender rcs:acme_bank_agent@rbm.goog --sender email:acme.example \
+    --sender push:com.acme.bank --link-domain acme.example --level organization
 kid=$("$keys" key add acme-bank 2>/dev/null)
-echo "  $kid"
-step publish
-step key promote "$kid" --force --reason "first key of a new brand: no earlier key to replace"
-step publish
-step brand preview acme-bank --out "$work/preview.png"
+quiet "$keys" publish
+quiet "$keys" key promote "$kid" --force --reason "first key of a new brand"
+quiet "$keys" publish
+quiet "$keys" brand preview acme-bank --out "$out/acme-preview.png"
+echo "   brand acme-bank, key ${kid:0:12}..., bundle serial 2; preview: $out/acme-preview.png"
 
-echo
-echo "2) Acme Bank sends; the app checks each message against the pinned root and the bundle."
-body="Acme Bank: your card ending 4242 was charged £10.00 at Acme Store."
-"$build/tests/hm-test-sign" "$HALLMARK_KEYSTORE" acme-bank "$kid" "$(date +%s)" "$body" >"$work/m.json"
-app "SMS from ACMEBANK, signed" "$work/m.json"
-sed 's/£10\.00/£100.00/' "$work/m.json" >"$work/changed.json"
-app "amount changed in transit" "$work/changed.json"
-sed 's/"from":"ACMEBANK"/"from":"ACMEBNK"/' "$work/m.json" >"$work/spoof.json"
-app "genuine token on a look-alike sender" "$work/spoof.json"
-python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); m.pop("token"); print(json.dumps(m))' \
-    "$work/m.json" >"$work/unsigned.json"
-app "same text, no token (a phisher)" "$work/unsigned.json"
+echo "2. hallmark-signer serves HTTPS on a free loopback port"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj "/CN=localhost" \
+    -addext "subjectAltName=IP:127.0.0.1" -keyout "$work/tls.key" -out "$work/tls.pem" 2>/dev/null
+token_hash=$(printf 'demo-pipeline-token' | openssl dgst -sha256 -binary | basenc --base64url | tr -d '=')
+printf '{"clients":[{"id":"demo-pipeline","token_sha256":"%s","brands":["acme-bank"]}]}\n' \
+    "$token_hash" >"$work/clients.json"
+"$signer" serve --keystore "$HALLMARK_KEYSTORE" --listen 127.0.0.1:0 --tls-cert "$work/tls.pem" \
+    --tls-key "$work/tls.key" --clients "$work/clients.json" --audit "$work/signatures.log" \
+    --threads 2 >"$work/listen.out" 2>"$work/signer.log" &
+pid=$!
+for _ in $(seq 100); do grep -q "listening on" "$work/listen.out" && break; sleep 0.1; done
+url=$(sed -n 's/.*listening on \([^ ]*\).*/\1/p' "$work/listen.out")
+[ -n "$url" ] || { cat "$work/signer.log"; exit 1; }
+echo "   $url"
 
-echo
-echo "3) The key leaks: the platform revokes it and publishes."
-step key revoke "$kid" --reason "demo: key exposed"
-step publish
-app "the earlier message, after the revocation" "$work/m.json"
-step status
-
-echo
-echo "4) More cases from the spec's test vectors (spec/vectors):"
-show() { # VECTOR LABEL
-    local v=spec/vectors/$1 out
-    python3 tests/cli/vector_tool.py args "$v" "$work" >"$work/args"
-    mapfile -t args < <(grep -vx -- --json "$work/args")
-    out=$("$cli" "${args[@]}" 2>/dev/null | head -n 1 || true)
-    printf '  %-44s %s\n' "$2" "$out"
+# sign NAME JSON: POST /v1/sign over HTTPS; the reply goes to $work/NAME.reply, status to stdout.
+sign() {
+    curl -sS --cacert "$work/tls.pem" -o "$work/$1.reply" -w '%{http_code}' \
+        -H 'Authorization: Bearer demo-pipeline-token' -H 'Content-Type: application/json' \
+        --data-binary "$2" "$url/v1/sign"
 }
-show 012-human-agent.json "support chat, a person named Sam writes"
-show 016-four-actions.json "invoice with a signed \"Pay now\" button"
-show 018-es256.json "same brand, ES256 key"
-show 004-crlf-transport.json "line ends changed in transit"
-show 075-action-userinfo.json "button to acme.example@evil.example"
-show 076-action-suffix-trick.json "button to acme.example.evil.example"
-show 059-cross-brand-key.json "another brand's key claims to be Acme"
-show 094-bundle-rollback.json "older trust bundle replayed"
-show 096-bundle-frozen.json "bundle updates blocked past expiry"
+# message NAME CHANNEL FROM TO BODY: the message an app receives, with the token from NAME.reply.
+message() {
+    python3 - "$@" <<'PY'
+import json, sys
+name, channel, frm, to, body, work = sys.argv[1:7]
+token = json.load(open(f"{work}/{name}.reply")).get("token", "")
+print(json.dumps({"channel": channel, "from": frm, "to": to, "body": body, "token": token}))
+PY
+}
+verdict() { "$verify" --root "$HALLMARK_KEYSTORE/root.pub" --bundle "$HALLMARK_KEYSTORE/published/bundle.jws" \
+    --message "$1" 2>/dev/null | head -n 1 || true; }
+row() { printf '   %-42s %s\n' "$1" "$2"; }
+
+echo "3. Acme Bank's pipeline signs; the customer's app verifies"
+expect_verified=0
+send() { # NAME CHANNEL FROM TO BODY EXTRA LABEL
+    local code
+    code=$(sign "$1" "$(python3 -c 'import json,sys; m={"brand":"acme-bank","channel":sys.argv[1],"from":sys.argv[2],"to":sys.argv[3],"body":sys.argv[4],"category":sys.argv[5],"sender":json.loads(sys.argv[6])}; m.update(json.loads(sys.argv[7])); print(json.dumps(m))' "$2" "$3" "$4" "$5" "$6" "$7" "$8")")
+    [ "$code" = 200 ] || { echo "sign $1: HTTP $code $(cat "$work/$1.reply")"; exit 1; }
+    message "$1" "$2" "$3" "$4" "$5" "$work" >"$work/$1.msg"
+    row "$9" "$(verdict "$work/$1.msg")"
+    expect_verified=$((expect_verified + 1))
+}
+send otp sms ACMEBANK +447700900123 "Acme Bank: your code is 318 204. Never share it." otp \
+    '{"kind":"automated"}' '{}' "SMS one-time code"
+send invoice email acme.example customer@example.com "Your November statement is ready." transactional \
+    '{"kind":"automated"}' '{"actions":[{"kind":"link","label":"Pay now","url":"https://pay.acme.example/inv/8841"}]}' \
+    "e-mail with a signed \"Pay now\" button"
+send chat rcs acme_bank_agent@rbm.goog +447700900123 "Hi, this is Sam from Acme Bank support." service \
+    '{"kind":"human","name":"Sam"}' '{"conv":"c-7f3a9e"}' "RCS chat, a person (Sam) writes"
+send push push com.acme.bank device-4242 "Card payment of 10.00 GBP at Acme Store" alert \
+    '{"kind":"ai"}' '{}' "push alert written by an AI"
+
+echo "4. What the app says about attacks"
+sed 's/318 204/913 402/' "$work/otp.msg" >"$work/tampered.msg"
+row "code changed in transit" "$(verdict "$work/tampered.msg")"
+sed 's/"from": "ACMEBANK"/"from": "ACMEBNK"/' "$work/otp.msg" >"$work/spoofed.msg"
+row "genuine token on a look-alike sender" "$(verdict "$work/spoofed.msg")"
+python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); m["token"]=""; print(json.dumps(m))' \
+    "$work/otp.msg" >"$work/unsigned.msg"
+row "same text, no token (a phisher)" "$(verdict "$work/unsigned.msg")"
+code=$(sign evil "$(printf '{"brand":"acme-bank","channel":"sms","from":"ACMEBANK","to":"+447700900123","body":"Pay here","category":"transactional","sender":{"kind":"automated"},"actions":[{"kind":"link","label":"Pay","url":"https://acme.example.evil.example/pay"}]}')")
+row "signer asked for a button to evil.example" "HTTP $code $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["error"]["code"])' "$work/evil.reply")"
+python3 tests/cli/vector_tool.py args spec/vectors/076-action-suffix-trick.json "$work" >"$work/args"
+mapfile -t args < <(grep -vx -- --json "$work/args")
+row "forged button to acme.example.evil.example" "$("$verify" "${args[@]}" 2>/dev/null | head -n 1 || true)"
+
+kill -TERM "$pid"
+wait "$pid" || { echo "the signer did not stop cleanly"; exit 1; }
+pid=
+entries=$(wc -l <"$work/signatures.log")
 echo
-echo "Only a ✔ line earns the checkmark. The signer service (hallmark-signer) is not built yet."
+echo "The signer recorded $entries signatures in its hash-chained log and stopped cleanly."
+echo "Only a ✔ line earns the checkmark."
+[ "$entries" -eq "$expect_verified" ] && [ "$code" = 403 ]

@@ -971,3 +971,42 @@ hm_logo_preview(const hm_logo *logo, const char *primary, const char *background
     free(canvas);
     return rc;
 }
+
+hallmark_result
+hm_logo_sample(const char *primary, unsigned char **png, size_t *png_len)
+{
+    static const unsigned char white[3] = {255, 255, 255};
+    const int size = (int)HM_LOGO_PREVIEW_SIZE;
+    unsigned char fg[3], *canvas;
+    struct shape tile, strokes, bar;
+    size_t i;
+    hallmark_result rc;
+
+    if (png == NULL || png_len == NULL || !parse_colour(primary, fg)) {
+        return HALLMARK_ERR_INVALID_ARGUMENT;
+    }
+    if ((canvas = malloc((size_t)size * size * 4)) == NULL) {
+        return HALLMARK_ERR_NOMEM;
+    }
+    for (i = 0; i < (size_t)size * size; i++) {
+        memcpy(canvas + i * 4, white, 3);
+        canvas[i * 4 + 3] = 255;
+    }
+    /* A tile in the brand colour with a white "A": two strokes and a bar. */
+    tile = rounded_square(16, size - 32, 56);
+    memset(&strokes, 0, sizeof strokes);
+    strokes.parts = 2;
+    strokes.part[0] = segment(size / 2, 78, 100, 246);
+    strokes.part[1] = segment(size / 2, 78, size - 100, 246);
+    strokes.radius = (long long)SUB * 15;
+    memset(&bar, 0, sizeof bar);
+    bar.parts = 1;
+    bar.part[0] = segment(128, 190, size - 128, 190);
+    bar.radius = (long long)SUB * 13;
+    paint(canvas, &tile, fg, 0, 0, size, size);
+    paint(canvas, &strokes, white, 0, 0, size, size);
+    paint(canvas, &bar, white, 0, 0, size, size);
+    rc = encode(canvas, HM_LOGO_PREVIEW_SIZE, HM_LOGO_PREVIEW_SIZE, png, png_len);
+    free(canvas);
+    return rc;
+}

@@ -78,4 +78,9 @@ void hm_logo_free(hm_logo *logo);
 hallmark_result hm_logo_preview(const hm_logo *logo, const char *primary, const char *background,
                                 unsigned char **png, size_t *png_len);
 
+/* Draws a sample brand logo (a tile in the primary colour "#RRGGBB" with a white "A"), 320x320,
+ * canonical PNG in *png (malloc'd): for demos and tests. HALLMARK_OK,
+ * HALLMARK_ERR_INVALID_ARGUMENT or HALLMARK_ERR_NOMEM. */
+hallmark_result hm_logo_sample(const char *primary, unsigned char **png, size_t *png_len);
+
 #endif

@@ -1,0 +1,331 @@
+/* hallmark-signer: signs outgoing brand messages, as a pipe (NDJSON) or as an HTTPS service. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "hm_digest.h"
+#include "hm_json.h"
+#include "hm_keystore.h"
+#include "hm_passphrase.h"
+#include "hm_secmem.h"
+#include "hm_sigaudit.h"
+#include "hm_signer.h"
+#include "signer_cli.h"
+
+#define LINE_MAX_BYTES ((size_t)1024 * 1024)
+
+static const char usage_text[] =
+    "usage: hallmark-signer sign --keystore DIR [--audit FILE] < messages.ndjson\n"
+    "       hallmark-signer serve --keystore DIR --listen HOST:PORT|unix:PATH --audit FILE\n"
+    "                             --clients FILE [--tls-cert PEM --tls-key PEM [--client-ca PEM]]\n"
+    "\n"
+    "Signs outgoing brand messages with the brand's active key from a hallmark-keys keystore,\n"
+    "after checking that the brand may send them (sender id, link domains, fields). Only keys\n"
+    "that the published trust bundle carries are used, and each is proven at start-up by\n"
+    "signing a probe that must verify with the verifier library.\n"
+    "\n"
+    "sign: one JSON message per input line, one JSON result per line on stdout, in order:\n"
+    "  "
+    "{\"brand\":\"acme-bank\",\"channel\":\"sms\",\"from\":\"ACMEBANK\",\"to\":\"+447700900123\",\n"
+    "   \"body\":\"...\",\"category\":\"transactional\",\"sender\":{\"kind\":\"automated\"},\n"
+    "   "
+    "\"conv\":\"c-1\",\"actions\":[{\"kind\":\"link\",\"label\":\"Pay\",\"url\":\"https://...\"}],"
+    "\"ttl\":86400}\n"
+    "  gives the message with \"token\", \"jti\" and \"kid\" added, or\n"
+    "  "
+    "{\"line\":N,\"error\":{\"code\":\"sender_not_authorized\",\"message\":\"...\",\"field\":"
+    "\"from\"}}\n"
+    "  A bad line never stops the stream. Exit 0 if every line was signed, 1 if any failed.\n"
+    "\n"
+    "serve: the HTTP API (spec/signer-api.yaml): POST /v1/sign, POST /v1/sign/batch,\n"
+    "  GET /v1/bundle, GET /v1/jwks, GET /healthz, GET /metrics. SIGHUP reloads the keystore\n"
+    "  (the old set keeps serving if the new one fails); SIGTERM drains and exits.\n"
+    "\n"
+    "options:\n"
+    "  --keystore DIR          the hallmark-keys keystore (default: $HALLMARK_KEYSTORE)\n"
+    "  --passphrase-file FILE  its passphrase (default: $HALLMARK_PASSPHRASE_FILE, else a prompt)\n"
+    "  --audit FILE            hash-chained log of every signature (required for serve)\n"
+    "  --listen ADDR           127.0.0.1:8443, [::1]:8443 or unix:/run/hallmark.sock\n"
+    "  --clients FILE          who may sign what: JSON, see spec/signer-api.yaml\n"
+    "  --tls-cert, --tls-key   serve HTTPS with this certificate chain and key (PEM)\n"
+    "  --client-ca PEM         require client certificates issued by this CA (mutual TLS)\n"
+    "  --threads N             event-loop worker threads (default: one per core)\n"
+    "  --rate N                requests per second per client (default 200)\n"
+    "  --batch-max N           messages per batch request (default 100)\n"
+    "  --body-max BYTES        request body limit (default 1048576)\n"
+    "exit status: 0 done, 1 some message refused (sign) or the service failed, 2 usage error.\n";
+
+int
+signer_fail(int status, const char *fmt, ...)
+{
+    va_list ap;
+
+    (void)fputs("hallmark-signer: ", stderr);
+    va_start(ap, fmt);
+    (void)vfprintf(stderr, fmt, ap); // NOLINT(clang-analyzer-valist.Uninitialized): as in runner.c
+    va_end(ap);
+    (void)fputc('\n', stderr);
+    return status;
+}
+
+/* One output line for one input line. */
+static int
+pipe_line(const hm_signer *s, hm_sigaudit *audit, const char *line, size_t len,
+          unsigned long line_no)
+{
+    json_t *msg = NULL, *out;
+    hm_sign_request req;
+    hm_sign_result res;
+    char code[48], *text;
+    hallmark_result rc;
+
+    memset(&res, 0, sizeof res);
+    rc = hm_json_parse_object((const unsigned char *)line, len, LINE_MAX_BYTES, 6, &msg);
+    if (rc != HALLMARK_OK) {
+        rc = HALLMARK_ERR_BAD_REQUEST;
+        res.detail = "not a JSON object (one per line; duplicate members are refused)";
+    } else if ((rc = hm_sign_request_from_json(msg, &req, &res)) == HALLMARK_OK &&
+               (rc = hm_signer_sign(s, &req, (long long)time(NULL), &res)) == HALLMARK_OK &&
+               audit != NULL &&
+               hm_sigaudit_record(audit, (long long)time(NULL), "pipe", req.brand, res.kid, res.jti,
+                                  res.body_sha256) != HALLMARK_OK) {
+        rc = HALLMARK_ERR_UNAVAILABLE;
+        res.detail = "the signature log cannot be written; not signing";
+        res.field = NULL;
+    }
+    if (rc == HALLMARK_OK) {
+        out = json_deep_copy(msg);
+        json_object_set_new(out, "token", json_string(res.token));
+        json_object_set_new(out, "jti", json_string(res.jti));
+        json_object_set_new(out, "kid", json_string(res.kid));
+    } else {
+        out = json_pack("{s:I,s:{s:s,s:s}}", "line", (json_int_t)line_no, "error", "code",
+                        hm_sign_code(rc, code, sizeof code), "message",
+                        res.detail != NULL ? res.detail : hallmark_strerror(rc));
+        if (out != NULL && res.field != NULL) {
+            json_object_set_new(json_object_get(out, "error"), "field", json_string(res.field));
+        }
+    }
+    text = out != NULL ? json_dumps(out, JSON_COMPACT) : NULL;
+    if (text != NULL) {
+        (void)printf("%s\n", text);
+    } else {
+        (void)printf(
+            "{\"line\":%lu,\"error\":{\"code\":\"nomem\",\"message\":\"out of memory\"}}\n",
+            line_no);
+        rc = HALLMARK_ERR_NOMEM;
+    }
+    free(text);
+    json_decref(out);
+    json_decref(msg);
+    hm_sign_result_clear(&res);
+    return rc == HALLMARK_OK ? 0 : 1;
+}
+
+int
+run_pipe(struct signer_opts *o)
+{
+    hm_signer *s = NULL;
+    hm_sigaudit *audit = NULL;
+    char err[1024], *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    unsigned long line_no = 0, failed = 0, signed_count = 0;
+    hallmark_result rc;
+
+    rc = hm_signer_load(o->keystore, o->pass, o->pass_len, (long long)time(NULL), &s, err,
+                        sizeof err);
+    if (rc != HALLMARK_OK) {
+        return signer_fail(EXIT_USAGE, "%s", err);
+    }
+    if (o->audit != NULL && (rc = hm_sigaudit_open(o->audit, &audit)) != HALLMARK_OK) {
+        hm_signer_unref(s);
+        return signer_fail(EXIT_USAGE, "%s: %s", o->audit,
+                           rc == HALLMARK_ERR_CORRUPT ? "the signature log's hash chain is broken"
+                                                      : strerror(errno));
+    }
+    while ((n = getline(&line, &cap, stdin)) >= 0) {
+        size_t len = (size_t)n;
+        line_no++;
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) {
+            len--;
+        }
+        if (len > LINE_MAX_BYTES) {
+            (void)printf(
+                "{\"line\":%lu,\"error\":{\"code\":\"too_large\",\"message\":\"line longer "
+                "than 1 MiB\"}}\n",
+                line_no);
+            failed++;
+            continue;
+        }
+        if (pipe_line(s, audit, line, len, line_no) != 0) {
+            failed++;
+        } else {
+            signed_count++;
+        }
+        (void)fflush(stdout);
+    }
+    free(line);
+    if (audit != NULL && hm_sigaudit_flush(audit) != HALLMARK_OK) {
+        failed++;
+    }
+    hm_sigaudit_close(audit);
+    hm_signer_unref(s);
+    (void)fprintf(stderr, "hallmark-signer: %lu signed, %lu refused\n", signed_count, failed);
+    return failed == 0 ? EXIT_DONE : EXIT_FAILED;
+}
+
+enum {
+    OPT_KEYSTORE = 256,
+    OPT_PASS,
+    OPT_AUDIT,
+    OPT_LISTEN,
+    OPT_CERT,
+    OPT_KEY,
+    OPT_CA,
+    OPT_CLIENTS,
+    OPT_THREADS,
+    OPT_RATE,
+    OPT_BATCH,
+    OPT_BODY
+};
+
+static const struct option long_options[] = {{"keystore", required_argument, NULL, OPT_KEYSTORE},
+                                             {"passphrase-file", required_argument, NULL, OPT_PASS},
+                                             {"audit", required_argument, NULL, OPT_AUDIT},
+                                             {"listen", required_argument, NULL, OPT_LISTEN},
+                                             {"tls-cert", required_argument, NULL, OPT_CERT},
+                                             {"tls-key", required_argument, NULL, OPT_KEY},
+                                             {"client-ca", required_argument, NULL, OPT_CA},
+                                             {"clients", required_argument, NULL, OPT_CLIENTS},
+                                             {"threads", required_argument, NULL, OPT_THREADS},
+                                             {"rate", required_argument, NULL, OPT_RATE},
+                                             {"batch-max", required_argument, NULL, OPT_BATCH},
+                                             {"body-max", required_argument, NULL, OPT_BODY},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+
+static int
+number(const char *s, long lo, long hi, long *out)
+{
+    char *end = NULL;
+    long v;
+
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi) {
+        return 0;
+    }
+    *out = v;
+    return 1;
+}
+
+int
+main(int argc, char **argv)
+{
+    static struct signer_opts o;
+    const char *cmd;
+    long v = 0;
+    int ch, st;
+    hallmark_result rc;
+
+    if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+        (void)fputs(usage_text, argc < 2 ? stderr : stdout);
+        return argc < 2 ? EXIT_USAGE : EXIT_DONE;
+    }
+    cmd = argv[1];
+    if (strcmp(cmd, "sign") != 0 && strcmp(cmd, "serve") != 0) {
+        return signer_fail(EXIT_USAGE, "unknown command '%s' (sign or serve; see --help)", cmd);
+    }
+    o.rate = 200;
+    o.batch_max = 100;
+    o.body_max = (size_t)1024 * 1024;
+    opterr = 0;
+    optind = 2;
+    while ((ch = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
+        switch (ch) {
+        case OPT_KEYSTORE:
+            o.keystore = optarg;
+            break;
+        case OPT_PASS:
+            o.pass_file = optarg;
+            break;
+        case OPT_AUDIT:
+            o.audit = optarg;
+            break;
+        case OPT_LISTEN:
+            o.listen = optarg;
+            break;
+        case OPT_CERT:
+            o.tls_cert = optarg;
+            break;
+        case OPT_KEY:
+            o.tls_key = optarg;
+            break;
+        case OPT_CA:
+            o.client_ca = optarg;
+            break;
+        case OPT_CLIENTS:
+            o.clients = optarg;
+            break;
+        case OPT_THREADS:
+            if (!number(optarg, 1, 256, &v)) {
+                return signer_fail(EXIT_USAGE, "--threads: 1 to 256");
+            }
+            o.threads = (int)v;
+            break;
+        case OPT_RATE:
+            if (!number(optarg, 1, 1000000, &v)) {
+                return signer_fail(EXIT_USAGE, "--rate: 1 to 1000000 requests per second");
+            }
+            o.rate = v;
+            break;
+        case OPT_BATCH:
+            if (!number(optarg, 1, 10000, &v)) {
+                return signer_fail(EXIT_USAGE, "--batch-max: 1 to 10000");
+            }
+            o.batch_max = (size_t)v;
+            break;
+        case OPT_BODY:
+            if (!number(optarg, 1024, 64L * 1024 * 1024, &v)) {
+                return signer_fail(EXIT_USAGE, "--body-max: 1024 to 67108864 bytes");
+            }
+            o.body_max = (size_t)v;
+            break;
+        case 'h':
+            (void)fputs(usage_text, stdout);
+            return EXIT_DONE;
+        case ':':
+            return signer_fail(EXIT_USAGE, "%s needs a value (see --help)", argv[optind - 1]);
+        default:
+            return signer_fail(EXIT_USAGE, "unknown option %s (see --help)", argv[optind - 1]);
+        }
+    }
+    if (optind != argc) {
+        return signer_fail(EXIT_USAGE, "unexpected argument '%s' (see --help)", argv[optind]);
+    }
+    if (o.keystore == NULL) {
+        o.keystore = getenv("HALLMARK_KEYSTORE");
+    }
+    if (o.keystore == NULL) {
+        return signer_fail(EXIT_USAGE, "--keystore DIR is required (or set HALLMARK_KEYSTORE)");
+    }
+    if (hm_crypto_init() != HALLMARK_OK) {
+        return signer_fail(EXIT_USAGE, "libsodium failed to initialize");
+    }
+    {
+        char err[512];
+        rc = hm_passphrase_read(o.pass_file, "Keystore passphrase: ", 0, &o.pass, &o.pass_len, err,
+                                sizeof err);
+        if (rc != HALLMARK_OK) {
+            return signer_fail(EXIT_USAGE, "%s", err);
+        }
+    }
+    st = strcmp(cmd, "sign") == 0 ? run_pipe(&o) : run_serve(&o);
+    hm_secret_free(o.pass);
+    return st;
+}

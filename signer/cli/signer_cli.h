@@ -1,0 +1,25 @@
+/* hallmark-signer: options shared by the pipe mode and the service. */
+#ifndef SIGNER_CLI_H
+#define SIGNER_CLI_H
+
+#include <stddef.h>
+
+#define EXIT_DONE 0
+#define EXIT_FAILED 1
+#define EXIT_USAGE 2
+
+struct signer_opts {
+    const char *keystore, *pass_file, *audit, *listen, *tls_cert, *tls_key, *client_ca, *clients,
+        *log_level;
+    int threads;
+    long rate; /* requests per second per client */
+    size_t body_max, batch_max;
+    char *pass;
+    size_t pass_len;
+};
+
+int signer_fail(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int run_pipe(struct signer_opts *o);
+int run_serve(struct signer_opts *o);
+
+#endif

@@ -1,0 +1,764 @@
+#include "hm_signer.h"
+
+#include <ctype.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hm_atomic.h"
+#include "hm_b64url.h"
+#include "hm_bundle.h"
+#include "hm_claims.h"
+#include "hm_ids.h"
+#include "hm_jws_sign.h"
+#include "hm_keystore.h"
+#include "hm_signkey.h"
+#include "hm_text.h"
+
+struct signing_key {
+    size_t brand; /* index into trust->brands */
+    hm_signkey *key;
+    long long created;
+};
+
+struct hm_signer {
+    unsigned long refs;
+    hm_trust *trust;
+    struct signing_key *keys;
+    size_t key_count;
+    char *bundle;
+    size_t bundle_len;
+    char *jwks;
+};
+
+hm_signer *
+hm_signer_ref(hm_signer *s)
+{
+    if (s != NULL) {
+        (void)__atomic_add_fetch(&s->refs, 1, __ATOMIC_ACQ_REL);
+    }
+    return s;
+}
+
+static void
+signer_free(hm_signer *s)
+{
+    size_t i;
+
+    for (i = 0; i < s->key_count; i++) {
+        hm_signkey_free(s->keys[i].key);
+    }
+    free(s->keys);
+    hm_trust_free(s->trust);
+    free(s->bundle);
+    free(s->jwks);
+    free(s);
+}
+
+void
+hm_signer_unref(hm_signer *s)
+{
+    if (s != NULL && __atomic_sub_fetch(&s->refs, 1, __ATOMIC_ACQ_REL) == 0) {
+        signer_free(s);
+    }
+}
+
+static hallmark_result
+refuse(hm_sign_result *res, hallmark_result rc, const char *field, const char *detail)
+{
+    res->field = field;
+    res->detail = detail;
+    return rc;
+}
+
+/* ---- requests -------------------------------------------------------------------------------- */
+
+static const char *const request_members[] = {"brand",    "channel", "from", "to",      "body",
+                                              "category", "sender",  "conv", "actions", "ttl"};
+
+static hallmark_result
+string_member(const json_t *obj, const char *name, int required, const char **out,
+              hm_sign_result *res)
+{
+    const json_t *v = json_object_get(obj, name);
+
+    *out = NULL;
+    if (v == NULL) {
+        return required ? refuse(res, HALLMARK_ERR_BAD_REQUEST, name, "required member missing")
+                        : HALLMARK_OK;
+    }
+    if (!json_is_string(v)) {
+        return refuse(res, HALLMARK_ERR_BAD_REQUEST, name, "must be a string");
+    }
+    *out = json_string_value(v);
+    return HALLMARK_OK;
+}
+
+static hallmark_result
+read_actions(const json_t *actions, hm_sign_request *req, hm_sign_result *res)
+{
+    const json_t *a;
+    size_t i;
+
+    if (actions == NULL) {
+        return HALLMARK_OK;
+    }
+    if (!json_is_array(actions) || json_array_size(actions) > HALLMARK_MAX_ACTIONS) {
+        return refuse(res, HALLMARK_ERR_BAD_REQUEST, "actions", "must be an array of at most 4");
+    }
+    json_array_foreach(actions, i, a)
+    {
+        const char *key;
+        const json_t *v;
+
+        if (!json_is_object(a)) {
+            return refuse(res, HALLMARK_ERR_BAD_REQUEST, "actions", "each action is an object");
+        }
+        json_object_foreach((json_t *)a, key, v)
+        {
+            if (strcmp(key, "kind") != 0 && strcmp(key, "label") != 0 && strcmp(key, "url") != 0) {
+                return refuse(res, HALLMARK_ERR_BAD_REQUEST, "actions",
+                              "an action has only kind, label and url");
+            }
+        }
+        if (string_member(a, "kind", 1, &req->actions[i].kind, res) != HALLMARK_OK ||
+            string_member(a, "label", 1, &req->actions[i].label, res) != HALLMARK_OK ||
+            string_member(a, "url", 1, &req->actions[i].url, res) != HALLMARK_OK) {
+            res->field = "actions";
+            return HALLMARK_ERR_BAD_REQUEST;
+        }
+    }
+    req->action_count = json_array_size(actions);
+    return HALLMARK_OK;
+}
+
+hallmark_result
+hm_sign_request_from_json(const json_t *obj, hm_sign_request *req, hm_sign_result *res)
+{
+    const json_t *sender, *ttl, *v;
+    const char *key;
+    size_t i;
+    hallmark_result rc;
+
+    memset(req, 0, sizeof *req);
+    if (!json_is_object(obj)) {
+        return refuse(res, HALLMARK_ERR_BAD_REQUEST, NULL, "a message is a JSON object");
+    }
+    json_object_foreach((json_t *)obj, key, v)
+    {
+        int known = 0;
+        for (i = 0; i < sizeof request_members / sizeof request_members[0]; i++) {
+            known |= strcmp(key, request_members[i]) == 0;
+        }
+        if (!known) {
+            return refuse(res, HALLMARK_ERR_BAD_REQUEST, NULL,
+                          "unknown member (known: brand, channel, from, to, body, category, "
+                          "sender, conv, actions, ttl)");
+        }
+    }
+    if ((rc = string_member(obj, "brand", 1, &req->brand, res)) != HALLMARK_OK ||
+        (rc = string_member(obj, "channel", 1, &req->channel, res)) != HALLMARK_OK ||
+        (rc = string_member(obj, "from", 1, &req->from, res)) != HALLMARK_OK ||
+        (rc = string_member(obj, "to", 1, &req->to, res)) != HALLMARK_OK ||
+        (rc = string_member(obj, "body", 1, &req->body, res)) != HALLMARK_OK ||
+        (rc = string_member(obj, "category", 1, &req->category, res)) != HALLMARK_OK ||
+        (rc = string_member(obj, "conv", 0, &req->conv, res)) != HALLMARK_OK) {
+        return rc;
+    }
+    req->body_len = json_string_length(json_object_get(obj, "body"));
+    sender = json_object_get(obj, "sender");
+    if (!json_is_object(sender)) {
+        return refuse(res, HALLMARK_ERR_BAD_REQUEST, "sender",
+                      "required: {\"kind\": \"automated\" | \"human\" | \"ai\"}");
+    }
+    if ((rc = string_member(sender, "kind", 1, &req->sender_kind, res)) != HALLMARK_OK ||
+        (rc = string_member(sender, "name", 0, &req->sender_name, res)) != HALLMARK_OK) {
+        res->field = "sender";
+        return rc;
+    }
+    if (json_object_size(sender) != 1 + (req->sender_name != NULL)) {
+        return refuse(res, HALLMARK_ERR_BAD_REQUEST, "sender", "sender has only kind and name");
+    }
+    ttl = json_object_get(obj, "ttl");
+    if (ttl != NULL) {
+        if (!json_is_integer(ttl) || json_integer_value(ttl) < 1 ||
+            json_integer_value(ttl) > HM_TOKEN_LIFETIME_MAX) {
+            return refuse(res, HALLMARK_ERR_BAD_REQUEST, "ttl",
+                          "an integer number of seconds, 1 to 2592000");
+        }
+        req->ttl = (long long)json_integer_value(ttl);
+    }
+    return read_actions(json_object_get(obj, "actions"), req, res);
+}
+
+/* ---- signing --------------------------------------------------------------------------------- */
+
+static const struct signing_key *
+find_brand(const hm_signer *s, const char *id)
+{
+    size_t i;
+
+    for (i = 0; i < s->key_count; i++) {
+        if (strcmp(s->trust->brands[s->keys[i].brand].id, id) == 0) {
+            return &s->keys[i];
+        }
+    }
+    return NULL;
+}
+
+static int
+brand_in_bundle(const hm_signer *s, const char *id, const hm_brand **out)
+{
+    size_t i;
+
+    for (i = 0; i < s->trust->brand_count; i++) {
+        if (strcmp(s->trust->brands[i].id, id) == 0) {
+            *out = &s->trust->brands[i];
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int
+conv_ok(const char *s)
+{
+    size_t i, n = strlen(s);
+
+    if (n == 0 || n > 128) {
+        return 0;
+    }
+    for (i = 0; i < n; i++) {
+        if (s[i] < 0x21 || s[i] > 0x7E) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Everything the request says, checked before any claim is built. */
+static hallmark_result
+check_request(const hm_brand *b, const hm_sign_request *req, long long now, char *from, char *to,
+              hm_sign_result *res)
+{
+    size_t i;
+    const char *detail = NULL;
+
+    if (b->revoked) {
+        return refuse(res, HALLMARK_BRAND_REVOKED, "brand", "the brand is revoked");
+    }
+    if (now < b->nbf - HM_SKEW || now >= b->exp) {
+        return refuse(res, HALLMARK_BRAND_EXPIRED, "brand",
+                      "the brand credential is not valid now");
+    }
+    if (!hm_channel_ok(req->channel)) {
+        return refuse(res, HALLMARK_ERR_BAD_REQUEST, "channel", "not a channel name");
+    }
+    if (!hm_canonical_sender(req->channel, req->from, from)) {
+        return refuse(res, HALLMARK_ERR_BAD_REQUEST, "from",
+                      "not a valid sender id for the channel");
+    }
+    if (!hm_brand_sender_authorized(b, req->channel, from)) {
+        return refuse(res, HALLMARK_SENDER_NOT_AUTHORIZED, "from",
+                      "the brand's credential does not authorize this sender on this channel");
+    }
+    if (!hm_canonical_recipient(req->channel, req->to, to)) {
+        return refuse(res, HALLMARK_ERR_BAD_REQUEST, "to",
+                      "not a valid recipient id for the channel");
+    }
+    if (req->body_len > HM_SIGN_BODY_MAX) {
+        return refuse(res, HALLMARK_ERR_TOO_LARGE, "body", "body larger than 65536 bytes");
+    }
+    if (!hm_utf8_valid((const unsigned char *)req->body, req->body_len) ||
+        memchr(req->body, 0, req->body_len) != NULL) {
+        return refuse(res, HALLMARK_ERR_BAD_REQUEST, "body", "body is not UTF-8 text");
+    }
+    if (hm_category_from(req->category) == HALLMARK_CATEGORY_UNKNOWN) {
+        return refuse(res, HALLMARK_ERR_BAD_REQUEST, "category",
+                      "one of transactional, otp, alert, marketing, service");
+    }
+    if (strcmp(req->sender_kind, "automated") != 0 && strcmp(req->sender_kind, "human") != 0 &&
+        strcmp(req->sender_kind, "ai") != 0) {
+        return refuse(res, HALLMARK_ERR_BAD_REQUEST, "sender", "kind is automated, human or ai");
+    }
+    if (req->sender_name != NULL &&
+        (strcmp(req->sender_kind, "human") != 0 || strlen(req->sender_name) > 64 ||
+         !hm_display_name_ok(req->sender_name, strlen(req->sender_name)))) {
+        return refuse(res, HALLMARK_ERR_BAD_REQUEST, "sender",
+                      "name: only with kind human, 1-64 bytes, no control or invisible characters");
+    }
+    if (req->conv != NULL && !conv_ok(req->conv)) {
+        return refuse(res, HALLMARK_ERR_BAD_REQUEST, "conv", "1-128 printable ASCII, no spaces");
+    }
+    for (i = 0; i < req->action_count; i++) {
+        const hm_sign_action *a = &req->actions[i];
+        if (hm_action_kind_from(a->kind) == HALLMARK_ACTION_UNKNOWN) {
+            return refuse(res, HALLMARK_ERR_BAD_REQUEST, "actions",
+                          "kind is link, reply, call, unsubscribe or preferences");
+        }
+        if (!hm_utf8_no_controls(a->label, 1, 40)) {
+            return refuse(res, HALLMARK_ERR_BAD_REQUEST, "actions",
+                          "label: 1-40 bytes, no control characters");
+        }
+        if (strlen(a->url) > 2048 || hm_brand_action_check(b, a->url, &detail) != HALLMARK_OK) {
+            return refuse(res, HALLMARK_ACTION_NOT_AUTHORIZED, "actions",
+                          detail != NULL ? detail : "URL longer than 2048 bytes");
+        }
+    }
+    return HALLMARK_OK;
+}
+
+static json_t *
+build_claims(const hm_brand *b, const hm_sign_request *req, const char *from, const char *to,
+             long long now, hm_sign_result *res)
+{
+    unsigned char rnd[16], d[HM_SHA256_BYTES];
+    char rcpt[HM_SHA256_B64_LEN + 1], cred[HM_SHA256_B64_LEN + 1];
+    long long ttl = req->ttl > 0 ? req->ttl : HM_SIGN_TTL_DEFAULT;
+    json_t *c, *sender, *actions;
+    size_t i;
+
+    randombytes_buf(rnd, sizeof rnd);
+    (void)hm_b64url_encode(res->jti, sizeof res->jti, rnd, sizeof rnd, NULL);
+    if (hm_body_digest((const unsigned char *)req->body, req->body_len, d) != HALLMARK_OK ||
+        hm_b64url_encode(res->body_sha256, sizeof res->body_sha256, d, sizeof d, NULL) !=
+            HALLMARK_OK ||
+        hm_recipient_digest(res->jti, req->channel, to, d) != HALLMARK_OK ||
+        hm_b64url_encode(rcpt, sizeof rcpt, d, sizeof d, NULL) != HALLMARK_OK ||
+        hm_b64url_encode(cred, sizeof cred, b->cred, sizeof b->cred, NULL) != HALLMARK_OK) {
+        return NULL;
+    }
+    sender = json_pack("{s:s}", "kind", req->sender_kind);
+    if (sender != NULL && req->sender_name != NULL) {
+        json_object_set_new(sender, "name", json_string(req->sender_name));
+    }
+    c = json_pack("{s:s,s:I,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o}", "iss", b->id, "iat",
+                  (json_int_t)now, "exp", (json_int_t)(now + ttl), "jti", res->jti, "channel",
+                  req->channel, "from", from, "rcpt", rcpt, "body", res->body_sha256, "cred", cred,
+                  "category", req->category, "sender", sender);
+    if (c == NULL) {
+        return NULL;
+    }
+    if (req->conv != NULL) {
+        json_object_set_new(c, "conv", json_string(req->conv));
+    }
+    if (req->action_count > 0) {
+        actions = json_array();
+        for (i = 0; i < req->action_count; i++) {
+            json_array_append_new(actions,
+                                  json_pack("{s:s,s:s,s:s}", "kind", req->actions[i].kind, "label",
+                                            req->actions[i].label, "url", req->actions[i].url));
+        }
+        json_object_set_new(c, "actions", actions);
+    }
+    return c;
+}
+
+static hallmark_result
+sign_with(const hm_signer *s, const struct signing_key *k, const hm_sign_request *req,
+          long long now, hm_sign_result *res)
+{
+    const hm_brand *b = &s->trust->brands[k->brand];
+    char from[HM_ID_MAX], to[HM_ID_MAX];
+    hm_claims check;
+    json_t *claims;
+    hallmark_result rc = check_request(b, req, now, from, to, res);
+
+    if (rc != HALLMARK_OK) {
+        return rc;
+    }
+    if ((claims = build_claims(b, req, from, to, now, res)) == NULL) {
+        return refuse(res, HALLMARK_ERR_NOMEM, NULL, "out of memory");
+    }
+    /* The verifier's own claim rules: a token that they refuse is never issued. */
+    if (!hm_claims_read(claims, &check)) {
+        json_decref(claims);
+        return refuse(res, HALLMARK_ERR_BAD_REQUEST, NULL, "the claims break a rule of spec 2.3");
+    }
+    rc = hm_jws_sign_json(k->key, "hallmark-msg+jwt", claims, &res->token);
+    json_decref(claims);
+    if (rc != HALLMARK_OK) {
+        return refuse(res, HALLMARK_ERR_INTERNAL, NULL, "signing failed");
+    }
+    (void)snprintf(res->kid, sizeof res->kid, "%s", hm_signkey_public(k->key)->kid);
+    return HALLMARK_OK;
+}
+
+hallmark_result
+hm_signer_sign(const hm_signer *s, const hm_sign_request *req, long long now, hm_sign_result *res)
+{
+    const struct signing_key *k;
+    const hm_brand *b;
+
+    if (s == NULL || req == NULL || res == NULL || req->brand == NULL || req->channel == NULL ||
+        req->from == NULL || req->to == NULL || req->body == NULL || req->category == NULL ||
+        req->sender_kind == NULL) {
+        return res != NULL ? refuse(res, HALLMARK_ERR_BAD_REQUEST, NULL, "missing field")
+                           : HALLMARK_ERR_INVALID_ARGUMENT;
+    }
+    if ((k = find_brand(s, req->brand)) == NULL) {
+        if (brand_in_bundle(s, req->brand, &b)) {
+            return refuse(res, b->revoked ? HALLMARK_BRAND_REVOKED : HALLMARK_ERR_NO_ACTIVE_KEY,
+                          "brand",
+                          b->revoked ? "the brand is revoked"
+                                     : "the brand has no active key in the bundle in force");
+        }
+        return refuse(res, HALLMARK_ERR_UNKNOWN_BRAND, "brand",
+                      "no such brand in the trust bundle in force");
+    }
+    return sign_with(s, k, req, now, res);
+}
+
+void
+hm_sign_result_clear(hm_sign_result *res)
+{
+    if (res != NULL) {
+        free(res->token);
+        memset(res, 0, sizeof *res);
+    }
+}
+
+/* ---- loading --------------------------------------------------------------------------------- */
+
+/* A sender and recipient the brand's credential allows, for the probe. */
+static int
+probe_route(const hm_brand *b, const char **channel, char *from, char *to)
+{
+    static const char *const recipients[] = {"+447700900123", "probe@hallmark.invalid",
+                                             "hallmark-probe"};
+    size_t i, j;
+
+    for (i = 0; i < b->sender_count; i++) {
+        const hm_sender_entry *e = &b->senders[i];
+        if (e->is_prefix) {
+            size_t n = strlen(e->value);
+            if (!hm_channel_takes_prefix(e->channel) || n + 9 > HM_ID_MAX) {
+                continue;
+            }
+            memcpy(from, e->value, n);
+            memset(from + n, '0', n < 11 ? 11 - n : 0);
+            from[n < 11 ? 11 : n] = '\0';
+        } else {
+            (void)snprintf(from, HM_ID_MAX, "%s", e->value);
+        }
+        for (j = 0; j < sizeof recipients / sizeof recipients[0]; j++) {
+            if (hm_canonical_recipient(e->channel, recipients[j], to)) {
+                *channel = e->channel;
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+static hallmark_result
+probe(const hm_signer *s, const struct signing_key *k, const hm_pubkey *root, long long now,
+      char *err, size_t err_cap)
+{
+    const hm_brand *b = &s->trust->brands[k->brand];
+    hm_sign_request req;
+    hm_sign_result res;
+    hallmark_verifier *v = NULL;
+    hallmark_verification out;
+    hallmark_message m;
+    char root_b64[48], from[HM_ID_MAX], to[HM_ID_MAX];
+    const char *roots[1] = {root_b64};
+    hallmark_result rc;
+
+    memset(&req, 0, sizeof req);
+    memset(&res, 0, sizeof res);
+    if (!probe_route(b, &req.channel, from, to)) {
+        (void)snprintf(err, err_cap, "brand %s: its credential authorizes no sender to probe with",
+                       b->id);
+        return HALLMARK_ERR_BAD_REQUEST;
+    }
+    req.brand = b->id;
+    req.from = from;
+    req.to = to;
+    req.body = "hallmark-signer start-up probe";
+    req.body_len = strlen(req.body);
+    req.category = "service";
+    req.sender_kind = "automated";
+    (void)hm_b64url_encode(root_b64, sizeof root_b64, root->raw, 32, NULL);
+    rc = sign_with(s, k, &req, now, &res);
+    if (rc == HALLMARK_OK && (rc = hallmark_verifier_new(&v, roots, 1)) == HALLMARK_OK &&
+        (rc = hallmark_verifier_load_bundle(v, (const unsigned char *)s->bundle, s->bundle_len, 0,
+                                            now, NULL, NULL)) == HALLMARK_OK) {
+        memset(&m, 0, sizeof m);
+        m.channel = req.channel;
+        m.from = from;
+        m.to = to;
+        m.body = (const unsigned char *)req.body;
+        m.body_len = req.body_len;
+        m.token = res.token;
+        m.token_len = strlen(res.token);
+        rc = hallmark_verify(v, &m, now, &out);
+        rc = rc == HALLMARK_VERIFIED ? HALLMARK_OK : rc;
+    }
+    if (rc != HALLMARK_OK) {
+        (void)snprintf(err, err_cap,
+                       "brand %s: the start-up probe signed with key %s does not verify: %s (%s)",
+                       b->id, hm_signkey_public(k->key)->kid, hallmark_result_name(rc),
+                       res.detail != NULL ? res.detail : hallmark_strerror(rc));
+    }
+    hallmark_verifier_free(v);
+    hm_sign_result_clear(&res);
+    return rc;
+}
+
+static char *
+make_jwks(const hm_trust *t)
+{
+    json_t *keys = json_array(), *doc;
+    char *text = NULL;
+    size_t i;
+
+    for (i = 0; i < t->key_count; i++) {
+        char canon[HM_JWK_MAX];
+        json_t *jwk;
+
+        if (t->keys[i].state == HM_KEY_REVOKED || t->keys[i].pub.alg == HM_ALG_UNKNOWN ||
+            hm_pubkey_canonical_jwk(&t->keys[i].pub, canon, sizeof canon, NULL) != HALLMARK_OK ||
+            (jwk = json_loads(canon, 0, NULL)) == NULL) {
+            continue;
+        }
+        json_object_set_new(jwk, "kid", json_string(t->keys[i].pub.kid));
+        json_object_set_new(jwk, "alg", json_string(hm_alg_name(t->keys[i].alg)));
+        json_object_set_new(jwk, "use", json_string("sig"));
+        json_array_append_new(keys, jwk);
+    }
+    doc = json_pack("{s:o}", "keys", keys);
+    if (doc != NULL) {
+        text = json_dumps(doc, JSON_COMPACT);
+    }
+    json_decref(doc);
+    return text;
+}
+
+/* Decrypts the brand's active key if the bundle carries it for that brand, unrevoked. */
+static hallmark_result
+add_brand_key(hm_signer *s, hm_keystore *ks, const json_t *brand, const char *pass, size_t pass_len,
+              char *err, size_t err_cap)
+{
+    const json_t *k, *active = NULL;
+    const hm_brand_key *bk;
+    const char *kid;
+    size_t i;
+    hallmark_result rc;
+    struct signing_key *slot;
+
+    json_array_foreach(json_object_get(brand, "keys"), i, k)
+    {
+        if (strcmp(hm_ks_str(k, "state"), "active") == 0) {
+            active = k;
+        }
+    }
+    if (active == NULL || json_object_get(brand, "revoked_at") != NULL) {
+        return HALLMARK_OK;
+    }
+    kid = hm_ks_str(active, "kid");
+    bk = hm_trust_find_key(s->trust, kid, strlen(kid));
+    if (bk == NULL || bk->state == HM_KEY_REVOKED ||
+        strcmp(s->trust->brands[bk->brand].id, hm_ks_str(brand, "id")) != 0) {
+        return HALLMARK_OK; /* not yet published: apps could not verify it */
+    }
+    slot = &s->keys[s->key_count];
+    slot->brand = bk->brand;
+    slot->created = hm_ks_int(active, "created");
+    rc = hm_keystore_load_key(ks, kid, pass, pass_len, &slot->key, err, err_cap);
+    if (rc == HALLMARK_OK) {
+        s->key_count++;
+    }
+    return rc;
+}
+
+hallmark_result
+hm_signer_load(const char *dir, const char *pass, size_t pass_len, long long now, hm_signer **out,
+               char *err, size_t err_cap)
+{
+    hm_keystore ks;
+    hm_signer *s = NULL;
+    hm_pubkey root;
+    unsigned char raw[32], *bundle = NULL;
+    const char *root_x;
+    char path[HM_KEYSTORE_PATH_MAX];
+    hallmark_error e;
+    const json_t *b;
+    size_t i, len = 0;
+    hallmark_result rc;
+
+    *out = NULL;
+    memset(&root, 0, sizeof root);
+    memset(&e, 0, sizeof e);
+    if ((rc = hm_keystore_peek(&ks, dir, err, err_cap)) != HALLMARK_OK) {
+        hm_keystore_close(&ks);
+        return rc;
+    }
+    root_x = hm_ks_str(json_array_get(json_object_get(ks.state, "roots"), 0), "x");
+    if (root_x == NULL || hm_b64url_decode_exact(raw, sizeof raw, root_x, strlen(root_x)) != 0 ||
+        hm_pubkey_from_raw(&root, HM_ALG_ED25519, raw, sizeof raw) != HALLMARK_OK) {
+        (void)snprintf(err, err_cap, "%s: the keystore's root key is unreadable", dir);
+        rc = HALLMARK_ERR_CORRUPT;
+        goto out;
+    }
+    if (hm_keystore_path(&ks, path, sizeof path, "published/bundle.jws") != 0 ||
+        hm_read_file(path, HM_BUNDLE_MAX, &bundle, &len) != HALLMARK_OK) {
+        (void)snprintf(err, err_cap, "%s: no published bundle (run hallmark-keys publish)", path);
+        rc = HALLMARK_ERR_IO;
+        goto out;
+    }
+    while (len > 0 && (bundle[len - 1] == '\n' || bundle[len - 1] == '\r')) {
+        bundle[--len] = '\0';
+    }
+    if ((s = calloc(1, sizeof *s)) == NULL) {
+        rc = HALLMARK_ERR_NOMEM;
+        goto out;
+    }
+    s->refs = 1;
+    s->bundle = (char *)bundle;
+    s->bundle_len = len;
+    bundle = NULL;
+    rc = hm_trust_load(&root, 1, (const unsigned char *)s->bundle, s->bundle_len, 0, now, &s->trust,
+                       &e);
+    if (rc != HALLMARK_OK) {
+        (void)snprintf(err, err_cap, "%s: the published bundle does not load: %s%s%s", path,
+                       hallmark_result_name(rc), e.message != NULL ? ": " : "",
+                       e.message != NULL ? e.message : "");
+        goto out;
+    }
+    s->keys = calloc(json_array_size(hm_ks_brands(&ks)) + 1, sizeof *s->keys);
+    if (s->keys == NULL || (s->jwks = make_jwks(s->trust)) == NULL) {
+        rc = HALLMARK_ERR_NOMEM;
+        goto out;
+    }
+    json_array_foreach(hm_ks_brands(&ks), i, b)
+    {
+        if ((rc = add_brand_key(s, &ks, b, pass, pass_len, err, err_cap)) != HALLMARK_OK) {
+            goto out;
+        }
+    }
+    for (i = 0; i < s->key_count; i++) {
+        if ((rc = probe(s, &s->keys[i], &root, now, err, err_cap)) != HALLMARK_OK) {
+            goto out;
+        }
+    }
+    *out = s;
+    s = NULL;
+out:
+    if (rc == HALLMARK_ERR_NOMEM) {
+        (void)snprintf(err, err_cap, "out of memory");
+    }
+    if (s != NULL) {
+        signer_free(s);
+    }
+    free(bundle);
+    hm_pubkey_clear(&root);
+    hm_keystore_close(&ks);
+    return rc;
+}
+
+const char *
+hm_signer_bundle(const hm_signer *s, size_t *len)
+{
+    if (len != NULL) {
+        *len = s->bundle_len;
+    }
+    return s->bundle;
+}
+
+uint64_t
+hm_signer_serial(const hm_signer *s)
+{
+    return s->trust->serial;
+}
+
+long long
+hm_signer_bundle_exp(const hm_signer *s)
+{
+    return s->trust->exp;
+}
+
+const char *
+hm_signer_jwks(const hm_signer *s)
+{
+    return s->jwks;
+}
+
+size_t
+hm_signer_brand_count(const hm_signer *s)
+{
+    return s->key_count;
+}
+
+const char *
+hm_signer_brand_id(const hm_signer *s, size_t i)
+{
+    return i < s->key_count ? s->trust->brands[s->keys[i].brand].id : NULL;
+}
+
+const char *
+hm_signer_brand_kid(const hm_signer *s, size_t i)
+{
+    return i < s->key_count ? hm_signkey_public(s->keys[i].key)->kid : NULL;
+}
+
+long long
+hm_signer_key_created(const hm_signer *s, size_t i)
+{
+    return i < s->key_count ? s->keys[i].created : 0;
+}
+
+const char *
+hm_sign_code(hallmark_result rc, char *buf, size_t cap)
+{
+    const char *name = hallmark_result_name(rc);
+    size_t i, n;
+
+    if (strncmp(name, "HALLMARK_ERR_", 13) == 0) {
+        name += 13;
+    } else if (strncmp(name, "HALLMARK_", 9) == 0) {
+        name += 9;
+    }
+    n = strlen(name);
+    if (n >= cap) {
+        n = cap - 1;
+    }
+    for (i = 0; i < n; i++) {
+        buf[i] = (char)tolower((unsigned char)name[i]);
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+int
+hm_sign_http_status(hallmark_result rc)
+{
+    switch (rc) {
+    case HALLMARK_OK:
+        return 200;
+    case HALLMARK_ERR_UNAUTHORIZED:
+        return 401;
+    case HALLMARK_ERR_FORBIDDEN:
+    case HALLMARK_SENDER_NOT_AUTHORIZED:
+    case HALLMARK_ACTION_NOT_AUTHORIZED:
+        return 403;
+    case HALLMARK_ERR_UNKNOWN_BRAND:
+        return 404;
+    case HALLMARK_ERR_TOO_LARGE:
+        return 413;
+    case HALLMARK_BRAND_REVOKED:
+    case HALLMARK_BRAND_EXPIRED:
+    case HALLMARK_ERR_NO_ACTIVE_KEY:
+        return 409;
+    case HALLMARK_ERR_BAD_REQUEST:
+    case HALLMARK_MALFORMED:
+        return 400;
+    case HALLMARK_ERR_RATE_LIMITED:
+        return 429;
+    case HALLMARK_ERR_UNAVAILABLE:
+        return 503;
+    default:
+        return 500;
+    }
+}

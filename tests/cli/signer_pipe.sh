@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# hallmark-signer sign (pipe mode): one NDJSON result per input line, in order; a bad line never
+# stops the stream; tokens verify with hallmark-verify; the exit status says whether any line
+# failed; the signature log chains; the start-up probe refuses a keystore whose bundle is not
+# published or whose key file is damaged.
+set -eu
+. tests/cli/lib/keys.sh
+. tests/cli/lib/signer.sh
+make_keystore
+
+good='{"brand":"acme-bank","channel":"sms","from":"ACMEBANK","to":"+447700900123","body":"Acme Bank: code 1234","category":"otp","sender":{"kind":"automated"}}'
+{
+    echo "$good"
+    echo '{"brand":"acme-bank","channel":"email","from":"ACME.example","to":"Customer@Example.com","body":"Statement ready","category":"transactional","sender":{"kind":"human","name":"Sam"},"conv":"c-1","actions":[{"kind":"link","label":"View","url":"https://acme.example/s"}],"ttl":3600}'
+    echo 'this is not json'
+    echo '{"brand":"acme-bank","channel":"sms","from":"GLOBEX","to":"+447700900123","body":"x","category":"otp","sender":{"kind":"automated"}}'
+    echo ''
+    echo '{"brand":"globex","channel":"sms","from":"GLOBEX","to":"+447700900123","body":"Globex here","category":"alert","sender":{"kind":"ai"}}'
+    echo '{"brand":"acme-bank","channel":"sms","from":"ACMEBANK","to":"+447700900123","body":"x","category":"otp","sender":{"kind":"automated","name":"Bot"}}'
+    echo '{"brand":"acme-bank","channel":"sms","from":"ACMEBANK","to":"+447700900123","body":"x","category":"otp","sender":{"kind":"automated"},"ttl":2592001}'
+} >"$work/in.ndjson"
+set +e
+"$signer_cli" sign --keystore "$HALLMARK_KEYSTORE" --audit "$work/sig.log" <"$work/in.ndjson" \
+    >"$work/out.ndjson" 2>"$work/err"
+st=$?
+set -e
+[ "$st" -eq 1 ] && ok || bad "exit $st, want 1 (some lines refused)"
+[ "$(wc -l <"$work/out.ndjson")" -eq 8 ] && ok || bad "want 8 output lines, got $(wc -l <"$work/out.ndjson")"
+if python3 - "$work/out.ndjson" <<'PY'; then ok; else bad "pipe results: $(cat "$work/out.ndjson")"; fi
+import json, sys
+out = [json.loads(l) for l in open(sys.argv[1])]
+assert "token" in out[0] and out[0]["body"] == "Acme Bank: code 1234", out[0]
+assert "token" in out[1] and out[1]["conv"] == "c-1"
+expect = {2: ("bad_request", None), 3: ("sender_not_authorized", "from"), 4: ("bad_request", None),
+          6: ("bad_request", "sender"), 7: ("bad_request", "ttl")}
+for i, (code, field) in expect.items():
+    e = out[i]["error"]
+    assert out[i]["line"] == i + 1 and e["code"] == code and e.get("field") == field, out[i]
+assert "token" in out[5]
+PY
+grep -q "3 signed, 5 refused" "$work/err" && ok || bad "summary: $(cat "$work/err")"
+# Every token verifies; the e-mail one against the canonical ids the app passes.
+python3 - "$work/out.ndjson" "$work" <<'PY'
+import json, sys
+out = [json.loads(l) for l in open(sys.argv[1])]
+for n, i in ((0, 0), (1, 1), (2, 5)):
+    m = out[i]
+    json.dump({k: m[k] for k in ("channel", "from", "to", "body", "token")}, open(f"{sys.argv[2]}/m{n}.json", "w"))
+PY
+for n in 0 1 2; do
+    r=$("$verify_cli" --root "$HALLMARK_KEYSTORE/root.pub" --bundle "$HALLMARK_KEYSTORE/published/bundle.jws" \
+        --message "$work/m$n.json" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["result"])')
+    [ "$r" = HALLMARK_VERIFIED ] && ok || bad "pipe token $n: $r"
+done
+[ "$(wc -l <"$work/sig.log")" -eq 3 ] && ok || bad "signature log: $(wc -l <"$work/sig.log") lines"
+# All good lines: exit 0; the log keeps chaining across runs.
+echo "$good" | "$signer_cli" sign --keystore "$HALLMARK_KEYSTORE" --audit "$work/sig.log" >/dev/null 2>&1 && ok || bad "all-good run"
+python3 - "$work/sig.log" <<'PY' && ok || bad "signature log chain across runs"
+import base64, hashlib, json, sys
+prev = base64.urlsafe_b64encode(hashlib.sha256(b"hallmark-audit-v1").digest()).rstrip(b"=").decode()
+lines = open(sys.argv[1], "rb").read().split(b"\n")[:-1]
+assert len(lines) == 4
+for n, line in enumerate(lines, 1):
+    e = json.loads(line)
+    assert e["seq"] == n and e["prev"] == prev and e["client"] == "pipe"
+    prev = base64.urlsafe_b64encode(hashlib.sha256(line).digest()).rstrip(b"=").decode()
+PY
+# A broken signature log: refuse to start rather than sign unrecorded.
+sed -i '2s/"client":"pipe"/"client":"evil"/' "$work/sig.log"
+set +e
+echo "$good" | "$signer_cli" sign --keystore "$HALLMARK_KEYSTORE" --audit "$work/sig.log" >/dev/null 2>"$work/err"
+st=$?
+set -e
+[ "$st" -eq 2 ] && grep -q "hash chain is broken" "$work/err" && ok || bad "broken log: exit $st $(cat "$work/err")"
+# Start-up checks: a damaged active key file, then no published bundle.
+key=$HALLMARK_KEYSTORE/secret/$acme_k1.key
+cp "$key" "$work/key.bak"
+python3 - "$key" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["nonce"] = ("A" if d["nonce"][0] != "A" else "B") + d["nonce"][1:]
+open(sys.argv[1], "w").write(json.dumps(d))
+PY
+set +e
+echo "$good" | "$signer_cli" sign --keystore "$HALLMARK_KEYSTORE" >/dev/null 2>"$work/err"
+st=$?
+set -e
+[ "$st" -eq 2 ] && grep -q "key file was altered" "$work/err" && ok || bad "damaged key: exit $st $(cat "$work/err")"
+cp "$work/key.bak" "$key"
+mv "$HALLMARK_KEYSTORE/published/bundle.jws" "$work/bundle.bak"
+set +e
+echo "$good" | "$signer_cli" sign --keystore "$HALLMARK_KEYSTORE" >/dev/null 2>"$work/err"
+st=$?
+set -e
+[ "$st" -eq 2 ] && grep -q "no published bundle" "$work/err" && ok || bad "no bundle: exit $st $(cat "$work/err")"
+mv "$work/bundle.bak" "$HALLMARK_KEYSTORE/published/bundle.jws"
+set +e
+"$signer_cli" sign --keystore "$HALLMARK_KEYSTORE" --bogus </dev/null >/dev/null 2>"$work/err"
+st=$?
+set -e
+[ "$st" -eq 2 ] && grep -q "unknown option --bogus" "$work/err" && ok || bad "usage: $st $(cat "$work/err")"
+echo "signer-pipe: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
