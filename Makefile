@@ -86,8 +86,19 @@ ALL_TARGETS := $(LIB_A) $(LIB_SO) $(SIGN_A) $(RUNNER) $(REPLAY) $(VERIFY_CLI) $(
                $(BUILD)/tests/gen-vectors
 endif
 
+# ---- Java binding (JNI) --------------------------------------------------------------------------
+JAVAC ?= javac
+JAVA ?= java
+JAR_TOOL ?= jar
+JAVA_HOME ?= $(shell d=$$(readlink -f "$$(command -v $(JAVAC))" 2>/dev/null) && dirname "$$(dirname "$$d")")
+JNI_CFLAGS = -I$(JAVA_HOME)/include -I$(JAVA_HOME)/include/linux
+JNI_LIB := $(BUILD)/lib/libhallmark_jni.so
+JAVA_SRC := $(sort $(wildcard verifier/bindings/java/src/dev/hallmark/*.java))
+JAVA_TEST_SRC := $(sort $(wildcard verifier/bindings/java/test/dev/hallmark/*.java))
+JAR := $(BUILD)/java/hallmark.jar
+
 .PHONY: all help deps deps-check deps-fuzz test test-run check format-check tidy cppcheck \
-        asan valgrind fuzz bench install uninstall clean demo sizes vectors
+        asan valgrind fuzz bench install uninstall clean demo sizes vectors java
 
 all: $(ALL_TARGETS)
 
@@ -184,6 +195,23 @@ vectors: $(GEN_VECTORS)
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
+# The JNI shim links the verifier's objects into one shared library an app loads.
+$(BUILD)/obj/verifier/bindings/java/jni/hallmark_jni.o: CFLAGS += $(JNI_CFLAGS)
+$(JNI_LIB): $(call obj,verifier/bindings/java/jni/hallmark_jni.c) $(LIB_OBJ)
+	@mkdir -p $(@D)
+	$(Q)$(CC) -shared -Wl,-soname,libhallmark_jni.so -Wl,-z,relro,-z,now -o $@ $^ $(LDFLAGS_ALL) \
+	    $(VERIFY_LIBS)
+
+$(JAR): $(JAVA_SRC) $(JAVA_TEST_SRC)
+	@mkdir -p $(BUILD)/java/classes $(BUILD)/java/test-classes
+	$(Q)$(JAVAC) -Xlint:all -Werror -d $(BUILD)/java/classes $(JAVA_SRC)
+	$(Q)$(JAVAC) -Xlint:all -Werror -cp $(BUILD)/java/classes -d $(BUILD)/java/test-classes \
+	    $(JAVA_TEST_SRC)
+	$(Q)$(JAR_TOOL) cf $@ -C $(BUILD)/java/classes .
+
+# make java: the jar (dev.hallmark) and libhallmark_jni.so; needs a JDK (javac, jni.h).
+java: $(JNI_LIB) $(JAR)
+
 # ---- tests ------------------------------------------------------------------------------------
 test:
 	@$(MAKE) --no-print-directory deps
@@ -218,16 +246,20 @@ C_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find verifier signer k
 format-check:
 	@clang-format --dry-run --Werror $(C_FILES)
 
+# The JNI shim is checked only where a JDK provides jni.h.
+JNI_SHIM := verifier/bindings/java/jni/hallmark_jni.c
+CHECK_C = $(filter-out $(if $(wildcard $(JAVA_HOME)/include/jni.h),,$(JNI_SHIM)),$(filter %.c,$(C_FILES)))
+
 tidy:
-	@clang-tidy --quiet $(filter %.c,$(C_FILES)) -- $(WARN) -D_POSIX_C_SOURCE=200809L \
-	    -DHALLMARK_WITH_ES256=1 $(INCLUDES) $(PKG_CFLAGS) -Itests/unit 2>&1 | \
+	@clang-tidy --quiet $(CHECK_C) -- $(WARN) -D_POSIX_C_SOURCE=200809L \
+	    -DHALLMARK_WITH_ES256=1 $(INCLUDES) $(PKG_CFLAGS) $(JNI_CFLAGS) -Itests/unit 2>&1 | \
 	    { grep -v -E '^[0-9]+ warnings? generated\.$$' || true; }; \
 	    test $${PIPESTATUS[0]} -eq 0
 
 cppcheck:
 	@cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability \
 	    --inline-suppr --suppress=missingIncludeSystem -DHALLMARK_WITH_ES256=1 \
-	    $(INCLUDES) -Itests/unit $(filter %.c,$(C_FILES))
+	    $(INCLUDES) -Itests/unit $(CHECK_C)
 
 # ---- fuzzing (clang + libFuzzer) --------------------------------------------------------------
 FUZZ_BIN := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))

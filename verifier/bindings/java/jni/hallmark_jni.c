@@ -1,0 +1,245 @@
+/* The JNI shim under dev.hallmark.Verifier: byte arrays in (so that text crosses as real UTF-8,
+ * not Java's modified UTF-8), byte arrays and longs out into arrays the Java side allocated. A
+ * failed verification is a result code, never an exception; only a JNI failure (out of memory)
+ * leaves a pending Java exception. The Java class serializes close() against calls in flight. */
+#include <jni.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hallmark.h"
+
+#define ROOTS_MAX 16
+
+/* Layout shared with Verification.java. */
+enum {
+    S_DETAIL,
+    S_BRAND_ID,
+    S_NAME,
+    S_LOGO_URL,
+    S_PRIMARY,
+    S_BACKGROUND,
+    S_AGENT,
+    S_CONV,
+    S_KID,
+    S_ALG,
+    S_JTI,
+    S_LABELS,
+    S_URLS = S_LABELS + 4,
+    S_LOGO_SHA256 = S_URLS + 4
+};
+enum {
+    N_CODE,
+    N_LOGO_W,
+    N_LOGO_H,
+    N_LEVEL,
+    N_CATEGORY,
+    N_SENDER,
+    N_ACTIONS,
+    N_IAT,
+    N_EXP,
+    N_KINDS,
+    N_COUNT = N_KINDS + 4
+};
+
+JNIEXPORT jstring JNICALL Java_dev_hallmark_Verifier_nativeResultName(JNIEnv *env, jclass cls,
+                                                                      jint code);
+JNIEXPORT jstring JNICALL Java_dev_hallmark_Verifier_version(JNIEnv *env, jclass cls);
+JNIEXPORT jint JNICALL Java_dev_hallmark_Verifier_nativeNew(JNIEnv *env, jclass cls,
+                                                            jobjectArray roots, jlongArray out);
+JNIEXPORT jint JNICALL Java_dev_hallmark_Verifier_nativeLoad(JNIEnv *env, jclass cls, jlong h,
+                                                             jbyteArray bundle, jlong last_serial,
+                                                             jlong now, jlongArray serial_out);
+JNIEXPORT void JNICALL Java_dev_hallmark_Verifier_nativeVerify(
+    JNIEnv *env, jclass cls, jlong h, jbyteArray channel, jbyteArray from, jbyteArray to,
+    jbyteArray body, jbyteArray token, jlong now, jobjectArray strings, jlongArray numbers);
+JNIEXPORT void JNICALL Java_dev_hallmark_Verifier_nativeFree(JNIEnv *env, jclass cls, jlong h);
+
+JNIEXPORT jstring JNICALL
+Java_dev_hallmark_Verifier_nativeResultName(JNIEnv *env, jclass cls, jint code)
+{
+    (void)cls;
+    return (*env)->NewStringUTF(env, hallmark_result_name((hallmark_result)code));
+}
+
+JNIEXPORT jstring JNICALL
+Java_dev_hallmark_Verifier_version(JNIEnv *env, jclass cls)
+{
+    (void)cls;
+    return (*env)->NewStringUTF(env, hallmark_version());
+}
+
+JNIEXPORT jint JNICALL
+Java_dev_hallmark_Verifier_nativeNew(JNIEnv *env, jclass cls, jobjectArray roots, jlongArray out)
+{
+    const char *list[ROOTS_MAX];
+    jstring refs[ROOTS_MAX];
+    jsize n = (*env)->GetArrayLength(env, roots), i, got = 0;
+    hallmark_verifier *v = NULL;
+    hallmark_result rc = HALLMARK_ERR_NOMEM;
+    jlong handle;
+
+    (void)cls;
+    if (n > ROOTS_MAX) {
+        return HALLMARK_ERR_INVALID_ARGUMENT;
+    }
+    for (i = 0; i < n; i++) {
+        refs[i] = (jstring)(*env)->GetObjectArrayElement(env, roots, i);
+        list[i] = refs[i] != NULL ? (*env)->GetStringUTFChars(env, refs[i], NULL) : NULL;
+        if (list[i] == NULL) {
+            goto out;
+        }
+        got++;
+    }
+    rc = hallmark_verifier_new(&v, list, (size_t)n);
+    if (rc == HALLMARK_OK) {
+        handle = (jlong)(intptr_t)v;
+        (*env)->SetLongArrayRegion(env, out, 0, 1, &handle);
+    }
+out:
+    for (i = 0; i < got; i++) {
+        (*env)->ReleaseStringUTFChars(env, refs[i], list[i]);
+    }
+    return (jint)rc;
+}
+
+JNIEXPORT jint JNICALL
+Java_dev_hallmark_Verifier_nativeLoad(JNIEnv *env, jclass cls, jlong h, jbyteArray bundle,
+                                      jlong last_serial, jlong now, jlongArray serial_out)
+{
+    jsize len = (*env)->GetArrayLength(env, bundle);
+    jbyte *bytes = (*env)->GetByteArrayElements(env, bundle, NULL);
+    uint64_t serial = 0;
+    hallmark_result rc;
+    jlong s;
+
+    (void)cls;
+    if (bytes == NULL) {
+        return HALLMARK_ERR_NOMEM;
+    }
+    rc = hallmark_verifier_load_bundle((hallmark_verifier *)(intptr_t)h,
+                                       (const unsigned char *)bytes, (size_t)len,
+                                       (uint64_t)last_serial, (int64_t)now, &serial, NULL);
+    (*env)->ReleaseByteArrayElements(env, bundle, bytes, JNI_ABORT);
+    s = (jlong)serial;
+    (*env)->SetLongArrayRegion(env, serial_out, 0, 1, &s);
+    return (jint)rc;
+}
+
+/* A NUL-terminated copy of a Java byte array; NULL when out of memory (with an exception set). */
+static char *
+cstring(JNIEnv *env, jbyteArray a, size_t *len_out)
+{
+    jsize n = (*env)->GetArrayLength(env, a);
+    char *s = malloc((size_t)n + 1);
+
+    if (s == NULL) {
+        (*env)->ThrowNew(env, (*env)->FindClass(env, "java/lang/OutOfMemoryError"), "hallmark");
+        return NULL;
+    }
+    (*env)->GetByteArrayRegion(env, a, 0, n, (jbyte *)s);
+    s[n] = '\0';
+    if (len_out != NULL) {
+        *len_out = (size_t)n;
+    }
+    return s;
+}
+
+static void
+put(JNIEnv *env, jobjectArray strings, int index, const void *data, size_t len)
+{
+    jbyteArray a;
+
+    if (len == 0 || (*env)->ExceptionCheck(env)) {
+        return;
+    }
+    a = (*env)->NewByteArray(env, (jsize)len);
+    if (a != NULL) {
+        (*env)->SetByteArrayRegion(env, a, 0, (jsize)len, (const jbyte *)data);
+        (*env)->SetObjectArrayElement(env, strings, index, a);
+        (*env)->DeleteLocalRef(env, a);
+    }
+}
+
+static void
+put_str(JNIEnv *env, jobjectArray strings, int index, const char *s)
+{
+    put(env, strings, index, s, s != NULL ? strlen(s) : 0);
+}
+
+JNIEXPORT void JNICALL
+Java_dev_hallmark_Verifier_nativeVerify(JNIEnv *env, jclass cls, jlong h, jbyteArray channel,
+                                        jbyteArray from, jbyteArray to, jbyteArray body,
+                                        jbyteArray token, jlong now, jobjectArray strings,
+                                        jlongArray numbers)
+{
+    hallmark_verification *out = calloc(1, sizeof *out);
+    hallmark_message m;
+    char *c = NULL, *f = NULL, *t = NULL, *b = NULL, *k = NULL;
+    size_t body_len = 0, token_len = 0, i;
+    jlong n[N_COUNT];
+
+    (void)cls;
+    memset(&m, 0, sizeof m);
+    memset(n, 0, sizeof n);
+    if (out == NULL) {
+        (*env)->ThrowNew(env, (*env)->FindClass(env, "java/lang/OutOfMemoryError"), "hallmark");
+        return;
+    }
+    if ((c = cstring(env, channel, NULL)) == NULL || (f = cstring(env, from, NULL)) == NULL ||
+        (t = cstring(env, to, NULL)) == NULL || (b = cstring(env, body, &body_len)) == NULL ||
+        (k = cstring(env, token, &token_len)) == NULL) {
+        goto done;
+    }
+    m.channel = c;
+    m.from = f;
+    m.to = t;
+    m.body = (const unsigned char *)b;
+    m.body_len = body_len;
+    m.token = token_len > 0 ? k : NULL;
+    m.token_len = token_len;
+    (void)hallmark_verify((hallmark_verifier *)(intptr_t)h, &m, (int64_t)now, out);
+    n[N_CODE] = out->code;
+    put_str(env, strings, S_DETAIL, out->detail);
+    if (out->code == HALLMARK_VERIFIED) {
+        put_str(env, strings, S_BRAND_ID, out->brand_id);
+        put_str(env, strings, S_NAME, out->display_name);
+        put_str(env, strings, S_LOGO_URL, out->logo_url);
+        put_str(env, strings, S_PRIMARY, out->color_primary);
+        put_str(env, strings, S_BACKGROUND, out->color_background);
+        put_str(env, strings, S_AGENT, out->agent_name);
+        put_str(env, strings, S_CONV, out->conversation_id);
+        put_str(env, strings, S_KID, out->key_id);
+        put_str(env, strings, S_ALG, out->alg);
+        put_str(env, strings, S_JTI, out->token_id);
+        put(env, strings, S_LOGO_SHA256, out->logo_sha256, sizeof out->logo_sha256);
+        n[N_LOGO_W] = out->logo_width;
+        n[N_LOGO_H] = out->logo_height;
+        n[N_LEVEL] = out->level;
+        n[N_CATEGORY] = out->category;
+        n[N_SENDER] = out->sender_kind;
+        n[N_ACTIONS] = (jlong)out->action_count;
+        n[N_IAT] = out->issued_at;
+        n[N_EXP] = out->expires_at;
+        for (i = 0; i < out->action_count && i < HALLMARK_MAX_ACTIONS; i++) {
+            n[N_KINDS + i] = out->actions[i].kind;
+            put_str(env, strings, S_LABELS + (int)i, out->actions[i].label);
+            put_str(env, strings, S_URLS + (int)i, out->actions[i].url);
+        }
+    }
+    (*env)->SetLongArrayRegion(env, numbers, 0, N_COUNT, n);
+done:
+    free(c);
+    free(f);
+    free(t);
+    free(b);
+    free(k);
+    free(out);
+}
+
+JNIEXPORT void JNICALL
+Java_dev_hallmark_Verifier_nativeFree(JNIEnv *env, jclass cls, jlong h)
+{
+    (void)env;
+    (void)cls;
+    hallmark_verifier_free((hallmark_verifier *)(intptr_t)h);
+}

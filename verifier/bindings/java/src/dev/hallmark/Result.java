@@ -1,0 +1,124 @@
+package dev.hallmark;
+
+/**
+ * Every result of the Hallmark C library (hallmark.h), with the same numeric codes. Only
+ * {@link #VERIFIED} earns the checkmark. Generated from hallmark_result; the values never change.
+ */
+public enum Result {
+    /** the call succeeded (non-verify calls) */
+    OK(0),
+    /** NULL or out-of-range argument */
+    ERR_INVALID_ARGUMENT(1),
+    /** an allocation failed */
+    ERR_NOMEM(2),
+    /** libsodium or OpenSSL failed unexpectedly */
+    ERR_INTERNAL(3),
+    /** the caller's output buffer is too small */
+    ERR_BUFFER_TOO_SMALL(4),
+    /** key bytes are not a valid key */
+    ERR_INVALID_KEY(5),
+    /** full pass: the only code that shows the checkmark */
+    VERIFIED(6),
+    /** the message carries no token */
+    UNSIGNED(7),
+    /** the token is not well-formed */
+    MALFORMED(8),
+    /** a refused or unknown protected header member */
+    HEADER_REFUSED(9),
+    /** alg is not one Hallmark supports */
+    UNSUPPORTED_ALG(10),
+    /** alg does not name the key's pinned algorithm */
+    ALG_MISMATCH(11),
+    /** kid names no key in the trust bundle */
+    UNKNOWN_KEY(12),
+    /** the signature does not verify */
+    BAD_SIGNATURE(13),
+    /** the signing key has been revoked */
+    KEY_REVOKED(14),
+    /** the key was not valid when the token was issued */
+    KEY_NOT_VALID(15),
+    /** the key belongs to another brand than iss */
+    ISSUER_MISMATCH(16),
+    /** the brand has been revoked */
+    BRAND_REVOKED(17),
+    /** the brand credential is not valid now */
+    BRAND_EXPIRED(18),
+    /** the token binds a credential not in force */
+    BRAND_CREDENTIAL_INVALID(19),
+    /** the token was issued for another channel */
+    CHANNEL_MISMATCH(20),
+    /** the token was issued for another sender id */
+    SENDER_MISMATCH(21),
+    /** the brand may not send from this sender id */
+    SENDER_NOT_AUTHORIZED(22),
+    /** the body is not the one that was signed */
+    BODY_MODIFIED(23),
+    /** the token was issued for another recipient */
+    RECIPIENT_MISMATCH(24),
+    /** the token's validity has ended */
+    TOKEN_EXPIRED(25),
+    /** the token was issued in the future */
+    TOKEN_NOT_YET_VALID(26),
+    /** an action URL is outside the brand's domains */
+    ACTION_NOT_AUTHORIZED(27),
+    /** no trust bundle has been loaded */
+    NO_BUNDLE(28),
+    /** the trust bundle is not well-formed */
+    BUNDLE_MALFORMED(29),
+    /** the trust bundle's signature does not verify */
+    BUNDLE_BAD_SIGNATURE(30),
+    /** the bundle's chain does not reach a pinned root */
+    BUNDLE_UNTRUSTED(31),
+    /** the trust bundle is stale: cannot tell */
+    BUNDLE_EXPIRED(32),
+    /** the bundle is older than one already accepted */
+    BUNDLE_ROLLBACK(33),
+    /** a file could not be read or written */
+    ERR_IO(34),
+    /** a key file does not decrypt with this passphrase */
+    ERR_WRONG_PASSPHRASE(35),
+    /** a state or key file is damaged or tampered with */
+    ERR_CORRUPT(36),
+    /** no such brand in the trust bundle in force */
+    ERR_UNKNOWN_BRAND(37),
+    /** the brand has no active, published signing key */
+    ERR_NO_ACTIVE_KEY(38),
+    /** a message field is missing or breaks its limits */
+    ERR_BAD_REQUEST(39),
+    /** a body, request or batch exceeds its size limit */
+    ERR_TOO_LARGE(40),
+    /** the client is not authenticated */
+    ERR_UNAUTHORIZED(41),
+    /** the client may not sign for this brand or channel */
+    ERR_FORBIDDEN(42),
+    /** the client sent too many requests */
+    ERR_RATE_LIMITED(43),
+    /** the service cannot sign now (audit log, shutdown) */
+    ERR_UNAVAILABLE(44);
+
+    private final int code;
+
+    Result(int code) {
+        this.code = code;
+    }
+
+    /** The C library's numeric code. */
+    public int code() {
+        return code;
+    }
+
+    /** The C name, e.g. "HALLMARK_VERIFIED". */
+    public String cName() {
+        return "HALLMARK_" + name();
+    }
+
+    /** The result with this numeric code; IllegalArgumentException for an unknown code. */
+    public static Result of(int code) {
+        for (Result r : values()) {
+            if (r.code == code) {
+                return r;
+            }
+        }
+        throw new IllegalArgumentException("unknown Hallmark result code " + code);
+    }
+}

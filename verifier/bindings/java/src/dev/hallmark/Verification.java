@@ -1,0 +1,100 @@
+package dev.hallmark;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * The verdict on one message and, only when {@link #isVerified()}, the brand data to render.
+ * For any other result every brand field is empty (strings ""), so nothing of an unverified
+ * brand can be shown by mistake. Immutable and safe to share between threads.
+ */
+public final class Verification {
+    /** Verification level of the brand (spec §5.5). */
+    public enum Level { UNKNOWN, BASIC, ORGANIZATION, TRADEMARK }
+    /** Message category (spec §2.3). */
+    public enum Category { UNKNOWN, TRANSACTIONAL, OTP, ALERT, MARKETING, SERVICE }
+    /** Who wrote the message (spec §2.3). */
+    public enum SenderKind { UNKNOWN, AUTOMATED, HUMAN, AI }
+
+    // Layout shared with the JNI shim (hallmark_jni.c): indexes into the arrays it fills.
+    static final int S_DETAIL = 0, S_BRAND_ID = 1, S_NAME = 2, S_LOGO_URL = 3, S_PRIMARY = 4,
+            S_BACKGROUND = 5, S_AGENT = 6, S_CONV = 7, S_KID = 8, S_ALG = 9, S_JTI = 10,
+            S_LABELS = 11, S_URLS = 15, S_LOGO_SHA256 = 19, STRINGS = 20;
+    static final int N_CODE = 0, N_LOGO_W = 1, N_LOGO_H = 2, N_LEVEL = 3, N_CATEGORY = 4,
+            N_SENDER = 5, N_ACTIONS = 6, N_IAT = 7, N_EXP = 8, N_KINDS = 9, NUMBERS = 13;
+
+    private final Result result;
+    private final String detail, brandId, displayName, logoUrl, colorPrimary, colorBackground,
+            agentName, conversationId, keyId, alg, tokenId;
+    private final byte[] logoSha256;
+    private final int logoWidth, logoHeight;
+    private final Level level;
+    private final Category category;
+    private final SenderKind senderKind;
+    private final List<Action> actions;
+    private final long issuedAt, expiresAt;
+
+    Verification(byte[][] s, long[] n) {
+        result = Result.of((int) n[N_CODE]);
+        detail = str(s[S_DETAIL]);
+        brandId = str(s[S_BRAND_ID]);
+        displayName = str(s[S_NAME]);
+        logoUrl = str(s[S_LOGO_URL]);
+        colorPrimary = str(s[S_PRIMARY]);
+        colorBackground = str(s[S_BACKGROUND]);
+        agentName = str(s[S_AGENT]);
+        conversationId = str(s[S_CONV]);
+        keyId = str(s[S_KID]);
+        alg = str(s[S_ALG]);
+        tokenId = str(s[S_JTI]);
+        logoSha256 = s[S_LOGO_SHA256] == null ? new byte[0] : s[S_LOGO_SHA256];
+        logoWidth = (int) n[N_LOGO_W];
+        logoHeight = (int) n[N_LOGO_H];
+        level = Level.values()[(int) Math.min(n[N_LEVEL], Level.values().length - 1)];
+        category = Category.values()[(int) Math.min(n[N_CATEGORY], Category.values().length - 1)];
+        senderKind = SenderKind.values()[(int) Math.min(n[N_SENDER], SenderKind.values().length - 1)];
+        List<Action> list = new ArrayList<>();
+        for (int i = 0; i < n[N_ACTIONS] && i < 4; i++) {
+            int k = (int) n[N_KINDS + i];
+            list.add(new Action(Action.Kind.values()[k < Action.Kind.values().length ? k : 0],
+                    str(s[S_LABELS + i]), str(s[S_URLS + i])));
+        }
+        actions = Collections.unmodifiableList(list);
+        issuedAt = n[N_IAT];
+        expiresAt = n[N_EXP];
+    }
+
+    private static String str(byte[] b) {
+        return b == null ? "" : new String(b, StandardCharsets.UTF_8);
+    }
+
+    /** The verdict; only {@link Result#VERIFIED} earns the checkmark. */
+    public Result result() { return result; }
+    /** True only on a full pass. */
+    public boolean isVerified() { return result == Result.VERIFIED; }
+    /** What failed, in words (for logs, not for customers). */
+    public String detail() { return detail; }
+    public String brandId() { return brandId; }
+    public String displayName() { return displayName; }
+    /** SHA-256 of the logo PNG; show a logo only if its bytes hash to this. */
+    public byte[] logoSha256() { return logoSha256.clone(); }
+    public int logoWidth() { return logoWidth; }
+    public int logoHeight() { return logoHeight; }
+    public String logoUrl() { return logoUrl; }
+    public String colorPrimary() { return colorPrimary; }
+    public String colorBackground() { return colorBackground; }
+    public Level level() { return level; }
+    public Category category() { return category; }
+    public SenderKind senderKind() { return senderKind; }
+    /** The human agent's name when {@link #senderKind()} is HUMAN, else "". */
+    public String agentName() { return agentName; }
+    public String conversationId() { return conversationId; }
+    public List<Action> actions() { return actions; }
+    public String keyId() { return keyId; }
+    public String alg() { return alg; }
+    public String tokenId() { return tokenId; }
+    public long issuedAt() { return issuedAt; }
+    public long expiresAt() { return expiresAt; }
+}

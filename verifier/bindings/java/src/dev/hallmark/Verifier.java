@@ -1,0 +1,133 @@
+package dev.hallmark;
+
+import java.util.Objects;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * The Hallmark verifier for apps: pinned root keys plus the trust bundle in force, over the C
+ * library (libhallmark_jni). Thread-safe like the C library: any number of threads may call
+ * {@link #verify} at once, also while another thread loads a bundle. {@link #close} frees the
+ * native memory; it waits for calls in progress, is idempotent, and any later call throws
+ * IllegalStateException.
+ *
+ * <pre>
+ * try (Verifier v = new Verifier("iojj3XQJ8ZX9UtstPLpdcspnCb8dlBIb83SIAbQPb1w")) {
+ *     Verifier.BundleLoad load = v.loadBundle(bundleBytes, storedSerial, now);
+ *     if (load.result() == Result.OK) { storedSerial = load.serial(); }
+ *     Verification out = v.verify(new Message("sms", "ACMEBANK", myNumber, body, token), receivedAt);
+ *     if (out.isVerified()) { show checkmark, out.displayName(), logo matching out.logoSha256() }
+ * }
+ * </pre>
+ */
+public final class Verifier implements AutoCloseable {
+    static {
+        System.loadLibrary("hallmark_jni");
+    }
+
+    /** The outcome of a bundle load: {@link Result#OK} and the serial to persist, or why not. */
+    public static final class BundleLoad {
+        private final Result result;
+        private final long serial;
+
+        BundleLoad(Result result, long serial) {
+            this.result = result;
+            this.serial = serial;
+        }
+
+        public Result result() { return result; }
+        /** The bundle's serial when result is OK: persist it and pass it as lastSerial next time. */
+        public long serial() { return serial; }
+    }
+
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private long handle;
+
+    /**
+     * A verifier trusting these root keys (base64url of 32 bytes each, as pinned in the app).
+     * @throws HallmarkException with ERR_INVALID_KEY for a key that is not a valid Ed25519 key,
+     *     ERR_INVALID_ARGUMENT for none at all.
+     */
+    public Verifier(String... roots) {
+        Objects.requireNonNull(roots, "roots");
+        for (String r : roots) {
+            Objects.requireNonNull(r, "root");
+        }
+        long[] out = new long[1];
+        int rc = nativeNew(roots, out);
+        if (rc != 0) {
+            throw new HallmarkException(Result.of(rc), "cannot create the verifier");
+        }
+        handle = out[0];
+    }
+
+    /**
+     * Loads a trust bundle (compact JWS bytes). A failure leaves the bundle in force unchanged.
+     * @param lastSerial the serial persisted after the last successful load (0 if none)
+     * @param now the current time, Unix seconds
+     */
+    public BundleLoad loadBundle(byte[] bundle, long lastSerial, long now) {
+        Objects.requireNonNull(bundle, "bundle");
+        lock.readLock().lock();
+        try {
+            long[] serial = new long[1];
+            int rc = nativeLoad(live(), bundle, lastSerial, now, serial);
+            return new BundleLoad(Result.of(rc), rc == 0 ? serial[0] : 0);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /**
+     * Verifies one message at time now (the receipt time). Never throws for a bad message.
+     */
+    public Verification verify(Message message, long now) {
+        Objects.requireNonNull(message, "message");
+        lock.readLock().lock();
+        try {
+            byte[][] strings = new byte[Verification.STRINGS][];
+            long[] numbers = new long[Verification.NUMBERS];
+            nativeVerify(live(), message.channel, message.from, message.to, message.body,
+                    message.token, now, strings, numbers);
+            return new Verification(strings, numbers);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Frees the native verifier; harmless to call again. */
+    @Override
+    public void close() {
+        lock.writeLock().lock();
+        try {
+            if (handle != 0) {
+                nativeFree(handle);
+                handle = 0;
+            }
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    private long live() {
+        if (handle == 0) {
+            throw new IllegalStateException("the verifier is closed");
+        }
+        return handle;
+    }
+
+    /** The C library's name for a result code (for tests that compare the two enums). */
+    static native String nativeResultName(int code);
+
+    /** The C library's version string. */
+    public static native String version();
+
+    private static native int nativeNew(String[] roots, long[] handleOut);
+
+    private static native int nativeLoad(long handle, byte[] bundle, long lastSerial, long now,
+            long[] serialOut);
+
+    private static native void nativeVerify(long handle, byte[] channel, byte[] from, byte[] to,
+            byte[] body, byte[] token, long now, byte[][] strings, long[] numbers);
+
+    private static native void nativeFree(long handle);
+}

@@ -1,0 +1,347 @@
+package dev.hallmark;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * The Java binding against the spec's test vectors: every vector through the Java API must give
+ * exactly the C verdict (result, serial, brand data), plus the binding's own contract (enum in step
+ * with the C codes, threads, close). Prints "java: N passed, M failed".
+ * usage: java -Djava.library.path=LIBDIR -cp CLASSES dev.hallmark.VectorTests spec/vectors
+ */
+public final class VectorTests {
+    private static int passed;
+    private static int failed;
+
+    private static void check(boolean ok, String what) {
+        if (ok) {
+            passed++;
+        } else {
+            failed++;
+            System.out.println("FAIL " + what);
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        List<Path> vectors;
+        try (Stream<Path> s = Files.list(Path.of(args[0]))) {
+            vectors = s.filter(p -> p.toString().endsWith(".json")).sorted().collect(Collectors.toList());
+        }
+        resultEnumMatchesC();
+        int verified = 0;
+        for (Path p : vectors) {
+            verified += vector(p) ? 1 : 0;
+        }
+        check(vectors.size() >= 90 && verified >= 20, "vectors: " + vectors.size() + " files, "
+                + verified + " verified");
+        threads(vectors);
+        closing();
+        System.out.println("java: " + passed + " passed, " + failed + " failed");
+        System.exit(failed == 0 ? 0 : 1);
+    }
+
+    private static void resultEnumMatchesC() {
+        boolean ok = true;
+        for (Result r : Result.values()) {
+            ok &= r.cName().equals(Verifier.nativeResultName(r.code()));
+        }
+        // The code after the last Java value must be unknown to C too: nothing is missing.
+        int next = Result.values()[Result.values().length - 1].code() + 1;
+        ok &= Verifier.nativeResultName(next).equals("HALLMARK_UNKNOWN");
+        check(ok, "the Java Result enum is not in step with hallmark_result");
+    }
+
+    /** Runs one vector as test_vectors.c does; true if it is a verified one that passed. */
+    @SuppressWarnings("unchecked")
+    private static boolean vector(Path path) throws Exception {
+        Map<String, Object> v = (Map<String, Object>) Json.parse(Files.readString(path));
+        Map<String, Object> expect = (Map<String, Object>) v.get("expect");
+        Map<String, Object> msg = (Map<String, Object>) v.get("message");
+        String want = (String) expect.get("result");
+        long now = (Long) v.get("now");
+        long loadNow = v.containsKey("load_now") ? (Long) v.get("load_now") : now;
+        String name = path.getFileName().toString();
+        Result got;
+        long serial = 0;
+        Verification out = null;
+        List<Object> roots = (List<Object>) v.get("roots");
+        Verifier verifier;
+        try {
+            verifier = new Verifier(roots.toArray(new String[0]));
+        } catch (HallmarkException e) {
+            check(e.result().cName().equals(want), name + ": want " + want + ", got " + e.result());
+            return false;
+        }
+        try (Verifier ver = verifier) {
+            got = null;
+            if (v.get("bundle") instanceof String) {
+                Verifier.BundleLoad load = ver.loadBundle(((String) v.get("bundle"))
+                        .getBytes(StandardCharsets.US_ASCII), (Long) v.get("last_serial"), loadNow);
+                if (load.result() != Result.OK) {
+                    got = load.result();
+                }
+                serial = load.serial();
+            }
+            if (got == null) {
+                byte[] body = msg.containsKey("body_b64")
+                        ? Base64.getUrlDecoder().decode((String) msg.get("body_b64"))
+                        : ((String) msg.get("body")).getBytes(StandardCharsets.UTF_8);
+                out = ver.verify(new Message((String) msg.get("channel"), (String) msg.get("from"),
+                        (String) msg.get("to"), body, (String) msg.get("token")), now);
+                got = out.result();
+            }
+        }
+        if (!got.cName().equals(want)) {
+            check(false, name + ": want " + want + ", got " + got.cName());
+            return false;
+        }
+        if (expect.containsKey("serial") && (Long) expect.get("serial") != serial) {
+            check(false, name + ": serial " + serial);
+            return false;
+        }
+        if (got != Result.VERIFIED) {
+            check(out == null || (out.brandId().isEmpty() && out.displayName().isEmpty()
+                    && out.actions().isEmpty()), name + ": brand data on a failed verification");
+            return false;
+        }
+        String diff = brandDiff((Map<String, Object>) expect.get("brand"), out);
+        check(diff == null, name + ": brand data differs at " + diff);
+        return diff == null;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static String brandDiff(Map<String, Object> b, Verification out) {
+        Map<String, Object> logo = (Map<String, Object>) b.get("logo");
+        Map<String, Object> colors = (Map<String, Object>) b.get("colors");
+        Map<String, Object> sender = (Map<String, Object>) b.get("sender");
+        String sha = Base64.getUrlEncoder().withoutPadding().encodeToString(out.logoSha256());
+        if (!b.get("id").equals(out.brandId())) return "id";
+        if (!b.get("name").equals(out.displayName())) return "name";
+        if (!((String) b.get("level")).equalsIgnoreCase(out.level().name())) return "level";
+        if (!((String) b.get("category")).equalsIgnoreCase(out.category().name())) return "category";
+        if (!((String) sender.get("kind")).equalsIgnoreCase(out.senderKind().name())) return "sender";
+        if (!sender.getOrDefault("name", "").equals(out.agentName())) return "sender.name";
+        if (!b.get("kid").equals(out.keyId()) || !b.get("alg").equals(out.alg())) return "kid/alg";
+        if ((Long) b.get("iat") != out.issuedAt() || (Long) b.get("exp") != out.expiresAt()) return "iat/exp";
+        if (!logo.get("sha256").equals(sha) || (Long) logo.get("width") != out.logoWidth()
+                || (Long) logo.get("height") != out.logoHeight()
+                || !logo.getOrDefault("url", "").equals(out.logoUrl())) return "logo";
+        if (!colors.get("primary").equals(out.colorPrimary())
+                || !colors.get("background").equals(out.colorBackground())) return "colors";
+        if (!b.getOrDefault("conv", "").equals(out.conversationId())) return "conv";
+        List<Object> actions = (List<Object>) b.get("actions");
+        if (actions.size() != out.actions().size()) return "actions";
+        for (int i = 0; i < actions.size(); i++) {
+            Map<String, Object> a = (Map<String, Object>) actions.get(i);
+            Action o = out.actions().get(i);
+            if (!((String) a.get("kind")).equalsIgnoreCase(o.kind().name())
+                    || !a.get("label").equals(o.label()) || !a.get("url").equals(o.url())) {
+                return "actions[" + i + "]";
+            }
+        }
+        return null;
+    }
+
+    /** 8 threads verify a verified vector 400 times each while another reloads the bundle. */
+    @SuppressWarnings("unchecked")
+    private static void threads(List<Path> vectors) throws Exception {
+        Path p = vectors.stream().filter(x -> x.getFileName().toString().startsWith("001-"))
+                .findFirst().orElseThrow();
+        Map<String, Object> v = (Map<String, Object>) Json.parse(Files.readString(p));
+        Map<String, Object> msg = (Map<String, Object>) v.get("message");
+        byte[] bundle = ((String) v.get("bundle")).getBytes(StandardCharsets.US_ASCII);
+        long now = (Long) v.get("now");
+        Message m = new Message((String) msg.get("channel"), (String) msg.get("from"),
+                (String) msg.get("to"), (String) msg.get("body"), (String) msg.get("token"));
+        AtomicInteger ok = new AtomicInteger();
+        try (Verifier ver = new Verifier(((List<Object>) v.get("roots")).toArray(new String[0]))) {
+            check(ver.loadBundle(bundle, 0, now).result() == Result.OK, "threads: load");
+            List<Thread> ts = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                ts.add(new Thread(() -> {
+                    for (int i = 0; i < 400; i++) {
+                        if (ver.verify(m, now).isVerified()) {
+                            ok.incrementAndGet();
+                        }
+                    }
+                }));
+            }
+            Thread loader = new Thread(() -> {
+                for (int i = 0; i < 200; i++) {
+                    ver.loadBundle(bundle, 0, now);
+                }
+            });
+            ts.forEach(Thread::start);
+            loader.start();
+            for (Thread t : ts) {
+                t.join();
+            }
+            loader.join();
+        }
+        check(ok.get() == 8 * 400, "threads: " + ok.get() + " of 3200 verified");
+    }
+
+    private static void closing() {
+        Verifier ver = new Verifier("iojj3XQJ8ZX9UtstPLpdcspnCb8dlBIb83SIAbQPb1w");
+        Verification noBundle = ver.verify(new Message("sms", "ACMEBANK", "+447700900123", "hi", "x.y.z"), 0);
+        check(noBundle.result() == Result.NO_BUNDLE && !noBundle.isVerified(), "no bundle loaded: " + noBundle.result());
+        ver.close();
+        ver.close();
+        passed++; // closing twice is harmless
+        try {
+            ver.verify(new Message("sms", "A", "B", "C", null), 0);
+            check(false, "verify after close must throw");
+        } catch (IllegalStateException expected) {
+            passed++;
+        }
+        try {
+            new Verifier("not-a-key");
+            check(false, "a bad root must throw");
+        } catch (HallmarkException e) {
+            check(e.result() == Result.ERR_INVALID_KEY, "bad root: " + e.result());
+        }
+        try (Verifier v2 = new Verifier("iojj3XQJ8ZX9UtstPLpdcspnCb8dlBIb83SIAbQPb1w")) {
+            v2.verify(null, 0);
+            check(false, "a null message must throw");
+        } catch (NullPointerException expected) {
+            passed++;
+        }
+        check(Verifier.version().startsWith("1") || Verifier.version().startsWith("0"), "version " + Verifier.version());
+    }
+
+    /** A small strict JSON reader for the vectors: objects, arrays, strings, integers, literals. */
+    static final class Json {
+        private final String s;
+        private int i;
+
+        private Json(String s) {
+            this.s = s;
+        }
+
+        static Object parse(String text) {
+            Json j = new Json(text);
+            Object v = j.value();
+            j.ws();
+            if (j.i != text.length()) {
+                throw new IllegalArgumentException("trailing data at " + j.i);
+            }
+            return v;
+        }
+
+        private void ws() {
+            while (i < s.length() && " \t\r\n".indexOf(s.charAt(i)) >= 0) {
+                i++;
+            }
+        }
+
+        private Object value() {
+            ws();
+            char c = s.charAt(i);
+            if (c == '{') {
+                Map<String, Object> m = new LinkedHashMap<>();
+                i++;
+                ws();
+                if (s.charAt(i) == '}') {
+                    i++;
+                    return m;
+                }
+                while (true) {
+                    ws();
+                    String k = string();
+                    ws();
+                    expect(':');
+                    if (m.put(k, value()) != null) {
+                        throw new IllegalArgumentException("duplicate key " + k);
+                    }
+                    ws();
+                    if (s.charAt(i) == ',') {
+                        i++;
+                    } else {
+                        expect('}');
+                        return m;
+                    }
+                }
+            }
+            if (c == '[') {
+                List<Object> a = new ArrayList<>();
+                i++;
+                ws();
+                if (s.charAt(i) == ']') {
+                    i++;
+                    return a;
+                }
+                while (true) {
+                    a.add(value());
+                    ws();
+                    if (s.charAt(i) == ',') {
+                        i++;
+                    } else {
+                        expect(']');
+                        return a;
+                    }
+                }
+            }
+            if (c == '"') {
+                return string();
+            }
+            if (s.startsWith("true", i)) {
+                i += 4;
+                return Boolean.TRUE;
+            }
+            if (s.startsWith("false", i)) {
+                i += 5;
+                return Boolean.FALSE;
+            }
+            if (s.startsWith("null", i)) {
+                i += 4;
+                return null;
+            }
+            int start = i;
+            while (i < s.length() && "-0123456789".indexOf(s.charAt(i)) >= 0) {
+                i++;
+            }
+            return Long.parseLong(s.substring(start, i));
+        }
+
+        private void expect(char c) {
+            if (s.charAt(i) != c) {
+                throw new IllegalArgumentException("expected " + c + " at " + i);
+            }
+            i++;
+        }
+
+        private String string() {
+            expect('"');
+            StringBuilder b = new StringBuilder();
+            while (true) {
+                char c = s.charAt(i++);
+                if (c == '"') {
+                    return b.toString();
+                }
+                if (c != '\\') {
+                    b.append(c);
+                    continue;
+                }
+                char e = s.charAt(i++);
+                switch (e) {
+                    case 'n': b.append('\n'); break;
+                    case 't': b.append('\t'); break;
+                    case 'r': b.append('\r'); break;
+                    case 'b': b.append('\b'); break;
+                    case 'f': b.append('\f'); break;
+                    case 'u': b.append((char) Integer.parseInt(s.substring(i, i + 4), 16)); i += 4; break;
+                    default: b.append(e);
+                }
+            }
+        }
+    }
+}
