@@ -19,7 +19,7 @@
 #define LINE_MAX_BYTES ((size_t)1024 * 1024)
 
 static const char usage_text[] =
-    "usage: hallmark-signer sign --keystore DIR [--audit FILE] < messages.ndjson\n"
+    "usage: hallmark-signer sign --keystore DIR --audit FILE < messages.ndjson\n"
     "       hallmark-signer serve --keystore DIR --listen HOST:PORT|unix:PATH --audit FILE\n"
     "                             --clients FILE [--tls-cert PEM --tls-key PEM [--client-ca PEM]]\n"
     "\n"
@@ -48,16 +48,19 @@ static const char usage_text[] =
     "options:\n"
     "  --keystore DIR          the hallmark-keys keystore (default: $HALLMARK_KEYSTORE)\n"
     "  --passphrase-file FILE  its passphrase (default: $HALLMARK_PASSPHRASE_FILE, else a prompt)\n"
-    "  --audit FILE            hash-chained log of every signature (required for serve)\n"
+    "  --audit FILE            hash-chained log of every signature (required; one writer)\n"
     "  --listen ADDR           127.0.0.1:8443, [::1]:8443 or unix:/run/hallmark.sock\n"
     "  --clients FILE          who may sign what: JSON, see spec/signer-api.yaml\n"
-    "  --tls-cert, --tls-key   serve HTTPS with this certificate chain and key (PEM)\n"
+    "  --tls-cert, --tls-key   serve HTTPS with this certificate chain and key (PEM); without\n"
+    "                          them the service listens only on loopback or a unix socket\n"
     "  --client-ca PEM         require client certificates issued by this CA (mutual TLS)\n"
-    "  --threads N             event-loop worker threads (default: one per core)\n"
-    "  --rate N                requests per second per client (default 200)\n"
+    "  --threads N             event-loop worker threads, 1-64 (default: one per core)\n"
+    "  --rate N                messages per second per client (default 200; a batch of n\n"
+    "                          counts n)\n"
     "  --batch-max N           messages per batch request (default 100)\n"
     "  --body-max BYTES        request body limit (default 1048576)\n"
-    "exit status: 0 done, 1 some message refused (sign) or the service failed, 2 usage error.\n";
+    "exit status: 0 done (serve: stopped by SIGTERM), 1 some message refused (sign),\n"
+    "2 usage error or the service could not start.\n";
 
 int
 signer_fail(int status, const char *fmt, ...)
@@ -142,11 +145,16 @@ run_pipe(struct signer_opts *o)
     if (rc != HALLMARK_OK) {
         return signer_fail(EXIT_USAGE, "%s", err);
     }
-    if (o->audit != NULL && (rc = hm_sigaudit_open(o->audit, &audit)) != HALLMARK_OK) {
+    if (o->audit == NULL) {
+        hm_signer_unref(s);
+        return signer_fail(EXIT_USAGE, "sign needs --audit FILE: every signature is recorded");
+    }
+    if ((rc = hm_sigaudit_open(o->audit, &audit)) != HALLMARK_OK) {
         hm_signer_unref(s);
         return signer_fail(EXIT_USAGE, "%s: %s", o->audit,
                            rc == HALLMARK_ERR_CORRUPT ? "the signature log's hash chain is broken"
-                                                      : strerror(errno));
+                           : errno == EWOULDBLOCK ? "another process is writing this signature log"
+                                                  : strerror(errno));
     }
     while ((n = getline(&line, &cap, stdin)) >= 0) {
         size_t len = (size_t)n;
@@ -273,8 +281,8 @@ main(int argc, char **argv)
             o.clients = optarg;
             break;
         case OPT_THREADS:
-            if (!number(optarg, 1, 256, &v)) {
-                return signer_fail(EXIT_USAGE, "--threads: 1 to 256");
+            if (!number(optarg, 1, 64, &v)) {
+                return signer_fail(EXIT_USAGE, "--threads: 1 to 64");
             }
             o.threads = (int)v;
             break;

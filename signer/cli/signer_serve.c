@@ -8,6 +8,7 @@
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
+#include <event2/listener.h>
 #include <event2/thread.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -19,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <time.h>
@@ -26,6 +28,7 @@
 
 #include "hm_atomic.h"
 #include "hm_b64url.h"
+#include "hm_ids.h"
 #include "hm_digest.h"
 #include "hm_json.h"
 #include "hm_sigaudit.h"
@@ -37,6 +40,7 @@
 #define HEADERS_MAX 16384
 #define TIMEOUT_SECONDS 10
 #define WORKERS_MAX 64
+#define METRICS_MAX 4096U
 
 /* ---- clients and their rights -----------------------------------------------------------------
  */
@@ -119,6 +123,10 @@ metric_add(const char *labels, unsigned long long n)
             return;
         }
     }
+    if (srv.metric_count >= METRICS_MAX) {
+        (void)pthread_mutex_unlock(&srv.lock);
+        return;
+    }
     if (srv.metric_count == srv.metric_cap) {
         size_t cap = srv.metric_cap ? srv.metric_cap * 2 : 64;
         struct metric *m = realloc(srv.metrics, cap * sizeof *m);
@@ -149,8 +157,9 @@ observe_latency(double seconds)
     (void)pthread_mutex_unlock(&srv.lock);
 }
 
+/* A non-empty list of brand ids or channel names ("*": all); absent gives count 0. */
 static int
-string_list(const json_t *arr, char **out, size_t *count)
+string_list(const json_t *arr, int brands, char **out, size_t *count)
 {
     const json_t *v;
     size_t i;
@@ -159,15 +168,39 @@ string_list(const json_t *arr, char **out, size_t *count)
     if (arr == NULL) {
         return 1;
     }
-    if (!json_is_array(arr) || json_array_size(arr) > ALLOW_MAX) {
+    if (!json_is_array(arr) || json_array_size(arr) == 0 || json_array_size(arr) > ALLOW_MAX) {
         return 0;
     }
     json_array_foreach(arr, i, v)
     {
-        if (!json_is_string(v) || (out[i] = strdup(json_string_value(v))) == NULL) {
+        const char *s = json_string_value(v);
+        if (s == NULL ||
+            (strcmp(s, "*") != 0 && !(brands ? hm_brand_id_ok(s) : hm_channel_ok(s))) ||
+            (out[i] = strdup(s)) == NULL) {
             return 0;
         }
         (*count)++;
+    }
+    return 1;
+}
+
+static int
+client_members_ok(const json_t *c)
+{
+    static const char *const known[] = {"id", "token_sha256", "cert_cn", "brands", "channels"};
+    const char *key;
+    const json_t *v;
+    size_t i;
+
+    json_object_foreach((json_t *)c, key, v)
+    {
+        int found = 0;
+        for (i = 0; i < sizeof known / sizeof known[0]; i++) {
+            found |= strcmp(key, known[i]) == 0;
+        }
+        if (!found) {
+            return 0;
+        }
     }
     return 1;
 }
@@ -198,18 +231,34 @@ load_clients(const char *path)
         const char *id = hm_json_string(c, "id", NULL),
                    *th = hm_json_string(c, "token_sha256", NULL),
                    *cn = hm_json_string(c, "cert_cn", NULL);
-        if (id == NULL || strlen(id) >= sizeof cl->id || (th == NULL) == (cn == NULL) ||
+        size_t j;
+        if (!json_is_object(c) || !client_members_ok(c) || id == NULL || id[0] == '\0' ||
+            strlen(id) >= sizeof cl->id || (th == NULL) == (cn == NULL) ||
             (th != NULL && hm_b64url_decode_exact(cl->token_hash, sizeof cl->token_hash, th,
                                                   strlen(th)) != HALLMARK_OK) ||
             (cn != NULL && strlen(cn) >= sizeof cl->cert_cn) ||
-            !string_list(json_object_get(c, "brands"), cl->brands, &cl->brand_count) ||
+            !string_list(json_object_get(c, "brands"), 1, cl->brands, &cl->brand_count) ||
             cl->brand_count == 0 ||
-            !string_list(json_object_get(c, "channels"), cl->channels, &cl->channel_count)) {
+            !string_list(json_object_get(c, "channels"), 0, cl->channels, &cl->channel_count)) {
             json_decref(doc);
             return signer_fail(EXIT_USAGE,
-                               "%s: client %zu needs id, exactly one of token_sha256 (base64url "
-                               "SHA-256 of its bearer token) and cert_cn, and brands",
+                               "%s: client %zu: only id, exactly one of token_sha256 (base64url "
+                               "SHA-256 of its bearer token) and cert_cn, brands (non-empty: brand "
+                               "ids or *) and channels (optional, non-empty)",
                                path, i + 1);
+        }
+        for (j = 0; j < i; j++) {
+            const struct client *o = &srv.clients[j];
+            if (strcmp(o->id, id) == 0 ||
+                (th != NULL && o->has_token &&
+                 hm_ct_equal(o->token_hash, cl->token_hash, sizeof cl->token_hash)) ||
+                (cn != NULL && strcmp(o->cert_cn, cn) == 0)) {
+                json_decref(doc);
+                return signer_fail(EXIT_USAGE,
+                                   "%s: client %zu repeats the id, token or certificate of "
+                                   "client %zu",
+                                   path, i + 1, j + 1);
+            }
         }
         (void)snprintf(cl->id, sizeof cl->id, "%s", id);
         cl->has_token = th != NULL;
@@ -239,7 +288,7 @@ allowed(char *const *list, size_t count, const char *v)
 
 /* Token bucket per client: rate per second, burst of one second's worth. */
 static int
-rate_ok(struct client *c)
+rate_ok(struct client *c, double cost)
 {
     struct timespec now;
     double elapsed;
@@ -253,9 +302,9 @@ rate_ok(struct client *c)
     if (c->tokens > (double)srv.o->rate) {
         c->tokens = (double)srv.o->rate;
     }
-    ok = c->tokens >= 1.0;
+    ok = c->tokens >= cost;
     if (ok) {
-        c->tokens -= 1.0;
+        c->tokens -= cost;
     }
     (void)pthread_mutex_unlock(&srv.lock);
     return ok;
@@ -354,7 +403,7 @@ authenticate(struct evhttp_request *req, const char **why)
         unsigned char h[HM_SHA256_BYTES];
         struct client *found = NULL;
 
-        if (strncmp(auth, "Bearer ", 7) != 0 || auth[7] == '\0') {
+        if (strncasecmp(auth, "Bearer ", 7) != 0 || auth[7] == '\0') {
             *why = "Authorization must be: Bearer TOKEN";
             return NULL;
         }
@@ -422,10 +471,7 @@ sign_one(const hm_signer *s, const struct client *c, const json_t *msg, hallmark
         out = json_pack("{s:o}", "error", error_object(rc, res.detail, res.field));
     }
     (void)snprintf(labels, sizeof labels, "hallmark_signatures_total{brand=\"%s\",result=\"%s\"}",
-                   r.brand != NULL && rc != HALLMARK_ERR_BAD_REQUEST && strlen(r.brand) < 64 &&
-                           strchr(r.brand, '"') == NULL && strchr(r.brand, '\\') == NULL
-                       ? r.brand
-                       : "-",
+                   hm_signer_has_brand(s, r.brand) ? r.brand : "-",
                    hm_sign_code(rc, code, sizeof code));
     metric_add(labels, 1);
     hm_sign_result_clear(&res);
@@ -477,7 +523,7 @@ handle_sign(struct evhttp_request *req, struct client *c, int batch)
         reply_error(req, rc, why, NULL);
         return;
     }
-    if ((s = current_set()) == NULL || srv.draining) {
+    if ((s = current_set()) == NULL || __atomic_load_n(&srv.draining, __ATOMIC_ACQUIRE)) {
         hm_signer_unref(s);
         json_decref(body);
         reply_error(req, HALLMARK_ERR_UNAVAILABLE, "the service is shutting down", NULL);
@@ -502,6 +548,9 @@ handle_sign(struct evhttp_request *req, struct client *c, int batch)
         } else if (json_array_size(list) > srv.o->batch_max) {
             reply_error(req, HALLMARK_ERR_TOO_LARGE, "more messages than the batch limit",
                         "messages");
+        } else if (json_array_size(list) > 1 && !rate_ok(c, (double)(json_array_size(list) - 1))) {
+            reply_error(req, HALLMARK_ERR_RATE_LIMITED,
+                        "slow down: a batch counts one request per message", NULL);
         } else {
             results = json_array();
             json_array_foreach(list, i, m)
@@ -556,8 +605,8 @@ handle_healthz(struct evhttp_request *req)
 {
     hm_signer *s = current_set();
     long long now = (long long)time(NULL);
-    int ok =
-        s != NULL && hm_sigaudit_ok(srv.audit) && !srv.draining && hm_signer_bundle_exp(s) > now;
+    int ok = s != NULL && hm_sigaudit_ok(srv.audit) &&
+             !__atomic_load_n(&srv.draining, __ATOMIC_ACQUIRE) && hm_signer_bundle_exp(s) > now;
 
     reply_json(req, ok ? 200 : 503,
                json_pack("{s:s,s:I,s:I,s:I,s:I}", "status", ok ? "ok" : "unavailable", "serial",
@@ -647,7 +696,7 @@ route(struct evhttp_request *req, void *arg)
     } else if (is_sign) {
         if ((c = authenticate(req, &why)) == NULL) {
             reply_error(req, HALLMARK_ERR_UNAUTHORIZED, why, NULL);
-        } else if (!rate_ok(c)) {
+        } else if (!rate_ok(c, 1.0)) {
             reply_error(req, HALLMARK_ERR_RATE_LIMITED, "slow down: per-client rate limit", NULL);
         } else {
             handle_sign(req, c, strcmp(path, "/v1/sign/batch") == 0);
@@ -726,6 +775,9 @@ setup_tls(const struct signer_opts *o)
         }
         SSL_CTX_set_client_CA_list(srv.tls, SSL_load_client_CA_file(o->client_ca));
         SSL_CTX_set_verify(srv.tls, SSL_VERIFY_PEER, accept_any_cert);
+        /* Without a session id context, OpenSSL fails every resumed session once peers are
+         * verified. */
+        (void)SSL_CTX_set_session_id_context(srv.tls, (const unsigned char *)"hallmark-signer", 15);
     }
     return 0;
 }
@@ -825,6 +877,51 @@ worker_main(void *arg)
     return NULL;
 }
 
+/* Out of file descriptors (or another accept error): stop accepting on this worker for a
+ * second instead of spinning, and say so once. */
+static void
+resume_accepting(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    (void)evconnlistener_enable(arg);
+}
+
+static void
+accept_error(struct evconnlistener *listener, void *arg)
+{
+    struct timeval pause = {1, 0};
+    int err = EVUTIL_SOCKET_ERROR();
+
+    (void)arg;
+    (void)evconnlistener_disable(listener);
+    (void)event_base_once(evconnlistener_get_base(listener), -1, EV_TIMEOUT, resume_accepting,
+                          listener, &pause);
+    log_json("warn", "accept_paused", "\"error\":\"%s\",\"seconds\":1",
+             evutil_socket_error_to_string(err));
+}
+
+/* libevent's own messages, as JSON lines and at most one a second. */
+static void
+libevent_log(int severity, const char *msg)
+{
+    static time_t last;
+    time_t now = time(NULL);
+
+    if (severity < EVENT_LOG_WARN || now == __atomic_load_n(&last, __ATOMIC_RELAXED)) {
+        return;
+    }
+    __atomic_store_n(&last, now, __ATOMIC_RELAXED);
+    {
+        json_t *m = json_string(msg);
+        char *text = m != NULL ? json_dumps(m, JSON_ENCODE_ANY) : NULL;
+        log_json("warn", "libevent", "\"severity\":%d,\"message\":%s", severity,
+                 text != NULL ? text : "\"?\"");
+        free(text);
+        json_decref(m);
+    }
+}
+
 static int
 worker_setup(struct worker *w)
 {
@@ -832,7 +929,8 @@ worker_setup(struct worker *w)
         return -1;
     }
     evhttp_set_allowed_methods(w->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_PUT |
-                                            EVHTTP_REQ_DELETE | EVHTTP_REQ_HEAD);
+                                            EVHTTP_REQ_DELETE | EVHTTP_REQ_PATCH |
+                                            EVHTTP_REQ_OPTIONS);
     /* A hard cap beyond which libevent itself refuses; the JSON 413 comes from read_body. */
     evhttp_set_max_body_size(w->http, (ev_ssize_t)(srv.o->body_max * 2 + 1024));
     evhttp_set_max_headers_size(w->http, HEADERS_MAX);
@@ -852,6 +950,7 @@ worker_setup(struct worker *w)
             }
             return -1;
         }
+        evconnlistener_set_error_cb(evhttp_bound_socket_get_listener(w->bound), accept_error);
     }
     return 0;
 }
@@ -914,7 +1013,7 @@ on_signal(evutil_socket_t sig, short what, void *arg)
         return;
     }
     log_json("info", "draining", "\"signal\":%d", (int)sig);
-    srv.draining = 1;
+    __atomic_store_n(&srv.draining, 1, __ATOMIC_RELEASE);
     for (i = 0; i < ctl->count; i++) {
         (void)event_base_once(ctl->workers[i].base, -1, EV_TIMEOUT, stop_worker, &ctl->workers[i],
                               NULL);
@@ -942,8 +1041,11 @@ run_serve(struct signer_opts *o)
     struct timeval every = {0, 200000};
     char err[1024];
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    int n = o->threads > 0 ? o->threads : (int)(cores > 0 && cores < WORKERS_MAX ? cores : 2), i,
-        st = EXIT_FAILED;
+    int n = o->threads > 0 ? o->threads
+                           : (int)(cores < 1             ? 1
+                                   : cores > WORKERS_MAX ? WORKERS_MAX
+                                                         : cores),
+        i, st = EXIT_FAILED;
     hallmark_result rc;
 
     memset(workers, 0, sizeof workers);
@@ -957,6 +1059,14 @@ run_serve(struct signer_opts *o)
     if ((st = setup_tls(o)) != 0 || (st = load_clients(o->clients)) != 0) {
         return st;
     }
+    if (srv.tls == NULL && strncmp(o->listen, "unix:", 5) != 0 &&
+        strncmp(o->listen, "127.", 4) != 0 && strncmp(o->listen, "[::1]:", 6) != 0) {
+        return signer_fail(EXIT_USAGE,
+                           "--listen %s without --tls-cert/--tls-key would send "
+                           "bearer tokens in the clear: plain HTTP is for loopback "
+                           "and unix sockets only",
+                           o->listen);
+    }
     rc = hm_signer_load(o->keystore, o->pass, o->pass_len, (long long)time(NULL), &srv.current, err,
                         sizeof err);
     if (rc != HALLMARK_OK) {
@@ -966,9 +1076,11 @@ run_serve(struct signer_opts *o)
         hm_signer_unref(srv.current);
         return signer_fail(EXIT_USAGE, "%s: %s", o->audit,
                            rc == HALLMARK_ERR_CORRUPT ? "the signature log's hash chain is broken"
-                                                      : strerror(errno));
+                           : errno == EWOULDBLOCK ? "another process is writing this signature log"
+                                                  : strerror(errno));
     }
     (void)signal(SIGPIPE, SIG_IGN);
+    event_set_log_callback(libevent_log);
     if (evthread_use_pthreads() != 0 || (srv.fd = listen_on(o->listen)) < 0) {
         st = EXIT_USAGE;
         goto out;

@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include "hm_audit.h"
@@ -16,6 +17,7 @@ struct hm_sigaudit {
     pthread_mutex_t lock;
     int fd;
     int failed;
+    off_t end; /* where the next line starts: a short write is cut back to here */
     size_t entries;
     unsigned long written, unsynced;
     char head[44];
@@ -48,6 +50,14 @@ hm_sigaudit_open(const char *path, hm_sigaudit **out)
         free(a);
         return HALLMARK_ERR_IO;
     }
+    /* One writer per log: two would each extend the chain from their own head. */
+    if (flock(a->fd, LOCK_EX | LOCK_NB) != 0) {
+        (void)close(a->fd);
+        free(a);
+        errno = EWOULDBLOCK;
+        return HALLMARK_ERR_IO;
+    }
+    a->end = lseek(a->fd, 0, SEEK_END);
     if (pthread_mutex_init(&a->lock, NULL) != 0) {
         (void)close(a->fd);
         free(a);
@@ -92,11 +102,18 @@ hm_sigaudit_record(hm_sigaudit *a, long long now, const char *client, const char
     } else if ((rc = hm_audit_line(a->head, a->entries, e, now, &line, head)) == HALLMARK_OK) {
         size_t n = strlen(line);
         line[n] = '\n'; /* the NUL becomes the line end; write n + 1 bytes */
-        if (write_all(a->fd, line, n + 1) != 0 ||
-            (++a->unsynced >= SYNC_BATCH && fdatasync(a->fd) != 0)) {
+        if (write_all(a->fd, line, n + 1) != 0) {
+            /* No torn line may stay: the chain must still verify when the disk has room again. */
+            if (ftruncate(a->fd, a->end) != 0) {
+                a->end = -1; /* nothing more to do here: the log is marked failed below */
+            }
+            a->failed = 1;
+            rc = HALLMARK_ERR_IO;
+        } else if (++a->unsynced >= SYNC_BATCH && fdatasync(a->fd) != 0) {
             a->failed = 1;
             rc = HALLMARK_ERR_IO;
         } else {
+            a->end += (off_t)(n + 1);
             if (a->unsynced >= SYNC_BATCH) {
                 a->unsynced = 0;
             }

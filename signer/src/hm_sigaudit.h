@@ -12,8 +12,10 @@
 
 typedef struct hm_sigaudit hm_sigaudit;
 
-/* Opens (or creates, 0600) the log at path after checking its whole chain. HALLMARK_OK,
- * HALLMARK_ERR_CORRUPT (broken chain: refuse to start), HALLMARK_ERR_IO, HALLMARK_ERR_NOMEM. */
+/* Opens (or creates, 0600) the log at path after checking its whole chain, and locks it (flock):
+ * one writer per log. HALLMARK_OK, HALLMARK_ERR_CORRUPT (broken chain: refuse to start),
+ * HALLMARK_ERR_IO (errno EWOULDBLOCK: another process writes it), HALLMARK_ERR_NOMEM. A write that
+ * fails is cut back, so the file never keeps a torn line. */
 hallmark_result hm_sigaudit_open(const char *path, hm_sigaudit **out);
 
 /* Records one signature. HALLMARK_OK, or HALLMARK_ERR_IO once the log cannot be written (then

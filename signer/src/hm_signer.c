@@ -19,7 +19,7 @@
 struct signing_key {
     size_t brand; /* index into trust->brands */
     hm_signkey *key;
-    long long created;
+    long long created, nbf, exp; /* the key's window in the bundle */
 };
 
 struct hm_signer {
@@ -363,9 +363,17 @@ sign_with(const hm_signer *s, const struct signing_key *k, const hm_sign_request
     char from[HM_ID_MAX], to[HM_ID_MAX];
     hm_claims check;
     json_t *claims;
-    hallmark_result rc = check_request(b, req, now, from, to, res);
+    hallmark_result rc;
 
-    if (rc != HALLMARK_OK) {
+    if (now > s->trust->exp) {
+        return refuse(res, HALLMARK_ERR_UNAVAILABLE, NULL,
+                      "the trust bundle in force has expired: publish a new one and reload");
+    }
+    if (now < k->nbf || now > k->exp) {
+        return refuse(res, HALLMARK_ERR_NO_ACTIVE_KEY, "brand",
+                      "the brand's active key is outside its validity window");
+    }
+    if ((rc = check_request(b, req, now, from, to, res)) != HALLMARK_OK) {
         return rc;
     }
     if ((claims = build_claims(b, req, from, to, now, res)) == NULL) {
@@ -536,37 +544,48 @@ make_jwks(const hm_trust *t)
     return text;
 }
 
-/* Decrypts the brand's active key if the bundle carries it for that brand, unrevoked. */
+/* The key the bundle in force names active for this brand, if the keystore still has it (not
+ * revoked or destroyed there): that one, and no other, signs (HM-TRUST-14). A key promoted in the
+ * keystore but not yet published is not used until the bundle that makes it active is. */
 static hallmark_result
 add_brand_key(hm_signer *s, hm_keystore *ks, const json_t *brand, const char *pass, size_t pass_len,
               char *err, size_t err_cap)
 {
-    const json_t *k, *active = NULL;
-    const hm_brand_key *bk;
-    const char *kid;
+    const hm_brand_key *bk = NULL;
+    const json_t *k, *rec = NULL;
+    const char *id = hm_ks_str(brand, "id");
+    struct signing_key *slot;
     size_t i;
     hallmark_result rc;
-    struct signing_key *slot;
 
-    json_array_foreach(json_object_get(brand, "keys"), i, k)
-    {
-        if (strcmp(hm_ks_str(k, "state"), "active") == 0) {
-            active = k;
-        }
-    }
-    if (active == NULL || json_object_get(brand, "revoked_at") != NULL) {
+    if (json_object_get(brand, "revoked_at") != NULL) {
         return HALLMARK_OK;
     }
-    kid = hm_ks_str(active, "kid");
-    bk = hm_trust_find_key(s->trust, kid, strlen(kid));
-    if (bk == NULL || bk->state == HM_KEY_REVOKED ||
-        strcmp(s->trust->brands[bk->brand].id, hm_ks_str(brand, "id")) != 0) {
-        return HALLMARK_OK; /* not yet published: apps could not verify it */
+    for (i = 0; i < s->trust->key_count; i++) {
+        const hm_brand_key *t = &s->trust->keys[i];
+        if (t->state == HM_KEY_ACTIVE && strcmp(s->trust->brands[t->brand].id, id) == 0) {
+            bk = t;
+        }
+    }
+    if (bk == NULL) {
+        return HALLMARK_OK;
+    }
+    json_array_foreach(json_object_get(brand, "keys"), i, k)
+    {
+        if (strcmp(hm_ks_str(k, "kid"), bk->pub.kid) == 0) {
+            rec = k;
+        }
+    }
+    if (rec == NULL || json_object_get(rec, "revoked_at") != NULL ||
+        strcmp(hm_ks_str(rec, "state"), "destroyed") == 0) {
+        return HALLMARK_OK;
     }
     slot = &s->keys[s->key_count];
     slot->brand = bk->brand;
-    slot->created = hm_ks_int(active, "created");
-    rc = hm_keystore_load_key(ks, kid, pass, pass_len, &slot->key, err, err_cap);
+    slot->nbf = bk->nbf;
+    slot->exp = bk->exp;
+    slot->created = hm_ks_int(rec, "created");
+    rc = hm_keystore_load_key(ks, bk->pub.kid, pass, pass_len, &slot->key, err, err_cap);
     if (rc == HALLMARK_OK) {
         s->key_count++;
     }
@@ -683,6 +702,12 @@ const char *
 hm_signer_jwks(const hm_signer *s)
 {
     return s->jwks;
+}
+
+int
+hm_signer_has_brand(const hm_signer *s, const char *id)
+{
+    return s != NULL && id != NULL && find_brand(s, id) != NULL;
 }
 
 size_t

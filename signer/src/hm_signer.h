@@ -88,6 +88,8 @@ const char *hm_signer_bundle(const hm_signer *s, size_t *len);
 uint64_t hm_signer_serial(const hm_signer *s);
 long long hm_signer_bundle_exp(const hm_signer *s);
 const char *hm_signer_jwks(const hm_signer *s);
+/* 1 if the set can sign for brand id. */
+int hm_signer_has_brand(const hm_signer *s, const char *id);
 /* The number of brands the set can sign for; the brand id and key of the i-th, and its key's
  * age in seconds at now (for metrics). */
 size_t hm_signer_brand_count(const hm_signer *s);

@@ -123,7 +123,48 @@ n429=$(echo "$statuses" | tr ' ' '\n' | grep -c '^429$' || true)
 sleep 1.2
 call POST /v1/sign "$(msg acme-bank ACMEBANK +447700900123 "after the pause")" "${sock[@]}" "${auth[@]}"
 [ "$code" = 200 ] && ok || bad "the bucket refills: $code"
+sleep 1.2
+five="{\"messages\":[$(for i in 1 2 3 4; do printf '%s,' "$(msg acme-bank ACMEBANK +447700900123 "b$i")"; done)$(msg acme-bank ACMEBANK +447700900123 b5)]}"
+before=$(entries)
+call POST /v1/sign/batch "$five" "${sock[@]}" "${auth[@]}"
+[ "$code" = 429 ] && [ "$(entries)" = "$before" ] && ok || bad "a batch of 5 counts 5 against a rate of 3: $code"
 stop_signer
+
+# ---- which key signs: the one the bundle in force names active ----------------------------------
+start_signer "$work/keys.log"
+expect_ok "new key" key add acme-bank
+acme_k2=$(cat "$work/out")
+expect_ok "publish it" publish
+expect_ok "promote it, not yet published" key promote "$acme_k2" --force --reason test
+kill -HUP "$signer_pid"
+sleep 0.5
+call POST /v1/sign "$(msg acme-bank ACMEBANK +447700900123 'before the publish')" "${auth[@]}"
+grep -q "\"kid\":\"$acme_k1\"" "$work/resp" && ok || bad "a promotion not yet published must not change the signing key: $(cat "$work/resp")"
+expect_ok "publish the promotion" publish
+kill -HUP "$signer_pid"
+sleep 0.5
+call POST /v1/sign "$(msg acme-bank ACMEBANK +447700900123 'after the publish')" "${auth[@]}"
+grep -q "\"kid\":\"$acme_k2\"" "$work/resp" && [ "$(verify_token "$work/resp" ACMEBANK +447700900123 'after the publish')" = HALLMARK_VERIFIED ] && ok || bad "the published active key signs: $(cat "$work/resp")"
+stop_signer
+
+# ---- refusals at start-up ------------------------------------------------------------------------
+start_fail() { # WHAT TEXT ARGS...
+    local what=$1 text=$2 st=0
+    shift 2
+    "$signer_cli" serve --keystore "$HALLMARK_KEYSTORE" --audit "$work/other.log" "$@" \
+        >/dev/null 2>"$work/start.err" </dev/null || st=$?
+    [ "$st" -eq 2 ] && grep -qF -- "$text" "$work/start.err" && ok || bad "$what: exit $st: $(cat "$work/start.err")"
+}
+cp "$work/clients.json" "$work/clients.good"
+sed 's/"brands": \["globex"\]/"brands": ["globex"], "channel": ["sms"]/' "$work/clients.good" >"$work/clients.json"
+start_fail "unknown member in the clients file" "client 2: only id" --listen 127.0.0.1:0 --clients "$work/clients.json"
+sed 's/"channels": \["sms"\]/"channels": []/' "$work/clients.good" >"$work/clients.json"
+start_fail "empty channel list" "client 3: only id" --listen 127.0.0.1:0 --clients "$work/clients.json"
+sed 's/"id": "globex-pipeline"/"id": "acme-pipeline"/' "$work/clients.good" >"$work/clients.json"
+start_fail "duplicate client id" "client 2 repeats" --listen 127.0.0.1:0 --clients "$work/clients.json"
+cp "$work/clients.good" "$work/clients.json"
+start_fail "plain HTTP beyond loopback" "would send bearer tokens in the clear" --listen 0.0.0.0:0 --clients "$work/clients.json"
+start_fail "too many threads" "--threads: 1 to 64" --listen 127.0.0.1:0 --clients "$work/clients.json" --threads 100
 
 # ---- TLS and mutual TLS --------------------------------------------------------------------------
 pki=$work/pki
@@ -152,6 +193,9 @@ call POST /v1/sign "$(msg acme-bank ACMEBANK +447700900123 'mutual TLS')" "${tls
 [ "$code" = 200 ] && [ "$(verify_token "$work/resp" ACMEBANK +447700900123 'mutual TLS')" = HALLMARK_VERIFIED ] && ok || bad "mTLS: $code $(cat "$work/resp" "$work/curl.err")"
 expect_error "certificate from another CA" 401 unauthorized POST /v1/sign "$(msg acme-bank ACMEBANK +447700900123 x)" "${tls[@]}" --cert "$pki/stranger.pem" --key "$pki/stranger.key"
 expect_error "valid certificate, unknown client" 401 unauthorized POST /v1/sign "$(msg acme-bank ACMEBANK +447700900123 x)" "${tls[@]}" --cert "$pki/unknown.pem" --key "$pki/unknown.key"
+code=$(curl -sS -o /dev/null -o /dev/null -o /dev/null -w '%{http_code} ' "${tls[@]}" --cert "$pki/client.pem" --key "$pki/client.key" \
+    -H 'Connection: close' "$url/healthz" "$url/healthz" "$url/healthz" 2>"$work/curl.err" || true)
+[ "$code" = "200 200 200 " ] && ok || bad "mTLS with resumed sessions: $code $(cat "$work/curl.err")"
 expect_error "mTLS client, other brand" 403 forbidden POST /v1/sign "$(msg globex GLOBEX +447700900123 x)" "${tls[@]}" --cert "$pki/client.pem" --key "$pki/client.key"
 expect_error "TLS without credentials" 401 unauthorized POST /v1/sign "$(msg acme-bank ACMEBANK +447700900123 x)" "${tls[@]}"
 code=$(curl -sS -o /dev/null -w '%{http_code}' "${url/https/http}/healthz" 2>/dev/null || true)

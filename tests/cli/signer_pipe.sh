@@ -95,6 +95,20 @@ set -e
 [ "$st" -eq 2 ] && grep -q "no published bundle" "$work/err" && ok || bad "no bundle: exit $st $(cat "$work/err")"
 mv "$work/bundle.bak" "$HALLMARK_KEYSTORE/published/bundle.jws"
 set +e
+echo "$good" | "$signer_cli" sign --keystore "$HALLMARK_KEYSTORE" >/dev/null 2>"$work/err"
+st=$?
+set -e
+[ "$st" -eq 2 ] && grep -q "sign needs --audit FILE" "$work/err" && ok || bad "no --audit: exit $st $(cat "$work/err")"
+# One writer per signature log.
+exec 9>>"$work/sig2.log"
+flock 9
+set +e
+echo "$good" | "$signer_cli" sign --keystore "$HALLMARK_KEYSTORE" --audit "$work/sig2.log" >/dev/null 2>"$work/err"
+st=$?
+set -e
+exec 9>&-
+[ "$st" -eq 2 ] && grep -q "another process is writing this signature log" "$work/err" && ok || bad "second writer: exit $st $(cat "$work/err")"
+set +e
 "$signer_cli" sign --keystore "$HALLMARK_KEYSTORE" --bogus </dev/null >/dev/null 2>"$work/err"
 st=$?
 set -e
