@@ -174,9 +174,10 @@ $(TEST_SIGN): $(call obj,tests/tools/hm_test_sign.c) $(KEYS_A) $(SIGN_A) $(LIB_A
 	@mkdir -p $(@D)
 	$(Q)$(CC) -o $@ $^ $(LDFLAGS_ALL) $(KEYS_LIBS)
 
-$(BUILD)/tests/replay-%: $(call obj,tests/fuzz/fuzz_%.c tests/fuzz/replay.c) $(SIGN_A) $(LIB_A)
+$(BUILD)/tests/replay-%: $(call obj,tests/fuzz/fuzz_%.c tests/fuzz/replay.c) $(SIGNER_A) $(KEYS_A) \
+                         $(SIGN_A) $(LIB_A)
 	@mkdir -p $(@D)
-	$(Q)$(CC) -o $@ $^ $(LDFLAGS_ALL) $(CRYPTO_LIBS)
+	$(Q)$(CC) -o $@ $^ $(LDFLAGS_ALL) $(KEYS_LIBS)
 
 $(VERIFY_CLI): $(call obj,verifier/cli/hallmark_verify.c) $(LIB_A)
 	@mkdir -p $(@D)
@@ -267,16 +268,19 @@ fuzz:
 	@$(MAKE) --no-print-directory deps deps-fuzz
 	@$(MAKE) --no-print-directory BUILD=build/fuzz-lib CC=$(CLANG) OPT="-O1 -g" HARDEN= \
 	    SAN="-fsanitize=address,undefined,fuzzer-no-link -fno-omit-frame-pointer" \
-	    build/fuzz-lib/lib/libhallmark.a build/fuzz-lib/lib/libhmsign.a
+	    build/fuzz-lib/lib/libhallmark.a build/fuzz-lib/lib/libhmsign.a \
+	    build/fuzz-lib/lib/libhmkeys.a build/fuzz-lib/lib/libhmsigner.a
 	@$(MAKE) --no-print-directory fuzz-bins
 	@tools/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
 
 fuzz-bins: $(FUZZ_BIN)
-build/fuzz/%: tests/fuzz/%.c build/fuzz-lib/lib/libhallmark.a
+build/fuzz/%: tests/fuzz/%.c build/fuzz-lib/lib/libhmsigner.a build/fuzz-lib/lib/libhmkeys.a \
+              build/fuzz-lib/lib/libhmsign.a build/fuzz-lib/lib/libhallmark.a
 	@mkdir -p $(@D)
 	$(CLANG) $(WARN) -O1 -g -fsanitize=address,undefined,fuzzer -DHALLMARK_WITH_ES256=1 \
-	    $(INCLUDES) $(PKG_CFLAGS) -o $@ $< build/fuzz-lib/lib/libhmsign.a \
-	    build/fuzz-lib/lib/libhallmark.a $(CRYPTO_LIBS)
+	    $(INCLUDES) $(PKG_CFLAGS) -o $@ $< build/fuzz-lib/lib/libhmsigner.a \
+	    build/fuzz-lib/lib/libhmkeys.a build/fuzz-lib/lib/libhmsign.a \
+	    build/fuzz-lib/lib/libhallmark.a $(KEYS_LIBS)
 
 # ---- benchmarks -------------------------------------------------------------------------------
 BENCH := $(BUILD)/bench/bench-core

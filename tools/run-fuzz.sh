@@ -13,7 +13,12 @@ for bin in "$@"; do
     work=build/fuzz/corpus-$name
     mkdir -p "$work"
     echo "== $name: ${seconds}s"
-    if ! "$bin" -max_total_time="$seconds" -rss_limit_mb=2048 -max_len=65536 \
+    # The PNG loader also runs under an allocation cap, as libpng's OSS-Fuzz harness does.
+    limits=()
+    if [ "$name" = fuzz_png ]; then
+        limits=(-malloc_limit_mb=64)
+    fi
+    if ! "$bin" -max_total_time="$seconds" -rss_limit_mb=2048 -max_len=65536 "${limits[@]}" \
         -artifact_prefix=build/fuzz/crashes/"$name"- -print_final_stats=1 \
         "$work" "tests/fuzz/corpus/$name" 2>build/fuzz/"$name".log; then
         echo "$name: FOUND A CRASH, see build/fuzz/$name.log and build/fuzz/crashes/"

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "../unit/fixture.h"
 #include "hm_b64url.h"
 #include "hm_digest.h"
@@ -170,6 +172,10 @@ struct bundle_opts {
     int bad_cred_sig;   /* acme's credential signed by the rogue key */
     int dup_brand;      /* acme listed twice */
     const char *acme_key_alg_override;
+    const hm_signkey *signer;       /* signs the bundle instead of the publisher */
+    const hm_signkey *cert_signer;  /* signs the publisher certificate instead of the root */
+    const json_t *extra_acme_key;   /* appended to acme's keys */
+    const char *acme_cred_override; /* acme's credential JWS */
 };
 
 static char *
@@ -179,7 +185,7 @@ bundle(const struct bundle_opts *o)
                              (json_int_t)(NOW - 365 * DAY), "exp", (json_int_t)(NOW + 365 * DAY));
     json_t *roots = json_array(), *acme_keys, *brands, *payload;
     char *cert_jws, *out;
-    const char *acme_cred = acme_credential;
+    const char *acme_cred = o->acme_cred_override ? o->acme_cred_override : acme_credential;
     char *bad_cred = NULL;
 
     if (o->chain) {
@@ -189,7 +195,10 @@ bundle(const struct bundle_opts *o)
         json_array_append_new(roots, json_string(statement));
         free(statement);
     }
-    cert_jws = fx_sign(o->chain ? root1 : root0, "hallmark-publisher+jwt", "Ed25519", cert);
+    cert_jws = fx_sign(o->cert_signer ? o->cert_signer
+                       : o->chain     ? root1
+                                      : root0,
+                       "hallmark-publisher+jwt", "Ed25519", cert);
     json_decref(cert);
     if (o->bad_cred_sig) {
         const char *d1 = strchr(acme_credential, '.'), *d2 = strrchr(acme_credential, '.');
@@ -209,6 +218,9 @@ bundle(const struct bundle_opts *o)
                   key_entry(acme_revoked, "revoked", NOW - 100 * DAY, NOW + 300 * DAY),
                   key_entry(acme_old, "retired", NOW - 400 * DAY, NOW - 40 * DAY),
                   key_entry(acme_es, "active", NOW - 30 * DAY, NOW + 365 * DAY));
+    if (o->extra_acme_key != NULL) {
+        json_array_append_new(acme_keys, json_deep_copy(o->extra_acme_key));
+    }
     if (o->acme_key_alg_override != NULL) {
         json_object_set_new(json_array_get(acme_keys, 0), "alg",
                             json_string(o->acme_key_alg_override));
@@ -230,7 +242,10 @@ bundle(const struct bundle_opts *o)
                         (json_int_t)(NOW - 3600), "exp", (json_int_t)o->exp, "roots", roots,
                         "publisher", cert_jws, "brands", brands, "revoked_brands", "id", "oldco",
                         "revoked_at", (json_int_t)(NOW - 2 * DAY));
-    out = fx_sign(o->foreign_signer ? rogue : publisher, "hallmark-bundle+jwt", "Ed25519", payload);
+    out = fx_sign(o->signer           ? o->signer
+                  : o->foreign_signer ? rogue
+                                      : publisher,
+                  "hallmark-bundle+jwt", "Ed25519", payload);
     if (o->tamper) { /* one signature character, inside the alphabet */
         char *dot = strrchr(out, '.');
         dot[10] = dot[10] == 'A' ? 'B' : 'A';
@@ -502,7 +517,7 @@ more_positives(void)
 {
     json_t *c;
     char *t, *twin, *chain;
-    struct bundle_opts chained = {7, NOW + 7 * DAY, 1, 0, 0, 0, 0, NULL};
+    struct bundle_opts chained = {.serial = 7, .exp = NOW + 7 * DAY, .chain = 1};
 
     c = sms_claims(BODY, "v017");
     t = token_alg(acme, "EdDSA", c);
@@ -1048,7 +1063,7 @@ bundle_case(const char *name, const char *description, const char *spec, const c
 static void
 bundle_negatives(void)
 {
-    struct bundle_opts o = {7, NOW + 7 * DAY, 0, 0, 0, 0, 0, NULL};
+    struct bundle_opts o = {.serial = 7, .exp = NOW + 7 * DAY};
     char *root1_b64 = b64(hm_signkey_public(root1)->raw, 32);
 
     bundle_case("no-bundle", "No trust bundle loaded", "HM-VERIFY-5", "HALLMARK_NO_BUNDLE", NULL, 0,
@@ -1092,10 +1107,965 @@ bundle_negatives(void)
     free(root1_b64);
 }
 
+/* ---- attack corpus (issue 6: each class of the issue's list, spec §7.4) -------------------- */
+
+static const char B64U_ALPHABET[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+#define TOKEN_HEADER_FMT "{\"alg\":\"Ed25519\",\"typ\":\"hallmark-msg+jwt\",\"kid\":\"%s\"}"
+
+static char *
+concat3(const char *a, const char *sep, const char *b)
+{
+    size_t n = strlen(a) + strlen(sep) + strlen(b) + 1;
+    char *s = malloc(n);
+
+    (void)snprintf(s, n, "%s%s%s", a, sep, b);
+    return s;
+}
+
+/* "h64.p64" signed over exactly those bytes (possibly non-canonical base64url). */
+static char *
+sign_input(const hm_signkey *k, const char *input)
+{
+    unsigned char sig[64];
+    char *s, *out;
+
+    hm_signkey_sign(k, (const unsigned char *)input, strlen(input), sig);
+    s = b64(sig, 64);
+    out = concat3(input, ".", s);
+    free(s);
+    return out;
+}
+
+/* The base64url of text (bytes up to len). */
+static char *
+b64_text(const char *text, size_t len)
+{
+    return b64((const unsigned char *)text, len);
+}
+
+/* The standard token header text for k, with `spaces` blanks after the brace. */
+static char *
+header_text(const hm_signkey *k, int spaces)
+{
+    char h[256];
+
+    (void)snprintf(h, sizeof h, "{%*s\"alg\":\"%s\",\"typ\":\"hallmark-msg+jwt\",\"kid\":\"%s\"}",
+                   spaces, "", hm_alg_name(hm_signkey_public(k)->alg), kid(k));
+    return strdup(h);
+}
+
+/* payload with `ins` inserted right after its opening brace. */
+static char *
+splice(const char *payload, const char *ins)
+{
+    size_t n = strlen(payload) + strlen(ins) + 1;
+    char *s = malloc(n);
+
+    (void)snprintf(s, n, "{%s%s", ins, payload + 1);
+    return s;
+}
+
+/* Text with enough leading blanks after its brace that its length mod 3 equals mod3. */
+static char *
+pad_to_mod3(const char *text, size_t mod3)
+{
+    char blanks[3] = "";
+    size_t n = strlen(text), i = 0;
+
+    while ((n + i) % 3 != mod3) {
+        blanks[i++] = ' ';
+    }
+    blanks[i] = '\0';
+    return splice(text, blanks);
+}
+
+/* Sets an unused low-order bit of the last character of a segment (length mod 4 is 2 or 3). */
+static void
+set_unused_bit(char *seg, size_t len)
+{
+    const char *p = strchr(B64U_ALPHABET, seg[len - 1]);
+
+    seg[len - 1] = B64U_ALPHABET[(p - B64U_ALPHABET) | 1];
+}
+
+static void
+neg_raw(const char *name, const char *description, const char *spec, const char *result,
+        const char *header, const char *payload)
+{
+    neg_token(name, description, spec, result, fx_sign_raw(acme, header, payload));
+}
+
+static char *
+header_for(const hm_signkey *k)
+{
+    char h[256];
+
+    (void)snprintf(h, sizeof h, TOKEN_HEADER_FMT, kid(k));
+    return strdup(h);
+}
+
+static void
+attack_algorithms(void)
+{
+    static const char *const unsupported[][2] = {
+        {"alg-ed25519-uppercase", "ED25519"},
+        {"alg-eddsa-lowercase", "eddsa"},
+        {"alg-none-capitalized", "None"},
+        {"alg-es384", "ES384"},
+        {"alg-ps256", "PS256"},
+        {"alg-ed448", "Ed448"},
+        {"alg-es256k", "ES256K"},
+        {"alg-empty", ""},
+    };
+    char *payload = compact(sms_claims(BODY, "a001")), h[256], *p64, *h64, *in, *t;
+    unsigned char mac[32];
+    size_t i;
+
+    for (i = 0; i < sizeof unsupported / sizeof unsupported[0]; i++) {
+        (void)snprintf(h, sizeof h, "{\"alg\":\"%s\",\"typ\":\"hallmark-msg+jwt\",\"kid\":\"%s\"}",
+                       unsupported[i][1], kid(acme));
+        neg_raw(unsupported[i][0],
+                "alg names no algorithm Hallmark accepts (names are case-sensitive)",
+                "HM-VERIFY-9 HM-TOKEN-11", "HALLMARK_UNSUPPORTED_ALG", h, payload);
+    }
+    p64 = b64_text(payload, strlen(payload));
+    /* HS256 keyed with the brand's public key bytes: a real HMAC, the classic confusion. */
+    (void)snprintf(h, sizeof h, "{\"alg\":\"HS256\",\"typ\":\"hallmark-msg+jwt\",\"kid\":\"%s\"}",
+                   kid(acme));
+    h64 = b64_text(h, strlen(h));
+    in = concat3(h64, ".", p64);
+    crypto_auth_hmacsha256(mac, (const unsigned char *)in, strlen(in),
+                           hm_signkey_public(acme)->raw);
+    t = b64(mac, 32);
+    neg_token("alg-hs256-keyed-with-public-key",
+              "HS256 with a valid HMAC keyed with the brand's public key", "HM-VERIFY-9",
+              "HALLMARK_UNSUPPORTED_ALG", concat3(in, ".", t));
+    free(t);
+    free(h64);
+    free(in);
+    free(p64);
+    (void)snprintf(h, sizeof h, "{\"alg\":\"EdDSA\",\"typ\":\"hallmark-msg+jwt\",\"kid\":\"%s\"}",
+                   kid(acme_es));
+    neg_token("alg-confusion-eddsa-on-p256",
+              "EdDSA named for a P-256 key, signed with the attacker's Ed25519 key",
+              "HM-VERIFY-9 HM-TOKEN-11", "HALLMARK_ALG_MISMATCH", fx_sign_raw(rogue, h, payload));
+    (void)snprintf(h, sizeof h,
+                   "{\"alg\":[\"Ed25519\"],\"typ\":\"hallmark-msg+jwt\",\"kid\":\"%s\"}",
+                   kid(acme));
+    neg_raw("alg-not-a-string", "alg is an array", "HM-VERIFY-9", "HALLMARK_MALFORMED", h, payload);
+    neg_raw("typ-uppercase", "typ differs in case", "HM-VERIFY-9 HM-TOKEN-7", "HALLMARK_MALFORMED",
+            "{\"alg\":\"Ed25519\",\"typ\":\"HALLMARK-MSG+JWT\",\"kid\":\"x\"}", payload);
+    (void)snprintf(h, sizeof h, "{\"alg\":\"Ed25519\",\"kid\":\"%s\"}", kid(acme));
+    neg_raw("typ-missing", "No typ", "HM-VERIFY-9 HM-TOKEN-6", "HALLMARK_MALFORMED", h, payload);
+    (void)snprintf(h, sizeof h,
+                   "{\"alg\":\"Ed25519\",\"typ\":\"hallmark-brand+jwt\",\"kid\":\"%s\"}",
+                   kid(acme));
+    neg_raw("typ-brand-credential", "Token claims under the credential typ (type confusion)",
+            "HM-VERIFY-9 HM-TOKEN-7", "HALLMARK_MALFORMED", h, payload);
+    free(payload);
+}
+
+static void
+attack_header_members(void)
+{
+    static const char *const refused[][2] = {
+        {"header-x5t", "\"x5t\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAA\""},
+        {"header-x5t-s256", "\"x5t#S256\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\""},
+        {"header-cty", "\"cty\":\"JWT\""},
+        {"header-unknown-member", "\"hallmark-ext\":1"},
+        {"header-crit-empty", "\"crit\":[]"},
+        {"header-jku-and-x5c", "\"jku\":\"https://evil.example/k\",\"x5c\":[\"MIIB\"]"},
+    };
+    char *payload = compact(sms_claims(BODY, "a010")), *base = header_for(acme), *h;
+    char jwk_member[256], canon[HM_JWK_MAX];
+    size_t i;
+
+    for (i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        char ins[128];
+        (void)snprintf(ins, sizeof ins, "%s,", refused[i][1]);
+        h = splice(base, ins);
+        neg_raw(refused[i][0], "A header member other than alg, typ and kid",
+                "HM-VERIFY-9 HM-TOKEN-6 HM-TOKEN-10", "HALLMARK_HEADER_REFUSED", h, payload);
+        free(h);
+    }
+    /* Even the brand's own, genuine key is refused when embedded. */
+    hm_pubkey_canonical_jwk(hm_signkey_public(acme), canon, sizeof canon, NULL);
+    (void)snprintf(jwk_member, sizeof jwk_member, "\"jwk\":%s,", canon);
+    h = splice(base, jwk_member);
+    neg_raw("header-jwk-own-key", "jwk header carrying the brand's own genuine public key",
+            "HM-VERIFY-9 HM-TOKEN-6", "HALLMARK_HEADER_REFUSED", h, payload);
+    free(h);
+    free(base);
+    free(payload);
+}
+
+static void
+attack_kid(void)
+{
+    char *payload = compact(sms_claims(BODY, "a020")), h[8192], *longkid;
+
+    neg_raw("kid-path-traversal", "kid with a path: never a file name", "HM-VERIFY-9 HM-TOKEN-8",
+            "HALLMARK_UNKNOWN_KEY",
+            "{\"alg\":\"Ed25519\",\"typ\":\"hallmark-msg+jwt\",\"kid\":\"../../../../etc/passwd\"}",
+            payload);
+    (void)snprintf(h, sizeof h,
+                   "{\"alg\":\"Ed25519\",\"typ\":\"hallmark-msg+jwt\",\"kid\":\"%s\\n\"}",
+                   kid(acme));
+    neg_raw("kid-control-character", "The brand's kid followed by an escaped line feed",
+            "HM-VERIFY-9 HM-TOKEN-8", "HALLMARK_UNKNOWN_KEY", h, payload);
+    (void)snprintf(h, sizeof h,
+                   "{\"alg\":\"Ed25519\",\"typ\":\"hallmark-msg+jwt\",\"kid\":\"%s\\u0000\"}",
+                   kid(acme));
+    neg_raw("kid-nul", "kid with an escaped U+0000 (C string truncation)", "HM-VERIFY-9 HM-TOKEN-5",
+            "HALLMARK_MALFORMED", h, payload);
+    longkid = malloc(401);
+    memset(longkid, 'A', 400);
+    longkid[400] = '\0';
+    (void)snprintf(h, sizeof h, "{\"alg\":\"Ed25519\",\"typ\":\"hallmark-msg+jwt\",\"kid\":\"%s\"}",
+                   longkid);
+    neg_raw("kid-oversize-400", "A 400-character kid (ten times a thumbprint)", "HM-VERIFY-9",
+            "HALLMARK_UNKNOWN_KEY", h, payload);
+    free(longkid);
+    longkid = malloc(6001);
+    memset(longkid, 'A', 6000);
+    longkid[6000] = '\0';
+    (void)snprintf(h, sizeof h, "{\"alg\":\"Ed25519\",\"typ\":\"hallmark-msg+jwt\",\"kid\":\"%s\"}",
+                   longkid);
+    neg_raw("kid-oversize-over-cap", "A 6000-character kid makes the token exceed 8192 bytes",
+            "HM-VERIFY-7 HM-TOKEN-2", "HALLMARK_MALFORMED", h, payload);
+    free(longkid);
+    (void)snprintf(h, sizeof h, "{\"alg\":\"Ed25519\",\"typ\":\"hallmark-msg+jwt\",\"kid\":7}");
+    neg_raw("kid-not-a-string", "kid is a number", "HM-VERIFY-9", "HALLMARK_MALFORMED", h, payload);
+    neg_token("kid-publishing-key", "Signed by the platform's publishing key under its own kid",
+              "HM-VERIFY-9 HM-BUNDLE-6", "HALLMARK_UNKNOWN_KEY",
+              sign_claims(publisher, sms_claims(BODY, "a021")));
+    neg_token("kid-root-key", "Signed by the pinned root key under its own kid",
+              "HM-VERIFY-9 HM-BUNDLE-6", "HALLMARK_UNKNOWN_KEY",
+              sign_claims(root0, sms_claims(BODY, "a022")));
+    {
+        /* Another brand's kid on acme's signed token: replay under another brand. */
+        char *t = sign_claims(acme, sms_claims(BODY, "a023")), *h64;
+        const char *dot = strchr(t, '.');
+        (void)snprintf(h, sizeof h, TOKEN_HEADER_FMT, kid(globex));
+        h64 = b64_text(h, strlen(h));
+        neg_token("kid-swapped-to-other-brand",
+                  "A valid acme token whose header now names Globex's key", "HM-VERIFY-10",
+                  "HALLMARK_BAD_SIGNATURE", concat3(h64, "", dot));
+        free(h64);
+        free(t);
+    }
+    free(payload);
+}
+
+static void
+attack_duplicates(void)
+{
+    char *payload = compact(sms_claims(BODY, "a030")), h[512], *p;
+    json_t *c;
+
+    (void)snprintf(h, sizeof h,
+                   "{\"alg\":\"Ed25519\",\"typ\":\"hallmark-msg+jwt\",\"kid\":\"%s\","
+                   "\"k\\u0069d\":\"%s\"}",
+                   kid(acme), kid(globex));
+    neg_raw("duplicate-header-kid-escaped", "kid twice, the second spelled with an escape",
+            "HM-TOKEN-5 HM-VERIFY-9", "HALLMARK_MALFORMED", h, payload);
+    (void)snprintf(
+        h, sizeof h,
+        "{\"alg\":\"Ed25519\",\"typ\":\"hallmark-msg+jwt\",\"typ\":\"JWT\",\"kid\":\"%s\"}",
+        kid(acme));
+    neg_raw("duplicate-header-typ", "typ twice with different values", "HM-TOKEN-5 HM-VERIFY-9",
+            "HALLMARK_MALFORMED", h, payload);
+    (void)snprintf(h, sizeof h, TOKEN_HEADER_FMT, kid(acme));
+    p = splice(payload, "\"\\u0069ss\":\"globex\",");
+    neg_raw("duplicate-claim-escaped", "iss twice, one spelled with an escape",
+            "HM-TOKEN-5 HM-VERIFY-12", "HALLMARK_MALFORMED", h, p);
+    free(p);
+    p = splice(payload, "\"x-ext\":{\"a\":1,\"a\":2},");
+    neg_raw("duplicate-in-unknown-object", "A duplicate inside an unknown nested member",
+            "HM-TOKEN-5 HM-TOKEN-10", "HALLMARK_MALFORMED", h, p);
+    free(p);
+    free(payload);
+    c = sms_claims(BODY, "a031");
+    json_object_del(c, "sender");
+    payload = compact(c);
+    p = splice(payload, "\"sender\":{\"kind\":\"automated\",\"kind\":\"human\",\"name\":\"Sam\"},");
+    neg_raw("duplicate-sender-member", "sender.kind twice (automated, then human)",
+            "HM-TOKEN-5 HM-TOKEN-15", "HALLMARK_MALFORMED", h, p);
+    free(p);
+    p = splice(payload, "\"actions\":[{\"kind\":\"link\",\"label\":\"Pay\",\"url\":"
+                        "\"https://acme.example/pay\",\"url\":\"https://evil.example/pay\"}],"
+                        "\"sender\":{\"kind\":\"automated\"},");
+    neg_raw("duplicate-action-member", "An action url twice (inside, then outside the domains)",
+            "HM-TOKEN-5 HM-TOKEN-17", "HALLMARK_MALFORMED", h, p);
+    free(p);
+    free(payload);
+}
+
+static void
+attack_base64(void)
+{
+    char *good = sign_claims(acme, sms_claims(BODY, "a040"));
+    char *payload = compact(sms_claims(BODY, "a041")), *hdr = header_for(acme);
+    char *hp, *pp, *h64, *p64, *in, *t, *u;
+    size_t i, n;
+
+    /* Header and payload whose encodings need "==" padding, signed with the padding. */
+    hp = pad_to_mod3(hdr, 1);
+    pp = pad_to_mod3(payload, 1);
+    h64 = b64_text(hp, strlen(hp));
+    p64 = b64_text(pp, strlen(pp));
+    t = concat3(h64, "==.", p64);
+    neg_token("base64-padding-header", "Header segment with '==' padding, signed as sent",
+              "HM-VERIFY-8 HM-TOKEN-4", "HALLMARK_MALFORMED", sign_input(acme, t));
+    free(t);
+    t = concat3(h64, ".", p64);
+    u = concat3(t, "==", "");
+    neg_token("base64-padding-payload", "Payload segment with '==' padding, signed as sent",
+              "HM-VERIFY-8 HM-TOKEN-4", "HALLMARK_MALFORMED", sign_input(acme, u));
+    free(u);
+    /* Non-zero unused bits: the same bytes under another spelling. */
+    u = strdup(t);
+    set_unused_bit(u, strlen(h64));
+    neg_token("base64-trailing-bits-header", "Header segment with non-zero unused bits",
+              "HM-VERIFY-8 HM-TOKEN-4", "HALLMARK_MALFORMED", sign_input(acme, u));
+    free(u);
+    u = strdup(t);
+    set_unused_bit(u, strlen(u));
+    neg_token("base64-trailing-bits-payload", "Payload segment with non-zero unused bits",
+              "HM-VERIFY-8 HM-TOKEN-4", "HALLMARK_MALFORMED", sign_input(acme, u));
+    free(u);
+    u = strdup(good);
+    set_unused_bit(u, strlen(u));
+    neg_token("base64-trailing-bits-signature", "Signature segment with non-zero unused bits",
+              "HM-VERIFY-8 HM-TOKEN-4", "HALLMARK_MALFORMED", u);
+    free(t);
+    free(h64);
+    free(p64);
+    free(hp);
+    free(pp);
+    /* Length 1 mod 4 in the header segment. */
+    hp = pad_to_mod3(hdr, 0);
+    h64 = b64_text(hp, strlen(hp));
+    p64 = b64_text(payload, strlen(payload));
+    t = concat3(h64, "A.", p64);
+    neg_token("base64-length-1-mod-4", "A header segment of length 1 mod 4",
+              "HM-VERIFY-8 HM-TOKEN-4", "HALLMARK_MALFORMED", sign_input(acme, t));
+    free(t);
+    /* The whole token in the standard alphabet, signed as sent. */
+    in = concat3(h64, ".", p64);
+    for (i = 0, n = strlen(in); i < n; i++) {
+        in[i] = in[i] == '-' ? '+' : in[i] == '_' ? '/' : in[i];
+    }
+    t = sign_input(acme, in);
+    for (i = 0, n = strlen(t); i < n; i++) {
+        t[i] = t[i] == '-' ? '+' : t[i] == '_' ? '/' : t[i];
+    }
+    neg_token("base64-standard-alphabet", "Every segment in the '+' '/' alphabet, signed as sent",
+              "HM-VERIFY-8 HM-TOKEN-4", "HALLMARK_MALFORMED", t);
+    free(in);
+    t = strdup(good);
+    *(strchr(t, '.') + 7) = '/';
+    neg_token("base64-slash", "'/' inside the payload segment", "HM-VERIFY-8 HM-TOKEN-4",
+              "HALLMARK_MALFORMED", t);
+    t = strdup(good);
+    *(strrchr(t, '.') + 3) = '+';
+    neg_token("base64-plus-signature", "'+' inside the signature segment", "HM-VERIFY-8 HM-TOKEN-4",
+              "HALLMARK_MALFORMED", t);
+    /* Whitespace inside the payload, signed as sent. */
+    t = concat3(h64, ".", p64);
+    u = malloc(strlen(t) + 2);
+    n = strlen(h64) + 1 + 8;
+    memcpy(u, t, n);
+    u[n] = '\n';
+    memcpy(u + n + 1, t + n, strlen(t) - n + 1);
+    neg_token("base64-newline-payload", "A line feed inside the payload segment, signed as sent",
+              "HM-VERIFY-8 HM-TOKEN-4", "HALLMARK_MALFORMED", sign_input(acme, u));
+    free(u);
+    free(t);
+    neg_token("base64-trailing-newline", "A line feed after the signature segment",
+              "HM-VERIFY-8 HM-TOKEN-4", "HALLMARK_MALFORMED", concat3(good, "\n", ""));
+    neg_token("base64-non-ascii", "A non-ASCII character inside the signature segment",
+              "HM-VERIFY-8 HM-TOKEN-4", "HALLMARK_MALFORMED", concat3(good, "\xc3\xa9", ""));
+    neg_token("empty-header-segment", "An empty header segment", "HM-VERIFY-8 HM-VERIFY-9",
+              "HALLMARK_MALFORMED", concat3("", "", strchr(good, '.')));
+    neg_token("four-segments", "A fourth segment", "HM-VERIFY-8 HM-TOKEN-3", "HALLMARK_MALFORMED",
+              concat3(good, ".", "AAAA"));
+    neg_token("only-dots", "Two dots and nothing else", "HM-VERIFY-8 HM-TOKEN-3",
+              "HALLMARK_MALFORMED", strdup(".."));
+    free(h64);
+    free(p64);
+    free(hp);
+    free(hdr);
+    free(payload);
+    free(good);
+}
+
+/* DER (ASN.1 SEQUENCE of two INTEGERs) of a raw r||s signature. */
+static size_t
+der_signature(const unsigned char rs[64], unsigned char out[72])
+{
+    size_t n = 2, part;
+
+    for (part = 0; part < 2; part++) {
+        const unsigned char *v = rs + 32 * part;
+        size_t skip = 0, len;
+        while (skip < 31 && v[skip] == 0) {
+            skip++;
+        }
+        len = 32 - skip + (v[skip] & 0x80 ? 1 : 0);
+        out[n++] = 0x02;
+        out[n++] = (unsigned char)len;
+        if (v[skip] & 0x80) {
+            out[n++] = 0;
+        }
+        memcpy(out + n, v + skip, 32 - skip);
+        n += 32 - skip;
+    }
+    out[0] = 0x30;
+    out[1] = (unsigned char)(n - 2);
+    return n;
+}
+
+static void
+attack_signatures(void)
+{
+    static const unsigned char L[32] = {0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58,
+                                        0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
+                                        0,    0,    0,    0,    0,    0,    0,    0,
+                                        0,    0,    0,    0,    0,    0,    0,    0x10};
+    static const unsigned char P256_N[32] = {0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00,
+                                             0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                             0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84,
+                                             0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51};
+    /* A point of order 8 (libsodium's blocklist). */
+    static const unsigned char ORDER8[32] = {0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0,
+                                             0x45, 0xc3, 0xf4, 0x89, 0xf2, 0xef, 0x98, 0xf0,
+                                             0xd5, 0xdf, 0xac, 0x05, 0xd3, 0xc6, 0x33, 0x39,
+                                             0xb1, 0x38, 0x02, 0x88, 0x6d, 0x53, 0xfc, 0x05};
+    char *a = sign_claims(acme, sms_claims(BODY, "a050"));
+    const char *es = es256_kept;
+    unsigned char sig[128], orig[64], der[72];
+    size_t n;
+
+    hm_b64url_decode_exact(orig, 64, strrchr(a, '.') + 1, strlen(strrchr(a, '.') + 1));
+    memcpy(sig, orig, 64);
+    sig[64] = 0;
+    neg_token("signature-65-bytes", "The valid signature plus one zero byte",
+              "HM-VERIFY-10 HM-TOKEN-9", "HALLMARK_BAD_SIGNATURE", with_signature(a, sig, 65));
+    memcpy(sig + 64, orig, 32);
+    neg_token("signature-96-bytes", "The valid signature followed by 32 more bytes",
+              "HM-VERIFY-10 HM-TOKEN-9", "HALLMARK_BAD_SIGNATURE", with_signature(a, sig, 96));
+    memset(sig, 0, 64);
+    neg_token("signature-all-zero", "64 zero bytes", "HM-VERIFY-10", "HALLMARK_BAD_SIGNATURE",
+              with_signature(a, sig, 64));
+    memcpy(sig, orig, 32);
+    memcpy(sig + 32, L, 32);
+    neg_token("ed25519-s-equals-l", "Ed25519 S = L", "HM-VERIFY-10 HM-TRUST-6",
+              "HALLMARK_BAD_SIGNATURE", with_signature(a, sig, 64));
+    memset(sig + 32, 0xff, 32);
+    neg_token("ed25519-s-all-ones", "Ed25519 S = 2^256 - 1", "HM-VERIFY-10 HM-TRUST-6",
+              "HALLMARK_BAD_SIGNATURE", with_signature(a, sig, 64));
+    memset(sig, 0, 64);
+    sig[0] = 1; /* R = identity, S = 0: valid for a small-order key under a lax check */
+    neg_token("ed25519-small-order-r-identity", "Ed25519 R = identity point, S = 0",
+              "HM-VERIFY-10 HM-TRUST-6", "HALLMARK_BAD_SIGNATURE", with_signature(a, sig, 64));
+    memcpy(sig, ORDER8, 32);
+    neg_token("ed25519-small-order-r-order-8", "Ed25519 R of order 8, S = 0",
+              "HM-VERIFY-10 HM-TRUST-6", "HALLMARK_BAD_SIGNATURE", with_signature(a, sig, 64));
+    memcpy(sig, ORDER8, 32);
+    memcpy(sig + 32, orig + 32, 32);
+    neg_token("ed25519-small-order-r-real-s", "Ed25519 R replaced by a point of order 8",
+              "HM-VERIFY-10 HM-TRUST-6", "HALLMARK_BAD_SIGNATURE", with_signature(a, sig, 64));
+    /* ES256, all derived from the kept token. */
+    hm_b64url_decode_exact(orig, 64, strrchr(es, '.') + 1, strlen(strrchr(es, '.') + 1));
+    memcpy(sig, orig, 64);
+    memset(sig + 32, 0, 32);
+    neg_token("es256-s-zero", "ES256 signature with s = 0", "HM-VERIFY-10 HM-TRUST-5",
+              "HALLMARK_BAD_SIGNATURE", with_signature(es, sig, 64));
+    memset(sig, 0, 64);
+    neg_token("es256-r-and-s-zero", "ES256 r = s = 0 (CVE-2022-21449, psychic signature)",
+              "HM-VERIFY-10 HM-TRUST-5", "HALLMARK_BAD_SIGNATURE", with_signature(es, sig, 64));
+    memcpy(sig, P256_N, 32);
+    memcpy(sig + 32, orig + 32, 32);
+    neg_token("es256-r-equals-n", "ES256 r = n", "HM-VERIFY-10 HM-TRUST-5",
+              "HALLMARK_BAD_SIGNATURE", with_signature(es, sig, 64));
+    memcpy(sig, orig, 32);
+    memcpy(sig + 32, P256_N, 32);
+    neg_token("es256-s-equals-n", "ES256 s = n", "HM-VERIFY-10 HM-TRUST-5",
+              "HALLMARK_BAD_SIGNATURE", with_signature(es, sig, 64));
+    memset(sig, 0xff, 32);
+    memcpy(sig + 32, orig + 32, 32);
+    neg_token("es256-r-all-ones", "ES256 r = 2^256 - 1 (>= n)", "HM-VERIFY-10 HM-TRUST-5",
+              "HALLMARK_BAD_SIGNATURE", with_signature(es, sig, 64));
+    memcpy(sig, orig, 32);
+    memset(sig + 32, 0xff, 32);
+    neg_token("es256-s-all-ones", "ES256 s = 2^256 - 1 (>= n)", "HM-VERIFY-10 HM-TRUST-5",
+              "HALLMARK_BAD_SIGNATURE", with_signature(es, sig, 64));
+    n = der_signature(orig, der);
+    neg_token("es256-der-signature", "The kept ES256 signature in DER form instead of r||s",
+              "HM-VERIFY-10 HM-TRUST-5", "HALLMARK_BAD_SIGNATURE", with_signature(es, der, n));
+    free(a);
+}
+
+static void
+attack_json(void)
+{
+    char *payload = compact(sms_claims(BODY, "a060")), *hdr = header_for(acme), *p, *t;
+    size_t n, i;
+
+    t = concat3(hdr, "x", "");
+    neg_raw("header-trailing-data", "Data after the header object", "HM-TOKEN-5 HM-VERIFY-9",
+            "HALLMARK_MALFORMED", t, payload);
+    free(t);
+    {
+        char *tok;
+        n = strlen(payload);
+        p = malloc(n + 2);
+        memcpy(p, payload, n);
+        p[n] = '\0';
+        p[n + 1] = '\0';
+        hm_jws_sign_raw(acme, hdr, strlen(hdr), p, n + 1, &tok);
+        neg_token("payload-trailing-nul", "A NUL byte after the payload object",
+                  "HM-TOKEN-5 HM-VERIFY-12", "HALLMARK_MALFORMED", tok);
+        free(p);
+    }
+    t = concat3("\xef\xbb\xbf", "", hdr);
+    neg_raw("header-bom", "A byte order mark before the header JSON", "HM-TOKEN-5 HM-VERIFY-9",
+            "HALLMARK_MALFORMED", t, payload);
+    free(t);
+    t = concat3(hdr, "", "");
+    t[strlen(t) - 1] = '\0';
+    p = concat3(t, ",\"x\":[[[[1]]]]}", "");
+    neg_raw("header-too-deep", "Header nested deeper than 4 (depth before member rules)",
+            "HM-TOKEN-5 HM-VERIFY-9", "HALLMARK_MALFORMED", p, payload);
+    free(p);
+    free(t);
+    n = 2500;
+    p = malloc(2 * n + 16);
+    memcpy(p, "{\"x\":", 5);
+    for (i = 0; i < n; i++) {
+        p[5 + i] = '[';
+        p[5 + n + i] = ']';
+    }
+    memcpy(p + 5 + 2 * n, "}", 2);
+    neg_raw("deeply-nested-2500", "2500 nested arrays (a recursive parser's stack)",
+            "HM-TOKEN-5 HM-VERIFY-12", "HALLMARK_MALFORMED", hdr, p);
+    free(p);
+    neg_raw("payload-not-object", "A payload that is an array", "HM-TOKEN-5 HM-VERIFY-12",
+            "HALLMARK_MALFORMED", hdr, "[]");
+    p = splice(payload, "\"x-ext\":\"\\ud800\",");
+    neg_raw("escaped-lone-surrogate", "An escaped lone surrogate in an unknown claim",
+            "HM-TOKEN-5 HM-VERIFY-12", "HALLMARK_MALFORMED", hdr, p);
+    free(p);
+    p = splice(payload, "\"x-ext\":\"a\\u0000b\",");
+    neg_raw("escaped-nul-in-claim", "An escaped U+0000 in an unknown claim",
+            "HM-TOKEN-5 HM-VERIFY-12", "HALLMARK_MALFORMED", hdr, p);
+    free(p);
+    p = splice(payload, "\"x-ext\":\"\xff\xfe\",");
+    neg_raw("payload-not-utf8", "Bytes that are not UTF-8 inside a string",
+            "HM-TOKEN-5 HM-VERIFY-12", "HALLMARK_MALFORMED", hdr, p);
+    free(p);
+    {
+        static const char *const ints[][3] = {
+            {"iat-fraction", "\"iat\":", "1795597140.0"},
+            {"iat-exponent", "\"iat\":", "1.79559714e9"},
+            {"iat-negative", "\"iat\":", "-1"},
+            {"iat-over-2-53", "\"iat\":", "9007199254740992"},
+        };
+        json_t *c = sms_claims(BODY, "a061");
+        char *base;
+        json_object_del(c, "iat");
+        base = compact(c);
+        for (i = 0; i < sizeof ints / sizeof ints[0]; i++) {
+            char ins[64];
+            (void)snprintf(ins, sizeof ins, "%s%s,", ints[i][1], ints[i][2]);
+            p = splice(base, ins);
+            neg_raw(ints[i][0], "iat is not an integer in [0, 2^53 - 1]",
+                    "HM-TOKEN-5 HM-TOKEN-12 HM-VERIFY-12", "HALLMARK_MALFORMED", hdr, p);
+            free(p);
+        }
+        free(base);
+    }
+    free(hdr);
+    free(payload);
+}
+
+/* A verified-shape token of exactly `len` bytes: an unknown claim pads it. NULL if unreachable. */
+static char *
+token_of_length(size_t len, const char *jti, json_t **claims_out)
+{
+    size_t pad, spaces;
+
+    for (spaces = 0; spaces < 3; spaces++) {
+        for (pad = 0; pad < 8192; pad++) {
+            json_t *c = sms_claims(BODY, jti);
+            char *h = header_text(acme, (int)spaces), *p, *fill = malloc(pad + 1), *t;
+            size_t hl, pl;
+            memset(fill, 'x', pad);
+            fill[pad] = '\0';
+            json_object_set_new(c, "x-pad", json_string(fill));
+            free(fill);
+            p = json_dumps(c, JSON_COMPACT);
+            hl = hm_b64url_encoded_len(strlen(h));
+            pl = hm_b64url_encoded_len(strlen(p));
+            if (hl + 1 + pl + 1 + 86 == len) {
+                t = fx_sign_raw(acme, h, p);
+                free(h);
+                free(p);
+                *claims_out = c;
+                return t;
+            }
+            free(h);
+            free(p);
+            json_decref(c);
+            if (hl + 1 + pl + 1 + 86 > len) {
+                break;
+            }
+        }
+    }
+    return NULL;
+}
+
+static void
+attack_size(void)
+{
+    json_t *c;
+    char *t = token_of_length(8192, "a070", &c), *bad;
+
+    json_object_set_new(c, "x-body", json_string(BODY));
+    json_object_del(c, "x-pad");
+    positive_token("token-exactly-8192-bytes", "A valid token of exactly the 8192-byte cap",
+                   "HM-TOKEN-2 HM-VERIFY-7 HM-TOKEN-10", acme, t, default_bundle, c);
+    free(t);
+    bad = token_of_length(8193, "a071", &c);
+    json_decref(c);
+    neg_token("token-8193-bytes-signed", "A validly signed token one byte over the cap",
+              "HM-TOKEN-2 HM-VERIFY-7", "HALLMARK_MALFORMED", bad);
+    c = sms_claims(BODY, "a072");
+    json_object_set_new(c, "x-ext", json_pack("[[[1]]]"));
+    t = token(acme, c);
+    json_object_del(c, "x-ext");
+    json_object_set_new(c, "x-body", json_string(BODY));
+    positive_token("unknown-claim-depth-4", "An unknown claim nested to exactly depth 4 is ignored",
+                   "HM-TOKEN-5 HM-TOKEN-10", acme, t, default_bundle, c);
+    free(t);
+    {
+        char *payload = compact(sms_claims(BODY, "a073")), *h = header_for(acme);
+        char *p = concat3(payload, " \r\n\t", "");
+        c = sms_claims(BODY, "a073");
+        t = fx_sign_raw(acme, h, p);
+        json_object_set_new(c, "x-body", json_string(BODY));
+        positive_token("payload-trailing-whitespace",
+                       "JSON whitespace after the payload object is allowed", "HM-TOKEN-5", acme, t,
+                       default_bundle, c);
+        free(t);
+        free(p);
+        free(h);
+        free(payload);
+    }
+}
+
+static void
+attack_replay(void)
+{
+    char *t = sign_claims(acme, sms_claims(BODY, "a080"));
+    char *e = sign_claims(acme, claims("email", "acme.example", "jane@example.org", BODY, "a081"));
+    char *p = sign_claims(
+        acme, claims("push", "com.acme.bank", "user-8f2c1a", "Payment received", "a082"));
+
+    negative("replay-on-other-brand-sender", "Acme's token on a message from GLOBEX",
+             "HM-VERIFY-14", "HALLMARK_SENDER_MISMATCH", "sms", "GLOBEX", TO_SMS, BODY, t);
+    negative("replay-on-whatsapp", "An SMS token replayed on WhatsApp", "HM-VERIFY-14",
+             "HALLMARK_CHANNEL_MISMATCH", "whatsapp", "ACMEBANK", TO_SMS, BODY, t);
+    negative("replay-body-link-appended", "A phishing link appended to the signed body",
+             "HM-VERIFY-15", "HALLMARK_BODY_MODIFIED", "sms", "ACMEBANK", TO_SMS,
+             BODY " https://evil.example/pay", t);
+    negative("replay-body-zero-width", "A zero-width space inserted into the body", "HM-VERIFY-15",
+             "HALLMARK_BODY_MODIFIED", "sms", "ACMEBANK", TO_SMS,
+             "Acme Bank: your card ending 42\xe2\x80\x8b"
+             "42 was charged \xc2\xa3"
+             "10.00 at Acme Store.",
+             t);
+    negative("replay-email-other-recipient", "An e-mail token forwarded to another mailbox",
+             "HM-VERIFY-16", "HALLMARK_RECIPIENT_MISMATCH", "email", "acme.example",
+             "mallory@example.org", BODY, e);
+    negative("replay-push-other-user", "A push token replayed to another app user", "HM-VERIFY-16",
+             "HALLMARK_RECIPIENT_MISMATCH", "push", "com.acme.bank", "user-0000aa",
+             "Payment received", p);
+    free(t);
+    free(e);
+    free(p);
+}
+
+/* Claims of a Globex token (its own iss and credential) for sender from. */
+static json_t *
+globex_claims(const char *from, const char *jti)
+{
+    json_t *c = brand_claims("globex", from, jti);
+    char digest[48];
+
+    credential_digest(globex_credential, digest);
+    json_object_set_new(c, "cred", json_string(digest));
+    return c;
+}
+
+static void
+attack_other_brand(void)
+{
+    json_t *c;
+
+    neg_token("other-brand-key-for-acme-sender",
+              "Globex's valid key, as Globex, for Acme's sender id", "HM-VERIFY-14 HM-CRED-15",
+              "HALLMARK_SENDER_NOT_AUTHORIZED",
+              sign_claims(globex, globex_claims("ACMEBANK", "a090")));
+    c = brand_claims("globex", "GLOBEX", "a091");
+    neg_from("other-brand-key-acme-credential", "Globex's valid key with Acme's credential digest",
+             "HM-VERIFY-13 HM-BUNDLE-8", "HALLMARK_BRAND_CREDENTIAL_INVALID", "GLOBEX",
+             sign_claims(globex, c));
+    neg_token("revoked-brand-key-as-acme", "A revoked brand's key signs as Acme",
+              "HM-VERIFY-12 HM-VERIFY-13", "HALLMARK_ISSUER_MISMATCH",
+              sign_claims(oldco, sms_claims(BODY, "a092")));
+    neg_token("key-revoked", "A revoked key signs a fresh token", "HM-VERIFY-11 HM-BUNDLE-7",
+              "HALLMARK_KEY_REVOKED", sign_claims(acme_revoked, sms_claims(BODY, "a093")));
+    c = sms_claims(BODY, "a094");
+    json_object_set_new(c, "iat", json_integer(NOW - 2 * DAY));
+    json_object_set_new(c, "exp", json_integer(NOW + DAY));
+    neg_token("key-pending-backdated", "A pending key's token dated before the key's nbf",
+              "HM-VERIFY-12", "HALLMARK_KEY_NOT_VALID", sign_claims(acme_pending, c));
+}
+
+/* A key entry for a raw Ed25519 public key, with its RFC 7638 thumbprint (no validity check). */
+static json_t *
+raw_key_entry(const unsigned char raw[32])
+{
+    char *x = b64(raw, 32), canon[160], thumb[48];
+    json_t *e;
+
+    (void)snprintf(canon, sizeof canon, "{\"crv\":\"Ed25519\",\"kty\":\"OKP\",\"x\":\"%s\"}", x);
+    hm_sha256_b64url(thumb, (const unsigned char *)canon, strlen(canon));
+    e = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:I}", "kty", "OKP", "crv", "Ed25519", "x", x,
+                  "kid", thumb, "alg", "Ed25519", "state", "active", "nbf",
+                  (json_int_t)(NOW - 30 * DAY), "exp", (json_int_t)(NOW + 365 * DAY));
+    free(x);
+    return e;
+}
+
+/* Re-signs a bundle's payload (with ins spliced after its brace) under header h, by k. */
+static char *
+rebundle(const char *b, const hm_signkey *k, const char *h, const char *ins)
+{
+    const char *d1 = strchr(b, '.'), *d2 = strrchr(b, '.');
+    size_t cap = (size_t)(d2 - d1), n = 0;
+    unsigned char *p = malloc(cap + 1);
+    char *spliced, *out;
+
+    hm_b64url_decode(p, cap, d1 + 1, (size_t)(d2 - d1 - 1), &n);
+    p[n] = '\0';
+    spliced = splice((const char *)p, ins);
+    out = fx_sign_raw(k, h, spliced);
+    free(spliced);
+    free(p);
+    return out;
+}
+
+/* A bundle case whose message carries the given token. */
+static void
+bundle_case_token(const char *name, const char *description, const char *spec, const char *result,
+                  char *bundle_text, const char *t)
+{
+    struct vec v = {name, description, spec, bundle_text, "sms", "ACMEBANK", TO_SMS, BODY, NULL,
+                    t,    result,      0,    0,           0,     0,          NULL,   NULL};
+
+    emit(&v);
+    free(bundle_text);
+}
+
+static void
+attack_bundles(void)
+{
+    static const unsigned char ORDER8[32] = {0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0,
+                                             0x45, 0xc3, 0xf4, 0x89, 0xf2, 0xef, 0x98, 0xf0,
+                                             0xd5, 0xdf, 0xac, 0x05, 0xd3, 0xc6, 0x33, 0x39,
+                                             0xb1, 0x38, 0x02, 0x88, 0x6d, 0x53, 0xfc, 0x05};
+    struct bundle_opts o = {.serial = 7, .exp = NOW + 7 * DAY};
+    unsigned char identity[32] = {1}, sig[64];
+    char h[256], *b, *t;
+    json_t *e;
+
+    o.signer = root0;
+    bundle_case("bundle-signed-by-root", "A bundle signed by the root instead of the publisher",
+                "HM-BUNDLE-23", "HALLMARK_BUNDLE_UNTRUSTED", bundle(&o), 0, 0, 0, NULL);
+    o.signer = NULL;
+    o.cert_signer = rogue;
+    bundle_case("bundle-publisher-cert-forged", "A publisher certificate not signed by the root",
+                "HM-BUNDLE-22", "HALLMARK_BUNDLE_UNTRUSTED", bundle(&o), 0, 0, 0, NULL);
+    o.cert_signer = NULL;
+    b = bundle(&o);
+    (void)snprintf(h, sizeof h, "{\"alg\":\"none\",\"typ\":\"hallmark-bundle+jwt\",\"kid\":\"%s\"}",
+                   kid(publisher));
+    bundle_case("bundle-alg-none", "A bundle header with alg none", "HM-BUNDLE-19",
+                "HALLMARK_BUNDLE_MALFORMED", rebundle(b, publisher, h, ""), 0, 0, 0, NULL);
+    (void)snprintf(h, sizeof h,
+                   "{\"alg\":\"Ed25519\",\"typ\":\"hallmark-bundle+jwt\",\"kid\":\"%s\","
+                   "\"jku\":\"https://evil.example/k\"}",
+                   kid(publisher));
+    bundle_case("bundle-header-jku", "A bundle header with a jku member", "HM-BUNDLE-19",
+                "HALLMARK_BUNDLE_MALFORMED", rebundle(b, publisher, h, ""), 0, 0, 0, NULL);
+    (void)snprintf(h, sizeof h,
+                   "{\"alg\":\"Ed25519\",\"typ\":\"hallmark-bundle+jwt\",\"kid\":\"%s\"}",
+                   kid(publisher));
+    bundle_case("bundle-duplicate-serial", "serial twice in the bundle payload (99, then 7)",
+                "HM-BUNDLE-19 HM-TOKEN-5", "HALLMARK_BUNDLE_MALFORMED",
+                rebundle(b, publisher, h, "\"serial\":99,"), 0, 0, 0, NULL);
+    hm_b64url_decode_exact(sig, 64, strrchr(b, '.') + 1, strlen(strrchr(b, '.') + 1));
+    bundle_case("bundle-signature-63-bytes", "A bundle signature cut to 63 bytes", "HM-BUNDLE-24",
+                "HALLMARK_BUNDLE_BAD_SIGNATURE", with_signature(b, sig, 63), 0, 0, 0, NULL);
+    free(b);
+    bundle_case("bundle-credential-as-bundle", "A brand credential presented as the bundle",
+                "HM-BUNDLE-19 HM-TOKEN-7", "HALLMARK_BUNDLE_MALFORMED", strdup(acme_credential), 0,
+                0, 0, NULL);
+    b = bundle(&o);
+    bundle_case("bundle-rollback-by-one", "The previous serial after serial 8: one step back",
+                "HM-BUNDLE-26 HM-BUNDLE-31", "HALLMARK_BUNDLE_ROLLBACK", b, 8, 0, 0, NULL);
+    o.exp = NOW - 1;
+    bundle_case("bundle-stale-by-one-second", "A bundle that expired one second before the load",
+                "HM-BUNDLE-27 HM-BUNDLE-33", "HALLMARK_BUNDLE_EXPIRED", bundle(&o), 0, 0, 0, NULL);
+    o.exp = NOW + 7 * DAY;
+    /* Small-order brand keys: R = identity, S = 0 would "verify" any message under them. */
+    e = raw_key_entry(identity);
+    o.extra_acme_key = e;
+    memset(sig, 0, 64);
+    sig[0] = 1;
+    (void)snprintf(h, sizeof h, TOKEN_HEADER_FMT, json_string_value(json_object_get(e, "kid")));
+    {
+        char *payload = compact(sms_claims(BODY, "a100")), *h64 = b64_text(h, strlen(h));
+        char *p64 = b64_text(payload, strlen(payload)), *in = concat3(h64, ".", p64);
+        char *s = b64(sig, 64);
+        t = concat3(in, ".", s);
+        bundle_case_token("bundle-small-order-key-identity",
+                          "A brand key that is the identity point, with a forged R = identity, "
+                          "S = 0 token",
+                          "HM-BUNDLE-3 HM-TRUST-7 HM-BUNDLE-20", "HALLMARK_BUNDLE_MALFORMED",
+                          bundle(&o), t);
+        free(t);
+        free(s);
+        free(in);
+        free(p64);
+        free(h64);
+        free(payload);
+    }
+    json_decref(e);
+    e = raw_key_entry(ORDER8);
+    o.extra_acme_key = e;
+    bundle_case("bundle-small-order-key-order-8", "A brand key of order 8",
+                "HM-BUNDLE-3 HM-TRUST-7 HM-BUNDLE-20", "HALLMARK_BUNDLE_MALFORMED", bundle(&o), 0,
+                0, 0, NULL);
+    json_decref(e);
+    e = key_entry(acme, "active", NOW - 30 * DAY, NOW + 365 * DAY);
+    o.extra_acme_key = e;
+    bundle_case("bundle-duplicate-kid", "The same key listed twice", "HM-BUNDLE-4",
+                "HALLMARK_BUNDLE_MALFORMED", bundle(&o), 0, 0, 0, NULL);
+    json_object_set_new(e, "kid", json_string(kid(globex)));
+    bundle_case("bundle-kid-not-thumbprint", "A key entry whose kid is another key's thumbprint",
+                "HM-BUNDLE-2", "HALLMARK_BUNDLE_MALFORMED", bundle(&o), 0, 0, 0, NULL);
+    json_decref(e);
+    {
+        char *x = b64((const unsigned char *)"secret-seed-bytes-0123456789abcd", 32);
+        e = key_entry(rogue, "active", NOW - 30 * DAY, NOW + 365 * DAY);
+        json_object_set_new(e, "d", json_string(x));
+        free(x);
+    }
+    o.extra_acme_key = e;
+    bundle_case("bundle-key-private-d", "A key entry carrying a private d member", "HM-BUNDLE-5",
+                "HALLMARK_BUNDLE_MALFORMED", bundle(&o), 0, 0, 0, NULL);
+    json_decref(e);
+    o.extra_acme_key = NULL;
+    {
+        static const char *const names[][2] = {
+            {"bundle-name-bidi-override", "Acme \xe2\x80\xae"
+                                          "knaB"},
+            {"bundle-name-zero-width", "Acme\xe2\x80\x8b Bank"},
+            {"bundle-name-control", "Acme\x07 Bank"},
+        };
+        size_t i;
+        for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+            char *cred = sign_json(publisher, "hallmark-brand+jwt",
+                                   credential_payload("acme-bank", names[i][1], acme_senders(),
+                                                      NOW - 30 * DAY, NOW + 365 * DAY));
+            o.acme_cred_override = cred;
+            bundle_case(names[i][0], "A look-alike display name the verifier re-checks at load",
+                        "HM-CRED-5 HM-BUNDLE-20", "HALLMARK_BUNDLE_MALFORMED", bundle(&o), 0, 0, 0,
+                        NULL);
+            free(cred);
+        }
+        o.acme_cred_override = NULL;
+    }
+}
+
+static void
+attack_actions(void)
+{
+    static const char *const urls[][2] = {
+        {"action-backslash-userinfo", "https://evil.example\\@acme.example/pay"},
+        {"action-fragment-trick", "https://evil.example#.acme.example"},
+        {"action-query-trick", "https://evil.example?.acme.example"},
+        {"action-port-then-userinfo", "https://acme.example:443@evil.example/pay"},
+        {"action-empty-userinfo", "https://@acme.example/pay"},
+        {"action-percent-encoded-host", "https://evil.example%2f.acme.example/pay"},
+        {"action-cyrillic-homoglyph", "https://\xd0\xb0"
+                                      "cme.example/pay"},
+        {"action-punycode-suffix", "https://acme.example.xn--80ak6aa92e.com/pay"},
+        {"action-punycode-label", "https://xn--acme-bank-9ra.example/pay"},
+        {"action-hyphen-suffix", "https://evil-acme.example/pay"},
+        {"action-data-uri", "data:text/html,<script>alert(1)</script>"},
+        {"action-scheme-relative", "//acme.example/pay"},
+        {"action-no-slashes", "https:acme.example/pay"},
+        {"action-tab-in-host", "https://acme.example\t.evil.example/pay"},
+        {"action-empty-host", "https:///pay"},
+        {"action-decimal-ip", "https://3221225994/pay"},
+    };
+    size_t i;
+    json_t *c;
+
+    for (i = 0; i < sizeof urls / sizeof urls[0]; i++) {
+        c = sms_claims(BODY, "a110");
+        json_object_set_new(
+            c, "actions",
+            json_pack("[{s:s,s:s,s:s}]", "kind", "link", "label", "Pay now", "url", urls[i][1]));
+        neg_token(urls[i][0], "A phishing action URL", "HM-VERIFY-18 HM-CRED-19",
+                  "HALLMARK_ACTION_NOT_AUTHORIZED", sign_claims(acme, c));
+    }
+    c = sms_claims(BODY, "a111");
+    json_object_set_new(c, "actions",
+                        json_pack("[{s:s,s:s,s:s},{s:s,s:s,s:s}]", "kind", "link", "label", "Pay",
+                                  "url", "https://acme.example/pay", "kind", "call", "label",
+                                  "Call", "url", "https://acme.example.evil.example/call"));
+    neg_token("action-second-of-two", "A good first action and a phishing second one",
+              "HM-VERIFY-18 HM-CRED-19", "HALLMARK_ACTION_NOT_AUTHORIZED", sign_claims(acme, c));
+}
+
+static void
+attack_corpus(void)
+{
+    attack_algorithms();
+    attack_header_members();
+    attack_kid();
+    attack_duplicates();
+    attack_base64();
+    attack_signatures();
+    attack_json();
+    attack_size();
+    attack_replay();
+    attack_other_brand();
+    attack_bundles();
+    attack_actions();
+}
+
 int
 main(int argc, char **argv)
 {
-    struct bundle_opts o = {7, NOW + 7 * DAY, 0, 0, 0, 0, 0, NULL};
+    struct bundle_opts o = {.serial = 7, .exp = NOW + 7 * DAY};
 
     if (argc < 2 || argc > 3) {
         fprintf(stderr, "usage: gen-vectors OUT_DIR [KEPT_DIR]\n");
@@ -1126,6 +2096,7 @@ main(int argc, char **argv)
     message_negatives();
     action_negatives();
     bundle_negatives();
+    attack_corpus();
     printf("gen-vectors: %d vectors written to %s\n", counter, out_dir);
     return failures == 0 ? 0 : 1;
 }

@@ -1,0 +1,159 @@
+/* libFuzzer target: brand credential parsing (spec §5.1) as the bundle loader reaches it. The
+ * input becomes the `credential` of the only brand of a bundle that is otherwise valid: the
+ * harness mints the publisher certificate and signs the bundle with the vectors' root and
+ * publisher keys (the generator's fixed seeds). An input that starts with '{' is a credential
+ * payload, signed with the publisher key as hallmark-keys would; any other input is taken as the
+ * compact credential JWS itself. A bundle that loads must verify a message without crashing. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "hallmark.h"
+#include "hm_jws_sign.h"
+#include "hm_key.h"
+#include "hm_signkey.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define VECTOR_NOW 1795597200LL
+
+/* tests/vectors/gen_vectors.c: root seed 1, publisher seed 2, acme-bank's active key seed 3. */
+static const char root_b64[] = "iojj3XQJ8ZX9UtstPLpdcspnCb8dlBIb83SIAbQPb1w";
+static const char credential_header[] =
+    "{\"alg\":\"Ed25519\",\"typ\":\"hallmark-brand+jwt\",\"kid\":"
+    "\"aVBtapLd11SUVKIMGJfPzOEDuN0sXcmzJQNVT-_sKEU\"}";
+static const char default_body[] = "Acme Bank: your card ending 4242 was charged \xc2\xa3"
+                                   "10.00 at Acme Store.";
+/* The token of vector 001: it verifies when the input is that vector's credential. */
+static const char vector_token[] =
+    "eyJhbGciOiJFZDI1NTE5IiwidHlwIjoiaGFsbG1hcmstbXNnK2p3dCIsImtpZCI6Im5SSUUyVm1LZE1qTDFKRDd0"
+    "YlY3ZlhWZ1h4bXYwR0tuTUZXUlVKTVRmOVEifQ.eyJpc3MiOiJhY21lLWJhbmsiLCJpYXQiOjE3OTU1OTcxNDAsI"
+    "mV4cCI6MTc5NTY4MzU0MCwianRpIjoidjAwMSIsImNoYW5uZWwiOiJzbXMiLCJmcm9tIjoiQUNNRUJBTksiLCJyY"
+    "3B0IjoibWFmVkN3MWNBczFyQkVzdTg3cW1tU2NleXNKR0t4X3o1X29ySWljLTNYWSIsImJvZHkiOiIwUVdBakhRW"
+    "WhyYWxpVDZEZ3hxVHY1RHJqb2lGNG5CQ2hiZEpPdGxOdC04IiwiY3JlZCI6Im1OUUxaRU5FdmxienZZa1ZfUEd3Z"
+    "WFJQlEwXzNCMk9iS25zR1ZVaXhNbjgiLCJjYXRlZ29yeSI6InRyYW5zYWN0aW9uYWwiLCJzZW5kZXIiOnsia2luZ"
+    "CI6ImF1dG9tYXRlZCJ9fQ.N4X2jesPRgAQ93JDIw9kBRwJhkmV3tCJ1uB7xnqXXw99PvEZCOBh48DSsFstNF-yFx"
+    "ZHdaSnCXIrFlkYGlMyCw";
+
+static hm_signkey *publisher_key;
+static json_t *payload; /* the bundle payload; brands[0].credential is replaced by each input */
+static json_t *brand_entry;
+
+static hm_signkey *
+seeded(unsigned char fill)
+{
+    unsigned char seed[HM_SECRET_BYTES];
+    hm_signkey *k = NULL;
+
+    memset(seed, fill, sizeof seed);
+    if (hm_signkey_from_secret(&k, HM_ALG_ED25519, seed, sizeof seed) != HALLMARK_OK) {
+        abort();
+    }
+    return k;
+}
+
+static json_t *
+public_jwk(const hm_signkey *key)
+{
+    char canon[HM_JWK_MAX];
+    json_t *jwk;
+
+    if (hm_pubkey_canonical_jwk(hm_signkey_public(key), canon, sizeof canon, NULL) != HALLMARK_OK ||
+        (jwk = json_loads(canon, 0, NULL)) == NULL) {
+        abort();
+    }
+    return jwk;
+}
+
+static void
+setup(void)
+{
+    hm_signkey *root = seeded(1), *brand = seeded(3);
+    json_t *cert, *key;
+    char *cert_jws = NULL;
+
+    publisher_key = seeded(2);
+    cert = json_pack("{s:i,s:o,s:I,s:I}", "v", 1, "jwk", public_jwk(publisher_key), "nbf",
+                     (json_int_t)1764061200, "exp", (json_int_t)1827133200);
+    key = public_jwk(brand);
+    if (cert == NULL || key == NULL ||
+        hm_jws_sign_json(root, "hallmark-publisher+jwt", cert, &cert_jws) != HALLMARK_OK ||
+        json_object_set_new(key, "kid", json_string(hm_signkey_public(brand)->kid)) != 0 ||
+        json_object_set_new(key, "alg", json_string("Ed25519")) != 0 ||
+        json_object_set_new(key, "state", json_string("active")) != 0 ||
+        json_object_set_new(key, "nbf", json_integer(1793005200)) != 0 ||
+        json_object_set_new(key, "exp", json_integer(1827133200)) != 0) {
+        abort();
+    }
+    brand_entry = json_pack("{s:s,s:[o]}", "credential", "", "keys", key);
+    payload =
+        json_pack("{s:i,s:s,s:I,s:I,s:I,s:[],s:s,s:[O]}", "v", 1, "platform", "Hallmark Vectors",
+                  "serial", (json_int_t)7, "iat", (json_int_t)1795593600, "exp",
+                  (json_int_t)1796202000, "roots", "publisher", cert_jws, "brands", brand_entry);
+    if (brand_entry == NULL || payload == NULL) {
+        abort();
+    }
+    json_decref(cert);
+    free(cert_jws);
+    hm_signkey_free(root);
+    hm_signkey_free(brand);
+}
+
+static void
+load_and_verify(const char *bundle)
+{
+    const char *roots[1] = {root_b64};
+    hallmark_verifier *v = NULL;
+    hallmark_verification out;
+    hallmark_message m;
+    uint64_t serial = 0;
+
+    if (hallmark_verifier_new(&v, roots, 1) != HALLMARK_OK) {
+        abort();
+    }
+    if (hallmark_verifier_load_bundle(v, (const unsigned char *)bundle, strlen(bundle), 0,
+                                      VECTOR_NOW, &serial, NULL) == HALLMARK_OK) {
+        m.channel = "sms";
+        m.from = "ACMEBANK";
+        m.to = "+447700900123";
+        m.body = (const unsigned char *)default_body;
+        m.body_len = strlen(default_body);
+        m.token = vector_token;
+        m.token_len = strlen(vector_token);
+        if (serial != 7 || hallmark_verify(v, &m, VECTOR_NOW, &out) != out.code ||
+            out.detail == NULL) {
+            abort();
+        }
+    }
+    hallmark_verifier_free(v);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    char *credential = NULL, *bundle = NULL;
+    const char *text = (const char *)data;
+    size_t text_len = size;
+
+    if (payload == NULL) {
+        setup();
+    }
+    if (size > 0 && data[0] == '{') {
+        if (hm_jws_sign_raw(publisher_key, credential_header, sizeof credential_header - 1,
+                            (const char *)data, size, &credential) != HALLMARK_OK) {
+            return 0;
+        }
+        text = credential;
+        text_len = strlen(credential);
+    }
+    /* jansson refuses to serialize a string that is not UTF-8: such inputs end here. */
+    if (json_object_set_new(brand_entry, "credential", json_stringn_nocheck(text, text_len)) == 0 &&
+        hm_jws_sign_json(publisher_key, "hallmark-bundle+jwt", payload, &bundle) == HALLMARK_OK) {
+        load_and_verify(bundle);
+    }
+    free(bundle);
+    free(credential);
+    return 0;
+}
