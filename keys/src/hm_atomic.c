@@ -23,9 +23,11 @@ fault_point(unsigned long write_no, int step)
     }
 }
 
-static int
-write_all(int fd, const unsigned char *p, size_t len)
+int
+hm_write_all(int fd, const void *data, size_t len)
 {
+    const unsigned char *p = data;
+
     while (len > 0) {
         ssize_t n = write(fd, p, len);
         if (n < 0 && errno == EINTR) {
@@ -91,7 +93,7 @@ hm_atomic_write(const char *path, const void *data, size_t len)
         return HALLMARK_ERR_IO;
     }
     fault_point(write_no, 1);
-    if (write_all(fd, data, len) != 0) {
+    if (hm_write_all(fd, data, len) != 0) {
         goto fail;
     }
     fault_point(write_no, 2);

@@ -19,6 +19,9 @@
  * temp file is left behind. */
 hallmark_result hm_atomic_write(const char *path, const void *data, size_t len);
 
+/* Writes all len bytes to fd, retrying short writes and EINTR. 0, or -1 with errno set. */
+int hm_write_all(int fd, const void *data, size_t len);
+
 /* Reads a whole file of at most cap bytes into a malloc'd, NUL-terminated buffer. HALLMARK_OK,
  * HALLMARK_ERR_IO (errno set; EFBIG when larger than cap) or HALLMARK_ERR_NOMEM. */
 hallmark_result hm_read_file(const char *path, size_t cap, unsigned char **out, size_t *len);

@@ -9,6 +9,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "hm_atomic.h"
 #include "hm_audit.h"
 
 #define SYNC_BATCH 256U
@@ -67,23 +68,6 @@ hm_sigaudit_open(const char *path, hm_sigaudit **out)
     return HALLMARK_OK;
 }
 
-static int
-write_all(int fd, const char *p, size_t len)
-{
-    while (len > 0) {
-        ssize_t n = write(fd, p, len);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n <= 0) {
-            return -1;
-        }
-        p += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
 hallmark_result
 hm_sigaudit_record(hm_sigaudit *a, long long now, const char *client, const char *brand,
                    const char *kid, const char *jti, const char *body_sha256)
@@ -102,7 +86,7 @@ hm_sigaudit_record(hm_sigaudit *a, long long now, const char *client, const char
     } else if ((rc = hm_audit_line(a->head, a->entries, e, now, &line, head)) == HALLMARK_OK) {
         size_t n = strlen(line);
         line[n] = '\n'; /* the NUL becomes the line end; write n + 1 bytes */
-        if (write_all(a->fd, line, n + 1) != 0) {
+        if (hm_write_all(a->fd, line, n + 1) != 0) {
             /* No torn line may stay: the chain must still verify when the disk has room again. */
             if (ftruncate(a->fd, a->end) != 0) {
                 a->end = -1; /* nothing more to do here: the log is marked failed below */
