@@ -18,16 +18,8 @@ jose_missing() {
     echo "interop-jose: $1; skipping the jose checks"
     jose_ready=0
 }
-if ! command -v node >/dev/null 2>&1; then
-    jose_missing "node is not installed"
-elif ! command -v npm >/dev/null 2>&1; then
-    jose_missing "npm is not installed"
-elif [ ! -f "$dir/node_modules/jose/package.json" ]; then
-    mkdir -p "$dir"
-    [ -f "$dir/package.json" ] || echo '{"private": true}' >"$dir/package.json"
-    timeout 180 npm install --prefix "$dir" --no-audit --no-fund --silent jose@6 >/dev/null 2>&1 ||
-        jose_missing "npm could not install jose@6 (no registry?)"
-fi
+. tests/cli/lib/jose.sh
+why=$(jose_setup) || jose_missing "$why"
 # jwcrypto comes from Debian (python3-jwcrypto), so it may live only under the system python3.
 jwcrypto_py=
 for py in python3 /usr/bin/python3; do

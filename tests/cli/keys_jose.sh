@@ -4,20 +4,14 @@
 # ES256 brand key against the brand's JWKS; a revoked key's token must leave the JWKS.
 set -eu
 . tests/cli/lib/keys.sh
-dir=build/npm
 skip() {
     echo "jose-keys: $1; skipping its checks"
     echo "jose-keys: 0 passed, 0 failed, 1 skipped"
     exit 0
 }
-command -v node >/dev/null 2>&1 || skip "node is not installed"
-command -v npm >/dev/null 2>&1 || skip "npm is not installed"
-if [ ! -f "$dir/node_modules/jose/package.json" ]; then
-    mkdir -p "$dir"
-    [ -f "$dir/package.json" ] || echo '{"private": true}' >"$dir/package.json"
-    timeout 180 npm install --prefix "$dir" --no-audit --no-fund --silent jose@6 >/dev/null 2>&1 ||
-        skip "npm could not install jose@6 (no registry?)"
-fi
+. tests/cli/lib/jose.sh
+dir=$jose_dir
+why=$(jose_setup) || skip "$why"
 expect_ok "init" init --platform "Hallmark JOSE" --kdf minimum
 expect_ok "brand" brand add acme-bank --name "Acme Bank" --logo "$logo_good" --color "#0B5FFF" \
     --sender sms:ACMEBANK
