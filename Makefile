@@ -145,9 +145,9 @@ $(KEYS_A): $(KEYS_OBJ)
 	@mkdir -p $(@D)
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
-$(RUNNER): $(UNIT_OBJ) $(KEYS_A) $(SIGN_A) $(LIB_A)
+$(RUNNER): $(UNIT_OBJ) $(SIGNER_A) $(KEYS_A) $(SIGN_A) $(LIB_A)
 	@mkdir -p $(@D)
-	$(Q)$(CC) -o $@ $(UNIT_OBJ) $(KEYS_A) $(SIGN_A) $(LIB_A) $(LDFLAGS_ALL) $(KEYS_LIBS)
+	$(Q)$(CC) -o $@ $(UNIT_OBJ) $(SIGNER_A) $(KEYS_A) $(SIGN_A) $(LIB_A) $(LDFLAGS_ALL) $(KEYS_LIBS)
 
 $(SIGNER_A): $(call obj,$(SIGNER_SRC))
 	@mkdir -p $(@D)

@@ -9,7 +9,7 @@ packages_for() {
     case "$1" in
     build) echo make gcc pkg-config libsodium-dev libssl-dev libjansson-dev libpng-dev libicu-dev \
         libevent-dev ;;
-    test) echo valgrind curl python3 openssl python3-jwcrypto ;;
+    test) echo valgrind curl python3 openssl python3-jwcrypto strace ;;
     check) echo clang-format clang-tidy cppcheck ;;
     fuzz) echo clang libclang-rt-14-dev ;;
     *)

@@ -14,11 +14,14 @@ static const char genesis[] = "hallmark-audit-v1";
  * the first bad entry. */
 static hallmark_result
 walk(const unsigned char *text, size_t len, size_t *entries, size_t *first_bad,
-     char head[HM_SHA256_B64_LEN + 1])
+     char head[HM_SHA256_B64_LEN + 1], size_t at_entry, char head_at[HM_SHA256_B64_LEN + 1])
 {
     size_t pos = 0, n = 0;
 
     (void)hm_sha256_b64url(head, (const unsigned char *)genesis, sizeof genesis - 1);
+    if (head_at != NULL && at_entry == 0) {
+        memcpy(head_at, head, HM_SHA256_B64_LEN + 1);
+    }
     while (pos < len) {
         const unsigned char *line = text + pos, *nl = memchr(line, '\n', len - pos);
         size_t line_len;
@@ -42,6 +45,9 @@ walk(const unsigned char *text, size_t len, size_t *entries, size_t *first_bad,
             return HALLMARK_ERR_CORRUPT;
         }
         (void)hm_sha256_b64url(head, line, line_len);
+        if (head_at != NULL && n == at_entry) {
+            memcpy(head_at, head, HM_SHA256_B64_LEN + 1);
+        }
         pos += line_len + 1;
     }
     *entries = n;
@@ -63,7 +69,7 @@ hm_audit_verify(const char *path, size_t *entries, size_t *first_bad, char head[
     if (rc != HALLMARK_OK) {
         return rc;
     }
-    rc = walk(text, len, &count, &bad, h);
+    rc = walk(text, len, &count, &bad, h, 0, NULL);
     free(text);
     if (entries != NULL) {
         *entries = count;
@@ -128,7 +134,7 @@ hm_audit_append_line(const char *path, size_t entries, const char prev[44], cons
         len = 0;
         rc = text != NULL ? HALLMARK_OK : HALLMARK_ERR_NOMEM;
     }
-    if (rc != HALLMARK_OK || (rc = walk(text, len, &count, &bad, h)) != HALLMARK_OK) {
+    if (rc != HALLMARK_OK || (rc = walk(text, len, &count, &bad, h, 0, NULL)) != HALLMARK_OK) {
         goto out;
     }
     if (count != entries || strcmp(h, prev) != 0) {
@@ -174,5 +180,32 @@ hm_audit_append(const char *path, const json_t *entry, long long now, char head[
         rc = hm_audit_append_line(path, count, h, line);
     }
     free(line);
+    return rc;
+}
+
+hallmark_result
+hm_audit_walk(const unsigned char *text, size_t len, size_t at_entry, size_t *entries,
+              size_t *first_bad, char head[44], char head_at[44])
+{
+    size_t count = 0, bad = 0;
+    char h[HM_SHA256_B64_LEN + 1];
+    hallmark_result rc;
+
+    if (text == NULL && len > 0) {
+        return HALLMARK_ERR_INVALID_ARGUMENT;
+    }
+    if (head_at != NULL) {
+        head_at[0] = '\0';
+    }
+    rc = walk(text, len, &count, &bad, h, at_entry, head_at);
+    if (entries != NULL) {
+        *entries = count;
+    }
+    if (first_bad != NULL) {
+        *first_bad = bad;
+    }
+    if (head != NULL) {
+        memcpy(head, h, sizeof h);
+    }
     return rc;
 }

@@ -54,4 +54,13 @@ hallmark_result hm_audit_append_line(const char *path, size_t entries, const cha
 hallmark_result hm_audit_verify(const char *path, size_t *entries, size_t *first_bad,
                                 char head[44]);
 
+/*
+ * hm_audit_verify for a log already in memory (text, len; the signer maps its log, which has no
+ * size cap). Besides the count and head, head_at (may be NULL) receives the head after entry
+ * at_entry (the genesis head for 0), or "" when the log holds fewer entries: a checkpoint kept
+ * elsewhere shows whether the log was cut or rewritten since.
+ */
+hallmark_result hm_audit_walk(const unsigned char *text, size_t len, size_t at_entry,
+                              size_t *entries, size_t *first_bad, char head[44], char head_at[44]);
+
 #endif

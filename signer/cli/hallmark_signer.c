@@ -48,7 +48,12 @@ static const char usage_text[] =
     "options:\n"
     "  --keystore DIR          the hallmark-keys keystore (default: $HALLMARK_KEYSTORE)\n"
     "  --passphrase-file FILE  its passphrase (default: $HALLMARK_PASSPHRASE_FILE, else a prompt)\n"
-    "  --audit FILE            hash-chained log of every signature (required; one writer)\n"
+    "  --audit FILE            hash-chained log of every signature (required; one writer),\n"
+    "                          with its checkpoint FILE.head: a log cut or rewritten since\n"
+    "                          the checkpoint stops the signer from starting\n"
+    "  --audit-sync MODE       each: every record is on disk before its token is returned\n"
+    "                          (one fdatasync per signature); batch (default): every 256\n"
+    "                          records, every 200 ms (serve) and at exit\n"
     "  --listen ADDR           127.0.0.1:8443, [::1]:8443 or unix:/run/hallmark.sock\n"
     "  --clients FILE          who may sign what: JSON, see spec/signer-api.yaml\n"
     "  --tls-cert, --tls-key   serve HTTPS with this certificate chain and key (PEM); without\n"
@@ -59,6 +64,11 @@ static const char usage_text[] =
     "                          counts n)\n"
     "  --batch-max N           messages per batch request (default 100)\n"
     "  --body-max BYTES        request body limit (default 1048576)\n"
+    "  --max-connections N     open connections at most, shared out among the workers\n"
+    "                          (default 1024); more clients wait in the listen backlog\n"
+    "  --request-timeout S     seconds a connection has to deliver a whole request, counted\n"
+    "                          from its start or its previous request (default 15); slow\n"
+    "                          clients are cut. Idle keep-alive connections close after 10 s\n"
     "exit status: 0 done (serve: stopped by SIGTERM), 1 some message refused (sign),\n"
     "2 usage error or the service could not start.\n";
 
@@ -149,12 +159,9 @@ run_pipe(struct signer_opts *o)
         hm_signer_unref(s);
         return signer_fail(EXIT_USAGE, "sign needs --audit FILE: every signature is recorded");
     }
-    if ((rc = hm_sigaudit_open(o->audit, &audit)) != HALLMARK_OK) {
+    if (hm_sigaudit_open(o->audit, o->audit_sync, &audit, err, sizeof err) != HALLMARK_OK) {
         hm_signer_unref(s);
-        return signer_fail(EXIT_USAGE, "%s: %s", o->audit,
-                           rc == HALLMARK_ERR_CORRUPT ? "the signature log's hash chain is broken"
-                           : errno == EWOULDBLOCK ? "another process is writing this signature log"
-                                                  : strerror(errno));
+        return signer_fail(EXIT_USAGE, "%s", err);
     }
     while ((n = getline(&line, &cap, stdin)) >= 0) {
         size_t len = (size_t)n;
@@ -199,23 +206,30 @@ enum {
     OPT_THREADS,
     OPT_RATE,
     OPT_BATCH,
-    OPT_BODY
+    OPT_BODY,
+    OPT_MAX_CONN,
+    OPT_AUDIT_SYNC,
+    OPT_REQ_TIMEOUT
 };
 
-static const struct option long_options[] = {{"keystore", required_argument, NULL, OPT_KEYSTORE},
-                                             {"passphrase-file", required_argument, NULL, OPT_PASS},
-                                             {"audit", required_argument, NULL, OPT_AUDIT},
-                                             {"listen", required_argument, NULL, OPT_LISTEN},
-                                             {"tls-cert", required_argument, NULL, OPT_CERT},
-                                             {"tls-key", required_argument, NULL, OPT_KEY},
-                                             {"client-ca", required_argument, NULL, OPT_CA},
-                                             {"clients", required_argument, NULL, OPT_CLIENTS},
-                                             {"threads", required_argument, NULL, OPT_THREADS},
-                                             {"rate", required_argument, NULL, OPT_RATE},
-                                             {"batch-max", required_argument, NULL, OPT_BATCH},
-                                             {"body-max", required_argument, NULL, OPT_BODY},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
+static const struct option long_options[] = {
+    {"keystore", required_argument, NULL, OPT_KEYSTORE},
+    {"passphrase-file", required_argument, NULL, OPT_PASS},
+    {"audit", required_argument, NULL, OPT_AUDIT},
+    {"audit-sync", required_argument, NULL, OPT_AUDIT_SYNC},
+    {"listen", required_argument, NULL, OPT_LISTEN},
+    {"tls-cert", required_argument, NULL, OPT_CERT},
+    {"tls-key", required_argument, NULL, OPT_KEY},
+    {"client-ca", required_argument, NULL, OPT_CA},
+    {"clients", required_argument, NULL, OPT_CLIENTS},
+    {"threads", required_argument, NULL, OPT_THREADS},
+    {"rate", required_argument, NULL, OPT_RATE},
+    {"batch-max", required_argument, NULL, OPT_BATCH},
+    {"body-max", required_argument, NULL, OPT_BODY},
+    {"max-connections", required_argument, NULL, OPT_MAX_CONN},
+    {"request-timeout", required_argument, NULL, OPT_REQ_TIMEOUT},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0}};
 
 static int
 number(const char *s, long lo, long hi, long *out)
@@ -252,6 +266,8 @@ main(int argc, char **argv)
     o.rate = 200;
     o.batch_max = 100;
     o.body_max = (size_t)1024 * 1024;
+    o.max_connections = 1024;
+    o.request_timeout = 15;
     opterr = 0;
     optind = 2;
     while ((ch = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
@@ -303,6 +319,27 @@ main(int argc, char **argv)
                 return signer_fail(EXIT_USAGE, "--body-max: 1024 to 67108864 bytes");
             }
             o.body_max = (size_t)v;
+            break;
+        case OPT_AUDIT_SYNC:
+            if (strcmp(optarg, "each") == 0) {
+                o.audit_sync = HM_SIGAUDIT_SYNC_EACH;
+            } else if (strcmp(optarg, "batch") == 0) {
+                o.audit_sync = HM_SIGAUDIT_SYNC_BATCH;
+            } else {
+                return signer_fail(EXIT_USAGE, "--audit-sync: each or batch");
+            }
+            break;
+        case OPT_MAX_CONN:
+            if (!number(optarg, 1, 1000000, &v)) {
+                return signer_fail(EXIT_USAGE, "--max-connections: 1 to 1000000");
+            }
+            o.max_connections = (size_t)v;
+            break;
+        case OPT_REQ_TIMEOUT:
+            if (!number(optarg, 1, 3600, &v)) {
+                return signer_fail(EXIT_USAGE, "--request-timeout: 1 to 3600 seconds");
+            }
+            o.request_timeout = v;
             break;
         case 'h':
             (void)fputs(usage_text, stdout);

@@ -14,6 +14,9 @@ struct signer_opts {
     int threads;
     long rate; /* requests per second per client */
     size_t body_max, batch_max;
+    size_t max_connections; /* open connections, divided among the workers */
+    long request_timeout;   /* seconds a connection has to deliver a whole request */
+    int audit_sync;         /* hm_sigaudit_sync */
     char *pass;
     size_t pass_len;
 };

@@ -34,6 +34,7 @@
 #include "hm_sigaudit.h"
 #include "hm_signer.h"
 #include "signer_cli.h"
+#include "signer_conns.h"
 
 #define CLIENTS_MAX 256U
 #define ALLOW_MAX 32U
@@ -88,6 +89,7 @@ struct worker {
     struct event_base *base;
     struct evhttp *http;
     struct evhttp_bound_socket *bound;
+    conn_guard *guard;
 };
 
 static void log_json(const char *level, const char *event, const char *fmt, ...)
@@ -665,6 +667,18 @@ handle_metrics(struct evhttp_request *req)
                             hm_signer_brand_id(s, i), hm_signer_brand_kid(s, i),
                             now - hm_signer_key_created(s, i));
     }
+    evbuffer_add_printf(buf,
+                        "# HELP hallmark_connections_open Connections the service holds.\n"
+                        "# TYPE hallmark_connections_open gauge\nhallmark_connections_open %lu\n"
+                        "# HELP hallmark_connections_cut_total Connections cut for not "
+                        "delivering a request within --request-timeout.\n"
+                        "# TYPE hallmark_connections_cut_total counter\n"
+                        "hallmark_connections_cut_total %lu\n"
+                        "# HELP hallmark_accept_paused_total Times a worker stopped accepting "
+                        "at --max-connections.\n"
+                        "# TYPE hallmark_accept_paused_total counter\n"
+                        "hallmark_accept_paused_total %lu\n",
+                        conn_guard_open_total(), conn_guard_cut_total(), conn_guard_paused_total());
     evbuffer_add_printf(buf, "# TYPE hallmark_bundle_serial gauge\nhallmark_bundle_serial %llu\n",
                         (unsigned long long)(s != NULL ? hm_signer_serial(s) : 0));
     evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
@@ -685,7 +699,8 @@ route(struct evhttp_request *req, void *arg)
     char labels[160];
     int is_sign;
 
-    (void)arg;
+    conn_guard_request_done(arg,
+                            evhttp_connection_get_bufferevent(evhttp_request_get_connection(req)));
     (void)clock_gettime(CLOCK_MONOTONIC, &t0);
     if (path == NULL) {
         path = "";
@@ -737,16 +752,6 @@ accept_any_cert(int preverify, X509_STORE_CTX *ctx)
     (void)preverify;
     (void)ctx;
     return 1; /* decided per request (SSL_get_verify_result), so the client gets a 401 in JSON */
-}
-
-static struct bufferevent *
-tls_bev(struct event_base *base, void *arg)
-{
-    SSL *ssl = SSL_new((SSL_CTX *)arg);
-
-    return ssl != NULL ? bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
-                                                        BEV_OPT_CLOSE_ON_FREE)
-                       : NULL;
 }
 
 static int
@@ -923,9 +928,11 @@ libevent_log(int severity, const char *msg)
 }
 
 static int
-worker_setup(struct worker *w)
+worker_setup(struct worker *w, size_t max_connections)
 {
-    if ((w->base = event_base_new()) == NULL || (w->http = evhttp_new(w->base)) == NULL) {
+    if ((w->base = event_base_new()) == NULL || (w->http = evhttp_new(w->base)) == NULL ||
+        (w->guard = conn_guard_new(w->base, max_connections, (double)srv.o->request_timeout,
+                                   srv.tls)) == NULL) {
         return -1;
     }
     evhttp_set_allowed_methods(w->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_PUT |
@@ -935,10 +942,8 @@ worker_setup(struct worker *w)
     evhttp_set_max_body_size(w->http, (ev_ssize_t)(srv.o->body_max * 2 + 1024));
     evhttp_set_max_headers_size(w->http, HEADERS_MAX);
     evhttp_set_timeout(w->http, TIMEOUT_SECONDS);
-    evhttp_set_gencb(w->http, route, NULL);
-    if (srv.tls != NULL) {
-        evhttp_set_bevcb(w->http, tls_bev, srv.tls);
-    }
+    evhttp_set_gencb(w->http, route, w->guard);
+    evhttp_set_bevcb(w->http, conn_guard_bev, w->guard);
     /* Each worker listens on its own duplicate of the socket: libevent closes it when the
      * worker stops accepting. */
     {
@@ -951,6 +956,7 @@ worker_setup(struct worker *w)
             return -1;
         }
         evconnlistener_set_error_cb(evhttp_bound_socket_get_listener(w->bound), accept_error);
+        conn_guard_set_listener(w->guard, evhttp_bound_socket_get_listener(w->bound));
     }
     return 0;
 }
@@ -963,6 +969,7 @@ stop_worker(evutil_socket_t fd, short what, void *arg)
 
     (void)fd;
     (void)what;
+    conn_guard_set_listener(w->guard, NULL);
     evhttp_del_accept_socket(w->http, w->bound);
     (void)event_base_loopexit(w->base, &grace);
 }
@@ -1046,8 +1053,10 @@ run_serve(struct signer_opts *o)
                                    : cores > WORKERS_MAX ? WORKERS_MAX
                                                          : cores),
         i, st = EXIT_FAILED;
+    size_t per_worker;
     hallmark_result rc;
 
+    per_worker = o->max_connections / (size_t)n > 0 ? o->max_connections / (size_t)n : 1;
     memset(workers, 0, sizeof workers);
     memset(&ctl, 0, sizeof ctl);
     srv.o = o;
@@ -1072,12 +1081,9 @@ run_serve(struct signer_opts *o)
     if (rc != HALLMARK_OK) {
         return signer_fail(EXIT_USAGE, "%s", err);
     }
-    if ((rc = hm_sigaudit_open(o->audit, &srv.audit)) != HALLMARK_OK) {
+    if (hm_sigaudit_open(o->audit, o->audit_sync, &srv.audit, err, sizeof err) != HALLMARK_OK) {
         hm_signer_unref(srv.current);
-        return signer_fail(EXIT_USAGE, "%s: %s", o->audit,
-                           rc == HALLMARK_ERR_CORRUPT ? "the signature log's hash chain is broken"
-                           : errno == EWOULDBLOCK ? "another process is writing this signature log"
-                                                  : strerror(errno));
+        return signer_fail(EXIT_USAGE, "%s", err);
     }
     (void)signal(SIGPIPE, SIG_IGN);
     event_set_log_callback(libevent_log);
@@ -1086,7 +1092,7 @@ run_serve(struct signer_opts *o)
         goto out;
     }
     for (i = 0; i < n; i++) {
-        if (worker_setup(&workers[i]) != 0) {
+        if (worker_setup(&workers[i], per_worker) != 0) {
             (void)signer_fail(EXIT_USAGE, "cannot start worker %d", i);
             n = i;
             st = EXIT_USAGE;
@@ -1129,6 +1135,7 @@ stop:
         if (workers[i].http != NULL) {
             evhttp_free(workers[i].http);
         }
+        conn_guard_free(workers[i].guard);
         if (workers[i].base != NULL) {
             event_base_free(workers[i].base);
         }

@@ -4,66 +4,208 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "hm_atomic.h"
 #include "hm_audit.h"
+#include "hm_json.h"
 
 #define SYNC_BATCH 256U
+#define CHECKPOINT_MAX 256U
 
 struct hm_sigaudit {
-    pthread_mutex_t lock;
+    pthread_mutex_t lock;       /* the log and its in-memory head */
+    pthread_mutex_t checkpoint; /* one checkpoint writer at a time */
     int fd;
     int failed;
+    hm_sigaudit_sync sync;
     off_t end; /* where the next line starts: a short write is cut back to here */
-    size_t entries;
+    size_t entries, checkpointed;
     unsigned long written, unsynced;
     char head[44];
+    char *checkpoint_path;
 };
 
+static void
+say(char *err, size_t err_len, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (err == NULL || err_len == 0) {
+        return;
+    }
+    va_start(ap, fmt);
+    (void)vsnprintf(err, err_len, fmt, ap); // NOLINT(clang-analyzer-valist.Uninitialized)
+    va_end(ap);
+}
+
+/* The checkpoint: {"entries":N,"head":"..."}. 1 when read, 0 when absent, -1 when malformed. */
+static int
+read_checkpoint(const char *path, size_t *entries, char head[44])
+{
+    unsigned char *text = NULL;
+    size_t len = 0, head_len = 0;
+    json_t *o = NULL;
+    long long n = 0;
+    const char *h;
+    int got = -1;
+
+    if (hm_read_file(path, CHECKPOINT_MAX, &text, &len) != HALLMARK_OK) {
+        return errno == ENOENT ? 0 : -1;
+    }
+    while (len > 0 && text[len - 1] == '\n') {
+        len--;
+    }
+    if (hm_json_parse_object(text, len, CHECKPOINT_MAX, 2, &o) == HALLMARK_OK &&
+        json_object_size(o) == 2 && hm_json_uint(o, "entries", &n) &&
+        (h = hm_json_string(o, "head", &head_len)) != NULL && head_len == 43) {
+        *entries = (size_t)n;
+        memcpy(head, h, 44);
+        got = 1;
+    }
+    json_decref(o);
+    free(text);
+    return got;
+}
+
+static hallmark_result
+write_checkpoint(const char *path, size_t entries, const char head[44])
+{
+    char text[CHECKPOINT_MAX];
+    int n = snprintf(text, sizeof text, "{\"entries\":%zu,\"head\":\"%s\"}\n", entries, head);
+
+    return n > 0 && (size_t)n < sizeof text ? hm_atomic_write(path, text, (size_t)n)
+                                            : HALLMARK_ERR_INTERNAL;
+}
+
+/* Walks the log open on fd (mapped, so it has no size cap) and holds it to the checkpoint. */
+static hallmark_result
+check_log(hm_sigaudit *a, const char *path, char *err, size_t err_len)
+{
+    struct stat st;
+    void *map = NULL;
+    size_t len, entries = 0, bad = 0, at = 0;
+    char head_at[44], want[44];
+    int have;
+    hallmark_result rc;
+
+    if (fstat(a->fd, &st) != 0) {
+        return HALLMARK_ERR_IO;
+    }
+    len = (size_t)st.st_size;
+    if (len > 0 && (map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, a->fd, 0)) == MAP_FAILED) {
+        return HALLMARK_ERR_IO;
+    }
+    have = read_checkpoint(a->checkpoint_path, &at, want);
+    rc = hm_audit_walk(map, len, have == 1 ? at : 0, &entries, &bad, a->head, head_at);
+    if (map != NULL) {
+        (void)munmap(map, len);
+    }
+    a->end = (off_t)len;
+    a->entries = entries;
+    if (rc == HALLMARK_ERR_CORRUPT) {
+        say(err, err_len, "%s: the signature log's hash chain is broken at entry %zu", path, bad);
+    } else if (rc != HALLMARK_OK) {
+        say(err, err_len, "%s: cannot check the signature log", path);
+    } else if (have < 0) {
+        say(err, err_len, "%s: its checkpoint %s is unreadable or malformed", path,
+            a->checkpoint_path);
+        rc = HALLMARK_ERR_CORRUPT;
+    } else if (have == 0 && entries > 0) {
+        say(err, err_len,
+            "%s: the signature log has %zu entries but no checkpoint %s: restore the checkpoint "
+            "from a backup, or move the log aside to start a new one",
+            path, entries, a->checkpoint_path);
+        rc = HALLMARK_ERR_CORRUPT;
+    } else if (have == 1 && entries < at) {
+        say(err, err_len,
+            "%s: the signature log was cut: it has %zu entries, its checkpoint recorded %zu", path,
+            entries, at);
+        rc = HALLMARK_ERR_CORRUPT;
+    } else if (have == 1 && strcmp(head_at, want) != 0) {
+        say(err, err_len,
+            "%s: the signature log was rewritten: entry %zu does not match its checkpoint", path,
+            at);
+        rc = HALLMARK_ERR_CORRUPT;
+    } else {
+        a->checkpointed = have == 1 ? at : 0;
+        if (have == 0 && write_checkpoint(a->checkpoint_path, 0, a->head) != HALLMARK_OK) {
+            say(err, err_len, "%s: cannot write %s: %s", path, a->checkpoint_path, strerror(errno));
+            rc = HALLMARK_ERR_IO;
+        }
+    }
+    return rc;
+}
+
+static void
+free_audit(hm_sigaudit *a)
+{
+    if (a->fd >= 0) {
+        (void)close(a->fd);
+    }
+    free(a->checkpoint_path);
+    free(a);
+}
+
 hallmark_result
-hm_sigaudit_open(const char *path, hm_sigaudit **out)
+hm_sigaudit_open(const char *path, hm_sigaudit_sync sync, hm_sigaudit **out, char *err,
+                 size_t err_len)
 {
     hm_sigaudit *a;
-    size_t entries = 0, bad = 0;
+    size_t plen;
     hallmark_result rc;
 
     *out = NULL;
+    say(err, err_len, "%s: out of memory", path != NULL ? path : "(null)");
+    if (path == NULL || (sync != HM_SIGAUDIT_SYNC_BATCH && sync != HM_SIGAUDIT_SYNC_EACH)) {
+        return HALLMARK_ERR_INVALID_ARGUMENT;
+    }
     if ((a = calloc(1, sizeof *a)) == NULL) {
         return HALLMARK_ERR_NOMEM;
     }
-    rc = hm_audit_verify(path, &entries, &bad, a->head);
-    if (rc == HALLMARK_ERR_IO && errno == ENOENT) {
-        hm_audit_genesis(a->head);
-        entries = 0;
-        rc = HALLMARK_OK;
+    a->fd = -1;
+    a->sync = sync;
+    plen = strlen(path);
+    if ((a->checkpoint_path = malloc(plen + sizeof ".head")) == NULL) {
+        free_audit(a);
+        return HALLMARK_ERR_NOMEM;
     }
-    if (rc != HALLMARK_OK) {
-        free(a);
-        return rc;
-    }
-    a->entries = entries;
-    a->fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    memcpy(a->checkpoint_path, path, plen);
+    memcpy(a->checkpoint_path + plen, ".head", sizeof ".head");
+    /* Lock first, then read: no other writer can extend the log while it is being checked. */
+    a->fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (a->fd < 0) {
-        free(a);
+        say(err, err_len, "%s: %s", path, strerror(errno));
+        free_audit(a);
         return HALLMARK_ERR_IO;
     }
-    /* One writer per log: two would each extend the chain from their own head. */
     if (flock(a->fd, LOCK_EX | LOCK_NB) != 0) {
-        (void)close(a->fd);
-        free(a);
+        say(err, err_len, "%s: another process is writing this signature log", path);
+        free_audit(a);
         errno = EWOULDBLOCK;
         return HALLMARK_ERR_IO;
     }
-    a->end = lseek(a->fd, 0, SEEK_END);
+    if ((rc = check_log(a, path, err, err_len)) != HALLMARK_OK) {
+        free_audit(a);
+        return rc;
+    }
     if (pthread_mutex_init(&a->lock, NULL) != 0) {
-        (void)close(a->fd);
-        free(a);
+        free_audit(a);
         return HALLMARK_ERR_INTERNAL;
     }
+    if (pthread_mutex_init(&a->checkpoint, NULL) != 0) {
+        (void)pthread_mutex_destroy(&a->lock);
+        free_audit(a);
+        return HALLMARK_ERR_INTERNAL;
+    }
+    say(err, err_len, "ok");
     *out = a;
     return HALLMARK_OK;
 }
@@ -93,12 +235,13 @@ hm_sigaudit_record(hm_sigaudit *a, long long now, const char *client, const char
             }
             a->failed = 1;
             rc = HALLMARK_ERR_IO;
-        } else if (++a->unsynced >= SYNC_BATCH && fdatasync(a->fd) != 0) {
+        } else if ((++a->unsynced >= SYNC_BATCH || a->sync == HM_SIGAUDIT_SYNC_EACH) &&
+                   fdatasync(a->fd) != 0) {
             a->failed = 1;
             rc = HALLMARK_ERR_IO;
         } else {
             a->end += (off_t)(n + 1);
-            if (a->unsynced >= SYNC_BATCH) {
+            if (a->unsynced >= SYNC_BATCH || a->sync == HM_SIGAUDIT_SYNC_EACH) {
                 a->unsynced = 0;
             }
             a->entries++;
@@ -116,19 +259,35 @@ hallmark_result
 hm_sigaudit_flush(hm_sigaudit *a)
 {
     hallmark_result rc = HALLMARK_OK;
+    size_t entries;
+    char head[44];
 
+    (void)pthread_mutex_lock(&a->checkpoint);
     (void)pthread_mutex_lock(&a->lock);
     if (a->failed) {
         rc = HALLMARK_ERR_IO;
-    } else if (a->unsynced > 0) {
-        if (fdatasync(a->fd) != 0) {
+    } else if (a->unsynced > 0 && fdatasync(a->fd) != 0) {
+        a->failed = 1;
+        rc = HALLMARK_ERR_IO;
+    } else {
+        a->unsynced = 0;
+    }
+    entries = a->entries;
+    memcpy(head, a->head, sizeof head);
+    (void)pthread_mutex_unlock(&a->lock);
+    /* Outside the log's lock: signing goes on while the checkpoint is written. Everything up to
+     * `entries` is durable now, so the checkpoint never leads the log. */
+    if (rc == HALLMARK_OK && entries != a->checkpointed) {
+        if (write_checkpoint(a->checkpoint_path, entries, head) != HALLMARK_OK) {
+            (void)pthread_mutex_lock(&a->lock);
             a->failed = 1;
+            (void)pthread_mutex_unlock(&a->lock);
             rc = HALLMARK_ERR_IO;
         } else {
-            a->unsynced = 0;
+            a->checkpointed = entries;
         }
     }
-    (void)pthread_mutex_unlock(&a->lock);
+    (void)pthread_mutex_unlock(&a->checkpoint);
     return rc;
 }
 
@@ -161,7 +320,7 @@ hm_sigaudit_close(hm_sigaudit *a)
         return;
     }
     (void)hm_sigaudit_flush(a);
-    (void)close(a->fd);
     (void)pthread_mutex_destroy(&a->lock);
-    free(a);
+    (void)pthread_mutex_destroy(&a->checkpoint);
+    free_audit(a);
 }

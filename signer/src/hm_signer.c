@@ -20,6 +20,7 @@ struct signing_key {
     size_t brand; /* index into trust->brands */
     hm_signkey *key;
     long long created, nbf, exp; /* the key's window in the bundle */
+    int proven;                  /* the start-up probe verified a token it signed */
 };
 
 struct hm_signer {
@@ -415,6 +416,21 @@ hm_signer_sign(const hm_signer *s, const hm_sign_request *req, long long now, hm
         return refuse(res, HALLMARK_ERR_UNKNOWN_BRAND, "brand",
                       "no such brand in the trust bundle in force");
     }
+    if (!k->proven) {
+        /* Not probed at load because the brand could not sign then: refuse as check_request
+         * would, and never sign with a key no probe has checked. */
+        b = &s->trust->brands[k->brand];
+        if (b->revoked) {
+            return refuse(res, HALLMARK_BRAND_REVOKED, "brand", "the brand is revoked");
+        }
+        if (now < b->nbf - HM_SKEW || now >= b->exp) {
+            return refuse(res, HALLMARK_BRAND_EXPIRED, "brand",
+                          "the brand credential is not valid now");
+        }
+        return refuse(res, HALLMARK_ERR_UNAVAILABLE, "brand",
+                      "the brand's credential was not valid when the keys were loaded, so its "
+                      "key was not probed: reload the service (SIGHUP)");
+    }
     return sign_with(s, k, req, now, res);
 }
 
@@ -658,9 +674,16 @@ hm_signer_load(const char *dir, const char *pass, size_t pass_len, long long now
         }
     }
     for (i = 0; i < s->key_count; i++) {
+        const hm_brand *pb = &s->trust->brands[s->keys[i].brand];
+        /* A brand that cannot sign now (revoked, credential expired or not yet valid) must not
+         * stop every other brand from signing: its key stays unproven and unused. */
+        if (pb->revoked || now < pb->nbf - HM_SKEW || now >= pb->exp) {
+            continue;
+        }
         if ((rc = probe(s, &s->keys[i], &root, now, err, err_cap)) != HALLMARK_OK) {
             goto out;
         }
+        s->keys[i].proven = 1;
     }
     *out = s;
     s = NULL;

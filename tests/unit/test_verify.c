@@ -239,3 +239,35 @@ TEST(verify_logo_check_against_signed_digest)
     json_decref(c);
     env_close(&e);
 }
+
+/* HM-BUNDLE-18: a bundle over 32 MiB is refused before any parsing; one at the cap is parsed. */
+TEST(verify_bundle_size_cap_is_checked_before_parsing)
+{
+    struct env e;
+    const size_t cap = (size_t)32 * 1024 * 1024;
+    unsigned char *big;
+    uint64_t serial = 0;
+    hallmark_error over, at;
+    hallmark_result rc_over = HALLMARK_ERR_INTERNAL, rc_at = HALLMARK_ERR_INTERNAL;
+
+    CHECK(env_open(&e) == 0);
+    memset(&over, 0, sizeof over);
+    memset(&at, 0, sizeof at);
+    if ((big = malloc(cap + 1)) != NULL) {
+        memset(big, 'A', cap + 1);
+        rc_over = hallmark_verifier_load_bundle(e.v, big, cap + 1, 0, FX_NOW, &serial, &over);
+        rc_at = hallmark_verifier_load_bundle(e.v, big, cap, 0, FX_NOW, &serial, &at);
+        free(big);
+    }
+    CHECK_RC(rc_over, HALLMARK_BUNDLE_MALFORMED);
+    CHECK(over.message != NULL && strcmp(over.message, "bundle larger than 32 MiB") == 0);
+    CHECK(rc_at != HALLMARK_OK);
+    CHECK(at.message == NULL || strcmp(at.message, "bundle larger than 32 MiB") != 0);
+    CHECK(serial == 0); /* untouched on failure */
+    {                   /* the bundle in force stays: a bad token is judged, not "no bundle" */
+        hallmark_message m = {"sms", "ACMEBANK", "+447700900123", NULL, 0, "x.y.z", 5};
+        hallmark_verification out;
+        CHECK_RC(hallmark_verify(e.v, &m, FX_NOW, &out), HALLMARK_MALFORMED);
+    }
+    env_close(&e);
+}

@@ -1,0 +1,198 @@
+/* The signer's signature log and its checkpoint (PATH.head): a log cut or rewritten since the
+ * checkpoint is refused with a sentence that says which; a checkpoint that lags the log (a crash
+ * between the two writes) is accepted and brought up to date. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hm_atomic.h"
+#include "hm_audit.h"
+#include "hm_sigaudit.h"
+#include "test.h"
+
+static int
+record_n(const char *path, int n, const char *tag)
+{
+    hm_sigaudit *a = NULL;
+    char err[512], jti[32];
+    int i;
+
+    if (hm_sigaudit_open(path, HM_SIGAUDIT_SYNC_BATCH, &a, err, sizeof err) != HALLMARK_OK) {
+        (void)fprintf(stderr, "open: %s\n", err);
+        return 0;
+    }
+    for (i = 0; i < n; i++) {
+        (void)snprintf(jti, sizeof jti, "%s-%d", tag, i);
+        if (hm_sigaudit_record(a, 1790000000 + i, "test", "acme-bank", "kid-1", jti,
+                               "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA") != HALLMARK_OK) {
+            hm_sigaudit_close(a);
+            return 0;
+        }
+    }
+    hm_sigaudit_close(a);
+    return 1;
+}
+
+/* Open, expecting rc and a message containing want; closes on success. */
+static int
+opens(const char *path, hallmark_result want_rc, const char *want)
+{
+    hm_sigaudit *a = NULL;
+    char err[512];
+    hallmark_result rc = hm_sigaudit_open(path, HM_SIGAUDIT_SYNC_EACH, &a, err, sizeof err);
+
+    hm_sigaudit_close(a);
+    if (rc != want_rc || strstr(err, want) == NULL) {
+        (void)fprintf(stderr, "    open %s: %s \"%s\", want %s \"%s\"\n", path,
+                      hallmark_result_name(rc), err, hallmark_result_name(want_rc), want);
+        return 0;
+    }
+    return 1;
+}
+
+static int
+copy(const char *from, const char *to)
+{
+    unsigned char *text = NULL;
+    size_t len = 0;
+    int ok = hm_read_file(from, 1 << 20, &text, &len) == HALLMARK_OK &&
+             hm_atomic_write(to, text, len) == HALLMARK_OK;
+
+    free(text);
+    return ok;
+}
+
+/* Drops the last line of the file. */
+static int
+cut_last_line(const char *path)
+{
+    unsigned char *text = NULL;
+    size_t len = 0;
+    int ok = 0;
+
+    if (hm_read_file(path, 1 << 20, &text, &len) == HALLMARK_OK && len > 1) {
+        len--; /* the last newline */
+        while (len > 0 && text[len - 1] != '\n') {
+            len--;
+        }
+        ok = hm_atomic_write(path, text, len) == HALLMARK_OK;
+    }
+    free(text);
+    return ok;
+}
+
+TEST(audit_walk_reports_the_head_at_a_checkpoint)
+{
+    char dir[] = "/tmp/hallmark-walk-XXXXXX", path[256], head[44], at[44], genesis[44];
+    unsigned char *text = NULL;
+    size_t len = 0, n = 0, bad = 0;
+
+    CHECK(mkdtemp(dir) != NULL);
+    (void)snprintf(path, sizeof path, "%s/sig.log", dir);
+    CHECK(record_n(path, 3, "w"));
+    CHECK_RC(hm_read_file(path, 1 << 20, &text, &len), HALLMARK_OK);
+    CHECK_RC(hm_audit_walk(text, len, 3, &n, &bad, head, at), HALLMARK_OK);
+    CHECK(n == 3);
+    CHECK(strcmp(head, at) == 0); /* the head after the last entry is the head */
+    CHECK_RC(hm_audit_walk(text, len, 2, &n, &bad, head, at), HALLMARK_OK);
+    CHECK(strcmp(head, at) != 0 && strlen(at) == 43);
+    CHECK_RC(hm_audit_walk(text, len, 4, &n, &bad, head, at), HALLMARK_OK);
+    CHECK(at[0] == '\0'); /* fewer entries than the checkpoint */
+    hm_audit_genesis(genesis);
+    CHECK_RC(hm_audit_walk(text, len, 0, &n, &bad, head, at), HALLMARK_OK);
+    CHECK(strcmp(at, genesis) == 0);
+    CHECK_RC(hm_audit_walk(NULL, 0, 0, &n, &bad, head, at), HALLMARK_OK);
+    CHECK(n == 0 && strcmp(head, genesis) == 0);
+    CHECK_RC(hm_audit_walk(NULL, 5, 0, &n, &bad, head, at), HALLMARK_ERR_INVALID_ARGUMENT);
+    text[len - 1] = 'x'; /* a torn last line */
+    CHECK_RC(hm_audit_walk(text, len, 0, &n, &bad, head, at), HALLMARK_ERR_CORRUPT);
+    CHECK(bad == 3);
+    free(text);
+    (void)unlink(path);
+    (void)snprintf(path, sizeof path, "%s/sig.log.head", dir);
+    (void)unlink(path);
+    (void)rmdir(dir);
+}
+
+TEST(sigaudit_checkpoint_refuses_a_cut_or_rewritten_log)
+{
+    char dir[] = "/tmp/hallmark-sigaudit-XXXXXX", path[256], ck[256], other[256], other_ck[256],
+         saved[256];
+    unsigned char *text = NULL;
+    size_t len = 0;
+
+    CHECK(mkdtemp(dir) != NULL);
+    (void)snprintf(path, sizeof path, "%s/sig.log", dir);
+    (void)snprintf(ck, sizeof ck, "%s/sig.log.head", dir);
+    (void)snprintf(other, sizeof other, "%s/other.log", dir);
+    (void)snprintf(other_ck, sizeof other_ck, "%s/other.log.head", dir);
+    (void)snprintf(saved, sizeof saved, "%s/saved.head", dir);
+
+    /* A new log gets its checkpoint at open, and each close brings it up to date. */
+    CHECK(opens(path, HALLMARK_OK, "ok"));
+    CHECK_RC(hm_read_file(ck, 256, &text, &len), HALLMARK_OK);
+    CHECK(strncmp((char *)text, "{\"entries\":0,\"head\":\"", 21) == 0);
+    free(text);
+    CHECK(record_n(path, 2, "a"));
+    CHECK(copy(ck, saved)); /* the checkpoint after 2 entries */
+    CHECK(record_n(path, 2, "b"));
+    CHECK_RC(hm_read_file(ck, 256, &text, &len), HALLMARK_OK);
+    CHECK(strncmp((char *)text, "{\"entries\":4,", 13) == 0);
+    free(text);
+    CHECK(opens(path, HALLMARK_OK, "ok"));
+
+    /* The newest entry cut off: the chain alone still verifies, the checkpoint does not. */
+    CHECK(copy(path, other));
+    CHECK(cut_last_line(path));
+    CHECK(opens(path, HALLMARK_ERR_CORRUPT,
+                "the signature log was cut: it has 3 entries, its checkpoint recorded 4"));
+    CHECK(copy(other, path));
+    CHECK(opens(path, HALLMARK_OK, "ok"));
+
+    /* The whole log replaced by another valid chain of as many entries. */
+    CHECK(copy(path, saved) && copy(ck, other_ck));
+    (void)unlink(other);
+    (void)unlink(other_ck);
+    CHECK(record_n(other, 4, "forged"));
+    CHECK(copy(other, path));
+    CHECK(opens(path, HALLMARK_ERR_CORRUPT,
+                "the signature log was rewritten: entry 4 does not match its checkpoint"));
+    CHECK(copy(saved, path));
+    CHECK(opens(path, HALLMARK_OK, "ok"));
+
+    /* No checkpoint beside a log with entries; a malformed checkpoint. */
+    CHECK(copy(ck, saved));
+    (void)unlink(ck);
+    CHECK(opens(path, HALLMARK_ERR_CORRUPT, "has 4 entries but no checkpoint"));
+    CHECK_RC(hm_atomic_write(ck, "{\"entries\":4}\n", 14), HALLMARK_OK);
+    CHECK(opens(path, HALLMARK_ERR_CORRUPT, "is unreadable or malformed"));
+    CHECK_RC(hm_atomic_write(ck, "{\"entries\":4,\"entries\":4,\"head\":\"x\"}", 36), HALLMARK_OK);
+    CHECK(opens(path, HALLMARK_ERR_CORRUPT, "is unreadable or malformed"));
+
+    /* A checkpoint behind the log (a crash after the log, before the checkpoint) is accepted and
+     * moves forward at the next flush. */
+    CHECK_RC(hm_read_file(saved, 256, &text, &len), HALLMARK_OK);
+    CHECK_RC(hm_atomic_write(ck, text, len), HALLMARK_OK);
+    free(text);
+    CHECK(record_n(path, 1, "c"));
+    CHECK_RC(hm_read_file(ck, 256, &text, &len), HALLMARK_OK);
+    CHECK(strncmp((char *)text, "{\"entries\":5,", 13) == 0);
+    free(text);
+
+    /* A broken chain is still named by its first bad entry. */
+    CHECK_RC(hm_read_file(path, 1 << 20, &text, &len), HALLMARK_OK);
+    text[10] ^= 1; /* inside entry 1: entry 2 no longer chains to it */
+    CHECK_RC(hm_atomic_write(path, text, len), HALLMARK_OK);
+    free(text);
+    CHECK(opens(path, HALLMARK_ERR_CORRUPT, "hash chain is broken at entry 2"));
+    CHECK_RC(hm_sigaudit_open(path, (hm_sigaudit_sync)7, &(hm_sigaudit *){NULL}, NULL, 0),
+             HALLMARK_ERR_INVALID_ARGUMENT);
+
+    (void)unlink(path);
+    (void)unlink(ck);
+    (void)unlink(other);
+    (void)unlink(other_ck);
+    (void)unlink(saved);
+    (void)rmdir(dir);
+}
