@@ -175,6 +175,16 @@ cp "$ks/keystore.json.bad" "$ks/keystore.json"
 unchanged "truncated state file" 1 "not a valid keystore state file" status
 cp "$work/state.good" "$ks/keystore.json"
 expect_ok "status after restoring" status
+# ---- the shortest new passphrase (HM_PASSPHRASE_MIN_NEW: 12 bytes) ------------------------------
+printf '01234567890\n' >"$work/short.pass"
+printf '012345678901\n' >"$work/twelve.pass"
+chmod 600 "$work/short.pass" "$work/twelve.pass"
+HALLMARK_KEYSTORE=$work/short expect_fail "init with an 11-character passphrase" 1 \
+    "hallmark-keys: a new keystore's passphrase needs at least 12 characters" \
+    init --platform P --kdf minimum --passphrase-file "$work/short.pass"
+[ ! -e "$work/short/keystore.json" ] && ok || bad "init with a short passphrase created a keystore"
+HALLMARK_KEYSTORE=$work/twelve expect_ok "init with a 12-character passphrase" \
+    init --platform P --kdf minimum --passphrase-file "$work/twelve.pass"
 # ---- the default KDF ----------------------------------------------------------------------------
 # Every other test uses --kdf minimum; this one init runs with the production default (Argon2id,
 # 256 MiB), bare: under memcheck it would take minutes.
