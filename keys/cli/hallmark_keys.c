@@ -81,7 +81,10 @@ static const char help_brand[] =
     "\n"
     "  ID                       brand id: [a-z0-9][a-z0-9-]{1,62}, e.g. acme-bank\n"
     "  --name NAME              display name: NFC, 1-64 characters, one script, no control,\n"
-    "                           bidi or invisible characters (spec §5.2)\n"
+    "                           bidi, invisible or compatibility (NFKC) characters, and not\n"
+    "                           confusable with another brand's name (spec §5.2)\n"
+    "  --allow-confusable --reason TEXT   accept, after review, a non-Latin name that reads\n"
+    "                           as a Latin one (\"аре\" in Cyrillic); audited\n"
     "  --logo FILE.png          square PNG, 64 to 1024 pixels a side; re-encoded canonically\n"
     "  --logo-url URL           https URL where apps download the logo (optional)\n"
     "  --color HEX              primary colour #RRGGBB; needs 4.5:1 contrast on the background\n"
@@ -330,7 +333,8 @@ enum {
     OPT_FORCE,
     OPT_REASON,
     OPT_OUT,
-    OPT_EXPIRES
+    OPT_EXPIRES,
+    OPT_ALLOW_CONFUSABLE
 };
 
 static const struct option long_options[] = {
@@ -355,6 +359,7 @@ static const struct option long_options[] = {
     {"reason", required_argument, NULL, OPT_REASON},
     {"out", required_argument, NULL, OPT_OUT},
     {"expires", required_argument, NULL, OPT_EXPIRES},
+    {"allow-confusable", no_argument, NULL, OPT_ALLOW_CONFUSABLE},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
 
@@ -480,6 +485,9 @@ parse_options(struct cli *c, int argc, char **argv)
             break;
         case OPT_EXPIRES:
             c->expires = optarg;
+            break;
+        case OPT_ALLOW_CONFUSABLE:
+            c->allow_confusable = 1;
             break;
         case 'h':
             c->help = 1;

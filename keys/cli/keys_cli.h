@@ -25,7 +25,8 @@ struct cli {
     const char *dir, *pass_file, *platform, *kdf, *propagation, *name, *logo, *color, *background,
         *level, *logo_url, *valid_for, *alg, *reason, *out, *expires;
     struct list senders, prefixes, domains;
-    int force, help;
+    int force, help, allow_confusable;
+    int confusable_allowed; /* set when --allow-confusable let a name through: audited */
     char **args;
     int nargs;
     hm_keystore ks;

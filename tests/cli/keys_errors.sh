@@ -128,6 +128,50 @@ unchanged "IP link domain" 1 "not a DNS name" brand add globex --name Globex --l
 unchanged "http logo URL" 1 "needs an https URL" brand add globex --name Globex --logo "$logo_good" --color "#003399" --sender sms:GLOBEX --logo-url http://globex.example/l.png
 unchanged "update with nothing new" 2 "nothing to change" brand update acme-bank --color "#0b5fff"
 
+# ---- confusable names and compatibility forms ([HM-CRED-4]) --------------------------------------
+# exact WHAT EXIT LINE ARGS...: unchanged, and stderr is exactly LINE.
+exact() {
+    local what=$1 want=$2 line=$3
+    shift 3
+    unchanged "$what" "$want" "$line" "$@"
+    if [ "$(cat "$work/err")" != "$line" ]; then bad "$what: stderr is not exactly '$line': $(cat "$work/err")"; fi
+}
+exact "name: fullwidth Acme" 1 "hallmark-keys: --name: display name contains a compatibility character U+FF21 at character 1 (its NFKC form is \"A\"); write the plain form" \
+    brand add globex --name $'\xef\xbc\xa1\xef\xbd\x83\xef\xbd\x8d\xef\xbd\x85' --logo "$logo_good" --color "#003399" --sender sms:GLOBEX
+exact "name: ligature" 1 "hallmark-keys: --name: display name contains a compatibility character U+FB01 at character 1 (its NFKC form is \"fi\"); write the plain form" \
+    brand add globex --name $'\xef\xac\x81nance' --logo "$logo_good" --color "#003399" --sender sms:GLOBEX
+exact "name: no-break space" 1 "hallmark-keys: --name: display name contains a compatibility character U+00A0 at character 5 (its NFKC form is \" \"); write the plain form" \
+    brand add globex --name $'Acme\xc2\xa0Bank' --logo "$logo_good" --color "#003399" --sender sms:GLOBEX
+exact "name: another brand's name in capitals" 1 "hallmark-keys: --name: display name is confusable with the name of brand acme-bank (\"Acme Bank\"): both have the UTS #39 skeleton \"acrne bank\" (case aside)" \
+    brand add globex --name "ACME BANK" --logo "$logo_good" --color "#003399" --sender sms:GLOBEX
+exact "name: another brand's exact name" 1 "hallmark-keys: --name: display name is confusable with the name of brand acme-bank (\"Acme Bank\"): both have the UTS #39 skeleton \"acrne bank\" (case aside)" \
+    brand add globex --name "Acme Bank" --logo "$logo_good" --color "#003399" --sender sms:GLOBEX
+exact "name: whole-script confusable (Cyrillic аре)" 1 "hallmark-keys: --name: display name is a whole-script confusable: its Cyrillic letters read as the Latin \"ape\" (UTS #39 skeleton); after review, onboard it with --allow-confusable --reason TEXT" \
+    brand add globex --name $'\xd0\xb0\xd1\x80\xd0\xb5' --logo "$logo_good" --color "#003399" --sender sms:GLOBEX
+exact "name: whole-script confusable (Cyrillic capitals АСМЕ)" 1 "hallmark-keys: --name: display name is a whole-script confusable: its Cyrillic letters read as the Latin \"acrne\" (UTS #39 skeleton); after review, onboard it with --allow-confusable --reason TEXT" \
+    brand add globex --name $'\xd0\x90\xd0\xa1\xd0\x9c\xd0\x95' --logo "$logo_good" --color "#003399" --sender sms:GLOBEX
+exact "name: --allow-confusable without a reason" 2 "hallmark-keys: --allow-confusable needs --reason TEXT (it is recorded in the audit log)" \
+    brand add globex --name $'\xd0\xb0\xd1\x80\xd0\xb5' --allow-confusable --logo "$logo_good" --color "#003399" --sender sms:GLOBEX
+expect_ok "name: Latin Ape" brand add ape-co --name "Ape" --logo "$logo_good" --color "#003399" --sender sms:APECO
+exact "name: Cyrillic аре beside the Latin Ape" 1 "hallmark-keys: --name: display name is confusable with the name of brand ape-co (\"Ape\"): both have the UTS #39 skeleton \"ape\" (case aside)" \
+    brand add globex --name $'\xd0\xb0\xd1\x80\xd0\xb5' --logo "$logo_good" --color "#003399" --sender sms:GLOBEX
+exact "name: a collision is not overridable" 1 "hallmark-keys: --name: display name is confusable with the name of brand ape-co (\"Ape\"): both have the UTS #39 skeleton \"ape\" (case aside)" \
+    brand add globex --name $'\xd0\xb0\xd1\x80\xd0\xb5' --allow-confusable --reason "reviewed" --logo "$logo_good" --color "#003399" --sender sms:GLOBEX
+exact "name: update into another brand's name" 1 "hallmark-keys: --name: display name is confusable with the name of brand acme-bank (\"Acme Bank\"): both have the UTS #39 skeleton \"acrne bank\" (case aside)" \
+    brand update ape-co --name "acme bank"
+expect_ok "name: update a brand's own name in another case" brand update ape-co --name "APE"
+expect_ok "name: whole-script confusable after review" brand add tor-cyr --name $'\xd0\xa2\xd0\x9e\xd0\xa0' \
+    --allow-confusable --reason "reviewed: Cyrillic trademark TOR" --logo "$logo_good" --color "#003399" --sender sms:TORCYR
+tail -n 1 "$ks/audit.log" | grep -qF '"verb":"brand add","brand":"tor-cyr"' &&
+    tail -n 1 "$ks/audit.log" | grep -qF '"confusable_allowed":"reviewed: Cyrillic trademark TOR"' && ok ||
+    bad "the confusable override is not in the audit log: $(tail -n 1 "$ks/audit.log")"
+expect_ok "name: Сбербанк" brand add sber --name $'\xd0\xa1\xd0\xb1\xd0\xb5\xd1\x80\xd0\xb1\xd0\xb0\xd0\xbd\xd0\xba' --logo "$logo_good" --color "#003399" --sender sms:SBER
+expect_ok "name: Ελληνική Τράπεζα" brand add greek-bank --name 'Ελληνική Τράπεζα' --logo "$logo_good" --color "#003399" --sender sms:GREEKBANK
+expect_ok "name: みずほ銀行" brand add mizuho --name 'みずほ銀行' --logo "$logo_good" --color "#003399" --sender sms:MIZUHO
+expect_ok "name: Café Zürich" brand add cafe-zurich --name 'Café Zürich' --logo "$logo_good" --color "#003399" --sender sms:CAFEZ
+expect_ok "name: AT&T" brand add att --name 'AT&T' --logo "$logo_good" --color "#003399" --sender sms:ATT
+[ "$(grep -cF '"confusable_allowed"' "$ks/audit.log")" -eq 1 ] && ok || bad "only the reviewed name may carry confusable_allowed"
+
 # ---- key rules -----------------------------------------------------------------------------------
 unchanged "promote with --force but no reason" 2 "--force needs --reason" key promote "$k1" --force
 unchanged "retire a pending key twice? first destroy an active one" 1 "only a revoked key" key destroy "$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print([k["kid"] for k in s["brands"][0]["keys"]][0])' "$ks/keystore.json")" || true
