@@ -38,7 +38,9 @@ static const char usage_text[] =
     "  publish [--expires DURATION]    sign a new trust bundle (serial + 1) and each brand's JWKS\n"
     "  root rotate | root show         rotate the root (apps follow the chain) / print it\n"
     "  status                          every brand and key, its state, and the next action due\n"
-    "  audit verify                    check the audit log's hash chain\n"
+    "  audit verify                    check the audit log's hash chain and the state's MAC\n"
+    "  audit seal --reason TEXT        accept a keystore.json edited outside hallmark-keys (or\n"
+    "                                  from before the state MAC), once checked; audited\n"
     "\n"
     "options:\n"
     "  --dir DIR               the keystore directory (default: $HALLMARK_KEYSTORE)\n"
@@ -130,10 +132,16 @@ static const char help_publish[] =
 static const char help_status[] =
     "usage: hallmark-keys status\n"
     "       hallmark-keys audit verify\n"
+    "       hallmark-keys audit seal --reason TEXT\n"
     "\n"
     "status shows every brand and key with its state, dates and the next action due.\n"
     "audit verify checks the audit log's hash chain and that it matches the keystore, and\n"
-    "names the first broken entry.\n";
+    "names the first broken entry; then it checks keystore.json's MAC (needs the passphrase).\n"
+    "Every command that changes the keystore checks that MAC first and writes a new one: an\n"
+    "edit made outside hallmark-keys (senders, domains, key states...) stops them all.\n"
+    "audit seal accepts keystore.json as it is, after you have checked it against the audit\n"
+    "log and a backup: for a keystore from before the MAC, or an edit you have reviewed.\n"
+    "The reason and the state's SHA-256 go to the audit log.\n";
 
 int
 fail(int status, const char *fmt, ...)
@@ -162,7 +170,16 @@ open_keystore(struct cli *c, int flags)
     if (c->dir == NULL) {
         c->dir = getenv("HALLMARK_KEYSTORE");
     }
-    rc = hm_keystore_open(&c->ks, c->dir, flags, c->err, sizeof c->err);
+    if (flags & OPEN_TO_CHANGE) {
+        int st = need_passphrase(c, 0);
+        if (st != 0) {
+            return st;
+        }
+        rc = hm_keystore_open_auth(&c->ks, c->dir, flags & ~OPEN_TO_CHANGE, c->pass, c->pass_len,
+                                   c->err, sizeof c->err);
+    } else {
+        rc = hm_keystore_open(&c->ks, c->dir, flags, c->err, sizeof c->err);
+    }
     if (rc != HALLMARK_OK) {
         hm_keystore_close(&c->ks);
         return fail(rc == HALLMARK_ERR_INVALID_ARGUMENT ? EXIT_USAGE : status_for(rc), "%s",

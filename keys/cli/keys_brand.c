@@ -534,7 +534,10 @@ cmd_brand(struct cli *c)
         return fail(EXIT_USAGE, "brand %s takes %s", verb,
                     strcmp(verb, "list") == 0 ? "no argument" : "one brand id");
     }
-    if ((st = open_keystore(c, 0)) != 0) {
+    if ((st = open_keystore(c, strcmp(verb, "add") == 0 || strcmp(verb, "update") == 0 ||
+                                       strcmp(verb, "revoke") == 0
+                                   ? OPEN_TO_CHANGE
+                                   : 0)) != 0) {
         return st;
     }
     if (strcmp(verb, "add") == 0) {

@@ -121,9 +121,16 @@ cmd_init(struct cli *c)
         st = fail(EXIT_USAGE, "%s", c->err);
         goto out;
     }
+    /* The keystore keeps the publishing key: its secret keys the state MAC. */
+    rc = hm_keystore_use_publisher(&c->ks, publisher);
+    publisher = NULL;
+    if (rc != HALLMARK_OK) {
+        st = fail(EXIT_USAGE, "cannot derive the state key: %s", hallmark_strerror(rc));
+        goto out;
+    }
     if ((st = commit(c, json_pack("{s:s,s:s,s:s,s:s}", "verb", "init", "platform", c->platform,
                                   "root", hm_signkey_public(root)->kid, "publisher",
-                                  hm_signkey_public(publisher)->kid))) != 0 ||
+                                  hm_signkey_public(c->ks.publisher)->kid))) != 0 ||
         (st = write_root_pub(c)) != 0) {
         goto out;
     }
@@ -131,7 +138,7 @@ cmd_init(struct cli *c)
     (void)printf("root key      %s (pin %s/root.pub in apps; keep the root secret offline)\n",
                  hm_signkey_public(root)->kid, c->ks.dir);
     (void)printf("publisher key %s, certified until the root re-certifies it\n",
-                 hm_signkey_public(publisher)->kid);
+                 hm_signkey_public(c->ks.publisher)->kid);
     (void)printf("next: hallmark-keys brand add ID --name NAME --logo FILE.png --color HEX "
                  "--sender CHANNEL:ID\n");
 out:
@@ -263,7 +270,7 @@ int
 do_publish(struct cli *c, long long lifetime, unsigned long long *serial_out)
 {
     json_t *publisher_rec = json_object_get(c->ks.state, "publisher"), *b, *k;
-    hm_signkey *publisher = NULL;
+    const hm_signkey *publisher;
     unsigned long long serial = (unsigned long long)hm_ks_int(c->ks.state, "serial"), files;
     long long now = c->ks.now;
     char path[HM_KEYSTORE_PATH_MAX], when[32], *bundle = NULL;
@@ -276,8 +283,8 @@ do_publish(struct cli *c, long long lifetime, unsigned long long *serial_out)
                     "root (hallmark-keys root rotate) to re-certify it",
                     fmt_time(hm_ks_int(publisher_rec, "exp"), when, sizeof when));
     }
-    if ((st = load_key(c, hm_ks_str(publisher_rec, "kid"), &publisher)) != 0) {
-        return st;
+    if ((publisher = c->ks.publisher) == NULL) {
+        return fail(EXIT_USAGE, "the keystore is not open to change");
     }
     files = highest_file_serial(c);
     serial = (files > serial ? files : serial) + 1;
@@ -335,7 +342,6 @@ do_publish(struct cli *c, long long lifetime, unsigned long long *serial_out)
         *serial_out = serial;
     }
 out:
-    hm_signkey_free(publisher);
     free(bundle);
     return st;
 }
@@ -349,7 +355,7 @@ cmd_publish(struct cli *c)
     if (c->nargs != 0) {
         return fail(EXIT_USAGE, "publish takes no arguments (see help publish)");
     }
-    if ((st = open_keystore(c, 0)) != 0) {
+    if ((st = open_keystore(c, OPEN_TO_CHANGE)) != 0) {
         return st;
     }
     lifetime = hm_ks_int(json_object_get(c->ks.state, "settings"), "bundle_lifetime");
@@ -442,7 +448,7 @@ cmd_root(struct cli *c)
     if (c->nargs != 1 || (strcmp(c->args[0], "rotate") != 0 && strcmp(c->args[0], "show") != 0)) {
         return fail(EXIT_USAGE, "usage: hallmark-keys root rotate | root show");
     }
-    if ((st = open_keystore(c, 0)) != 0) {
+    if ((st = open_keystore(c, strcmp(c->args[0], "rotate") == 0 ? OPEN_TO_CHANGE : 0)) != 0) {
         return st;
     }
     if (strcmp(c->args[0], "show") == 0) {

@@ -219,6 +219,78 @@ cp "$ks/keystore.json.bad" "$ks/keystore.json"
 unchanged "truncated state file" 1 "not a valid keystore state file" status
 cp "$work/state.good" "$ks/keystore.json"
 expect_ok "status after restoring" status
+# ---- keystore.json edited outside hallmark-keys (the state MAC) -----------------------------------
+edited="hallmark-keys: $ks/keystore.json was changed outside hallmark-keys (its MAC does not match); nothing was done. Restore it from a backup, or check it against the audit log and accept it with hallmark-keys audit seal --reason TEXT"
+no_mac="hallmark-keys: $ks/keystore.json has no state MAC: it was written before hallmark-keys authenticated its state, or edited outside hallmark-keys; nothing was done. Check it against the audit log (and a backup), then accept it with hallmark-keys audit seal --reason TEXT"
+expect_ok "publish before the edits" publish
+cp "$ks/keystore.json" "$work/state.good"
+cp "$ks/published/bundle.jws" "$work/bundle.before"
+grep -q '"mac": "' "$ks/keystore.json" && ok || bad "keystore.json carries no MAC"
+sed -i 's/"acme.example"/"acme.example", "evil.example"/' "$ks/keystore.json"
+grep -q '"evil.example"' "$ks/keystore.json" && ok || bad "the sed edit did not apply"
+exact "publish after a link domain was added by hand" 1 "$edited" publish
+cmp -s "$ks/published/bundle.jws" "$work/bundle.before" && ok || bad "the bundle changed after a refused publish"
+exact "key add after a hand edit" 1 "$edited" key add acme-bank
+exact "brand update after a hand edit" 1 "$edited" brand update acme-bank --color "#003399"
+exact "audit verify after a hand edit" 1 "$edited" audit verify
+expect_ok "status still reads an edited state (it holds no passphrase)" status
+cp "$work/state.good" "$ks/keystore.json"
+sed -i '0,/"state": "pending"/s//"state": "active"/' "$ks/keystore.json"
+exact "publish after a key state was changed by hand" 1 "$edited" publish
+# An insider without the passphrase who rewrites the log too: a forged entry chained onto the
+# real head, and the state's audit record moved to it. The chain is whole; the MAC is not.
+cp "$work/state.good" "$ks/keystore.json"
+cp "$ks/audit.log" "$work/audit.before-forgery"
+python3 - "$ks" <<'PY'
+import base64, hashlib, json, sys
+d = sys.argv[1]
+s = json.load(open(d + "/keystore.json"))
+log = open(d + "/audit.log", "rb").read()
+b64 = lambda b: base64.urlsafe_b64encode(hashlib.sha256(b).digest()).rstrip(b"=").decode()
+last = log.rstrip(b"\n").split(b"\n")[-1]
+seq = s["audit"]["seq"] + 1
+line = json.dumps({"seq": seq, "time": 1795000000, "prev": b64(last), "verb": "brand update",
+                   "brand": "acme-bank", "who": "tests"}, separators=(",", ":")).encode()
+open(d + "/audit.log", "wb").write(log + line + b"\n")
+s["audit"] = {"seq": seq, "head": b64(line)}
+s.pop("audit_pending", None)
+for b in s["brands"]:
+    if b["id"] == "acme-bank":
+        b["link_domains"].append("evil.example")
+open(d + "/keystore.json", "w").write(json.dumps(s, indent=1))
+PY
+exact "publish after the state and the log were both rewritten" 1 "$edited" publish
+cmp -s "$ks/published/bundle.jws" "$work/bundle.before" && ok || bad "the bundle changed after a refused publish"
+exact "audit verify: chain intact, state forged" 1 "$edited" audit verify
+# Recovery: restore the state (and the log) from the copies; everything works again.
+cp "$work/state.good" "$ks/keystore.json"
+cp "$work/audit.before-forgery" "$ks/audit.log"
+expect_ok "publish after restoring keystore.json" publish
+# Recovery by review: an accepted edit is sealed, with its reason, and commands work again.
+sed -i 's/"acme.example"/"acme.example", "acme-pay.example"/' "$ks/keystore.json"
+exact "audit seal without a reason" 2 "hallmark-keys: audit seal needs --reason TEXT (it is recorded in the audit log)" audit seal
+chmod 600 "$work/wrong"
+HALLMARK_PASSPHRASE_FILE=$work/wrong hk audit seal --reason "reviewed"
+[ "$status" -eq 1 ] && grep -q "wrong passphrase" "$work/err" && ok || bad "audit seal must need the passphrase: $status $(cat "$work/err")"
+expect_ok "audit seal with a reason" audit seal --reason "ticket 42: domain added by the onboarding team"
+tail -n 1 "$ks/audit.log" | grep -q '"verb":"audit seal","reason":"ticket 42: domain added by the onboarding team","state":"[A-Za-z0-9_-]\{43\}","found":"a MAC that did not match"' &&
+    ok || bad "audit seal entry: $(tail -n 1 "$ks/audit.log")"
+exact "audit seal of an intact state" 2 "hallmark-keys: $ks/keystore.json: its MAC is intact; nothing to seal" audit seal --reason again
+expect_ok "publish after the seal" publish
+expect_ok "audit verify after the seal" audit verify
+# A keystore written before the state MAC (no "mac" member): refused until sealed, never
+# upgraded silently (removing the member must not be a way to get an edit accepted).
+python3 - "$ks/keystore.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+del s["mac"]
+open(sys.argv[1], "w").write(json.dumps(s, indent=1))
+PY
+exact "publish on a keystore without a state MAC" 1 "$no_mac" publish
+expect_ok "audit seal of a keystore without a state MAC" audit seal --reason "upgrade: keystore from before the state MAC"
+tail -n 1 "$ks/audit.log" | grep -q '"found":"no MAC"' && ok || bad "seal entry: $(tail -n 1 "$ks/audit.log")"
+expect_ok "publish after sealing the old keystore" publish
+
 # ---- the shortest new passphrase (HM_PASSPHRASE_MIN_NEW: 12 bytes) ------------------------------
 printf '01234567890\n' >"$work/short.pass"
 printf '012345678901\n' >"$work/twelve.pass"
