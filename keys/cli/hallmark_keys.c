@@ -37,6 +37,7 @@ static const char usage_text[] =
     "  rotate BRAND [--force --reason TEXT]  add + publish a key, promote it after the window\n"
     "  publish [--expires DURATION]    sign a new trust bundle (serial + 1) and each brand's JWKS\n"
     "  root rotate | root show         rotate the root (apps follow the chain) / print it\n"
+    "  publisher rotate                new publishing key certified by the root; old one deleted\n"
     "  status                          every brand and key, its state, and the next action due\n"
     "  audit verify                    check the audit log's hash chain and the state's MAC\n"
     "  audit seal --reason TEXT        accept a keystore.json edited outside hallmark-keys (or\n"
@@ -121,13 +122,18 @@ static const char help_key[] =
 static const char help_publish[] =
     "usage: hallmark-keys publish [--expires DURATION]\n"
     "       hallmark-keys root rotate | root show\n"
+    "       hallmark-keys publisher rotate\n"
     "\n"
     "publish signs a new trust bundle with the next serial into published/bundle-SERIAL.jws\n"
     "and published/bundle.jws, and a JWKS per brand into published/jwks/BRAND.json. The bundle\n"
     "is checked with the verifier library before it is written. --expires (default 7d): apps\n"
     "show no checkmark past it, so publish again before then.\n"
     "root rotate makes a new root, signs a rotation statement with the old one (apps that pin\n"
-    "the old root follow it), re-certifies the publishing key, and deletes the old root secret.\n";
+    "the old root follow it), re-certifies the publishing key, and deletes the old root secret.\n"
+    "publisher rotate makes a new publishing key, certifies it with the current root (two\n"
+    "years), and deletes the old key's secret; the next publish signs the bundle and every\n"
+    "credential with the new key. Bundles the old key signed stay valid until they expire:\n"
+    "a publisher certificate cannot be revoked.\n";
 
 static const char help_status[] =
     "usage: hallmark-keys status\n"
@@ -547,7 +553,8 @@ help_for(const char *cmd)
     if (strcmp(cmd, "key") == 0 || strcmp(cmd, "rotate") == 0) {
         return help_key;
     }
-    if (strcmp(cmd, "publish") == 0 || strcmp(cmd, "root") == 0) {
+    if (strcmp(cmd, "publish") == 0 || strcmp(cmd, "root") == 0 ||
+        strcmp(cmd, "publisher") == 0) {
         return help_publish;
     }
     if (strcmp(cmd, "status") == 0 || strcmp(cmd, "audit") == 0) {
@@ -612,6 +619,8 @@ main(int argc, char **argv)
         st = cmd_publish(&c);
     } else if (strcmp(cmd, "root") == 0) {
         st = cmd_root(&c);
+    } else if (strcmp(cmd, "publisher") == 0) {
+        st = cmd_publisher(&c);
     } else if (strcmp(cmd, "status") == 0) {
         st = cmd_status(&c);
     } else {

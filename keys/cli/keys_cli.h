@@ -81,6 +81,7 @@ int cmd_key(struct cli *c);
 int cmd_rotate(struct cli *c);
 int cmd_publish(struct cli *c);
 int cmd_root(struct cli *c);
+int cmd_publisher(struct cli *c);
 int cmd_status(struct cli *c);
 int cmd_audit(struct cli *c);
 

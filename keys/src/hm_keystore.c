@@ -420,9 +420,16 @@ tidy(hm_keystore *ks)
 json_array_foreach(json_object_get(ks->state, "roots"), i, k)
 {
     if (json_object_get(k, "destroyed_at") != NULL) {
-        if (hm_keystore_path(ks, path, sizeof path, "secret/%s.key", hm_ks_str(k, "kid")) == 0) {
-            (void)unlink(path);
-        }
+        (void)hm_keystore_delete_secret(ks, hm_ks_str(k, "kid"));
+    }
+}
+/* A publisher rotate that crashed after its commit leaves the old publishing secret. */
+json_array_foreach(json_object_get(ks->state, "retired_publishers"), i, k)
+{
+    if (hm_ks_str(k, "kid") != NULL &&
+        strcmp(hm_ks_str(k, "kid"), hm_ks_str(json_object_get(ks->state, "publisher"), "kid")) !=
+            0) {
+        (void)hm_keystore_delete_secret(ks, hm_ks_str(k, "kid"));
     }
 }
 }
@@ -762,6 +769,31 @@ hm_keystore_load_key(const hm_keystore *ks, const char *kid, const char *pass, s
         (void)snprintf(err, err_cap, "%s: %s", path, hallmark_strerror(rc));
     }
     return rc;
+}
+
+hallmark_result
+hm_keystore_delete_secret(const hm_keystore *ks, const char *kid)
+{
+    char path[HM_KEYSTORE_PATH_MAX];
+    static const unsigned char zeros[4096];
+    struct stat st;
+    int fd;
+
+    if (kid == NULL || hm_keystore_path(ks, path, sizeof path, "secret/%s.key", kid) != 0) {
+        errno = EINVAL;
+        return HALLMARK_ERR_IO;
+    }
+    fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) {
+        return errno == ENOENT ? HALLMARK_OK : HALLMARK_ERR_IO;
+    }
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+        (size_t)st.st_size <= sizeof zeros) {
+        (void)hm_write_all(fd, zeros, (size_t)st.st_size);
+        (void)fsync(fd);
+    }
+    (void)close(fd);
+    return unlink(path) == 0 || errno == ENOENT ? HALLMARK_OK : HALLMARK_ERR_IO;
 }
 
 json_t *

@@ -2,7 +2,8 @@
  * commit protocol that keeps the state and the audit log in step through any crash.
  *
  * Layout (every file 0600, every directory 0700):
- *   keystore.json          the state: platform, roots, publisher, brands, keys, serial, settings
+ *   keystore.json          the state: platform, roots, publisher (and retired publishers), brands,
+ *                          keys, serial, settings, and the state MAC
  *   audit.log              the hash-chained audit log (hm_audit)
  *   lock                   held with flock() by the command that has the keystore open
  *   root.pub               the root public key to pin in apps (base64url, one line)
@@ -163,6 +164,11 @@ hallmark_result hm_keystore_save_key(const hm_keystore *ks, const hm_signkey *ke
  * HALLMARK_ERR_IO, with a reason in err. *out is freed with hm_signkey_free. */
 hallmark_result hm_keystore_load_key(const hm_keystore *ks, const char *kid, const char *pass,
                                      size_t pass_len, hm_signkey **out, char *err, size_t err_cap);
+
+/* Deletes secret/<kid>.key: overwrites it with zeros and fsyncs first (best effort: a journaling
+ * or flash file system may keep old blocks; the file only ever held the sealed secret), then
+ * unlinks it. A missing file is fine. HALLMARK_OK or HALLMARK_ERR_IO. */
+hallmark_result hm_keystore_delete_secret(const hm_keystore *ks, const char *kid);
 
 /* Accessors for the state document (borrowed references). */
 json_t *hm_ks_brands(const hm_keystore *ks);

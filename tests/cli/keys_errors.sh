@@ -24,8 +24,13 @@ unchanged() {
 # ---- usage ---------------------------------------------------------------------------------------
 hk --help
 [ "$status" -eq 0 ] && grep -q "key promote KID" "$work/out" && ok || bad "--help"
+grep -qF "  publisher rotate                new publishing key certified by the root; old one deleted" "$work/out" && ok || bad "--help lacks publisher rotate"
+grep -qF "  audit seal --reason TEXT" "$work/out" && ok || bad "--help lacks audit seal"
 hk help brand
 [ "$status" -eq 0 ] && grep -q -- "--sender-prefix" "$work/out" && ok || bad "help brand"
+hk help publisher
+[ "$status" -eq 0 ] && grep -qF "publisher rotate makes a new publishing key" "$work/out" && ok || bad "help publisher"
+unchanged "publisher without a verb" 2 "hallmark-keys: usage: hallmark-keys publisher rotate" publisher
 unchanged "unknown command" 2 "unknown command 'frobnicate'" frobnicate
 unchanged "unknown option" 2 "unknown option --colr" brand add x --colr "#000000"
 unchanged "option without value" 2 "--name needs a value" brand add acme --name
@@ -52,6 +57,7 @@ HALLMARK_KEYSTORE= hk status
 printf 'not the passphrase\n' >"$work/wrong"
 chmod 600 "$work/wrong"
 unchanged "wrong passphrase" 1 "wrong passphrase" publish --passphrase-file "$work/wrong"
+unchanged "publisher rotate, wrong passphrase" 1 "wrong passphrase" publisher rotate --passphrase-file "$work/wrong"
 HALLMARK_PASSPHRASE_FILE=$work/wrong hk key add acme-bank
 [ "$status" -eq 1 ] && grep -q "wrong passphrase" "$work/err" && ok || bad "key add must prove the passphrase first"
 chmod 644 "$work/wrong"
