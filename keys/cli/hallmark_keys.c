@@ -553,8 +553,7 @@ help_for(const char *cmd)
     if (strcmp(cmd, "key") == 0 || strcmp(cmd, "rotate") == 0) {
         return help_key;
     }
-    if (strcmp(cmd, "publish") == 0 || strcmp(cmd, "root") == 0 ||
-        strcmp(cmd, "publisher") == 0) {
+    if (strcmp(cmd, "publish") == 0 || strcmp(cmd, "root") == 0 || strcmp(cmd, "publisher") == 0) {
         return help_publish;
     }
     if (strcmp(cmd, "status") == 0 || strcmp(cmd, "audit") == 0) {

@@ -242,7 +242,8 @@ check_confusable(struct cli *c, const json_t *brand)
         const char *name = hm_ks_str(b, "name");
 
         if (name == NULL || strcmp(hm_ks_str(b, "id"), id) == 0 ||
-            hm_confusable_key(name, other, sizeof other) != HALLMARK_OK || strcmp(key, other) != 0) {
+            hm_confusable_key(name, other, sizeof other) != HALLMARK_OK ||
+            strcmp(key, other) != 0) {
             continue;
         }
         return fail(EXIT_REFUSED,

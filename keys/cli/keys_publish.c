@@ -446,8 +446,8 @@ out:
 static int
 publisher_rotate(struct cli *c)
 {
-    json_t *state = c->ks.state, *pub = json_object_get(state, "publisher"), *retired,
-           *njwk = NULL, *rec = NULL;
+    json_t *state = c->ks.state, *pub = json_object_get(state, "publisher"), *retired, *njwk = NULL,
+           *rec = NULL;
     hm_signkey *root = NULL, *fresh = NULL;
     char old_kid[64], new_kid[64], root_kid[64], when[32], *cert = NULL;
     long long now = c->ks.now;
@@ -496,9 +496,8 @@ publisher_rotate(struct cli *c)
         st = fail(EXIT_USAGE, "cannot derive the state key: %s", hallmark_strerror(rc));
         goto out;
     }
-    if ((st = commit(c, json_pack("{s:s,s:s,s:s,s:s}", "verb", "publisher rotate",
-                                  "old_publisher", old_kid, "new_publisher", new_kid, "root",
-                                  root_kid))) != 0) {
+    if ((st = commit(c, json_pack("{s:s,s:s,s:s,s:s}", "verb", "publisher rotate", "old_publisher",
+                                  old_kid, "new_publisher", new_kid, "root", root_kid))) != 0) {
         goto out;
     }
     if (hm_keystore_delete_secret(&c->ks, old_kid) != HALLMARK_OK) {
@@ -509,8 +508,7 @@ publisher_rotate(struct cli *c)
     }
     (void)printf("new publishing key %s, certified by root %s until %s; the old key %s is "
                  "deleted\n",
-                 new_kid, root_kid, fmt_time(now + PUBLISHER_VALIDITY, when, sizeof when),
-                 old_kid);
+                 new_kid, root_kid, fmt_time(now + PUBLISHER_VALIDITY, when, sizeof when), old_kid);
     (void)printf("run hallmark-keys publish: bundles and credentials are signed by the new key "
                  "from the next one\n");
 out:

@@ -38,9 +38,8 @@ key_utf16(const char *name, UChar *out, int32_t *out_len)
     folded_len = U_SUCCESS(e) ? u_strFoldCase(folded, SKEL_UTF16_CAP, once, once_len,
                                               U_FOLD_CASE_DEFAULT, &e)
                               : 0;
-    *out_len = U_SUCCESS(e) ? uspoof_getSkeleton(sc, 0, folded, folded_len, out, SKEL_UTF16_CAP,
-                                                 &e)
-                            : 0;
+    *out_len =
+        U_SUCCESS(e) ? uspoof_getSkeleton(sc, 0, folded, folded_len, out, SKEL_UTF16_CAP, &e) : 0;
     uspoof_close(sc);
     if (e == U_BUFFER_OVERFLOW_ERROR || e == U_STRING_NOT_TERMINATED_WARNING) {
         return HALLMARK_ERR_INVALID_ARGUMENT;

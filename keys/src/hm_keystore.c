@@ -307,9 +307,8 @@ load_state(hm_keystore *ks, char *err, size_t err_cap)
     if (json_object_get(ks->state, "mac") != NULL) {
         const char *mac = hm_ks_str(ks->state, "mac");
         ks->state_mac_present = 1;
-        if (mac == NULL ||
-            hm_b64url_decode_exact(ks->state_mac, sizeof ks->state_mac, mac, strlen(mac)) !=
-                HALLMARK_OK) {
+        if (mac == NULL || hm_b64url_decode_exact(ks->state_mac, sizeof ks->state_mac, mac,
+                                                  strlen(mac)) != HALLMARK_OK) {
             memset(ks->state_mac, 0, sizeof ks->state_mac);
         }
         (void)json_object_del(ks->state, "mac");
@@ -541,7 +540,8 @@ open_common(hm_keystore *ks, const char *dir, int flags, const char *pass, size_
     if ((rc = check_dirs(ks, err, err_cap)) != HALLMARK_OK ||
         (rc = take_lock(ks, err, err_cap)) != HALLMARK_OK ||
         (rc = load_state(ks, err, err_cap)) != HALLMARK_OK ||
-        (auth && (rc = hm_keystore_authenticate(ks, flags, pass, pass_len, err, err_cap)) != HALLMARK_OK) ||
+        (auth &&
+         (rc = hm_keystore_authenticate(ks, flags, pass, pass_len, err, err_cap)) != HALLMARK_OK) ||
         (rc = reconcile_audit(ks, flags, err, err_cap)) != HALLMARK_OK) {
         return rc;
     }
@@ -600,7 +600,7 @@ hallmark_result
 hm_keystore_commit(hm_keystore *ks, const json_t *entry, char *err, size_t err_cap)
 {
     char path[HM_KEYSTORE_PATH_MAX], head[44], prev[44], who[32], mac_b64[44], *line = NULL,
-        *text = NULL;
+                                                                               *text = NULL;
     unsigned char digest[32], mac[32];
     json_t *e;
     hallmark_result rc = HALLMARK_ERR_NOMEM;

@@ -72,7 +72,7 @@ typedef struct hm_keystore {
        * change nothing (no completed line, no tidying) */
 
 #define HM_KS_ACCEPT_STATE                                                                         \
-    2 /* for audit seal (hm_keystore_open_auth): skip the MAC check; the next commit accepts the \
+    2 /* for audit seal (hm_keystore_open_auth): skip the MAC check; the next commit accepts the   \
        * state as it is */
 
 /* The time: $HALLMARK_NOW (Unix seconds; for tests and rehearsals, recorded in the audit log)
@@ -105,9 +105,8 @@ hallmark_result hm_keystore_open(hm_keystore *ks, const char *dir, int flags, ch
  * HALLMARK_ERR_WRONG_PASSPHRASE, and HALLMARK_ERR_CORRUPT when the state has no MAC or a MAC that
  * does not match (edited outside hallmark-keys); the reason in err says which and what to do.
  */
-hallmark_result hm_keystore_open_auth(hm_keystore *ks, const char *dir, int flags,
-                                      const char *pass, size_t pass_len, char *err,
-                                      size_t err_cap);
+hallmark_result hm_keystore_open_auth(hm_keystore *ks, const char *dir, int flags, const char *pass,
+                                      size_t pass_len, char *err, size_t err_cap);
 
 /*
  * Makes publisher (stolen, even on failure) the keystore's publishing key for this process and
@@ -139,8 +138,9 @@ hallmark_result hm_keystore_peek(hm_keystore *ks, const char *dir, char *err, si
 /*
  * Commits the edited state with one audit entry (borrowed; "who" and "clock" are added) and a
  * new state MAC. HALLMARK_ERR_INVALID_ARGUMENT when the keystore was not opened with the
- * passphrase (no MAC key; nothing changed). HALLMARK_OK; HALLMARK_ERR_IO when the state could not be written (nothing changed) or when
- * the audit line could not be appended after the commit (the next open appends it).
+ * passphrase (no MAC key; nothing changed). HALLMARK_OK; HALLMARK_ERR_IO when the state could not
+ * be written (nothing changed) or when the audit line could not be appended after the commit (the
+ * next open appends it).
  */
 hallmark_result hm_keystore_commit(hm_keystore *ks, const json_t *entry, char *err, size_t err_cap);
 

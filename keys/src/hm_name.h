@@ -14,8 +14,8 @@
 
 /*
  * Checks name (NUL-terminated, borrowed) against every rule of [HM-CRED-3] and the stricter
- * onboarding rules of spec/hallmark.md §5.2 ([HM-CRED-4]), in this order: valid UTF-8; 1-64 code points;
- * no control, format, bidi-control, invisible (Default_Ignorable_Code_Point), private-use,
+ * onboarding rules of spec/hallmark.md §5.2 ([HM-CRED-4]), in this order: valid UTF-8; 1-64 code
+ * points; no control, format, bidi-control, invisible (Default_Ignorable_Code_Point), private-use,
  * unassigned or noncharacter code point, no line or paragraph separator; no leading or trailing
  * whitespace and no two whitespace characters in a row; Unicode NFC; no compatibility character
  * (the name is its own NFKC form: no fullwidth letters, ligatures, circled letters, U+00A0...);

@@ -10,12 +10,12 @@
 static const char *const same[][2] = {
     {"Acme Bank", "ACME BANK"},
     {"Acme Bank", "acme bank"},
-    {"ACME", "\u0410\u0421\u041C\u0415"},    /* АСМЕ, Cyrillic capitals */
-    {"Acme", "\u0410\u0421\u041C\u0415"},    /* ... whatever the case of the Latin name */
-    {"ape", "\u0430\u0440\u0435"},           /* аре, Cyrillic */
+    {"ACME", "\u0410\u0421\u041C\u0415"},     /* АСМЕ, Cyrillic capitals */
+    {"Acme", "\u0410\u0421\u041C\u0415"},     /* ... whatever the case of the Latin name */
+    {"ape", "\u0430\u0440\u0435"},            /* аре, Cyrillic */
     {"Paypal", "\u0420\u0430\u0443\u0440al"}, /* Раураl: refused anyway, it mixes scripts */
-    {"OTE", "\u039F\u03A4\u0395"},           /* ΟΤΕ, Greek */
-    {"rn", "m"},                             /* UTS #39 itself: "rn" reads as "m" */
+    {"OTE", "\u039F\u03A4\u0395"},            /* ΟΤΕ, Greek */
+    {"rn", "m"},                              /* UTS #39 itself: "rn" reads as "m" */
 };
 
 /* Pairs that must not: different names, and accents that are drawn. */
@@ -29,18 +29,20 @@ static const char *const differ[][2] = {
 
 /* Names the whole-script rule lets through: Latin, non-Latin that does not read as Latin, and
  * names without letters. */
-static const char *const not_whole_script[] = {
-    "Acme Bank",
-    "AT&T",
-    "Caf\u00E9 Z\u00FCrich",
-    "\u0421\u0431\u0435\u0440\u0431\u0430\u043D\u043A",                   /* Сбербанк */
-    "\u0395\u03BB\u03BB\u03B7\u03BD\u03B9\u03BA\u03AE \u03A4\u03C1\u03AC\u03C0\u03B5\u03B6\u03B1", /* Ελληνική Τράπεζα */
-    "\u307F\u305A\u307B\u9280\u884C",                                     /* みずほ銀行 */
-    "\u0628\u0646\u0643 \u0645\u0635\u0631",                              /* بنك مصر */
-    "\u05D1\u05E0\u05E7 \u05DC\u05D0\u05D5\u05DE\u05D9",                  /* בנק לאומי */
-    "\uC2E0\uD55C\uC740\uD589",                                           /* 신한은행 */
-    "\u0410\u0441\u043C\u0435",                                           /* Асме (see above) */
-    "3 14",
+static const char *const not_whole_script[] =
+    {
+        "Acme Bank",
+        "AT&T",
+        "Caf\u00E9 Z\u00FCrich",
+        "\u0421\u0431\u0435\u0440\u0431\u0430\u043D\u043A", /* Сбербанк */
+        "\u0395\u03BB\u03BB\u03B7\u03BD\u03B9\u03BA\u03AE "
+        "\u03A4\u03C1\u03AC\u03C0\u03B5\u03B6\u03B1",        /* Ελληνική Τράπεζα */
+        "\u307F\u305A\u307B\u9280\u884C",                    /* みずほ銀行 */
+        "\u0628\u0646\u0643 \u0645\u0635\u0631",             /* بنك مصر */
+        "\u05D1\u05E0\u05E7 \u05DC\u05D0\u05D5\u05DE\u05D9", /* בנק לאומי */
+        "\uC2E0\uD55C\uC740\uD589",                          /* 신한은행 */
+        "\u0410\u0441\u043C\u0435",                          /* Асме (see above) */
+        "3 14",
 };
 
 static const struct {
@@ -50,11 +52,11 @@ static const struct {
      "display name is a whole-script confusable: its Cyrillic letters read as the Latin \"ape\" "
      "(UTS #39 skeleton); after review, onboard it with --allow-confusable --reason TEXT"},
     {"\u0410\u0421\u041C\u0415", "its Cyrillic letters read as the Latin \"acrne\""},
-    {"\u0422\u041E\u0420", "its Cyrillic letters read as the Latin \"top\""},  /* ТОР */
+    {"\u0422\u041E\u0420", "its Cyrillic letters read as the Latin \"top\""},        /* ТОР */
     {"\u0421\u0431\u0435\u0440", "its Cyrillic letters read as the Latin \"c6ep\""}, /* Сбер */
-    {"\u0391\u0392\u0392\u0391", "its Greek letters read as the Latin \"abba\""},   /* ΑΒΒΑ */
-    {"\u13AA\u13F4\u13DF", "its Cherokee letters read as the Latin \"abc\""},       /* ᎪᏴᏟ */
-    {"\u0405\u043E\u0455", "its Cyrillic letters read as the Latin \"sos\""},       /* Ѕоѕ */
+    {"\u0391\u0392\u0392\u0391", "its Greek letters read as the Latin \"abba\""},    /* ΑΒΒΑ */
+    {"\u13AA\u13F4\u13DF", "its Cherokee letters read as the Latin \"abc\""},        /* ᎪᏴᏟ */
+    {"\u0405\u043E\u0455", "its Cyrillic letters read as the Latin \"sos\""},        /* Ѕоѕ */
 };
 
 TEST(confusable_key_ignores_case_and_look_alike_scripts)

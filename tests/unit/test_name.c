@@ -1,5 +1,5 @@
-/* The onboarding check of brand display names (spec §5.2, spec/hallmark.md §5.2 ([HM-CRED-4])). Every name
- * accepted here must also pass the verifier's table-free re-check, or a credential that
+/* The onboarding check of brand display names (spec §5.2, spec/hallmark.md §5.2 ([HM-CRED-4])).
+ * Every name accepted here must also pass the verifier's table-free re-check, or a credential that
  * hallmark-keys signed would make the whole bundle malformed. */
 #include <string.h>
 
@@ -33,7 +33,7 @@ static const char *const accepted[] = {
     "H&M",
     "Ben & Jerry's",
     "3M",
-    "Acme 🚀",         /* emoji are Common */
+    "Acme 🚀", /* emoji are Common */
 };
 
 static const struct {
@@ -101,12 +101,15 @@ static const struct {
     /* Compatibility forms: the name must be its own NFKC form */
     {"\uFF21\uFF43\uFF4D\uFF45",
      "contains a compatibility character U+FF21 at character 1 (its NFKC form is \"A\"); write "
-     "the plain form"},                                                              /* fullwidth */
-    {"\uFB01nance", "compatibility character U+FB01 at character 1 (its NFKC form is \"fi\")"}, /* ligature */
-    {"\u24B6cme", "compatibility character U+24B6 at character 1 (its NFKC form is \"A\")"},  /* circled */
+     "the plain form"}, /* fullwidth */
+    {"\uFB01nance",
+     "compatibility character U+FB01 at character 1 (its NFKC form is \"fi\")"}, /* ligature */
+    {"\u24B6cme",
+     "compatibility character U+24B6 at character 1 (its NFKC form is \"A\")"}, /* circled */
     {"\U0001D400cme", "compatibility character U+1D400 at character 1 (its NFKC form is \"A\")"},
     {"Acme\u2122", "compatibility character U+2122 at character 5 (its NFKC form is \"TM\")"},
-    {"\uFF71\uFF78\uFF92", "compatibility character U+FF71 at character 1 (its NFKC form is \"\u30A2\")"},
+    {"\uFF71\uFF78\uFF92",
+     "compatibility character U+FF71 at character 1 (its NFKC form is \"\u30A2\")"},
     {"Acme\u00A0Bank", "compatibility character U+00A0 at character 5 (its NFKC form is \" \")"},
     {"H\u2082O", "compatibility character U+2082 at character 2 (its NFKC form is \"2\")"},
     /* Mixed scripts */
