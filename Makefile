@@ -34,8 +34,9 @@ CRYPTO_LIBS = $(shell $(PKG_CONFIG) --libs libsodium jansson libcrypto) -pthread
 # hallmark-signer serves HTTP(S) with libevent and OpenSSL.
 SIGNER_LIBS = $(shell $(PKG_CONFIG) --libs libsodium jansson libcrypto libssl libevent \
               libevent_openssl libevent_pthreads libpng icu-uc) -lm -pthread
-# hallmark-keys also decodes and draws PNG logos (libpng) and checks display names (ICU).
-KEYS_LIBS = $(shell $(PKG_CONFIG) --libs libsodium jansson libcrypto libpng icu-uc) -lm -pthread
+# hallmark-keys also decodes and draws PNG logos (libpng) and checks display names (ICU; the
+# confusable skeleton, uspoof, is in icu-i18n).
+KEYS_LIBS = $(shell $(PKG_CONFIG) --libs libsodium jansson libcrypto libpng icu-i18n icu-uc) -lm -pthread
 INCLUDES := -Iverifier/include -Iverifier/core -Iverifier/src -Ikeys/src -Ikeys/cli \
             -Isigner/src -Isigner/cli
 CFLAGS_ALL = $(WARN) $(OPT) $(HARDEN) -fPIC -fvisibility=hidden -D_POSIX_C_SOURCE=200809L \

@@ -37,8 +37,11 @@ static const char usage_text[] =
     "  rotate BRAND [--force --reason TEXT]  add + publish a key, promote it after the window\n"
     "  publish [--expires DURATION]    sign a new trust bundle (serial + 1) and each brand's JWKS\n"
     "  root rotate | root show         rotate the root (apps follow the chain) / print it\n"
+    "  publisher rotate                new publishing key certified by the root; old one deleted\n"
     "  status                          every brand and key, its state, and the next action due\n"
-    "  audit verify                    check the audit log's hash chain\n"
+    "  audit verify                    check the audit log's hash chain and the state's MAC\n"
+    "  audit seal --reason TEXT        accept a keystore.json edited outside hallmark-keys (or\n"
+    "                                  from before the state MAC), once checked; audited\n"
     "\n"
     "options:\n"
     "  --dir DIR               the keystore directory (default: $HALLMARK_KEYSTORE)\n"
@@ -81,7 +84,10 @@ static const char help_brand[] =
     "\n"
     "  ID                       brand id: [a-z0-9][a-z0-9-]{1,62}, e.g. acme-bank\n"
     "  --name NAME              display name: NFC, 1-64 characters, one script, no control,\n"
-    "                           bidi or invisible characters (spec §5.2)\n"
+    "                           bidi, invisible or compatibility (NFKC) characters, and not\n"
+    "                           confusable with another brand's name (spec §5.2)\n"
+    "  --allow-confusable --reason TEXT   accept, after review, a non-Latin name that reads\n"
+    "                           as a Latin one (\"аре\" in Cyrillic); audited\n"
     "  --logo FILE.png          square PNG, 64 to 1024 pixels a side; re-encoded canonically\n"
     "  --logo-url URL           https URL where apps download the logo (optional)\n"
     "  --color HEX              primary colour #RRGGBB; needs 4.5:1 contrast on the background\n"
@@ -116,21 +122,32 @@ static const char help_key[] =
 static const char help_publish[] =
     "usage: hallmark-keys publish [--expires DURATION]\n"
     "       hallmark-keys root rotate | root show\n"
+    "       hallmark-keys publisher rotate\n"
     "\n"
     "publish signs a new trust bundle with the next serial into published/bundle-SERIAL.jws\n"
     "and published/bundle.jws, and a JWKS per brand into published/jwks/BRAND.json. The bundle\n"
     "is checked with the verifier library before it is written. --expires (default 7d): apps\n"
     "show no checkmark past it, so publish again before then.\n"
     "root rotate makes a new root, signs a rotation statement with the old one (apps that pin\n"
-    "the old root follow it), re-certifies the publishing key, and deletes the old root secret.\n";
+    "the old root follow it), re-certifies the publishing key, and deletes the old root secret.\n"
+    "publisher rotate makes a new publishing key, certifies it with the current root (two\n"
+    "years), and deletes the old key's secret; the next publish signs the bundle and every\n"
+    "credential with the new key. Bundles the old key signed stay valid until they expire:\n"
+    "a publisher certificate cannot be revoked.\n";
 
 static const char help_status[] =
     "usage: hallmark-keys status\n"
     "       hallmark-keys audit verify\n"
+    "       hallmark-keys audit seal --reason TEXT\n"
     "\n"
     "status shows every brand and key with its state, dates and the next action due.\n"
     "audit verify checks the audit log's hash chain and that it matches the keystore, and\n"
-    "names the first broken entry.\n";
+    "names the first broken entry; then it checks keystore.json's MAC (needs the passphrase).\n"
+    "Every command that changes the keystore checks that MAC first and writes a new one: an\n"
+    "edit made outside hallmark-keys (senders, domains, key states...) stops them all.\n"
+    "audit seal accepts keystore.json as it is, after you have checked it against the audit\n"
+    "log and a backup: for a keystore from before the MAC, or an edit you have reviewed.\n"
+    "The reason and the state's SHA-256 go to the audit log.\n";
 
 int
 fail(int status, const char *fmt, ...)
@@ -159,7 +176,16 @@ open_keystore(struct cli *c, int flags)
     if (c->dir == NULL) {
         c->dir = getenv("HALLMARK_KEYSTORE");
     }
-    rc = hm_keystore_open(&c->ks, c->dir, flags, c->err, sizeof c->err);
+    if (flags & OPEN_TO_CHANGE) {
+        int st = need_passphrase(c, 0);
+        if (st != 0) {
+            return st;
+        }
+        rc = hm_keystore_open_auth(&c->ks, c->dir, flags & ~OPEN_TO_CHANGE, c->pass, c->pass_len,
+                                   c->err, sizeof c->err);
+    } else {
+        rc = hm_keystore_open(&c->ks, c->dir, flags, c->err, sizeof c->err);
+    }
     if (rc != HALLMARK_OK) {
         hm_keystore_close(&c->ks);
         return fail(rc == HALLMARK_ERR_INVALID_ARGUMENT ? EXIT_USAGE : status_for(rc), "%s",
@@ -330,7 +356,8 @@ enum {
     OPT_FORCE,
     OPT_REASON,
     OPT_OUT,
-    OPT_EXPIRES
+    OPT_EXPIRES,
+    OPT_ALLOW_CONFUSABLE
 };
 
 static const struct option long_options[] = {
@@ -355,6 +382,7 @@ static const struct option long_options[] = {
     {"reason", required_argument, NULL, OPT_REASON},
     {"out", required_argument, NULL, OPT_OUT},
     {"expires", required_argument, NULL, OPT_EXPIRES},
+    {"allow-confusable", no_argument, NULL, OPT_ALLOW_CONFUSABLE},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
 
@@ -481,6 +509,9 @@ parse_options(struct cli *c, int argc, char **argv)
         case OPT_EXPIRES:
             c->expires = optarg;
             break;
+        case OPT_ALLOW_CONFUSABLE:
+            c->allow_confusable = 1;
+            break;
         case 'h':
             c->help = 1;
             break;
@@ -522,7 +553,7 @@ help_for(const char *cmd)
     if (strcmp(cmd, "key") == 0 || strcmp(cmd, "rotate") == 0) {
         return help_key;
     }
-    if (strcmp(cmd, "publish") == 0 || strcmp(cmd, "root") == 0) {
+    if (strcmp(cmd, "publish") == 0 || strcmp(cmd, "root") == 0 || strcmp(cmd, "publisher") == 0) {
         return help_publish;
     }
     if (strcmp(cmd, "status") == 0 || strcmp(cmd, "audit") == 0) {
@@ -587,6 +618,8 @@ main(int argc, char **argv)
         st = cmd_publish(&c);
     } else if (strcmp(cmd, "root") == 0) {
         st = cmd_root(&c);
+    } else if (strcmp(cmd, "publisher") == 0) {
+        st = cmd_publisher(&c);
     } else if (strcmp(cmd, "status") == 0) {
         st = cmd_status(&c);
     } else {

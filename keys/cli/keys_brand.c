@@ -9,6 +9,7 @@
 
 #include "hm_atomic.h"
 #include "hm_color.h"
+#include "hm_confusable.h"
 #include "hm_ids.h"
 #include "hm_name.h"
 #include "hm_png.h"
@@ -221,6 +222,53 @@ set_colors(const struct cli *c, json_t *brand)
     return 0;
 }
 
+/* [HM-CRED-4], the rules that need the keystore: no two brands whose names look alike (same
+ * confusable key, case aside; revoked brands keep their names), and no name in one non-Latin
+ * script that reads as a Latin one unless --allow-confusable --reason says it was reviewed. */
+static int
+check_confusable(struct cli *c, const json_t *brand)
+{
+    char key[HM_SKELETON_MAX], other[HM_SKELETON_MAX], err[512];
+    const char *id = hm_ks_str(brand, "id");
+    hallmark_result rc = hm_confusable_key(c->name, key, sizeof key);
+    const json_t *b;
+    size_t i;
+
+    if (rc != HALLMARK_OK) {
+        return fail(EXIT_USAGE, "--name: display name check failed inside ICU (confusable key)");
+    }
+    json_array_foreach(hm_ks_brands(&c->ks), i, b)
+    {
+        const char *name = hm_ks_str(b, "name");
+
+        if (name == NULL || strcmp(hm_ks_str(b, "id"), id) == 0 ||
+            hm_confusable_key(name, other, sizeof other) != HALLMARK_OK ||
+            strcmp(key, other) != 0) {
+            continue;
+        }
+        return fail(EXIT_REFUSED,
+                    "--name: display name is confusable with the name of brand %s (\"%s\"): both "
+                    "have the UTS #39 skeleton \"%s\" (case aside)",
+                    hm_ks_str(b, "id"), name, key);
+    }
+    rc = hm_confusable_whole_script(c->name, err, sizeof err);
+    if (rc == HALLMARK_ERR_INVALID_ARGUMENT && c->allow_confusable) {
+        c->confusable_allowed = 1;
+        return 0;
+    }
+    return rc == HALLMARK_OK ? 0 : fail(status_for(rc), "--name: %s", err);
+}
+
+/* The audit entry of brand add and update, with the override when one was used. */
+static json_t *
+brand_entry(const struct cli *c, json_t *entry)
+{
+    if (entry != NULL && c->confusable_allowed) {
+        json_object_set_new(entry, "confusable_allowed", json_string(c->reason));
+    }
+    return entry;
+}
+
 /* Applies the given options to brand. */
 static int
 apply_options(struct cli *c, json_t *brand)
@@ -233,6 +281,9 @@ apply_options(struct cli *c, json_t *brand)
     if (c->name != NULL) {
         if (hm_display_name_check(c->name, err, sizeof err) != HALLMARK_OK) {
             return fail(EXIT_REFUSED, "--name: %s", err);
+        }
+        if ((st = check_confusable(c, brand)) != 0) {
+            return st;
         }
         json_object_set_new(brand, "name", json_string(c->name));
     }
@@ -304,8 +355,8 @@ brand_add(struct cli *c, const char *id)
     json_array_append_new(hm_ks_brands(&c->ks), brand);
     json_object_set_new(c->ks.state, "unpublished", json_true());
     (void)hm_pub_credential_digest(brand, digest);
-    if ((st = commit(c, json_pack("{s:s,s:s,s:s,s:s}", "verb", "brand add", "brand", id, "name",
-                                  c->name, "cred", digest))) != 0) {
+    if ((st = commit(c, brand_entry(c, json_pack("{s:s,s:s,s:s,s:s}", "verb", "brand add", "brand",
+                                                 id, "name", c->name, "cred", digest)))) != 0) {
         return st;
     }
     (void)printf("added brand %s (\"%s\", logo %ux%u, credential %s)\n", id, c->name,
@@ -347,9 +398,9 @@ brand_update(struct cli *c, json_t *brand)
     (void)json_object_update(brand, copy);
     json_decref(copy);
     json_object_set_new(c->ks.state, "unpublished", json_true());
-    if ((st = commit(c, json_pack("{s:s,s:s,s:s,s:s}", "verb", "brand update", "brand",
-                                  hm_ks_str(brand, "id"), "cred_before", before, "cred", after))) !=
-        0) {
+    if ((st = commit(c, brand_entry(c, json_pack("{s:s,s:s,s:s,s:s}", "verb", "brand update",
+                                                 "brand", hm_ks_str(brand, "id"), "cred_before",
+                                                 before, "cred", after)))) != 0) {
         return st;
     }
     (void)printf("updated %s: credential %s (was %s); publish to send it to apps\n",
@@ -476,11 +527,18 @@ cmd_brand(struct cli *c)
         return fail(EXIT_USAGE, "usage: hallmark-keys brand add|update|list|show|revoke|preview "
                                 "(see help brand)");
     }
+    if (c->allow_confusable && (c->reason == NULL || c->reason[0] == '\0')) {
+        return fail(EXIT_USAGE,
+                    "--allow-confusable needs --reason TEXT (it is recorded in the audit log)");
+    }
     if (c->nargs != (strcmp(verb, "list") == 0 ? 1 : 2)) {
         return fail(EXIT_USAGE, "brand %s takes %s", verb,
                     strcmp(verb, "list") == 0 ? "no argument" : "one brand id");
     }
-    if ((st = open_keystore(c, 0)) != 0) {
+    if ((st = open_keystore(c, strcmp(verb, "add") == 0 || strcmp(verb, "update") == 0 ||
+                                       strcmp(verb, "revoke") == 0
+                                   ? OPEN_TO_CHANGE
+                                   : 0)) != 0) {
         return st;
     }
     if (strcmp(verb, "add") == 0) {

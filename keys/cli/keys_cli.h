@@ -25,7 +25,8 @@ struct cli {
     const char *dir, *pass_file, *platform, *kdf, *propagation, *name, *logo, *color, *background,
         *level, *logo_url, *valid_for, *alg, *reason, *out, *expires;
     struct list senders, prefixes, domains;
-    int force, help;
+    int force, help, allow_confusable;
+    int confusable_allowed; /* set when --allow-confusable let a name through: audited */
     char **args;
     int nargs;
     hm_keystore ks;
@@ -40,8 +41,13 @@ int fail(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)))
 /* The exit status for a library result: I/O problems are EXIT_USAGE, the rest EXIT_REFUSED. */
 int status_for(hallmark_result rc);
 
-/* Opens the keystore of --dir / $HALLMARK_KEYSTORE (flags: HM_KS_*); prints and returns the exit
- * status on failure, 0 on success. */
+/* open_keystore flag: open to change it: reads the passphrase, decrypts the publishing key
+ * (c->ks.publisher) and checks the state MAC before anything is written (hm_keystore_open_auth).
+ * Every command that commits needs it. */
+#define OPEN_TO_CHANGE 0x100
+
+/* Opens the keystore of --dir / $HALLMARK_KEYSTORE (flags: HM_KS_*, OPEN_TO_CHANGE); prints and
+ * returns the exit status on failure, 0 on success. */
 int open_keystore(struct cli *c, int flags);
 /* Reads the passphrase once per command (is_new: ask twice, enforce the minimum length). */
 int need_passphrase(struct cli *c, int is_new);
@@ -75,6 +81,7 @@ int cmd_key(struct cli *c);
 int cmd_rotate(struct cli *c);
 int cmd_publish(struct cli *c);
 int cmd_root(struct cli *c);
+int cmd_publisher(struct cli *c);
 int cmd_status(struct cli *c);
 int cmd_audit(struct cli *c);
 

@@ -58,7 +58,7 @@ int
 do_key_add(struct cli *c, json_t *brand, const char *alg_name, const char **kid_out)
 {
     hm_alg alg = HM_ALG_ED25519;
-    hm_signkey *key = NULL, *check = NULL;
+    hm_signkey *key = NULL;
     json_t *jwk = NULL, *rec;
     long long now = c->ks.now;
     int st;
@@ -76,12 +76,11 @@ do_key_add(struct cli *c, json_t *brand, const char *alg_name, const char **kid_
         return fail(EXIT_REFUSED, "brand %s is revoked: it gets no new keys",
                     hm_ks_str(brand, "id"));
     }
-    /* Prove the passphrase is the keystore's before sealing a new key under it. */
-    if ((st = load_key(c, hm_ks_str(json_object_get(c->ks.state, "publisher"), "kid"), &check)) !=
-        0) {
-        return st;
+    /* The passphrase that seals the new key is the keystore's: opening the keystore to change
+     * it (OPEN_TO_CHANGE) decrypted the publishing key with it. */
+    if (c->ks.publisher == NULL) {
+        return fail(EXIT_USAGE, "the keystore is not open to change");
     }
-    hm_signkey_free(check);
     if (hm_signkey_generate(&key, alg) != HALLMARK_OK || (jwk = hm_pub_jwk(key)) == NULL) {
         st = fail(EXIT_USAGE, "could not generate the key");
         goto out;
@@ -296,7 +295,7 @@ cmd_key(struct cli *c)
         return fail(EXIT_USAGE, "unknown key command '%s' (add, promote, retire, revoke, destroy)",
                     verb);
     }
-    if ((st = open_keystore(c, 0)) != 0) {
+    if ((st = open_keystore(c, OPEN_TO_CHANGE)) != 0) {
         return st;
     }
     if (strcmp(verb, "add") == 0) {
@@ -346,7 +345,7 @@ cmd_rotate(struct cli *c)
     if (c->nargs != 1) {
         return fail(EXIT_USAGE, "usage: hallmark-keys rotate BRAND [--force --reason TEXT]");
     }
-    if ((st = open_keystore(c, 0)) != 0) {
+    if ((st = open_keystore(c, OPEN_TO_CHANGE)) != 0) {
         return st;
     }
     if ((brand = hm_ks_find_brand(&c->ks, c->args[0])) == NULL) {
@@ -358,15 +357,6 @@ cmd_rotate(struct cli *c)
     lifetime = hm_ks_int(json_object_get(c->ks.state, "settings"), "bundle_lifetime");
     if (c->expires != NULL && (!parse_duration(c->expires, &lifetime) || lifetime > 90 * 86400LL)) {
         return fail(EXIT_USAGE, "--expires: a duration up to 90d (e.g. 7d, 36h)");
-    }
-    /* Prove the passphrase before changing anything: every path below publishes. */
-    {
-        hm_signkey *check = NULL;
-        if ((st = load_key(c, hm_ks_str(json_object_get(c->ks.state, "publisher"), "kid"),
-                           &check)) != 0) {
-            return st;
-        }
-        hm_signkey_free(check);
     }
     pending = brand_pending_key(brand);
     /* Resume a rotation whose promotion was committed but not published. */

@@ -121,9 +121,16 @@ cmd_init(struct cli *c)
         st = fail(EXIT_USAGE, "%s", c->err);
         goto out;
     }
+    /* The keystore keeps the publishing key: its secret keys the state MAC. */
+    rc = hm_keystore_use_publisher(&c->ks, publisher);
+    publisher = NULL;
+    if (rc != HALLMARK_OK) {
+        st = fail(EXIT_USAGE, "cannot derive the state key: %s", hallmark_strerror(rc));
+        goto out;
+    }
     if ((st = commit(c, json_pack("{s:s,s:s,s:s,s:s}", "verb", "init", "platform", c->platform,
                                   "root", hm_signkey_public(root)->kid, "publisher",
-                                  hm_signkey_public(publisher)->kid))) != 0 ||
+                                  hm_signkey_public(c->ks.publisher)->kid))) != 0 ||
         (st = write_root_pub(c)) != 0) {
         goto out;
     }
@@ -131,7 +138,7 @@ cmd_init(struct cli *c)
     (void)printf("root key      %s (pin %s/root.pub in apps; keep the root secret offline)\n",
                  hm_signkey_public(root)->kid, c->ks.dir);
     (void)printf("publisher key %s, certified until the root re-certifies it\n",
-                 hm_signkey_public(publisher)->kid);
+                 hm_signkey_public(c->ks.publisher)->kid);
     (void)printf("next: hallmark-keys brand add ID --name NAME --logo FILE.png --color HEX "
                  "--sender CHANNEL:ID\n");
 out:
@@ -263,7 +270,7 @@ int
 do_publish(struct cli *c, long long lifetime, unsigned long long *serial_out)
 {
     json_t *publisher_rec = json_object_get(c->ks.state, "publisher"), *b, *k;
-    hm_signkey *publisher = NULL;
+    const hm_signkey *publisher;
     unsigned long long serial = (unsigned long long)hm_ks_int(c->ks.state, "serial"), files;
     long long now = c->ks.now;
     char path[HM_KEYSTORE_PATH_MAX], when[32], *bundle = NULL;
@@ -272,12 +279,12 @@ do_publish(struct cli *c, long long lifetime, unsigned long long *serial_out)
 
     if (now < hm_ks_int(publisher_rec, "nbf") || now > hm_ks_int(publisher_rec, "exp")) {
         return fail(EXIT_REFUSED,
-                    "the publishing key's certificate is not valid now (it ends %s): rotate the "
-                    "root (hallmark-keys root rotate) to re-certify it",
+                    "the publishing key's certificate is not valid now (it ends %s): replace the "
+                    "key (hallmark-keys publisher rotate) or re-certify it (root rotate)",
                     fmt_time(hm_ks_int(publisher_rec, "exp"), when, sizeof when));
     }
-    if ((st = load_key(c, hm_ks_str(publisher_rec, "kid"), &publisher)) != 0) {
-        return st;
+    if ((publisher = c->ks.publisher) == NULL) {
+        return fail(EXIT_USAGE, "the keystore is not open to change");
     }
     files = highest_file_serial(c);
     serial = (files > serial ? files : serial) + 1;
@@ -335,7 +342,6 @@ do_publish(struct cli *c, long long lifetime, unsigned long long *serial_out)
         *serial_out = serial;
     }
 out:
-    hm_signkey_free(publisher);
     free(bundle);
     return st;
 }
@@ -349,7 +355,7 @@ cmd_publish(struct cli *c)
     if (c->nargs != 0) {
         return fail(EXIT_USAGE, "publish takes no arguments (see help publish)");
     }
-    if ((st = open_keystore(c, 0)) != 0) {
+    if ((st = open_keystore(c, OPEN_TO_CHANGE)) != 0) {
         return st;
     }
     lifetime = hm_ks_int(json_object_get(c->ks.state, "settings"), "bundle_lifetime");
@@ -367,7 +373,7 @@ root_rotate(struct cli *c)
            *old_rec, *stmt = NULL, *njwk = NULL;
     const char *old_kid = hm_ks_str(json_object_get(state, "root"), "kid");
     hm_signkey *old = NULL, *fresh = NULL;
-    char *stmt_jws = NULL, *cert = NULL, path[HM_KEYSTORE_PATH_MAX], old_kid_copy[64];
+    char *stmt_jws = NULL, *cert = NULL, old_kid_copy[64];
     long long now = c->ks.now;
     int st;
 
@@ -417,9 +423,7 @@ root_rotate(struct cli *c)
         goto out;
     }
     /* HM-TRUST-10: the old root's secret goes; keystore open removes it too after a crash. */
-    if (hm_keystore_path(&c->ks, path, sizeof path, "secret/%s.key", old_kid_copy) == 0) {
-        (void)remove(path);
-    }
+    (void)hm_keystore_delete_secret(&c->ks, old_kid_copy);
     (void)printf("new root %s (rotation statement %zu, signed by %s; its secret is deleted)\n",
                  hm_signkey_public(fresh)->kid, json_array_size(chain), old_kid_copy);
     (void)printf(
@@ -434,6 +438,101 @@ out:
     return st;
 }
 
+/* publisher rotate: a new publishing key certified by the current root, in the certificate
+ * format of init (spec §6.4). The new key file is written first, then the state (the commit,
+ * which also re-keys the state MAC with the new key), then the old secret is deleted; a crash
+ * after the commit leaves it to the next open (tidy: retired_publishers). Bundles signed by the
+ * old key keep verifying until they expire: there is no publisher certificate revocation. */
+static int
+publisher_rotate(struct cli *c)
+{
+    json_t *state = c->ks.state, *pub = json_object_get(state, "publisher"), *retired, *njwk = NULL,
+           *rec = NULL;
+    hm_signkey *root = NULL, *fresh = NULL;
+    char old_kid[64], new_kid[64], root_kid[64], when[32], *cert = NULL;
+    long long now = c->ks.now;
+    hallmark_result rc;
+    int st;
+
+    (void)snprintf(old_kid, sizeof old_kid, "%s", hm_ks_str(pub, "kid"));
+    (void)snprintf(root_kid, sizeof root_kid, "%s",
+                   hm_ks_str(json_object_get(state, "root"), "kid"));
+    if ((st = load_key(c, root_kid, &root)) != 0) {
+        return st;
+    }
+    if (hm_signkey_generate(&fresh, HM_ALG_ED25519) != HALLMARK_OK ||
+        (njwk = hm_pub_jwk(fresh)) == NULL ||
+        (cert = certify_publisher(root, njwk, now, now + PUBLISHER_VALIDITY)) == NULL) {
+        st = fail(EXIT_USAGE, "could not make the new publishing key");
+        goto out;
+    }
+    (void)snprintf(new_kid, sizeof new_kid, "%s", hm_signkey_public(fresh)->kid);
+    if (hm_keystore_save_key(&c->ks, fresh, c->pass, c->pass_len, c->err, sizeof c->err) !=
+        HALLMARK_OK) {
+        st = fail(EXIT_USAGE, "%s", c->err);
+        goto out;
+    }
+    retired = json_object_get(state, "retired_publishers");
+    if (!json_is_array(retired)) {
+        retired = json_array();
+        json_object_set_new(state, "retired_publishers", retired);
+    }
+    rec = json_pack("{s:s,s:O,s:I,s:I,s:I}", "kid", old_kid, "jwk", json_object_get(pub, "jwk"),
+                    "nbf", (json_int_t)hm_ks_int(pub, "nbf"), "exp",
+                    (json_int_t)hm_ks_int(pub, "exp"), "retired_at", (json_int_t)now);
+    if (rec == NULL || json_array_append_new(retired, rec) != 0 ||
+        json_object_set_new(state, "publisher",
+                            json_pack("{s:s,s:O,s:s,s:I,s:I}", "kid", new_kid, "jwk", njwk,
+                                      "certificate", cert, "nbf", (json_int_t)now, "exp",
+                                      (json_int_t)(now + PUBLISHER_VALIDITY))) != 0) {
+        st = fail(EXIT_USAGE, "out of memory");
+        goto out;
+    }
+    json_object_set_new(state, "unpublished", json_true());
+    /* From here the state is MACed with the new key: the commit below writes it. */
+    rc = hm_keystore_use_publisher(&c->ks, fresh);
+    fresh = NULL;
+    if (rc != HALLMARK_OK) {
+        st = fail(EXIT_USAGE, "cannot derive the state key: %s", hallmark_strerror(rc));
+        goto out;
+    }
+    if ((st = commit(c, json_pack("{s:s,s:s,s:s,s:s}", "verb", "publisher rotate", "old_publisher",
+                                  old_kid, "new_publisher", new_kid, "root", root_kid))) != 0) {
+        goto out;
+    }
+    if (hm_keystore_delete_secret(&c->ks, old_kid) != HALLMARK_OK) {
+        (void)fprintf(stderr,
+                      "hallmark-keys: warning: could not delete secret/%s.key (%s); the next "
+                      "command retries\n",
+                      old_kid, strerror(errno));
+    }
+    (void)printf("new publishing key %s, certified by root %s until %s; the old key %s is "
+                 "deleted\n",
+                 new_kid, root_kid, fmt_time(now + PUBLISHER_VALIDITY, when, sizeof when), old_kid);
+    (void)printf("run hallmark-keys publish: bundles and credentials are signed by the new key "
+                 "from the next one\n");
+out:
+    hm_signkey_free(root);
+    hm_signkey_free(fresh);
+    json_decref(njwk);
+    free(cert);
+    return st;
+}
+
+int
+cmd_publisher(struct cli *c)
+{
+    int st;
+
+    if (c->nargs != 1 || strcmp(c->args[0], "rotate") != 0) {
+        return fail(EXIT_USAGE, "usage: hallmark-keys publisher rotate");
+    }
+    if ((st = open_keystore(c, OPEN_TO_CHANGE)) != 0) {
+        return st;
+    }
+    return publisher_rotate(c);
+}
+
 int
 cmd_root(struct cli *c)
 {
@@ -442,7 +541,7 @@ cmd_root(struct cli *c)
     if (c->nargs != 1 || (strcmp(c->args[0], "rotate") != 0 && strcmp(c->args[0], "show") != 0)) {
         return fail(EXIT_USAGE, "usage: hallmark-keys root rotate | root show");
     }
-    if ((st = open_keystore(c, 0)) != 0) {
+    if ((st = open_keystore(c, strcmp(c->args[0], "rotate") == 0 ? OPEN_TO_CHANGE : 0)) != 0) {
         return st;
     }
     if (strcmp(c->args[0], "show") == 0) {

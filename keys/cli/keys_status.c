@@ -166,6 +166,51 @@ cmd_status(struct cli *c)
     return EXIT_DONE;
 }
 
+/* The state MAC, after the chain (so that a broken chain is reported as such first). */
+static int
+check_state(struct cli *c)
+{
+    hallmark_result rc;
+    int st = need_passphrase(c, 0);
+
+    if (st != 0) {
+        return st;
+    }
+    rc = hm_keystore_authenticate(&c->ks, 0, c->pass, c->pass_len, c->err, sizeof c->err);
+    return rc == HALLMARK_OK ? 0 : fail(status_for(rc), "%s", c->err);
+}
+
+/* Accepts keystore.json as it is, after the operator has checked it: a keystore from before the
+ * state MAC, or one edited outside hallmark-keys. A passphrase holder's decision, audited with
+ * the reason and the digest of the state accepted. */
+static int
+audit_seal(struct cli *c)
+{
+    char digest[44];
+    int st, had_mac;
+
+    if (c->reason == NULL || c->reason[0] == '\0') {
+        return fail(EXIT_USAGE, "audit seal needs --reason TEXT (it is recorded in the audit log)");
+    }
+    if ((st = open_keystore(c, OPEN_TO_CHANGE | HM_KS_ACCEPT_STATE)) != 0) {
+        return st;
+    }
+    if (hm_keystore_state_authentic(&c->ks)) {
+        return fail(EXIT_USAGE, "%s/keystore.json: its MAC is intact; nothing to seal", c->ks.dir);
+    }
+    had_mac = c->ks.state_mac_present;
+    hm_keystore_state_digest(&c->ks, digest);
+    if ((st = commit(c, json_pack("{s:s,s:s,s:s,s:s}", "verb", "audit seal", "reason", c->reason,
+                                  "state", digest, "found",
+                                  had_mac ? "a MAC that did not match" : "no MAC"))) != 0) {
+        return st;
+    }
+    (void)printf("sealed %s/keystore.json as reviewed (it had %s; state SHA-256 %s); the audit log "
+                 "records it\n",
+                 c->ks.dir, had_mac ? "a MAC that did not match" : "no MAC", digest);
+    return EXIT_DONE;
+}
+
 int
 cmd_audit(struct cli *c)
 {
@@ -176,8 +221,11 @@ cmd_audit(struct cli *c)
     hallmark_result rc;
     int st;
 
-    if (c->nargs != 1 || strcmp(c->args[0], "verify") != 0) {
-        return fail(EXIT_USAGE, "usage: hallmark-keys audit verify");
+    if (c->nargs != 1 || (strcmp(c->args[0], "verify") != 0 && strcmp(c->args[0], "seal") != 0)) {
+        return fail(EXIT_USAGE, "usage: hallmark-keys audit verify | audit seal --reason TEXT");
+    }
+    if (strcmp(c->args[0], "seal") == 0) {
+        return audit_seal(c);
     }
     if ((st = open_keystore(c, HM_KS_AUDIT_LENIENT)) != 0) {
         return st;
@@ -206,6 +254,9 @@ cmd_audit(struct cli *c)
     pending_prev = hm_ks_str(json_object_get(c->ks.state, "audit_pending"), "prev");
     if ((long long)entries + 1 == hm_ks_int(audit, "seq") && pending_prev != NULL &&
         strcmp(head, pending_prev) == 0) {
+        if ((st = check_state(c)) != 0) {
+            return st;
+        }
         (void)printf("%s: %zu entries, hash chain intact; the last command's entry is in the "
                      "keystore's commit record and the next command appends it\n",
                      path, entries);
@@ -220,7 +271,11 @@ cmd_audit(struct cli *c)
                     entries < (size_t)hm_ks_int(audit, "seq") ? entries
                                                               : (size_t)hm_ks_int(audit, "seq"));
     }
-    (void)printf("%s: %zu entries, hash chain intact, matches the keystore (head %s)\n", path,
-                 entries, head);
+    if ((st = check_state(c)) != 0) {
+        return st;
+    }
+    (void)printf("%s: %zu entries, hash chain intact, matches the keystore (head %s); "
+                 "keystore.json's MAC is intact\n",
+                 path, entries, head);
     return EXIT_DONE;
 }

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +16,38 @@
 
 #include "hm_atomic.h"
 #include "hm_audit.h"
+#include "hm_b64url.h"
 #include "hm_json.h"
+#include "hm_secmem.h"
+
+static const char state_mac_label[] = "hallmark-keystore-state-v1";
+
+/* SHA-256 of the canonical form of a state without its "mac": compact, keys sorted. */
+static hallmark_result
+canonical_digest(const json_t *state, unsigned char out[32])
+{
+    char *text = json_dumps(state, JSON_COMPACT | JSON_SORT_KEYS);
+
+    if (text == NULL) {
+        return HALLMARK_ERR_NOMEM;
+    }
+    crypto_hash_sha256(out, (const unsigned char *)text, strlen(text));
+    free(text);
+    return HALLMARK_OK;
+}
+
+static void
+state_mac(const unsigned char *key, const unsigned char digest[32], unsigned char out[32])
+{
+    crypto_auth_hmacsha256_state st;
+
+    crypto_auth_hmacsha256_init(&st, key, 32);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)state_mac_label,
+                                  sizeof state_mac_label - 1);
+    crypto_auth_hmacsha256_update(&st, digest, 32);
+    crypto_auth_hmacsha256_final(&st, out);
+    sodium_memzero(&st, sizeof st);
+}
 
 static const char *const subdirs[] = {"secret", "logos", "published", "published/jwks"};
 
@@ -270,6 +302,21 @@ load_state(hm_keystore *ks, char *err, size_t err_cap)
         (void)snprintf(err, err_cap, "%s: not a valid keystore state file", path);
         return HALLMARK_ERR_CORRUPT;
     }
+    /* The MAC is kept aside (a malformed one stays all zeros: it will not match) and the state
+     * in memory never holds it. */
+    if (json_object_get(ks->state, "mac") != NULL) {
+        const char *mac = hm_ks_str(ks->state, "mac");
+        ks->state_mac_present = 1;
+        if (mac == NULL || hm_b64url_decode_exact(ks->state_mac, sizeof ks->state_mac, mac,
+                                                  strlen(mac)) != HALLMARK_OK) {
+            memset(ks->state_mac, 0, sizeof ks->state_mac);
+        }
+        (void)json_object_del(ks->state, "mac");
+    }
+    if (canonical_digest(ks->state, ks->state_digest) != HALLMARK_OK) {
+        (void)snprintf(err, err_cap, "out of memory");
+        return HALLMARK_ERR_NOMEM;
+    }
     kdf = hm_ks_str(json_object_get(ks->state, "settings"), "kdf");
     ks->kdf = kdf != NULL && strcmp(kdf, "minimum") == 0 ? hm_kdf_minimum() : hm_kdf_moderate();
     return HALLMARK_OK;
@@ -372,15 +419,111 @@ tidy(hm_keystore *ks)
 json_array_foreach(json_object_get(ks->state, "roots"), i, k)
 {
     if (json_object_get(k, "destroyed_at") != NULL) {
-        if (hm_keystore_path(ks, path, sizeof path, "secret/%s.key", hm_ks_str(k, "kid")) == 0) {
-            (void)unlink(path);
-        }
+        (void)hm_keystore_delete_secret(ks, hm_ks_str(k, "kid"));
+    }
+}
+/* A publisher rotate that crashed after its commit leaves the old publishing secret. */
+json_array_foreach(json_object_get(ks->state, "retired_publishers"), i, k)
+{
+    if (hm_ks_str(k, "kid") != NULL &&
+        strcmp(hm_ks_str(k, "kid"), hm_ks_str(json_object_get(ks->state, "publisher"), "kid")) !=
+            0) {
+        (void)hm_keystore_delete_secret(ks, hm_ks_str(k, "kid"));
     }
 }
 }
 
 hallmark_result
-hm_keystore_open(hm_keystore *ks, const char *dir, int flags, char *err, size_t err_cap)
+hm_keystore_use_publisher(hm_keystore *ks, hm_signkey *publisher)
+{
+    unsigned char *seed = hm_secret_alloc(HM_SECRET_BYTES), *key = hm_secret_alloc(32);
+    hallmark_result rc = HALLMARK_ERR_NOMEM;
+
+    if (seed == NULL || key == NULL || publisher == NULL) {
+        rc = publisher == NULL ? HALLMARK_ERR_INVALID_ARGUMENT : rc;
+        goto out;
+    }
+    if (hm_signkey_export_secret(publisher, seed, HM_SECRET_BYTES) != HALLMARK_OK ||
+        crypto_kdf_derive_from_key(key, 32, 1, "HMSTATE1", seed) != 0) {
+        rc = HALLMARK_ERR_INTERNAL;
+        goto out;
+    }
+    hm_signkey_free(ks->publisher);
+    ks->publisher = publisher;
+    publisher = NULL;
+    hm_secret_free(ks->state_key);
+    ks->state_key = key;
+    key = NULL;
+    rc = HALLMARK_OK;
+out:
+    hm_signkey_free(publisher);
+    hm_secret_free(key);
+    hm_secret_free(seed);
+    return rc;
+}
+
+void
+hm_keystore_state_digest(const hm_keystore *ks, char out[44])
+{
+    (void)hm_b64url_encode(out, 44, ks->state_digest, sizeof ks->state_digest, NULL);
+}
+
+int
+hm_keystore_state_authentic(const hm_keystore *ks)
+{
+    unsigned char want[32];
+
+    if (ks->state_key == NULL || !ks->state_mac_present) {
+        return 0;
+    }
+    state_mac(ks->state_key, ks->state_digest, want);
+    return sodium_memcmp(want, ks->state_mac, sizeof want) == 0;
+}
+
+hallmark_result
+hm_keystore_authenticate(hm_keystore *ks, int flags, const char *pass, size_t pass_len, char *err,
+                         size_t err_cap)
+{
+    char path[HM_KEYSTORE_PATH_MAX];
+    hm_signkey *publisher = NULL;
+    hallmark_result rc;
+
+    rc = hm_keystore_load_key(ks, hm_ks_str(json_object_get(ks->state, "publisher"), "kid"), pass,
+                              pass_len, &publisher, err, err_cap);
+    if (rc != HALLMARK_OK) {
+        return rc;
+    }
+    if ((rc = hm_keystore_use_publisher(ks, publisher)) != HALLMARK_OK) {
+        (void)snprintf(err, err_cap, "cannot derive the state key: %s", hallmark_strerror(rc));
+        return rc;
+    }
+    if (flags & HM_KS_ACCEPT_STATE) {
+        return HALLMARK_OK;
+    }
+    (void)hm_keystore_path(ks, path, sizeof path, "keystore.json");
+    if (!ks->state_mac_present) {
+        (void)snprintf(err, err_cap,
+                       "%s has no state MAC: it was written before hallmark-keys authenticated "
+                       "its state, or edited outside hallmark-keys; nothing was done. Check it "
+                       "against the audit log (and a backup), then accept it with hallmark-keys "
+                       "audit seal --reason TEXT",
+                       path);
+        return HALLMARK_ERR_CORRUPT;
+    }
+    if (!hm_keystore_state_authentic(ks)) {
+        (void)snprintf(err, err_cap,
+                       "%s was changed outside hallmark-keys (its MAC does not match); nothing "
+                       "was done. Restore it from a backup, or check it against the audit log and "
+                       "accept it with hallmark-keys audit seal --reason TEXT",
+                       path);
+        return HALLMARK_ERR_CORRUPT;
+    }
+    return HALLMARK_OK;
+}
+
+static hallmark_result
+open_common(hm_keystore *ks, const char *dir, int flags, const char *pass, size_t pass_len,
+            int auth, char *err, size_t err_cap)
 {
     struct stat st;
     hallmark_result rc;
@@ -397,6 +540,8 @@ hm_keystore_open(hm_keystore *ks, const char *dir, int flags, char *err, size_t 
     if ((rc = check_dirs(ks, err, err_cap)) != HALLMARK_OK ||
         (rc = take_lock(ks, err, err_cap)) != HALLMARK_OK ||
         (rc = load_state(ks, err, err_cap)) != HALLMARK_OK ||
+        (auth &&
+         (rc = hm_keystore_authenticate(ks, flags, pass, pass_len, err, err_cap)) != HALLMARK_OK) ||
         (rc = reconcile_audit(ks, flags, err, err_cap)) != HALLMARK_OK) {
         return rc;
     }
@@ -404,6 +549,24 @@ hm_keystore_open(hm_keystore *ks, const char *dir, int flags, char *err, size_t 
         tidy(ks);
     }
     return HALLMARK_OK;
+}
+
+hallmark_result
+hm_keystore_open(hm_keystore *ks, const char *dir, int flags, char *err, size_t err_cap)
+{
+    return open_common(ks, dir, flags, NULL, 0, 0, err, err_cap);
+}
+
+hallmark_result
+hm_keystore_open_auth(hm_keystore *ks, const char *dir, int flags, const char *pass,
+                      size_t pass_len, char *err, size_t err_cap)
+{
+    if (pass == NULL) {
+        init_struct(ks);
+        (void)snprintf(err, err_cap, "no passphrase");
+        return HALLMARK_ERR_INVALID_ARGUMENT;
+    }
+    return open_common(ks, dir, flags, pass, pass_len, 1, err, err_cap);
 }
 
 hallmark_result
@@ -436,10 +599,18 @@ operator_name(char *buf, size_t cap)
 hallmark_result
 hm_keystore_commit(hm_keystore *ks, const json_t *entry, char *err, size_t err_cap)
 {
-    char path[HM_KEYSTORE_PATH_MAX], head[44], prev[44], who[32], *line = NULL, *text = NULL;
-    json_t *e = json_deep_copy(entry);
+    char path[HM_KEYSTORE_PATH_MAX], head[44], prev[44], who[32], mac_b64[44], *line = NULL,
+                                                                               *text = NULL;
+    unsigned char digest[32], mac[32];
+    json_t *e;
     hallmark_result rc = HALLMARK_ERR_NOMEM;
 
+    if (ks->state_key == NULL) {
+        (void)snprintf(err, err_cap,
+                       "the keystore was opened without the passphrase, so it cannot be changed");
+        return HALLMARK_ERR_INVALID_ARGUMENT;
+    }
+    e = json_deep_copy(entry);
     if (e == NULL || json_object_set_new(e, "who", json_string(operator_name(who, sizeof who))) ||
         (ks->clock_overridden && json_object_set_new(e, "clock", json_string("HALLMARK_NOW")))) {
         goto out;
@@ -456,7 +627,17 @@ hm_keystore_commit(hm_keystore *ks, const json_t *entry, char *err, size_t err_c
             json_pack("{s:I,s:s}", "seq", (json_int_t)ks->audit_seq + 1, "head", head)) != 0 ||
         json_object_set_new(ks->state, "audit_pending",
                             json_pack("{s:s,s:s}", "prev", prev, "line", line)) != 0 ||
-        (text = json_dumps(ks->state, JSON_INDENT(1))) == NULL) {
+        canonical_digest(ks->state, digest) != HALLMARK_OK) {
+        goto out;
+    }
+    state_mac(ks->state_key, digest, mac);
+    (void)hm_b64url_encode(mac_b64, sizeof mac_b64, mac, sizeof mac, NULL);
+    if (json_object_set_new(ks->state, "mac", json_string(mac_b64)) != 0) {
+        goto out;
+    }
+    text = json_dumps(ks->state, JSON_INDENT(1));
+    (void)json_object_del(ks->state, "mac");
+    if (text == NULL) {
         goto out;
     }
     if (hm_keystore_path(ks, path, sizeof path, "keystore.json") != 0 ||
@@ -466,6 +647,9 @@ hm_keystore_commit(hm_keystore *ks, const json_t *entry, char *err, size_t err_c
         rc = HALLMARK_ERR_IO;
         goto out;
     }
+    memcpy(ks->state_digest, digest, sizeof digest); /* what is on disk now */
+    memcpy(ks->state_mac, mac, sizeof mac);
+    ks->state_mac_present = 1;
     if (hm_keystore_path(ks, path, sizeof path, "audit.log") != 0 ||
         hm_audit_append_line(path, ks->audit_seq, prev, line) != HALLMARK_OK) {
         (void)snprintf(err, err_cap,
@@ -500,6 +684,10 @@ hm_keystore_close(hm_keystore *ks)
     json_decref(ks->state);
     ks->state = NULL;
     ks->lock_fd = -1;
+    hm_signkey_free(ks->publisher);
+    ks->publisher = NULL;
+    hm_secret_free(ks->state_key);
+    ks->state_key = NULL;
 }
 
 hallmark_result
@@ -581,6 +769,31 @@ hm_keystore_load_key(const hm_keystore *ks, const char *kid, const char *pass, s
         (void)snprintf(err, err_cap, "%s: %s", path, hallmark_strerror(rc));
     }
     return rc;
+}
+
+hallmark_result
+hm_keystore_delete_secret(const hm_keystore *ks, const char *kid)
+{
+    char path[HM_KEYSTORE_PATH_MAX];
+    static const unsigned char zeros[4096];
+    struct stat st;
+    int fd;
+
+    if (kid == NULL || hm_keystore_path(ks, path, sizeof path, "secret/%s.key", kid) != 0) {
+        errno = EINVAL;
+        return HALLMARK_ERR_IO;
+    }
+    fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) {
+        return errno == ENOENT ? HALLMARK_OK : HALLMARK_ERR_IO;
+    }
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+        (size_t)st.st_size <= sizeof zeros) {
+        (void)hm_write_all(fd, zeros, (size_t)st.st_size);
+        (void)fsync(fd);
+    }
+    (void)close(fd);
+    return unlink(path) == 0 || errno == ENOENT ? HALLMARK_OK : HALLMARK_ERR_IO;
 }
 
 json_t *

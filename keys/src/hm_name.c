@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unicode/uchar.h>
+#include <unicode/utf16.h>
 #include <unicode/unorm2.h>
 #include <unicode/uscript.h>
 #include <unicode/ustring.h>
@@ -177,6 +178,58 @@ check_nfc(const char *name, size_t len, char *err, size_t err_cap)
     }
     hm_errorf(err, err_cap, "display name is not in Unicode NFC");
     return HALLMARK_ERR_INVALID_ARGUMENT;
+}
+
+/* One code point normalized by norm, as UTF-16; -1 on an ICU error. */
+static int32_t
+normalize_one(const UNormalizer2 *norm, UChar32 c, UChar *out, int32_t cap, UErrorCode *e)
+{
+    UChar one[2];
+    int32_t n = 0;
+
+    U16_APPEND_UNSAFE(one, n, c);
+    n = unorm2_normalize(norm, one, n, out, cap, e);
+    return U_FAILURE(*e) ? -1 : n;
+}
+
+/* [HM-CRED-4]: no compatibility character (fullwidth and halfwidth forms, ligatures, circled
+ * and styled letters, superscripts, U+00A0 ...): the name must be its own NFKC form. The name is
+ * NFC here, so it is NFKC exactly when no single code point has a compatibility decomposition,
+ * and the first such code point is the one named. */
+static hallmark_result
+check_nfkc(const unsigned char *s, size_t len, char *err, size_t err_cap)
+{
+    UErrorCode e = U_ZERO_ERROR;
+    const UNormalizer2 *nfc = unorm2_getNFCInstance(&e), *nfkc = unorm2_getNFKCInstance(&e);
+    size_t i = 0, n;
+
+    if (U_FAILURE(e)) {
+        return icu_failed(e, err, err_cap);
+    }
+    for (n = 1; i < len; n++) {
+        UChar32 c = hm_utf8_next(s, len, &i);
+        UChar a[32], b[32];
+        int32_t a_len = normalize_one(nfc, c, a, 32, &e), b_len = normalize_one(nfkc, c, b, 32, &e);
+        char plain[128];
+        int32_t plain_len = 0;
+
+        if (U_FAILURE(e)) {
+            return icu_failed(e, err, err_cap);
+        }
+        if (a_len == b_len && memcmp(a, b, (size_t)a_len * sizeof a[0]) == 0) {
+            continue;
+        }
+        (void)u_strToUTF8(plain, (int32_t)sizeof plain, &plain_len, b, b_len, &e);
+        if (U_FAILURE(e) || (size_t)plain_len >= sizeof plain) {
+            return icu_failed(U_FAILURE(e) ? e : U_BUFFER_OVERFLOW_ERROR, err, err_cap);
+        }
+        hm_errorf(err, err_cap,
+                  "display name contains a compatibility character U+%04X at character %zu (its "
+                  "NFKC form is \"%s\"); write the plain form",
+                  (unsigned)c, n, plain);
+        return HALLMARK_ERR_INVALID_ARGUMENT;
+    }
+    return HALLMARK_OK;
 }
 
 static void
@@ -382,6 +435,7 @@ hm_display_name_check(const char *name, char *err, size_t err_cap)
     }
     if ((rc = check_characters(s, len, err, err_cap)) != HALLMARK_OK ||
         (rc = check_nfc(name, len, err, err_cap)) != HALLMARK_OK ||
+        (rc = check_nfkc(s, len, err, err_cap)) != HALLMARK_OK ||
         (rc = check_single_script(s, len, err, err_cap)) != HALLMARK_OK) {
         return rc;
     }

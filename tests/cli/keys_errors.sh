@@ -24,8 +24,13 @@ unchanged() {
 # ---- usage ---------------------------------------------------------------------------------------
 hk --help
 [ "$status" -eq 0 ] && grep -q "key promote KID" "$work/out" && ok || bad "--help"
+grep -qF "  publisher rotate                new publishing key certified by the root; old one deleted" "$work/out" && ok || bad "--help lacks publisher rotate"
+grep -qF "  audit seal --reason TEXT" "$work/out" && ok || bad "--help lacks audit seal"
 hk help brand
 [ "$status" -eq 0 ] && grep -q -- "--sender-prefix" "$work/out" && ok || bad "help brand"
+hk help publisher
+[ "$status" -eq 0 ] && grep -qF "publisher rotate makes a new publishing key" "$work/out" && ok || bad "help publisher"
+unchanged "publisher without a verb" 2 "hallmark-keys: usage: hallmark-keys publisher rotate" publisher
 unchanged "unknown command" 2 "unknown command 'frobnicate'" frobnicate
 unchanged "unknown option" 2 "unknown option --colr" brand add x --colr "#000000"
 unchanged "option without value" 2 "--name needs a value" brand add acme --name
@@ -52,6 +57,7 @@ HALLMARK_KEYSTORE= hk status
 printf 'not the passphrase\n' >"$work/wrong"
 chmod 600 "$work/wrong"
 unchanged "wrong passphrase" 1 "wrong passphrase" publish --passphrase-file "$work/wrong"
+unchanged "publisher rotate, wrong passphrase" 1 "wrong passphrase" publisher rotate --passphrase-file "$work/wrong"
 HALLMARK_PASSPHRASE_FILE=$work/wrong hk key add acme-bank
 [ "$status" -eq 1 ] && grep -q "wrong passphrase" "$work/err" && ok || bad "key add must prove the passphrase first"
 chmod 644 "$work/wrong"
@@ -128,6 +134,50 @@ unchanged "IP link domain" 1 "not a DNS name" brand add globex --name Globex --l
 unchanged "http logo URL" 1 "needs an https URL" brand add globex --name Globex --logo "$logo_good" --color "#003399" --sender sms:GLOBEX --logo-url http://globex.example/l.png
 unchanged "update with nothing new" 2 "nothing to change" brand update acme-bank --color "#0b5fff"
 
+# ---- confusable names and compatibility forms ([HM-CRED-4]) --------------------------------------
+# exact WHAT EXIT LINE ARGS...: unchanged, and stderr is exactly LINE.
+exact() {
+    local what=$1 want=$2 line=$3
+    shift 3
+    unchanged "$what" "$want" "$line" "$@"
+    if [ "$(cat "$work/err")" != "$line" ]; then bad "$what: stderr is not exactly '$line': $(cat "$work/err")"; fi
+}
+exact "name: fullwidth Acme" 1 "hallmark-keys: --name: display name contains a compatibility character U+FF21 at character 1 (its NFKC form is \"A\"); write the plain form" \
+    brand add globex --name $'\xef\xbc\xa1\xef\xbd\x83\xef\xbd\x8d\xef\xbd\x85' --logo "$logo_good" --color "#003399" --sender sms:GLOBEX
+exact "name: ligature" 1 "hallmark-keys: --name: display name contains a compatibility character U+FB01 at character 1 (its NFKC form is \"fi\"); write the plain form" \
+    brand add globex --name $'\xef\xac\x81nance' --logo "$logo_good" --color "#003399" --sender sms:GLOBEX
+exact "name: no-break space" 1 "hallmark-keys: --name: display name contains a compatibility character U+00A0 at character 5 (its NFKC form is \" \"); write the plain form" \
+    brand add globex --name $'Acme\xc2\xa0Bank' --logo "$logo_good" --color "#003399" --sender sms:GLOBEX
+exact "name: another brand's name in capitals" 1 "hallmark-keys: --name: display name is confusable with the name of brand acme-bank (\"Acme Bank\"): both have the UTS #39 skeleton \"acrne bank\" (case aside)" \
+    brand add globex --name "ACME BANK" --logo "$logo_good" --color "#003399" --sender sms:GLOBEX
+exact "name: another brand's exact name" 1 "hallmark-keys: --name: display name is confusable with the name of brand acme-bank (\"Acme Bank\"): both have the UTS #39 skeleton \"acrne bank\" (case aside)" \
+    brand add globex --name "Acme Bank" --logo "$logo_good" --color "#003399" --sender sms:GLOBEX
+exact "name: whole-script confusable (Cyrillic аре)" 1 "hallmark-keys: --name: display name is a whole-script confusable: its Cyrillic letters read as the Latin \"ape\" (UTS #39 skeleton); after review, onboard it with --allow-confusable --reason TEXT" \
+    brand add globex --name $'\xd0\xb0\xd1\x80\xd0\xb5' --logo "$logo_good" --color "#003399" --sender sms:GLOBEX
+exact "name: whole-script confusable (Cyrillic capitals АСМЕ)" 1 "hallmark-keys: --name: display name is a whole-script confusable: its Cyrillic letters read as the Latin \"acrne\" (UTS #39 skeleton); after review, onboard it with --allow-confusable --reason TEXT" \
+    brand add globex --name $'\xd0\x90\xd0\xa1\xd0\x9c\xd0\x95' --logo "$logo_good" --color "#003399" --sender sms:GLOBEX
+exact "name: --allow-confusable without a reason" 2 "hallmark-keys: --allow-confusable needs --reason TEXT (it is recorded in the audit log)" \
+    brand add globex --name $'\xd0\xb0\xd1\x80\xd0\xb5' --allow-confusable --logo "$logo_good" --color "#003399" --sender sms:GLOBEX
+expect_ok "name: Latin Ape" brand add ape-co --name "Ape" --logo "$logo_good" --color "#003399" --sender sms:APECO
+exact "name: Cyrillic аре beside the Latin Ape" 1 "hallmark-keys: --name: display name is confusable with the name of brand ape-co (\"Ape\"): both have the UTS #39 skeleton \"ape\" (case aside)" \
+    brand add globex --name $'\xd0\xb0\xd1\x80\xd0\xb5' --logo "$logo_good" --color "#003399" --sender sms:GLOBEX
+exact "name: a collision is not overridable" 1 "hallmark-keys: --name: display name is confusable with the name of brand ape-co (\"Ape\"): both have the UTS #39 skeleton \"ape\" (case aside)" \
+    brand add globex --name $'\xd0\xb0\xd1\x80\xd0\xb5' --allow-confusable --reason "reviewed" --logo "$logo_good" --color "#003399" --sender sms:GLOBEX
+exact "name: update into another brand's name" 1 "hallmark-keys: --name: display name is confusable with the name of brand acme-bank (\"Acme Bank\"): both have the UTS #39 skeleton \"acrne bank\" (case aside)" \
+    brand update ape-co --name "acme bank"
+expect_ok "name: update a brand's own name in another case" brand update ape-co --name "APE"
+expect_ok "name: whole-script confusable after review" brand add tor-cyr --name $'\xd0\xa2\xd0\x9e\xd0\xa0' \
+    --allow-confusable --reason "reviewed: Cyrillic trademark TOR" --logo "$logo_good" --color "#003399" --sender sms:TORCYR
+tail -n 1 "$ks/audit.log" | grep -qF '"verb":"brand add","brand":"tor-cyr"' &&
+    tail -n 1 "$ks/audit.log" | grep -qF '"confusable_allowed":"reviewed: Cyrillic trademark TOR"' && ok ||
+    bad "the confusable override is not in the audit log: $(tail -n 1 "$ks/audit.log")"
+expect_ok "name: Сбербанк" brand add sber --name $'\xd0\xa1\xd0\xb1\xd0\xb5\xd1\x80\xd0\xb1\xd0\xb0\xd0\xbd\xd0\xba' --logo "$logo_good" --color "#003399" --sender sms:SBER
+expect_ok "name: Ελληνική Τράπεζα" brand add greek-bank --name 'Ελληνική Τράπεζα' --logo "$logo_good" --color "#003399" --sender sms:GREEKBANK
+expect_ok "name: みずほ銀行" brand add mizuho --name 'みずほ銀行' --logo "$logo_good" --color "#003399" --sender sms:MIZUHO
+expect_ok "name: Café Zürich" brand add cafe-zurich --name 'Café Zürich' --logo "$logo_good" --color "#003399" --sender sms:CAFEZ
+expect_ok "name: AT&T" brand add att --name 'AT&T' --logo "$logo_good" --color "#003399" --sender sms:ATT
+[ "$(grep -cF '"confusable_allowed"' "$ks/audit.log")" -eq 1 ] && ok || bad "only the reviewed name may carry confusable_allowed"
+
 # ---- key rules -----------------------------------------------------------------------------------
 unchanged "promote with --force but no reason" 2 "--force needs --reason" key promote "$k1" --force
 unchanged "retire a pending key twice? first destroy an active one" 1 "only a revoked key" key destroy "$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print([k["kid"] for k in s["brands"][0]["keys"]][0])' "$ks/keystore.json")" || true
@@ -175,6 +225,88 @@ cp "$ks/keystore.json.bad" "$ks/keystore.json"
 unchanged "truncated state file" 1 "not a valid keystore state file" status
 cp "$work/state.good" "$ks/keystore.json"
 expect_ok "status after restoring" status
+# ---- keystore.json edited outside hallmark-keys (the state MAC) -----------------------------------
+edited="hallmark-keys: $ks/keystore.json was changed outside hallmark-keys (its MAC does not match); nothing was done. Restore it from a backup, or check it against the audit log and accept it with hallmark-keys audit seal --reason TEXT"
+no_mac="hallmark-keys: $ks/keystore.json has no state MAC: it was written before hallmark-keys authenticated its state, or edited outside hallmark-keys; nothing was done. Check it against the audit log (and a backup), then accept it with hallmark-keys audit seal --reason TEXT"
+expect_ok "publish before the edits" publish
+cp "$ks/keystore.json" "$work/state.good"
+cp "$ks/published/bundle.jws" "$work/bundle.before"
+grep -q '"mac": "' "$ks/keystore.json" && ok || bad "keystore.json carries no MAC"
+sed -i 's/"acme.example"/"acme.example", "evil.example"/' "$ks/keystore.json"
+grep -q '"evil.example"' "$ks/keystore.json" && ok || bad "the sed edit did not apply"
+exact "publish after a link domain was added by hand" 1 "$edited" publish
+cmp -s "$ks/published/bundle.jws" "$work/bundle.before" && ok || bad "the bundle changed after a refused publish"
+exact "key add after a hand edit" 1 "$edited" key add acme-bank
+exact "brand update after a hand edit" 1 "$edited" brand update acme-bank --color "#003399"
+exact "audit verify after a hand edit" 1 "$edited" audit verify
+expect_ok "status still reads an edited state (it holds no passphrase)" status
+cp "$work/state.good" "$ks/keystore.json"
+sed -i '0,/"state": "pending"/s//"state": "active"/' "$ks/keystore.json"
+exact "publish after a key state was changed by hand" 1 "$edited" publish
+# An insider without the passphrase who rewrites the log too: a forged entry chained onto the
+# real head, and the state's audit record moved to it. The chain is whole; the MAC is not.
+cp "$work/state.good" "$ks/keystore.json"
+cp "$ks/audit.log" "$work/audit.before-forgery"
+python3 - "$ks" <<'PY'
+import base64, hashlib, json, sys
+d = sys.argv[1]
+s = json.load(open(d + "/keystore.json"))
+log = open(d + "/audit.log", "rb").read()
+b64 = lambda b: base64.urlsafe_b64encode(hashlib.sha256(b).digest()).rstrip(b"=").decode()
+last = log.rstrip(b"\n").split(b"\n")[-1]
+seq = s["audit"]["seq"] + 1
+line = json.dumps({"seq": seq, "time": 1795000000, "prev": b64(last), "verb": "brand update",
+                   "brand": "acme-bank", "who": "tests"}, separators=(",", ":")).encode()
+open(d + "/audit.log", "wb").write(log + line + b"\n")
+s["audit"] = {"seq": seq, "head": b64(line)}
+s.pop("audit_pending", None)
+for b in s["brands"]:
+    if b["id"] == "acme-bank":
+        b["link_domains"].append("evil.example")
+open(d + "/keystore.json", "w").write(json.dumps(s, indent=1))
+PY
+exact "publish after the state and the log were both rewritten" 1 "$edited" publish
+cmp -s "$ks/published/bundle.jws" "$work/bundle.before" && ok || bad "the bundle changed after a refused publish"
+exact "audit verify: chain intact, state forged" 1 "$edited" audit verify
+# Recovery: restore the state (and the log) from the copies; everything works again.
+cp "$work/state.good" "$ks/keystore.json"
+cp "$work/audit.before-forgery" "$ks/audit.log"
+expect_ok "publish after restoring keystore.json" publish
+# Recovery by review: an accepted edit is sealed, with its reason, and commands work again.
+sed -i 's/"acme.example"/"acme.example", "acme-pay.example"/' "$ks/keystore.json"
+exact "audit seal without a reason" 2 "hallmark-keys: audit seal needs --reason TEXT (it is recorded in the audit log)" audit seal
+chmod 600 "$work/wrong"
+HALLMARK_PASSPHRASE_FILE=$work/wrong hk audit seal --reason "reviewed"
+[ "$status" -eq 1 ] && grep -q "wrong passphrase" "$work/err" && ok || bad "audit seal must need the passphrase: $status $(cat "$work/err")"
+expect_ok "audit seal with a reason" audit seal --reason "ticket 42: domain added by the onboarding team"
+tail -n 1 "$ks/audit.log" | grep -q '"verb":"audit seal","reason":"ticket 42: domain added by the onboarding team","state":"[A-Za-z0-9_-]\{43\}","found":"a MAC that did not match"' &&
+    ok || bad "audit seal entry: $(tail -n 1 "$ks/audit.log")"
+exact "audit seal of an intact state" 2 "hallmark-keys: $ks/keystore.json: its MAC is intact; nothing to seal" audit seal --reason again
+expect_ok "publish after the seal" publish
+expect_ok "audit verify after the seal" audit verify
+# A keystore written before the state MAC (no "mac" member): refused until sealed, never
+# upgraded silently (removing the member must not be a way to get an edit accepted).
+python3 - "$ks/keystore.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+del s["mac"]
+open(sys.argv[1], "w").write(json.dumps(s, indent=1))
+PY
+exact "publish on a keystore without a state MAC" 1 "$no_mac" publish
+expect_ok "audit seal of a keystore without a state MAC" audit seal --reason "upgrade: keystore from before the state MAC"
+tail -n 1 "$ks/audit.log" | grep -q '"found":"no MAC"' && ok || bad "seal entry: $(tail -n 1 "$ks/audit.log")"
+expect_ok "publish after sealing the old keystore" publish
+
+# ---- the shortest new passphrase (HM_PASSPHRASE_MIN_NEW: 12 bytes) ------------------------------
+printf '01234567890\n' >"$work/short.pass"
+printf '012345678901\n' >"$work/twelve.pass"
+chmod 600 "$work/short.pass" "$work/twelve.pass"
+HALLMARK_KEYSTORE=$work/short expect_fail "init with an 11-character passphrase" 1 \
+    "hallmark-keys: a new keystore's passphrase needs at least 12 characters" \
+    init --platform P --kdf minimum --passphrase-file "$work/short.pass"
+[ ! -e "$work/short/keystore.json" ] && ok || bad "init with a short passphrase created a keystore"
+HALLMARK_KEYSTORE=$work/twelve expect_ok "init with a 12-character passphrase" \
+    init --platform P --kdf minimum --passphrase-file "$work/twelve.pass"
 # ---- the default KDF ----------------------------------------------------------------------------
 # Every other test uses --kdf minimum; this one init runs with the production default (Argon2id,
 # 256 MiB), bare: under memcheck it would take minutes.

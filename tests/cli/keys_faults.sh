@@ -37,6 +37,7 @@ commands=(
     "key revoke $k1 --reason leaked"
     "key destroy $kx"
     "root rotate"
+    "publisher rotate"
     "brand revoke acme-bank --reason ended"
 )
 
@@ -69,6 +70,33 @@ check_after() {
     ok
 }
 
+state_kid() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]]["kid"])' "$1/keystore.json" "$2"; }
+base_root=$(state_kid "$work/base" root)
+base_publisher=$(state_kid "$work/base" publisher)
+
+# secrets_after DIR COMMAND WHAT: root rotate and publisher rotate replace a secret. Before their
+# commit the old secret must stay; after it (once a command has opened the keystore, as
+# check_after's status does) the old one must be gone and the new one there.
+secrets_after() {
+    local dir=$1 what=$3 member old now
+    case "$2" in
+    "root rotate") member=root old=$base_root ;;
+    "publisher rotate") member=publisher old=$base_publisher ;;
+    *) return 0 ;;
+    esac
+    now=$(state_kid "$dir" "$member")
+    [ "$now" = "$old" ] && seen="$seen $member-before" || seen="$seen $member-after"
+    if [ "$now" = "$old" ]; then
+        [ -e "$dir/secret/$old.key" ] && ok || bad "$what: the $member secret is gone before the commit"
+    elif [ ! -e "$dir/secret/$old.key" ] && [ -e "$dir/secret/$now.key" ]; then
+        ok
+    else
+        bad "$what: after the commit the old $member secret must be gone and the new one there"
+    fi
+}
+
+seen=""
+
 (cd "$work/base" && sha256sum published/bundle-*.jws) >"$work/published.sums" # each serial, immutable
 base_entries=$(entries "$work/base")
 crashes=0
@@ -85,6 +113,7 @@ for cmd in "${commands[@]}"; do
             set -e
             if [ "$st" -eq 0 ]; then
                 completed=1
+                secrets_after "$work/ks" "$cmd" "$cmd: completed"
                 break
             fi
             if [ "$st" -ne 134 ]; then
@@ -95,6 +124,7 @@ for cmd in "${commands[@]}"; do
             commits=1
             [ "${argv[0]}" = rotate ] && commits=2
             check_after "$work/ks" "$base_entries" "$commits" "$cmd: crash at write $k step $step"
+            secrets_after "$work/ks" "$cmd" "$cmd: crash at write $k step $step"
         done
         [ "$completed" -eq 1 ] && break
         k=$((k + 1))
@@ -102,6 +132,11 @@ for cmd in "${commands[@]}"; do
     done
     # The command has k-1 writes; without a fault it must complete on the base keystore.
     if [ "$k" -lt 2 ]; then bad "$cmd: never reached its first write"; fi
+done
+
+# Both sides of each commit were reached: crashes before it and after it.
+for want in root-before root-after publisher-before publisher-after; do
+    case " $seen " in *" $want "*) ok ;; *) bad "no crash case reached $want" ;; esac
 done
 
 # init in an empty directory, crashed at each write: afterwards either no keystore (and init can

@@ -9,6 +9,22 @@ t0=1795000000
 export HM_TTL=$((30 * day)) # the longest a token may live: retired keys must outlast it
 
 at() { export HALLMARK_NOW=$((t0 + $1)); }
+# state_get KEY [MEMBER]: a member of the state file.
+state_get() {
+    python3 -c 'import json,sys; v=json.load(open(sys.argv[1]))[sys.argv[2]]; print(v[sys.argv[3]] if len(sys.argv) > 3 else v)' \
+        "$HALLMARK_KEYSTORE/keystore.json" "$@"
+}
+# jws_kid FILE: the kid of a compact JWS's header.
+jws_kid() {
+    python3 -c 'import base64,json,sys; h=open(sys.argv[1]).read().split(".")[0]; print(json.loads(base64.urlsafe_b64decode(h+"="*(-len(h)%4)))["kid"])' "$1"
+}
+# jws_payload FILE publisher_kid: the kid of the publisher certificate inside a bundle.
+jws_payload() {
+    python3 -c 'import base64,json,sys
+d=lambda s: json.loads(base64.urlsafe_b64decode(s+"="*(-len(s)%4)))
+p=d(open(sys.argv[1]).read().split(".")[1])
+print(d(p["publisher"].split(".")[0])["kid"])' "$1"
+}
 
 # ---- day 0: a keystore, a brand, its first key --------------------------------------------------
 at 0
@@ -87,11 +103,35 @@ at $((6 * day))
 expect_ok "brand update colour" brand update acme-bank --color "#003399"
 expect_ok "publish 8" publish
 expect_verdict "message with the superseded credential" HALLMARK_VERIFIED "$work/m2.json" "$HALLMARK_KEYSTORE/published/bundle.jws" $((t0 + 6 * day + 10))
+root_a=$(state_get root kid)
+[ -e "$HALLMARK_KEYSTORE/secret/$root_a.key" ] && ok || bad "the first root's secret file is missing before rotation"
 expect_ok "root rotate" root rotate
+root_b=$(state_get root kid)
+[ "$root_b" != "$root_a" ] && ok || bad "root rotate kept the root"
+[ ! -e "$HALLMARK_KEYSTORE/secret/$root_a.key" ] && ok || bad "root rotate: the old root's secret file is still there"
+[ -e "$HALLMARK_KEYSTORE/secret/$root_b.key" ] && ok || bad "root rotate: the new root's secret file is missing"
 expect_ok "publish 9" publish
 expect_verdict "app pinning the first root follows the chain" HALLMARK_VERIFIED "$work/m2.json" "$HALLMARK_KEYSTORE/published/bundle.jws" $((t0 + 6 * day + 10)) 8 "" "$work/root0.pub"
 sign "$k2" $((t0 + 6 * day + 20)) "Acme Bank: after the root rotation" >"$work/m3.json"
 expect_verdict "new message, new root pinned" HALLMARK_VERIFIED "$work/m3.json" "$HALLMARK_KEYSTORE/published/bundle.jws" $((t0 + 6 * day + 30))
+
+# ---- publisher rotation -------------------------------------------------------------------------
+pub_a=$(state_get publisher kid)
+serial_a=$(state_get serial)
+expect_ok "publisher rotate" publisher rotate
+pub_b=$(state_get publisher kid)
+[ "$pub_b" != "$pub_a" ] && ok || bad "publisher rotate kept the publishing key"
+[ ! -e "$HALLMARK_KEYSTORE/secret/$pub_a.key" ] && ok || bad "publisher rotate: the old publishing secret is still there"
+[ -e "$HALLMARK_KEYSTORE/secret/$pub_b.key" ] && ok || bad "publisher rotate: the new publishing secret is missing"
+grep -q "\"verb\":\"publisher rotate\",\"old_publisher\":\"$pub_a\",\"new_publisher\":\"$pub_b\",\"root\":\"$root_b\"" \
+    "$HALLMARK_KEYSTORE/audit.log" && ok || bad "publisher rotate not audited: $(tail -n 1 "$HALLMARK_KEYSTORE/audit.log")"
+expect_ok "publish after publisher rotate" publish
+serial_b=$(state_get serial)
+[ "$serial_b" -gt "$serial_a" ] && ok || bad "serial $serial_b after publisher rotate, was $serial_a"
+[ "$(jws_kid "$HALLMARK_KEYSTORE/published/bundle.jws")" = "$pub_b" ] && ok || bad "the bundle is not signed by the new publishing key"
+[ "$(jws_payload "$HALLMARK_KEYSTORE/published/bundle.jws" publisher_kid)" = "$root_b" ] && ok || bad "the new publisher certificate is not signed by the current root"
+expect_verdict "new publishing key: app pinning the first root" HALLMARK_VERIFIED "$work/m3.json" "$HALLMARK_KEYSTORE/published/bundle.jws" $((t0 + 6 * day + 35)) "$serial_a" "" "$work/root0.pub"
+expect_verdict "new publishing key: app pinning the current root" HALLMARK_VERIFIED "$work/m3.json" "$HALLMARK_KEYSTORE/published/bundle.jws" $((t0 + 6 * day + 35)) "$serial_a"
 
 # ---- brand revocation ---------------------------------------------------------------------------
 expect_ok "brand revoke" brand revoke acme-bank --reason "contract ended"

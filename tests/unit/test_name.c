@@ -1,5 +1,5 @@
-/* The onboarding check of brand display names (spec §5.2, spec/notes-name-check.md). Every name
- * accepted here must also pass the verifier's table-free re-check, or a credential that
+/* The onboarding check of brand display names (spec §5.2, spec/hallmark.md §5.2 ([HM-CRED-4])).
+ * Every name accepted here must also pass the verifier's table-free re-check, or a credential that
  * hallmark-keys signed would make the whole bundle malformed. */
 #include <string.h>
 
@@ -33,8 +33,7 @@ static const char *const accepted[] = {
     "H&M",
     "Ben & Jerry's",
     "3M",
-    "Acme 🚀",         /* emoji are Common */
-    "Acme\u00A0Bank", /* a single no-break space inside */
+    "Acme 🚀", /* emoji are Common */
 };
 
 static const struct {
@@ -99,6 +98,20 @@ static const struct {
     {"Acme  Bank", "has two spaces in a row (U+0020 U+0020 at character 5)"},
     {"Acme \u00A0Bank", "has two spaces in a row (U+0020 U+00A0 at character 5)"},
     {" ", "starts with whitespace (U+0020)"},
+    /* Compatibility forms: the name must be its own NFKC form */
+    {"\uFF21\uFF43\uFF4D\uFF45",
+     "contains a compatibility character U+FF21 at character 1 (its NFKC form is \"A\"); write "
+     "the plain form"}, /* fullwidth */
+    {"\uFB01nance",
+     "compatibility character U+FB01 at character 1 (its NFKC form is \"fi\")"}, /* ligature */
+    {"\u24B6cme",
+     "compatibility character U+24B6 at character 1 (its NFKC form is \"A\")"}, /* circled */
+    {"\U0001D400cme", "compatibility character U+1D400 at character 1 (its NFKC form is \"A\")"},
+    {"Acme\u2122", "compatibility character U+2122 at character 5 (its NFKC form is \"TM\")"},
+    {"\uFF71\uFF78\uFF92",
+     "compatibility character U+FF71 at character 1 (its NFKC form is \"\u30A2\")"},
+    {"Acme\u00A0Bank", "compatibility character U+00A0 at character 5 (its NFKC form is \" \")"},
+    {"H\u2082O", "compatibility character U+2082 at character 2 (its NFKC form is \"2\")"},
     /* Mixed scripts */
     {"P\u0430ypal", "mixes scripts: Latin and Cyrillic (U+0430 at character 2)"},
     {"\u0410cme", "mixes scripts: Cyrillic and Latin (U+0063 at character 2)"},
