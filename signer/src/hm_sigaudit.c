@@ -33,6 +33,9 @@ struct hm_sigaudit {
     char *checkpoint_path;
 };
 
+static void say(char *err, size_t err_len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 static void
 say(char *err, size_t err_len, const char *fmt, ...)
 {
