@@ -1,0 +1,141 @@
+/* bench-sign: the signer library in-process, one thread, on the same message mix as pipe mode.
+ * Requests are parsed once up front, so the figure is hm_signer_sign alone (checks, claims,
+ * JSON, base64url, Ed25519); a second figure adds reading each request from its JSON line.
+ * Also prints the mean JWS signing input (header.payload) length, for the raw-crypto rows.
+ * usage: bench-sign KEYSTORE PASSPHRASE_FILE MESSAGES.ndjson */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bench_util.h"
+#include "hm_json.h"
+#include "hm_passphrase.h"
+#include "hm_secmem.h"
+#include "hm_signer.h"
+
+#define MESSAGES_MAX 20000
+
+struct mix {
+    const hm_signer *s;
+    char **lines;
+    json_t **objs;
+    hm_sign_request *reqs;
+    size_t n;
+    long long now;
+};
+
+static int
+sign_parsed(const struct mix *m, size_t i, size_t *input_len)
+{
+    hm_sign_result res;
+    int ok;
+
+    memset(&res, 0, sizeof res);
+    ok = hm_signer_sign(m->s, &m->reqs[i], m->now, &res) == HALLMARK_OK;
+    if (ok && input_len != NULL) {
+        *input_len = (size_t)(strrchr(res.token, '.') - res.token);
+    }
+    hm_sign_result_clear(&res);
+    return ok;
+}
+
+static int
+sign_from_line(const struct mix *m, size_t i, size_t *input_len)
+{
+    json_t *obj = NULL;
+    hm_sign_request req;
+    hm_sign_result res;
+    int ok;
+
+    (void)input_len;
+    memset(&res, 0, sizeof res);
+    ok = hm_json_parse_object((const unsigned char *)m->lines[i], strlen(m->lines[i]),
+                              (size_t)1 << 20, 6, &obj) == HALLMARK_OK &&
+         hm_sign_request_from_json(obj, &req, &res) == HALLMARK_OK &&
+         hm_signer_sign(m->s, &req, m->now, &res) == HALLMARK_OK;
+    hm_sign_result_clear(&res);
+    json_decref(obj);
+    return ok;
+}
+
+/* Signatures per second over the mix, for about seconds; *cpu_rate: per CPU second. */
+static double
+rate(const struct mix *m, int (*op)(const struct mix *, size_t, size_t *), double seconds,
+     double *cpu_rate)
+{
+    double t0 = bench_now(), c0 = bench_cpu_seconds(), elapsed;
+    size_t i = 0;
+    unsigned long n = 0;
+
+    do {
+        int k;
+        for (k = 0; k < 64; k++) {
+            if (!op(m, i, NULL)) {
+                (void)fprintf(stderr, "bench-sign: message %zu was refused\n", i + 1);
+                exit(1);
+            }
+            i = i + 1 == m->n ? 0 : i + 1;
+        }
+        n += 64;
+        elapsed = bench_now() - t0;
+    } while (elapsed < seconds);
+    *cpu_rate = (double)n / (bench_cpu_seconds() - c0);
+    return (double)n / elapsed;
+}
+
+int
+main(int argc, char **argv)
+{
+    struct mix m;
+    hm_signer *s = NULL;
+    hm_sign_result res;
+    char err[512], *pass = NULL;
+    size_t pass_len = 0, i, input_total = 0, input_len = 0;
+    double secs = bench_seconds(2.0), parsed, parsed_cpu, lines, lines_cpu;
+
+    if (argc != 4) {
+        (void)fprintf(stderr, "usage: bench-sign KEYSTORE PASSPHRASE_FILE MESSAGES.ndjson\n");
+        return 2;
+    }
+    memset(&m, 0, sizeof m);
+    m.now = (long long)time(NULL);
+    if (hm_crypto_init() != HALLMARK_OK ||
+        hm_passphrase_read(argv[2], "", 0, &pass, &pass_len, err, sizeof err) != HALLMARK_OK ||
+        hm_signer_load(argv[1], pass, pass_len, m.now, &s, err, sizeof err) != HALLMARK_OK) {
+        (void)fprintf(stderr, "bench-sign: %s\n", err);
+        return 2;
+    }
+    hm_secret_free(pass);
+    m.s = s;
+    m.n = bench_read_lines(argv[3], MESSAGES_MAX, &m.lines);
+    m.objs = calloc(m.n + 1, sizeof *m.objs);
+    m.reqs = calloc(m.n + 1, sizeof *m.reqs);
+    if (m.n == 0 || m.objs == NULL || m.reqs == NULL) {
+        return 2;
+    }
+    for (i = 0; i < m.n; i++) {
+        memset(&res, 0, sizeof res);
+        if (hm_json_parse_object((const unsigned char *)m.lines[i], strlen(m.lines[i]),
+                                 (size_t)1 << 20, 6, &m.objs[i]) != HALLMARK_OK ||
+            hm_sign_request_from_json(m.objs[i], &m.reqs[i], &res) != HALLMARK_OK ||
+            !sign_parsed(&m, i, &input_len)) {
+            (void)fprintf(stderr, "bench-sign: message %zu is not signable\n", i + 1);
+            return 1;
+        }
+        input_total += input_len;
+    }
+    parsed = rate(&m, sign_parsed, secs, &parsed_cpu);
+    lines = rate(&m, sign_from_line, secs, &lines_cpu);
+    (void)printf("{\"messages\":%zu,\"signing_input_mean\":%zu,\"sign\":%.0f,\"sign_per_cpu\":%.0f,"
+                 "\"parse_and_sign\":%.0f,\"parse_and_sign_per_cpu\":%.0f}\n",
+                 m.n, input_total / m.n, parsed, parsed_cpu, lines, lines_cpu);
+    for (i = 0; i < m.n; i++) {
+        json_decref(m.objs[i]);
+    }
+    free(m.objs);
+    free(m.reqs);
+    bench_lines_free(m.lines, m.n);
+    hm_signer_unref(s);
+    return 0;
+}
