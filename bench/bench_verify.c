@@ -1,10 +1,13 @@
 /* bench-verify: the verifier library on tokens hallmark-signer made. Loads BUNDLE (time, heap and
  * peak RSS), checks that every message verifies, then measures hallmark_verify on one thread
- * and on THREADS threads sharing one verifier. One JSON object on stdout. Run once per bundle
- * size, each in its own process, so peak RSS belongs to that size alone.
+ * and on THREADS threads sharing one verifier. The limit is measured beside the one-thread figure,
+ * alternating rounds in this process (best of three each): crypto_sign_verify_detached over the
+ * very signing inputs of the tokens, signed for it with a fresh key. One JSON object on stdout.
+ * Run once per bundle size, each in its own process, so peak RSS belongs to that size alone.
  * usage: bench-verify ROOT_B64 BUNDLE SIGNED.ndjson THREADS */
 #include <malloc.h>
 #include <pthread.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +21,7 @@
 
 #define MESSAGES_MAX 20000
 #define THREADS_MAX 64
+#define ROUNDS 3
 
 struct corpus {
     hallmark_verifier *v;
@@ -25,6 +29,12 @@ struct corpus {
     size_t n;
     int64_t now;
     double seconds;
+    /* the limit: each token's signing input, its signature under pk */
+    const char **inputs;
+    size_t *input_lens;
+    unsigned char (*sigs)[crypto_sign_BYTES];
+    unsigned char pk[crypto_sign_PUBLICKEYBYTES];
+    int raw;
 };
 
 struct worker {
@@ -56,7 +66,10 @@ verify_loop(void *arg)
         int k;
         for (k = 0; k < 64; k++) {
             hallmark_verification out;
-            if (hallmark_verify(c->v, &c->msgs[i], c->now, &out) != HALLMARK_VERIFIED) {
+            if (c->raw
+                    ? crypto_sign_verify_detached(c->sigs[i], (const unsigned char *)c->inputs[i],
+                                                  c->input_lens[i], c->pk) != 0
+                    : hallmark_verify(c->v, &c->msgs[i], c->now, &out) != HALLMARK_VERIFIED) {
                 w->failed++;
             }
             i = i + 1 == c->n ? 0 : i + 1;
@@ -96,6 +109,30 @@ verify_rate(const struct corpus *c, int threads, double *per_cpu)
     elapsed = bench_now() - start;
     *per_cpu = cpu > 0 ? (double)total / cpu : 0;
     return failed == 0 ? (double)total / elapsed : -1;
+}
+
+/* The limit's inputs: each token's header.payload (borrowed), signed with a fresh key. */
+static int
+limit_inputs(struct corpus *c)
+{
+    unsigned char sk[crypto_sign_SECRETKEYBYTES];
+    size_t i;
+
+    c->inputs = calloc(c->n, sizeof *c->inputs);
+    c->input_lens = calloc(c->n, sizeof *c->input_lens);
+    c->sigs = calloc(c->n, sizeof *c->sigs);
+    if (c->inputs == NULL || c->input_lens == NULL || c->sigs == NULL) {
+        return -1;
+    }
+    crypto_sign_keypair(c->pk, sk);
+    for (i = 0; i < c->n; i++) {
+        c->inputs[i] = c->msgs[i].token;
+        c->input_lens[i] = (size_t)(strrchr(c->msgs[i].token, '.') - c->msgs[i].token);
+        crypto_sign_detached(c->sigs[i], NULL, (const unsigned char *)c->inputs[i],
+                             c->input_lens[i], sk);
+    }
+    sodium_memzero(sk, sizeof sk);
+    return 0;
 }
 
 /* Parses the signed lines into messages; the json objects stay alive in objs. */
@@ -154,7 +191,8 @@ main(int argc, char **argv)
     char **lines = NULL;
     json_t **objs;
     size_t len = 0, n, i, heap0, heap;
-    double ms, one, all, one_cpu, all_cpu;
+    double ms, one = 0, all, one_cpu = 0, all_cpu, limit = 0, limit_cpu = 0, r, r_cpu;
+    int round;
     struct rusage ru;
     int threads;
 
@@ -191,21 +229,41 @@ main(int argc, char **argv)
             return 1;
         }
     }
-    one = verify_rate(&c, 1, &one_cpu);
+    if (limit_inputs(&c) != 0) {
+        return 2;
+    }
+    for (round = 0; round < ROUNDS; round++) {
+        double secs = c.seconds;
+        c.seconds = secs / ROUNDS;
+        c.raw = 1;
+        r = verify_rate(&c, 1, &r_cpu);
+        limit = r > limit ? r : limit;
+        limit_cpu = r_cpu > limit_cpu ? r_cpu : limit_cpu;
+        c.raw = 0;
+        r = verify_rate(&c, 1, &r_cpu);
+        one = r > one ? r : one;
+        one_cpu = r_cpu > one_cpu ? r_cpu : one_cpu;
+        c.seconds = secs;
+    }
     all = verify_rate(&c, threads, &all_cpu);
-    if (one < 0 || all < 0) {
+    if (limit < 0 || one < 0 || all < 0) {
         (void)fprintf(stderr, "bench-verify: a verification failed under load\n");
         return 1;
     }
     (void)printf("{\"bundle_bytes\":%zu,\"load_ms\":%.2f,\"heap_bytes\":%zu,\"maxrss_kb\":%ld,"
-                 "\"messages\":%zu,\"verify_1t\":%.0f,\"verify_1t_per_cpu\":%.0f,"
+                 "\"messages\":%zu,\"limit\":%.0f,\"limit_per_cpu\":%.0f,\"verify_1t\":%.0f,"
+                 "\"verify_1t_per_cpu\":%.0f,"
                  "\"threads\":%d,\"verify_all\":%.0f,\"verify_all_per_cpu\":%.0f}\n",
-                 len, ms, heap, ru.ru_maxrss, n, one, one_cpu, threads, all, all_cpu);
+                 len, ms, heap, ru.ru_maxrss, n, limit, limit_cpu, one, one_cpu, threads, all,
+                 all_cpu);
     for (i = 0; i < n; i++) {
         json_decref(objs[i]);
     }
     free(objs);
     free(c.msgs);
+    free(c.inputs);
+    free(c.input_lens);
+    free(c.sigs);
     free(bundle);
     bench_lines_free(lines, n);
     hallmark_verifier_free(c.v);

@@ -6,7 +6,7 @@ set multiplot layout 1,2 title "Hallmark: operations per second on this machine 
 set grid
 set key top left
 set ylabel "per second"
-set format y "%.0s%c"
+set format y "%.0f"
 set title "versus threads"
 set xlabel "threads (service: server event-loop threads; verifier: caller threads)"
 set xtics 1

@@ -1,7 +1,13 @@
 #!/usr/bin/env python3
 """make bench, last step: turns the rows the bench tools wrote into the table (stdout), the
 results JSON, and the chart's data files. Every figure is shown as an absolute number and as a
-ratio to the limit (row 1) for the same operation; targets from issue 7 are checked.
+ratio to the limit for the same operation; targets from issue 7 are checked.
+
+Which limit: bench-sign and bench-verify measure crypto_sign_detached / crypto_sign_verify_detached
+themselves, over the very signing inputs of the tokens, alternating rounds with the library call,
+so their ratios (rows 2, 5, 6) hold on a noisy shared machine. Rows measured in other processes
+(pipe mode, the service, jose) are divided by the best limit seen in the run: bench-core at the
+start and at the end and bench-sign's own, which can only make those ratios lower.
 
 usage: report.py ROWS_DIR OUT.json CHART_DIR SECONDS_TAKEN
 """
@@ -63,14 +69,14 @@ class Table:
         self.targets.append({"target": name, "value": value, "goal": goal, "met": met})
 
     def text(self):
-        out = [f"{'row':4} {'operation':58} {'figure':>12} {'unit':10} {'ratio':>6} target"]
+        out = [f"{'row':4} {'operation':66} {'figure':>12} {'unit':12} {'ratio':>6} target"]
         for r in self.lines:
             v = "skipped" if r["value"] is None else f"{r['value']:,.0f}" if r["value"] >= 100 \
                 else f"{r['value']:.2f}"
             ratio = "" if r["ratio"] is None else f"{r['ratio']:.2f}"
             target = "" if r["target"] is None else \
                 f">= {r['target']:.2f} {'met' if r['met'] else 'MISSED'}"
-            out.append(f"{r['section']:4} {r['what'][:58]:58} {v:>12} {r['unit']:10} {ratio:>6} "
+            out.append(f"{r['section']:4} {r['what'][:66]:66} {v:>12} {r['unit']:12} {ratio:>6} "
                        f"{target} {r['note']}".rstrip())
         out.append("")
         out.append("targets (issue 7):")
@@ -82,11 +88,16 @@ class Table:
 
 def build(rows, cores):
     t = Table()
-    core, sign, pipe, ver = rows["core"], rows["sign"], rows["pipe"], rows["verify"]
-    S, V = core["ed_sign_raw"], core["ed_verify_raw"]
+    core = dict(rows["core"])
+    for k, v in rows.get("core-end", {}).items():
+        if k.endswith(("_raw", "_hm")):
+            core[k] = max(core[k], v)
+    sign, pipe, ver = rows["sign"], rows["pipe"], rows["verify"]
+    S = max(core["ed_sign_raw"], sign["limit"])
+    V = max(core["ed_verify_raw"], ver["limit"])
     n = core["input_bytes"]
-    t.row("1", f"limit: crypto_sign_detached ({n} B input)", S, "sig/s", S)
-    t.row("1", f"limit: crypto_sign_verify_detached ({n} B input)", V, "verify/s", V)
+    t.row("1", f"limit: crypto_sign_detached ({n} B input, best in run)", S, "sig/s", S)
+    t.row("1", f"limit: crypto_sign_verify_detached ({n} B, best in run)", V, "verify/s", V)
     t.row("1", "limit: EVP_DigestSign ES256", core["es_sign_raw"], "sig/s", core["es_sign_raw"])
     t.row("1", "limit: EVP_DigestVerify ES256", core["es_verify_raw"], "verify/s",
           core["es_verify_raw"])
@@ -96,8 +107,12 @@ def build(rows, cores):
           core["es_sign_raw"])
     t.row("1", "hm_pubkey_verify ES256 (ratio to EVP_DigestVerify)", core["es_verify_hm"],
           "verify/s", core["es_verify_raw"])
-    r2 = t.row("2", "signer library, hm_signer_sign, 1 thread", sign["sign"], "sig/s", S, 0.90)
-    t.row("2", "signer library, JSON line -> request -> token", sign["parse_and_sign"], "sig/s", S)
+    t.row("2", "limit beside it: crypto_sign_detached, the tokens' inputs", sign["limit"], "sig/s",
+          sign["limit"])
+    r2 = t.row("2", "signer library, hm_signer_sign, 1 thread", sign["sign"], "sig/s",
+               sign["limit"], 0.90)
+    t.row("2", "signer library, JSON line -> request -> token", sign["parse_and_sign"], "sig/s",
+          sign["limit"])
     r3 = t.row("3", f"pipe mode, {pipe['messages']:,} messages, end to end", pipe["sign"], "sig/s",
                S, 0.80)
     t.row("3", "pipe mode, per CPU second", pipe["messages"] / pipe["cpu_s"], "sig/cpu-s", S)
@@ -118,8 +133,10 @@ def build(rows, cores):
         r4 = t.row("4", f"serve, batches of 100, per server CPU second "
                         f"({batch['server_cpu_s']} s CPU)", batch["sign_per_cpu"], "sig/cpu-s",
                    S, 0.60)
+    t.row("5", "limit beside it: crypto_sign_verify_detached, same inputs", ver["limit"],
+          "verify/s", ver["limit"])
     r5 = t.row("5", "verifier library, hallmark_verify, 1 thread", ver["verify_1t"], "verify/s",
-               V, 0.85)
+               ver["limit"], 0.85)
     t.row("5", f"verifier library, {ver['threads']} threads (ratio to 1-core raw)",
           ver["verify_all"], "verify/s", V)
     t.row("5", f"verifier library, {ver['threads']} threads, per CPU second",
@@ -130,7 +147,8 @@ def build(rows, cores):
         t.row("6", f"bundle {size:,} brands x 3 keys ({b['bundle_bytes'] / 1e6:.1f} MB): load ms",
               b["load_ms"], "ms")
         t.row("6", f"bundle {size:,} brands: heap after load", b["heap_bytes"] / 1e6, "MB")
-        t.row("6", f"bundle {size:,} brands: verify, 1 thread", b["verify_1t"], "verify/s", V)
+        t.row("6", f"bundle {size:,} brands: verify, 1 thread (ratio to the limit beside it)",
+              b["verify_1t"], "verify/s", b["limit"])
     jose = rows.get("jose", {})
     if "skipped" in jose:
         t.row("7", f"npm jose: skipped ({jose['skipped']})", None, "")
@@ -164,8 +182,9 @@ def build(rows, cores):
         big, small = bundles[10000], bundles[100]
         t.check("10,000-brand bundle loads in < 100 ms", f"{big['load_ms']:.1f} ms", "< 100 ms",
                 big["load_ms"] < 100)
-        keep = big["verify_1t"] / small["verify_1t"]
-        t.check("verify rate with 10,000 brands within 10% of 100 brands", fmt(keep), ">= 0.90",
+        keep = (big["verify_1t"] / big["limit"]) / (small["verify_1t"] / small["limit"])
+        t.check("verify rate with 10,000 brands within 10% of 100 brands (each as a ratio to its "
+                "own limit)", fmt(keep), ">= 0.90",
                 keep >= 0.90)
     return t, svc, ver
 
