@@ -20,12 +20,17 @@
 #define MESSAGES_MAX 20000
 #define ROUNDS 3
 
+struct message {
+    const char *line; /* borrowed from mix.lines */
+    json_t *obj;
+    hm_sign_request req; /* strings borrowed from obj */
+    char *input;         /* the signing input of its token, for the limit */
+};
+
 struct mix {
     const hm_signer *s;
     char **lines;
-    json_t **objs;
-    hm_sign_request *reqs;
-    char **inputs; /* the signing input of each message's token, for the limit */
+    struct message *msgs;
     size_t n;
     unsigned char sk[crypto_sign_SECRETKEYBYTES];
     long long now;
@@ -38,11 +43,11 @@ sign_parsed(const struct mix *m, size_t i, size_t *input_len)
     int ok;
 
     memset(&res, 0, sizeof res);
-    ok = hm_signer_sign(m->s, &m->reqs[i], m->now, &res) == HALLMARK_OK;
+    ok = hm_signer_sign(m->s, &m->msgs[i].req, m->now, &res) == HALLMARK_OK;
     if (ok && input_len != NULL) {
         *input_len = (size_t)(strrchr(res.token, '.') - res.token);
-        m->inputs[i] = strndup(res.token, *input_len);
-        ok = m->inputs[i] != NULL;
+        m->msgs[i].input = strndup(res.token, *input_len);
+        ok = m->msgs[i].input != NULL;
     }
     hm_sign_result_clear(&res);
     return ok;
@@ -54,8 +59,8 @@ raw_sign(const struct mix *m, size_t i, size_t *input_len)
     unsigned char sig[crypto_sign_BYTES];
 
     (void)input_len;
-    return crypto_sign_detached(sig, NULL, (const unsigned char *)m->inputs[i],
-                                strlen(m->inputs[i]), m->sk) == 0;
+    return crypto_sign_detached(sig, NULL, (const unsigned char *)m->msgs[i].input,
+                                strlen(m->msgs[i].input), m->sk) == 0;
 }
 
 static int
@@ -68,7 +73,7 @@ sign_from_line(const struct mix *m, size_t i, size_t *input_len)
 
     (void)input_len;
     memset(&res, 0, sizeof res);
-    ok = hm_json_parse_object((const unsigned char *)m->lines[i], strlen(m->lines[i]),
+    ok = hm_json_parse_object((const unsigned char *)m->msgs[i].line, strlen(m->msgs[i].line),
                               (size_t)1 << 20, 6, &obj) == HALLMARK_OK &&
          hm_sign_request_from_json(obj, &req, &res) == HALLMARK_OK &&
          hm_signer_sign(m->s, &req, m->now, &res) == HALLMARK_OK;
@@ -125,17 +130,42 @@ paired(const struct mix *m, const sign_op *ops, size_t n_ops, double seconds, do
     }
 }
 
+/* Parses and signs every message once: each request must be signable, and its token gives the
+ * signing input for the limit. Returns the mean input length, or 0. */
+static size_t
+prepare(struct mix *m)
+{
+    size_t i, total = 0, len = 0;
+
+    for (i = 0; i < m->n; i++) {
+        hm_sign_result res;
+        struct message *msg = &m->msgs[i];
+
+        memset(&res, 0, sizeof res);
+        msg->line = m->lines[i];
+        if (hm_json_parse_object((const unsigned char *)msg->line, strlen(msg->line),
+                                 (size_t)1 << 20, 6, &msg->obj) != HALLMARK_OK ||
+            hm_sign_request_from_json(msg->obj, &msg->req, &res) != HALLMARK_OK ||
+            !sign_parsed(m, i, &len)) {
+            (void)fprintf(stderr, "bench-sign: message %zu is not signable\n", i + 1);
+            return 0;
+        }
+        total += len;
+    }
+    return total / m->n;
+}
+
 int
 main(int argc, char **argv)
 {
     static const sign_op ops[] = {raw_sign, sign_parsed, sign_from_line};
     struct mix m;
     hm_signer *s = NULL;
-    hm_sign_result res;
     unsigned char pk[crypto_sign_PUBLICKEYBYTES];
-    char err[512], *pass = NULL;
-    size_t pass_len = 0, i, input_total = 0, input_len = 0;
+    char err[512] = "", *pass = NULL;
+    size_t pass_len = 0, i, input_mean;
     double secs = bench_seconds(2.0), best[3], best_cpu[3];
+    int st = 2;
 
     if (argc != 4) {
         (void)fprintf(stderr, "usage: bench-sign KEYSTORE PASSPHRASE_FILE MESSAGES.ndjson\n");
@@ -147,44 +177,31 @@ main(int argc, char **argv)
         hm_passphrase_read(argv[2], "", 0, &pass, &pass_len, err, sizeof err) != HALLMARK_OK ||
         hm_signer_load(argv[1], pass, pass_len, m.now, &s, err, sizeof err) != HALLMARK_OK) {
         (void)fprintf(stderr, "bench-sign: %s\n", err);
-        return 2;
+        goto out;
     }
-    hm_secret_free(pass);
     crypto_sign_keypair(pk, m.sk);
     m.s = s;
     m.n = bench_read_lines(argv[3], MESSAGES_MAX, &m.lines);
-    m.objs = calloc(m.n + 1, sizeof *m.objs);
-    m.reqs = calloc(m.n + 1, sizeof *m.reqs);
-    m.inputs = calloc(m.n + 1, sizeof *m.inputs);
-    if (m.n == 0 || m.objs == NULL || m.reqs == NULL || m.inputs == NULL) {
-        return 2;
-    }
-    for (i = 0; i < m.n; i++) {
-        memset(&res, 0, sizeof res);
-        if (hm_json_parse_object((const unsigned char *)m.lines[i], strlen(m.lines[i]),
-                                 (size_t)1 << 20, 6, &m.objs[i]) != HALLMARK_OK ||
-            hm_sign_request_from_json(m.objs[i], &m.reqs[i], &res) != HALLMARK_OK ||
-            !sign_parsed(&m, i, &input_len)) {
-            (void)fprintf(stderr, "bench-sign: message %zu is not signable\n", i + 1);
-            return 1;
-        }
-        input_total += input_len;
+    m.msgs = calloc(m.n + 1, sizeof *m.msgs);
+    if (m.n == 0 || m.msgs == NULL || (input_mean = prepare(&m)) == 0) {
+        st = 1;
+        goto out;
     }
     paired(&m, ops, 3, secs * 1.5, best, best_cpu);
     (void)printf("{\"messages\":%zu,\"signing_input_mean\":%zu,\"limit\":%.0f,"
                  "\"limit_per_cpu\":%.0f,\"sign\":%.0f,\"sign_per_cpu\":%.0f,"
                  "\"parse_and_sign\":%.0f,\"parse_and_sign_per_cpu\":%.0f}\n",
-                 m.n, input_total / m.n, best[0], best_cpu[0], best[1], best_cpu[1], best[2],
-                 best_cpu[2]);
-    for (i = 0; i < m.n; i++) {
-        json_decref(m.objs[i]);
-        free(m.inputs[i]);
+                 m.n, input_mean, best[0], best_cpu[0], best[1], best_cpu[1], best[2], best_cpu[2]);
+    st = 0;
+out:
+    for (i = 0; m.msgs != NULL && i < m.n; i++) {
+        json_decref(m.msgs[i].obj);
+        free(m.msgs[i].input);
     }
-    free(m.objs);
-    free(m.reqs);
-    free(m.inputs);
+    free(m.msgs);
     bench_lines_free(m.lines, m.n);
     hm_signer_unref(s);
+    hm_secret_free(pass);
     sodium_memzero(m.sk, sizeof m.sk);
-    return 0;
+    return st;
 }

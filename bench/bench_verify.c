@@ -23,18 +23,23 @@
 #define THREADS_MAX 64
 #define ROUNDS 3
 
+/* One signed message, and what the limit needs: its token's signing input (the token up to the
+ * second dot) signed under corpus.pk. */
+struct sample {
+    hallmark_message msg; /* strings borrowed from obj */
+    json_t *obj;
+    size_t input_len;
+    unsigned char sig[crypto_sign_BYTES];
+};
+
 struct corpus {
     hallmark_verifier *v;
-    hallmark_message *msgs;
+    struct sample *samples;
     size_t n;
     int64_t now;
     double seconds;
-    /* the limit: each token's signing input, its signature under pk */
-    const char **inputs;
-    size_t *input_lens;
-    unsigned char (*sigs)[crypto_sign_BYTES];
     unsigned char pk[crypto_sign_PUBLICKEYBYTES];
-    int raw;
+    int raw; /* 1: measure the limit instead of hallmark_verify */
 };
 
 struct worker {
@@ -52,6 +57,18 @@ heap_in_use(void)
     return mi.uordblks + mi.hblkhd;
 }
 
+static int
+verify_one(const struct corpus *c, const struct sample *s)
+{
+    hallmark_verification out;
+
+    if (c->raw) {
+        return crypto_sign_verify_detached(s->sig, (const unsigned char *)s->msg.token,
+                                           s->input_len, c->pk) == 0;
+    }
+    return hallmark_verify(c->v, &s->msg, c->now, &out) == HALLMARK_VERIFIED;
+}
+
 static void *
 verify_loop(void *arg)
 {
@@ -65,13 +82,7 @@ verify_loop(void *arg)
     do {
         int k;
         for (k = 0; k < 64; k++) {
-            hallmark_verification out;
-            if (c->raw
-                    ? crypto_sign_verify_detached(c->sigs[i], (const unsigned char *)c->inputs[i],
-                                                  c->input_lens[i], c->pk) != 0
-                    : hallmark_verify(c->v, &c->msgs[i], c->now, &out) != HALLMARK_VERIFIED) {
-                w->failed++;
-            }
+            w->failed += verify_one(c, &c->samples[i]) ? 0 : 1;
             i = i + 1 == c->n ? 0 : i + 1;
         }
         w->done += 64;
@@ -81,26 +92,28 @@ verify_loop(void *arg)
     return NULL;
 }
 
-/* Verifications per second of wall time on threads threads; *per_cpu: per CPU second. */
+/* Verifications per second of wall time on threads threads, or -1 if one failed; *per_cpu: per
+ * CPU second of those threads. */
 static double
 verify_rate(const struct corpus *c, int threads, double *per_cpu)
 {
     pthread_t tid[THREADS_MAX];
     struct worker w[THREADS_MAX];
-    double start = bench_now(), elapsed;
+    double start = bench_now(), elapsed, cpu = 0;
     unsigned long total = 0, failed = 0;
-    double cpu = 0;
-    int i;
+    int i, started = 0;
 
+    *per_cpu = 0;
     for (i = 0; i < threads; i++) {
         memset(&w[i], 0, sizeof w[i]);
         w[i].c = c;
         w[i].start = (c->n / (size_t)threads) * (size_t)i;
         if (pthread_create(&tid[i], NULL, verify_loop, &w[i]) != 0) {
-            return -1;
+            break;
         }
+        started++;
     }
-    for (i = 0; i < threads; i++) {
+    for (i = 0; i < started; i++) {
         pthread_join(tid[i], NULL);
         total += w[i].done;
         failed += w[i].failed;
@@ -108,55 +121,42 @@ verify_rate(const struct corpus *c, int threads, double *per_cpu)
     }
     elapsed = bench_now() - start;
     *per_cpu = cpu > 0 ? (double)total / cpu : 0;
-    return failed == 0 ? (double)total / elapsed : -1;
+    return failed == 0 && started == threads ? (double)total / elapsed : -1;
 }
 
-/* The limit's inputs: each token's header.payload (borrowed), signed with a fresh key. */
+/* Parses the signed lines and signs each token's signing input for the limit: 0 or -1. */
 static int
-limit_inputs(struct corpus *c)
+read_samples(struct corpus *c, char **lines)
 {
     unsigned char sk[crypto_sign_SECRETKEYBYTES];
     size_t i;
 
-    c->inputs = calloc(c->n, sizeof *c->inputs);
-    c->input_lens = calloc(c->n, sizeof *c->input_lens);
-    c->sigs = calloc(c->n, sizeof *c->sigs);
-    if (c->inputs == NULL || c->input_lens == NULL || c->sigs == NULL) {
-        return -1;
-    }
     crypto_sign_keypair(c->pk, sk);
     for (i = 0; i < c->n; i++) {
-        c->inputs[i] = c->msgs[i].token;
-        c->input_lens[i] = (size_t)(strrchr(c->msgs[i].token, '.') - c->msgs[i].token);
-        crypto_sign_detached(c->sigs[i], NULL, (const unsigned char *)c->inputs[i],
-                             c->input_lens[i], sk);
+        struct sample *s = &c->samples[i];
+        const json_t *m;
+        const char *dot;
+
+        if (hm_json_parse_object((const unsigned char *)lines[i], strlen(lines[i]), (size_t)1 << 20,
+                                 6, &s->obj) != HALLMARK_OK) {
+            return -1;
+        }
+        m = s->obj;
+        s->msg.channel = json_string_value(json_object_get(m, "channel"));
+        s->msg.from = json_string_value(json_object_get(m, "from"));
+        s->msg.to = json_string_value(json_object_get(m, "to"));
+        s->msg.body = (const unsigned char *)json_string_value(json_object_get(m, "body"));
+        s->msg.body_len = json_string_length(json_object_get(m, "body"));
+        s->msg.token = json_string_value(json_object_get(m, "token"));
+        if (s->msg.token == NULL || (dot = strrchr(s->msg.token, '.')) == NULL) {
+            return -1;
+        }
+        s->msg.token_len = strlen(s->msg.token);
+        s->input_len = (size_t)(dot - s->msg.token);
+        crypto_sign_detached(s->sig, NULL, (const unsigned char *)s->msg.token, s->input_len, sk);
     }
     sodium_memzero(sk, sizeof sk);
     return 0;
-}
-
-/* Parses the signed lines into messages; the json objects stay alive in objs. */
-static size_t
-read_messages(char **lines, size_t n, json_t **objs, hallmark_message *msgs)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++) {
-        json_t *m = NULL;
-        if (hm_json_parse_object((const unsigned char *)lines[i], strlen(lines[i]), (size_t)1 << 20,
-                                 6, &m) != HALLMARK_OK) {
-            return i;
-        }
-        objs[i] = m;
-        msgs[i].channel = json_string_value(json_object_get(m, "channel"));
-        msgs[i].from = json_string_value(json_object_get(m, "from"));
-        msgs[i].to = json_string_value(json_object_get(m, "to"));
-        msgs[i].body = (const unsigned char *)json_string_value(json_object_get(m, "body"));
-        msgs[i].body_len = json_string_length(json_object_get(m, "body"));
-        msgs[i].token = json_string_value(json_object_get(m, "token"));
-        msgs[i].token_len = msgs[i].token != NULL ? strlen(msgs[i].token) : 0;
-    }
-    return n;
 }
 
 /* The fastest of a few loads (at least one, at most five, about a second in all), in ms. */
@@ -182,19 +182,66 @@ load_ms(hallmark_verifier *v, const unsigned char *bundle, size_t len, int64_t n
     return best * 1000;
 }
 
+/* 0 if every message verifies once, else -1 with the first refusal on stderr. */
+static int
+all_verify(const struct corpus *c)
+{
+    size_t i;
+
+    for (i = 0; i < c->n; i++) {
+        hallmark_verification out;
+        hallmark_result rc = hallmark_verify(c->v, &c->samples[i].msg, c->now, &out);
+        if (rc != HALLMARK_VERIFIED) {
+            (void)fprintf(stderr, "bench-verify: message %zu: %s (%s)\n", i + 1,
+                          hallmark_result_name(rc), out.detail);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+struct figures {
+    double limit, limit_cpu, one, one_cpu, all, all_cpu;
+};
+
+/* The limit and one thread alternately, best of ROUNDS each; then threads threads. */
+static int
+measure(struct corpus *c, int threads, struct figures *f)
+{
+    double secs = c->seconds, r, r_cpu;
+    int round;
+
+    memset(f, 0, sizeof *f);
+    c->seconds = secs / ROUNDS;
+    for (round = 0; round < ROUNDS; round++) {
+        c->raw = 1;
+        r = verify_rate(c, 1, &r_cpu);
+        f->limit = r > f->limit ? r : f->limit;
+        f->limit_cpu = r_cpu > f->limit_cpu ? r_cpu : f->limit_cpu;
+        c->raw = 0;
+        if (r < 0 || (r = verify_rate(c, 1, &r_cpu)) < 0) {
+            return -1;
+        }
+        f->one = r > f->one ? r : f->one;
+        f->one_cpu = r_cpu > f->one_cpu ? r_cpu : f->one_cpu;
+    }
+    c->seconds = secs;
+    f->all = verify_rate(c, threads, &f->all_cpu);
+    return f->all < 0 ? -1 : 0;
+}
+
 int
 main(int argc, char **argv)
 {
     struct corpus c;
+    struct figures f;
     const char *roots[1];
     unsigned char *bundle = NULL;
     char **lines = NULL;
-    json_t **objs;
-    size_t len = 0, n, i, heap0, heap;
-    double ms, one = 0, all, one_cpu = 0, all_cpu, limit = 0, limit_cpu = 0, r, r_cpu;
-    int round;
+    size_t len = 0, i, heap0, heap;
+    double ms;
     struct rusage ru;
-    int threads;
+    int threads, st = 2;
 
     if (argc != 5 || (threads = atoi(argv[4])) < 1 || threads > THREADS_MAX) {
         (void)fprintf(stderr, "usage: bench-verify ROOT_B64 BUNDLE SIGNED.ndjson THREADS\n");
@@ -204,68 +251,42 @@ main(int argc, char **argv)
     c.now = (int64_t)time(NULL);
     c.seconds = bench_seconds(2.0);
     roots[0] = argv[1];
-    n = bench_read_lines(argv[3], MESSAGES_MAX, &lines);
-    objs = calloc(n + 1, sizeof *objs);
-    c.msgs = calloc(n + 1, sizeof *c.msgs);
-    if (n == 0 || objs == NULL || c.msgs == NULL || read_messages(lines, n, objs, c.msgs) != n ||
+    c.n = bench_read_lines(argv[3], MESSAGES_MAX, &lines);
+    c.samples = calloc(c.n + 1, sizeof *c.samples);
+    if (c.n == 0 || c.samples == NULL || read_samples(&c, lines) != 0 ||
         hm_read_file(argv[2], (size_t)32 << 20, &bundle, &len) != HALLMARK_OK) {
         (void)fprintf(stderr, "bench-verify: cannot read the messages or the bundle\n");
-        return 2;
+        goto out;
     }
-    c.n = n;
     heap0 = heap_in_use();
+    st = 1;
     if (hallmark_verifier_new(&c.v, roots, 1) != HALLMARK_OK ||
         (ms = load_ms(c.v, bundle, len, c.now)) < 0) {
-        return 1;
+        goto out;
     }
     heap = heap_in_use() - heap0;
     getrusage(RUSAGE_SELF, &ru);
-    for (i = 0; i < n; i++) {
-        hallmark_verification out;
-        hallmark_result rc = hallmark_verify(c.v, &c.msgs[i], c.now, &out);
-        if (rc != HALLMARK_VERIFIED) {
-            (void)fprintf(stderr, "bench-verify: message %zu: %s (%s)\n", i + 1,
-                          hallmark_result_name(rc), out.detail);
-            return 1;
-        }
+    if (all_verify(&c) != 0) {
+        goto out;
     }
-    if (limit_inputs(&c) != 0) {
-        return 2;
-    }
-    for (round = 0; round < ROUNDS; round++) {
-        double secs = c.seconds;
-        c.seconds = secs / ROUNDS;
-        c.raw = 1;
-        r = verify_rate(&c, 1, &r_cpu);
-        limit = r > limit ? r : limit;
-        limit_cpu = r_cpu > limit_cpu ? r_cpu : limit_cpu;
-        c.raw = 0;
-        r = verify_rate(&c, 1, &r_cpu);
-        one = r > one ? r : one;
-        one_cpu = r_cpu > one_cpu ? r_cpu : one_cpu;
-        c.seconds = secs;
-    }
-    all = verify_rate(&c, threads, &all_cpu);
-    if (limit < 0 || one < 0 || all < 0) {
+    if (measure(&c, threads, &f) != 0) {
         (void)fprintf(stderr, "bench-verify: a verification failed under load\n");
-        return 1;
+        goto out;
     }
     (void)printf("{\"bundle_bytes\":%zu,\"load_ms\":%.2f,\"heap_bytes\":%zu,\"maxrss_kb\":%ld,"
                  "\"messages\":%zu,\"limit\":%.0f,\"limit_per_cpu\":%.0f,\"verify_1t\":%.0f,"
-                 "\"verify_1t_per_cpu\":%.0f,"
-                 "\"threads\":%d,\"verify_all\":%.0f,\"verify_all_per_cpu\":%.0f}\n",
-                 len, ms, heap, ru.ru_maxrss, n, limit, limit_cpu, one, one_cpu, threads, all,
-                 all_cpu);
-    for (i = 0; i < n; i++) {
-        json_decref(objs[i]);
+                 "\"verify_1t_per_cpu\":%.0f,\"threads\":%d,\"verify_all\":%.0f,"
+                 "\"verify_all_per_cpu\":%.0f}\n",
+                 len, ms, heap, ru.ru_maxrss, c.n, f.limit, f.limit_cpu, f.one, f.one_cpu, threads,
+                 f.all, f.all_cpu);
+    st = 0;
+out:
+    for (i = 0; c.samples != NULL && i < c.n; i++) {
+        json_decref(c.samples[i].obj);
     }
-    free(objs);
-    free(c.msgs);
-    free(c.inputs);
-    free(c.input_lens);
-    free(c.sigs);
+    free(c.samples);
     free(bundle);
-    bench_lines_free(lines, n);
+    bench_lines_free(lines, c.n);
     hallmark_verifier_free(c.v);
-    return 0;
+    return st;
 }
