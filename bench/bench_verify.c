@@ -1,7 +1,7 @@
 /* bench-verify: the verifier library on tokens hallmark-signer made. Loads BUNDLE (time, heap and
  * peak RSS), checks that every message verifies, then measures hallmark_verify on one thread
  * and on THREADS threads sharing one verifier. The limit is measured beside the one-thread figure,
- * alternating rounds in this process (best of three each): crypto_sign_verify_detached over the
+ * alternating rounds in this process (best of five each): crypto_sign_verify_detached over the
  * very signing inputs of the tokens, signed for it with a fresh key. One JSON object on stdout.
  * Run once per bundle size, each in its own process, so peak RSS belongs to that size alone.
  * usage: bench-verify ROOT_B64 BUNDLE SIGNED.ndjson THREADS */
@@ -21,7 +21,7 @@
 
 #define MESSAGES_MAX 20000
 #define THREADS_MAX 64
-#define ROUNDS 3
+#define ROUNDS 5
 
 /* One signed message, and what the limit needs: its token's signing input (the token up to the
  * second dot) signed under corpus.pk. */

@@ -4,6 +4,7 @@ set terminal pngcairo size 1100,450 font "sans,10"
 set output out
 set multiplot layout 1,2 title "Hallmark: operations per second on this machine (make bench)"
 set grid
+set yrange [0:*]
 set key top left
 set ylabel "per second"
 set format y "%.0f"
