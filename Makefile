@@ -284,14 +284,29 @@ build/fuzz/%: tests/fuzz/%.c build/fuzz-lib/lib/libhmsigner.a build/fuzz-lib/lib
 	    build/fuzz-lib/lib/libhallmark.a $(KEYS_LIBS)
 
 # ---- benchmarks -------------------------------------------------------------------------------
-BENCH := $(BUILD)/bench/bench-core
-$(BENCH): $(call obj,bench/bench_core.c) $(SIGN_A) $(LIB_A)
+# make bench: every row of docs/benchmarks.md in one run (bench/run.sh), about 5 minutes on two
+# cores; BENCH_SECONDS sets the seconds per measured row (default 2).
+BENCH_DIR := $(BUILD)/bench
+BENCH_UTIL := $(call obj,bench/bench_util.c)
+BENCH_TOOLS := $(BENCH_DIR)/bench-core $(BENCH_DIR)/bench-sign $(BENCH_DIR)/bench-verify \
+               $(BENCH_DIR)/bench-bundle
+$(BENCH_DIR)/bench-core: $(call obj,bench/bench_core.c) $(BENCH_UTIL) $(SIGN_A) $(LIB_A)
 	@mkdir -p $(@D)
 	$(Q)$(CC) -o $@ $^ $(LDFLAGS_ALL) $(CRYPTO_LIBS)
+$(BENCH_DIR)/bench-sign: $(call obj,bench/bench_sign.c) $(BENCH_UTIL) $(SIGNER_A) $(KEYS_A) \
+                         $(SIGN_A) $(LIB_A)
+	@mkdir -p $(@D)
+	$(Q)$(CC) -o $@ $^ $(LDFLAGS_ALL) $(KEYS_LIBS)
+$(BENCH_DIR)/bench-verify: $(call obj,bench/bench_verify.c) $(BENCH_UTIL) $(KEYS_A) $(LIB_A)
+	@mkdir -p $(@D)
+	$(Q)$(CC) -o $@ $^ $(LDFLAGS_ALL) $(KEYS_LIBS)
+$(BENCH_DIR)/bench-bundle: $(call obj,bench/bench_bundle.c) $(KEYS_A) $(SIGN_A) $(LIB_A)
+	@mkdir -p $(@D)
+	$(Q)$(CC) -o $@ $^ $(LDFLAGS_ALL) $(KEYS_LIBS)
 bench:
-	@$(MAKE) --no-print-directory deps
-	@$(MAKE) --no-print-directory $(BENCH)
-	@$(BENCH)
+	@tools/deps.sh build test bench
+	@$(MAKE) --no-print-directory all $(BENCH_TOOLS)
+	@bench/run.sh $(BUILD)
 
 # ---- install ----------------------------------------------------------------------------------
 install: all

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages a Hallmark target needs, and only those that are missing.
-# usage: tools/deps.sh GROUP...   (groups: build test check fuzz)
+# usage: tools/deps.sh GROUP...   (groups: build test check fuzz bench)
 # As root it runs apt-get update and apt-get install; otherwise it prints the exact command and
 # exits 1, so `make test` on a fresh Debian 12 machine either sets itself up or says what to run.
 set -euo pipefail
@@ -12,8 +12,11 @@ packages_for() {
     test) echo valgrind curl python3 openssl python3-jwcrypto strace ;;
     check) echo clang-format clang-tidy cppcheck ;;
     fuzz) echo clang libclang-rt-14-dev ;;
+    # make bench: the HTTP load generator, the chart, and Node.js + npm for the jose peer (Debian's,
+    # unless a node with its own npm is already there: Debian's npm would conflict with it).
+    bench) echo wrk gnuplot-nox "$(command -v npm >/dev/null 2>&1 || echo nodejs npm)" ;;
     *)
-        echo "tools/deps.sh: unknown group '$1' (build, test, check, fuzz)" >&2
+        echo "tools/deps.sh: unknown group '$1' (build, test, check, fuzz, bench)" >&2
         exit 2
         ;;
     esac

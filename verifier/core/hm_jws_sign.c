@@ -42,12 +42,30 @@ hm_jws_sign_raw(const hm_signkey *key, const char *header, size_t header_len, co
 }
 
 hallmark_result
-hm_jws_sign_json(const hm_signkey *key, const char *typ, const json_t *payload, char **out)
+hm_jws_header_json(const hm_signkey *key, const char *typ, char **out)
 {
     const hm_pubkey *pub;
     json_t *header;
+
+    if (out == NULL) {
+        return HALLMARK_ERR_INVALID_ARGUMENT;
+    }
+    *out = NULL;
+    if (key == NULL || typ == NULL) {
+        return HALLMARK_ERR_INVALID_ARGUMENT;
+    }
+    pub = hm_signkey_public(key);
+    header = json_pack("{s:s,s:s,s:s}", "alg", hm_alg_name(pub->alg), "typ", typ, "kid", pub->kid);
+    *out = header != NULL ? json_dumps(header, JSON_COMPACT) : NULL;
+    json_decref(header);
+    return *out != NULL ? HALLMARK_OK : HALLMARK_ERR_NOMEM;
+}
+
+hallmark_result
+hm_jws_sign_json(const hm_signkey *key, const char *typ, const json_t *payload, char **out)
+{
     char *h = NULL, *p = NULL;
-    hallmark_result rc = HALLMARK_ERR_NOMEM;
+    hallmark_result rc;
 
     if (out == NULL) {
         return HALLMARK_ERR_INVALID_ARGUMENT;
@@ -56,15 +74,13 @@ hm_jws_sign_json(const hm_signkey *key, const char *typ, const json_t *payload, 
     if (key == NULL || typ == NULL || !json_is_object(payload)) {
         return HALLMARK_ERR_INVALID_ARGUMENT;
     }
-    pub = hm_signkey_public(key);
-    header = json_pack("{s:s,s:s,s:s}", "alg", hm_alg_name(pub->alg), "typ", typ, "kid", pub->kid);
-    if (header != NULL && (h = json_dumps(header, JSON_COMPACT)) != NULL &&
-        (p = json_dumps(payload, JSON_COMPACT)) != NULL) {
-        rc = hm_jws_sign_raw(key, h, strlen(h), p, strlen(p), out);
+    rc = hm_jws_header_json(key, typ, &h);
+    if (rc == HALLMARK_OK) {
+        p = json_dumps(payload, JSON_COMPACT);
+        rc = p != NULL ? hm_jws_sign_raw(key, h, strlen(h), p, strlen(p), out) : HALLMARK_ERR_NOMEM;
     }
     free(h);
     free(p);
-    json_decref(header);
     return rc;
 }
 

@@ -26,6 +26,14 @@ hallmark_result hm_jws_sign_json(const hm_signkey *key, const char *typ, const j
                                  char **out);
 
 /*
+ * The protected header hm_jws_sign_json uses for key and typ, as the exact compact JSON text it
+ * signs (malloc'd, free with free()): for callers that sign many payloads with one key and keep
+ * it, passing it to hm_jws_sign_raw. HALLMARK_OK, HALLMARK_ERR_INVALID_ARGUMENT or
+ * HALLMARK_ERR_NOMEM.
+ */
+hallmark_result hm_jws_header_json(const hm_signkey *key, const char *typ, char **out);
+
+/*
  * The SHA-256 of the decoded payload of a compact JWS, in base64url (the `cred` digest of a
  * brand credential, spec §2.5). HALLMARK_OK or HALLMARK_MALFORMED.
  */

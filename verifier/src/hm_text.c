@@ -79,7 +79,7 @@ hallmark_result
 hm_body_digest(const unsigned char *body, size_t len, unsigned char out[HM_SHA256_BYTES])
 {
     crypto_hash_sha256_state st;
-    size_t i = 0, ws_start = 0, ws_len = 0, newlines = 0;
+    size_t i = 0, run, ws_start = 0, ws_len = 0, newlines = 0;
     static const unsigned char lf[16] = "\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n";
 
     if (out == NULL || (body == NULL && len > 0)) {
@@ -118,8 +118,15 @@ hm_body_digest(const unsigned char *body, size_t len, unsigned char out[HM_SHA25
             crypto_hash_sha256_update(&st, body + ws_start, ws_len);
             ws_len = 0;
         }
-        crypto_hash_sha256_update(&st, body + i, 1);
-        i++;
+        /* The run of ordinary bytes from here goes into the hash in one update: one call per
+         * byte was 6% of signing (make bench). */
+        run = i + 1;
+        while (run < len && body[run] != ' ' && body[run] != '\t' && body[run] != '\r' &&
+               body[run] != '\n') {
+            run++;
+        }
+        crypto_hash_sha256_update(&st, body + i, run - i);
+        i = run;
     }
     crypto_hash_sha256_final(&st, out);
     return HALLMARK_OK;

@@ -1,0 +1,207 @@
+/* bench-sign: the signer library in-process, one thread, on the same message mix as pipe mode.
+ * Requests are parsed once up front, so the figure is hm_signer_sign alone (checks, claims,
+ * JSON, base64url, Ed25519); a second figure adds reading each request from its JSON line.
+ * The limit is measured beside it, alternating rounds in this process so that a noisy machine
+ * moves both alike: crypto_sign_detached over the very signing inputs (header.payload) of the
+ * tokens, best of three rounds each. Also prints their mean length, for bench-core.
+ * usage: bench-sign KEYSTORE PASSPHRASE_FILE MESSAGES.ndjson */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bench_util.h"
+#include "hm_json.h"
+#include "hm_passphrase.h"
+#include "hm_secmem.h"
+#include "hm_signer.h"
+
+#define MESSAGES_MAX 20000
+#define ROUNDS 3
+
+struct message {
+    const char *line; /* borrowed from mix.lines */
+    json_t *obj;
+    hm_sign_request req; /* strings borrowed from obj */
+    char *input;         /* the signing input of its token, for the limit */
+};
+
+struct mix {
+    const hm_signer *s;
+    char **lines;
+    struct message *msgs;
+    size_t n;
+    unsigned char sk[crypto_sign_SECRETKEYBYTES];
+    long long now;
+};
+
+static int
+sign_parsed(const struct mix *m, size_t i, size_t *input_len)
+{
+    hm_sign_result res;
+    int ok;
+
+    memset(&res, 0, sizeof res);
+    ok = hm_signer_sign(m->s, &m->msgs[i].req, m->now, &res) == HALLMARK_OK;
+    if (ok && input_len != NULL) {
+        *input_len = (size_t)(strrchr(res.token, '.') - res.token);
+        m->msgs[i].input = strndup(res.token, *input_len);
+        ok = m->msgs[i].input != NULL;
+    }
+    hm_sign_result_clear(&res);
+    return ok;
+}
+
+static int
+raw_sign(const struct mix *m, size_t i, size_t *input_len)
+{
+    unsigned char sig[crypto_sign_BYTES];
+
+    (void)input_len;
+    return crypto_sign_detached(sig, NULL, (const unsigned char *)m->msgs[i].input,
+                                strlen(m->msgs[i].input), m->sk) == 0;
+}
+
+static int
+sign_from_line(const struct mix *m, size_t i, size_t *input_len)
+{
+    json_t *obj = NULL;
+    hm_sign_request req;
+    hm_sign_result res;
+    int ok;
+
+    (void)input_len;
+    memset(&res, 0, sizeof res);
+    ok = hm_json_parse_object((const unsigned char *)m->msgs[i].line, strlen(m->msgs[i].line),
+                              (size_t)1 << 20, 6, &obj) == HALLMARK_OK &&
+         hm_sign_request_from_json(obj, &req, &res) == HALLMARK_OK &&
+         hm_signer_sign(m->s, &req, m->now, &res) == HALLMARK_OK;
+    hm_sign_result_clear(&res);
+    json_decref(obj);
+    return ok;
+}
+
+/* Signatures per second over the mix, for about seconds; *cpu_rate: per CPU second. */
+static double
+rate(const struct mix *m, int (*op)(const struct mix *, size_t, size_t *), double seconds,
+     double *cpu_rate)
+{
+    double t0 = bench_now(), c0 = bench_cpu_seconds(), elapsed;
+    size_t i = 0;
+    unsigned long n = 0;
+
+    do {
+        int k;
+        for (k = 0; k < 64; k++) {
+            if (!op(m, i, NULL)) {
+                (void)fprintf(stderr, "bench-sign: message %zu was refused\n", i + 1);
+                exit(1);
+            }
+            i = i + 1 == m->n ? 0 : i + 1;
+        }
+        n += 64;
+        elapsed = bench_now() - t0;
+    } while (elapsed < seconds);
+    *cpu_rate = (double)n / (bench_cpu_seconds() - c0);
+    return (double)n / elapsed;
+}
+
+typedef int (*sign_op)(const struct mix *, size_t, size_t *);
+
+/* Alternates the ops for ROUNDS rounds of seconds / ROUNDS; best[k] and best_cpu[k] get each op's
+ * best round. */
+static void
+paired(const struct mix *m, const sign_op *ops, size_t n_ops, double seconds, double *best,
+       double *best_cpu)
+{
+    int round;
+    size_t k;
+
+    for (k = 0; k < n_ops; k++) {
+        best[k] = best_cpu[k] = 0;
+    }
+    for (round = 0; round < ROUNDS; round++) {
+        for (k = 0; k < n_ops; k++) {
+            double cpu, r = rate(m, ops[k], seconds / ROUNDS, &cpu);
+            best[k] = r > best[k] ? r : best[k];
+            best_cpu[k] = cpu > best_cpu[k] ? cpu : best_cpu[k];
+        }
+    }
+}
+
+/* Parses and signs every message once: each request must be signable, and its token gives the
+ * signing input for the limit. Returns the mean input length, or 0. */
+static size_t
+prepare(struct mix *m)
+{
+    size_t i, total = 0, len = 0;
+
+    for (i = 0; i < m->n; i++) {
+        hm_sign_result res;
+        struct message *msg = &m->msgs[i];
+
+        memset(&res, 0, sizeof res);
+        msg->line = m->lines[i];
+        if (hm_json_parse_object((const unsigned char *)msg->line, strlen(msg->line),
+                                 (size_t)1 << 20, 6, &msg->obj) != HALLMARK_OK ||
+            hm_sign_request_from_json(msg->obj, &msg->req, &res) != HALLMARK_OK ||
+            !sign_parsed(m, i, &len)) {
+            (void)fprintf(stderr, "bench-sign: message %zu is not signable\n", i + 1);
+            return 0;
+        }
+        total += len;
+    }
+    return total / m->n;
+}
+
+int
+main(int argc, char **argv)
+{
+    static const sign_op ops[] = {raw_sign, sign_parsed, sign_from_line};
+    struct mix m;
+    hm_signer *s = NULL;
+    unsigned char pk[crypto_sign_PUBLICKEYBYTES];
+    char err[512] = "", *pass = NULL;
+    size_t pass_len = 0, i, input_mean;
+    double secs = bench_seconds(2.0), best[3], best_cpu[3];
+    int st = 2;
+
+    if (argc != 4) {
+        (void)fprintf(stderr, "usage: bench-sign KEYSTORE PASSPHRASE_FILE MESSAGES.ndjson\n");
+        return 2;
+    }
+    memset(&m, 0, sizeof m);
+    m.now = (long long)time(NULL);
+    if (hm_crypto_init() != HALLMARK_OK ||
+        hm_passphrase_read(argv[2], "", 0, &pass, &pass_len, err, sizeof err) != HALLMARK_OK ||
+        hm_signer_load(argv[1], pass, pass_len, m.now, &s, err, sizeof err) != HALLMARK_OK) {
+        (void)fprintf(stderr, "bench-sign: %s\n", err);
+        goto out;
+    }
+    crypto_sign_keypair(pk, m.sk);
+    m.s = s;
+    m.n = bench_read_lines(argv[3], MESSAGES_MAX, &m.lines);
+    m.msgs = calloc(m.n + 1, sizeof *m.msgs);
+    if (m.n == 0 || m.msgs == NULL || (input_mean = prepare(&m)) == 0) {
+        st = 1;
+        goto out;
+    }
+    paired(&m, ops, 3, secs * 1.5, best, best_cpu);
+    (void)printf("{\"messages\":%zu,\"signing_input_mean\":%zu,\"limit\":%.0f,"
+                 "\"limit_per_cpu\":%.0f,\"sign\":%.0f,\"sign_per_cpu\":%.0f,"
+                 "\"parse_and_sign\":%.0f,\"parse_and_sign_per_cpu\":%.0f}\n",
+                 m.n, input_mean, best[0], best_cpu[0], best[1], best_cpu[1], best[2], best_cpu[2]);
+    st = 0;
+out:
+    for (i = 0; m.msgs != NULL && i < m.n; i++) {
+        json_decref(m.msgs[i].obj);
+        free(m.msgs[i].input);
+    }
+    free(m.msgs);
+    bench_lines_free(m.lines, m.n);
+    hm_signer_unref(s);
+    hm_secret_free(pass);
+    sodium_memzero(m.sk, sizeof m.sk);
+    return st;
+}

@@ -1,0 +1,81 @@
+#include "bench_util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+double
+bench_now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+double
+bench_cpu_seconds(void)
+{
+    struct rusage ru;
+
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+double
+bench_seconds(double fallback)
+{
+    const char *env = getenv("BENCH_SECONDS");
+    double v = env != NULL ? atof(env) : 0;
+
+    return v > 0 ? v : fallback;
+}
+
+size_t
+bench_read_lines(const char *path, size_t max, char ***lines)
+{
+    FILE *f = fopen(path, "r");
+    char *line = NULL, **all = NULL;
+    size_t cap = 0, n = 0, room = 0;
+    ssize_t len;
+
+    *lines = NULL;
+    if (f == NULL) {
+        (void)fprintf(stderr, "bench: cannot open %s\n", path);
+        return 0;
+    }
+    while (n < max && (len = getline(&line, &cap, f)) > 0) {
+        if (line[len - 1] == '\n') {
+            line[--len] = '\0';
+        }
+        if (n == room) {
+            char **grown = realloc(all, (room = room * 2 + 1024) * sizeof *all);
+            if (grown == NULL) {
+                break;
+            }
+            all = grown;
+        }
+        if ((all[n] = strdup(line)) == NULL) {
+            break;
+        }
+        n++;
+    }
+    free(line);
+    (void)fclose(f);
+    *lines = all;
+    return n;
+}
+
+void
+bench_lines_free(char **lines, size_t n)
+{
+    size_t i;
+
+    for (i = 0; lines != NULL && i < n; i++) {
+        free(lines[i]);
+    }
+    free(lines);
+}

@@ -1,0 +1,292 @@
+/* bench-verify: the verifier library on tokens hallmark-signer made. Loads BUNDLE (time, heap and
+ * peak RSS), checks that every message verifies, then measures hallmark_verify on one thread
+ * and on THREADS threads sharing one verifier. The limit is measured beside the one-thread figure,
+ * alternating rounds in this process (best of five each): crypto_sign_verify_detached over the
+ * very signing inputs of the tokens, signed for it with a fresh key. One JSON object on stdout.
+ * Run once per bundle size, each in its own process, so peak RSS belongs to that size alone.
+ * usage: bench-verify ROOT_B64 BUNDLE SIGNED.ndjson THREADS */
+#include <malloc.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "bench_util.h"
+#include "hallmark.h"
+#include "hm_atomic.h"
+#include "hm_json.h"
+
+#define MESSAGES_MAX 20000
+#define THREADS_MAX 64
+#define ROUNDS 5
+
+/* One signed message, and what the limit needs: its token's signing input (the token up to the
+ * second dot) signed under corpus.pk. */
+struct sample {
+    hallmark_message msg; /* strings borrowed from obj */
+    json_t *obj;
+    size_t input_len;
+    unsigned char sig[crypto_sign_BYTES];
+};
+
+struct corpus {
+    hallmark_verifier *v;
+    struct sample *samples;
+    size_t n;
+    int64_t now;
+    double seconds;
+    unsigned char pk[crypto_sign_PUBLICKEYBYTES];
+    int raw; /* 1: measure the limit instead of hallmark_verify */
+};
+
+struct worker {
+    const struct corpus *c;
+    size_t start;
+    unsigned long done, failed;
+    double cpu;
+};
+
+static size_t
+heap_in_use(void)
+{
+    struct mallinfo2 mi = mallinfo2();
+
+    return mi.uordblks + mi.hblkhd;
+}
+
+static int
+verify_one(const struct corpus *c, const struct sample *s)
+{
+    hallmark_verification out;
+
+    if (c->raw) {
+        return crypto_sign_verify_detached(s->sig, (const unsigned char *)s->msg.token,
+                                           s->input_len, c->pk) == 0;
+    }
+    return hallmark_verify(c->v, &s->msg, c->now, &out) == HALLMARK_VERIFIED;
+}
+
+static void *
+verify_loop(void *arg)
+{
+    struct worker *w = arg;
+    const struct corpus *c = w->c;
+    double end = bench_now() + c->seconds;
+    size_t i = w->start;
+    struct timespec t0, t1;
+
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
+    do {
+        int k;
+        for (k = 0; k < 64; k++) {
+            w->failed += verify_one(c, &c->samples[i]) ? 0 : 1;
+            i = i + 1 == c->n ? 0 : i + 1;
+        }
+        w->done += 64;
+    } while (bench_now() < end);
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
+    w->cpu = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    return NULL;
+}
+
+/* Verifications per second of wall time on threads threads, or -1 if one failed; *per_cpu: per
+ * CPU second of those threads. */
+static double
+verify_rate(const struct corpus *c, int threads, double *per_cpu)
+{
+    pthread_t tid[THREADS_MAX];
+    struct worker w[THREADS_MAX];
+    double start = bench_now(), elapsed, cpu = 0;
+    unsigned long total = 0, failed = 0;
+    int i, started = 0;
+
+    *per_cpu = 0;
+    for (i = 0; i < threads; i++) {
+        memset(&w[i], 0, sizeof w[i]);
+        w[i].c = c;
+        w[i].start = (c->n / (size_t)threads) * (size_t)i;
+        if (pthread_create(&tid[i], NULL, verify_loop, &w[i]) != 0) {
+            break;
+        }
+        started++;
+    }
+    for (i = 0; i < started; i++) {
+        pthread_join(tid[i], NULL);
+        total += w[i].done;
+        failed += w[i].failed;
+        cpu += w[i].cpu;
+    }
+    elapsed = bench_now() - start;
+    *per_cpu = cpu > 0 ? (double)total / cpu : 0;
+    return failed == 0 && started == threads ? (double)total / elapsed : -1;
+}
+
+/* Parses the signed lines and signs each token's signing input for the limit: 0 or -1. */
+static int
+read_samples(struct corpus *c, char **lines)
+{
+    unsigned char sk[crypto_sign_SECRETKEYBYTES];
+    size_t i;
+
+    crypto_sign_keypair(c->pk, sk);
+    for (i = 0; i < c->n; i++) {
+        struct sample *s = &c->samples[i];
+        const json_t *m;
+        const char *dot;
+
+        if (hm_json_parse_object((const unsigned char *)lines[i], strlen(lines[i]), (size_t)1 << 20,
+                                 6, &s->obj) != HALLMARK_OK) {
+            return -1;
+        }
+        m = s->obj;
+        s->msg.channel = json_string_value(json_object_get(m, "channel"));
+        s->msg.from = json_string_value(json_object_get(m, "from"));
+        s->msg.to = json_string_value(json_object_get(m, "to"));
+        s->msg.body = (const unsigned char *)json_string_value(json_object_get(m, "body"));
+        s->msg.body_len = json_string_length(json_object_get(m, "body"));
+        s->msg.token = json_string_value(json_object_get(m, "token"));
+        if (s->msg.token == NULL || (dot = strrchr(s->msg.token, '.')) == NULL) {
+            return -1;
+        }
+        s->msg.token_len = strlen(s->msg.token);
+        s->input_len = (size_t)(dot - s->msg.token);
+        crypto_sign_detached(s->sig, NULL, (const unsigned char *)s->msg.token, s->input_len, sk);
+    }
+    sodium_memzero(sk, sizeof sk);
+    return 0;
+}
+
+/* The fastest of a few loads (at least one, at most five, about a second in all), in ms. */
+static double
+load_ms(hallmark_verifier *v, const unsigned char *bundle, size_t len, int64_t now)
+{
+    double best = -1, spent = 0;
+    int i;
+
+    for (i = 0; i < 5 && (i == 0 || spent < 1.0); i++) {
+        double t0 = bench_now(), t;
+        hallmark_error err;
+        hallmark_result rc = hallmark_verifier_load_bundle(v, bundle, len, 0, now, NULL, &err);
+        if (rc != HALLMARK_OK) {
+            (void)fprintf(stderr, "bench-verify: the bundle does not load: %s (%s)\n",
+                          hallmark_result_name(rc), err.message != NULL ? err.message : "");
+            return -1;
+        }
+        t = bench_now() - t0;
+        spent += t;
+        best = best < 0 || t < best ? t : best;
+    }
+    return best * 1000;
+}
+
+/* 0 if every message verifies once, else -1 with the first refusal on stderr. */
+static int
+all_verify(const struct corpus *c)
+{
+    size_t i;
+
+    for (i = 0; i < c->n; i++) {
+        hallmark_verification out;
+        hallmark_result rc = hallmark_verify(c->v, &c->samples[i].msg, c->now, &out);
+        if (rc != HALLMARK_VERIFIED) {
+            (void)fprintf(stderr, "bench-verify: message %zu: %s (%s)\n", i + 1,
+                          hallmark_result_name(rc), out.detail);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+struct figures {
+    double limit, limit_cpu, one, one_cpu, all, all_cpu;
+};
+
+/* The limit and one thread alternately, best of ROUNDS each; then threads threads. */
+static int
+measure(struct corpus *c, int threads, struct figures *f)
+{
+    double secs = c->seconds, r, r_cpu;
+    int round;
+
+    memset(f, 0, sizeof *f);
+    c->seconds = secs / ROUNDS;
+    for (round = 0; round < ROUNDS; round++) {
+        c->raw = 1;
+        r = verify_rate(c, 1, &r_cpu);
+        f->limit = r > f->limit ? r : f->limit;
+        f->limit_cpu = r_cpu > f->limit_cpu ? r_cpu : f->limit_cpu;
+        c->raw = 0;
+        if (r < 0 || (r = verify_rate(c, 1, &r_cpu)) < 0) {
+            return -1;
+        }
+        f->one = r > f->one ? r : f->one;
+        f->one_cpu = r_cpu > f->one_cpu ? r_cpu : f->one_cpu;
+    }
+    c->seconds = secs;
+    f->all = verify_rate(c, threads, &f->all_cpu);
+    return f->all < 0 ? -1 : 0;
+}
+
+int
+main(int argc, char **argv)
+{
+    struct corpus c;
+    struct figures f;
+    const char *roots[1];
+    unsigned char *bundle = NULL;
+    char **lines = NULL;
+    size_t len = 0, i, heap0, heap;
+    double ms;
+    struct rusage ru;
+    int threads, st = 2;
+
+    if (argc != 5 || (threads = atoi(argv[4])) < 1 || threads > THREADS_MAX) {
+        (void)fprintf(stderr, "usage: bench-verify ROOT_B64 BUNDLE SIGNED.ndjson THREADS\n");
+        return 2;
+    }
+    memset(&c, 0, sizeof c);
+    c.now = (int64_t)time(NULL);
+    c.seconds = bench_seconds(2.0);
+    roots[0] = argv[1];
+    c.n = bench_read_lines(argv[3], MESSAGES_MAX, &lines);
+    c.samples = calloc(c.n + 1, sizeof *c.samples);
+    if (c.n == 0 || c.samples == NULL || read_samples(&c, lines) != 0 ||
+        hm_read_file(argv[2], (size_t)32 << 20, &bundle, &len) != HALLMARK_OK) {
+        (void)fprintf(stderr, "bench-verify: cannot read the messages or the bundle\n");
+        goto out;
+    }
+    heap0 = heap_in_use();
+    st = 1;
+    if (hallmark_verifier_new(&c.v, roots, 1) != HALLMARK_OK ||
+        (ms = load_ms(c.v, bundle, len, c.now)) < 0) {
+        goto out;
+    }
+    heap = heap_in_use() - heap0;
+    getrusage(RUSAGE_SELF, &ru);
+    if (all_verify(&c) != 0) {
+        goto out;
+    }
+    if (measure(&c, threads, &f) != 0) {
+        (void)fprintf(stderr, "bench-verify: a verification failed under load\n");
+        goto out;
+    }
+    (void)printf("{\"bundle_bytes\":%zu,\"load_ms\":%.2f,\"heap_bytes\":%zu,\"maxrss_kb\":%ld,"
+                 "\"messages\":%zu,\"limit\":%.0f,\"limit_per_cpu\":%.0f,\"verify_1t\":%.0f,"
+                 "\"verify_1t_per_cpu\":%.0f,\"threads\":%d,\"verify_all\":%.0f,"
+                 "\"verify_all_per_cpu\":%.0f}\n",
+                 len, ms, heap, ru.ru_maxrss, c.n, f.limit, f.limit_cpu, f.one, f.one_cpu, threads,
+                 f.all, f.all_cpu);
+    st = 0;
+out:
+    for (i = 0; c.samples != NULL && i < c.n; i++) {
+        json_decref(c.samples[i].obj);
+    }
+    free(c.samples);
+    free(bundle);
+    bench_lines_free(lines, c.n);
+    hallmark_verifier_free(c.v);
+    return st;
+}

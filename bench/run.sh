@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# make bench: every row of docs/benchmarks.md, on this machine, in one run. Builds a throwaway
+# keystore with four brands, a 200,000-message mix, and measures: the limit (raw libsodium and
+# OpenSSL), the signer library, pipe mode, the HTTP service under wrk, the verifier (one thread and
+# all cores), trust bundles of 100 / 1,000 / 10,000 brands, and npm jose in Node.js. Prints the
+# table, writes bench/results/latest.json and the chart bench/results/latest.png.
+# Knobs: BENCH_SECONDS (per measured row, default 2), BENCH_MESSAGES (pipe mode, default 200000).
+# Every server listens on 127.0.0.1, port 0, and is stopped by a watchdog if this script dies.
+set -euo pipefail
+build=${1:-build}
+secs=${BENCH_SECONDS:-2}
+count=${BENCH_MESSAGES:-200000}
+cores=$(nproc)
+tools=$build/bench
+keys=$build/bin/hallmark-keys
+signer=$build/bin/hallmark-signer
+results=bench/results
+work=$(mktemp -d)
+pid=
+watchdog=
+started=$(date +%s)
+cleanup() {
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then kill -TERM "$pid"; wait "$pid" || true; fi
+    if [ -n "$watchdog" ]; then kill "$watchdog" 2>/dev/null || true; fi
+    if [ -n "${BENCH_KEEP:-}" ]; then echo "bench: kept $work" >&2; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+mkdir -p "$results" "$work/rows"
+step() { printf 'bench: %-58s %4ds\n' "$1" "$(($(date +%s) - started))" >&2; }
+row() { cat >"$work/rows/$1.json"; } # row NAME < JSON: one result object for report.py
+
+step "keystore: 4 brands with logos, keys published"
+printf 'bench passphrase, not a secret\n' >"$work/pass"
+chmod 600 "$work/pass"
+export HALLMARK_PASSPHRASE_FILE=$work/pass HALLMARK_KEYSTORE=$work/ks HALLMARK_OPERATOR=bench
+unset HALLMARK_NOW
+quiet() { "$@" >"$work/cmd.out" 2>&1 || { cat "$work/cmd.out" >&2; exit 1; }; }
+quiet "$keys" init --platform "Hallmark Bench" --kdf minimum
+kids=()
+while IFS=$'\t' read -r id name color options; do
+    "$build/tests/hm-demo-logo" "$color" "$work/$id.png"
+    # shellcheck disable=SC2086 # options is a list of words without spaces
+    quiet "$keys" brand add "$id" --name "$name" --logo "$work/$id.png" --color "$color" $options
+    kids+=("$("$keys" key add "$id" 2>/dev/null)")
+done < <(python3 bench/workload.py brands)
+quiet "$keys" publish
+for kid in "${kids[@]}"; do quiet "$keys" key promote "$kid" --force --reason "bench"; done
+quiet "$keys" publish
+root=$(cat "$HALLMARK_KEYSTORE/root.pub")
+bundle=$HALLMARK_KEYSTORE/published/bundle.jws
+
+step "workload: $count messages (bench/workload.py)"
+python3 bench/workload.py messages "$count" >"$work/messages.ndjson"
+head -n 20000 "$work/messages.ndjson" >"$work/mix.ndjson"
+
+step "2. signer library in-process (bench-sign)"
+"$tools/bench-sign" "$HALLMARK_KEYSTORE" "$work/pass" "$work/mix.ndjson" | row sign
+input=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["signing_input_mean"])' \
+    "$work/rows/sign.json")
+
+step "1. the limit: raw libsodium and OpenSSL, $input-byte input (bench-core)"
+"$tools/bench-core" "$input" --json | row core
+
+step "3. pipe mode: hallmark-signer sign, $count messages"
+TIMEFORMAT='%R %U %S'
+{ time "$signer" sign --keystore "$HALLMARK_KEYSTORE" --audit "$work/pipe-signatures.log" \
+    <"$work/messages.ndjson" >"$work/signed.ndjson" 2>"$work/pipe.err"; } 2>"$work/pipe.time" ||
+    { cat "$work/pipe.err" >&2; exit 1; }
+read -r wall user sys <"$work/pipe.time"
+signed=$(grep -c '"token"' "$work/signed.ndjson" || true)
+[ "$signed" -eq "$count" ] || { echo "bench: pipe mode signed $signed of $count" >&2; exit 1; }
+row pipe <<JSON
+{"messages":$count,"wall_s":$wall,"cpu_s":$(awk "BEGIN{print $user + $sys}"),"sign":$(awk "BEGIN{printf \"%.0f\", $count / $wall}")}
+JSON
+head -n 20000 "$work/signed.ndjson" >"$work/signed-mix.ndjson"
+
+step "5. verifier, 1 and $cores threads (bench-verify)"
+"$tools/bench-verify" "$root" "$bundle" "$work/signed-mix.ndjson" "$cores" | row verify
+
+for n in 100 1000 10000; do
+    step "6. trust bundle of $n brands x 3 keys (bench-bundle, bench-verify)"
+    "$tools/bench-bundle" "$HALLMARK_KEYSTORE" "$work/pass" "$n" "$work/bundle-$n.jws"
+    "$tools/bench-verify" "$root" "$work/bundle-$n.jws" "$work/signed-mix.ndjson" 1 |
+        row "bundle-$n"
+done
+
+step "4. hallmark-signer serve under wrk (bench/service.sh)"
+bench/service.sh "$build" "$work" "$secs" "$cores"
+
+step "7. peer: npm jose in Node.js (bench/jose_bench.mjs)"
+# shellcheck source=tests/cli/lib/jose.sh
+source tests/cli/lib/jose.sh
+if reason=$(jose_setup); then
+    node bench/jose_bench.mjs "$PWD/$jose_dir" "$work/signed-mix.ndjson" "$secs" | row jose
+else
+    printf '{"skipped":"%s"}\n' "$reason" | row jose
+fi
+
+step "1. the limit again, at the end (the report keeps the best of both)"
+"$tools/bench-core" "$input" --json | row core-end
+
+step "report (bench/report.py) and chart (bench/chart.gp)"
+python3 bench/report.py "$work/rows" "$results/latest.json" "$work/chart" "$(($(date +%s) - started))"
+gnuplot -e "datadir='$work/chart'; out='$results/latest.png'" bench/chart.gp
+echo "bench: wrote $results/latest.json and $results/latest.png in $(($(date +%s) - started)) s"
