@@ -9,7 +9,6 @@
 #include "hm_b64url.h"
 
 #include <sodium.h>
-#include <stdint.h>
 #include <string.h>
 
 /* All-ones when a holds, else 0, without a branch (cmp + setcc). */
@@ -26,21 +25,6 @@ encode6(unsigned int x)
     c -= MASK(x >= 62) & 13U; /* '-' */
     c += MASK(x >= 63) & 49U; /* '_' */
     return (char)(c & 0xFFU);
-}
-
-/* Eight characters at once: the bytes of v hold eight 6-bit values; each lane gets the same
- * arithmetic as encode6. A lane stays below 256 and the subtractions never go below 0, so no
- * lane carries into the next. */
-#define LANES(b) (0x0101010101010101ULL * (b))
-static uint64_t
-encode6_x8(uint64_t v)
-{
-    uint64_t ge26 = ((v + LANES(128 - 26)) >> 7) & LANES(1),
-             ge52 = ((v + LANES(128 - 52)) >> 7) & LANES(1),
-             ge62 = ((v + LANES(128 - 62)) >> 7) & LANES(1),
-             ge63 = ((v + LANES(128 - 63)) >> 7) & LANES(1);
-
-    return v + LANES('A') + ge26 * 6 + ge63 * 49 - ge52 * 75 - ge62 * 13;
 }
 
 /* The 6-bit value of a character; *bad gets bit 8 set when it is not in the alphabet. */
@@ -81,25 +65,7 @@ hm_b64url_encode(char *out, size_t out_cap, const unsigned char *bin, size_t bin
     if (out_cap < need) {
         return HALLMARK_ERR_BUFFER_TOO_SMALL;
     }
-    for (i = 0; i + 6 <= bin_len; i += 6) {
-        const unsigned char *b = bin + i;
-        uint64_t g = (uint64_t)b[0] << 40 | (uint64_t)b[1] << 32 | (uint64_t)b[2] << 24 |
-                     (uint64_t)b[3] << 16 | (uint64_t)b[4] << 8 | b[5];
-        uint64_t w =
-            encode6_x8((g >> 42 & 0x3FU) | (g >> 36 & 0x3FU) << 8 | (g >> 30 & 0x3FU) << 16 |
-                       (g >> 24 & 0x3FU) << 24 | (g >> 18 & 0x3FU) << 32 | (g >> 12 & 0x3FU) << 40 |
-                       (g >> 6 & 0x3FU) << 48 | (g & 0x3FU) << 56);
-        out[n] = (char)(w & 0xFFU);
-        out[n + 1] = (char)(w >> 8 & 0xFFU);
-        out[n + 2] = (char)(w >> 16 & 0xFFU);
-        out[n + 3] = (char)(w >> 24 & 0xFFU);
-        out[n + 4] = (char)(w >> 32 & 0xFFU);
-        out[n + 5] = (char)(w >> 40 & 0xFFU);
-        out[n + 6] = (char)(w >> 48 & 0xFFU);
-        out[n + 7] = (char)(w >> 56 & 0xFFU);
-        n += 8;
-    }
-    for (; i + 3 <= bin_len; i += 3) {
+    for (i = 0; i + 3 <= bin_len; i += 3) {
         unsigned int g = (unsigned int)bin[i] << 16 | (unsigned int)bin[i + 1] << 8 | bin[i + 2];
         out[n++] = encode6(g >> 18);
         out[n++] = encode6((g >> 12) & 0x3FU);
