@@ -1,44 +1,13 @@
-/* Strict base64url, constant-time: no table lookups and no branch on the data, because segments
- * may hold secrets (key files). It was libsodium's codec until make bench showed sodium_bin2base64
- * and sodium_base642bin, which move one bit-accumulator step per character, at 10% of signing and
- * 8% of verifying; this one maps whole 3-byte / 4-character groups and accepts exactly what the
- * libsodium-based version accepted: the URL-safe alphabet only (libsodium 1.0.18 on Debian 12,
- * where char is signed, decoded every byte >= 0x80 as a valid character: found by
- * tests/fuzz/fuzz_b64url; the regression is b64url_every_foreign_byte_is_refused), no padding, no
- * length of 1 mod 4, no non-zero unused bits. */
+/* base64url on libsodium's constant-time codec, called so that it is strict: no end pointer
+ * (with one, sodium_base642bin stops at the first foreign character and reports success), no
+ * ignore set, and the no-padding URL-safe variant. Two checks are ours: the length (1 mod 4 is
+ * impossible) and the alphabet, because libsodium 1.0.18 (Debian 12), where char is signed,
+ * decodes every byte >= 0x80 as if it were a valid character (found by tests/fuzz/fuzz_b64url;
+ * the regression is b64url_every_foreign_byte_is_refused). */
 #include "hm_b64url.h"
 
 #include <sodium.h>
 #include <string.h>
-
-/* All-ones when a holds, else 0, without a branch (cmp + setcc). */
-#define MASK(a) (0U - (unsigned int)(a))
-
-/* The character for a 6-bit value. */
-static char
-encode6(unsigned int x)
-{
-    unsigned int c = x + 'A';
-
-    c += MASK(x >= 26) & 6U;  /* a-z: 'a' - 26 */
-    c -= MASK(x >= 52) & 75U; /* 0-9: '0' - 52 */
-    c -= MASK(x >= 62) & 13U; /* '-' */
-    c += MASK(x >= 63) & 49U; /* '_' */
-    return (char)(c & 0xFFU);
-}
-
-/* The 6-bit value of a character; *bad gets bit 8 set when it is not in the alphabet. */
-static unsigned int
-decode6(unsigned char ch, unsigned int *bad)
-{
-    unsigned int c = ch, upper = MASK(c - 'A' < 26U), lower = MASK(c - 'a' < 26U),
-                 digit = MASK(c - '0' < 10U), dash = MASK(c == '-'), under = MASK(c == '_');
-
-    *bad |= ~(upper | lower | digit | dash | under) & 0x100U;
-    return ((upper & (c - 'A')) | (lower & (c - 'a' + 26)) | (digit & (c - '0' + 52)) |
-            (dash & 62U) | (under & 63U)) &
-           0x3FU;
-}
 
 size_t
 hm_b64url_encoded_len(size_t bin_len)
@@ -56,45 +25,44 @@ hallmark_result
 hm_b64url_encode(char *out, size_t out_cap, const unsigned char *bin, size_t bin_len,
                  size_t *out_len)
 {
-    size_t need, i, n = 0;
+    size_t need;
 
     if (out == NULL || (bin == NULL && bin_len > 0)) {
         return HALLMARK_ERR_INVALID_ARGUMENT;
     }
-    need = hm_b64url_encoded_len(bin_len) + 1;
+    need = sodium_base64_ENCODED_LEN(bin_len, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     if (out_cap < need) {
         return HALLMARK_ERR_BUFFER_TOO_SMALL;
     }
-    for (i = 0; i + 3 <= bin_len; i += 3) {
-        unsigned int g = (unsigned int)bin[i] << 16 | (unsigned int)bin[i + 1] << 8 | bin[i + 2];
-        out[n++] = encode6(g >> 18);
-        out[n++] = encode6((g >> 12) & 0x3FU);
-        out[n++] = encode6((g >> 6) & 0x3FU);
-        out[n++] = encode6(g & 0x3FU);
-    }
-    if (bin_len - i == 1) {
-        out[n++] = encode6(bin[i] >> 2);
-        out[n++] = encode6((bin[i] & 0x03U) << 4);
-    } else if (bin_len - i == 2) {
-        unsigned int g = (unsigned int)bin[i] << 8 | bin[i + 1];
-        out[n++] = encode6(g >> 10);
-        out[n++] = encode6((g >> 4) & 0x3FU);
-        out[n++] = encode6((g & 0x0FU) << 2);
-    }
-    out[n] = '\0';
+    sodium_bin2base64(out, out_cap, bin_len > 0 ? bin : (const unsigned char *)"", bin_len,
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     if (out_len != NULL) {
-        *out_len = n;
+        *out_len = strlen(out);
     }
     return HALLMARK_OK;
+}
+
+/* 1 if every byte is in A-Z a-z 0-9 - _. Branch-free per byte: segments may hold secrets. */
+static int
+alphabet_only(const char *b64, size_t len)
+{
+    unsigned int bad = 0;
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        unsigned int c = (unsigned char)b64[i];
+        unsigned int ok =
+            ((c - 'A') < 26U) | ((c - 'a') < 26U) | ((c - '0') < 10U) | (c == '-') | (c == '_');
+        bad |= ok ^ 1U;
+    }
+    return bad == 0;
 }
 
 hallmark_result
 hm_b64url_decode(unsigned char *out, size_t out_cap, const char *b64, size_t b64_len,
                  size_t *out_len)
 {
-    const unsigned char *in = (const unsigned char *)b64;
-    unsigned int bad = 0;
-    size_t i, n = 0, rest;
+    size_t len = 0;
 
     if (out_len != NULL) {
         *out_len = 0;
@@ -102,37 +70,23 @@ hm_b64url_decode(unsigned char *out, size_t out_cap, const char *b64, size_t b64
     if (out == NULL || (b64 == NULL && b64_len > 0)) {
         return HALLMARK_ERR_INVALID_ARGUMENT;
     }
-    if (b64_len % 4 == 1) {
+    if (b64_len % 4 == 1 || !alphabet_only(b64, b64_len)) {
         return HALLMARK_MALFORMED;
     }
     if (out_cap < hm_b64url_decoded_max(b64_len)) {
         return HALLMARK_ERR_BUFFER_TOO_SMALL;
     }
-    for (i = 0; i + 4 <= b64_len; i += 4) {
-        unsigned int g = decode6(in[i], &bad) << 18 | decode6(in[i + 1], &bad) << 12 |
-                         decode6(in[i + 2], &bad) << 6 | decode6(in[i + 3], &bad);
-        out[n++] = (unsigned char)(g >> 16);
-        out[n++] = (unsigned char)(g >> 8);
-        out[n++] = (unsigned char)g;
+    if (b64_len == 0) {
+        return HALLMARK_OK;
     }
-    rest = b64_len - i;
-    if (rest == 2) {
-        unsigned int g = decode6(in[i], &bad) << 6 | decode6(in[i + 1], &bad);
-        bad |= (g & 0x0FU) << 8; /* unused bits must be zero */
-        out[n++] = (unsigned char)(g >> 4);
-    } else if (rest == 3) {
-        unsigned int g =
-            decode6(in[i], &bad) << 12 | decode6(in[i + 1], &bad) << 6 | decode6(in[i + 2], &bad);
-        bad |= (g & 0x03U) << 8;
-        out[n++] = (unsigned char)(g >> 10);
-        out[n++] = (unsigned char)(g >> 2);
-    }
-    if (bad != 0) {
+    if (sodium_base642bin(out, out_cap, b64, b64_len, NULL, &len, NULL,
+                          sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+        len != hm_b64url_decoded_max(b64_len)) {
         sodium_memzero(out, out_cap);
         return HALLMARK_MALFORMED;
     }
     if (out_len != NULL) {
-        *out_len = n;
+        *out_len = len;
     }
     return HALLMARK_OK;
 }
