@@ -16,8 +16,6 @@
 #include "hm_signer.h"
 #include "signer_cli.h"
 
-#define LINE_MAX_BYTES ((size_t)1024 * 1024)
-
 static const char usage_text[] =
     "usage: hallmark-signer sign --keystore DIR --audit FILE < messages.ndjson\n"
     "       hallmark-signer serve --keystore DIR --listen HOST:PORT|unix:PATH --audit FILE\n"
@@ -83,115 +81,6 @@ signer_fail(int status, const char *fmt, ...)
     va_end(ap);
     (void)fputc('\n', stderr);
     return status;
-}
-
-/* One output line for one input line. */
-static int
-pipe_line(const hm_signer *s, hm_sigaudit *audit, const char *line, size_t len,
-          unsigned long line_no)
-{
-    json_t *msg = NULL, *out;
-    hm_sign_request req;
-    hm_sign_result res;
-    char code[48], *text;
-    hallmark_result rc;
-
-    memset(&res, 0, sizeof res);
-    rc = hm_json_parse_object((const unsigned char *)line, len, LINE_MAX_BYTES, 6, &msg);
-    if (rc != HALLMARK_OK) {
-        rc = HALLMARK_ERR_BAD_REQUEST;
-        res.detail = "not a JSON object (one per line; duplicate members are refused)";
-    } else if ((rc = hm_sign_request_from_json(msg, &req, &res)) == HALLMARK_OK &&
-               (rc = hm_signer_sign(s, &req, (long long)time(NULL), &res)) == HALLMARK_OK &&
-               audit != NULL &&
-               hm_sigaudit_record(audit, (long long)time(NULL), "pipe", req.brand, res.kid, res.jti,
-                                  res.body_sha256) != HALLMARK_OK) {
-        rc = HALLMARK_ERR_UNAVAILABLE;
-        res.detail = "the signature log cannot be written; not signing";
-        res.field = NULL;
-    }
-    if (rc == HALLMARK_OK) {
-        out = json_deep_copy(msg);
-        json_object_set_new(out, "token", json_string(res.token));
-        json_object_set_new(out, "jti", json_string(res.jti));
-        json_object_set_new(out, "kid", json_string(res.kid));
-    } else {
-        out = json_pack("{s:I,s:{s:s,s:s}}", "line", (json_int_t)line_no, "error", "code",
-                        hm_sign_code(rc, code, sizeof code), "message",
-                        res.detail != NULL ? res.detail : hallmark_strerror(rc));
-        if (out != NULL && res.field != NULL) {
-            json_object_set_new(json_object_get(out, "error"), "field", json_string(res.field));
-        }
-    }
-    text = out != NULL ? json_dumps(out, JSON_COMPACT) : NULL;
-    if (text != NULL) {
-        (void)printf("%s\n", text);
-    } else {
-        (void)printf(
-            "{\"line\":%lu,\"error\":{\"code\":\"nomem\",\"message\":\"out of memory\"}}\n",
-            line_no);
-        rc = HALLMARK_ERR_NOMEM;
-    }
-    free(text);
-    json_decref(out);
-    json_decref(msg);
-    hm_sign_result_clear(&res);
-    return rc == HALLMARK_OK ? 0 : 1;
-}
-
-int
-run_pipe(struct signer_opts *o)
-{
-    hm_signer *s = NULL;
-    hm_sigaudit *audit = NULL;
-    char err[1024], *line = NULL;
-    size_t cap = 0;
-    ssize_t n;
-    unsigned long line_no = 0, failed = 0, signed_count = 0;
-    hallmark_result rc;
-
-    rc = hm_signer_load(o->keystore, o->pass, o->pass_len, (long long)time(NULL), &s, err,
-                        sizeof err);
-    if (rc != HALLMARK_OK) {
-        return signer_fail(EXIT_USAGE, "%s", err);
-    }
-    if (o->audit == NULL) {
-        hm_signer_unref(s);
-        return signer_fail(EXIT_USAGE, "sign needs --audit FILE: every signature is recorded");
-    }
-    if (hm_sigaudit_open(o->audit, o->audit_sync, &audit, err, sizeof err) != HALLMARK_OK) {
-        hm_signer_unref(s);
-        return signer_fail(EXIT_USAGE, "%s", err);
-    }
-    while ((n = getline(&line, &cap, stdin)) >= 0) {
-        size_t len = (size_t)n;
-        line_no++;
-        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) {
-            len--;
-        }
-        if (len > LINE_MAX_BYTES) {
-            (void)printf(
-                "{\"line\":%lu,\"error\":{\"code\":\"too_large\",\"message\":\"line longer "
-                "than 1 MiB\"}}\n",
-                line_no);
-            failed++;
-            continue;
-        }
-        if (pipe_line(s, audit, line, len, line_no) != 0) {
-            failed++;
-        } else {
-            signed_count++;
-        }
-        (void)fflush(stdout);
-    }
-    free(line);
-    if (audit != NULL && hm_sigaudit_flush(audit) != HALLMARK_OK) {
-        failed++;
-    }
-    hm_sigaudit_close(audit);
-    hm_signer_unref(s);
-    (void)fprintf(stderr, "hallmark-signer: %lu signed, %lu refused\n", signed_count, failed);
-    return failed == 0 ? EXIT_DONE : EXIT_FAILED;
 }
 
 enum {

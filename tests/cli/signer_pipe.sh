@@ -113,5 +113,49 @@ set +e
 st=$?
 set -e
 [ "$st" -eq 2 ] && grep -q "unknown option --bogus" "$work/err" && ok || bad "usage: $st $(cat "$work/err")"
+# Framing: an overlong line is answered and skipped, CRLF and a last line without its newline are
+# read, and the stream goes on.
+python3 - "$good" >"$work/framing.ndjson" <<'PY'
+import sys
+good = sys.argv[1]
+sys.stdout.write(good + "\r\n")
+sys.stdout.write('{"brand":"acme-bank","body":"' + "x" * (1024 * 1024 + 10) + '"}\n')
+sys.stdout.write(good.replace("code 1234", "code 5678") + "\n")
+sys.stdout.write("y" * (3 * 1024 * 1024) + "\n")
+sys.stdout.write(good.replace("code 1234", "last line"))
+PY
+set +e
+"$signer_cli" sign --keystore "$HALLMARK_KEYSTORE" --audit "$work/framing.log" <"$work/framing.ndjson" \
+    >"$work/framing.out" 2>"$work/err"
+st=$?
+set -e
+if [ "$st" = 1 ] && python3 - "$work/framing.out" <<'PY'; then ok; else bad "framing: exit $st $(head -c 600 "$work/framing.out")"; fi
+import json, sys
+out = [json.loads(l) for l in open(sys.argv[1])]
+assert len(out) == 5, len(out)
+assert "token" in out[0] and out[0]["body"] == "Acme Bank: code 1234"
+assert out[1] == {"line": 2, "error": {"code": "too_large", "message": "line longer than 1 MiB"}}, out[1]
+assert "token" in out[2] and out[2]["body"] == "Acme Bank: code 5678"
+assert out[3]["line"] == 4 and out[3]["error"]["code"] == "too_large"
+assert "token" in out[4] and out[4]["body"] == "Acme Bank: last line"
+PY
+[ "$(wc -l <"$work/framing.log")" = 3 ] && ok || bad "framing: want 3 records, got $(wc -l <"$work/framing.log")"
+
+# A producer that waits for each answer before it writes the next line gets it: results are
+# delivered before the signer waits for more input.
+if python3 - "$signer_cli" "$HALLMARK_KEYSTORE" "$work/interactive.log" "$good" <<'PY'; then ok; else bad "interactive producer: no answer before the next line"; fi
+import json, select, subprocess, sys
+p = subprocess.Popen([sys.argv[1], "sign", "--keystore", sys.argv[2], "--audit", sys.argv[3]],
+                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+for i in range(3):
+    p.stdin.write((sys.argv[4] + "\n").encode())
+    p.stdin.flush()
+    ready, _, _ = select.select([p.stdout], [], [], 10)
+    assert ready, "no answer within 10 s"
+    assert "token" in json.loads(p.stdout.readline())
+p.stdin.close()
+assert p.wait(timeout=10) == 0
+PY
+
 echo "signer-pipe: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

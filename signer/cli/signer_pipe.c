@@ -1,0 +1,263 @@
+/* hallmark-signer sign: pipe mode. One JSON message per input line, one result per output line,
+ * in order. Input is read in chunks with read(2); the results of a chunk go out in one write
+ * before the next read can block, so a producer that waits for its results gets them, and a bulk
+ * run does not pay a write per line. Every signature is recorded in the signature log (one
+ * record per token, written before the token reaches the output buffer). A line over 1 MiB is
+ * skipped to its newline and answered with "too_large"; a bad line never stops the stream. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hm_atomic.h"
+#include "hm_json.h"
+#include "hm_sigaudit.h"
+#include "hm_signer.h"
+#include "signer_cli.h"
+
+#define LINE_MAX_BYTES ((size_t)1024 * 1024)
+#define READ_CHUNK ((size_t)64 * 1024)
+
+/* A growable byte buffer; on allocation failure it stops growing and says so. */
+struct buf {
+    char *p;
+    size_t len, cap;
+    int failed;
+};
+
+/* Room for `extra` more bytes: 0, or -1 (and failed) when memory runs out. */
+static int
+buf_reserve(struct buf *b, size_t extra)
+{
+    size_t cap;
+    char *grown;
+
+    if (b->failed) {
+        return -1;
+    }
+    if (b->len + extra <= b->cap) {
+        return 0;
+    }
+    for (cap = b->cap == 0 ? READ_CHUNK : b->cap; cap < b->len + extra; cap *= 2) {
+    }
+    if ((grown = realloc(b->p, cap)) == NULL) {
+        b->failed = 1;
+        return -1;
+    }
+    b->p = grown;
+    b->cap = cap;
+    return 0;
+}
+
+static void
+buf_add(struct buf *b, const char *data, size_t len)
+{
+    if (len > 0 && buf_reserve(b, len) == 0) {
+        memcpy(b->p + b->len, data, len);
+        b->len += len;
+    }
+}
+
+static void
+buf_str(struct buf *b, const char *s)
+{
+    buf_add(b, s, strlen(s));
+}
+
+static void
+error_line(struct buf *out, unsigned long line_no, const char *code, const char *message,
+           const char *field)
+{
+    json_t *o = json_pack("{s:I,s:{s:s,s:s}}", "line", (json_int_t)line_no, "error", "code", code,
+                          "message", message);
+    char *text;
+
+    if (o != NULL && field != NULL) {
+        json_object_set_new(json_object_get(o, "error"), "field", json_string(field));
+    }
+    text = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
+    if (text != NULL) {
+        buf_str(out, text);
+    } else {
+        char fallback[128];
+        (void)snprintf(fallback, sizeof fallback,
+                       "{\"line\":%lu,\"error\":{\"code\":\"nomem\",\"message\":\"out of "
+                       "memory\"}}",
+                       line_no);
+        buf_str(out, fallback);
+    }
+    buf_add(out, "\n", 1);
+    free(text);
+    json_decref(o);
+}
+
+/* The signed message is the request as it came, with token, jti and kid added: the input line
+ * (a JSON object that parsed strictly and has no such members, or the request would have been
+ * refused) up to its closing brace, then the three members. No re-serialization of the body. */
+static void
+signed_line(struct buf *out, const char *line, size_t len, const hm_sign_result *res)
+{
+    while (len > 0 && line[len - 1] != '}') {
+        len--; /* trailing whitespace after the object */
+    }
+    buf_add(out, line, len - 1);
+    buf_str(out, ",\"token\":\"");
+    buf_str(out, res->token); /* base64url and dots: nothing to escape */
+    buf_str(out, "\",\"jti\":\"");
+    buf_str(out, res->jti);
+    buf_str(out, "\",\"kid\":\"");
+    buf_str(out, res->kid);
+    buf_str(out, "\"}\n");
+}
+
+/* One input line: 0 signed, 1 refused. */
+static int
+pipe_line(const hm_signer *s, hm_sigaudit *audit, const char *line, size_t len,
+          unsigned long line_no, struct buf *out)
+{
+    json_t *msg = NULL;
+    hm_sign_request req;
+    hm_sign_result res;
+    char code[48];
+    hallmark_result rc;
+    long long now = (long long)time(NULL);
+
+    memset(&res, 0, sizeof res);
+    rc = hm_json_parse_object((const unsigned char *)line, len, LINE_MAX_BYTES, 6, &msg);
+    if (rc != HALLMARK_OK) {
+        rc = HALLMARK_ERR_BAD_REQUEST;
+        res.detail = "not a JSON object (one per line; duplicate members are refused)";
+    } else if ((rc = hm_sign_request_from_json(msg, &req, &res)) == HALLMARK_OK &&
+               (rc = hm_signer_sign(s, &req, now, &res)) == HALLMARK_OK &&
+               hm_sigaudit_record(audit, now, "pipe", req.brand, res.kid, res.jti,
+                                  res.body_sha256) != HALLMARK_OK) {
+        rc = HALLMARK_ERR_UNAVAILABLE;
+        res.detail = "the signature log cannot be written; not signing";
+        res.field = NULL;
+    }
+    if (rc == HALLMARK_OK) {
+        signed_line(out, line, len, &res);
+    } else {
+        error_line(out, line_no, hm_sign_code(rc, code, sizeof code),
+                   res.detail != NULL ? res.detail : hallmark_strerror(rc), res.field);
+    }
+    json_decref(msg);
+    hm_sign_result_clear(&res);
+    return rc == HALLMARK_OK ? 0 : 1;
+}
+
+/* Writes the results so far; 0, or -1 when stdout is gone (nothing more can be delivered). */
+static int
+deliver(struct buf *out)
+{
+    int rc = out->len > 0 && hm_write_all(STDOUT_FILENO, out->p, out->len) != 0 ? -1 : 0;
+
+    out->len = 0;
+    return rc;
+}
+
+int
+run_pipe(struct signer_opts *o)
+{
+    hm_signer *s = NULL;
+    hm_sigaudit *audit = NULL;
+    struct buf in = {0}, out = {0};
+    char err[1024];
+    size_t start = 0;
+    unsigned long line_no = 0, failed = 0, signed_count = 0;
+    int eof = 0, skipping = 0, broken_output = 0;
+    hallmark_result rc;
+
+    rc = hm_signer_load(o->keystore, o->pass, o->pass_len, (long long)time(NULL), &s, err,
+                        sizeof err);
+    if (rc != HALLMARK_OK) {
+        return signer_fail(EXIT_USAGE, "%s", err);
+    }
+    if (o->audit == NULL) {
+        hm_signer_unref(s);
+        return signer_fail(EXIT_USAGE, "sign needs --audit FILE: every signature is recorded");
+    }
+    if (hm_sigaudit_open(o->audit, o->audit_sync, &audit, err, sizeof err) != HALLMARK_OK) {
+        hm_signer_unref(s);
+        return signer_fail(EXIT_USAGE, "%s", err);
+    }
+    while (!eof && !broken_output) {
+        ssize_t n;
+        char *nl;
+
+        /* Room for one more chunk after the unfinished line kept at the front. */
+        if (start > 0) {
+            memmove(in.p, in.p + start, in.len - start);
+            in.len -= start;
+            start = 0;
+        }
+        if (buf_reserve(&in, READ_CHUNK) != 0) {
+            (void)signer_fail(EXIT_FAILED, "out of memory");
+            failed++;
+            break;
+        }
+        do {
+            n = read(STDIN_FILENO, in.p + in.len, in.cap - in.len);
+        } while (n < 0 && errno == EINTR);
+        if (n < 0) {
+            (void)signer_fail(EXIT_FAILED, "reading the input: %s", strerror(errno));
+            failed++;
+            break;
+        }
+        if (n == 0) {
+            eof = 1;
+            if (in.len > 0 && !skipping) {
+                buf_add(&in, "\n", 1); /* the last line without its newline */
+            }
+        }
+        in.len += (size_t)n;
+        while ((nl = memchr(in.p + start, '\n', in.len - start)) != NULL) {
+            size_t len = (size_t)(nl - (in.p + start));
+            const char *line = in.p + start;
+            start += len + 1;
+            if (skipping) { /* the end of an overlong line, already answered */
+                skipping = 0;
+                continue;
+            }
+            line_no++;
+            if (len > 0 && line[len - 1] == '\r') {
+                len--;
+            }
+            if (len > LINE_MAX_BYTES) {
+                error_line(&out, line_no, "too_large", "line longer than 1 MiB", NULL);
+                failed++;
+            } else if (pipe_line(s, audit, line, len, line_no, &out) != 0) {
+                failed++;
+            } else {
+                signed_count++;
+            }
+        }
+        /* An unfinished line past the limit: answer it now, drop its bytes, skip to its end. */
+        if (!skipping && in.len - start > LINE_MAX_BYTES + 1) {
+            line_no++;
+            error_line(&out, line_no, "too_large", "line longer than 1 MiB", NULL);
+            failed++;
+            skipping = 1;
+        }
+        if (skipping) {
+            start = in.len;
+        }
+        if (out.failed || deliver(&out) != 0) {
+            (void)signer_fail(EXIT_FAILED, "writing the results: %s",
+                              out.failed ? "out of memory" : strerror(errno));
+            broken_output = 1;
+            failed++;
+        }
+    }
+    free(in.p);
+    free(out.p);
+    if (hm_sigaudit_flush(audit) != HALLMARK_OK) {
+        failed++;
+    }
+    hm_sigaudit_close(audit);
+    hm_signer_unref(s);
+    (void)fprintf(stderr, "hallmark-signer: %lu signed, %lu refused\n", signed_count, failed);
+    return failed == 0 ? EXIT_DONE : EXIT_FAILED;
+}
