@@ -437,47 +437,83 @@ current_set(void)
 
 /* Signs one message object for client c; returns the result object (new reference) and the
  * result code. */
-static json_t *
-sign_one(const hm_signer *s, const struct client *c, const json_t *msg, hallmark_result *rc_out)
-{
+/* One message of a request, from its JSON to its result. */
+struct signing {
     hm_sign_request r;
     hm_sign_result res;
     hallmark_result rc;
-    char labels[256], code[48];
-    json_t *out = NULL;
-    long long now = (long long)time(NULL);
+};
 
-    memset(&res, 0, sizeof res);
-    rc = hm_sign_request_from_json(msg, &r, &res);
-    if (rc == HALLMARK_OK &&
-        (!allowed(c->brands, c->brand_count, r.brand) ||
-         (c->channel_count > 0 && !allowed(c->channels, c->channel_count, r.channel)))) {
-        rc = HALLMARK_ERR_FORBIDDEN;
-        res.detail = "this client may not sign for this brand or channel";
-        res.field = allowed(c->brands, c->brand_count, r.brand) ? "channel" : "brand";
+/* Checks and signs; the signature is recorded afterwards, for the whole request at once. */
+static void
+sign_message(const hm_signer *s, const struct client *c, const json_t *msg, long long now,
+             struct signing *g)
+{
+    memset(g, 0, sizeof *g);
+    g->rc = hm_sign_request_from_json(msg, &g->r, &g->res);
+    if (g->rc == HALLMARK_OK &&
+        (!allowed(c->brands, c->brand_count, g->r.brand) ||
+         (c->channel_count > 0 && !allowed(c->channels, c->channel_count, g->r.channel)))) {
+        g->rc = HALLMARK_ERR_FORBIDDEN;
+        g->res.detail = "this client may not sign for this brand or channel";
+        g->res.field = allowed(c->brands, c->brand_count, g->r.brand) ? "channel" : "brand";
     }
+    if (g->rc == HALLMARK_OK) {
+        g->rc = hm_signer_sign(s, &g->r, now, &g->res);
+    }
+}
+
+/* Records every signature of the request in one write of the signature log, before any token
+ * is handed out; if that fails, none of them is (503, signing stops). */
+static void
+record_all(const struct client *c, long long now, struct signing *g, size_t n)
+{
+    hm_sigaudit_entry *e = calloc(n > 0 ? n : 1, sizeof *e);
+    size_t i, k = 0;
+    hallmark_result rc;
+
+    for (i = 0; e != NULL && i < n; i++) {
+        if (g[i].rc == HALLMARK_OK) {
+            e[k].brand = g[i].r.brand;
+            e[k].kid = g[i].res.kid;
+            e[k].jti = g[i].res.jti;
+            e[k].body_sha256 = g[i].res.body_sha256;
+            k++;
+        }
+    }
+    rc = e == NULL ? HALLMARK_ERR_NOMEM : hm_sigaudit_record_all(srv.audit, now, c->id, e, k);
+    free(e);
     if (rc == HALLMARK_OK) {
-        rc = hm_signer_sign(s, &r, now, &res);
+        return;
     }
-    if (rc == HALLMARK_OK && hm_sigaudit_record(srv.audit, now, c->id, r.brand, res.kid, res.jti,
-                                                res.body_sha256) != HALLMARK_OK) {
-        rc = HALLMARK_ERR_UNAVAILABLE;
-        res.detail = "the signature log cannot be written: signing stopped";
-        res.field = NULL;
-        log_json("error", "audit_write_failed", "\"message\":\"signing stopped\"");
+    for (i = 0; i < n; i++) {
+        if (g[i].rc == HALLMARK_OK) {
+            g[i].rc = HALLMARK_ERR_UNAVAILABLE;
+            g[i].res.detail = "the signature log cannot be written: signing stopped";
+            g[i].res.field = NULL;
+        }
     }
-    if (rc == HALLMARK_OK) {
-        out = json_pack("{s:s,s:s,s:s,s:I}", "token", res.token, "jti", res.jti, "kid", res.kid,
-                        "serial", (json_int_t)hm_signer_serial(s));
+    log_json("error", "audit_write_failed", "\"message\":\"signing stopped\"");
+}
+
+/* The result object of one message; counts it in the metrics and clears its token. */
+static json_t *
+result_object(const hm_signer *s, struct signing *g)
+{
+    char labels[256], code[48];
+    json_t *out;
+
+    if (g->rc == HALLMARK_OK) {
+        out = json_pack("{s:s,s:s,s:s,s:I}", "token", g->res.token, "jti", g->res.jti, "kid",
+                        g->res.kid, "serial", (json_int_t)hm_signer_serial(s));
     } else {
-        out = json_pack("{s:o}", "error", error_object(rc, res.detail, res.field));
+        out = json_pack("{s:o}", "error", error_object(g->rc, g->res.detail, g->res.field));
     }
     (void)snprintf(labels, sizeof labels, "hallmark_signatures_total{brand=\"%s\",result=\"%s\"}",
-                   hm_signer_has_brand(s, r.brand) ? r.brand : "-",
-                   hm_sign_code(rc, code, sizeof code));
+                   g->r.brand != NULL && hm_signer_has_brand(s, g->r.brand) ? g->r.brand : "-",
+                   hm_sign_code(g->rc, code, sizeof code));
     metric_add(labels, 1);
-    hm_sign_result_clear(&res);
-    *rc_out = rc;
+    hm_sign_result_clear(&g->res);
     return out;
 }
 
@@ -532,7 +568,12 @@ handle_sign(struct evhttp_request *req, struct client *c, int batch)
         return;
     }
     if (!batch) {
-        out = sign_one(s, c, body, &rc);
+        struct signing g;
+        long long now = (long long)time(NULL);
+        sign_message(s, c, body, now, &g);
+        record_all(c, now, &g, 1);
+        rc = g.rc;
+        out = result_object(s, &g);
         if (rc == HALLMARK_OK) {
             reply_json(req, 200, out);
         } else {
@@ -544,6 +585,7 @@ handle_sign(struct evhttp_request *req, struct client *c, int batch)
         }
     } else {
         const json_t *list = json_object_get(body, "messages");
+        struct signing *g = NULL;
         if (!json_is_array(list) || json_object_size(body) != 1) {
             reply_error(req, HALLMARK_ERR_BAD_REQUEST, "a batch is {\"messages\": [ ... ]}",
                         "messages");
@@ -553,14 +595,23 @@ handle_sign(struct evhttp_request *req, struct client *c, int batch)
         } else if (json_array_size(list) > 1 && !rate_ok(c, (double)(json_array_size(list) - 1))) {
             reply_error(req, HALLMARK_ERR_RATE_LIMITED,
                         "slow down: a batch counts one request per message", NULL);
+        } else if ((g = calloc(json_array_size(list) + 1, sizeof *g)) == NULL) {
+            reply_error(req, HALLMARK_ERR_NOMEM, NULL, NULL);
         } else {
-            results = json_array();
+            long long now = (long long)time(NULL);
+            size_t n = json_array_size(list);
             json_array_foreach(list, i, m)
             {
-                json_array_append_new(results, sign_one(s, c, m, &rc));
+                sign_message(s, c, m, now, &g[i]);
+            }
+            record_all(c, now, g, n);
+            results = json_array();
+            for (i = 0; i < n; i++) {
+                json_array_append_new(results, result_object(s, &g[i]));
             }
             reply_json(req, 200, json_pack("{s:o}", "results", results));
         }
+        free(g);
     }
     hm_signer_unref(s);
     json_decref(body);

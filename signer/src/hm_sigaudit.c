@@ -213,49 +213,111 @@ hm_sigaudit_open(const char *path, hm_sigaudit_sync sync, hm_sigaudit **out, cha
     return HALLMARK_OK;
 }
 
-hallmark_result
-hm_sigaudit_record(hm_sigaudit *a, long long now, const char *client, const char *brand,
-                   const char *kid, const char *jti, const char *body_sha256)
+/* The lines of entries e[0..n) after the log's head, into one buffer; *head_out their new head.
+ * Called with the lock held (the chain continues from a->head). */
+static hallmark_result
+build_lines(const hm_sigaudit *a, long long now, const char *client, const hm_sigaudit_entry *e,
+            size_t n, char **text, size_t *len, char head_out[44])
 {
-    json_t *e = json_pack("{s:s,s:s,s:s,s:s,s:s}", "client", client != NULL ? client : "-", "brand",
-                          brand, "kid", kid, "jti", jti, "body", body_sha256);
-    char *line = NULL, head[44];
-    hallmark_result rc = HALLMARK_ERR_NOMEM;
+    char head[44], *buf = NULL;
+    size_t i, used = 0, cap = 0;
+    hallmark_result rc = HALLMARK_OK;
 
-    if (e == NULL) {
+    memcpy(head, a->head, sizeof head);
+    for (i = 0; i < n && rc == HALLMARK_OK; i++) {
+        json_t *o =
+            json_pack("{s:s,s:s,s:s,s:s,s:s}", "client", client != NULL ? client : "-", "brand",
+                      e[i].brand, "kid", e[i].kid, "jti", e[i].jti, "body", e[i].body_sha256);
+        char *line = NULL, next[44];
+        rc = o == NULL ? HALLMARK_ERR_NOMEM
+                       : hm_audit_line(head, a->entries + i, o, now, &line, next);
+        if (rc == HALLMARK_OK) {
+            size_t l = strlen(line);
+            if (used + l + 1 > cap) {
+                size_t grow = (used + l + 1) * 2;
+                char *g = realloc(buf, grow);
+                if (g == NULL) {
+                    rc = HALLMARK_ERR_NOMEM;
+                } else {
+                    buf = g;
+                    cap = grow;
+                }
+            }
+            if (rc == HALLMARK_OK) {
+                line[l] = '\n'; /* the NUL becomes the line end */
+                memcpy(buf + used, line, l + 1);
+                used += l + 1;
+                memcpy(head, next, sizeof head);
+            }
+        }
+        free(line);
+        json_decref(o);
+    }
+    if (rc != HALLMARK_OK) {
+        free(buf);
         return rc;
+    }
+    *text = buf;
+    *len = used;
+    memcpy(head_out, head, sizeof head);
+    return HALLMARK_OK;
+}
+
+hallmark_result
+hm_sigaudit_record_all(hm_sigaudit *a, long long now, const char *client,
+                       const hm_sigaudit_entry *e, size_t n)
+{
+    char *text = NULL, head[44];
+    size_t len = 0;
+    hallmark_result rc;
+
+    if (a == NULL || (e == NULL && n > 0)) {
+        return HALLMARK_ERR_INVALID_ARGUMENT;
+    }
+    if (n == 0) {
+        return HALLMARK_OK;
     }
     (void)pthread_mutex_lock(&a->lock);
     if (a->failed) {
         rc = HALLMARK_ERR_IO;
-    } else if ((rc = hm_audit_line(a->head, a->entries, e, now, &line, head)) == HALLMARK_OK) {
-        size_t n = strlen(line);
-        line[n] = '\n'; /* the NUL becomes the line end; write n + 1 bytes */
-        if (hm_write_all(a->fd, line, n + 1) != 0) {
+    } else if ((rc = build_lines(a, now, client, e, n, &text, &len, head)) == HALLMARK_OK) {
+        if (hm_write_all(a->fd, text, len) != 0) {
             /* No torn line may stay: the chain must still verify when the disk has room again. */
             if (ftruncate(a->fd, a->end) != 0) {
                 a->end = -1; /* nothing more to do here: the log is marked failed below */
             }
             a->failed = 1;
             rc = HALLMARK_ERR_IO;
-        } else if ((++a->unsynced >= SYNC_BATCH || a->sync == HM_SIGAUDIT_SYNC_EACH) &&
+        } else if (((a->unsynced += n) >= SYNC_BATCH || a->sync == HM_SIGAUDIT_SYNC_EACH) &&
                    fdatasync(a->fd) != 0) {
             a->failed = 1;
             rc = HALLMARK_ERR_IO;
         } else {
-            a->end += (off_t)(n + 1);
+            a->end += (off_t)len;
             if (a->unsynced >= SYNC_BATCH || a->sync == HM_SIGAUDIT_SYNC_EACH) {
                 a->unsynced = 0;
             }
-            a->entries++;
-            a->written++;
+            a->entries += n;
+            a->written += n;
             memcpy(a->head, head, sizeof head);
         }
     }
     (void)pthread_mutex_unlock(&a->lock);
-    free(line);
-    json_decref(e);
+    free(text);
     return rc;
+}
+
+hallmark_result
+hm_sigaudit_record(hm_sigaudit *a, long long now, const char *client, const char *brand,
+                   const char *kid, const char *jti, const char *body_sha256)
+{
+    hm_sigaudit_entry e;
+
+    e.brand = brand;
+    e.kid = kid;
+    e.jti = jti;
+    e.body_sha256 = body_sha256;
+    return hm_sigaudit_record_all(a, now, client, &e, 1);
 }
 
 hallmark_result

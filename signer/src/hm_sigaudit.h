@@ -43,6 +43,17 @@ hallmark_result hm_sigaudit_record(hm_sigaudit *a, long long now, const char *cl
                                    const char *brand, const char *kid, const char *jti,
                                    const char *body_sha256);
 
+/* One signature, for hm_sigaudit_record_all. */
+typedef struct hm_sigaudit_entry {
+    const char *brand, *kid, *jti, *body_sha256;
+} hm_sigaudit_entry;
+
+/* Records n signatures of one client in one write (a batch request): all of them, or none
+ * (HALLMARK_ERR_IO, and the log fails for good; HALLMARK_ERR_NOMEM writes nothing). Durable on
+ * return with HM_SIGAUDIT_SYNC_EACH. n == 0 is HALLMARK_OK. */
+hallmark_result hm_sigaudit_record_all(hm_sigaudit *a, long long now, const char *client,
+                                       const hm_sigaudit_entry *e, size_t n);
+
 /* Makes every record so far durable (fdatasync), then writes the checkpoint. HALLMARK_OK or
  * HALLMARK_ERR_IO. */
 hallmark_result hm_sigaudit_flush(hm_sigaudit *a);

@@ -99,5 +99,32 @@ sign acme-secret-token "$(msg acme-bank ACMEBANK +447700900123 'disk has room ag
 [ "$code" = 200 ] && ok || bad "after the disk has room again: $code $(cat "$work/resp") $(tail -2 "$work/after-full.log")"
 stop_signer
 
+# A batch whose records do not fit: none of its tokens is handed out, and the log keeps no part
+# of it (all its records go in one write, cut back on failure).
+before=$(stat -c %s "$work/signatures.log")
+lines_before=$(log_lines)
+(
+    trap '' XFSZ
+    ulimit -f $(((before + 500) / 1024 + 1))
+    exec "$signer_cli" serve --keystore "$HALLMARK_KEYSTORE" --listen 127.0.0.1:0 --audit "$work/signatures.log" \
+        --clients "$work/clients.json" --threads 1 >"$work/listen.out" 2>"$work/batch-full.log"
+) &
+signer_pid=$!
+(sleep 120 && kill -TERM "$signer_pid" 2>/dev/null) >/dev/null 2>&1 &
+watchdog_pid=$!
+for _ in $(seq 100); do grep -q "listening on" "$work/listen.out" && break; sleep 0.1; done
+url=$(sed -n 's/.*listening on \([^ ]*\).*/\1/p' "$work/listen.out")
+batch="{\"messages\":[$(for i in $(seq 20); do printf '%s,' "$(msg acme-bank ACMEBANK +447700900123 "batch $i")"; done | sed 's/,$//')]}"
+code=$(curl -sS --max-time 10 -o "$work/resp" -w '%{http_code}' -H 'Content-Type: application/json' \
+    -H "Authorization: Bearer acme-secret-token" --data-binary "$batch" "$url/v1/sign/batch" || true)
+if [ "$code" = 200 ] && python3 - "$work/resp" <<'PY'; then ok; else bad "batch over a full disk: $code $(head -c 300 "$work/resp")"; fi
+import json, sys
+r = json.load(open(sys.argv[1]))["results"]
+assert len(r) == 20 and all(x.get("error", {}).get("code") == "unavailable" for x in r), r[:2]
+PY
+stop_signer
+[ "$(log_lines)" = "$lines_before" ] && [ "$(stat -c %s "$work/signatures.log")" = "$before" ] && ok ||
+    bad "batch over a full disk left $(($(log_lines) - lines_before)) records"
+
 echo "signer-expiry: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
