@@ -23,6 +23,23 @@ sign() {
 }
 log_lines() { if [ -f "$work/signatures.log" ]; then wc -l <"$work/signatures.log"; else echo 0; fi; }
 
+# start_with_file_limit BLOCKS LOG: the service with RLIMIT_FSIZE at BLOCKS KiB and SIGXFSZ
+# ignored, so that writes past it fail with EFBIG; sets $signer_pid, $watchdog_pid and $url.
+start_with_file_limit() {
+    (
+        trap '' XFSZ
+        ulimit -f "$1"
+        exec "$signer_cli" serve --keystore "$HALLMARK_KEYSTORE" --listen 127.0.0.1:0 \
+            --audit "$work/signatures.log" --clients "$work/clients.json" --threads 1 \
+            >"$work/listen.out" 2>"$2"
+    ) &
+    signer_pid=$!
+    (sleep 120 && kill -TERM "$signer_pid" 2>/dev/null) >/dev/null 2>&1 &
+    watchdog_pid=$!
+    for _ in $(seq 100); do grep -q "listening on" "$work/listen.out" && break; sleep 0.1; done
+    url=$(sed -n 's/.*listening on \([^ ]*\).*/\1/p' "$work/listen.out")
+}
+
 start_signer "$work/expiry.log"
 sign acme-secret-token "$(msg acme-bank ACMEBANK +447700900123 'still valid')"
 [ "$code" = 200 ] && ok || bad "acme, valid credential: $code $(cat "$work/resp")"
@@ -60,17 +77,7 @@ stop_signer
 # A signature log that cannot grow (RLIMIT_FSIZE; SIGXFSZ ignored, so writes fail with EFBIG).
 before=$(stat -c %s "$work/signatures.log")
 lines_before=$(log_lines)
-(
-    trap '' XFSZ
-    ulimit -f $(((before + 700) / 1024 + 1))
-    exec "$signer_cli" serve --keystore "$HALLMARK_KEYSTORE" --listen 127.0.0.1:0 --audit "$work/signatures.log" \
-        --clients "$work/clients.json" --threads 1 >"$work/listen.out" 2>"$work/full.log"
-) &
-signer_pid=$!
-(sleep 120 && kill -TERM "$signer_pid" 2>/dev/null) >/dev/null 2>&1 &
-watchdog_pid=$!
-for _ in $(seq 100); do grep -q "listening on" "$work/listen.out" && break; sleep 0.1; done
-url=$(sed -n 's/.*listening on \([^ ]*\).*/\1/p' "$work/listen.out")
+start_with_file_limit $(((before + 700) / 1024 + 1)) "$work/full.log"
 echo "log limit test starts at $before bytes"; limit=$((((before + 700) / 1024 + 1) * 1024))
 statuses=
 for i in $(seq 12); do
@@ -103,17 +110,7 @@ stop_signer
 # of it (all its records go in one write, cut back on failure).
 before=$(stat -c %s "$work/signatures.log")
 lines_before=$(log_lines)
-(
-    trap '' XFSZ
-    ulimit -f $(((before + 500) / 1024 + 1))
-    exec "$signer_cli" serve --keystore "$HALLMARK_KEYSTORE" --listen 127.0.0.1:0 --audit "$work/signatures.log" \
-        --clients "$work/clients.json" --threads 1 >"$work/listen.out" 2>"$work/batch-full.log"
-) &
-signer_pid=$!
-(sleep 120 && kill -TERM "$signer_pid" 2>/dev/null) >/dev/null 2>&1 &
-watchdog_pid=$!
-for _ in $(seq 100); do grep -q "listening on" "$work/listen.out" && break; sleep 0.1; done
-url=$(sed -n 's/.*listening on \([^ ]*\).*/\1/p' "$work/listen.out")
+start_with_file_limit $(((before + 500) / 1024 + 1)) "$work/batch-full.log"
 batch="{\"messages\":[$(for i in $(seq 20); do printf '%s,' "$(msg acme-bank ACMEBANK +447700900123 "batch $i")"; done | sed 's/,$//')]}"
 code=$(curl -sS --max-time 10 -o "$work/resp" -w '%{http_code}' -H 'Content-Type: application/json' \
     -H "Authorization: Bearer acme-secret-token" --data-binary "$batch" "$url/v1/sign/batch" || true)
