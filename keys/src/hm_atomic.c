@@ -88,6 +88,11 @@ hm_atomic_write(const char *path, const void *data, size_t len)
         errno = ENAMETOOLONG;
         return HALLMARK_ERR_IO;
     }
+    /* A temp file of this name can only be one a crashed process with our PID left behind
+     * (PIDs come back, and a service in a container is always PID 1): callers write under the
+     * keystore lock or the signature log's flock, so no live writer owns it. O_EXCL still
+     * refuses whatever appears between the two calls. */
+    (void)unlink(tmp);
     fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0) {
         return HALLMARK_ERR_IO;

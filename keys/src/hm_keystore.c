@@ -46,6 +46,7 @@ state_mac(const unsigned char *key, const unsigned char digest[32], unsigned cha
                                   sizeof state_mac_label - 1);
     crypto_auth_hmacsha256_update(&st, digest, 32);
     crypto_auth_hmacsha256_final(&st, out);
+    sodium_memzero(&st, sizeof st); /* the inner and outer pads are derived from the key */
     sodium_memzero(&st, sizeof st);
 }
 

@@ -19,7 +19,7 @@ struct conn_guard {
     struct event *sweep;
     struct evconnlistener *listener;
     SSL_CTX *tls;
-    size_t cap;
+    size_t cap, read_max;
     double deadline;
     struct conn *conns;
     size_t count, alloc;
@@ -80,7 +80,7 @@ sweep(evutil_socket_t fd, short what, void *arg)
             c->cut_at = now;
             /* evhttp answers a timeout on an incoming connection by freeing it */
             bufferevent_trigger_event(c->bev, BEV_EVENT_TIMEOUT | BEV_EVENT_READING, 0);
-            continue; /* seen again on the next sweep, released once evhttp let go */
+            continue; /* looked at again at once: released now if evhttp let go of it */
         }
         i++;
     }
@@ -91,17 +91,20 @@ sweep(evutil_socket_t fd, short what, void *arg)
 }
 
 conn_guard *
-conn_guard_new(struct event_base *base, size_t cap, double deadline_seconds, SSL_CTX *tls)
+conn_guard_new(struct event_base *base, size_t cap, double deadline_seconds, size_t read_max,
+               SSL_CTX *tls)
 {
     struct timeval every = {0, SWEEP_MICROSECONDS};
     conn_guard *g;
 
-    if (base == NULL || cap == 0 || !(deadline_seconds > 0) || (g = calloc(1, sizeof *g)) == NULL) {
+    if (base == NULL || cap == 0 || !(deadline_seconds > 0) || read_max == 0 ||
+        (g = calloc(1, sizeof *g)) == NULL) {
         return NULL;
     }
     g->base = base;
     g->cap = cap;
     g->deadline = deadline_seconds;
+    g->read_max = read_max;
     g->tls = tls;
     if ((g->sweep = event_new(base, -1, EV_PERSIST, sweep, g)) == NULL ||
         event_add(g->sweep, &every) != 0) {
@@ -158,6 +161,8 @@ conn_guard_bev(struct event_base *base, void *arg)
     if ((bev = new_bev(g)) == NULL) {
         return NULL;
     }
+    /* evhttp sets no watermarks: without one, input piles up while it writes an answer. */
+    bufferevent_setwatermark(bev, EV_READ, 0, g->read_max);
     bufferevent_incref(bev);
     g->conns[g->count].bev = bev;
     g->conns[g->count].since = now_seconds();

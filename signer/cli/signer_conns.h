@@ -23,10 +23,13 @@
 typedef struct conn_guard conn_guard;
 
 /* A guard for one worker's base: at most `cap` connections (1 or more), each of which must
- * complete a request within `deadline_seconds`. `tls` (borrowed, may be NULL) makes every
- * connection a TLS server connection. NULL when out of memory or the sweep cannot start. */
+ * complete a request within `deadline_seconds` and may hold at most `read_max` unread input
+ * bytes (beyond that the server stops reading it: a client that pipelines requests without
+ * reading the answers, then floods, cannot make the server buffer its flood; make it at least
+ * the largest request evhttp accepts). `tls` (borrowed, may be NULL) makes every connection a
+ * TLS server connection. NULL when out of memory or the sweep cannot start. */
 conn_guard *conn_guard_new(struct event_base *base, size_t cap, double deadline_seconds,
-                           SSL_CTX *tls);
+                           size_t read_max, SSL_CTX *tls);
 
 /* The listener to pause at the cap (borrowed; call once, after evhttp_accept_socket). */
 void conn_guard_set_listener(conn_guard *g, struct evconnlistener *listener);

@@ -3,8 +3,11 @@
  * before the next read can block, so a producer that waits for its results gets them, and a bulk
  * run does not pay a write per line. Every signature is recorded in the signature log (one
  * record per token, written before the token reaches the output buffer). A line over 1 MiB is
- * skipped to its newline and answered with "too_large"; a bad line never stops the stream. */
+ * skipped to its newline and answered with "too_large"; a bad line never stops the stream.
+ * With the default --audit-sync batch, the log is made durable every 256 records and, when a
+ * chunk's results go out, if 200 ms have passed since the last time: as the service does. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +22,7 @@
 
 #define LINE_MAX_BYTES ((size_t)1024 * 1024)
 #define READ_CHUNK ((size_t)64 * 1024)
+#define FLUSH_SECONDS 0.2 /* as the service: records reach the disk at least this often */
 
 /* A growable byte buffer; on allocation failure it stops growing and says so. */
 struct buf {
@@ -158,6 +162,15 @@ deliver(struct buf *out)
     return rc;
 }
 
+static double
+seconds_now(void)
+{
+    struct timespec ts;
+
+    (void)clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 int
 run_pipe(struct signer_opts *o)
 {
@@ -168,7 +181,12 @@ run_pipe(struct signer_opts *o)
     size_t start = 0;
     unsigned long line_no = 0, failed = 0, signed_count = 0;
     int eof = 0, skipping = 0, broken_output = 0;
+    double last_flush = seconds_now();
     hallmark_result rc;
+
+    /* A reader that goes away is an error to report (and the log still gets its final sync
+     * and checkpoint), not a signal that kills the process. */
+    (void)signal(SIGPIPE, SIG_IGN);
 
     rc = hm_signer_load(o->keystore, o->pass, o->pass_len, (long long)time(NULL), &s, err,
                         sizeof err);
@@ -244,6 +262,14 @@ run_pipe(struct signer_opts *o)
         if (skipping) {
             start = in.len;
         }
+        if (seconds_now() - last_flush >= FLUSH_SECONDS) {
+            if (hm_sigaudit_flush(audit) != HALLMARK_OK) {
+                (void)signer_fail(EXIT_FAILED,
+                                  "%s: cannot sync the signature log or write its checkpoint",
+                                  o->audit);
+            }
+            last_flush = seconds_now();
+        }
         if (out.failed || deliver(&out) != 0) {
             (void)signer_fail(EXIT_FAILED, "writing the results: %s",
                               out.failed ? "out of memory" : strerror(errno));
@@ -254,6 +280,8 @@ run_pipe(struct signer_opts *o)
     free(in.p);
     free(out.p);
     if (hm_sigaudit_flush(audit) != HALLMARK_OK) {
+        (void)signer_fail(EXIT_FAILED, "%s: cannot sync the signature log or write its checkpoint",
+                          o->audit);
         failed++;
     }
     hm_sigaudit_close(audit);

@@ -90,7 +90,13 @@ struct worker {
     struct evhttp *http;
     struct evhttp_bound_socket *bound;
     conn_guard *guard;
+    struct event *resume; /* re-enables accepting after an accept error */
+    int stopping;         /* set by stop_worker: accepting never resumes */
 };
+
+/* The workers, so that a listener's error callback can find its own (by event base). */
+static struct worker *all_workers;
+static int all_worker_count;
 
 static void log_json(const char *level, const char *event, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -488,12 +494,16 @@ record_all(const struct client *c, long long now, struct signing *g, size_t n)
     }
     for (i = 0; i < n; i++) {
         if (g[i].rc == HALLMARK_OK) {
-            g[i].rc = HALLMARK_ERR_UNAVAILABLE;
-            g[i].res.detail = "the signature log cannot be written: signing stopped";
+            g[i].rc = rc == HALLMARK_ERR_NOMEM ? HALLMARK_ERR_NOMEM : HALLMARK_ERR_UNAVAILABLE;
+            g[i].res.detail = rc == HALLMARK_ERR_NOMEM
+                                  ? "out of memory while recording the signature: not signed"
+                                  : "the signature log cannot be written: signing stopped";
             g[i].res.field = NULL;
         }
     }
-    log_json("error", "audit_write_failed", "\"message\":\"signing stopped\"");
+    if (rc != HALLMARK_ERR_NOMEM) {
+        log_json("error", "audit_write_failed", "\"message\":\"signing stopped\"");
+    }
 }
 
 /* The result object of one message; counts it in the metrics and clears its token. */
@@ -934,25 +944,35 @@ worker_main(void *arg)
 }
 
 /* Out of file descriptors (or another accept error): stop accepting on this worker for a
- * second instead of spinning, and say so once. */
+ * second instead of spinning, and say so once. The timer belongs to the worker, so that
+ * stop_worker can cancel it before the listener is freed. */
 static void
 resume_accepting(evutil_socket_t fd, short what, void *arg)
 {
+    struct worker *w = arg;
+
     (void)fd;
     (void)what;
-    (void)evconnlistener_enable(arg);
+    if (!w->stopping && w->bound != NULL) {
+        (void)evconnlistener_enable(evhttp_bound_socket_get_listener(w->bound));
+    }
 }
 
 static void
 accept_error(struct evconnlistener *listener, void *arg)
 {
     struct timeval pause = {1, 0};
-    int err = EVUTIL_SOCKET_ERROR();
+    struct event_base *base = evconnlistener_get_base(listener);
+    int err = EVUTIL_SOCKET_ERROR(), i;
 
     (void)arg;
     (void)evconnlistener_disable(listener);
-    (void)event_base_once(evconnlistener_get_base(listener), -1, EV_TIMEOUT, resume_accepting,
-                          listener, &pause);
+    for (i = 0; i < all_worker_count; i++) {
+        if (all_workers[i].base == base && !all_workers[i].stopping &&
+            all_workers[i].resume != NULL) {
+            (void)event_add(all_workers[i].resume, &pause);
+        }
+    }
     log_json("warn", "accept_paused", "\"error\":\"%s\",\"seconds\":1",
              evutil_socket_error_to_string(err));
 }
@@ -983,7 +1003,8 @@ worker_setup(struct worker *w, size_t max_connections)
 {
     if ((w->base = event_base_new()) == NULL || (w->http = evhttp_new(w->base)) == NULL ||
         (w->guard = conn_guard_new(w->base, max_connections, (double)srv.o->request_timeout,
-                                   srv.tls)) == NULL) {
+                                   HEADERS_MAX + srv.o->body_max * 2 + 1024 + 65536, srv.tls)) ==
+            NULL) {
         return -1;
     }
     evhttp_set_allowed_methods(w->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_PUT |
@@ -1006,6 +1027,9 @@ worker_setup(struct worker *w, size_t max_connections)
             }
             return -1;
         }
+        if ((w->resume = evtimer_new(w->base, resume_accepting, w)) == NULL) {
+            return -1;
+        }
         evconnlistener_set_error_cb(evhttp_bound_socket_get_listener(w->bound), accept_error);
         conn_guard_set_listener(w->guard, evhttp_bound_socket_get_listener(w->bound));
     }
@@ -1020,8 +1044,13 @@ stop_worker(evutil_socket_t fd, short what, void *arg)
 
     (void)fd;
     (void)what;
+    w->stopping = 1;
+    if (w->resume != NULL) {
+        (void)event_del(w->resume);
+    }
     conn_guard_set_listener(w->guard, NULL);
     evhttp_del_accept_socket(w->http, w->bound);
+    w->bound = NULL;
     (void)event_base_loopexit(w->base, &grace);
 }
 
@@ -1109,6 +1138,8 @@ run_serve(struct signer_opts *o)
 
     per_worker = o->max_connections / (size_t)n > 0 ? o->max_connections / (size_t)n : 1;
     memset(workers, 0, sizeof workers);
+    all_workers = workers;
+    all_worker_count = n;
     memset(&ctl, 0, sizeof ctl);
     srv.o = o;
     srv.fd = -1;
@@ -1145,7 +1176,7 @@ run_serve(struct signer_opts *o)
     for (i = 0; i < n; i++) {
         if (worker_setup(&workers[i], per_worker) != 0) {
             (void)signer_fail(EXIT_USAGE, "cannot start worker %d", i);
-            n = i;
+            n = i + 1; /* its parts that were made are freed below */
             st = EXIT_USAGE;
             goto stop;
         }
@@ -1187,6 +1218,9 @@ stop:
             evhttp_free(workers[i].http);
         }
         conn_guard_free(workers[i].guard);
+        if (workers[i].resume != NULL) {
+            event_free(workers[i].resume);
+        }
         if (workers[i].base != NULL) {
             event_base_free(workers[i].base);
         }

@@ -94,8 +94,9 @@ check_log(hm_sigaudit *a, const char *path, char *err, size_t err_len)
 {
     struct stat st;
     void *map = NULL;
-    size_t len, entries = 0, bad = 0, at = 0;
+    size_t len, entries = 0, bad = 0, at = 0, good_len = 0, complete = 0;
     char head_at[44], want[44];
+    unsigned char last_byte = '\n';
     int have;
     hallmark_result rc;
 
@@ -109,11 +110,29 @@ check_log(hm_sigaudit *a, const char *path, char *err, size_t err_len)
     have = read_checkpoint(a->checkpoint_path, &at, want);
     rc = hm_audit_walk(map, len, have == 1 ? at : 0, &entries, &bad, a->head, head_at);
     if (map != NULL) {
+        const unsigned char *text = map, *nl = text;
+        last_byte = text[len - 1];
+        while ((nl = memchr(nl, '\n', len - (size_t)(nl - text))) != NULL) {
+            complete++;
+            good_len = (size_t)(++nl - text);
+            if (good_len == len) {
+                break;
+            }
+        }
         (void)munmap(map, len);
     }
     a->end = (off_t)len;
     a->entries = entries;
-    if (rc == HALLMARK_ERR_CORRUPT) {
+    if (rc == HALLMARK_ERR_CORRUPT && last_byte != '\n' && bad == complete + 1 &&
+        (have != 1 || at <= complete)) {
+        /* Only the last line is unfinished: a write that a crash or a full disk interrupted.
+         * Its token was never handed out (a record is written before its token). */
+        say(err, err_len,
+            "%s: the last line (entry %zu) is incomplete, left by an interrupted write; its token "
+            "was never returned. Entries 1 to %zu are intact: keep a copy, then cut the log "
+            "after them (truncate -s %zu %s) and start again",
+            path, bad, complete, good_len, path);
+    } else if (rc == HALLMARK_ERR_CORRUPT) {
         say(err, err_len, "%s: the signature log's hash chain is broken at entry %zu", path, bad);
     } else if (rc != HALLMARK_OK) {
         say(err, err_len, "%s: cannot check the signature log", path);
@@ -327,21 +346,25 @@ hm_sigaudit_flush(hm_sigaudit *a)
     size_t entries;
     char head[44];
 
+    int need_sync;
+
     (void)pthread_mutex_lock(&a->checkpoint);
     (void)pthread_mutex_lock(&a->lock);
-    if (a->failed) {
-        rc = HALLMARK_ERR_IO;
-    } else if (a->unsynced > 0 && fdatasync(a->fd) != 0) {
-        a->failed = 1;
-        rc = HALLMARK_ERR_IO;
-    } else {
-        a->unsynced = 0;
-    }
+    rc = a->failed ? HALLMARK_ERR_IO : HALLMARK_OK;
+    need_sync = a->unsynced > 0;
+    a->unsynced = 0;
     entries = a->entries;
     memcpy(head, a->head, sizeof head);
     (void)pthread_mutex_unlock(&a->lock);
-    /* Outside the log's lock: signing goes on while the checkpoint is written. Everything up to
-     * `entries` is durable now, so the checkpoint never leads the log. */
+    /* Outside the log's lock, so that signing goes on meanwhile: fdatasync covers every line
+     * written before it, the snapshot's among them, so once it returns everything up to
+     * `entries` is durable and the checkpoint never leads the log. */
+    if (rc == HALLMARK_OK && need_sync && fdatasync(a->fd) != 0) {
+        (void)pthread_mutex_lock(&a->lock);
+        a->failed = 1;
+        (void)pthread_mutex_unlock(&a->lock);
+        rc = HALLMARK_ERR_IO;
+    }
     if (rc == HALLMARK_OK && entries != a->checkpointed) {
         if (write_checkpoint(a->checkpoint_path, entries, head) != HALLMARK_OK) {
             (void)pthread_mutex_lock(&a->lock);

@@ -157,5 +157,17 @@ p.stdin.close()
 assert p.wait(timeout=10) == 0
 PY
 
+# A reader that goes away: an error and a non-zero exit, not death by SIGPIPE, and the log still
+# gets its checkpoint for every record written.
+set +e
+for _ in $(seq 3000); do echo "$good"; done |
+    "$signer_cli" sign --keystore "$HALLMARK_KEYSTORE" --audit "$work/epipe.log" 2>"$work/err" | head -c 10 >/dev/null
+st=${PIPESTATUS[1]}
+set -e
+entries=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["entries"])' "$work/epipe.log.head")
+[ "$st" = 1 ] && grep -q "writing the results: Broken pipe" "$work/err" &&
+    [ "$entries" = "$(wc -l <"$work/epipe.log")" ] && ok ||
+    bad "reader gone: exit $st, checkpoint $entries for $(wc -l <"$work/epipe.log") records, $(cat "$work/err")"
+
 echo "signer-pipe: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

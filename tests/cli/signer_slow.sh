@@ -80,6 +80,16 @@ PY
 [ "$(metric hallmark_connections_cut_total)" = 6 ] && ok || bad "metrics: cut total $(metric hallmark_connections_cut_total), want 6"
 paused=$(metric hallmark_accept_paused_total)
 [ "${paused:-0}" -ge 1 ] && ok || bad "metrics: accept paused total '$paused', want at least 1"
+# A client that pipelines requests without reading the answers, then floods: the server stops
+# reading it at the connection's read limit instead of buffering the flood.
+rss_kb() { sed -n 's/^VmRSS:[^0-9]*\([0-9]*\) kB/\1/p' "/proc/$signer_pid/status"; }
+rss_before=$(rss_kb)
+python3 "$slow" "$host" "$port" 1 flood 4 >"$work/flood.out"
+rss_after=$(rss_kb)
+grown=$(((rss_after - rss_before) / 1024))
+[ "$grown" -lt 64 ] && ok || bad "a flooding client grew the server by $grown MiB ($(cat "$work/flood.out") bytes sent)"
+code=$(curl -sS --max-time 8 -o /dev/null -w '%{http_code}' "$url/healthz" || true)
+[ "$code" = 200 ] && ok || bad "healthz after the flood: $code"
 stop_signer
 grep -q '"status":200' "$work/slow.log" && ok || bad "the service log should show the served requests"
 

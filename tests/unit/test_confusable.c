@@ -29,20 +29,19 @@ static const char *const differ[][2] = {
 
 /* Names the whole-script rule lets through: Latin, non-Latin that does not read as Latin, and
  * names without letters. */
-static const char *const not_whole_script[] =
-    {
-        "Acme Bank",
-        "AT&T",
-        "Caf\u00E9 Z\u00FCrich",
-        "\u0421\u0431\u0435\u0440\u0431\u0430\u043D\u043A", /* Сбербанк */
-        "\u0395\u03BB\u03BB\u03B7\u03BD\u03B9\u03BA\u03AE "
-        "\u03A4\u03C1\u03AC\u03C0\u03B5\u03B6\u03B1",        /* Ελληνική Τράπεζα */
-        "\u307F\u305A\u307B\u9280\u884C",                    /* みずほ銀行 */
-        "\u0628\u0646\u0643 \u0645\u0635\u0631",             /* بنك مصر */
-        "\u05D1\u05E0\u05E7 \u05DC\u05D0\u05D5\u05DE\u05D9", /* בנק לאומי */
-        "\uC2E0\uD55C\uC740\uD589",                          /* 신한은행 */
-        "\u0410\u0441\u043C\u0435",                          /* Асме (see above) */
-        "3 14",
+static const char *const not_whole_script[] = {
+    "Acme Bank",
+    "AT&T",
+    "Caf\u00E9 Z\u00FCrich",
+    "\u0421\u0431\u0435\u0440\u0431\u0430\u043D\u043A", /* Сбербанк */
+    "\u0395\u03BB\u03BB\u03B7\u03BD\u03B9\u03BA\u03AE "
+    "\u03A4\u03C1\u03AC\u03C0\u03B5\u03B6\u03B1",        /* Ελληνική Τράπεζα */
+    "\u307F\u305A\u307B\u9280\u884C",                    /* みずほ銀行 */
+    "\u0628\u0646\u0643 \u0645\u0635\u0631",             /* بنك مصر */
+    "\u05D1\u05E0\u05E7 \u05DC\u05D0\u05D5\u05DE\u05D9", /* בנק לאומי */
+    "\uC2E0\uD55C\uC740\uD589",                          /* 신한은행 */
+    "\u0410\u0441\u043C\u0435",                          /* Асме (see above) */
+    "3 14",
 };
 
 static const struct {

@@ -205,6 +205,22 @@ TEST(atomic_write_replaces_with_mode_0600)
     CHECK_RC(hm_atomic_write(path, "x", 1), HALLMARK_ERR_IO);
 }
 
+/* A crashed writer with our PID (PIDs come back; a containerized service is always PID 1) left
+ * its temp file: the next write replaces it instead of failing for good. */
+TEST(atomic_write_replaces_a_temp_file_left_by_a_crash)
+{
+    char dir[] = "/tmp/hallmark-atomic-XXXXXX", path[256], tmp[300];
+
+    CHECK(mkdtemp(dir) != NULL);
+    (void)snprintf(path, sizeof path, "%s/sig.log.head", dir);
+    (void)snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+    CHECK_RC(hm_atomic_write(tmp, "torn", 4), HALLMARK_OK); /* as a crash between steps 1 and 4 */
+    CHECK_RC(hm_atomic_write(path, "new", 3), HALLMARK_OK);
+    CHECK(file_is(path, "new"));
+    CHECK(access(tmp, F_OK) != 0);
+    CHECK(unlink(path) == 0 && rmdir(dir) == 0); /* nothing else was left behind */
+}
+
 TEST(atomic_write_crash_at_every_step_leaves_old_or_new)
 {
     char dir[] = "/tmp/hallmark-atomic-XXXXXX", path[256], cmd[300];

@@ -180,6 +180,33 @@ TEST(sigaudit_checkpoint_refuses_a_cut_or_rewritten_log)
     CHECK(strncmp((char *)text, "{\"entries\":5,", 13) == 0);
     free(text);
 
+    /* A write cut short (crash, full disk) leaves an unfinished last line: the message says so
+     * and how to cut it; once cut, the log opens. */
+    {
+        size_t full = 0;
+        char want[600];
+        CHECK_RC(hm_read_file(path, 1 << 20, &text, &len), HALLMARK_OK);
+        full = len;
+        free(text);
+        text = NULL;
+        {
+            FILE *f = fopen(path, "ab");
+            CHECK(f != NULL);
+            if (f != NULL) {
+                (void)fputs("{\"seq\":6,\"ti", f);
+                (void)fclose(f);
+            }
+        }
+        (void)snprintf(want, sizeof want,
+                       "the last line (entry 6) is incomplete, left by an interrupted write; its "
+                       "token was never returned. Entries 1 to 5 are intact: keep a copy, then cut "
+                       "the log after them (truncate -s %zu %s)",
+                       full, path);
+        CHECK(opens(path, HALLMARK_ERR_CORRUPT, want));
+        CHECK(truncate(path, (off_t)full) == 0);
+        CHECK(opens(path, HALLMARK_OK, "ok"));
+    }
+
     /* A broken chain is still named by its first bad entry. */
     CHECK_RC(hm_read_file(path, 1 << 20, &text, &len), HALLMARK_OK);
     text[10] ^= 1; /* inside entry 1: entry 2 no longer chains to it */

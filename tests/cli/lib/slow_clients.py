@@ -4,6 +4,9 @@ usage: slow_clients.py HOST PORT COUNT MODE SECONDS
   MODE headers: send a request line, then one header byte every 0.5 s (slowloris)
   MODE body:    send whole headers with Content-Length: 200, then one body byte every 0.5 s
   MODE silent:  connect and send nothing (a TLS handshake that never starts, on a TLS port)
+  MODE flood:   one connection with a tiny receive buffer: 2000 pipelined GET /v1/bundle that
+                it never reads the answers of, then junk as fast as the server takes it; prints
+                "sent N" (bytes)
 Opens COUNT connections, keeps trickling for at most SECONDS, and prints one line per connection:
 "closed AFTER" (seconds from connect until the server closed it) or "open" if it outlived SECONDS.
 Bounded: every socket has a timeout, and the whole run ends after SECONDS.
@@ -13,8 +16,33 @@ import sys
 import time
 
 
+def flood(host, port, limit):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.settimeout(2)
+    s.connect((host, port))
+    s.setblocking(False)
+    data = b"GET /v1/bundle HTTP/1.1\r\nHost: x\r\n\r\n" * 2000
+    junk = b"j" * 65536
+    sent, deadline = 0, time.monotonic() + limit
+    while time.monotonic() < deadline:
+        try:
+            n = s.send(data if data else junk)
+            sent += n
+            data = data[n:]
+        except BlockingIOError:
+            time.sleep(0.01)
+        except OSError:
+            break
+    print("sent %d" % sent)
+    s.close()
+
+
 def main():
     host, port, count, mode, limit = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], float(sys.argv[5])
+    if mode == "flood":
+        flood(host, port, limit)
+        return
     conns = []
     for _ in range(count):
         s = socket.create_connection((host, port), timeout=2)
