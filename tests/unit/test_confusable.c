@@ -34,6 +34,7 @@ static const char *const not_whole_script[] = {
     "AT&T",
     "Caf\u00E9 Z\u00FCrich",
     "\u0421\u0431\u0435\u0440\u0431\u0430\u043D\u043A", /* Сбербанк */
+    /* one name split over two lines */ // NOLINTNEXTLINE(bugprone-suspicious-missing-comma)
     "\u0395\u03BB\u03BB\u03B7\u03BD\u03B9\u03BA\u03AE "
     "\u03A4\u03C1\u03AC\u03C0\u03B5\u03B6\u03B1",        /* Ελληνική Τράπεζα */
     "\u307F\u305A\u307B\u9280\u884C",                    /* みずほ銀行 */
