@@ -10,46 +10,25 @@
 #include "hallmark.h"
 #include "hm_jws_sign.h"
 #include "hm_signkey.h"
+#include "vector_fixture.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define VECTOR_NOW 1795597200LL
-
-static const char root_key[] = "iojj3XQJ8ZX9UtstPLpdcspnCb8dlBIb83SIAbQPb1w";
-/* The publisher key of the vectors: tests/vectors/gen_vectors.c, seed 2. */
-static const unsigned char publisher_seed_fill = 2;
 static const char bundle_header[] = "{\"alg\":\"Ed25519\",\"typ\":\"hallmark-bundle+jwt\",\"kid\":"
                                     "\"aVBtapLd11SUVKIMGJfPzOEDuN0sXcmzJQNVT-_sKEU\"}";
-static const char default_body[] = "Acme Bank: your card ending 4242 was charged \xc2\xa3"
-                                   "10.00 at Acme Store.";
-/* The token of vector 001, verified against whatever bundle loads. */
-static const char vector_token[] =
-    "eyJhbGciOiJFZDI1NTE5IiwidHlwIjoiaGFsbG1hcmstbXNnK2p3dCIsImtpZCI6Im5SSUUyVm1LZE1qTDFKRDd0"
-    "YlY3ZlhWZ1h4bXYwR0tuTUZXUlVKTVRmOVEifQ.eyJpc3MiOiJhY21lLWJhbmsiLCJpYXQiOjE3OTU1OTcxNDAsI"
-    "mV4cCI6MTc5NTY4MzU0MCwianRpIjoidjAwMSIsImNoYW5uZWwiOiJzbXMiLCJmcm9tIjoiQUNNRUJBTksiLCJyY"
-    "3B0IjoibWFmVkN3MWNBczFyQkVzdTg3cW1tU2NleXNKR0t4X3o1X29ySWljLTNYWSIsImJvZHkiOiIwUVdBakhRW"
-    "WhyYWxpVDZEZ3hxVHY1RHJqb2lGNG5CQ2hiZEpPdGxOdC04IiwiY3JlZCI6Im1OUUxaRU5FdmxienZZa1ZfUEd3Z"
-    "WFJQlEwXzNCMk9iS25zR1ZVaXhNbjgiLCJjYXRlZ29yeSI6InRyYW5zYWN0aW9uYWwiLCJzZW5kZXIiOnsia2luZ"
-    "CI6ImF1dG9tYXRlZCJ9fQ.N4X2jesPRgAQ93JDIw9kBRwJhkmV3tCJ1uB7xnqXXw99PvEZCOBh48DSsFstNF-yFx"
-    "ZHdaSnCXIrFlkYGlMyCw";
 
 static hm_signkey *publisher_key;
 
 static void
 setup(void)
 {
-    unsigned char seed[HM_SECRET_BYTES];
-
-    memset(seed, publisher_seed_fill, sizeof seed);
-    if (hm_signkey_from_secret(&publisher_key, HM_ALG_ED25519, seed, sizeof seed) != HALLMARK_OK) {
-        abort();
-    }
+    publisher_key = vector_key(VECTOR_PUBLISHER_SEED);
 }
 
 static void
 load_and_use(const unsigned char *bundle, size_t len)
 {
-    const char *roots[1] = {root_key};
+    const char *roots[1] = {vector_root};
     hallmark_verifier *v = NULL, *again = NULL;
     hallmark_verification out;
     hallmark_message m;
@@ -69,8 +48,8 @@ load_and_use(const unsigned char *bundle, size_t len)
         m.channel = "sms";
         m.from = "ACMEBANK";
         m.to = "+447700900123";
-        m.body = (const unsigned char *)default_body;
-        m.body_len = strlen(default_body);
+        m.body = (const unsigned char *)vector_body;
+        m.body_len = strlen(vector_body);
         m.token = vector_token;
         m.token_len = strlen(vector_token);
         if (hallmark_verify(v, &m, VECTOR_NOW, &out) != out.code || out.detail == NULL) {

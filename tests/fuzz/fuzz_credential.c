@@ -14,45 +14,17 @@
 #include "hm_jws_sign.h"
 #include "hm_key.h"
 #include "hm_signkey.h"
+#include "vector_fixture.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define VECTOR_NOW 1795597200LL
-
-/* tests/vectors/gen_vectors.c: root seed 1, publisher seed 2, acme-bank's active key seed 3. */
-static const char root_b64[] = "iojj3XQJ8ZX9UtstPLpdcspnCb8dlBIb83SIAbQPb1w";
 static const char credential_header[] =
     "{\"alg\":\"Ed25519\",\"typ\":\"hallmark-brand+jwt\",\"kid\":"
     "\"aVBtapLd11SUVKIMGJfPzOEDuN0sXcmzJQNVT-_sKEU\"}";
-static const char default_body[] = "Acme Bank: your card ending 4242 was charged \xc2\xa3"
-                                   "10.00 at Acme Store.";
-/* The token of vector 001: it verifies when the input is that vector's credential. */
-static const char vector_token[] =
-    "eyJhbGciOiJFZDI1NTE5IiwidHlwIjoiaGFsbG1hcmstbXNnK2p3dCIsImtpZCI6Im5SSUUyVm1LZE1qTDFKRDd0"
-    "YlY3ZlhWZ1h4bXYwR0tuTUZXUlVKTVRmOVEifQ.eyJpc3MiOiJhY21lLWJhbmsiLCJpYXQiOjE3OTU1OTcxNDAsI"
-    "mV4cCI6MTc5NTY4MzU0MCwianRpIjoidjAwMSIsImNoYW5uZWwiOiJzbXMiLCJmcm9tIjoiQUNNRUJBTksiLCJyY"
-    "3B0IjoibWFmVkN3MWNBczFyQkVzdTg3cW1tU2NleXNKR0t4X3o1X29ySWljLTNYWSIsImJvZHkiOiIwUVdBakhRW"
-    "WhyYWxpVDZEZ3hxVHY1RHJqb2lGNG5CQ2hiZEpPdGxOdC04IiwiY3JlZCI6Im1OUUxaRU5FdmxienZZa1ZfUEd3Z"
-    "WFJQlEwXzNCMk9iS25zR1ZVaXhNbjgiLCJjYXRlZ29yeSI6InRyYW5zYWN0aW9uYWwiLCJzZW5kZXIiOnsia2luZ"
-    "CI6ImF1dG9tYXRlZCJ9fQ.N4X2jesPRgAQ93JDIw9kBRwJhkmV3tCJ1uB7xnqXXw99PvEZCOBh48DSsFstNF-yFx"
-    "ZHdaSnCXIrFlkYGlMyCw";
 
 static hm_signkey *publisher_key;
 static json_t *payload; /* the bundle payload; brands[0].credential is replaced by each input */
 static json_t *brand_entry;
-
-static hm_signkey *
-seeded(unsigned char fill)
-{
-    unsigned char seed[HM_SECRET_BYTES];
-    hm_signkey *k = NULL;
-
-    memset(seed, fill, sizeof seed);
-    if (hm_signkey_from_secret(&k, HM_ALG_ED25519, seed, sizeof seed) != HALLMARK_OK) {
-        abort();
-    }
-    return k;
-}
 
 static json_t *
 public_jwk(const hm_signkey *key)
@@ -70,11 +42,11 @@ public_jwk(const hm_signkey *key)
 static void
 setup(void)
 {
-    hm_signkey *root = seeded(1), *brand = seeded(3);
+    hm_signkey *root = vector_key(VECTOR_ROOT_SEED), *brand = vector_key(VECTOR_ACME_KEY_SEED);
     json_t *cert, *key;
     char *cert_jws = NULL;
 
-    publisher_key = seeded(2);
+    publisher_key = vector_key(VECTOR_PUBLISHER_SEED);
     cert = json_pack("{s:i,s:o,s:I,s:I}", "v", 1, "jwk", public_jwk(publisher_key), "nbf",
                      (json_int_t)1764061200, "exp", (json_int_t)1827133200);
     key = public_jwk(brand);
@@ -104,7 +76,7 @@ setup(void)
 static void
 load_and_verify(const char *bundle)
 {
-    const char *roots[1] = {root_b64};
+    const char *roots[1] = {vector_root};
     hallmark_verifier *v = NULL;
     hallmark_verification out;
     hallmark_message m;
@@ -118,8 +90,8 @@ load_and_verify(const char *bundle)
         m.channel = "sms";
         m.from = "ACMEBANK";
         m.to = "+447700900123";
-        m.body = (const unsigned char *)default_body;
-        m.body_len = strlen(default_body);
+        m.body = (const unsigned char *)vector_body;
+        m.body_len = strlen(vector_body);
         m.token = vector_token;
         m.token_len = strlen(vector_token);
         if (serial != 7 || hallmark_verify(v, &m, VECTOR_NOW, &out) != out.code ||

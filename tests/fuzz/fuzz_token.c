@@ -12,19 +12,14 @@
 #include "hm_json.h"
 #include "hm_jws_sign.h"
 #include "hm_signkey.h"
+#include "vector_fixture.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define VECTOR_NOW 1795597200LL
 #define MESSAGE_LINE_MAX ((size_t)256 * 1024)
 
-static const char root_key[] = "iojj3XQJ8ZX9UtstPLpdcspnCb8dlBIb83SIAbQPb1w";
-/* The brand key acme-bank signs with in the vectors: tests/vectors/gen_vectors.c, seed 3. */
-static const unsigned char brand_seed_fill = 3;
 static const char token_header[] = "{\"alg\":\"Ed25519\",\"typ\":\"hallmark-msg+jwt\",\"kid\":"
                                    "\"nRIE2VmKdMjL1JD7tbV7fXVgXxmv0GKnMFWRUJMTf9Q\"}";
-static const char default_body[] = "Acme Bank: your card ending 4242 was charged \xc2\xa3"
-                                   "10.00 at Acme Store.";
 
 /* The bundle of vector 001, in pieces (C11 only promises 4095 bytes per string literal). */
 static const char *const bundle_parts[] = {
@@ -128,8 +123,7 @@ static void
 setup(void)
 {
     size_t i, len = 0, n = sizeof bundle_parts / sizeof bundle_parts[0];
-    const char *roots[1] = {root_key};
-    unsigned char seed[HM_SECRET_BYTES];
+    const char *roots[1] = {vector_root};
     uint64_t serial = 0;
     char *bundle;
 
@@ -146,14 +140,13 @@ setup(void)
         len += part;
     }
     bundle[len] = '\0';
-    memset(seed, brand_seed_fill, sizeof seed);
     if (hallmark_verifier_new(&verifier, roots, 1) != HALLMARK_OK ||
         hallmark_verifier_load_bundle(verifier, (const unsigned char *)bundle, len, 0, VECTOR_NOW,
-                                      &serial, NULL) != HALLMARK_OK ||
-        hm_signkey_from_secret(&brand_key, HM_ALG_ED25519, seed, sizeof seed) != HALLMARK_OK) {
+                                      &serial, NULL) != HALLMARK_OK) {
         abort();
     }
     free(bundle);
+    brand_key = vector_key(VECTOR_ACME_KEY_SEED);
 }
 
 /* A member of the message line as a C string, or the default when absent or not a string. */
@@ -261,10 +254,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (tok_len > 0) {
         memcpy(token, tok, tok_len);
     }
-    body = member(msg, "body", default_body);
+    body = member(msg, "body", vector_body);
     body_len = msg != NULL && hm_json_string(msg, "body", NULL) != NULL
                    ? json_string_length(json_object_get(msg, "body"))
-                   : strlen(default_body);
+                   : strlen(vector_body);
     m.channel = member(msg, "channel", "sms");
     m.from = member(msg, "from", "ACMEBANK");
     m.to = member(msg, "to", "+447700900123");
