@@ -31,43 +31,80 @@ ALL_PKGS := libsodium jansson libcrypto libssl libpng icu-uc libevent libevent_o
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(ALL_PKGS) 2>/dev/null)
 VERIFY_LIBS = $(shell $(PKG_CONFIG) --libs $(VERIFY_PKGS)) -pthread
 CRYPTO_LIBS = $(shell $(PKG_CONFIG) --libs libsodium jansson libcrypto) -pthread
+# hallmark-keys also decodes and draws PNG logos (libpng) and checks display names (ICU; the
+# confusable skeleton, uspoof, is in icu-i18n): keys/vetting/. The signer links no vetting code.
+KEYS_LIBS = $(shell $(PKG_CONFIG) --libs libsodium jansson libcrypto libpng icu-i18n icu-uc) -lm -pthread
 # hallmark-signer serves HTTP(S) with libevent and OpenSSL.
 SIGNER_LIBS = $(shell $(PKG_CONFIG) --libs libsodium jansson libcrypto libssl libevent \
-              libevent_openssl libevent_pthreads libpng icu-uc) -lm -pthread
-# hallmark-keys also decodes and draws PNG logos (libpng) and checks display names (ICU; the
-# confusable skeleton, uspoof, is in icu-i18n).
-KEYS_LIBS = $(shell $(PKG_CONFIG) --libs libsodium jansson libcrypto libpng icu-i18n icu-uc) -lm -pthread
-INCLUDES := -Iverifier/include -Iverifier/core -Iverifier/src -Ikeys/src -Ikeys/cli \
-            -Isigner/src -Isigner/cli
-CFLAGS_ALL = $(WARN) $(OPT) $(HARDEN) -fPIC -fvisibility=hidden -D_POSIX_C_SOURCE=200809L \
-             -DHALLMARK_WITH_ES256=$(VERIFIER_ES256) -MMD -MP $(INCLUDES) $(PKG_CFLAGS) $(SAN) \
-             $(CFLAGS)
+              libevent_openssl libevent_pthreads) -pthread
+
+# ---- rooms: each folder is one archive, and each sees only the include folders it may use -------
+# core/          what every room shares (base64url, digests, JSON, keys, ES256, secure memory)
+# core/sign/     signing: hallmark-keys and the signer only, never in libhallmark
+# core/host/     file I/O and error text for the programs on a platform's hosts; no app reads files
+# verifier/src/  the verifier; verifier/include/hallmark.h is its public header
+# keys/vetting/  brand vetting: logos, display names, confusables, colours
+# keys/src/      the keystore, its audit log, key files, passphrases and what gets published
+# signer/src/    the signing set and the signature log; signer/cli/ and keys/cli/ are the programs
+# A wall is an include path: a verifier file that includes a keystore or signing header does not
+# compile. tools/check-walls.sh also reads each object's dependency file, so a path around the
+# include list ("sign/hm_signkey.h", "../../keys/src/...") fails the build too.
+INC_CORE := -Iverifier/include -Icore
+INC_VERIFIER := $(INC_CORE) -Iverifier/src
+INC_SIGN := $(INC_CORE) -Icore/sign
+INC_HOST := -Iverifier/include -Icore/host
+INC_VETTING := $(INC_VERIFIER) -Icore/host -Ikeys/vetting
+INC_KEYS := $(INC_VERIFIER) -Icore/sign -Icore/host -Ikeys/src
+INC_KEYS_CLI := $(INC_KEYS) -Ikeys/vetting -Ikeys/cli
+INC_SIGNER := $(INC_KEYS) -Isigner/src
+INC_SIGNER_CLI := $(INC_SIGNER) -Isigner/cli
+# Tests, benchmarks and test tools see every room.
+INCLUDES := $(INC_KEYS_CLI) -Isigner/src -Isigner/cli
+
+$(BUILD)/obj/core/%.o: ROOM_INC = $(INC_CORE)
+$(BUILD)/obj/core/sign/%.o: ROOM_INC = $(INC_SIGN)
+$(BUILD)/obj/core/host/%.o: ROOM_INC = $(INC_HOST)
+$(BUILD)/obj/verifier/%.o: ROOM_INC = $(INC_VERIFIER)
+$(BUILD)/obj/keys/vetting/%.o: ROOM_INC = $(INC_VETTING)
+$(BUILD)/obj/keys/src/%.o: ROOM_INC = $(INC_KEYS)
+$(BUILD)/obj/keys/cli/%.o: ROOM_INC = $(INC_KEYS_CLI)
+$(BUILD)/obj/signer/src/%.o: ROOM_INC = $(INC_SIGNER)
+$(BUILD)/obj/signer/cli/%.o: ROOM_INC = $(INC_SIGNER_CLI)
+ROOM_INC ?= $(INCLUDES)
+
+CFLAGS_ALL = $(ROOM_INC) $(WARN) $(OPT) $(HARDEN) -fPIC -fvisibility=hidden \
+             -D_POSIX_C_SOURCE=200809L -DHALLMARK_WITH_ES256=$(VERIFIER_ES256) -MMD -MP \
+             $(PKG_CFLAGS) $(SAN) $(CFLAGS)
 LDFLAGS_ALL = $(SAN) $(LDFLAGS)
 
-# ---- sources, by room -------------------------------------------------------------------------
-VERIFY_CORE_SRC := verifier/core/hm_b64url.c verifier/core/hm_digest.c verifier/core/hm_secmem.c \
-                   verifier/core/hm_key.c verifier/core/hm_json.c \
-                   $(if $(filter 0,$(VERIFIER_ES256)),,verifier/core/hm_es256.c)
-VERIFY_SRC := $(sort $(wildcard verifier/src/*.c))
-SIGN_CORE_SRC := verifier/core/hm_signkey.c verifier/core/hm_jws_sign.c
-KEYS_SRC := $(sort $(wildcard keys/src/*.c))
-KEYS_CLI_SRC := $(sort $(wildcard keys/cli/*.c))
-SIGNER_SRC := $(sort $(wildcard signer/src/*.c))
-SIGNER_CLI_SRC := $(sort $(wildcard signer/cli/*.c))
-UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
+# ---- sources, by room: the folder decides the archive ----------------------------------------
+src = $(sort $(wildcard $(1)/*.c))
+CORE_SRC := $(filter-out $(if $(filter 0,$(VERIFIER_ES256)),core/hm_es256.c),$(call src,core))
+VERIFY_SRC := $(call src,verifier/src)
+SIGN_CORE_SRC := $(call src,core/sign)
+HOST_SRC := $(call src,core/host)
+VETTING_SRC := $(call src,keys/vetting)
+KEYS_SRC := $(call src,keys/src)
+KEYS_CLI_SRC := $(call src,keys/cli)
+SIGNER_SRC := $(call src,signer/src)
+SIGNER_CLI_SRC := $(call src,signer/cli)
+UNIT_SRC := $(call src,tests/unit)
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
-LIB_OBJ := $(call obj,$(VERIFY_CORE_SRC) $(VERIFY_SRC))
+LIB_OBJ := $(call obj,$(CORE_SRC) $(VERIFY_SRC))
 SIGN_OBJ := $(call obj,$(SIGN_CORE_SRC))
-KEYS_OBJ := $(call obj,$(KEYS_SRC))
 UNIT_OBJ := $(call obj,$(UNIT_SRC))
 
 LIB_A := $(BUILD)/lib/libhallmark.a
 LIB_SO := $(BUILD)/lib/libhallmark.so.0
 SIGN_A := $(BUILD)/lib/libhmsign.a
+HOST_A := $(BUILD)/lib/libhmhost.a
+VETTING_A := $(BUILD)/lib/libhmvetting.a
 KEYS_A := $(BUILD)/lib/libhmkeys.a
 SIGNER_A := $(BUILD)/lib/libhmsigner.a
+# Everything the tests and test tools may link, in link order.
+HOST_ARCHIVES := $(SIGNER_A) $(KEYS_A) $(VETTING_A) $(HOST_A) $(SIGN_A) $(LIB_A)
 RUNNER := $(BUILD)/tests/runner
 
 REPLAY := $(patsubst tests/fuzz/fuzz_%.c,$(BUILD)/tests/replay-%,$(FUZZ_SRC))
@@ -98,15 +135,16 @@ JAVA_SRC := $(sort $(wildcard verifier/bindings/java/src/dev/hallmark/*.java))
 JAVA_TEST_SRC := $(sort $(wildcard verifier/bindings/java/test/dev/hallmark/*.java))
 JAR := $(BUILD)/java/hallmark.jar
 
-.PHONY: all help deps deps-check deps-fuzz test test-run check format-check tidy cppcheck \
-        asan valgrind fuzz bench install uninstall clean demo sizes vectors java
+.PHONY: all help deps deps-check deps-fuzz test test-run check check-exports format-check tidy \
+        cppcheck asan valgrind fuzz fuzz-bins bench install uninstall clean demo vectors java \
+        room-includes
 
 all: $(ALL_TARGETS)
 
 help:
 	@echo "make demo        run Hallmark on a built-in example"
 	@echo "make test        build and run every test (T=NAME runs the unit tests matching NAME)"
-	@echo "make check       tests, clang-format, clang-tidy and cppcheck"
+	@echo "make check       tests, the export check, clang-format, clang-tidy and cppcheck"
 	@echo "make asan        the whole suite under AddressSanitizer + UBSan (build/asan)"
 	@echo "make valgrind    the unit suite under valgrind memcheck; any error fails"
 	@echo "make fuzz        libFuzzer targets with clang, FUZZ_SECONDS=N each (default $(FUZZ_SECONDS))"
@@ -128,61 +166,56 @@ $(BUILD)/obj/%.o: %.c
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS_ALL) -c $< -o $@
 
-$(LIB_A): $(LIB_OBJ)
-	@mkdir -p $(@D)
-	$(Q)rm -f $@ && $(AR) rcs $@ $^
+# An archive of one room, after checking that its objects include only what the room may see.
+define room_archive # archive, objects, include flags
+$(1): $(2)
+	@mkdir -p $$(@D)
+	$$(Q)tools/check-walls.sh "$(3)" $$(patsubst %.o,%.d,$(2))
+	$$(Q)rm -f $$@ && $$(AR) rcs $$@ $(2)
+endef
+$(eval $(call room_archive,$(LIB_A),$(LIB_OBJ),$(INC_VERIFIER)))
+$(eval $(call room_archive,$(SIGN_A),$(SIGN_OBJ),$(INC_SIGN)))
+$(eval $(call room_archive,$(HOST_A),$(call obj,$(HOST_SRC)),$(INC_HOST)))
+$(eval $(call room_archive,$(VETTING_A),$(call obj,$(VETTING_SRC)),$(INC_VETTING)))
+$(eval $(call room_archive,$(KEYS_A),$(call obj,$(KEYS_SRC)),$(INC_KEYS)))
+$(eval $(call room_archive,$(SIGNER_A),$(call obj,$(SIGNER_SRC)),$(INC_SIGNER)))
 
-$(LIB_SO): $(LIB_OBJ)
+$(LIB_SO): $(LIB_A)
 	@mkdir -p $(@D)
-	$(Q)$(CC) -shared -Wl,-soname,libhallmark.so.0 -Wl,-z,relro,-z,now -o $@ $^ $(LDFLAGS_ALL) \
-	    $(VERIFY_LIBS)
+	$(Q)$(CC) -shared -Wl,-soname,libhallmark.so.0 -Wl,-z,relro,-z,now -o $@ $(LIB_OBJ) \
+	    $(LDFLAGS_ALL) $(VERIFY_LIBS)
 	$(Q)ln -sf libhallmark.so.0 $(BUILD)/lib/libhallmark.so
 
-$(SIGN_A): $(SIGN_OBJ)
-	@mkdir -p $(@D)
-	$(Q)rm -f $@ && $(AR) rcs $@ $^
-
-$(KEYS_A): $(KEYS_OBJ)
-	@mkdir -p $(@D)
-	$(Q)rm -f $@ && $(AR) rcs $@ $^
-
-$(RUNNER): $(UNIT_OBJ) $(SIGNER_A) $(KEYS_A) $(SIGN_A) $(LIB_A)
-	@mkdir -p $(@D)
-	$(Q)$(CC) -o $@ $(UNIT_OBJ) $(SIGNER_A) $(KEYS_A) $(SIGN_A) $(LIB_A) $(LDFLAGS_ALL) $(KEYS_LIBS)
-
-$(SIGNER_A): $(call obj,$(SIGNER_SRC))
-	@mkdir -p $(@D)
-	$(Q)rm -f $@ && $(AR) rcs $@ $^
-
-$(SIGNER_CLI): $(call obj,$(SIGNER_CLI_SRC)) $(SIGNER_A) $(KEYS_A) $(SIGN_A) $(LIB_A)
-	@mkdir -p $(@D)
-	$(Q)$(CC) -o $@ $^ $(LDFLAGS_ALL) $(SIGNER_LIBS)
-
-$(KEYS_CLI): $(call obj,$(KEYS_CLI_SRC)) $(KEYS_A) $(SIGN_A) $(LIB_A)
+$(RUNNER): $(UNIT_OBJ) $(HOST_ARCHIVES)
 	@mkdir -p $(@D)
 	$(Q)$(CC) -o $@ $^ $(LDFLAGS_ALL) $(KEYS_LIBS)
 
-$(DEMO_LOGO): $(call obj,tests/tools/hm_demo_logo.c) $(KEYS_A) $(LIB_A)
-	@mkdir -p $(@D)
-	$(Q)$(CC) -o $@ $^ $(LDFLAGS_ALL) $(KEYS_LIBS)
-
-$(VERIFY_BATCH): $(call obj,tests/tools/hm_verify_batch.c) $(KEYS_A) $(LIB_A)
-	@mkdir -p $(@D)
-	$(Q)$(CC) -o $@ $^ $(LDFLAGS_ALL) $(KEYS_LIBS)
-
-# Signs test messages with a keystore's brand key (the core library, until hallmark-signer lands).
-$(TEST_SIGN): $(call obj,tests/tools/hm_test_sign.c) $(KEYS_A) $(SIGN_A) $(LIB_A)
-	@mkdir -p $(@D)
-	$(Q)$(CC) -o $@ $^ $(LDFLAGS_ALL) $(KEYS_LIBS)
-
-$(BUILD)/tests/replay-%: $(call obj,tests/fuzz/fuzz_%.c tests/fuzz/replay.c) $(SIGNER_A) $(KEYS_A) \
-                         $(SIGN_A) $(LIB_A)
-	@mkdir -p $(@D)
-	$(Q)$(CC) -o $@ $^ $(LDFLAGS_ALL) $(KEYS_LIBS)
-
+# The programs: each links only the rooms it needs (the signer no vetting, the verifier no signing).
 $(VERIFY_CLI): $(call obj,verifier/cli/hallmark_verify.c) $(LIB_A)
+$(KEYS_CLI): $(call obj,$(KEYS_CLI_SRC)) $(KEYS_A) $(VETTING_A) $(HOST_A) $(SIGN_A) $(LIB_A)
+$(SIGNER_CLI): $(call obj,$(SIGNER_CLI_SRC)) $(SIGNER_A) $(KEYS_A) $(HOST_A) $(SIGN_A) $(LIB_A)
+$(VERIFY_CLI): INC_PROGRAM = $(INC_VERIFIER) -Iverifier/cli
+$(KEYS_CLI): INC_PROGRAM = $(INC_KEYS_CLI)
+$(SIGNER_CLI): INC_PROGRAM = $(INC_SIGNER_CLI)
+$(VERIFY_CLI): LIBS_PROGRAM = $(VERIFY_LIBS)
+$(KEYS_CLI): LIBS_PROGRAM = $(KEYS_LIBS)
+$(SIGNER_CLI): LIBS_PROGRAM = $(SIGNER_LIBS)
+$(VERIFY_CLI) $(KEYS_CLI) $(SIGNER_CLI):
 	@mkdir -p $(@D)
-	$(Q)$(CC) -o $@ $^ $(LDFLAGS_ALL) $(VERIFY_LIBS)
+	$(Q)tools/check-walls.sh "$(INC_PROGRAM)" $(patsubst %.o,%.d,$(filter %.o,$^))
+	$(Q)$(CC) -o $@ $^ $(LDFLAGS_ALL) $(LIBS_PROGRAM)
+
+# Test tools: a demo logo, batch verification, and signing test messages with a keystore's key.
+$(DEMO_LOGO): $(call obj,tests/tools/hm_demo_logo.c)
+$(VERIFY_BATCH): $(call obj,tests/tools/hm_verify_batch.c)
+$(TEST_SIGN): $(call obj,tests/tools/hm_test_sign.c)
+$(DEMO_LOGO) $(VERIFY_BATCH) $(TEST_SIGN): $(HOST_ARCHIVES)
+	@mkdir -p $(@D)
+	$(Q)$(CC) -o $@ $(filter %.o,$^) $(filter %.a,$^) $(LDFLAGS_ALL) $(KEYS_LIBS)
+
+$(BUILD)/tests/replay-%: $(call obj,tests/fuzz/fuzz_%.c tests/fuzz/replay.c) $(HOST_ARCHIVES)
+	@mkdir -p $(@D)
+	$(Q)$(CC) -o $@ $^ $(LDFLAGS_ALL) $(KEYS_LIBS)
 
 GEN_VECTORS := $(BUILD)/tests/gen-vectors
 $(GEN_VECTORS): $(call obj,tests/vectors/gen_vectors.c tests/unit/fixture.c) $(SIGN_A) $(LIB_A)
@@ -194,6 +227,10 @@ vectors: $(GEN_VECTORS)
 	@rm -rf $(BUILD)/vectors.new && mkdir -p $(BUILD)/vectors.new
 	@$(GEN_VECTORS) $(BUILD)/vectors.new spec/vectors
 	@rm -f spec/vectors/*.json && cp $(BUILD)/vectors.new/*.json spec/vectors/
+
+# The include flags of one room, for tests/cli/walls.sh: make -s room-includes ROOM=VERIFIER
+room-includes:
+	@echo $(INC_$(ROOM))
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
@@ -240,8 +277,12 @@ valgrind:
 
 check: test
 	@$(MAKE) --no-print-directory deps-check
-	@$(MAKE) --no-print-directory format-check tidy cppcheck
-	@echo "check: format, clang-tidy and cppcheck clean"
+	@$(MAKE) --no-print-directory check-exports format-check tidy cppcheck
+	@echo "check: exports, format, clang-tidy and cppcheck clean"
+
+# libhallmark exports only hallmark_* and carries no signing code (as jansson's check-exports).
+check-exports: $(LIB_A) $(LIB_SO)
+	@tools/check-exports.sh $(LIB_SO) $(LIB_A)
 
 C_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find verifier signer keys tests bench -name '*.[ch]')
 
@@ -265,23 +306,19 @@ cppcheck:
 
 # ---- fuzzing (clang + libFuzzer) --------------------------------------------------------------
 FUZZ_BIN := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
+FUZZ_ARCHIVES := $(patsubst $(BUILD)/%,build/fuzz-lib/%,$(HOST_ARCHIVES))
 fuzz:
 	@$(MAKE) --no-print-directory deps deps-fuzz
 	@$(MAKE) --no-print-directory BUILD=build/fuzz-lib CC=$(CLANG) OPT="-O1 -g" HARDEN= \
-	    SAN="-fsanitize=address,undefined,fuzzer-no-link -fno-omit-frame-pointer" \
-	    build/fuzz-lib/lib/libhallmark.a build/fuzz-lib/lib/libhmsign.a \
-	    build/fuzz-lib/lib/libhmkeys.a build/fuzz-lib/lib/libhmsigner.a
+	    SAN="-fsanitize=address,undefined,fuzzer-no-link -fno-omit-frame-pointer" $(FUZZ_ARCHIVES)
 	@$(MAKE) --no-print-directory fuzz-bins
 	@tools/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
 
 fuzz-bins: $(FUZZ_BIN)
-build/fuzz/%: tests/fuzz/%.c build/fuzz-lib/lib/libhmsigner.a build/fuzz-lib/lib/libhmkeys.a \
-              build/fuzz-lib/lib/libhmsign.a build/fuzz-lib/lib/libhallmark.a
+build/fuzz/%: tests/fuzz/%.c $(FUZZ_ARCHIVES)
 	@mkdir -p $(@D)
 	$(CLANG) $(WARN) -O1 -g -fsanitize=address,undefined,fuzzer -DHALLMARK_WITH_ES256=1 \
-	    $(INCLUDES) $(PKG_CFLAGS) -o $@ $< build/fuzz-lib/lib/libhmsigner.a \
-	    build/fuzz-lib/lib/libhmkeys.a build/fuzz-lib/lib/libhmsign.a \
-	    build/fuzz-lib/lib/libhallmark.a $(KEYS_LIBS)
+	    $(INCLUDES) $(PKG_CFLAGS) -o $@ $< $(FUZZ_ARCHIVES) $(KEYS_LIBS)
 
 # ---- benchmarks -------------------------------------------------------------------------------
 # make bench: every row of docs/benchmarks.md in one run (bench/run.sh), about 5 minutes on two
@@ -293,16 +330,13 @@ BENCH_TOOLS := $(BENCH_DIR)/bench-core $(BENCH_DIR)/bench-sign $(BENCH_DIR)/benc
 $(BENCH_DIR)/bench-core: $(call obj,bench/bench_core.c) $(BENCH_UTIL) $(SIGN_A) $(LIB_A)
 	@mkdir -p $(@D)
 	$(Q)$(CC) -o $@ $^ $(LDFLAGS_ALL) $(CRYPTO_LIBS)
-$(BENCH_DIR)/bench-sign: $(call obj,bench/bench_sign.c) $(BENCH_UTIL) $(SIGNER_A) $(KEYS_A) \
-                         $(SIGN_A) $(LIB_A)
+$(BENCH_DIR)/bench-sign: $(call obj,bench/bench_sign.c)
+$(BENCH_DIR)/bench-verify: $(call obj,bench/bench_verify.c)
+$(BENCH_DIR)/bench-bundle: $(call obj,bench/bench_bundle.c)
+$(BENCH_DIR)/bench-sign $(BENCH_DIR)/bench-verify $(BENCH_DIR)/bench-bundle: $(BENCH_UTIL) \
+                                                                            $(HOST_ARCHIVES)
 	@mkdir -p $(@D)
-	$(Q)$(CC) -o $@ $^ $(LDFLAGS_ALL) $(KEYS_LIBS)
-$(BENCH_DIR)/bench-verify: $(call obj,bench/bench_verify.c) $(BENCH_UTIL) $(KEYS_A) $(LIB_A)
-	@mkdir -p $(@D)
-	$(Q)$(CC) -o $@ $^ $(LDFLAGS_ALL) $(KEYS_LIBS)
-$(BENCH_DIR)/bench-bundle: $(call obj,bench/bench_bundle.c) $(KEYS_A) $(SIGN_A) $(LIB_A)
-	@mkdir -p $(@D)
-	$(Q)$(CC) -o $@ $^ $(LDFLAGS_ALL) $(KEYS_LIBS)
+	$(Q)$(CC) -o $@ $(filter %.o,$^) $(filter %.a,$^) $(LDFLAGS_ALL) $(KEYS_LIBS)
 bench:
 	@tools/deps.sh build test bench
 	@$(MAKE) --no-print-directory all $(BENCH_TOOLS)

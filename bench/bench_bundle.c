@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hm_atomic.h"
+#include "hm_fileio.h"
 #include "hm_keystore.h"
 #include "hm_passphrase.h"
 #include "hm_publish.h"

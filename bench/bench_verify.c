@@ -16,7 +16,7 @@
 
 #include "bench_util.h"
 #include "hallmark.h"
-#include "hm_atomic.h"
+#include "hm_fileio.h"
 #include "hm_json.h"
 
 #define MESSAGES_MAX 20000

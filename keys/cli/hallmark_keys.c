@@ -8,7 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "hm_atomic.h"
+#include "hm_fileio.h"
 #include "hm_digest.h"
 #include "hm_passphrase.h"
 #include "hm_secmem.h"
@@ -150,7 +150,7 @@ static const char help_status[] =
     "The reason and the state's SHA-256 go to the audit log.\n";
 
 int
-fail(int status, const char *fmt, ...)
+keys_fail(int status, const char *fmt, ...)
 {
     va_list ap;
 
@@ -188,8 +188,8 @@ open_keystore(struct cli *c, int flags)
     }
     if (rc != HALLMARK_OK) {
         hm_keystore_close(&c->ks);
-        return fail(rc == HALLMARK_ERR_INVALID_ARGUMENT ? EXIT_USAGE : status_for(rc), "%s",
-                    c->err);
+        return keys_fail(rc == HALLMARK_ERR_INVALID_ARGUMENT ? EXIT_USAGE : status_for(rc), "%s",
+                         c->err);
     }
     c->ks_open = 1;
     if (c->ks.audit_completed) {
@@ -210,7 +210,7 @@ need_passphrase(struct cli *c, int is_new)
     rc = hm_passphrase_read(c->pass_file,
                             is_new ? "New keystore passphrase: " : "Keystore passphrase: ", is_new,
                             &c->pass, &c->pass_len, c->err, sizeof c->err);
-    return rc == HALLMARK_OK ? 0 : fail(status_for(rc), "%s", c->err);
+    return rc == HALLMARK_OK ? 0 : keys_fail(status_for(rc), "%s", c->err);
 }
 
 int
@@ -223,20 +223,20 @@ load_key(struct cli *c, const char *kid, hm_signkey **out)
         return st;
     }
     rc = hm_keystore_load_key(&c->ks, kid, c->pass, c->pass_len, out, c->err, sizeof c->err);
-    return rc == HALLMARK_OK ? 0 : fail(status_for(rc), "%s", c->err);
+    return rc == HALLMARK_OK ? 0 : keys_fail(status_for(rc), "%s", c->err);
 }
 
 int
-commit(struct cli *c, json_t *entry)
+keys_commit(struct cli *c, json_t *entry)
 {
     hallmark_result rc;
 
     if (entry == NULL) {
-        return fail(EXIT_USAGE, "out of memory");
+        return keys_fail(EXIT_USAGE, "out of memory");
     }
     rc = hm_keystore_commit(&c->ks, entry, c->err, sizeof c->err);
     json_decref(entry);
-    return rc == HALLMARK_OK ? 0 : fail(status_for(rc), "%s", c->err);
+    return rc == HALLMARK_OK ? 0 : keys_fail(status_for(rc), "%s", c->err);
 }
 
 int
@@ -314,7 +314,7 @@ int
 write_out(const char *path, const void *data, size_t len)
 {
     if (hm_atomic_write(path, data, len) != HALLMARK_OK) {
-        return fail(EXIT_USAGE, "%s: %s", path, strerror(errno));
+        return keys_fail(EXIT_USAGE, "%s: %s", path, strerror(errno));
     }
     return 0;
 }
@@ -330,7 +330,7 @@ static int
 add_list(struct list *l, const char *v, const char *opt)
 {
     if (l->count >= LIST_MAX) {
-        return fail(EXIT_USAGE, "%s may be given at most %d times", opt, LIST_MAX);
+        return keys_fail(EXIT_USAGE, "%s may be given at most %d times", opt, LIST_MAX);
     }
     l->item[l->count++] = v;
     return 0;
@@ -431,7 +431,7 @@ parse_options(struct cli *c, int argc, char **argv)
     int ch, st = 0, i, n = 0, ndash = 0, npos;
 
     if (argc > 255) {
-        return fail(EXIT_USAGE, "too many arguments");
+        return keys_fail(EXIT_USAGE, "too many arguments");
     }
     /* Set dash-led kids aside so that getopt does not read them as options. */
     kept[n++] = argv[0];
@@ -516,15 +516,15 @@ parse_options(struct cli *c, int argc, char **argv)
             c->help = 1;
             break;
         case ':':
-            return fail(EXIT_USAGE, "%s needs a value (see --help)", argv[optind - 1]);
+            return keys_fail(EXIT_USAGE, "%s needs a value (see --help)", argv[optind - 1]);
         default:
             if (optopt != 0) {
-                return fail(EXIT_USAGE,
-                            "unknown option -%c (see --help; put -- before an argument "
-                            "that starts with -)",
-                            optopt);
+                return keys_fail(EXIT_USAGE,
+                                 "unknown option -%c (see --help; put -- before an argument "
+                                 "that starts with -)",
+                                 optopt);
             }
-            return fail(EXIT_USAGE, "unknown option %s (see --help)", argv[optind - 1]);
+            return keys_fail(EXIT_USAGE, "unknown option %s (see --help)", argv[optind - 1]);
         }
     }
     for (npos = 0; optind + npos < argc; npos++) {
@@ -585,13 +585,13 @@ main(int argc, char **argv)
     if (strcmp(cmd, "help") == 0) {
         const char *h = help_for(argc > 2 ? argv[2] : NULL);
         if (h == NULL) {
-            return fail(EXIT_USAGE, "no such command: %s", argv[2]);
+            return keys_fail(EXIT_USAGE, "no such command: %s", argv[2]);
         }
         (void)fputs(h, stdout);
         return EXIT_DONE;
     }
     if (help_for(cmd) == NULL) {
-        return fail(EXIT_USAGE, "unknown command '%s' (see hallmark-keys --help)", cmd);
+        return keys_fail(EXIT_USAGE, "unknown command '%s' (see hallmark-keys --help)", cmd);
     }
     if ((st = parse_options(&c, argc - 1, argv + 1)) != 0) {
         return st;
@@ -601,10 +601,11 @@ main(int argc, char **argv)
         return EXIT_DONE;
     }
     if (c.reason != NULL && !hm_utf8_no_controls(c.reason, 1, 512)) {
-        return fail(EXIT_USAGE, "--reason: 1-512 bytes of UTF-8 text without control characters");
+        return keys_fail(EXIT_USAGE,
+                         "--reason: 1-512 bytes of UTF-8 text without control characters");
     }
     if (hm_crypto_init() != HALLMARK_OK) {
-        return fail(EXIT_USAGE, "libsodium failed to initialize");
+        return keys_fail(EXIT_USAGE, "libsodium failed to initialize");
     }
     if (strcmp(cmd, "init") == 0) {
         st = cmd_init(&c);

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "hm_atomic.h"
+#include "hm_fileio.h"
 #include "hm_color.h"
 #include "hm_confusable.h"
 #include "hm_ids.h"
@@ -33,18 +33,18 @@ set_logo(struct cli *c, json_t *brand)
 
     if (rc != HALLMARK_OK) {
         if (rc == HALLMARK_ERR_IO && errno == EFBIG) {
-            return fail(EXIT_REFUSED, "%s: logo file is larger than %zu bytes", c->logo,
-                        (size_t)HM_LOGO_FILE_MAX);
+            return keys_fail(EXIT_REFUSED, "%s: logo file is larger than %zu bytes", c->logo,
+                             (size_t)HM_LOGO_FILE_MAX);
         }
-        return fail(status_for(rc), "%s: %s", c->logo, strerror(errno));
+        return keys_fail(status_for(rc), "%s: %s", c->logo, strerror(errno));
     }
     rc = hm_logo_from_png(data, len, &logo, err, sizeof err);
     free(data);
     if (rc != HALLMARK_OK) {
-        return fail(status_for(rc), "%s: %s", c->logo, err);
+        return keys_fail(status_for(rc), "%s: %s", c->logo, err);
     }
     if (hm_keystore_path(&c->ks, path, sizeof path, "logos/%s.png", logo.sha256) != 0) {
-        status = fail(EXIT_USAGE, "path too long");
+        status = keys_fail(EXIT_USAGE, "path too long");
     } else if (stat(path, &st) != 0) {
         status = write_out(path, logo.png, logo.png_len);
     }
@@ -67,13 +67,14 @@ set_logo_url(const struct cli *c, json_t *brand)
     json_t *logo = json_object_get(brand, "logo");
 
     if (strlen(c->logo_url) > LOGO_URL_MAX || !hm_action_url_host(c->logo_url, host)) {
-        return fail(EXIT_REFUSED,
-                    "--logo-url %s: needs an https URL of at most %u bytes with a DNS host (no "
-                    "userinfo, IP literal or port other than 443)",
-                    c->logo_url, LOGO_URL_MAX);
+        return keys_fail(
+            EXIT_REFUSED,
+            "--logo-url %s: needs an https URL of at most %u bytes with a DNS host (no "
+            "userinfo, IP literal or port other than 443)",
+            c->logo_url, LOGO_URL_MAX);
     }
     if (!json_is_object(logo)) {
-        return fail(EXIT_USAGE, "--logo-url needs a logo");
+        return keys_fail(EXIT_USAGE, "--logo-url needs a logo");
     }
     json_object_set_new(logo, "url", json_string(c->logo_url));
     return 0;
@@ -124,27 +125,29 @@ set_senders(const struct cli *c, json_t *brand)
 
         if (value == NULL) {
             json_decref(list);
-            return fail(EXIT_USAGE, "%s %s: write CHANNEL:%s, e.g. sms:%s",
-                        is_prefix ? "--sender-prefix" : "--sender", arg,
-                        is_prefix ? "+DIGITS" : "ID", is_prefix ? "+4477009" : "ACMEBANK");
+            return keys_fail(EXIT_USAGE, "%s %s: write CHANNEL:%s, e.g. sms:%s",
+                             is_prefix ? "--sender-prefix" : "--sender", arg,
+                             is_prefix ? "+DIGITS" : "ID", is_prefix ? "+4477009" : "ACMEBANK");
         }
         if (is_prefix) {
             if (!hm_channel_takes_prefix(channel) || !hm_sender_prefix_ok(value)) {
                 json_decref(list);
-                return fail(EXIT_REFUSED,
-                            "--sender-prefix %s: a prefix is + and 1-14 digits (first 1-9), on "
-                            "sms or whatsapp only",
-                            arg);
+                return keys_fail(
+                    EXIT_REFUSED,
+                    "--sender-prefix %s: a prefix is + and 1-14 digits (first 1-9), on "
+                    "sms or whatsapp only",
+                    arg);
             }
             e = json_pack("{s:s,s:s}", "channel", channel, "prefix", value);
         } else {
             if (!hm_canonical_sender(channel, value, canon)) {
                 json_decref(list);
-                return fail(EXIT_REFUSED,
-                            "--sender %s: not a valid %s sender id (E.164 +number, short code of "
-                            "3-8 digits, alphanumeric id of 1-11 characters, e-mail domain or "
-                            "app id, as the channel takes; spec §4)",
-                            arg, channel);
+                return keys_fail(
+                    EXIT_REFUSED,
+                    "--sender %s: not a valid %s sender id (E.164 +number, short code of "
+                    "3-8 digits, alphanumeric id of 1-11 characters, e-mail domain or "
+                    "app id, as the channel takes; spec §4)",
+                    arg, channel);
             }
             if (strcmp(canon, value) != 0) {
                 (void)fprintf(stderr, "hallmark-keys: note: sender %s recorded as %s:%s\n", arg,
@@ -155,7 +158,7 @@ set_senders(const struct cli *c, json_t *brand)
         if (same_entry(list, e)) {
             json_decref(e);
             json_decref(list);
-            return fail(EXIT_USAGE, "sender %s is given twice", arg);
+            return keys_fail(EXIT_USAGE, "sender %s is given twice", arg);
         }
         json_array_append_new(list, e);
     }
@@ -176,23 +179,23 @@ set_domains(const struct cli *c, json_t *brand)
 
         if (n == 0 || n >= sizeof d) {
             json_decref(list);
-            return fail(EXIT_REFUSED, "--link-domain %s: not a DNS name", c->domains.item[i]);
+            return keys_fail(EXIT_REFUSED, "--link-domain %s: not a DNS name", c->domains.item[i]);
         }
         for (j = 0; j <= n; j++) {
             d[j] = (char)tolower((unsigned char)c->domains.item[i][j]);
         }
         if (!hm_dns_name_ok(d, n)) {
             json_decref(list);
-            return fail(EXIT_REFUSED,
-                        "--link-domain %s: not a DNS name (ASCII or punycode labels, at least "
-                        "two, no trailing dot, no IP address)",
-                        c->domains.item[i]);
+            return keys_fail(EXIT_REFUSED,
+                             "--link-domain %s: not a DNS name (ASCII or punycode labels, at least "
+                             "two, no trailing dot, no IP address)",
+                             c->domains.item[i]);
         }
         s = json_string(d);
         if (same_entry(list, s)) {
             json_decref(s);
             json_decref(list);
-            return fail(EXIT_USAGE, "link domain %s is given twice", d);
+            return keys_fail(EXIT_USAGE, "link domain %s is given twice", d);
         }
         json_array_append_new(list, s);
     }
@@ -209,13 +212,13 @@ set_colors(const struct cli *c, json_t *brand)
     const char *b = c->background != NULL ? c->background : hm_ks_str(colors, "background");
 
     if (p == NULL || !hm_color_parse(p, primary)) {
-        return fail(EXIT_REFUSED, "--color %s: write a colour as #RRGGBB", p != NULL ? p : "");
+        return keys_fail(EXIT_REFUSED, "--color %s: write a colour as #RRGGBB", p != NULL ? p : "");
     }
     if (!hm_color_parse(b != NULL ? b : "#FFFFFF", background)) {
-        return fail(EXIT_REFUSED, "--background %s: write a colour as #RRGGBB", b);
+        return keys_fail(EXIT_REFUSED, "--background %s: write a colour as #RRGGBB", b);
     }
     if (hm_color_check_contrast(primary, background, err, sizeof err) != HALLMARK_OK) {
-        return fail(EXIT_REFUSED, "%s", err);
+        return keys_fail(EXIT_REFUSED, "%s", err);
     }
     json_object_set_new(brand, "colors",
                         json_pack("{s:s,s:s}", "primary", primary, "background", background));
@@ -235,7 +238,8 @@ check_confusable(struct cli *c, const json_t *brand)
     size_t i;
 
     if (rc != HALLMARK_OK) {
-        return fail(EXIT_USAGE, "--name: display name check failed inside ICU (confusable key)");
+        return keys_fail(EXIT_USAGE,
+                         "--name: display name check failed inside ICU (confusable key)");
     }
     json_array_foreach(hm_ks_brands(&c->ks), i, b)
     {
@@ -246,17 +250,18 @@ check_confusable(struct cli *c, const json_t *brand)
             strcmp(key, other) != 0) {
             continue;
         }
-        return fail(EXIT_REFUSED,
-                    "--name: display name is confusable with the name of brand %s (\"%s\"): both "
-                    "have the UTS #39 skeleton \"%s\" (case aside)",
-                    hm_ks_str(b, "id"), name, key);
+        return keys_fail(
+            EXIT_REFUSED,
+            "--name: display name is confusable with the name of brand %s (\"%s\"): both "
+            "have the UTS #39 skeleton \"%s\" (case aside)",
+            hm_ks_str(b, "id"), name, key);
     }
     rc = hm_confusable_whole_script(c->name, err, sizeof err);
     if (rc == HALLMARK_ERR_INVALID_ARGUMENT && c->allow_confusable) {
         c->confusable_allowed = 1;
         return 0;
     }
-    return rc == HALLMARK_OK ? 0 : fail(status_for(rc), "--name: %s", err);
+    return rc == HALLMARK_OK ? 0 : keys_fail(status_for(rc), "--name: %s", err);
 }
 
 /* The audit entry of brand add and update, with the override when one was used. */
@@ -280,7 +285,7 @@ apply_options(struct cli *c, json_t *brand)
 
     if (c->name != NULL) {
         if (hm_display_name_check(c->name, err, sizeof err) != HALLMARK_OK) {
-            return fail(EXIT_REFUSED, "--name: %s", err);
+            return keys_fail(EXIT_REFUSED, "--name: %s", err);
         }
         if ((st = check_confusable(c, brand)) != 0) {
             return st;
@@ -298,7 +303,7 @@ apply_options(struct cli *c, json_t *brand)
     }
     if (c->level != NULL) {
         if (hm_name_index(c->level, levels, 3) < 0) {
-            return fail(EXIT_USAGE, "--level is basic, organization or trademark");
+            return keys_fail(EXIT_USAGE, "--level is basic, organization or trademark");
         }
         json_object_set_new(brand, "level", json_string(c->level));
     }
@@ -310,7 +315,7 @@ apply_options(struct cli *c, json_t *brand)
     }
     if (c->valid_for != NULL) {
         if (!parse_duration(c->valid_for, &valid) || valid > 86400LL * 366 * 5) {
-            return fail(EXIT_USAGE, "--valid-for: a duration up to 5 years (e.g. 365d)");
+            return keys_fail(EXIT_USAGE, "--valid-for: a duration up to 5 years (e.g. 365d)");
         }
         json_object_set_new(brand, "nbf", json_integer(c->ks.now));
         json_object_set_new(brand, "exp", json_integer(c->ks.now + valid));
@@ -326,19 +331,19 @@ brand_add(struct cli *c, const char *id)
     int st;
 
     if (!hm_brand_id_ok(id)) {
-        return fail(EXIT_USAGE,
-                    "brand id %s: use 2-63 of a-z, 0-9 and -, starting with a letter "
-                    "or digit (e.g. acme-bank)",
-                    id);
+        return keys_fail(EXIT_USAGE,
+                         "brand id %s: use 2-63 of a-z, 0-9 and -, starting with a letter "
+                         "or digit (e.g. acme-bank)",
+                         id);
     }
     if (c->name == NULL || c->logo == NULL || c->color == NULL ||
         c->senders.count + c->prefixes.count == 0) {
-        return fail(EXIT_USAGE, "brand add needs --name, --logo, --color and at least one "
-                                "--sender (see help brand)");
+        return keys_fail(EXIT_USAGE, "brand add needs --name, --logo, --color and at least one "
+                                     "--sender (see help brand)");
     }
     if (hm_ks_find_brand(&c->ks, id) != NULL) {
-        return fail(EXIT_REFUSED, "brand %s exists already (hallmark-keys brand update %s)", id,
-                    id);
+        return keys_fail(EXIT_REFUSED, "brand %s exists already (hallmark-keys brand update %s)",
+                         id, id);
     }
     brand =
         json_pack("{s:s,s:s,s:I,s:I,s:s,s:[],s:[],s:I,s:I,s:[]}", "id", id, "level", "basic", "nbf",
@@ -346,7 +351,7 @@ brand_add(struct cli *c, const char *id)
                   "", "senders", "link_domains", "created", (json_int_t)c->ks.now, "updated",
                   (json_int_t)c->ks.now, "keys");
     if (brand == NULL) {
-        return fail(EXIT_USAGE, "out of memory");
+        return keys_fail(EXIT_USAGE, "out of memory");
     }
     if ((st = apply_options(c, brand)) != 0) {
         json_decref(brand);
@@ -355,8 +360,9 @@ brand_add(struct cli *c, const char *id)
     json_array_append_new(hm_ks_brands(&c->ks), brand);
     json_object_set_new(c->ks.state, "unpublished", json_true());
     (void)hm_pub_credential_digest(brand, digest);
-    if ((st = commit(c, brand_entry(c, json_pack("{s:s,s:s,s:s,s:s}", "verb", "brand add", "brand",
-                                                 id, "name", c->name, "cred", digest)))) != 0) {
+    if ((st = keys_commit(
+             c, brand_entry(c, json_pack("{s:s,s:s,s:s,s:s}", "verb", "brand add", "brand", id,
+                                         "name", c->name, "cred", digest)))) != 0) {
         return st;
     }
     (void)printf("added brand %s (\"%s\", logo %ux%u, credential %s)\n", id, c->name,
@@ -376,10 +382,10 @@ brand_update(struct cli *c, json_t *brand)
     int st;
 
     if (json_object_get(brand, "revoked_at") != NULL) {
-        return fail(EXIT_REFUSED, "brand %s is revoked", hm_ks_str(brand, "id"));
+        return keys_fail(EXIT_REFUSED, "brand %s is revoked", hm_ks_str(brand, "id"));
     }
     if ((copy = json_deep_copy(brand)) == NULL) {
-        return fail(EXIT_USAGE, "out of memory");
+        return keys_fail(EXIT_USAGE, "out of memory");
     }
     (void)hm_pub_credential_digest(brand, before);
     if ((st = apply_options(c, copy)) != 0) {
@@ -389,18 +395,19 @@ brand_update(struct cli *c, json_t *brand)
     (void)hm_pub_credential_digest(copy, after);
     if (strcmp(before, after) == 0) {
         json_decref(copy);
-        return fail(EXIT_USAGE,
-                    "brand %s: nothing to change (give --name, --logo, --color, "
-                    "--sender ...)",
-                    hm_ks_str(brand, "id"));
+        return keys_fail(EXIT_USAGE,
+                         "brand %s: nothing to change (give --name, --logo, --color, "
+                         "--sender ...)",
+                         hm_ks_str(brand, "id"));
     }
     json_object_set_new(copy, "updated", json_integer(c->ks.now));
     (void)json_object_update(brand, copy);
     json_decref(copy);
     json_object_set_new(c->ks.state, "unpublished", json_true());
-    if ((st = commit(c, brand_entry(c, json_pack("{s:s,s:s,s:s,s:s}", "verb", "brand update",
-                                                 "brand", hm_ks_str(brand, "id"), "cred_before",
-                                                 before, "cred", after)))) != 0) {
+    if ((st = keys_commit(c, brand_entry(c, json_pack("{s:s,s:s,s:s,s:s}", "verb", "brand update",
+                                                      "brand", hm_ks_str(brand, "id"),
+                                                      "cred_before", before, "cred", after)))) !=
+        0) {
         return st;
     }
     (void)printf("updated %s: credential %s (was %s); publish to send it to apps\n",
@@ -414,17 +421,17 @@ brand_revoke(struct cli *c, json_t *brand)
     int st;
 
     if (c->reason == NULL || c->reason[0] == '\0') {
-        return fail(EXIT_USAGE,
-                    "brand revoke needs --reason TEXT (it is recorded in the audit log)");
+        return keys_fail(EXIT_USAGE,
+                         "brand revoke needs --reason TEXT (it is recorded in the audit log)");
     }
     if (json_object_get(brand, "revoked_at") != NULL) {
-        return fail(EXIT_REFUSED, "brand %s is already revoked", hm_ks_str(brand, "id"));
+        return keys_fail(EXIT_REFUSED, "brand %s is already revoked", hm_ks_str(brand, "id"));
     }
     json_object_set_new(brand, "revoked_at", json_integer(c->ks.now));
     json_object_set_new(brand, "revoke_reason", json_string(c->reason));
     json_object_set_new(c->ks.state, "unpublished", json_true());
-    if ((st = commit(c, json_pack("{s:s,s:s,s:s}", "verb", "brand revoke", "brand",
-                                  hm_ks_str(brand, "id"), "reason", c->reason))) != 0) {
+    if ((st = keys_commit(c, json_pack("{s:s,s:s,s:s}", "verb", "brand revoke", "brand",
+                                       hm_ks_str(brand, "id"), "reason", c->reason))) != 0) {
         return st;
     }
     (void)printf("revoked brand %s; run hallmark-keys publish so apps stop showing it\n",
@@ -443,22 +450,22 @@ brand_preview(struct cli *c, const json_t *brand)
     int st;
 
     if (c->out == NULL) {
-        return fail(EXIT_USAGE, "brand preview needs --out FILE.png");
+        return keys_fail(EXIT_USAGE, "brand preview needs --out FILE.png");
     }
     if (hm_keystore_path(&c->ks, path, sizeof path, "logos/%s.png",
                          hm_ks_str(json_object_get(brand, "logo"), "sha256")) != 0 ||
         hm_read_file(path, HM_LOGO_FILE_MAX, &data, &len) != HALLMARK_OK) {
-        return fail(EXIT_USAGE, "%s: cannot read the brand's logo", path);
+        return keys_fail(EXIT_USAGE, "%s: cannot read the brand's logo", path);
     }
     if (hm_logo_from_png(data, len, &logo, err, sizeof err) != HALLMARK_OK) {
         free(data);
-        return fail(EXIT_REFUSED, "%s: %s", path, err);
+        return keys_fail(EXIT_REFUSED, "%s: %s", path, err);
     }
     free(data);
     if (hm_logo_preview(&logo, hm_ks_str(colors, "primary"), hm_ks_str(colors, "background"), &png,
                         &png_len) != HALLMARK_OK) {
         hm_logo_free(&logo);
-        return fail(EXIT_USAGE, "could not draw the preview");
+        return keys_fail(EXIT_USAGE, "could not draw the preview");
     }
     hm_logo_free(&logo);
     st = write_out(c->out, png, png_len);
@@ -524,16 +531,17 @@ cmd_brand(struct cli *c)
 
     if (strcmp(verb, "list") != 0 && strcmp(verb, "add") != 0 && strcmp(verb, "update") != 0 &&
         strcmp(verb, "show") != 0 && strcmp(verb, "revoke") != 0 && strcmp(verb, "preview") != 0) {
-        return fail(EXIT_USAGE, "usage: hallmark-keys brand add|update|list|show|revoke|preview "
-                                "(see help brand)");
+        return keys_fail(EXIT_USAGE,
+                         "usage: hallmark-keys brand add|update|list|show|revoke|preview "
+                         "(see help brand)");
     }
     if (c->allow_confusable && (c->reason == NULL || c->reason[0] == '\0')) {
-        return fail(EXIT_USAGE,
-                    "--allow-confusable needs --reason TEXT (it is recorded in the audit log)");
+        return keys_fail(
+            EXIT_USAGE, "--allow-confusable needs --reason TEXT (it is recorded in the audit log)");
     }
     if (c->nargs != (strcmp(verb, "list") == 0 ? 1 : 2)) {
-        return fail(EXIT_USAGE, "brand %s takes %s", verb,
-                    strcmp(verb, "list") == 0 ? "no argument" : "one brand id");
+        return keys_fail(EXIT_USAGE, "brand %s takes %s", verb,
+                         strcmp(verb, "list") == 0 ? "no argument" : "one brand id");
     }
     if ((st = open_keystore(c, strcmp(verb, "add") == 0 || strcmp(verb, "update") == 0 ||
                                        strcmp(verb, "revoke") == 0
@@ -557,7 +565,7 @@ cmd_brand(struct cli *c)
         return 0;
     }
     if ((brand = hm_ks_find_brand(&c->ks, c->args[1])) == NULL) {
-        return fail(EXIT_REFUSED, "no brand %s (hallmark-keys brand list)", c->args[1]);
+        return keys_fail(EXIT_REFUSED, "no brand %s (hallmark-keys brand list)", c->args[1]);
     }
     if (strcmp(verb, "update") == 0) {
         return brand_update(c, brand);

@@ -37,7 +37,7 @@ struct cli {
 };
 
 /* Prints "hallmark-keys: <message>" on stderr and returns status. */
-int fail(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int keys_fail(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The exit status for a library result: I/O problems are EXIT_USAGE, the rest EXIT_REFUSED. */
 int status_for(hallmark_result rc);
 
@@ -54,7 +54,7 @@ int need_passphrase(struct cli *c, int is_new);
 /* Opens a secret key of the keystore with the passphrase. 0 or the exit status (printed). */
 int load_key(struct cli *c, const char *kid, hm_signkey **out);
 /* Commits with an audit entry (stolen); 0 or the exit status (printed). */
-int commit(struct cli *c, json_t *entry);
+int keys_commit(struct cli *c, json_t *entry);
 
 /* "90s", "15m", "24h", "7d" or plain seconds: 1 and *out, or 0. */
 int parse_duration(const char *s, long long *out);

@@ -69,25 +69,25 @@ do_key_add(struct cli *c, json_t *brand, const char *alg_name, const char **kid_
         } else if (strcmp(alg_name, "es256") == 0 || strcmp(alg_name, "ES256") == 0) {
             alg = HM_ALG_ES256;
         } else {
-            return fail(EXIT_USAGE, "--alg is ed25519 (the default) or es256");
+            return keys_fail(EXIT_USAGE, "--alg is ed25519 (the default) or es256");
         }
     }
     if (json_object_get(brand, "revoked_at") != NULL) {
-        return fail(EXIT_REFUSED, "brand %s is revoked: it gets no new keys",
-                    hm_ks_str(brand, "id"));
+        return keys_fail(EXIT_REFUSED, "brand %s is revoked: it gets no new keys",
+                         hm_ks_str(brand, "id"));
     }
     /* The passphrase that seals the new key is the keystore's: opening the keystore to change
      * it (OPEN_TO_CHANGE) decrypted the publishing key with it. */
     if (c->ks.publisher == NULL) {
-        return fail(EXIT_USAGE, "the keystore is not open to change");
+        return keys_fail(EXIT_USAGE, "the keystore is not open to change");
     }
     if (hm_signkey_generate(&key, alg) != HALLMARK_OK || (jwk = hm_pub_jwk(key)) == NULL) {
-        st = fail(EXIT_USAGE, "could not generate the key");
+        st = keys_fail(EXIT_USAGE, "could not generate the key");
         goto out;
     }
     if (hm_keystore_save_key(&c->ks, key, c->pass, c->pass_len, c->err, sizeof c->err) !=
         HALLMARK_OK) {
-        st = fail(EXIT_USAGE, "%s", c->err);
+        st = keys_fail(EXIT_USAGE, "%s", c->err);
         goto out;
     }
     rec = json_pack("{s:s,s:s,s:O,s:s,s:I,s:I,s:I}", "kid", hm_signkey_public(key)->kid, "alg",
@@ -95,8 +95,8 @@ do_key_add(struct cli *c, json_t *brand, const char *alg_name, const char **kid_
                     "nbf", (json_int_t)now, "exp", (json_int_t)(now + KEY_LIFETIME));
     json_array_append_new(json_object_get(brand, "keys"), rec);
     json_object_set_new(c->ks.state, "unpublished", json_true());
-    if ((st = commit(c, audit_entry("key add", brand, hm_signkey_public(key)->kid, "none",
-                                    "pending", NULL))) != 0) {
+    if ((st = keys_commit(c, audit_entry("key add", brand, hm_signkey_public(key)->kid, "none",
+                                         "pending", NULL))) != 0) {
         goto out;
     }
     *kid_out = hm_ks_str(rec, "kid");
@@ -115,28 +115,31 @@ do_promote(struct cli *c, json_t *brand, json_t *key)
     char when[32], until[32], span[32], kid[12];
 
     if (json_object_get(brand, "revoked_at") != NULL) {
-        return fail(EXIT_REFUSED, "brand %s is revoked", hm_ks_str(brand, "id"));
+        return keys_fail(EXIT_REFUSED, "brand %s is revoked", hm_ks_str(brand, "id"));
     }
     if (strcmp(hm_ks_str(key, "state"), "pending") != 0) {
-        return fail(EXIT_REFUSED, "key %s is %s; only a pending key can be promoted",
-                    short_kid(hm_ks_str(key, "kid"), kid), hm_ks_str(key, "state"));
+        return keys_fail(EXIT_REFUSED, "key %s is %s; only a pending key can be promoted",
+                         short_kid(hm_ks_str(key, "kid"), kid), hm_ks_str(key, "state"));
     }
     if (!c->force && json_object_get(key, "published_at") == NULL) {
-        return fail(EXIT_REFUSED,
-                    "key %s has not been published yet, so no app holds it: run hallmark-keys "
-                    "publish, then promote it after the %s propagation window",
-                    short_kid(hm_ks_str(key, "kid"), kid), fmt_span(window(c), span, sizeof span));
+        return keys_fail(EXIT_REFUSED,
+                         "key %s has not been published yet, so no app holds it: run hallmark-keys "
+                         "publish, then promote it after the %s propagation window",
+                         short_kid(hm_ks_str(key, "kid"), kid),
+                         fmt_span(window(c), span, sizeof span));
     }
     if (!c->force && now < published + window(c)) {
-        return fail(EXIT_REFUSED,
-                    "key %s was first published %s; apps may not all hold it until %s (%s "
-                    "propagation window). Promote after then, or use --force --reason TEXT",
-                    short_kid(hm_ks_str(key, "kid"), kid), fmt_time(published, when, sizeof when),
-                    fmt_time(published + window(c), until, sizeof until),
-                    fmt_span(window(c), span, sizeof span));
+        return keys_fail(EXIT_REFUSED,
+                         "key %s was first published %s; apps may not all hold it until %s (%s "
+                         "propagation window). Promote after then, or use --force --reason TEXT",
+                         short_kid(hm_ks_str(key, "kid"), kid),
+                         fmt_time(published, when, sizeof when),
+                         fmt_time(published + window(c), until, sizeof until),
+                         fmt_span(window(c), span, sizeof span));
     }
     if (c->force && (c->reason == NULL || c->reason[0] == '\0')) {
-        return fail(EXIT_USAGE, "--force needs --reason TEXT (it is recorded in the audit log)");
+        return keys_fail(EXIT_USAGE,
+                         "--force needs --reason TEXT (it is recorded in the audit log)");
     }
     entry = audit_entry("key promote", brand, hm_ks_str(key, "kid"), "pending", "active",
                         c->force ? c->reason : NULL);
@@ -151,7 +154,7 @@ do_promote(struct cli *c, json_t *brand, json_t *key)
     json_object_set_new(key, "state", json_string("active"));
     json_object_set_new(key, "promoted_at", json_integer(now));
     json_object_set_new(c->ks.state, "unpublished", json_true());
-    return commit(c, entry);
+    return keys_commit(c, entry);
 }
 
 static int
@@ -162,15 +165,16 @@ key_retire(struct cli *c, json_t *brand, json_t *key)
     char before[16];
 
     if (strcmp(state, "active") == 0) {
-        return fail(EXIT_REFUSED,
-                    "key %s is the active key of %s: promote another key first (hallmark-keys "
-                    "rotate %s), so that sending never stops",
-                    short_kid(hm_ks_str(key, "kid"), kid), hm_ks_str(brand, "id"),
-                    hm_ks_str(brand, "id"));
+        return keys_fail(EXIT_REFUSED,
+                         "key %s is the active key of %s: promote another key first (hallmark-keys "
+                         "rotate %s), so that sending never stops",
+                         short_kid(hm_ks_str(key, "kid"), kid), hm_ks_str(brand, "id"),
+                         hm_ks_str(brand, "id"));
     }
     if (strcmp(state, "retiring") != 0 && strcmp(state, "pending") != 0) {
-        return fail(EXIT_REFUSED, "key %s is %s; only a retiring or pending key can be retired",
-                    short_kid(hm_ks_str(key, "kid"), kid), state);
+        return keys_fail(EXIT_REFUSED,
+                         "key %s is %s; only a retiring or pending key can be retired",
+                         short_kid(hm_ks_str(key, "kid"), kid), state);
     }
     /* Signers switch to the new key when they load a bundle that names it active: until that
      * bundle is out and has had the propagation window to reach them, the old key still signs. */
@@ -178,28 +182,30 @@ key_retire(struct cli *c, json_t *brand, json_t *key)
         long long published = hm_ks_int(key, "retiring_published_at");
         char when[32];
         if (json_object_get(key, "retiring_published_at") == NULL) {
-            return fail(EXIT_REFUSED,
-                        "key %s: the promotion of its successor is not published yet; run "
-                        "hallmark-keys publish, then retire it after the propagation window",
-                        short_kid(hm_ks_str(key, "kid"), kid));
+            return keys_fail(EXIT_REFUSED,
+                             "key %s: the promotion of its successor is not published yet; run "
+                             "hallmark-keys publish, then retire it after the propagation window",
+                             short_kid(hm_ks_str(key, "kid"), kid));
         }
         if (c->ks.now < published + window(c)) {
-            return fail(EXIT_REFUSED,
-                        "key %s may still be signing until signers load the bundle that retires "
-                        "it: retire after %s, or use --force --reason TEXT",
-                        short_kid(hm_ks_str(key, "kid"), kid),
-                        fmt_time(published + window(c), when, sizeof when));
+            return keys_fail(
+                EXIT_REFUSED,
+                "key %s may still be signing until signers load the bundle that retires "
+                "it: retire after %s, or use --force --reason TEXT",
+                short_kid(hm_ks_str(key, "kid"), kid),
+                fmt_time(published + window(c), when, sizeof when));
         }
     }
     if (c->force && (c->reason == NULL || c->reason[0] == '\0')) {
-        return fail(EXIT_USAGE, "--force needs --reason TEXT (it is recorded in the audit log)");
+        return keys_fail(EXIT_USAGE,
+                         "--force needs --reason TEXT (it is recorded in the audit log)");
     }
     (void)snprintf(before, sizeof before, "%s", state);
     json_object_set_new(key, "state", json_string("retired"));
     json_object_set_new(key, "retired_at", json_integer(c->ks.now));
     json_object_set_new(c->ks.state, "unpublished", json_true());
-    return commit(c, audit_entry("key retire", brand, hm_ks_str(key, "kid"), before, "retired",
-                                 c->force ? c->reason : NULL));
+    return keys_commit(c, audit_entry("key retire", brand, hm_ks_str(key, "kid"), before, "retired",
+                                      c->force ? c->reason : NULL));
 }
 
 static int
@@ -209,11 +215,12 @@ key_revoke(struct cli *c, json_t *brand, json_t *key)
     int was_active = strcmp(hm_ks_str(key, "state"), "active") == 0, st;
 
     if (c->reason == NULL || c->reason[0] == '\0') {
-        return fail(EXIT_USAGE, "key revoke needs --reason TEXT (it is recorded in the audit log)");
+        return keys_fail(EXIT_USAGE,
+                         "key revoke needs --reason TEXT (it is recorded in the audit log)");
     }
     if (json_object_get(key, "revoked_at") != NULL) {
-        return fail(EXIT_REFUSED, "key %s is already revoked",
-                    short_kid(hm_ks_str(key, "kid"), kid));
+        return keys_fail(EXIT_REFUSED, "key %s is already revoked",
+                         short_kid(hm_ks_str(key, "kid"), kid));
     }
     (void)snprintf(before, sizeof before, "%s", hm_ks_str(key, "state"));
     if (strcmp(before, "destroyed") != 0) {
@@ -222,7 +229,7 @@ key_revoke(struct cli *c, json_t *brand, json_t *key)
     json_object_set_new(key, "revoked_at", json_integer(c->ks.now));
     json_object_set_new(key, "reason", json_string(c->reason));
     json_object_set_new(c->ks.state, "unpublished", json_true());
-    st = commit(
+    st = keys_commit(
         c, audit_entry("key revoke", brand, hm_ks_str(key, "kid"), before, "revoked", c->reason));
     if (st == 0) {
         (void)printf("revoked %s; apps refuse its messages once they load the next bundle: run "
@@ -248,28 +255,30 @@ key_destroy(struct cli *c, json_t *brand, json_t *key)
     int unused = strcmp(state, "pending") == 0 && json_object_get(key, "published_at") == NULL;
 
     if (strcmp(state, "destroyed") == 0) {
-        return fail(EXIT_REFUSED, "key %s is already destroyed",
-                    short_kid(hm_ks_str(key, "kid"), kid));
+        return keys_fail(EXIT_REFUSED, "key %s is already destroyed",
+                         short_kid(hm_ks_str(key, "kid"), kid));
     }
     if (!revoked && !unused &&
         !(strcmp(state, "retired") == 0 && hm_pub_bundle_state(key, c->ks.now) == NULL)) {
         if (strcmp(state, "retired") == 0) {
-            return fail(EXIT_REFUSED,
-                        "key %s still vouches for messages it signed until %s; destroy it after "
-                        "then",
-                        short_kid(hm_ks_str(key, "kid"), kid),
-                        fmt_time(hm_ks_int(key, "retired_at") + HM_TOKEN_LIFETIME_MAX + HM_SKEW,
-                                 when, sizeof when));
+            return keys_fail(
+                EXIT_REFUSED,
+                "key %s still vouches for messages it signed until %s; destroy it after "
+                "then",
+                short_kid(hm_ks_str(key, "kid"), kid),
+                fmt_time(hm_ks_int(key, "retired_at") + HM_TOKEN_LIFETIME_MAX + HM_SKEW, when,
+                         sizeof when));
         }
-        return fail(EXIT_REFUSED,
-                    "key %s is %s; only a revoked key, a retired key out of bundles or a never "
-                    "published pending key can be destroyed",
-                    short_kid(hm_ks_str(key, "kid"), kid), state);
+        return keys_fail(
+            EXIT_REFUSED,
+            "key %s is %s; only a revoked key, a retired key out of bundles or a never "
+            "published pending key can be destroyed",
+            short_kid(hm_ks_str(key, "kid"), kid), state);
     }
     (void)snprintf(before, sizeof before, "%s", state);
     json_object_set_new(key, "state", json_string("destroyed"));
     json_object_set_new(key, "destroyed_at", json_integer(c->ks.now));
-    st = commit(
+    st = keys_commit(
         c, audit_entry("key destroy", brand, hm_ks_str(key, "kid"), before, "destroyed", NULL));
     if (st == 0 &&
         hm_keystore_path(&c->ks, path, sizeof path, "secret/%s.key", hm_ks_str(key, "kid")) == 0) {
@@ -287,13 +296,14 @@ cmd_key(struct cli *c)
     int st;
 
     if (c->nargs != 2) {
-        return fail(EXIT_USAGE, "usage: hallmark-keys key add BRAND | key promote|retire|revoke|"
-                                "destroy KID (see help key)");
+        return keys_fail(EXIT_USAGE,
+                         "usage: hallmark-keys key add BRAND | key promote|retire|revoke|"
+                         "destroy KID (see help key)");
     }
     if (strcmp(verb, "add") != 0 && strcmp(verb, "promote") != 0 && strcmp(verb, "retire") != 0 &&
         strcmp(verb, "revoke") != 0 && strcmp(verb, "destroy") != 0) {
-        return fail(EXIT_USAGE, "unknown key command '%s' (add, promote, retire, revoke, destroy)",
-                    verb);
+        return keys_fail(EXIT_USAGE,
+                         "unknown key command '%s' (add, promote, retire, revoke, destroy)", verb);
     }
     if ((st = open_keystore(c, OPEN_TO_CHANGE)) != 0) {
         return st;
@@ -301,7 +311,7 @@ cmd_key(struct cli *c)
     if (strcmp(verb, "add") == 0) {
         const char *kid = NULL;
         if ((brand = hm_ks_find_brand(&c->ks, c->args[1])) == NULL) {
-            return fail(EXIT_REFUSED, "no brand %s (hallmark-keys brand list)", c->args[1]);
+            return keys_fail(EXIT_REFUSED, "no brand %s (hallmark-keys brand list)", c->args[1]);
         }
         if ((st = do_key_add(c, brand, c->alg, &kid)) == 0) {
             (void)printf("%s\n", kid);
@@ -313,10 +323,10 @@ cmd_key(struct cli *c)
         return st;
     }
     if ((key = hm_ks_find_key(&c->ks, c->args[1], &brand)) == NULL) {
-        return fail(EXIT_REFUSED,
-                    "no key %s (give 8 or more characters of a kid that is in "
-                    "hallmark-keys status)",
-                    c->args[1]);
+        return keys_fail(EXIT_REFUSED,
+                         "no key %s (give 8 or more characters of a kid that is in "
+                         "hallmark-keys status)",
+                         c->args[1]);
     }
     if (strcmp(verb, "promote") == 0) {
         if ((st = do_promote(c, brand, key)) == 0) {
@@ -343,20 +353,21 @@ cmd_rotate(struct cli *c)
     int st, acted = 0;
 
     if (c->nargs != 1) {
-        return fail(EXIT_USAGE, "usage: hallmark-keys rotate BRAND [--force --reason TEXT]");
+        return keys_fail(EXIT_USAGE, "usage: hallmark-keys rotate BRAND [--force --reason TEXT]");
     }
     if ((st = open_keystore(c, OPEN_TO_CHANGE)) != 0) {
         return st;
     }
     if ((brand = hm_ks_find_brand(&c->ks, c->args[0])) == NULL) {
-        return fail(EXIT_REFUSED, "no brand %s (hallmark-keys brand list)", c->args[0]);
+        return keys_fail(EXIT_REFUSED, "no brand %s (hallmark-keys brand list)", c->args[0]);
     }
     if (c->force && (c->reason == NULL || c->reason[0] == '\0')) {
-        return fail(EXIT_USAGE, "--force needs --reason TEXT (it is recorded in the audit log)");
+        return keys_fail(EXIT_USAGE,
+                         "--force needs --reason TEXT (it is recorded in the audit log)");
     }
     lifetime = hm_ks_int(json_object_get(c->ks.state, "settings"), "bundle_lifetime");
     if (c->expires != NULL && (!parse_duration(c->expires, &lifetime) || lifetime > 90 * 86400LL)) {
-        return fail(EXIT_USAGE, "--expires: a duration up to 90d (e.g. 7d, 36h)");
+        return keys_fail(EXIT_USAGE, "--expires: a duration up to 90d (e.g. 7d, 36h)");
     }
     pending = brand_pending_key(brand);
     /* Resume a rotation whose promotion was committed but not published. */
@@ -384,11 +395,12 @@ cmd_rotate(struct cli *c)
         }
     }
     if (!c->force && !acted && c->ks.now < hm_ks_int(pending, "published_at") + window(c)) {
-        return fail(EXIT_REFUSED,
-                    "key %s waits for the propagation window: rotate %s again after %s, or use "
-                    "--force --reason TEXT",
-                    short_kid(hm_ks_str(pending, "kid"), kid), hm_ks_str(brand, "id"),
-                    fmt_time(hm_ks_int(pending, "published_at") + window(c), when, sizeof when));
+        return keys_fail(
+            EXIT_REFUSED,
+            "key %s waits for the propagation window: rotate %s again after %s, or use "
+            "--force --reason TEXT",
+            short_kid(hm_ks_str(pending, "kid"), kid), hm_ks_str(brand, "id"),
+            fmt_time(hm_ks_int(pending, "published_at") + window(c), when, sizeof when));
     }
     if (!c->force && c->ks.now < hm_ks_int(pending, "published_at") + window(c)) {
         (void)printf("key %s is published; run hallmark-keys rotate %s again after %s to promote "

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hm_atomic.h"
+#include "hm_fileio.h"
 #include "hm_b64url.h"
 #include "hm_jws_sign.h"
 #include "hm_publish.h"
@@ -38,7 +38,7 @@ write_root_pub(const struct cli *c)
 {
     return hm_keystore_sync_root_pub(&c->ks) == HALLMARK_OK
                ? 0
-               : fail(EXIT_USAGE, "%s/root.pub: %s", c->ks.dir, strerror(errno));
+               : keys_fail(EXIT_USAGE, "%s/root.pub: %s", c->ks.dir, strerror(errno));
 }
 
 static json_t *
@@ -62,19 +62,20 @@ cmd_init(struct cli *c)
     hallmark_result rc;
 
     if (c->nargs != 0) {
-        return fail(EXIT_USAGE, "init takes no arguments besides its options (see help init)");
+        return keys_fail(EXIT_USAGE, "init takes no arguments besides its options (see help init)");
     }
     if (c->platform == NULL || !hm_utf8_no_controls(c->platform, 1, 64)) {
-        return fail(EXIT_USAGE, "init needs --platform NAME: 1-64 bytes of UTF-8, no control "
-                                "characters");
+        return keys_fail(EXIT_USAGE, "init needs --platform NAME: 1-64 bytes of UTF-8, no control "
+                                     "characters");
     }
     if (c->kdf != NULL && strcmp(c->kdf, "moderate") != 0 && strcmp(c->kdf, "minimum") != 0) {
-        return fail(EXIT_USAGE, "--kdf is moderate (the default) or minimum (tests only)");
+        return keys_fail(EXIT_USAGE, "--kdf is moderate (the default) or minimum (tests only)");
     }
     if (c->propagation != NULL && (!parse_duration(c->propagation, &propagation) ||
                                    propagation < 3600 || propagation > 30 * 86400LL)) {
-        return fail(EXIT_USAGE, "--propagation: a duration from 1h to 30d (e.g. 24h, 2d): apps "
-                                "need time to fetch a bundle");
+        return keys_fail(EXIT_USAGE,
+                         "--propagation: a duration from 1h to 30d (e.g. 24h, 2d): apps "
+                         "need time to fetch a bundle");
     }
     if (c->dir == NULL) {
         c->dir = getenv("HALLMARK_KEYSTORE");
@@ -87,7 +88,7 @@ cmd_init(struct cli *c)
         hm_signkey_generate(&publisher, HM_ALG_ED25519) != HALLMARK_OK ||
         (pjwk = hm_pub_jwk(publisher)) == NULL ||
         (cert = certify_publisher(root, pjwk, now, now + PUBLISHER_VALIDITY)) == NULL) {
-        st = fail(EXIT_USAGE, "could not generate the platform keys");
+        st = keys_fail(EXIT_USAGE, "could not generate the platform keys");
         goto out;
     }
     state = json_pack(
@@ -101,7 +102,7 @@ cmd_init(struct cli *c)
         "nbf", (json_int_t)now, "exp", (json_int_t)(now + PUBLISHER_VALIDITY), "serial",
         (json_int_t)0, "unpublished", 1, "brands", "audit", "seq", 0, "head", "");
     if (state == NULL) {
-        st = fail(EXIT_USAGE, "out of memory");
+        st = keys_fail(EXIT_USAGE, "out of memory");
         goto out;
     }
     json_object_set(json_object_get(state, "root"), "x",
@@ -109,7 +110,7 @@ cmd_init(struct cli *c)
     rc = hm_keystore_create(&c->ks, c->dir, state, c->err, sizeof c->err);
     c->ks_open = 1;
     if (rc != HALLMARK_OK) {
-        st = fail(rc == HALLMARK_ERR_IO ? EXIT_USAGE : EXIT_REFUSED, "%s", c->err);
+        st = keys_fail(rc == HALLMARK_ERR_IO ? EXIT_USAGE : EXIT_REFUSED, "%s", c->err);
         goto out;
     }
     c->ks.kdf =
@@ -118,19 +119,19 @@ cmd_init(struct cli *c)
             HALLMARK_OK ||
         hm_keystore_save_key(&c->ks, publisher, c->pass, c->pass_len, c->err, sizeof c->err) !=
             HALLMARK_OK) {
-        st = fail(EXIT_USAGE, "%s", c->err);
+        st = keys_fail(EXIT_USAGE, "%s", c->err);
         goto out;
     }
     /* The keystore keeps the publishing key: its secret keys the state MAC. */
     rc = hm_keystore_use_publisher(&c->ks, publisher);
     publisher = NULL;
     if (rc != HALLMARK_OK) {
-        st = fail(EXIT_USAGE, "cannot derive the state key: %s", hallmark_strerror(rc));
+        st = keys_fail(EXIT_USAGE, "cannot derive the state key: %s", hallmark_strerror(rc));
         goto out;
     }
-    if ((st = commit(c, json_pack("{s:s,s:s,s:s,s:s}", "verb", "init", "platform", c->platform,
-                                  "root", hm_signkey_public(root)->kid, "publisher",
-                                  hm_signkey_public(c->ks.publisher)->kid))) != 0 ||
+    if ((st = keys_commit(c, json_pack("{s:s,s:s,s:s,s:s}", "verb", "init", "platform", c->platform,
+                                       "root", hm_signkey_public(root)->kid, "publisher",
+                                       hm_signkey_public(c->ks.publisher)->kid))) != 0 ||
         (st = write_root_pub(c)) != 0) {
         goto out;
     }
@@ -197,11 +198,11 @@ self_check(const struct cli *c, const char *bundle, unsigned long long serial, l
     }
     hallmark_verifier_free(v);
     if (rc != HALLMARK_OK || got != serial) {
-        return fail(EXIT_REFUSED,
-                    "the new bundle does not load in the verifier (%s%s%s); nothing was "
-                    "published",
-                    hallmark_result_name(rc), e.message != NULL ? ": " : "",
-                    e.message != NULL ? e.message : "");
+        return keys_fail(EXIT_REFUSED,
+                         "the new bundle does not load in the verifier (%s%s%s); nothing was "
+                         "published",
+                         hallmark_result_name(rc), e.message != NULL ? ": " : "",
+                         e.message != NULL ? e.message : "");
     }
     return 0;
 }
@@ -250,11 +251,11 @@ write_jwks(const struct cli *c, long long now)
         text = jwks != NULL ? json_dumps(jwks, JSON_INDENT(2)) : NULL;
         json_decref(jwks);
         if (text == NULL) {
-            return fail(EXIT_USAGE, "out of memory");
+            return keys_fail(EXIT_USAGE, "out of memory");
         }
         if (hm_keystore_path(&c->ks, path, sizeof path, "published/jwks/%s.json",
                              hm_ks_str(b, "id")) != 0) {
-            st = fail(EXIT_USAGE, "path too long");
+            st = keys_fail(EXIT_USAGE, "path too long");
         } else {
             st = write_out(path, text, strlen(text));
         }
@@ -278,20 +279,21 @@ do_publish(struct cli *c, long long lifetime, unsigned long long *serial_out)
     int st;
 
     if (now < hm_ks_int(publisher_rec, "nbf") || now > hm_ks_int(publisher_rec, "exp")) {
-        return fail(EXIT_REFUSED,
-                    "the publishing key's certificate is not valid now (it ends %s): replace the "
-                    "key (hallmark-keys publisher rotate) or re-certify it (root rotate)",
-                    fmt_time(hm_ks_int(publisher_rec, "exp"), when, sizeof when));
+        return keys_fail(
+            EXIT_REFUSED,
+            "the publishing key's certificate is not valid now (it ends %s): replace the "
+            "key (hallmark-keys publisher rotate) or re-certify it (root rotate)",
+            fmt_time(hm_ks_int(publisher_rec, "exp"), when, sizeof when));
     }
     if ((publisher = c->ks.publisher) == NULL) {
-        return fail(EXIT_USAGE, "the keystore is not open to change");
+        return keys_fail(EXIT_USAGE, "the keystore is not open to change");
     }
     files = highest_file_serial(c);
     serial = (files > serial ? files : serial) + 1;
     note_credential_changes(c, now);
     if (hm_pub_bundle(c->ks.state, publisher, serial, now, now + lifetime, &bundle) !=
         HALLMARK_OK) {
-        st = fail(EXIT_USAGE, "could not sign the bundle");
+        st = keys_fail(EXIT_USAGE, "could not sign the bundle");
         goto out;
     }
     if ((st = self_check(c, bundle, serial, now)) != 0 || (st = write_jwks(c, now)) != 0) {
@@ -301,7 +303,7 @@ do_publish(struct cli *c, long long lifetime, unsigned long long *serial_out)
         (st = write_out(path, bundle, strlen(bundle))) != 0 ||
         hm_keystore_path(&c->ks, path, sizeof path, "published/bundle.jws") != 0 ||
         (st = write_out(path, bundle, strlen(bundle))) != 0) {
-        st = st != 0 ? st : fail(EXIT_USAGE, "path too long");
+        st = st != 0 ? st : keys_fail(EXIT_USAGE, "path too long");
         goto out;
     }
     json_array_foreach(hm_ks_brands(&c->ks), i, b)
@@ -328,10 +330,10 @@ do_publish(struct cli *c, long long lifetime, unsigned long long *serial_out)
                         json_pack("{s:I,s:I,s:I}", "serial", (json_int_t)serial, "iat",
                                   (json_int_t)now, "exp", (json_int_t)(now + lifetime)));
     json_object_set_new(c->ks.state, "unpublished", json_false());
-    if ((st = commit(c, json_pack("{s:s,s:I,s:I,s:I,s:I}", "verb", "publish", "serial",
-                                  (json_int_t)serial, "expires", (json_int_t)(now + lifetime),
-                                  "brands", (json_int_t)brand_count, "keys",
-                                  (json_int_t)key_count))) != 0) {
+    if ((st = keys_commit(c, json_pack("{s:s,s:I,s:I,s:I,s:I}", "verb", "publish", "serial",
+                                       (json_int_t)serial, "expires", (json_int_t)(now + lifetime),
+                                       "brands", (json_int_t)brand_count, "keys",
+                                       (json_int_t)key_count))) != 0) {
         goto out;
     }
     (void)printf("published bundle %llu (%zu brands, %zu keys), valid until %s: %s/published/"
@@ -353,14 +355,14 @@ cmd_publish(struct cli *c)
     int st;
 
     if (c->nargs != 0) {
-        return fail(EXIT_USAGE, "publish takes no arguments (see help publish)");
+        return keys_fail(EXIT_USAGE, "publish takes no arguments (see help publish)");
     }
     if ((st = open_keystore(c, OPEN_TO_CHANGE)) != 0) {
         return st;
     }
     lifetime = hm_ks_int(json_object_get(c->ks.state, "settings"), "bundle_lifetime");
     if (c->expires != NULL && (!parse_duration(c->expires, &lifetime) || lifetime > 90 * 86400LL)) {
-        return fail(EXIT_USAGE, "--expires: a duration up to 90d (e.g. 7d, 36h)");
+        return keys_fail(EXIT_USAGE, "--expires: a duration up to 90d (e.g. 7d, 36h)");
     }
     return do_publish(c, lifetime, NULL);
 }
@@ -378,10 +380,10 @@ root_rotate(struct cli *c)
     int st;
 
     if (json_array_size(chain) >= ROOT_CHAIN_MAX) {
-        return fail(EXIT_REFUSED,
-                    "the root chain already has %u rotations, the most a bundle may "
-                    "carry; ship apps that pin the current root first",
-                    ROOT_CHAIN_MAX);
+        return keys_fail(EXIT_REFUSED,
+                         "the root chain already has %u rotations, the most a bundle may "
+                         "carry; ship apps that pin the current root first",
+                         ROOT_CHAIN_MAX);
     }
     if ((st = load_key(c, old_kid, &old)) != 0) {
         return st;
@@ -395,12 +397,12 @@ root_rotate(struct cli *c)
         hm_jws_sign_json(old, "hallmark-root+jwt", stmt, &stmt_jws) != HALLMARK_OK ||
         (cert = certify_publisher(fresh, json_object_get(pub, "jwk"), now,
                                   now + PUBLISHER_VALIDITY)) == NULL) {
-        st = fail(EXIT_USAGE, "could not make the new root");
+        st = keys_fail(EXIT_USAGE, "could not make the new root");
         goto out;
     }
     if (hm_keystore_save_key(&c->ks, fresh, c->pass, c->pass_len, c->err, sizeof c->err) !=
         HALLMARK_OK) {
-        st = fail(EXIT_USAGE, "%s", c->err);
+        st = keys_fail(EXIT_USAGE, "%s", c->err);
         goto out;
     }
     old_rec = json_array_get(roots, json_array_size(roots) - 1);
@@ -416,9 +418,9 @@ root_rotate(struct cli *c)
     json_object_set_new(pub, "nbf", json_integer(now));
     json_object_set_new(pub, "exp", json_integer(now + PUBLISHER_VALIDITY));
     json_object_set_new(state, "unpublished", json_true());
-    if ((st = commit(c, json_pack("{s:s,s:s,s:s,s:I}", "verb", "root rotate", "old_root",
-                                  old_kid_copy, "new_root", hm_signkey_public(fresh)->kid,
-                                  "statement", (json_int_t)json_array_size(chain)))) != 0 ||
+    if ((st = keys_commit(c, json_pack("{s:s,s:s,s:s,s:I}", "verb", "root rotate", "old_root",
+                                       old_kid_copy, "new_root", hm_signkey_public(fresh)->kid,
+                                       "statement", (json_int_t)json_array_size(chain)))) != 0 ||
         (st = write_root_pub(c)) != 0) {
         goto out;
     }
@@ -463,13 +465,13 @@ publisher_rotate(struct cli *c)
     if (hm_signkey_generate(&fresh, HM_ALG_ED25519) != HALLMARK_OK ||
         (njwk = hm_pub_jwk(fresh)) == NULL ||
         (cert = certify_publisher(root, njwk, now, now + PUBLISHER_VALIDITY)) == NULL) {
-        st = fail(EXIT_USAGE, "could not make the new publishing key");
+        st = keys_fail(EXIT_USAGE, "could not make the new publishing key");
         goto out;
     }
     (void)snprintf(new_kid, sizeof new_kid, "%s", hm_signkey_public(fresh)->kid);
     if (hm_keystore_save_key(&c->ks, fresh, c->pass, c->pass_len, c->err, sizeof c->err) !=
         HALLMARK_OK) {
-        st = fail(EXIT_USAGE, "%s", c->err);
+        st = keys_fail(EXIT_USAGE, "%s", c->err);
         goto out;
     }
     retired = json_object_get(state, "retired_publishers");
@@ -485,7 +487,7 @@ publisher_rotate(struct cli *c)
                             json_pack("{s:s,s:O,s:s,s:I,s:I}", "kid", new_kid, "jwk", njwk,
                                       "certificate", cert, "nbf", (json_int_t)now, "exp",
                                       (json_int_t)(now + PUBLISHER_VALIDITY))) != 0) {
-        st = fail(EXIT_USAGE, "out of memory");
+        st = keys_fail(EXIT_USAGE, "out of memory");
         goto out;
     }
     json_object_set_new(state, "unpublished", json_true());
@@ -493,11 +495,12 @@ publisher_rotate(struct cli *c)
     rc = hm_keystore_use_publisher(&c->ks, fresh);
     fresh = NULL;
     if (rc != HALLMARK_OK) {
-        st = fail(EXIT_USAGE, "cannot derive the state key: %s", hallmark_strerror(rc));
+        st = keys_fail(EXIT_USAGE, "cannot derive the state key: %s", hallmark_strerror(rc));
         goto out;
     }
-    if ((st = commit(c, json_pack("{s:s,s:s,s:s,s:s}", "verb", "publisher rotate", "old_publisher",
-                                  old_kid, "new_publisher", new_kid, "root", root_kid))) != 0) {
+    if ((st = keys_commit(c, json_pack("{s:s,s:s,s:s,s:s}", "verb", "publisher rotate",
+                                       "old_publisher", old_kid, "new_publisher", new_kid, "root",
+                                       root_kid))) != 0) {
         goto out;
     }
     if (hm_keystore_delete_secret(&c->ks, old_kid) != HALLMARK_OK) {
@@ -525,7 +528,7 @@ cmd_publisher(struct cli *c)
     int st;
 
     if (c->nargs != 1 || strcmp(c->args[0], "rotate") != 0) {
-        return fail(EXIT_USAGE, "usage: hallmark-keys publisher rotate");
+        return keys_fail(EXIT_USAGE, "usage: hallmark-keys publisher rotate");
     }
     if ((st = open_keystore(c, OPEN_TO_CHANGE)) != 0) {
         return st;
@@ -539,7 +542,7 @@ cmd_root(struct cli *c)
     int st;
 
     if (c->nargs != 1 || (strcmp(c->args[0], "rotate") != 0 && strcmp(c->args[0], "show") != 0)) {
-        return fail(EXIT_USAGE, "usage: hallmark-keys root rotate | root show");
+        return keys_fail(EXIT_USAGE, "usage: hallmark-keys root rotate | root show");
     }
     if ((st = open_keystore(c, strcmp(c->args[0], "rotate") == 0 ? OPEN_TO_CHANGE : 0)) != 0) {
         return st;

@@ -97,7 +97,7 @@ cmd_status(struct cli *c)
     int st;
 
     if (c->nargs != 0) {
-        return fail(EXIT_USAGE, "status takes no arguments");
+        return keys_fail(EXIT_USAGE, "status takes no arguments");
     }
     if ((st = open_keystore(c, 0)) != 0) {
         return st;
@@ -177,7 +177,7 @@ check_state(struct cli *c)
         return st;
     }
     rc = hm_keystore_authenticate(&c->ks, 0, c->pass, c->pass_len, c->err, sizeof c->err);
-    return rc == HALLMARK_OK ? 0 : fail(status_for(rc), "%s", c->err);
+    return rc == HALLMARK_OK ? 0 : keys_fail(status_for(rc), "%s", c->err);
 }
 
 /* Accepts keystore.json as it is, after the operator has checked it: a keystore from before the
@@ -190,19 +190,21 @@ audit_seal(struct cli *c)
     int st, had_mac;
 
     if (c->reason == NULL || c->reason[0] == '\0') {
-        return fail(EXIT_USAGE, "audit seal needs --reason TEXT (it is recorded in the audit log)");
+        return keys_fail(EXIT_USAGE,
+                         "audit seal needs --reason TEXT (it is recorded in the audit log)");
     }
     if ((st = open_keystore(c, OPEN_TO_CHANGE | HM_KS_ACCEPT_STATE)) != 0) {
         return st;
     }
     if (hm_keystore_state_authentic(&c->ks)) {
-        return fail(EXIT_USAGE, "%s/keystore.json: its MAC is intact; nothing to seal", c->ks.dir);
+        return keys_fail(EXIT_USAGE, "%s/keystore.json: its MAC is intact; nothing to seal",
+                         c->ks.dir);
     }
     had_mac = c->ks.state_mac_present;
     hm_keystore_state_digest(&c->ks, digest);
-    if ((st = commit(c, json_pack("{s:s,s:s,s:s,s:s}", "verb", "audit seal", "reason", c->reason,
-                                  "state", digest, "found",
-                                  had_mac ? "a MAC that did not match" : "no MAC"))) != 0) {
+    if ((st = keys_commit(c, json_pack("{s:s,s:s,s:s,s:s}", "verb", "audit seal", "reason",
+                                       c->reason, "state", digest, "found",
+                                       had_mac ? "a MAC that did not match" : "no MAC"))) != 0) {
         return st;
     }
     (void)printf("sealed %s/keystore.json as reviewed (it had %s; state SHA-256 %s); the audit log "
@@ -222,7 +224,8 @@ cmd_audit(struct cli *c)
     int st;
 
     if (c->nargs != 1 || (strcmp(c->args[0], "verify") != 0 && strcmp(c->args[0], "seal") != 0)) {
-        return fail(EXIT_USAGE, "usage: hallmark-keys audit verify | audit seal --reason TEXT");
+        return keys_fail(EXIT_USAGE,
+                         "usage: hallmark-keys audit verify | audit seal --reason TEXT");
     }
     if (strcmp(c->args[0], "seal") == 0) {
         return audit_seal(c);
@@ -243,13 +246,13 @@ cmd_audit(struct cli *c)
         if (bad > 2) {
             (void)snprintf(intact, sizeof intact, "; entries 1 to %zu are intact", bad - 2);
         }
-        return fail(EXIT_REFUSED,
-                    "%s: the hash chain breaks at entry %zu: it%s was altered, removed or "
-                    "inserted%s",
-                    path, bad, bad > 1 ? ", or the entry before it," : "", intact);
+        return keys_fail(EXIT_REFUSED,
+                         "%s: the hash chain breaks at entry %zu: it%s was altered, removed or "
+                         "inserted%s",
+                         path, bad, bad > 1 ? ", or the entry before it," : "", intact);
     }
     if (rc != HALLMARK_OK) {
-        return fail(status_for(rc), "%s: %s", path, strerror(errno));
+        return keys_fail(status_for(rc), "%s: %s", path, strerror(errno));
     }
     pending_prev = hm_ks_str(json_object_get(c->ks.state, "audit_pending"), "prev");
     if ((long long)entries + 1 == hm_ks_int(audit, "seq") && pending_prev != NULL &&
@@ -264,12 +267,12 @@ cmd_audit(struct cli *c)
     }
     if ((long long)entries != hm_ks_int(audit, "seq") ||
         strcmp(head, hm_ks_str(audit, "head")) != 0) {
-        return fail(EXIT_REFUSED,
-                    "%s: the chain is intact but has %zu entries where the keystore recorded "
-                    "%lld: entries after %zu were removed or replaced",
-                    path, entries, hm_ks_int(audit, "seq"),
-                    entries < (size_t)hm_ks_int(audit, "seq") ? entries
-                                                              : (size_t)hm_ks_int(audit, "seq"));
+        return keys_fail(
+            EXIT_REFUSED,
+            "%s: the chain is intact but has %zu entries where the keystore recorded "
+            "%lld: entries after %zu were removed or replaced",
+            path, entries, hm_ks_int(audit, "seq"),
+            entries < (size_t)hm_ks_int(audit, "seq") ? entries : (size_t)hm_ks_int(audit, "seq"));
     }
     if ((st = check_state(c)) != 0) {
         return st;

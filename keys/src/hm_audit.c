@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hm_atomic.h"
+#include "hm_fileio.h"
 #include "hm_digest.h"
 #include "hm_json.h"
 

@@ -2,7 +2,7 @@
  * one before it. Entry n carries "seq": n (from 1) and "prev": base64url SHA-256 of the exact
  * bytes of line n-1 (for the first entry, of the string "hallmark-audit-v1"). An append checks the
  * whole chain first and refuses to extend a broken log, then rewrites the file atomically
- * (hm_atomic), so a crash never leaves a torn line.
+ * (hm_fileio), so a crash never leaves a torn line.
  *
  * Deleting the newest entries cannot be seen from the log alone; the keystore's state file
  * records the head (hash of the last line) so that it can be. */

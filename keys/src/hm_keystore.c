@@ -14,11 +14,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "hm_atomic.h"
+#include "hm_fileio.h"
 #include "hm_audit.h"
 #include "hm_b64url.h"
 #include "hm_json.h"
 #include "hm_secmem.h"
+#include "hm_errorf.h"
 
 static const char state_mac_label[] = "hallmark-keystore-state-v1";
 
@@ -60,16 +61,16 @@ private_dir(const char *path, char *err, size_t err_cap)
     struct stat st;
 
     if (lstat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        (void)snprintf(err, err_cap, "%s: not a directory", path);
+        hm_errorf(err, err_cap, "%s: not a directory", path);
         return -1;
     }
     if (st.st_uid != geteuid()) {
-        (void)snprintf(err, err_cap, "%s: owned by another user (uid %ld)", path, (long)st.st_uid);
+        hm_errorf(err, err_cap, "%s: owned by another user (uid %ld)", path, (long)st.st_uid);
         return -1;
     }
     if ((st.st_mode & 077) != 0) {
-        (void)snprintf(err, err_cap, "%s: others may use it (mode %03o): chmod 700 it", path,
-                       (unsigned)(st.st_mode & 0777));
+        hm_errorf(err, err_cap, "%s: others may use it (mode %03o): chmod 700 it", path,
+                  (unsigned)(st.st_mode & 0777));
         return -1;
     }
     return 0;
@@ -138,19 +139,19 @@ take_lock(hm_keystore *ks, char *err, size_t err_cap)
     char path[HM_KEYSTORE_PATH_MAX];
 
     if (hm_keystore_path(ks, path, sizeof path, "lock") != 0) {
-        (void)snprintf(err, err_cap, "keystore path too long");
+        hm_errorf(err, err_cap, "keystore path too long");
         return HALLMARK_ERR_IO;
     }
     ks->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (ks->lock_fd < 0) {
-        (void)snprintf(err, err_cap, "%s: %s", path, strerror(errno));
+        hm_errorf(err, err_cap, "%s: %s", path, strerror(errno));
         return HALLMARK_ERR_IO;
     }
     if (flock(ks->lock_fd, LOCK_EX | LOCK_NB) != 0) {
-        (void)snprintf(err, err_cap,
-                       "%s: another hallmark-keys command is using this keystore; try again when "
-                       "it has finished",
-                       ks->dir);
+        hm_errorf(err, err_cap,
+                  "%s: another hallmark-keys command is using this keystore; try again when "
+                  "it has finished",
+                  ks->dir);
         (void)close(ks->lock_fd);
         ks->lock_fd = -1;
         return HALLMARK_ERR_IO;
@@ -172,12 +173,12 @@ set_dir(hm_keystore *ks, const char *dir, char *err, size_t err_cap)
     size_t n;
 
     if (ks->now == 0) {
-        (void)snprintf(err, err_cap, "HALLMARK_NOW must be a Unix time in seconds (or unset)");
+        hm_errorf(err, err_cap, "HALLMARK_NOW must be a Unix time in seconds (or unset)");
         return -1;
     }
     if (dir == NULL || dir[0] == '\0') {
-        (void)snprintf(err, err_cap,
-                       "no keystore: pass --dir DIR or set HALLMARK_KEYSTORE to its directory");
+        hm_errorf(err, err_cap,
+                  "no keystore: pass --dir DIR or set HALLMARK_KEYSTORE to its directory");
         return -1;
     }
     n = strlen(dir);
@@ -185,7 +186,7 @@ set_dir(hm_keystore *ks, const char *dir, char *err, size_t err_cap)
         n--;
     }
     if (n + 64 >= sizeof ks->dir) {
-        (void)snprintf(err, err_cap, "keystore path too long");
+        hm_errorf(err, err_cap, "keystore path too long");
         return -1;
     }
     memcpy(ks->dir, dir, n);
@@ -207,7 +208,7 @@ hm_keystore_create(hm_keystore *ks, const char *dir, json_t *state, char *err, s
     }
     ks->state = state;
     if (mkdir(ks->dir, 0700) != 0 && errno != EEXIST) {
-        (void)snprintf(err, err_cap, "%s: %s", ks->dir, strerror(errno));
+        hm_errorf(err, err_cap, "%s: %s", ks->dir, strerror(errno));
         return HALLMARK_ERR_IO;
     }
     if (private_dir(ks->dir, err, err_cap) != 0) {
@@ -217,18 +218,18 @@ hm_keystore_create(hm_keystore *ks, const char *dir, json_t *state, char *err, s
         return HALLMARK_ERR_IO;
     }
     if (hm_keystore_path(ks, path, sizeof path, "keystore.json") != 0 || stat(path, &st) == 0) {
-        (void)snprintf(err, err_cap, "%s already holds a keystore; use another directory", ks->dir);
+        hm_errorf(err, err_cap, "%s already holds a keystore; use another directory", ks->dir);
         return HALLMARK_ERR_INVALID_ARGUMENT;
     }
     if (hm_keystore_path(ks, path, sizeof path, "audit.log") != 0 || stat(path, &st) == 0) {
-        (void)snprintf(err, err_cap,
-                       "%s has an audit.log but no keystore.json; refusing to touch it", ks->dir);
+        hm_errorf(err, err_cap, "%s has an audit.log but no keystore.json; refusing to touch it",
+                  ks->dir);
         return HALLMARK_ERR_INVALID_ARGUMENT;
     }
     for (i = 0; i < sizeof subdirs / sizeof subdirs[0]; i++) {
         if (hm_keystore_path(ks, path, sizeof path, "%s", subdirs[i]) != 0 ||
             (mkdir(path, 0700) != 0 && errno != EEXIST)) {
-            (void)snprintf(err, err_cap, "%s: %s", path, strerror(errno));
+            hm_errorf(err, err_cap, "%s: %s", path, strerror(errno));
             return HALLMARK_ERR_IO;
         }
     }
@@ -292,15 +293,15 @@ load_state(hm_keystore *ks, char *err, size_t err_cap)
     }
     rc = hm_read_file(path, HM_KEYSTORE_STATE_MAX, &text, &len);
     if (rc != HALLMARK_OK) {
-        (void)snprintf(err, err_cap, "%s: %s", path,
-                       errno == ENOENT ? "no keystore here (create one with hallmark-keys init)"
-                                       : strerror(errno));
+        hm_errorf(err, err_cap, "%s: %s", path,
+                  errno == ENOENT ? "no keystore here (create one with hallmark-keys init)"
+                                  : strerror(errno));
         return rc;
     }
     rc = hm_json_parse_object(text, len, HM_KEYSTORE_STATE_MAX, 16, &ks->state);
     free(text);
     if (rc != HALLMARK_OK || !state_shape_ok(ks->state)) {
-        (void)snprintf(err, err_cap, "%s: not a valid keystore state file", path);
+        hm_errorf(err, err_cap, "%s: not a valid keystore state file", path);
         return HALLMARK_ERR_CORRUPT;
     }
     /* The MAC is kept aside (a malformed one stays all zeros: it will not match) and the state
@@ -315,7 +316,7 @@ load_state(hm_keystore *ks, char *err, size_t err_cap)
         (void)json_object_del(ks->state, "mac");
     }
     if (canonical_digest(ks->state, ks->state_digest) != HALLMARK_OK) {
-        (void)snprintf(err, err_cap, "out of memory");
+        hm_errorf(err, err_cap, "out of memory");
         return HALLMARK_ERR_NOMEM;
     }
     kdf = hm_ks_str(json_object_get(ks->state, "settings"), "kdf");
@@ -348,8 +349,8 @@ reconcile_audit(hm_keystore *ks, int flags, char *err, size_t err_cap)
         strcmp(head, prev) == 0 && !(flags & HM_KS_AUDIT_LENIENT)) {
         rc = hm_audit_append_line(path, entries, prev, line);
         if (rc != HALLMARK_OK) {
-            (void)snprintf(err, err_cap, "%s: cannot complete the last audit entry: %s", path,
-                           strerror(errno));
+            hm_errorf(err, err_cap, "%s: cannot complete the last audit entry: %s", path,
+                      strerror(errno));
             return rc;
         }
         ks->audit_completed = 1;
@@ -366,18 +367,18 @@ reconcile_audit(hm_keystore *ks, int flags, char *err, size_t err_cap)
         return HALLMARK_OK;
     }
     if (rc == HALLMARK_ERR_CORRUPT) {
-        (void)snprintf(err, err_cap,
-                       "%s: the hash chain breaks at entry %zu; the keystore refuses to work "
-                       "until this is investigated (hallmark-keys audit verify)",
-                       path, bad);
+        hm_errorf(err, err_cap,
+                  "%s: the hash chain breaks at entry %zu; the keystore refuses to work "
+                  "until this is investigated (hallmark-keys audit verify)",
+                  path, bad);
     } else if (rc == HALLMARK_OK) {
-        (void)snprintf(err, err_cap,
-                       "%s: the log has %zu entries but the keystore recorded %zu and a different "
-                       "last entry: entries were removed or replaced",
-                       path, entries, want);
+        hm_errorf(err, err_cap,
+                  "%s: the log has %zu entries but the keystore recorded %zu and a different "
+                  "last entry: entries were removed or replaced",
+                  path, entries, want);
         rc = HALLMARK_ERR_CORRUPT;
     } else {
-        (void)snprintf(err, err_cap, "%s: %s", path, strerror(errno));
+        hm_errorf(err, err_cap, "%s: %s", path, strerror(errno));
     }
     return rc;
 }
@@ -495,7 +496,7 @@ hm_keystore_authenticate(hm_keystore *ks, int flags, const char *pass, size_t pa
         return rc;
     }
     if ((rc = hm_keystore_use_publisher(ks, publisher)) != HALLMARK_OK) {
-        (void)snprintf(err, err_cap, "cannot derive the state key: %s", hallmark_strerror(rc));
+        hm_errorf(err, err_cap, "cannot derive the state key: %s", hallmark_strerror(rc));
         return rc;
     }
     if (flags & HM_KS_ACCEPT_STATE) {
@@ -503,20 +504,20 @@ hm_keystore_authenticate(hm_keystore *ks, int flags, const char *pass, size_t pa
     }
     (void)hm_keystore_path(ks, path, sizeof path, "keystore.json");
     if (!ks->state_mac_present) {
-        (void)snprintf(err, err_cap,
-                       "%s has no state MAC: it was written before hallmark-keys authenticated "
-                       "its state, or edited outside hallmark-keys; nothing was done. Check it "
-                       "against the audit log (and a backup), then accept it with hallmark-keys "
-                       "audit seal --reason TEXT",
-                       path);
+        hm_errorf(err, err_cap,
+                  "%s has no state MAC: it was written before hallmark-keys authenticated "
+                  "its state, or edited outside hallmark-keys; nothing was done. Check it "
+                  "against the audit log (and a backup), then accept it with hallmark-keys "
+                  "audit seal --reason TEXT",
+                  path);
         return HALLMARK_ERR_CORRUPT;
     }
     if (!hm_keystore_state_authentic(ks)) {
-        (void)snprintf(err, err_cap,
-                       "%s was changed outside hallmark-keys (its MAC does not match); nothing "
-                       "was done. Restore it from a backup, or check it against the audit log and "
-                       "accept it with hallmark-keys audit seal --reason TEXT",
-                       path);
+        hm_errorf(err, err_cap,
+                  "%s was changed outside hallmark-keys (its MAC does not match); nothing "
+                  "was done. Restore it from a backup, or check it against the audit log and "
+                  "accept it with hallmark-keys audit seal --reason TEXT",
+                  path);
         return HALLMARK_ERR_CORRUPT;
     }
     return HALLMARK_OK;
@@ -534,8 +535,7 @@ open_common(hm_keystore *ks, const char *dir, int flags, const char *pass, size_
         return HALLMARK_ERR_INVALID_ARGUMENT;
     }
     if (stat(ks->dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        (void)snprintf(err, err_cap, "%s: no such keystore directory (create one with init)",
-                       ks->dir);
+        hm_errorf(err, err_cap, "%s: no such keystore directory (create one with init)", ks->dir);
         return HALLMARK_ERR_IO;
     }
     if ((rc = check_dirs(ks, err, err_cap)) != HALLMARK_OK ||
@@ -564,7 +564,7 @@ hm_keystore_open_auth(hm_keystore *ks, const char *dir, int flags, const char *p
 {
     if (pass == NULL) {
         init_struct(ks);
-        (void)snprintf(err, err_cap, "no passphrase");
+        hm_errorf(err, err_cap, "no passphrase");
         return HALLMARK_ERR_INVALID_ARGUMENT;
     }
     return open_common(ks, dir, flags, pass, pass_len, 1, err, err_cap);
@@ -607,8 +607,8 @@ hm_keystore_commit(hm_keystore *ks, const json_t *entry, char *err, size_t err_c
     hallmark_result rc = HALLMARK_ERR_NOMEM;
 
     if (ks->state_key == NULL) {
-        (void)snprintf(err, err_cap,
-                       "the keystore was opened without the passphrase, so it cannot be changed");
+        hm_errorf(err, err_cap,
+                  "the keystore was opened without the passphrase, so it cannot be changed");
         return HALLMARK_ERR_INVALID_ARGUMENT;
     }
     e = json_deep_copy(entry);
@@ -618,7 +618,7 @@ hm_keystore_commit(hm_keystore *ks, const json_t *entry, char *err, size_t err_c
     }
     if ((rc = hm_audit_line(ks->audit_head, ks->audit_seq, e, ks->now, &line, head)) !=
         HALLMARK_OK) {
-        (void)snprintf(err, err_cap, "cannot form the audit entry: %s", hallmark_strerror(rc));
+        hm_errorf(err, err_cap, "cannot form the audit entry: %s", hallmark_strerror(rc));
         goto out;
     }
     rc = HALLMARK_ERR_NOMEM;
@@ -643,8 +643,8 @@ hm_keystore_commit(hm_keystore *ks, const json_t *entry, char *err, size_t err_c
     }
     if (hm_keystore_path(ks, path, sizeof path, "keystore.json") != 0 ||
         hm_atomic_write(path, text, strlen(text)) != HALLMARK_OK) {
-        (void)snprintf(err, err_cap, "%s: cannot write the keystore state: %s; nothing changed",
-                       path, strerror(errno));
+        hm_errorf(err, err_cap, "%s: cannot write the keystore state: %s; nothing changed", path,
+                  strerror(errno));
         rc = HALLMARK_ERR_IO;
         goto out;
     }
@@ -653,10 +653,10 @@ hm_keystore_commit(hm_keystore *ks, const json_t *entry, char *err, size_t err_c
     ks->state_mac_present = 1;
     if (hm_keystore_path(ks, path, sizeof path, "audit.log") != 0 ||
         hm_audit_append_line(path, ks->audit_seq, prev, line) != HALLMARK_OK) {
-        (void)snprintf(err, err_cap,
-                       "%s: the change is saved but its audit entry could not be written (%s); "
-                       "the next hallmark-keys command writes it",
-                       path, strerror(errno));
+        hm_errorf(err, err_cap,
+                  "%s: the change is saved but its audit entry could not be written (%s); "
+                  "the next hallmark-keys command writes it",
+                  path, strerror(errno));
         rc = HALLMARK_ERR_IO;
         goto out;
     }
@@ -665,7 +665,7 @@ hm_keystore_commit(hm_keystore *ks, const json_t *entry, char *err, size_t err_c
     rc = HALLMARK_OK;
 out:
     if (rc == HALLMARK_ERR_NOMEM) {
-        (void)snprintf(err, err_cap, "out of memory");
+        hm_errorf(err, err_cap, "out of memory");
     }
     free(line);
     free(text);
@@ -720,13 +720,13 @@ hm_keystore_save_key(const hm_keystore *ks, const hm_signkey *key, const char *p
     hallmark_result rc = hm_keyfile_seal(key, pass, pass_len, ks->kdf, &text);
 
     if (rc != HALLMARK_OK) {
-        (void)snprintf(err, err_cap, "cannot seal the new key: %s", hallmark_strerror(rc));
+        hm_errorf(err, err_cap, "cannot seal the new key: %s", hallmark_strerror(rc));
         return rc;
     }
     if (hm_keystore_path(ks, path, sizeof path, "secret/%s.key", hm_signkey_public(key)->kid) !=
             0 ||
         (rc = hm_atomic_write(path, text, strlen(text))) != HALLMARK_OK) {
-        (void)snprintf(err, err_cap, "%s: %s", path, strerror(errno));
+        hm_errorf(err, err_cap, "%s: %s", path, strerror(errno));
         rc = HALLMARK_ERR_IO;
     }
     free(text);
@@ -748,8 +748,8 @@ hm_keystore_load_key(const hm_keystore *ks, const char *kid, const char *pass, s
     }
     rc = hm_read_file(path, 4096, &text, &len);
     if (rc != HALLMARK_OK) {
-        (void)snprintf(err, err_cap, "%s: %s", path,
-                       errno == EFBIG ? "not a key file (too large)" : strerror(errno));
+        hm_errorf(err, err_cap, "%s: %s", path,
+                  errno == EFBIG ? "not a key file (too large)" : strerror(errno));
         return rc == HALLMARK_ERR_IO && errno == EFBIG ? HALLMARK_ERR_CORRUPT : rc;
     }
     rc = hm_keyfile_open(text, len, pass, pass_len, out);
@@ -760,14 +760,14 @@ hm_keystore_load_key(const hm_keystore *ks, const char *kid, const char *pass, s
         rc = HALLMARK_ERR_CORRUPT;
     }
     if (rc == HALLMARK_ERR_WRONG_PASSPHRASE) {
-        (void)snprintf(err, err_cap,
-                       "%s: wrong passphrase (or the key file was altered: the two cannot be "
-                       "told apart)",
-                       path);
+        hm_errorf(err, err_cap,
+                  "%s: wrong passphrase (or the key file was altered: the two cannot be "
+                  "told apart)",
+                  path);
     } else if (rc == HALLMARK_ERR_CORRUPT) {
-        (void)snprintf(err, err_cap, "%s: corrupt or truncated key file", path);
+        hm_errorf(err, err_cap, "%s: corrupt or truncated key file", path);
     } else if (rc != HALLMARK_OK) {
-        (void)snprintf(err, err_cap, "%s: %s", path, hallmark_strerror(rc));
+        hm_errorf(err, err_cap, "%s: %s", path, hallmark_strerror(rc));
     }
     return rc;
 }

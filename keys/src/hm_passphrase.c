@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "hm_secmem.h"
+#include "hm_errorf.h"
 
 /* Reads one line (without its end) into buf; returns its length, or -1 on error or overflow. */
 static long
@@ -50,26 +51,26 @@ from_file(const char *path, char *buf, size_t *len, char *err, size_t err_cap)
     long n;
 
     if (fd < 0) {
-        (void)snprintf(err, err_cap, "cannot read passphrase file %s: %s", path, strerror(errno));
+        hm_errorf(err, err_cap, "cannot read passphrase file %s: %s", path, strerror(errno));
         return HALLMARK_ERR_IO;
     }
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         (void)close(fd);
-        (void)snprintf(err, err_cap, "passphrase file %s is not a regular file", path);
+        hm_errorf(err, err_cap, "passphrase file %s is not a regular file", path);
         return HALLMARK_ERR_IO;
     }
     if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
         (void)close(fd);
-        (void)snprintf(err, err_cap,
-                       "passphrase file %s may be read by other users (mode %03o): chmod 600 it",
-                       path, (unsigned)(st.st_mode & 0777));
+        hm_errorf(err, err_cap,
+                  "passphrase file %s may be read by other users (mode %03o): chmod 600 it", path,
+                  (unsigned)(st.st_mode & 0777));
         return HALLMARK_ERR_INVALID_ARGUMENT;
     }
     n = read_line(fd, buf, HM_PASSPHRASE_MAX);
     (void)close(fd);
     if (n < 0) {
-        (void)snprintf(err, err_cap, "passphrase file %s: unreadable or longer than %u bytes", path,
-                       HM_PASSPHRASE_MAX - 1);
+        hm_errorf(err, err_cap, "passphrase file %s: unreadable or longer than %u bytes", path,
+                  HM_PASSPHRASE_MAX - 1);
         return HALLMARK_ERR_IO;
     }
     *len = (size_t)n;
@@ -106,14 +107,14 @@ from_tty(const char *prompt, int is_new, char *buf, size_t *len, char *err, size
     hallmark_result rc = HALLMARK_OK;
 
     if (fd < 0) {
-        (void)snprintf(err, err_cap,
-                       "no terminal to ask for the passphrase: use --passphrase-file FILE or set "
-                       "HALLMARK_PASSPHRASE_FILE");
+        hm_errorf(err, err_cap,
+                  "no terminal to ask for the passphrase: use --passphrase-file FILE or set "
+                  "HALLMARK_PASSPHRASE_FILE");
         return HALLMARK_ERR_IO;
     }
     n = prompt_tty(fd, prompt, buf);
     if (n < 0) {
-        (void)snprintf(err, err_cap, "could not read the passphrase from the terminal");
+        hm_errorf(err, err_cap, "could not read the passphrase from the terminal");
         rc = HALLMARK_ERR_IO;
     } else if (is_new) {
         if ((again = hm_secret_alloc(HM_PASSPHRASE_MAX)) == NULL) {
@@ -121,7 +122,7 @@ from_tty(const char *prompt, int is_new, char *buf, size_t *len, char *err, size
         } else {
             m = prompt_tty(fd, "Repeat the passphrase: ", again);
             if (m != n || memcmp(again, buf, (size_t)n) != 0) {
-                (void)snprintf(err, err_cap, "the two passphrases differ");
+                hm_errorf(err, err_cap, "the two passphrases differ");
                 rc = HALLMARK_ERR_INVALID_ARGUMENT;
             }
             hm_secret_free(again);
@@ -157,12 +158,12 @@ hm_passphrase_read(const char *file, const char *prompt, int is_new, char **out,
              ? from_file(file, buf, &n, err, err_cap)
              : from_tty(prompt != NULL ? prompt : "Passphrase: ", is_new, buf, &n, err, err_cap);
     if (rc == HALLMARK_OK && n == 0) {
-        (void)snprintf(err, err_cap, "the passphrase is empty");
+        hm_errorf(err, err_cap, "the passphrase is empty");
         rc = HALLMARK_ERR_INVALID_ARGUMENT;
     }
     if (rc == HALLMARK_OK && is_new && n < HM_PASSPHRASE_MIN_NEW) {
-        (void)snprintf(err, err_cap, "a new keystore's passphrase needs at least %u characters",
-                       HM_PASSPHRASE_MIN_NEW);
+        hm_errorf(err, err_cap, "a new keystore's passphrase needs at least %u characters",
+                  HM_PASSPHRASE_MIN_NEW);
         rc = HALLMARK_ERR_INVALID_ARGUMENT;
     }
     if (rc != HALLMARK_OK) {

@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "hm_atomic.h"
+#include "hm_fileio.h"
 #include "hm_json.h"
 #include "hm_sigaudit.h"
 #include "hm_signer.h"

@@ -13,9 +13,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "hm_atomic.h"
+#include "hm_fileio.h"
 #include "hm_audit.h"
 #include "hm_json.h"
+#include "hm_errorf.h"
 
 #define SYNC_BATCH 256U
 #define CHECKPOINT_MAX 256U
@@ -32,22 +33,6 @@ struct hm_sigaudit {
     char head[44];
     char *checkpoint_path;
 };
-
-static void say(char *err, size_t err_len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-say(char *err, size_t err_len, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (err == NULL || err_len == 0) {
-        return;
-    }
-    va_start(ap, fmt);
-    (void)vsnprintf(err, err_len, fmt, ap); // NOLINT(clang-analyzer-valist.Uninitialized)
-    va_end(ap);
-}
 
 /* The checkpoint: {"entries":N,"head":"..."}. 1 when read, 0 when absent, -1 when malformed. */
 static int
@@ -127,39 +112,43 @@ check_log(hm_sigaudit *a, const char *path, char *err, size_t err_len)
         (have != 1 || at <= complete)) {
         /* Only the last line is unfinished: a write that a crash or a full disk interrupted.
          * Its token was never handed out (a record is written before its token). */
-        say(err, err_len,
+        hm_errorf(
+            err, err_len,
             "%s: the last line (entry %zu) is incomplete, left by an interrupted write; its token "
             "was never returned. Entries 1 to %zu are intact: keep a copy, then cut the log "
             "after them (truncate -s %zu %s) and start again",
             path, bad, complete, good_len, path);
     } else if (rc == HALLMARK_ERR_CORRUPT) {
-        say(err, err_len, "%s: the signature log's hash chain is broken at entry %zu", path, bad);
+        hm_errorf(err, err_len, "%s: the signature log's hash chain is broken at entry %zu", path,
+                  bad);
     } else if (rc != HALLMARK_OK) {
-        say(err, err_len, "%s: cannot check the signature log", path);
+        hm_errorf(err, err_len, "%s: cannot check the signature log", path);
     } else if (have < 0) {
-        say(err, err_len, "%s: its checkpoint %s is unreadable or malformed", path,
-            a->checkpoint_path);
+        hm_errorf(err, err_len, "%s: its checkpoint %s is unreadable or malformed", path,
+                  a->checkpoint_path);
         rc = HALLMARK_ERR_CORRUPT;
     } else if (have == 0 && entries > 0) {
-        say(err, err_len,
+        hm_errorf(
+            err, err_len,
             "%s: the signature log has %zu entries but no checkpoint %s: restore the checkpoint "
             "from a backup, or move the log aside to start a new one",
             path, entries, a->checkpoint_path);
         rc = HALLMARK_ERR_CORRUPT;
     } else if (have == 1 && entries < at) {
-        say(err, err_len,
-            "%s: the signature log was cut: it has %zu entries, its checkpoint recorded %zu", path,
-            entries, at);
+        hm_errorf(err, err_len,
+                  "%s: the signature log was cut: it has %zu entries, its checkpoint recorded %zu",
+                  path, entries, at);
         rc = HALLMARK_ERR_CORRUPT;
     } else if (have == 1 && strcmp(head_at, want) != 0) {
-        say(err, err_len,
-            "%s: the signature log was rewritten: entry %zu does not match its checkpoint", path,
-            at);
+        hm_errorf(err, err_len,
+                  "%s: the signature log was rewritten: entry %zu does not match its checkpoint",
+                  path, at);
         rc = HALLMARK_ERR_CORRUPT;
     } else {
         a->checkpointed = have == 1 ? at : 0;
         if (have == 0 && write_checkpoint(a->checkpoint_path, 0, a->head) != HALLMARK_OK) {
-            say(err, err_len, "%s: cannot write %s: %s", path, a->checkpoint_path, strerror(errno));
+            hm_errorf(err, err_len, "%s: cannot write %s: %s", path, a->checkpoint_path,
+                      strerror(errno));
             rc = HALLMARK_ERR_IO;
         }
     }
@@ -185,7 +174,7 @@ hm_sigaudit_open(const char *path, hm_sigaudit_sync sync, hm_sigaudit **out, cha
     hallmark_result rc;
 
     *out = NULL;
-    say(err, err_len, "%s: out of memory", path != NULL ? path : "(null)");
+    hm_errorf(err, err_len, "%s: out of memory", path != NULL ? path : "(null)");
     if (path == NULL || (sync != HM_SIGAUDIT_SYNC_BATCH && sync != HM_SIGAUDIT_SYNC_EACH)) {
         return HALLMARK_ERR_INVALID_ARGUMENT;
     }
@@ -204,12 +193,12 @@ hm_sigaudit_open(const char *path, hm_sigaudit_sync sync, hm_sigaudit **out, cha
     /* Lock first, then read: no other writer can extend the log while it is being checked. */
     a->fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (a->fd < 0) {
-        say(err, err_len, "%s: %s", path, strerror(errno));
+        hm_errorf(err, err_len, "%s: %s", path, strerror(errno));
         free_audit(a);
         return HALLMARK_ERR_IO;
     }
     if (flock(a->fd, LOCK_EX | LOCK_NB) != 0) {
-        say(err, err_len, "%s: another process is writing this signature log", path);
+        hm_errorf(err, err_len, "%s: another process is writing this signature log", path);
         free_audit(a);
         errno = EWOULDBLOCK;
         return HALLMARK_ERR_IO;
@@ -227,7 +216,7 @@ hm_sigaudit_open(const char *path, hm_sigaudit_sync sync, hm_sigaudit **out, cha
         free_audit(a);
         return HALLMARK_ERR_INTERNAL;
     }
-    say(err, err_len, "ok");
+    hm_errorf(err, err_len, "ok");
     *out = a;
     return HALLMARK_OK;
 }

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hm_atomic.h"
+#include "hm_fileio.h"
 #include "hm_b64url.h"
 #include "hm_bundle.h"
 #include "hm_claims.h"
@@ -15,6 +15,7 @@
 #include "hm_keystore.h"
 #include "hm_signkey.h"
 #include "hm_text.h"
+#include "hm_errorf.h"
 
 struct signing_key {
     size_t brand; /* index into trust->brands */
@@ -505,8 +506,8 @@ probe(const hm_signer *s, const struct signing_key *k, const hm_pubkey *root, lo
     memset(&req, 0, sizeof req);
     memset(&res, 0, sizeof res);
     if (!probe_route(b, &req.channel, from, to)) {
-        (void)snprintf(err, err_cap, "brand %s: its credential authorizes no sender to probe with",
-                       b->id);
+        hm_errorf(err, err_cap, "brand %s: its credential authorizes no sender to probe with",
+                  b->id);
         return HALLMARK_ERR_BAD_REQUEST;
     }
     req.brand = b->id;
@@ -533,10 +534,10 @@ probe(const hm_signer *s, const struct signing_key *k, const hm_pubkey *root, lo
         rc = rc == HALLMARK_VERIFIED ? HALLMARK_OK : rc;
     }
     if (rc != HALLMARK_OK) {
-        (void)snprintf(err, err_cap,
-                       "brand %s: the start-up probe signed with key %s does not verify: %s (%s)",
-                       b->id, hm_signkey_public(k->key)->kid, hallmark_result_name(rc),
-                       res.detail != NULL ? res.detail : hallmark_strerror(rc));
+        hm_errorf(err, err_cap,
+                  "brand %s: the start-up probe signed with key %s does not verify: %s (%s)", b->id,
+                  hm_signkey_public(k->key)->kid, hallmark_result_name(rc),
+                  res.detail != NULL ? res.detail : hallmark_strerror(rc));
     }
     hallmark_verifier_free(v);
     hm_sign_result_clear(&res);
@@ -618,7 +619,7 @@ add_brand_key(hm_signer *s, hm_keystore *ks, const json_t *brand, const char *pa
         (rc = hm_jws_header_json(slot->key, "hallmark-msg+jwt", &slot->header)) != HALLMARK_OK) {
         hm_signkey_free(slot->key);
         slot->key = NULL;
-        (void)snprintf(err, err_cap, "out of memory");
+        hm_errorf(err, err_cap, "out of memory");
     }
     if (rc == HALLMARK_OK) {
         slot->header_len = strlen(slot->header);
@@ -652,13 +653,13 @@ hm_signer_load(const char *dir, const char *pass, size_t pass_len, long long now
     root_x = hm_ks_str(json_array_get(json_object_get(ks.state, "roots"), 0), "x");
     if (root_x == NULL || hm_b64url_decode_exact(raw, sizeof raw, root_x, strlen(root_x)) != 0 ||
         hm_pubkey_from_raw(&root, HM_ALG_ED25519, raw, sizeof raw) != HALLMARK_OK) {
-        (void)snprintf(err, err_cap, "%s: the keystore's root key is unreadable", dir);
+        hm_errorf(err, err_cap, "%s: the keystore's root key is unreadable", dir);
         rc = HALLMARK_ERR_CORRUPT;
         goto out;
     }
     if (hm_keystore_path(&ks, path, sizeof path, "published/bundle.jws") != 0 ||
         hm_read_file(path, HM_BUNDLE_MAX, &bundle, &len) != HALLMARK_OK) {
-        (void)snprintf(err, err_cap, "%s: no published bundle (run hallmark-keys publish)", path);
+        hm_errorf(err, err_cap, "%s: no published bundle (run hallmark-keys publish)", path);
         rc = HALLMARK_ERR_IO;
         goto out;
     }
@@ -676,9 +677,9 @@ hm_signer_load(const char *dir, const char *pass, size_t pass_len, long long now
     rc = hm_trust_load(&root, 1, (const unsigned char *)s->bundle, s->bundle_len, 0, now, &s->trust,
                        &e);
     if (rc != HALLMARK_OK) {
-        (void)snprintf(err, err_cap, "%s: the published bundle does not load: %s%s%s", path,
-                       hallmark_result_name(rc), e.message != NULL ? ": " : "",
-                       e.message != NULL ? e.message : "");
+        hm_errorf(err, err_cap, "%s: the published bundle does not load: %s%s%s", path,
+                  hallmark_result_name(rc), e.message != NULL ? ": " : "",
+                  e.message != NULL ? e.message : "");
         goto out;
     }
     s->keys = calloc(json_array_size(hm_ks_brands(&ks)) + 1, sizeof *s->keys);
@@ -708,7 +709,7 @@ hm_signer_load(const char *dir, const char *pass, size_t pass_len, long long now
     s = NULL;
 out:
     if (rc == HALLMARK_ERR_NOMEM) {
-        (void)snprintf(err, err_cap, "out of memory");
+        hm_errorf(err, err_cap, "out of memory");
     }
     if (s != NULL) {
         signer_free(s);

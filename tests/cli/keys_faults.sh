@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Crash safety of hallmark-keys: every command that writes is stopped (abort()) after each step of
-# each of its atomic writes (HALLMARK_FAULT_WRITE=K, HALLMARK_FAULT_AFTER=1..5, see hm_atomic.h).
+# each of its atomic writes (HALLMARK_FAULT_WRITE=K, HALLMARK_FAULT_AFTER=1..5, see core/host/hm_fileio.h).
 # After every crash: status and audit verify accept the keystore, the audit log has either the old
 # or the new number of entries, every bundle published before (published/bundle-SERIAL.jws) is
 # byte for byte intact, and the

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # What hallmark-keys publishes, checked by an independent JOSE implementation (npm `jose`, as in
-# jose_interop.sh): the bundle's signature chain from root.pub, and tokens of an Ed25519 and an
+# jose_vectors.sh): the bundle's signature chain from root.pub, and tokens of an Ed25519 and an
 # ES256 brand key against the brand's JWKS; a revoked key's token must leave the JWKS.
 set -eu
 . tests/cli/lib/keys.sh

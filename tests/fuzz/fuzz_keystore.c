@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "hallmark.h"
-#include "hm_atomic.h"
+#include "hm_fileio.h"
 #include "hm_signer.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

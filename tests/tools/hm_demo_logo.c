@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hm_atomic.h"
+#include "hm_fileio.h"
 #include "hm_png.h"
 
 int

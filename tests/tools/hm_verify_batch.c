@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "hallmark.h"
-#include "hm_atomic.h"
+#include "hm_fileio.h"
 #include "hm_json.h"
 
 int

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "hm_atomic.h"
+#include "hm_fileio.h"
 #include "hm_audit.h"
 #include "test.h"
 

@@ -1,4 +1,4 @@
-/* The confusable rules of [HM-CRED-4] (keys/src/hm_confusable.h): the comparison key two
+/* The confusable rules of [HM-CRED-4] (keys/vetting/hm_confusable.h): the comparison key two
  * brands' names must not share, and the whole-script confusable rule. */
 #include <string.h>
 

@@ -8,7 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "hm_atomic.h"
+#include "hm_fileio.h"
 #include "hm_keyfile.h"
 #include "hm_secmem.h"
 #include "test.h"

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "hm_atomic.h"
+#include "hm_fileio.h"
 #include "hm_audit.h"
 #include "hm_sigaudit.h"
 #include "test.h"

@@ -1,4 +1,4 @@
-#include "hm_atomic.h"
+#include "hm_fileio.h"
 
 #include <errno.h>
 #include <fcntl.h>

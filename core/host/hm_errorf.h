@@ -1,4 +1,5 @@
-/* One-line error messages into a caller's buffer, for the keys library's checks (logos, names). */
+/* One-line error messages into a caller's buffer: how every library on a platform's hosts (keys,
+ * vetting, signer) fills an `err, err_cap` pair. */
 #ifndef HM_ERRORF_H
 #define HM_ERRORF_H
 

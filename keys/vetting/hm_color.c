@@ -1,4 +1,5 @@
 #include "hm_color.h"
+#include "hm_errorf.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -113,8 +114,8 @@ hm_color_check_contrast(const char primary[8], const char background[8], char *e
     }
     if (!hm_color_is_canonical(primary) || !hm_color_is_canonical(background)) {
         if (err != NULL && err_cap > 0) {
-            (void)snprintf(err, err_cap, "%s colour is not of the form #RRGGBB (uppercase hex)",
-                           hm_color_is_canonical(primary) ? "background" : "primary");
+            hm_errorf(err, err_cap, "%s colour is not of the form #RRGGBB (uppercase hex)",
+                      hm_color_is_canonical(primary) ? "background" : "primary");
         }
         return HALLMARK_ERR_INVALID_ARGUMENT;
     }
@@ -136,11 +137,11 @@ hm_color_check_contrast(const char primary[8], const char background[8], char *e
     can_lighten = ratio_of(1.0, lb) >= HM_COLOR_MIN_CONTRAST;
     advise_darken = darker ? can_darken : !can_lighten;
     if (err != NULL && err_cap > 0) {
-        (void)snprintf(err, err_cap,
-                       "colour %s has contrast %ld.%ld:1 against %s; at least 4.5:1 is needed "
-                       "(%s it)",
-                       primary, tenths / 10, tenths % 10, background,
-                       advise_darken ? "darken" : "lighten");
+        hm_errorf(err, err_cap,
+                  "colour %s has contrast %ld.%ld:1 against %s; at least 4.5:1 is needed "
+                  "(%s it)",
+                  primary, tenths / 10, tenths % 10, background,
+                  advise_darken ? "darken" : "lighten");
     }
     return HALLMARK_ERR_INVALID_ARGUMENT;
 }

@@ -1,5 +1,9 @@
-/* Crash-safe state files for the keystore: temp file (O_EXCL, 0600) + write + fsync + rename +
- * directory fsync, so a crash at any step leaves either the old file or the new one.
+/* File I/O for the programs that run on a platform's hosts (hallmark-keys, hallmark-signer, the
+ * test and bench tools); never linked into the app library, which reads no files.
+ *
+ * Three jobs: crash-safe state files (temp file, O_EXCL, 0600, + write + fsync + rename +
+ * directory fsync, so a crash at any step leaves either the old file or the new one), whole writes
+ * to a descriptor, and whole reads of a file with a size cap.
  *
  * Fault injection for tests: when the environment variable HALLMARK_FAULT_AFTER is N (1-5), the
  * process aborts right after step N of an atomic write:
@@ -7,8 +11,8 @@
  * With HALLMARK_FAULT_WRITE=K as well, only the K-th atomic write of the process (from 1) is
  * faulted, so a test can stop a command that writes several files at each write in turn.
  * Both are read at every call and only have an effect when set. */
-#ifndef HM_ATOMIC_H
-#define HM_ATOMIC_H
+#ifndef HM_FILEIO_H
+#define HM_FILEIO_H
 
 #include <stddef.h>
 

@@ -1,0 +1,99 @@
+/* hallmark-signer serve: GET /healthz and GET /metrics (Prometheus text), for the operator. */
+#include <pthread.h>
+#include <stdio.h>
+#include <time.h>
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+
+#include "signer_conns.h"
+#include "signer_serve.h"
+
+void
+serve_healthz(struct evhttp_request *req, struct client *c)
+{
+    hm_signer *s = serve_current_set();
+    long long now = (long long)time(NULL);
+    int ok = s != NULL && hm_sigaudit_ok(srv.audit) &&
+             !__atomic_load_n(&srv.draining, __ATOMIC_ACQUIRE) && hm_signer_bundle_exp(s) > now;
+
+    (void)c;
+    serve_reply_json(req, ok ? 200 : 503,
+                     json_pack("{s:s,s:I,s:I,s:I,s:I}", "status", ok ? "ok" : "unavailable",
+                               "serial", (json_int_t)(s != NULL ? hm_signer_serial(s) : 0),
+                               "bundle_expires",
+                               (json_int_t)(s != NULL ? hm_signer_bundle_exp(s) : 0), "brands",
+                               (json_int_t)(s != NULL ? hm_signer_brand_count(s) : 0), "signatures",
+                               (json_int_t)hm_sigaudit_count(srv.audit)));
+    hm_signer_unref(s);
+}
+
+void
+serve_metrics(struct evhttp_request *req, struct client *c)
+{
+    struct evbuffer *buf = evbuffer_new();
+    hm_signer *s = serve_current_set();
+    long long now = (long long)time(NULL);
+    unsigned long long cumulative = 0;
+    size_t i;
+
+    (void)c;
+    if (buf == NULL) {
+        hm_signer_unref(s);
+        serve_reply_error(req, HALLMARK_ERR_NOMEM, NULL, NULL);
+        return;
+    }
+    evbuffer_add_printf(buf,
+                        "# HELP hallmark_requests_total HTTP requests by endpoint and status.\n"
+                        "# TYPE hallmark_requests_total counter\n"
+                        "# HELP hallmark_signatures_total Sign attempts by brand and result.\n"
+                        "# TYPE hallmark_signatures_total counter\n"
+                        "# HELP hallmark_errors_total Error replies by code.\n"
+                        "# TYPE hallmark_errors_total counter\n");
+    (void)pthread_mutex_lock(&srv.lock);
+    for (i = 0; i < srv.metric_count; i++) {
+        evbuffer_add_printf(buf, "%s %llu\n", srv.metrics[i].labels, srv.metrics[i].value);
+    }
+    evbuffer_add_printf(buf, "# HELP hallmark_sign_latency_seconds Time to answer a sign request.\n"
+                             "# TYPE hallmark_sign_latency_seconds histogram\n");
+    for (i = 0; i < LATENCY_BUCKETS; i++) {
+        cumulative += srv.latency[i];
+        evbuffer_add_printf(buf, "hallmark_sign_latency_seconds_bucket{le=\"%g\"} %llu\n",
+                            serve_latency_bounds[i], cumulative);
+    }
+    evbuffer_add_printf(buf,
+                        "hallmark_sign_latency_seconds_bucket{le=\"+Inf\"} %llu\n"
+                        "hallmark_sign_latency_seconds_sum %.6f\n"
+                        "hallmark_sign_latency_seconds_count %llu\n"
+                        "# TYPE hallmark_reloads_total counter\nhallmark_reloads_total %lu\n"
+                        "hallmark_reload_failures_total %lu\n",
+                        srv.latency_count, srv.latency_sum, srv.latency_count, srv.reloads,
+                        srv.reload_failures);
+    (void)pthread_mutex_unlock(&srv.lock);
+    evbuffer_add_printf(buf, "# HELP hallmark_key_age_seconds Age of each brand's active key.\n"
+                             "# TYPE hallmark_key_age_seconds gauge\n");
+    for (i = 0; s != NULL && i < hm_signer_brand_count(s); i++) {
+        evbuffer_add_printf(buf, "hallmark_key_age_seconds{brand=\"%s\",kid=\"%s\"} %lld\n",
+                            hm_signer_brand_id(s, i), hm_signer_brand_kid(s, i),
+                            now - hm_signer_key_created(s, i));
+    }
+    evbuffer_add_printf(buf,
+                        "# HELP hallmark_connections_open Connections the service holds.\n"
+                        "# TYPE hallmark_connections_open gauge\nhallmark_connections_open %lu\n"
+                        "# HELP hallmark_connections_cut_total Connections cut for not "
+                        "delivering a request within --request-timeout.\n"
+                        "# TYPE hallmark_connections_cut_total counter\n"
+                        "hallmark_connections_cut_total %lu\n"
+                        "# HELP hallmark_accept_paused_total Times a worker stopped accepting "
+                        "at --max-connections.\n"
+                        "# TYPE hallmark_accept_paused_total counter\n"
+                        "hallmark_accept_paused_total %lu\n",
+                        conn_guard_open_total(), conn_guard_cut_total(), conn_guard_paused_total());
+    evbuffer_add_printf(buf, "# TYPE hallmark_bundle_serial gauge\nhallmark_bundle_serial %llu\n",
+                        (unsigned long long)(s != NULL ? hm_signer_serial(s) : 0));
+    evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
+                      "text/plain; version=0.0.4");
+    evhttp_send_reply(req, 200, "OK", buf);
+    evbuffer_free(buf);
+    hm_signer_unref(s);
+}

@@ -1,0 +1,97 @@
+/* The HTTP(S) signing service's internal interface, shared by its server core
+ * (signer_serve.c), its clients (signer_clients.c), its replies and counters (signer_reply.c)
+ * and one file per endpoint family (signer_endpoint_*.c). Nothing here is a library API. */
+#ifndef SIGNER_SERVE_H
+#define SIGNER_SERVE_H
+
+#include <event2/http.h>
+#include <openssl/ssl.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "hm_digest.h"
+#include "hm_json.h"
+#include "hm_sigaudit.h"
+#include "hm_signer.h"
+#include "signer_cli.h"
+
+#define CLIENTS_MAX 256U
+#define ALLOW_MAX 32U
+#define LATENCY_BUCKETS 10
+
+/* A client of the clients file and its rights. */
+struct client {
+    char id[65];
+    unsigned char token_hash[HM_SHA256_BYTES];
+    int has_token;
+    char cert_cn[129];
+    char *brands[ALLOW_MAX], *channels[ALLOW_MAX];
+    size_t brand_count, channel_count; /* channel_count 0: every channel */
+    double tokens;                     /* rate limiter bucket */
+    struct timespec last;
+};
+
+struct metric {
+    char *labels;
+    unsigned long long value;
+};
+
+/* The service's one state, set up by run_serve before the workers start. */
+struct server {
+    struct signer_opts *o;
+    struct client clients[CLIENTS_MAX];
+    size_t client_count;
+    pthread_mutex_t lock; /* guards current, clients' buckets, metrics */
+    hm_signer *current;
+    hm_sigaudit *audit;
+    int draining;
+    SSL_CTX *tls;
+    evutil_socket_t fd;
+    char address[300];
+    struct metric *metrics;
+    size_t metric_count, metric_cap;
+    unsigned long long latency[LATENCY_BUCKETS + 1], latency_count;
+    double latency_sum;
+    unsigned long reloads, reload_failures;
+};
+extern struct server srv;
+
+/* ---- signer_serve.c: the signing set in force (a new reference; NULL before the start) ------ */
+hm_signer *serve_current_set(void);
+
+/* ---- signer_clients.c: who may ask ----------------------------------------------------------- */
+/* Loads the clients file into srv.clients; 0, or the exit status after saying why. */
+int serve_clients_load(const char *path);
+/* The client making the request, or NULL with the reason in *why. */
+struct client *serve_authenticate(struct evhttp_request *req, const char **why);
+/* Whether a brand or channel list ("*": all) names v. */
+int serve_client_allows(char *const *list, size_t count, const char *v);
+/* Takes cost requests from the client's bucket; 0 when it is over its rate. */
+int serve_rate_ok(struct client *c, double cost);
+
+/* ---- signer_reply.c: replies, the request body, the log and the counters -------------------- */
+extern const double serve_latency_bounds[LATENCY_BUCKETS];
+void serve_log(const char *level, const char *event, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void serve_count(const char *labels, unsigned long long n);
+void serve_observe_latency(double seconds);
+/* Sends body (stolen; NULL sends no body) as JSON with the status. */
+void serve_reply_json(struct evhttp_request *req, int status, json_t *body);
+/* {"code","message"[,"field"]} for rc (new reference). */
+json_t *serve_error_object(hallmark_result rc, const char *message, const char *field);
+/* The error reply for rc, counted in hallmark_errors_total. */
+void serve_reply_error(struct evhttp_request *req, hallmark_result rc, const char *message,
+                       const char *field);
+/* The request's JSON object (new reference), or NULL with *rc and *why. */
+json_t *serve_read_body(struct evhttp_request *req, hallmark_result *rc, const char **why);
+
+/* ---- one file per endpoint family; c is the authenticated client (NULL where none is needed) - */
+void serve_sign(struct evhttp_request *req, struct client *c);       /* POST /v1/sign */
+void serve_sign_batch(struct evhttp_request *req, struct client *c); /* POST /v1/sign/batch */
+void serve_bundle(struct evhttp_request *req, struct client *c);     /* GET /v1/bundle */
+void serve_jwks(struct evhttp_request *req, struct client *c);       /* GET /v1/jwks */
+void serve_healthz(struct evhttp_request *req, struct client *c);    /* GET /healthz */
+void serve_metrics(struct evhttp_request *req, struct client *c);    /* GET /metrics */
+
+#endif
