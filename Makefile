@@ -226,7 +226,8 @@ $(GEN_VECTORS): $(call obj,tests/vectors/gen_vectors.c tests/unit/fixture.c) $(S
 vectors: $(GEN_VECTORS)
 	@rm -rf $(BUILD)/vectors.new && mkdir -p $(BUILD)/vectors.new
 	@$(GEN_VECTORS) $(BUILD)/vectors.new spec/vectors
-	@rm -f spec/vectors/*.json && cp $(BUILD)/vectors.new/*.json spec/vectors/
+	@rm -f spec/vectors/*.json spec/vectors/lookup/*.json && mkdir -p spec/vectors/lookup
+	@cp $(BUILD)/vectors.new/*.json spec/vectors/ && cp $(BUILD)/vectors.new/lookup/*.json spec/vectors/lookup/
 
 # The include flags of one room, for tests/cli/walls.sh: make -s room-includes ROOM=VERIFIER
 room-includes:

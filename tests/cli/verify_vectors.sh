@@ -46,5 +46,20 @@ for vector in spec/vectors/*.json; do
         failed=$((failed + 1))
     fi
 done
+# The lookup keys (spec §9.6): the CLI's --lookup-key against keys recomputed from the canonical
+# strings with Python's hashlib.
+for vector in spec/vectors/lookup/*.json; do
+    python3 tests/cli/vector_tool.py lookup-message "$vector" "$work/message.json"
+    set +e
+    "$cli" --lookup-key --message "$work/message.json" >"$work/out" 2>"$work/err"
+    status=$?
+    set -e
+    if python3 tests/cli/vector_tool.py check-lookup "$vector" "$work/out" "$status"; then
+        passed=$((passed + 1))
+    else
+        echo "FAIL $vector (stderr: $(head -c 300 "$work/err"))"
+        failed=$((failed + 1))
+    fi
+done
 echo "cli-vectors${mode:+-min}: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
