@@ -280,8 +280,8 @@ TEST(directory_lookup_key_and_fetched_tokens_api)
     json_t *c;
     char *tok, key[HALLMARK_LOOKUP_KEY_LEN + 1], again[HALLMARK_LOOKUP_KEY_LEN + 1];
     const char *tokens[HALLMARK_FETCHED_TOKENS_MAX + 1];
-    hallmark_message m = {"sms", "ACMEBANK", "+447700900123", (const unsigned char *)BODY,
-                          strlen(BODY), NULL, 0};
+    hallmark_message m = {
+        "sms", "ACMEBANK", "+447700900123", (const unsigned char *)BODY, strlen(BODY), NULL, 0};
     hallmark_verification out;
     hallmark_verifier *empty = NULL;
     const char *roots[1];
@@ -318,12 +318,12 @@ TEST(directory_lookup_key_and_fetched_tokens_api)
     for (i = 0; i <= HALLMARK_FETCHED_TOKENS_MAX; i++) {
         tokens[i] = tok;
     }
-    CHECK_RC(hallmark_verify_fetched(e.v, &m, tokens, HALLMARK_FETCHED_TOKENS_MAX + 1,
-                                     FX_NOW + 60, &out),
-             HALLMARK_ERR_INVALID_ARGUMENT);
-    CHECK_RC(hallmark_verify_fetched(e.v, &m, tokens, HALLMARK_FETCHED_TOKENS_MAX, FX_NOW + 60,
+    CHECK_RC(hallmark_verify_fetched(e.v, &m, tokens, HALLMARK_FETCHED_TOKENS_MAX + 1, FX_NOW + 60,
                                      &out),
-             HALLMARK_VERIFIED);
+             HALLMARK_ERR_INVALID_ARGUMENT);
+    CHECK_RC(
+        hallmark_verify_fetched(e.v, &m, tokens, HALLMARK_FETCHED_TOKENS_MAX, FX_NOW + 60, &out),
+        HALLMARK_VERIFIED);
     tokens[1] = NULL;
     CHECK_RC(hallmark_verify_fetched(e.v, &m, tokens, 2, FX_NOW + 60, &out),
              HALLMARK_ERR_INVALID_ARGUMENT);
