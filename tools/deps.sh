@@ -8,8 +8,9 @@ set -euo pipefail
 packages_for() {
     case "$1" in
     build) echo make gcc pkg-config libsodium-dev libssl-dev libjansson-dev libpng-dev libicu-dev \
+        libsqlite3-dev libpq-dev \
         libevent-dev ;;
-    test) echo valgrind curl python3 openssl python3-jwcrypto strace ;;
+    test) echo valgrind curl python3 openssl python3-jwcrypto strace postgresql-15 ;;
     check) echo clang-format clang-tidy cppcheck ;;
     fuzz) echo clang libclang-rt-14-dev ;;
     # make bench: the HTTP load generator, the chart, and Node.js + npm for the jose peer (Debian's,
