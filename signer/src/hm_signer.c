@@ -244,8 +244,8 @@ conv_ok(const char *s)
 
 /* Everything the request says, checked before any claim is built. */
 static hallmark_result
-check_request(const hm_brand *b, const hm_sign_request *req, long long now, char *from, char *to,
-              hm_sign_result *res)
+check_request(const hm_trust *t, const hm_brand *b, const hm_sign_request *req, long long now,
+              char *from, char *to, hm_sign_result *res)
 {
     size_t i;
     const char *detail = NULL;
@@ -267,6 +267,11 @@ check_request(const hm_brand *b, const hm_sign_request *req, long long now, char
     if (!hm_brand_sender_authorized(b, req->channel, from)) {
         return refuse(res, HALLMARK_SENDER_NOT_AUTHORIZED, "from",
                       "the brand's credential does not authorize this sender on this channel");
+    }
+    if (hm_trust_sender_contested(t, req->channel, from)) {
+        return refuse(res, HALLMARK_SENDER_CONTESTED, "from",
+                      "another brand in the trust bundle holds this sender too, so apps show "
+                      "no brand for it: the platform must give it to one brand");
     }
     if (!hm_canonical_recipient(req->channel, req->to, to)) {
         return refuse(res, HALLMARK_ERR_BAD_REQUEST, "to",
@@ -379,7 +384,7 @@ sign_with(const hm_signer *s, const struct signing_key *k, const hm_sign_request
         return refuse(res, HALLMARK_ERR_NO_ACTIVE_KEY, "brand",
                       "the brand's active key is outside its validity window");
     }
-    if ((rc = check_request(b, req, now, from, to, res)) != HALLMARK_OK) {
+    if ((rc = check_request(s->trust, b, req, now, from, to, res)) != HALLMARK_OK) {
         return rc;
     }
     if ((claims = build_claims(b, req, from, to, now, res)) == NULL) {
@@ -457,9 +462,10 @@ hm_sign_result_clear(hm_sign_result *res)
 
 /* ---- loading --------------------------------------------------------------------------------- */
 
-/* A sender and recipient the brand's credential allows, for the probe. */
+/* A sender and recipient the brand's credential allows, and no other brand claims, for the
+ * probe. */
 static int
-probe_route(const hm_brand *b, const char **channel, char *from, char *to)
+probe_route(const hm_trust *t, const hm_brand *b, const char **channel, char *from, char *to)
 {
     static const char *const recipients[] = {"+447700900123", "probe@hallmark.invalid",
                                              "hallmark-probe"};
@@ -477,6 +483,9 @@ probe_route(const hm_brand *b, const char **channel, char *from, char *to)
             from[n < 11 ? 11 : n] = '\0';
         } else {
             (void)snprintf(from, HM_ID_MAX, "%s", e->value);
+        }
+        if (hm_trust_sender_contested(t, e->channel, from)) {
+            continue;
         }
         for (j = 0; j < sizeof recipients / sizeof recipients[0]; j++) {
             if (hm_canonical_recipient(e->channel, recipients[j], to)) {
@@ -504,8 +513,10 @@ probe(const hm_signer *s, const struct signing_key *k, const hm_pubkey *root, lo
 
     memset(&req, 0, sizeof req);
     memset(&res, 0, sizeof res);
-    if (!probe_route(b, &req.channel, from, to)) {
-        (void)snprintf(err, err_cap, "brand %s: its credential authorizes no sender to probe with",
+    if (!probe_route(s->trust, b, &req.channel, from, to)) {
+        (void)snprintf(err, err_cap,
+                       "brand %s: its credential authorizes no sender to probe with (that no "
+                       "other brand claims)",
                        b->id);
         return HALLMARK_ERR_BAD_REQUEST;
     }
@@ -817,6 +828,7 @@ hm_sign_http_status(hallmark_result rc)
     case HALLMARK_BRAND_REVOKED:
     case HALLMARK_BRAND_EXPIRED:
     case HALLMARK_ERR_NO_ACTIVE_KEY:
+    case HALLMARK_SENDER_CONTESTED:
         return 409;
     case HALLMARK_ERR_BAD_REQUEST:
     case HALLMARK_MALFORMED:
