@@ -416,6 +416,8 @@ hm_signer_sign(const hm_signer *s, const hm_sign_request *req, long long now, hm
 {
     const struct signing_key *k;
     const hm_brand *b;
+    char from[HM_ID_MAX], to[HM_ID_MAX];
+    hallmark_result rc;
 
     if (s == NULL || req == NULL || res == NULL || req->brand == NULL || req->channel == NULL ||
         req->from == NULL || req->to == NULL || req->body == NULL || req->category == NULL ||
@@ -443,6 +445,10 @@ hm_signer_sign(const hm_signer *s, const hm_sign_request *req, long long now, hm
         if (now < b->nbf - HM_SKEW || now >= b->exp) {
             return refuse(res, HALLMARK_BRAND_EXPIRED, "brand",
                           "the brand credential is not valid now");
+        }
+        /* Or it had no sender to probe with (none, or each one contested): say which rule. */
+        if ((rc = check_request(s->trust, b, req, now, from, to, res)) != HALLMARK_OK) {
+            return rc;
         }
         return refuse(res, HALLMARK_ERR_UNAVAILABLE, "brand",
                       "the brand's credential was not valid when the keys were loaded, so its "
@@ -705,9 +711,13 @@ hm_signer_load(const char *dir, const char *pass, size_t pass_len, long long now
     }
     for (i = 0; i < s->key_count; i++) {
         const hm_brand *pb = &s->trust->brands[s->keys[i].brand];
-        /* A brand that cannot sign now (revoked, credential expired or not yet valid) must not
-         * stop every other brand from signing: its key stays unproven and unused. */
-        if (pb->revoked || now < pb->nbf - HM_SKEW || now >= pb->exp) {
+        const char *channel;
+        char from[HM_ID_MAX], to[HM_ID_MAX];
+        /* A brand that cannot sign now (revoked, credential expired or not yet valid, or no
+         * sender it may use: none, or each one contested) must not stop every other brand from
+         * signing: its key stays unproven and unused. */
+        if (pb->revoked || now < pb->nbf - HM_SKEW || now >= pb->exp ||
+            !probe_route(s->trust, pb, &channel, from, to)) {
             continue;
         }
         if ((rc = probe(s, &s->keys[i], &root, now, err, err_cap)) != HALLMARK_OK) {
