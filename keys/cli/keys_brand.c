@@ -332,7 +332,9 @@ check_ownership(struct cli *c, const json_t *brand, const json_t *from, json_t *
         {
             json_array_foreach(hm_ks_brands(&c->ks), j, b)
             {
-                if (strcmp(hm_ks_str(b, "id"), self) == 0) {
+                const char *holder = hm_ks_str(b, "id");
+
+                if (holder == NULL || strcmp(holder, self) == 0) {
                     continue;
                 }
                 json_array_foreach(json_object_get(b, lists[l]), k, theirs)
@@ -350,11 +352,10 @@ check_ownership(struct cli *c, const json_t *brand, const json_t *from, json_t *
                                 "%s: brand %s%s holds %s, and a sender or link domain belongs to "
                                 "one brand (spec §5.6); to move it to %s, repeat the command "
                                 "with --transfer-from %s --reason TEXT (audited)",
-                                describe_entry(mine, mine_text, sizeof mine_text),
-                                hm_ks_str(b, "id"),
+                                describe_entry(mine, mine_text, sizeof mine_text), holder,
                                 json_object_get(b, "revoked_at") != NULL ? " (revoked)" : "",
                                 describe_entry(theirs, theirs_text, sizeof theirs_text), self,
-                                hm_ks_str(b, "id"));
+                                holder);
                 }
             }
         }
