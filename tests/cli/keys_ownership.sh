@@ -196,7 +196,12 @@ b["senders"] += [{"channel": "sms", "id": "NORTHWIND"}, {"channel": "email", "id
 json.dump(s, open(sys.argv[1], "w"))
 PY
 expect_ok "issue 13: seal the old keystore" audit seal --reason "keystore from before issue 13"
-expect_ok "issue 13: publish both" publish
+before=$(snapshot "$ks")
+expect_fail "issue 13: publish refuses a bundle that gives one sender to two brands" 1 \
+    "brand northwind holds sender sms:NORTHWIND and brand fab-x holds sender sms:NORTHWIND, which overlap" publish
+[ "$(snapshot "$ks")" = "$before" ] && ok || bad "issue 13: the refused publish changed the keystore"
+# The same state as a bundle built by other means (or by hallmark-keys before issue 13).
+"$test_sign" --bundle "$ks" 99 | tr -d '\n' >"$ks/published/bundle.jws"
 now=$(date +%s)
 bundle=$ks/published/bundle.jws
 HM_FROM=NORTHWIND "$test_sign" "$ks" fab-x "$kf" "$now" "Fab X: pay now" >"$work/fabx.json"
@@ -218,7 +223,8 @@ expect_ok "issue 13: transfer back" brand update northwind --sender sms:NORTHWIN
 expect_ok "issue 13: publish the repair" publish
 HM_FROM=NORTHWIND "$test_sign" "$ks" northwind "$kn" "$now" "Northwind: your order" >"$work/nw2.json"
 expect_verdict "issue 13: Northwind verifies again" HALLMARK_VERIFIED "$work/nw2.json" "$bundle" "$now"
-expect_verdict "issue 13: Fab X's SMS from NORTHWIND is refused" HALLMARK_SENDER_NOT_AUTHORIZED "$work/fabx.json" "$bundle" "$now"
+HM_FROM=NORTHWIND "$test_sign" "$ks" fab-x "$kf" "$now" "Fab X: pay now" >"$work/fabx2.json"
+expect_verdict "issue 13: Fab X's SMS from NORTHWIND is refused" HALLMARK_SENDER_NOT_AUTHORIZED "$work/fabx2.json" "$bundle" "$now"
 expect_ok "issue 13: audit verify" audit verify
 
 echo "keys-ownership: $passed passed, $failed failed"

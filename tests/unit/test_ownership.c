@@ -207,6 +207,35 @@ contested_by_definition(size_t n, const unsigned *held, const int *revoked, cons
     return claimants >= 2;
 }
 
+/* The definition again, for whole bundles: entries of two brands that are not revoked overlap. */
+static int
+overlap_by_definition(size_t n, const unsigned *held, const int *revoked)
+{
+    size_t i, j, u, w;
+
+    for (i = 0; i < n; i++) {
+        for (j = i + 1; j < n && !revoked[i]; j++) {
+            for (u = 0; u < UNIVERSE && !revoked[j]; u++) {
+                for (w = 0; w < UNIVERSE; w++) {
+                    const char *a = universe[u][1], *b = universe[w][1];
+                    char va[32], vb[32];
+                    int pa = a[strlen(a) - 1] == '*', pb = b[strlen(b) - 1] == '*';
+
+                    if (!(held[i] & (1U << u)) || !(held[j] & (1U << w))) {
+                        continue;
+                    }
+                    (void)snprintf(va, sizeof va, "%.*s", (int)(strlen(a) - (size_t)pa), a);
+                    (void)snprintf(vb, sizeof vb, "%.*s", (int)(strlen(b) - (size_t)pb), b);
+                    if (hm_sender_entries_overlap(universe[u][0], va, pa, universe[w][0], vb, pb)) {
+                        return 1;
+                    }
+                }
+            }
+        }
+    }
+    return 0;
+}
+
 static void
 ask(const hm_trust *t, size_t n, const unsigned *held, const int *revoked, const char *channel,
     const char *f, size_t *asked_count, size_t *contested)
@@ -231,11 +260,11 @@ TEST(ownership_index_agrees_with_the_definition)
     struct fx fx;
     unsigned held[24];
     int revoked[24];
-    size_t round, i, u, total = 0, contested = 0;
+    size_t round, i, u, total = 0, contested = 0, overlapping = 0;
 
     CHECK(fx_init(&fx) == 0);
-    for (round = 0; round < 12; round++) {
-        size_t n = 2 + next_random(22);
+    for (round = 0; round < 40; round++) {
+        size_t n = 2 + next_random(round < 20 ? 4 : 22); /* few brands: some without overlaps */
         hm_trust *t = NULL;
         char *bundle;
 
@@ -256,11 +285,23 @@ TEST(ownership_index_agrees_with_the_definition)
         for (u = 0; t != NULL && u < sizeof asked / sizeof asked[0]; u++) {
             ask(t, n, held, revoked, asked[u][0], asked[u][1], &total, &contested);
         }
+        if (t != NULL) {
+            const hm_sender_entry *a = NULL, *b = NULL;
+            size_t ba = 0, bb = 0;
+            int found = hm_trust_first_overlap(t, &a, &ba, &b, &bb);
+
+            CHECK(found == overlap_by_definition(n, held, revoked));
+            CHECK(!found || (ba != bb && !revoked[ba] && !revoked[bb] &&
+                             hm_sender_entries_overlap(a->channel, a->value, a->is_prefix,
+                                                       b->channel, b->value, b->is_prefix)));
+            overlapping += (size_t)found;
+        }
         hm_trust_free(t);
         free(bundle);
     }
-    test_note("%zu questions, %zu contested", total, contested);
-    CHECK(contested > 0 && contested < total);
+    test_note("%zu questions, %zu contested; %zu of 40 bundles with an overlap", total, contested,
+              overlapping);
+    CHECK(contested > 0 && contested < total && overlapping > 0 && overlapping < 40);
     fx_free(&fx);
 }
 
@@ -286,6 +327,12 @@ TEST(ownership_index_serves_a_thousand_brands)
     CHECK(!hm_trust_sender_contested(t, "whatsapp", "+447700900123"));
     CHECK(!hm_trust_sender_contested(t, "sms", "NORTHWIND"));
     CHECK(!hm_trust_sender_contested(NULL, "sms", "NORTHWIND"));
+    {
+        const hm_sender_entry *a = NULL, *b = NULL;
+        size_t ba = 0, bb = 0;
+        CHECK(hm_trust_first_overlap(t, &a, &ba, &b, &bb) && ba + bb == 1000 &&
+              (ba == 3 || bb == 3));
+    }
     hm_trust_free(t);
     free(bundle);
     fx_free(&fx);

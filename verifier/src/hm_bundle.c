@@ -634,6 +634,77 @@ hm_trust_sender_contested(const hm_trust *t, const char *channel, const char *fr
     return contested;
 }
 
+/* 1 if a brand other than `brand` lists (kind, channel, value[0..n)). */
+static int
+listed_by_other(const hm_trust *t, size_t brand, int is_prefix, const char *channel,
+                const char *value, size_t n)
+{
+    const hm_claim_slot *slot = claim_slot(t, is_prefix, channel, value, n);
+
+    return slot->entry != NULL && (slot->shared || slot->brand != brand);
+}
+
+/* 1 if an entry of another brand overlaps e (of brand i): the same entry; for an E.164 id or a
+ * prefix, a shorter prefix it starts with; for an e-mail domain, a parent domain. A longer entry
+ * under e (a number or prefix under a prefix, a subdomain) is found from that entry's side. */
+static int
+overlaps_other(const hm_trust *t, size_t i, const hm_sender_entry *e)
+{
+    size_t k, n = strlen(e->value);
+
+    if (listed_by_other(t, i, e->is_prefix, e->channel, e->value, n)) {
+        return 1;
+    }
+    if (hm_channel_takes_prefix(e->channel) && (e->is_prefix || hm_e164_ok(e->value))) {
+        for (k = 2; k < (e->is_prefix ? n : n + 1); k++) { /* an id may equal a prefix */
+            if (listed_by_other(t, i, 1, e->channel, e->value, k)) {
+                return 1;
+            }
+        }
+    }
+    if (!e->is_prefix && strcmp(e->channel, "email") == 0) {
+        for (k = 0; k < n; k++) {
+            if (e->value[k] == '.' &&
+                listed_by_other(t, i, 0, e->channel, e->value + k + 1, n - k - 1)) {
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+int
+hm_trust_first_overlap(const hm_trust *t, const hm_sender_entry **a, size_t *brand_a,
+                       const hm_sender_entry **b, size_t *brand_b)
+{
+    size_t i, j, x, y;
+
+    for (i = 0; t != NULL && t->claims != NULL && i < t->brand_count; i++) {
+        for (j = 0; !t->brands[i].revoked && j < t->brands[i].sender_count; j++) {
+            const hm_sender_entry *e = &t->brands[i].senders[j];
+
+            if ((e->is_prefix && !hm_channel_takes_prefix(e->channel)) ||
+                !overlaps_other(t, i, e)) {
+                continue;
+            }
+            for (x = 0; x < t->brand_count; x++) { /* name the other side: once, so a scan */
+                for (y = 0; x != i && !t->brands[x].revoked && y < t->brands[x].sender_count; y++) {
+                    const hm_sender_entry *o = &t->brands[x].senders[y];
+                    if (hm_sender_entries_overlap(e->channel, e->value, e->is_prefix, o->channel,
+                                                  o->value, o->is_prefix)) {
+                        *a = e;
+                        *brand_a = i;
+                        *b = o;
+                        *brand_b = x;
+                        return 1;
+                    }
+                }
+            }
+        }
+    }
+    return 0;
+}
+
 static int
 pinned_index(const hm_pubkey *roots, size_t n, const char *kid, const unsigned char *raw)
 {

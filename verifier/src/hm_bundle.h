@@ -96,6 +96,15 @@ const hm_brand_key *hm_trust_find_key(const hm_trust *trust, const char *kid, si
  */
 int hm_trust_sender_contested(const hm_trust *trust, const char *channel, const char *from);
 
+/*
+ * The first pair of overlapping sender entries (§5.6 [HM-CRED-28]) of two brands that are not
+ * revoked, for a publisher that must not publish one ([HM-CRED-30]): 1 with *a and *b (borrowed,
+ * of brands *brand_a and *brand_b), or 0 when every sender belongs to one brand. O(entries x
+ * their length) lookups, plus one scan of the entries once an overlap is found.
+ */
+int hm_trust_first_overlap(const hm_trust *trust, const hm_sender_entry **a, size_t *brand_a,
+                           const hm_sender_entry **b, size_t *brand_b);
+
 void hm_trust_free(hm_trust *trust);
 
 #endif
