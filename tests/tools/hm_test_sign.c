@@ -47,7 +47,7 @@ bundle_only(const char *dir, unsigned long long serial)
         hm_keystore_load_key(&ks, hm_ks_str(json_object_get(ks.state, "publisher"), "kid"), pass,
                              pass_len, &publisher, err, sizeof err) != HALLMARK_OK) {
         rc = die("publishing key", err);
-    } else if (hm_pub_bundle(ks.state, publisher, serial, now, now + 7 * 86400, &bundle) !=
+    } else if (hm_pub_bundle(ks.state, publisher, serial, now, now + 7 * 86400LL, &bundle) !=
                HALLMARK_OK) {
         rc = die("bundle", NULL);
     } else {
