@@ -26,6 +26,8 @@ static const char usage_text[] =
     "  brand add ID --name NAME --logo FILE.png --color HEX --sender CHANNEL:ID ...\n"
     "                                  onboard a brand (see `hallmark-keys help brand`)\n"
     "  brand update ID [options]       change a brand's name, logo, colours, senders, domains\n"
+    "  brand add|update ... --transfer-from BRAND --reason TEXT\n"
+    "                                  move senders or link domains another brand holds; audited\n"
     "  brand list | show ID            list brands, or show one with its credential digest\n"
     "  brand preview ID --out FILE.png draw what a customer will see, before publishing\n"
     "  brand revoke ID --reason TEXT   withdraw a brand: its messages stop verifying\n"
@@ -97,9 +99,19 @@ static const char help_brand[] =
     "                           email:acme.example, push:com.acme.bank ... (repeat)\n"
     "  --sender-prefix CHANNEL:+DIGITS   a range of E.164 numbers (sms, whatsapp)\n"
     "  --link-domain DOMAIN     a domain the brand's action links may point into (repeat)\n"
+    "  --transfer-from BRAND --reason TEXT   move senders or link domains that BRAND holds\n"
+    "                           (see below) to this brand, in one audited change\n"
     "  --valid-for DURATION     credential lifetime (default 365d)\n"
     "A changed credential is published with the next `publish`; tokens signed with the previous\n"
-    "one stay valid for the propagation window.\n";
+    "one stay valid for the propagation window.\n"
+    "\n"
+    "Senders and link domains belong to one brand (spec §5.6): a sender id, a prefix that covers\n"
+    "another brand's number or prefix (or is covered by one), an app id, an e-mail domain or a\n"
+    "link domain equal to, within or above another brand's is refused, revoked brands included,\n"
+    "with the holder's name. Apps show no brand at all for a sender two brands hold. To move an\n"
+    "entry, repeat the command with --transfer-from HOLDER --reason TEXT: every entry of HOLDER\n"
+    "that overlaps the given ones is removed from it in the same commit, and the audit log\n"
+    "records both credentials and the reason; publish sends both to apps.\n";
 
 static const char help_key[] =
     "usage: hallmark-keys key add BRAND [--alg ed25519|es256]\n"
@@ -127,7 +139,9 @@ static const char help_publish[] =
     "publish signs a new trust bundle with the next serial into published/bundle-SERIAL.jws\n"
     "and published/bundle.jws, and a JWKS per brand into published/jwks/BRAND.json. The bundle\n"
     "is checked with the verifier library before it is written. --expires (default 7d): apps\n"
-    "show no checkmark past it, so publish again before then.\n"
+    "show no checkmark past it, so publish again before then. A bundle that would give one\n"
+    "sender to two brands (a keystore from before that rule) is refused: move the sender\n"
+    "with brand update ... --transfer-from first (help brand).\n"
     "root rotate makes a new root, signs a rotation statement with the old one (apps that pin\n"
     "the old root follow it), re-certifies the publishing key, and deletes the old root secret.\n"
     "publisher rotate makes a new publishing key, certifies it with the current root (two\n"
@@ -357,7 +371,8 @@ enum {
     OPT_REASON,
     OPT_OUT,
     OPT_EXPIRES,
-    OPT_ALLOW_CONFUSABLE
+    OPT_ALLOW_CONFUSABLE,
+    OPT_TRANSFER_FROM
 };
 
 static const struct option long_options[] = {
@@ -383,6 +398,7 @@ static const struct option long_options[] = {
     {"out", required_argument, NULL, OPT_OUT},
     {"expires", required_argument, NULL, OPT_EXPIRES},
     {"allow-confusable", no_argument, NULL, OPT_ALLOW_CONFUSABLE},
+    {"transfer-from", required_argument, NULL, OPT_TRANSFER_FROM},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
 
@@ -511,6 +527,9 @@ parse_options(struct cli *c, int argc, char **argv)
             break;
         case OPT_ALLOW_CONFUSABLE:
             c->allow_confusable = 1;
+            break;
+        case OPT_TRANSFER_FROM:
+            c->transfer_from = optarg;
             break;
         case 'h':
             c->help = 1;

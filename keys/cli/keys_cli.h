@@ -23,7 +23,7 @@ struct list {
 
 struct cli {
     const char *dir, *pass_file, *platform, *kdf, *propagation, *name, *logo, *color, *background,
-        *level, *logo_url, *valid_for, *alg, *reason, *out, *expires;
+        *level, *logo_url, *valid_for, *alg, *reason, *out, *expires, *transfer_from;
     struct list senders, prefixes, domains;
     int force, help, allow_confusable;
     int confusable_allowed; /* set when --allow-confusable let a name through: audited */

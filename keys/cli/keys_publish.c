@@ -207,6 +207,42 @@ self_check(const struct cli *c, const char *bundle, unsigned long long serial, l
     return 0;
 }
 
+/* [HM-CRED-30]: no bundle that gives one sender to two brands that are not revoked (a keystore
+ * from before the rule, or one sealed after a hand edit): apps would show neither brand on it. */
+static int
+check_owners(const struct cli *c, const char *bundle, long long now)
+{
+    const char *x = hm_ks_str(json_object_get(c->ks.state, "root"), "x");
+    const hm_sender_entry *a = NULL, *b = NULL;
+    unsigned char raw[32];
+    hm_pubkey root;
+    hm_trust *t = NULL;
+    size_t ba = 0, bb = 0;
+    int st = 0;
+
+    memset(&root, 0, sizeof root);
+    if (x == NULL || hm_b64url_decode_exact(raw, sizeof raw, x, strlen(x)) != HALLMARK_OK ||
+        hm_pubkey_from_raw(&root, HM_ALG_ED25519, raw, sizeof raw) != HALLMARK_OK ||
+        hm_trust_load(&root, 1, (const unsigned char *)bundle, strlen(bundle), 0, now, &t, NULL) !=
+            HALLMARK_OK) {
+        st = keys_fail(EXIT_REFUSED,
+                       "the new bundle does not load in the verifier under the current "
+                       "root; nothing was published");
+    } else if (hm_trust_first_overlap(t, &a, &ba, &b, &bb)) {
+        st = keys_fail(
+            EXIT_REFUSED,
+            "brand %s holds sender %s:%s%s and brand %s holds sender %s:%s%s, which "
+            "overlap: apps would show neither brand on it (spec §5.6); give it to one with "
+            "hallmark-keys brand update BRAND ... --transfer-from OTHER --reason TEXT; "
+            "nothing was published",
+            t->brands[ba].id, a->channel, a->value, a->is_prefix ? "*" : "", t->brands[bb].id,
+            b->channel, b->value, b->is_prefix ? "*" : "");
+    }
+    hm_trust_free(t);
+    hm_pubkey_clear(&root);
+    return st;
+}
+
 /* Supersedes a brand's previously published credential when it has changed. */
 static void
 note_credential_changes(struct cli *c, long long now)
@@ -296,7 +332,8 @@ do_publish(struct cli *c, long long lifetime, unsigned long long *serial_out)
         st = keys_fail(EXIT_USAGE, "could not sign the bundle");
         goto out;
     }
-    if ((st = self_check(c, bundle, serial, now)) != 0 || (st = write_jwks(c, now)) != 0) {
+    if ((st = self_check(c, bundle, serial, now)) != 0 ||
+        (st = check_owners(c, bundle, now)) != 0 || (st = write_jwks(c, now)) != 0) {
         goto out;
     }
     if (hm_keystore_path(&c->ks, path, sizeof path, "published/bundle-%llu.jws", serial) != 0 ||

@@ -74,6 +74,7 @@ hallmark_result hm_sign_request_from_json(const json_t *obj, hm_sign_request *re
  * Checks and signs one message at time now. HALLMARK_OK with res->token; otherwise res->detail
  * and res->field say why: HALLMARK_ERR_UNKNOWN_BRAND, HALLMARK_BRAND_REVOKED,
  * HALLMARK_BRAND_EXPIRED, HALLMARK_ERR_NO_ACTIVE_KEY, HALLMARK_SENDER_NOT_AUTHORIZED,
+ * HALLMARK_SENDER_CONTESTED (another brand of the bundle claims the sender; spec §5.6),
  * HALLMARK_ACTION_NOT_AUTHORIZED, HALLMARK_ERR_BAD_REQUEST, HALLMARK_ERR_TOO_LARGE,
  * HALLMARK_ERR_NOMEM or HALLMARK_ERR_INTERNAL.
  */

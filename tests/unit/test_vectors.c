@@ -225,4 +225,5 @@ TEST(vectors_every_case_gives_its_expected_result)
         CHECK(reached[code]);
     }
     CHECK(reached[HALLMARK_ERR_INVALID_ARGUMENT] && reached[HALLMARK_ERR_INVALID_KEY]);
+    CHECK(reached[HALLMARK_SENDER_CONTESTED]); /* the appended verdict (HM-VEC-8) */
 }

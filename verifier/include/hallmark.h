@@ -81,11 +81,13 @@ typedef enum hallmark_result {
     HALLMARK_ERR_UNAUTHORIZED = 41,  /**< the client is not authenticated */
     HALLMARK_ERR_FORBIDDEN = 42,     /**< the client may not sign for this brand or channel */
     HALLMARK_ERR_RATE_LIMITED = 43,  /**< the client sent too many requests */
-    HALLMARK_ERR_UNAVAILABLE = 44    /**< the service cannot sign now (audit log, shutdown) */
+    HALLMARK_ERR_UNAVAILABLE = 44,   /**< the service cannot sign now (audit log, shutdown) */
+    /* Appended verdicts. */
+    HALLMARK_SENDER_CONTESTED = 45 /**< two brands in the bundle claim this sender id: none shown */
 } hallmark_result;
 
 /** The highest value of hallmark_result, for tables and bounds checks. */
-#define HALLMARK_RESULT_MAX HALLMARK_ERR_UNAVAILABLE
+#define HALLMARK_RESULT_MAX HALLMARK_SENDER_CONTESTED
 
 /**
  * Detail about a failure, filled by calls that accept it (the pointer may be NULL).

@@ -67,6 +67,8 @@ describe(hallmark_result code)
         TEXT(HALLMARK_ERR_FORBIDDEN, "the client may not sign for this brand or channel")
         TEXT(HALLMARK_ERR_RATE_LIMITED, "too many requests from this client")
         TEXT(HALLMARK_ERR_UNAVAILABLE, "the service cannot sign right now")
+        TEXT(HALLMARK_SENDER_CONTESTED,
+             "two brands in the trust bundle claim this sender; no brand can be shown")
     }
     return &unknown_result;
 }

@@ -298,6 +298,10 @@ check_claims(hallmark_verification *out, const hm_trust *t, const hm_brand_key *
     if (!hm_brand_sender_authorized(b, c.channel, c.from)) {
         return verdict(out, HALLMARK_SENDER_NOT_AUTHORIZED, "sender id not in the credential");
     }
+    if (hm_trust_sender_contested(t, c.channel, c.from)) {
+        return verdict(out, HALLMARK_SENDER_CONTESTED,
+                       "another brand in the trust bundle claims this sender id too");
+    }
     rc = hm_body_digest(m->body, m->body_len, digest);
     if (rc == HALLMARK_BODY_MODIFIED) {
         return verdict(out, rc, "not UTF-8");

@@ -94,7 +94,9 @@ public enum Result {
     /** the client sent too many requests */
     ERR_RATE_LIMITED(43),
     /** the service cannot sign now (audit log, shutdown) */
-    ERR_UNAVAILABLE(44);
+    ERR_UNAVAILABLE(44),
+    /** two brands in the bundle claim this sender id: none shown */
+    SENDER_CONTESTED(45);
 
     private final int code;
 
