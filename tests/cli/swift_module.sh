@@ -11,6 +11,11 @@ cat >"$work/use.c" <<'C'
 #pragma clang module import Hallmark
 int use(void);
 int use(void) { return hallmark_result_name(HALLMARK_VERIFIED)[9] == 'V'; }
+/* What Example.swift calls besides: the length-taking verify ([HM-ID-7]). */
+int use_sized(hallmark_verifier *v, hallmark_message *m, hallmark_verification *out);
+int use_sized(hallmark_verifier *v, hallmark_message *m, hallmark_verification *out) {
+    return hallmark_verify_sized(v, m, 3, 8, 13, 0, out) == HALLMARK_VERIFIED;
+}
 C
 if clang -x c -fmodules -fmodules-cache-path="$work/cache" -Iverifier/bindings/swift \
     -Werror -c "$work/use.c" -o "$work/use.o" 2>"$work/err"; then

@@ -199,7 +199,14 @@ typedef struct hallmark_verification {
     int64_t issued_at, expires_at;
 } hallmark_verification;
 
-/** A message as the app received it. Strings are NUL-terminated UTF-8. */
+/**
+ * A message as the app received it. Strings are NUL-terminated UTF-8.
+ *
+ * An id cannot hold U+0000 here: C reads "ALPHABANK\0.evil" as "ALPHABANK". A caller whose
+ * strings may hold U+0000 (a binding: Java, Kotlin, Swift; text decoded from a protocol) must not
+ * cut them: it passes the lengths to hallmark_verify_sized, which treats such an id as one that
+ * is valid for no channel ([HM-ID-7]).
+ */
 typedef struct hallmark_message {
     const char *channel;       /**< "sms", "rcs", "whatsapp", "email", "push", "inapp", ... */
     const char *from;          /**< sender id as the channel showed it, canonical form (§4) */
@@ -257,6 +264,26 @@ hallmark_verifier_load_bundle(hallmark_verifier *verifier, const unsigned char *
 HALLMARK_API hallmark_result hallmark_verify(hallmark_verifier *verifier,
                                              const hallmark_message *message, int64_t now,
                                              hallmark_verification *out);
+
+/**
+ * hallmark_verify for callers that know the byte lengths of the channel and ids, because their
+ * strings may hold U+0000 (the Java and Swift bindings use it). message->channel, ->from and ->to
+ * must each be NUL-terminated at channel_len, from_len and to_len bytes; body and token are as for
+ * hallmark_verify. An id holding a zero byte before its length is valid for no channel, as any id
+ * with a C0 control ([HM-ID-7], [HM-ID-6]): it is never cut, and the verdict is the one
+ * hallmark_verify gives for any invalid id, at the same step:
+ *   - from: HALLMARK_SENDER_MISMATCH (step 10b), unless an earlier step fails first;
+ *   - to:   HALLMARK_RECIPIENT_MISMATCH (step 12), unless an earlier step fails first;
+ *   - channel: HALLMARK_ERR_INVALID_ARGUMENT (a channel is [a-z0-9-]{1,16}, [HM-VERIFY-1]).
+ * So "ALPHABANK\0.evil" with ALPHABANK's genuine token gives HALLMARK_SENDER_MISMATCH, never
+ * HALLMARK_VERIFIED. A string that is not NUL-terminated at its length gives
+ * HALLMARK_ERR_INVALID_ARGUMENT. Otherwise as hallmark_verify, also for thread safety.
+ */
+HALLMARK_API hallmark_result hallmark_verify_sized(hallmark_verifier *verifier,
+                                                   const hallmark_message *message,
+                                                   size_t channel_len, size_t from_len,
+                                                   size_t to_len, int64_t now,
+                                                   hallmark_verification *out);
 
 /**
  * Checks downloaded logo bytes against the digest a verified message carries.
