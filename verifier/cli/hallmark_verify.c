@@ -40,7 +40,9 @@ static const char usage_text[] =
     "  --loaded-at SECONDS when the bundle was loaded (default: --now); a bundle that expires\n"
     "                      between load and --now gives the stale result\n"
     "  --message FILE      read the message from FILE instead of stdin\n"
-    "  --json              print the verdict as JSON (result, message, serial, brand)\n"
+    "  --json              print the verdict as JSON (result, message, ui, serial, brand); ui\n"
+    "                      is what the app shows (spec 8): checkmark, neutral, warning,\n"
+    "                      api-error or none\n"
     "  -h, --help          this text\n"
     "\n"
     "exit status: 0 verified, 1 not verified (or the bundle was refused), 2 usage or input error\n"
@@ -234,8 +236,9 @@ print_verdict(const hallmark_verification *v, hallmark_result code, int as_json,
     size_t i;
 
     if (as_json) {
-        json_t *out = json_pack("{s:s,s:s}", "result", hallmark_result_name(code), "message",
-                                hallmark_strerror(code));
+        json_t *out = json_pack("{s:s,s:s,s:s}", "result", hallmark_result_name(code), "message",
+                                hallmark_strerror(code), "ui",
+                                hallmark_ui_class_name(hallmark_ui_class(code)));
         char *text;
 
         if (have_serial) {
@@ -255,6 +258,7 @@ print_verdict(const hallmark_verification *v, hallmark_result code, int as_json,
     if (code != HALLMARK_VERIFIED) {
         printf("\u2718 not verified: %s (%s)\n", hallmark_strerror(code),
                hallmark_result_name(code));
+        printf("  the app shows: %s\n", hallmark_ui_class_name(hallmark_ui_class(code)));
         return;
     }
     printf("\u2714 verified by \"%s\" (%s, %s)\n", v->display_name, v->brand_id,

@@ -120,6 +120,42 @@ HALLMARK_API const char *hallmark_result_name(hallmark_result code);
 HALLMARK_API hallmark_result hallmark_result_from_name(const char *name,
                                                        hallmark_result *out) HALLMARK_WARN_UNUSED;
 
+/**
+ * What an app shows for a result (spec §8, [HM-RESULT-5], the table's "App shows" column).
+ *
+ * Values are part of the ABI and never renumbered. HALLMARK_UI_NEUTRAL is 0, so a zeroed value
+ * never reads as a checkmark.
+ */
+typedef enum hallmark_ui {
+    HALLMARK_UI_NEUTRAL = 0,   /**< no checkmark, no warning: like any unverified message */
+    HALLMARK_UI_CHECKMARK = 1, /**< the verified checkmark, brand name and logo (VERIFIED only) */
+    HALLMARK_UI_WARNING = 2,   /**< no checkmark; warn that a claimed verified sender failed */
+    HALLMARK_UI_API_ERROR = 3, /**< a programming or resource error; a message shows neutral */
+    HALLMARK_UI_NONE = 4       /**< not a message verdict: a call's success, a bundle load's
+                                    failure, an operator or signer code */
+} hallmark_ui;
+
+/**
+ * The UI class of a result code, as the table of spec §8 gives it: HALLMARK_UI_CHECKMARK for
+ * HALLMARK_VERIFIED only; HALLMARK_UI_WARNING when a token names a real brand key and a check
+ * that protects the user failed; HALLMARK_UI_NEUTRAL when the token cannot be tied to a brand or
+ * the failure comes from the clock or stale data; HALLMARK_UI_API_ERROR for codes 1-5;
+ * HALLMARK_UI_NONE for HALLMARK_OK, the load-only codes (29-31, 33) and the operator and signer
+ * codes (34 and up). A value that is not a hallmark_result gives HALLMARK_UI_NEUTRAL
+ * ([HM-RESULT-3]). Never HALLMARK_UI_CHECKMARK for anything but HALLMARK_VERIFIED. Thread-safe.
+ *
+ * The type is hallmark_ui, not hallmark_ui_class: C (and Swift's importer) cannot give a type and
+ * a function one name.
+ */
+HALLMARK_API hallmark_ui hallmark_ui_class(hallmark_result code);
+
+/**
+ * The stable name of a UI class: "checkmark", "neutral", "warning", "api-error" or "none" (as
+ * printed by hallmark-verify --json). Never NULL: a value outside hallmark_ui gives "neutral".
+ * Static string; thread-safe.
+ */
+HALLMARK_API const char *hallmark_ui_class_name(hallmark_ui ui);
+
 /** The library's version, HALLMARK_VERSION_STRING at build time. Thread-safe. */
 HALLMARK_API const char *hallmark_version(void);
 

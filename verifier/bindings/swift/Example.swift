@@ -28,5 +28,19 @@ func verifyMessage(bundle: [UInt8], lastSerial: UInt64, channel: String, from: S
         _ = hallmark_verify_sized(verifier, &m, channel.utf8.count, from.utf8.count, to.utf8.count,
                                   receivedAt, &out)
     } } } }
-    return out  // show the checkmark only if out.code == HALLMARK_VERIFIED
+    return out
+}
+
+// What to draw (spec §8): the checkmark only for HALLMARK_UI_CHECKMARK; a warning without the
+// brand's name, logo or colours for HALLMARK_UI_WARNING; otherwise the neutral UI.
+func render(_ out: hallmark_verification) {
+    switch hallmark_ui_class(out.code) {
+    case HALLMARK_UI_CHECKMARK:
+        break  // checkmark, out.display_name, the logo whose SHA-256 is out.logo_sha256
+    case HALLMARK_UI_WARNING:
+        break  // "this message claims a verified sender but failed verification"
+    default:
+        break  // neutral: like any unverified message (API errors too)
+    }
+    print(String(cString: hallmark_ui_class_name(hallmark_ui_class(out.code))))
 }

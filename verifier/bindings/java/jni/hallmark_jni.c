@@ -43,6 +43,7 @@ enum {
 
 JNIEXPORT jstring JNICALL Java_dev_hallmark_Verifier_nativeResultName(JNIEnv *env, jclass cls,
                                                                       jint code);
+JNIEXPORT jint JNICALL Java_dev_hallmark_Verifier_nativeUiClass(JNIEnv *env, jclass cls, jint code);
 JNIEXPORT jstring JNICALL Java_dev_hallmark_Verifier_version(JNIEnv *env, jclass cls);
 JNIEXPORT jint JNICALL Java_dev_hallmark_Verifier_nativeNew(JNIEnv *env, jclass cls,
                                                             jobjectArray roots, jlongArray out);
@@ -59,6 +60,14 @@ Java_dev_hallmark_Verifier_nativeResultName(JNIEnv *env, jclass cls, jint code)
 {
     (void)cls;
     return (*env)->NewStringUTF(env, hallmark_result_name((hallmark_result)code));
+}
+
+JNIEXPORT jint JNICALL
+Java_dev_hallmark_Verifier_nativeUiClass(JNIEnv *env, jclass cls, jint code)
+{
+    (void)env;
+    (void)cls;
+    return (jint)hallmark_ui_class((hallmark_result)code);
 }
 
 JNIEXPORT jstring JNICALL

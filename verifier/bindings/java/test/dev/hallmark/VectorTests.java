@@ -37,6 +37,7 @@ public final class VectorTests {
             vectors = s.filter(p -> p.toString().endsWith(".json")).sorted().collect(Collectors.toList());
         }
         resultEnumMatchesC();
+        uiClassesFollowTheSpec(Path.of(args[0]).toAbsolutePath().getParent().resolve("hallmark.md"));
         int verified = 0;
         for (Path p : vectors) {
             verified += vector(p) ? 1 : 0;
@@ -59,6 +60,45 @@ public final class VectorTests {
         int next = Result.values()[Result.values().length - 1].code() + 1;
         ok &= Verifier.nativeResultName(next).equals("HALLMARK_UNKNOWN");
         check(ok, "the Java Result enum is not in step with hallmark_result");
+    }
+
+    /**
+     * The table of spec §8 is the one source of the UI classes (HM-RESULT-8): every Result's
+     * uiClass() must be its row's "App shows" class, and every Result must have a row.
+     */
+    private static void uiClassesFollowTheSpec(Path spec) throws Exception {
+        String text = Files.readString(spec);
+        String section = text.substring(text.indexOf("\n## 8 Results"), text.indexOf("\n## 9 "));
+        java.util.regex.Matcher m = java.util.regex.Pattern
+                .compile("(?m)^\\| (\\d+) \\| `(HALLMARK_\\w+)` \\|.*\\| ([^|]+) \\|$")
+                .matcher(section);
+        Map<String, String> cells = new LinkedHashMap<>();
+        cells.put("Checkmark", "checkmark");
+        cells.put("Neutral", "neutral");
+        cells.put("Warning", "warning");
+        cells.put("API error", "api-error");
+        cells.put("(", "none");
+        int rows = 0;
+        boolean ok = true;
+        while (m.find()) {
+            rows++;
+            String cell = m.group(3);
+            String want = cells.entrySet().stream().filter(e -> cell.startsWith(e.getKey()))
+                    .map(Map.Entry::getValue).findFirst().orElse("(unrecognized: " + cell + ")");
+            Result r = Result.of(Integer.parseInt(m.group(1)));
+            if (!r.cName().equals(m.group(2)) || !r.uiClass().specName().equals(want)) {
+                System.out.println("  " + m.group(2) + ": the table says " + want + ", Java "
+                        + r.cName() + " " + r.uiClass().specName());
+                ok = false;
+            }
+        }
+        check(ok && rows == Result.values().length, "Result.uiClass() differs from the table of"
+                + " spec section 8 (" + rows + " rows, " + Result.values().length + " results)");
+        check(Result.VERIFIED.uiClass() == UiClass.CHECKMARK
+                && java.util.Arrays.stream(Result.values())
+                        .filter(r -> r.uiClass() == UiClass.CHECKMARK).count() == 1
+                && UiClass.of(99) == UiClass.NEUTRAL,
+                "only VERIFIED is a checkmark; an unknown class is neutral");
     }
 
     /**
