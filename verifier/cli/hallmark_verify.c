@@ -236,9 +236,8 @@ print_verdict(const hallmark_verification *v, hallmark_result code, int as_json,
     size_t i;
 
     if (as_json) {
-        json_t *out = json_pack("{s:s,s:s,s:s}", "result", hallmark_result_name(code), "message",
-                                hallmark_strerror(code), "ui",
-                                hallmark_ui_class_name(hallmark_ui_class(code)));
+        json_t *out = json_pack("{s:s,s:s}", "result", hallmark_result_name(code), "message",
+                                hallmark_strerror(code));
         char *text;
 
         if (have_serial) {
@@ -247,6 +246,9 @@ print_verdict(const hallmark_verification *v, hallmark_result code, int as_json,
         if (code == HALLMARK_VERIFIED) {
             json_object_set_new(out, "brand", brand_json(v));
         }
+        /* Last, so that readers of the members before it see the output they always saw. */
+        json_object_set_new(out, "ui",
+                            json_string(hallmark_ui_class_name(hallmark_ui_class(code))));
         text = json_dumps(out, JSON_COMPACT | JSON_ENSURE_ASCII);
         if (text != NULL) {
             printf("%s\n", text);
