@@ -225,15 +225,17 @@ set_colors(const struct cli *c, json_t *brand)
     return 0;
 }
 
-/* [HM-CRED-4], the rules that need the keystore: no two brands whose names look alike (same
- * confusable key, case aside; revoked brands keep their names), and no name in one non-Latin
- * script that reads as a Latin one unless --allow-confusable --reason says it was reviewed. */
+/* [HM-CRED-4], the rules that need the keystore: no two brands whose names look alike (a shared
+ * confusable key, in any of the three spellings in case; revoked brands keep their names), and
+ * no name in one non-Latin script that reads as a Latin one unless --allow-confusable --reason
+ * says it was reviewed. */
 static int
 check_confusable(struct cli *c, const json_t *brand)
 {
-    char key[HM_SKELETON_MAX], other[HM_SKELETON_MAX], err[512];
-    const char *id = hm_ks_str(brand, "id");
-    hallmark_result rc = hm_confusable_key(c->name, key, sizeof key);
+    hm_confusable_keys key, other;
+    char err[512];
+    const char *id = hm_ks_str(brand, "id"), *shared;
+    hallmark_result rc = hm_confusable_keys_of(c->name, &key);
     const json_t *b;
     size_t i;
 
@@ -246,15 +248,15 @@ check_confusable(struct cli *c, const json_t *brand)
         const char *name = hm_ks_str(b, "name");
 
         if (name == NULL || strcmp(hm_ks_str(b, "id"), id) == 0 ||
-            hm_confusable_key(name, other, sizeof other) != HALLMARK_OK ||
-            strcmp(key, other) != 0) {
+            hm_confusable_keys_of(name, &other) != HALLMARK_OK ||
+            (shared = hm_confusable_keys_shared(&key, &other)) == NULL) {
             continue;
         }
         return keys_fail(
             EXIT_REFUSED,
             "--name: display name is confusable with the name of brand %s (\"%s\"): both "
             "have the UTS #39 skeleton \"%s\" (case aside)",
-            hm_ks_str(b, "id"), name, key);
+            hm_ks_str(b, "id"), name, shared);
     }
     rc = hm_confusable_whole_script(c->name, err, sizeof err);
     if (rc == HALLMARK_ERR_INVALID_ARGUMENT && c->allow_confusable) {

@@ -308,9 +308,10 @@ check_request(const hm_trust *t, const hm_brand *b, const hm_sign_request *req, 
             return refuse(res, HALLMARK_ERR_BAD_REQUEST, "actions",
                           "kind is link, reply, call, unsubscribe or preferences");
         }
-        if (!hm_utf8_no_controls(a->label, 1, 40)) {
+        if (!hm_action_label_ok(a->label, strlen(a->label))) {
             return refuse(res, HALLMARK_ERR_BAD_REQUEST, "actions",
-                          "label: 1-40 bytes, no control characters");
+                          "label: 1-40 bytes, no control, bidi-control or invisible characters, "
+                          "no space first or last");
         }
         if (strlen(a->url) > 2048 || hm_brand_action_check(b, a->url, &detail) != HALLMARK_OK) {
             return refuse(res, HALLMARK_ACTION_NOT_AUTHORIZED, "actions",

@@ -2236,6 +2236,50 @@ attack_corpus(void)
     attack_sender_ownership(); /* appended: numbers 226 on */
 }
 
+/* Issue 13: an action label follows the display-name character rule ([HM-TOKEN-28]); labels in
+ * other scripts and with symbols still verify. */
+static void
+label_rules(void)
+{
+    static const char *const refused[][3] = {
+        {"label-bidi-override", "An action label with a right-to-left override (U+202E)",
+         "Pay\xe2\x80\xaewon"},
+        {"label-bidi-isolate", "An action label with a bidi isolate (U+2066 ... U+2069)",
+         "Pay \xe2\x81\xa6now\xe2\x81\xa9"},
+        {"label-bidi-mark", "An action label with a right-to-left mark (U+200F)",
+         "Pay now\xe2\x80\x8f"},
+        {"label-arabic-letter-mark", "An action label with an Arabic letter mark (U+061C)",
+         "Pay\xd8\x9c now"},
+        {"label-zero-width-space", "An action label with a zero-width space (U+200B)",
+         "Pay\xe2\x80\x8bnow"},
+        {"label-byte-order-mark", "An action label with a zero-width no-break space (U+FEFF)",
+         "\xef\xbb\xbfPay now"},
+        {"label-soft-hyphen", "An action label with a soft hyphen (U+00AD)", "Pay\xc2\xadnow"},
+        {"label-trailing-space", "An action label that ends with a space", "Pay now "},
+    };
+    size_t i;
+    json_t *c;
+
+    for (i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        c = sms_claims(BODY, "l120");
+        json_object_set_new(c, "actions",
+                            json_pack("[{s:s,s:s,s:s}]", "kind", "link", "label", refused[i][2],
+                                      "url", "https://pay.acme.example/i/42"));
+        neg_token(refused[i][0], refused[i][1], "HM-TOKEN-17 HM-TOKEN-28 HM-VERIFY-12",
+                  "HALLMARK_MALFORMED", sign_claims(acme, c));
+    }
+    c = sms_claims(BODY, "l121");
+    json_object_set_new(c, "actions",
+                        json_pack("[{s:s,s:s,s:s},{s:s,s:s,s:s}]", "kind", "link", "label",
+                                  "Payer 10 \xe2\x82\xac", "url", "https://pay.acme.example/i/42",
+                                  "kind", "call", "label",
+                                  "\xe3\x81\x8a\xe6\x94\xaf\xe6\x89\x95"
+                                  "\xe3\x81\x84",
+                                  "url", "https://acme.example/call"));
+    positive("label-other-scripts", "Action labels with a currency sign and in Japanese verify",
+             "HM-TOKEN-17 HM-TOKEN-28 HM-VERIFY-19", acme, "sms", "ACMEBANK", TO_SMS, BODY, c);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -2271,6 +2315,7 @@ main(int argc, char **argv)
     action_negatives();
     bundle_negatives();
     attack_corpus();
+    label_rules();
     printf("gen-vectors: %d vectors written to %s\n", counter, out_dir);
     return failures == 0 ? 0 : 1;
 }

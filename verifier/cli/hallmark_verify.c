@@ -40,7 +40,9 @@ static const char usage_text[] =
     "  --loaded-at SECONDS when the bundle was loaded (default: --now); a bundle that expires\n"
     "                      between load and --now gives the stale result\n"
     "  --message FILE      read the message from FILE instead of stdin\n"
-    "  --json              print the verdict as JSON (result, message, serial, brand)\n"
+    "  --json              print the verdict as JSON (result, message, ui, serial, brand); ui\n"
+    "                      is what the app shows (spec 8): checkmark, neutral, warning,\n"
+    "                      api-error or none\n"
     "  -h, --help          this text\n"
     "\n"
     "exit status: 0 verified, 1 not verified (or the bundle was refused), 2 usage or input error\n"
@@ -244,6 +246,9 @@ print_verdict(const hallmark_verification *v, hallmark_result code, int as_json,
         if (code == HALLMARK_VERIFIED) {
             json_object_set_new(out, "brand", brand_json(v));
         }
+        /* Last, so that readers of the members before it see the output they always saw. */
+        json_object_set_new(out, "ui",
+                            json_string(hallmark_ui_class_name(hallmark_ui_class(code))));
         text = json_dumps(out, JSON_COMPACT | JSON_ENSURE_ASCII);
         if (text != NULL) {
             printf("%s\n", text);
@@ -255,6 +260,7 @@ print_verdict(const hallmark_verification *v, hallmark_result code, int as_json,
     if (code != HALLMARK_VERIFIED) {
         printf("\u2718 not verified: %s (%s)\n", hallmark_strerror(code),
                hallmark_result_name(code));
+        printf("  the app shows: %s\n", hallmark_ui_class_name(hallmark_ui_class(code)));
         return;
     }
     printf("\u2714 verified by \"%s\" (%s, %s)\n", v->display_name, v->brand_id,

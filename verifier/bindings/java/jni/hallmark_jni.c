@@ -43,6 +43,7 @@ enum {
 
 JNIEXPORT jstring JNICALL Java_dev_hallmark_Verifier_nativeResultName(JNIEnv *env, jclass cls,
                                                                       jint code);
+JNIEXPORT jint JNICALL Java_dev_hallmark_Verifier_nativeUiClass(JNIEnv *env, jclass cls, jint code);
 JNIEXPORT jstring JNICALL Java_dev_hallmark_Verifier_version(JNIEnv *env, jclass cls);
 JNIEXPORT jint JNICALL Java_dev_hallmark_Verifier_nativeNew(JNIEnv *env, jclass cls,
                                                             jobjectArray roots, jlongArray out);
@@ -59,6 +60,14 @@ Java_dev_hallmark_Verifier_nativeResultName(JNIEnv *env, jclass cls, jint code)
 {
     (void)cls;
     return (*env)->NewStringUTF(env, hallmark_result_name((hallmark_result)code));
+}
+
+JNIEXPORT jint JNICALL
+Java_dev_hallmark_Verifier_nativeUiClass(JNIEnv *env, jclass cls, jint code)
+{
+    (void)env;
+    (void)cls;
+    return (jint)hallmark_ui_class((hallmark_result)code);
 }
 
 JNIEXPORT jstring JNICALL
@@ -125,7 +134,8 @@ Java_dev_hallmark_Verifier_nativeLoad(JNIEnv *env, jclass cls, jlong h, jbyteArr
     return (jint)rc;
 }
 
-/* A NUL-terminated copy of a Java byte array; NULL when out of memory (with an exception set). */
+/* A NUL-terminated copy of a Java byte array, which may hold zero bytes of its own: its length
+ * goes to len_out. NULL when out of memory (with an exception set). */
 static char *
 cstring(JNIEnv *env, jbyteArray a, size_t *len_out)
 {
@@ -175,7 +185,7 @@ Java_dev_hallmark_Verifier_nativeVerify(JNIEnv *env, jclass cls, jlong h, jbyteA
     hallmark_verification *out = calloc(1, sizeof *out);
     hallmark_message m;
     char *c = NULL, *f = NULL, *t = NULL, *b = NULL, *k = NULL;
-    size_t body_len = 0, token_len = 0, i;
+    size_t channel_len = 0, from_len = 0, to_len = 0, body_len = 0, token_len = 0, i;
     jlong n[N_COUNT];
 
     (void)cls;
@@ -185,8 +195,9 @@ Java_dev_hallmark_Verifier_nativeVerify(JNIEnv *env, jclass cls, jlong h, jbyteA
         (*env)->ThrowNew(env, (*env)->FindClass(env, "java/lang/OutOfMemoryError"), "hallmark");
         return;
     }
-    if ((c = cstring(env, channel, NULL)) == NULL || (f = cstring(env, from, NULL)) == NULL ||
-        (t = cstring(env, to, NULL)) == NULL || (b = cstring(env, body, &body_len)) == NULL ||
+    if ((c = cstring(env, channel, &channel_len)) == NULL ||
+        (f = cstring(env, from, &from_len)) == NULL || (t = cstring(env, to, &to_len)) == NULL ||
+        (b = cstring(env, body, &body_len)) == NULL ||
         (k = cstring(env, token, &token_len)) == NULL) {
         goto done;
     }
@@ -197,7 +208,10 @@ Java_dev_hallmark_Verifier_nativeVerify(JNIEnv *env, jclass cls, jlong h, jbyteA
     m.body_len = body_len;
     m.token = token_len > 0 ? k : NULL;
     m.token_len = token_len;
-    (void)hallmark_verify((hallmark_verifier *)(intptr_t)h, &m, (int64_t)now, out);
+    /* With the lengths: a Java String may hold U+0000, and "ALPHABANK\u0000.evil" must not be
+     * read as "ALPHABANK" ([HM-ID-7]). */
+    (void)hallmark_verify_sized((hallmark_verifier *)(intptr_t)h, &m, channel_len, from_len, to_len,
+                                (int64_t)now, out);
     n[N_CODE] = out->code;
     put_str(env, strings, S_DETAIL, out->detail);
     if (out->code == HALLMARK_VERIFIED) {

@@ -114,6 +114,14 @@ public enum Result {
         return "HALLMARK_" + name();
     }
 
+    /**
+     * What the app shows for this result (spec §8), from the C library's hallmark_ui_class: the
+     * checkmark for {@link #VERIFIED} only.
+     */
+    public UiClass uiClass() {
+        return UiClass.of(Verifier.nativeUiClass(code));
+    }
+
     /** The result with this numeric code; IllegalArgumentException for an unknown code. */
     public static Result of(int code) {
         for (Result r : values()) {

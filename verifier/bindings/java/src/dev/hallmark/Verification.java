@@ -72,6 +72,8 @@ public final class Verification {
 
     /** The verdict; only {@link Result#VERIFIED} earns the checkmark. */
     public Result result() { return result; }
+    /** What the app shows: {@link UiClass#CHECKMARK} only on a full pass (spec §8). */
+    public UiClass uiClass() { return result.uiClass(); }
     /** True only on a full pass. */
     public boolean isVerified() { return result == Result.VERIFIED; }
     /** What failed, in words (for logs, not for customers). */

@@ -118,6 +118,9 @@ public final class Verifier implements AutoCloseable {
     /** The C library's name for a result code (for tests that compare the two enums). */
     static native String nativeResultName(int code);
 
+    /** The C library's UI class (hallmark_ui) of a result code. */
+    static native int nativeUiClass(int code);
+
     /** The C library's version string. */
     public static native String version();
 
