@@ -78,6 +78,13 @@ void hm_logo_free(hm_logo *logo);
 hallmark_result hm_logo_preview(const hm_logo *logo, const char *primary, const char *background,
                                 unsigned char **png, size_t *png_len);
 
+/* The canonical PNG encoding (8-bit RGBA, IHDR/IDAT/IEND only, fixed zlib settings) of width x
+ * height straight-alpha RGBA pixels, rows packed: for pictures drawn elsewhere (hm_card). *png is
+ * malloc'd. HALLMARK_OK, HALLMARK_ERR_INVALID_ARGUMENT (NULL, or a side of 0 or over 4096),
+ * HALLMARK_ERR_NOMEM or HALLMARK_ERR_INTERNAL. Thread-safe. */
+hallmark_result hm_png_encode_rgba(const unsigned char *rgba, uint32_t width, uint32_t height,
+                                   unsigned char **png, size_t *png_len);
+
 /* Draws a sample brand logo (a tile in the primary colour "#RRGGBB" with a white "A"), 320x320,
  * canonical PNG in *png (malloc'd): for demos and tests. HALLMARK_OK,
  * HALLMARK_ERR_INVALID_ARGUMENT or HALLMARK_ERR_NOMEM. */

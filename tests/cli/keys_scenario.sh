@@ -34,6 +34,25 @@ expect_ok "brand add" brand add acme-bank --name "Acme Bank" --logo "$logo_good"
     --sender sms:ACMEBANK --sender-prefix sms:+4477009 --link-domain acme.example --level organization
 expect_ok "brand preview" brand preview acme-bank --out "$work/preview.png"
 if head -c 8 "$work/preview.png" | od -An -tx1 | grep -q '89 50 4e 47 0d 0a 1a 0a'; then ok; else bad "preview is not a PNG"; fi
+# The message card: 720x800 RGBA, the CLI says what it drew, and no font is missing.
+png_size() { python3 -c 'import struct,sys; d=open(sys.argv[1],"rb").read(33); print("%dx%d %d/%d" % (struct.unpack(">II",d[16:24])+(d[24],d[25])))' "$1"; }
+[ "$(png_size "$work/preview.png")" = "720x800 8/6" ] && ok || bad "preview size: $(png_size "$work/preview.png")"
+grep -q 'the message card of "Acme Bank" with the verified checkmark' "$work/out" && ok || bad "preview output: $(cat "$work/out")"
+[ ! -s "$work/err" ] && ok || bad "preview warned: $(cat "$work/err")"
+expect_ok "brand preview with options" brand preview acme-bank --out "$work/preview2.png" --body "Sam here: your case 42 is solved." \
+    --category service --sender-kind human --agent Sam --action "Open case" --action Reply --action Call
+[ "$(png_size "$work/preview2.png")" = "720x800 8/6" ] && ! cmp -s "$work/preview.png" "$work/preview2.png" && ok || bad "preview with options: the same card"
+for bad_opt in "--category news:--category: one of" "--sender-kind bot:--sender-kind: one of" \
+    "--agent Sam:--agent names the person" "--body :--body: 1 to 1024 bytes" \
+    "--action 01234567890123456789012345678901234567890:--action: a label"; do
+    opt=${bad_opt%%:*} msg=${bad_opt#*:}
+    read -ra argv <<<"$opt"
+    [ "${#argv[@]}" -eq 1 ] && argv+=("")
+    expect_fail "preview option ${argv[0]}" 2 "$msg" brand preview acme-bank --out "$work/bad.png" "${argv[@]}"
+done
+expect_fail "preview with five actions" 2 "--action may be given at most 4 times" brand preview acme-bank --out "$work/bad.png" \
+    --action a --action b --action c --action d --action e
+[ ! -e "$work/bad.png" ] && ok || bad "a refused preview wrote a file"
 expect_ok "key add" key add acme-bank
 k1=$(cat "$work/out")
 expect_fail "promote before publishing" 1 "has not been published yet" key promote "$k1"
