@@ -2,8 +2,9 @@
 # GET /v1/logos/{sha256} on a real hallmark-signer (ephemeral loopback port, curl): the exact bytes
 # hallmark-keys published, whose SHA-256 is the digest the bundle carries; immutable caching
 # headers and 304; 404 for a digest no brand of the bundle in force carries (also when a file of
-# that name exists); 400 for every path segment that is not exactly a base64url SHA-256 (traversal
-# included); and a logo file swapped or removed on disk is never served (500, JSON error).
+# that name exists, and for a brand not yet published or revoked, across reloads); 400 for every
+# path segment that is not exactly a base64url SHA-256 (traversal included); and a logo file
+# swapped or removed on disk is never served (500, JSON error).
 set -eu
 . tests/cli/lib/keys.sh
 . tests/cli/lib/signer.sh
@@ -111,6 +112,36 @@ grep -q '"event":"logo_corrupt"' "$work/logos.log" && grep -q '"event":"logo_mis
 cp "$work/logo.keep" "$published"
 get "/v1/logos/$sha"
 [ "$code" = 200 ] && cmp -s "$work/resp" "$published" && ok || bad "restored logo: HTTP $code"
+
+# ---- the bundle in force decides: a new brand's logo after the reload, none once it is revoked ---
+# reload_to SERIAL: SIGHUP, then wait until the service has loaded that bundle.
+reload_to() {
+    local i
+    kill -HUP "$signer_pid"
+    for i in $(seq 50); do
+        grep -q "\"event\":\"reloaded\",\"serial\":$1," "$work/logos.log" && return 0
+        sleep 0.1
+    done
+    bad "the service did not load bundle $1: $(tail -n 2 "$work/logos.log")"
+}
+serial_now() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["serial"])' "$HALLMARK_KEYSTORE/keystore.json"; }
+expect_ok "brand initech" brand add initech --name "Initech" --logo "$other" --color "#003399" --sender sms:INITECH
+# Its digest is the canonical re-encoding's (brand add re-encodes), not the uploaded file's.
+nsha=$(python3 -c 'import json,sys; print([b for b in json.load(open(sys.argv[1]))["brands"] if b["id"]=="initech"][0]["logo"]["sha256"])' \
+    "$HALLMARK_KEYSTORE/keystore.json")
+[ "$nsha" != "$sha" ] && ok || bad "initech's logo is acme-bank's"
+expect_error "a brand not yet published" 404 not_found "/v1/logos/$nsha"
+expect_ok "publish initech" publish
+reload_to "$(serial_now)"
+get "/v1/logos/$nsha"
+[ "$code" = 200 ] && cmp -s "$work/resp" "$HALLMARK_KEYSTORE/published/logos/$nsha.png" &&
+    [ "$(b64sha "$work/resp")" = "$nsha" ] && ok || bad "a published brand's logo after the reload: HTTP $code"
+expect_ok "revoke initech" brand revoke initech --reason "test"
+expect_ok "publish the revocation" publish
+reload_to "$(serial_now)"
+expect_error "a revoked brand's logo" 404 not_found "/v1/logos/$nsha"
+get "/v1/logos/$sha"
+[ "$code" = 200 ] && ok || bad "acme-bank's logo after initech's revocation: HTTP $code"
 
 # ---- counted by endpoint, not by digest; the service still serves --------------------------------
 get /metrics
