@@ -271,7 +271,7 @@ test-run:
 
 asan:
 	@$(MAKE) --no-print-directory deps
-	@LSAN_OPTIONS=suppressions=$(CURDIR)/tools/lsan.supp \
+	@LSAN_OPTIONS=suppressions=$(CURDIR)/tools/lsan.supp:print_suppressions=0 \
 	    $(MAKE) --no-print-directory BUILD=build/asan OPT="-O1 -g" HARDEN= \
 	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 	    test-run
