@@ -82,7 +82,8 @@ static const char help_brand[] =
     "                               --sender CHANNEL:ID ... [options]\n"
     "       hallmark-keys brand update ID [options]   (given options replace those fields)\n"
     "       hallmark-keys brand list | brand show ID | brand revoke ID --reason TEXT\n"
-    "       hallmark-keys brand preview ID --out FILE.png\n"
+    "       hallmark-keys brand preview ID --out FILE.png [--body TEXT] [--category CATEGORY]\n"
+    "                               [--sender-kind KIND [--agent NAME]] [--action LABEL ...]\n"
     "\n"
     "  ID                       brand id: [a-z0-9][a-z0-9-]{1,62}, e.g. acme-bank\n"
     "  --name NAME              display name: NFC, 1-64 characters, one script, no control,\n"
@@ -102,6 +103,17 @@ static const char help_brand[] =
     "  --transfer-from BRAND --reason TEXT   move senders or link domains that BRAND holds\n"
     "                           (see below) to this brand, in one audited change\n"
     "  --valid-for DURATION     credential lifetime (default 365d)\n"
+    "\n"
+    "brand preview draws the message card a customer's app shows for a verified message of the\n"
+    "brand (a PNG, 720x800): the logo, the name with the checkmark, the level, the sender line,\n"
+    "the category, who wrote it, the body and the buttons, in the brand's colours. It warns when\n"
+    "no installed font has some of the name's or the texts' characters.\n"
+    "  --body TEXT              the sample body (default: a payment notice); 1-1024 bytes\n"
+    "  --category CATEGORY      transactional (default), otp, alert, marketing or service\n"
+    "  --sender-kind KIND       automated (default), human or ai\n"
+    "  --agent NAME             the person's name, with --sender-kind human; 1-64 bytes\n"
+    "  --action LABEL           a button, up to 4 (default: \"View details\" and \"Contact us\");\n"
+    "                           1-40 bytes\n"
     "A changed credential is published with the next `publish`; tokens signed with the previous\n"
     "one stay valid for the propagation window.\n"
     "\n"
@@ -137,7 +149,9 @@ static const char help_publish[] =
     "       hallmark-keys publisher rotate\n"
     "\n"
     "publish signs a new trust bundle with the next serial into published/bundle-SERIAL.jws\n"
-    "and published/bundle.jws, and a JWKS per brand into published/jwks/BRAND.json. The bundle\n"
+    "and published/bundle.jws, a JWKS per brand into published/jwks/BRAND.json, and each\n"
+    "brand's canonical logo into published/logos/SHA256.png (named by the logo.sha256 the bundle\n"
+    "carries; hallmark-signer serves it at GET /v1/logos/SHA256). The bundle\n"
     "is checked with the verifier library before it is written. --expires (default 7d): apps\n"
     "show no checkmark past it, so publish again before then. A bundle that would give one\n"
     "sender to two brands (a keystore from before that rule) is refused: move the sender\n"
@@ -372,7 +386,12 @@ enum {
     OPT_OUT,
     OPT_EXPIRES,
     OPT_ALLOW_CONFUSABLE,
-    OPT_TRANSFER_FROM
+    OPT_TRANSFER_FROM,
+    OPT_BODY,
+    OPT_CATEGORY,
+    OPT_SENDER_KIND,
+    OPT_AGENT,
+    OPT_ACTION
 };
 
 static const struct option long_options[] = {
@@ -399,6 +418,11 @@ static const struct option long_options[] = {
     {"expires", required_argument, NULL, OPT_EXPIRES},
     {"allow-confusable", no_argument, NULL, OPT_ALLOW_CONFUSABLE},
     {"transfer-from", required_argument, NULL, OPT_TRANSFER_FROM},
+    {"body", required_argument, NULL, OPT_BODY},
+    {"category", required_argument, NULL, OPT_CATEGORY},
+    {"sender-kind", required_argument, NULL, OPT_SENDER_KIND},
+    {"agent", required_argument, NULL, OPT_AGENT},
+    {"action", required_argument, NULL, OPT_ACTION},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
 
@@ -530,6 +554,21 @@ parse_options(struct cli *c, int argc, char **argv)
             break;
         case OPT_TRANSFER_FROM:
             c->transfer_from = optarg;
+            break;
+        case OPT_BODY:
+            c->body = optarg;
+            break;
+        case OPT_CATEGORY:
+            c->category = optarg;
+            break;
+        case OPT_SENDER_KIND:
+            c->sender_kind = optarg;
+            break;
+        case OPT_AGENT:
+            c->agent = optarg;
+            break;
+        case OPT_ACTION:
+            st = add_list(&c->actions, optarg, "--action");
             break;
         case 'h':
             c->help = 1;

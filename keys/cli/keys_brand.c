@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "hm_fileio.h"
+#include "hm_card.h"
 #include "hm_color.h"
 #include "hm_confusable.h"
 #include "hm_ids.h"
@@ -649,18 +650,54 @@ brand_revoke(struct cli *c, json_t *brand)
     return 0;
 }
 
+/* brand preview: the message card apps show for a verified message of this brand (hm_card). */
 static int
 brand_preview(struct cli *c, const json_t *brand)
 {
-    const json_t *colors = json_object_get(brand, "colors");
-    char path[HM_KEYSTORE_PATH_MAX], err[256];
+    const json_t *colors = json_object_get(brand, "colors"),
+                 *sender = json_array_get(json_object_get(brand, "senders"), 0);
+    static const char *const default_actions[] = {"View details", "Contact us"};
+    char path[HM_KEYSTORE_PATH_MAX], err[256], prefix[80];
     unsigned char *data = NULL, *png = NULL;
-    size_t len = 0, png_len = 0;
+    size_t len = 0, png_len = 0, i;
+    hm_card card;
+    hm_card_report rep;
     hm_logo logo;
+    hallmark_result rc;
     int st;
 
     if (c->out == NULL) {
         return keys_fail(EXIT_USAGE, "brand preview needs --out FILE.png");
+    }
+    memset(&card, 0, sizeof card);
+    card.name = hm_ks_str(brand, "name");
+    card.primary = hm_ks_str(colors, "primary");
+    card.background = hm_ks_str(colors, "background");
+    card.level = hm_ks_str(brand, "level");
+    card.channel = hm_ks_str(sender, "channel");
+    card.sender = hm_ks_str(sender, "id");
+    if (card.sender == NULL && hm_ks_str(sender, "prefix") != NULL) {
+        (void)snprintf(prefix, sizeof prefix, "%s\xE2\x80\xA6", hm_ks_str(sender, "prefix"));
+        card.sender = prefix;
+    }
+    card.body = c->body != NULL ? c->body
+                                : "Your card ending 4821 was charged 42.00 EUR at Example Store. "
+                                  "Not you? Tap Contact us.";
+    card.category = c->category != NULL ? c->category : "transactional";
+    card.sender_kind = c->sender_kind != NULL ? c->sender_kind : "automated";
+    card.agent = c->agent;
+    if (c->actions.count > HALLMARK_MAX_ACTIONS) {
+        return keys_fail(EXIT_USAGE, "--action may be given at most %d times",
+                         HALLMARK_MAX_ACTIONS);
+    }
+    for (i = 0; i < (c->actions.count > 0 ? c->actions.count : 2); i++) {
+        card.actions[i] = c->actions.count > 0 ? c->actions.item[i] : default_actions[i];
+    }
+    card.action_count = i;
+    card.logo = &logo;
+    /* The options first: a typo is a usage error before any file is read. */
+    if (hm_card_check(&card, err, sizeof err) != HALLMARK_OK) {
+        return keys_fail(EXIT_USAGE, "%s", err);
     }
     if (hm_keystore_path(&c->ks, path, sizeof path, "logos/%s.png",
                          hm_ks_str(json_object_get(brand, "logo"), "sha256")) != 0 ||
@@ -672,17 +709,26 @@ brand_preview(struct cli *c, const json_t *brand)
         return keys_fail(EXIT_REFUSED, "%s: %s", path, err);
     }
     free(data);
-    if (hm_logo_preview(&logo, hm_ks_str(colors, "primary"), hm_ks_str(colors, "background"), &png,
-                        &png_len) != HALLMARK_OK) {
-        hm_logo_free(&logo);
-        return keys_fail(EXIT_USAGE, "could not draw the preview");
-    }
+    rc = hm_card_render(&card, &png, &png_len, &rep, err, sizeof err);
     hm_logo_free(&logo);
+    if (rc != HALLMARK_OK) {
+        return keys_fail(rc == HALLMARK_ERR_INVALID_ARGUMENT ? EXIT_REFUSED : EXIT_USAGE,
+                         "could not draw the preview: %s",
+                         err[0] != '\0' ? err : hallmark_strerror(rc));
+    }
     st = write_out(c->out, png, png_len);
     free(png);
     if (st == 0) {
-        (void)printf("wrote %s: \"%s\" with the verified badge, as apps will show it\n", c->out,
-                     hm_ks_str(brand, "name"));
+        (void)printf("wrote %s: the message card of \"%s\" with the verified checkmark, as apps "
+                     "will show it (%ux%u)\n",
+                     c->out, hm_ks_str(brand, "name"), HM_CARD_WIDTH, HM_CARD_HEIGHT);
+        if (rep.unknown_glyphs > 0) {
+            (void)fprintf(stderr,
+                          "hallmark-keys: warning: no installed font has %d of the characters; "
+                          "they show as boxes in %s (install a font that covers them, e.g. "
+                          "fonts-noto-core)\n",
+                          rep.unknown_glyphs, c->out);
+        }
     }
     return st;
 }

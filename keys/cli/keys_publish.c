@@ -1,13 +1,17 @@
 /* hallmark-keys init, publish and root: the platform's own keys and the trust bundles. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "hm_fileio.h"
 #include "hm_b64url.h"
 #include "hm_jws_sign.h"
+#include "hm_png.h"
 #include "hm_publish.h"
 #include "hm_text.h"
 #include "keys_cli.h"
@@ -303,6 +307,102 @@ write_jwks(const struct cli *c, long long now)
     return 0;
 }
 
+/* published/logos/, made on the first publish that needs it (keystores made before it was
+ * published lack it): 0700 like every keystore directory, and its entry made durable. */
+static int
+logos_dir(const struct cli *c, char *path, size_t cap)
+{
+    char parent[HM_KEYSTORE_PATH_MAX];
+    struct stat st;
+    int fd;
+
+    if (hm_keystore_path(&c->ks, path, cap, "published/logos") != 0 ||
+        hm_keystore_path(&c->ks, parent, sizeof parent, "published") != 0) {
+        return keys_fail(EXIT_USAGE, "path too long");
+    }
+    if (mkdir(path, 0700) == 0) {
+        if ((fd = open(parent, O_RDONLY | O_DIRECTORY)) < 0 || fsync(fd) != 0) {
+            int e = errno;
+            if (fd >= 0) {
+                (void)close(fd);
+            }
+            return keys_fail(EXIT_USAGE, "%s: %s", parent, strerror(e));
+        }
+        (void)close(fd);
+    } else if (errno != EEXIST) {
+        return keys_fail(EXIT_USAGE, "%s: %s", path, strerror(errno));
+    }
+    if (lstat(path, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
+        (st.st_mode & 0077) != 0) {
+        return keys_fail(EXIT_USAGE, "%s: not a private directory of this user (0700)", path);
+    }
+    return 0;
+}
+
+/* Whether the file at path holds exactly the bytes whose digest is sha256. */
+static int
+holds_digest(const char *path, const char *sha256)
+{
+    char got[HM_SHA256_B64_LEN + 1];
+    unsigned char *data = NULL;
+    size_t len = 0;
+    int same;
+
+    if (hm_read_file(path, HM_LOGO_FILE_MAX, &data, &len) != HALLMARK_OK) {
+        return 0;
+    }
+    same = hm_sha256_b64url(got, data, len) == HALLMARK_OK && strcmp(got, sha256) == 0;
+    free(data);
+    return same;
+}
+
+/* published/logos/SHA256.png for every brand the bundle carries: the canonical logo apps fetch
+ * (GET /v1/logos/SHA256 on the signer) and check against the credential's logo.sha256. The
+ * source is the keystore's own copy (logos/SHA256.png, written by brand add and update), checked
+ * against its name first; a published file that already holds those bytes is left alone, so a
+ * publish rewrites nothing that has not changed. */
+static int
+write_logos(const struct cli *c)
+{
+    char dir[HM_KEYSTORE_PATH_MAX], src[HM_KEYSTORE_PATH_MAX], dst[HM_KEYSTORE_PATH_MAX];
+    json_t *b;
+    size_t i;
+    int st;
+
+    if ((st = logos_dir(c, dir, sizeof dir)) != 0) {
+        return st;
+    }
+    json_array_foreach(hm_ks_brands(&c->ks), i, b)
+    {
+        const char *sha = hm_ks_str(json_object_get(b, "logo"), "sha256");
+        unsigned char *data = NULL;
+        size_t len = 0;
+
+        if (sha == NULL || strlen(sha) != HM_SHA256_B64_LEN || strchr(sha, '/') != NULL ||
+            hm_keystore_path(&c->ks, src, sizeof src, "logos/%s.png", sha) != 0 ||
+            hm_keystore_path(&c->ks, dst, sizeof dst, "published/logos/%s.png", sha) != 0) {
+            return keys_fail(EXIT_REFUSED, "brand %s: its logo digest is malformed",
+                             hm_ks_str(b, "id"));
+        }
+        if (holds_digest(dst, sha)) {
+            continue;
+        }
+        if (!holds_digest(src, sha) ||
+            hm_read_file(src, HM_LOGO_FILE_MAX, &data, &len) != HALLMARK_OK) {
+            return keys_fail(EXIT_REFUSED,
+                             "%s: missing or does not match its digest; give the brand its "
+                             "logo again (brand update %s --logo FILE.png)",
+                             src, hm_ks_str(b, "id"));
+        }
+        st = write_out(dst, data, len);
+        free(data);
+        if (st != 0) {
+            return st;
+        }
+    }
+    return 0;
+}
+
 int
 do_publish(struct cli *c, long long lifetime, unsigned long long *serial_out)
 {
@@ -333,7 +433,8 @@ do_publish(struct cli *c, long long lifetime, unsigned long long *serial_out)
         goto out;
     }
     if ((st = self_check(c, bundle, serial, now)) != 0 ||
-        (st = check_owners(c, bundle, now)) != 0 || (st = write_jwks(c, now)) != 0) {
+        (st = check_owners(c, bundle, now)) != 0 || (st = write_logos(c)) != 0 ||
+        (st = write_jwks(c, now)) != 0) {
         goto out;
     }
     if (hm_keystore_path(&c->ks, path, sizeof path, "published/bundle-%llu.jws", serial) != 0 ||

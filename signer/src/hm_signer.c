@@ -770,6 +770,20 @@ hm_signer_jwks(const hm_signer *s)
 }
 
 int
+hm_signer_has_logo(const hm_signer *s, const unsigned char sha256[HM_SHA256_BYTES])
+{
+    size_t i;
+
+    for (i = 0; s != NULL && sha256 != NULL && i < s->trust->brand_count; i++) {
+        if (!s->trust->brands[i].revoked &&
+            memcmp(s->trust->brands[i].logo_sha256, sha256, HM_SHA256_BYTES) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int
 hm_signer_has_brand(const hm_signer *s, const char *id)
 {
     return s != NULL && id != NULL && find_brand(s, id) != NULL;

@@ -89,6 +89,9 @@ const char *hm_signer_bundle(const hm_signer *s, size_t *len);
 uint64_t hm_signer_serial(const hm_signer *s);
 long long hm_signer_bundle_exp(const hm_signer *s);
 const char *hm_signer_jwks(const hm_signer *s);
+/* 1 if a brand of the bundle in force that is not revoked carries this logo digest (the 32 bytes
+ * of its logo.sha256): the only logos the service hands out. */
+int hm_signer_has_logo(const hm_signer *s, const unsigned char sha256[HM_SHA256_BYTES]);
 /* 1 if the set can sign for brand id. */
 int hm_signer_has_brand(const hm_signer *s, const char *id);
 /* The number of brands the set can sign for; the brand id and key of the i-th, and its key's

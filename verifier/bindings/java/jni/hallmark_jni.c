@@ -54,6 +54,9 @@ JNIEXPORT void JNICALL Java_dev_hallmark_Verifier_nativeVerify(
     JNIEnv *env, jclass cls, jlong h, jbyteArray channel, jbyteArray from, jbyteArray to,
     jbyteArray body, jbyteArray token, jlong now, jobjectArray strings, jlongArray numbers);
 JNIEXPORT void JNICALL Java_dev_hallmark_Verifier_nativeFree(JNIEnv *env, jclass cls, jlong h);
+JNIEXPORT jint JNICALL Java_dev_hallmark_Verifier_nativeLogoCheck(JNIEnv *env, jclass cls,
+                                                                  jint code, jbyteArray sha256,
+                                                                  jbyteArray png);
 
 JNIEXPORT jstring JNICALL
 Java_dev_hallmark_Verifier_nativeResultName(JNIEnv *env, jclass cls, jint code)
@@ -256,4 +259,40 @@ Java_dev_hallmark_Verifier_nativeFree(JNIEnv *env, jclass cls, jlong h)
     (void)env;
     (void)cls;
     hallmark_verifier_free((hallmark_verifier *)(intptr_t)h);
+}
+
+/* hallmark_logo_check on a verification rebuilt from what the Java side holds: its result code
+ * and its logo digest (32 bytes, or none when it is not a verified result). */
+JNIEXPORT jint JNICALL
+Java_dev_hallmark_Verifier_nativeLogoCheck(JNIEnv *env, jclass cls, jint code, jbyteArray sha256,
+                                           jbyteArray png)
+{
+    hallmark_verification *v;
+    jbyte *bytes;
+    jsize len;
+    hallmark_result rc;
+
+    (void)cls;
+    if (sha256 == NULL || png == NULL ||
+        (*env)->GetArrayLength(env, sha256) != (jsize)sizeof v->logo_sha256) {
+        return HALLMARK_ERR_INVALID_ARGUMENT;
+    }
+    if ((v = calloc(1, sizeof *v)) == NULL) {
+        (*env)->ThrowNew(env, (*env)->FindClass(env, "java/lang/OutOfMemoryError"), "hallmark");
+        return HALLMARK_ERR_NOMEM;
+    }
+    v->code = (hallmark_result)code;
+    (*env)->GetByteArrayRegion(env, sha256, 0, (jsize)sizeof v->logo_sha256,
+                               (jbyte *)v->logo_sha256);
+    len = (*env)->GetArrayLength(env, png);
+    /* The bytes are only hashed: a critical region copies nothing, even for a large PNG. */
+    bytes = (*env)->GetPrimitiveArrayCritical(env, png, NULL);
+    if (bytes == NULL) {
+        free(v);
+        return HALLMARK_ERR_NOMEM; /* an OutOfMemoryError is pending */
+    }
+    rc = hallmark_logo_check(v, (const unsigned char *)bytes, (size_t)len);
+    (*env)->ReleasePrimitiveArrayCritical(env, png, bytes, JNI_ABORT);
+    free(v);
+    return rc;
 }

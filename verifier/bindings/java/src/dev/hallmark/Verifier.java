@@ -15,7 +15,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  *     Verifier.BundleLoad load = v.loadBundle(bundleBytes, storedSerial, now);
  *     if (load.result() == Result.OK) { storedSerial = load.serial(); }
  *     Verification out = v.verify(new Message("sms", "ACMEBANK", myNumber, body, token), receivedAt);
- *     if (out.isVerified()) { show checkmark, out.displayName(), logo matching out.logoSha256() }
+ *     if (out.isVerified()) { show checkmark, out.displayName(), the cached logo if out.logoMatches(png) }
  * }
  * </pre>
  */
@@ -133,4 +133,7 @@ public final class Verifier implements AutoCloseable {
             byte[] body, byte[] token, long now, byte[][] strings, long[] numbers);
 
     private static native void nativeFree(long handle);
+
+    /** hallmark_logo_check on a result code and logo digest (Verification.logoCheck). */
+    static native int nativeLogoCheck(int code, byte[] sha256, byte[] png);
 }

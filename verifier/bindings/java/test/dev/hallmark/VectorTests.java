@@ -3,7 +3,9 @@ package dev.hallmark;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,7 +17,7 @@ import java.util.stream.Stream;
 /**
  * The Java binding against the spec's test vectors: every vector through the Java API must give
  * exactly the C verdict (result, serial, brand data), plus the binding's own contract (enum in step
- * with the C codes, threads, close). Prints "java: N passed, M failed".
+ * with the C codes, threads, the logo check, close). Prints "java: N passed, M failed".
  * usage: java -Djava.library.path=LIBDIR -cp CLASSES dev.hallmark.VectorTests spec/vectors
  */
 public final class VectorTests {
@@ -46,6 +48,7 @@ public final class VectorTests {
                 + verified + " verified");
         threads(vectors);
         idsWithU0000(vectors);
+        logoCheck(vectors);
         closing();
         System.out.println("java: " + passed + " passed, " + failed + " failed");
         System.exit(failed == 0 ? 0 : 1);
@@ -263,6 +266,55 @@ public final class VectorTests {
             loader.join();
         }
         check(ok.get() == 8 * 400, "threads: " + ok.get() + " of 3200 verified");
+    }
+
+    /**
+     * The logo check through JNI (hallmark_logo_check): the bytes of a real logo against a verified
+     * result that carries their digest, then altered bytes, a result that is not verified, and a
+     * verified vector's result against bytes that are not its logo. Seven checks.
+     */
+    @SuppressWarnings("unchecked")
+    private static void logoCheck(List<Path> vectors) throws Exception {
+        byte[] png = Files.readAllBytes(Path.of("tests/data/logos/good/brand-256-rgba.png"));
+        byte[][] s = new byte[Verification.STRINGS][];
+        long[] n = new long[Verification.NUMBERS];
+        s[Verification.S_LOGO_SHA256] = MessageDigest.getInstance("SHA-256").digest(png);
+        n[Verification.N_CODE] = Result.VERIFIED.code();
+        Verification out = new Verification(s, n);
+        check(out.logoCheck(png) == Result.OK && out.logoMatches(png), "logo check: the signed logo");
+        byte[] flipped = png.clone();
+        flipped[flipped.length / 2] ^= 1;
+        check(out.logoCheck(flipped) == Result.BODY_MODIFIED && !out.logoMatches(flipped),
+                "logo check: one bit flipped: " + out.logoCheck(flipped));
+        byte[] longer = Arrays.copyOf(png, png.length + 1);
+        check(out.logoCheck(longer) == Result.BODY_MODIFIED && out.logoCheck(new byte[0]) == Result.BODY_MODIFIED,
+                "logo check: a byte appended, no bytes");
+        n[Verification.N_CODE] = Result.BODY_MODIFIED.code();
+        Verification failed = new Verification(s, n);
+        check(failed.logoCheck(png) == Result.ERR_INVALID_ARGUMENT && !failed.logoMatches(png),
+                "logo check: a result that is not verified shows no logo: " + failed.logoCheck(png));
+        try {
+            out.logoCheck(null);
+            check(false, "logo check: null bytes must throw");
+        } catch (NullPointerException expected) {
+            passed++;
+        }
+        // A real verified result: its digest came through JNI from the C verifier.
+        Path p = vectors.stream().filter(x -> x.getFileName().toString().startsWith("001-"))
+                .findFirst().orElseThrow();
+        Map<String, Object> v = (Map<String, Object>) Json.parse(Files.readString(p));
+        Map<String, Object> msg = (Map<String, Object>) v.get("message");
+        try (Verifier ver = new Verifier(((List<Object>) v.get("roots")).toArray(new String[0]))) {
+            ver.loadBundle(((String) v.get("bundle")).getBytes(StandardCharsets.US_ASCII), 0, (Long) v.get("now"));
+            Verification real = ver.verify(new Message((String) msg.get("channel"), (String) msg.get("from"),
+                    (String) msg.get("to"), (String) msg.get("body"), (String) msg.get("token")), (Long) v.get("now"));
+            check(real.isVerified() && real.logoSha256().length == 32 && real.logoCheck(png) == Result.BODY_MODIFIED,
+                    "logo check: a verified vector against another picture: " + real.result());
+            Verification unsigned = ver.verify(new Message((String) msg.get("channel"), (String) msg.get("from"),
+                    (String) msg.get("to"), (String) msg.get("body"), null), (Long) v.get("now"));
+            check(unsigned.logoCheck(png) == Result.ERR_INVALID_ARGUMENT,
+                    "logo check: an unsigned message: " + unsigned.logoCheck(png));
+        }
     }
 
     private static void closing() {
