@@ -31,9 +31,13 @@ ALL_PKGS := libsodium jansson libcrypto libssl libpng icu-uc libevent libevent_o
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(ALL_PKGS) 2>/dev/null)
 VERIFY_LIBS = $(shell $(PKG_CONFIG) --libs $(VERIFY_PKGS)) -pthread
 CRYPTO_LIBS = $(shell $(PKG_CONFIG) --libs libsodium jansson libcrypto) -pthread
-# hallmark-keys also decodes and draws PNG logos (libpng) and checks display names (ICU; the
-# confusable skeleton, uspoof, is in icu-i18n): keys/vetting/. The signer links no vetting code.
-KEYS_LIBS = $(shell $(PKG_CONFIG) --libs libsodium jansson libcrypto libpng icu-i18n icu-uc) -lm -pthread
+# hallmark-keys also decodes and draws PNG logos (libpng), checks display names (ICU; the
+# confusable skeleton, uspoof, is in icu-i18n) and draws the message card of brand preview (pango
+# lays out text in any script, cairo paints it): keys/vetting/. The signer links no vetting code,
+# libhallmark none of these; only the vetting room sees pango's headers.
+KEYS_LIBS = $(shell $(PKG_CONFIG) --libs libsodium jansson libcrypto libpng icu-i18n icu-uc \
+            pangocairo) -lm -pthread
+VETTING_CFLAGS = $(shell $(PKG_CONFIG) --cflags pangocairo 2>/dev/null)
 # hallmark-signer serves HTTP(S) with libevent and OpenSSL, and keeps tokens in SQLite or
 # PostgreSQL (signer/store/).
 STORE_LIBS = $(shell $(PKG_CONFIG) --libs sqlite3 libpq)
@@ -72,6 +76,7 @@ $(BUILD)/obj/core/sign/%.o: ROOM_INC = $(INC_SIGN)
 $(BUILD)/obj/core/host/%.o: ROOM_INC = $(INC_HOST)
 $(BUILD)/obj/verifier/%.o: ROOM_INC = $(INC_VERIFIER)
 $(BUILD)/obj/keys/vetting/%.o: ROOM_INC = $(INC_VETTING)
+$(BUILD)/obj/keys/vetting/%.o: ROOM_CFLAGS = $(VETTING_CFLAGS)
 $(BUILD)/obj/keys/src/%.o: ROOM_INC = $(INC_KEYS)
 $(BUILD)/obj/keys/cli/%.o: ROOM_INC = $(INC_KEYS_CLI)
 $(BUILD)/obj/signer/src/%.o: ROOM_INC = $(INC_SIGNER)
@@ -81,7 +86,7 @@ ROOM_INC ?= $(INCLUDES)
 
 CFLAGS_ALL = $(ROOM_INC) $(WARN) $(OPT) $(HARDEN) -fPIC -fvisibility=hidden \
              -D_POSIX_C_SOURCE=200809L -DHALLMARK_WITH_ES256=$(VERIFIER_ES256) -MMD -MP \
-             $(PKG_CFLAGS) $(SAN) $(CFLAGS)
+             $(PKG_CFLAGS) $(ROOM_CFLAGS) $(SAN) $(CFLAGS)
 LDFLAGS_ALL = $(SAN) $(LDFLAGS)
 
 # ---- sources, by room: the folder decides the archive ----------------------------------------
@@ -278,7 +283,8 @@ test-run:
 
 asan:
 	@$(MAKE) --no-print-directory deps
-	@$(MAKE) --no-print-directory BUILD=build/asan OPT="-O1 -g" HARDEN= \
+	@LSAN_OPTIONS=suppressions=$(CURDIR)/tools/lsan.supp:print_suppressions=0 \
+	    $(MAKE) --no-print-directory BUILD=build/asan OPT="-O1 -g" HARDEN= \
 	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 	    test-run
 
@@ -287,7 +293,8 @@ valgrind:
 	@$(MAKE) --no-print-directory BUILD=build/valgrind OPT="-O1 -g" all
 	@$(MAKE) --no-print-directory VERIFIER_ES256=0 BUILD=build/valgrind/min OPT="-O1 -g" all
 	@HALLMARK_RUNNER_WRAP="valgrind -q --error-exitcode=99 --leak-check=full \
-	    --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect" \
+	    --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect \
+	    --suppressions=$(CURDIR)/tools/valgrind.supp" \
 	    tools/run-tests.sh build/valgrind $(T)
 
 check: test
@@ -310,7 +317,8 @@ CHECK_C = $(filter-out $(if $(wildcard $(JAVA_HOME)/include/jni.h),,$(JNI_SHIM))
 
 tidy:
 	@clang-tidy --quiet $(CHECK_C) -- $(WARN) -D_POSIX_C_SOURCE=200809L \
-	    -DHALLMARK_WITH_ES256=1 $(INCLUDES) $(PKG_CFLAGS) $(JNI_CFLAGS) -Itests/unit 2>&1 | \
+	    -DHALLMARK_WITH_ES256=1 $(INCLUDES) $(PKG_CFLAGS) $(VETTING_CFLAGS) $(JNI_CFLAGS) \
+	    -Itests/unit 2>&1 | \
 	    { grep -v -E '^[0-9]+ warnings? generated\.$$' || true; }; \
 	    test $${PIPESTATUS[0]} -eq 0
 

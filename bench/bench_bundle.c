@@ -2,9 +2,10 @@
  * pending, one retiring), signed by the keystore's own publisher key through hm_pub_bundle, the
  * code hallmark-keys publishes with. The keystore's real brands come first, so tokens that
  * hallmark-signer made with them verify against every bundle size; the rest are copies of the
- * first brand under new ids with fresh Ed25519 keys. hallmark-keys itself would need an Argon2id
- * key file per key (30,000 of them for the largest bundle): too slow for a bench.
- * usage: bench-bundle KEYSTORE PASSPHRASE_FILE TOTAL OUT.jws */
+ * first brand under new ids with fresh Ed25519 keys and senders and link domains of their own (a
+ * sender two brands hold verifies for neither, spec §5.6). hallmark-keys itself would need an
+ * Argon2id key file per key (30,000 of them for the largest bundle): too slow for a bench. usage:
+ * bench-bundle KEYSTORE PASSPHRASE_FILE TOTAL OUT.jws */
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,11 +51,21 @@ add_copies(json_t *brands, size_t total, long long now)
         json_t *b = json_deep_copy(model), *keys = json_array();
         char id[48];
 
+        char sms[32], prefix[32], domain[48];
+        json_t *senders;
+
         (void)snprintf(id, sizeof id, "bench-brand-%05zu", i);
+        (void)snprintf(sms, sizeof sms, "BB%06zu", i);
+        (void)snprintf(prefix, sizeof prefix, "+1999%06zu", i);
+        (void)snprintf(domain, sizeof domain, "b%06zu.bench.example", i);
+        senders = json_pack("[{s:s,s:s},{s:s,s:s},{s:s,s:s}]", "channel", "sms", "id", sms,
+                            "channel", "sms", "prefix", prefix, "channel", "email", "id", domain);
         for (j = 0; j < KEYS_PER_BRAND; j++) {
             json_array_append_new(keys, key_entry(states[j], now));
         }
         if (b == NULL || json_object_set_new(b, "id", json_string(id)) != 0 ||
+            json_object_set_new(b, "senders", senders) != 0 ||
+            json_object_set_new(b, "link_domains", json_pack("[s]", domain)) != 0 ||
             json_object_set_new(b, "keys", keys) != 0 || json_array_append_new(brands, b) != 0) {
             return -1;
         }

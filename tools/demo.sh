@@ -3,7 +3,9 @@
 # (a logo drawn with libpng, senders on sms, rcs, email and push, one link domain), publishes a
 # trust bundle, starts hallmark-signer over TLS on a free loopback port, signs messages of several
 # channels over HTTPS with curl, and checks each with hallmark-verify, the CLI over the library
-# apps embed; then shows what the verifier says about attacks. Exits 0 when all is as expected.
+# apps embed; fetches the brand's logo from the signer (GET /v1/logos/SHA256) and checks it against
+# the verified result; draws the message card of brand preview; then shows what the verifier says
+# about attacks. Exits 0 when all is as expected.
 set -euo pipefail
 build=${1:-build}
 keys=$build/bin/hallmark-keys
@@ -35,8 +37,10 @@ kid=$("$keys" key add acme-bank 2>/dev/null)
 quiet "$keys" publish
 quiet "$keys" key promote "$kid" --force --reason "first key of a new brand"
 quiet "$keys" publish
-quiet "$keys" brand preview acme-bank --out "$out/acme-preview.png"
-echo "   brand acme-bank, key ${kid:0:12}..., bundle serial 2; preview: $out/acme-preview.png"
+quiet "$keys" brand preview acme-bank --out "$out/acme-preview.png" \
+    --body "Acme Bank: your code is 318 204. Never share it." --category otp \
+    --action "Not me" --action "Call Acme Bank"
+echo "   brand acme-bank, key ${kid:0:12}..., bundle serial 2, logo in published/logos/"
 
 echo "2. hallmark-signer serves HTTPS on a free loopback port"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj "/CN=localhost" \
@@ -92,7 +96,38 @@ send chat rcs acme_bank_agent@rbm.goog +447700900123 "Hi, this is Sam from Acme 
 send push push com.acme.bank device-4242 "Card payment of 10.00 GBP at Acme Store" alert \
     '{"kind":"ai"}' '{}' "push alert written by an AI"
 
-echo "4. What the app says about attacks"
+echo "4. The app fetches the brand's logo when the bundle loads, and checks it"
+# The app reads the digests from the bundle it just loaded (never fetches at display time: that
+# would tell the platform who read which message, and when), downloads each logo once, and keeps
+# it by digest. Showing a verified message, it checks the bytes against the result's logo_sha256.
+logo_sha=$(python3 -c 'import base64,json,sys
+d=lambda s: json.loads(base64.urlsafe_b64decode(s+"="*(-len(s)%4)))
+b=d(open(sys.argv[1]).read().split(".")[1])
+print(d(b["brands"][0]["credential"].split(".")[1])["logo"]["sha256"])' "$HALLMARK_KEYSTORE/published/bundle.jws")
+code=$(curl -sS --cacert "$work/tls.pem" -o "$out/acme-logo.png" -D "$work/logo.headers" \
+    -w '%{http_code}' "$url/v1/logos/$logo_sha")
+[ "$code" = 200 ] || { echo "GET /v1/logos/$logo_sha: HTTP $code"; exit 1; }
+got_sha=$(openssl dgst -sha256 -binary "$out/acme-logo.png" | basenc --base64url | tr -d '=')
+signed_sha=$("$verify" --root "$HALLMARK_KEYSTORE/root.pub" --bundle "$HALLMARK_KEYSTORE/published/bundle.jws" \
+    --message "$work/otp.msg" --json 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["brand"]["logo"]["sha256"])')
+cache=$(tr -d '\r' <"$work/logo.headers" | sed -n 's/^[Cc]ache-[Cc]ontrol: //p')
+row "GET /v1/logos/${logo_sha:0:10}..." "HTTP $code, $(wc -c <"$out/acme-logo.png") bytes, $cache"
+if [ "$got_sha" = "$signed_sha" ]; then
+    row "logo bytes vs the verified logo_sha256" "✔ match: show it beside the checkmark"
+else
+    row "logo bytes vs the verified logo_sha256" "✘ no match: show no logo"
+    exit 1
+fi
+printf 'not the logo' >"$work/other.png"
+other_sha=$(openssl dgst -sha256 -binary "$work/other.png" | basenc --base64url | tr -d '=')
+code=$(curl -sS --cacert "$work/tls.pem" -o /dev/null -w '%{http_code}' "$url/v1/logos/$other_sha")
+row "a logo no brand of the bundle has" "HTTP $code"
+code=$(curl -sS --path-as-is --cacert "$work/tls.pem" -o /dev/null -w '%{http_code}' \
+    "$url/v1/logos/../../keystore.json")
+row "GET /v1/logos/../../keystore.json" "HTTP $code"
+echo "   the message card customers will see: $out/acme-preview.png"
+
+echo "5. What the app says about attacks"
 sed 's/318 204/913 402/' "$work/otp.msg" >"$work/tampered.msg"
 row "code changed in transit" "$(verdict "$work/tampered.msg")"
 sed 's/"from": "ACMEBANK"/"from": "ACMEBNK"/' "$work/otp.msg" >"$work/spoofed.msg"
@@ -113,4 +148,4 @@ entries=$(wc -l <"$work/signatures.log")
 echo
 echo "The signer recorded $entries signatures in its hash-chained log and stopped cleanly."
 echo "Only a ✔ line earns the checkmark."
-[ "$entries" -eq "$expect_verified" ] && [ "$code" = 403 ]
+[ "$entries" -eq "$expect_verified" ] && [ "$code" = 403 ] && [ "$got_sha" = "$signed_sha" ]

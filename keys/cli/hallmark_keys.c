@@ -26,6 +26,8 @@ static const char usage_text[] =
     "  brand add ID --name NAME --logo FILE.png --color HEX --sender CHANNEL:ID ...\n"
     "                                  onboard a brand (see `hallmark-keys help brand`)\n"
     "  brand update ID [options]       change a brand's name, logo, colours, senders, domains\n"
+    "  brand add|update ... --transfer-from BRAND --reason TEXT\n"
+    "                                  move senders or link domains another brand holds; audited\n"
     "  brand list | show ID            list brands, or show one with its credential digest\n"
     "  brand preview ID --out FILE.png draw what a customer will see, before publishing\n"
     "  brand revoke ID --reason TEXT   withdraw a brand: its messages stop verifying\n"
@@ -80,7 +82,8 @@ static const char help_brand[] =
     "                               --sender CHANNEL:ID ... [options]\n"
     "       hallmark-keys brand update ID [options]   (given options replace those fields)\n"
     "       hallmark-keys brand list | brand show ID | brand revoke ID --reason TEXT\n"
-    "       hallmark-keys brand preview ID --out FILE.png\n"
+    "       hallmark-keys brand preview ID --out FILE.png [--body TEXT] [--category CATEGORY]\n"
+    "                               [--sender-kind KIND [--agent NAME]] [--action LABEL ...]\n"
     "\n"
     "  ID                       brand id: [a-z0-9][a-z0-9-]{1,62}, e.g. acme-bank\n"
     "  --name NAME              display name: NFC, 1-64 characters, one script, no control,\n"
@@ -97,9 +100,30 @@ static const char help_brand[] =
     "                           email:acme.example, push:com.acme.bank ... (repeat)\n"
     "  --sender-prefix CHANNEL:+DIGITS   a range of E.164 numbers (sms, whatsapp)\n"
     "  --link-domain DOMAIN     a domain the brand's action links may point into (repeat)\n"
+    "  --transfer-from BRAND --reason TEXT   move senders or link domains that BRAND holds\n"
+    "                           (see below) to this brand, in one audited change\n"
     "  --valid-for DURATION     credential lifetime (default 365d)\n"
+    "\n"
+    "brand preview draws the message card a customer's app shows for a verified message of the\n"
+    "brand (a PNG, 720x800): the logo, the name with the checkmark, the level, the sender line,\n"
+    "the category, who wrote it, the body and the buttons, in the brand's colours. It warns when\n"
+    "no installed font has some of the name's or the texts' characters.\n"
+    "  --body TEXT              the sample body (default: a payment notice); 1-1024 bytes\n"
+    "  --category CATEGORY      transactional (default), otp, alert, marketing or service\n"
+    "  --sender-kind KIND       automated (default), human or ai\n"
+    "  --agent NAME             the person's name, with --sender-kind human; 1-64 bytes\n"
+    "  --action LABEL           a button, up to 4 (default: \"View details\" and \"Contact us\");\n"
+    "                           1-40 bytes\n"
     "A changed credential is published with the next `publish`; tokens signed with the previous\n"
-    "one stay valid for the propagation window.\n";
+    "one stay valid for the propagation window.\n"
+    "\n"
+    "Senders and link domains belong to one brand (spec §5.6): a sender id, a prefix that covers\n"
+    "another brand's number or prefix (or is covered by one), an app id, an e-mail domain or a\n"
+    "link domain equal to, within or above another brand's is refused, revoked brands included,\n"
+    "with the holder's name. Apps show no brand at all for a sender two brands hold. To move an\n"
+    "entry, repeat the command with --transfer-from HOLDER --reason TEXT: every entry of HOLDER\n"
+    "that overlaps the given ones is removed from it in the same commit, and the audit log\n"
+    "records both credentials and the reason; publish sends both to apps.\n";
 
 static const char help_key[] =
     "usage: hallmark-keys key add BRAND [--alg ed25519|es256]\n"
@@ -125,9 +149,13 @@ static const char help_publish[] =
     "       hallmark-keys publisher rotate\n"
     "\n"
     "publish signs a new trust bundle with the next serial into published/bundle-SERIAL.jws\n"
-    "and published/bundle.jws, and a JWKS per brand into published/jwks/BRAND.json. The bundle\n"
+    "and published/bundle.jws, a JWKS per brand into published/jwks/BRAND.json, and each\n"
+    "brand's canonical logo into published/logos/SHA256.png (named by the logo.sha256 the bundle\n"
+    "carries; hallmark-signer serves it at GET /v1/logos/SHA256). The bundle\n"
     "is checked with the verifier library before it is written. --expires (default 7d): apps\n"
-    "show no checkmark past it, so publish again before then.\n"
+    "show no checkmark past it, so publish again before then. A bundle that would give one\n"
+    "sender to two brands (a keystore from before that rule) is refused: move the sender\n"
+    "with brand update ... --transfer-from first (help brand).\n"
     "root rotate makes a new root, signs a rotation statement with the old one (apps that pin\n"
     "the old root follow it), re-certifies the publishing key, and deletes the old root secret.\n"
     "publisher rotate makes a new publishing key, certifies it with the current root (two\n"
@@ -357,7 +385,13 @@ enum {
     OPT_REASON,
     OPT_OUT,
     OPT_EXPIRES,
-    OPT_ALLOW_CONFUSABLE
+    OPT_ALLOW_CONFUSABLE,
+    OPT_TRANSFER_FROM,
+    OPT_BODY,
+    OPT_CATEGORY,
+    OPT_SENDER_KIND,
+    OPT_AGENT,
+    OPT_ACTION
 };
 
 static const struct option long_options[] = {
@@ -383,6 +417,12 @@ static const struct option long_options[] = {
     {"out", required_argument, NULL, OPT_OUT},
     {"expires", required_argument, NULL, OPT_EXPIRES},
     {"allow-confusable", no_argument, NULL, OPT_ALLOW_CONFUSABLE},
+    {"transfer-from", required_argument, NULL, OPT_TRANSFER_FROM},
+    {"body", required_argument, NULL, OPT_BODY},
+    {"category", required_argument, NULL, OPT_CATEGORY},
+    {"sender-kind", required_argument, NULL, OPT_SENDER_KIND},
+    {"agent", required_argument, NULL, OPT_AGENT},
+    {"action", required_argument, NULL, OPT_ACTION},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
 
@@ -511,6 +551,24 @@ parse_options(struct cli *c, int argc, char **argv)
             break;
         case OPT_ALLOW_CONFUSABLE:
             c->allow_confusable = 1;
+            break;
+        case OPT_TRANSFER_FROM:
+            c->transfer_from = optarg;
+            break;
+        case OPT_BODY:
+            c->body = optarg;
+            break;
+        case OPT_CATEGORY:
+            c->category = optarg;
+            break;
+        case OPT_SENDER_KIND:
+            c->sender_kind = optarg;
+            break;
+        case OPT_AGENT:
+            c->agent = optarg;
+            break;
+        case OPT_ACTION:
+            st = add_list(&c->actions, optarg, "--action");
             break;
         case 'h':
             c->help = 1;

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "hm_fileio.h"
+#include "hm_card.h"
 #include "hm_color.h"
 #include "hm_confusable.h"
 #include "hm_ids.h"
@@ -225,15 +226,17 @@ set_colors(const struct cli *c, json_t *brand)
     return 0;
 }
 
-/* [HM-CRED-4], the rules that need the keystore: no two brands whose names look alike (same
- * confusable key, case aside; revoked brands keep their names), and no name in one non-Latin
- * script that reads as a Latin one unless --allow-confusable --reason says it was reviewed. */
+/* [HM-CRED-4], the rules that need the keystore: no two brands whose names look alike (a shared
+ * confusable key, in any of the three spellings in case; revoked brands keep their names), and
+ * no name in one non-Latin script that reads as a Latin one unless --allow-confusable --reason
+ * says it was reviewed. */
 static int
 check_confusable(struct cli *c, const json_t *brand)
 {
-    char key[HM_SKELETON_MAX], other[HM_SKELETON_MAX], err[512];
-    const char *id = hm_ks_str(brand, "id");
-    hallmark_result rc = hm_confusable_key(c->name, key, sizeof key);
+    hm_confusable_keys key, other;
+    char err[512];
+    const char *id = hm_ks_str(brand, "id"), *shared;
+    hallmark_result rc = hm_confusable_keys_of(c->name, &key);
     const json_t *b;
     size_t i;
 
@@ -246,15 +249,15 @@ check_confusable(struct cli *c, const json_t *brand)
         const char *name = hm_ks_str(b, "name");
 
         if (name == NULL || strcmp(hm_ks_str(b, "id"), id) == 0 ||
-            hm_confusable_key(name, other, sizeof other) != HALLMARK_OK ||
-            strcmp(key, other) != 0) {
+            hm_confusable_keys_of(name, &other) != HALLMARK_OK ||
+            (shared = hm_confusable_keys_shared(&key, &other)) == NULL) {
             continue;
         }
         return keys_fail(
             EXIT_REFUSED,
             "--name: display name is confusable with the name of brand %s (\"%s\"): both "
             "have the UTS #39 skeleton \"%s\" (case aside)",
-            hm_ks_str(b, "id"), name, key);
+            hm_ks_str(b, "id"), name, shared);
     }
     rc = hm_confusable_whole_script(c->name, err, sizeof err);
     if (rc == HALLMARK_ERR_INVALID_ARGUMENT && c->allow_confusable) {
@@ -264,12 +267,191 @@ check_confusable(struct cli *c, const json_t *brand)
     return rc == HALLMARK_OK ? 0 : keys_fail(status_for(rc), "--name: %s", err);
 }
 
-/* The audit entry of brand add and update, with the override when one was used. */
+/* ---- ownership of senders and link domains (spec §5.6, HM-CRED-28 to HM-CRED-30) ------------- */
+
+/* "sender sms:ACMEBANK", "sender sms:+4477009*" (a prefix), "link domain acme.example". */
+static const char *
+describe_entry(const json_t *e, char *buf, size_t cap)
+{
+    if (json_is_string(e)) {
+        (void)snprintf(buf, cap, "link domain %s", json_string_value(e));
+    } else if (hm_ks_str(e, "prefix") != NULL) {
+        (void)snprintf(buf, cap, "sender %s:%s*", hm_ks_str(e, "channel"), hm_ks_str(e, "prefix"));
+    } else {
+        (void)snprintf(buf, cap, "sender %s:%s", hm_ks_str(e, "channel"), hm_ks_str(e, "id"));
+    }
+    return buf;
+}
+
+/* The ownership rule, in one place: 1 if entry a of one brand and entry b of another may not
+ * both exist. Sender entries overlap when some sender id is claimed by both (hm_ids: equal ids,
+ * an E.164 id under a prefix, nested prefixes, an e-mail domain and its subdomain), link domains
+ * when one is within the other. (Issue 22 adds the recipient country of short codes and
+ * alphanumeric ids here.) */
+static int
+entries_overlap(const json_t *a, const json_t *b)
+{
+    const char *pa = hm_ks_str(a, "prefix"), *pb = hm_ks_str(b, "prefix");
+
+    if (json_is_string(a) || json_is_string(b)) {
+        return json_is_string(a) && json_is_string(b) &&
+               hm_link_domains_overlap(json_string_value(a), json_string_value(b));
+    }
+    return hm_sender_entries_overlap(hm_ks_str(a, "channel"), pa != NULL ? pa : hm_ks_str(a, "id"),
+                                     pa != NULL, hm_ks_str(b, "channel"),
+                                     pb != NULL ? pb : hm_ks_str(b, "id"), pb != NULL);
+}
+
+static int
+holds(const json_t *list, const json_t *e)
+{
+    const json_t *x;
+    size_t i;
+
+    json_array_foreach(list, i, x)
+    {
+        if (x == e) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/*
+ * [HM-CRED-30]: brand (its new state; id self) may hold none of the senders and link domains that
+ * another brand of the keystore holds, revoked brands included, except that entries of the
+ * --transfer-from brand are collected into *taken (borrowed references into that brand's lists)
+ * to be moved. Only the lists the command gives are checked. 0, or the exit status (printed).
+ */
+static int
+check_ownership(struct cli *c, const json_t *brand, const json_t *from, json_t *taken)
+{
+    static const char *const lists[] = {"senders", "link_domains"};
+    const char *self = hm_ks_str(brand, "id");
+    char mine_text[HM_ID_MAX + 32], theirs_text[HM_ID_MAX + 32];
+    const json_t *b, *mine, *theirs;
+    size_t l, i, j, k;
+
+    for (l = 0; l < 2; l++) {
+        if (l == 0 ? c->senders.count + c->prefixes.count == 0 : c->domains.count == 0) {
+            continue;
+        }
+        json_array_foreach(json_object_get(brand, lists[l]), i, mine)
+        {
+            json_array_foreach(hm_ks_brands(&c->ks), j, b)
+            {
+                const char *holder = hm_ks_str(b, "id");
+
+                if (holder == NULL || strcmp(holder, self) == 0) {
+                    continue;
+                }
+                json_array_foreach(json_object_get(b, lists[l]), k, theirs)
+                {
+                    if (!entries_overlap(mine, theirs)) {
+                        continue;
+                    }
+                    if (b == from) {
+                        if (!holds(taken, theirs)) {
+                            json_array_append(taken, (json_t *)theirs);
+                        }
+                        continue;
+                    }
+                    return keys_fail(
+                        EXIT_REFUSED,
+                        "%s: brand %s%s holds %s, and a sender or link domain belongs to "
+                        "one brand (spec §5.6); to move it to %s, repeat the command "
+                        "with --transfer-from %s --reason TEXT (audited)",
+                        describe_entry(mine, mine_text, sizeof mine_text), holder,
+                        json_object_get(b, "revoked_at") != NULL ? " (revoked)" : "",
+                        describe_entry(theirs, theirs_text, sizeof theirs_text), self, holder);
+                }
+            }
+        }
+    }
+    if (from != NULL && json_array_size(taken) == 0) {
+        return keys_fail(
+            EXIT_REFUSED,
+            "--transfer-from %s: brand %s holds nothing that the given senders or link "
+            "domains overlap",
+            hm_ks_str(from, "id"), hm_ks_str(from, "id"));
+    }
+    return 0;
+}
+
+/* The --transfer-from brand, or NULL without the option; 0 or the exit status (printed). */
+static int
+transfer_source(struct cli *c, const char *self, json_t **from)
+{
+    *from = NULL;
+    if (c->transfer_from == NULL) {
+        return 0;
+    }
+    if (strcmp(c->transfer_from, self) == 0) {
+        return keys_fail(EXIT_USAGE, "--transfer-from %s: a brand cannot transfer from itself",
+                         self);
+    }
+    if ((*from = hm_ks_find_brand(&c->ks, c->transfer_from)) == NULL) {
+        return keys_fail(EXIT_REFUSED,
+                         "--transfer-from %s: no such brand (hallmark-keys brand list)",
+                         c->transfer_from);
+    }
+    return 0;
+}
+
+/* Removes the taken entries from the brand they came from; returns the audit record of the
+ * move: {"from", "reason", "moved": [...], "from_cred_before", "from_cred"}. */
 static json_t *
-brand_entry(const struct cli *c, json_t *entry)
+apply_transfer(struct cli *c, json_t *from, const json_t *taken)
+{
+    static const char *const lists[] = {"senders", "link_domains"};
+    char before[HM_SHA256_B64_LEN + 1], after[HM_SHA256_B64_LEN + 1], text[HM_ID_MAX + 32];
+    json_t *moved = json_array(), *e;
+    size_t i, l, k;
+
+    (void)hm_pub_credential_digest(from, before);
+    json_array_foreach(taken, i, e)
+    {
+        json_array_append_new(moved, json_string(describe_entry(e, text, sizeof text)));
+    }
+    for (l = 0; l < 2; l++) {
+        json_t *list = json_object_get(from, lists[l]);
+        for (k = json_array_size(list); k-- > 0;) {
+            if (holds(taken, json_array_get(list, k))) {
+                (void)json_array_remove(list, k);
+            }
+        }
+    }
+    json_object_set_new(from, "updated", json_integer(c->ks.now));
+    (void)hm_pub_credential_digest(from, after);
+    return json_pack("{s:s,s:s,s:o,s:s,s:s}", "from", hm_ks_str(from, "id"), "reason", c->reason,
+                     "moved", moved, "from_cred_before", before, "from_cred", after);
+}
+
+/* Prints what a transfer moved (record from apply_transfer). */
+static void
+print_transfer(const json_t *record)
+{
+    const json_t *e;
+    size_t i;
+
+    (void)printf("moved from brand %s:", hm_ks_str(record, "from"));
+    json_array_foreach(json_object_get(record, "moved"), i, e)
+    {
+        (void)printf("%s %s", i > 0 ? "," : "", json_string_value(e));
+    }
+    (void)printf(" (its credential is now %s; publish to send both to apps)\n",
+                 hm_ks_str(record, "from_cred"));
+}
+
+/* The audit entry of brand add and update, with the override and the transfer when used. */
+static json_t *
+brand_entry(const struct cli *c, json_t *entry, json_t *transfer)
 {
     if (entry != NULL && c->confusable_allowed) {
         json_object_set_new(entry, "confusable_allowed", json_string(c->reason));
+    }
+    if (entry != NULL && transfer != NULL) {
+        json_object_set(entry, "transfer", transfer);
     }
     return entry;
 }
@@ -326,7 +508,7 @@ apply_options(struct cli *c, json_t *brand)
 static int
 brand_add(struct cli *c, const char *id)
 {
-    json_t *brand;
+    json_t *brand, *from = NULL, *taken, *transfer = NULL;
     char digest[HM_SHA256_B64_LEN + 1];
     int st;
 
@@ -353,17 +535,31 @@ brand_add(struct cli *c, const char *id)
     if (brand == NULL) {
         return keys_fail(EXIT_USAGE, "out of memory");
     }
-    if ((st = apply_options(c, brand)) != 0) {
+    taken = json_array();
+    if ((st = apply_options(c, brand)) != 0 || (st = transfer_source(c, id, &from)) != 0 ||
+        (st = check_ownership(c, brand, from, taken)) != 0) {
+        json_decref(taken);
         json_decref(brand);
         return st;
     }
+    if (from != NULL) {
+        transfer = apply_transfer(c, from, taken);
+    }
+    json_decref(taken);
     json_array_append_new(hm_ks_brands(&c->ks), brand);
     json_object_set_new(c->ks.state, "unpublished", json_true());
     (void)hm_pub_credential_digest(brand, digest);
-    if ((st = keys_commit(
-             c, brand_entry(c, json_pack("{s:s,s:s,s:s,s:s}", "verb", "brand add", "brand", id,
-                                         "name", c->name, "cred", digest)))) != 0) {
+    st = keys_commit(c, brand_entry(c,
+                                    json_pack("{s:s,s:s,s:s,s:s}", "verb", "brand add", "brand", id,
+                                              "name", c->name, "cred", digest),
+                                    transfer));
+    if (st != 0) {
+        json_decref(transfer);
         return st;
+    }
+    if (transfer != NULL) {
+        print_transfer(transfer);
+        json_decref(transfer);
     }
     (void)printf("added brand %s (\"%s\", logo %ux%u, credential %s)\n", id, c->name,
                  (unsigned)hm_ks_int(json_object_get(brand, "logo"), "width"),
@@ -378,22 +574,30 @@ static int
 brand_update(struct cli *c, json_t *brand)
 {
     char before[HM_SHA256_B64_LEN + 1], after[HM_SHA256_B64_LEN + 1];
-    json_t *copy;
+    json_t *copy, *from = NULL, *taken, *transfer = NULL;
     int st;
 
     if (json_object_get(brand, "revoked_at") != NULL) {
         return keys_fail(EXIT_REFUSED, "brand %s is revoked", hm_ks_str(brand, "id"));
     }
-    if ((copy = json_deep_copy(brand)) == NULL) {
+    if ((copy = json_deep_copy(brand)) == NULL || (taken = json_array()) == NULL) {
+        json_decref(copy);
         return keys_fail(EXIT_USAGE, "out of memory");
     }
     (void)hm_pub_credential_digest(brand, before);
-    if ((st = apply_options(c, copy)) != 0) {
+    if ((st = apply_options(c, copy)) != 0 ||
+        (st = transfer_source(c, hm_ks_str(brand, "id"), &from)) != 0 ||
+        (st = check_ownership(c, copy, from, taken)) != 0) {
+        json_decref(taken);
         json_decref(copy);
         return st;
     }
     (void)hm_pub_credential_digest(copy, after);
-    if (strcmp(before, after) == 0) {
+    if (from != NULL) {
+        transfer = apply_transfer(c, from, taken);
+    }
+    json_decref(taken);
+    if (strcmp(before, after) == 0 && transfer == NULL) {
         json_decref(copy);
         return keys_fail(EXIT_USAGE,
                          "brand %s: nothing to change (give --name, --logo, --color, "
@@ -404,11 +608,18 @@ brand_update(struct cli *c, json_t *brand)
     (void)json_object_update(brand, copy);
     json_decref(copy);
     json_object_set_new(c->ks.state, "unpublished", json_true());
-    if ((st = keys_commit(c, brand_entry(c, json_pack("{s:s,s:s,s:s,s:s}", "verb", "brand update",
-                                                      "brand", hm_ks_str(brand, "id"),
-                                                      "cred_before", before, "cred", after)))) !=
-        0) {
+    st = keys_commit(
+        c, brand_entry(c,
+                       json_pack("{s:s,s:s,s:s,s:s}", "verb", "brand update", "brand",
+                                 hm_ks_str(brand, "id"), "cred_before", before, "cred", after),
+                       transfer));
+    if (st != 0) {
+        json_decref(transfer);
         return st;
+    }
+    if (transfer != NULL) {
+        print_transfer(transfer);
+        json_decref(transfer);
     }
     (void)printf("updated %s: credential %s (was %s); publish to send it to apps\n",
                  hm_ks_str(brand, "id"), after, before);
@@ -439,18 +650,54 @@ brand_revoke(struct cli *c, json_t *brand)
     return 0;
 }
 
+/* brand preview: the message card apps show for a verified message of this brand (hm_card). */
 static int
 brand_preview(struct cli *c, const json_t *brand)
 {
-    const json_t *colors = json_object_get(brand, "colors");
-    char path[HM_KEYSTORE_PATH_MAX], err[256];
+    const json_t *colors = json_object_get(brand, "colors"),
+                 *sender = json_array_get(json_object_get(brand, "senders"), 0);
+    static const char *const default_actions[] = {"View details", "Contact us"};
+    char path[HM_KEYSTORE_PATH_MAX], err[256], prefix[80];
     unsigned char *data = NULL, *png = NULL;
-    size_t len = 0, png_len = 0;
+    size_t len = 0, png_len = 0, i;
+    hm_card card;
+    hm_card_report rep;
     hm_logo logo;
+    hallmark_result rc;
     int st;
 
     if (c->out == NULL) {
         return keys_fail(EXIT_USAGE, "brand preview needs --out FILE.png");
+    }
+    memset(&card, 0, sizeof card);
+    card.name = hm_ks_str(brand, "name");
+    card.primary = hm_ks_str(colors, "primary");
+    card.background = hm_ks_str(colors, "background");
+    card.level = hm_ks_str(brand, "level");
+    card.channel = hm_ks_str(sender, "channel");
+    card.sender = hm_ks_str(sender, "id");
+    if (card.sender == NULL && hm_ks_str(sender, "prefix") != NULL) {
+        (void)snprintf(prefix, sizeof prefix, "%s\xE2\x80\xA6", hm_ks_str(sender, "prefix"));
+        card.sender = prefix;
+    }
+    card.body = c->body != NULL ? c->body
+                                : "Your card ending 4821 was charged 42.00 EUR at Example Store. "
+                                  "Not you? Tap Contact us.";
+    card.category = c->category != NULL ? c->category : "transactional";
+    card.sender_kind = c->sender_kind != NULL ? c->sender_kind : "automated";
+    card.agent = c->agent;
+    if (c->actions.count > HALLMARK_MAX_ACTIONS) {
+        return keys_fail(EXIT_USAGE, "--action may be given at most %d times",
+                         HALLMARK_MAX_ACTIONS);
+    }
+    for (i = 0; i < (c->actions.count > 0 ? c->actions.count : 2); i++) {
+        card.actions[i] = c->actions.count > 0 ? c->actions.item[i] : default_actions[i];
+    }
+    card.action_count = i;
+    card.logo = &logo;
+    /* The options first: a typo is a usage error before any file is read. */
+    if (hm_card_check(&card, err, sizeof err) != HALLMARK_OK) {
+        return keys_fail(EXIT_USAGE, "%s", err);
     }
     if (hm_keystore_path(&c->ks, path, sizeof path, "logos/%s.png",
                          hm_ks_str(json_object_get(brand, "logo"), "sha256")) != 0 ||
@@ -462,17 +709,26 @@ brand_preview(struct cli *c, const json_t *brand)
         return keys_fail(EXIT_REFUSED, "%s: %s", path, err);
     }
     free(data);
-    if (hm_logo_preview(&logo, hm_ks_str(colors, "primary"), hm_ks_str(colors, "background"), &png,
-                        &png_len) != HALLMARK_OK) {
-        hm_logo_free(&logo);
-        return keys_fail(EXIT_USAGE, "could not draw the preview");
-    }
+    rc = hm_card_render(&card, &png, &png_len, &rep, err, sizeof err);
     hm_logo_free(&logo);
+    if (rc != HALLMARK_OK) {
+        return keys_fail(rc == HALLMARK_ERR_INVALID_ARGUMENT ? EXIT_REFUSED : EXIT_USAGE,
+                         "could not draw the preview: %s",
+                         err[0] != '\0' ? err : hallmark_strerror(rc));
+    }
     st = write_out(c->out, png, png_len);
     free(png);
     if (st == 0) {
-        (void)printf("wrote %s: \"%s\" with the verified badge, as apps will show it\n", c->out,
-                     hm_ks_str(brand, "name"));
+        (void)printf("wrote %s: the message card of \"%s\" with the verified checkmark, as apps "
+                     "will show it (%ux%u)\n",
+                     c->out, hm_ks_str(brand, "name"), HM_CARD_WIDTH, HM_CARD_HEIGHT);
+        if (rep.unknown_glyphs > 0) {
+            (void)fprintf(stderr,
+                          "hallmark-keys: warning: no installed font has %d of the characters; "
+                          "they show as boxes in %s (install a font that covers them, e.g. "
+                          "fonts-noto-core)\n",
+                          rep.unknown_glyphs, c->out);
+        }
     }
     return st;
 }
@@ -538,6 +794,13 @@ cmd_brand(struct cli *c)
     if (c->allow_confusable && (c->reason == NULL || c->reason[0] == '\0')) {
         return keys_fail(
             EXIT_USAGE, "--allow-confusable needs --reason TEXT (it is recorded in the audit log)");
+    }
+    if (c->transfer_from != NULL && strcmp(verb, "add") != 0 && strcmp(verb, "update") != 0) {
+        return keys_fail(EXIT_USAGE, "--transfer-from goes with brand add or brand update");
+    }
+    if (c->transfer_from != NULL && (c->reason == NULL || c->reason[0] == '\0')) {
+        return keys_fail(EXIT_USAGE,
+                         "--transfer-from needs --reason TEXT (it is recorded in the audit log)");
     }
     if (c->nargs != (strcmp(verb, "list") == 0 ? 1 : 2)) {
         return keys_fail(EXIT_USAGE, "brand %s takes %s", verb,

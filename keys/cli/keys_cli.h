@@ -23,8 +23,9 @@ struct list {
 
 struct cli {
     const char *dir, *pass_file, *platform, *kdf, *propagation, *name, *logo, *color, *background,
-        *level, *logo_url, *valid_for, *alg, *reason, *out, *expires;
-    struct list senders, prefixes, domains;
+        *level, *logo_url, *valid_for, *alg, *reason, *out, *expires, *transfer_from;
+    const char *body, *category, *sender_kind, *agent; /* brand preview's message card */
+    struct list senders, prefixes, domains, actions;
     int force, help, allow_confusable;
     int confusable_allowed; /* set when --allow-confusable let a name through: audited */
     char **args;

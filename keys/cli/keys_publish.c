@@ -1,13 +1,17 @@
 /* hallmark-keys init, publish and root: the platform's own keys and the trust bundles. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "hm_fileio.h"
 #include "hm_b64url.h"
 #include "hm_jws_sign.h"
+#include "hm_png.h"
 #include "hm_publish.h"
 #include "hm_text.h"
 #include "keys_cli.h"
@@ -207,6 +211,42 @@ self_check(const struct cli *c, const char *bundle, unsigned long long serial, l
     return 0;
 }
 
+/* [HM-CRED-30]: no bundle that gives one sender to two brands that are not revoked (a keystore
+ * from before the rule, or one sealed after a hand edit): apps would show neither brand on it. */
+static int
+check_owners(const struct cli *c, const char *bundle, long long now)
+{
+    const char *x = hm_ks_str(json_object_get(c->ks.state, "root"), "x");
+    const hm_sender_entry *a = NULL, *b = NULL;
+    unsigned char raw[32];
+    hm_pubkey root;
+    hm_trust *t = NULL;
+    size_t ba = 0, bb = 0;
+    int st = 0;
+
+    memset(&root, 0, sizeof root);
+    if (x == NULL || hm_b64url_decode_exact(raw, sizeof raw, x, strlen(x)) != HALLMARK_OK ||
+        hm_pubkey_from_raw(&root, HM_ALG_ED25519, raw, sizeof raw) != HALLMARK_OK ||
+        hm_trust_load(&root, 1, (const unsigned char *)bundle, strlen(bundle), 0, now, &t, NULL) !=
+            HALLMARK_OK) {
+        st = keys_fail(EXIT_REFUSED,
+                       "the new bundle does not load in the verifier under the current "
+                       "root; nothing was published");
+    } else if (hm_trust_first_overlap(t, &a, &ba, &b, &bb)) {
+        st = keys_fail(
+            EXIT_REFUSED,
+            "brand %s holds sender %s:%s%s and brand %s holds sender %s:%s%s, which "
+            "overlap: apps would show neither brand on it (spec §5.6); give it to one with "
+            "hallmark-keys brand update BRAND ... --transfer-from OTHER --reason TEXT; "
+            "nothing was published",
+            t->brands[ba].id, a->channel, a->value, a->is_prefix ? "*" : "", t->brands[bb].id,
+            b->channel, b->value, b->is_prefix ? "*" : "");
+    }
+    hm_trust_free(t);
+    hm_pubkey_clear(&root);
+    return st;
+}
+
 /* Supersedes a brand's previously published credential when it has changed. */
 static void
 note_credential_changes(struct cli *c, long long now)
@@ -267,6 +307,102 @@ write_jwks(const struct cli *c, long long now)
     return 0;
 }
 
+/* published/logos/, made on the first publish that needs it (keystores made before it was
+ * published lack it): 0700 like every keystore directory, and its entry made durable. */
+static int
+logos_dir(const struct cli *c, char *path, size_t cap)
+{
+    char parent[HM_KEYSTORE_PATH_MAX];
+    struct stat st;
+    int fd;
+
+    if (hm_keystore_path(&c->ks, path, cap, "published/logos") != 0 ||
+        hm_keystore_path(&c->ks, parent, sizeof parent, "published") != 0) {
+        return keys_fail(EXIT_USAGE, "path too long");
+    }
+    if (mkdir(path, 0700) == 0) {
+        if ((fd = open(parent, O_RDONLY | O_DIRECTORY)) < 0 || fsync(fd) != 0) {
+            int e = errno;
+            if (fd >= 0) {
+                (void)close(fd);
+            }
+            return keys_fail(EXIT_USAGE, "%s: %s", parent, strerror(e));
+        }
+        (void)close(fd);
+    } else if (errno != EEXIST) {
+        return keys_fail(EXIT_USAGE, "%s: %s", path, strerror(errno));
+    }
+    if (lstat(path, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
+        (st.st_mode & 0077) != 0) {
+        return keys_fail(EXIT_USAGE, "%s: not a private directory of this user (0700)", path);
+    }
+    return 0;
+}
+
+/* Whether the file at path holds exactly the bytes whose digest is sha256. */
+static int
+holds_digest(const char *path, const char *sha256)
+{
+    char got[HM_SHA256_B64_LEN + 1];
+    unsigned char *data = NULL;
+    size_t len = 0;
+    int same;
+
+    if (hm_read_file(path, HM_LOGO_FILE_MAX, &data, &len) != HALLMARK_OK) {
+        return 0;
+    }
+    same = hm_sha256_b64url(got, data, len) == HALLMARK_OK && strcmp(got, sha256) == 0;
+    free(data);
+    return same;
+}
+
+/* published/logos/SHA256.png for every brand the bundle carries: the canonical logo apps fetch
+ * (GET /v1/logos/SHA256 on the signer) and check against the credential's logo.sha256. The
+ * source is the keystore's own copy (logos/SHA256.png, written by brand add and update), checked
+ * against its name first; a published file that already holds those bytes is left alone, so a
+ * publish rewrites nothing that has not changed. */
+static int
+write_logos(const struct cli *c)
+{
+    char dir[HM_KEYSTORE_PATH_MAX], src[HM_KEYSTORE_PATH_MAX], dst[HM_KEYSTORE_PATH_MAX];
+    json_t *b;
+    size_t i;
+    int st;
+
+    if ((st = logos_dir(c, dir, sizeof dir)) != 0) {
+        return st;
+    }
+    json_array_foreach(hm_ks_brands(&c->ks), i, b)
+    {
+        const char *sha = hm_ks_str(json_object_get(b, "logo"), "sha256");
+        unsigned char *data = NULL;
+        size_t len = 0;
+
+        if (sha == NULL || strlen(sha) != HM_SHA256_B64_LEN || strchr(sha, '/') != NULL ||
+            hm_keystore_path(&c->ks, src, sizeof src, "logos/%s.png", sha) != 0 ||
+            hm_keystore_path(&c->ks, dst, sizeof dst, "published/logos/%s.png", sha) != 0) {
+            return keys_fail(EXIT_REFUSED, "brand %s: its logo digest is malformed",
+                             hm_ks_str(b, "id"));
+        }
+        if (holds_digest(dst, sha)) {
+            continue;
+        }
+        if (!holds_digest(src, sha) ||
+            hm_read_file(src, HM_LOGO_FILE_MAX, &data, &len) != HALLMARK_OK) {
+            return keys_fail(EXIT_REFUSED,
+                             "%s: missing or does not match its digest; give the brand its "
+                             "logo again (brand update %s --logo FILE.png)",
+                             src, hm_ks_str(b, "id"));
+        }
+        st = write_out(dst, data, len);
+        free(data);
+        if (st != 0) {
+            return st;
+        }
+    }
+    return 0;
+}
+
 int
 do_publish(struct cli *c, long long lifetime, unsigned long long *serial_out)
 {
@@ -296,7 +432,9 @@ do_publish(struct cli *c, long long lifetime, unsigned long long *serial_out)
         st = keys_fail(EXIT_USAGE, "could not sign the bundle");
         goto out;
     }
-    if ((st = self_check(c, bundle, serial, now)) != 0 || (st = write_jwks(c, now)) != 0) {
+    if ((st = self_check(c, bundle, serial, now)) != 0 ||
+        (st = check_owners(c, bundle, now)) != 0 || (st = write_logos(c)) != 0 ||
+        (st = write_jwks(c, now)) != 0) {
         goto out;
     }
     if (hm_keystore_path(&c->ks, path, sizeof path, "published/bundle-%llu.jws", serial) != 0 ||

@@ -387,7 +387,8 @@ reconcile_audit(hm_keystore *ks, int flags, char *err, size_t err_cap)
 static void
 tidy(hm_keystore *ks)
 {
-    static const char *const dirs[] = {".", "secret", "logos", "published", "published/jwks"};
+    static const char *const dirs[] = {".",         "secret",         "logos",
+                                       "published", "published/jwks", "published/logos"};
     char path[HM_KEYSTORE_PATH_MAX];
     json_t *b, *k;
     size_t i, j;

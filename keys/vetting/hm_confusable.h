@@ -22,6 +22,30 @@
  */
 hallmark_result hm_confusable_key(const char *name, char *out, size_t cap);
 
+/* The keys of a name in three spellings in case: as written, lowercase and uppercase (full case
+ * mapping, root locale), each taken as hm_confusable_key does. The skeleton maps capital "I" to
+ * "l" but small "i" to "i" (and Cyrillic capitals to Latin ones but some small letters to other
+ * letters), so one key per name lets "CONTOSO AIR" ("contoso alr") pass beside "Contoso Air"
+ * ("contoso air"); their lowercase spellings share a key. */
+#define HM_CONFUSABLE_KEYS 3
+
+typedef struct hm_confusable_keys {
+    char key[HM_CONFUSABLE_KEYS][HM_SKELETON_MAX]; /* key[0]: as written (hm_confusable_key) */
+} hm_confusable_keys;
+
+/*
+ * Fills out with the keys of name (NUL-terminated UTF-8, borrowed). HALLMARK_OK;
+ * HALLMARK_ERR_INVALID_ARGUMENT (NULL, not UTF-8, a key too long); HALLMARK_ERR_INTERNAL when
+ * ICU fails. On failure every key is empty. Thread-safe.
+ */
+hallmark_result hm_confusable_keys_of(const char *name, hm_confusable_keys *out);
+
+/*
+ * Two names look alike, case aside, when a key of one equals a key of the other ([HM-CRED-4]).
+ * Returns that shared key (borrowed from a), or NULL when they share none.
+ */
+const char *hm_confusable_keys_shared(const hm_confusable_keys *a, const hm_confusable_keys *b);
+
 /*
  * The whole-script confusable rule: refuses a name whose letters all belong to one script other
  * than Latin (no character has Latin in its Script_Extensions) and whose key (above) is entirely

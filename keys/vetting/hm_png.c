@@ -572,6 +572,21 @@ encode(const unsigned char *rgba, uint32_t width, uint32_t height, unsigned char
 /* ---- the public calls ------------------------------------------------------------------------ */
 
 hallmark_result
+hm_png_encode_rgba(const unsigned char *rgba, uint32_t width, uint32_t height, unsigned char **png,
+                   size_t *png_len)
+{
+    if (png == NULL || png_len == NULL) {
+        return HALLMARK_ERR_INVALID_ARGUMENT;
+    }
+    *png = NULL;
+    *png_len = 0;
+    if (rgba == NULL || width == 0 || height == 0 || width > 4096 || height > 4096) {
+        return HALLMARK_ERR_INVALID_ARGUMENT;
+    }
+    return encode(rgba, width, height, png, png_len);
+}
+
+hallmark_result
 hm_logo_from_png(const unsigned char *data, size_t len, hm_logo *out, char *err, size_t err_cap)
 {
     struct header hdr = {0, 0};

@@ -1,8 +1,9 @@
 /* Brand logos for hallmark-keys (spec §5.3, [HM-CRED-6]): an uploaded PNG is checked under strict
  * limits, decoded to 8-bit RGBA and re-encoded canonically (8-bit RGBA, no interlace, only IHDR,
  * IDAT and IEND, fixed zlib settings and filter), so that the same pixels always give the same
- * bytes, hence the same logo.sha256, with a given libpng and zlib. The preview renders what a
- * customer sees.
+ * bytes, hence the same logo.sha256, with a given libpng and zlib. The logo tile renders the
+ * logo with the verified badge, in integer arithmetic (brand preview's message card, with its
+ * text, is hm_card.h).
  *
  * Defence in depth for hostile uploads: the file's structure (signature, every chunk's type,
  * length and CRC, IHDR, the size policy) is checked before libpng sees a byte or anything is
@@ -26,7 +27,7 @@
 /* Largest chunk other than IDAT, and largest inflated zTXt/iTXt/iCCP text (256 KiB). */
 #define HM_LOGO_CHUNK_MAX ((size_t)256 * 1024)
 
-/* The preview: a square canvas with the logo tile and the verified badge. */
+/* The logo tile: a square canvas with the logo and the verified badge. */
 #define HM_LOGO_PREVIEW_SIZE 320U
 
 typedef struct hm_logo {
@@ -60,7 +61,7 @@ hallmark_result hm_logo_from_png(const unsigned char *data, size_t len, hm_logo 
 void hm_logo_free(hm_logo *logo);
 
 /*
- * Renders what a customer sees, as a canonical HM_LOGO_PREVIEW_SIZE square PNG: the canvas in
+ * Renders the logo tile, as a canonical HM_LOGO_PREVIEW_SIZE square PNG: the canvas in
  * the background colour; the logo scaled (bilinear, premultiplied alpha) into a centered 256 px
  * tile with rounded corners and a 3 px border in the primary colour; a 96 px verified badge at
  * the tile's bottom-right corner (a 6 px white ring around a #1A73E8 disc with a white
@@ -77,6 +78,13 @@ void hm_logo_free(hm_logo *logo);
  */
 hallmark_result hm_logo_preview(const hm_logo *logo, const char *primary, const char *background,
                                 unsigned char **png, size_t *png_len);
+
+/* The canonical PNG encoding (8-bit RGBA, IHDR/IDAT/IEND only, fixed zlib settings) of width x
+ * height straight-alpha RGBA pixels, rows packed: for pictures drawn elsewhere (hm_card). *png is
+ * malloc'd. HALLMARK_OK, HALLMARK_ERR_INVALID_ARGUMENT (NULL, or a side of 0 or over 4096),
+ * HALLMARK_ERR_NOMEM or HALLMARK_ERR_INTERNAL. Thread-safe. */
+hallmark_result hm_png_encode_rgba(const unsigned char *rgba, uint32_t width, uint32_t height,
+                                   unsigned char **png, size_t *png_len);
 
 /* Draws a sample brand logo (a tile in the primary colour "#RRGGBB" with a white "A"), 320x320,
  * canonical PNG in *png (malloc'd): for demos and tests. HALLMARK_OK,

@@ -58,18 +58,21 @@ serve_current_set(void)
 }
 
 /* Every endpoint of spec/signer-api.yaml. A new endpoint family adds its file and its rows. */
+enum match { EXACT, PREFIX }; /* PREFIX: the path starts with path; the handler reads the rest */
 static const struct endpoint {
     const char *path;
+    enum match match;
     enum evhttp_cmd_type method;
     int signs; /* needs an authenticated client within its rate; timed, and logged by path */
     void (*handle)(struct evhttp_request *req, struct client *c);
 } endpoints[] = {
-    {"/v1/sign", EVHTTP_REQ_POST, 1, serve_sign},
-    {"/v1/sign/batch", EVHTTP_REQ_POST, 1, serve_sign_batch},
-    {"/v1/bundle", EVHTTP_REQ_GET, 0, serve_bundle},
-    {"/v1/jwks", EVHTTP_REQ_GET, 0, serve_jwks},
-    {"/healthz", EVHTTP_REQ_GET, 0, serve_healthz},
-    {"/metrics", EVHTTP_REQ_GET, 0, serve_metrics},
+    {"/v1/sign", EXACT, EVHTTP_REQ_POST, 1, serve_sign},
+    {"/v1/sign/batch", EXACT, EVHTTP_REQ_POST, 1, serve_sign_batch},
+    {"/v1/bundle", EXACT, EVHTTP_REQ_GET, 0, serve_bundle},
+    {"/v1/jwks", EXACT, EVHTTP_REQ_GET, 0, serve_jwks},
+    {SERVE_LOGOS_PREFIX, PREFIX, EVHTTP_REQ_GET, 0, serve_logo},
+    {"/healthz", EXACT, EVHTTP_REQ_GET, 0, serve_healthz},
+    {"/metrics", EXACT, EVHTTP_REQ_GET, 0, serve_metrics},
 };
 
 static const struct endpoint *
@@ -78,8 +81,10 @@ endpoint_find(const char *path)
     size_t i;
 
     for (i = 0; i < sizeof endpoints / sizeof endpoints[0]; i++) {
-        if (strcmp(endpoints[i].path, path) == 0) {
-            return &endpoints[i];
+        const struct endpoint *e = &endpoints[i];
+        if (e->match == EXACT ? strcmp(e->path, path) == 0
+                              : strncmp(e->path, path, strlen(e->path)) == 0) {
+            return e;
         }
     }
     return NULL;
@@ -127,7 +132,7 @@ route(struct evhttp_request *req, void *arg)
                               (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
     }
     (void)snprintf(labels, sizeof labels, "hallmark_requests_total{endpoint=\"%s\",status=\"%d\"}",
-                   e != NULL ? path : "other", evhttp_request_get_response_code(req));
+                   e != NULL ? e->path : "other", evhttp_request_get_response_code(req));
     serve_count(labels, 1);
     serve_log("info", "request",
               "\"method\":\"%s\",\"path\":\"%s\",\"status\":%d,\"client\":\"%s\"",

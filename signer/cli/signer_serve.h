@@ -93,5 +93,7 @@ void serve_bundle(struct evhttp_request *req, struct client *c);     /* GET /v1/
 void serve_jwks(struct evhttp_request *req, struct client *c);       /* GET /v1/jwks */
 void serve_healthz(struct evhttp_request *req, struct client *c);    /* GET /healthz */
 void serve_metrics(struct evhttp_request *req, struct client *c);    /* GET /metrics */
+#define SERVE_LOGOS_PREFIX "/v1/logos/"
+void serve_logo(struct evhttp_request *req, struct client *c); /* GET /v1/logos/{sha256} */
 
 #endif

@@ -245,8 +245,8 @@ conv_ok(const char *s)
 
 /* Everything the request says, checked before any claim is built. */
 static hallmark_result
-check_request(const hm_brand *b, const hm_sign_request *req, long long now, char *from, char *to,
-              hm_sign_result *res)
+check_request(const hm_trust *t, const hm_brand *b, const hm_sign_request *req, long long now,
+              char *from, char *to, hm_sign_result *res)
 {
     size_t i;
     const char *detail = NULL;
@@ -268,6 +268,11 @@ check_request(const hm_brand *b, const hm_sign_request *req, long long now, char
     if (!hm_brand_sender_authorized(b, req->channel, from)) {
         return refuse(res, HALLMARK_SENDER_NOT_AUTHORIZED, "from",
                       "the brand's credential does not authorize this sender on this channel");
+    }
+    if (hm_trust_sender_contested(t, req->channel, from)) {
+        return refuse(res, HALLMARK_SENDER_CONTESTED, "from",
+                      "another brand in the trust bundle holds this sender too, so apps show "
+                      "no brand for it: the platform must give it to one brand");
     }
     if (!hm_canonical_recipient(req->channel, req->to, to)) {
         return refuse(res, HALLMARK_ERR_BAD_REQUEST, "to",
@@ -303,9 +308,10 @@ check_request(const hm_brand *b, const hm_sign_request *req, long long now, char
             return refuse(res, HALLMARK_ERR_BAD_REQUEST, "actions",
                           "kind is link, reply, call, unsubscribe or preferences");
         }
-        if (!hm_utf8_no_controls(a->label, 1, 40)) {
+        if (!hm_action_label_ok(a->label, strlen(a->label))) {
             return refuse(res, HALLMARK_ERR_BAD_REQUEST, "actions",
-                          "label: 1-40 bytes, no control characters");
+                          "label: 1-40 bytes, no control, bidi-control or invisible characters, "
+                          "no space first or last");
         }
         if (strlen(a->url) > 2048 || hm_brand_action_check(b, a->url, &detail) != HALLMARK_OK) {
             return refuse(res, HALLMARK_ACTION_NOT_AUTHORIZED, "actions",
@@ -380,7 +386,7 @@ sign_with(const hm_signer *s, const struct signing_key *k, const hm_sign_request
         return refuse(res, HALLMARK_ERR_NO_ACTIVE_KEY, "brand",
                       "the brand's active key is outside its validity window");
     }
-    if ((rc = check_request(b, req, now, from, to, res)) != HALLMARK_OK) {
+    if ((rc = check_request(s->trust, b, req, now, from, to, res)) != HALLMARK_OK) {
         return rc;
     }
     if ((claims = build_claims(b, req, from, to, now, res)) == NULL) {
@@ -412,6 +418,8 @@ hm_signer_sign(const hm_signer *s, const hm_sign_request *req, long long now, hm
 {
     const struct signing_key *k;
     const hm_brand *b;
+    char from[HM_ID_MAX], to[HM_ID_MAX];
+    hallmark_result rc;
 
     if (s == NULL || req == NULL || res == NULL || req->brand == NULL || req->channel == NULL ||
         req->from == NULL || req->to == NULL || req->body == NULL || req->category == NULL ||
@@ -440,6 +448,10 @@ hm_signer_sign(const hm_signer *s, const hm_sign_request *req, long long now, hm
             return refuse(res, HALLMARK_BRAND_EXPIRED, "brand",
                           "the brand credential is not valid now");
         }
+        /* Or it had no sender to probe with (none, or each one contested): say which rule. */
+        if ((rc = check_request(s->trust, b, req, now, from, to, res)) != HALLMARK_OK) {
+            return rc;
+        }
         return refuse(res, HALLMARK_ERR_UNAVAILABLE, "brand",
                       "the brand's credential was not valid when the keys were loaded, so its "
                       "key was not probed: reload the service (SIGHUP)");
@@ -458,9 +470,10 @@ hm_sign_result_clear(hm_sign_result *res)
 
 /* ---- loading --------------------------------------------------------------------------------- */
 
-/* A sender and recipient the brand's credential allows, for the probe. */
+/* A sender and recipient the brand's credential allows, and no other brand claims, for the
+ * probe. */
 static int
-probe_route(const hm_brand *b, const char **channel, char *from, char *to)
+probe_route(const hm_trust *t, const hm_brand *b, const char **channel, char *from, char *to)
 {
     static const char *const recipients[] = {"+447700900123", "probe@hallmark.invalid",
                                              "hallmark-probe"};
@@ -478,6 +491,9 @@ probe_route(const hm_brand *b, const char **channel, char *from, char *to)
             from[n < 11 ? 11 : n] = '\0';
         } else {
             (void)snprintf(from, HM_ID_MAX, "%s", e->value);
+        }
+        if (hm_trust_sender_contested(t, e->channel, from)) {
+            continue;
         }
         for (j = 0; j < sizeof recipients / sizeof recipients[0]; j++) {
             if (hm_canonical_recipient(e->channel, recipients[j], to)) {
@@ -505,8 +521,10 @@ probe(const hm_signer *s, const struct signing_key *k, const hm_pubkey *root, lo
 
     memset(&req, 0, sizeof req);
     memset(&res, 0, sizeof res);
-    if (!probe_route(b, &req.channel, from, to)) {
-        hm_errorf(err, err_cap, "brand %s: its credential authorizes no sender to probe with",
+    if (!probe_route(s->trust, b, &req.channel, from, to)) {
+        hm_errorf(err, err_cap,
+                  "brand %s: its credential authorizes no sender to probe with (that no "
+                  "other brand claims)",
                   b->id);
         return HALLMARK_ERR_BAD_REQUEST;
     }
@@ -695,9 +713,13 @@ hm_signer_load(const char *dir, const char *pass, size_t pass_len, long long now
     }
     for (i = 0; i < s->key_count; i++) {
         const hm_brand *pb = &s->trust->brands[s->keys[i].brand];
-        /* A brand that cannot sign now (revoked, credential expired or not yet valid) must not
-         * stop every other brand from signing: its key stays unproven and unused. */
-        if (pb->revoked || now < pb->nbf - HM_SKEW || now >= pb->exp) {
+        const char *channel;
+        char from[HM_ID_MAX], to[HM_ID_MAX];
+        /* A brand that cannot sign now (revoked, credential expired or not yet valid, or no
+         * sender it may use: none, or each one contested) must not stop every other brand from
+         * signing: its key stays unproven and unused. */
+        if (pb->revoked || now < pb->nbf - HM_SKEW || now >= pb->exp ||
+            !probe_route(s->trust, pb, &channel, from, to)) {
             continue;
         }
         if ((rc = probe(s, &s->keys[i], &root, now, err, err_cap)) != HALLMARK_OK) {
@@ -745,6 +767,20 @@ const char *
 hm_signer_jwks(const hm_signer *s)
 {
     return s->jwks;
+}
+
+int
+hm_signer_has_logo(const hm_signer *s, const unsigned char sha256[HM_SHA256_BYTES])
+{
+    size_t i;
+
+    for (i = 0; s != NULL && sha256 != NULL && i < s->trust->brand_count; i++) {
+        if (!s->trust->brands[i].revoked &&
+            memcmp(s->trust->brands[i].logo_sha256, sha256, HM_SHA256_BYTES) == 0) {
+            return 1;
+        }
+    }
+    return 0;
 }
 
 int
@@ -818,6 +854,7 @@ hm_sign_http_status(hallmark_result rc)
     case HALLMARK_BRAND_REVOKED:
     case HALLMARK_BRAND_EXPIRED:
     case HALLMARK_ERR_NO_ACTIVE_KEY:
+    case HALLMARK_SENDER_CONTESTED:
         return 409;
     case HALLMARK_ERR_BAD_REQUEST:
     case HALLMARK_MALFORMED:

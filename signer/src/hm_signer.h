@@ -74,6 +74,7 @@ hallmark_result hm_sign_request_from_json(const json_t *obj, hm_sign_request *re
  * Checks and signs one message at time now. HALLMARK_OK with res->token; otherwise res->detail
  * and res->field say why: HALLMARK_ERR_UNKNOWN_BRAND, HALLMARK_BRAND_REVOKED,
  * HALLMARK_BRAND_EXPIRED, HALLMARK_ERR_NO_ACTIVE_KEY, HALLMARK_SENDER_NOT_AUTHORIZED,
+ * HALLMARK_SENDER_CONTESTED (another brand of the bundle claims the sender; spec §5.6),
  * HALLMARK_ACTION_NOT_AUTHORIZED, HALLMARK_ERR_BAD_REQUEST, HALLMARK_ERR_TOO_LARGE,
  * HALLMARK_ERR_NOMEM or HALLMARK_ERR_INTERNAL.
  */
@@ -88,6 +89,9 @@ const char *hm_signer_bundle(const hm_signer *s, size_t *len);
 uint64_t hm_signer_serial(const hm_signer *s);
 long long hm_signer_bundle_exp(const hm_signer *s);
 const char *hm_signer_jwks(const hm_signer *s);
+/* 1 if a brand of the bundle in force that is not revoked carries this logo digest (the 32 bytes
+ * of its logo.sha256): the only logos the service hands out. */
+int hm_signer_has_logo(const hm_signer *s, const unsigned char sha256[HM_SHA256_BYTES]);
 /* 1 if the set can sign for brand id. */
 int hm_signer_has_brand(const hm_signer *s, const char *id);
 /* The number of brands the set can sign for; the brand id and key of the i-th, and its key's

@@ -176,6 +176,23 @@ expect_ok "name: Ελληνική Τράπεζα" brand add greek-bank --name '�
 expect_ok "name: みずほ銀行" brand add mizuho --name 'みずほ銀行' --logo "$logo_good" --color "#003399" --sender sms:MIZUHO
 expect_ok "name: Café Zürich" brand add cafe-zurich --name 'Café Zürich' --logo "$logo_good" --color "#003399" --sender sms:CAFEZ
 expect_ok "name: AT&T" brand add att --name 'AT&T' --logo "$logo_good" --color "#003399" --sender sms:ATT
+# Issue 13: capitals with an I, and look-alike digits and letters, meet the brand's own name.
+expect_ok "name: Contoso Air" brand add contoso-air --name "Contoso Air" --logo "$logo_good" --color "#003399" --sender sms:CONTOSO
+expect_ok "name: First Bank" brand add first-bank --name "First Bank" --logo "$logo_good" --color "#003399" --sender sms:FIRSTBANK
+expect_ok "name: Northwind Bank" brand add northwind --name "Northwind Bank" --logo "$logo_good" --color "#003399" --sender sms:NORTHWIND
+exact "name: CONTOSO AIR beside Contoso Air" 1 "hallmark-keys: --name: display name is confusable with the name of brand contoso-air (\"Contoso Air\"): both have the UTS #39 skeleton \"contoso alr\" (case aside)" \
+    brand add globex --name "CONTOSO AIR" --logo "$logo_good" --color "#003399" --sender sms:GLOBEX
+exact "name: FIRST BANK beside First Bank" 1 "hallmark-keys: --name: display name is confusable with the name of brand first-bank (\"First Bank\"): both have the UTS #39 skeleton \"flrst bank\" (case aside)" \
+    brand add globex --name "FIRST BANK" --logo "$logo_good" --color "#003399" --sender sms:GLOBEX
+exact "name: NORTHWIND BANK beside Northwind Bank" 1 "hallmark-keys: --name: display name is confusable with the name of brand northwind (\"Northwind Bank\"): both have the UTS #39 skeleton \"northwlnd bank\" (case aside)" \
+    brand add globex --name "NORTHWIND BANK" --logo "$logo_good" --color "#003399" --sender sms:GLOBEX
+unchanged "name: C0NT0S0 A1R (zeros, a one)" 1 "confusable with the name of brand contoso-air" \
+    brand add globex --name "C0NT0S0 A1R" --logo "$logo_good" --color "#003399" --sender sms:GLOBEX
+unchanged "name: Northwlnd Bank (l for i)" 1 "confusable with the name of brand northwind" \
+    brand add globex --name "Northwlnd Bank" --logo "$logo_good" --color "#003399" --sender sms:GLOBEX
+unchanged "name: update into another brand's name in capitals" 1 "confusable with the name of brand first-bank" \
+    brand update ape-co --name "FIRST BANK"
+expect_ok "name: Contoso Aid is another name" brand add contoso-aid --name "Contoso Aid" --logo "$logo_good" --color "#003399" --sender sms:CONTOSOAID
 [ "$(grep -cF '"confusable_allowed"' "$ks/audit.log")" -eq 1 ] && ok || bad "only the reviewed name may carry confusable_allowed"
 
 # ---- key rules -----------------------------------------------------------------------------------

@@ -34,10 +34,41 @@ expect_ok "brand add" brand add acme-bank --name "Acme Bank" --logo "$logo_good"
     --sender sms:ACMEBANK --sender-prefix sms:+4477009 --link-domain acme.example --level organization
 expect_ok "brand preview" brand preview acme-bank --out "$work/preview.png"
 if head -c 8 "$work/preview.png" | od -An -tx1 | grep -q '89 50 4e 47 0d 0a 1a 0a'; then ok; else bad "preview is not a PNG"; fi
+# The message card: 720x800 RGBA, the CLI says what it drew, and no font is missing.
+png_size() { python3 -c 'import struct,sys; d=open(sys.argv[1],"rb").read(33); print("%dx%d %d/%d" % (struct.unpack(">II",d[16:24])+(d[24],d[25])))' "$1"; }
+[ "$(png_size "$work/preview.png")" = "720x800 8/6" ] && ok || bad "preview size: $(png_size "$work/preview.png")"
+grep -q 'the message card of "Acme Bank" with the verified checkmark' "$work/out" && ok || bad "preview output: $(cat "$work/out")"
+[ ! -s "$work/err" ] && ok || bad "preview warned: $(cat "$work/err")"
+expect_ok "brand preview with options" brand preview acme-bank --out "$work/preview2.png" --body "Sam here: your case 42 is solved." \
+    --category service --sender-kind human --agent Sam --action "Open case" --action Reply --action Call
+[ "$(png_size "$work/preview2.png")" = "720x800 8/6" ] && ! cmp -s "$work/preview.png" "$work/preview2.png" && ok || bad "preview with options: the same card"
+for bad_opt in "--category news:--category: one of" "--sender-kind bot:--sender-kind: one of" \
+    "--agent Sam:--agent names the person" "--body :--body: 1 to 1024 bytes" \
+    "--action 01234567890123456789012345678901234567890:--action: a label"; do
+    opt=${bad_opt%%:*} msg=${bad_opt#*:}
+    read -ra argv <<<"$opt"
+    [ "${#argv[@]}" -eq 1 ] && argv+=("")
+    expect_fail "preview option ${argv[0]}" 2 "$msg" brand preview acme-bank --out "$work/bad.png" "${argv[@]}"
+done
+expect_fail "preview with five actions" 2 "--action may be given at most 4 times" brand preview acme-bank --out "$work/bad.png" \
+    --action a --action b --action c --action d --action e
+[ ! -e "$work/bad.png" ] && ok || bad "a refused preview wrote a file"
 expect_ok "key add" key add acme-bank
 k1=$(cat "$work/out")
 expect_fail "promote before publishing" 1 "has not been published yet" key promote "$k1"
 expect_ok "publish 1" publish
+# The canonical logo is published under the digest the bundle carries, and its bytes hash to it.
+logo_sha=$(state_get brands | python3 -c 'import ast,sys; print(ast.literal_eval(sys.stdin.read())[0]["logo"]["sha256"])')
+logo_pub=$HALLMARK_KEYSTORE/published/logos/$logo_sha.png
+[ "$(openssl dgst -sha256 -binary "$logo_pub" | basenc --base64url | tr -d '=')" = "$logo_sha" ] && ok || bad "published logo does not hash to $logo_sha"
+cmp -s "$logo_pub" "$HALLMARK_KEYSTORE/logos/$logo_sha.png" && ok || bad "published logo is not the canonical one"
+[ "$(stat -c %a "$logo_pub") $(stat -c %a "$HALLMARK_KEYSTORE/published/logos")" = "600 700" ] && ok || bad "published logo modes: $(stat -c %a "$logo_pub")"
+python3 -c 'import base64,json,sys
+d=lambda s: json.loads(base64.urlsafe_b64decode(s+"="*(-len(s)%4)))
+b=d(open(sys.argv[1]).read().split(".")[1])
+sys.exit(0 if [d(x["credential"].split(".")[1])["logo"]["sha256"] for x in b["brands"]]==[sys.argv[2]] else 1)' \
+    "$HALLMARK_KEYSTORE/published/bundle.jws" "$logo_sha" && ok || bad "the bundle does not carry logo $logo_sha"
+[ -z "$(ls "$HALLMARK_KEYSTORE/published/logos" | grep -v '^[A-Za-z0-9_-]\{43\}\.png$')" ] && ok || bad "stray files in published/logos: $(ls "$HALLMARK_KEYSTORE/published/logos")"
 expect_fail "promote inside the window" 1 "propagation window" key promote "$k1"
 at $((day - 60))
 expect_fail "promote one minute before the window ends" 1 "Promote after then" key promote "$k1"
@@ -148,5 +179,12 @@ n=$(wc -l <"$HALLMARK_KEYSTORE/audit.log")
 grep -q '"verb":"key revoke".*"reason":"key file found on a laptop"' "$HALLMARK_KEYSTORE/audit.log" && ok || bad "revocation reason not audited"
 [ "$(stat -c %a "$HALLMARK_KEYSTORE/keystore.json")" = 600 ] && ok || bad "state file mode"
 [ "$(stat -c %a "$HALLMARK_KEYSTORE/secret/$k2.key")" = 600 ] && ok || bad "key file mode"
+# ---- published logos: idempotent, and a damaged copy is rewritten ---------------------------------
+ino=$(stat -c %i "$logo_pub")
+expect_ok "publish again (logo unchanged)" publish
+[ "$(stat -c %i "$logo_pub")" = "$ino" ] && ok || bad "publish rewrote an unchanged logo"
+printf 'x' >>"$logo_pub"
+expect_ok "publish over a damaged logo (damaged published logo)" publish
+cmp -s "$logo_pub" "$HALLMARK_KEYSTORE/logos/$logo_sha.png" && ok || bad "publish did not repair a damaged published logo"
 echo "keys-scenario: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

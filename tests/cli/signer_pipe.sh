@@ -157,6 +157,31 @@ p.stdin.close()
 assert p.wait(timeout=10) == 0
 PY
 
+# Action labels follow the display-name character rule ([HM-TOKEN-28]): the signer refuses what
+# the verifier would refuse, and still signs labels in other scripts.
+python3 - "$good" >"$work/labels.ndjson" <<'PY'
+import json, sys
+good = json.loads(sys.argv[1])
+for label in ["Pay\u202ewon", "Pay \u2066now\u2069", "Pay now\u200f", "Pay\u061c now",
+              "Pay\u200bnow", "\ufeffPay now", "Pay\u00adnow", "Pay now ", "Payer 10 \u20ac"]:
+    m = dict(good, actions=[{"kind": "link", "label": label, "url": "https://acme.example/pay"}])
+    print(json.dumps(m))
+PY
+set +e
+"$signer_cli" sign --keystore "$HALLMARK_KEYSTORE" --audit "$work/labels.log" <"$work/labels.ndjson" \
+    >"$work/labels.out" 2>"$work/err"
+st=$?
+set -e
+if [ "$st" = 1 ] && python3 - "$work/labels.out" <<'PY'; then ok; else bad "action label with a bidi control or invisible character: exit $st $(cat "$work/labels.out")"; fi
+import json, sys
+out = [json.loads(l) for l in open(sys.argv[1])]
+assert len(out) == 9, len(out)
+for o in out[:8]:
+    assert o["error"]["code"] == "bad_request" and o["error"]["field"] == "actions", o
+    assert "no control, bidi-control or invisible characters" in o["error"]["message"], o
+assert "token" in out[8], out[8]
+PY
+
 # A reader that goes away: an error and a non-zero exit, not death by SIGPIPE, and the log still
 # gets its checkpoint for every record written.
 set +e

@@ -11,6 +11,12 @@ cat >"$work/use.c" <<'C'
 #pragma clang module import Hallmark
 int use(void);
 int use(void) { return hallmark_result_name(HALLMARK_VERIFIED)[9] == 'V'; }
+/* What Example.swift calls besides: the UI class and the length-taking verify ([HM-ID-7]). */
+int use_ui(hallmark_verifier *v, hallmark_message *m, hallmark_verification *out);
+int use_ui(hallmark_verifier *v, hallmark_message *m, hallmark_verification *out) {
+    hallmark_ui ui = hallmark_ui_class(hallmark_verify_sized(v, m, 3, 8, 13, 0, out));
+    return ui == HALLMARK_UI_CHECKMARK && hallmark_ui_class_name(ui)[0] == 'c';
+}
 C
 if clang -x c -fmodules -fmodules-cache-path="$work/cache" -Iverifier/bindings/swift \
     -Werror -c "$work/use.c" -o "$work/use.o" 2>"$work/err"; then

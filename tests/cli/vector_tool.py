@@ -7,7 +7,23 @@ import base64
 import hashlib
 import json
 import os
+import re
 import sys
+
+SPEC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "spec", "hallmark.md")
+# The "App shows" cells of spec §8 and the UI class names of [HM-RESULT-8].
+UI_CELLS = (("Checkmark", "checkmark"), ("Neutral", "neutral"), ("Warning", "warning"),
+            ("API error", "api-error"), ("(", "none"))
+
+
+def spec_ui_classes():
+    """{code name: UI class name} from the table of spec §8, the one source of the classes."""
+    text = open(SPEC, encoding="utf-8").read()
+    section = text[text.index("\n## 8 Results"):text.index("\n## 9 ")]
+    table = {}
+    for m in re.finditer(r"^\| \d+ \| `(HALLMARK_\w+)` \|.*\| ([^|]+) \|$", section, re.M):
+        table[m.group(1)] = next(ui for cell, ui in UI_CELLS if m.group(2).startswith(cell))
+    return table
 
 
 def args(vector_path, work):
@@ -68,6 +84,8 @@ def check(vector_path, output_path, status, no_es256=False):
         return fail(f"not JSON (exit {status}): {text!r}")
     if got.get("result") != want:
         return fail(f"want {want}, got {got.get('result')}")
+    if got.get("ui") != spec_ui_classes()[want]:
+        return fail(f"ui {got.get('ui')!r}, the table of spec 8 says {spec_ui_classes()[want]!r}")
     if status != (0 if want == "HALLMARK_VERIFIED" else 1):
         return fail(f"exit status {status} for {want}")
     if "serial" in expect and got.get("serial") != expect["serial"]:

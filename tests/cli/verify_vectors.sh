@@ -61,5 +61,18 @@ for vector in spec/vectors/lookup/*.json; do
         failed=$((failed + 1))
     fi
 done
+# Without --json the verdict line is followed by what the app shows (spec 8, [HM-RESULT-8]).
+for case in 026-unsigned.json:neutral 065-token-on-other-sender.json:warning; do
+    vector=spec/vectors/${case%%:*}
+    python3 tests/cli/vector_tool.py args "$vector" "$work" | grep -v '^--json$' >"$work/args"
+    mapfile -t args <"$work/args"
+    "$cli" "${args[@]}" >"$work/out" 2>&1 || true
+    if ! grep -qx "  the app shows: ${case##*:}" "$work/out"; then
+        echo "FAIL human output of $vector lacks 'the app shows: ${case##*:}': $(cat "$work/out")"
+        failed=$((failed + 1))
+    else
+        passed=$((passed + 1))
+    fi
+done
 echo "cli-vectors${mode:+-min}: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -4,7 +4,11 @@
  *
  * usage: hm-test-sign KEYSTORE BRAND KID IAT BODY   (passphrase from $HALLMARK_PASSPHRASE_FILE)
  * The message goes from sms:ACMEBANK to +447700900123 unless $HM_FROM / $HM_TO say otherwise;
- * the token lives $HM_TTL seconds (default 86400). */
+ * the token lives $HM_TTL seconds (default 86400).
+ *
+ * usage: hm-test-sign --bundle KEYSTORE SERIAL
+ * prints the trust bundle of the keystore's state, signed by its publishing key as publish signs
+ * it (7 days), without publish's checks: a bundle built by other means (spec HM-CRED-30). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +30,37 @@ die(const char *what, const char *detail)
     return 2;
 }
 
+static int
+bundle_only(const char *dir, unsigned long long serial)
+{
+    hm_keystore ks;
+    hm_signkey *publisher = NULL;
+    char err[512], *pass = NULL, *bundle = NULL;
+    size_t pass_len = 0;
+    long long now = hm_keystore_clock(NULL);
+    int rc = 2;
+
+    if (hm_keystore_open(&ks, dir, 0, err, sizeof err) != HALLMARK_OK) {
+        return die("keystore", err);
+    }
+    if (hm_passphrase_read(NULL, NULL, 0, &pass, &pass_len, err, sizeof err) != HALLMARK_OK ||
+        hm_keystore_load_key(&ks, hm_ks_str(json_object_get(ks.state, "publisher"), "kid"), pass,
+                             pass_len, &publisher, err, sizeof err) != HALLMARK_OK) {
+        rc = die("publishing key", err);
+    } else if (hm_pub_bundle(ks.state, publisher, serial, now, now + 7 * 86400LL, &bundle) !=
+               HALLMARK_OK) {
+        rc = die("bundle", NULL);
+    } else {
+        (void)printf("%s\n", bundle);
+        rc = 0;
+    }
+    free(bundle);
+    hm_signkey_free(publisher);
+    hm_secret_free(pass);
+    hm_keystore_close(&ks);
+    return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -42,6 +77,9 @@ main(int argc, char **argv)
     long long iat, ttl = ttl_env != NULL ? strtoll(ttl_env, NULL, 10) : 86400;
     int rc = 2;
 
+    if (argc == 4 && strcmp(argv[1], "--bundle") == 0) {
+        return bundle_only(argv[2], strtoull(argv[3], NULL, 10));
+    }
     if (argc != 6) {
         return die("usage: hm-test-sign KEYSTORE BRAND KID IAT BODY", NULL);
     }

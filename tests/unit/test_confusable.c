@@ -88,6 +88,73 @@ TEST(confusable_key_ignores_case_and_look_alike_scripts)
     CHECK_RC(hm_confusable_key("Acme\xC0\xAF", a, sizeof a), HALLMARK_ERR_INVALID_ARGUMENT);
 }
 
+/* Issue 13: names in capitals that the key as written let pass, because UTS #39 maps "I" to "l"
+ * but "i" to "i"; and look-alike digits and letter pairs in any case. */
+static const char *const look_alike[][2] = {
+    {"Contoso Air", "CONTOSO AIR"},       {"First Bank", "FIRST BANK"},
+    {"Northwind Bank", "NORTHWIND BANK"}, {"Acme Bank", "ACME BANK"},
+    {"Contoso Air", "C0NT0S0 AIR"},       /* O and 0 */
+    {"First Bank", "F1RST BANK"},         /* I and 1 */
+    {"Northwind Bank", "Northwlnd Bank"}, /* i and l, read in capitals */
+    {"Northwind Bank", "NORTHWlND BANK"}, /* small l among capitals */
+    {"Illinois Bank", "1LLIN0IS BANK"},   {"Modern Air", "MODERN AIR"},
+    {"Modern Air", "Rnodern Air"},        /* rn and m, the capital R folded */
+    {"Acme", "\u0410\u0441\u043C\u0435"}, /* Асме: its capitals АСМЕ read as ACME */
+};
+
+/* Names that stay apart: other letters, and the skeleton's drawn accents. */
+static const char *const not_look_alike[][2] = {
+    {"Contoso Air", "Contoso Aid"},
+    {"First Bank", "Fist Bank"},
+    {"Caf\u00E9 Z\u00FCrich", "Cafe Zurich"},
+    {"\u0421\u0431\u0435\u0440\u0431\u0430\u043D\u043A", "Sberbank"}, /* Сбербанк */
+    {"AT&T", "AT+T"},
+};
+
+static const char *
+shared_key(const char *a, const char *b)
+{
+    static hm_confusable_keys ka, kb;
+
+    if (hm_confusable_keys_of(a, &ka) != HALLMARK_OK ||
+        hm_confusable_keys_of(b, &kb) != HALLMARK_OK) {
+        return "(ICU failed)";
+    }
+    return hm_confusable_keys_shared(&ka, &kb);
+}
+
+TEST(confusable_keys_meet_in_any_case)
+{
+    hm_confusable_keys k;
+    size_t i, j;
+
+    for (i = 0; i < sizeof look_alike / sizeof look_alike[0]; i++) {
+        for (j = 0; j < 2; j++) { /* the relation is symmetric */
+            const char *a = look_alike[i][j], *b = look_alike[i][1 - j];
+            if (shared_key(a, b) == NULL) {
+                test_note("\"%s\" vs \"%s\": no shared key", a, b);
+            }
+            CHECK(shared_key(a, b) != NULL);
+        }
+    }
+    for (i = 0; i < sizeof not_look_alike / sizeof not_look_alike[0]; i++) {
+        const char *shared = shared_key(not_look_alike[i][0], not_look_alike[i][1]);
+        if (shared != NULL) {
+            test_note("pair %zu: both \"%s\"", i, shared);
+        }
+        CHECK(shared == NULL);
+    }
+    CHECK(strcmp(shared_key("CONTOSO AIR", "Contoso Air"), "contoso alr") == 0);
+    CHECK_RC(hm_confusable_keys_of("Contoso Air", &k), HALLMARK_OK);
+    CHECK(strcmp(k.key[0], "contoso air") == 0);
+    CHECK(strcmp(k.key[1], "contoso air") == 0);
+    CHECK(strcmp(k.key[2], "contoso alr") == 0);
+    CHECK_RC(hm_confusable_keys_of(NULL, &k), HALLMARK_ERR_INVALID_ARGUMENT);
+    CHECK_RC(hm_confusable_keys_of("Acme", NULL), HALLMARK_ERR_INVALID_ARGUMENT);
+    CHECK_RC(hm_confusable_keys_of("Acme\xC0\xAF", &k), HALLMARK_ERR_INVALID_ARGUMENT);
+    CHECK(k.key[0][0] == '\0' && k.key[1][0] == '\0' && k.key[2][0] == '\0');
+}
+
 TEST(confusable_whole_script_refuses_non_latin_names_that_read_as_latin)
 {
     char err[512];

@@ -1,3 +1,5 @@
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "test.h"
@@ -32,6 +34,7 @@ TEST(result_values_are_pinned)
     CHECK(HALLMARK_BUNDLE_ROLLBACK == 33);
     CHECK(HALLMARK_ERR_CORRUPT == 36);
     CHECK(HALLMARK_ERR_UNAVAILABLE == 44);
+    CHECK(HALLMARK_SENDER_CONTESTED == 45);
     CHECK(strcmp(hallmark_result_name(HALLMARK_VERIFIED), "HALLMARK_VERIFIED") == 0);
 }
 
@@ -45,4 +48,102 @@ TEST(result_unknown_code_and_bad_names)
     CHECK_RC(hallmark_result_from_name(NULL, &out), HALLMARK_ERR_INVALID_ARGUMENT);
     CHECK_RC(hallmark_result_from_name("HALLMARK_OK", NULL), HALLMARK_ERR_INVALID_ARGUMENT);
     CHECK(strcmp(hallmark_version(), HALLMARK_VERSION_STRING) == 0);
+}
+
+/* The UI class a cell of the "App shows" column of spec §8 names ([HM-RESULT-8]). */
+static const char *
+ui_of_cell(const char *cell, size_t len)
+{
+    static const struct {
+        const char *prefix, *ui;
+    } classes[] = {{"Checkmark", "checkmark"},
+                   {"Neutral", "neutral"},
+                   {"Warning", "warning"},
+                   {"API error", "api-error"},
+                   {"(", "none"}};
+    size_t i;
+
+    for (i = 0; i < sizeof classes / sizeof classes[0]; i++) {
+        size_t n = strlen(classes[i].prefix);
+        if (len >= n && memcmp(cell, classes[i].prefix, n) == 0) {
+            return classes[i].ui;
+        }
+    }
+    return "(unrecognized cell)";
+}
+
+/* The spec's table of §8 is the one source of the UI classes: every row's class must be the C
+ * library's, and every code of hallmark_result must have a row. */
+TEST(result_ui_class_follows_the_spec_table)
+{
+    unsigned char *spec = test_read_file("spec/hallmark.md", NULL);
+    const char *p = NULL, *end = NULL, *line, *problem = NULL;
+    int seen[HALLMARK_RESULT_MAX + 1] = {0}, rows = 0, code;
+
+    if (spec != NULL && (p = strstr((const char *)spec, "\n## 8 Results")) != NULL) {
+        end = strstr(p, "\n## 9 ");
+    }
+    if (end == NULL) {
+        free(spec);
+        test_note("spec/hallmark.md or its section 8 not found (run from the repository root)");
+        CHECK(end != NULL);
+    }
+    for (line = p; problem == NULL && line != NULL && line < end; line = strchr(line + 1, '\n')) {
+        char name[64];
+        const char *last, *stop = strchr(line + 1, '\n'), *cell, *ui;
+        int n = 0;
+
+        if (stop == NULL || sscanf(line + 1, "| %d | `%63[A-Z_]` |%n", &code, name, &n) != 2 ||
+            n == 0) {
+            continue;
+        }
+        for (last = stop - 2; last > line && *last != '|'; last--) {
+        }
+        cell = last + 2; /* the row ends "| cell |" */
+        ui = ui_of_cell(cell, (size_t)(stop - cell - 2));
+        rows++;
+        if (code < 0 || code > (int)HALLMARK_RESULT_MAX) {
+            test_note("row %d (%s) names no code of hallmark_result", code, name);
+            problem = "a row names a code the library does not have";
+        } else if (strcmp(hallmark_result_name((hallmark_result)code), name) != 0 ||
+                   strcmp(hallmark_ui_class_name(hallmark_ui_class((hallmark_result)code)), ui) !=
+                       0) {
+            test_note("%s: the table says %s, the library %s %s", name, ui,
+                      hallmark_result_name((hallmark_result)code),
+                      hallmark_ui_class_name(hallmark_ui_class((hallmark_result)code)));
+            problem = "the name or UI class differs from the spec's table";
+        } else {
+            seen[code] = 1;
+        }
+    }
+    free(spec);
+    CHECK(problem == NULL);
+    for (code = 0; code <= (int)HALLMARK_RESULT_MAX; code++) {
+        if (!seen[code]) {
+            test_note("%s has no row in the table of spec section 8",
+                      hallmark_result_name((hallmark_result)code));
+        }
+        CHECK(seen[code]);
+    }
+    CHECK(rows == (int)HALLMARK_RESULT_MAX + 1);
+}
+
+TEST(result_ui_class_of_unknown_values_is_neutral)
+{
+    int code, checkmarks = 0;
+
+    for (code = 0; code <= (int)HALLMARK_RESULT_MAX; code++) {
+        checkmarks += hallmark_ui_class((hallmark_result)code) == HALLMARK_UI_CHECKMARK;
+    }
+    CHECK(checkmarks == 1 && hallmark_ui_class(HALLMARK_VERIFIED) == HALLMARK_UI_CHECKMARK);
+    CHECK(hallmark_ui_class((hallmark_result)-1) == HALLMARK_UI_NEUTRAL);
+    CHECK(hallmark_ui_class((hallmark_result)(HALLMARK_RESULT_MAX + 1)) == HALLMARK_UI_NEUTRAL);
+    CHECK(hallmark_ui_class((hallmark_result)999) == HALLMARK_UI_NEUTRAL);
+    CHECK(HALLMARK_UI_NEUTRAL == 0); /* a zeroed value is never a checkmark */
+    CHECK(strcmp(hallmark_ui_class_name(HALLMARK_UI_CHECKMARK), "checkmark") == 0);
+    CHECK(strcmp(hallmark_ui_class_name(HALLMARK_UI_NEUTRAL), "neutral") == 0);
+    CHECK(strcmp(hallmark_ui_class_name(HALLMARK_UI_WARNING), "warning") == 0);
+    CHECK(strcmp(hallmark_ui_class_name(HALLMARK_UI_API_ERROR), "api-error") == 0);
+    CHECK(strcmp(hallmark_ui_class_name(HALLMARK_UI_NONE), "none") == 0);
+    CHECK(strcmp(hallmark_ui_class_name((hallmark_ui)77), "neutral") == 0);
 }

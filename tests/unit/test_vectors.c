@@ -236,6 +236,7 @@ TEST(vectors_every_case_gives_its_expected_result)
         CHECK(reached[code]);
     }
     CHECK(reached[HALLMARK_ERR_INVALID_ARGUMENT] && reached[HALLMARK_ERR_INVALID_KEY]);
+    CHECK(reached[HALLMARK_SENDER_CONTESTED]); /* the appended verdict (HM-VEC-8) */
 }
 
 /* spec/vectors/lookup/: the key the library gives for each message, or its refusal (HM-CARRY-16).

@@ -272,6 +272,68 @@ TEST(verify_bundle_size_cap_is_checked_before_parsing)
     env_close(&e);
 }
 
+/* [HM-ID-7]: hallmark_verify_sized never cuts an id at a zero byte; such an id is valid for no
+ * channel and gets the verdict of any invalid id, at its step. */
+static hallmark_result
+run_sized(struct env *e, const char *channel, size_t channel_len, const char *from, size_t from_len,
+          const char *to, size_t to_len, const char *token, hallmark_verification *out)
+{
+    hallmark_message m = {channel,
+                          from,
+                          to,
+                          (const unsigned char *)BODY,
+                          strlen(BODY),
+                          token,
+                          token == NULL ? 0 : strlen(token)};
+
+    return hallmark_verify_sized(e->v, &m, channel_len, from_len, to_len, FX_NOW + 60, out);
+}
+
+TEST(verify_sized_refuses_ids_with_a_zero_byte)
+{
+    static const char from_nul[] = "ACMEBANK\0.evil", to_nul[] = "+447700900123\0999",
+                      channel_nul[] = "sms\0x";
+    struct env e;
+    json_t *c;
+    char *tok;
+    hallmark_verification out;
+
+    CHECK(env_open(&e) == 0);
+    c = fx_claims(&e.fx, BODY);
+    tok = fx_token(&e.fx, c);
+    json_decref(c);
+    /* Whole ids: the same verdict as hallmark_verify. */
+    CHECK_RC(run_sized(&e, "sms", 3, "ACMEBANK", 8, "+447700900123", 13, tok, &out),
+             HALLMARK_VERIFIED);
+    /* A genuine token shown with a sender or recipient that goes on after a zero byte. */
+    CHECK_RC(run_sized(&e, "sms", 3, from_nul, sizeof from_nul - 1, "+447700900123", 13, tok, &out),
+             HALLMARK_SENDER_MISMATCH);
+    CHECK(out.code == HALLMARK_SENDER_MISMATCH && out.brand_id[0] == '\0');
+    CHECK_RC(run_sized(&e, "sms", 3, "ACMEBANK", 8, to_nul, sizeof to_nul - 1, tok, &out),
+             HALLMARK_RECIPIENT_MISMATCH);
+    CHECK(out.display_name[0] == '\0');
+    CHECK_RC(run_sized(&e, channel_nul, sizeof channel_nul - 1, "ACMEBANK", 8, "+447700900123", 13,
+                       tok, &out),
+             HALLMARK_ERR_INVALID_ARGUMENT);
+    /* The step order holds: an unsigned message is unsigned whatever its sender. */
+    CHECK_RC(
+        run_sized(&e, "sms", 3, from_nul, sizeof from_nul - 1, "+447700900123", 13, NULL, &out),
+        HALLMARK_UNSIGNED);
+    /* Lengths past the terminator break the contract. */
+    CHECK_RC(run_sized(&e, "sms", 3, "ACMEBANK", 7, "+447700900123", 13, tok, &out),
+             HALLMARK_ERR_INVALID_ARGUMENT);
+    CHECK_RC(run_sized(&e, "sms", 3, "ACMEBANK", 8, "+447700900123", 12, tok, &out),
+             HALLMARK_ERR_INVALID_ARGUMENT);
+    CHECK_RC(run_sized(&e, "sms", 2, "ACMEBANK", 8, "+447700900123", 13, tok, &out),
+             HALLMARK_ERR_INVALID_ARGUMENT);
+    CHECK_RC(hallmark_verify_sized(e.v, NULL, 0, 0, 0, FX_NOW, &out),
+             HALLMARK_ERR_INVALID_ARGUMENT);
+    CHECK_RC(run_sized(&e, "sms", 3, "ACMEBANK", 8, "+447700900123", 13, tok, NULL),
+             HALLMARK_ERR_INVALID_ARGUMENT);
+    free(tok);
+    env_close(&e);
+}
+
 /* The token directory's calls (§9.6): the lookup key's edges, and verification of fetched tokens
  * beyond what the vectors show. */
 TEST(directory_lookup_key_and_fetched_tokens_api)

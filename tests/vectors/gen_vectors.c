@@ -32,7 +32,7 @@ static int counter, failures;
 /* ---- keys ------------------------------------------------------------------------------------ */
 
 static hm_signkey *root0, *root1, *publisher, *acme, *acme_retiring, *acme_pending, *acme_revoked,
-    *acme_old, *acme_es, *globex, *rogue, *oldco, *expco;
+    *acme_old, *acme_es, *globex, *rogue, *oldco, *expco, *fabx, *oldfab;
 
 static hm_signkey *
 seeded(hm_alg alg, unsigned char fill)
@@ -176,6 +176,8 @@ struct bundle_opts {
     const hm_signkey *signer;       /* signs the bundle instead of the publisher */
     const hm_signkey *cert_signer;  /* signs the publisher certificate instead of the root */
     const json_t *extra_acme_key;   /* appended to acme's keys */
+    const json_t *extra_brands;     /* brand entries appended to the four */
+    const char *extra_revoked;      /* a brand id appended to revoked_brands */
     const char *acme_cred_override; /* acme's credential JWS */
 };
 
@@ -238,11 +240,19 @@ bundle(const struct bundle_opts *o)
     if (o->dup_brand) {
         json_array_append(brands, json_array_get(brands, 1));
     }
+    if (o->extra_brands != NULL) {
+        json_array_extend(brands, (json_t *)o->extra_brands);
+    }
     payload = json_pack("{s:i,s:s,s:I,s:I,s:I,s:o,s:s,s:o,s:[{s:s,s:I}]}", "v", 1, "platform",
                         "Hallmark Vectors", "serial", (json_int_t)o->serial, "iat",
                         (json_int_t)(NOW - 3600), "exp", (json_int_t)o->exp, "roots", roots,
                         "publisher", cert_jws, "brands", brands, "revoked_brands", "id", "oldco",
                         "revoked_at", (json_int_t)(NOW - 2 * DAY));
+    if (o->extra_revoked != NULL) {
+        json_array_append_new(json_object_get(payload, "revoked_brands"),
+                              json_pack("{s:s,s:I}", "id", o->extra_revoked, "revoked_at",
+                                        (json_int_t)(NOW - 2 * DAY)));
+    }
     out = fx_sign(o->signer           ? o->signer
                   : o->foreign_signer ? rogue
                                       : publisher,
@@ -2058,6 +2068,169 @@ attack_actions(void)
               "HM-VERIFY-18 HM-CRED-19", "HALLMARK_ACTION_NOT_AUTHORIZED", sign_claims(acme, c));
 }
 
+/* ---- sender ownership (§5.6 HM-CRED-28 to HM-CRED-30, §7.2 step 10d) ------------------------- */
+
+static char *contest_bundle, fabx_cred_digest[48];
+
+/* A bundle where brand fab-x lists senders that overlap Acme's, one of each kind, and the revoked
+ * brand old-fab lists Acme's RCS agent (a revoked brand contests nothing). */
+static void
+make_contest_bundle(void)
+{
+    json_t *fabx_payload = credential_payload(
+        "fab-x", "Fab X",
+        json_pack("[{s:s,s:s},{s:s,s:s},{s:s,s:s},{s:s,s:s},{s:s,s:s},{s:s,s:s},{s:s,s:s}]",
+                  "channel", "sms", "id", "ACMEBANK", "channel", "sms", "id", "+447700900777",
+                  "channel", "sms", "prefix", "+4477009005", "channel", "sms", "id", "72233",
+                  "channel", "email", "id", "mail.acme.example", "channel", "push", "id",
+                  "com.acme.bank", "channel", "sms", "id", "FABX"),
+        NOW - 30 * DAY, NOW + 365 * DAY);
+    json_t *oldfab_payload = credential_payload(
+        "old-fab", "Old Fab",
+        json_pack("[{s:s,s:s}]", "channel", "rcs", "id", "acme_bank_agent@rbm.goog"),
+        NOW - 30 * DAY, NOW + 365 * DAY);
+    char *fabx_cred, *oldfab_cred;
+    json_t *extra;
+    struct bundle_opts o = {.serial = 7, .exp = NOW + 7 * DAY};
+
+    json_object_set_new(fabx_payload, "link_domains", json_pack("[s]", "fabx.example"));
+    json_object_set_new(oldfab_payload, "link_domains", json_pack("[s]", "oldfab.example"));
+    fabx_cred = sign_json(publisher, "hallmark-brand+jwt", fabx_payload);
+    oldfab_cred = sign_json(publisher, "hallmark-brand+jwt", oldfab_payload);
+    credential_digest(fabx_cred, fabx_cred_digest);
+    extra = json_pack("[{s:s,s:[o]},{s:s,s:[o]}]", "credential", fabx_cred, "keys",
+                      key_entry(fabx, "active", NOW - 30 * DAY, NOW + 365 * DAY), "credential",
+                      oldfab_cred, "keys",
+                      key_entry(oldfab, "active", NOW - 30 * DAY, NOW + 365 * DAY));
+    o.extra_brands = extra;
+    o.extra_revoked = "old-fab";
+    contest_bundle = bundle(&o);
+    json_decref(extra);
+    free(fabx_cred);
+    free(oldfab_cred);
+}
+
+/* Claims of a Fab X token (its own iss and credential). */
+static json_t *
+fabx_claims(const char *channel, const char *from, const char *to, const char *body,
+            const char *jti)
+{
+    json_t *c = claims(channel, from, to, body, jti);
+
+    json_object_set_new(c, "iss", json_string("fab-x"));
+    json_object_set_new(c, "cred", json_string(fabx_cred_digest));
+    return c;
+}
+
+/* A case against the contest bundle; k signs c (released). The message comes from the token's
+ * sender (as the app would pass it). */
+static void
+contest_case(const char *name, const char *description, const char *spec, const char *result,
+             const hm_signkey *k, const char *to, const char *body, json_t *c)
+{
+    char *t = token(k, c);
+    struct vec v = {name,
+                    description,
+                    spec,
+                    contest_bundle,
+                    json_string_value(json_object_get(c, "channel")),
+                    json_string_value(json_object_get(c, "from")),
+                    to,
+                    body,
+                    NULL,
+                    t,
+                    result,
+                    0,
+                    0,
+                    0,
+                    7,
+                    NULL,
+                    NULL};
+
+    if (strcmp(result, "HALLMARK_VERIFIED") == 0) {
+        v.brand = acme_brand(k, c);
+        if (k == fabx) { /* Fab X's own brand data */
+            json_object_set_new(v.brand, "id", json_string("fab-x"));
+            json_object_set_new(v.brand, "name", json_string("Fab X"));
+        }
+    }
+    emit(&v);
+    free(t);
+    json_decref(c);
+}
+
+static void
+attack_sender_ownership(void)
+{
+    const char *contested = "HALLMARK_SENDER_CONTESTED";
+
+    fabx = seeded(HM_ALG_ED25519, 13);
+    oldfab = seeded(HM_ALG_ED25519, 14);
+    make_contest_bundle();
+    contest_case("contested-alnum-other-brand",
+                 "Fab X also lists Acme's alphanumeric id: Fab X's token from ACMEBANK",
+                 "HM-VERIFY-14 HM-CRED-29 HM-CRED-28", contested, fabx, TO_SMS, BODY,
+                 fabx_claims("sms", "ACMEBANK", TO_SMS, BODY, "o001"));
+    contest_case("contested-alnum-own-brand",
+                 "Fab X also lists Acme's alphanumeric id: Acme's own token gets no checkmark "
+                 "either",
+                 "HM-VERIFY-14 HM-CRED-29", contested, acme, TO_SMS, BODY,
+                 sms_claims(BODY, "o002"));
+    contest_case("contested-e164-in-prefix",
+                 "Fab X lists one E.164 number inside Acme's prefix +4477009: Acme's token from it",
+                 "HM-VERIFY-14 HM-CRED-28 HM-CRED-29", contested, acme, TO_SMS, BODY,
+                 claims("sms", "+447700900777", TO_SMS, BODY, "o003"));
+    contest_case("contested-e164-other-brand",
+                 "Fab X's token from its own number, which Acme's prefix +4477009 covers",
+                 "HM-VERIFY-14 HM-CRED-28 HM-CRED-29", contested, fabx, TO_SMS, BODY,
+                 fabx_claims("sms", "+447700900777", TO_SMS, BODY, "o004"));
+    contest_case("contested-prefix-in-prefix",
+                 "Fab X's prefix +4477009005 lies inside Acme's +4477009: a number in both",
+                 "HM-VERIFY-14 HM-CRED-28 HM-CRED-29", contested, acme, TO_SMS, BODY,
+                 claims("sms", "+447700900512", TO_SMS, BODY, "o005"));
+    contest_case("uncontested-rest-of-prefix",
+                 "A number in Acme's prefix that no other brand claims still verifies",
+                 "HM-VERIFY-19 HM-CRED-29", "HALLMARK_VERIFIED", acme, TO_SMS, BODY,
+                 claims("sms", "+447700900778", TO_SMS, BODY, "o006"));
+    contest_case("contested-short-code", "Fab X also lists Acme's short code 72233",
+                 "HM-VERIFY-14 HM-CRED-28 HM-CRED-29", contested, acme, TO_SMS,
+                 "Your code is 123456",
+                 claims("sms", "72233", TO_SMS, "Your code is 123456", "o007"));
+    contest_case("contested-email-subdomain",
+                 "Fab X lists mail.acme.example, within Acme's e-mail domain acme.example",
+                 "HM-VERIFY-14 HM-CRED-28 HM-CRED-29", contested, fabx, "jane@example.org",
+                 "Your statement is ready.",
+                 fabx_claims("email", "mail.acme.example", "jane@example.org",
+                             "Your statement is ready.", "o008"));
+    contest_case(
+        "uncontested-email-parent",
+        "Acme's acme.example still verifies: Fab X's subdomain does not claim its parent",
+        "HM-VERIFY-19 HM-CRED-28 HM-CRED-29", "HALLMARK_VERIFIED", acme, "jane@example.org",
+        "Your statement is ready.",
+        claims("email", "acme.example", "jane@example.org", "Your statement is ready.", "o009"));
+    contest_case("contested-push-app-id", "Fab X also lists Acme's push app id com.acme.bank",
+                 "HM-VERIFY-14 HM-CRED-28 HM-CRED-29", contested, fabx, "user-8f2c1a",
+                 "Payment received",
+                 fabx_claims("push", "com.acme.bank", "user-8f2c1a", "Payment received", "o010"));
+    contest_case(
+        "uncontested-other-channel", "The same app id on another channel (inapp) is not contested",
+        "HM-VERIFY-19 HM-CRED-28", "HALLMARK_VERIFIED", acme, "user-8f2c1a", "Welcome back",
+        claims("inapp", "com.acme.bank", "user-8f2c1a", "Welcome back", "o011"));
+    contest_case("uncontested-revoked-claimant",
+                 "A revoked brand lists Acme's RCS agent: a revoked brand contests nothing",
+                 "HM-VERIFY-19 HM-CRED-29", "HALLMARK_VERIFIED", acme, TO_SMS, BODY,
+                 claims("rcs", "acme_bank_agent@rbm.goog", TO_SMS, BODY, "o012"));
+    contest_case("not-authorized-before-contested",
+                 "Acme's token from Fab X's id: step 10c (not authorized) comes before 10d",
+                 "HM-VERIFY-14", "HALLMARK_SENDER_NOT_AUTHORIZED", acme, TO_SMS, BODY,
+                 claims("sms", "FABX", TO_SMS, BODY, "o013"));
+    contest_case("uncontested-sender-of-claimant",
+                 "Fab X's own id FABX, which no other brand claims, verifies as Fab X",
+                 "HM-VERIFY-19 HM-CRED-29", "HALLMARK_VERIFIED", fabx, TO_SMS, BODY,
+                 fabx_claims("sms", "FABX", TO_SMS, BODY, "o014"));
+    free(contest_bundle);
+}
+
 /* ---- the token directory (§9.6) ---------------------------------------------------------------
  */
 
@@ -2253,6 +2426,51 @@ attack_corpus(void)
     attack_other_brand();
     attack_bundles();
     attack_actions();
+    attack_sender_ownership(); /* appended: numbers 226 on */
+}
+
+/* Issue 13: an action label follows the display-name character rule ([HM-TOKEN-28]); labels in
+ * other scripts and with symbols still verify. */
+static void
+label_rules(void)
+{
+    static const char *const refused[][3] = {
+        {"label-bidi-override", "An action label with a right-to-left override (U+202E)",
+         "Pay\xe2\x80\xaewon"},
+        {"label-bidi-isolate", "An action label with a bidi isolate (U+2066 ... U+2069)",
+         "Pay \xe2\x81\xa6now\xe2\x81\xa9"},
+        {"label-bidi-mark", "An action label with a right-to-left mark (U+200F)",
+         "Pay now\xe2\x80\x8f"},
+        {"label-arabic-letter-mark", "An action label with an Arabic letter mark (U+061C)",
+         "Pay\xd8\x9c now"},
+        {"label-zero-width-space", "An action label with a zero-width space (U+200B)",
+         "Pay\xe2\x80\x8bnow"},
+        {"label-byte-order-mark", "An action label with a zero-width no-break space (U+FEFF)",
+         "\xef\xbb\xbfPay now"},
+        {"label-soft-hyphen", "An action label with a soft hyphen (U+00AD)", "Pay\xc2\xadnow"},
+        {"label-trailing-space", "An action label that ends with a space", "Pay now "},
+    };
+    size_t i;
+    json_t *c;
+
+    for (i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        c = sms_claims(BODY, "l120");
+        json_object_set_new(c, "actions",
+                            json_pack("[{s:s,s:s,s:s}]", "kind", "link", "label", refused[i][2],
+                                      "url", "https://pay.acme.example/i/42"));
+        neg_token(refused[i][0], refused[i][1], "HM-TOKEN-17 HM-TOKEN-28 HM-VERIFY-12",
+                  "HALLMARK_MALFORMED", sign_claims(acme, c));
+    }
+    c = sms_claims(BODY, "l121");
+    json_object_set_new(c, "actions",
+                        json_pack("[{s:s,s:s,s:s},{s:s,s:s,s:s}]", "kind", "link", "label",
+                                  "Payer 10 \xe2\x82\xac", "url", "https://pay.acme.example/i/42",
+                                  "kind", "call", "label",
+                                  "\xe3\x81\x8a\xe6\x94\xaf\xe6\x89\x95"
+                                  "\xe3\x81\x84",
+                                  "url", "https://acme.example/call"));
+    positive("label-other-scripts", "Action labels with a currency sign and in Japanese verify",
+             "HM-TOKEN-17 HM-TOKEN-28 HM-VERIFY-19", acme, "sms", "ACMEBANK", TO_SMS, BODY, c);
 }
 
 int
@@ -2290,6 +2508,7 @@ main(int argc, char **argv)
     action_negatives();
     bundle_negatives();
     attack_corpus();
+    label_rules();
     fetched_negatives();
     lookup_keys();
     printf("gen-vectors: %d vectors written to %s\n", counter, out_dir);

@@ -45,7 +45,9 @@ static const char usage_text[] =
     "                      ({\"tokens\": []} after a 404); the verdict follows spec HM-CARRY-18\n"
     "  --lookup-key        print the message's token lookup key (spec §9.6) and exit: the app\n"
     "                      fetches GET <token endpoint>/<key>; needs no --root or --bundle\n"
-    "  --json              print the verdict as JSON (result, message, serial, brand)\n"
+    "  --json              print the verdict as JSON (result, message, ui, serial, brand); ui\n"
+    "                      is what the app shows (spec 8): checkmark, neutral, warning,\n"
+    "                      api-error or none\n"
     "  -h, --help          this text\n"
     "\n"
     "exit status: 0 verified, 1 not verified (or the bundle was refused), 2 usage or input error\n"
@@ -294,6 +296,9 @@ print_verdict(const hallmark_verification *v, hallmark_result code, int as_json,
         if (code == HALLMARK_VERIFIED) {
             json_object_set_new(out, "brand", brand_json(v));
         }
+        /* Last, so that readers of the members before it see the output they always saw. */
+        json_object_set_new(out, "ui",
+                            json_string(hallmark_ui_class_name(hallmark_ui_class(code))));
         text = json_dumps(out, JSON_COMPACT | JSON_ENSURE_ASCII);
         if (text != NULL) {
             printf("%s\n", text);
@@ -305,6 +310,7 @@ print_verdict(const hallmark_verification *v, hallmark_result code, int as_json,
     if (code != HALLMARK_VERIFIED) {
         printf("\u2718 not verified: %s (%s)\n", hallmark_strerror(code),
                hallmark_result_name(code));
+        printf("  the app shows: %s\n", hallmark_ui_class_name(hallmark_ui_class(code)));
         return;
     }
     printf("\u2714 verified by \"%s\" (%s, %s)\n", v->display_name, v->brand_id,

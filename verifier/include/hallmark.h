@@ -81,11 +81,13 @@ typedef enum hallmark_result {
     HALLMARK_ERR_UNAUTHORIZED = 41,  /**< the client is not authenticated */
     HALLMARK_ERR_FORBIDDEN = 42,     /**< the client may not sign for this brand or channel */
     HALLMARK_ERR_RATE_LIMITED = 43,  /**< the client sent too many requests */
-    HALLMARK_ERR_UNAVAILABLE = 44    /**< the service cannot sign now (audit log, shutdown) */
+    HALLMARK_ERR_UNAVAILABLE = 44,   /**< the service cannot sign now (audit log, shutdown) */
+    /* Appended verdicts. */
+    HALLMARK_SENDER_CONTESTED = 45 /**< two brands in the bundle claim this sender id: none shown */
 } hallmark_result;
 
 /** The highest value of hallmark_result, for tables and bounds checks. */
-#define HALLMARK_RESULT_MAX HALLMARK_ERR_UNAVAILABLE
+#define HALLMARK_RESULT_MAX HALLMARK_SENDER_CONTESTED
 
 /**
  * Detail about a failure, filled by calls that accept it (the pointer may be NULL).
@@ -119,6 +121,42 @@ HALLMARK_API const char *hallmark_result_name(hallmark_result code);
  */
 HALLMARK_API hallmark_result hallmark_result_from_name(const char *name,
                                                        hallmark_result *out) HALLMARK_WARN_UNUSED;
+
+/**
+ * What an app shows for a result (spec §8, [HM-RESULT-5], the table's "App shows" column).
+ *
+ * Values are part of the ABI and never renumbered. HALLMARK_UI_NEUTRAL is 0, so a zeroed value
+ * never reads as a checkmark.
+ */
+typedef enum hallmark_ui {
+    HALLMARK_UI_NEUTRAL = 0,   /**< no checkmark, no warning: like any unverified message */
+    HALLMARK_UI_CHECKMARK = 1, /**< the verified checkmark, brand name and logo (VERIFIED only) */
+    HALLMARK_UI_WARNING = 2,   /**< no checkmark; warn that a claimed verified sender failed */
+    HALLMARK_UI_API_ERROR = 3, /**< a programming or resource error; a message shows neutral */
+    HALLMARK_UI_NONE = 4       /**< not a message verdict: a call's success, a bundle load's
+                                    failure, an operator or signer code */
+} hallmark_ui;
+
+/**
+ * The UI class of a result code, as the table of spec §8 gives it: HALLMARK_UI_CHECKMARK for
+ * HALLMARK_VERIFIED only; HALLMARK_UI_WARNING when a token names a real brand key and a check
+ * that protects the user failed; HALLMARK_UI_NEUTRAL when the token cannot be tied to a brand or
+ * the failure comes from the clock or stale data; HALLMARK_UI_API_ERROR for codes 1-5;
+ * HALLMARK_UI_NONE for HALLMARK_OK, the load-only codes (29-31, 33) and the operator and signer
+ * codes (34 and up). A value that is not a hallmark_result gives HALLMARK_UI_NEUTRAL
+ * ([HM-RESULT-3]). Never HALLMARK_UI_CHECKMARK for anything but HALLMARK_VERIFIED. Thread-safe.
+ *
+ * The type is hallmark_ui, not hallmark_ui_class: C (and Swift's importer) cannot give a type and
+ * a function one name.
+ */
+HALLMARK_API hallmark_ui hallmark_ui_class(hallmark_result code);
+
+/**
+ * The stable name of a UI class: "checkmark", "neutral", "warning", "api-error" or "none" (as
+ * printed by hallmark-verify --json). Never NULL: a value outside hallmark_ui gives "neutral".
+ * Static string; thread-safe.
+ */
+HALLMARK_API const char *hallmark_ui_class_name(hallmark_ui ui);
 
 /** The library's version, HALLMARK_VERSION_STRING at build time. Thread-safe. */
 HALLMARK_API const char *hallmark_version(void);
@@ -199,7 +237,14 @@ typedef struct hallmark_verification {
     int64_t issued_at, expires_at;
 } hallmark_verification;
 
-/** A message as the app received it. Strings are NUL-terminated UTF-8. */
+/**
+ * A message as the app received it. Strings are NUL-terminated UTF-8.
+ *
+ * An id cannot hold U+0000 here: C reads "ALPHABANK\0.evil" as "ALPHABANK". A caller whose
+ * strings may hold U+0000 (a binding: Java, Kotlin, Swift; text decoded from a protocol) must not
+ * cut them: it passes the lengths to hallmark_verify_sized, which treats such an id as one that
+ * is valid for no channel ([HM-ID-7]).
+ */
 typedef struct hallmark_message {
     const char *channel;       /**< "sms", "rcs", "whatsapp", "email", "push", "inapp", ... */
     const char *from;          /**< sender id as the channel showed it, canonical form (§4) */
@@ -257,6 +302,26 @@ hallmark_verifier_load_bundle(hallmark_verifier *verifier, const unsigned char *
 HALLMARK_API hallmark_result hallmark_verify(hallmark_verifier *verifier,
                                              const hallmark_message *message, int64_t now,
                                              hallmark_verification *out);
+
+/**
+ * hallmark_verify for callers that know the byte lengths of the channel and ids, because their
+ * strings may hold U+0000 (the Java and Swift bindings use it). message->channel, ->from and ->to
+ * must each be NUL-terminated at channel_len, from_len and to_len bytes; body and token are as for
+ * hallmark_verify. An id holding a zero byte before its length is valid for no channel, as any id
+ * with a C0 control ([HM-ID-7], [HM-ID-6]): it is never cut, and the verdict is the one
+ * hallmark_verify gives for any invalid id, at the same step:
+ *   - from: HALLMARK_SENDER_MISMATCH (step 10b), unless an earlier step fails first;
+ *   - to:   HALLMARK_RECIPIENT_MISMATCH (step 12), unless an earlier step fails first;
+ *   - channel: HALLMARK_ERR_INVALID_ARGUMENT (a channel is [a-z0-9-]{1,16}, [HM-VERIFY-1]).
+ * So "ALPHABANK\0.evil" with ALPHABANK's genuine token gives HALLMARK_SENDER_MISMATCH, never
+ * HALLMARK_VERIFIED. A string that is not NUL-terminated at its length gives
+ * HALLMARK_ERR_INVALID_ARGUMENT. Otherwise as hallmark_verify, also for thread safety.
+ */
+HALLMARK_API hallmark_result hallmark_verify_sized(hallmark_verifier *verifier,
+                                                   const hallmark_message *message,
+                                                   size_t channel_len, size_t from_len,
+                                                   size_t to_len, int64_t now,
+                                                   hallmark_verification *out);
 
 /**
  * Checks downloaded logo bytes against the digest a verified message carries.

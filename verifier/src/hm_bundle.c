@@ -517,6 +517,194 @@ parse_revoked(struct load *ld, const json_t *list)
     return HALLMARK_OK;
 }
 
+/* ---- the sender claim index (§5.6 ownership) ----------------------------------------------- */
+
+static uint64_t
+claim_hash(int is_prefix, const char *channel, const char *value, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)channel;
+    uint64_t h = 14695981039346656037ULL;
+    size_t i;
+
+    h = (h ^ (is_prefix ? 'p' : 'i')) * 1099511628211ULL;
+    while (*p != '\0') {
+        h = (h ^ *p++) * 1099511628211ULL;
+    }
+    h *= 1099511628211ULL; /* the channel's terminator */
+    for (i = 0; i < n; i++) {
+        h = (h ^ (unsigned char)value[i]) * 1099511628211ULL;
+    }
+    return h;
+}
+
+/* The slot of (kind, channel, the n bytes of value), or where it would go (entry NULL). */
+static hm_claim_slot *
+claim_slot(const hm_trust *t, int is_prefix, const char *channel, const char *value, size_t n)
+{
+    size_t slot = (size_t)claim_hash(is_prefix, channel, value, n) & t->claim_mask;
+
+    for (; t->claims[slot].entry != NULL; slot = (slot + 1) & t->claim_mask) {
+        const hm_sender_entry *e = t->claims[slot].entry;
+        if (e->is_prefix == is_prefix && strcmp(e->channel, channel) == 0 &&
+            strlen(e->value) == n && memcmp(e->value, value, n) == 0) {
+            break;
+        }
+    }
+    return &t->claims[slot];
+}
+
+/* Indexes the sender entries of every brand that is not revoked (after parse_revoked): a revoked
+ * brand verifies nothing, so it contests nothing (§5.6). O(entries). */
+static hallmark_result
+index_claims(hm_trust *t)
+{
+    size_t i, j, n = 0, cap = 16;
+
+    for (i = 0; i < t->brand_count; i++) {
+        n += t->brands[i].revoked ? 0 : t->brands[i].sender_count;
+    }
+    while (cap < 2 * n) {
+        cap *= 2;
+    }
+    t->claims = calloc(cap, sizeof *t->claims);
+    if (t->claims == NULL) {
+        return HALLMARK_ERR_NOMEM;
+    }
+    t->claim_mask = cap - 1;
+    for (i = 0; i < t->brand_count; i++) {
+        for (j = 0; !t->brands[i].revoked && j < t->brands[i].sender_count; j++) {
+            const hm_sender_entry *e = &t->brands[i].senders[j];
+            hm_claim_slot *slot;
+
+            if (e->is_prefix && !hm_channel_takes_prefix(e->channel)) {
+                continue; /* never matches (HM-CRED-16), so claims nothing */
+            }
+            slot = claim_slot(t, e->is_prefix, e->channel, e->value, strlen(e->value));
+            if (slot->entry == NULL) {
+                slot->entry = e;
+                slot->brand = i;
+            } else if (slot->brand != i) {
+                slot->shared = 1;
+            }
+        }
+    }
+    return HALLMARK_OK;
+}
+
+/* Notes the brand that lists (kind, channel, value[0..n)), if any; *contested once two do. */
+static void
+note_claim(const hm_trust *t, int is_prefix, const char *channel, const char *value, size_t n,
+           const hm_brand **first, int *contested)
+{
+    const hm_claim_slot *slot = claim_slot(t, is_prefix, channel, value, n);
+
+    if (slot->entry == NULL) {
+        return;
+    }
+    if (slot->shared || (*first != NULL && *first != &t->brands[slot->brand])) {
+        *contested = 1;
+    }
+    *first = &t->brands[slot->brand];
+}
+
+int
+hm_trust_sender_contested(const hm_trust *t, const char *channel, const char *from)
+{
+    const hm_brand *first = NULL;
+    int contested = 0;
+    size_t k, n;
+
+    if (t == NULL || t->claims == NULL || channel == NULL || from == NULL) {
+        return 0;
+    }
+    n = strlen(from);
+    note_claim(t, 0, channel, from, n, &first, &contested);
+    if (hm_channel_takes_prefix(channel) && hm_e164_ok(from)) {
+        for (k = 2; k <= n; k++) { /* "+" and a digit is the shortest prefix */
+            note_claim(t, 1, channel, from, k, &first, &contested);
+        }
+    }
+    if (strcmp(channel, "email") == 0) {
+        for (k = 0; k < n; k++) { /* every parent domain: an e-mail entry claims its subdomains */
+            if (from[k] == '.') {
+                note_claim(t, 0, channel, from + k + 1, n - k - 1, &first, &contested);
+            }
+        }
+    }
+    return contested;
+}
+
+/* 1 if a brand other than `brand` lists (kind, channel, value[0..n)). */
+static int
+listed_by_other(const hm_trust *t, size_t brand, int is_prefix, const char *channel,
+                const char *value, size_t n)
+{
+    const hm_claim_slot *slot = claim_slot(t, is_prefix, channel, value, n);
+
+    return slot->entry != NULL && (slot->shared || slot->brand != brand);
+}
+
+/* 1 if an entry of another brand overlaps e (of brand i): the same entry; for an E.164 id or a
+ * prefix, a shorter prefix it starts with; for an e-mail domain, a parent domain. A longer entry
+ * under e (a number or prefix under a prefix, a subdomain) is found from that entry's side. */
+static int
+overlaps_other(const hm_trust *t, size_t i, const hm_sender_entry *e)
+{
+    size_t k, n = strlen(e->value);
+
+    if (listed_by_other(t, i, e->is_prefix, e->channel, e->value, n)) {
+        return 1;
+    }
+    if (hm_channel_takes_prefix(e->channel) && (e->is_prefix || hm_e164_ok(e->value))) {
+        for (k = 2; k < (e->is_prefix ? n : n + 1); k++) { /* an id may equal a prefix */
+            if (listed_by_other(t, i, 1, e->channel, e->value, k)) {
+                return 1;
+            }
+        }
+    }
+    if (!e->is_prefix && strcmp(e->channel, "email") == 0) {
+        for (k = 0; k < n; k++) {
+            if (e->value[k] == '.' &&
+                listed_by_other(t, i, 0, e->channel, e->value + k + 1, n - k - 1)) {
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+int
+hm_trust_first_overlap(const hm_trust *t, const hm_sender_entry **a, size_t *brand_a,
+                       const hm_sender_entry **b, size_t *brand_b)
+{
+    size_t i, j, x, y;
+
+    for (i = 0; t != NULL && t->claims != NULL && i < t->brand_count; i++) {
+        for (j = 0; !t->brands[i].revoked && j < t->brands[i].sender_count; j++) {
+            const hm_sender_entry *e = &t->brands[i].senders[j];
+
+            if ((e->is_prefix && !hm_channel_takes_prefix(e->channel)) ||
+                !overlaps_other(t, i, e)) {
+                continue;
+            }
+            for (x = 0; x < t->brand_count; x++) { /* name the other side: once, so a scan */
+                for (y = 0; x != i && !t->brands[x].revoked && y < t->brands[x].sender_count; y++) {
+                    const hm_sender_entry *o = &t->brands[x].senders[y];
+                    if (hm_sender_entries_overlap(e->channel, e->value, e->is_prefix, o->channel,
+                                                  o->value, o->is_prefix)) {
+                        *a = e;
+                        *brand_a = i;
+                        *b = o;
+                        *brand_b = x;
+                        return 1;
+                    }
+                }
+            }
+        }
+    }
+    return 0;
+}
+
 static int
 pinned_index(const hm_pubkey *roots, size_t n, const char *kid, const unsigned char *raw)
 {
@@ -626,6 +814,9 @@ parse_payload(struct load *ld)
     }
     if (rc == HALLMARK_OK) {
         rc = parse_revoked(ld, json_object_get(p, "revoked_brands"));
+    }
+    if (rc == HALLMARK_OK) {
+        rc = index_claims(ld->trust);
     }
     return rc;
 }
@@ -748,5 +939,6 @@ hm_trust_free(hm_trust *trust)
     }
     free(trust->brands);
     free(trust->keys);
+    free(trust->claims);
     free(trust);
 }

@@ -57,6 +57,13 @@ typedef struct hm_brand_key {
     size_t brand; /* index into brands */
 } hm_brand_key;
 
+/* One slot of the sender claim index: an exact id or a prefix that some brand's entry lists. */
+typedef struct hm_claim_slot {
+    const hm_sender_entry *entry; /* borrowed from the first brand that lists it; NULL: empty */
+    size_t brand;                 /* that brand's index */
+    int shared;                   /* 1 when another brand lists the same entry too */
+} hm_claim_slot;
+
 typedef struct hm_trust {
     uint64_t serial;
     long long iat, exp;
@@ -64,6 +71,11 @@ typedef struct hm_trust {
     size_t brand_count;
     hm_brand_key *keys; /* sorted by kid for binary search */
     size_t key_count;
+    /* Every sender entry of every brand that is not revoked, hashed by (kind, channel, value),
+     * so that the brands claiming one sender id are found in O(length of the id) lookups
+     * (§5.6 ownership), whatever the number of brands. */
+    hm_claim_slot *claims;
+    size_t claim_mask;
 } hm_trust;
 
 /*
@@ -76,6 +88,22 @@ hallmark_result hm_trust_load(const hm_pubkey *roots, size_t root_count,
 
 /* The key with this kid, or NULL. */
 const hm_brand_key *hm_trust_find_key(const hm_trust *trust, const char *kid, size_t kid_len);
+
+/*
+ * 1 if two brands of the bundle that are not revoked claim sender id from on channel (§5.6
+ * [HM-CRED-29]: an exact entry equal to it, a prefix it starts with, an e-mail domain it is
+ * within), else 0. O(length of from) hash lookups.
+ */
+int hm_trust_sender_contested(const hm_trust *trust, const char *channel, const char *from);
+
+/*
+ * The first pair of overlapping sender entries (§5.6 [HM-CRED-28]) of two brands that are not
+ * revoked, for a publisher that must not publish one ([HM-CRED-30]): 1 with *a and *b (borrowed,
+ * of brands *brand_a and *brand_b), or 0 when every sender belongs to one brand. O(entries x
+ * their length) lookups, plus one scan of the entries once an overlap is found.
+ */
+int hm_trust_first_overlap(const hm_trust *trust, const hm_sender_entry **a, size_t *brand_a,
+                           const hm_sender_entry **b, size_t *brand_b);
 
 void hm_trust_free(hm_trust *trust);
 

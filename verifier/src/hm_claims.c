@@ -93,10 +93,12 @@ actions_claim(const json_t *actions)
     }
     for (i = 0; i < json_array_size(actions); i++) {
         const json_t *a = json_array_get(actions, i);
-        const char *label = hm_json_string(a, "label", NULL), *url = hm_json_string(a, "url", NULL);
+        size_t label_len = 0;
+        const char *label = hm_json_string(a, "label", &label_len),
+                   *url = hm_json_string(a, "url", NULL);
         if (!json_is_object(a) || hm_action_kind_from(hm_json_string(a, "kind", NULL)) == 0 ||
-            label == NULL || !hm_utf8_no_controls(label, 1, 40) || url == NULL ||
-            strlen(url) == 0 || strlen(url) > 2048) {
+            !hm_action_label_ok(label, label_len) || url == NULL || strlen(url) == 0 ||
+            strlen(url) > 2048) {
             return 0;
         }
     }

@@ -332,3 +332,48 @@ hm_host_within(const char *host, const char *domain)
     }
     return host[h - d - 1] == '.' && memcmp(host + h - d, domain, d) == 0;
 }
+
+int
+hm_sender_entry_claims(const char *channel, const char *value, int is_prefix, const char *fc,
+                       const char *f)
+{
+    if (channel == NULL || value == NULL || fc == NULL || f == NULL || strcmp(channel, fc) != 0) {
+        return 0;
+    }
+    if (is_prefix) {
+        return hm_channel_takes_prefix(channel) && hm_e164_ok(f) &&
+               strncmp(f, value, strlen(value)) == 0;
+    }
+    return strcmp(f, value) == 0 || (strcmp(channel, "email") == 0 && hm_host_within(f, value));
+}
+
+int
+hm_sender_entries_overlap(const char *channel_a, const char *a, int a_prefix, const char *channel_b,
+                          const char *b, int b_prefix)
+{
+    if (channel_a == NULL || channel_b == NULL || a == NULL || b == NULL ||
+        strcmp(channel_a, channel_b) != 0) {
+        return 0;
+    }
+    if (a_prefix && b_prefix) {
+        /* Two prefixes share the numbers of the longer one (it has at most 14 digits, so some
+         * E.164 number extends it). */
+        return hm_channel_takes_prefix(channel_a) &&
+               (strncmp(a, b, strlen(a)) == 0 || strncmp(b, a, strlen(b)) == 0);
+    }
+    if (a_prefix) {
+        return hm_sender_entry_claims(channel_a, a, 1, channel_b, b);
+    }
+    if (b_prefix) {
+        return hm_sender_entry_claims(channel_b, b, 1, channel_a, a);
+    }
+    /* Two exact ids: equal, or (email) one domain within the other. */
+    return hm_sender_entry_claims(channel_a, a, 0, channel_b, b) ||
+           hm_sender_entry_claims(channel_b, b, 0, channel_a, a);
+}
+
+int
+hm_link_domains_overlap(const char *a, const char *b)
+{
+    return a != NULL && b != NULL && (hm_host_within(a, b) || hm_host_within(b, a));
+}

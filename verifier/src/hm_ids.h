@@ -52,4 +52,24 @@ int hm_action_url_host(const char *url, char host[HM_ID_MAX]);
 /* 1 if host equals domain or ends with "." domain (step 8). */
 int hm_host_within(const char *host, const char *domain);
 
+/*
+ * Sender ownership (spec §5.6, [HM-CRED-28]-[HM-CRED-30]): the one definition of which sender ids
+ * a credential's sender entry claims, and so of when two brands' entries overlap. The verifier's
+ * bundle index (hm_bundle.c) and hallmark-keys' ownership rule both follow it.
+ *
+ * 1 if the entry (channel, value, is_prefix) claims sender id f on channel fc: the same channel
+ * and f equal to an exact id; or f an E.164 number starting with a prefix (sms, whatsapp); or,
+ * on email, f a subdomain of the entry's domain.
+ */
+int hm_sender_entry_claims(const char *channel, const char *value, int is_prefix, const char *fc,
+                           const char *f);
+
+/* 1 if some sender id is claimed by both entries (hm_sender_entry_claims). */
+int hm_sender_entries_overlap(const char *channel_a, const char *a, int a_prefix,
+                              const char *channel_b, const char *b, int b_prefix);
+
+/* 1 if some host lies within both link domains (§5.7 step 8): one equals or is a subdomain of
+ * the other. */
+int hm_link_domains_overlap(const char *a, const char *b);
+
 #endif

@@ -207,6 +207,13 @@ hm_display_name_ok(const char *name, size_t len)
     return s[0] != ' ' && s[len - 1] != ' ';
 }
 
+int
+hm_action_label_ok(const char *label, size_t len)
+{
+    return label != NULL && len >= 1 && len <= 40 && memchr(label, '\0', len) == NULL &&
+           hm_display_name_ok(label, len);
+}
+
 hallmark_result
 hm_recipient_digest(const char *jti, const char *channel, const char *recipient,
                     unsigned char out[HM_SHA256_BYTES])

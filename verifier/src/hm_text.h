@@ -44,6 +44,11 @@ hallmark_result hm_token_lookup_key(const char *channel, const char *sender, con
  * by hallmark-keys, which has the Unicode tables.) */
 int hm_display_name_ok(const char *name, size_t len);
 
+/* 1 if label (len bytes) is an action label the verifier accepts ([HM-TOKEN-17], [HM-TOKEN-28]):
+ * 1-40 bytes, no NUL, and the display-name rule of hm_display_name_ok, so a button cannot carry
+ * a bidi control or an invisible character that a display name or sender.name may not. */
+int hm_action_label_ok(const char *label, size_t len);
+
 /* The recipient binding (§2): SHA-256("hallmark-rcpt-v1" 0 jti 0 channel 0 recipient). */
 hallmark_result hm_recipient_digest(const char *jti, const char *channel, const char *recipient,
                                     unsigned char out[HM_SHA256_BYTES]);

@@ -1,19 +1,25 @@
-/* Names and sentences for every hallmark_result: one exhaustive switch, so -Wswitch flags a
- * code added to the enum but not described here. */
+/* Names, sentences and UI classes for every hallmark_result: one exhaustive switch, so -Wswitch
+ * flags a code added to the enum but not described here, and the TEXT macro takes no code
+ * without its class. */
 #include "hallmark.h"
 
 #include <string.h>
 
+/* Each code with its name, its sentence and its UI class (spec §8, the "App shows" column;
+ * unit result_ui_class_follows_the_spec_table holds this table to the spec's). */
 struct result_text {
     const char *name;
     const char *message;
+    hallmark_ui ui;
 };
 
-static const struct result_text unknown_result = {"HALLMARK_UNKNOWN", "unknown result code"};
+/* [HM-RESULT-3]: a code the app does not know is neutral. */
+static const struct result_text unknown_result = {"HALLMARK_UNKNOWN", "unknown result code",
+                                                  HALLMARK_UI_NEUTRAL};
 
-#define TEXT(code, msg)                                                                            \
+#define TEXT(code, ui, msg)                                                                        \
     case code: {                                                                                   \
-        static const struct result_text t = {#code, msg};                                          \
+        static const struct result_text t = {#code, msg, HALLMARK_UI_##ui};                        \
         return &t;                                                                                 \
     }
 
@@ -21,52 +27,61 @@ static const struct result_text *
 describe(hallmark_result code)
 {
     switch (code) {
-        TEXT(HALLMARK_OK, "success")
-        TEXT(HALLMARK_ERR_INVALID_ARGUMENT, "invalid argument")
-        TEXT(HALLMARK_ERR_NOMEM, "out of memory")
-        TEXT(HALLMARK_ERR_INTERNAL, "internal error in a cryptographic library")
-        TEXT(HALLMARK_ERR_BUFFER_TOO_SMALL, "output buffer too small")
-        TEXT(HALLMARK_ERR_INVALID_KEY, "not a valid key")
-        TEXT(HALLMARK_VERIFIED, "verified")
-        TEXT(HALLMARK_UNSIGNED, "the message is not signed")
-        TEXT(HALLMARK_MALFORMED, "the token is malformed")
-        TEXT(HALLMARK_HEADER_REFUSED, "the token's header carries a refused or unknown member")
-        TEXT(HALLMARK_UNSUPPORTED_ALG, "the token's algorithm is not supported")
-        TEXT(HALLMARK_ALG_MISMATCH, "the token's algorithm is not the signing key's algorithm")
-        TEXT(HALLMARK_UNKNOWN_KEY, "the token was signed by a key the trust bundle does not know")
-        TEXT(HALLMARK_BAD_SIGNATURE, "the token's signature is invalid")
-        TEXT(HALLMARK_KEY_REVOKED, "the brand's signing key has been revoked")
-        TEXT(HALLMARK_KEY_NOT_VALID, "the signing key was not valid when the token was issued")
-        TEXT(HALLMARK_ISSUER_MISMATCH, "the signing key belongs to another brand")
-        TEXT(HALLMARK_BRAND_REVOKED, "the brand has been revoked")
-        TEXT(HALLMARK_BRAND_EXPIRED, "the brand's credential is not valid at this time")
-        TEXT(HALLMARK_BRAND_CREDENTIAL_INVALID,
+        TEXT(HALLMARK_OK, NONE, "success")
+        TEXT(HALLMARK_ERR_INVALID_ARGUMENT, API_ERROR, "invalid argument")
+        TEXT(HALLMARK_ERR_NOMEM, API_ERROR, "out of memory")
+        TEXT(HALLMARK_ERR_INTERNAL, API_ERROR, "internal error in a cryptographic library")
+        TEXT(HALLMARK_ERR_BUFFER_TOO_SMALL, API_ERROR, "output buffer too small")
+        TEXT(HALLMARK_ERR_INVALID_KEY, API_ERROR, "not a valid key")
+        TEXT(HALLMARK_VERIFIED, CHECKMARK, "verified")
+        TEXT(HALLMARK_UNSIGNED, NEUTRAL, "the message is not signed")
+        TEXT(HALLMARK_MALFORMED, NEUTRAL, "the token is malformed")
+        TEXT(HALLMARK_HEADER_REFUSED, NEUTRAL,
+             "the token's header carries a refused or unknown member")
+        TEXT(HALLMARK_UNSUPPORTED_ALG, NEUTRAL, "the token's algorithm is not supported")
+        TEXT(HALLMARK_ALG_MISMATCH, WARNING,
+             "the token's algorithm is not the signing key's algorithm")
+        TEXT(HALLMARK_UNKNOWN_KEY, NEUTRAL,
+             "the token was signed by a key the trust bundle does not know")
+        TEXT(HALLMARK_BAD_SIGNATURE, WARNING, "the token's signature is invalid")
+        TEXT(HALLMARK_KEY_REVOKED, WARNING, "the brand's signing key has been revoked")
+        TEXT(HALLMARK_KEY_NOT_VALID, WARNING,
+             "the signing key was not valid when the token was issued")
+        TEXT(HALLMARK_ISSUER_MISMATCH, WARNING, "the signing key belongs to another brand")
+        TEXT(HALLMARK_BRAND_REVOKED, WARNING, "the brand has been revoked")
+        TEXT(HALLMARK_BRAND_EXPIRED, NEUTRAL, "the brand's credential is not valid at this time")
+        TEXT(HALLMARK_BRAND_CREDENTIAL_INVALID, NEUTRAL,
              "the token refers to a brand credential that is not in force")
-        TEXT(HALLMARK_CHANNEL_MISMATCH, "the token was issued for another channel")
-        TEXT(HALLMARK_SENDER_MISMATCH, "the token was issued for another sender")
-        TEXT(HALLMARK_SENDER_NOT_AUTHORIZED, "the brand is not authorized to send from this sender")
-        TEXT(HALLMARK_BODY_MODIFIED, "the message body was modified")
-        TEXT(HALLMARK_RECIPIENT_MISMATCH, "the token was issued for another recipient")
-        TEXT(HALLMARK_TOKEN_EXPIRED, "the token has expired")
-        TEXT(HALLMARK_TOKEN_NOT_YET_VALID, "the token is not yet valid")
-        TEXT(HALLMARK_ACTION_NOT_AUTHORIZED, "an action points outside the brand's domains")
-        TEXT(HALLMARK_NO_BUNDLE, "no trust bundle is loaded")
-        TEXT(HALLMARK_BUNDLE_MALFORMED, "the trust bundle is malformed")
-        TEXT(HALLMARK_BUNDLE_BAD_SIGNATURE, "the trust bundle's signature is invalid")
-        TEXT(HALLMARK_BUNDLE_UNTRUSTED, "the trust bundle does not chain to a pinned root key")
-        TEXT(HALLMARK_BUNDLE_EXPIRED, "the trust bundle has expired; cannot tell")
-        TEXT(HALLMARK_BUNDLE_ROLLBACK, "the trust bundle is older than one already accepted")
-        TEXT(HALLMARK_ERR_IO, "a file could not be read or written")
-        TEXT(HALLMARK_ERR_WRONG_PASSPHRASE, "wrong passphrase, or the key file was altered")
-        TEXT(HALLMARK_ERR_CORRUPT, "a state or key file is damaged or was tampered with")
-        TEXT(HALLMARK_ERR_UNKNOWN_BRAND, "no such brand in the trust bundle in force")
-        TEXT(HALLMARK_ERR_NO_ACTIVE_KEY, "the brand has no active signing key")
-        TEXT(HALLMARK_ERR_BAD_REQUEST, "a message field is missing or breaks its limits")
-        TEXT(HALLMARK_ERR_TOO_LARGE, "the request exceeds a size limit")
-        TEXT(HALLMARK_ERR_UNAUTHORIZED, "the client is not authenticated")
-        TEXT(HALLMARK_ERR_FORBIDDEN, "the client may not sign for this brand or channel")
-        TEXT(HALLMARK_ERR_RATE_LIMITED, "too many requests from this client")
-        TEXT(HALLMARK_ERR_UNAVAILABLE, "the service cannot sign right now")
+        TEXT(HALLMARK_CHANNEL_MISMATCH, WARNING, "the token was issued for another channel")
+        TEXT(HALLMARK_SENDER_MISMATCH, WARNING, "the token was issued for another sender")
+        TEXT(HALLMARK_SENDER_NOT_AUTHORIZED, WARNING,
+             "the brand is not authorized to send from this sender")
+        TEXT(HALLMARK_BODY_MODIFIED, WARNING, "the message body was modified")
+        TEXT(HALLMARK_RECIPIENT_MISMATCH, WARNING, "the token was issued for another recipient")
+        TEXT(HALLMARK_TOKEN_EXPIRED, NEUTRAL, "the token has expired")
+        TEXT(HALLMARK_TOKEN_NOT_YET_VALID, NEUTRAL, "the token is not yet valid")
+        TEXT(HALLMARK_ACTION_NOT_AUTHORIZED, WARNING,
+             "an action points outside the brand's domains")
+        TEXT(HALLMARK_NO_BUNDLE, NEUTRAL, "no trust bundle is loaded")
+        TEXT(HALLMARK_BUNDLE_MALFORMED, NONE, "the trust bundle is malformed")
+        TEXT(HALLMARK_BUNDLE_BAD_SIGNATURE, NONE, "the trust bundle's signature is invalid")
+        TEXT(HALLMARK_BUNDLE_UNTRUSTED, NONE,
+             "the trust bundle does not chain to a pinned root key")
+        TEXT(HALLMARK_BUNDLE_EXPIRED, NEUTRAL, "the trust bundle has expired; cannot tell")
+        TEXT(HALLMARK_BUNDLE_ROLLBACK, NONE, "the trust bundle is older than one already accepted")
+        TEXT(HALLMARK_ERR_IO, NONE, "a file could not be read or written")
+        TEXT(HALLMARK_ERR_WRONG_PASSPHRASE, NONE, "wrong passphrase, or the key file was altered")
+        TEXT(HALLMARK_ERR_CORRUPT, NONE, "a state or key file is damaged or was tampered with")
+        TEXT(HALLMARK_ERR_UNKNOWN_BRAND, NONE, "no such brand in the trust bundle in force")
+        TEXT(HALLMARK_ERR_NO_ACTIVE_KEY, NONE, "the brand has no active signing key")
+        TEXT(HALLMARK_ERR_BAD_REQUEST, NONE, "a message field is missing or breaks its limits")
+        TEXT(HALLMARK_ERR_TOO_LARGE, NONE, "the request exceeds a size limit")
+        TEXT(HALLMARK_ERR_UNAUTHORIZED, NONE, "the client is not authenticated")
+        TEXT(HALLMARK_ERR_FORBIDDEN, NONE, "the client may not sign for this brand or channel")
+        TEXT(HALLMARK_ERR_RATE_LIMITED, NONE, "too many requests from this client")
+        TEXT(HALLMARK_ERR_UNAVAILABLE, NONE, "the service cannot sign right now")
+        TEXT(HALLMARK_SENDER_CONTESTED, NEUTRAL,
+             "two brands in the trust bundle claim this sender; no brand can be shown")
     }
     return &unknown_result;
 }
@@ -98,6 +113,30 @@ hallmark_result_from_name(const char *name, hallmark_result *out)
         }
     }
     return HALLMARK_ERR_INVALID_ARGUMENT;
+}
+
+hallmark_ui
+hallmark_ui_class(hallmark_result code)
+{
+    return describe(code)->ui;
+}
+
+const char *
+hallmark_ui_class_name(hallmark_ui ui)
+{
+    switch (ui) {
+    case HALLMARK_UI_CHECKMARK:
+        return "checkmark";
+    case HALLMARK_UI_WARNING:
+        return "warning";
+    case HALLMARK_UI_API_ERROR:
+        return "api-error";
+    case HALLMARK_UI_NONE:
+        return "none";
+    case HALLMARK_UI_NEUTRAL:
+        break;
+    }
+    return "neutral";
 }
 
 const char *

@@ -43,6 +43,7 @@ enum {
 
 JNIEXPORT jstring JNICALL Java_dev_hallmark_Verifier_nativeResultName(JNIEnv *env, jclass cls,
                                                                       jint code);
+JNIEXPORT jint JNICALL Java_dev_hallmark_Verifier_nativeUiClass(JNIEnv *env, jclass cls, jint code);
 JNIEXPORT jstring JNICALL Java_dev_hallmark_Verifier_version(JNIEnv *env, jclass cls);
 JNIEXPORT jint JNICALL Java_dev_hallmark_Verifier_nativeNew(JNIEnv *env, jclass cls,
                                                             jobjectArray roots, jlongArray out);
@@ -61,12 +62,23 @@ JNIEXPORT jint JNICALL Java_dev_hallmark_Verifier_nativeLookupKey(JNIEnv *env, j
                                                                   jbyteArray body,
                                                                   jbyteArray key_out);
 JNIEXPORT void JNICALL Java_dev_hallmark_Verifier_nativeFree(JNIEnv *env, jclass cls, jlong h);
+JNIEXPORT jint JNICALL Java_dev_hallmark_Verifier_nativeLogoCheck(JNIEnv *env, jclass cls,
+                                                                  jint code, jbyteArray sha256,
+                                                                  jbyteArray png);
 
 JNIEXPORT jstring JNICALL
 Java_dev_hallmark_Verifier_nativeResultName(JNIEnv *env, jclass cls, jint code)
 {
     (void)cls;
     return (*env)->NewStringUTF(env, hallmark_result_name((hallmark_result)code));
+}
+
+JNIEXPORT jint JNICALL
+Java_dev_hallmark_Verifier_nativeUiClass(JNIEnv *env, jclass cls, jint code)
+{
+    (void)env;
+    (void)cls;
+    return (jint)hallmark_ui_class((hallmark_result)code);
 }
 
 JNIEXPORT jstring JNICALL
@@ -133,7 +145,8 @@ Java_dev_hallmark_Verifier_nativeLoad(JNIEnv *env, jclass cls, jlong h, jbyteArr
     return (jint)rc;
 }
 
-/* A NUL-terminated copy of a Java byte array; NULL when out of memory (with an exception set). */
+/* A NUL-terminated copy of a Java byte array, which may hold zero bytes of its own: its length
+ * goes to len_out. NULL when out of memory (with an exception set). */
 static char *
 cstring(JNIEnv *env, jbyteArray a, size_t *len_out)
 {
@@ -178,7 +191,16 @@ put_str(JNIEnv *env, jobjectArray strings, int index, const char *s)
 struct message_copy {
     hallmark_message m;
     char *channel, *from, *to, *body, *token;
+    size_t channel_len, from_len, to_len; /* a Java String may hold U+0000 ([HM-ID-7]) */
 };
+
+/* 1 if an id of the copy holds U+0000, so that a C string would read it shorter. */
+static int
+message_copy_cut(const struct message_copy *mc)
+{
+    return strlen(mc->channel) != mc->channel_len || strlen(mc->from) != mc->from_len ||
+           strlen(mc->to) != mc->to_len;
+}
 
 static int
 message_copy_in(JNIEnv *env, struct message_copy *mc, jbyteArray channel, jbyteArray from,
@@ -187,9 +209,9 @@ message_copy_in(JNIEnv *env, struct message_copy *mc, jbyteArray channel, jbyteA
     size_t body_len = 0, token_len = 0;
 
     memset(mc, 0, sizeof *mc);
-    if ((mc->channel = cstring(env, channel, NULL)) == NULL ||
-        (mc->from = cstring(env, from, NULL)) == NULL ||
-        (mc->to = cstring(env, to, NULL)) == NULL ||
+    if ((mc->channel = cstring(env, channel, &mc->channel_len)) == NULL ||
+        (mc->from = cstring(env, from, &mc->from_len)) == NULL ||
+        (mc->to = cstring(env, to, &mc->to_len)) == NULL ||
         (mc->body = cstring(env, body, &body_len)) == NULL ||
         (token != NULL && (mc->token = cstring(env, token, &token_len)) == NULL)) {
         return 0;
@@ -269,7 +291,9 @@ Java_dev_hallmark_Verifier_nativeVerify(JNIEnv *env, jclass cls, jlong h, jbyteA
         return;
     }
     if (message_copy_in(env, &mc, channel, from, to, body, token)) {
-        (void)hallmark_verify((hallmark_verifier *)(intptr_t)h, &mc.m, (int64_t)now, out);
+        /* With the lengths: "ALPHABANK\u0000.evil" must not be read as "ALPHABANK". */
+        (void)hallmark_verify_sized((hallmark_verifier *)(intptr_t)h, &mc.m, mc.channel_len,
+                                    mc.from_len, mc.to_len, (int64_t)now, out);
         verification_out(env, out, strings, numbers);
     }
     message_copy_free(&mc);
@@ -314,9 +338,9 @@ Java_dev_hallmark_Verifier_nativeVerifyFetched(JNIEnv *env, jclass cls, jlong h,
         (*env)->DeleteLocalRef(env, t);
     }
     if (message_copy_in(env, &mc, channel, from, to, body, NULL)) {
-        if (nul) {
+        if (nul || message_copy_cut(&mc)) {
             out->code = HALLMARK_ERR_INVALID_ARGUMENT;
-            out->detail = "a fetched token holds a NUL byte";
+            out->detail = nul ? "a fetched token holds a NUL byte" : "an id holds U+0000";
         } else {
             (void)hallmark_verify_fetched((hallmark_verifier *)(intptr_t)h, &mc.m,
                                           (const char *const *)list, (size_t)count, (int64_t)now,
@@ -343,7 +367,8 @@ Java_dev_hallmark_Verifier_nativeLookupKey(JNIEnv *env, jclass cls, jbyteArray c
 
     (void)cls;
     if (message_copy_in(env, &mc, channel, from, to, body, NULL)) {
-        rc = hallmark_token_lookup_key(&mc.m, key, sizeof key);
+        rc = message_copy_cut(&mc) ? HALLMARK_ERR_INVALID_ARGUMENT
+                                   : hallmark_token_lookup_key(&mc.m, key, sizeof key);
         if (rc == HALLMARK_OK) {
             (*env)->SetByteArrayRegion(env, key_out, 0, HALLMARK_LOOKUP_KEY_LEN,
                                        (const jbyte *)key);
@@ -359,4 +384,40 @@ Java_dev_hallmark_Verifier_nativeFree(JNIEnv *env, jclass cls, jlong h)
     (void)env;
     (void)cls;
     hallmark_verifier_free((hallmark_verifier *)(intptr_t)h);
+}
+
+/* hallmark_logo_check on a verification rebuilt from what the Java side holds: its result code
+ * and its logo digest (32 bytes, or none when it is not a verified result). */
+JNIEXPORT jint JNICALL
+Java_dev_hallmark_Verifier_nativeLogoCheck(JNIEnv *env, jclass cls, jint code, jbyteArray sha256,
+                                           jbyteArray png)
+{
+    hallmark_verification *v;
+    jbyte *bytes;
+    jsize len;
+    hallmark_result rc;
+
+    (void)cls;
+    if (sha256 == NULL || png == NULL ||
+        (*env)->GetArrayLength(env, sha256) != (jsize)sizeof v->logo_sha256) {
+        return HALLMARK_ERR_INVALID_ARGUMENT;
+    }
+    if ((v = calloc(1, sizeof *v)) == NULL) {
+        (*env)->ThrowNew(env, (*env)->FindClass(env, "java/lang/OutOfMemoryError"), "hallmark");
+        return HALLMARK_ERR_NOMEM;
+    }
+    v->code = (hallmark_result)code;
+    (*env)->GetByteArrayRegion(env, sha256, 0, (jsize)sizeof v->logo_sha256,
+                               (jbyte *)v->logo_sha256);
+    len = (*env)->GetArrayLength(env, png);
+    /* The bytes are only hashed: a critical region copies nothing, even for a large PNG. */
+    bytes = (*env)->GetPrimitiveArrayCritical(env, png, NULL);
+    if (bytes == NULL) {
+        free(v);
+        return HALLMARK_ERR_NOMEM; /* an OutOfMemoryError is pending */
+    }
+    rc = hallmark_logo_check(v, (const unsigned char *)bytes, (size_t)len);
+    (*env)->ReleasePrimitiveArrayCritical(env, png, bytes, JNI_ABORT);
+    free(v);
+    return rc;
 }

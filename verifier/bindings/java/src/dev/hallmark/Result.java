@@ -94,7 +94,9 @@ public enum Result {
     /** the client sent too many requests */
     ERR_RATE_LIMITED(43),
     /** the service cannot sign now (audit log, shutdown) */
-    ERR_UNAVAILABLE(44);
+    ERR_UNAVAILABLE(44),
+    /** two brands in the bundle claim this sender id: none shown */
+    SENDER_CONTESTED(45);
 
     private final int code;
 
@@ -110,6 +112,14 @@ public enum Result {
     /** The C name, e.g. "HALLMARK_VERIFIED". */
     public String cName() {
         return "HALLMARK_" + name();
+    }
+
+    /**
+     * What the app shows for this result (spec §8), from the C library's hallmark_ui_class: the
+     * checkmark for {@link #VERIFIED} only.
+     */
+    public UiClass uiClass() {
+        return UiClass.of(Verifier.nativeUiClass(code));
     }
 
     /** The result with this numeric code; IllegalArgumentException for an unknown code. */

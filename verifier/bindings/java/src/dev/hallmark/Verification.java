@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * The verdict on one message and, only when {@link #isVerified()}, the brand data to render.
@@ -72,6 +73,8 @@ public final class Verification {
 
     /** The verdict; only {@link Result#VERIFIED} earns the checkmark. */
     public Result result() { return result; }
+    /** What the app shows: {@link UiClass#CHECKMARK} only on a full pass (spec §8). */
+    public UiClass uiClass() { return result.uiClass(); }
     /** True only on a full pass. */
     public boolean isVerified() { return result == Result.VERIFIED; }
     /** What failed, in words (for logs, not for customers). */
@@ -80,6 +83,26 @@ public final class Verification {
     public String displayName() { return displayName; }
     /** SHA-256 of the logo PNG; show a logo only if its bytes hash to this. */
     public byte[] logoSha256() { return logoSha256.clone(); }
+    /**
+     * Checks logo bytes against the signed digest with the C library (hallmark_logo_check, spec
+     * HM-CRED-9): show a logo only when this is {@link Result#OK}. The app fetches every logo of a
+     * bundle when it loads (the platform's GET /v1/logos/{sha256}) and caches it by digest; it
+     * never fetches one when it shows a message, which would tell the server who read what.
+     * @param png the PNG file bytes, as downloaded or cached; not modified.
+     * @return OK when SHA-256(png) equals {@link #logoSha256()}; BODY_MODIFIED when it does not;
+     *     ERR_INVALID_ARGUMENT when this is not a verified result (there is no logo to show).
+     * @throws NullPointerException if png is null
+     */
+    public Result logoCheck(byte[] png) {
+        Objects.requireNonNull(png, "png");
+        return Result.of(Verifier.nativeLogoCheck(result.code(), logoSha256, png));
+    }
+
+    /** True only when this is a verified result and png is its signed logo ({@link #logoCheck}). */
+    public boolean logoMatches(byte[] png) {
+        return logoCheck(png) == Result.OK;
+    }
+
     public int logoWidth() { return logoWidth; }
     public int logoHeight() { return logoHeight; }
     public String logoUrl() { return logoUrl; }

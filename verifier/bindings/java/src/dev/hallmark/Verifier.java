@@ -17,7 +17,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  *     Verifier.BundleLoad load = v.loadBundle(bundleBytes, storedSerial, now);
  *     if (load.result() == Result.OK) { storedSerial = load.serial(); }
  *     Verification out = v.verify(new Message("sms", "ACMEBANK", myNumber, body, token), receivedAt);
- *     if (out.isVerified()) { show checkmark, out.displayName(), logo matching out.logoSha256() }
+ *     if (out.isVerified()) { show checkmark, out.displayName(), the cached logo if out.logoMatches(png) }
  * }
  * </pre>
  */
@@ -173,6 +173,9 @@ public final class Verifier implements AutoCloseable {
     /** The C library's name for a result code (for tests that compare the two enums). */
     static native String nativeResultName(int code);
 
+    /** The C library's UI class (hallmark_ui) of a result code. */
+    static native int nativeUiClass(int code);
+
     /** The C library's version string. */
     public static native String version();
 
@@ -191,4 +194,7 @@ public final class Verifier implements AutoCloseable {
             byte[] keyOut);
 
     private static native void nativeFree(long handle);
+
+    /** hallmark_logo_check on a result code and logo digest (Verification.logoCheck). */
+    static native int nativeLogoCheck(int code, byte[] sha256, byte[] png);
 }

@@ -3,7 +3,9 @@ package dev.hallmark;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,7 +17,7 @@ import java.util.stream.Stream;
 /**
  * The Java binding against the spec's test vectors: every vector through the Java API must give
  * exactly the C verdict (result, serial, brand data), plus the binding's own contract (enum in step
- * with the C codes, threads, close). Prints "java: N passed, M failed".
+ * with the C codes, threads, the logo check, close). Prints "java: N passed, M failed".
  * usage: java -Djava.library.path=LIBDIR -cp CLASSES dev.hallmark.VectorTests spec/vectors
  */
 public final class VectorTests {
@@ -37,6 +39,7 @@ public final class VectorTests {
             vectors = s.filter(p -> p.toString().endsWith(".json")).sorted().collect(Collectors.toList());
         }
         resultEnumMatchesC();
+        uiClassesFollowTheSpec(Path.of(args[0]).toAbsolutePath().getParent().resolve("hallmark.md"));
         int verified = 0;
         for (Path p : vectors) {
             verified += vector(p) ? 1 : 0;
@@ -46,6 +49,8 @@ public final class VectorTests {
         lookupKeys(Path.of(args[0], "lookup"));
         fetchedContract(vectors);
         threads(vectors);
+        idsWithU0000(vectors);
+        logoCheck(vectors);
         closing();
         System.out.println("java: " + passed + " passed, " + failed + " failed");
         System.exit(failed == 0 ? 0 : 1);
@@ -60,6 +65,79 @@ public final class VectorTests {
         int next = Result.values()[Result.values().length - 1].code() + 1;
         ok &= Verifier.nativeResultName(next).equals("HALLMARK_UNKNOWN");
         check(ok, "the Java Result enum is not in step with hallmark_result");
+    }
+
+    /**
+     * The table of spec §8 is the one source of the UI classes (HM-RESULT-8): every Result's
+     * uiClass() must be its row's "App shows" class, and every Result must have a row.
+     */
+    private static void uiClassesFollowTheSpec(Path spec) throws Exception {
+        String text = Files.readString(spec);
+        String section = text.substring(text.indexOf("\n## 8 Results"), text.indexOf("\n## 9 "));
+        java.util.regex.Matcher m = java.util.regex.Pattern
+                .compile("(?m)^\\| (\\d+) \\| `(HALLMARK_\\w+)` \\|.*\\| ([^|]+) \\|$")
+                .matcher(section);
+        Map<String, String> cells = new LinkedHashMap<>();
+        cells.put("Checkmark", "checkmark");
+        cells.put("Neutral", "neutral");
+        cells.put("Warning", "warning");
+        cells.put("API error", "api-error");
+        cells.put("(", "none");
+        int rows = 0;
+        boolean ok = true;
+        while (m.find()) {
+            rows++;
+            String cell = m.group(3);
+            String want = cells.entrySet().stream().filter(e -> cell.startsWith(e.getKey()))
+                    .map(Map.Entry::getValue).findFirst().orElse("(unrecognized: " + cell + ")");
+            Result r = Result.of(Integer.parseInt(m.group(1)));
+            if (!r.cName().equals(m.group(2)) || !r.uiClass().specName().equals(want)) {
+                System.out.println("  " + m.group(2) + ": the table says " + want + ", Java "
+                        + r.cName() + " " + r.uiClass().specName());
+                ok = false;
+            }
+        }
+        check(ok && rows == Result.values().length, "Result.uiClass() differs from the table of"
+                + " spec section 8 (" + rows + " rows, " + Result.values().length + " results)");
+        check(Result.VERIFIED.uiClass() == UiClass.CHECKMARK
+                && java.util.Arrays.stream(Result.values())
+                        .filter(r -> r.uiClass() == UiClass.CHECKMARK).count() == 1
+                && UiClass.of(99) == UiClass.NEUTRAL,
+                "only VERIFIED is a checkmark; an unknown class is neutral");
+    }
+
+    /**
+     * HM-ID-7: a Java String may hold U+0000; a genuine token shown with a sender or recipient
+     * that goes on after it must not verify (the shim once cut ids there as C strings).
+     */
+    @SuppressWarnings("unchecked")
+    private static void idsWithU0000(List<Path> vectors) throws Exception {
+        Path p = vectors.stream().filter(x -> x.getFileName().toString().startsWith("001-"))
+                .findFirst().orElseThrow();
+        Map<String, Object> v = (Map<String, Object>) Json.parse(Files.readString(p));
+        Map<String, Object> msg = (Map<String, Object>) v.get("message");
+        String channel = (String) msg.get("channel"), from = (String) msg.get("from"),
+                to = (String) msg.get("to"), body = (String) msg.get("body"),
+                token = (String) msg.get("token");
+        long now = (Long) v.get("now");
+        String[][] cases = {
+            {channel, from, to, token, "VERIFIED"},
+            {channel, from + "\u0000.evil", to, token, "SENDER_MISMATCH"},
+            {channel, from, to + "\u0000999", token, "RECIPIENT_MISMATCH"},
+            {channel + "\u0000x", from, to, token, "ERR_INVALID_ARGUMENT"},
+            {channel, from + "\u0000.evil", to, "", "UNSIGNED"},
+        };
+        try (Verifier ver = new Verifier(((List<Object>) v.get("roots")).toArray(new String[0]))) {
+            check(ver.loadBundle(((String) v.get("bundle")).getBytes(StandardCharsets.US_ASCII), 0,
+                    now).result() == Result.OK, "U+0000 ids: load");
+            for (String[] c : cases) {
+                Verification out = ver.verify(new Message(c[0], c[1], c[2], body, c[3]), now);
+                check(out.result() == Result.valueOf(c[4]), "U+0000 in ids: "
+                        + c[1].replace("\u0000", "\\u0000") + " / " + c[2].replace("\u0000", "\\u0000")
+                        + " / " + c[0].replace("\u0000", "\\u0000") + ": want " + c[4] + ", got "
+                        + out.result());
+            }
+        }
     }
 
     /** Runs one vector as test_vectors.c does; true if it is a verified one that passed. */
@@ -257,6 +335,55 @@ public final class VectorTests {
             loader.join();
         }
         check(ok.get() == 8 * 400, "threads: " + ok.get() + " of 3200 verified");
+    }
+
+    /**
+     * The logo check through JNI (hallmark_logo_check): the bytes of a real logo against a verified
+     * result that carries their digest, then altered bytes, a result that is not verified, and a
+     * verified vector's result against bytes that are not its logo. Seven checks.
+     */
+    @SuppressWarnings("unchecked")
+    private static void logoCheck(List<Path> vectors) throws Exception {
+        byte[] png = Files.readAllBytes(Path.of("tests/data/logos/good/brand-256-rgba.png"));
+        byte[][] s = new byte[Verification.STRINGS][];
+        long[] n = new long[Verification.NUMBERS];
+        s[Verification.S_LOGO_SHA256] = MessageDigest.getInstance("SHA-256").digest(png);
+        n[Verification.N_CODE] = Result.VERIFIED.code();
+        Verification out = new Verification(s, n);
+        check(out.logoCheck(png) == Result.OK && out.logoMatches(png), "logo check: the signed logo");
+        byte[] flipped = png.clone();
+        flipped[flipped.length / 2] ^= 1;
+        check(out.logoCheck(flipped) == Result.BODY_MODIFIED && !out.logoMatches(flipped),
+                "logo check: one bit flipped: " + out.logoCheck(flipped));
+        byte[] longer = Arrays.copyOf(png, png.length + 1);
+        check(out.logoCheck(longer) == Result.BODY_MODIFIED && out.logoCheck(new byte[0]) == Result.BODY_MODIFIED,
+                "logo check: a byte appended, no bytes");
+        n[Verification.N_CODE] = Result.BODY_MODIFIED.code();
+        Verification failed = new Verification(s, n);
+        check(failed.logoCheck(png) == Result.ERR_INVALID_ARGUMENT && !failed.logoMatches(png),
+                "logo check: a result that is not verified shows no logo: " + failed.logoCheck(png));
+        try {
+            out.logoCheck(null);
+            check(false, "logo check: null bytes must throw");
+        } catch (NullPointerException expected) {
+            passed++;
+        }
+        // A real verified result: its digest came through JNI from the C verifier.
+        Path p = vectors.stream().filter(x -> x.getFileName().toString().startsWith("001-"))
+                .findFirst().orElseThrow();
+        Map<String, Object> v = (Map<String, Object>) Json.parse(Files.readString(p));
+        Map<String, Object> msg = (Map<String, Object>) v.get("message");
+        try (Verifier ver = new Verifier(((List<Object>) v.get("roots")).toArray(new String[0]))) {
+            ver.loadBundle(((String) v.get("bundle")).getBytes(StandardCharsets.US_ASCII), 0, (Long) v.get("now"));
+            Verification real = ver.verify(new Message((String) msg.get("channel"), (String) msg.get("from"),
+                    (String) msg.get("to"), (String) msg.get("body"), (String) msg.get("token")), (Long) v.get("now"));
+            check(real.isVerified() && real.logoSha256().length == 32 && real.logoCheck(png) == Result.BODY_MODIFIED,
+                    "logo check: a verified vector against another picture: " + real.result());
+            Verification unsigned = ver.verify(new Message((String) msg.get("channel"), (String) msg.get("from"),
+                    (String) msg.get("to"), (String) msg.get("body"), null), (Long) v.get("now"));
+            check(unsigned.logoCheck(png) == Result.ERR_INVALID_ARGUMENT,
+                    "logo check: an unsigned message: " + unsigned.logoCheck(png));
+        }
     }
 
     private static void closing() {
