@@ -141,7 +141,7 @@ many_brands(const struct fx *fx, size_t n, const unsigned *held, const int *revo
 {
     json_t *cert = json_pack("{s:i,s:o,s:I,s:I}", "v", 1, "jwk", jwk_of(fx->publisher), "nbf",
                              (json_int_t)(FX_NOW - FX_DAY), "exp", (json_int_t)(FX_NOW + FX_DAY));
-    char *cert_jws = fx_sign(fx->root, "hallmark-publisher+jwt", "Ed25519", cert), *out, id[16];
+    char *cert_jws = fx_sign(fx->root, "hallmark-publisher+jwt", "Ed25519", cert), *out, id[24];
     json_t *brands = json_array(), *gone = json_array(), *payload;
     size_t i, u;
 
