@@ -27,7 +27,7 @@ WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing
 # Recursive (=) on purpose: pkg-config runs when a recipe needs it, after `make deps`.
 VERIFY_PKGS := libsodium jansson $(if $(filter 0,$(VERIFIER_ES256)),,libcrypto)
 ALL_PKGS := libsodium jansson libcrypto libssl libpng icu-uc libevent libevent_openssl \
-            libevent_pthreads
+            libevent_pthreads sqlite3 libpq
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(ALL_PKGS) 2>/dev/null)
 VERIFY_LIBS = $(shell $(PKG_CONFIG) --libs $(VERIFY_PKGS)) -pthread
 CRYPTO_LIBS = $(shell $(PKG_CONFIG) --libs libsodium jansson libcrypto) -pthread
@@ -38,9 +38,13 @@ CRYPTO_LIBS = $(shell $(PKG_CONFIG) --libs libsodium jansson libcrypto) -pthread
 KEYS_LIBS = $(shell $(PKG_CONFIG) --libs libsodium jansson libcrypto libpng icu-i18n icu-uc \
             pangocairo) -lm -pthread
 VETTING_CFLAGS = $(shell $(PKG_CONFIG) --cflags pangocairo 2>/dev/null)
-# hallmark-signer serves HTTP(S) with libevent and OpenSSL.
+# hallmark-signer serves HTTP(S) with libevent and OpenSSL, and keeps tokens in SQLite or
+# PostgreSQL (signer/store/).
+STORE_LIBS = $(shell $(PKG_CONFIG) --libs sqlite3 libpq)
 SIGNER_LIBS = $(shell $(PKG_CONFIG) --libs libsodium jansson libcrypto libssl libevent \
-              libevent_openssl libevent_pthreads) -pthread
+              libevent_openssl libevent_pthreads) $(STORE_LIBS) -pthread
+# The tests, test tools, benchmarks and fuzz targets link every room.
+TOOL_LIBS = $(KEYS_LIBS) $(STORE_LIBS)
 
 # ---- rooms: each folder is one archive, and each sees only the include folders it may use -------
 # core/          what every room shares (base64url, digests, JSON, keys, ES256, secure memory)
@@ -50,6 +54,7 @@ SIGNER_LIBS = $(shell $(PKG_CONFIG) --libs libsodium jansson libcrypto libssl li
 # keys/vetting/  brand vetting: logos, display names, confusables, colours
 # keys/src/      the keystore, its audit log, key files, passphrases and what gets published
 # signer/src/    the signing set and the signature log; signer/cli/ and keys/cli/ are the programs
+# signer/store/  the platform's store (token directory): one interface, SQLite and PostgreSQL
 # A wall is an include path: a verifier file that includes a keystore or signing header does not
 # compile. tools/check-walls.sh also reads each object's dependency file, so a path around the
 # include list ("sign/hm_signkey.h", "../../keys/src/...") fails the build too.
@@ -60,10 +65,11 @@ INC_HOST := -Iverifier/include -Icore/host
 INC_VETTING := $(INC_VERIFIER) -Icore/host -Ikeys/vetting
 INC_KEYS := $(INC_VERIFIER) -Icore/sign -Icore/host -Ikeys/src
 INC_KEYS_CLI := $(INC_KEYS) -Ikeys/vetting -Ikeys/cli
+INC_STORE := -Iverifier/include -Icore/host -Isigner/store
 INC_SIGNER := $(INC_KEYS) -Isigner/src
-INC_SIGNER_CLI := $(INC_SIGNER) -Isigner/cli
+INC_SIGNER_CLI := $(INC_SIGNER) -Isigner/store -Isigner/cli
 # Tests, benchmarks and test tools see every room.
-INCLUDES := $(INC_KEYS_CLI) -Isigner/src -Isigner/cli
+INCLUDES := $(INC_KEYS_CLI) -Isigner/src -Isigner/store -Isigner/cli
 
 $(BUILD)/obj/core/%.o: ROOM_INC = $(INC_CORE)
 $(BUILD)/obj/core/sign/%.o: ROOM_INC = $(INC_SIGN)
@@ -74,6 +80,7 @@ $(BUILD)/obj/keys/vetting/%.o: ROOM_CFLAGS = $(VETTING_CFLAGS)
 $(BUILD)/obj/keys/src/%.o: ROOM_INC = $(INC_KEYS)
 $(BUILD)/obj/keys/cli/%.o: ROOM_INC = $(INC_KEYS_CLI)
 $(BUILD)/obj/signer/src/%.o: ROOM_INC = $(INC_SIGNER)
+$(BUILD)/obj/signer/store/%.o: ROOM_INC = $(INC_STORE)
 $(BUILD)/obj/signer/cli/%.o: ROOM_INC = $(INC_SIGNER_CLI)
 ROOM_INC ?= $(INCLUDES)
 
@@ -92,6 +99,7 @@ VETTING_SRC := $(call src,keys/vetting)
 KEYS_SRC := $(call src,keys/src)
 KEYS_CLI_SRC := $(call src,keys/cli)
 SIGNER_SRC := $(call src,signer/src)
+STORE_SRC := $(call src,signer/store)
 SIGNER_CLI_SRC := $(call src,signer/cli)
 UNIT_SRC := $(call src,tests/unit)
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
@@ -108,8 +116,9 @@ HOST_A := $(BUILD)/lib/libhmhost.a
 VETTING_A := $(BUILD)/lib/libhmvetting.a
 KEYS_A := $(BUILD)/lib/libhmkeys.a
 SIGNER_A := $(BUILD)/lib/libhmsigner.a
+STORE_A := $(BUILD)/lib/libhmstore.a
 # Everything the tests and test tools may link, in link order.
-HOST_ARCHIVES := $(SIGNER_A) $(KEYS_A) $(VETTING_A) $(HOST_A) $(SIGN_A) $(LIB_A)
+HOST_ARCHIVES := $(SIGNER_A) $(STORE_A) $(KEYS_A) $(VETTING_A) $(HOST_A) $(SIGN_A) $(LIB_A)
 RUNNER := $(BUILD)/tests/runner
 
 REPLAY := $(patsubst tests/fuzz/fuzz_%.c,$(BUILD)/tests/replay-%,$(FUZZ_SRC))
@@ -184,6 +193,7 @@ $(eval $(call room_archive,$(HOST_A),$(call obj,$(HOST_SRC)),$(INC_HOST)))
 $(eval $(call room_archive,$(VETTING_A),$(call obj,$(VETTING_SRC)),$(INC_VETTING)))
 $(eval $(call room_archive,$(KEYS_A),$(call obj,$(KEYS_SRC)),$(INC_KEYS)))
 $(eval $(call room_archive,$(SIGNER_A),$(call obj,$(SIGNER_SRC)),$(INC_SIGNER)))
+$(eval $(call room_archive,$(STORE_A),$(call obj,$(STORE_SRC)),$(INC_STORE)))
 
 $(LIB_SO): $(LIB_A)
 	@mkdir -p $(@D)
@@ -193,12 +203,13 @@ $(LIB_SO): $(LIB_A)
 
 $(RUNNER): $(UNIT_OBJ) $(HOST_ARCHIVES)
 	@mkdir -p $(@D)
-	$(Q)$(CC) -o $@ $^ $(LDFLAGS_ALL) $(KEYS_LIBS)
+	$(Q)$(CC) -o $@ $^ $(LDFLAGS_ALL) $(TOOL_LIBS)
 
 # The programs: each links only the rooms it needs (the signer no vetting, the verifier no signing).
 $(VERIFY_CLI): $(call obj,verifier/cli/hallmark_verify.c) $(LIB_A)
 $(KEYS_CLI): $(call obj,$(KEYS_CLI_SRC)) $(KEYS_A) $(VETTING_A) $(HOST_A) $(SIGN_A) $(LIB_A)
-$(SIGNER_CLI): $(call obj,$(SIGNER_CLI_SRC)) $(SIGNER_A) $(KEYS_A) $(HOST_A) $(SIGN_A) $(LIB_A)
+$(SIGNER_CLI): $(call obj,$(SIGNER_CLI_SRC)) $(SIGNER_A) $(STORE_A) $(KEYS_A) $(HOST_A) $(SIGN_A) \
+               $(LIB_A)
 $(VERIFY_CLI): INC_PROGRAM = $(INC_VERIFIER) -Iverifier/cli
 $(KEYS_CLI): INC_PROGRAM = $(INC_KEYS_CLI)
 $(SIGNER_CLI): INC_PROGRAM = $(INC_SIGNER_CLI)
@@ -216,11 +227,11 @@ $(VERIFY_BATCH): $(call obj,tests/tools/hm_verify_batch.c)
 $(TEST_SIGN): $(call obj,tests/tools/hm_test_sign.c)
 $(DEMO_LOGO) $(VERIFY_BATCH) $(TEST_SIGN): $(HOST_ARCHIVES)
 	@mkdir -p $(@D)
-	$(Q)$(CC) -o $@ $(filter %.o,$^) $(filter %.a,$^) $(LDFLAGS_ALL) $(KEYS_LIBS)
+	$(Q)$(CC) -o $@ $(filter %.o,$^) $(filter %.a,$^) $(LDFLAGS_ALL) $(TOOL_LIBS)
 
 $(BUILD)/tests/replay-%: $(call obj,tests/fuzz/fuzz_%.c tests/fuzz/replay.c) $(HOST_ARCHIVES)
 	@mkdir -p $(@D)
-	$(Q)$(CC) -o $@ $^ $(LDFLAGS_ALL) $(KEYS_LIBS)
+	$(Q)$(CC) -o $@ $^ $(LDFLAGS_ALL) $(TOOL_LIBS)
 
 GEN_VECTORS := $(BUILD)/tests/gen-vectors
 $(GEN_VECTORS): $(call obj,tests/vectors/gen_vectors.c tests/unit/fixture.c) $(SIGN_A) $(LIB_A)
@@ -231,7 +242,8 @@ $(GEN_VECTORS): $(call obj,tests/vectors/gen_vectors.c tests/unit/fixture.c) $(S
 vectors: $(GEN_VECTORS)
 	@rm -rf $(BUILD)/vectors.new && mkdir -p $(BUILD)/vectors.new
 	@$(GEN_VECTORS) $(BUILD)/vectors.new spec/vectors
-	@rm -f spec/vectors/*.json && cp $(BUILD)/vectors.new/*.json spec/vectors/
+	@rm -f spec/vectors/*.json spec/vectors/lookup/*.json && mkdir -p spec/vectors/lookup
+	@cp $(BUILD)/vectors.new/*.json spec/vectors/ && cp $(BUILD)/vectors.new/lookup/*.json spec/vectors/lookup/
 
 # The include flags of one room, for tests/cli/walls.sh: make -s room-includes ROOM=VERIFIER
 room-includes:
@@ -329,7 +341,7 @@ fuzz-bins: $(FUZZ_BIN)
 build/fuzz/%: tests/fuzz/%.c $(FUZZ_ARCHIVES)
 	@mkdir -p $(@D)
 	$(CLANG) $(WARN) -O1 -g -fsanitize=address,undefined,fuzzer -DHALLMARK_WITH_ES256=1 \
-	    $(INCLUDES) $(PKG_CFLAGS) -o $@ $< $(FUZZ_ARCHIVES) $(KEYS_LIBS)
+	    $(INCLUDES) $(PKG_CFLAGS) -o $@ $< $(FUZZ_ARCHIVES) $(TOOL_LIBS)
 
 # ---- benchmarks -------------------------------------------------------------------------------
 # make bench: every row of docs/benchmarks.md in one run (bench/run.sh), about 5 minutes on two
@@ -347,7 +359,7 @@ $(BENCH_DIR)/bench-bundle: $(call obj,bench/bench_bundle.c)
 $(BENCH_DIR)/bench-sign $(BENCH_DIR)/bench-verify $(BENCH_DIR)/bench-bundle: $(BENCH_UTIL) \
                                                                             $(HOST_ARCHIVES)
 	@mkdir -p $(@D)
-	$(Q)$(CC) -o $@ $(filter %.o,$^) $(filter %.a,$^) $(LDFLAGS_ALL) $(KEYS_LIBS)
+	$(Q)$(CC) -o $@ $(filter %.o,$^) $(filter %.a,$^) $(LDFLAGS_ALL) $(TOOL_LIBS)
 bench:
 	@tools/deps.sh build test bench
 	@$(MAKE) --no-print-directory all $(BENCH_TOOLS)

@@ -11,8 +11,9 @@ packages_for() {
     # Latin, Greek, Cyrillic, Arabic and Hebrew names, WenQuanYi Micro Hei Chinese, Japanese and
     # Korean ones (5 MB, where fonts-noto-cjk is 90 MB).
     build) echo make gcc pkg-config libsodium-dev libssl-dev libjansson-dev libpng-dev libicu-dev \
+        libsqlite3-dev libpq-dev \
         libevent-dev libpango1.0-dev libcairo2-dev fonts-dejavu-core fonts-wqy-microhei ;;
-    test) echo valgrind curl python3 openssl python3-jwcrypto strace ;;
+    test) echo valgrind curl python3 openssl python3-jwcrypto strace postgresql-15 ;;
     check) echo clang-format clang-tidy cppcheck ;;
     fuzz) echo clang libclang-rt-14-dev ;;
     # make bench: the HTTP load generator, the chart, and Node.js + npm for the jose peer (Debian's,

@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Helper for verify_vectors.sh: turns a spec vector into hallmark-verify arguments, and checks
-the CLI's --json output and exit status against the vector's expectation (spec §12.3)."""
+the CLI's --json output and exit status against the vector's expectation (spec §12.3); for the
+lookup-key vectors (spec/vectors/lookup/), recomputes each key from the canonical strings on its
+own (hashlib) and checks the CLI's --lookup-key output against it."""
 import base64
+import hashlib
 import json
 import os
 import re
@@ -35,8 +38,14 @@ def args(vector_path, work):
     out += ["--last-serial", str(v["last_serial"]), "--now", str(v["now"])]
     if "load_now" in v:
         out += ["--loaded-at", str(v["load_now"])]
+    message = dict(v["message"])
+    if "tokens" in message:
+        # A message that came without its token, and what the token directory answered (§9.6).
+        with open(os.path.join(work, "tokens.json"), "w", encoding="ascii") as f:
+            json.dump({"tokens": message.pop("tokens")}, f)
+        out += ["--tokens", os.path.join(work, "tokens.json")]
     with open(os.path.join(work, "message.json"), "w", encoding="utf-8") as f:
-        json.dump(v["message"], f, ensure_ascii=False)
+        json.dump(message, f, ensure_ascii=False)
     out += ["--message", os.path.join(work, "message.json"), "--json"]
     print("\n".join(out))
 
@@ -58,7 +67,8 @@ def check(vector_path, output_path, status, no_es256=False):
     vector = json.load(open(vector_path, encoding="utf-8"))
     expect = vector["expect"]
     want = expect["result"]
-    if (no_es256 and header_alg(vector["message"]["token"]) == "ES256"
+    tokens = vector["message"].get("tokens", [vector["message"].get("token", "")])
+    if (no_es256 and any(header_alg(t) == "ES256" for t in tokens)
             and want not in BEFORE_SIGNATURE and not want.startswith(("HALLMARK_BUNDLE_",
                                                                       "HALLMARK_ERR_"))):
         # Built without ES256, a P-256 brand key's tokens stop at step 5: never a checkmark.
@@ -85,6 +95,26 @@ def check(vector_path, output_path, status, no_es256=False):
     return True
 
 
+def lookup_key(canonical, channel):
+    """K of spec HM-CARRY-16, from the canonical strings, and its base64url SHA-256."""
+    k = b"\0".join(x.encode("utf-8") for x in
+                   ("hallmark-token-key-v2", channel, canonical["from"], canonical["to"]))
+    k += b"\0" + canonical["body"].encode("utf-8")
+    return base64.urlsafe_b64encode(hashlib.sha256(k).digest()).rstrip(b"=").decode("ascii")
+
+
+def check_lookup(vector_path, output_path, status):
+    vector = json.load(open(vector_path, encoding="utf-8"))
+    expect = vector["expect"]
+    text = open(output_path, encoding="utf-8").read().strip()
+    if expect["result"] != "HALLMARK_OK":
+        return status == 2 and text == "" or fail(f"want exit 2 and no key, got {status}: {text}")
+    mine = lookup_key(vector["canonical"], vector["message"]["channel"])
+    if mine != expect["key"]:
+        return fail(f"the vector's key {expect['key']} is not K's digest {mine}")
+    return (status == 0 and text == expect["key"]) or fail(f"want {expect['key']}, got {status}: {text}")
+
+
 def fail(message):
     print("  " + message)
     return False
@@ -93,6 +123,11 @@ def fail(message):
 if __name__ == "__main__":
     if sys.argv[1] == "args":
         args(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == "lookup-message":
+        json.dump(json.load(open(sys.argv[2], encoding="utf-8"))["message"],
+                  open(sys.argv[3], "w", encoding="utf-8"), ensure_ascii=False)
+    elif sys.argv[1] == "check-lookup":
+        sys.exit(0 if check_lookup(sys.argv[2], sys.argv[3], int(sys.argv[4])) else 1)
     else:
         no_es256 = len(sys.argv) > 5 and sys.argv[5] == "--no-es256"
         sys.exit(0 if check(sys.argv[2], sys.argv[3], int(sys.argv[4]), no_es256) else 1)

@@ -46,6 +46,21 @@ for vector in spec/vectors/*.json; do
         failed=$((failed + 1))
     fi
 done
+# The lookup keys (spec §9.6): the CLI's --lookup-key against keys recomputed from the canonical
+# strings with Python's hashlib.
+for vector in spec/vectors/lookup/*.json; do
+    python3 tests/cli/vector_tool.py lookup-message "$vector" "$work/message.json"
+    set +e
+    "$cli" --lookup-key --message "$work/message.json" >"$work/out" 2>"$work/err"
+    status=$?
+    set -e
+    if python3 tests/cli/vector_tool.py check-lookup "$vector" "$work/out" "$status"; then
+        passed=$((passed + 1))
+    else
+        echo "FAIL $vector (stderr: $(head -c 300 "$work/err"))"
+        failed=$((failed + 1))
+    fi
+done
 # Without --json the verdict line is followed by what the app shows (spec 8, [HM-RESULT-8]).
 for case in 026-unsigned.json:neutral 065-token-on-other-sender.json:warning; do
     vector=spec/vectors/${case%%:*}

@@ -142,9 +142,20 @@ run_vector(const json_t *vec, hallmark_verification *out, uint64_t *serial)
         body_len = json_string_length(json_object_get(msg, "body"));
     }
     m.body_len = body_len;
-    m.token = json_string_value(json_object_get(msg, "token"));
-    m.token_len = json_string_length(json_object_get(msg, "token"));
-    rc = hallmark_verify(v, &m, now, out);
+    if (json_is_array(json_object_get(msg, "tokens"))) {
+        /* Arrived without a token: what the directory returned (§9.6). */
+        const json_t *list = json_object_get(msg, "tokens");
+        const char *fetched[HALLMARK_FETCHED_TOKENS_MAX];
+        size_t n = json_array_size(list) < HALLMARK_FETCHED_TOKENS_MAX ? json_array_size(list) : 0;
+        for (i = 0; i < n; i++) {
+            fetched[i] = json_string_value(json_array_get(list, i));
+        }
+        rc = hallmark_verify_fetched(v, &m, fetched, n, now, out);
+    } else {
+        m.token = json_string_value(json_object_get(msg, "token"));
+        m.token_len = json_string_length(json_object_get(msg, "token"));
+        rc = hallmark_verify(v, &m, now, out);
+    }
     hallmark_verifier_free(v);
     return (int)rc;
 }
@@ -226,4 +237,67 @@ TEST(vectors_every_case_gives_its_expected_result)
     }
     CHECK(reached[HALLMARK_ERR_INVALID_ARGUMENT] && reached[HALLMARK_ERR_INVALID_KEY]);
     CHECK(reached[HALLMARK_SENDER_CONTESTED]); /* the appended verdict (HM-VEC-8) */
+}
+
+/* spec/vectors/lookup/: the key the library gives for each message, or its refusal (HM-CARRY-16).
+ * The keys themselves are recomputed from the canonical strings by tests/cli/vector_tool.py. */
+TEST(vectors_lookup_keys)
+{
+    DIR *dir = opendir(VECTOR_DIR "/lookup");
+    struct dirent *ent;
+    char path[1024];
+    size_t n = 0, passed = 0;
+
+    CHECK(dir != NULL);
+    while (dir != NULL && (ent = readdir(dir)) != NULL) {
+        json_t *vec, *msg;
+        const json_t *expect, *b64;
+        hallmark_message m;
+        hallmark_result want, got;
+        unsigned char body[4096];
+        char key[HALLMARK_LOOKUP_KEY_LEN + 1];
+        size_t body_len = 0;
+
+        if (strstr(ent->d_name, ".json") == NULL) {
+            continue;
+        }
+        n++;
+        (void)snprintf(path, sizeof path, VECTOR_DIR "/lookup/%s", ent->d_name);
+        vec = json_load_file(path, JSON_REJECT_DUPLICATES, NULL);
+        msg = json_object_get(vec, "message");
+        expect = json_object_get(vec, "expect");
+        memset(&m, 0, sizeof m);
+        m.channel = json_string_value(json_object_get(msg, "channel"));
+        m.from = json_string_value(json_object_get(msg, "from"));
+        m.to = json_string_value(json_object_get(msg, "to"));
+        if ((b64 = json_object_get(msg, "body_b64")) != NULL) {
+            CHECK_RC(hm_b64url_decode(body, sizeof body, json_string_value(b64),
+                                      json_string_length(b64), &body_len),
+                     HALLMARK_OK);
+            m.body = body;
+        } else {
+            m.body = (const unsigned char *)json_string_value(json_object_get(msg, "body"));
+            body_len = json_string_length(json_object_get(msg, "body"));
+        }
+        m.body_len = body_len;
+        if (vec == NULL ||
+            hallmark_result_from_name(json_string_value(json_object_get(expect, "result")),
+                                      &want) != HALLMARK_OK) {
+            printf("  %s: unreadable vector\n", ent->d_name);
+        } else if ((got = hallmark_token_lookup_key(&m, key, sizeof key)) != want) {
+            printf("  %s: expected %s, got %s\n", ent->d_name, hallmark_result_name(want),
+                   hallmark_result_name(got));
+        } else if (want == HALLMARK_OK && !str_eq(json_object_get(expect, "key"), key)) {
+            printf("  %s: key %s differs\n", ent->d_name, key);
+        } else {
+            passed++;
+        }
+        json_decref(vec);
+    }
+    if (dir != NULL) {
+        closedir(dir);
+    }
+    test_note("%zu/%zu lookup-key vectors", passed, n);
+    CHECK(n >= 10);
+    CHECK(passed == n);
 }

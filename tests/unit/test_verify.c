@@ -333,3 +333,77 @@ TEST(verify_sized_refuses_ids_with_a_zero_byte)
     free(tok);
     env_close(&e);
 }
+
+/* The token directory's calls (§9.6): the lookup key's edges, and verification of fetched tokens
+ * beyond what the vectors show. */
+TEST(directory_lookup_key_and_fetched_tokens_api)
+{
+    struct env e;
+    json_t *c;
+    char *tok, key[HALLMARK_LOOKUP_KEY_LEN + 1], again[HALLMARK_LOOKUP_KEY_LEN + 1];
+    const char *tokens[HALLMARK_FETCHED_TOKENS_MAX + 1];
+    hallmark_message m = {
+        "sms", "ACMEBANK", "+447700900123", (const unsigned char *)BODY, strlen(BODY), NULL, 0};
+    hallmark_verification out;
+    hallmark_verifier *empty = NULL;
+    const char *roots[1];
+    size_t i;
+
+    CHECK(env_open(&e) == 0);
+    CHECK_RC(hallmark_token_lookup_key(&m, key, sizeof key), HALLMARK_OK);
+    CHECK(strlen(key) == HALLMARK_LOOKUP_KEY_LEN);
+    /* The token does not enter the key; a harmless transport change does not change it. */
+    m.token = "x.y.z";
+    m.token_len = 5;
+    m.body = (const unsigned char *)BODY "  \r\n";
+    m.body_len = strlen(BODY "  \r\n");
+    CHECK_RC(hallmark_token_lookup_key(&m, again, sizeof again), HALLMARK_OK);
+    CHECK(strcmp(key, again) == 0);
+    CHECK_RC(hallmark_token_lookup_key(&m, again, HALLMARK_LOOKUP_KEY_LEN),
+             HALLMARK_ERR_BUFFER_TOO_SMALL);
+    CHECK_RC(hallmark_token_lookup_key(NULL, again, sizeof again), HALLMARK_ERR_INVALID_ARGUMENT);
+    CHECK_RC(hallmark_token_lookup_key(&m, NULL, sizeof again), HALLMARK_ERR_INVALID_ARGUMENT);
+
+    c = fx_claims(&e.fx, BODY);
+    tok = fx_token(&e.fx, c);
+    m.body = (const unsigned char *)BODY;
+    m.body_len = strlen(BODY);
+    /* A message that carries a token is not a directory case. */
+    tokens[0] = tok;
+    CHECK_RC(hallmark_verify_fetched(e.v, &m, tokens, 1, FX_NOW + 60, &out),
+             HALLMARK_ERR_INVALID_ARGUMENT);
+    m.token = NULL;
+    m.token_len = 0;
+    CHECK_RC(hallmark_verify_fetched(e.v, &m, tokens, 1, FX_NOW + 60, &out), HALLMARK_VERIFIED);
+    CHECK(strcmp(out.brand_id, "acme-bank") == 0 && out.code == HALLMARK_VERIFIED);
+    /* More than the directory may return, a NULL entry, a NULL list. */
+    for (i = 0; i <= HALLMARK_FETCHED_TOKENS_MAX; i++) {
+        tokens[i] = tok;
+    }
+    CHECK_RC(hallmark_verify_fetched(e.v, &m, tokens, HALLMARK_FETCHED_TOKENS_MAX + 1, FX_NOW + 60,
+                                     &out),
+             HALLMARK_ERR_INVALID_ARGUMENT);
+    CHECK_RC(
+        hallmark_verify_fetched(e.v, &m, tokens, HALLMARK_FETCHED_TOKENS_MAX, FX_NOW + 60, &out),
+        HALLMARK_VERIFIED);
+    tokens[1] = NULL;
+    CHECK_RC(hallmark_verify_fetched(e.v, &m, tokens, 2, FX_NOW + 60, &out),
+             HALLMARK_ERR_INVALID_ARGUMENT);
+    CHECK_RC(hallmark_verify_fetched(e.v, &m, NULL, 1, FX_NOW + 60, &out),
+             HALLMARK_ERR_INVALID_ARGUMENT);
+    CHECK_RC(hallmark_verify_fetched(e.v, &m, NULL, 0, FX_NOW + 60, &out), HALLMARK_UNSIGNED);
+    CHECK(out.brand_id[0] == '\0');
+    /* A token of this message, fetched days later: judged at the receipt time the app passes. */
+    tokens[0] = tok;
+    CHECK_RC(hallmark_verify_fetched(e.v, &m, tokens, 1, FX_NOW + 3 * FX_DAY, &out),
+             HALLMARK_TOKEN_EXPIRED);
+    CHECK(out.brand_id[0] == '\0');
+    /* No bundle yet. */
+    roots[0] = e.fx.root_b64;
+    CHECK_RC(hallmark_verifier_new(&empty, roots, 1), HALLMARK_OK);
+    CHECK_RC(hallmark_verify_fetched(empty, &m, tokens, 1, FX_NOW + 60, &out), HALLMARK_NO_BUNDLE);
+    hallmark_verifier_free(empty);
+    free(tok);
+    json_decref(c);
+    env_close(&e);
+}

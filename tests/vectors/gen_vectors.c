@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <sodium.h>
 
@@ -339,8 +340,10 @@ struct vec {
     const char *root_override;
 };
 
+/* Writes the vector; with fetched (consumed), the message carries the directory's tokens
+ * (§9.6) instead of a token. */
 static void
-emit(struct vec *v)
+emit_with(struct vec *v, json_t *fetched)
 {
     char path[1024], *root_b64 = b64(hm_signkey_public(root0)->raw, 32);
     json_t *spec = json_array(), *doc, *msg, *expect;
@@ -357,7 +360,11 @@ emit(struct vec *v)
     } else {
         json_object_set_new(msg, "body", json_string(v->body));
     }
-    json_object_set_new(msg, "token", json_string(v->token != NULL ? v->token : ""));
+    if (fetched != NULL) {
+        json_object_set_new(msg, "tokens", fetched);
+    } else {
+        json_object_set_new(msg, "token", json_string(v->token != NULL ? v->token : ""));
+    }
     expect = json_pack("{s:s}", "result", v->result);
     if (v->serial > 0) {
         json_object_set_new(expect, "serial", json_integer(v->serial));
@@ -386,6 +393,12 @@ emit(struct vec *v)
     }
     json_decref(doc);
     free(root_b64);
+}
+
+static void
+emit(struct vec *v)
+{
+    emit_with(v, NULL);
 }
 
 /* The expected verified result for an acme token, written from the generator's own inputs. */
@@ -2218,6 +2231,186 @@ attack_sender_ownership(void)
     free(contest_bundle);
 }
 
+/* ---- the token directory (§9.6) ---------------------------------------------------------------
+ */
+
+/* A message without a token, verified against what the directory returned (HM-CARRY-18). */
+static void
+fetched(const char *name, const char *description, const char *result, json_t *tokens,
+        json_t *brand)
+{
+    struct vec v = {name,
+                    description,
+                    "HM-CARRY-17 HM-CARRY-18",
+                    default_bundle,
+                    "sms",
+                    "ACMEBANK",
+                    TO_SMS,
+                    BODY,
+                    NULL,
+                    NULL,
+                    result,
+                    0,
+                    0,
+                    0,
+                    brand != NULL ? 7 : 0,
+                    brand,
+                    NULL};
+
+    emit_with(&v, tokens);
+}
+
+static void
+fetched_negatives(void)
+{
+    json_t *c = sms_claims(BODY, "d001"),
+           *other_c = claims("sms", "ACMEBANK", "+447700900999", BODY, "d002");
+    char *mine = token(acme, c), *other = token(acme, other_c), *forged = strdup(mine);
+
+    forged[strlen(forged) - 2] = forged[strlen(forged) - 2] == 'A' ? 'B' : 'A';
+    fetched("fetched-mine-after-another",
+            "The directory returns another recipient's token of the "
+            "same text first, then this recipient's: verified by the second",
+            "HALLMARK_VERIFIED", json_pack("[s,s]", other, mine), acme_brand(acme, c));
+    fetched("fetched-only-another-recipient",
+            "Only another recipient's token: discarded, so the "
+            "message is unsigned",
+            "HALLMARK_UNSIGNED", json_pack("[s]", other), NULL);
+    fetched("fetched-none", "The directory had nothing (404): unsigned", "HALLMARK_UNSIGNED",
+            json_array(), NULL);
+    fetched("fetched-forged-first",
+            "A forged token before the genuine one: the genuine one "
+            "verifies",
+            "HALLMARK_VERIFIED", json_pack("[s,s]", forged, mine), acme_brand(acme, c));
+    fetched("fetched-forged-only",
+            "Another recipient's token, then a forged one: the first "
+            "remaining token's result",
+            "HALLMARK_BAD_SIGNATURE", json_pack("[s,s]", other, forged), NULL);
+    fetched("fetched-empty-string", "An empty string among the tokens: malformed, never a pass",
+            "HALLMARK_MALFORMED", json_pack("[s]", ""), NULL);
+    free(mine);
+    free(other);
+    free(forged);
+    json_decref(c);
+    json_decref(other_c);
+}
+
+/* Lookup-key vectors (HM-CARRY-16) go to OUT_DIR/lookup/: the message as the app passes it, the
+ * canonical strings K is built from (so that a harness can recompute the key on its own), and
+ * the key; or the result when no key exists. The key is computed here from the canonical strings,
+ * and the library must agree. */
+static int lookup_counter;
+
+static void
+lookup(const char *name, const char *description, const char *channel, const char *from,
+       const char *to, const char *body, const char *body_b64, const char *canon_from,
+       const char *canon_to, const char *canon_body, const char *result)
+{
+    unsigned char digest[HM_SHA256_BYTES], raw[1024];
+    char key[48] = "", got[48] = "", path[1024];
+    hallmark_message m = {
+        channel, from, to, (const unsigned char *)body, body != NULL ? strlen(body) : 0, NULL, 0};
+    json_t *msg = json_pack("{s:s,s:s,s:s}", "channel", channel, "from", from, "to", to),
+           *expect = json_pack("{s:s}", "result", result), *doc;
+    hallmark_result rc;
+    size_t n = 0;
+
+    lookup_counter++;
+    if (body_b64 != NULL) {
+        (void)hm_b64url_decode(raw, sizeof raw, body_b64, strlen(body_b64), &n);
+        m.body = raw;
+        m.body_len = n;
+        json_object_set_new(msg, "body_b64", json_string(body_b64));
+    } else {
+        json_object_set_new(msg, "body", json_string(body));
+    }
+    doc = json_pack("{s:s,s:[s],s:o}", "description", description, "spec", "HM-CARRY-16", "message",
+                    msg);
+    if (canon_body != NULL) {
+        unsigned char k_bytes[2048];
+        size_t len = 0;
+        const char *parts[] = {"hallmark-token-key-v2", channel, canon_from, canon_to};
+        size_t i;
+        for (i = 0; i < 4; i++) {
+            memcpy(k_bytes + len, parts[i], strlen(parts[i]) + 1);
+            len += strlen(parts[i]) + 1;
+        }
+        memcpy(k_bytes + len, canon_body, strlen(canon_body));
+        len += strlen(canon_body);
+        (void)hm_sha256(digest, k_bytes, len);
+        (void)hm_b64url_encode(key, sizeof key, digest, sizeof digest, NULL);
+        json_object_set_new(
+            doc, "canonical",
+            json_pack("{s:s,s:s,s:s}", "from", canon_from, "to", canon_to, "body", canon_body));
+        json_object_set_new(expect, "key", json_string(key));
+    }
+    json_object_set_new(doc, "expect", expect);
+    rc = hallmark_token_lookup_key(&m, got, sizeof got);
+    if (strcmp(hallmark_result_name(rc), result) != 0 || strcmp(got, key) != 0) {
+        fprintf(stderr, "gen-vectors: lookup %s: the library gives %s %s, the vector %s %s\n", name,
+                hallmark_result_name(rc), got, result, key);
+        failures++;
+    }
+    (void)snprintf(path, sizeof path, "%s/lookup", out_dir);
+    (void)mkdir(path, 0755);
+    (void)snprintf(path, sizeof path, "%s/lookup/%02d-%s.json", out_dir, lookup_counter, name);
+    if (json_dump_file(doc, path, JSON_INDENT(2)) != 0) {
+        fprintf(stderr, "gen-vectors: cannot write %s\n", path);
+        failures++;
+    } else {
+        FILE *f = fopen(path, "a");
+        if (f == NULL || fputc('\n', f) == EOF || fclose(f) != 0) {
+            failures++;
+        }
+    }
+    json_decref(doc);
+}
+
+#define SPEC_EXAMPLE_BODY                                                                          \
+    "Acme Bank: your payment of \xc2\xa3"                                                          \
+    "120.00 to Northwind Energy is scheduled for 1 December."
+
+static void
+lookup_keys(void)
+{
+    lookup("spec-example", "The SMS of §2.6: the example key of §9.6", "sms", "ACMEBANK", TO_SMS,
+           SPEC_EXAMPLE_BODY, NULL, "ACMEBANK", TO_SMS, SPEC_EXAMPLE_BODY, "HALLMARK_OK");
+    lookup("sms-alphanumeric", "The SMS of vector 001", "sms", "ACMEBANK", TO_SMS, BODY, NULL,
+           "ACMEBANK", TO_SMS, BODY, "HALLMARK_OK");
+    lookup("sms-other-recipient", "The same text to another number has another key", "sms",
+           "ACMEBANK", "+447700900999", BODY, NULL, "ACMEBANK", "+447700900999", BODY,
+           "HALLMARK_OK");
+    lookup("sms-one-character", "One character changed in the body: another key", "sms", "ACMEBANK",
+           TO_SMS,
+           "Acme Bank: your card ending 4243 was charged \xc2\xa3"
+           "10.00 at Acme Store.",
+           NULL, "ACMEBANK", TO_SMS,
+           "Acme Bank: your card ending 4243 was charged \xc2\xa3"
+           "10.00 at Acme Store.",
+           "HALLMARK_OK");
+    lookup("sms-canonical-body",
+           "CRLF, trailing spaces, a BOM and trailing line ends: the key of "
+           "the canonical body (§3)",
+           "sms", "ACMEBANK", TO_SMS,
+           "\xef\xbb\xbfYour code is 123456 \r\nDo not share it.\t\r\n\r\n", NULL, "ACMEBANK",
+           TO_SMS, "Your code is 123456\nDo not share it.", "HALLMARK_OK");
+    lookup("sms-short-code", "A short code sender", "sms", "72233", TO_SMS, "Your code is 123456",
+           NULL, "72233", TO_SMS, "Your code is 123456", "HALLMARK_OK");
+    lookup("rcs-agent-canonical", "An RCS agent id as shown in capitals: lowercased first (§4)",
+           "rcs", "ACME_BANK_AGENT@RBM.GOOG", TO_SMS, BODY, NULL, "acme_bank_agent@rbm.goog",
+           TO_SMS, BODY, "HALLMARK_OK");
+    lookup("whatsapp", "WhatsApp: the business number", "whatsapp", "+447700900500", TO_SMS, BODY,
+           NULL, "+447700900500", TO_SMS, BODY, "HALLMARK_OK");
+    lookup("empty-body", "An empty body has a key", "sms", "ACMEBANK", TO_SMS, "", NULL, "ACMEBANK",
+           TO_SMS, "", "HALLMARK_OK");
+    lookup("recipient-not-e164", "A recipient that is not E.164: no key", "sms", "ACMEBANK",
+           "07700900123", BODY, NULL, NULL, NULL, NULL, "HALLMARK_ERR_INVALID_ARGUMENT");
+    lookup("bad-channel", "A channel name outside the channel syntax: no key", "SMS", "ACMEBANK",
+           TO_SMS, BODY, NULL, NULL, NULL, NULL, "HALLMARK_ERR_INVALID_ARGUMENT");
+    lookup("body-not-utf8", "A body that is not UTF-8: no token can exist, no key", "sms",
+           "ACMEBANK", TO_SMS, NULL, "_w", NULL, NULL, NULL, "HALLMARK_BODY_MODIFIED");
+}
+
 static void
 attack_corpus(void)
 {
@@ -2316,6 +2509,8 @@ main(int argc, char **argv)
     bundle_negatives();
     attack_corpus();
     label_rules();
+    fetched_negatives();
+    lookup_keys();
     printf("gen-vectors: %d vectors written to %s\n", counter, out_dir);
     return failures == 0 ? 0 : 1;
 }

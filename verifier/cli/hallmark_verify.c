@@ -40,14 +40,22 @@ static const char usage_text[] =
     "  --loaded-at SECONDS when the bundle was loaded (default: --now); a bundle that expires\n"
     "                      between load and --now gives the stale result\n"
     "  --message FILE      read the message from FILE instead of stdin\n"
+    "  --tokens FILE       the message came without a token (SMS): FILE is what the platform's\n"
+    "                      token directory answered for its lookup key, {\"tokens\": [...]}\n"
+    "                      ({\"tokens\": []} after a 404); the verdict follows spec HM-CARRY-18\n"
+    "  --lookup-key        print the message's token lookup key (spec §9.6) and exit: the app\n"
+    "                      fetches GET <token endpoint>/<key>; needs no --root or --bundle\n"
     "  --json              print the verdict as JSON (result, message, ui, serial, brand); ui\n"
     "                      is what the app shows (spec 8): checkmark, neutral, warning,\n"
     "                      api-error or none\n"
     "  -h, --help          this text\n"
     "\n"
     "exit status: 0 verified, 1 not verified (or the bundle was refused), 2 usage or input error\n"
-    "example:\n"
-    "  " PROG " --root ROOT.pub --bundle bundle.jws --message msg.json\n";
+    "examples:\n"
+    "  " PROG " --root ROOT.pub --bundle bundle.jws --message msg.json\n"
+    "  key=$(" PROG " --lookup-key --message sms.json)\n"
+    "  curl -s https://tokens.example/v1/tokens/$key > tokens.json   # {\"tokens\":[]} on 404\n"
+    "  " PROG " --root ROOT.pub --bundle bundle.jws --message sms.json --tokens tokens.json\n";
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -194,6 +202,48 @@ load_message(const char *path, struct message_input *in)
     return 1;
 }
 
+/* The token directory's answer (HM-CARRY-17): {"tokens": [up to 100 strings]}, nothing else. */
+struct fetched_input {
+    json_t *root;
+    const char *tokens[HALLMARK_FETCHED_TOKENS_MAX];
+    size_t count;
+};
+
+static int
+load_tokens(const char *path, struct fetched_input *in)
+{
+    size_t len = 0, i;
+    unsigned char *text = read_path(path, MESSAGE_MAX, &len);
+    const json_t *list, *t;
+
+    memset(in, 0, sizeof *in);
+    if (text == NULL) {
+        fprintf(stderr, PROG ": %s: %s\n", path,
+                errno == EFBIG ? "larger than 16 MiB" : strerror(errno));
+        return 0;
+    }
+    if (hm_json_parse_object(text, len, MESSAGE_MAX, 3, &in->root) != HALLMARK_OK ||
+        json_object_size(in->root) != 1 ||
+        !json_is_array(list = json_object_get(in->root, "tokens")) ||
+        json_array_size(list) > HALLMARK_FETCHED_TOKENS_MAX) {
+        free(text);
+        fprintf(stderr,
+                PROG ": %s: not a token directory answer: {\"tokens\": [at most %d strings]}\n",
+                path, HALLMARK_FETCHED_TOKENS_MAX);
+        return 0;
+    }
+    free(text);
+    json_array_foreach(list, i, t)
+    {
+        if (!json_is_string(t)) {
+            fprintf(stderr, PROG ": %s: tokens[%zu] is not a string\n", path, i);
+            return 0;
+        }
+        in->tokens[in->count++] = json_string_value(t);
+    }
+    return 1;
+}
+
 static json_t *
 brand_json(const hallmark_verification *v)
 {
@@ -288,22 +338,26 @@ main(int argc, char **argv)
                                             {"message", required_argument, NULL, 'm'},
                                             {"json", no_argument, NULL, 'j'},
                                             {"loaded-at", required_argument, NULL, 'l'},
+                                            {"tokens", required_argument, NULL, 't'},
+                                            {"lookup-key", no_argument, NULL, 'k'},
                                             {"help", no_argument, NULL, 'h'},
                                             {NULL, 0, NULL, 0}};
     char *roots[MAX_ROOTS];
     size_t root_count = 0, bundle_len = 0, i;
-    const char *bundle_path = NULL, *message_path = NULL;
+    const char *bundle_path = NULL, *message_path = NULL, *tokens_path = NULL;
     long long last_serial = 0, now = (long long)time(NULL), loaded_at = -1;
-    int as_json = 0, opt, status = EXIT_USAGE;
+    int as_json = 0, lookup_key = 0, opt, status = EXIT_USAGE;
     unsigned char *bundle = NULL;
     hallmark_verifier *verifier = NULL;
     hallmark_verification verdict;
     hallmark_error err;
     struct message_input in;
+    struct fetched_input fetched;
     hallmark_result rc;
     uint64_t serial = 0;
 
     memset(&in, 0, sizeof in);
+    memset(&fetched, 0, sizeof fetched);
     while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
         switch (opt) {
         case 'r':
@@ -346,6 +400,12 @@ main(int argc, char **argv)
         case 'j':
             as_json = 1;
             break;
+        case 't':
+            tokens_path = optarg;
+            break;
+        case 'k':
+            lookup_key = 1;
+            break;
         case 'h':
             fputs(usage_text, stdout);
             status = EXIT_VERIFIED;
@@ -357,6 +417,23 @@ main(int argc, char **argv)
     }
     if (optind < argc) {
         status = usage_error("unexpected argument '%s'", argv[optind]);
+        goto out;
+    }
+    if (lookup_key) {
+        char key[HALLMARK_LOOKUP_KEY_LEN + 1];
+        if (!load_message(message_path, &in)) {
+            goto out;
+        }
+        rc = hallmark_token_lookup_key(&in.m, key, sizeof key);
+        if (rc != HALLMARK_OK) {
+            fprintf(stderr, PROG ": no lookup key: %s (%s)\n", hallmark_strerror(rc),
+                    rc == HALLMARK_BODY_MODIFIED ? "the body is not UTF-8"
+                                                 : "a channel, sender or recipient id that is not "
+                                                   "valid for its channel, spec §4");
+            goto out;
+        }
+        printf("%s\n", key);
+        status = EXIT_VERIFIED;
         goto out;
     }
     if (root_count == 0) {
@@ -377,7 +454,13 @@ main(int argc, char **argv)
     } else {
         fprintf(stderr, PROG ": no --bundle given: nothing can verify\n");
     }
-    if (!load_message(message_path, &in)) {
+    if (!load_message(message_path, &in) ||
+        (tokens_path != NULL && !load_tokens(tokens_path, &fetched))) {
+        goto out;
+    }
+    if (tokens_path != NULL && in.m.token != NULL && in.m.token_len > 0) {
+        status = usage_error("--tokens: the message already carries a token; the directory is "
+                             "for messages that arrive without one");
         goto out;
     }
     rc = bundle == NULL
@@ -394,7 +477,9 @@ main(int argc, char **argv)
         status = EXIT_NOT_VERIFIED;
         goto out;
     }
-    rc = hallmark_verify(verifier, &in.m, (int64_t)now, &verdict);
+    rc = tokens_path != NULL ? hallmark_verify_fetched(verifier, &in.m, fetched.tokens,
+                                                       fetched.count, (int64_t)now, &verdict)
+                             : hallmark_verify(verifier, &in.m, (int64_t)now, &verdict);
     if (rc == HALLMARK_ERR_INVALID_ARGUMENT) {
         fprintf(stderr, PROG ": message: invalid channel or missing field\n");
         goto out;
@@ -408,6 +493,7 @@ out:
     free(bundle);
     free(in.body);
     json_decref(in.root);
+    json_decref(fetched.root);
     hallmark_verifier_free(verifier);
     return status;
 }

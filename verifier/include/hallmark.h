@@ -332,6 +332,50 @@ HALLMARK_API hallmark_result hallmark_logo_check(const hallmark_verification *v,
                                                  const unsigned char *png,
                                                  size_t png_len) HALLMARK_WARN_UNUSED;
 
+/** Length of a token lookup key: base64url of a SHA-256 digest, without padding. */
+#define HALLMARK_LOOKUP_KEY_LEN 43
+
+/**
+ * The token directory's lookup key of a message that arrived without its token (spec §9.5-9.6,
+ * HM-CARRY-16): SMS, and RCS or WhatsApp with directory carriage. The app fetches
+ * GET <platform's token endpoint>/<key> and passes what it gets to hallmark_verify_fetched.
+ * The key covers the channel, the sender, the recipient and the canonical body, so a lookup needs
+ * both the app user's own id and the text, and one key holds one recipient's tokens.
+ * @param message  channel, from, to and body as for hallmark_verify; its token is ignored.
+ * @param out      receives the key and a NUL: out_cap must be at least HALLMARK_LOOKUP_KEY_LEN + 1.
+ * @return HALLMARK_OK; HALLMARK_ERR_INVALID_ARGUMENT (NULL, an unknown channel, or a sender or
+ *         recipient id that is not an id of that channel, §4); HALLMARK_ERR_BUFFER_TOO_SMALL;
+ *         HALLMARK_BODY_MODIFIED when the body is not UTF-8 (no token can exist for it).
+ * Thread safety: pure function of its arguments.
+ */
+HALLMARK_API hallmark_result hallmark_token_lookup_key(const hallmark_message *message, char *out,
+                                                       size_t out_cap) HALLMARK_WARN_UNUSED;
+
+/** At most this many tokens are read from one directory answer (HM-CARRY-17). */
+#define HALLMARK_FETCHED_TOKENS_MAX 100
+
+/**
+ * Verifies a message that arrived without its token against the tokens the directory returned
+ * for its lookup key (spec §9.6, HM-CARRY-18). Each token is verified as hallmark_verify would;
+ * tokens that give HALLMARK_RECIPIENT_MISMATCH belong to someone else and are discarded. The
+ * verdict is HALLMARK_VERIFIED if a remaining token verifies (out describes that token), else the
+ * result of the first remaining token, else (none remain, or token_count is 0 after a 404)
+ * HALLMARK_UNSIGNED. When the fetch itself failed, do not call this: show the neutral UI and
+ * retry later (HM-CARRY-19).
+ * @param message      the message as received; its token must be NULL or empty.
+ * @param tokens       token_count compact JWS strings, NUL-terminated, as the directory returned
+ *                     them (newest first); borrowed. NULL only when token_count is 0.
+ * @param token_count  at most HALLMARK_FETCHED_TOKENS_MAX.
+ * @param now          as for hallmark_verify.
+ * @return the verdict, also in out->code, or HALLMARK_ERR_INVALID_ARGUMENT (NULL, a message that
+ *         carries a token, too many tokens) / HALLMARK_ERR_NOMEM.
+ * Thread safety: as hallmark_verify.
+ */
+HALLMARK_API hallmark_result hallmark_verify_fetched(hallmark_verifier *verifier,
+                                                     const hallmark_message *message,
+                                                     const char *const *tokens, size_t token_count,
+                                                     int64_t now, hallmark_verification *out);
+
 /** Frees a verifier and its bundle. NULL is allowed. Not concurrently with other calls on it. */
 HALLMARK_API void hallmark_verifier_free(hallmark_verifier *verifier);
 

@@ -3,6 +3,8 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "hm_secmem.h"
+
 int32_t
 hm_utf8_next(const unsigned char *s, size_t len, size_t *i)
 {
@@ -76,13 +78,12 @@ hm_utf8_no_controls(const char *s, size_t lo, size_t hi)
 /* Canonicalization streams into the hash: spaces/tabs and line ends are held back until a
  * later character shows they are not trailing. */
 hallmark_result
-hm_body_digest(const unsigned char *body, size_t len, unsigned char out[HM_SHA256_BYTES])
+hm_body_hash_update(crypto_hash_sha256_state *st, const unsigned char *body, size_t len)
 {
-    crypto_hash_sha256_state st;
     size_t i = 0, run, ws_start = 0, ws_len = 0, newlines = 0;
     static const unsigned char lf[16] = "\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n";
 
-    if (out == NULL || (body == NULL && len > 0)) {
+    if (st == NULL || (body == NULL && len > 0)) {
         return HALLMARK_ERR_INVALID_ARGUMENT;
     }
     if (!hm_utf8_valid(body, len)) {
@@ -91,7 +92,6 @@ hm_body_digest(const unsigned char *body, size_t len, unsigned char out[HM_SHA25
     if (len >= 3 && memcmp(body, "\xEF\xBB\xBF", 3) == 0) {
         i = 3;
     }
-    crypto_hash_sha256_init(&st);
     while (i < len) {
         unsigned char c = body[i];
 
@@ -111,11 +111,11 @@ hm_body_digest(const unsigned char *body, size_t len, unsigned char out[HM_SHA25
         }
         while (newlines > 0) {
             size_t n = newlines < sizeof lf ? newlines : sizeof lf;
-            crypto_hash_sha256_update(&st, lf, n);
+            crypto_hash_sha256_update(st, lf, n);
             newlines -= n;
         }
         if (ws_len > 0) {
-            crypto_hash_sha256_update(&st, body + ws_start, ws_len);
+            crypto_hash_sha256_update(st, body + ws_start, ws_len);
             ws_len = 0;
         }
         /* The run of ordinary bytes from here goes into the hash in one update: one call per
@@ -125,11 +125,53 @@ hm_body_digest(const unsigned char *body, size_t len, unsigned char out[HM_SHA25
                body[run] != '\n') {
             run++;
         }
-        crypto_hash_sha256_update(&st, body + i, run - i);
+        crypto_hash_sha256_update(st, body + i, run - i);
         i = run;
     }
-    crypto_hash_sha256_final(&st, out);
     return HALLMARK_OK;
+}
+
+hallmark_result
+hm_body_digest(const unsigned char *body, size_t len, unsigned char out[HM_SHA256_BYTES])
+{
+    crypto_hash_sha256_state st;
+    hallmark_result rc;
+
+    if (out == NULL) {
+        return HALLMARK_ERR_INVALID_ARGUMENT;
+    }
+    crypto_hash_sha256_init(&st);
+    rc = hm_body_hash_update(&st, body, len);
+    if (rc == HALLMARK_OK) {
+        crypto_hash_sha256_final(&st, out);
+    }
+    hm_wipe(&st, sizeof st);
+    return rc;
+}
+
+/* K of HM-CARRY-16: label, channel, sender, recipient and canonical body, NUL-separated. */
+hallmark_result
+hm_token_lookup_key(const char *channel, const char *sender, const char *recipient,
+                    const unsigned char *body, size_t len, unsigned char out[HM_SHA256_BYTES])
+{
+    static const char label[] = "hallmark-token-key-v2";
+    crypto_hash_sha256_state st;
+    hallmark_result rc;
+
+    if (channel == NULL || sender == NULL || recipient == NULL || out == NULL) {
+        return HALLMARK_ERR_INVALID_ARGUMENT;
+    }
+    crypto_hash_sha256_init(&st);
+    crypto_hash_sha256_update(&st, (const unsigned char *)label, sizeof label); /* with its 0 */
+    crypto_hash_sha256_update(&st, (const unsigned char *)channel, strlen(channel) + 1);
+    crypto_hash_sha256_update(&st, (const unsigned char *)sender, strlen(sender) + 1);
+    crypto_hash_sha256_update(&st, (const unsigned char *)recipient, strlen(recipient) + 1);
+    rc = hm_body_hash_update(&st, body, len);
+    if (rc == HALLMARK_OK) {
+        crypto_hash_sha256_final(&st, out);
+    }
+    hm_wipe(&st, sizeof st);
+    return rc;
 }
 
 static int

@@ -3,6 +3,7 @@
 #ifndef HM_TEXT_H
 #define HM_TEXT_H
 
+#include <sodium.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,6 +24,20 @@ int hm_utf8_no_controls(const char *s, size_t lo, size_t hi);
  * valid UTF-8 (a signer never signs such a body). */
 hallmark_result hm_body_digest(const unsigned char *body, size_t len,
                                unsigned char out[HM_SHA256_BYTES]);
+
+/* Feeds the canonical body (§3) into a SHA-256 state the caller started: for hashes whose input
+ * ends with the canonical body (the body digest, the token lookup key). HALLMARK_OK, or
+ * HALLMARK_BODY_MODIFIED if the body is not valid UTF-8 (nothing is fed then). */
+hallmark_result hm_body_hash_update(crypto_hash_sha256_state *st, const unsigned char *body,
+                                    size_t len);
+
+/* The token directory's lookup key before encoding (§9.6, HM-CARRY-16): SHA-256 of
+ * "hallmark-token-key-v2" 0 channel 0 sender 0 recipient 0 canonical body. The ids must already be
+ * canonical (§4). HALLMARK_OK, HALLMARK_BODY_MODIFIED (body not UTF-8) or
+ * HALLMARK_ERR_INVALID_ARGUMENT. */
+hallmark_result hm_token_lookup_key(const char *channel, const char *sender, const char *recipient,
+                                    const unsigned char *body, size_t len,
+                                    unsigned char out[HM_SHA256_BYTES]);
 
 /* 1 if name is a display name the verifier accepts: valid UTF-8, 1-64 code points, no control,
  * format, bidi-control or invisible characters. (NFC and single-script are checked at onboarding

@@ -461,6 +461,95 @@ hallmark_verify_sized(hallmark_verifier *v, const hallmark_message *m, size_t ch
 }
 
 hallmark_result
+hallmark_token_lookup_key(const hallmark_message *m, char *out, size_t out_cap)
+{
+    char from[HM_ID_MAX], to[HM_ID_MAX];
+    unsigned char key[HM_SHA256_BYTES];
+    hallmark_result rc;
+
+    if (out != NULL && out_cap > 0) {
+        out[0] = '\0';
+    }
+    if (m == NULL || out == NULL || m->channel == NULL || m->from == NULL || m->to == NULL ||
+        (m->body == NULL && m->body_len > 0) || !hm_channel_ok(m->channel) ||
+        !hm_canonical_sender(m->channel, m->from, from) ||
+        !hm_canonical_recipient(m->channel, m->to, to)) {
+        return HALLMARK_ERR_INVALID_ARGUMENT;
+    }
+    if (out_cap < HALLMARK_LOOKUP_KEY_LEN + 1) {
+        return HALLMARK_ERR_BUFFER_TOO_SMALL;
+    }
+    rc = hm_token_lookup_key(m->channel, from, to, m->body, m->body_len, key);
+    if (rc != HALLMARK_OK) {
+        return rc;
+    }
+    return hm_b64url_encode(out, out_cap, key, sizeof key, NULL);
+}
+
+/* HM-CARRY-18, on one snapshot of the bundle: the first verifying token wins; tokens of other
+ * recipients do not count; otherwise the first remaining token's verdict. */
+hallmark_result
+hallmark_verify_fetched(hallmark_verifier *v, const hallmark_message *m, const char *const *tokens,
+                        size_t token_count, int64_t now, hallmark_verification *out)
+{
+    hallmark_verification *scratch;
+    hallmark_message one;
+    struct snapshot *snap;
+    hallmark_result first = HALLMARK_UNSIGNED, rc;
+    const char *first_detail = "the directory holds no token of this recipient";
+    size_t i;
+
+    if (out == NULL) {
+        return HALLMARK_ERR_INVALID_ARGUMENT;
+    }
+    memset(out, 0, sizeof *out);
+    if (v == NULL || m == NULL || m->channel == NULL || m->from == NULL || m->to == NULL ||
+        (m->body == NULL && m->body_len > 0) || !hm_channel_ok(m->channel) || now < 0 ||
+        (m->token != NULL && m->token_len > 0) || (tokens == NULL && token_count > 0) ||
+        token_count > HALLMARK_FETCHED_TOKENS_MAX) {
+        return verdict(out, HALLMARK_ERR_INVALID_ARGUMENT, "missing or invalid argument");
+    }
+    for (i = 0; i < token_count; i++) {
+        if (tokens[i] == NULL) {
+            return verdict(out, HALLMARK_ERR_INVALID_ARGUMENT, "a fetched token is NULL");
+        }
+    }
+    snap = snapshot_acquire(v);
+    if (snap == NULL) {
+        return verdict(out, HALLMARK_NO_BUNDLE, "no trust bundle loaded");
+    }
+    if ((scratch = malloc(sizeof *scratch)) == NULL) {
+        snapshot_release(v, snap);
+        return verdict(out, HALLMARK_ERR_NOMEM, "out of memory");
+    }
+    one = *m;
+    for (i = 0; i < token_count; i++) {
+        memset(scratch, 0, sizeof *scratch);
+        one.token = tokens[i];
+        one.token_len = strlen(tokens[i]);
+        rc = one.token_len == 0 ? verdict(scratch, HALLMARK_MALFORMED, "empty token")
+                                : verify_with(scratch, snap->trust, &one, 0, now);
+        if (rc == HALLMARK_VERIFIED) {
+            memcpy(out, scratch, sizeof *out);
+            first = rc;
+            break;
+        }
+        if (rc != HALLMARK_RECIPIENT_MISMATCH && first == HALLMARK_UNSIGNED) {
+            first = rc;
+            first_detail = scratch->detail;
+        }
+    }
+    free(scratch);
+    snapshot_release(v, snap);
+    if (first != HALLMARK_VERIFIED) {
+        memset(out, 0, sizeof *out);
+        out->code = first;
+        out->detail = first_detail;
+    }
+    return first;
+}
+
+hallmark_result
 hallmark_logo_check(const hallmark_verification *v, const unsigned char *png, size_t len)
 {
     unsigned char digest[HM_SHA256_BYTES];

@@ -53,6 +53,14 @@ JNIEXPORT jint JNICALL Java_dev_hallmark_Verifier_nativeLoad(JNIEnv *env, jclass
 JNIEXPORT void JNICALL Java_dev_hallmark_Verifier_nativeVerify(
     JNIEnv *env, jclass cls, jlong h, jbyteArray channel, jbyteArray from, jbyteArray to,
     jbyteArray body, jbyteArray token, jlong now, jobjectArray strings, jlongArray numbers);
+JNIEXPORT void JNICALL Java_dev_hallmark_Verifier_nativeVerifyFetched(
+    JNIEnv *env, jclass cls, jlong h, jbyteArray channel, jbyteArray from, jbyteArray to,
+    jbyteArray body, jobjectArray tokens, jlong now, jobjectArray strings, jlongArray numbers);
+JNIEXPORT jint JNICALL Java_dev_hallmark_Verifier_nativeLookupKey(JNIEnv *env, jclass cls,
+                                                                  jbyteArray channel,
+                                                                  jbyteArray from, jbyteArray to,
+                                                                  jbyteArray body,
+                                                                  jbyteArray key_out);
 JNIEXPORT void JNICALL Java_dev_hallmark_Verifier_nativeFree(JNIEnv *env, jclass cls, jlong h);
 JNIEXPORT jint JNICALL Java_dev_hallmark_Verifier_nativeLogoCheck(JNIEnv *env, jclass cls,
                                                                   jint code, jbyteArray sha256,
@@ -179,42 +187,64 @@ put_str(JNIEnv *env, jobjectArray strings, int index, const char *s)
     put(env, strings, index, s, s != NULL ? strlen(s) : 0);
 }
 
-JNIEXPORT void JNICALL
-Java_dev_hallmark_Verifier_nativeVerify(JNIEnv *env, jclass cls, jlong h, jbyteArray channel,
-                                        jbyteArray from, jbyteArray to, jbyteArray body,
-                                        jbyteArray token, jlong now, jobjectArray strings,
-                                        jlongArray numbers)
-{
-    hallmark_verification *out = calloc(1, sizeof *out);
+/* A message's fields copied out of Java (NUL-terminated); the token only where one is given. */
+struct message_copy {
     hallmark_message m;
-    char *c = NULL, *f = NULL, *t = NULL, *b = NULL, *k = NULL;
-    size_t channel_len = 0, from_len = 0, to_len = 0, body_len = 0, token_len = 0, i;
-    jlong n[N_COUNT];
+    char *channel, *from, *to, *body, *token;
+    size_t channel_len, from_len, to_len; /* a Java String may hold U+0000 ([HM-ID-7]) */
+};
 
-    (void)cls;
-    memset(&m, 0, sizeof m);
+/* 1 if an id of the copy holds U+0000, so that a C string would read it shorter. */
+static int
+message_copy_cut(const struct message_copy *mc)
+{
+    return strlen(mc->channel) != mc->channel_len || strlen(mc->from) != mc->from_len ||
+           strlen(mc->to) != mc->to_len;
+}
+
+static int
+message_copy_in(JNIEnv *env, struct message_copy *mc, jbyteArray channel, jbyteArray from,
+                jbyteArray to, jbyteArray body, jbyteArray token)
+{
+    size_t body_len = 0, token_len = 0;
+
+    memset(mc, 0, sizeof *mc);
+    if ((mc->channel = cstring(env, channel, &mc->channel_len)) == NULL ||
+        (mc->from = cstring(env, from, &mc->from_len)) == NULL ||
+        (mc->to = cstring(env, to, &mc->to_len)) == NULL ||
+        (mc->body = cstring(env, body, &body_len)) == NULL ||
+        (token != NULL && (mc->token = cstring(env, token, &token_len)) == NULL)) {
+        return 0;
+    }
+    mc->m.channel = mc->channel;
+    mc->m.from = mc->from;
+    mc->m.to = mc->to;
+    mc->m.body = (const unsigned char *)mc->body;
+    mc->m.body_len = body_len;
+    mc->m.token = token_len > 0 ? mc->token : NULL;
+    mc->m.token_len = token_len;
+    return 1;
+}
+
+static void
+message_copy_free(struct message_copy *mc)
+{
+    free(mc->channel);
+    free(mc->from);
+    free(mc->to);
+    free(mc->body);
+    free(mc->token);
+}
+
+/* The verdict into the arrays Verification.java reads; brand data only for a full pass. */
+static void
+verification_out(JNIEnv *env, const hallmark_verification *out, jobjectArray strings,
+                 jlongArray numbers)
+{
+    jlong n[N_COUNT];
+    size_t i;
+
     memset(n, 0, sizeof n);
-    if (out == NULL) {
-        (*env)->ThrowNew(env, (*env)->FindClass(env, "java/lang/OutOfMemoryError"), "hallmark");
-        return;
-    }
-    if ((c = cstring(env, channel, &channel_len)) == NULL ||
-        (f = cstring(env, from, &from_len)) == NULL || (t = cstring(env, to, &to_len)) == NULL ||
-        (b = cstring(env, body, &body_len)) == NULL ||
-        (k = cstring(env, token, &token_len)) == NULL) {
-        goto done;
-    }
-    m.channel = c;
-    m.from = f;
-    m.to = t;
-    m.body = (const unsigned char *)b;
-    m.body_len = body_len;
-    m.token = token_len > 0 ? k : NULL;
-    m.token_len = token_len;
-    /* With the lengths: a Java String may hold U+0000, and "ALPHABANK\u0000.evil" must not be
-     * read as "ALPHABANK" ([HM-ID-7]). */
-    (void)hallmark_verify_sized((hallmark_verifier *)(intptr_t)h, &m, channel_len, from_len, to_len,
-                                (int64_t)now, out);
     n[N_CODE] = out->code;
     put_str(env, strings, S_DETAIL, out->detail);
     if (out->code == HALLMARK_VERIFIED) {
@@ -244,13 +274,108 @@ Java_dev_hallmark_Verifier_nativeVerify(JNIEnv *env, jclass cls, jlong h, jbyteA
         }
     }
     (*env)->SetLongArrayRegion(env, numbers, 0, N_COUNT, n);
-done:
-    free(c);
-    free(f);
-    free(t);
-    free(b);
-    free(k);
+}
+
+JNIEXPORT void JNICALL
+Java_dev_hallmark_Verifier_nativeVerify(JNIEnv *env, jclass cls, jlong h, jbyteArray channel,
+                                        jbyteArray from, jbyteArray to, jbyteArray body,
+                                        jbyteArray token, jlong now, jobjectArray strings,
+                                        jlongArray numbers)
+{
+    hallmark_verification *out = calloc(1, sizeof *out);
+    struct message_copy mc;
+
+    (void)cls;
+    if (out == NULL) {
+        (*env)->ThrowNew(env, (*env)->FindClass(env, "java/lang/OutOfMemoryError"), "hallmark");
+        return;
+    }
+    if (message_copy_in(env, &mc, channel, from, to, body, token)) {
+        /* With the lengths: "ALPHABANK\u0000.evil" must not be read as "ALPHABANK". */
+        (void)hallmark_verify_sized((hallmark_verifier *)(intptr_t)h, &mc.m, mc.channel_len,
+                                    mc.from_len, mc.to_len, (int64_t)now, out);
+        verification_out(env, out, strings, numbers);
+    }
+    message_copy_free(&mc);
     free(out);
+}
+
+/* The directory's tokens, each a byte array of the compact JWS; a token with a NUL byte could be
+ * read shorter than it is, so the whole call is refused (HALLMARK_ERR_INVALID_ARGUMENT). */
+JNIEXPORT void JNICALL
+Java_dev_hallmark_Verifier_nativeVerifyFetched(JNIEnv *env, jclass cls, jlong h, jbyteArray channel,
+                                               jbyteArray from, jbyteArray to, jbyteArray body,
+                                               jobjectArray tokens, jlong now, jobjectArray strings,
+                                               jlongArray numbers)
+{
+    hallmark_verification *out = calloc(1, sizeof *out);
+    jsize count = (*env)->GetArrayLength(env, tokens), i, got = 0;
+    char *list[HALLMARK_FETCHED_TOKENS_MAX];
+    struct message_copy mc;
+    int nul = 0;
+
+    (void)cls;
+    memset(&mc, 0, sizeof mc);
+    if (out == NULL) {
+        (*env)->ThrowNew(env, (*env)->FindClass(env, "java/lang/OutOfMemoryError"), "hallmark");
+        return;
+    }
+    if (count > HALLMARK_FETCHED_TOKENS_MAX) {
+        out->code = HALLMARK_ERR_INVALID_ARGUMENT;
+        out->detail = "more tokens than a directory answer holds";
+        verification_out(env, out, strings, numbers);
+        free(out);
+        return;
+    }
+    for (i = 0; i < count; i++) {
+        jbyteArray t = (jbyteArray)(*env)->GetObjectArrayElement(env, tokens, i);
+        size_t len = 0;
+        if (t == NULL || (list[i] = cstring(env, t, &len)) == NULL) {
+            goto done;
+        }
+        got++;
+        nul |= strlen(list[i]) != len;
+        (*env)->DeleteLocalRef(env, t);
+    }
+    if (message_copy_in(env, &mc, channel, from, to, body, NULL)) {
+        if (nul || message_copy_cut(&mc)) {
+            out->code = HALLMARK_ERR_INVALID_ARGUMENT;
+            out->detail = nul ? "a fetched token holds a NUL byte" : "an id holds U+0000";
+        } else {
+            (void)hallmark_verify_fetched((hallmark_verifier *)(intptr_t)h, &mc.m,
+                                          (const char *const *)list, (size_t)count, (int64_t)now,
+                                          out);
+        }
+        verification_out(env, out, strings, numbers);
+    }
+done:
+    for (i = 0; i < got; i++) {
+        free(list[i]);
+    }
+    message_copy_free(&mc);
+    free(out);
+}
+
+JNIEXPORT jint JNICALL
+Java_dev_hallmark_Verifier_nativeLookupKey(JNIEnv *env, jclass cls, jbyteArray channel,
+                                           jbyteArray from, jbyteArray to, jbyteArray body,
+                                           jbyteArray key_out)
+{
+    char key[HALLMARK_LOOKUP_KEY_LEN + 1];
+    struct message_copy mc;
+    hallmark_result rc = HALLMARK_ERR_NOMEM;
+
+    (void)cls;
+    if (message_copy_in(env, &mc, channel, from, to, body, NULL)) {
+        rc = message_copy_cut(&mc) ? HALLMARK_ERR_INVALID_ARGUMENT
+                                   : hallmark_token_lookup_key(&mc.m, key, sizeof key);
+        if (rc == HALLMARK_OK) {
+            (*env)->SetByteArrayRegion(env, key_out, 0, HALLMARK_LOOKUP_KEY_LEN,
+                                       (const jbyte *)key);
+        }
+    }
+    message_copy_free(&mc);
+    return (jint)rc;
 }
 
 JNIEXPORT void JNICALL

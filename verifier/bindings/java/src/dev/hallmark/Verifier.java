@@ -1,5 +1,7 @@
 package dev.hallmark;
 
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -94,6 +96,59 @@ public final class Verifier implements AutoCloseable {
         }
     }
 
+    /**
+     * Verifies a message that arrived without its token (SMS; RCS or WhatsApp with directory
+     * carriage) against the tokens the platform's token directory returned for its
+     * {@link #tokenLookupKey lookup key}, as spec HM-CARRY-18 says: tokens of other recipients
+     * are discarded; VERIFIED if one verifies, else the first remaining token's result, else
+     * UNSIGNED (also for an empty list after a 404). If the fetch itself failed, do not call this:
+     * show the neutral UI and retry later. Never throws for a bad message or bad tokens; more than
+     * 100 tokens, or a message that carries a token, give ERR_INVALID_ARGUMENT.
+     */
+    public Verification verifyFetched(Message message, List<String> tokens, long now) {
+        Objects.requireNonNull(message, "message");
+        Objects.requireNonNull(tokens, "tokens");
+        byte[][] list = new byte[tokens.size()][];
+        for (int i = 0; i < list.length; i++) {
+            list[i] = Objects.requireNonNull(tokens.get(i), "token").getBytes(StandardCharsets.UTF_8);
+        }
+        lock.readLock().lock();
+        try {
+            byte[][] strings = new byte[Verification.STRINGS][];
+            long[] numbers = new long[Verification.NUMBERS];
+            if (message.token.length > 0) {
+                numbers[0] = Result.ERR_INVALID_ARGUMENT.code();
+                strings[0] = "the message carries a token: use verify".getBytes(StandardCharsets.UTF_8);
+            } else {
+                nativeVerifyFetched(live(), message.channel, message.from, message.to, message.body,
+                        list, now, strings, numbers);
+            }
+            return new Verification(strings, numbers);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /**
+     * The token directory's lookup key of a message (spec §9.6): the app fetches
+     * {@code GET <token endpoint>/<key>} and passes the answer's tokens to
+     * {@link #verifyFetched}. The message's token, if any, is ignored.
+     * @throws HallmarkException ERR_INVALID_ARGUMENT for an id that is not valid for its channel,
+     *         BODY_MODIFIED for a body that is not UTF-8 (no token can exist for it)
+     */
+    public static String tokenLookupKey(Message message) {
+        Objects.requireNonNull(message, "message");
+        byte[] key = new byte[LOOKUP_KEY_LENGTH];
+        int rc = nativeLookupKey(message.channel, message.from, message.to, message.body, key);
+        if (rc != Result.OK.code()) {
+            throw new HallmarkException(Result.of(rc), "no lookup key for this message");
+        }
+        return new String(key, StandardCharsets.US_ASCII);
+    }
+
+    /** Length of a token lookup key (base64url of SHA-256). */
+    public static final int LOOKUP_KEY_LENGTH = 43;
+
     /** Frees the native verifier; harmless to call again. */
     @Override
     public void close() {
@@ -131,6 +186,12 @@ public final class Verifier implements AutoCloseable {
 
     private static native void nativeVerify(long handle, byte[] channel, byte[] from, byte[] to,
             byte[] body, byte[] token, long now, byte[][] strings, long[] numbers);
+
+    private static native void nativeVerifyFetched(long handle, byte[] channel, byte[] from,
+            byte[] to, byte[] body, byte[][] tokens, long now, byte[][] strings, long[] numbers);
+
+    private static native int nativeLookupKey(byte[] channel, byte[] from, byte[] to, byte[] body,
+            byte[] keyOut);
 
     private static native void nativeFree(long handle);
 

@@ -46,6 +46,8 @@ public final class VectorTests {
         }
         check(vectors.size() >= 90 && verified >= 20, "vectors: " + vectors.size() + " files, "
                 + verified + " verified");
+        lookupKeys(Path.of(args[0], "lookup"));
+        fetchedContract(vectors);
         threads(vectors);
         idsWithU0000(vectors);
         logoCheck(vectors);
@@ -173,8 +175,18 @@ public final class VectorTests {
                 byte[] body = msg.containsKey("body_b64")
                         ? Base64.getUrlDecoder().decode((String) msg.get("body_b64"))
                         : ((String) msg.get("body")).getBytes(StandardCharsets.UTF_8);
-                out = ver.verify(new Message((String) msg.get("channel"), (String) msg.get("from"),
-                        (String) msg.get("to"), body, (String) msg.get("token")), now);
+                Message m = new Message((String) msg.get("channel"), (String) msg.get("from"),
+                        (String) msg.get("to"), body, (String) msg.get("token"));
+                if (msg.get("tokens") instanceof List) {
+                    // Arrived without a token: what the token directory returned (spec §9.6).
+                    List<String> fetched = new ArrayList<>();
+                    for (Object t : (List<Object>) msg.get("tokens")) {
+                        fetched.add((String) t);
+                    }
+                    out = ver.verifyFetched(m, fetched, now);
+                } else {
+                    out = ver.verify(m, now);
+                }
                 got = out.result();
             }
         }
@@ -227,6 +239,63 @@ public final class VectorTests {
             }
         }
         return null;
+    }
+
+    /** verifyFetched's refusals: a token with a NUL byte, a message that carries its own token. */
+    @SuppressWarnings("unchecked")
+    private static void fetchedContract(List<Path> vectors) throws Exception {
+        Path p = vectors.stream().filter(x -> x.getFileName().toString().contains("-fetched-mine-"))
+                .findFirst().orElseThrow();
+        Map<String, Object> v = (Map<String, Object>) Json.parse(Files.readString(p));
+        Map<String, Object> msg = (Map<String, Object>) v.get("message");
+        List<String> tokens = new ArrayList<>();
+        for (Object t : (List<Object>) msg.get("tokens")) {
+            tokens.add((String) t);
+        }
+        String mine = tokens.get(tokens.size() - 1);
+        long now = (Long) v.get("now");
+        try (Verifier ver = new Verifier(((List<Object>) v.get("roots")).toArray(new String[0]))) {
+            ver.loadBundle(((String) v.get("bundle")).getBytes(StandardCharsets.US_ASCII), 0, now);
+            Message m = new Message((String) msg.get("channel"), (String) msg.get("from"),
+                    (String) msg.get("to"), (String) msg.get("body"), null);
+            check(ver.verifyFetched(m, List.of(mine), now).result() == Result.VERIFIED,
+                    "verifyFetched: the genuine token");
+            check(ver.verifyFetched(m, List.of(mine + "\u0000junk"), now).result()
+                    == Result.ERR_INVALID_ARGUMENT, "verifyFetched: a token with a NUL byte");
+            Message carrying = new Message((String) msg.get("channel"), (String) msg.get("from"),
+                    (String) msg.get("to"), (String) msg.get("body"), mine);
+            check(ver.verifyFetched(carrying, List.of(mine), now).result()
+                    == Result.ERR_INVALID_ARGUMENT, "verifyFetched: a message with its own token");
+        }
+    }
+
+    /** spec/vectors/lookup: the key of each message, or the refusal, as the C library gives. */
+    @SuppressWarnings("unchecked")
+    private static void lookupKeys(Path dir) throws Exception {
+        List<Path> files;
+        try (Stream<Path> s = Files.list(dir)) {
+            files = s.filter(p -> p.toString().endsWith(".json")).sorted().collect(Collectors.toList());
+        }
+        check(files.size() >= 10, "lookup-key vectors: " + files.size());
+        for (Path p : files) {
+            Map<String, Object> v = (Map<String, Object>) Json.parse(Files.readString(p));
+            Map<String, Object> msg = (Map<String, Object>) v.get("message");
+            Map<String, Object> expect = (Map<String, Object>) v.get("expect");
+            byte[] body = msg.containsKey("body_b64")
+                    ? Base64.getUrlDecoder().decode((String) msg.get("body_b64"))
+                    : ((String) msg.get("body")).getBytes(StandardCharsets.UTF_8);
+            Message m = new Message((String) msg.get("channel"), (String) msg.get("from"),
+                    (String) msg.get("to"), body, null);
+            String got;
+            try {
+                got = "HALLMARK_OK " + Verifier.tokenLookupKey(m);
+            } catch (HallmarkException e) {
+                got = e.result().cName();
+            }
+            String want = expect.get("result").equals("HALLMARK_OK")
+                    ? "HALLMARK_OK " + expect.get("key") : (String) expect.get("result");
+            check(got.equals(want), p.getFileName() + ": want " + want + ", got " + got);
+        }
     }
 
     /** 8 threads verify a verified vector 400 times each while another reloads the bundle. */

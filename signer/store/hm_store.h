@@ -1,0 +1,86 @@
+/* hm_store: the platform's store, behind one small interface with one file per backend: SQLite
+ * (hm_store_sqlite.c), the embedded default, a file beside the signature log; PostgreSQL
+ * (hm_store_pg.c) for several signer and directory nodes. The same suite runs against both
+ * (tests/store/store_suite.c, tests/cli/store.sh).
+ *
+ * What it keeps: the token directory of spec §9.6 (HM-CARRY-15 to HM-CARRY-18): every token that
+ * travels without its message (SMS; RCS or WhatsApp with directory carriage), under its lookup
+ * key, until at least exp + 300.
+ *
+ * Contract:
+ *   - A put is one transaction: every token of a request or pipe chunk is durable (SQLite WAL with
+ *     synchronous=FULL; PostgreSQL's commit) before it returns HALLMARK_OK, or none is stored.
+ *     A token handed to a client after a successful put survives kill -9 of the signer.
+ *   - Reads see only tokens whose exp + 300 is after `now`, newest first (iat, then insertion).
+ *   - Purging works in bounded steps whose cost does not grow with the number of live tokens
+ *     (SQLite: an index range on the purge time; PostgreSQL: one partition a day of purge time,
+ *     dropped whole).
+ *   - The schema is versioned (table hallmark_meta): an empty store is created at the current
+ *     version and older ones are migrated in one transaction; a store whose schema is newer than
+ *     this binary, or a database that is not a Hallmark store, is refused with a message that
+ *     says so, and is never written to.
+ *   - One hm_store may be used from several threads: calls are serialized on its connection.
+ *
+ * What it cannot protect: a database administrator who edits rows (tokens authenticate themselves,
+ * so an edit can hide a token, never forge a checkmark); a disk that lies about fsync. */
+#ifndef HM_STORE_H
+#define HM_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hallmark.h"
+
+/* The schema version this binary writes and reads. */
+#define HM_STORE_SCHEMA 1
+/* How long a token stays after its exp (HM-CARRY-15). */
+#define HM_STORE_KEEP_AFTER_EXP 300
+
+typedef struct hm_store hm_store;
+
+/* One token to keep: its lookup key (43 base64url characters), the compact JWS, its iat and exp.
+ * All borrowed. */
+typedef struct hm_store_token {
+    const char *key;
+    const char *token;
+    int64_t iat, exp;
+} hm_store_token;
+
+/* Opens (and creates or migrates) a store: "sqlite:PATH" or "postgres:CONNINFO" (a libpq
+ * connection string, e.g. "host=/run/postgresql dbname=hallmark"). *out is owned by the caller
+ * (hm_store_close). HALLMARK_OK, HALLMARK_ERR_INVALID_ARGUMENT (an unknown scheme: err says which
+ * are known), HALLMARK_ERR_IO (cannot open or reach it), HALLMARK_ERR_CORRUPT (not a Hallmark
+ * store, or a schema newer than this binary) or HALLMARK_ERR_NOMEM; err says what and what to do.
+ */
+hallmark_result hm_store_open(const char *spec, hm_store **out, char *err, size_t err_cap);
+
+/* The backend's name, "sqlite" or "postgres". */
+const char *hm_store_backend(const hm_store *s);
+
+/* Stores n tokens in one transaction (n may be 0). HALLMARK_OK once all are durable;
+ * HALLMARK_ERR_INVALID_ARGUMENT (a key that is not 43 base64url characters, an empty token,
+ * exp < iat); HALLMARK_ERR_UNAVAILABLE (the store cannot be written now: nothing was stored). */
+hallmark_result hm_store_put_tokens(hm_store *s, const hm_store_token *tokens, size_t n, char *err,
+                                    size_t err_cap);
+
+/* The tokens kept under key whose exp + 300 is after now, newest first, at most max. *out
+ * receives a malloc'd array of malloc'd strings (free with hm_store_tokens_free), *count their
+ * number (0: none). HALLMARK_OK, HALLMARK_ERR_INVALID_ARGUMENT (a malformed key),
+ * HALLMARK_ERR_UNAVAILABLE or HALLMARK_ERR_NOMEM. */
+hallmark_result hm_store_get_tokens(hm_store *s, const char *key, int64_t now, size_t max,
+                                    char ***out, size_t *count, char *err, size_t err_cap);
+void hm_store_tokens_free(char **tokens, size_t count);
+
+/* One purge step: removes tokens whose exp + 300 is at or before now, at most about `budget` of
+ * them in SQLite (PostgreSQL drops whole days). *removed (may be NULL) receives how many.
+ * HALLMARK_OK or HALLMARK_ERR_UNAVAILABLE. */
+hallmark_result hm_store_purge(hm_store *s, int64_t now, size_t budget, uint64_t *removed,
+                               char *err, size_t err_cap);
+
+/* Closes the store; NULL is allowed. */
+void hm_store_close(hm_store *s);
+
+/* 1 if key is a lookup key: exactly 43 characters of the base64url alphabet. */
+int hm_store_key_ok(const char *key);
+
+#endif

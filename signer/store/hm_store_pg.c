@@ -1,0 +1,377 @@
+/* The PostgreSQL backend of hm_store, for several signer and directory nodes on one database.
+ * Tokens live in hallmark_tokens, partitioned by day of purge time (exp + 300): a purge drops
+ * whole days, at a cost that does not grow with the tokens still live. Schema changes and
+ * partition creation and removal take one advisory lock, so that nodes starting or purging at the
+ * same time never race. A lost connection is reset on the next call; every call is bounded by
+ * connect_timeout and statement_timeout (10 s unless the connection string says otherwise). */
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hm_errorf.h"
+#include "hm_store_backend.h"
+
+#define DAY 86400
+#define LOCK_ID "7283645101"         /* pg_advisory_xact_lock key of hallmark's schema work */
+#define KNOWN_DAYS 64                /* partitions this connection knows exist */
+#define INSERT_CHUNK ((size_t)65536) /* bytes per array literal before it grows */
+
+struct pg_store {
+    PGconn *conn;
+    long long days[KNOWN_DAYS];
+    size_t day_count;
+};
+
+/* Steps as for SQLite: steps[v] takes the schema from v to v + 1. */
+static const char *const steps[HM_STORE_SCHEMA] = {
+    "CREATE TABLE hallmark_meta (name text PRIMARY KEY, value text NOT NULL);"
+    "INSERT INTO hallmark_meta VALUES ('kind', 'hallmark-store'), ('schema', '0');"
+    "CREATE TABLE hallmark_tokens (seq bigserial, lookup_key text NOT NULL, iat bigint NOT NULL,"
+    " purge_at bigint NOT NULL, token text NOT NULL) PARTITION BY RANGE (purge_at);"
+    "CREATE INDEX hallmark_tokens_by_key ON hallmark_tokens (lookup_key, iat DESC, seq DESC);",
+};
+
+static hallmark_result
+pg_failed(PGconn *c, const char *what, char *err, size_t err_cap)
+{
+    const char *msg = c != NULL ? PQerrorMessage(c) : "no connection";
+    size_t n = strlen(msg);
+
+    while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' ')) {
+        n--;
+    }
+    hm_errorf(err, err_cap, "store (postgres): %s: %.*s", what, (int)n, msg);
+    return HALLMARK_ERR_UNAVAILABLE;
+}
+
+/* Runs sql; 1 if it succeeded (a command or a query). */
+static int
+run(PGconn *c, const char *sql)
+{
+    PGresult *r = PQexec(c, sql);
+    int ok = r != NULL &&
+             (PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK);
+
+    PQclear(r);
+    return ok;
+}
+
+/* A connection that works: reset once if it was lost (the server restarted). */
+static int
+alive(struct pg_store *s)
+{
+    if (PQstatus(s->conn) == CONNECTION_OK) {
+        return 1;
+    }
+    PQreset(s->conn);
+    s->day_count = 0;
+    return PQstatus(s->conn) == CONNECTION_OK;
+}
+
+/* Creates or migrates the schema under the advisory lock, in one transaction. */
+static hallmark_result
+schema_ready(PGconn *c, char *err, size_t err_cap)
+{
+    PGresult *r;
+    int version = 0, v, ours = 0, has_meta, has_tokens;
+    char sql[96];
+
+    if (!run(c, "BEGIN") || !run(c, "SELECT pg_advisory_xact_lock(" LOCK_ID ")")) {
+        return pg_failed(c, "cannot lock the schema", err, err_cap);
+    }
+    r = PQexec(c, "SELECT to_regclass('hallmark_meta') IS NOT NULL,"
+                  " to_regclass('hallmark_tokens') IS NOT NULL");
+    if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+        PQclear(r);
+        (void)run(c, "ROLLBACK");
+        return pg_failed(c, "cannot read the schema", err, err_cap);
+    }
+    has_meta = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+    has_tokens = strcmp(PQgetvalue(r, 0, 1), "t") == 0;
+    PQclear(r);
+    if (has_meta) {
+        r = PQexec(c, "SELECT (SELECT value FROM hallmark_meta WHERE name = 'kind'),"
+                      " (SELECT value FROM hallmark_meta WHERE name = 'schema')");
+        if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) {
+            ours = !PQgetisnull(r, 0, 0) && strcmp(PQgetvalue(r, 0, 0), "hallmark-store") == 0;
+            version = PQgetisnull(r, 0, 1) ? -1 : atoi(PQgetvalue(r, 0, 1));
+        }
+        PQclear(r);
+    }
+    if ((has_meta && (!ours || version < 0)) || (!has_meta && has_tokens)) {
+        (void)run(c, "ROLLBACK");
+        hm_errorf(err, err_cap,
+                  "store (postgres): this database has hallmark tables that are not "
+                  "a Hallmark store: give another database; nothing was changed");
+        return HALLMARK_ERR_CORRUPT;
+    }
+    if (version > HM_STORE_SCHEMA) {
+        (void)run(c, "ROLLBACK");
+        hm_errorf(err, err_cap,
+                  "store (postgres): schema %d is newer than this program's (%d): run "
+                  "a newer hallmark-signer; nothing was changed",
+                  version, HM_STORE_SCHEMA);
+        return HALLMARK_ERR_CORRUPT;
+    }
+    for (v = version < 0 ? 0 : version; v < HM_STORE_SCHEMA; v++) {
+        if (!run(c, steps[v])) {
+            hallmark_result rc = pg_failed(c, "schema step", err, err_cap);
+            (void)run(c, "ROLLBACK");
+            return rc;
+        }
+    }
+    (void)snprintf(sql, sizeof sql, "UPDATE hallmark_meta SET value = '%d' WHERE name = 'schema'",
+                   HM_STORE_SCHEMA);
+    if (!run(c, sql) || !run(c, "COMMIT")) {
+        hallmark_result rc = pg_failed(c, "cannot write the schema", err, err_cap);
+        (void)run(c, "ROLLBACK");
+        return rc;
+    }
+    return HALLMARK_OK;
+}
+
+static void
+pg_close(void *p)
+{
+    struct pg_store *s = p;
+
+    if (s != NULL) {
+        PQfinish(s->conn);
+        free(s);
+    }
+}
+
+static hallmark_result
+pg_open(const char *conninfo, void **out, char *err, size_t err_cap)
+{
+    /* Our defaults first: the caller's connection string, expanded from dbname, overrides them. */
+    static const char *const keys[] = {"connect_timeout", "options", "application_name", "dbname",
+                                       NULL};
+    const char *values[] = {"10", "-c statement_timeout=10000", "hallmark", conninfo, NULL};
+    struct pg_store *s = calloc(1, sizeof *s);
+    hallmark_result rc;
+
+    if (s == NULL) {
+        hm_errorf(err, err_cap, "out of memory");
+        return HALLMARK_ERR_NOMEM;
+    }
+    s->conn = PQconnectdbParams(keys, values, 1);
+    if (s->conn == NULL || PQstatus(s->conn) != CONNECTION_OK) {
+        (void)pg_failed(s->conn, "cannot connect", err, err_cap);
+        pg_close(s);
+        return HALLMARK_ERR_IO;
+    }
+    if (!run(s->conn, "SET client_min_messages = warning")) {
+        (void)pg_failed(s->conn, "cannot set up the session", err, err_cap);
+        pg_close(s);
+        return HALLMARK_ERR_IO;
+    }
+    if ((rc = schema_ready(s->conn, err, err_cap)) != HALLMARK_OK) {
+        pg_close(s);
+        return rc;
+    }
+    *out = s;
+    return HALLMARK_OK;
+}
+
+/* Makes sure the partition of purge day `day` exists. */
+static int
+partition_ready(struct pg_store *s, long long day)
+{
+    char sql[256];
+    size_t i;
+
+    for (i = 0; i < s->day_count; i++) {
+        if (s->days[i] == day) {
+            return 1;
+        }
+    }
+    (void)snprintf(sql, sizeof sql,
+                   "CREATE TABLE IF NOT EXISTS hallmark_tokens_d%lld PARTITION OF hallmark_tokens"
+                   " FOR VALUES FROM (%lld) TO (%lld)",
+                   day, day * DAY, (day + 1) * DAY);
+    if (!run(s->conn, "BEGIN") || !run(s->conn, "SELECT pg_advisory_xact_lock(" LOCK_ID ")") ||
+        !run(s->conn, sql) || !run(s->conn, "COMMIT")) {
+        (void)run(s->conn, "ROLLBACK");
+        return 0;
+    }
+    if (s->day_count == KNOWN_DAYS) {
+        s->day_count = 0;
+    }
+    s->days[s->day_count++] = day;
+    return 1;
+}
+
+/* Appends text to a growing buffer; 0 when out of memory. */
+static int
+append(char **buf, size_t *len, size_t *cap, const char *text)
+{
+    size_t n = strlen(text);
+
+    if (*len + n + 1 > *cap) {
+        size_t want = (*cap + n + 1) * 2;
+        char *grown = realloc(*buf, want > INSERT_CHUNK ? want : INSERT_CHUNK);
+        if (grown == NULL) {
+            return 0;
+        }
+        *buf = grown;
+        *cap = want > INSERT_CHUNK ? want : INSERT_CHUNK;
+    }
+    memcpy(*buf + *len, text, n + 1);
+    *len += n;
+    return 1;
+}
+
+/* One statement for the whole put: arrays of keys, iats, purge times and tokens (their characters
+ * are base64url and '.', checked by hm_store.c, so the array literals need no quoting). */
+static hallmark_result
+pg_put(void *p, const hm_store_token *t, size_t n, char *err, size_t err_cap)
+{
+    struct pg_store *s = p;
+    char *arrays[4] = {NULL, NULL, NULL, NULL}, num[32];
+    size_t len[4] = {0, 0, 0, 0}, cap[4] = {0, 0, 0, 0}, i, a;
+    const char *params[4];
+    PGresult *r;
+    int ok = 1;
+
+    if (!alive(s)) {
+        return pg_failed(s->conn, "no connection", err, err_cap);
+    }
+    for (i = 0; ok && i < n; i++) {
+        ok = partition_ready(s, (t[i].exp + HM_STORE_KEEP_AFTER_EXP) / DAY);
+    }
+    if (!ok) {
+        return pg_failed(s->conn, "cannot create the day's partition", err, err_cap);
+    }
+    for (a = 0; a < 4; a++) {
+        ok = ok && append(&arrays[a], &len[a], &cap[a], "{");
+    }
+    for (i = 0; ok && i < n; i++) {
+        const char *sep = i + 1 < n ? "," : "}";
+        ok = append(&arrays[0], &len[0], &cap[0], t[i].key) &&
+             append(&arrays[0], &len[0], &cap[0], sep);
+        (void)snprintf(num, sizeof num, "%lld", (long long)t[i].iat);
+        ok = ok && append(&arrays[1], &len[1], &cap[1], num) &&
+             append(&arrays[1], &len[1], &cap[1], sep);
+        (void)snprintf(num, sizeof num, "%lld", (long long)t[i].exp + HM_STORE_KEEP_AFTER_EXP);
+        ok = ok && append(&arrays[2], &len[2], &cap[2], num) &&
+             append(&arrays[2], &len[2], &cap[2], sep);
+        ok = ok && append(&arrays[3], &len[3], &cap[3], t[i].token) &&
+             append(&arrays[3], &len[3], &cap[3], sep);
+    }
+    if (!ok) {
+        for (a = 0; a < 4; a++) {
+            free(arrays[a]);
+        }
+        hm_errorf(err, err_cap, "out of memory");
+        return HALLMARK_ERR_NOMEM;
+    }
+    for (a = 0; a < 4; a++) {
+        params[a] = arrays[a];
+    }
+    r = PQexecParams(s->conn,
+                     "INSERT INTO hallmark_tokens (lookup_key, iat, purge_at, token)"
+                     " SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[])",
+                     4, NULL, params, NULL, NULL, 0);
+    ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+    for (a = 0; a < 4; a++) {
+        free(arrays[a]);
+    }
+    return ok ? HALLMARK_OK : pg_failed(s->conn, "put", err, err_cap);
+}
+
+static hallmark_result
+pg_get(void *p, const char *key, int64_t now, size_t max, char **out, size_t *count, char *err,
+       size_t err_cap)
+{
+    struct pg_store *s = p;
+    char now_text[32], max_text[32];
+    const char *params[3] = {key, now_text, max_text};
+    PGresult *r;
+    int i, rows;
+
+    if (!alive(s)) {
+        return pg_failed(s->conn, "no connection", err, err_cap);
+    }
+    (void)snprintf(now_text, sizeof now_text, "%lld", (long long)now);
+    (void)snprintf(max_text, sizeof max_text, "%zu", max);
+    r = PQexecParams(s->conn,
+                     "SELECT token FROM hallmark_tokens WHERE lookup_key = $1 AND purge_at > $2"
+                     " ORDER BY iat DESC, seq DESC LIMIT $3",
+                     3, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        PQclear(r);
+        return pg_failed(s->conn, "get", err, err_cap);
+    }
+    rows = PQntuples(r);
+    for (i = 0; i < rows && *count < max; i++) {
+        if ((out[*count] = strdup(PQgetvalue(r, i, 0))) == NULL) {
+            PQclear(r);
+            hm_errorf(err, err_cap, "out of memory");
+            return HALLMARK_ERR_NOMEM;
+        }
+        (*count)++;
+    }
+    PQclear(r);
+    return HALLMARK_OK;
+}
+
+/* Drops every day partition that ends at or before now, counting its rows. */
+static hallmark_result
+pg_purge(void *p, int64_t now, size_t budget, uint64_t *removed, char *err, size_t err_cap)
+{
+    struct pg_store *s = p;
+    PGresult *r;
+    char sql[160];
+    int i, rows;
+
+    (void)budget; /* a day is dropped whole, whatever its size */
+    if (!alive(s)) {
+        return pg_failed(s->conn, "no connection", err, err_cap);
+    }
+    if (!run(s->conn, "BEGIN") || !run(s->conn, "SELECT pg_advisory_xact_lock(" LOCK_ID ")")) {
+        (void)run(s->conn, "ROLLBACK");
+        return pg_failed(s->conn, "purge: cannot lock", err, err_cap);
+    }
+    r = PQexec(s->conn, "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
+                        " WHERE i.inhparent = 'hallmark_tokens'::regclass");
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        PQclear(r);
+        (void)run(s->conn, "ROLLBACK");
+        return pg_failed(s->conn, "purge: cannot list the partitions", err, err_cap);
+    }
+    rows = PQntuples(r);
+    for (i = 0; i < rows; i++) {
+        long long day;
+        char tail;
+        PGresult *n;
+        if (sscanf(PQgetvalue(r, i, 0), "hallmark_tokens_d%lld%c", &day, &tail) != 1 ||
+            (day + 1) * DAY > now) {
+            continue;
+        }
+        (void)snprintf(sql, sizeof sql, "SELECT count(*) FROM hallmark_tokens_d%lld", day);
+        n = PQexec(s->conn, sql);
+        if (PQresultStatus(n) == PGRES_TUPLES_OK && PQntuples(n) == 1) {
+            *removed += strtoull(PQgetvalue(n, 0, 0), NULL, 10);
+        }
+        PQclear(n);
+        (void)snprintf(sql, sizeof sql, "DROP TABLE hallmark_tokens_d%lld", day);
+        if (!run(s->conn, sql)) {
+            PQclear(r);
+            (void)run(s->conn, "ROLLBACK");
+            return pg_failed(s->conn, "purge: cannot drop a day", err, err_cap);
+        }
+    }
+    PQclear(r);
+    if (!run(s->conn, "COMMIT")) {
+        (void)run(s->conn, "ROLLBACK");
+        return pg_failed(s->conn, "purge", err, err_cap);
+    }
+    s->day_count = 0; /* some known days may be gone */
+    return HALLMARK_OK;
+}
+
+const struct hm_store_backend hm_store_postgres = {"postgres", pg_open,  pg_put,
+                                                   pg_get,     pg_purge, pg_close};

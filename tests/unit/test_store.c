@@ -1,0 +1,365 @@
+/* The store suite (signer/store/hm_store.h), run against every backend: by default on a fresh
+ * SQLite file per test; with HALLMARK_STORE=postgres:CONNINFO, tests/cli/store.sh runs the same
+ * tests on a PostgreSQL server it started. Tests sharing one database stay apart by their own
+ * lookup keys and their own days. */
+#include <libpq-fe.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hm_store.h"
+#include "test.h"
+
+#define DAY 86400LL
+#define T0 1900000000LL /* 2030-03-17: far from today, so purges by now touch nothing else */
+
+struct fresh {
+    char dir[64], spec[1024];
+    hm_store *store;
+};
+
+/* A store for one test: the backend under test, or a new SQLite file. */
+static int
+fresh_open(struct fresh *f)
+{
+    const char *env = getenv("HALLMARK_STORE");
+    char err[512] = "";
+
+    memset(f, 0, sizeof f->dir);
+    f->store = NULL;
+    if (env != NULL && env[0] != '\0') {
+        (void)snprintf(f->spec, sizeof f->spec, "%s", env);
+    } else {
+        (void)snprintf(f->dir, sizeof f->dir, "/tmp/hm-store-XXXXXX");
+        if (mkdtemp(f->dir) == NULL) {
+            return -1;
+        }
+        (void)snprintf(f->spec, sizeof f->spec, "sqlite:%s/tokens.db", f->dir);
+    }
+    if (hm_store_open(f->spec, &f->store, err, sizeof err) != HALLMARK_OK) {
+        printf("  %s: %s\n", f->spec, err);
+        return -1;
+    }
+    return 0;
+}
+
+static void
+fresh_close(struct fresh *f)
+{
+    char path[128];
+
+    hm_store_close(f->store);
+    f->store = NULL;
+    if (f->dir[0] != '\0') {
+        (void)snprintf(path, sizeof path, "%s/tokens.db", f->dir);
+        (void)unlink(path);
+        (void)snprintf(path, sizeof path, "%s/tokens.db-wal", f->dir);
+        (void)unlink(path);
+        (void)snprintf(path, sizeof path, "%s/tokens.db-shm", f->dir);
+        (void)unlink(path);
+        (void)rmdir(f->dir);
+    }
+}
+
+/* A lookup key of 43 characters made from a label (unique per test) and a number. */
+static void
+key_of(char out[44], const char *label, int n)
+{
+    size_t i, len;
+
+    (void)snprintf(out, 44, "%s-%d-", label, n);
+    for (i = strlen(out), len = 43; i < len; i++) {
+        out[i] = (char)('A' + (int)(i % 26));
+    }
+    out[43] = '\0';
+}
+
+/* A token-shaped string: base64url and dots. */
+static void
+token_of(char *out, size_t cap, const char *label, int n)
+{
+    (void)snprintf(out, cap, "eyJ0.%s%d.c2ln", label, n);
+}
+
+TEST(store_put_get_newest_first_and_the_limit)
+{
+    struct fresh f;
+    char key[44], other[44], toks[4][64], **got = NULL;
+    hm_store_token t[4];
+    size_t n = 0;
+    int i;
+
+    CHECK(fresh_open(&f) == 0);
+    key_of(key, "order", 1);
+    key_of(other, "order", 2);
+    for (i = 0; i < 4; i++) {
+        token_of(toks[i], sizeof toks[i], "order", i);
+        t[i].key = i < 3 ? key : other;
+        t[i].token = toks[i];
+        t[i].iat = T0 + 60LL * i; /* toks[2] is the newest of key */
+        t[i].exp = T0 + DAY;
+    }
+    CHECK_RC(hm_store_put_tokens(f.store, t, 4, NULL, 0), HALLMARK_OK);
+    CHECK_RC(hm_store_get_tokens(f.store, key, T0, 100, &got, &n, NULL, 0), HALLMARK_OK);
+    CHECK(n == 3 && strcmp(got[0], toks[2]) == 0 && strcmp(got[1], toks[1]) == 0 &&
+          strcmp(got[2], toks[0]) == 0);
+    hm_store_tokens_free(got, n);
+    CHECK_RC(hm_store_get_tokens(f.store, key, T0, 2, &got, &n, NULL, 0), HALLMARK_OK);
+    CHECK(n == 2 && strcmp(got[0], toks[2]) == 0);
+    hm_store_tokens_free(got, n);
+    CHECK_RC(hm_store_get_tokens(f.store, other, T0, 100, &got, &n, NULL, 0), HALLMARK_OK);
+    CHECK(n == 1 && strcmp(got[0], toks[3]) == 0);
+    hm_store_tokens_free(got, n);
+    key_of(other, "order", 3);
+    CHECK_RC(hm_store_get_tokens(f.store, other, T0, 100, &got, &n, NULL, 0), HALLMARK_OK);
+    CHECK(n == 0 && got == NULL);
+    fresh_close(&f);
+}
+
+TEST(store_keeps_a_token_until_exp_plus_300)
+{
+    struct fresh f;
+    char key[44], tok[64], **got = NULL;
+    hm_store_token t;
+    size_t n = 0;
+
+    CHECK(fresh_open(&f) == 0);
+    key_of(key, "keep", 1);
+    token_of(tok, sizeof tok, "keep", 1);
+    t.key = key;
+    t.token = tok;
+    t.iat = T0 + 10 * DAY;
+    t.exp = T0 + 11 * DAY;
+    CHECK_RC(hm_store_put_tokens(f.store, &t, 1, NULL, 0), HALLMARK_OK);
+    CHECK_RC(hm_store_get_tokens(f.store, key, t.exp + 299, 100, &got, &n, NULL, 0), HALLMARK_OK);
+    CHECK(n == 1);
+    hm_store_tokens_free(got, n);
+    CHECK_RC(hm_store_get_tokens(f.store, key, t.exp + 300, 100, &got, &n, NULL, 0), HALLMARK_OK);
+    CHECK(n == 0);
+    fresh_close(&f);
+}
+
+TEST(store_refuses_bad_input_and_stores_none_of_a_bad_batch)
+{
+    struct fresh f;
+    char key[44], tok[64], err[256] = "", **got = NULL;
+    hm_store_token t[2];
+    size_t n = 0;
+
+    CHECK(fresh_open(&f) == 0);
+    key_of(key, "bad", 1);
+    token_of(tok, sizeof tok, "bad", 1);
+    t[0].key = key;
+    t[0].token = tok;
+    t[0].iat = T0;
+    t[0].exp = T0 + DAY;
+    t[1] = t[0];
+    t[1].token = "eyJ0.a\"},{\"x.c2ln"; /* would break out of an array literal */
+    CHECK_RC(hm_store_put_tokens(f.store, t, 2, err, sizeof err), HALLMARK_ERR_INVALID_ARGUMENT);
+    CHECK(strstr(err, "token 2") != NULL);
+    t[1].token = tok;
+    t[1].key = "short";
+    CHECK_RC(hm_store_put_tokens(f.store, t, 2, NULL, 0), HALLMARK_ERR_INVALID_ARGUMENT);
+    t[1].key = key;
+    t[1].exp = T0 - 1;
+    CHECK_RC(hm_store_put_tokens(f.store, t, 2, NULL, 0), HALLMARK_ERR_INVALID_ARGUMENT);
+    CHECK_RC(hm_store_get_tokens(f.store, key, T0, 100, &got, &n, NULL, 0), HALLMARK_OK);
+    CHECK(n == 0);
+    CHECK_RC(hm_store_get_tokens(f.store, "../../etc/passwd", T0, 100, &got, &n, NULL, 0),
+             HALLMARK_ERR_INVALID_ARGUMENT);
+    CHECK_RC(hm_store_put_tokens(f.store, NULL, 0, NULL, 0), HALLMARK_OK);
+    CHECK_RC(hm_store_purge(f.store, T0, 0, NULL, NULL, 0), HALLMARK_ERR_INVALID_ARGUMENT);
+    fresh_close(&f);
+    CHECK_RC(hm_store_open("redis:localhost", &f.store, err, sizeof err),
+             HALLMARK_ERR_INVALID_ARGUMENT);
+    CHECK(strstr(err, "sqlite:PATH or postgres:CONNINFO") != NULL);
+    CHECK_RC(hm_store_open("sqlite:/nonexistent-dir/x.db", &f.store, err, sizeof err),
+             HALLMARK_ERR_IO);
+}
+
+TEST(store_survives_reopening)
+{
+    struct fresh f;
+    char key[44], tok[64], **got = NULL, spec[1024], dir[64];
+    hm_store_token t;
+    size_t n = 0;
+
+    CHECK(fresh_open(&f) == 0);
+    key_of(key, "reopen", 1);
+    token_of(tok, sizeof tok, "reopen", 1);
+    t.key = key;
+    t.token = tok;
+    t.iat = T0 + 20 * DAY;
+    t.exp = T0 + 21 * DAY;
+    CHECK_RC(hm_store_put_tokens(f.store, &t, 1, NULL, 0), HALLMARK_OK);
+    hm_store_close(f.store);
+    memcpy(spec, f.spec, sizeof spec);
+    memcpy(dir, f.dir, sizeof dir);
+    CHECK_RC(hm_store_open(spec, &f.store, NULL, 0), HALLMARK_OK);
+    CHECK_RC(hm_store_get_tokens(f.store, key, t.iat, 100, &got, &n, NULL, 0), HALLMARK_OK);
+    CHECK(n == 1 && strcmp(got[0], tok) == 0);
+    hm_store_tokens_free(got, n);
+    fresh_close(&f);
+}
+
+TEST(store_purge_removes_only_what_has_lapsed)
+{
+    struct fresh f;
+    char keys[2][44], toks[40][64], **got = NULL;
+    hm_store_token t[40];
+    uint64_t removed = 0, total = 0;
+    size_t n = 0;
+    int i;
+    long long base = T0 - 100 * DAY; /* before every other test's days: a purge drops only ours */
+
+    CHECK(fresh_open(&f) == 0);
+    key_of(keys[0], "purge", 1);
+    key_of(keys[1], "purge", 2);
+    for (i = 0; i < 40; i++) {
+        token_of(toks[i], sizeof toks[i], "purge", i);
+        t[i].key = keys[i % 2];
+        t[i].token = toks[i];
+        t[i].iat = base;
+        /* Even tokens lapse on day 1 of the test; odd ones live on day 5. */
+        t[i].exp = i % 2 == 0 ? base + DAY : base + 5 * DAY;
+    }
+    CHECK_RC(hm_store_put_tokens(f.store, t, 40, NULL, 0), HALLMARK_OK);
+    /* Three days on, in steps of 7: every even token goes, no odd one. */
+    do {
+        CHECK_RC(hm_store_purge(f.store, base + 3 * DAY, 7, &removed, NULL, 0), HALLMARK_OK);
+        total += removed;
+    } while (removed > 0 && total < 100);
+    CHECK(total == 20);
+    CHECK_RC(hm_store_get_tokens(f.store, keys[0], base, 100, &got, &n, NULL, 0), HALLMARK_OK);
+    CHECK(n == 0);
+    CHECK_RC(hm_store_get_tokens(f.store, keys[1], base, 100, &got, &n, NULL, 0), HALLMARK_OK);
+    CHECK(n == 20);
+    hm_store_tokens_free(got, n);
+    fresh_close(&f);
+}
+
+struct writer {
+    hm_store *store;
+    const char *key;
+    int id, rounds;
+    hallmark_result rc;
+};
+
+static void *
+write_batches(void *arg)
+{
+    struct writer *w = arg;
+    char toks[10][64];
+    hm_store_token t[10];
+    int r, i;
+
+    w->rc = HALLMARK_OK;
+    for (r = 0; r < w->rounds && w->rc == HALLMARK_OK; r++) {
+        for (i = 0; i < 10; i++) {
+            (void)snprintf(toks[i], sizeof toks[i], "eyJ0.w%dr%di%d.c2ln", w->id, r, i);
+            t[i].key = w->key;
+            t[i].token = toks[i];
+            t[i].iat = T0 + 60 * DAY + r;
+            t[i].exp = T0 + 61 * DAY;
+        }
+        w->rc = hm_store_put_tokens(w->store, t, 10, NULL, 0);
+    }
+    return NULL;
+}
+
+/* Four threads on one store and four on a second connection to the same store (two nodes): every
+ * batch is stored whole. */
+TEST(store_concurrent_writers_on_two_connections)
+{
+    struct fresh f;
+    hm_store *second = NULL;
+    struct writer w[8];
+    pthread_t th[8];
+    char key[44], **got = NULL, err[512] = "";
+    size_t n = 0;
+    int i;
+
+    CHECK(fresh_open(&f) == 0);
+    CHECK_RC(hm_store_open(f.spec, &second, err, sizeof err), HALLMARK_OK);
+    key_of(key, "concurrent", 1);
+    for (i = 0; i < 8; i++) {
+        w[i].store = i < 4 ? f.store : second;
+        w[i].key = key;
+        w[i].id = i;
+        w[i].rounds = 5;
+        CHECK(pthread_create(&th[i], NULL, write_batches, &w[i]) == 0);
+    }
+    for (i = 0; i < 8; i++) {
+        (void)pthread_join(th[i], NULL);
+        CHECK_RC(w[i].rc, HALLMARK_OK);
+    }
+    CHECK_RC(hm_store_get_tokens(f.store, key, T0 + 60 * DAY, 1000, &got, &n, NULL, 0),
+             HALLMARK_OK);
+    CHECK(n == (size_t)8 * 5 * 10);
+    hm_store_tokens_free(got, n);
+    hm_store_close(second);
+    fresh_close(&f);
+}
+
+/* Runs one statement on the store's own database, behind hm_store's back. */
+static int
+raw_sql(const char *spec, const char *sql)
+{
+    int ok = 0;
+
+    if (strncmp(spec, "sqlite:", 7) == 0) {
+        sqlite3 *db = NULL;
+        ok = sqlite3_open(spec + 7, &db) == SQLITE_OK &&
+             sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK;
+        (void)sqlite3_close(db);
+    } else if (strncmp(spec, "postgres:", 9) == 0) {
+        PGconn *c = PQconnectdb(spec + 9);
+        PGresult *r = PQstatus(c) == CONNECTION_OK ? PQexec(c, sql) : NULL;
+        ok = r != NULL && PQresultStatus(r) == PGRES_COMMAND_OK;
+        PQclear(r);
+        PQfinish(c);
+    }
+    return ok;
+}
+
+TEST(store_refuses_a_newer_schema_and_a_store_not_ours)
+{
+    struct fresh f;
+    hm_store *again = NULL;
+    char err[512] = "", path[128];
+    FILE *fp;
+
+    CHECK(fresh_open(&f) == 0);
+    hm_store_close(f.store);
+    f.store = NULL;
+    CHECK(raw_sql(f.spec, "UPDATE hallmark_meta SET value = '99' WHERE name = 'schema'"));
+    CHECK_RC(hm_store_open(f.spec, &again, err, sizeof err), HALLMARK_ERR_CORRUPT);
+    CHECK(strstr(err, "schema 99 is newer than this program's (1)") != NULL);
+    CHECK(raw_sql(f.spec, "UPDATE hallmark_meta SET value = '1' WHERE name = 'schema'"));
+    CHECK(raw_sql(f.spec, "UPDATE hallmark_meta SET value = 'other' WHERE name = 'kind'"));
+    CHECK_RC(hm_store_open(f.spec, &again, err, sizeof err), HALLMARK_ERR_CORRUPT);
+    CHECK(strstr(err, "not a Hallmark store") != NULL);
+    CHECK(raw_sql(f.spec, "UPDATE hallmark_meta SET value = 'hallmark-store' WHERE name = 'kind'"));
+    CHECK_RC(hm_store_open(f.spec, &again, err, sizeof err), HALLMARK_OK);
+    hm_store_close(again);
+    if (f.dir[0] != '\0') {
+        /* An SQLite file of someone else's, and a file that is not SQLite at all. */
+        (void)snprintf(path, sizeof path, "sqlite:%s/other.db", f.dir);
+        CHECK(raw_sql(path, "CREATE TABLE accounts (id INTEGER)"));
+        CHECK_RC(hm_store_open(path, &again, err, sizeof err), HALLMARK_ERR_CORRUPT);
+        CHECK(strstr(err, "not a Hallmark store") != NULL);
+        (void)unlink(path + 7);
+        (void)snprintf(path, sizeof path, "%s/garbage.db", f.dir);
+        CHECK((fp = fopen(path, "w")) != NULL);
+        (void)fputs("this is no database, but it is 64 bytes long or so, more than a header\n", fp);
+        (void)fclose(fp);
+        (void)snprintf(path, sizeof path, "sqlite:%s/garbage.db", f.dir);
+        CHECK_RC(hm_store_open(path, &again, err, sizeof err), HALLMARK_ERR_CORRUPT);
+        CHECK(strstr(err, "not an SQLite database") != NULL);
+        (void)unlink(path + 7);
+    }
+    fresh_close(&f);
+}
