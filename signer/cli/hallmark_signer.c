@@ -14,6 +14,7 @@
 #include "hm_secmem.h"
 #include "hm_sigaudit.h"
 #include "hm_signer.h"
+#include "hm_store.h"
 #include "signer_cli.h"
 
 static const char usage_text[] =
@@ -40,7 +41,8 @@ static const char usage_text[] =
     "  A bad line never stops the stream. Exit 0 if every line was signed, 1 if any failed.\n"
     "\n"
     "serve: the HTTP API (spec/signer-api.yaml): POST /v1/sign, POST /v1/sign/batch,\n"
-    "  GET /v1/bundle, GET /v1/jwks, GET /healthz, GET /metrics. SIGHUP reloads the keystore\n"
+    "  GET /v1/bundle, GET /v1/jwks, GET /v1/tokens/KEY (the token directory),\n"
+    "  GET /healthz, GET /metrics. SIGHUP reloads the keystore\n"
     "  (the old set keeps serving if the new one fails); SIGTERM drains and exits.\n"
     "\n"
     "options:\n"
@@ -49,6 +51,11 @@ static const char usage_text[] =
     "  --audit FILE            hash-chained log of every signature (required; one writer),\n"
     "                          with its checkpoint FILE.head: a log cut or rewritten since\n"
     "                          the checkpoint stops the signer from starting\n"
+    "  --store SPEC            where tokens that travel without their message are kept for the\n"
+    "                          app to fetch (spec 9.5-9.6: every sms token; rcs and whatsapp\n"
+    "                          with \"carriage\":\"directory\"), committed before the token is\n"
+    "                          returned: sqlite:PATH (default: tokens.db beside --audit) or\n"
+    "                          postgres:CONNINFO (several signer and directory nodes)\n"
     "  --audit-sync MODE       each: every record is on disk before its token is returned\n"
     "                          (one fdatasync per signature); batch (default): every 256\n"
     "                          records, every 200 ms (serve) and at exit\n"
@@ -60,6 +67,8 @@ static const char usage_text[] =
     "  --threads N             event-loop worker threads, 1-64 (default: one per core)\n"
     "  --rate N                messages per second per client (default 200; a batch of n\n"
     "                          counts n)\n"
+    "  --directory-rate N      GET /v1/tokens lookups per second per client address (default\n"
+    "                          20; past it 429 with Retry-After)\n"
     "  --batch-max N           messages per batch request (default 100)\n"
     "  --body-max BYTES        request body limit (default 1048576)\n"
     "  --max-connections N     open connections at most, shared out among the workers\n"
@@ -83,6 +92,27 @@ signer_fail(int status, const char *fmt, ...)
     return status;
 }
 
+int
+signer_store_open(const struct signer_opts *o, struct hm_store **out)
+{
+    char spec[4200], err[1024];
+    const char *slash;
+
+    if (o->store != NULL) {
+        (void)snprintf(spec, sizeof spec, "%s", o->store);
+    } else {
+        /* Beside the signature log: the same folder, the same backups. */
+        slash = o->audit != NULL ? strrchr(o->audit, '/') : NULL;
+        (void)snprintf(spec, sizeof spec, "sqlite:%.*stokens.db",
+                       slash != NULL ? (int)(slash - o->audit + 1) : 0,
+                       slash != NULL ? o->audit : "");
+    }
+    if (hm_store_open(spec, out, err, sizeof err) != HALLMARK_OK) {
+        return signer_fail(EXIT_USAGE, "%s", err);
+    }
+    return 0;
+}
+
 enum {
     OPT_KEYSTORE = 256,
     OPT_PASS,
@@ -98,7 +128,9 @@ enum {
     OPT_BODY,
     OPT_MAX_CONN,
     OPT_AUDIT_SYNC,
-    OPT_REQ_TIMEOUT
+    OPT_REQ_TIMEOUT,
+    OPT_STORE,
+    OPT_DIRECTORY_RATE
 };
 
 static const struct option long_options[] = {
@@ -117,6 +149,8 @@ static const struct option long_options[] = {
     {"body-max", required_argument, NULL, OPT_BODY},
     {"max-connections", required_argument, NULL, OPT_MAX_CONN},
     {"request-timeout", required_argument, NULL, OPT_REQ_TIMEOUT},
+    {"store", required_argument, NULL, OPT_STORE},
+    {"directory-rate", required_argument, NULL, OPT_DIRECTORY_RATE},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
 
@@ -153,6 +187,7 @@ main(int argc, char **argv)
         return signer_fail(EXIT_USAGE, "unknown command '%s' (sign or serve; see --help)", cmd);
     }
     o.rate = 200;
+    o.directory_rate = 20;
     o.batch_max = 100;
     o.body_max = (size_t)1024 * 1024;
     o.max_connections = 1024;
@@ -166,6 +201,9 @@ main(int argc, char **argv)
             break;
         case OPT_PASS:
             o.pass_file = optarg;
+            break;
+        case OPT_STORE:
+            o.store = optarg;
             break;
         case OPT_AUDIT:
             o.audit = optarg;
@@ -196,6 +234,13 @@ main(int argc, char **argv)
                 return signer_fail(EXIT_USAGE, "--rate: 1 to 1000000 requests per second");
             }
             o.rate = v;
+            break;
+        case OPT_DIRECTORY_RATE:
+            if (!number(optarg, 1, 1000000, &v)) {
+                return signer_fail(EXIT_USAGE,
+                                   "--directory-rate: 1 to 1000000 lookups per second per address");
+            }
+            o.directory_rate = v;
             break;
         case OPT_BATCH:
             if (!number(optarg, 1, 10000, &v)) {

@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+struct hm_store;
+
 #define EXIT_DONE 0
 #define EXIT_FAILED 1
 #define EXIT_USAGE 2
@@ -12,16 +14,21 @@ struct signer_opts {
     const char *keystore, *pass_file, *audit, *listen, *tls_cert, *tls_key, *client_ca, *clients,
         *log_level;
     int threads;
-    long rate; /* requests per second per client */
+    long rate;           /* requests per second per client */
+    long directory_rate; /* GET /v1/tokens requests per second per client address */
     size_t body_max, batch_max;
     size_t max_connections; /* open connections, divided among the workers */
     long request_timeout;   /* seconds a connection has to deliver a whole request */
     int audit_sync;         /* hm_sigaudit_sync */
+    const char *store;      /* --store SPEC, or NULL: sqlite:<the --audit folder>/tokens.db */
     char *pass;
     size_t pass_len;
 };
 
 int signer_fail(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Opens the token directory's store (--store, or SQLite beside the signature log); 0, or the
+ * exit status after saying why. */
+int signer_store_open(const struct signer_opts *o, struct hm_store **out);
 int run_pipe(struct signer_opts *o);
 int run_serve(struct signer_opts *o);
 

@@ -73,6 +73,46 @@ record_all(const struct client *c, long long now, struct signing *g, size_t n)
     }
 }
 
+/* Every token of the request that travels without its message (an SMS; RCS or WhatsApp with
+ * directory carriage) goes into the token directory in one transaction, before any token is
+ * handed out (spec HM-CARRY-15): if that fails, none of them is (503), and the client sends none
+ * of those messages. */
+static void
+publish_all(struct signing *g, size_t n)
+{
+    hm_store_token *t = calloc(n > 0 ? n : 1, sizeof *t);
+    char err[512] = "";
+    size_t i, k = 0;
+    hallmark_result rc;
+
+    for (i = 0; t != NULL && i < n; i++) {
+        if (g[i].rc == HALLMARK_OK && g[i].res.lookup_key[0] != '\0') {
+            t[k].key = g[i].res.lookup_key;
+            t[k].token = g[i].res.token;
+            t[k].iat = g[i].res.iat;
+            t[k].exp = g[i].res.exp;
+            k++;
+        }
+    }
+    rc = t == NULL ? HALLMARK_ERR_NOMEM : hm_store_put_tokens(srv.store, t, k, err, sizeof err);
+    free(t);
+    if (rc == HALLMARK_OK) {
+        if (k > 0) {
+            serve_count("hallmark_directory_tokens_total", k);
+        }
+        return;
+    }
+    for (i = 0; i < n; i++) {
+        if (g[i].rc == HALLMARK_OK && g[i].res.lookup_key[0] != '\0') {
+            g[i].rc = rc == HALLMARK_ERR_NOMEM ? HALLMARK_ERR_NOMEM : HALLMARK_ERR_UNAVAILABLE;
+            g[i].res.detail = "the token directory cannot be written now: not signed, do not send";
+            g[i].res.field = NULL;
+        }
+    }
+    serve_log("error", "directory_write_failed", "\"tokens\":%zu", k);
+    (void)fprintf(stderr, "hallmark-signer: %s\n", err);
+}
+
 /* The result object of one message; counts it in the metrics and clears its token. */
 static json_t *
 result_object(const hm_signer *s, struct signing *g)
@@ -118,6 +158,7 @@ handle_sign(struct evhttp_request *req, struct client *c, int batch)
         long long now = (long long)time(NULL);
         sign_message(s, c, body, now, &g);
         record_all(c, now, &g, 1);
+        publish_all(&g, 1);
         rc = g.rc;
         out = result_object(s, &g);
         if (rc == HALLMARK_OK) {
@@ -152,6 +193,7 @@ handle_sign(struct evhttp_request *req, struct client *c, int batch)
                 sign_message(s, c, m, now, &g[i]);
             }
             record_all(c, now, g, n);
+            publish_all(g, n);
             results = json_array();
             for (i = 0; i < n; i++) {
                 json_array_append_new(results, result_object(s, &g[i]));

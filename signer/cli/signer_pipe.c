@@ -5,7 +5,10 @@
  * record per token, written before the token reaches the output buffer). A line over 1 MiB is
  * skipped to its newline and answered with "too_large"; a bad line never stops the stream.
  * With the default --audit-sync batch, the log is made durable every 256 records and, when a
- * chunk's results go out, if 200 ms have passed since the last time: as the service does. */
+ * chunk's results go out, if 200 ms have passed since the last time: as the service does.
+ * Tokens that travel without their message (every SMS; RCS and WhatsApp with directory carriage)
+ * go into the token directory (--store) in one transaction per chunk, before the chunk's results
+ * go out; if that fails, each of those lines is answered "unavailable" instead. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -18,6 +21,7 @@
 #include "hm_json.h"
 #include "hm_sigaudit.h"
 #include "hm_signer.h"
+#include "hm_store.h"
 #include "signer_cli.h"
 
 #define LINE_MAX_BYTES ((size_t)1024 * 1024)
@@ -116,10 +120,104 @@ signed_line(struct buf *out, const char *line, size_t len, const hm_sign_result 
     buf_str(out, "\"}\n");
 }
 
+/* The directory tokens of one chunk, and where their result lines sit in the output. */
+struct pending {
+    size_t start, end; /* the line's bytes in the output buffer */
+    unsigned long line_no;
+    char key[HALLMARK_LOOKUP_KEY_LEN + 1];
+    char *token;
+    long long iat, exp;
+};
+
+struct chunk {
+    struct pending *p;
+    size_t n, cap;
+    int failed; /* out of memory: the chunk's directory lines cannot be published */
+};
+
+static void
+chunk_add(struct chunk *ck, size_t start, size_t end, unsigned long line_no,
+          const hm_sign_result *res)
+{
+    struct pending *e;
+
+    if (ck->n == ck->cap) {
+        size_t cap = ck->cap > 0 ? ck->cap * 2 : 64;
+        struct pending *grown = realloc(ck->p, cap * sizeof *grown);
+        if (grown == NULL) {
+            ck->failed = 1;
+            return;
+        }
+        ck->p = grown;
+        ck->cap = cap;
+    }
+    e = &ck->p[ck->n];
+    if ((e->token = strdup(res->token)) == NULL) {
+        ck->failed = 1;
+        return;
+    }
+    e->start = start;
+    e->end = end;
+    e->line_no = line_no;
+    (void)snprintf(e->key, sizeof e->key, "%s", res->lookup_key);
+    e->iat = res->iat;
+    e->exp = res->exp;
+    ck->n++;
+}
+
+/* Publishes the chunk's directory tokens in one transaction; if that fails, their result lines
+ * become errors. Returns how many lines that turned from signed to refused. */
+static unsigned long
+chunk_publish(struct chunk *ck, hm_store *store, struct buf *out)
+{
+    hm_store_token *t = ck->n > 0 ? calloc(ck->n, sizeof *t) : NULL;
+    struct buf redone = {0};
+    char err[512] = "";
+    size_t i, at = 0;
+    unsigned long lost = 0;
+    hallmark_result rc = HALLMARK_OK;
+
+    if (ck->n == 0 && !ck->failed) {
+        return 0;
+    }
+    for (i = 0; t != NULL && i < ck->n; i++) {
+        t[i].key = ck->p[i].key;
+        t[i].token = ck->p[i].token;
+        t[i].iat = ck->p[i].iat;
+        t[i].exp = ck->p[i].exp;
+    }
+    if (ck->failed || (ck->n > 0 && t == NULL)) {
+        rc = HALLMARK_ERR_NOMEM;
+        (void)snprintf(err, sizeof err, "out of memory");
+    } else {
+        rc = hm_store_put_tokens(store, t, ck->n, err, sizeof err);
+    }
+    free(t);
+    if (rc != HALLMARK_OK) {
+        (void)signer_fail(EXIT_FAILED, "%s", err);
+        for (i = 0; i < ck->n; i++) {
+            buf_add(&redone, out->p + at, ck->p[i].start - at);
+            error_line(&redone, ck->p[i].line_no, "unavailable",
+                       "the token directory cannot be written now: not signed, do not send", NULL);
+            at = ck->p[i].end;
+            lost++;
+        }
+        buf_add(&redone, out->p + at, out->len - at);
+        free(out->p);
+        *out = redone;
+    }
+    for (i = 0; i < ck->n; i++) {
+        free(ck->p[i].token);
+    }
+    ck->n = 0;
+    ck->failed = 0;
+    return lost;
+}
+
 /* One input line: 0 signed, 1 refused. */
 static int
 pipe_line(const hm_signer *s, hm_sigaudit *audit, const char *line, size_t len,
-          unsigned long line_no, struct buf *out)
+          unsigned long line_no, struct buf *out, struct chunk *ck)
 {
     json_t *msg = NULL;
     hm_sign_request req;
@@ -142,7 +240,11 @@ pipe_line(const hm_signer *s, hm_sigaudit *audit, const char *line, size_t len,
         res.field = NULL;
     }
     if (rc == HALLMARK_OK) {
+        size_t start = out->len;
         signed_line(out, line, len, &res);
+        if (res.lookup_key[0] != '\0') {
+            chunk_add(ck, start, out->len, line_no, &res);
+        }
     } else {
         error_line(out, line_no, hm_sign_code(rc, code, sizeof code),
                    res.detail != NULL ? res.detail : hallmark_strerror(rc), res.field);
@@ -176,10 +278,12 @@ run_pipe(struct signer_opts *o)
 {
     hm_signer *s = NULL;
     hm_sigaudit *audit = NULL;
+    hm_store *store = NULL;
+    struct chunk ck = {0};
     struct buf in = {0}, out = {0};
     char err[1024];
     size_t start = 0;
-    unsigned long line_no = 0, failed = 0, signed_count = 0;
+    unsigned long line_no = 0, failed = 0, signed_count = 0, lost;
     int eof = 0, skipping = 0, broken_output = 0;
     double last_flush = seconds_now();
     hallmark_result rc;
@@ -200,6 +304,11 @@ run_pipe(struct signer_opts *o)
     if (hm_sigaudit_open(o->audit, o->audit_sync, &audit, err, sizeof err) != HALLMARK_OK) {
         hm_signer_unref(s);
         return signer_fail(EXIT_USAGE, "%s", err);
+    }
+    if (signer_store_open(o, &store) != 0) {
+        hm_sigaudit_close(audit);
+        hm_signer_unref(s);
+        return EXIT_USAGE;
     }
     while (!eof && !broken_output) {
         ssize_t n;
@@ -246,7 +355,7 @@ run_pipe(struct signer_opts *o)
             if (len > LINE_MAX_BYTES) {
                 error_line(&out, line_no, "too_large", "line longer than 1 MiB", NULL);
                 failed++;
-            } else if (pipe_line(s, audit, line, len, line_no, &out) != 0) {
+            } else if (pipe_line(s, audit, line, len, line_no, &out, &ck) != 0) {
                 failed++;
             } else {
                 signed_count++;
@@ -270,6 +379,10 @@ run_pipe(struct signer_opts *o)
             }
             last_flush = seconds_now();
         }
+        /* The chunk's directory tokens are committed before any of its results goes out. */
+        lost = chunk_publish(&ck, store, &out);
+        failed += lost;
+        signed_count -= lost;
         if (out.failed || deliver(&out) != 0) {
             (void)signer_fail(EXIT_FAILED, "writing the results: %s",
                               out.failed ? "out of memory" : strerror(errno));
@@ -285,6 +398,11 @@ run_pipe(struct signer_opts *o)
         failed++;
     }
     hm_sigaudit_close(audit);
+    hm_store_close(store);
+    for (line_no = 0; line_no < ck.n; line_no++) { /* a chunk cut short: never delivered */
+        free(ck.p[line_no].token);
+    }
+    free(ck.p);
     hm_signer_unref(s);
     (void)fprintf(stderr, "hallmark-signer: %lu signed, %lu refused\n", signed_count, failed);
     return failed == 0 ? EXIT_DONE : EXIT_FAILED;

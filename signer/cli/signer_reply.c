@@ -83,11 +83,18 @@ serve_observe_latency(double seconds)
 void
 serve_reply_json(struct evhttp_request *req, int status, json_t *body)
 {
+    serve_reply_json_cached(req, status, body, "no-store");
+}
+
+void
+serve_reply_json_cached(struct evhttp_request *req, int status, json_t *body,
+                        const char *cache_control)
+{
     struct evbuffer *buf = evbuffer_new();
     char *text = body != NULL ? json_dumps(body, JSON_COMPACT) : NULL;
 
     evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", "application/json");
-    evhttp_add_header(evhttp_request_get_output_headers(req), "Cache-Control", "no-store");
+    evhttp_add_header(evhttp_request_get_output_headers(req), "Cache-Control", cache_control);
     if (buf != NULL && text != NULL) {
         evbuffer_add(buf, text, strlen(text));
         evbuffer_add(buf, "\n", 1);

@@ -71,6 +71,7 @@ static const struct endpoint {
     {"/v1/bundle", EXACT, EVHTTP_REQ_GET, 0, serve_bundle},
     {"/v1/jwks", EXACT, EVHTTP_REQ_GET, 0, serve_jwks},
     {SERVE_LOGOS_PREFIX, PREFIX, EVHTTP_REQ_GET, 0, serve_logo},
+    {SERVE_TOKENS_PREFIX, PREFIX, EVHTTP_REQ_GET, 0, serve_tokens},
     {"/healthz", EXACT, EVHTTP_REQ_GET, 0, serve_healthz},
     {"/metrics", EXACT, EVHTTP_REQ_GET, 0, serve_metrics},
 };
@@ -501,6 +502,9 @@ run_serve(struct signer_opts *o)
         hm_signer_unref(srv.current);
         return signer_fail(EXIT_USAGE, "%s", err);
     }
+    if ((st = signer_store_open(o, &srv.store)) != 0) {
+        goto out;
+    }
     (void)signal(SIGPIPE, SIG_IGN);
     event_set_log_callback(libevent_log);
     if (evthread_use_pthreads() != 0 || (srv.fd = listen_on(o->listen)) < 0) {
@@ -573,6 +577,7 @@ out:
         (void)close(srv.fd);
     }
     hm_sigaudit_close(srv.audit);
+    hm_store_close(srv.store);
     hm_signer_unref(srv.current);
     if (srv.tls != NULL) {
         SSL_CTX_free(srv.tls);

@@ -14,6 +14,7 @@
 #include "hm_json.h"
 #include "hm_sigaudit.h"
 #include "hm_signer.h"
+#include "hm_store.h"
 #include "signer_cli.h"
 
 #define CLIENTS_MAX 256U
@@ -45,6 +46,7 @@ struct server {
     pthread_mutex_t lock; /* guards current, clients' buckets, metrics */
     hm_signer *current;
     hm_sigaudit *audit;
+    hm_store *store; /* the token directory (spec 9.6) */
     int draining;
     SSL_CTX *tls;
     evutil_socket_t fd;
@@ -78,6 +80,9 @@ void serve_count(const char *labels, unsigned long long n);
 void serve_observe_latency(double seconds);
 /* Sends body (stolen; NULL sends no body) as JSON with the status. */
 void serve_reply_json(struct evhttp_request *req, int status, json_t *body);
+/* The same with a Cache-Control of the caller's (serve_reply_json says no-store). */
+void serve_reply_json_cached(struct evhttp_request *req, int status, json_t *body,
+                             const char *cache_control);
 /* {"code","message"[,"field"]} for rc (new reference). */
 json_t *serve_error_object(hallmark_result rc, const char *message, const char *field);
 /* The error reply for rc, counted in hallmark_errors_total. */
@@ -91,9 +96,11 @@ void serve_sign(struct evhttp_request *req, struct client *c);       /* POST /v1
 void serve_sign_batch(struct evhttp_request *req, struct client *c); /* POST /v1/sign/batch */
 void serve_bundle(struct evhttp_request *req, struct client *c);     /* GET /v1/bundle */
 void serve_jwks(struct evhttp_request *req, struct client *c);       /* GET /v1/jwks */
+void serve_tokens(struct evhttp_request *req, struct client *c);     /* GET /v1/tokens/{key} */
 void serve_healthz(struct evhttp_request *req, struct client *c);    /* GET /healthz */
 void serve_metrics(struct evhttp_request *req, struct client *c);    /* GET /metrics */
 #define SERVE_LOGOS_PREFIX "/v1/logos/"
+#define SERVE_TOKENS_PREFIX "/v1/tokens/"
 void serve_logo(struct evhttp_request *req, struct client *c); /* GET /v1/logos/{sha256} */
 
 #endif

@@ -80,8 +80,9 @@ refuse(hm_sign_result *res, hallmark_result rc, const char *field, const char *d
 
 /* ---- requests -------------------------------------------------------------------------------- */
 
-static const char *const request_members[] = {"brand",    "channel", "from", "to",      "body",
-                                              "category", "sender",  "conv", "actions", "ttl"};
+static const char *const request_members[] = {"brand",   "channel",  "from",    "to",
+                                              "body",    "category", "sender",  "conv",
+                                              "actions", "ttl",      "carriage"};
 
 static hallmark_result
 string_member(const json_t *obj, const char *name, int required, const char **out,
@@ -139,6 +140,35 @@ read_actions(const json_t *actions, hm_sign_request *req, hm_sign_result *res)
     return HALLMARK_OK;
 }
 
+/* How the token reaches the app (spec §9): an SMS cannot carry ~600 bytes, so its token always
+ * goes to the token directory (HM-CARRY-15); RCS and WhatsApp may ask for the same. */
+static hallmark_result
+read_carriage(const json_t *obj, hm_sign_request *req, hm_sign_result *res)
+{
+    const char *carriage = NULL;
+    int sms = strcmp(req->channel, "sms") == 0;
+    hallmark_result rc = string_member(obj, "carriage", 0, &carriage, res);
+
+    if (rc != HALLMARK_OK) {
+        return rc;
+    }
+    if (carriage != NULL && strcmp(carriage, "inline") != 0 && strcmp(carriage, "directory") != 0) {
+        return refuse(res, HALLMARK_ERR_BAD_REQUEST, "carriage", "\"inline\" or \"directory\"");
+    }
+    req->directory = sms || (carriage != NULL && strcmp(carriage, "directory") == 0);
+    if (sms && carriage != NULL && strcmp(carriage, "inline") == 0) {
+        return refuse(res, HALLMARK_ERR_BAD_REQUEST, "carriage",
+                      "an SMS cannot carry its token: sms tokens go to the token directory "
+                      "(spec HM-CARRY-15)");
+    }
+    if (req->directory && !sms && strcmp(req->channel, "rcs") != 0 &&
+        strcmp(req->channel, "whatsapp") != 0) {
+        return refuse(res, HALLMARK_ERR_BAD_REQUEST, "carriage",
+                      "the token directory serves sms, rcs and whatsapp only");
+    }
+    return HALLMARK_OK;
+}
+
 hallmark_result
 hm_sign_request_from_json(const json_t *obj, hm_sign_request *req, hm_sign_result *res)
 {
@@ -160,7 +190,7 @@ hm_sign_request_from_json(const json_t *obj, hm_sign_request *req, hm_sign_resul
         if (!known) {
             return refuse(res, HALLMARK_ERR_BAD_REQUEST, NULL,
                           "unknown member (known: brand, channel, from, to, body, category, "
-                          "sender, conv, actions, ttl)");
+                          "sender, conv, actions, ttl, carriage)");
         }
     }
     if ((rc = string_member(obj, "brand", 1, &req->brand, res)) != HALLMARK_OK ||
@@ -194,6 +224,9 @@ hm_sign_request_from_json(const json_t *obj, hm_sign_request *req, hm_sign_resul
                           "an integer number of seconds, 1 to 2592000");
         }
         req->ttl = (long long)json_integer_value(ttl);
+    }
+    if ((rc = read_carriage(obj, req, res)) != HALLMARK_OK) {
+        return rc;
     }
     return read_actions(json_object_get(obj, "actions"), req, res);
 }
@@ -410,6 +443,17 @@ sign_with(const hm_signer *s, const struct signing_key *k, const hm_sign_request
         return refuse(res, HALLMARK_ERR_INTERNAL, NULL, "signing failed");
     }
     (void)snprintf(res->kid, sizeof res->kid, "%s", hm_signkey_public(k->key)->kid);
+    res->iat = now;
+    res->exp = now + (req->ttl > 0 ? req->ttl : HM_SIGN_TTL_DEFAULT);
+    if (req->directory) {
+        /* Where the app will look for it: the key of its message, as the app computes it. */
+        hallmark_message m = {req->channel,  from, to, (const unsigned char *)req->body,
+                              req->body_len, NULL, 0};
+        if (hallmark_token_lookup_key(&m, res->lookup_key, sizeof res->lookup_key) != HALLMARK_OK) {
+            hm_sign_result_clear(res);
+            return refuse(res, HALLMARK_ERR_INTERNAL, NULL, "no lookup key for a signed message");
+        }
+    }
     return HALLMARK_OK;
 }
 

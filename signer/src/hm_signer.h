@@ -35,6 +35,8 @@ typedef struct hm_sign_request {
     hm_sign_action actions[HALLMARK_MAX_ACTIONS];
     size_t action_count;
     long long ttl; /* 0: HM_SIGN_TTL_DEFAULT */
+    int directory; /* the token travels through the token directory (spec §9.5-9.6): always for
+                    * sms, on request ("carriage": "directory") for rcs and whatsapp */
 } hm_sign_request;
 
 typedef struct hm_sign_result {
@@ -44,6 +46,8 @@ typedef struct hm_sign_result {
     char body_sha256[HM_SHA256_B64_LEN + 1]; /* the body digest the token carries */
     const char *detail;                      /* static: why it was refused */
     const char *field;                       /* static: the field at fault, or NULL */
+    char lookup_key[HALLMARK_LOOKUP_KEY_LEN + 1]; /* with directory carriage: where it is kept */
+    long long iat, exp;                           /* the token's window */
 } hm_sign_result;
 
 /*
@@ -63,8 +67,9 @@ void hm_signer_unref(hm_signer *s);
 
 /*
  * Reads a request object: members brand, channel, from, to, body, category, sender {kind, name},
- * and optionally conv, actions [{kind, label, url}], ttl. Unknown members are refused. Strings are
- * borrowed from obj. HALLMARK_OK or HALLMARK_ERR_BAD_REQUEST / HALLMARK_ERR_TOO_LARGE with
+ * and optionally conv, actions [{kind, label, url}], ttl, carriage ("inline" or "directory";
+ * sms is always "directory", rcs and whatsapp may ask for it). Unknown members are refused. Strings
+ * are borrowed from obj. HALLMARK_OK or HALLMARK_ERR_BAD_REQUEST / HALLMARK_ERR_TOO_LARGE with
  * res->detail and res->field.
  */
 hallmark_result hm_sign_request_from_json(const json_t *obj, hm_sign_request *req,

@@ -74,6 +74,18 @@ done
 [ "$code" = 200 ] && ok || bad "sign after publish + SIGHUP: $code $(cat "$work/resp")"
 stop_signer
 
+# The file-size limit below is for the signature log, but it binds every file of the process, the
+# token directory's SQLite files too (its -shm index alone is 32 KiB): grow the log past them
+# first, with e-mail messages, whose tokens travel inline and never touch the store.
+start_signer "$work/grow.log"
+emails=$(for i in $(seq 100); do printf '{"brand":"acme-bank","channel":"email","from":"acme.example","to":"c%s@example.com","body":"statement %s","category":"transactional","sender":{"kind":"automated"}},' "$i" "$i"; done | sed 's/,$//')
+for _ in 1 2 3; do
+    curl -sS -o /dev/null -H 'Content-Type: application/json' -H "Authorization: Bearer acme-secret-token" \
+        --data-binary "{\"messages\":[$emails]}" "$url/v1/sign/batch"
+done
+stop_signer
+[ "$(stat -c %s "$work/signatures.log")" -gt 40960 ] && ok || bad "the log did not grow past 40 KiB"
+
 # A signature log that cannot grow (RLIMIT_FSIZE; SIGXFSZ ignored, so writes fail with EFBIG).
 before=$(stat -c %s "$work/signatures.log")
 lines_before=$(log_lines)

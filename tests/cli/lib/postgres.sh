@@ -42,6 +42,15 @@ pg_sql() {
     "$pg_bin/psql" -X -q -A -t -h "$pg_socket" -U hallmark -d "$1" -v ON_ERROR_STOP=1 -c "$2"
 }
 
+# pg_halt / pg_resume: stops the server and starts it again on the same data (an outage).
+pg_halt() {
+    "${pg_as[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -m fast -w -t 60 stop >/dev/null
+}
+pg_resume() {
+    "${pg_as[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w -t 60 \
+        -o "-k $pg_dir -c listen_addresses= -c max_connections=100" start >/dev/null
+}
+
 # pg_stop: stops the server (fast shutdown) and removes its folder.
 pg_stop() {
     [ -n "$pg_dir" ] || return 0

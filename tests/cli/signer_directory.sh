@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# The token directory (spec 9.5-9.6), for real: hallmark-signer keeps every SMS token in its store
+# before it returns it, and serves it at GET /v1/tokens/KEY, where the app finds it with the key
+# it computes from its own message (hallmark-verify --lookup-key) and verifies it (--tokens).
+# SQLite (the default, beside the signature log) and PostgreSQL (a server this test starts);
+# pipe mode publishes per chunk; a store that cannot be written means no token is handed out.
+set -eu
+. tests/cli/lib/keys.sh
+. tests/cli/lib/signer.sh
+. tests/cli/lib/postgres.sh
+trap 'stop_signer; pg_stop; rm -rf "$work"' EXIT
+
+make_keystore
+write_clients
+root=$HALLMARK_KEYSTORE/root.pub
+bundle=$HALLMARK_KEYSTORE/published/bundle.jws
+auth=(-H "Authorization: Bearer acme-secret-token")
+body="Acme Bank: your code is 482 913. Never share it."
+
+# sign JSON: POST /v1/sign; the reply in $work/signed, the status in $code.
+sign() {
+    code=$(curl -sS -o "$work/signed" -w '%{http_code}' "${auth[@]}" \
+        -H 'Content-Type: application/json' --data-binary "$1" "$url/v1/sign" || true)
+}
+# lookup TO BODY: the key an app computes for an SMS from ACMEBANK to TO with BODY.
+lookup() {
+    python3 -c 'import json,sys; print(json.dumps({"channel":"sms","from":"ACMEBANK","to":sys.argv[1],"body":sys.argv[2]}))' \
+        "$1" "$2" >"$work/sms.json"
+    "$verify_cli" --lookup-key --message "$work/sms.json"
+}
+# fetch PATH: GET on the directory; the body in $work/fetched, headers in $work/headers.
+fetch() {
+    code=$(curl -sS --path-as-is -D "$work/headers" -o "$work/fetched" -w '%{http_code}' "$url$1" ||
+        true)
+}
+# app_verdict: what the app decides for $work/sms.json with the directory's answer.
+app_verdict() {
+    [ "$code" = 200 ] || echo '{"tokens":[]}' >"$work/fetched"
+    "$verify_cli" --root "$root" --bundle "$bundle" --message "$work/sms.json" \
+        --tokens "$work/fetched" --json 2>/dev/null |
+        python3 -c 'import json,sys; print(json.load(sys.stdin)["result"])'
+}
+token_of() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["token"])' "$1"; }
+check() { # LABEL CONDITION...
+    local label=$1
+    shift
+    if "$@"; then ok; else bad "$label"; fi
+}
+
+start_signer "$work/signer.log"
+sign "$(msg acme-bank ACMEBANK +447700900123 "$body")"
+check "sms signed" [ "$code" = 200 ]
+token=$(token_of "$work/signed")
+check "the default store is beside the signature log" [ -s "$work/tokens.db" ]
+key=$(lookup +447700900123 "$body")
+fetch "/v1/tokens/$key"
+check "directory: the token of the SMS is served" [ "$code" = 200 ]
+check "directory: exactly that token" [ "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["tokens"])' "$work/fetched")" = "['$token']" ]
+check "directory: private, briefly cached" grep -qi '^Cache-Control: private, max-age=60' "$work/headers"
+check "the app verifies the fetched token" [ "$(app_verdict)" = HALLMARK_VERIFIED ]
+key=$(lookup +447700900123 "Acme Bank: your code is 482 914. Never share it.")
+fetch "/v1/tokens/$key"
+check "a one-character change finds nothing" [ "$code" = 404 ]
+check "the app says unsigned" [ "$(app_verdict)" = HALLMARK_UNSIGNED ]
+key=$(lookup +447700900999 "$body")
+fetch "/v1/tokens/$key"
+check "another recipient finds nothing" [ "$code" = 404 ]
+for bad_key in short "../../../etc/passwd" "$(printf 'A%.0s' $(seq 44))" "$(printf 'A%.0s' $(seq 42))%41"; do
+    fetch "/v1/tokens/$bad_key"
+    check "malformed key $bad_key is 400" [ "$code" = 400 ]
+done
+sign "$(msg acme-bank ACMEBANK +447700900123 "$body" '"carriage":"inline"')"
+check "an SMS asking for inline carriage is refused" [ "$code" = 400 ]
+check "the refusal names carriage" grep -q '"field":"carriage"' "$work/signed"
+sign '{"brand":"acme-bank","channel":"email","from":"acme.example","to":"a@b.example","body":"x","category":"transactional","sender":{"kind":"automated"},"carriage":"directory"}'
+check "e-mail through the directory is refused" [ "$code" = 400 ]
+# A batch: every token is served under its own key.
+curl -sS -o "$work/batch" "${auth[@]}" -H 'Content-Type: application/json' --data-binary \
+    "{\"messages\":[$(msg acme-bank ACMEBANK +447700900101 one),$(msg acme-bank ACMEBANK +447700900102 two),$(msg acme-bank ACMEBANK +447700900103 three)]}" \
+    "$url/v1/sign/batch"
+for n in 1:one 2:two 3:three; do
+    fetch "/v1/tokens/$(lookup "+44770090010${n%%:*}" "${n#*:}")"
+    check "batch message ${n#*:} is in the directory" [ "$code" = 200 ]
+done
+
+# Pipe mode on the same store (another signature log: one writer each), read by the service.
+msg acme-bank ACMEBANK +447700900777 "piped code 1" >"$work/pipe.in"
+printf '\n' >>"$work/pipe.in"
+"$signer_cli" sign --keystore "$HALLMARK_KEYSTORE" --audit "$work/pipe.log" <"$work/pipe.in" \
+    >"$work/pipe.out" 2>"$work/pipe.err"
+fetch "/v1/tokens/$(lookup +447700900777 "piped code 1")"
+check "a piped SMS is in the directory" [ "$code" = 200 ]
+check "the piped token is the one printed" grep -q "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["tokens"][0])' "$work/fetched")" "$work/pipe.out"
+
+# kill -9 right after the reply: the token the client got is still served after a restart.
+sign "$(msg acme-bank ACMEBANK +447700900555 "after a crash")"
+kill -9 "$signer_pid"
+wait "$signer_pid" 2>/dev/null || true
+signer_pid=
+start_signer "$work/signer2.log"
+fetch "/v1/tokens/$(lookup +447700900555 "after a crash")"
+check "kill -9: the token handed out survives" [ "$code" = 200 ]
+stop_signer
+
+# Per-address rate limit.
+start_signer "$work/signer3.log" --directory-rate 2
+limited=0
+for _ in 1 2 3 4 5 6; do
+    fetch "/v1/tokens/$key"
+    if [ "$code" = 429 ]; then limited=1; fi
+done
+check "lookups past the rate get 429" [ "$limited" = 1 ]
+check "with Retry-After" grep -qi '^Retry-After: 1' "$work/headers"
+stop_signer
+
+# PostgreSQL: the same path, then an outage (503, no token handed out) and the recovery.
+if pg_start; then
+    conninfo=$(pg_createdb directory)
+    start_signer "$work/signer4.log" --store "postgres:$conninfo"
+    sign "$(msg acme-bank ACMEBANK +447700900321 "postgres code")"
+    check "postgres: signed" [ "$code" = 200 ]
+    fetch "/v1/tokens/$(lookup +447700900321 "postgres code")"
+    check "postgres: served" [ "$code" = 200 ]
+    check "postgres: the app verifies" [ "$(app_verdict)" = HALLMARK_VERIFIED ]
+    pg_halt
+    sign "$(msg acme-bank ACMEBANK +447700900322 "during the outage")"
+    check "postgres down: 503" [ "$code" = 503 ]
+    if grep -q '"token"' "$work/signed"; then bad "postgres down: no token handed out"; else ok; fi
+    pg_resume
+    sign "$(msg acme-bank ACMEBANK +447700900323 "after the outage")"
+    check "postgres back: signing resumes" [ "$code" = 200 ]
+    fetch "/v1/tokens/$(lookup +447700900323 "after the outage")"
+    check "postgres back: served" [ "$code" = 200 ]
+    stop_signer
+else
+    bad "PostgreSQL did not start (make deps installs postgresql-15)"
+fi
+
+echo "signer-directory: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
