@@ -3,7 +3,9 @@
 # (a logo drawn with libpng, senders on sms, rcs, email and push, one link domain), publishes a
 # trust bundle, starts hallmark-signer over TLS on a free loopback port, signs messages of several
 # channels over HTTPS with curl, and checks each with hallmark-verify, the CLI over the library
-# apps embed; fetches the brand's logo from the signer (GET /v1/logos/SHA256) and checks it against
+# apps embed; shows the SMS arriving without its token and the app finding it in the token
+# directory (GET /v1/tokens/KEY); fetches the brand's logo from the signer (GET /v1/logos/SHA256)
+# and checks it against
 # the verified result; draws the message card of brand preview; then shows what the verifier says
 # about attacks. Exits 0 when all is as expected.
 set -euo pipefail
@@ -95,6 +97,32 @@ send chat rcs acme_bank_agent@rbm.goog +447700900123 "Hi, this is Sam from Acme 
     '{"kind":"human","name":"Sam"}' '{"conv":"c-7f3a9e"}' "RCS chat, a person (Sam) writes"
 send push push com.acme.bank device-4242 "Card payment of 10.00 GBP at Acme Store" alert \
     '{"kind":"ai"}' '{}' "push alert written by an AI"
+
+echo "   The SMS itself arrives without its token (it cannot carry ~600 bytes): the signer put the"
+echo "   token in its directory before it answered, and the app looks it up by its own message"
+python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); m.pop("token"); print(json.dumps(m))' \
+    "$work/otp.msg" >"$work/sms.msg"
+directory() { # MESSAGE-FILE ANSWER-FILE: GET /v1/tokens/KEY over HTTPS; the status to stdout
+    local key code
+    key=$("$verify" --lookup-key --message "$1")
+    code=$(curl -sS --cacert "$work/tls.pem" -o "$2" -w '%{http_code}' "$url/v1/tokens/$key")
+    [ "$code" = 200 ] || echo '{"tokens":[]}' >"$2"
+    echo "$code ${key:0:10}"
+}
+fetched_verdict() { "$verify" --root "$HALLMARK_KEYSTORE/root.pub" \
+    --bundle "$HALLMARK_KEYSTORE/published/bundle.jws" --message "$1" --tokens "$2" 2>/dev/null |
+    head -n 1 || true; }
+set -- $(directory "$work/sms.msg" "$work/tokens.json")
+row "GET /v1/tokens/$2..." "HTTP $1, $(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["tokens"]))' "$work/tokens.json") token"
+got=$(fetched_verdict "$work/sms.msg" "$work/tokens.json")
+row "the SMS with the directory's token" "$got"
+case "$got" in *"verified by"*) ;; *) echo "the SMS did not verify through the directory"; exit 1 ;; esac
+sed 's/318 204/318 205/' "$work/sms.msg" >"$work/sms-changed.msg"
+set -- $(directory "$work/sms-changed.msg" "$work/tokens-changed.json")
+row "one digit changed: /v1/tokens/${2:0:6}..." "HTTP $1: nothing under that key"
+got=$(fetched_verdict "$work/sms-changed.msg" "$work/tokens-changed.json")
+row "so that SMS" "$got"
+case "$got" in *HALLMARK_UNSIGNED*) ;; *) echo "a changed SMS found a token"; exit 1 ;; esac
 
 echo "4. The app fetches the brand's logo when the bundle loads, and checks it"
 # The app reads the digests from the bundle it just loaded (never fetches at display time: that
