@@ -5,9 +5,8 @@
 # channels over HTTPS with curl, and checks each with hallmark-verify, the CLI over the library
 # apps embed; shows the SMS arriving without its token and the app finding it in the token
 # directory (GET /v1/tokens/KEY); fetches the brand's logo from the signer (GET /v1/logos/SHA256)
-# and checks it against
-# the verified result; draws the message card of brand preview; then shows what the verifier says
-# about attacks. Exits 0 when all is as expected.
+# and checks it against the verified result; draws the message card of brand preview; then shows
+# what the verifier says about attacks. Exits 0 when all is as expected.
 set -euo pipefail
 build=${1:-build}
 keys=$build/bin/hallmark-keys
