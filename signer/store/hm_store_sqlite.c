@@ -70,6 +70,15 @@ schema_of(sqlite3 *db, int *ours, int *tables, int *sqlite_rc)
     return version;
 }
 
+static hallmark_result
+not_sqlite(const char *path, char *err, size_t err_cap)
+{
+    hm_errorf(err, err_cap,
+              "store %s: not an SQLite database: give the path of a Hallmark store, or a new file",
+              path);
+    return HALLMARK_ERR_CORRUPT;
+}
+
 /* Creates or migrates the schema in one IMMEDIATE transaction (another process doing the same
  * waits, then finds it done). */
 static hallmark_result
@@ -80,11 +89,7 @@ schema_ready(sqlite3 *db, const char *path, char *err, size_t err_cap)
 
     rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
     if (rc == SQLITE_NOTADB) {
-        hm_errorf(err, err_cap,
-                  "store %s: not an SQLite database: give the path of a Hallmark "
-                  "store, or a new file",
-                  path);
-        return HALLMARK_ERR_CORRUPT;
+        return not_sqlite(path, err, err_cap);
     }
     if (rc != SQLITE_OK) {
         return failed(db, rc, "cannot lock", err, err_cap);
@@ -93,11 +98,7 @@ schema_ready(sqlite3 *db, const char *path, char *err, size_t err_cap)
     if (rc != SQLITE_OK) {
         (void)sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
         if (rc == SQLITE_NOTADB) {
-            hm_errorf(err, err_cap,
-                      "store %s: not an SQLite database: give the path of a Hallmark "
-                      "store, or a new file",
-                      path);
-            return HALLMARK_ERR_CORRUPT;
+            return not_sqlite(path, err, err_cap);
         }
         return failed(db, rc, "cannot read the schema", err, err_cap);
     }

@@ -340,6 +340,20 @@ struct vec {
     const char *root_override;
 };
 
+/* Writes one vector file as HM-VEC-2 says: two-space indentation and a final LF. */
+static void
+write_vector(const json_t *doc, const char *path)
+{
+    FILE *f;
+
+    if (json_dump_file(doc, path, JSON_INDENT(2)) != 0) {
+        fprintf(stderr, "gen-vectors: cannot write %s\n", path);
+        failures++;
+    } else if ((f = fopen(path, "a")) == NULL || fputc('\n', f) == EOF || fclose(f) != 0) {
+        failures++;
+    }
+}
+
 /* Writes the vector; with fetched (consumed), the message carries the directory's tokens
  * (§9.6) instead of a token. */
 static void
@@ -382,15 +396,7 @@ emit_with(struct vec *v, json_t *fetched)
     json_object_set_new(doc, "message", msg);
     json_object_set_new(doc, "expect", expect);
     (void)snprintf(path, sizeof path, "%s/%03d-%s.json", out_dir, counter, v->name);
-    if (json_dump_file(doc, path, JSON_INDENT(2)) != 0) {
-        fprintf(stderr, "gen-vectors: cannot write %s\n", path);
-        failures++;
-    } else {
-        FILE *f = fopen(path, "a");
-        if (f == NULL || fputc('\n', f) == EOF || fclose(f) != 0) {
-            failures++;
-        }
-    }
+    write_vector(doc, path);
     json_decref(doc);
     free(root_b64);
 }
@@ -2354,15 +2360,7 @@ lookup(const char *name, const char *description, const char *channel, const cha
     (void)snprintf(path, sizeof path, "%s/lookup", out_dir);
     (void)mkdir(path, 0755);
     (void)snprintf(path, sizeof path, "%s/lookup/%02d-%s.json", out_dir, lookup_counter, name);
-    if (json_dump_file(doc, path, JSON_INDENT(2)) != 0) {
-        fprintf(stderr, "gen-vectors: cannot write %s\n", path);
-        failures++;
-    } else {
-        FILE *f = fopen(path, "a");
-        if (f == NULL || fputc('\n', f) == EOF || fclose(f) != 0) {
-            failures++;
-        }
-    }
+    write_vector(doc, path);
     json_decref(doc);
 }
 

@@ -145,6 +145,12 @@ Java_dev_hallmark_Verifier_nativeLoad(JNIEnv *env, jclass cls, jlong h, jbyteArr
     return (jint)rc;
 }
 
+static void
+throw_oom(JNIEnv *env)
+{
+    (*env)->ThrowNew(env, (*env)->FindClass(env, "java/lang/OutOfMemoryError"), "hallmark");
+}
+
 /* A NUL-terminated copy of a Java byte array, which may hold zero bytes of its own: its length
  * goes to len_out. NULL when out of memory (with an exception set). */
 static char *
@@ -154,7 +160,7 @@ cstring(JNIEnv *env, jbyteArray a, size_t *len_out)
     char *s = malloc((size_t)n + 1);
 
     if (s == NULL) {
-        (*env)->ThrowNew(env, (*env)->FindClass(env, "java/lang/OutOfMemoryError"), "hallmark");
+        throw_oom(env);
         return NULL;
     }
     (*env)->GetByteArrayRegion(env, a, 0, n, (jbyte *)s);
@@ -287,7 +293,7 @@ Java_dev_hallmark_Verifier_nativeVerify(JNIEnv *env, jclass cls, jlong h, jbyteA
 
     (void)cls;
     if (out == NULL) {
-        (*env)->ThrowNew(env, (*env)->FindClass(env, "java/lang/OutOfMemoryError"), "hallmark");
+        throw_oom(env);
         return;
     }
     if (message_copy_in(env, &mc, channel, from, to, body, token)) {
@@ -317,7 +323,7 @@ Java_dev_hallmark_Verifier_nativeVerifyFetched(JNIEnv *env, jclass cls, jlong h,
     (void)cls;
     memset(&mc, 0, sizeof mc);
     if (out == NULL) {
-        (*env)->ThrowNew(env, (*env)->FindClass(env, "java/lang/OutOfMemoryError"), "hallmark");
+        throw_oom(env);
         return;
     }
     if (count > HALLMARK_FETCHED_TOKENS_MAX) {
