@@ -2333,17 +2333,16 @@ lookup(const char *name, const char *description, const char *channel, const cha
     doc = json_pack("{s:s,s:[s],s:o}", "description", description, "spec", "HM-CARRY-16", "message",
                     msg);
     if (canon_body != NULL) {
-        unsigned char k_bytes[2048];
-        size_t len = 0;
+        /* K of HM-CARRY-16 from the canonical strings, each NUL-terminated but the body. */
         const char *parts[] = {"hallmark-token-key-v2", channel, canon_from, canon_to};
+        crypto_hash_sha256_state st;
         size_t i;
+        crypto_hash_sha256_init(&st);
         for (i = 0; i < 4; i++) {
-            memcpy(k_bytes + len, parts[i], strlen(parts[i]) + 1);
-            len += strlen(parts[i]) + 1;
+            crypto_hash_sha256_update(&st, (const unsigned char *)parts[i], strlen(parts[i]) + 1);
         }
-        memcpy(k_bytes + len, canon_body, strlen(canon_body));
-        len += strlen(canon_body);
-        (void)hm_sha256(digest, k_bytes, len);
+        crypto_hash_sha256_update(&st, (const unsigned char *)canon_body, strlen(canon_body));
+        crypto_hash_sha256_final(&st, digest);
         (void)hm_b64url_encode(key, sizeof key, digest, sizeof digest, NULL);
         json_object_set_new(
             doc, "canonical",
