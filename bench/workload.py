@@ -16,16 +16,16 @@ import sys
 BRANDS = [
     {"id": "acme-bank", "name": "Acme Bank", "color": "#0B5FFF", "domain": "acme.example",
      "alnum": "ACMEBANK", "rcs": "acme_bank_agent@rbm.goog", "push": "com.acme.bank",
-     "wa": "+447700900500"},
+     "wa": "+447700900500", "prefix": "+447700910"},
     {"id": "globex", "name": "Globex Air", "color": "#003399", "domain": "globex.example",
      "alnum": "GLOBEX", "rcs": "globex_air@rbm.goog", "push": "com.globex.air",
-     "wa": "+447700900501"},
+     "wa": "+447700900501", "prefix": "+447700911"},
     {"id": "initech-health", "name": "Initech Health", "color": "#006E3C",
      "domain": "initech.example", "alnum": "INITECH", "rcs": "initech_clinic@rbm.goog",
-     "push": "com.initech.health", "wa": "+447700900502"},
+     "push": "com.initech.health", "wa": "+447700900502", "prefix": "+447700912"},
     {"id": "umbrella-shop", "name": "Umbrella Shop", "color": "#A4161A",
      "domain": "umbrella.example", "alnum": "UMBRELLA", "rcs": "umbrella_shop@rbm.goog",
-     "push": "com.umbrella.shop", "wa": "+447700900503"},
+     "push": "com.umbrella.shop", "wa": "+447700900503", "prefix": "+447700913"},
 ]
 
 TEXTS = {
@@ -76,7 +76,8 @@ def body(rng, b, cat):
 def route(rng, b, channel):
     n = rng.randrange(10000000)
     if channel == "sms":
-        frm = b["alnum"] if n % 3 else f"+4477009{n % 97:05d}"
+        # A number range of the brand's own: a sender belongs to one brand (spec §5.6).
+        frm = b["alnum"] if n % 3 else f"{b['prefix']}{n % 97:04d}"
         return frm, f"+4477009{n % 100000:05d}"
     if channel == "email":
         return b["domain"], f"customer{n}@mail.example"
@@ -109,7 +110,7 @@ def message(rng):
 def main():
     if sys.argv[1:2] == ["brands"]:
         for b in BRANDS:
-            options = ["--sender", "sms:" + b["alnum"], "--sender-prefix", "sms:+4477009",
+            options = ["--sender", "sms:" + b["alnum"], "--sender-prefix", "sms:" + b["prefix"],
                        "--sender", "email:" + b["domain"], "--sender", "rcs:" + b["rcs"],
                        "--sender", "whatsapp:" + b["wa"], "--sender", "push:" + b["push"],
                        "--link-domain", b["domain"], "--level", "organization"]
