@@ -27,7 +27,7 @@ WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing
 # Recursive (=) on purpose: pkg-config runs when a recipe needs it, after `make deps`.
 VERIFY_PKGS := libsodium jansson $(if $(filter 0,$(VERIFIER_ES256)),,libcrypto)
 ALL_PKGS := libsodium jansson libcrypto libssl libpng icu-uc libevent libevent_openssl \
-            libevent_pthreads sqlite3 libpq
+            libevent_pthreads sqlite3 libpq libcurl
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(ALL_PKGS) 2>/dev/null)
 VERIFY_LIBS = $(shell $(PKG_CONFIG) --libs $(VERIFY_PKGS)) -pthread
 CRYPTO_LIBS = $(shell $(PKG_CONFIG) --libs libsodium jansson libcrypto) -pthread
@@ -43,6 +43,9 @@ VETTING_CFLAGS = $(shell $(PKG_CONFIG) --cflags pangocairo 2>/dev/null)
 STORE_LIBS = $(shell $(PKG_CONFIG) --libs sqlite3 libpq)
 SIGNER_LIBS = $(shell $(PKG_CONFIG) --libs libsodium jansson libcrypto libssl libevent \
               libevent_openssl libevent_pthreads) $(STORE_LIBS) -pthread
+# hallmark-verify --fetch gets tokens from a token directory with libcurl; only the command-line
+# tool: the library does no I/O.
+CURL_LIBS = $(shell $(PKG_CONFIG) --libs libcurl)
 # The tests, test tools, benchmarks and fuzz targets link every room.
 TOOL_LIBS = $(KEYS_LIBS) $(STORE_LIBS)
 
@@ -206,14 +209,14 @@ $(RUNNER): $(UNIT_OBJ) $(HOST_ARCHIVES)
 	$(Q)$(CC) -o $@ $^ $(LDFLAGS_ALL) $(TOOL_LIBS)
 
 # The programs: each links only the rooms it needs (the signer no vetting, the verifier no signing).
-$(VERIFY_CLI): $(call obj,verifier/cli/hallmark_verify.c) $(LIB_A)
+$(VERIFY_CLI): $(call obj,verifier/cli/hallmark_verify.c verifier/cli/verify_fetch.c) $(LIB_A)
 $(KEYS_CLI): $(call obj,$(KEYS_CLI_SRC)) $(KEYS_A) $(VETTING_A) $(HOST_A) $(SIGN_A) $(LIB_A)
 $(SIGNER_CLI): $(call obj,$(SIGNER_CLI_SRC)) $(SIGNER_A) $(STORE_A) $(KEYS_A) $(HOST_A) $(SIGN_A) \
                $(LIB_A)
 $(VERIFY_CLI): INC_PROGRAM = $(INC_VERIFIER) -Iverifier/cli
 $(KEYS_CLI): INC_PROGRAM = $(INC_KEYS_CLI)
 $(SIGNER_CLI): INC_PROGRAM = $(INC_SIGNER_CLI)
-$(VERIFY_CLI): LIBS_PROGRAM = $(VERIFY_LIBS)
+$(VERIFY_CLI): LIBS_PROGRAM = $(VERIFY_LIBS) $(CURL_LIBS)
 $(KEYS_CLI): LIBS_PROGRAM = $(KEYS_LIBS)
 $(SIGNER_CLI): LIBS_PROGRAM = $(SIGNER_LIBS)
 $(VERIFY_CLI) $(KEYS_CLI) $(SIGNER_CLI):

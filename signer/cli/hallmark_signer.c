@@ -21,6 +21,8 @@ static const char usage_text[] =
     "usage: hallmark-signer sign --keystore DIR --audit FILE < messages.ndjson\n"
     "       hallmark-signer serve --keystore DIR --listen HOST:PORT|unix:PATH --audit FILE\n"
     "                             --clients FILE [--tls-cert PEM --tls-key PEM [--client-ca PEM]]\n"
+    "       hallmark-signer directory --store SPEC --listen HOST:PORT|unix:PATH\n"
+    "                                 [--tls-cert PEM --tls-key PEM]\n"
     "\n"
     "Signs outgoing brand messages with the brand's active key from a hallmark-keys keystore,\n"
     "after checking that the brand may send them (sender id, link domains, fields). Only keys\n"
@@ -45,6 +47,14 @@ static const char usage_text[] =
     "  GET /healthz, GET /metrics. SIGHUP reloads the keystore\n"
     "  (the old set keeps serving if the new one fails); SIGTERM drains and exits.\n"
     "\n"
+    "directory: only GET /v1/tokens/KEY, /healthz and /metrics, from a shared store\n"
+    "  (postgres:CONNINFO, written by the serve nodes): a node with no keystore, no\n"
+    "  passphrase and no clients, to scale the token directory out. Every other path is\n"
+    "  404. Example:\n"
+    "    hallmark-signer directory --store 'postgres:host=db.internal dbname=hallmark' \\\n"
+    "        --listen 0.0.0.0:443 --tls-cert directory.pem --tls-key directory.key\n"
+    "\n";
+static const char usage_options[] =
     "options:\n"
     "  --keystore DIR          the hallmark-keys keystore (default: $HALLMARK_KEYSTORE)\n"
     "  --passphrase-file FILE  its passphrase (default: $HALLMARK_PASSPHRASE_FILE, else a prompt)\n"
@@ -69,6 +79,8 @@ static const char usage_text[] =
     "                          counts n)\n"
     "  --directory-rate N      GET /v1/tokens lookups per second per client address (default\n"
     "                          20; past it 429 with Retry-After)\n"
+    "  --purge-every S         seconds between purge steps of the store: tokens past exp + 300\n"
+    "                          are removed (default 60; serve and directory)\n"
     "  --batch-max N           messages per batch request (default 100)\n"
     "  --body-max BYTES        request body limit (default 1048576)\n"
     "  --max-connections N     open connections at most, shared out among the workers\n"
@@ -76,8 +88,15 @@ static const char usage_text[] =
     "  --request-timeout S     seconds a connection has to deliver a whole request, counted\n"
     "                          from its start or its previous request (default 15); slow\n"
     "                          clients are cut. Idle keep-alive connections close after 10 s\n"
-    "exit status: 0 done (serve: stopped by SIGTERM), 1 some message refused (sign),\n"
+    "exit status: 0 done (serve, directory: stopped by SIGTERM), 1 some message refused (sign),\n"
     "2 usage error or the service could not start.\n";
+
+static void
+usage(FILE *to)
+{
+    (void)fputs(usage_text, to);
+    (void)fputs(usage_options, to);
+}
 
 int
 signer_fail(int status, const char *fmt, ...)
@@ -130,7 +149,8 @@ enum {
     OPT_AUDIT_SYNC,
     OPT_REQ_TIMEOUT,
     OPT_STORE,
-    OPT_DIRECTORY_RATE
+    OPT_DIRECTORY_RATE,
+    OPT_PURGE_EVERY
 };
 
 static const struct option long_options[] = {
@@ -151,6 +171,7 @@ static const struct option long_options[] = {
     {"request-timeout", required_argument, NULL, OPT_REQ_TIMEOUT},
     {"store", required_argument, NULL, OPT_STORE},
     {"directory-rate", required_argument, NULL, OPT_DIRECTORY_RATE},
+    {"purge-every", required_argument, NULL, OPT_PURGE_EVERY},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
 
@@ -179,13 +200,16 @@ main(int argc, char **argv)
     hallmark_result rc;
 
     if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
-        (void)fputs(usage_text, argc < 2 ? stderr : stdout);
+        usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? EXIT_USAGE : EXIT_DONE;
     }
     cmd = argv[1];
-    if (strcmp(cmd, "sign") != 0 && strcmp(cmd, "serve") != 0) {
-        return signer_fail(EXIT_USAGE, "unknown command '%s' (sign or serve; see --help)", cmd);
+    if (strcmp(cmd, "sign") != 0 && strcmp(cmd, "serve") != 0 && strcmp(cmd, "directory") != 0) {
+        return signer_fail(EXIT_USAGE,
+                           "unknown command '%s' (sign, serve or directory; see --help)", cmd);
     }
+    o.directory_only = strcmp(cmd, "directory") == 0;
+    o.purge_every = 60;
     o.rate = 200;
     o.directory_rate = 20;
     o.batch_max = 100;
@@ -242,6 +266,12 @@ main(int argc, char **argv)
             }
             o.directory_rate = v;
             break;
+        case OPT_PURGE_EVERY:
+            if (!number(optarg, 1, 86400, &v)) {
+                return signer_fail(EXIT_USAGE, "--purge-every: 1 to 86400 seconds");
+            }
+            o.purge_every = v;
+            break;
         case OPT_BATCH:
             if (!number(optarg, 1, 10000, &v)) {
                 return signer_fail(EXIT_USAGE, "--batch-max: 1 to 10000");
@@ -276,7 +306,7 @@ main(int argc, char **argv)
             o.request_timeout = v;
             break;
         case 'h':
-            (void)fputs(usage_text, stdout);
+            usage(stdout);
             return EXIT_DONE;
         case ':':
             return signer_fail(EXIT_USAGE, "%s needs a value (see --help)", argv[optind - 1]);
@@ -286,6 +316,18 @@ main(int argc, char **argv)
     }
     if (optind != argc) {
         return signer_fail(EXIT_USAGE, "unexpected argument '%s' (see --help)", argv[optind]);
+    }
+    if (o.directory_only) {
+        /* No keys here: the keystore, the passphrase, the log and the clients are refused rather
+         * than ignored, so that a node is never believed to sign when it cannot. */
+        if (o.keystore != NULL || o.pass_file != NULL || o.audit != NULL || o.clients != NULL) {
+            return signer_fail(EXIT_USAGE, "directory serves tokens only: it takes no --keystore, "
+                                           "--passphrase-file, --audit or --clients (see --help)");
+        }
+        if (hm_crypto_init() != HALLMARK_OK) {
+            return signer_fail(EXIT_USAGE, "libsodium failed to initialize");
+        }
+        return run_serve(&o);
     }
     if (o.keystore == NULL) {
         o.keystore = getenv("HALLMARK_KEYSTORE");

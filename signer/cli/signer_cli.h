@@ -21,6 +21,8 @@ struct signer_opts {
     long request_timeout;   /* seconds a connection has to deliver a whole request */
     int audit_sync;         /* hm_sigaudit_sync */
     const char *store;      /* --store SPEC, or NULL: sqlite:<the --audit folder>/tokens.db */
+    long purge_every;       /* seconds between purge steps of the token store */
+    int directory_only;     /* hallmark-signer directory: no keys, no signing, only the tokens */
     char *pass;
     size_t pass_len;
 };
@@ -30,6 +32,7 @@ int signer_fail(int status, const char *fmt, ...) __attribute__((format(printf, 
  * exit status after saying why. */
 int signer_store_open(const struct signer_opts *o, struct hm_store **out);
 int run_pipe(struct signer_opts *o);
+/* serve, or with o->directory_only the token directory alone (hallmark-signer directory). */
 int run_serve(struct signer_opts *o);
 
 #endif

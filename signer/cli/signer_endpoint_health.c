@@ -9,15 +9,32 @@
 #include "signer_conns.h"
 #include "signer_serve.h"
 
-void
-serve_healthz(struct evhttp_request *req, struct client *c)
+/* A directory node is healthy when its store answers a lookup (PostgreSQL may be down). */
+static void
+directory_healthz(struct evhttp_request *req)
+{
+    static const char probe[] = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+    char **tokens = NULL, err[256];
+    size_t count = 0;
+    int ok = !__atomic_load_n(&srv.draining, __ATOMIC_ACQUIRE) &&
+             hm_store_get_tokens(srv.store, probe, (int64_t)time(NULL), 1, &tokens, &count, err,
+                                 sizeof err) == HALLMARK_OK;
+
+    hm_store_tokens_free(tokens, count);
+    serve_reply_json(req, ok ? 200 : 503,
+                     json_pack("{s:s,s:s,s:s}", "status", ok ? "ok" : "unavailable", "mode",
+                               "directory", "store", hm_store_backend(srv.store)));
+}
+
+/* A signing node is healthy with keys, a bundle in date and a signature log that writes. */
+static void
+signer_healthz(struct evhttp_request *req)
 {
     hm_signer *s = serve_current_set();
     long long now = (long long)time(NULL);
     int ok = s != NULL && hm_sigaudit_ok(srv.audit) &&
              !__atomic_load_n(&srv.draining, __ATOMIC_ACQUIRE) && hm_signer_bundle_exp(s) > now;
 
-    (void)c;
     serve_reply_json(req, ok ? 200 : 503,
                      json_pack("{s:s,s:I,s:I,s:I,s:I}", "status", ok ? "ok" : "unavailable",
                                "serial", (json_int_t)(s != NULL ? hm_signer_serial(s) : 0),
@@ -26,6 +43,17 @@ serve_healthz(struct evhttp_request *req, struct client *c)
                                (json_int_t)(s != NULL ? hm_signer_brand_count(s) : 0), "signatures",
                                (json_int_t)hm_sigaudit_count(srv.audit)));
     hm_signer_unref(s);
+}
+
+void
+serve_healthz(struct evhttp_request *req, struct client *c)
+{
+    (void)c;
+    if (srv.o->directory_only) {
+        directory_healthz(req);
+    } else {
+        signer_healthz(req);
+    }
 }
 
 void

@@ -63,17 +63,18 @@ static const struct endpoint {
     const char *path;
     enum match match;
     enum evhttp_cmd_type method;
-    int signs; /* needs an authenticated client within its rate; timed, and logged by path */
+    int signs;     /* needs an authenticated client within its rate; timed, and logged by path */
+    int directory; /* also served by a directory-only node (no keys there) */
     void (*handle)(struct evhttp_request *req, struct client *c);
 } endpoints[] = {
-    {"/v1/sign", EXACT, EVHTTP_REQ_POST, 1, serve_sign},
-    {"/v1/sign/batch", EXACT, EVHTTP_REQ_POST, 1, serve_sign_batch},
-    {"/v1/bundle", EXACT, EVHTTP_REQ_GET, 0, serve_bundle},
-    {"/v1/jwks", EXACT, EVHTTP_REQ_GET, 0, serve_jwks},
-    {SERVE_LOGOS_PREFIX, PREFIX, EVHTTP_REQ_GET, 0, serve_logo},
-    {SERVE_TOKENS_PREFIX, PREFIX, EVHTTP_REQ_GET, 0, serve_tokens},
-    {"/healthz", EXACT, EVHTTP_REQ_GET, 0, serve_healthz},
-    {"/metrics", EXACT, EVHTTP_REQ_GET, 0, serve_metrics},
+    {"/v1/sign", EXACT, EVHTTP_REQ_POST, 1, 0, serve_sign},
+    {"/v1/sign/batch", EXACT, EVHTTP_REQ_POST, 1, 0, serve_sign_batch},
+    {"/v1/bundle", EXACT, EVHTTP_REQ_GET, 0, 0, serve_bundle},
+    {"/v1/jwks", EXACT, EVHTTP_REQ_GET, 0, 0, serve_jwks},
+    {SERVE_LOGOS_PREFIX, PREFIX, EVHTTP_REQ_GET, 0, 0, serve_logo},
+    {SERVE_TOKENS_PREFIX, PREFIX, EVHTTP_REQ_GET, 0, 1, serve_tokens},
+    {"/healthz", EXACT, EVHTTP_REQ_GET, 0, 1, serve_healthz},
+    {"/metrics", EXACT, EVHTTP_REQ_GET, 0, 1, serve_metrics},
 };
 
 static const struct endpoint *
@@ -109,7 +110,12 @@ route(struct evhttp_request *req, void *arg)
         path = "";
     }
     e = endpoint_find(path);
-    if (e != NULL && method != e->method) {
+    if (e != NULL && srv.o->directory_only && !e->directory) {
+        serve_reply_json(req, 404,
+                         json_pack("{s:{s:s,s:s}}", "error", "code", "not_found", "message",
+                                   "this node serves only the token directory (hallmark-signer "
+                                   "directory): sign on a hallmark-signer serve node"));
+    } else if (e != NULL && method != e->method) {
         serve_reply_error(req, HALLMARK_ERR_BAD_REQUEST,
                           e->method == EVHTTP_REQ_POST ? "use POST" : "use GET", NULL);
     } else if (e == NULL && method != EVHTTP_REQ_GET) {
@@ -400,9 +406,14 @@ reload(void)
 {
     hm_signer *fresh = NULL, *old;
     char err[1024];
-    hallmark_result rc = hm_signer_load(srv.o->keystore, srv.o->pass, srv.o->pass_len,
-                                        (long long)time(NULL), &fresh, err, sizeof err);
+    hallmark_result rc;
 
+    if (srv.o->directory_only) {
+        serve_log("info", "reload_skipped", "\"message\":\"a directory node has no keys\"");
+        return;
+    }
+    rc = hm_signer_load(srv.o->keystore, srv.o->pass, srv.o->pass_len, (long long)time(NULL),
+                        &fresh, err, sizeof err);
     if (rc != HALLMARK_OK) {
         (void)pthread_mutex_lock(&srv.lock);
         srv.reload_failures++;
@@ -454,14 +465,66 @@ on_flush(evutil_socket_t fd, short what, void *arg)
     }
 }
 
+/* One purge step of the token store (HM-CARRY-15): tokens past exp + 300 go, a bounded number a
+ * step (SQLite) or whole days (PostgreSQL, one node at a time). Every node purges; a failure is
+ * logged and the next step tries again. */
+#define PURGE_BUDGET 20000
+
+static void
+on_purge(evutil_socket_t fd, short what, void *arg)
+{
+    uint64_t removed = 0;
+    char err[512];
+
+    (void)fd;
+    (void)what;
+    (void)arg;
+    if (hm_store_purge(srv.store, (int64_t)time(NULL), PURGE_BUDGET, &removed, err, sizeof err) !=
+        HALLMARK_OK) {
+        serve_log("error", "purge_failed", "\"message\":\"%s\"", err);
+        return;
+    }
+    serve_count("hallmark_tokens_purged_total", removed);
+}
+
+/* What a node needs before it listens: the keys, the signature log and the clients (serve), or
+ * only the store (directory). 0, or the exit status after saying why. */
+static int
+serve_open_state(struct signer_opts *o)
+{
+    char err[1024];
+    int st;
+
+    if (o->directory_only) {
+        if (o->listen == NULL || o->store == NULL) {
+            return signer_fail(EXIT_USAGE, "directory needs --listen and --store (see --help)");
+        }
+        return signer_store_open(o, &srv.store);
+    }
+    if (o->listen == NULL || o->audit == NULL || o->clients == NULL) {
+        return signer_fail(EXIT_USAGE, "serve needs --listen, --audit and --clients (see --help)");
+    }
+    if ((st = serve_clients_load(o->clients)) != 0) {
+        return st;
+    }
+    if (hm_signer_load(o->keystore, o->pass, o->pass_len, (long long)time(NULL), &srv.current, err,
+                       sizeof err) != HALLMARK_OK) {
+        return signer_fail(EXIT_USAGE, "%s", err);
+    }
+    if (hm_sigaudit_open(o->audit, o->audit_sync, &srv.audit, err, sizeof err) != HALLMARK_OK) {
+        return signer_fail(EXIT_USAGE, "%s", err);
+    }
+    return signer_store_open(o, &srv.store);
+}
+
 int
 run_serve(struct signer_opts *o)
 {
     struct worker workers[WORKERS_MAX];
     struct control ctl;
-    struct event *ev_hup = NULL, *ev_term = NULL, *ev_int = NULL, *ev_flush = NULL;
-    struct timeval every = {0, 200000};
-    char err[1024];
+    struct event *ev_hup = NULL, *ev_term = NULL, *ev_int = NULL, *ev_flush = NULL,
+                 *ev_purge = NULL;
+    struct timeval every = {0, 200000}, purge_every = {o->purge_every, 0};
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     int n = o->threads > 0 ? o->threads
                            : (int)(cores < 1             ? 1
@@ -469,7 +532,6 @@ run_serve(struct signer_opts *o)
                                                          : cores),
         i, st = EXIT_FAILED;
     size_t per_worker;
-    hallmark_result rc;
 
     per_worker = o->max_connections / (size_t)n > 0 ? o->max_connections / (size_t)n : 1;
     memset(workers, 0, sizeof workers);
@@ -479,30 +541,22 @@ run_serve(struct signer_opts *o)
     srv.o = o;
     srv.fd = -1;
     (void)pthread_mutex_init(&srv.lock, NULL);
-    if (o->listen == NULL || o->audit == NULL || o->clients == NULL) {
-        return signer_fail(EXIT_USAGE, "serve needs --listen, --audit and --clients (see --help)");
+    if (o->listen == NULL) {
+        return signer_fail(EXIT_USAGE, "--listen ADDR is required (see --help)");
     }
-    if ((st = setup_tls(o)) != 0 || (st = serve_clients_load(o->clients)) != 0) {
+    if ((st = setup_tls(o)) != 0) {
         return st;
     }
     if (srv.tls == NULL && strncmp(o->listen, "unix:", 5) != 0 &&
         strncmp(o->listen, "127.", 4) != 0 && strncmp(o->listen, "[::1]:", 6) != 0) {
         return signer_fail(EXIT_USAGE,
-                           "--listen %s without --tls-cert/--tls-key would send "
-                           "bearer tokens in the clear: plain HTTP is for loopback "
-                           "and unix sockets only",
-                           o->listen);
+                           "--listen %s without --tls-cert/--tls-key would send %s in the clear: "
+                           "plain HTTP is for loopback and unix sockets only",
+                           o->listen,
+                           o->directory_only ? "lookup keys (a recipient and a message)"
+                                             : "bearer tokens");
     }
-    rc = hm_signer_load(o->keystore, o->pass, o->pass_len, (long long)time(NULL), &srv.current, err,
-                        sizeof err);
-    if (rc != HALLMARK_OK) {
-        return signer_fail(EXIT_USAGE, "%s", err);
-    }
-    if (hm_sigaudit_open(o->audit, o->audit_sync, &srv.audit, err, sizeof err) != HALLMARK_OK) {
-        hm_signer_unref(srv.current);
-        return signer_fail(EXIT_USAGE, "%s", err);
-    }
-    if ((st = signer_store_open(o, &srv.store)) != 0) {
+    if ((st = serve_open_state(o)) != 0) {
         goto out;
     }
     (void)signal(SIGPIPE, SIG_IGN);
@@ -526,9 +580,12 @@ run_serve(struct signer_opts *o)
     ev_term = evsignal_new(ctl.base, SIGTERM, on_signal, &ctl);
     ev_int = evsignal_new(ctl.base, SIGINT, on_signal, &ctl);
     ev_flush = event_new(ctl.base, -1, EV_PERSIST, on_flush, NULL);
+    ev_purge = event_new(ctl.base, -1, EV_PERSIST, on_purge, NULL);
     if (ctl.base == NULL || ev_hup == NULL || ev_term == NULL || ev_int == NULL ||
-        ev_flush == NULL || event_add(ev_hup, NULL) != 0 || event_add(ev_term, NULL) != 0 ||
-        event_add(ev_int, NULL) != 0 || event_add(ev_flush, &every) != 0) {
+        ev_flush == NULL || ev_purge == NULL || event_add(ev_hup, NULL) != 0 ||
+        event_add(ev_term, NULL) != 0 || event_add(ev_int, NULL) != 0 ||
+        (srv.audit != NULL && event_add(ev_flush, &every) != 0) ||
+        event_add(ev_purge, &purge_every) != 0) {
         (void)signer_fail(EXIT_USAGE, "cannot set up signal handling");
         st = EXIT_USAGE;
         goto stop;
@@ -536,11 +593,18 @@ run_serve(struct signer_opts *o)
     for (i = 0; i < n; i++) {
         (void)pthread_create(&workers[i].thread, NULL, worker_main, &workers[i]);
     }
-    (void)printf("hallmark-signer: listening on %s://%s (%d workers, bundle serial %llu, %zu "
-                 "brands)\n",
-                 srv.tls != NULL ? "https" : "http", srv.address, n,
-                 (unsigned long long)hm_signer_serial(srv.current),
-                 hm_signer_brand_count(srv.current));
+    if (o->directory_only) {
+        (void)printf("hallmark-signer: listening on %s://%s (%d workers, token directory only, "
+                     "%s store)\n",
+                     srv.tls != NULL ? "https" : "http", srv.address, n,
+                     hm_store_backend(srv.store));
+    } else {
+        (void)printf("hallmark-signer: listening on %s://%s (%d workers, bundle serial %llu, %zu "
+                     "brands)\n",
+                     srv.tls != NULL ? "https" : "http", srv.address, n,
+                     (unsigned long long)hm_signer_serial(srv.current),
+                     hm_signer_brand_count(srv.current));
+    }
     (void)fflush(stdout);
     serve_log("info", "listening", "\"address\":\"%s\",\"tls\":%s,\"mtls\":%s", srv.address,
               srv.tls != NULL ? "true" : "false", o->client_ca != NULL ? "true" : "false");
@@ -549,7 +613,8 @@ run_serve(struct signer_opts *o)
         (void)pthread_join(workers[i].thread, NULL);
     }
     st = EXIT_DONE;
-    serve_log("info", "stopped", "\"signatures\":%lu", hm_sigaudit_count(srv.audit));
+    serve_log("info", "stopped", "\"signatures\":%lu",
+              srv.audit != NULL ? hm_sigaudit_count(srv.audit) : 0UL);
 stop:
     for (i = 0; i < n; i++) {
         if (workers[i].http != NULL) {
@@ -568,6 +633,7 @@ stop:
         event_free(ev_term);
         event_free(ev_int);
         event_free(ev_flush);
+        event_free(ev_purge);
     }
     if (ctl.base != NULL) {
         event_base_free(ctl.base);

@@ -113,6 +113,55 @@ check "lookups past the rate get 429" [ "$limited" = 1 ]
 check "with Retry-After" grep -qi '^Retry-After: 1' "$work/headers"
 stop_signer
 
+# A full disk under the SQLite store (RLIMIT_FSIZE, SIGXFSZ ignored: writes fail with EFBIG) on a
+# fresh signature log, so that the store fills first: 503s that carry no token, and every token
+# handed out before is still served after a restart with room.
+mkdir -p "$work/full"
+start_signer "$work/full.err" --audit "$work/full/signatures.log"
+stop_signer # the store now exists, with its schema
+(
+    trap '' XFSZ
+    ulimit -f 96
+    exec "$signer_cli" serve --keystore "$HALLMARK_KEYSTORE" --listen 127.0.0.1:0 \
+        --audit "$work/full/signatures.log" --clients "$work/clients.json" --threads 1 \
+        >"$work/listen.out" 2>"$work/full.err"
+) &
+signer_pid=$!
+(sleep 120 && kill -TERM "$signer_pid" 2>/dev/null) >/dev/null 2>&1 &
+watchdog_pid=$!
+for _ in $(seq 100); do grep -q "listening on" "$work/listen.out" && break; sleep 0.1; done
+url=$(sed -n 's/.*listening on \([^ ]*\).*/\1/p' "$work/listen.out")
+statuses= handed_out=0 tokens_in_refusals=0
+for i in $(seq 60); do
+    sign "$(msg acme-bank ACMEBANK +447700900123 "disk filling $i: $(printf 'x%.0s' $(seq 300))")"
+    statuses="$statuses $code"
+    if [ "$code" = 200 ]; then
+        handed_out=$((handed_out + 1))
+        printf '%s\t%s\n' "$i" "$(token_of "$work/signed")" >>"$work/full/handed-out"
+    elif grep -q '"token"' "$work/signed"; then
+        tokens_in_refusals=$((tokens_in_refusals + 1))
+    fi
+    [ "$code" = 503 ] && cp "$work/signed" "$work/full/refusal"
+done
+case "$statuses" in
+*200*503*) ok ;;
+*) bad "full disk: want 200s then 503s, got$statuses" ;;
+esac
+echo "full disk: $handed_out tokens handed out, then:$(echo "$statuses" | tr ' ' '\n' | sort | uniq -c | tr '\n' ' ')"
+check "full disk: no refusal carries a token" [ "$tokens_in_refusals" = 0 ]
+check "full disk: the refusal says why" grep -q 'the token directory cannot be written now' "$work/full/refusal"
+stop_signer
+start_signer "$work/signer-after-full.log" --audit "$work/full/signatures.log"
+lost=0
+while IFS=$'\t' read -r i token; do
+    fetch "/v1/tokens/$(lookup +447700900123 "disk filling $i: $(printf 'x%.0s' $(seq 300))")"
+    grep -qF "$token" "$work/fetched" || lost=$((lost + 1))
+done <"$work/full/handed-out"
+check "full disk: all $handed_out tokens handed out are served after a restart" [ "$lost" = 0 ]
+sign "$(msg acme-bank ACMEBANK +447700900123 "room again")"
+check "full disk: with room again, signing resumes" [ "$code" = 200 ]
+stop_signer
+
 # PostgreSQL: the same path, then an outage (503, no token handed out) and the recovery.
 if pg_start; then
     conninfo=$(pg_createdb directory)

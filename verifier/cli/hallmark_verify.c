@@ -12,6 +12,7 @@
 #include "hallmark.h"
 #include "hm_b64url.h"
 #include "hm_json.h"
+#include "verify_fetch.h"
 
 #define PROG "hallmark-verify"
 #define MAX_ROOTS 8
@@ -43,6 +44,12 @@ static const char usage_text[] =
     "  --tokens FILE       the message came without a token (SMS): FILE is what the platform's\n"
     "                      token directory answered for its lookup key, {\"tokens\": [...]}\n"
     "                      ({\"tokens\": []} after a 404); the verdict follows spec HM-CARRY-18\n"
+    "  --fetch URL         the message came without a token (SMS): fetch its tokens from the\n"
+    "                      platform's token endpoint URL (GET URL/<lookup key>, as the app does:\n"
+    "                      https://, or http:// to a loopback address; no redirects, no\n"
+    "                      cookies; at most 1 MiB) and verify as with --tokens. A failed fetch\n"
+    "                      exits 2 (the app shows the neutral UI and retries later)\n"
+    "  --fetch-timeout S   seconds the whole fetch may take (default 10)\n"
     "  --lookup-key        print the message's token lookup key (spec §9.6) and exit: the app\n"
     "                      fetches GET <token endpoint>/<key>; needs no --root or --bundle\n"
     "  --json              print the verdict as JSON (result, message, ui, serial, brand); ui\n"
@@ -53,6 +60,8 @@ static const char usage_text[] =
     "exit status: 0 verified, 1 not verified (or the bundle was refused), 2 usage or input error\n"
     "examples:\n"
     "  " PROG " --root ROOT.pub --bundle bundle.jws --message msg.json\n"
+    "  " PROG " --root ROOT.pub --bundle bundle.jws --message sms.json \\\n"
+    "      --fetch https://tokens.example/v1/tokens\n"
     "  key=$(" PROG " --lookup-key --message sms.json)\n"
     "  curl -s https://tokens.example/v1/tokens/$key > tokens.json   # {\"tokens\":[]} on 404\n"
     "  " PROG " --root ROOT.pub --bundle bundle.jws --message sms.json --tokens tokens.json\n";
@@ -209,12 +218,39 @@ struct fetched_input {
     size_t count;
 };
 
+/* Parses the directory's answer text (from `what`, for messages) into in. */
+static int
+parse_tokens(const unsigned char *text, size_t len, const char *what, struct fetched_input *in)
+{
+    const json_t *list, *t;
+    size_t i;
+
+    if (hm_json_parse_object(text, len, MESSAGE_MAX, 3, &in->root) != HALLMARK_OK ||
+        json_object_size(in->root) != 1 ||
+        !json_is_array(list = json_object_get(in->root, "tokens")) ||
+        json_array_size(list) > HALLMARK_FETCHED_TOKENS_MAX) {
+        fprintf(stderr,
+                PROG ": %s: not a token directory answer: {\"tokens\": [at most %d strings]}\n",
+                what, HALLMARK_FETCHED_TOKENS_MAX);
+        return 0;
+    }
+    json_array_foreach(list, i, t)
+    {
+        if (!json_is_string(t)) {
+            fprintf(stderr, PROG ": %s: tokens[%zu] is not a string\n", what, i);
+            return 0;
+        }
+        in->tokens[in->count++] = json_string_value(t);
+    }
+    return 1;
+}
+
 static int
 load_tokens(const char *path, struct fetched_input *in)
 {
-    size_t len = 0, i;
+    size_t len = 0;
     unsigned char *text = read_path(path, MESSAGE_MAX, &len);
-    const json_t *list, *t;
+    int ok;
 
     memset(in, 0, sizeof *in);
     if (text == NULL) {
@@ -222,26 +258,39 @@ load_tokens(const char *path, struct fetched_input *in)
                 errno == EFBIG ? "larger than 16 MiB" : strerror(errno));
         return 0;
     }
-    if (hm_json_parse_object(text, len, MESSAGE_MAX, 3, &in->root) != HALLMARK_OK ||
-        json_object_size(in->root) != 1 ||
-        !json_is_array(list = json_object_get(in->root, "tokens")) ||
-        json_array_size(list) > HALLMARK_FETCHED_TOKENS_MAX) {
-        free(text);
-        fprintf(stderr,
-                PROG ": %s: not a token directory answer: {\"tokens\": [at most %d strings]}\n",
-                path, HALLMARK_FETCHED_TOKENS_MAX);
+    ok = parse_tokens(text, len, path, in);
+    free(text);
+    return ok;
+}
+
+/* --fetch: the message's lookup key, GET <endpoint>/<key>, and its answer in in (none on 404). */
+static int
+fetch_tokens(const char *endpoint, long timeout_s, const hallmark_message *m,
+             struct fetched_input *in)
+{
+    char key[HALLMARK_LOOKUP_KEY_LEN + 1], err[2600];
+    unsigned char *body = NULL;
+    size_t len = 0;
+    long status = 0;
+    hallmark_result rc = hallmark_token_lookup_key(m, key, sizeof key);
+    int ok;
+
+    memset(in, 0, sizeof *in);
+    if (rc != HALLMARK_OK) {
+        fprintf(stderr, PROG ": --fetch: the message has no lookup key: %s\n",
+                hallmark_strerror(rc));
         return 0;
     }
-    free(text);
-    json_array_foreach(list, i, t)
-    {
-        if (!json_is_string(t)) {
-            fprintf(stderr, PROG ": %s: tokens[%zu] is not a string\n", path, i);
-            return 0;
-        }
-        in->tokens[in->count++] = json_string_value(t);
+    if (!verify_fetch_tokens(endpoint, key, timeout_s, &status, &body, &len, err, sizeof err)) {
+        fprintf(stderr, PROG ": %s\n", err);
+        return 0;
     }
-    return 1;
+    if (status == 404) {
+        return 1;
+    }
+    ok = parse_tokens(body, len, endpoint, in);
+    free(body);
+    return ok;
 }
 
 static json_t *
@@ -340,12 +389,14 @@ main(int argc, char **argv)
                                             {"loaded-at", required_argument, NULL, 'l'},
                                             {"tokens", required_argument, NULL, 't'},
                                             {"lookup-key", no_argument, NULL, 'k'},
+                                            {"fetch", required_argument, NULL, 'f'},
+                                            {"fetch-timeout", required_argument, NULL, 'T'},
                                             {"help", no_argument, NULL, 'h'},
                                             {NULL, 0, NULL, 0}};
     char *roots[MAX_ROOTS];
     size_t root_count = 0, bundle_len = 0, i;
-    const char *bundle_path = NULL, *message_path = NULL, *tokens_path = NULL;
-    long long last_serial = 0, now = (long long)time(NULL), loaded_at = -1;
+    const char *bundle_path = NULL, *message_path = NULL, *tokens_path = NULL, *fetch_url = NULL;
+    long long last_serial = 0, now = (long long)time(NULL), loaded_at = -1, fetch_timeout = 10;
     int as_json = 0, lookup_key = 0, opt, status = EXIT_USAGE;
     unsigned char *bundle = NULL;
     hallmark_verifier *verifier = NULL;
@@ -406,6 +457,16 @@ main(int argc, char **argv)
         case 'k':
             lookup_key = 1;
             break;
+        case 'f':
+            fetch_url = optarg;
+            break;
+        case 'T':
+            if (!parse_integer(optarg, &fetch_timeout) || fetch_timeout < 1 ||
+                fetch_timeout > 300) {
+                status = usage_error("--fetch-timeout %s: 1 to 300 seconds", optarg);
+                goto out;
+            }
+            break;
         case 'h':
             fputs(usage_text, stdout);
             status = EXIT_VERIFIED;
@@ -417,6 +478,10 @@ main(int argc, char **argv)
     }
     if (optind < argc) {
         status = usage_error("unexpected argument '%s'", argv[optind]);
+        goto out;
+    }
+    if (fetch_url != NULL && tokens_path != NULL) {
+        status = usage_error("--fetch and --tokens: give one (--tokens is a saved --fetch answer)");
         goto out;
     }
     if (lookup_key) {
@@ -454,13 +519,17 @@ main(int argc, char **argv)
     } else {
         fprintf(stderr, PROG ": no --bundle given: nothing can verify\n");
     }
-    if (!load_message(message_path, &in) ||
-        (tokens_path != NULL && !load_tokens(tokens_path, &fetched))) {
+    if (!load_message(message_path, &in)) {
         goto out;
     }
-    if (tokens_path != NULL && in.m.token != NULL && in.m.token_len > 0) {
-        status = usage_error("--tokens: the message already carries a token; the directory is "
-                             "for messages that arrive without one");
+    if ((tokens_path != NULL || fetch_url != NULL) && in.m.token != NULL && in.m.token_len > 0) {
+        status = usage_error("%s: the message already carries a token; the directory is for "
+                             "messages that arrive without one",
+                             tokens_path != NULL ? "--tokens" : "--fetch");
+        goto out;
+    }
+    if ((tokens_path != NULL && !load_tokens(tokens_path, &fetched)) ||
+        (fetch_url != NULL && !fetch_tokens(fetch_url, (long)fetch_timeout, &in.m, &fetched))) {
         goto out;
     }
     rc = bundle == NULL
@@ -477,9 +546,10 @@ main(int argc, char **argv)
         status = EXIT_NOT_VERIFIED;
         goto out;
     }
-    rc = tokens_path != NULL ? hallmark_verify_fetched(verifier, &in.m, fetched.tokens,
-                                                       fetched.count, (int64_t)now, &verdict)
-                             : hallmark_verify(verifier, &in.m, (int64_t)now, &verdict);
+    rc = tokens_path != NULL || fetch_url != NULL
+             ? hallmark_verify_fetched(verifier, &in.m, fetched.tokens, fetched.count, (int64_t)now,
+                                       &verdict)
+             : hallmark_verify(verifier, &in.m, (int64_t)now, &verdict);
     if (rc == HALLMARK_ERR_INVALID_ARGUMENT) {
         fprintf(stderr, PROG ": message: invalid channel or missing field\n");
         goto out;
