@@ -79,7 +79,7 @@ class Table:
             out.append(f"{r['section']:4} {r['what'][:66]:66} {v:>12} {r['unit']:12} {ratio:>6} "
                        f"{target} {r['note']}".rstrip())
         out.append("")
-        out.append("targets (issue 7):")
+        out.append("targets:")
         for t in self.targets:
             out.append(f"  {'met   ' if t['met'] else 'MISSED'} {t['target']}: {t['value']} "
                        f"(goal {t['goal']})")
@@ -159,6 +159,8 @@ def build(rows, cores):
         t.row("7", "npm jose, sign, wall (one await after another)", jose["sign"], "sig/s", S)
         t.row("7", "npm jose, verify, wall", jose["verify"], "verify/s", V)
 
+    store = build_store(t, rows)
+
     def fmt(x):
         return None if x is None else round(x, 2)
     t.check("in-process signing >= 0.90 of crypto_sign_detached", fmt(r2), 0.90, r2 >= 0.90)
@@ -186,7 +188,49 @@ def build(rows, cores):
         t.check("verify rate with 10,000 brands within 10% of 100 brands (each as a ratio to its "
                 "own limit)", fmt(keep), ">= 0.90",
                 keep >= 0.90)
+    for name, value, goal, met in store:
+        t.check(name, value, goal, met)
     return t, svc, ver
+
+
+def build_store(t, rows):
+    """Row 8 (issue 14): the token directory's store. Returns its targets as check() arguments."""
+    checks = []
+    sign = rows.get("store-sign")
+    if sign is None:
+        return checks
+    base = sign["no_store"]
+    t.row("8", "signing batches of 100 SMS in-process, no store (the base)", base, "sig/s", base)
+    for backend, goal in (("sqlite", 0.70), ("postgres", 0.50)):
+        if backend in sign:
+            r = t.row("8", f"the same, each batch committed to {backend} (durable, one transaction)",
+                      sign[backend], "sig/s", base, goal)
+            checks.append((f"signing with the {backend} store >= {goal:.2f} of no store (batch 100)",
+                           round(r, 2), goal, r >= goal))
+    for backend in ("sqlite", "postgres"):
+        look = rows.get(f"store-lookups-{backend}")
+        if look:
+            errs = look["errors"] + look["non2xx"]
+            t.row("8", f"directory lookups on loopback, {backend} (wrk, 16 conn): p99 "
+                       f"{look['p99_us'] / 1000:.2f} ms", look["lookups"], "lookups/s",
+                  note=f"{errs} errors" if errs else "")
+            if backend == "sqlite":
+                checks.append(("directory lookups >= 20,000/s on loopback (sqlite)",
+                               look["lookups"], ">= 20000", look["lookups"] >= 20000))
+    for backend in ("sqlite", "postgres"):
+        purges = {int(k.rsplit("-", 1)[1]): v for k, v in rows.items()
+                  if k.startswith(f"store-purge-{backend}-")}
+        for live in sorted(purges):
+            p = purges[live]
+            t.row("8", f"{backend}: purge {p['lapsed']:,} lapsed among {live:,} live tokens, ms",
+                  p["purge_s"] * 1000, "ms")
+            t.row("8", f"{backend}: bytes stored per token ({live:,} live)", p["bytes_per_token"],
+                  "bytes")
+        if 100000 in purges and 1000000 in purges:
+            grow = purges[1000000]["purge_s"] / purges[100000]["purge_s"]
+            checks.append((f"{backend}: purge cost at 1M live tokens within 1.5x of 100k",
+                           round(grow, 2), "<= 1.5", grow <= 1.5))
+    return checks
 
 
 def chart_data(d, svc, ver, cores):

@@ -2,7 +2,8 @@
 # make bench: every row of docs/benchmarks.md, on this machine, in one run. Builds a throwaway
 # keystore with four brands, a 200,000-message mix, and measures: the limit (raw libsodium and
 # OpenSSL), the signer library, pipe mode, the HTTP service under wrk, the verifier (one thread and
-# all cores), trust bundles of 100 / 1,000 / 10,000 brands, and npm jose in Node.js. Prints the
+# all cores), trust bundles of 100 / 1,000 / 10,000 brands, the token store (SQLite, PostgreSQL)
+# and npm jose in Node.js. Prints the
 # table, writes bench/results/latest.json and the chart bench/results/latest.png.
 # Knobs: BENCH_SECONDS (per measured row, default 2), BENCH_MESSAGES (pipe mode, default 200000).
 # Every server listens on 127.0.0.1, port 0, and is stopped by a watchdog if this script dies.
@@ -86,6 +87,9 @@ done
 
 step "4. hallmark-signer serve under wrk (bench/service.sh)"
 bench/service.sh "$build" "$work" "$secs" "$cores"
+
+step "8. the token directory's store: SQLite and PostgreSQL (bench/store.sh)"
+bench/store.sh "$build" "$work" "$secs"
 
 step "7. peer: npm jose in Node.js (bench/jose_bench.mjs)"
 # shellcheck source=tests/cli/lib/jose.sh

@@ -1,0 +1,315 @@
+/* bench-store: what the token directory's store costs (signer/store/).
+ *
+ * bench-store sign KEYSTORE PASSPHRASE_FILE SMS.ndjson SPEC...
+ *   Signing in batches of 100 SMS, in-process, one thread: without a store, and with each store
+ *   (the batch's tokens put in one transaction, durable, as the service does before it answers).
+ *   The rows alternate in rounds, best round each, so a noisy machine moves them alike; the
+ *   ratio to "no store" is the figure (target: >= 0.7 SQLite, >= 0.5 PostgreSQL).
+ *
+ * bench-store purge SPEC LIVE LAPSED
+ *   Fills the store with LIVE tokens that stay and LAPSED ones past exp + 300 (1,000 a
+ *   transaction, tokens of the real size), then times purge steps until every lapsed token is
+ *   gone. Run at 100k and 1M live tokens: the time must not grow with them.
+ *
+ * bench-store fill SPEC N
+ *   Puts N tokens (real size, one each under a random key, live for a week) and prints their
+ *   keys, one a line: the data set of the directory lookup benchmark (bench/store.sh).
+ *
+ * sign and purge print one JSON object. */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bench_util.h"
+#include "hm_json.h"
+#include "hm_passphrase.h"
+#include "hm_secmem.h"
+#include "hm_signer.h"
+#include "hm_store.h"
+
+#define BATCH 100
+#define ROUNDS 3
+#define STORES_MAX 4
+#define FILL_CHUNK 1000
+
+struct batch_mix {
+    const hm_signer *s;
+    json_t *objs[BATCH];
+    hm_sign_request reqs[BATCH];
+    long long now;
+};
+
+/* Signs one batch of BATCH and, with a store, puts its tokens in one transaction. */
+static int
+sign_batch(const struct batch_mix *m, hm_store *store)
+{
+    hm_sign_result res[BATCH];
+    hm_store_token t[BATCH];
+    char err[512];
+    size_t i;
+    int ok = 1;
+
+    memset(res, 0, sizeof res);
+    for (i = 0; i < BATCH && ok; i++) {
+        ok = hm_signer_sign(m->s, &m->reqs[i], m->now, &res[i]) == HALLMARK_OK &&
+             res[i].lookup_key[0] != '\0';
+        t[i].key = res[i].lookup_key;
+        t[i].token = res[i].token;
+        t[i].iat = res[i].iat;
+        t[i].exp = res[i].exp;
+    }
+    if (ok && store != NULL &&
+        hm_store_put_tokens(store, t, BATCH, err, sizeof err) != HALLMARK_OK) {
+        (void)fprintf(stderr, "bench-store: %s\n", err);
+        ok = 0;
+    }
+    for (i = 0; i < BATCH; i++) {
+        hm_sign_result_clear(&res[i]);
+    }
+    return ok;
+}
+
+/* Messages per second for about seconds. */
+static double
+batch_rate(const struct batch_mix *m, hm_store *store, double seconds)
+{
+    double t0 = bench_now(), elapsed;
+    unsigned long n = 0;
+
+    do {
+        if (!sign_batch(m, store)) {
+            exit(1);
+        }
+        n += BATCH;
+        elapsed = bench_now() - t0;
+    } while (elapsed < seconds);
+    return (double)n / elapsed;
+}
+
+static int
+run_sign(int argc, char **argv)
+{
+    struct batch_mix m;
+    hm_signer *s = NULL;
+    hm_store *stores[STORES_MAX] = {NULL};
+    char err[1024] = "", *pass = NULL, **lines = NULL;
+    size_t pass_len = 0, n_lines = 0, n_stores = (size_t)argc - 5, i, k;
+    double secs = bench_seconds(2.0), best[STORES_MAX + 1] = {0};
+    int round, st = 1;
+
+    memset(&m, 0, sizeof m);
+    m.now = (long long)time(NULL);
+    if (n_stores < 1 || n_stores > STORES_MAX) {
+        (void)fprintf(stderr, "bench-store sign: 1 to %d store specs\n", STORES_MAX);
+        return 2;
+    }
+    if (hm_passphrase_read(argv[3], "", 0, &pass, &pass_len, err, sizeof err) != HALLMARK_OK ||
+        hm_signer_load(argv[2], pass, pass_len, m.now, &s, err, sizeof err) != HALLMARK_OK) {
+        (void)fprintf(stderr, "bench-store: %s\n", err);
+        goto out;
+    }
+    m.s = s;
+    if ((n_lines = bench_read_lines(argv[4], BATCH, &lines)) != BATCH) {
+        (void)fprintf(stderr, "bench-store: %s: want %d SMS lines\n", argv[4], BATCH);
+        goto out;
+    }
+    for (i = 0; i < BATCH; i++) {
+        hm_sign_result res;
+        memset(&res, 0, sizeof res);
+        if (hm_json_parse_object((const unsigned char *)lines[i], strlen(lines[i]), (size_t)1 << 20,
+                                 6, &m.objs[i]) != HALLMARK_OK ||
+            hm_sign_request_from_json(m.objs[i], &m.reqs[i], &res) != HALLMARK_OK) {
+            (void)fprintf(stderr, "bench-store: line %zu is not a sign request\n", i + 1);
+            goto out;
+        }
+    }
+    for (k = 0; k < n_stores; k++) {
+        if (hm_store_open(argv[5 + k], &stores[k], err, sizeof err) != HALLMARK_OK) {
+            (void)fprintf(stderr, "bench-store: %s\n", err);
+            goto out;
+        }
+    }
+    for (round = 0; round < ROUNDS; round++) {
+        for (k = 0; k <= n_stores; k++) {
+            double r = batch_rate(&m, k == 0 ? NULL : stores[k - 1], secs / ROUNDS);
+            best[k] = r > best[k] ? r : best[k];
+        }
+    }
+    (void)printf("{\"batch\":%d,\"no_store\":%.0f", BATCH, best[0]);
+    for (k = 0; k < n_stores; k++) {
+        (void)printf(",\"%s\":%.0f,\"%s_ratio\":%.3f", hm_store_backend(stores[k]), best[k + 1],
+                     hm_store_backend(stores[k]), best[k + 1] / best[0]);
+    }
+    (void)printf("}\n");
+    st = 0;
+out:
+    for (k = 0; k < STORES_MAX; k++) {
+        hm_store_close(stores[k]);
+    }
+    for (i = 0; i < BATCH; i++) {
+        json_decref(m.objs[i]);
+    }
+    bench_lines_free(lines, n_lines);
+    hm_signer_unref(s);
+    hm_secret_free(pass);
+    return st;
+}
+
+/* A random lookup key: 43 base64url characters. */
+static void
+random_key(char key[44])
+{
+    static const char alphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    unsigned char raw[43];
+    size_t i;
+
+    randombytes_buf(raw, sizeof raw);
+    for (i = 0; i < 43; i++) {
+        key[i] = alphabet[raw[i] & 63];
+    }
+    key[43] = '\0';
+}
+
+/* Puts count tokens whose exp is exp (iat a day before), FILL_CHUNK a transaction. */
+static int
+fill(hm_store *store, unsigned long count, long long exp, const char *token)
+{
+    static char keys[FILL_CHUNK][44];
+    hm_store_token t[FILL_CHUNK];
+    char err[512];
+    unsigned long done = 0;
+    size_t i, n;
+
+    while (done < count) {
+        n = count - done < FILL_CHUNK ? (size_t)(count - done) : FILL_CHUNK;
+        for (i = 0; i < n; i++) {
+            random_key(keys[i]);
+            t[i].key = keys[i];
+            t[i].token = token;
+            t[i].iat = exp - 86400;
+            t[i].exp = exp;
+        }
+        if (hm_store_put_tokens(store, t, n, err, sizeof err) != HALLMARK_OK) {
+            (void)fprintf(stderr, "bench-store: %s\n", err);
+            return 0;
+        }
+        done += n;
+    }
+    return 1;
+}
+
+static int
+run_purge(char **argv)
+{
+    hm_store *store = NULL;
+    char err[1024], token[641];
+    unsigned long live = strtoul(argv[3], NULL, 10), lapsed = strtoul(argv[4], NULL, 10);
+    uint64_t removed = 0, step;
+    long long now = (long long)time(NULL);
+    double t0, fill_s, purge_s;
+    const char *backend;
+    int steps = 0;
+
+    /* A token of the size the signer makes (about 640 bytes of compact JWS). */
+    memset(token, 'x', sizeof token - 1);
+    token[sizeof token - 1] = '\0';
+    if (hm_store_open(argv[2], &store, err, sizeof err) != HALLMARK_OK) {
+        (void)fprintf(stderr, "bench-store: %s\n", err);
+        return 1;
+    }
+    backend = hm_store_backend(store); /* a static name */
+    t0 = bench_now();
+    /* Live tokens expire in a week; lapsed ones expired two days ago (purge time yesterday). */
+    if (!fill(store, live, now + 7 * 86400, token) ||
+        !fill(store, lapsed, now - 2 * 86400, token)) {
+        hm_store_close(store);
+        return 1;
+    }
+    fill_s = bench_now() - t0;
+    t0 = bench_now();
+    do {
+        step = 0;
+        if (hm_store_purge(store, now, 20000, &step, err, sizeof err) != HALLMARK_OK) {
+            (void)fprintf(stderr, "bench-store: %s\n", err);
+            hm_store_close(store);
+            return 1;
+        }
+        removed += step;
+        steps++;
+    } while (step > 0 && steps < 10000);
+    purge_s = bench_now() - t0;
+    hm_store_close(store);
+    if (removed != lapsed) {
+        (void)fprintf(stderr, "bench-store: purged %llu of %lu lapsed tokens\n",
+                      (unsigned long long)removed, lapsed);
+        return 1;
+    }
+    (void)printf("{\"backend\":\"%s\",\"live\":%lu,\"lapsed\":%lu,\"fill_s\":%.2f,"
+                 "\"purge_s\":%.4f,\"purge_steps\":%d,\"purge_us_per_token\":%.3f}\n",
+                 backend, live, lapsed, fill_s, purge_s, steps, purge_s * 1e6 / (double)lapsed);
+    return 0;
+}
+
+static int
+run_fill(char **argv)
+{
+    hm_store *store = NULL;
+    hm_store_token t[FILL_CHUNK];
+    static char keys[FILL_CHUNK][44];
+    char err[1024], token[641];
+    unsigned long count = strtoul(argv[3], NULL, 10), done = 0;
+    long long now = (long long)time(NULL);
+    size_t i, n;
+
+    memset(token, 'x', sizeof token - 1);
+    token[sizeof token - 1] = '\0';
+    if (hm_store_open(argv[2], &store, err, sizeof err) != HALLMARK_OK) {
+        (void)fprintf(stderr, "bench-store: %s\n", err);
+        return 1;
+    }
+    while (done < count) {
+        n = count - done < FILL_CHUNK ? (size_t)(count - done) : FILL_CHUNK;
+        for (i = 0; i < n; i++) {
+            random_key(keys[i]);
+            t[i].key = keys[i];
+            t[i].token = token;
+            t[i].iat = now;
+            t[i].exp = now + 7 * 86400;
+        }
+        if (hm_store_put_tokens(store, t, n, err, sizeof err) != HALLMARK_OK) {
+            (void)fprintf(stderr, "bench-store: %s\n", err);
+            hm_store_close(store);
+            return 1;
+        }
+        for (i = 0; i < n; i++) {
+            (void)printf("%s\n", keys[i]);
+        }
+        done += n;
+    }
+    hm_store_close(store);
+    return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+    if (hm_crypto_init() != HALLMARK_OK) {
+        return 2;
+    }
+    if (argc >= 6 && strcmp(argv[1], "sign") == 0) {
+        return run_sign(argc, argv);
+    }
+    if (argc == 5 && strcmp(argv[1], "purge") == 0) {
+        return run_purge(argv);
+    }
+    if (argc == 4 && strcmp(argv[1], "fill") == 0) {
+        return run_fill(argv);
+    }
+    (void)fprintf(stderr, "usage: bench-store sign KEYSTORE PASSPHRASE_FILE SMS.ndjson SPEC...\n"
+                          "       bench-store purge SPEC LIVE LAPSED\n"
+                          "       bench-store fill SPEC N > keys\n");
+    return 2;
+}
