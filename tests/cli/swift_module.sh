@@ -17,6 +17,16 @@ int use_ui(hallmark_verifier *v, hallmark_message *m, hallmark_verification *out
     hallmark_ui ui = hallmark_ui_class(hallmark_verify_sized(v, m, 3, 8, 13, 0, out));
     return ui == HALLMARK_UI_CHECKMARK && hallmark_ui_class_name(ui)[0] == 'c';
 }
+/* And the token directory's calls (spec 9.6) with their constants. */
+int use_directory(hallmark_verifier *v, hallmark_message *m, const char *const *tokens,
+                  hallmark_verification *out);
+int use_directory(hallmark_verifier *v, hallmark_message *m, const char *const *tokens,
+                  hallmark_verification *out) {
+    char key[HALLMARK_LOOKUP_KEY_LEN + 1];
+    return hallmark_token_lookup_key(m, key, sizeof key) == HALLMARK_OK &&
+           hallmark_verify_fetched(v, m, tokens, HALLMARK_FETCHED_TOKENS_MAX, 0, out) ==
+               HALLMARK_VERIFIED;
+}
 C
 if clang -x c -fmodules -fmodules-cache-path="$work/cache" -Iverifier/bindings/swift \
     -Werror -c "$work/use.c" -o "$work/use.o" 2>"$work/err"; then

@@ -6,6 +6,7 @@
 // "ALPHABANK". Pass the UTF-8 lengths with hallmark_verify_sized, as below: an id with U+0000
 // then gets HALLMARK_SENDER_MISMATCH or HALLMARK_RECIPIENT_MISMATCH (a channel with it,
 // HALLMARK_ERR_INVALID_ARGUMENT), never a checkmark. Never use strlen() on an id.
+import Foundation
 import Hallmark
 
 func verifyMessage(bundle: [UInt8], lastSerial: UInt64, channel: String, from: String, to: String,
@@ -43,4 +44,67 @@ func render(_ out: hallmark_verification) {
         break  // neutral: like any unverified message (API errors too)
     }
     print(String(cString: hallmark_ui_class_name(hallmark_ui_class(out.code))))
+}
+
+// An SMS arrives without its token (spec §9.5-9.6): compute its lookup key, fetch the platform's
+// token endpoint, and verify against what came back. hallmark_token_lookup_key and
+// hallmark_verify_fetched read ids as C strings, so an id holding U+0000 is refused here first
+// (Java's binding does the same: HALLMARK_ERR_INVALID_ARGUMENT); such an id is never a real
+// sender or number. The fetch: an ephemeral session (no cookies, no cache shared with the app's
+// other requests), no redirects followed, a time limit, at most 1 MiB. A failed fetch is not
+// "unsigned": show the neutral UI and retry later with the same receivedAt (HM-CARRY-19).
+func lookupKey(channel: String, from: String, to: String, body: [UInt8]) -> String? {
+    guard !channel.utf8.contains(0), !from.utf8.contains(0), !to.utf8.contains(0) else { return nil }
+    var key = [CChar](repeating: 0, count: Int(HALLMARK_LOOKUP_KEY_LEN) + 1)
+    let rc = channel.withCString { c in from.withCString { f in to.withCString { t in
+        body.withUnsafeBufferPointer { b -> hallmark_result in
+            var m = hallmark_message(channel: c, from: f, to: t, body: b.baseAddress,
+                                     body_len: b.count, token: nil, token_len: 0)
+            return hallmark_token_lookup_key(&m, &key, key.count)
+        }
+    } } }
+    return rc == HALLMARK_OK ? String(cString: key) : nil
+}
+
+final class NoRedirects: NSObject, URLSessionTaskDelegate {
+    func urlSession(_ session: URLSession, task: URLSessionTask,
+                    willPerformHTTPRedirection response: HTTPURLResponse,
+                    newRequest request: URLRequest) async -> URLRequest? { nil }
+}
+
+/// nil: the fetch failed (neutral UI, retry later); [] after a 404.
+func fetchTokens(endpoint: URL, key: String) async -> [String]? {
+    let config = URLSessionConfiguration.ephemeral
+    config.httpShouldSetCookies = false
+    config.timeoutIntervalForResource = 10
+    let session = URLSession(configuration: config, delegate: NoRedirects(), delegateQueue: nil)
+    var request = URLRequest(url: endpoint.appendingPathComponent(key))
+    request.setValue("application/json", forHTTPHeaderField: "Accept")
+    guard let (data, response) = try? await session.data(for: request),
+          let http = response as? HTTPURLResponse, data.count <= 1 << 20 else { return nil }
+    if http.statusCode == 404 { return [] }
+    guard http.statusCode == 200,
+          let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+          object.count == 1, let tokens = object["tokens"] as? [String],
+          tokens.count <= Int(HALLMARK_FETCHED_TOKENS_MAX) else { return nil }
+    return tokens
+}
+
+func verifyFetched(verifier: OpaquePointer?, channel: String, from: String, to: String,
+                   body: [UInt8], tokens: [String], receivedAt: Int64) -> hallmark_verification {
+    var out = hallmark_verification()
+    guard !channel.utf8.contains(0), !from.utf8.contains(0), !to.utf8.contains(0) else {
+        return out  // code 0 is not HALLMARK_VERIFIED: neutral
+    }
+    let copies = tokens.map { strdup($0) }
+    defer { copies.forEach { free($0) } }
+    var pointers = copies.map { UnsafePointer<CChar>($0) }
+    channel.withCString { c in from.withCString { f in to.withCString { t in
+        body.withUnsafeBufferPointer { b in
+            var m = hallmark_message(channel: c, from: f, to: t, body: b.baseAddress,
+                                     body_len: b.count, token: nil, token_len: 0)
+            _ = hallmark_verify_fetched(verifier, &m, &pointers, pointers.count, receivedAt, &out)
+        }
+    } } }
+    return out
 }
