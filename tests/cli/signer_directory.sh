@@ -83,6 +83,22 @@ for n in 1:one 2:two 3:three; do
     check "batch message ${n#*:} is in the directory" [ "$code" = 200 ]
 done
 
+# A store file that is not ours: refused at start, untouched.
+python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute("CREATE TABLE contacts (name TEXT)"); c.commit()' "$work/contacts.db"
+sum_before=$(sha256sum <"$work/contacts.db")
+set +e
+timeout 20 "$signer_cli" serve --keystore "$HALLMARK_KEYSTORE" --listen 127.0.0.1:0 --audit "$work/other.log" \
+    --clients "$work/clients.json" --store "sqlite:$work/contacts.db" >/dev/null 2>"$work/notours.err"
+st=$?
+"$signer_cli" sign --keystore "$HALLMARK_KEYSTORE" --audit "$work/other.log" \
+    --store "sqlite:$work/contacts.db" </dev/null >/dev/null 2>>"$work/notours.err"
+st2=$?
+set -e
+check "a store file that is not ours: serve refuses to start (exit 2)" [ "$st" = 2 ]
+check "a store file that is not ours: so does sign (exit 2)" [ "$st2" = 2 ]
+check "and says so" grep -q 'not a Hallmark store' "$work/notours.err"
+check "and leaves it as it was" [ "$(sha256sum <"$work/contacts.db")" = "$sum_before" ]
+
 # Pipe mode on the same store (another signature log: one writer each), read by the service.
 msg acme-bank ACMEBANK +447700900777 "piped code 1" >"$work/pipe.in"
 printf '\n' >>"$work/pipe.in"

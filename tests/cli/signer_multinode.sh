@@ -181,7 +181,7 @@ check "directory node: no bundle (no keys here)" [ "$code" = 404 ]
 code=$(curl -sS -o "$work/dir-health" -w '%{http_code}' "${node_url[dir]}/healthz")
 check "directory node: healthy" [ "$code" = 200 ]
 check "directory node: health names the mode and store" grep -q '"mode": *"directory".*"store": *"postgres"' "$work/dir-health"
-"$signer_cli" directory --listen 127.0.0.1:0 --store "postgres:$conninfo" \
+timeout 20 "$signer_cli" directory --listen 127.0.0.1:0 --store "postgres:$conninfo" \
     --keystore "$HALLMARK_KEYSTORE" >/dev/null 2>"$work/dir-ks.err" && st=0 || st=$?
 check "directory node refuses a keystore" [ "$st" = 2 ]
 check "and says why" grep -q 'takes no --keystore' "$work/dir-ks.err"
@@ -262,6 +262,21 @@ code=$(curl -sS -o /dev/null -w '%{http_code}' "${node_url[dir]}/healthz")
 check "postgres back: the directory node is healthy" [ "$code" = 200 ]
 stop_nodes
 check "every node drained cleanly" [ "$failed" = 0 ]
+
+# A store from the future, and a database whose hallmark_ tables are someone else's (the store
+# shares a database with other applications' tables, under its own prefix): refused at start,
+# with what to do, and never written to.
+pg_sql hallmark "UPDATE hallmark_meta SET value = '99' WHERE name = 'schema'" >/dev/null
+timeout 20 "$signer_cli" directory --listen 127.0.0.1:0 --store "postgres:$conninfo" >/dev/null 2>"$work/future.err" && st=0 || st=$?
+check "a schema from the future: the directory node refuses to start (exit 2)" [ "$st" = 2 ]
+check "and says so" grep -q 'schema 99 is newer than this program' "$work/future.err"
+check "and wrote nothing" [ "$(pg_sql hallmark "SELECT value FROM hallmark_meta WHERE name = 'schema'")" = 99 ]
+other=$(pg_createdb other)
+pg_sql other "CREATE TABLE hallmark_tokens (id int)" >/dev/null
+timeout 20 "$signer_cli" directory --listen 127.0.0.1:0 --store "postgres:$other" >/dev/null 2>"$work/other.err" && st=0 || st=$?
+check "hallmark tables that are not ours: refused (exit 2)" [ "$st" = 2 ]
+check "and says so" grep -q 'hallmark tables that are not a Hallmark store' "$work/other.err"
+check "and created nothing in it" [ "$(pg_sql other "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")" = 1 ]
 
 echo "(${SECONDS}s)"
 echo "signer-multinode: $passed passed, $failed failed"
