@@ -13,8 +13,7 @@
  *     A token handed to a client after a successful put survives kill -9 of the signer.
  *   - Reads see only tokens whose exp + 300 is after `now`, newest first (iat, then insertion).
  *   - Purging works in bounded steps whose cost does not grow with the number of live tokens
- *     (SQLite: an index range on the purge time; PostgreSQL: one partition a day of purge time,
- *     dropped whole).
+ *     (one table a day of purge time, dropped whole: SQLite tables, PostgreSQL partitions).
  *   - The schema is versioned (table hallmark_meta): an empty store is created at the current
  *     version and older ones are migrated in one transaction; a store whose schema is newer than
  *     this binary, or a database that is not a Hallmark store, is refused with a message that
@@ -31,8 +30,9 @@
 
 #include "hallmark.h"
 
-/* The schema version this binary writes and reads. */
-#define HM_STORE_SCHEMA 1
+/* The schema version this binary writes and reads. 2: SQLite keeps one table per day of purge
+ * time (PostgreSQL's partitions already were); older stores are migrated when opened. */
+#define HM_STORE_SCHEMA 2
 /* How long a token stays after its exp (HM-CARRY-15). */
 #define HM_STORE_KEEP_AFTER_EXP 300
 
@@ -71,8 +71,10 @@ hallmark_result hm_store_get_tokens(hm_store *s, const char *key, int64_t now, s
                                     char ***out, size_t *count, char *err, size_t err_cap);
 void hm_store_tokens_free(char **tokens, size_t count);
 
-/* One purge step: removes tokens whose exp + 300 is at or before now, at most about `budget` of
- * them in SQLite (PostgreSQL drops whole days). *removed (may be NULL) receives how many.
+/* One purge step: removes the tokens of the days of purge time that have ended (whole days, a few
+ * a step; tokens past exp + 300 earlier in the current day are already unseen by reads and go
+ * when it ends). `budget` is kept for callers and unused by both backends. *removed (may be
+ * NULL) receives how many.
  * HALLMARK_OK or HALLMARK_ERR_UNAVAILABLE. */
 hallmark_result hm_store_purge(hm_store *s, int64_t now, size_t budget, uint64_t *removed,
                                char *err, size_t err_cap);

@@ -1,6 +1,15 @@
 /* The SQLite backend of hm_store: one file (mode 0600), WAL with synchronous=FULL so that a
  * committed put survives a crash or power loss, and a busy timeout so that a signer and a
- * directory process may share the file. */
+ * directory process may share the file.
+ *
+ * Layout (schema 2): one table per day of purge time, tokens_dN for the tokens whose
+ * exp + 300 falls on day N (Unix days), each with its own key index, and the view tokens_live
+ * over all of them. A purge step drops the tables of the days that have ended: its cost is that
+ * of the lapsed tokens and does not grow with the live ones (with one table and one key index,
+ * deleting n lapsed tokens touches up to n random index pages, more the larger the index: 0.18 s
+ * for 10,000 among 100k live tokens, 0.44 s among 1M). A lookup reads one index per live day,
+ * a handful (token lifetimes are days). seq, global across the days (hallmark_meta
+ * 'next_seq'), orders tokens of the same iat by insertion. */
 #include <errno.h>
 #include <fcntl.h>
 #include <sqlite3.h>
@@ -13,21 +22,172 @@
 #include "hm_store_backend.h"
 
 #define BUSY_MS 5000
+#define DAY_SECONDS 86400
+#define PURGE_DAYS_MAX 8 /* day tables dropped in one purge step */
 
 struct sqlite_store {
     sqlite3 *db;
-    sqlite3_stmt *insert, *select, *purge;
+    sqlite3_stmt *select;
 };
 
-/* Schema steps: steps[v] takes a store from version v to v + 1 (version 0: empty). */
-static const char *const steps[HM_STORE_SCHEMA] = {
-    "CREATE TABLE hallmark_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);"
-    "INSERT INTO hallmark_meta VALUES ('kind', 'hallmark-store'), ('schema', '0');"
-    "CREATE TABLE tokens (seq INTEGER PRIMARY KEY, lookup_key TEXT NOT NULL,"
-    " iat INTEGER NOT NULL, purge_at INTEGER NOT NULL, token TEXT NOT NULL);"
-    "CREATE INDEX tokens_by_key ON tokens (lookup_key, iat DESC, seq DESC);"
-    "CREATE INDEX tokens_by_purge ON tokens (purge_at);",
-};
+static int exec_day_tables(sqlite3 *db, const char *sql_fmt, long long day);
+static int rebuild_view(sqlite3 *db);
+static int ensure_day(sqlite3 *db, long long day);
+
+/* Schema 1: one table for every token, kept only as the start of the migration to 2. */
+static int
+step_1(sqlite3 *db, char **msg)
+{
+    return sqlite3_exec(
+        db,
+        "CREATE TABLE hallmark_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);"
+        "INSERT INTO hallmark_meta VALUES ('kind', 'hallmark-store'), ('schema', '0');"
+        "CREATE TABLE tokens (seq INTEGER PRIMARY KEY, lookup_key TEXT NOT NULL,"
+        " iat INTEGER NOT NULL, purge_at INTEGER NOT NULL, token TEXT NOT NULL);"
+        "CREATE INDEX tokens_by_key ON tokens (lookup_key, iat DESC, seq DESC);"
+        "CREATE INDEX tokens_by_purge ON tokens (purge_at);",
+        NULL, NULL, msg);
+}
+
+/* Schema 2: the tokens of schema 1 move to one table per day of purge time, seq kept. */
+static int
+step_2(sqlite3 *db, char **msg)
+{
+    sqlite3_stmt *days = NULL;
+    int rc = sqlite3_exec(db,
+                          "INSERT INTO hallmark_meta VALUES ('next_seq',"
+                          " (SELECT coalesce(max(seq), 0) + 1 FROM tokens))",
+                          NULL, NULL, msg);
+
+    if (rc == SQLITE_OK) {
+        rc =
+            sqlite3_prepare_v2(db, "SELECT DISTINCT purge_at / 86400 FROM tokens", -1, &days, NULL);
+    }
+    while (rc == SQLITE_OK && sqlite3_step(days) == SQLITE_ROW) {
+        long long day = sqlite3_column_int64(days, 0);
+        if ((rc = ensure_day(db, day)) == SQLITE_OK) {
+            rc = exec_day_tables(db,
+                                 "INSERT INTO tokens_d%lld (seq, lookup_key, iat, purge_at, token)"
+                                 " SELECT seq, lookup_key, iat, purge_at, token FROM tokens"
+                                 " WHERE purge_at / 86400 = %lld",
+                                 day);
+        }
+    }
+    sqlite3_finalize(days);
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_exec(db, "DROP TABLE tokens", NULL, NULL, msg);
+    }
+    return rc == SQLITE_OK ? rebuild_view(db) : rc;
+}
+
+/* steps[v] takes a store from version v to v + 1 (version 0: empty), in the open's transaction. */
+static int (*const steps[HM_STORE_SCHEMA])(sqlite3 *db, char **msg) = {step_1, step_2};
+
+/* Runs sql_fmt with the day in every %lld (at most three). */
+static int
+exec_day_tables(sqlite3 *db, const char *sql_fmt, long long day)
+{
+    char *sql = sqlite3_mprintf(sql_fmt, day, day, day);
+    int rc = sql != NULL ? sqlite3_exec(db, sql, NULL, NULL, NULL) : SQLITE_NOMEM;
+
+    sqlite3_free(sql);
+    return rc;
+}
+
+/* The days that have a table, ascending, in *days (sqlite3_malloc'd), their number in *n. */
+static int
+day_tables(sqlite3 *db, long long **days, size_t *n)
+{
+    sqlite3_stmt *st = NULL;
+    size_t cap = 0;
+    long long *grown;
+    int rc = sqlite3_prepare_v2(db,
+                                "SELECT CAST(substr(name, 9) AS INTEGER) AS day FROM sqlite_master"
+                                " WHERE type = 'table' AND name GLOB 'tokens_d[0-9]*' ORDER BY day",
+                                -1, &st, NULL);
+
+    *days = NULL;
+    *n = 0;
+    while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        rc = SQLITE_OK;
+        if (*n == cap) {
+            cap = cap == 0 ? 16 : cap * 2;
+            if ((grown = sqlite3_realloc64(*days, cap * sizeof **days)) == NULL) {
+                rc = SQLITE_NOMEM;
+                break;
+            }
+            *days = grown;
+        }
+        (*days)[(*n)++] = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_OK) {
+        sqlite3_free(*days);
+        *days = NULL;
+        *n = 0;
+        return rc;
+    }
+    return SQLITE_OK;
+}
+
+/* tokens_live: every day table, UNION ALL (an empty view when there is none). */
+static int
+rebuild_view(sqlite3 *db)
+{
+    sqlite3_str *sql = sqlite3_str_new(db);
+    long long *days = NULL;
+    size_t n = 0, i;
+    char *text;
+    int rc = day_tables(db, &days, &n);
+
+    sqlite3_str_appendall(sql, "DROP VIEW IF EXISTS tokens_live;"
+                               "CREATE VIEW tokens_live AS ");
+    for (i = 0; i < n; i++) {
+        sqlite3_str_appendf(sql, "%sSELECT seq, lookup_key, iat, purge_at, token FROM tokens_d%lld",
+                            i > 0 ? " UNION ALL " : "", days[i]);
+    }
+    if (n == 0) {
+        sqlite3_str_appendall(sql, "SELECT NULL AS seq, NULL AS lookup_key, NULL AS iat,"
+                                   " NULL AS purge_at, NULL AS token WHERE 0");
+    }
+    sqlite3_free(days);
+    text = sqlite3_str_finish(sql);
+    if (rc == SQLITE_OK) {
+        rc = text != NULL ? sqlite3_exec(db, text, NULL, NULL, NULL) : SQLITE_NOMEM;
+    }
+    sqlite3_free(text);
+    return rc;
+}
+
+/* The table of a day exists (created, with its index and a new view, if it did not). */
+static int
+ensure_day(sqlite3 *db, long long day)
+{
+    sqlite3_stmt *st = NULL;
+    char name[48];
+    int rc, exists = 0;
+
+    (void)snprintf(name, sizeof name, "tokens_d%lld", day);
+    rc = sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
+                            -1, &st, NULL);
+    if (rc == SQLITE_OK && (rc = sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC)) == SQLITE_OK) {
+        rc = sqlite3_step(st);
+        exists = rc == SQLITE_ROW;
+        rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_OK || exists) {
+        return rc;
+    }
+    rc = exec_day_tables(db,
+                         "CREATE TABLE tokens_d%lld (seq INTEGER PRIMARY KEY,"
+                         " lookup_key TEXT NOT NULL, iat INTEGER NOT NULL,"
+                         " purge_at INTEGER NOT NULL, token TEXT NOT NULL);"
+                         "CREATE INDEX tokens_d%lld_by_key ON tokens_d%lld"
+                         " (lookup_key, iat DESC, seq DESC)",
+                         day);
+    return rc == SQLITE_OK ? rebuild_view(db) : rc;
+}
 
 static hallmark_result
 failed(sqlite3 *db, int code, const char *what, char *err, size_t err_cap)
@@ -122,9 +282,9 @@ schema_ready(sqlite3 *db, const char *path, char *err, size_t err_cap)
         return HALLMARK_ERR_CORRUPT;
     }
     for (v = version < 0 ? 0 : version; v < HM_STORE_SCHEMA; v++) {
-        if ((rc = sqlite3_exec(db, steps[v], NULL, NULL, &msg)) != SQLITE_OK) {
+        if ((rc = steps[v](db, &msg)) != SQLITE_OK) {
             hm_errorf(err, err_cap, "store %s: schema step %d: %s", path, v + 1,
-                      msg != NULL ? msg : sqlite3_errstr(rc));
+                      msg != NULL ? msg : sqlite3_errmsg(db));
             sqlite3_free(msg);
             (void)sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
             return HALLMARK_ERR_UNAVAILABLE;
@@ -148,9 +308,7 @@ sqlite_close(void *p)
     if (s == NULL) {
         return;
     }
-    sqlite3_finalize(s->insert);
     sqlite3_finalize(s->select);
-    sqlite3_finalize(s->purge);
     (void)sqlite3_close(s->db);
     free(s);
 }
@@ -192,17 +350,9 @@ sqlite_open(const char *path, void **out, char *err, size_t err_cap)
         strcmp((const char *)mode, "wal") != 0 ||
         sqlite3_exec(s->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(s->db,
-                           "INSERT INTO tokens (lookup_key, iat, purge_at, token)"
-                           " VALUES (?1, ?2, ?3, ?4)",
-                           -1, &s->insert, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(s->db,
-                           "SELECT token FROM tokens WHERE lookup_key = ?1 AND purge_at > ?2"
+                           "SELECT token FROM tokens_live WHERE lookup_key = ?1 AND purge_at > ?2"
                            " ORDER BY iat DESC, seq DESC LIMIT ?3",
-                           -1, &s->select, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(s->db,
-                           "DELETE FROM tokens WHERE seq IN (SELECT seq FROM tokens"
-                           " WHERE purge_at <= ?1 ORDER BY purge_at LIMIT ?2)",
-                           -1, &s->purge, NULL) != SQLITE_OK) {
+                           -1, &s->select, NULL) != SQLITE_OK) {
         hm_errorf(err, err_cap, "store %s: cannot set up WAL and the statements: %s", path,
                   sqlite3_errmsg(s->db));
         sqlite3_finalize(st);
@@ -214,25 +364,89 @@ sqlite_open(const char *path, void **out, char *err, size_t err_cap)
     return HALLMARK_OK;
 }
 
+/* Inserts the tokens whose purge day is `day` with seq from *seq on; the caller's transaction. */
+static int
+put_day(sqlite3 *db, long long day, const hm_store_token *t, size_t n, sqlite3_int64 *seq)
+{
+    sqlite3_stmt *insert = NULL;
+    char *sql = sqlite3_mprintf("INSERT INTO tokens_d%lld (seq, lookup_key, iat, purge_at, token)"
+                                " VALUES (?1, ?2, ?3, ?4, ?5)",
+                                day);
+    size_t i;
+    int rc = sql == NULL ? SQLITE_NOMEM : ensure_day(db, day);
+
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_prepare_v2(db, sql, -1, &insert, NULL);
+    }
+    for (i = 0; rc == SQLITE_OK && i < n; i++) {
+        long long purge_at = t[i].exp + HM_STORE_KEEP_AFTER_EXP;
+        if (purge_at / DAY_SECONDS != day) {
+            continue;
+        }
+        (void)sqlite3_reset(insert);
+        if ((rc = sqlite3_bind_int64(insert, 1, (*seq)++)) == SQLITE_OK &&
+            (rc = sqlite3_bind_text(insert, 2, t[i].key, -1, SQLITE_STATIC)) == SQLITE_OK &&
+            (rc = sqlite3_bind_int64(insert, 3, t[i].iat)) == SQLITE_OK &&
+            (rc = sqlite3_bind_int64(insert, 4, purge_at)) == SQLITE_OK &&
+            (rc = sqlite3_bind_text(insert, 5, t[i].token, -1, SQLITE_STATIC)) == SQLITE_OK) {
+            rc = sqlite3_step(insert) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(db);
+        }
+    }
+    sqlite3_finalize(insert);
+    sqlite3_free(sql);
+    return rc;
+}
+
+static int
+read_next_seq(sqlite3 *db, sqlite3_int64 *seq)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(
+        db, "SELECT CAST(value AS INTEGER) FROM hallmark_meta WHERE name = 'next_seq'", -1, &st,
+        NULL);
+
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_step(st) == SQLITE_ROW ? SQLITE_OK : SQLITE_CORRUPT;
+        *seq = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int
+write_next_seq(sqlite3 *db, sqlite3_int64 seq)
+{
+    char *sql = sqlite3_mprintf("UPDATE hallmark_meta SET value = '%lld' WHERE name = 'next_seq'",
+                                (long long)seq);
+    int rc = sql != NULL ? sqlite3_exec(db, sql, NULL, NULL, NULL) : SQLITE_NOMEM;
+
+    sqlite3_free(sql);
+    return rc;
+}
+
 static hallmark_result
 sqlite_put(void *p, const hm_store_token *t, size_t n, char *err, size_t err_cap)
 {
     struct sqlite_store *s = p;
-    size_t i;
+    sqlite3_int64 seq = 0;
+    size_t i, j;
     int rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 
+    if (rc == SQLITE_OK) {
+        rc = read_next_seq(s->db, &seq);
+    }
+    /* Each day once, in the order its first token comes (a request's tokens share one or two). */
     for (i = 0; rc == SQLITE_OK && i < n; i++) {
-        (void)sqlite3_reset(s->insert);
-        if ((rc = sqlite3_bind_text(s->insert, 1, t[i].key, -1, SQLITE_STATIC)) == SQLITE_OK &&
-            (rc = sqlite3_bind_int64(s->insert, 2, t[i].iat)) == SQLITE_OK &&
-            (rc = sqlite3_bind_int64(s->insert, 3, t[i].exp + HM_STORE_KEEP_AFTER_EXP)) ==
-                SQLITE_OK &&
-            (rc = sqlite3_bind_text(s->insert, 4, t[i].token, -1, SQLITE_STATIC)) == SQLITE_OK) {
-            rc = sqlite3_step(s->insert) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(s->db);
+        long long day = (t[i].exp + HM_STORE_KEEP_AFTER_EXP) / DAY_SECONDS;
+        for (j = 0; j < i && (t[j].exp + HM_STORE_KEEP_AFTER_EXP) / DAY_SECONDS != day; j++) {
+        }
+        if (j == i) {
+            rc = put_day(s->db, day, t + i, n - i, &seq);
         }
     }
-    (void)sqlite3_reset(s->insert);
-    (void)sqlite3_clear_bindings(s->insert);
+    if (rc == SQLITE_OK) {
+        rc = write_next_seq(s->db, seq);
+    }
     if (rc == SQLITE_OK) {
         rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
     }
@@ -274,23 +488,53 @@ sqlite_get(void *p, const char *key, int64_t now, size_t max, char **out, size_t
     return HALLMARK_OK;
 }
 
+/* Drops the tables of the days that have ended (every token in them is past exp + 300), at most
+ * PURGE_DAYS_MAX a step, in one transaction; the budget does not apply (whole days, as in
+ * PostgreSQL). Its cost is that of the lapsed tokens, whatever the number of live ones. */
 static hallmark_result
 sqlite_purge(void *p, int64_t now, size_t budget, uint64_t *removed, char *err, size_t err_cap)
 {
     struct sqlite_store *s = p;
-    int rc;
+    long long *days = NULL;
+    size_t n = 0, i, dropped = 0;
+    int rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 
-    (void)sqlite3_reset(s->purge);
-    if (sqlite3_bind_int64(s->purge, 1, now) != SQLITE_OK ||
-        sqlite3_bind_int64(s->purge, 2, (sqlite3_int64)budget) != SQLITE_OK) {
-        return failed(s->db, 0, "purge", err, err_cap);
+    (void)budget;
+    *removed = 0;
+    if (rc == SQLITE_OK) {
+        rc = day_tables(s->db, &days, &n);
     }
-    rc = sqlite3_step(s->purge);
-    (void)sqlite3_reset(s->purge);
-    if (rc != SQLITE_DONE) {
-        return failed(s->db, rc, "purge", err, err_cap);
+    for (i = 0; rc == SQLITE_OK && i < n && dropped < PURGE_DAYS_MAX; i++) {
+        sqlite3_stmt *count = NULL;
+        char *sql;
+        if ((days[i] + 1) * DAY_SECONDS > now) {
+            break; /* ascending: every later day is still going */
+        }
+        sql = sqlite3_mprintf("SELECT count(*) FROM tokens_d%lld", days[i]);
+        rc = sql != NULL ? sqlite3_prepare_v2(s->db, sql, -1, &count, NULL) : SQLITE_NOMEM;
+        if (rc == SQLITE_OK && sqlite3_step(count) == SQLITE_ROW) {
+            *removed += (uint64_t)sqlite3_column_int64(count, 0);
+        }
+        sqlite3_finalize(count);
+        sqlite3_free(sql);
+        if (rc == SQLITE_OK) {
+            rc = exec_day_tables(s->db, "DROP TABLE tokens_d%lld", days[i]);
+            dropped++;
+        }
     }
-    *removed = (uint64_t)sqlite3_changes(s->db);
+    sqlite3_free(days);
+    if (rc == SQLITE_OK && dropped > 0) {
+        rc = rebuild_view(s->db);
+    }
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+    }
+    if (rc != SQLITE_OK) {
+        hallmark_result r = failed(s->db, rc, "purge", err, err_cap);
+        (void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        *removed = 0;
+        return r;
+    }
     return HALLMARK_OK;
 }
 

@@ -129,21 +129,25 @@ check "lookups past the rate get 429" [ "$limited" = 1 ]
 check "with Retry-After" grep -qi '^Retry-After: 1' "$work/headers"
 stop_signer
 
-# Every node purges on a timer (--purge-every): a token that lapsed (exp + 300 in the past, put
-# there by hand) is gone after a step, a live one stays, and /metrics counts it.
-python3 - "$work/tokens.db" <<'PY'
-import sqlite3, sys, time
+# Every node purges on a timer (--purge-every): a token that lapsed (exp + 300 yesterday, put there
+# by hand in the table of its day, as the store lays them out) is gone after a step with its day,
+# a live one stays, and /metrics counts it.
+lapsed_day=$(($(date +%s) / 86400 - 1))
+python3 - "$work/tokens.db" "$lapsed_day" <<'PY'
+import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
-now = int(time.time())
-db.execute("INSERT INTO tokens (lookup_key, iat, purge_at, token) VALUES (?, ?, ?, ?)",
-           ("L" * 43, now - 90000, now - 10, "lapsed.token.x"))
+day = int(sys.argv[2])
+db.execute(f"CREATE TABLE tokens_d{day} (seq INTEGER PRIMARY KEY, lookup_key TEXT NOT NULL,"
+           " iat INTEGER NOT NULL, purge_at INTEGER NOT NULL, token TEXT NOT NULL)")
+db.execute(f"INSERT INTO tokens_d{day} (lookup_key, iat, purge_at, token) VALUES (?, ?, ?, ?)",
+           ("L" * 43, day * 86400 - 90000, day * 86400 + 10, "lapsed.token.x"))
 db.commit()
 PY
 start_signer "$work/signer-purge.log" --purge-every 1
 sleep 2.5
 fetch "/v1/tokens/$(lookup +447700900123 "$body")"
 check "purge: a live token stays" [ "$code" = 200 ]
-check "purge: the lapsed token is gone" [ "$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT count(*) FROM tokens WHERE token = ?", ("lapsed.token.x",)).fetchone()[0])' "$work/tokens.db")" = 0 ]
+check "purge: the lapsed day is gone" [ "$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT count(*) FROM sqlite_master WHERE name = ?", (f"tokens_d{sys.argv[2]}",)).fetchone()[0])' "$work/tokens.db" "$lapsed_day")" = 0 ]
 curl -sS -o "$work/metrics" "$url/metrics"
 check "purge: counted in /metrics" grep -qx 'hallmark_tokens_purged_total 1' "$work/metrics"
 stop_signer

@@ -337,8 +337,8 @@ TEST(store_refuses_a_newer_schema_and_a_store_not_ours)
     f.store = NULL;
     CHECK(raw_sql(f.spec, "UPDATE hallmark_meta SET value = '99' WHERE name = 'schema'"));
     CHECK_RC(hm_store_open(f.spec, &again, err, sizeof err), HALLMARK_ERR_CORRUPT);
-    CHECK(strstr(err, "schema 99 is newer than this program's (1)") != NULL);
-    CHECK(raw_sql(f.spec, "UPDATE hallmark_meta SET value = '1' WHERE name = 'schema'"));
+    CHECK(strstr(err, "schema 99 is newer than this program's (2)") != NULL);
+    CHECK(raw_sql(f.spec, "UPDATE hallmark_meta SET value = '2' WHERE name = 'schema'"));
     CHECK(raw_sql(f.spec, "UPDATE hallmark_meta SET value = 'other' WHERE name = 'kind'"));
     CHECK_RC(hm_store_open(f.spec, &again, err, sizeof err), HALLMARK_ERR_CORRUPT);
     CHECK(strstr(err, "not a Hallmark store") != NULL);
@@ -362,4 +362,65 @@ TEST(store_refuses_a_newer_schema_and_a_store_not_ours)
         (void)unlink(path + 7);
     }
     fresh_close(&f);
+}
+
+/* A schema-1 SQLite store (one tokens table, as the first release wrote it) is migrated to
+ * schema 2 (a table a day) when opened: every token kept, in the same order, the old table gone,
+ * and new tokens ordered after the migrated ones. */
+TEST(store_migrates_a_schema_1_sqlite_store)
+{
+    char dir[64] = "/tmp/hm-store-v1-XXXXXX", spec[128], path[128], sql[1024], key[44],
+         **got = NULL;
+    hm_store *s = NULL;
+    hm_store_token t;
+    size_t n = 0;
+    uint64_t removed = 0;
+
+    key_of(key, "migrate", 1);
+    CHECK(mkdtemp(dir) != NULL);
+    (void)snprintf(spec, sizeof spec, "sqlite:%s/tokens.db", dir);
+    CHECK(raw_sql(spec,
+                  "CREATE TABLE hallmark_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);"
+                  "INSERT INTO hallmark_meta VALUES ('kind', 'hallmark-store'), ('schema', '1');"
+                  "CREATE TABLE tokens (seq INTEGER PRIMARY KEY, lookup_key TEXT NOT NULL,"
+                  " iat INTEGER NOT NULL, purge_at INTEGER NOT NULL, token TEXT NOT NULL);"
+                  "CREATE INDEX tokens_by_key ON tokens (lookup_key, iat DESC, seq DESC);"
+                  "CREATE INDEX tokens_by_purge ON tokens (purge_at);"));
+    /* Three tokens on two days of purge time; the same iat for the last two. */
+    (void)snprintf(sql, sizeof sql,
+                   "INSERT INTO tokens (lookup_key, iat, purge_at, token) VALUES"
+                   " ('%s', %lld, %lld, 'old.day1.a'), ('%s', %lld, %lld, 'old.day2.b'),"
+                   " ('%s', %lld, %lld, 'old.day2.c')",
+                   key, T0, T0 + DAY + 300, key, T0 + 10, T0 + 2 * DAY + 300, key, T0 + 10,
+                   T0 + 2 * DAY + 300);
+    CHECK(raw_sql(spec, sql));
+    CHECK_RC(hm_store_open(spec, &s, NULL, 0), HALLMARK_OK);
+    CHECK(!raw_sql(spec, "SELECT count(*) FROM tokens")); /* the old table is gone */
+    CHECK(raw_sql(spec, "SELECT count(*) FROM tokens_live"));
+    t.key = key;
+    t.token = "new.day2.d";
+    t.iat = T0 + 10;
+    t.exp = T0 + 2 * DAY;
+    CHECK_RC(hm_store_put_tokens(s, &t, 1, NULL, 0), HALLMARK_OK);
+    CHECK_RC(hm_store_get_tokens(s, key, T0, 100, &got, &n, NULL, 0), HALLMARK_OK);
+    CHECK(n == 4);
+    if (n == 4) {
+        CHECK(strcmp(got[0], "new.day2.d") == 0 && strcmp(got[1], "old.day2.c") == 0 &&
+              strcmp(got[2], "old.day2.b") == 0 && strcmp(got[3], "old.day1.a") == 0);
+    }
+    hm_store_tokens_free(got, n);
+    /* Day 1 ends: its token goes with its table, the others stay. */
+    CHECK_RC(hm_store_purge(s, T0 + 2 * DAY, 100, &removed, NULL, 0), HALLMARK_OK);
+    CHECK(removed == 1);
+    CHECK_RC(hm_store_get_tokens(s, key, T0, 100, &got, &n, NULL, 0), HALLMARK_OK);
+    CHECK(n == 3);
+    hm_store_tokens_free(got, n);
+    hm_store_close(s);
+    (void)snprintf(path, sizeof path, "%s/tokens.db", dir);
+    (void)unlink(path);
+    (void)snprintf(path, sizeof path, "%s/tokens.db-wal", dir);
+    (void)unlink(path);
+    (void)snprintf(path, sizeof path, "%s/tokens.db-shm", dir);
+    (void)unlink(path);
+    (void)rmdir(dir);
 }
