@@ -28,7 +28,7 @@ def main():
             target = f"{r['target']}: " + ("met" if r.get("met") else "**missed**")
         print(f"| {r['section']} | {r['what']} | {fmt(r['value'])} | {r['unit']} | {ratio} | {target} |")
     print()
-    print("| target (issue 7) | this run | |")
+    print("| target | this run | |")
     print("|---|---:|---|")
     for t in d["targets"]:
         print(f"| {t['target']} | {t['value']} | {'met' if t['met'] else '**missed**'} |")
