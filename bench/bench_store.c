@@ -33,6 +33,7 @@
 #define ROUNDS 3
 #define STORES_MAX 4
 #define FILL_CHUNK 1000
+#define DAY_SECONDS 86400LL
 
 struct batch_mix {
     const hm_signer *s;
@@ -189,7 +190,7 @@ fill(hm_store *store, unsigned long count, long long exp, const char *token)
             random_key(keys[i]);
             t[i].key = keys[i];
             t[i].token = token;
-            t[i].iat = exp - 86400;
+            t[i].iat = exp - DAY_SECONDS;
             t[i].exp = exp;
         }
         if (hm_store_put_tokens(store, t, n, err, sizeof err) != HALLMARK_OK) {
@@ -223,8 +224,8 @@ run_purge(char **argv)
     backend = hm_store_backend(store); /* a static name */
     t0 = bench_now();
     /* Live tokens expire in a week; lapsed ones expired two days ago (purge time yesterday). */
-    if (!fill(store, live, now + 7 * 86400, token) ||
-        !fill(store, lapsed, now - 2 * 86400, token)) {
+    if (!fill(store, live, now + 7 * DAY_SECONDS, token) ||
+        !fill(store, lapsed, now - 2 * DAY_SECONDS, token)) {
         hm_store_close(store);
         return 1;
     }
@@ -277,7 +278,7 @@ run_fill(char **argv)
             t[i].key = keys[i];
             t[i].token = token;
             t[i].iat = now;
-            t[i].exp = now + 7 * 86400;
+            t[i].exp = now + 7 * DAY_SECONDS;
         }
         if (hm_store_put_tokens(store, t, n, err, sizeof err) != HALLMARK_OK) {
             (void)fprintf(stderr, "bench-store: %s\n", err);
