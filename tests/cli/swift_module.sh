@@ -17,6 +17,15 @@ int use_ui(hallmark_verifier *v, hallmark_message *m, hallmark_verification *out
     hallmark_ui ui = hallmark_ui_class(hallmark_verify_sized(v, m, 3, 8, 13, 0, out));
     return ui == HALLMARK_UI_CHECKMARK && hallmark_ui_class_name(ui)[0] == 'c';
 }
+/* The load with the persisted trust state (spec 6.8), as Example.swift calls it. */
+int use_load(hallmark_verifier **v, const char *const *roots, const unsigned char *b, size_t n);
+int use_load(hallmark_verifier **v, const char *const *roots, const unsigned char *b, size_t n) {
+    unsigned char next[HALLMARK_TRUST_STATE_MAX];
+    size_t len = 0;
+    return hallmark_verifier_create(v, "Hallmark Demo", roots, 3, 2) == HALLMARK_OK &&
+           hallmark_verifier_load(*v, b, n, NULL, 0, 0, next, hallmark_trust_state_max(), &len,
+                                  NULL) == HALLMARK_BUNDLE_ROOT_FORKED;
+}
 C
 if clang -x c -fmodules -fmodules-cache-path="$work/cache" -Iverifier/bindings/swift \
     -Werror -c "$work/use.c" -o "$work/use.o" 2>"$work/err"; then
