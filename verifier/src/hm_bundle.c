@@ -1216,15 +1216,25 @@ hm_anchor_clear(hm_anchor *a)
     memset(a, 0, sizeof *a);
 }
 
-/* The text of §6.8 for a state under (platform, anchor digest): malloc'd, NULL without memory. */
+/* The state of §6.8 under (platform, anchor digest), members in the spec's order: a new
+ * reference, NULL without memory. */
+static json_t *
+state_doc(const char *platform, const char *anchor, const hm_trust_state *st)
+{
+    return json_pack("{s:i,s:s,s:s,s:I,s:s,s:I,s:s,s:I}", "v", 1, "platform", platform, "anchor",
+                     anchor, "root_seq", (json_int_t)st->root_seq, "root", st->root, "generation",
+                     (json_int_t)st->generation, "publisher", st->publisher, "serial",
+                     (json_int_t)st->serial);
+}
+
+#define STATE_FLAGS (JSON_COMPACT | JSON_ENSURE_ASCII)
+
+/* Its text: malloc'd, NULL without memory. */
 static char *
 state_text(const char *platform, const char *anchor, const hm_trust_state *st)
 {
-    json_t *doc = json_pack("{s:i,s:s,s:s,s:I,s:s,s:I,s:s,s:I}", "v", 1, "platform", platform,
-                            "anchor", anchor, "root_seq", (json_int_t)st->root_seq, "root",
-                            st->root, "generation", (json_int_t)st->generation, "publisher",
-                            st->publisher, "serial", (json_int_t)st->serial);
-    char *text = doc != NULL ? json_dumps(doc, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+    json_t *doc = state_doc(platform, anchor, st);
+    char *text = doc != NULL ? json_dumps(doc, STATE_FLAGS) : NULL;
 
     json_decref(doc);
     return text;
@@ -1234,21 +1244,22 @@ hallmark_result
 hm_trust_state_write(const hm_anchor *a, const hm_trust_state *st, unsigned char *out, size_t cap,
                      size_t *len)
 {
-    char *text = state_text(a->platform != NULL ? a->platform : "", a->digest, st);
-    size_t n = text != NULL ? strlen(text) : 0;
-    hallmark_result rc = HALLMARK_OK;
+    json_t *doc = state_doc(a->platform != NULL ? a->platform : "", a->digest, st);
+    size_t n;
 
-    if (text == NULL) {
+    if (doc == NULL) {
+        return HALLMARK_ERR_NOMEM;
+    }
+    n = json_dumpb(doc, (char *)out, cap < HM_STATE_MAX ? cap : HM_STATE_MAX, STATE_FLAGS);
+    json_decref(doc);
+    if (n == 0) {
         return HALLMARK_ERR_NOMEM;
     }
     if (n > cap || n > HM_STATE_MAX) {
-        rc = HALLMARK_ERR_BUFFER_TOO_SMALL;
-    } else {
-        memcpy(out, text, n);
-        *len = n;
+        return HALLMARK_ERR_BUFFER_TOO_SMALL;
     }
-    free(text);
-    return rc;
+    *len = n;
+    return HALLMARK_OK;
 }
 
 /* 1 if s is 43 base64url characters (a digest or a thumbprint). */
