@@ -157,6 +157,7 @@ static const char help_publish[] =
     "       hallmark-keys root rotate [--root-media DIR] [--compromised --reason TEXT] | root "
     "show\n"
     "       hallmark-keys publisher rotate [--root-media DIR] [--compromised --reason TEXT]\n"
+    "       hallmark-keys publisher recertify [--root-media DIR]\n"
     "\n"
     "publish signs a new trust bundle with the next serial into published/bundle-SERIAL.jws\n"
     "and published/bundle.jws, a JWKS per brand into published/jwks/BRAND.json, and each\n"
@@ -174,6 +175,9 @@ static const char help_publish[] =
     "a publisher certificate cannot be revoked, but the new key's certificate is of a higher\n"
     "publisher generation: every app that has loaded a bundle of it refuses the old key's\n"
     "bundles, whatever their serial (spec 6.8).\n"
+    "publisher recertify: the root quorum certifies the same key (same generation) for a fresh\n"
+    "window: 28 days on a quorum keystore (spec HM-TRUST-62), so run it weekly; status warns\n"
+    "7 days before the certificate ends. No bundle outlives its certificate.\n"
     "--compromised (with --reason): the rotation answers a leak; the audit log records an\n"
     "incident, and publisher rotate publishes at once so apps move to the new generation with\n"
     "their next load (docs/incident-runbook.md).\n";

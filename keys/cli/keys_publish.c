@@ -19,6 +19,9 @@
 #define DEFAULT_PROPAGATION 86400LL
 #define DEFAULT_BUNDLE_LIFETIME (7 * 86400LL)
 #define PUBLISHER_VALIDITY (86400LL * 365 * 2)
+/* [HM-TRUST-62]: a quorum keystore certifies its publishing key for 28 days (the spec allows 42),
+ * re-certified weekly by `publisher recertify`; status warns 7 days ahead (keys_status.c). */
+#define QUORUM_CERT_VALIDITY (86400LL * 28)
 #define ROOT_CHAIN_MAX 16U
 
 /* The publisher certificate (spec §6.4) for jwk of publisher generation generation ([HM-TRUST-63]:
@@ -36,6 +39,12 @@ certify_publisher(const hm_signkey *root, const json_t *jwk, long long generatio
     }
     json_decref(p);
     return out;
+}
+
+static long long
+cert_validity(const json_t *state)
+{
+    return keys_quorum(state) ? QUORUM_CERT_VALIDITY : PUBLISHER_VALIDITY;
 }
 
 /* root.pub: the base64url key of the current root, the one apps pin, one line. */
@@ -64,6 +73,7 @@ cmd_init(struct cli *c)
     json_t *state = NULL, *pjwk = NULL, *cosigned = NULL;
     char *cert = NULL;
     long long now, propagation = DEFAULT_PROPAGATION, n = 3, k = 2;
+    long long validity = c->root_media != NULL ? QUORUM_CERT_VALIDITY : PUBLISHER_VALIDITY;
     size_t i, quorum_n = 1, quorum_k = 1;
     int st;
     hallmark_result rc;
@@ -123,13 +133,13 @@ cmd_init(struct cli *c)
     set[0] = NULL;
     if (hm_signkey_generate(&publisher, HM_ALG_ED25519) != HALLMARK_OK ||
         (pjwk = hm_pub_jwk(publisher)) == NULL ||
-        (cert = certify_publisher(root, pjwk, 1, now, now + PUBLISHER_VALIDITY)) == NULL) {
+        (cert = certify_publisher(root, pjwk, 1, now, now + validity)) == NULL) {
         st = keys_fail(EXIT_USAGE, "could not generate the platform keys");
         goto out;
     }
     if (c->root_media != NULL) { /* the certificate co-signed by the first k of the set */
         json_t *p = json_pack("{s:i,s:i,s:O,s:I,s:I}", "v", 1, "generation", 1, "jwk", pjwk, "nbf",
-                              (json_int_t)now, "exp", (json_int_t)(now + PUBLISHER_VALIDITY));
+                              (json_int_t)now, "exp", (json_int_t)(now + validity));
         set[0] = root;
         cosigned = p != NULL ? cosign_json(set, quorum_k, "hallmark-publisher+jwt", p) : NULL;
         set[0] = NULL;
@@ -149,8 +159,8 @@ cmd_init(struct cli *c)
         (json_int_t)propagation, "bundle_lifetime", (json_int_t)DEFAULT_BUNDLE_LIFETIME, "root",
         "kid", hm_signkey_public(root)->kid, "x", "", "roots", root_record(root, now), "root_chain",
         "publisher", "kid", hm_signkey_public(publisher)->kid, "jwk", pjwk, "certificate", cert,
-        "nbf", (json_int_t)now, "exp", (json_int_t)(now + PUBLISHER_VALIDITY), "generation", 1,
-        "serial", (json_int_t)0, "unpublished", 1, "brands", "audit", "seq", 0, "head", "");
+        "nbf", (json_int_t)now, "exp", (json_int_t)(now + validity), "generation", 1, "serial",
+        (json_int_t)0, "unpublished", 1, "brands", "audit", "seq", 0, "head", "");
     if (state == NULL) {
         st = keys_fail(EXIT_USAGE, "out of memory");
         goto out;
@@ -658,7 +668,7 @@ root_rotate_quorum(struct cli *c)
                      "keys", keys, "threshold", (json_int_t)k, "iat", (json_int_t)now);
     cosigned = stmt != NULL ? cosign_json(old, k, "hallmark-root+jwt", stmt) : NULL;
     cert = certify_publisher_quorum(fresh, k, json_object_get(pub, "jwk"),
-                                    hm_ks_int(pub, "generation"), now, now + PUBLISHER_VALIDITY);
+                                    hm_ks_int(pub, "generation"), now, now + cert_validity(state));
     if (cosigned == NULL || cert == NULL) {
         st = keys_fail(EXIT_USAGE, "could not sign the rotation");
         goto out;
@@ -684,7 +694,7 @@ root_rotate_quorum(struct cli *c)
     set_cosigned(pub, cert);
     cert = NULL;
     json_object_set_new(pub, "nbf", json_integer(now));
-    json_object_set_new(pub, "exp", json_integer(now + PUBLISHER_VALIDITY));
+    json_object_set_new(pub, "exp", json_integer(now + cert_validity(state)));
     json_object_set_new(state, "unpublished", json_true());
     entry = json_pack("{s:s,s:s,s:s,s:I,s:I}", "verb", "root rotate", "old_root", old_first,
                       "new_root", hm_signkey_public(fresh[0])->kid, "statement",
@@ -821,10 +831,10 @@ publisher_rotate(struct cli *c)
         (njwk = hm_pub_jwk(fresh)) == NULL ||
         (keys_quorum(state)
              ? (cosigned = certify_publisher_quorum(quorum, k, njwk, generation, now,
-                                                    now + PUBLISHER_VALIDITY)) == NULL ||
+                                                    now + cert_validity(state))) == NULL ||
                    (cert = strdup(json_string_value(json_array_get(cosigned, 0)))) == NULL
-             : (cert = certify_publisher(root, njwk, generation, now, now + PUBLISHER_VALIDITY)) ==
-                   NULL)) {
+             : (cert = certify_publisher(root, njwk, generation, now,
+                                         now + cert_validity(state))) == NULL)) {
         st = keys_fail(EXIT_USAGE, "could not make the new publishing key");
         goto out;
     }
@@ -846,7 +856,7 @@ publisher_rotate(struct cli *c)
         json_object_set_new(state, "publisher",
                             json_pack("{s:s,s:O,s:s,s:I,s:I,s:I}", "kid", new_kid, "jwk", njwk,
                                       "certificate", cert, "nbf", (json_int_t)now, "exp",
-                                      (json_int_t)(now + PUBLISHER_VALIDITY), "generation",
+                                      (json_int_t)(now + cert_validity(state)), "generation",
                                       (json_int_t)generation)) != 0) {
         st = keys_fail(EXIT_USAGE, "out of memory");
         goto out;
@@ -878,7 +888,8 @@ publisher_rotate(struct cli *c)
     }
     (void)printf("new publishing key %s, certified by root %s until %s; the old key %s is "
                  "deleted\n",
-                 new_kid, root_kid, fmt_time(now + PUBLISHER_VALIDITY, when, sizeof when), old_kid);
+                 new_kid, root_kid, fmt_time(now + cert_validity(state), when, sizeof when),
+                 old_kid);
     if (c->compromised) {
         /* An incident: apps move to the new generation with their next load, so publish now. */
         st = do_publish(c, hm_ks_int(json_object_get(state, "settings"), "bundle_lifetime"), NULL);
@@ -898,14 +909,71 @@ out:
     return st;
 }
 
+/* publisher recertify: the ceremony a short-lived certificate needs (spec HM-TRUST-62): the
+ * root quorum (or the single root of an earlier keystore) certifies the same publishing key,
+ * same generation, for a fresh window. Only the state changes (the commit). */
+static int
+publisher_recertify(struct cli *c)
+{
+    json_t *state = c->ks.state, *pub = json_object_get(state, "publisher"), *cosigned = NULL;
+    hm_signkey *root = NULL, *quorum[HM_ROOT_SET_MAX] = {NULL};
+    size_t k = keys_root_threshold(state), i;
+    long long now = c->ks.now, exp = now + cert_validity(state);
+    char *cert = NULL, when[32];
+    int st;
+
+    if ((st = keys_quorum(state)
+                  ? root_media_load(c, keys_root_set(state, 0), k, quorum)
+                  : load_key(c, hm_ks_str(json_object_get(state, "root"), "kid"), &root)) != 0) {
+        return st;
+    }
+    if (keys_quorum(state)
+            ? (cosigned = certify_publisher_quorum(quorum, k, json_object_get(pub, "jwk"),
+                                                   hm_ks_int(pub, "generation"), now, exp)) == NULL
+            : (cert = certify_publisher(root, json_object_get(pub, "jwk"),
+                                        hm_ks_int(pub, "generation"), now, exp)) == NULL) {
+        st = keys_fail(EXIT_USAGE, "could not certify the publishing key");
+        goto out;
+    }
+    if (cosigned != NULL) {
+        set_cosigned(pub, cosigned);
+        cosigned = NULL;
+    } else {
+        json_object_set_new(pub, "certificate", json_string(cert));
+    }
+    json_object_set_new(pub, "nbf", json_integer(now));
+    json_object_set_new(pub, "exp", json_integer(exp));
+    json_object_set_new(state, "unpublished", json_true());
+    if ((st = keys_commit(c, json_pack("{s:s,s:s,s:I,s:I}", "verb", "publisher recertify",
+                                       "publisher", hm_ks_str(pub, "kid"), "generation",
+                                       (json_int_t)hm_ks_int(pub, "generation"), "exp",
+                                       (json_int_t)exp))) != 0) {
+        goto out;
+    }
+    (void)printf("publishing key %s re-certified (generation %lld) until %s; run hallmark-keys "
+                 "publish\n",
+                 hm_ks_str(pub, "kid"), hm_ks_int(pub, "generation"),
+                 fmt_time(exp, when, sizeof when));
+out:
+    hm_signkey_free(root);
+    for (i = 0; i < HM_ROOT_SET_MAX; i++) {
+        hm_signkey_free(quorum[i]);
+    }
+    json_decref(cosigned);
+    free(cert);
+    return st;
+}
+
 int
 cmd_publisher(struct cli *c)
 {
     int st;
 
-    if (c->nargs != 1 || strcmp(c->args[0], "rotate") != 0) {
+    if (c->nargs != 1 ||
+        (strcmp(c->args[0], "rotate") != 0 && strcmp(c->args[0], "recertify") != 0)) {
         return keys_fail(EXIT_USAGE, "usage: hallmark-keys publisher rotate [--root-media DIR] "
-                                     "[--compromised --reason TEXT]");
+                                     "[--compromised --reason TEXT] | publisher recertify "
+                                     "[--root-media DIR]");
     }
     if (c->compromised && c->reason == NULL) {
         return keys_fail(EXIT_USAGE, "--compromised needs --reason TEXT: the incident record");
@@ -913,7 +981,7 @@ cmd_publisher(struct cli *c)
     if ((st = open_keystore(c, OPEN_TO_CHANGE)) != 0) {
         return st;
     }
-    return publisher_rotate(c);
+    return strcmp(c->args[0], "recertify") == 0 ? publisher_recertify(c) : publisher_rotate(c);
 }
 
 int

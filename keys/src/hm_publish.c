@@ -72,6 +72,12 @@ hm_pub_key_entry(const json_t *key, long long now)
     if (state == NULL || (e = json_deep_copy(json_object_get(key, "jwk"))) == NULL) {
         return NULL;
     }
+    /* A key that left active is cut at that time plus the propagation window (exp_cut, set
+     * by key promote; spec HM-TRUST-64). */
+    if (json_object_get(key, "exp_cut") != NULL && hm_ks_int(key, "exp_cut") > nbf &&
+        hm_ks_int(key, "exp_cut") < exp) {
+        exp = hm_ks_int(key, "exp_cut");
+    }
     /* A retired key signs nothing new: tokens it claims after retirement are refused. */
     if (json_object_get(key, "retired_at") != NULL && strcmp(state, "retired") == 0) {
         long long at = hm_ks_int(key, "retired_at"), cut = at > nbf ? at : nbf + 1;

@@ -147,6 +147,46 @@ expect_app "app O, offline since generation 1 and the first root set, catches up
 [ "$(state_field "$work/offline.state" generation)" = 3 ] && [ "$(state_field "$work/offline.state" root_seq)" = 1 ] &&
     ok || bad "app O's state: $(cat "$work/offline.state")"
 
+# ---- short-lived certificates: the weekly ceremony -----------------------------------------------
+exp_of_cert() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["publisher"]["exp"])' "$HALLMARK_KEYSTORE/keystore.json"; }
+cert_end=$(exp_of_cert)
+[ "$cert_end" -eq $((t0 + 3 * day + 28 * day)) ] && ok || bad "a quorum certificate lasts 28 days: ends $cert_end"
+at $((3 * day + 22 * day))
+expect_ok "status 22 days on" status
+grep -q "WARNING   the publisher certificate ends" "$work/out" && ok || bad "status should warn: $(cat "$work/out")"
+expect_ok "publish with 6 days of certificate left" publish
+python3 -c 'import base64,json,sys
+d=lambda s: json.loads(base64.urlsafe_b64decode(s+"="*(-len(s)%4)))
+p=d(open(sys.argv[1]).read().split(".")[1])
+sys.exit(0 if p["exp"] == int(sys.argv[2]) else 1)' "$HALLMARK_KEYSTORE/published/bundle.jws" "$cert_end" &&
+    ok || bad "the bundle must end with its certificate (HM-BUNDLE-63)"
+expect_fail "recertify with 1 root file" 1 "threshold is 2" publisher recertify --root-media "$work/one"
+expect_ok "publisher recertify" publisher recertify --root-media "$media"
+[ "$(exp_of_cert)" -eq $((t0 + 25 * day + 28 * day)) ] && ok || bad "recertify: ends $(exp_of_cert)"
+expect_ok "status after the ceremony" status
+grep -q "WARNING   the publisher certificate" "$work/out" && bad "status still warns" || ok
+grep -q '"verb":"publisher recertify".*"generation":3' "$HALLMARK_KEYSTORE/audit.log" && ok || bad "recertify not audited"
+expect_ok "publish after recertify" publish
+HM_TTL=$((2 * day)) sign "$k1" $((t0 + 25 * day + 10)) "Acme Bank: statement ready" >"$work/m5.json"
+expect_app "app O after the ceremony (same generation, new certificate)" HALLMARK_VERIFIED "$work/offline.state" "$work/m5.json" "$HALLMARK_KEYSTORE/published/bundle.jws" $((t0 + 25 * day + 60))
+
+# ---- brand key lifetimes: a key that leaves active is cut (HM-TRUST-64) ----------------------------
+expect_ok "key add k2" key add acme-bank
+k2=$(cat "$work/out")
+expect_ok "publish k2 pending" publish
+at $((26 * day + 3600))
+expect_ok "promote k2 (k1 leaves active)" key promote "$k2"
+expect_ok "publish with k1 retiring" publish
+cut=$(python3 -c 'import base64,json,sys
+d=lambda s: json.loads(base64.urlsafe_b64decode(s+"="*(-len(s)%4)))
+p=d(open(sys.argv[1]).read().split(".")[1])
+print([k["exp"] for b in p["brands"] for k in b["keys"] if k["kid"]==sys.argv[2]][0])' "$HALLMARK_KEYSTORE/published/bundle.jws" "$k1")
+[ "$cut" -eq $((t0 + 26 * day + 3600 + day)) ] && ok || bad "k1's exp should be cut to promotion + 24h: $cut"
+HM_TTL=3600 sign "$k1" $((t0 + 26 * day + 3600 + day + 10)) "Acme Bank: late" >"$work/late.json"
+expect_app "a k1 token issued after its cut exp" HALLMARK_KEY_NOT_VALID "$work/offline.state" "$work/late.json" "$HALLMARK_KEYSTORE/published/bundle.jws" $((t0 + 26 * day + 3600 + day + 20))
+expect_ok "key revoke k1" key revoke "$k1" --reason "INC-9: found in a log"
+grep -q '"verb":"key revoke".*"incident":"key revoked"' "$HALLMARK_KEYSTORE/audit.log" && ok || bad "key revoke: no incident record"
+
 # ---- the keystore is consistent, its log complete -----------------------------------------------
 expect_ok "status" status
 expect_ok "audit verify" audit verify
