@@ -1124,7 +1124,7 @@ compare_raw(const void *a, const void *b)
 static hallmark_result
 anchor_digest(hm_anchor *a)
 {
-    const unsigned char *sorted[HM_ROOT_SET_MAX];
+    const unsigned char *sorted[HM_ROOT_SET_MAX] = {NULL};
     unsigned char buf[64 + 2 + HM_ROOT_SET_MAX * HM_ED25519_PUBLIC_BYTES];
     size_t i, n = 0, plen = a->platform != NULL ? strlen(a->platform) : 0;
 
