@@ -169,7 +169,10 @@ load_ms(hallmark_verifier *v, const unsigned char *bundle, size_t len, int64_t n
     for (i = 0; i < 5 && (i == 0 || spent < 1.0); i++) {
         double t0 = bench_now(), t;
         hallmark_error err;
-        hallmark_result rc = hallmark_verifier_load_bundle(v, bundle, len, 0, now, NULL, &err);
+        unsigned char state[HALLMARK_TRUST_STATE_MAX];
+        size_t state_len = 0;
+        hallmark_result rc = hallmark_verifier_load(v, bundle, len, NULL, 0, now, state,
+                                                    sizeof state, &state_len, &err);
         if (rc != HALLMARK_OK) {
             (void)fprintf(stderr, "bench-verify: the bundle does not load: %s (%s)\n",
                           hallmark_result_name(rc), err.message != NULL ? err.message : "");
@@ -260,7 +263,8 @@ main(int argc, char **argv)
     }
     heap0 = heap_in_use();
     st = 1;
-    if (hallmark_verifier_new(&c.v, roots, 1) != HALLMARK_OK ||
+    if (getenv("HALLMARK_PLATFORM") == NULL ||
+        hallmark_verifier_create(&c.v, getenv("HALLMARK_PLATFORM"), roots, 1, 1) != HALLMARK_OK ||
         (ms = load_ms(c.v, bundle, len, c.now)) < 0) {
         goto out;
     }

@@ -33,7 +33,7 @@ row() { cat >"$work/rows/$1.json"; } # row NAME < JSON: one result object for re
 step "keystore: 4 brands with logos, keys published"
 printf 'bench passphrase, not a secret\n' >"$work/pass"
 chmod 600 "$work/pass"
-export HALLMARK_PASSPHRASE_FILE=$work/pass HALLMARK_KEYSTORE=$work/ks HALLMARK_OPERATOR=bench
+export HALLMARK_PASSPHRASE_FILE=$work/pass HALLMARK_KEYSTORE=$work/ks HALLMARK_OPERATOR=bench HALLMARK_PLATFORM="Hallmark Bench"
 unset HALLMARK_NOW
 quiet() { "$@" >"$work/cmd.out" 2>&1 || { cat "$work/cmd.out" >&2; exit 1; }; }
 quiet "$keys" init --platform "Hallmark Bench" --kdf minimum

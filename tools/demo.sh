@@ -31,6 +31,7 @@ echo
 echo "1. The platform onboards Acme Bank (hallmark-keys, throwaway keystore, fast test KDF)"
 "$build/tests/hm-demo-logo" "#0B5FFF" "$work/acme-logo.png"
 quiet "$keys" init --platform "Hallmark Demo" --kdf minimum
+export HALLMARK_PLATFORM="Hallmark Demo" # the platform id apps pin (hallmark-verify --platform)
 quiet "$keys" brand add acme-bank --name "Acme Bank" --logo "$work/acme-logo.png" --color "#0B5FFF" \
     --sender sms:ACMEBANK --sender rcs:acme_bank_agent@rbm.goog --sender email:acme.example \
     --sender push:com.acme.bank --link-domain acme.example --level organization

@@ -67,7 +67,16 @@ static const char usage_text[] =
 
 static const char help_init[] =
     "usage: hallmark-keys init --platform NAME [--propagation DURATION] [--kdf moderate|minimum]\n"
+    "                          [--root-media DIR [--root-keys N] [--threshold K]]\n"
     "\n"
+    "With --root-media (spec HM-TRUST-61): a root set of N keys (default 3, at most 16) of which\n"
+    "K (default 2) sign every publisher certificate and root rotation statement. Each root\n"
+    "secret is written, sealed under the passphrase, to DIR/ROOT-KID.key (removable media: copy\n"
+    "each file to its custodian's medium and remove it from DIR), never to the keystore; root\n"
+    "rotate and publisher rotate then need --root-media DIR holding at least K of them.\n"
+    "Apps pin the platform id, the N keys and K (hallmark-keys root show).\n"
+    "Without --root-media: one root key kept in the keystore (earlier keystores; not for\n"
+    "production).\n"
     "Creates the keystore in --dir: a root key (Ed25519; keep the keystore's root secret\n"
     "offline), a publishing key certified by the root for two years, the audit log, and\n"
     "root.pub: the root public key that apps pin (hallmark-verify --root root.pub).\n"
@@ -145,8 +154,10 @@ static const char help_key[] =
 
 static const char help_publish[] =
     "usage: hallmark-keys publish [--expires DURATION]\n"
-    "       hallmark-keys root rotate | root show\n"
-    "       hallmark-keys publisher rotate\n"
+    "       hallmark-keys root rotate [--root-media DIR] [--compromised --reason TEXT] | root "
+    "show\n"
+    "       hallmark-keys publisher rotate [--root-media DIR] [--compromised --reason TEXT]\n"
+    "       hallmark-keys publisher recertify [--root-media DIR]\n"
     "\n"
     "publish signs a new trust bundle with the next serial into published/bundle-SERIAL.jws\n"
     "and published/bundle.jws, a JWKS per brand into published/jwks/BRAND.json, and each\n"
@@ -161,7 +172,15 @@ static const char help_publish[] =
     "publisher rotate makes a new publishing key, certifies it with the current root (two\n"
     "years), and deletes the old key's secret; the next publish signs the bundle and every\n"
     "credential with the new key. Bundles the old key signed stay valid until they expire:\n"
-    "a publisher certificate cannot be revoked.\n";
+    "a publisher certificate cannot be revoked, but the new key's certificate is of a higher\n"
+    "publisher generation: every app that has loaded a bundle of it refuses the old key's\n"
+    "bundles, whatever their serial (spec 6.8).\n"
+    "publisher recertify: the root quorum certifies the same key (same generation) for a fresh\n"
+    "window: 28 days on a quorum keystore (spec HM-TRUST-62), so run it weekly; status warns\n"
+    "7 days before the certificate ends. No bundle outlives its certificate.\n"
+    "--compromised (with --reason): the rotation answers a leak; the audit log records an\n"
+    "incident, and publisher rotate publishes at once so apps move to the new generation with\n"
+    "their next load (docs/incident-runbook.md).\n";
 
 static const char help_status[] =
     "usage: hallmark-keys status\n"
@@ -391,7 +410,11 @@ enum {
     OPT_CATEGORY,
     OPT_SENDER_KIND,
     OPT_AGENT,
-    OPT_ACTION
+    OPT_ACTION,
+    OPT_ROOT_MEDIA,
+    OPT_ROOT_KEYS,
+    OPT_THRESHOLD,
+    OPT_COMPROMISED
 };
 
 static const struct option long_options[] = {
@@ -423,6 +446,10 @@ static const struct option long_options[] = {
     {"sender-kind", required_argument, NULL, OPT_SENDER_KIND},
     {"agent", required_argument, NULL, OPT_AGENT},
     {"action", required_argument, NULL, OPT_ACTION},
+    {"root-media", required_argument, NULL, OPT_ROOT_MEDIA},
+    {"root-keys", required_argument, NULL, OPT_ROOT_KEYS},
+    {"threshold", required_argument, NULL, OPT_THRESHOLD},
+    {"compromised", no_argument, NULL, OPT_COMPROMISED},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
 
@@ -554,6 +581,18 @@ parse_options(struct cli *c, int argc, char **argv)
             break;
         case OPT_TRANSFER_FROM:
             c->transfer_from = optarg;
+            break;
+        case OPT_ROOT_MEDIA:
+            c->root_media = optarg;
+            break;
+        case OPT_ROOT_KEYS:
+            c->root_keys = optarg;
+            break;
+        case OPT_THRESHOLD:
+            c->threshold = optarg;
+            break;
+        case OPT_COMPROMISED:
+            c->compromised = 1;
             break;
         case OPT_BODY:
             c->body = optarg;

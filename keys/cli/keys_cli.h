@@ -24,6 +24,8 @@ struct list {
 struct cli {
     const char *dir, *pass_file, *platform, *kdf, *propagation, *name, *logo, *color, *background,
         *level, *logo_url, *valid_for, *alg, *reason, *out, *expires, *transfer_from;
+    const char *root_media, *root_keys, *threshold;    /* quorum root (spec HM-TRUST-61) */
+    int compromised;                                   /* a rotation that answers a leak */
     const char *body, *category, *sender_kind, *agent; /* brand preview's message card */
     struct list senders, prefixes, domains, actions;
     int force, help, allow_confusable;
@@ -74,6 +76,26 @@ int do_key_add(struct cli *c, json_t *brand, const char *alg, const char **kid_o
 int do_promote(struct cli *c, json_t *brand, json_t *key);
 json_t *brand_active_key(const json_t *brand);
 json_t *brand_pending_key(const json_t *brand);
+
+/* The quorum root (keys_root.c; spec HM-TRUST-60, HM-TRUST-61). */
+#include "hm_bundle.h"
+/* 1 when the keystore's root is a set with a threshold (init --root-media). */
+int keys_quorum(const json_t *state);
+/* The first set apps pinned (genesis) or the current one: an array of {kid, x, created}. */
+const json_t *keys_root_set(const json_t *state, int genesis);
+size_t keys_root_threshold(const json_t *state);
+/* Seals a root secret into --root-media DIR/<kid>.key (never into the keystore). 0 or status. */
+int root_media_save(struct cli *c, const hm_signkey *key);
+/* Opens need root secrets of set from --root-media into out[0..need). 0 or status (printed). */
+int root_media_load(struct cli *c, const json_t *set, size_t need, hm_signkey **out);
+/* Removes a rotated-out root secret from --root-media (HM-TRUST-10). */
+void root_media_delete(const struct cli *c, const char *kid);
+/* A co-signed object (spec 6.4): one compact JWS of payload per key. New reference or NULL. */
+json_t *cosign_json(hm_signkey *const *keys, size_t n, const char *typ, const json_t *payload);
+/* The anchor an app pins: the first (genesis) or current root set with its threshold. */
+hallmark_result keys_anchor(const json_t *state, int genesis, const char *platform, hm_anchor *out);
+/* The base64url keys of that set into list (HM_ROOT_SET_MAX entries); returns how many. */
+size_t keys_anchor_strings(const json_t *state, int genesis, const char **list);
 
 /* The commands. */
 int cmd_init(struct cli *c);

@@ -6,7 +6,8 @@
 #include "hm_publish.h"
 #include "keys_cli.h"
 
-#define KEY_LIFETIME (86400LL * 365 * 2)
+/* [HM-TRUST-64]: a key window is at most a year. */
+#define KEY_LIFETIME (86400LL * 365)
 
 static json_t *
 key_in_state(const json_t *brand, const char *state)
@@ -149,6 +150,9 @@ do_promote(struct cli *c, json_t *brand, json_t *key)
     if (active != NULL) {
         json_object_set_new(active, "state", json_string("retiring"));
         json_object_set_new(active, "retiring_at", json_integer(now));
+        /* [HM-TRUST-64]: a key that left active verifies no token issued after the signers had
+         * the propagation window to switch; the next bundle carries the cut exp. */
+        json_object_set_new(active, "exp_cut", json_integer(now + window(c)));
         json_object_set_new(entry, "retiring", json_string(hm_ks_str(active, "kid")));
     }
     json_object_set_new(key, "state", json_string("active"));
@@ -213,6 +217,7 @@ key_revoke(struct cli *c, json_t *brand, json_t *key)
 {
     char before[16], kid[12];
     int was_active = strcmp(hm_ks_str(key, "state"), "active") == 0, st;
+    json_t *entry;
 
     if (c->reason == NULL || c->reason[0] == '\0') {
         return keys_fail(EXIT_USAGE,
@@ -229,8 +234,11 @@ key_revoke(struct cli *c, json_t *brand, json_t *key)
     json_object_set_new(key, "revoked_at", json_integer(c->ks.now));
     json_object_set_new(key, "reason", json_string(c->reason));
     json_object_set_new(c->ks.state, "unpublished", json_true());
-    st = keys_commit(
-        c, audit_entry("key revoke", brand, hm_ks_str(key, "kid"), before, "revoked", c->reason));
+    entry = audit_entry("key revoke", brand, hm_ks_str(key, "kid"), before, "revoked", c->reason);
+    if (entry != NULL) { /* a revocation answers a leak or a misuse: an incident record */
+        json_object_set_new(entry, "incident", json_string("key revoked"));
+    }
+    st = keys_commit(c, entry);
     if (st == 0) {
         (void)printf("revoked %s; apps refuse its messages once they load the next bundle: run "
                      "hallmark-keys publish now\n",

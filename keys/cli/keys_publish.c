@@ -19,14 +19,19 @@
 #define DEFAULT_PROPAGATION 86400LL
 #define DEFAULT_BUNDLE_LIFETIME (7 * 86400LL)
 #define PUBLISHER_VALIDITY (86400LL * 365 * 2)
+/* [HM-TRUST-62]: a quorum keystore certifies its publishing key for 28 days (the spec allows 42),
+ * re-certified weekly by `publisher recertify`; status warns 7 days ahead (keys_status.c). */
+#define QUORUM_CERT_VALIDITY (86400LL * 28)
 #define ROOT_CHAIN_MAX 16U
 
-/* The publisher certificate (spec §6.4) for jwk, signed by root. */
+/* The publisher certificate (spec §6.4) for jwk of publisher generation generation ([HM-TRUST-63]:
+ * a new key gets a higher one, a re-certified key keeps its own), signed by root. */
 static char *
-certify_publisher(const hm_signkey *root, const json_t *jwk, long long nbf, long long exp)
+certify_publisher(const hm_signkey *root, const json_t *jwk, long long generation, long long nbf,
+                  long long exp)
 {
-    json_t *p = json_pack("{s:i,s:O,s:I,s:I}", "v", 1, "jwk", jwk, "nbf", (json_int_t)nbf, "exp",
-                          (json_int_t)exp);
+    json_t *p = json_pack("{s:i,s:I,s:O,s:I,s:I}", "v", 1, "generation", (json_int_t)generation,
+                          "jwk", jwk, "nbf", (json_int_t)nbf, "exp", (json_int_t)exp);
     char *out = NULL;
 
     if (p != NULL) {
@@ -34,6 +39,12 @@ certify_publisher(const hm_signkey *root, const json_t *jwk, long long nbf, long
     }
     json_decref(p);
     return out;
+}
+
+static long long
+cert_validity(const json_t *state)
+{
+    return keys_quorum(state) ? QUORUM_CERT_VALIDITY : PUBLISHER_VALIDITY;
 }
 
 /* root.pub: the base64url key of the current root, the one apps pin, one line. */
@@ -58,12 +69,36 @@ root_record(const hm_signkey *root, long long now)
 int
 cmd_init(struct cli *c)
 {
-    hm_signkey *root = NULL, *publisher = NULL;
-    json_t *state = NULL, *pjwk = NULL;
+    hm_signkey *root = NULL, *publisher = NULL, *set[HM_ROOT_SET_MAX] = {NULL};
+    json_t *state = NULL, *pjwk = NULL, *cosigned = NULL;
     char *cert = NULL;
-    long long now, propagation = DEFAULT_PROPAGATION;
+    long long now, propagation = DEFAULT_PROPAGATION, n = 3, k = 2;
+    long long validity = c->root_media != NULL ? QUORUM_CERT_VALIDITY : PUBLISHER_VALIDITY;
+    size_t i, quorum_n = 1, quorum_k = 1;
     int st;
     hallmark_result rc;
+
+    if (c->root_media == NULL && (c->root_keys != NULL || c->threshold != NULL)) {
+        return keys_fail(EXIT_USAGE, "--root-keys and --threshold need --root-media DIR");
+    }
+    if (c->root_media != NULL) {
+        char *end = NULL;
+        if (c->root_keys != NULL) {
+            n = strtoll(c->root_keys, &end, 10);
+            n = end != NULL && *end == '\0' ? n : -1;
+        }
+        if (c->threshold != NULL) {
+            k = strtoll(c->threshold, &end, 10);
+            k = end != NULL && *end == '\0' ? k : -1;
+        }
+        if (n < 3 || n > (long long)HM_ROOT_SET_MAX || k < 2 || k > n) {
+            return keys_fail(EXIT_USAGE,
+                             "--root-keys N from 3 to 16 and --threshold K from 2 to N (spec "
+                             "HM-TRUST-61: one leaked root secret must certify nothing)");
+        }
+        quorum_n = (size_t)n;
+        quorum_k = (size_t)k;
+    }
 
     if (c->nargs != 0) {
         return keys_fail(EXIT_USAGE, "init takes no arguments besides its options (see help init)");
@@ -88,22 +123,43 @@ cmd_init(struct cli *c)
         return st;
     }
     now = hm_keystore_clock(NULL);
-    if (hm_signkey_generate(&root, HM_ALG_ED25519) != HALLMARK_OK ||
-        hm_signkey_generate(&publisher, HM_ALG_ED25519) != HALLMARK_OK ||
+    for (i = 0; i < quorum_n; i++) {
+        if (hm_signkey_generate(&set[i], HM_ALG_ED25519) != HALLMARK_OK) {
+            st = keys_fail(EXIT_USAGE, "could not generate the root keys");
+            goto out;
+        }
+    }
+    root = set[0];
+    set[0] = NULL;
+    if (hm_signkey_generate(&publisher, HM_ALG_ED25519) != HALLMARK_OK ||
         (pjwk = hm_pub_jwk(publisher)) == NULL ||
-        (cert = certify_publisher(root, pjwk, now, now + PUBLISHER_VALIDITY)) == NULL) {
+        (cert = certify_publisher(root, pjwk, 1, now, now + validity)) == NULL) {
         st = keys_fail(EXIT_USAGE, "could not generate the platform keys");
         goto out;
     }
+    if (c->root_media != NULL) { /* the certificate co-signed by the first k of the set */
+        json_t *p = json_pack("{s:i,s:i,s:O,s:I,s:I}", "v", 1, "generation", 1, "jwk", pjwk, "nbf",
+                              (json_int_t)now, "exp", (json_int_t)(now + validity));
+        set[0] = root;
+        cosigned = p != NULL ? cosign_json(set, quorum_k, "hallmark-publisher+jwt", p) : NULL;
+        set[0] = NULL;
+        json_decref(p);
+        if (cosigned == NULL) {
+            st = keys_fail(EXIT_USAGE, "could not certify the publishing key");
+            goto out;
+        }
+        free(cert);
+        cert = strdup(json_string_value(json_array_get(cosigned, 0)));
+    }
     state = json_pack(
-        "{s:i,s:s,s:s,s:I,s:{s:s,s:I,s:I},s:{s:s,s:s},s:[o],s:[],s:{s:s,s:O,s:s,s:I,s:I},s:I,"
+        "{s:i,s:s,s:s,s:I,s:{s:s,s:I,s:I},s:{s:s,s:s},s:[o],s:[],s:{s:s,s:O,s:s,s:I,s:I,s:i},s:I,"
         "s:b,s:[],s:{s:i,s:s}}",
         "v", 1, "type", "hallmark-keystore", "platform", c->platform, "created", (json_int_t)now,
         "settings", "kdf", c->kdf != NULL ? c->kdf : "moderate", "propagation",
         (json_int_t)propagation, "bundle_lifetime", (json_int_t)DEFAULT_BUNDLE_LIFETIME, "root",
         "kid", hm_signkey_public(root)->kid, "x", "", "roots", root_record(root, now), "root_chain",
         "publisher", "kid", hm_signkey_public(publisher)->kid, "jwk", pjwk, "certificate", cert,
-        "nbf", (json_int_t)now, "exp", (json_int_t)(now + PUBLISHER_VALIDITY), "serial",
+        "nbf", (json_int_t)now, "exp", (json_int_t)(now + validity), "generation", 1, "serial",
         (json_int_t)0, "unpublished", 1, "brands", "audit", "seq", 0, "head", "");
     if (state == NULL) {
         st = keys_fail(EXIT_USAGE, "out of memory");
@@ -111,6 +167,19 @@ cmd_init(struct cli *c)
     }
     json_object_set(json_object_get(state, "root"), "x",
                     json_object_get(json_array_get(json_object_get(state, "roots"), 0), "x"));
+    if (c->root_media != NULL) {
+        json_t *records = json_array();
+        json_array_append(records, json_array_get(json_object_get(state, "roots"), 0));
+        for (i = 1; i < quorum_n; i++) {
+            json_array_append_new(json_object_get(state, "roots"), root_record(set[i], now));
+            json_array_append(records, json_array_get(json_object_get(state, "roots"), i));
+        }
+        json_object_set_new(
+            state, "quorum",
+            json_pack("{s:I,s:[o]}", "threshold", (json_int_t)quorum_k, "sets", records));
+        json_object_set_new(json_object_get(state, "publisher"), "cosigned", cosigned);
+        cosigned = NULL;
+    }
     rc = hm_keystore_create(&c->ks, c->dir, state, c->err, sizeof c->err);
     c->ks_open = 1;
     if (rc != HALLMARK_OK) {
@@ -119,8 +188,14 @@ cmd_init(struct cli *c)
     }
     c->ks.kdf =
         c->kdf != NULL && strcmp(c->kdf, "minimum") == 0 ? hm_kdf_minimum() : hm_kdf_moderate();
-    if (hm_keystore_save_key(&c->ks, root, c->pass, c->pass_len, c->err, sizeof c->err) !=
-            HALLMARK_OK ||
+    /* [HM-TRUST-61]: a quorum's root secrets go to the removable media only. */
+    for (i = 0; c->root_media != NULL && i < quorum_n; i++) {
+        if ((st = root_media_save(c, i == 0 ? root : set[i])) != 0) {
+            goto out;
+        }
+    }
+    if ((c->root_media == NULL && hm_keystore_save_key(&c->ks, root, c->pass, c->pass_len, c->err,
+                                                       sizeof c->err) != HALLMARK_OK) ||
         hm_keystore_save_key(&c->ks, publisher, c->pass, c->pass_len, c->err, sizeof c->err) !=
             HALLMARK_OK) {
         st = keys_fail(EXIT_USAGE, "%s", c->err);
@@ -140,16 +215,28 @@ cmd_init(struct cli *c)
         goto out;
     }
     (void)printf("created keystore %s for \"%s\"\n", c->ks.dir, c->platform);
-    (void)printf("root key      %s (pin %s/root.pub in apps; keep the root secret offline)\n",
-                 hm_signkey_public(root)->kid, c->ks.dir);
+    if (c->root_media != NULL) {
+        (void)printf("root set      %zu keys, threshold %zu; their secrets are in %s: give each "
+                     "file to its custodian's removable medium and remove it there\n",
+                     quorum_n, quorum_k, c->root_media);
+        (void)printf("              apps pin the platform id, the keys and the threshold "
+                     "(hallmark-keys root show)\n");
+    } else {
+        (void)printf("root key      %s (pin %s/root.pub in apps; keep the root secret offline)\n",
+                     hm_signkey_public(root)->kid, c->ks.dir);
+    }
     (void)printf("publisher key %s, certified until the root re-certifies it\n",
                  hm_signkey_public(c->ks.publisher)->kid);
     (void)printf("next: hallmark-keys brand add ID --name NAME --logo FILE.png --color HEX "
                  "--sender CHANNEL:ID\n");
 out:
     hm_signkey_free(root);
+    for (i = 0; i < quorum_n; i++) {
+        hm_signkey_free(set[i]);
+    }
     hm_signkey_free(publisher);
     json_decref(pjwk);
+    json_decref(cosigned);
     free(cert);
     return st;
 }
@@ -181,27 +268,34 @@ highest_file_serial(const struct cli *c)
     return best;
 }
 
-/* Loads the new bundle with the verifier library, as an app that pins the first root would. */
+/* Loads the new bundle with the verifier library, as an app that pins the first root and has
+ * no trust state yet would, and reads the serial back from the state it returns. */
 static int
 self_check(const struct cli *c, const char *bundle, unsigned long long serial, long long now)
 {
-    const json_t *roots = json_object_get(c->ks.state, "roots");
-    const char *pinned[2];
+    const char *pinned[HM_ROOT_SET_MAX];
+    size_t pinned_count = keys_anchor_strings(c->ks.state, 1, pinned);
     hallmark_verifier *v = NULL;
     hallmark_error e;
-    uint64_t got = 0;
+    unsigned char state[HALLMARK_TRUST_STATE_MAX];
+    size_t state_len = 0;
+    json_t *st = NULL;
+    long long got = -1;
     hallmark_result rc;
 
-    pinned[0] = hm_ks_str(json_array_get(roots, 0), "x");
-    pinned[1] = hm_ks_str(json_object_get(c->ks.state, "root"), "x");
     memset(&e, 0, sizeof e);
-    rc = hallmark_verifier_new(&v, pinned, 2);
+    rc = hallmark_verifier_create(&v, hm_ks_str(c->ks.state, "platform"), pinned, pinned_count,
+                                  keys_quorum(c->ks.state) ? keys_root_threshold(c->ks.state) : 1);
     if (rc == HALLMARK_OK) {
-        rc = hallmark_verifier_load_bundle(v, (const unsigned char *)bundle, strlen(bundle), 0, now,
-                                           &got, &e);
+        rc = hallmark_verifier_load(v, (const unsigned char *)bundle, strlen(bundle), NULL, 0, now,
+                                    state, sizeof state, &state_len, &e);
     }
     hallmark_verifier_free(v);
-    if (rc != HALLMARK_OK || got != serial) {
+    if (rc == HALLMARK_OK && (st = json_loadb((const char *)state, state_len, 0, NULL)) != NULL) {
+        got = (long long)json_integer_value(json_object_get(st, "serial"));
+    }
+    json_decref(st);
+    if (rc != HALLMARK_OK || got < 0 || (unsigned long long)got != serial) {
         return keys_fail(EXIT_REFUSED,
                          "the new bundle does not load in the verifier (%s%s%s); nothing was "
                          "published",
@@ -216,19 +310,15 @@ self_check(const struct cli *c, const char *bundle, unsigned long long serial, l
 static int
 check_owners(const struct cli *c, const char *bundle, long long now)
 {
-    const char *x = hm_ks_str(json_object_get(c->ks.state, "root"), "x");
     const hm_sender_entry *a = NULL, *b = NULL;
-    unsigned char raw[32];
-    hm_pubkey root;
+    hm_anchor anchor;
     hm_trust *t = NULL;
     size_t ba = 0, bb = 0;
     int st = 0;
 
-    memset(&root, 0, sizeof root);
-    if (x == NULL || hm_b64url_decode_exact(raw, sizeof raw, x, strlen(x)) != HALLMARK_OK ||
-        hm_pubkey_from_raw(&root, HM_ALG_ED25519, raw, sizeof raw) != HALLMARK_OK ||
-        hm_trust_load(&root, 1, (const unsigned char *)bundle, strlen(bundle), 0, now, &t, NULL) !=
-            HALLMARK_OK) {
+    if (keys_anchor(c->ks.state, 0, NULL, &anchor) != HALLMARK_OK ||
+        hm_trust_load(&anchor, (const unsigned char *)bundle, strlen(bundle), NULL, 0, now, &t,
+                      NULL) != HALLMARK_OK) {
         st = keys_fail(EXIT_REFUSED,
                        "the new bundle does not load in the verifier under the current "
                        "root; nothing was published");
@@ -243,7 +333,7 @@ check_owners(const struct cli *c, const char *bundle, long long now)
             b->channel, b->value, b->is_prefix ? "*" : "");
     }
     hm_trust_free(t);
-    hm_pubkey_clear(&root);
+    hm_anchor_clear(&anchor);
     return st;
 }
 
@@ -427,8 +517,12 @@ do_publish(struct cli *c, long long lifetime, unsigned long long *serial_out)
     files = highest_file_serial(c);
     serial = (files > serial ? files : serial) + 1;
     note_credential_changes(c, now);
-    if (hm_pub_bundle(c->ks.state, publisher, serial, now, now + lifetime, &bundle) !=
-        HALLMARK_OK) {
+    /* [HM-BUNDLE-63]: no bundle outlives its certificate, so neither does a leaked key's reach. */
+    if (hm_pub_bundle(c->ks.state, publisher, serial, now,
+                      now + lifetime < hm_ks_int(publisher_rec, "exp")
+                          ? now + lifetime
+                          : hm_ks_int(publisher_rec, "exp"),
+                      &bundle) != HALLMARK_OK) {
         st = keys_fail(EXIT_USAGE, "could not sign the bundle");
         goto out;
     }
@@ -505,6 +599,133 @@ cmd_publish(struct cli *c)
     return do_publish(c, lifetime, NULL);
 }
 
+/* The incident fields of a rotation's audit entry: a --compromised rotation is an incident. */
+static void
+note_incident(const struct cli *c, json_t *entry)
+{
+    if (c->compromised) {
+        json_object_set_new(entry, "incident", json_string("compromised"));
+        json_object_set_new(entry, "reason", json_string(c->reason));
+    }
+}
+
+/* A publisher certificate (spec §6.4) co-signed by signers[0..k): a new reference or NULL. */
+static json_t *
+certify_publisher_quorum(hm_signkey *const *signers, size_t k, const json_t *jwk,
+                         long long generation, long long nbf, long long exp)
+{
+    json_t *p = json_pack("{s:i,s:I,s:O,s:I,s:I}", "v", 1, "generation", (json_int_t)generation,
+                          "jwk", jwk, "nbf", (json_int_t)nbf, "exp", (json_int_t)exp);
+    json_t *out = p != NULL ? cosign_json(signers, k, "hallmark-publisher+jwt", p) : NULL;
+
+    json_decref(p);
+    return out;
+}
+
+/* Sets the publisher record's certificate to the co-signed cert (stolen). */
+static void
+set_cosigned(json_t *pub, json_t *cosigned)
+{
+    json_object_set_new(pub, "certificate",
+                        json_string(json_string_value(json_array_get(cosigned, 0))));
+    json_object_set_new(pub, "cosigned", cosigned);
+}
+
+/* root rotate on a quorum keystore (spec §6.5, [HM-TRUST-61]): k secrets of the current set from
+ * --root-media sign a statement naming a new set of as many keys (same threshold), whose first k
+ * re-certify the publishing key (same generation: the same key). New root files are written to
+ * the media first, then the state (the commit), then the old set's files on the media are
+ * removed (HM-TRUST-10). */
+static int
+root_rotate_quorum(struct cli *c)
+{
+    json_t *state = c->ks.state, *chain = json_object_get(state, "root_chain"),
+           *roots = json_object_get(state, "roots"), *pub = json_object_get(state, "publisher"),
+           *quorum = json_object_get(state, "quorum"), *stmt = NULL, *keys = NULL, *records = NULL,
+           *cosigned = NULL, *cert = NULL, *entry = NULL, *rec;
+    const json_t *old_set = keys_root_set(state, 0);
+    size_t k = keys_root_threshold(state), n = json_array_size(old_set), i;
+    hm_signkey *old[HM_ROOT_SET_MAX] = {NULL}, *fresh[HM_ROOT_SET_MAX] = {NULL};
+    char old_first[64];
+    long long now = c->ks.now;
+    int st;
+
+    (void)snprintf(old_first, sizeof old_first, "%s", hm_ks_str(json_array_get(old_set, 0), "kid"));
+    if ((st = root_media_load(c, old_set, k, old)) != 0) {
+        return st;
+    }
+    keys = json_array();
+    records = json_array();
+    for (i = 0; i < n && keys != NULL && records != NULL; i++) {
+        if (hm_signkey_generate(&fresh[i], HM_ALG_ED25519) != HALLMARK_OK) {
+            st = keys_fail(EXIT_USAGE, "could not generate the new root keys");
+            goto out;
+        }
+        json_array_append_new(keys, hm_pub_jwk(fresh[i]));
+        json_array_append_new(records, root_record(fresh[i], now));
+    }
+    stmt = json_pack("{s:i,s:I,s:O,s:I,s:I}", "v", 1, "seq", (json_int_t)json_array_size(chain) + 1,
+                     "keys", keys, "threshold", (json_int_t)k, "iat", (json_int_t)now);
+    cosigned = stmt != NULL ? cosign_json(old, k, "hallmark-root+jwt", stmt) : NULL;
+    cert = certify_publisher_quorum(fresh, k, json_object_get(pub, "jwk"),
+                                    hm_ks_int(pub, "generation"), now, now + cert_validity(state));
+    if (cosigned == NULL || cert == NULL) {
+        st = keys_fail(EXIT_USAGE, "could not sign the rotation");
+        goto out;
+    }
+    for (i = 0; i < n; i++) { /* the new secrets reach the media before the state names them */
+        if ((st = root_media_save(c, fresh[i])) != 0) {
+            goto out;
+        }
+    }
+    json_array_foreach(roots, i, rec)
+    {
+        if (json_object_get(rec, "destroyed_at") == NULL) {
+            json_object_set_new(rec, "retired_at", json_integer(now));
+            json_object_set_new(rec, "destroyed_at", json_integer(now));
+        }
+    }
+    json_array_extend(roots, records);
+    json_array_append(json_object_get(quorum, "sets"), records);
+    json_array_append(chain, cosigned);
+    json_object_set_new(state, "root",
+                        json_pack("{s:s,s:O}", "kid", hm_signkey_public(fresh[0])->kid, "x",
+                                  json_object_get(json_array_get(records, 0), "x")));
+    set_cosigned(pub, cert);
+    cert = NULL;
+    json_object_set_new(pub, "nbf", json_integer(now));
+    json_object_set_new(pub, "exp", json_integer(now + cert_validity(state)));
+    json_object_set_new(state, "unpublished", json_true());
+    entry = json_pack("{s:s,s:s,s:s,s:I,s:I}", "verb", "root rotate", "old_root", old_first,
+                      "new_root", hm_signkey_public(fresh[0])->kid, "statement",
+                      (json_int_t)json_array_size(chain), "threshold", (json_int_t)k);
+    note_incident(c, entry);
+    if ((st = keys_commit(c, entry)) != 0 || (st = write_root_pub(c)) != 0) {
+        goto out;
+    }
+    json_array_foreach(old_set, i, rec)
+    {
+        root_media_delete(c, hm_ks_str(rec, "kid"));
+    }
+    (void)printf("new root set of %zu keys (threshold %zu), rotation statement %zu signed by %zu "
+                 "keys of the old set; the old set's files are removed from %s\n",
+                 n, k, json_array_size(chain), k, c->root_media);
+    (void)printf("publishing key re-certified; run hallmark-keys publish so apps follow the chain; "
+                 "give each new file in %s to its custodian\n",
+                 c->root_media);
+out:
+    for (i = 0; i < HM_ROOT_SET_MAX; i++) {
+        hm_signkey_free(old[i]);
+        hm_signkey_free(fresh[i]);
+    }
+    json_decref(stmt);
+    json_decref(keys);
+    json_decref(records);
+    json_decref(cosigned);
+    json_decref(cert);
+    return st;
+}
+
 static int
 root_rotate(struct cli *c)
 {
@@ -515,6 +736,7 @@ root_rotate(struct cli *c)
     hm_signkey *old = NULL, *fresh = NULL;
     char *stmt_jws = NULL, *cert = NULL, old_kid_copy[64];
     long long now = c->ks.now;
+    json_t *entry;
     int st;
 
     if (json_array_size(chain) >= ROOT_CHAIN_MAX) {
@@ -533,8 +755,8 @@ root_rotate(struct cli *c)
              json_pack("{s:i,s:I,s:O,s:I}", "v", 1, "seq", (json_int_t)json_array_size(chain) + 1,
                        "jwk", njwk, "iat", (json_int_t)now)) == NULL ||
         hm_jws_sign_json(old, "hallmark-root+jwt", stmt, &stmt_jws) != HALLMARK_OK ||
-        (cert = certify_publisher(fresh, json_object_get(pub, "jwk"), now,
-                                  now + PUBLISHER_VALIDITY)) == NULL) {
+        (cert = certify_publisher(fresh, json_object_get(pub, "jwk"), hm_ks_int(pub, "generation"),
+                                  now, now + PUBLISHER_VALIDITY)) == NULL) {
         st = keys_fail(EXIT_USAGE, "could not make the new root");
         goto out;
     }
@@ -556,10 +778,11 @@ root_rotate(struct cli *c)
     json_object_set_new(pub, "nbf", json_integer(now));
     json_object_set_new(pub, "exp", json_integer(now + PUBLISHER_VALIDITY));
     json_object_set_new(state, "unpublished", json_true());
-    if ((st = keys_commit(c, json_pack("{s:s,s:s,s:s,s:I}", "verb", "root rotate", "old_root",
-                                       old_kid_copy, "new_root", hm_signkey_public(fresh)->kid,
-                                       "statement", (json_int_t)json_array_size(chain)))) != 0 ||
-        (st = write_root_pub(c)) != 0) {
+    entry =
+        json_pack("{s:s,s:s,s:s,s:I}", "verb", "root rotate", "old_root", old_kid_copy, "new_root",
+                  hm_signkey_public(fresh)->kid, "statement", (json_int_t)json_array_size(chain));
+    note_incident(c, entry);
+    if ((st = keys_commit(c, entry)) != 0 || (st = write_root_pub(c)) != 0) {
         goto out;
     }
     /* HM-TRUST-10: the old root's secret goes; keystore open removes it too after a crash. */
@@ -590,19 +813,28 @@ publisher_rotate(struct cli *c)
            *rec = NULL;
     hm_signkey *root = NULL, *fresh = NULL;
     char old_kid[64], new_kid[64], root_kid[64], when[32], *cert = NULL;
-    long long now = c->ks.now;
+    long long now = c->ks.now, generation = hm_ks_int(pub, "generation") + 1;
+    hm_signkey *quorum[HM_ROOT_SET_MAX] = {NULL};
+    size_t k = keys_root_threshold(state), i;
+    json_t *entry, *cosigned = NULL;
     hallmark_result rc;
     int st;
 
     (void)snprintf(old_kid, sizeof old_kid, "%s", hm_ks_str(pub, "kid"));
     (void)snprintf(root_kid, sizeof root_kid, "%s",
                    hm_ks_str(json_object_get(state, "root"), "kid"));
-    if ((st = load_key(c, root_kid, &root)) != 0) {
+    if ((st = keys_quorum(state) ? root_media_load(c, keys_root_set(state, 0), k, quorum)
+                                 : load_key(c, root_kid, &root)) != 0) {
         return st;
     }
     if (hm_signkey_generate(&fresh, HM_ALG_ED25519) != HALLMARK_OK ||
         (njwk = hm_pub_jwk(fresh)) == NULL ||
-        (cert = certify_publisher(root, njwk, now, now + PUBLISHER_VALIDITY)) == NULL) {
+        (keys_quorum(state)
+             ? (cosigned = certify_publisher_quorum(quorum, k, njwk, generation, now,
+                                                    now + cert_validity(state))) == NULL ||
+                   (cert = strdup(json_string_value(json_array_get(cosigned, 0)))) == NULL
+             : (cert = certify_publisher(root, njwk, generation, now,
+                                         now + cert_validity(state))) == NULL)) {
         st = keys_fail(EXIT_USAGE, "could not make the new publishing key");
         goto out;
     }
@@ -622,11 +854,16 @@ publisher_rotate(struct cli *c)
                     (json_int_t)hm_ks_int(pub, "exp"), "retired_at", (json_int_t)now);
     if (rec == NULL || json_array_append_new(retired, rec) != 0 ||
         json_object_set_new(state, "publisher",
-                            json_pack("{s:s,s:O,s:s,s:I,s:I}", "kid", new_kid, "jwk", njwk,
+                            json_pack("{s:s,s:O,s:s,s:I,s:I,s:I}", "kid", new_kid, "jwk", njwk,
                                       "certificate", cert, "nbf", (json_int_t)now, "exp",
-                                      (json_int_t)(now + PUBLISHER_VALIDITY))) != 0) {
+                                      (json_int_t)(now + cert_validity(state)), "generation",
+                                      (json_int_t)generation)) != 0) {
         st = keys_fail(EXIT_USAGE, "out of memory");
         goto out;
+    }
+    if (cosigned != NULL) {
+        json_object_set_new(json_object_get(state, "publisher"), "cosigned", cosigned);
+        cosigned = NULL;
     }
     json_object_set_new(state, "unpublished", json_true());
     /* From here the state is MACed with the new key: the commit below writes it. */
@@ -636,9 +873,11 @@ publisher_rotate(struct cli *c)
         st = keys_fail(EXIT_USAGE, "cannot derive the state key: %s", hallmark_strerror(rc));
         goto out;
     }
-    if ((st = keys_commit(c, json_pack("{s:s,s:s,s:s,s:s}", "verb", "publisher rotate",
-                                       "old_publisher", old_kid, "new_publisher", new_kid, "root",
-                                       root_kid))) != 0) {
+    entry =
+        json_pack("{s:s,s:s,s:s,s:s,s:I}", "verb", "publisher rotate", "old_publisher", old_kid,
+                  "new_publisher", new_kid, "root", root_kid, "generation", (json_int_t)generation);
+    note_incident(c, entry);
+    if ((st = keys_commit(c, entry)) != 0) {
         goto out;
     }
     if (hm_keystore_delete_secret(&c->ks, old_kid) != HALLMARK_OK) {
@@ -649,13 +888,78 @@ publisher_rotate(struct cli *c)
     }
     (void)printf("new publishing key %s, certified by root %s until %s; the old key %s is "
                  "deleted\n",
-                 new_kid, root_kid, fmt_time(now + PUBLISHER_VALIDITY, when, sizeof when), old_kid);
-    (void)printf("run hallmark-keys publish: bundles and credentials are signed by the new key "
-                 "from the next one\n");
+                 new_kid, root_kid, fmt_time(now + cert_validity(state), when, sizeof when),
+                 old_kid);
+    if (c->compromised) {
+        /* An incident: apps move to the new generation with their next load, so publish now. */
+        st = do_publish(c, hm_ks_int(json_object_get(state, "settings"), "bundle_lifetime"), NULL);
+    } else {
+        (void)printf("run hallmark-keys publish: bundles and credentials are signed by the new "
+                     "key from the next one\n");
+    }
 out:
     hm_signkey_free(root);
+    for (i = 0; i < HM_ROOT_SET_MAX; i++) {
+        hm_signkey_free(quorum[i]);
+    }
     hm_signkey_free(fresh);
     json_decref(njwk);
+    json_decref(cosigned);
+    free(cert);
+    return st;
+}
+
+/* publisher recertify: the ceremony a short-lived certificate needs (spec HM-TRUST-62): the
+ * root quorum (or the single root of an earlier keystore) certifies the same publishing key,
+ * same generation, for a fresh window. Only the state changes (the commit). */
+static int
+publisher_recertify(struct cli *c)
+{
+    json_t *state = c->ks.state, *pub = json_object_get(state, "publisher"), *cosigned = NULL;
+    hm_signkey *root = NULL, *quorum[HM_ROOT_SET_MAX] = {NULL};
+    size_t k = keys_root_threshold(state), i;
+    long long now = c->ks.now, exp = now + cert_validity(state);
+    char *cert = NULL, when[32];
+    int st;
+
+    if ((st = keys_quorum(state)
+                  ? root_media_load(c, keys_root_set(state, 0), k, quorum)
+                  : load_key(c, hm_ks_str(json_object_get(state, "root"), "kid"), &root)) != 0) {
+        return st;
+    }
+    if (keys_quorum(state)
+            ? (cosigned = certify_publisher_quorum(quorum, k, json_object_get(pub, "jwk"),
+                                                   hm_ks_int(pub, "generation"), now, exp)) == NULL
+            : (cert = certify_publisher(root, json_object_get(pub, "jwk"),
+                                        hm_ks_int(pub, "generation"), now, exp)) == NULL) {
+        st = keys_fail(EXIT_USAGE, "could not certify the publishing key");
+        goto out;
+    }
+    if (cosigned != NULL) {
+        set_cosigned(pub, cosigned);
+        cosigned = NULL;
+    } else {
+        json_object_set_new(pub, "certificate", json_string(cert));
+    }
+    json_object_set_new(pub, "nbf", json_integer(now));
+    json_object_set_new(pub, "exp", json_integer(exp));
+    json_object_set_new(state, "unpublished", json_true());
+    if ((st = keys_commit(c, json_pack("{s:s,s:s,s:I,s:I}", "verb", "publisher recertify",
+                                       "publisher", hm_ks_str(pub, "kid"), "generation",
+                                       (json_int_t)hm_ks_int(pub, "generation"), "exp",
+                                       (json_int_t)exp))) != 0) {
+        goto out;
+    }
+    (void)printf("publishing key %s re-certified (generation %lld) until %s; run hallmark-keys "
+                 "publish\n",
+                 hm_ks_str(pub, "kid"), hm_ks_int(pub, "generation"),
+                 fmt_time(exp, when, sizeof when));
+out:
+    hm_signkey_free(root);
+    for (i = 0; i < HM_ROOT_SET_MAX; i++) {
+        hm_signkey_free(quorum[i]);
+    }
+    json_decref(cosigned);
     free(cert);
     return st;
 }
@@ -665,13 +969,19 @@ cmd_publisher(struct cli *c)
 {
     int st;
 
-    if (c->nargs != 1 || strcmp(c->args[0], "rotate") != 0) {
-        return keys_fail(EXIT_USAGE, "usage: hallmark-keys publisher rotate");
+    if (c->nargs != 1 ||
+        (strcmp(c->args[0], "rotate") != 0 && strcmp(c->args[0], "recertify") != 0)) {
+        return keys_fail(EXIT_USAGE, "usage: hallmark-keys publisher rotate [--root-media DIR] "
+                                     "[--compromised --reason TEXT] | publisher recertify "
+                                     "[--root-media DIR]");
+    }
+    if (c->compromised && c->reason == NULL) {
+        return keys_fail(EXIT_USAGE, "--compromised needs --reason TEXT: the incident record");
     }
     if ((st = open_keystore(c, OPEN_TO_CHANGE)) != 0) {
         return st;
     }
-    return publisher_rotate(c);
+    return strcmp(c->args[0], "recertify") == 0 ? publisher_recertify(c) : publisher_rotate(c);
 }
 
 int
@@ -682,8 +992,27 @@ cmd_root(struct cli *c)
     if (c->nargs != 1 || (strcmp(c->args[0], "rotate") != 0 && strcmp(c->args[0], "show") != 0)) {
         return keys_fail(EXIT_USAGE, "usage: hallmark-keys root rotate | root show");
     }
+    if (c->compromised && c->reason == NULL) {
+        return keys_fail(EXIT_USAGE, "--compromised needs --reason TEXT: the incident record");
+    }
     if ((st = open_keystore(c, strcmp(c->args[0], "rotate") == 0 ? OPEN_TO_CHANGE : 0)) != 0) {
         return st;
+    }
+    if (strcmp(c->args[0], "show") == 0 && keys_quorum(c->ks.state)) {
+        const char *list[HM_ROOT_SET_MAX];
+        size_t i, n = keys_anchor_strings(c->ks.state, 1, list);
+        (void)printf("pin in apps:  platform \"%s\", threshold %zu, root keys:\n",
+                     hm_ks_str(c->ks.state, "platform"), keys_root_threshold(c->ks.state));
+        for (i = 0; i < n; i++) {
+            (void)printf("  %s\n", list[i]);
+        }
+        n = keys_anchor_strings(c->ks.state, 0, list);
+        (void)printf("current set (%zu rotations):\n",
+                     json_array_size(json_object_get(c->ks.state, "root_chain")));
+        for (i = 0; i < n; i++) {
+            (void)printf("  %s\n", list[i]);
+        }
+        return EXIT_DONE;
     }
     if (strcmp(c->args[0], "show") == 0) {
         const json_t *roots = json_object_get(c->ks.state, "roots");
@@ -694,5 +1023,5 @@ cmd_root(struct cli *c)
                      json_array_size(json_object_get(c->ks.state, "root_chain")));
         return EXIT_DONE;
     }
-    return root_rotate(c);
+    return keys_quorum(c->ks.state) ? root_rotate_quorum(c) : root_rotate(c);
 }

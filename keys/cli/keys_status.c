@@ -7,6 +7,9 @@
 #include "hm_publish.h"
 #include "keys_cli.h"
 
+/* Status warns this long before the publisher certificate ends (spec HM-TRUST-62). */
+#define CERT_WARNING_SECS (86400LL * 7)
+
 /* The next action for one key, in words. */
 static const char *
 next_for_key(const struct cli *c, const json_t *brand, const json_t *k, char *buf, size_t cap)
@@ -112,6 +115,14 @@ cmd_status(struct cli *c)
                  json_array_size(json_object_get(s, "root_chain")),
                  hm_ks_str(json_object_get(s, "publisher"), "kid"),
                  fmt_time(hm_ks_int(json_object_get(s, "publisher"), "exp"), span, sizeof span));
+    if (hm_ks_int(json_object_get(s, "publisher"), "exp") - now < CERT_WARNING_SECS) {
+        /* [HM-TRUST-62]: a short-lived certificate needs its ceremony before it ends. */
+        (void)printf(
+            "WARNING   the publisher certificate ends %s: gather a root quorum and run "
+            "hallmark-keys publisher recertify --root-media DIR, then publish\n",
+            fmt_time(hm_ks_int(json_object_get(s, "publisher"), "exp"), when, sizeof when));
+        warnings++;
+    }
     if (last == NULL) {
         (void)printf("bundle    never published: run hallmark-keys publish\n");
         warnings++;

@@ -72,6 +72,12 @@ hm_pub_key_entry(const json_t *key, long long now)
     if (state == NULL || (e = json_deep_copy(json_object_get(key, "jwk"))) == NULL) {
         return NULL;
     }
+    /* A key that left active is cut at that time plus the propagation window (exp_cut, set
+     * by key promote; spec HM-TRUST-64). */
+    if (json_object_get(key, "exp_cut") != NULL && hm_ks_int(key, "exp_cut") > nbf &&
+        hm_ks_int(key, "exp_cut") < exp) {
+        exp = hm_ks_int(key, "exp_cut");
+    }
     /* A retired key signs nothing new: tokens it claims after retirement are refused. */
     if (json_object_get(key, "retired_at") != NULL && strcmp(state, "retired") == 0) {
         long long at = hm_ks_int(key, "retired_at"), cut = at > nbf ? at : nbf + 1;
@@ -162,6 +168,7 @@ hm_pub_bundle(const json_t *state, const hm_signkey *publisher, unsigned long lo
               long long iat, long long exp, char **out)
 {
     json_t *brands = json_array(), *revoked = json_array(), *b, *payload = NULL;
+    const json_t *cert;
     size_t i;
     hallmark_result rc = HALLMARK_ERR_NOMEM;
 
@@ -183,11 +190,15 @@ hm_pub_bundle(const json_t *state, const hm_signkey *publisher, unsigned long lo
                                             (json_int_t)hm_ks_int(b, "revoked_at")));
         }
     }
+    /* A quorum keystore's certificate is co-signed (spec §6.4): the array of its signatures. */
+    cert = json_object_get(json_object_get(state, "publisher"), "cosigned");
     payload = json_pack(
-        "{s:i,s:s,s:I,s:I,s:I,s:O,s:s,s:O}", "v", 1, "platform", hm_ks_str(state, "platform"),
+        "{s:i,s:s,s:I,s:I,s:I,s:O,s:O,s:O}", "v", 1, "platform", hm_ks_str(state, "platform"),
         "serial", (json_int_t)serial, "iat", (json_int_t)iat, "exp", (json_int_t)exp, "roots",
         json_object_get(state, "root_chain"), "publisher",
-        hm_ks_str(json_object_get(state, "publisher"), "certificate"), "brands", brands);
+        json_is_array(cert) ? cert
+                            : json_object_get(json_object_get(state, "publisher"), "certificate"),
+        "brands", brands);
     if (payload == NULL) {
         goto out;
     }

@@ -549,8 +549,39 @@ probe_route(const hm_trust *t, const hm_brand *b, const char **channel, char *fr
     return 0;
 }
 
+/* The root set apps first pinned, as base64url strings borrowed from the state, and its
+ * threshold: the quorum's first set, or the first root of a keystore without one. */
+struct pins {
+    const char *keys[HM_ROOT_SET_MAX];
+    size_t count, threshold;
+};
+
+static int
+pins_of(const json_t *state, struct pins *p)
+{
+    const json_t *quorum = json_object_get(state, "quorum");
+    const json_t *set = json_is_object(quorum)
+                            ? json_array_get(json_object_get(quorum, "sets"), 0)
+                            : json_pack("[O]", json_array_get(json_object_get(state, "roots"), 0));
+    const json_t *rec;
+    size_t i;
+
+    p->count = 0;
+    p->threshold = json_is_object(quorum) ? (size_t)hm_ks_int(quorum, "threshold") : 1;
+    json_array_foreach(set, i, rec)
+    {
+        if (p->count < HM_ROOT_SET_MAX && hm_ks_str(rec, "x") != NULL) {
+            p->keys[p->count++] = hm_ks_str(rec, "x");
+        }
+    }
+    if (!json_is_object(quorum)) {
+        json_decref((json_t *)set); /* the strings stay owned by the state */
+    }
+    return p->count > 0;
+}
+
 static hallmark_result
-probe(const hm_signer *s, const struct signing_key *k, const hm_pubkey *root, long long now,
+probe(const hm_signer *s, const struct signing_key *k, const struct pins *pins, long long now,
       char *err, size_t err_cap)
 {
     const hm_brand *b = &s->trust->brands[k->brand];
@@ -559,8 +590,9 @@ probe(const hm_signer *s, const struct signing_key *k, const hm_pubkey *root, lo
     hallmark_verifier *v = NULL;
     hallmark_verification out;
     hallmark_message m;
-    char root_b64[48], from[HM_ID_MAX], to[HM_ID_MAX];
-    const char *roots[1] = {root_b64};
+    char from[HM_ID_MAX], to[HM_ID_MAX];
+    unsigned char state[HALLMARK_TRUST_STATE_MAX];
+    size_t state_len = 0;
     hallmark_result rc;
 
     memset(&req, 0, sizeof req);
@@ -579,11 +611,12 @@ probe(const hm_signer *s, const struct signing_key *k, const hm_pubkey *root, lo
     req.body_len = strlen(req.body);
     req.category = "service";
     req.sender_kind = "automated";
-    (void)hm_b64url_encode(root_b64, sizeof root_b64, root->raw, 32, NULL);
     rc = sign_with(s, k, &req, now, &res);
-    if (rc == HALLMARK_OK && (rc = hallmark_verifier_new(&v, roots, 1)) == HALLMARK_OK &&
-        (rc = hallmark_verifier_load_bundle(v, (const unsigned char *)s->bundle, s->bundle_len, 0,
-                                            now, NULL, NULL)) == HALLMARK_OK) {
+    if (rc == HALLMARK_OK &&
+        (rc = hallmark_verifier_create(&v, s->trust->platform, pins->keys, pins->count,
+                                       pins->threshold)) == HALLMARK_OK &&
+        (rc = hallmark_verifier_load(v, (const unsigned char *)s->bundle, s->bundle_len, NULL, 0,
+                                     now, state, sizeof state, &state_len, NULL)) == HALLMARK_OK) {
         memset(&m, 0, sizeof m);
         m.channel = req.channel;
         m.from = from;
@@ -696,9 +729,9 @@ hm_signer_load(const char *dir, const char *pass, size_t pass_len, long long now
 {
     hm_keystore ks;
     hm_signer *s = NULL;
-    hm_pubkey root;
-    unsigned char raw[32], *bundle = NULL;
-    const char *root_x;
+    struct pins pins;
+    hm_anchor anchor;
+    unsigned char *bundle = NULL;
     char path[HM_KEYSTORE_PATH_MAX];
     hallmark_error e;
     const json_t *b;
@@ -706,15 +739,12 @@ hm_signer_load(const char *dir, const char *pass, size_t pass_len, long long now
     hallmark_result rc;
 
     *out = NULL;
-    memset(&root, 0, sizeof root);
     memset(&e, 0, sizeof e);
     if ((rc = hm_keystore_peek(&ks, dir, err, err_cap)) != HALLMARK_OK) {
         hm_keystore_close(&ks);
         return rc;
     }
-    root_x = hm_ks_str(json_array_get(json_object_get(ks.state, "roots"), 0), "x");
-    if (root_x == NULL || hm_b64url_decode_exact(raw, sizeof raw, root_x, strlen(root_x)) != 0 ||
-        hm_pubkey_from_raw(&root, HM_ALG_ED25519, raw, sizeof raw) != HALLMARK_OK) {
+    if (!pins_of(ks.state, &pins)) {
         hm_errorf(err, err_cap, "%s: the keystore's root key is unreadable", dir);
         rc = HALLMARK_ERR_CORRUPT;
         goto out;
@@ -736,8 +766,12 @@ hm_signer_load(const char *dir, const char *pass, size_t pass_len, long long now
     s->bundle = (char *)bundle;
     s->bundle_len = len;
     bundle = NULL;
-    rc = hm_trust_load(&root, 1, (const unsigned char *)s->bundle, s->bundle_len, 0, now, &s->trust,
-                       &e);
+    rc = hm_anchor_init(&anchor, NULL, pins.keys, pins.count, pins.threshold);
+    if (rc == HALLMARK_OK) {
+        rc = hm_trust_load(&anchor, (const unsigned char *)s->bundle, s->bundle_len, NULL, 0, now,
+                           &s->trust, &e);
+    }
+    hm_anchor_clear(&anchor);
     if (rc != HALLMARK_OK) {
         hm_errorf(err, err_cap, "%s: the published bundle does not load: %s%s%s", path,
                   hallmark_result_name(rc), e.message != NULL ? ": " : "",
@@ -766,7 +800,7 @@ hm_signer_load(const char *dir, const char *pass, size_t pass_len, long long now
             !probe_route(s->trust, pb, &channel, from, to)) {
             continue;
         }
-        if ((rc = probe(s, &s->keys[i], &root, now, err, err_cap)) != HALLMARK_OK) {
+        if ((rc = probe(s, &s->keys[i], &pins, now, err, err_cap)) != HALLMARK_OK) {
             goto out;
         }
         s->keys[i].proven = 1;
@@ -781,7 +815,7 @@ out:
         signer_free(s);
     }
     free(bundle);
-    hm_pubkey_clear(&root);
+
     hm_keystore_close(&ks);
     return rc;
 }

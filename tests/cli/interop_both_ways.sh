@@ -47,6 +47,7 @@ helper_result() {
 
 # ---- 1. hallmark-signer -> jose, jwcrypto ----
 expect_ok "init" init --platform "Hallmark Interop" --kdf minimum
+export HALLMARK_PLATFORM="Hallmark Interop" # the platform id apps pin (hallmark-verify --platform)
 expect_ok "brand acme" brand add acme-bank --name "Acme Bank" --logo "$logo_good" \
     --color "#0B5FFF" --sender sms:ACMEBANK --sender email:acme.example \
     --link-domain acme.example --level organization

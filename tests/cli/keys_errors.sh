@@ -7,6 +7,7 @@ set -eu
 . tests/cli/lib/keys.sh
 
 expect_ok "init" init --platform "Hallmark Errors" --kdf minimum
+export HALLMARK_PLATFORM="Hallmark Errors" # the platform id apps pin (hallmark-verify --platform)
 expect_ok "brand" brand add acme-bank --name "Acme Bank" --logo "$logo_good" --color "#0B5FFF" \
     --sender sms:ACMEBANK --link-domain acme.example
 expect_ok "key add" key add acme-bank

@@ -14,6 +14,7 @@ HALLMARK_RUNNER_WRAP=
 
 # The base keystore: brand acme-bank with an active key and a revoked one, two bundles published.
 expect_ok "base init" init --platform "Hallmark Faults" --kdf minimum
+export HALLMARK_PLATFORM="Hallmark Faults" # the platform id apps pin (hallmark-verify --platform)
 expect_ok "base brand" brand add acme-bank --name "Acme Bank" --logo "$logo_good" --color "#0B5FFF" \
     --sender sms:ACMEBANK --link-domain acme.example
 expect_ok "base key" key add acme-bank

@@ -52,6 +52,7 @@ hk --help
 
 # ---- the holders ---------------------------------------------------------------------------------
 expect_ok "init" init --platform "Hallmark Ownership" --kdf minimum
+export HALLMARK_PLATFORM="Hallmark Ownership" # the platform id apps pin (hallmark-verify --platform)
 expect_ok "holder northwind" brand add northwind --name "Northwind" --logo "$logo_good" --color "#0B5FFF" \
     --sender sms:NORTHWIND --sender sms:72233 --sender sms:+447700800555 --sender-prefix sms:+4477009 \
     --sender email:northwind.example --sender push:com.northwind.app --link-domain northwind.example
@@ -175,6 +176,7 @@ unset HALLMARK_NOW
 export HALLMARK_KEYSTORE=$work/ks2
 ks=$HALLMARK_KEYSTORE
 expect_ok "issue 13: init" init --platform "Hallmark Issue 13" --kdf minimum
+export HALLMARK_PLATFORM="Hallmark Issue 13" # the platform id apps pin (hallmark-verify --platform)
 expect_ok "issue 13: northwind" brand add northwind --name "Northwind" --logo "$logo_good" --color "#0B5FFF" \
     --sender sms:NORTHWIND --sender email:northwind.example
 expect_fail "issue 13: a second brand with Northwind's senders is refused" 1 "brand northwind holds sender sms:NORTHWIND" \

@@ -23,12 +23,14 @@ jws_payload() {
     python3 -c 'import base64,json,sys
 d=lambda s: json.loads(base64.urlsafe_b64decode(s+"="*(-len(s)%4)))
 p=d(open(sys.argv[1]).read().split(".")[1])
-print(d(p["publisher"].split(".")[0])["kid"])' "$1"
+c=p["publisher"] if isinstance(p["publisher"], str) else p["publisher"][0]
+print(d(c.split(".")[0])["kid"])' "$1"
 }
 
 # ---- day 0: a keystore, a brand, its first key --------------------------------------------------
 at 0
 expect_ok "init" init --platform "Hallmark Test" --kdf minimum
+export HALLMARK_PLATFORM="Hallmark Test" # the platform id apps pin (hallmark-verify --platform)
 cp "$HALLMARK_KEYSTORE/root.pub" "$work/root0.pub"
 expect_ok "brand add" brand add acme-bank --name "Acme Bank" --logo "$logo_good" --color "#0b5fff" \
     --sender sms:ACMEBANK --sender-prefix sms:+4477009 --link-domain acme.example --level organization
@@ -118,9 +120,10 @@ expect_ok "revoke k1" key revoke "$k1" --reason "key file found on a laptop"
 expect_ok "publish 6" publish
 cp "$HALLMARK_KEYSTORE/published/bundle.jws" "$work/b6.jws"
 expect_verdict "k1 message after revocation" HALLMARK_KEY_REVOKED "$work/m1.json" "$work/b6.jws" $((t0 + 5 * day + 10))
-expect_verdict "k2 message still verifies" HALLMARK_VERIFIED "$work/m2.json" "$work/b6.jws" $((t0 + 5 * day + 10))
-expect_verdict "older bundle 5 after 6 was accepted" HALLMARK_BUNDLE_ROLLBACK "$work/m1.json" "$work/b5.jws" $((t0 + 5 * day + 10)) 6
-expect_verdict "bundle 6 loaded, then past its expiry" HALLMARK_BUNDLE_EXPIRED "$work/m2.json" "$work/b6.jws" $((t0 + 13 * day)) 0 $((t0 + 5 * day + 10))
+expect_verdict "k2 message still verifies" HALLMARK_VERIFIED "$work/m2.json" "$work/b6.jws" $((t0 + 5 * day + 10)) "$work/app.state"
+grep -q '"serial":6}$' "$work/app.state" && ok || bad "the app's trust state after bundle 6: $(cat "$work/app.state")"
+expect_verdict "older bundle 5 after 6 was accepted" HALLMARK_BUNDLE_ROLLBACK "$work/m1.json" "$work/b5.jws" $((t0 + 5 * day + 10)) "$work/app.state"
+expect_verdict "bundle 6 loaded, then past its expiry" HALLMARK_BUNDLE_EXPIRED "$work/m2.json" "$work/b6.jws" $((t0 + 13 * day)) "" $((t0 + 5 * day + 10))
 expect_verdict "bundle 6 loaded after its expiry" HALLMARK_BUNDLE_EXPIRED "$work/m2.json" "$work/b6.jws" $((t0 + 13 * day))
 expect_ok "destroy the revoked k1" key destroy "$k1"
 [ ! -e "$HALLMARK_KEYSTORE/secret/$k1.key" ] && ok || bad "k1's secret file is still there"
@@ -142,9 +145,9 @@ root_b=$(state_get root kid)
 [ ! -e "$HALLMARK_KEYSTORE/secret/$root_a.key" ] && ok || bad "root rotate: the old root's secret file is still there"
 [ -e "$HALLMARK_KEYSTORE/secret/$root_b.key" ] && ok || bad "root rotate: the new root's secret file is missing"
 expect_ok "publish 9" publish
-expect_verdict "app pinning the first root follows the chain" HALLMARK_VERIFIED "$work/m2.json" "$HALLMARK_KEYSTORE/published/bundle.jws" $((t0 + 6 * day + 10)) 8 "" "$work/root0.pub"
+expect_verdict "app pinning the first root follows the chain" HALLMARK_VERIFIED "$work/m2.json" "$HALLMARK_KEYSTORE/published/bundle.jws" $((t0 + 6 * day + 10)) "$work/app0.state" "" "$work/root0.pub"
 sign "$k2" $((t0 + 6 * day + 20)) "Acme Bank: after the root rotation" >"$work/m3.json"
-expect_verdict "new message, new root pinned" HALLMARK_VERIFIED "$work/m3.json" "$HALLMARK_KEYSTORE/published/bundle.jws" $((t0 + 6 * day + 30))
+expect_verdict "new message, new root pinned" HALLMARK_VERIFIED "$work/m3.json" "$HALLMARK_KEYSTORE/published/bundle.jws" $((t0 + 6 * day + 30)) "$work/app1.state"
 
 # ---- publisher rotation -------------------------------------------------------------------------
 pub_a=$(state_get publisher kid)
@@ -161,8 +164,10 @@ serial_b=$(state_get serial)
 [ "$serial_b" -gt "$serial_a" ] && ok || bad "serial $serial_b after publisher rotate, was $serial_a"
 [ "$(jws_kid "$HALLMARK_KEYSTORE/published/bundle.jws")" = "$pub_b" ] && ok || bad "the bundle is not signed by the new publishing key"
 [ "$(jws_payload "$HALLMARK_KEYSTORE/published/bundle.jws" publisher_kid)" = "$root_b" ] && ok || bad "the new publisher certificate is not signed by the current root"
-expect_verdict "new publishing key: app pinning the first root" HALLMARK_VERIFIED "$work/m3.json" "$HALLMARK_KEYSTORE/published/bundle.jws" $((t0 + 6 * day + 35)) "$serial_a" "" "$work/root0.pub"
-expect_verdict "new publishing key: app pinning the current root" HALLMARK_VERIFIED "$work/m3.json" "$HALLMARK_KEYSTORE/published/bundle.jws" $((t0 + 6 * day + 35)) "$serial_a"
+expect_verdict "new publishing key: app pinning the first root" HALLMARK_VERIFIED "$work/m3.json" "$HALLMARK_KEYSTORE/published/bundle.jws" $((t0 + 6 * day + 35)) "$work/app0.state" "" "$work/root0.pub"
+expect_verdict "new publishing key: app pinning the current root" HALLMARK_VERIFIED "$work/m3.json" "$HALLMARK_KEYSTORE/published/bundle.jws" $((t0 + 6 * day + 35)) "$work/app1.state"
+grep -q '"generation":2,' "$work/app1.state" && ok || bad "publisher rotate: generation 2 expected in $(cat "$work/app1.state")"
+expect_verdict "the old publishing key's bundle 9, after the new generation" HALLMARK_BUNDLE_PUBLISHER_SUPERSEDED "$work/m3.json" "$HALLMARK_KEYSTORE/published/bundle-$serial_a.jws" $((t0 + 6 * day + 36)) "$work/app1.state"
 
 # ---- brand revocation ---------------------------------------------------------------------------
 expect_ok "brand revoke" brand revoke acme-bank --reason "contract ended"

@@ -27,6 +27,15 @@ int use_directory(hallmark_verifier *v, hallmark_message *m, const char *const *
            hallmark_verify_fetched(v, m, tokens, HALLMARK_FETCHED_TOKENS_MAX, 0, out) ==
                HALLMARK_VERIFIED;
 }
+/* The load with the persisted trust state (spec 6.8), as Example.swift calls it. */
+int use_load(hallmark_verifier **v, const char *const *roots, const unsigned char *b, size_t n);
+int use_load(hallmark_verifier **v, const char *const *roots, const unsigned char *b, size_t n) {
+    unsigned char next[HALLMARK_TRUST_STATE_MAX];
+    size_t len = 0;
+    return hallmark_verifier_create(v, "Hallmark Demo", roots, 3, 2) == HALLMARK_OK &&
+           hallmark_verifier_load(*v, b, n, NULL, 0, 0, next, hallmark_trust_state_max(), &len,
+                                  NULL) == HALLMARK_BUNDLE_ROOT_FORKED;
+}
 C
 if clang -x c -fmodules -fmodules-cache-path="$work/cache" -Iverifier/bindings/swift \
     -Werror -c "$work/use.c" -o "$work/use.o" 2>"$work/err"; then

@@ -35,7 +35,15 @@ def args(vector_path, work):
         with open(os.path.join(work, "bundle.jws"), "w", encoding="ascii") as f:
             f.write(v["bundle"])
         out += ["--bundle", os.path.join(work, "bundle.jws")]
-    out += ["--last-serial", str(v["last_serial"]), "--now", str(v["now"])]
+    out += ["--platform", v["platform"], "--threshold", str(v["threshold"])]
+    # The app's persisted trust state (spec 6.8): the CLI reads it and writes the next one there.
+    state = os.path.join(work, "state")
+    if os.path.exists(state):
+        os.remove(state)
+    if v["state"] is not None:
+        with open(state, "w", encoding="ascii") as f:
+            f.write(v["state"])
+    out += ["--state", state, "--now", str(v["now"])]
     if "load_now" in v:
         out += ["--loaded-at", str(v["load_now"])]
     message = dict(v["message"])
@@ -75,7 +83,7 @@ def check(vector_path, output_path, status, no_es256=False):
         expect = {"result": "HALLMARK_UNSUPPORTED_ALG"}
         want = expect["result"]
     text = open(output_path, encoding="utf-8").read().strip()
-    if want.startswith("HALLMARK_ERR_"):
+    if want.startswith("HALLMARK_ERR_") and want != "HALLMARK_ERR_STATE_INVALID":
         # API errors are usage or input errors for the CLI: exit 2, nothing on stdout.
         return status == 2 and text == "" or fail(f"want exit 2, got {status}: {text}")
     try:
@@ -90,6 +98,11 @@ def check(vector_path, output_path, status, no_es256=False):
         return fail(f"exit status {status} for {want}")
     if "serial" in expect and got.get("serial") != expect["serial"]:
         return fail(f"serial {got.get('serial')} != {expect['serial']}")
+    if "state" in expect:
+        path = os.path.join(os.path.dirname(output_path), "state")
+        mine = open(path, encoding="ascii").read() if os.path.exists(path) else None
+        if mine != expect["state"]:
+            return fail(f"state written {mine!r} != {expect['state']!r}")
     if "brand" in expect and got.get("brand") != expect["brand"]:
         return fail(f"brand differs:\n  want {expect['brand']}\n  got  {got.get('brand')}")
     return True

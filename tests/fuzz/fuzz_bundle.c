@@ -2,7 +2,7 @@
  * is a compact bundle JWS, or, when it starts with '{', a bundle payload that the harness signs
  * with the vectors' publisher key (the generator's fixed seed), so that everything behind the
  * bundle signature (root chain, publisher certificate, brands, credentials, keys) is fuzzed too.
- * A bundle that loads must load again at its own serial and verify a message without crashing. */
+ * A bundle that loads must load again with its own state and verify a message without crashing. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,13 +33,15 @@ load_and_use(const unsigned char *bundle, size_t len)
     hallmark_verification out;
     hallmark_message m;
     hallmark_error err;
-    uint64_t serial = 0, serial2 = 0;
+    unsigned char state[HALLMARK_TRUST_STATE_MAX], state2[HALLMARK_TRUST_STATE_MAX];
+    size_t state_len = 0, state2_len = 0;
     hallmark_result rc;
 
-    if (hallmark_verifier_new(&v, roots, 1) != HALLMARK_OK) {
+    if (hallmark_verifier_create(&v, "Hallmark Vectors", roots, 1, 1) != HALLMARK_OK) {
         abort();
     }
-    rc = hallmark_verifier_load_bundle(v, bundle, len, 0, VECTOR_NOW, &serial, &err);
+    rc = hallmark_verifier_load(v, bundle, len, NULL, 0, VECTOR_NOW, state, sizeof state,
+                                &state_len, &err);
     /* The detail names the same cause as the result (an allocation failure may leave none). */
     if ((rc != err.code && rc != HALLMARK_ERR_NOMEM) || err.message == NULL) {
         abort();
@@ -55,11 +57,11 @@ load_and_use(const unsigned char *bundle, size_t len)
         if (hallmark_verify(v, &m, VECTOR_NOW, &out) != out.code || out.detail == NULL) {
             abort();
         }
-        /* The same bytes at their own serial are no rollback, and load the same way. */
-        if (hallmark_verifier_new(&again, roots, 1) != HALLMARK_OK ||
-            hallmark_verifier_load_bundle(again, bundle, len, serial, VECTOR_NOW, &serial2, NULL) !=
-                HALLMARK_OK ||
-            serial2 != serial) {
+        /* The same bytes with their own state are no rollback, and give the same state. */
+        if (hallmark_verifier_create(&again, "Hallmark Vectors", roots, 1, 1) != HALLMARK_OK ||
+            hallmark_verifier_load(again, bundle, len, state, state_len, VECTOR_NOW, state2,
+                                   sizeof state2, &state2_len, NULL) != HALLMARK_OK ||
+            state2_len != state_len || memcmp(state, state2, state_len) != 0) {
             abort();
         }
         hallmark_verifier_free(again);

@@ -80,13 +80,14 @@ load_and_verify(const char *bundle)
     hallmark_verifier *v = NULL;
     hallmark_verification out;
     hallmark_message m;
-    uint64_t serial = 0;
+    unsigned char state[HALLMARK_TRUST_STATE_MAX];
+    size_t state_len = 0;
 
-    if (hallmark_verifier_new(&v, roots, 1) != HALLMARK_OK) {
+    if (hallmark_verifier_create(&v, "Hallmark Vectors", roots, 1, 1) != HALLMARK_OK) {
         abort();
     }
-    if (hallmark_verifier_load_bundle(v, (const unsigned char *)bundle, strlen(bundle), 0,
-                                      VECTOR_NOW, &serial, NULL) == HALLMARK_OK) {
+    if (hallmark_verifier_load(v, (const unsigned char *)bundle, strlen(bundle), NULL, 0,
+                               VECTOR_NOW, state, sizeof state, &state_len, NULL) == HALLMARK_OK) {
         m.channel = "sms";
         m.from = "ACMEBANK";
         m.to = "+447700900123";
@@ -94,8 +95,8 @@ load_and_verify(const char *bundle)
         m.body_len = strlen(vector_body);
         m.token = vector_token;
         m.token_len = strlen(vector_token);
-        if (serial != 7 || hallmark_verify(v, &m, VECTOR_NOW, &out) != out.code ||
-            out.detail == NULL) {
+        if (state_len < 11 || memcmp(state + state_len - 11, "\"serial\":7}", 11) != 0 ||
+            hallmark_verify(v, &m, VECTOR_NOW, &out) != out.code || out.detail == NULL) {
             abort();
         }
     }

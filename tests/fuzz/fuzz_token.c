@@ -124,7 +124,8 @@ setup(void)
 {
     size_t i, len = 0, n = sizeof bundle_parts / sizeof bundle_parts[0];
     const char *roots[1] = {vector_root};
-    uint64_t serial = 0;
+    unsigned char state[HALLMARK_TRUST_STATE_MAX];
+    size_t state_len = 0;
     char *bundle;
 
     for (i = 0; i < n; i++) {
@@ -140,9 +141,9 @@ setup(void)
         len += part;
     }
     bundle[len] = '\0';
-    if (hallmark_verifier_new(&verifier, roots, 1) != HALLMARK_OK ||
-        hallmark_verifier_load_bundle(verifier, (const unsigned char *)bundle, len, 0, VECTOR_NOW,
-                                      &serial, NULL) != HALLMARK_OK) {
+    if (hallmark_verifier_create(&verifier, "Hallmark Vectors", roots, 1, 1) != HALLMARK_OK ||
+        hallmark_verifier_load(verifier, (const unsigned char *)bundle, len, NULL, 0, VECTOR_NOW,
+                               state, sizeof state, &state_len, NULL) != HALLMARK_OK) {
         abort();
     }
     free(bundle);

@@ -99,6 +99,7 @@ function verdict(name, token, message = {}) {
   writeFileSync(join(work, "message.json"), JSON.stringify(msg));
   const args = [];
   for (const r of vector.roots) args.push("--root", r);
+  args.push("--platform", vector.platform, "--threshold", String(vector.threshold));
   args.push("--bundle", join(work, "bundle.jws"), "--now", String(NOW), "--message",
             join(work, "message.json"), "--json");
   const r = spawnSync(verifyCli, args, { encoding: "utf8" });

@@ -21,18 +21,23 @@ main(int argc, char **argv)
     size_t cap = 0, len = 0, i;
     ssize_t n;
     long long now;
+    unsigned char state[HALLMARK_TRUST_STATE_MAX];
+    size_t state_len = 0;
     int all_ok = 1;
 
     if (argc != 4) {
         (void)fprintf(stderr,
-                      "usage: hm-verify-batch ROOT_B64 BUNDLE_FILE NOW < messages.ndjson\n");
+                      "usage: HALLMARK_PLATFORM=ID hm-verify-batch ROOT_B64 BUNDLE_FILE NOW "
+                      "< messages.ndjson\n");
         return 2;
     }
     roots[0] = argv[1];
     now = strtoll(argv[3], NULL, 10);
     if (hm_read_file(argv[2], (size_t)32 << 20, &bundle, &len) != HALLMARK_OK ||
-        hallmark_verifier_new(&v, roots, 1) != HALLMARK_OK ||
-        hallmark_verifier_load_bundle(v, bundle, len, 0, now, NULL, NULL) != HALLMARK_OK) {
+        getenv("HALLMARK_PLATFORM") == NULL ||
+        hallmark_verifier_create(&v, getenv("HALLMARK_PLATFORM"), roots, 1, 1) != HALLMARK_OK ||
+        hallmark_verifier_load(v, bundle, len, NULL, 0, now, state, sizeof state, &state_len,
+                               NULL) != HALLMARK_OK) {
         (void)fprintf(stderr, "hm-verify-batch: cannot load the bundle\n");
         return 2;
     }

@@ -118,6 +118,32 @@ fx_bundle(const struct fx *fx, long long serial, long long exp)
     return out;
 }
 
+hallmark_result
+fx_verifier(hallmark_verifier **out, const char *root_b64)
+{
+    const char *roots[1];
+
+    roots[0] = root_b64;
+    return hallmark_verifier_create(out, FX_PLATFORM, roots, 1, 1);
+}
+
+hallmark_result
+fx_load(hallmark_verifier *v, const char *bundle, size_t len, int64_t now, uint64_t *serial,
+        hallmark_error *err)
+{
+    unsigned char state[HALLMARK_TRUST_STATE_MAX];
+    size_t state_len = 0;
+    hallmark_result rc = hallmark_verifier_load(v, (const unsigned char *)bundle, len, NULL, 0, now,
+                                                state, sizeof state, &state_len, err);
+
+    if (rc == HALLMARK_OK && serial != NULL) {
+        json_t *doc = json_loadb((const char *)state, state_len, 0, NULL);
+        *serial = (uint64_t)json_integer_value(json_object_get(doc, "serial"));
+        json_decref(doc);
+    }
+    return rc;
+}
+
 json_t *
 fx_claims(const struct fx *fx, const char *body)
 {

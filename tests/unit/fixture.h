@@ -39,4 +39,15 @@ json_t *fx_claims(const struct fx *fx, const char *body);
 /* A token over claims signed by the brand key. malloc'd. */
 char *fx_token(const struct fx *fx, const json_t *claims);
 
+/* The platform id of fx_bundle's bundles. */
+#define FX_PLATFORM "Hallmark Test"
+
+/* A verifier for FX_PLATFORM pinning the one root root_b64 (threshold 1). */
+hallmark_result fx_verifier(hallmark_verifier **out, const char *root_b64);
+
+/* Loads len bytes of bundle as an app with no persisted state would (the verifier still holds
+ * its own floor); *serial (may be NULL) gets the serial of the state the load returns. */
+hallmark_result fx_load(hallmark_verifier *v, const char *bundle, size_t len, int64_t now,
+                        uint64_t *serial, hallmark_error *err);
+
 #endif

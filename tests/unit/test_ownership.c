@@ -266,6 +266,7 @@ TEST(ownership_index_agrees_with_the_definition)
     for (round = 0; round < 40; round++) {
         size_t n = 2 + next_random(round < 20 ? 4 : 22); /* few brands: some without overlaps */
         hm_trust *t = NULL;
+        hm_anchor anchor;
         char *bundle;
 
         for (i = 0; i < n; i++) {
@@ -276,9 +277,11 @@ TEST(ownership_index_agrees_with_the_definition)
             revoked[i] = next_random(5) == 0;
         }
         bundle = many_brands(&fx, n, held, revoked);
-        CHECK_RC(hm_trust_load(hm_signkey_public(fx.root), 1, (const unsigned char *)bundle,
-                               strlen(bundle), 0, FX_NOW, &t, NULL),
+        CHECK_RC(hm_anchor_init_key(&anchor, NULL, hm_signkey_public(fx.root)), HALLMARK_OK);
+        CHECK_RC(hm_trust_load(&anchor, (const unsigned char *)bundle, strlen(bundle), NULL, 0,
+                               FX_NOW, &t, NULL),
                  HALLMARK_OK);
+        hm_anchor_clear(&anchor);
         for (u = 0; t != NULL && u < UNIVERSE; u++) {
             ask(t, n, held, revoked, universe[u][0], universe[u][1], &total, &contested);
         }
@@ -312,6 +315,7 @@ TEST(ownership_index_serves_a_thousand_brands)
     static unsigned held[N];
     static int revoked[N];
     hm_trust *t = NULL;
+    hm_anchor anchor;
     char *bundle;
 
     CHECK(fx_init(&fx) == 0);
@@ -319,9 +323,11 @@ TEST(ownership_index_serves_a_thousand_brands)
     held[3] = 1U << 6;
     held[997] = 1U << 3;
     bundle = many_brands(&fx, N, held, revoked);
-    CHECK_RC(hm_trust_load(hm_signkey_public(fx.root), 1, (const unsigned char *)bundle,
-                           strlen(bundle), 0, FX_NOW, &t, NULL),
+    CHECK_RC(hm_anchor_init_key(&anchor, NULL, hm_signkey_public(fx.root)), HALLMARK_OK);
+    CHECK_RC(hm_trust_load(&anchor, (const unsigned char *)bundle, strlen(bundle), NULL, 0, FX_NOW,
+                           &t, NULL),
              HALLMARK_OK);
+    hm_anchor_clear(&anchor);
     CHECK(hm_trust_sender_contested(t, "sms", "+447700900123"));
     CHECK(!hm_trust_sender_contested(t, "sms", "+447700900124"));
     CHECK(!hm_trust_sender_contested(t, "whatsapp", "+447700900123"));

@@ -4,6 +4,16 @@
 
 #include "test.h"
 
+/* Values 46-55 are assigned on issue 22's branch and are no codes of this one: skipped here until
+ * the two branches meet (then this gap and its uses go). */
+static int
+is_code(int c)
+{
+    return c < 46 || c > 55;
+}
+
+#define GAP_CODES 10
+
 TEST(result_every_code_has_distinct_name_and_text)
 {
     int a, b;
@@ -12,11 +22,18 @@ TEST(result_every_code_has_distinct_name_and_text)
         const char *name = hallmark_result_name((hallmark_result)a);
         hallmark_result back;
 
+        if (!is_code(a)) {
+            CHECK(strcmp(name, "HALLMARK_UNKNOWN") == 0);
+            continue;
+        }
         CHECK(strcmp(name, "HALLMARK_UNKNOWN") != 0);
         CHECK(strcmp(hallmark_strerror((hallmark_result)a), "unknown result code") != 0);
         CHECK_RC(hallmark_result_from_name(name, &back), HALLMARK_OK);
         CHECK(back == (hallmark_result)a);
         for (b = 0; b < a; b++) {
+            if (!is_code(b)) {
+                continue;
+            }
             CHECK(strcmp(name, hallmark_result_name((hallmark_result)b)) != 0);
             CHECK(strcmp(hallmark_strerror((hallmark_result)a),
                          hallmark_strerror((hallmark_result)b)) != 0);
@@ -35,6 +52,11 @@ TEST(result_values_are_pinned)
     CHECK(HALLMARK_ERR_CORRUPT == 36);
     CHECK(HALLMARK_ERR_UNAVAILABLE == 44);
     CHECK(HALLMARK_SENDER_CONTESTED == 45);
+    CHECK(HALLMARK_ERR_API_REPLACED == 56);
+    CHECK(HALLMARK_ERR_STATE_INVALID == 57);
+    CHECK(HALLMARK_BUNDLE_WRONG_PLATFORM == 58);
+    CHECK(HALLMARK_BUNDLE_PUBLISHER_SUPERSEDED == 59);
+    CHECK(HALLMARK_BUNDLE_ROOT_FORKED == 60);
     CHECK(strcmp(hallmark_result_name(HALLMARK_VERIFIED), "HALLMARK_VERIFIED") == 0);
 }
 
@@ -119,13 +141,17 @@ TEST(result_ui_class_follows_the_spec_table)
     free(spec);
     CHECK(problem == NULL);
     for (code = 0; code <= (int)HALLMARK_RESULT_MAX; code++) {
+        if (!is_code(code)) {
+            CHECK(!seen[code]);
+            continue;
+        }
         if (!seen[code]) {
             test_note("%s has no row in the table of spec section 8",
                       hallmark_result_name((hallmark_result)code));
         }
         CHECK(seen[code]);
     }
-    CHECK(rows == (int)HALLMARK_RESULT_MAX + 1);
+    CHECK(rows == (int)HALLMARK_RESULT_MAX + 1 - GAP_CODES);
 }
 
 TEST(result_ui_class_of_unknown_values_is_neutral)

@@ -51,11 +51,9 @@ TEST(threads_verify_while_bundles_reload)
     memset(&s, 0, sizeof s);
     pthread_mutex_init(&s.lock, NULL);
     roots[0] = fx.root_b64;
-    CHECK_RC(hallmark_verifier_new(&s.v, roots, 1), HALLMARK_OK);
+    CHECK_RC(fx_verifier(&s.v, roots[0]), HALLMARK_OK);
     bundle = fx_bundle(&fx, 1, FX_NOW + FX_DAY);
-    CHECK_RC(hallmark_verifier_load_bundle(s.v, (const unsigned char *)bundle, strlen(bundle), 0,
-                                           FX_NOW, &serial, NULL),
-             HALLMARK_OK);
+    CHECK_RC(fx_load(s.v, bundle, strlen(bundle), FX_NOW, &serial, NULL), HALLMARK_OK);
     free(bundle);
     c = fx_claims(&fx, "hello");
     token = fx_token(&fx, c);
@@ -66,9 +64,7 @@ TEST(threads_verify_while_bundles_reload)
     }
     for (i = 2; i < RELOADS + 2; i++) {
         bundle = fx_bundle(&fx, i, FX_NOW + FX_DAY);
-        load_errors +=
-            hallmark_verifier_load_bundle(s.v, (const unsigned char *)bundle, strlen(bundle),
-                                          serial, FX_NOW, &serial, NULL) != HALLMARK_OK;
+        load_errors += fx_load(s.v, bundle, strlen(bundle), FX_NOW, &serial, NULL) != HALLMARK_OK;
         free(bundle);
     }
     for (i = 0; i < THREADS; i++) {

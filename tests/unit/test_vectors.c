@@ -90,9 +90,11 @@ brand_mismatch(const json_t *b, const hallmark_verification *v)
     return NULL;
 }
 
-/* Runs one vector; returns the result, or -1 when the file itself is unusable. */
+/* Runs one vector; returns the result, or -1 when the file itself is unusable. On a successful
+ * load, state (HALLMARK_TRUST_STATE_MAX bytes) gets the returned trust state, *state_len its
+ * length. */
 static int
-run_vector(const json_t *vec, hallmark_verification *out, uint64_t *serial)
+run_vector(const json_t *vec, hallmark_verification *out, unsigned char *state, size_t *state_len)
 {
     const json_t *roots = json_object_get(vec, "roots"), *msg = json_object_get(vec, "message");
     const json_t *bundle = json_object_get(vec, "bundle");
@@ -111,15 +113,18 @@ run_vector(const json_t *vec, hallmark_verification *out, uint64_t *serial)
     for (i = 0; i < json_array_size(roots) && i < 8; i++) {
         root_list[i] = json_string_value(json_array_get(roots, i));
     }
-    rc = hallmark_verifier_new(&v, root_list, i);
+    rc =
+        hallmark_verifier_create(&v, json_string_value(json_object_get(vec, "platform")), root_list,
+                                 i, (size_t)json_integer_value(json_object_get(vec, "threshold")));
     if (rc != HALLMARK_OK) {
         return (int)rc;
     }
     if (json_is_string(bundle)) {
-        rc = hallmark_verifier_load_bundle(
+        const json_t *st = json_object_get(vec, "state");
+        rc = hallmark_verifier_load(
             v, (const unsigned char *)json_string_value(bundle), json_string_length(bundle),
-            (uint64_t)json_integer_value(json_object_get(vec, "last_serial")), load_now, serial,
-            NULL);
+            (const unsigned char *)json_string_value(st), json_string_length(st), load_now, state,
+            HALLMARK_TRUST_STATE_MAX, state_len, NULL);
         if (rc != HALLMARK_OK) {
             hallmark_verifier_free(v);
             return (int)rc;
@@ -186,8 +191,11 @@ TEST(vectors_every_case_gives_its_expected_result)
         json_t *vec;
         hallmark_verification out;
         hallmark_result want;
-        uint64_t serial = 0;
-        const json_t *expect;
+        unsigned char state[HALLMARK_TRUST_STATE_MAX + 1];
+        size_t state_len = 0;
+        json_t *state_doc;
+        long long serial = -1;
+        const json_t *expect, *want_state;
         const char *bad = NULL;
         int got;
 
@@ -201,7 +209,14 @@ TEST(vectors_every_case_gives_its_expected_result)
             json_decref(vec);
             continue;
         }
-        got = run_vector(vec, &out, &serial);
+        got = run_vector(vec, &out, state, &state_len);
+        state[state_len] = '\0';
+        state_doc = json_loads((const char *)state, 0, NULL);
+        if (state_doc != NULL) {
+            serial = (long long)json_integer_value(json_object_get(state_doc, "serial"));
+        }
+        json_decref(state_doc);
+        want_state = json_object_get(expect, "state");
         if (got >= 0 && got <= (int)HALLMARK_RESULT_MAX) {
             reached[got] = 1;
         }
@@ -209,8 +224,11 @@ TEST(vectors_every_case_gives_its_expected_result)
             printf("  %s: expected %s, got %s (%s)\n", names[i], hallmark_result_name(want),
                    hallmark_result_name((hallmark_result)got), out.detail ? out.detail : "");
         } else if (json_object_get(expect, "serial") != NULL &&
-                   !int_eq(json_object_get(expect, "serial"), (long long)serial)) {
-            printf("  %s: serial %llu differs\n", names[i], (unsigned long long)serial);
+                   !int_eq(json_object_get(expect, "serial"), serial)) {
+            printf("  %s: serial %lld differs\n", names[i], serial);
+        } else if (want_state != NULL &&
+                   strcmp(json_string_value(want_state), (char *)state) != 0) {
+            printf("  %s: state differs: %s\n", names[i], (char *)state);
         } else if (want == HALLMARK_VERIFIED &&
                    (bad = brand_mismatch(json_object_get(expect, "brand"), &out)) != NULL) {
             printf("  %s: verified result differs at %s\n", names[i], bad);
@@ -237,6 +255,12 @@ TEST(vectors_every_case_gives_its_expected_result)
     }
     CHECK(reached[HALLMARK_ERR_INVALID_ARGUMENT] && reached[HALLMARK_ERR_INVALID_KEY]);
     CHECK(reached[HALLMARK_SENDER_CONTESTED]); /* the appended verdict (HM-VEC-8) */
+    for (code = (int)HALLMARK_ERR_STATE_INVALID; code <= (int)HALLMARK_BUNDLE_ROOT_FORKED; code++) {
+        if (!reached[code]) {
+            printf("  no vector reaches %s\n", hallmark_result_name((hallmark_result)code));
+        }
+        CHECK(reached[code]); /* the trust state's load results (HM-VEC-8, HM-VEC-60) */
+    }
 }
 
 /* spec/vectors/lookup/: the key the library gives for each message, or its refusal (HM-CARRY-16).

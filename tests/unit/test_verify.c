@@ -29,9 +29,8 @@ env_open(struct env *e)
     }
     roots[0] = e->fx.root_b64;
     e->bundle = fx_bundle(&e->fx, 7, FX_NOW + FX_DAY * 7);
-    if (hallmark_verifier_new(&e->v, roots, 1) != HALLMARK_OK ||
-        hallmark_verifier_load_bundle(e->v, (const unsigned char *)e->bundle, strlen(e->bundle), 0,
-                                      FX_NOW, &serial, NULL) != HALLMARK_OK ||
+    if (fx_verifier(&e->v, roots[0]) != HALLMARK_OK ||
+        fx_load(e->v, e->bundle, strlen(e->bundle), FX_NOW, &serial, NULL) != HALLMARK_OK ||
         serial != 7) {
         return -1;
     }
@@ -145,16 +144,11 @@ TEST(verify_bundle_rollback_freeze_and_tamper)
 
     CHECK(env_open(&e) == 0);
     older = fx_bundle(&e.fx, 6, FX_NOW + 86400);
-    CHECK_RC(hallmark_verifier_load_bundle(e.v, (const unsigned char *)older, strlen(older), 0,
-                                           FX_NOW, &serial, &err),
-             HALLMARK_BUNDLE_ROLLBACK);
+    CHECK_RC(fx_load(e.v, older, strlen(older), FX_NOW, &serial, &err), HALLMARK_BUNDLE_ROLLBACK);
     stale = fx_bundle(&e.fx, 8, FX_NOW - 10);
-    CHECK_RC(hallmark_verifier_load_bundle(e.v, (const unsigned char *)stale, strlen(stale), 7,
-                                           FX_NOW, &serial, &err),
-             HALLMARK_BUNDLE_EXPIRED);
+    CHECK_RC(fx_load(e.v, stale, strlen(stale), FX_NOW, &serial, &err), HALLMARK_BUNDLE_EXPIRED);
     e.bundle[strlen(e.bundle) - 3] ^= 0x01;
-    CHECK_RC(hallmark_verifier_load_bundle(e.v, (const unsigned char *)e.bundle, strlen(e.bundle),
-                                           7, FX_NOW, &serial, &err),
+    CHECK_RC(fx_load(e.v, e.bundle, strlen(e.bundle), FX_NOW, &serial, &err),
              HALLMARK_BUNDLE_BAD_SIGNATURE);
     /* Failed loads left serial 7 in force; a later now freezes it: stale, never a checkmark. */
     {
@@ -182,16 +176,12 @@ TEST(verify_revoked_key_and_untrusted_root)
     fx.key_state = "revoked";
     bundle = fx_bundle(&fx, 1, FX_NOW + 3600);
     roots[0] = other_root;
-    CHECK_RC(hallmark_verifier_new(&v, roots, 1), HALLMARK_OK);
-    CHECK_RC(hallmark_verifier_load_bundle(v, (const unsigned char *)bundle, strlen(bundle), 0,
-                                           FX_NOW, NULL, NULL),
-             HALLMARK_BUNDLE_UNTRUSTED);
+    CHECK_RC(fx_verifier(&v, roots[0]), HALLMARK_OK);
+    CHECK_RC(fx_load(v, bundle, strlen(bundle), FX_NOW, NULL, NULL), HALLMARK_BUNDLE_UNTRUSTED);
     hallmark_verifier_free(v);
     roots[0] = fx.root_b64;
-    CHECK_RC(hallmark_verifier_new(&v, roots, 1), HALLMARK_OK);
-    CHECK_RC(hallmark_verifier_load_bundle(v, (const unsigned char *)bundle, strlen(bundle), 0,
-                                           FX_NOW, NULL, NULL),
-             HALLMARK_OK);
+    CHECK_RC(fx_verifier(&v, roots[0]), HALLMARK_OK);
+    CHECK_RC(fx_load(v, bundle, strlen(bundle), FX_NOW, NULL, NULL), HALLMARK_OK);
     c = fx_claims(&fx, "hi");
     tok = fx_token(&fx, c);
     m = (hallmark_message){"sms", "ACMEBANK", "+447700900123", (const unsigned char *)"hi",
@@ -203,10 +193,10 @@ TEST(verify_revoked_key_and_untrusted_root)
     json_decref(c);
     free(bundle);
     hallmark_verifier_free(v);
-    CHECK_RC(hallmark_verifier_new(&v, NULL, 1), HALLMARK_ERR_INVALID_ARGUMENT);
+    CHECK_RC(hallmark_verifier_create(&v, FX_PLATFORM, NULL, 1, 1), HALLMARK_ERR_INVALID_ARGUMENT);
     CHECK(v == NULL);
     roots[0] = "AAAA";
-    CHECK_RC(hallmark_verifier_new(&v, roots, 1), HALLMARK_ERR_INVALID_KEY);
+    CHECK_RC(hallmark_verifier_create(&v, FX_PLATFORM, roots, 1, 1), HALLMARK_ERR_INVALID_KEY);
     fx_free(&fx);
 }
 
@@ -255,8 +245,8 @@ TEST(verify_bundle_size_cap_is_checked_before_parsing)
     memset(&at, 0, sizeof at);
     if ((big = malloc(cap + 1)) != NULL) {
         memset(big, 'A', cap + 1);
-        rc_over = hallmark_verifier_load_bundle(e.v, big, cap + 1, 0, FX_NOW, &serial, &over);
-        rc_at = hallmark_verifier_load_bundle(e.v, big, cap, 0, FX_NOW, &serial, &at);
+        rc_over = fx_load(e.v, (const char *)big, cap + 1, FX_NOW, &serial, &over);
+        rc_at = fx_load(e.v, (const char *)big, cap, FX_NOW, &serial, &at);
         free(big);
     }
     CHECK_RC(rc_over, HALLMARK_BUNDLE_MALFORMED);
@@ -400,7 +390,7 @@ TEST(directory_lookup_key_and_fetched_tokens_api)
     CHECK(out.brand_id[0] == '\0');
     /* No bundle yet. */
     roots[0] = e.fx.root_b64;
-    CHECK_RC(hallmark_verifier_new(&empty, roots, 1), HALLMARK_OK);
+    CHECK_RC(fx_verifier(&empty, roots[0]), HALLMARK_OK);
     CHECK_RC(hallmark_verify_fetched(empty, &m, tokens, 1, FX_NOW + 60, &out), HALLMARK_NO_BUNDLE);
     hallmark_verifier_free(empty);
     free(tok);

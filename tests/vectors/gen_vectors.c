@@ -338,7 +338,58 @@ struct vec {
     long long last_serial, now, load_now, serial;
     json_t *brand; /* consumed */
     const char *root_override;
+    /* Trust anchor and state (§6.8); zero values: root0 alone, threshold 1, "Hallmark Vectors",
+     * and a state at the default bundle's position when last_serial > 0. */
+    json_t *roots;            /* consumed: the pinned set, overrides root_override */
+    int threshold;            /* 0: 1 */
+    const char *platform;     /* NULL: the bundles' platform */
+    const char *state;        /* the persisted state passed to the load, or NULL */
+    const char *expect_state; /* the state a successful load returns, or NULL */
 };
+
+#define PLATFORM "Hallmark Vectors"
+
+static int
+compare_raw(const void *a, const void *b)
+{
+    return memcmp(a, b, 32);
+}
+
+/* The state text of §6.8, written here from the spec, not by the library: anchor of (platform,
+ * threshold, roots sorted), then the position. */
+static char *
+state_for(const char *platform, const json_t *roots, int threshold, long long root_seq,
+          const char *root, long long generation, const char *publisher_kid, long long serial)
+{
+    unsigned char raw[16][32], buf[64 + 2 + 16 * 32];
+    char anchor[48], *text;
+    size_t i, n = json_array_size(roots), len = strlen(platform), got = 0;
+    json_t *doc;
+
+    for (i = 0; i < n && i < 16; i++) {
+        const json_t *r = json_array_get(roots, i);
+        if (hm_b64url_decode(raw[i], 32, json_string_value(r), json_string_length(r), &got) !=
+                HALLMARK_OK ||
+            got != 32) {
+            failures++;
+        }
+    }
+    qsort(raw, n, 32, compare_raw);
+    memcpy(buf, platform, len);
+    buf[len] = 0;
+    buf[len + 1] = (unsigned char)threshold;
+    for (i = 0; i < n; i++) {
+        memcpy(buf + len + 2 + 32 * i, raw[i], 32);
+    }
+    hm_sha256_b64url(anchor, buf, len + 2 + 32 * n);
+    doc =
+        json_pack("{s:i,s:s,s:s,s:I,s:s,s:I,s:s,s:I}", "v", 1, "platform", platform, "anchor",
+                  anchor, "root_seq", (json_int_t)root_seq, "root", root, "generation",
+                  (json_int_t)generation, "publisher", publisher_kid, "serial", (json_int_t)serial);
+    text = json_dumps(doc, JSON_COMPACT | JSON_ENSURE_ASCII);
+    json_decref(doc);
+    return text;
+}
 
 /* Writes one vector file as HM-VEC-2 says: two-space indentation and a final LF. */
 static void
@@ -359,8 +410,8 @@ write_vector(const json_t *doc, const char *path)
 static void
 emit_with(struct vec *v, json_t *fetched)
 {
-    char path[1024], *root_b64 = b64(hm_signkey_public(root0)->raw, 32);
-    json_t *spec = json_array(), *doc, *msg, *expect;
+    char path[1024], *root_b64 = b64(hm_signkey_public(root0)->raw, 32), *state = NULL;
+    json_t *spec = json_array(), *doc, *msg, *expect, *roots;
     char *ids = strdup(v->spec), *tok, *save = NULL;
 
     counter++;
@@ -383,13 +434,28 @@ emit_with(struct vec *v, json_t *fetched)
     if (v->serial > 0) {
         json_object_set_new(expect, "serial", json_integer(v->serial));
     }
+    if (v->expect_state != NULL) {
+        json_object_set_new(expect, "state", json_string(v->expect_state));
+    }
     if (v->brand != NULL) {
         json_object_set_new(expect, "brand", v->brand);
     }
-    doc = json_pack("{s:s,s:o,s:[s],s:o,s:I,s:I}", "description", v->description, "spec", spec,
-                    "roots", v->root_override != NULL ? v->root_override : root_b64, "bundle",
-                    v->bundle != NULL ? json_string(v->bundle) : json_null(), "last_serial",
-                    (json_int_t)v->last_serial, "now", (json_int_t)(v->now ? v->now : NOW));
+    roots = v->roots != NULL
+                ? v->roots
+                : json_pack("[s]", v->root_override != NULL ? v->root_override : root_b64);
+    if (v->state == NULL && v->last_serial > 0) { /* after the default bundle's position */
+        state = state_for(PLATFORM, roots, 1, 0, "", 0, kid(publisher), v->last_serial);
+    }
+    doc = json_pack("{s:s,s:o,s:o,s:o,s:s,s:i,s:o,s:I}", "description", v->description, "spec",
+                    spec, "roots", roots, "bundle",
+                    v->bundle != NULL ? json_string(v->bundle) : json_null(), "platform",
+                    v->platform != NULL ? v->platform : PLATFORM, "threshold",
+                    v->threshold > 0 ? v->threshold : 1, "state",
+                    v->state != NULL ? json_string(v->state)
+                    : state != NULL  ? json_string(state)
+                                     : json_null(),
+                    "now", (json_int_t)(v->now ? v->now : NOW));
+    free(state);
     if (v->load_now) {
         json_object_set_new(doc, "load_now", json_integer(v->load_now));
     }
@@ -457,6 +523,11 @@ positive(const char *name, const char *description, const char *spec, const hm_s
                     0,
                     7,
                     acme_brand(k, c),
+                    NULL,
+                    NULL,
+                    0,
+                    NULL,
+                    NULL,
                     NULL};
 
     emit(&v);
@@ -471,7 +542,8 @@ negative(const char *name, const char *description, const char *spec, const char
 {
     struct vec v = {name,     description, spec, default_bundle, channel, msg_from, msg_to,
                     msg_body, NULL,        t,    result,         0,       0,        0,
-                    0,        NULL,        NULL};
+                    0,        NULL,        NULL, NULL,           0,       NULL,     NULL,
+                    NULL};
 
     emit(&v);
 }
@@ -488,9 +560,28 @@ positive_token(const char *name, const char *description, const char *spec, cons
                const char *t, const char *bundle_text, json_t *c)
 {
     char *body = strdup(json_string_value(json_object_get(c, "x-body")));
-    struct vec v = {name, description, spec, bundle_text,         "sms", "ACMEBANK", TO_SMS,
-                    body, NULL,        t,    "HALLMARK_VERIFIED", 0,     0,          0,
-                    7,    NULL,        NULL};
+    struct vec v = {name,
+                    description,
+                    spec,
+                    bundle_text,
+                    "sms",
+                    "ACMEBANK",
+                    TO_SMS,
+                    body,
+                    NULL,
+                    t,
+                    "HALLMARK_VERIFIED",
+                    0,
+                    0,
+                    0,
+                    7,
+                    NULL,
+                    NULL,
+                    NULL,
+                    0,
+                    NULL,
+                    NULL,
+                    NULL};
 
     json_object_del(c, "x-body"); /* frees the string body was copied from */
     v.brand = acme_brand(k, c);
@@ -983,6 +1074,11 @@ message_negatives(void)
                      0,
                      0,
                      NULL,
+                     NULL,
+                     NULL,
+                     0,
+                     NULL,
+                     NULL,
                      NULL};
     emit(&v);
     negative("forwarded-to-other-recipient", "A token forwarded to another recipient",
@@ -1004,6 +1100,11 @@ message_negatives(void)
                      0,
                      0,
                      NULL,
+                     NULL,
+                     NULL,
+                     0,
+                     NULL,
+                     NULL,
                      NULL};
     emit(&v);
     v = (struct vec){"not-yet-valid",
@@ -1022,6 +1123,11 @@ message_negatives(void)
                      0,
                      0,
                      NULL,
+                     NULL,
+                     NULL,
+                     0,
+                     NULL,
+                     NULL,
                      NULL};
     emit(&v);
     v = (struct vec){"bad-channel-argument",
@@ -1039,6 +1145,11 @@ message_negatives(void)
                      0,
                      0,
                      0,
+                     NULL,
+                     NULL,
+                     NULL,
+                     0,
+                     NULL,
                      NULL,
                      NULL};
     emit(&v);
@@ -1080,9 +1191,9 @@ bundle_case(const char *name, const char *description, const char *spec, const c
             const char *root)
 {
     char *t = sign_claims(acme, sms_claims(BODY, "n060"));
-    struct vec v = {name,   description, spec, bundle_text, "sms",  "ACMEBANK",
-                    TO_SMS, BODY,        NULL, t,           result, last_serial,
-                    now,    load_now,    0,    NULL,        root};
+    struct vec v = {name, description, spec,   bundle_text, "sms", "ACMEBANK", TO_SMS, BODY,
+                    NULL, t,           result, last_serial, now,   load_now,   0,      NULL,
+                    root, NULL,        0,      NULL,        NULL,  NULL};
 
     emit(&v);
     free(t);
@@ -1903,8 +2014,9 @@ static void
 bundle_case_token(const char *name, const char *description, const char *spec, const char *result,
                   char *bundle_text, const char *t)
 {
-    struct vec v = {name, description, spec, bundle_text, "sms", "ACMEBANK", TO_SMS, BODY, NULL,
-                    t,    result,      0,    0,           0,     0,          NULL,   NULL};
+    struct vec v = {name, description, spec,   bundle_text, "sms", "ACMEBANK", TO_SMS, BODY,
+                    NULL, t,           result, 0,           0,     0,          0,      NULL,
+                    NULL, NULL,        0,      NULL,        NULL,  NULL};
 
     emit(&v);
     free(bundle_text);
@@ -2151,6 +2263,11 @@ contest_case(const char *name, const char *description, const char *spec, const 
                     0,
                     7,
                     NULL,
+                    NULL,
+                    NULL,
+                    0,
+                    NULL,
+                    NULL,
                     NULL};
 
     if (strcmp(result, "HALLMARK_VERIFIED") == 0) {
@@ -2261,6 +2378,11 @@ fetched(const char *name, const char *description, const char *result, json_t *t
                     0,
                     brand != NULL ? 7 : 0,
                     brand,
+                    NULL,
+                    NULL,
+                    0,
+                    NULL,
+                    NULL,
                     NULL};
 
     emit_with(&v, tokens);
@@ -2470,6 +2592,459 @@ label_rules(void)
              "HM-TOKEN-17 HM-TOKEN-28 HM-VERIFY-19", acme, "sms", "ACMEBANK", TO_SMS, BODY, c);
 }
 
+/* ---- persisted trust state, root quorum, publisher generations (issue 20; §6.4-§6.8) ------ */
+
+static hm_signkey *qa, *qb, *qc, *qd, *qe, *qf, *pub2, *pub3;
+
+/* A co-signed object (§6.4): one compact JWS per signer over one payload (consumed). */
+static json_t *
+cosign(const char *typ, json_t *payload, const hm_signkey *const *signers, size_t n)
+{
+    json_t *out = json_array();
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        char *jws = fx_sign(signers[i], typ, "Ed25519", payload);
+        json_array_append_new(out, json_string(jws));
+        free(jws);
+    }
+    json_decref(payload);
+    return out;
+}
+
+/* A root statement to the set keys[0..n) with threshold, co-signed by signers. */
+static json_t *
+statement(long long seq, const hm_signkey *const *keys, size_t n, int threshold,
+          const hm_signkey *const *signers, size_t ns)
+{
+    json_t *list = json_array();
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        json_array_append_new(list, jwk(keys[i]));
+    }
+    return cosign("hallmark-root+jwt",
+                  json_pack("{s:i,s:I,s:o,s:i,s:I}", "v", 1, "seq", (json_int_t)seq, "keys", list,
+                            "threshold", threshold, "iat", (json_int_t)(NOW - 10 * DAY)),
+                  signers, ns);
+}
+
+/* The digest of a co-signed statement's payload ([HM-BUNDLE-67]). */
+static void
+statement_digest(const json_t *st, char out[48])
+{
+    credential_digest(json_string_value(json_array_get(st, 0)), out);
+}
+
+struct qopts {
+    const char *platform; /* NULL: PLATFORM */
+    const json_t *roots;  /* the chain (borrowed), NULL: [] */
+    const hm_signkey *const *cert_signers;
+    size_t cert_signer_count;
+    const hm_signkey *pub;       /* the publishing key */
+    long long generation;        /* < 0: no member */
+    long long serial, exp;       /* exp 0: NOW + 7 days */
+    long long cert_exp;          /* 0: NOW + 28 days */
+    const char *cred_platform;   /* the credential's "platform", or NULL */
+    const hm_signkey *brand_key; /* acme's key, NULL: acme */
+    json_t *cert_override;       /* consumed: the publisher member as given */
+};
+
+static char *
+qbundle(const struct qopts *o)
+{
+    json_t *cert = json_pack("{s:i,s:o,s:I,s:I}", "v", 1, "jwk", jwk(o->pub), "nbf",
+                             (json_int_t)(NOW - 7 * DAY), "exp",
+                             (json_int_t)(o->cert_exp ? o->cert_exp : NOW + 28 * DAY));
+    json_t *cred = credential_payload("acme-bank", "Acme Bank", acme_senders(), NOW - 30 * DAY,
+                                      NOW + 365 * DAY);
+    json_t *payload, *roots = o->roots != NULL ? json_deep_copy(o->roots) : json_array();
+    char *cred_jws, *out;
+
+    if (o->generation >= 0) {
+        json_object_set_new(cert, "generation", json_integer(o->generation));
+    }
+    if (o->cred_platform != NULL) {
+        json_object_set_new(cred, "platform", json_string(o->cred_platform));
+    }
+    cred_jws = sign_json(o->pub, "hallmark-brand+jwt", cred);
+    payload = json_pack("{s:i,s:s,s:I,s:I,s:I,s:o,s:o,s:[{s:s,s:[o]}]}", "v", 1, "platform",
+                        o->platform != NULL ? o->platform : PLATFORM, "serial",
+                        (json_int_t)o->serial, "iat", (json_int_t)(NOW - 3600), "exp",
+                        (json_int_t)(o->exp ? o->exp : NOW + 7 * DAY), "roots", roots, "publisher",
+                        o->cert_override != NULL ? o->cert_override
+                                                 : cosign("hallmark-publisher+jwt", cert,
+                                                          o->cert_signers, o->cert_signer_count),
+                        "brands", "credential", cred_jws, "keys",
+                        key_entry(o->brand_key != NULL ? o->brand_key : acme, "active",
+                                  NOW - 30 * DAY, NOW + 365 * DAY));
+    if (o->cert_override != NULL) {
+        json_decref(cert);
+    }
+    out = fx_sign(o->pub, "hallmark-bundle+jwt", "Ed25519", payload);
+    json_decref(payload);
+    free(cred_jws);
+    return out;
+}
+
+static json_t *
+pins(const hm_signkey *const *keys, size_t n)
+{
+    json_t *out = json_array();
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        char *x = b64(hm_signkey_public(keys[i])->raw, 32);
+        json_array_append_new(out, json_string(x));
+        free(x);
+    }
+    return out;
+}
+
+struct qcase {
+    const char *name, *description, *spec, *result;
+    char *bundle;  /* consumed */
+    json_t *roots; /* consumed */
+    int threshold;
+    const char *platform;     /* pinned; NULL: PLATFORM */
+    char *state;              /* consumed */
+    long long serial;         /* expected on success */
+    char *expect_state;       /* consumed */
+    const hm_signkey *signer; /* the token's key, NULL: acme */
+    const char *cred;         /* the token's cred digest, NULL: acme's */
+};
+
+static void
+qemit(struct qcase *q)
+{
+    json_t *c = sms_claims(BODY, q->name);
+    const hm_signkey *k = q->signer != NULL ? q->signer : acme;
+    char *t;
+    int verified = strcmp(q->result, "HALLMARK_VERIFIED") == 0;
+    struct vec v;
+
+    if (q->cred != NULL) {
+        json_object_set_new(c, "cred", json_string(q->cred));
+    }
+    t = token(k, c);
+    memset(&v, 0, sizeof v);
+    v.name = q->name;
+    v.description = q->description;
+    v.spec = q->spec;
+    v.bundle = q->bundle;
+    v.channel = "sms";
+    v.from = "ACMEBANK";
+    v.to = TO_SMS;
+    v.body = BODY;
+    v.token = t;
+    v.result = q->result;
+    v.serial = verified ? q->serial : 0;
+    v.brand = verified ? acme_brand(k, c) : NULL;
+    v.roots = q->roots;
+    v.threshold = q->threshold;
+    v.platform = q->platform;
+    v.state = q->state;
+    v.expect_state = verified ? q->expect_state : NULL;
+    emit(&v);
+    free(t);
+    json_decref(c);
+    free(q->bundle);
+    free(q->state);
+    free(q->expect_state);
+}
+
+static void
+trust_state_vectors(void)
+{
+    const hm_signkey *q1[] = {qa, qb, qc}, *q2[] = {qd, qe, qf}, *q1_two[] = {qa, qb},
+                     *q2_two[] = {qd, qe}, *q1_one[] = {qa}, *q1_outsider[] = {qa, qb, rogue},
+                     *q1_twice[] = {qa, qa}, *attacker_set[] = {rogue}, *q1_b[] = {qb},
+                     *by_rogue[] = {rogue};
+    json_t *s1 = statement(1, q2, 3, 2, q1_two, 2), *chain = json_pack("[O]", s1);
+    json_t *p1 = pins(q1, 3), *p2 = pins(q2, 3);
+    char d1[48], dfork[48], cred_plat[48];
+    json_t *fork_chain, *bad_threshold, *short_chain, *mixed, *other_cert, *p_one = pins(q1_b, 1);
+    long long max = 9007199254740991LL; /* 2^53 - 1 */
+    struct qopts o;
+    struct qcase q;
+    char *jws;
+
+    statement_digest(s1, d1);
+    counter = 329; /* vectors 330-399 belong to issue 20 (spec HM-VEC-60) */
+
+#define QOPTS(...) (memset(&o, 0, sizeof o), o.generation = -1, (void)0, __VA_ARGS__)
+#define QCASE(...) (memset(&q, 0, sizeof q), __VA_ARGS__, qemit(&q))
+
+    /* 330: the quorum certificate, and the state a first load returns. */
+    QOPTS(o.cert_signers = q1_two, o.cert_signer_count = 2, o.pub = publisher, o.generation = 1,
+          o.serial = 10);
+    QCASE(q.name = "quorum-certificate-2-of-3",
+          q.description = "A publisher certificate co-signed by 2 of the 3 pinned root keys; the "
+                          "first load (no state) returns the state of §6.8",
+          q.spec = "HM-TRUST-60 HM-BUNDLE-60 HM-BUNDLE-11 HM-BUNDLE-28 HM-BUNDLE-67",
+          q.result = "HALLMARK_VERIFIED", q.bundle = qbundle(&o), q.roots = json_deep_copy(p1),
+          q.threshold = 2, q.serial = 10,
+          q.expect_state = state_for(PLATFORM, p1, 2, 0, "", 1, kid(publisher), 10));
+    QOPTS(o.cert_signers = q1_one, o.cert_signer_count = 1, o.pub = publisher, o.generation = 1,
+          o.serial = 10);
+    QCASE(q.name = "quorum-certificate-1-of-3",
+          q.description = "One root signature where the pinned threshold is 2",
+          q.spec = "HM-TRUST-60 HM-BUNDLE-60 HM-BUNDLE-22", q.result = "HALLMARK_BUNDLE_UNTRUSTED",
+          q.bundle = qbundle(&o), q.roots = json_deep_copy(p1), q.threshold = 2);
+    QOPTS(o.cert_signers = q1_outsider, o.cert_signer_count = 3, o.pub = publisher,
+          o.generation = 1, o.serial = 10);
+    QCASE(q.name = "quorum-certificate-outsider",
+          q.description = "Two root signatures and one by a key outside the set: a signature "
+                          "the verifier cannot check is never ignored",
+          q.spec = "HM-BUNDLE-60 HM-BUNDLE-22", q.result = "HALLMARK_BUNDLE_UNTRUSTED",
+          q.bundle = qbundle(&o), q.roots = json_deep_copy(p1), q.threshold = 2);
+    QOPTS(o.cert_signers = q1_twice, o.cert_signer_count = 2, o.pub = publisher, o.generation = 1,
+          o.serial = 10);
+    QCASE(q.name = "quorum-certificate-key-twice",
+          q.description = "One root key signs the certificate twice to reach the threshold",
+          q.spec = "HM-BUNDLE-60", q.result = "HALLMARK_BUNDLE_MALFORMED", q.bundle = qbundle(&o),
+          q.roots = json_deep_copy(p1), q.threshold = 2);
+    mixed =
+        cosign("hallmark-publisher+jwt",
+               json_pack("{s:i,s:i,s:o,s:I,s:I}", "v", 1, "generation", 1, "jwk", jwk(publisher),
+                         "nbf", (json_int_t)(NOW - 7 * DAY), "exp", (json_int_t)(NOW + 28 * DAY)),
+               q1_one, 1);
+    other_cert = json_pack("{s:i,s:i,s:o,s:I,s:I}", "v", 1, "generation", 1, "jwk", jwk(publisher),
+                           "nbf", (json_int_t)(NOW - 7 * DAY), "exp", (json_int_t)(NOW + 29 * DAY));
+    jws = fx_sign(qb, "hallmark-publisher+jwt", "Ed25519", other_cert);
+    json_decref(other_cert);
+    json_array_append_new(mixed, json_string(jws));
+    free(jws);
+    QOPTS(o.pub = publisher, o.serial = 10, o.cert_override = mixed);
+    QCASE(q.name = "quorum-certificate-two-payloads",
+          q.description = "Two root keys sign two different certificates (one day apart)",
+          q.spec = "HM-BUNDLE-60", q.result = "HALLMARK_BUNDLE_MALFORMED", q.bundle = qbundle(&o),
+          q.roots = json_deep_copy(p1), q.threshold = 2);
+
+    /* 335-338: root statements to a set with a threshold. */
+    QOPTS(o.roots = chain, o.cert_signers = q2_two, o.cert_signer_count = 2, o.pub = publisher,
+          o.generation = 1, o.serial = 10);
+    QCASE(q.name = "root-set-rotation-from-old-set",
+          q.description = "Root statement 1, signed by 2 of the old set, names a new set of 3 "
+                          "(threshold 2), which certifies the publisher; the app pins the old set",
+          q.spec = "HM-BUNDLE-62 HM-BUNDLE-13 HM-BUNDLE-14 HM-BUNDLE-67",
+          q.result = "HALLMARK_VERIFIED", q.bundle = qbundle(&o), q.roots = json_deep_copy(p1),
+          q.threshold = 2, q.serial = 10,
+          q.expect_state = state_for(PLATFORM, p1, 2, 1, d1, 1, kid(publisher), 10));
+    QCASE(q.name = "root-set-rotation-from-new-set",
+          q.description = "The same bundle; the app pins the new set: it walks from there",
+          q.spec = "HM-BUNDLE-14", q.result = "HALLMARK_VERIFIED", q.bundle = qbundle(&o),
+          q.roots = json_deep_copy(p2), q.threshold = 2, q.serial = 10,
+          q.expect_state = state_for(PLATFORM, p2, 2, 1, d1, 1, kid(publisher), 10));
+    short_chain = json_pack("[o]", statement(1, q2, 3, 2, q1_one, 1));
+    o.roots = short_chain;
+    QCASE(q.name = "root-statement-short-of-quorum",
+          q.description = "A root statement signed by 1 of the old set (threshold 2)",
+          q.spec = "HM-BUNDLE-14 HM-BUNDLE-21", q.result = "HALLMARK_BUNDLE_UNTRUSTED",
+          q.bundle = qbundle(&o), q.roots = json_deep_copy(p1), q.threshold = 2);
+    bad_threshold = json_pack("[o]", statement(1, q2, 3, 4, q1_two, 2));
+    o.roots = bad_threshold;
+    QCASE(q.name = "root-statement-threshold-above-set",
+          q.description = "A root statement naming 3 keys with threshold 4",
+          q.spec = "HM-BUNDLE-62", q.result = "HALLMARK_BUNDLE_MALFORMED", q.bundle = qbundle(&o),
+          q.roots = json_deep_copy(p1), q.threshold = 2);
+
+    /* 339: reloading the same bundle with its own state. */
+    QOPTS(o.cert_signers = q1_two, o.cert_signer_count = 2, o.pub = publisher, o.generation = 1,
+          o.serial = 10);
+    QCASE(q.name = "state-reload-same-bundle",
+          q.description = "The bundle the state was written for, loaded again",
+          q.spec = "HM-BUNDLE-26 HM-BUNDLE-31", q.result = "HALLMARK_VERIFIED",
+          q.bundle = qbundle(&o), q.roots = json_deep_copy(p1), q.threshold = 2, q.serial = 10,
+          q.state = state_for(PLATFORM, p1, 2, 0, "", 1, kid(publisher), 10),
+          q.expect_state = state_for(PLATFORM, p1, 2, 0, "", 1, kid(publisher), 10));
+
+    /* 340-342: the platform. */
+    QCASE(q.name = "bundle-of-another-platform",
+          q.description = "A genuine bundle of platform \"Hallmark Vectors\" given to an app "
+                          "that pins \"Other Platform\" with the same roots",
+          q.spec = "HM-TRUST-60 HM-BUNDLE-68", q.result = "HALLMARK_BUNDLE_WRONG_PLATFORM",
+          q.bundle = qbundle(&o), q.roots = json_deep_copy(p1), q.threshold = 2,
+          q.platform = "Other Platform");
+    o.cred_platform = "Other Platform";
+    QCASE(q.name = "credential-of-another-platform",
+          q.description = "A credential that names another platform inside this platform's bundle",
+          q.spec = "HM-CRED-60 HM-BUNDLE-68", q.result = "HALLMARK_BUNDLE_WRONG_PLATFORM",
+          q.bundle = qbundle(&o), q.roots = json_deep_copy(p1), q.threshold = 2);
+    o.cred_platform = PLATFORM;
+    {
+        json_t *cred = credential_payload("acme-bank", "Acme Bank", acme_senders(), NOW - 30 * DAY,
+                                          NOW + 365 * DAY);
+        char *cj;
+        json_object_set_new(cred, "platform", json_string(PLATFORM));
+        cj = sign_json(publisher, "hallmark-brand+jwt", cred);
+        credential_digest(cj, cred_plat);
+        free(cj);
+    }
+    QCASE(q.name = "credential-names-its-platform",
+          q.description = "A credential that names this platform: the token's cred commits to it",
+          q.spec = "HM-CRED-60", q.result = "HALLMARK_VERIFIED", q.bundle = qbundle(&o),
+          q.roots = json_deep_copy(p1), q.threshold = 2, q.serial = 10, q.cred = cred_plat,
+          q.expect_state = state_for(PLATFORM, p1, 2, 0, "", 1, kid(publisher), 10));
+    o.cred_platform = NULL;
+
+    /* 343-345: states the verifier refuses. */
+    QCASE(q.name = "state-of-another-platform",
+          q.description = "The state another platform's verifier wrote", q.spec = "HM-BUNDLE-69",
+          q.result = "HALLMARK_ERR_STATE_INVALID", q.bundle = qbundle(&o),
+          q.roots = json_deep_copy(p1), q.threshold = 2,
+          q.state = state_for("Other Platform", p1, 2, 0, "", 1, kid(publisher), 10));
+    {
+        char *st = state_for(PLATFORM, p1, 2, 0, "", 1, kid(publisher), 10);
+        size_t n = strlen(st);
+        char *spaced = malloc(n + 2);
+        memcpy(spaced, st, n - 1);
+        memcpy(spaced + n - 1, " }", 3);
+        free(st);
+        QCASE(q.name = "state-not-in-canonical-form",
+              q.description = "A state with a space the library never writes",
+              q.spec = "HM-BUNDLE-69 HM-BUNDLE-72", q.result = "HALLMARK_ERR_STATE_INVALID",
+              q.bundle = qbundle(&o), q.roots = json_deep_copy(p1), q.threshold = 2,
+              q.state = spaced);
+        st = state_for(PLATFORM, p1, 2, 0, "", 1, kid(publisher), 10);
+        st[5] = '2'; /* {"v":1 -> {"v":2 */
+        QCASE(q.name = "state-unknown-version",
+              q.description = "A state of a version this verifier does not know",
+              q.spec = "HM-BUNDLE-69 HM-BUNDLE-72", q.result = "HALLMARK_ERR_STATE_INVALID",
+              q.bundle = qbundle(&o), q.roots = json_deep_copy(p1), q.threshold = 2, q.state = st);
+    }
+
+    /* 346-351: publisher generations. */
+    QCASE(q.name = "older-generation-after-newer",
+          q.description = "A generation 1 bundle (serial 20) after generation 2 was accepted",
+          q.spec = "HM-BUNDLE-64 HM-TRUST-63", q.result = "HALLMARK_BUNDLE_PUBLISHER_SUPERSEDED",
+          q.bundle = (o.serial = 20, qbundle(&o)), q.roots = json_deep_copy(p1), q.threshold = 2,
+          q.state = state_for(PLATFORM, p1, 2, 0, "", 2, kid(pub2), 5));
+    QOPTS(o.cert_signers = q1_two, o.cert_signer_count = 2, o.pub = rogue, o.generation = 1,
+          o.serial = 11);
+    QCASE(q.name = "same-generation-other-key",
+          q.description = "Generation 1 certified for a second key (a root quorum misused) after "
+                          "generation 1 of the genuine key was accepted",
+          q.spec = "HM-BUNDLE-64 HM-TRUST-63", q.result = "HALLMARK_BUNDLE_PUBLISHER_SUPERSEDED",
+          q.bundle = qbundle(&o), q.roots = json_deep_copy(p1), q.threshold = 2,
+          q.state = state_for(PLATFORM, p1, 2, 0, "", 1, kid(publisher), 10));
+    QOPTS(o.cert_signers = q1_two, o.cert_signer_count = 2, o.pub = pub2, o.generation = 2,
+          o.serial = 11);
+    QCASE(q.name = "leaked-key-serial-max-then-rotation",
+          q.description = "The app accepted the leaked key's bundle of serial 2^53-1; the "
+                          "platform's generation 2 bundle of serial 11 is accepted: no lock-out",
+          q.spec = "HM-BUNDLE-65 HM-BUNDLE-64", q.result = "HALLMARK_VERIFIED",
+          q.bundle = qbundle(&o), q.roots = json_deep_copy(p1), q.threshold = 2, q.serial = 11,
+          q.state = state_for(PLATFORM, p1, 2, 0, "", 1, kid(publisher), max),
+          q.expect_state = state_for(PLATFORM, p1, 2, 0, "", 2, kid(pub2), 11));
+    QOPTS(o.cert_signers = q1_two, o.cert_signer_count = 2, o.pub = publisher, o.generation = 1,
+          o.serial = max, o.brand_key = rogue);
+    QCASE(q.name = "leaked-key-after-rotation",
+          q.description = "The leaked generation 1 key's bundle (serial 2^53-1, acme's key "
+                          "replaced by the attacker's) after generation 2 was accepted",
+          q.spec = "HM-BUNDLE-64 HM-BUNDLE-65", q.result = "HALLMARK_BUNDLE_PUBLISHER_SUPERSEDED",
+          q.bundle = qbundle(&o), q.roots = json_deep_copy(p1), q.threshold = 2, q.signer = rogue,
+          q.state = state_for(PLATFORM, p1, 2, 0, "", 2, kid(pub2), 11));
+    QCASE(q.name = "leaked-key-before-rotation",
+          q.description = "The documented exposure: the same forged bundle, to an app that has "
+                          "not loaded a generation 2 bundle, verifies the attacker's token",
+          q.spec = "HM-BUNDLE-65 HM-BUNDLE-26", q.result = "HALLMARK_VERIFIED",
+          q.bundle = qbundle(&o), q.roots = json_deep_copy(p1), q.threshold = 2, q.serial = max,
+          q.signer = rogue, q.state = state_for(PLATFORM, p1, 2, 0, "", 1, kid(publisher), 10),
+          q.expect_state = state_for(PLATFORM, p1, 2, 0, "", 1, kid(publisher), max));
+    QOPTS(o.cert_signers = q1_two, o.cert_signer_count = 2, o.pub = publisher, o.generation = 1,
+          o.serial = 9);
+    QCASE(q.name = "same-generation-rollback",
+          q.description = "Serial 9 of generation 1 after serial 10 of generation 1",
+          q.spec = "HM-BUNDLE-26", q.result = "HALLMARK_BUNDLE_ROLLBACK", q.bundle = qbundle(&o),
+          q.roots = json_deep_copy(p1), q.threshold = 2,
+          q.state = state_for(PLATFORM, p1, 2, 0, "", 1, kid(publisher), 10));
+
+    /* 352-354: the chain position. */
+    fork_chain = json_pack("[o]", statement(1, attacker_set, 1, 1, q1_two, 2));
+    statement_digest(json_array_get(fork_chain, 0), dfork);
+    QOPTS(o.roots = fork_chain, o.cert_signers = by_rogue, o.cert_signer_count = 1,
+          o.pub = publisher, o.generation = 99, o.serial = 12);
+    QCASE(q.name = "leaked-root-forked-chain",
+          q.description = "A quorum of the old root set leaked: the attacker's statement 1 to "
+                          "their own set, after the platform's statement 1 was accepted",
+          q.spec = "HM-BUNDLE-66", q.result = "HALLMARK_BUNDLE_ROOT_FORKED", q.bundle = qbundle(&o),
+          q.roots = json_deep_copy(p1), q.threshold = 2,
+          q.state = state_for(PLATFORM, p1, 2, 1, d1, 1, kid(publisher), 10));
+    QCASE(q.name = "leaked-root-fork-to-fresh-app",
+          q.description = "The documented exposure: the same fork, to an app with no state",
+          q.spec = "HM-BUNDLE-66 HM-BUNDLE-31", q.result = "HALLMARK_VERIFIED",
+          q.bundle = qbundle(&o), q.roots = json_deep_copy(p1), q.threshold = 2, q.serial = 12,
+          q.expect_state = state_for(PLATFORM, p1, 2, 1, dfork, 99, kid(publisher), 12));
+    QOPTS(o.cert_signers = q1_two, o.cert_signer_count = 2, o.pub = publisher, o.generation = 5,
+          o.serial = 13);
+    QCASE(q.name = "chain-stops-before-position",
+          q.description = "A bundle certified by the old set with no statement, after statement "
+                          "1 was accepted (a root rollback)",
+          q.spec = "HM-BUNDLE-66", q.result = "HALLMARK_BUNDLE_ROOT_FORKED", q.bundle = qbundle(&o),
+          q.roots = json_deep_copy(p1), q.threshold = 2,
+          q.state = state_for(PLATFORM, p1, 2, 1, d1, 1, kid(publisher), 10));
+
+    /* 355-356: floors reset forward; an offline client catches up from one bundle. */
+    QOPTS(o.roots = chain, o.cert_signers = q2_two, o.cert_signer_count = 2, o.pub = publisher,
+          o.generation = 1, o.serial = 2);
+    QCASE(q.name = "later-position-resets-floors",
+          q.description = "After generation 3 serial 50 under the old set, the new set's "
+                          "generation 1 serial 2 is accepted",
+          q.spec = "HM-BUNDLE-65", q.result = "HALLMARK_VERIFIED", q.bundle = qbundle(&o),
+          q.roots = json_deep_copy(p1), q.threshold = 2, q.serial = 2,
+          q.state = state_for(PLATFORM, p1, 2, 0, "", 3, kid(pub3), 50),
+          q.expect_state = state_for(PLATFORM, p1, 2, 1, d1, 1, kid(publisher), 2));
+    QOPTS(o.roots = chain, o.cert_signers = q2_two, o.cert_signer_count = 2, o.pub = pub3,
+          o.generation = 3, o.serial = 30);
+    QCASE(q.name = "offline-across-rotations",
+          q.description = "An app offline since generation 1 serial 10 under the old set, while "
+                          "the publisher rotated twice and the root set once, catches up from "
+                          "one bundle",
+          q.spec = "HM-BUNDLE-65 HM-BUNDLE-66 HM-BUNDLE-14", q.result = "HALLMARK_VERIFIED",
+          q.bundle = qbundle(&o), q.roots = json_deep_copy(p1), q.threshold = 2, q.serial = 30,
+          q.state = state_for(PLATFORM, p1, 2, 0, "", 1, kid(publisher), 10),
+          q.expect_state = state_for(PLATFORM, p1, 2, 1, d1, 3, kid(pub3), 30));
+
+    /* 357: short-lived certificates bound the bundle. */
+    QOPTS(o.cert_signers = q1_two, o.cert_signer_count = 2, o.pub = publisher, o.generation = 1,
+          o.serial = 10, o.cert_exp = NOW + DAY);
+    QCASE(q.name = "bundle-outlives-certificate",
+          q.description = "A bundle expiring 7 days ahead under a certificate expiring tomorrow",
+          q.spec = "HM-BUNDLE-63 HM-TRUST-62", q.result = "HALLMARK_BUNDLE_UNTRUSTED",
+          q.bundle = qbundle(&o), q.roots = json_deep_copy(p1), q.threshold = 2);
+
+    /* 358: new pins start a new history. */
+    QOPTS(o.cert_signers = q1_two, o.cert_signer_count = 2, o.pub = publisher, o.generation = 1,
+          o.serial = 10);
+    QCASE(q.name = "state-of-other-pins",
+          q.description = "A state written under other pins (the app shipped new ones): it "
+                          "counts as no state",
+          q.spec = "HM-BUNDLE-71", q.result = "HALLMARK_VERIFIED", q.bundle = qbundle(&o),
+          q.roots = json_deep_copy(p1), q.threshold = 2, q.serial = 10,
+          q.state = state_for(PLATFORM, p2, 2, 0, "", 9, kid(pub3), 99),
+          q.expect_state = state_for(PLATFORM, p1, 2, 0, "", 1, kid(publisher), 10));
+
+    /* 359: an earlier certificate (one JWS, no generation) under a pinned threshold of 1. */
+    QOPTS(o.cert_signers = q1_b, o.cert_signer_count = 1, o.pub = publisher, o.serial = 10);
+    QCASE(q.name = "single-root-certificate",
+          q.description = "A certificate with one signature and no generation (generation 0), "
+                          "the app pinning one root with threshold 1",
+          q.spec = "HM-BUNDLE-61 HM-BUNDLE-60", q.result = "HALLMARK_VERIFIED",
+          q.bundle = qbundle(&o), q.roots = json_deep_copy(p_one), q.threshold = 1, q.serial = 10,
+          q.expect_state = state_for(PLATFORM, p_one, 1, 0, "", 0, kid(publisher), 10));
+#undef QOPTS
+#undef QCASE
+    json_decref(s1);
+    json_decref(chain);
+    json_decref(short_chain);
+    json_decref(bad_threshold);
+    json_decref(fork_chain);
+    json_decref(p1);
+    json_decref(p2);
+    json_decref(p_one);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -2508,6 +3083,15 @@ main(int argc, char **argv)
     label_rules();
     fetched_negatives();
     lookup_keys();
+    qa = seeded(HM_ALG_ED25519, 0x31);
+    qb = seeded(HM_ALG_ED25519, 0x32);
+    qc = seeded(HM_ALG_ED25519, 0x33);
+    qd = seeded(HM_ALG_ED25519, 0x34);
+    qe = seeded(HM_ALG_ED25519, 0x35);
+    qf = seeded(HM_ALG_ED25519, 0x36);
+    pub2 = seeded(HM_ALG_ED25519, 0x37);
+    pub3 = seeded(HM_ALG_ED25519, 0x38);
+    trust_state_vectors();
     printf("gen-vectors: %d vectors written to %s\n", counter, out_dir);
     return failures == 0 ? 0 : 1;
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "hallmark.h"
 #include "hm_b64url.h"
@@ -22,7 +23,7 @@
 #define EXIT_USAGE 2
 
 static const char usage_text[] =
-    "usage: " PROG " --root KEY --bundle FILE [options] [--message FILE]\n"
+    "usage: " PROG " --platform ID --root KEY --bundle FILE [options] [--message FILE]\n"
     "\n"
     "Checks one message against a signed Hallmark trust bundle and says whether the app may show\n"
     "the verified checkmark. The message is a JSON object read from --message FILE or stdin:\n"
@@ -32,11 +33,17 @@ static const char usage_text[] =
     "token means the message is unsigned.)\n"
     "\n"
     "options:\n"
+    "  --platform ID       the pinned platform id: the \"platform\" of its bundles (default:\n"
+    "                      $HALLMARK_PLATFORM); a bundle of another platform is refused\n"
     "  --root KEY          a pinned root public key: base64url of 32 bytes, or a file holding it;\n"
-    "                      repeat for several roots (at most 8)\n"
+    "                      repeat for a root set (at most 8)\n"
+    "  --threshold K       signatures of the root set a certificate needs (default 1)\n"
     "  --bundle FILE       the trust bundle (compact JWS) to load; without it every message is\n"
     "                      \"not verified: no trust bundle is loaded\"\n"
-    "  --last-serial N     the bundle serial the app accepted last: older bundles are refused\n"
+    "  --state FILE        the app's persisted trust state (spec 6.8): read if FILE exists, and\n"
+    "                      replaced by the next state after a successful load; bundles of an\n"
+    "                      older publisher generation, a forked root chain or an older serial\n"
+    "                      are refused (replaces --last-serial)\n"
     "  --now SECONDS       judge at this Unix time (default: now); apps pass the receipt time\n"
     "  --loaded-at SECONDS when the bundle was loaded (default: --now); a bundle that expires\n"
     "                      between load and --now gives the stale result\n"
@@ -59,12 +66,14 @@ static const char usage_text[] =
     "\n"
     "exit status: 0 verified, 1 not verified (or the bundle was refused), 2 usage or input error\n"
     "examples:\n"
-    "  " PROG " --root ROOT.pub --bundle bundle.jws --message msg.json\n"
-    "  " PROG " --root ROOT.pub --bundle bundle.jws --message sms.json \\\n"
+    "  " PROG " --platform 'Hallmark Demo' --root ROOT.pub --bundle bundle.jws \\\n"
+    "      --state app.state --message msg.json\n"
+    "  " PROG " --platform ID --root ROOT.pub --bundle bundle.jws --message sms.json \\\n"
     "      --fetch https://tokens.example/v1/tokens\n"
     "  key=$(" PROG " --lookup-key --message sms.json)\n"
     "  curl -s https://tokens.example/v1/tokens/$key > tokens.json   # {\"tokens\":[]} on 404\n"
-    "  " PROG " --root ROOT.pub --bundle bundle.jws --message sms.json --tokens tokens.json\n";
+    "  " PROG " --platform ID --root ROOT.pub --bundle bundle.jws --message sms.json \\\n"
+    "      --tokens tokens.json\n";
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -328,6 +337,39 @@ brand_json(const hallmark_verification *v)
     return brand;
 }
 
+/* The serial of a state the library wrote (spec 6.8), for --json. */
+static uint64_t
+state_serial(const unsigned char *state, size_t len)
+{
+    json_t *doc = json_loadb((const char *)state, len, 0, NULL);
+    uint64_t serial = (uint64_t)json_integer_value(json_object_get(doc, "serial"));
+
+    json_decref(doc);
+    return serial;
+}
+
+/* Replaces path with the state: a temporary file, fsync, rename (as an app must, [HM-BUNDLE-31]).
+ */
+static int
+write_state(const char *path, const unsigned char *state, size_t len)
+{
+    char tmp[4096];
+    FILE *f;
+    int ok;
+
+    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp ||
+        (f = fopen(tmp, "wb")) == NULL) {
+        return 0;
+    }
+    ok = fwrite(state, 1, len, f) == len && fflush(f) == 0 && fsync(fileno(f)) == 0;
+    ok = fclose(f) == 0 && ok;
+    if (!ok || rename(tmp, path) != 0) {
+        (void)remove(tmp);
+        return 0;
+    }
+    return 1;
+}
+
 static void
 print_verdict(const hallmark_verification *v, hallmark_result code, int as_json, int have_serial,
               uint64_t serial)
@@ -383,6 +425,9 @@ main(int argc, char **argv)
     static const struct option options[] = {{"root", required_argument, NULL, 'r'},
                                             {"bundle", required_argument, NULL, 'b'},
                                             {"last-serial", required_argument, NULL, 's'},
+                                            {"state", required_argument, NULL, 'S'},
+                                            {"platform", required_argument, NULL, 'p'},
+                                            {"threshold", required_argument, NULL, 'T'},
                                             {"now", required_argument, NULL, 'n'},
                                             {"message", required_argument, NULL, 'm'},
                                             {"json", no_argument, NULL, 'j'},
@@ -390,13 +435,16 @@ main(int argc, char **argv)
                                             {"tokens", required_argument, NULL, 't'},
                                             {"lookup-key", no_argument, NULL, 'k'},
                                             {"fetch", required_argument, NULL, 'f'},
-                                            {"fetch-timeout", required_argument, NULL, 'T'},
+                                            {"fetch-timeout", required_argument, NULL, 'F'},
                                             {"help", no_argument, NULL, 'h'},
                                             {NULL, 0, NULL, 0}};
     char *roots[MAX_ROOTS];
     size_t root_count = 0, bundle_len = 0, i;
     const char *bundle_path = NULL, *message_path = NULL, *tokens_path = NULL, *fetch_url = NULL;
-    long long last_serial = 0, now = (long long)time(NULL), loaded_at = -1, fetch_timeout = 10;
+    const char *state_path = NULL, *platform = getenv("HALLMARK_PLATFORM");
+    long long threshold = 1, now = (long long)time(NULL), loaded_at = -1, fetch_timeout = 10;
+    unsigned char *state = NULL, next_state[HALLMARK_TRUST_STATE_MAX];
+    size_t state_len = 0, next_state_len = 0;
     int as_json = 0, lookup_key = 0, opt, status = EXIT_USAGE;
     unsigned char *bundle = NULL;
     hallmark_verifier *verifier = NULL;
@@ -428,8 +476,19 @@ main(int argc, char **argv)
             bundle_path = optarg;
             break;
         case 's':
-            if (!parse_integer(optarg, &last_serial)) {
-                status = usage_error("--last-serial %s: not a non-negative integer", optarg);
+            status = usage_error("--last-serial was replaced by --state FILE: a serial alone "
+                                 "cannot refuse a leaked publishing key's bundles (spec 6.8)");
+            goto out;
+        case 'S':
+            state_path = optarg;
+            break;
+        case 'p':
+            platform = optarg;
+            break;
+        case 'T':
+            if (!parse_integer(optarg, &threshold) || threshold < 1 || threshold > MAX_ROOTS) {
+                status =
+                    usage_error("--threshold %s: not an integer from 1 to %d", optarg, MAX_ROOTS);
                 goto out;
             }
             break;
@@ -460,7 +519,7 @@ main(int argc, char **argv)
         case 'f':
             fetch_url = optarg;
             break;
-        case 'T':
+        case 'F':
             if (!parse_integer(optarg, &fetch_timeout) || fetch_timeout < 1 ||
                 fetch_timeout > 300) {
                 status = usage_error("--fetch-timeout %s: 1 to 300 seconds", optarg);
@@ -505,10 +564,23 @@ main(int argc, char **argv)
         status = usage_error("--root is required: the app's pinned root key");
         goto out;
     }
-    rc = hallmark_verifier_new(&verifier, (const char *const *)roots, root_count);
-    if (rc != HALLMARK_OK) {
-        fprintf(stderr, PROG ": --root: %s\n", hallmark_strerror(rc));
+    if (platform == NULL || platform[0] == '\0') {
+        status = usage_error("--platform is required (or $HALLMARK_PLATFORM): the app's pinned "
+                             "platform id");
         goto out;
+    }
+    rc = hallmark_verifier_create(&verifier, platform, (const char *const *)roots, root_count,
+                                  (size_t)threshold);
+    if (rc != HALLMARK_OK) {
+        fprintf(stderr, PROG ": --platform, --root, --threshold: %s\n", hallmark_strerror(rc));
+        goto out;
+    }
+    if (state_path != NULL && access(state_path, F_OK) == 0) {
+        state = read_path(state_path, HALLMARK_TRUST_STATE_MAX + 1, &state_len);
+        if (state == NULL) {
+            fprintf(stderr, PROG ": %s: %s\n", state_path, strerror(errno));
+            goto out;
+        }
     }
     if (bundle_path != NULL) {
         bundle = read_path(bundle_path, (size_t)64 * 1024 * 1024, &bundle_len);
@@ -534,9 +606,17 @@ main(int argc, char **argv)
     }
     rc = bundle == NULL
              ? HALLMARK_OK
-             : hallmark_verifier_load_bundle(verifier, bundle, bundle_len, (uint64_t)last_serial,
-                                             (int64_t)(loaded_at >= 0 ? loaded_at : now), &serial,
-                                             &err);
+             : hallmark_verifier_load(verifier, bundle, bundle_len, state, state_len,
+                                      (int64_t)(loaded_at >= 0 ? loaded_at : now), next_state,
+                                      sizeof next_state, &next_state_len, &err);
+    if (rc == HALLMARK_OK && bundle != NULL) {
+        serial = state_serial(next_state, next_state_len);
+        if (state_path != NULL && !write_state(state_path, next_state, next_state_len)) {
+            fprintf(stderr, PROG ": %s: cannot write the next trust state: %s\n", state_path,
+                    strerror(errno));
+            goto out;
+        }
+    }
     if (rc != HALLMARK_OK) {
         if (!as_json) {
             fprintf(stderr, PROG ": %s: %s%s%s\n", bundle_path, err.message,
@@ -561,6 +641,7 @@ out:
         free(roots[i]);
     }
     free(bundle);
+    free(state);
     free(in.body);
     json_decref(in.root);
     json_decref(fetched.root);

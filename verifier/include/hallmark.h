@@ -83,11 +83,22 @@ typedef enum hallmark_result {
     HALLMARK_ERR_RATE_LIMITED = 43,  /**< the client sent too many requests */
     HALLMARK_ERR_UNAVAILABLE = 44,   /**< the service cannot sign now (audit log, shutdown) */
     /* Appended verdicts. */
-    HALLMARK_SENDER_CONTESTED = 45 /**< two brands in the bundle claim this sender id: none shown */
+    HALLMARK_SENDER_CONTESTED =
+        45, /**< two brands in the bundle claim this sender id: none shown */
+    /* 46..55 are assigned on another branch (issue 22); they are not values of this build. */
+    /* The persisted trust state (spec §6.8). */
+    HALLMARK_ERR_API_REPLACED = 56,      /**< a call that cannot carry the trust state: use
+                                              hallmark_verifier_create / hallmark_verifier_load */
+    HALLMARK_ERR_STATE_INVALID = 57,     /**< the persisted trust state is damaged, of an unknown
+                                              version, or of another platform */
+    HALLMARK_BUNDLE_WRONG_PLATFORM = 58, /**< the bundle belongs to another platform */
+    HALLMARK_BUNDLE_PUBLISHER_SUPERSEDED = 59, /**< an older publisher generation than accepted */
+    HALLMARK_BUNDLE_ROOT_FORKED = 60           /**< the root chain forks from the one accepted */
 } hallmark_result;
 
-/** The highest value of hallmark_result, for tables and bounds checks. */
-#define HALLMARK_RESULT_MAX HALLMARK_SENDER_CONTESTED
+/** The highest value of hallmark_result, for tables and bounds checks. Not every value below it
+ * is a code of this build: hallmark_result_name gives "HALLMARK_UNKNOWN" for a gap. */
+#define HALLMARK_RESULT_MAX HALLMARK_BUNDLE_ROOT_FORKED
 
 /**
  * Detail about a failure, filled by calls that accept it (the pointer may be NULL).
@@ -142,8 +153,9 @@ typedef enum hallmark_ui {
  * HALLMARK_VERIFIED only; HALLMARK_UI_WARNING when a token names a real brand key and a check
  * that protects the user failed; HALLMARK_UI_NEUTRAL when the token cannot be tied to a brand or
  * the failure comes from the clock or stale data; HALLMARK_UI_API_ERROR for codes 1-5;
- * HALLMARK_UI_NONE for HALLMARK_OK, the load-only codes (29-31, 33) and the operator and signer
- * codes (34 and up). A value that is not a hallmark_result gives HALLMARK_UI_NEUTRAL
+ * HALLMARK_UI_NONE for HALLMARK_OK, the load-only codes (29-31, 33, 57-60) and the operator and
+ * signer codes (34-44); HALLMARK_UI_API_ERROR also for HALLMARK_ERR_API_REPLACED (56). A value that
+ * is not a hallmark_result gives HALLMARK_UI_NEUTRAL
  * ([HM-RESULT-3]). Never HALLMARK_UI_CHECKMARK for anything but HALLMARK_VERIFIED. Thread-safe.
  *
  * The type is hallmark_ui, not hallmark_ui_class: C (and Swift's importer) cannot give a type and
@@ -255,37 +267,91 @@ typedef struct hallmark_message {
     size_t token_len;
 } hallmark_message;
 
-/** An opaque verifier: pinned roots plus the trust bundle in force. */
+/** An opaque verifier: the app's trust anchor for one platform plus the trust bundle in force. */
 typedef struct hallmark_verifier hallmark_verifier;
 
+/** The largest trust state a load writes (spec §6.8), in bytes: the state_out capacity to give. */
+#define HALLMARK_TRUST_STATE_MAX 1024
+/** HALLMARK_TRUST_STATE_MAX, for bindings that cannot read macros. Thread-safe. */
+HALLMARK_API size_t hallmark_trust_state_max(void);
+
 /**
- * Creates a verifier that trusts the given root keys.
- * @param out        receives a new verifier, owned by the caller (hallmark_verifier_free).
- * @param roots      root_count Ed25519 public keys, each the base64url of its 32 bytes (the JWK
- *                   "x" value), as pinned in the app.
- * @return HALLMARK_OK, HALLMARK_ERR_INVALID_ARGUMENT (NULL, or no roots), HALLMARK_ERR_INVALID_KEY
- *         (a root is not a valid Ed25519 key), HALLMARK_ERR_NOMEM or HALLMARK_ERR_INTERNAL.
+ * Creates a verifier for one platform, with the trust anchor the app pins (spec §1.2,
+ * [HM-TRUST-60]). An app that verifies messages of several platforms creates one verifier, and
+ * persists one trust state, per platform.
+ * @param out         receives a new verifier, owned by the caller (hallmark_verifier_free).
+ * @param platform    the platform id, NUL-terminated UTF-8: the exact "platform" of its bundles;
+ *                    copied.
+ * @param roots       root_count Ed25519 public keys, each the base64url of its 32 bytes (the JWK
+ *                    "x" value): the pinned root set. Borrowed for the call.
+ * @param root_count  1 to 16.
+ * @param threshold   how many keys of the set must sign a publisher certificate or a root
+ *                    rotation statement: 1 to root_count.
+ * @return HALLMARK_OK, HALLMARK_ERR_INVALID_ARGUMENT (NULL, no roots, more than 16, a threshold
+ *         out of range, a platform id that is empty, longer than 64 bytes or holds a control
+ *         character, a root listed twice), HALLMARK_ERR_INVALID_KEY (a root is not a valid
+ *         Ed25519 key), HALLMARK_ERR_NOMEM or HALLMARK_ERR_INTERNAL.
  * Thread safety: may be called from any thread.
+ */
+HALLMARK_API hallmark_result hallmark_verifier_create(hallmark_verifier **out, const char *platform,
+                                                      const char *const *roots, size_t root_count,
+                                                      size_t threshold) HALLMARK_WARN_UNUSED;
+
+/**
+ * Loads a trust bundle (spec §6.6) against the app's persisted trust state, and on success
+ * replaces the bundle in force and writes the next state, which the app MUST persist for this
+ * platform as it is and pass to the next load ([HM-BUNDLE-31]).
+ *
+ * The state is an opaque, versioned byte string (spec §6.8): store its bytes, never edit them. It
+ * is how an app shuts out a leaked key without an app release: a bundle of an older publisher
+ * generation, a root chain that forks from the one seen, or an older serial of the same
+ * generation is refused. A later library may write a longer state; the capacity to give is
+ * always HALLMARK_TRUST_STATE_MAX.
+ *
+ * @param bundle         the bundle's compact JWS bytes; copied, the caller keeps ownership.
+ * @param state          the state persisted after the last successful load, borrowed; NULL with
+ *                       state_len 0 on first use only (no state: no floor, spec §11).
+ * @param now            current time, seconds since the Unix epoch.
+ * @param state_out      receives the next state on HALLMARK_OK (not NUL-terminated); may be the
+ *                       same buffer as state. Untouched on failure.
+ * @param state_out_cap  at least HALLMARK_TRUST_STATE_MAX.
+ * @param state_out_len  receives the length of the next state on HALLMARK_OK.
+ * @param err            optional detail on failure (static strings).
+ * @return HALLMARK_OK; HALLMARK_ERR_INVALID_ARGUMENT (NULL, state NULL with a length, now < 0);
+ *         HALLMARK_ERR_BUFFER_TOO_SMALL (state_out_cap < HALLMARK_TRUST_STATE_MAX);
+ *         HALLMARK_ERR_STATE_INVALID (the state is damaged, of an unknown version or of another
+ *         platform: report it, do not retry with no state); HALLMARK_BUNDLE_MALFORMED,
+ *         HALLMARK_BUNDLE_UNTRUSTED, HALLMARK_BUNDLE_BAD_SIGNATURE,
+ *         HALLMARK_BUNDLE_WRONG_PLATFORM, HALLMARK_BUNDLE_ROOT_FORKED,
+ *         HALLMARK_BUNDLE_PUBLISHER_SUPERSEDED, HALLMARK_BUNDLE_ROLLBACK,
+ *         HALLMARK_BUNDLE_EXPIRED; HALLMARK_ERR_NOMEM. On failure the bundle in force (if any)
+ *         stays in force and the app keeps its persisted state.
+ * Thread safety: safe while other threads call hallmark_verify on the same verifier: the new
+ * bundle is built aside and swapped in under a short lock; a verify that started earlier finishes
+ * on the bundle it started with. Concurrent loads are serialized. The verifier also checks the
+ * bundle against the state of the bundle it holds, so it never moves back within a process.
+ */
+HALLMARK_API hallmark_result hallmark_verifier_load(hallmark_verifier *verifier,
+                                                    const unsigned char *bundle, size_t bundle_len,
+                                                    const unsigned char *state, size_t state_len,
+                                                    int64_t now, unsigned char *state_out,
+                                                    size_t state_out_cap, size_t *state_out_len,
+                                                    hallmark_error *err) HALLMARK_WARN_UNUSED;
+
+/**
+ * Replaced: it pins no platform id and no threshold. Sets *out to NULL (when out is not NULL) and
+ * returns HALLMARK_ERR_API_REPLACED. Use hallmark_verifier_create. Kept so that a caller built
+ * against an earlier header gets this answer rather than a missing symbol or a weaker verifier.
  */
 HALLMARK_API hallmark_result hallmark_verifier_new(hallmark_verifier **out,
                                                    const char *const *roots,
                                                    size_t root_count) HALLMARK_WARN_UNUSED;
 
 /**
- * Loads a trust bundle (spec §6). On success it replaces the bundle in force.
- * @param bundle       the bundle's compact JWS bytes; copied, the caller keeps ownership.
- * @param last_serial  the serial the app persisted after its last successful load (0 if none);
- *                     an older bundle is refused as a rollback, the same one is accepted again.
- * @param now          current time, seconds since the Unix epoch.
- * @param serial_out   receives the bundle's serial on success (may be NULL): persist it.
- * @param err          optional detail on failure (static strings).
- * @return HALLMARK_OK, HALLMARK_BUNDLE_MALFORMED, HALLMARK_BUNDLE_UNTRUSTED,
- *         HALLMARK_BUNDLE_BAD_SIGNATURE, HALLMARK_BUNDLE_EXPIRED, HALLMARK_BUNDLE_ROLLBACK,
- *         HALLMARK_ERR_INVALID_ARGUMENT or HALLMARK_ERR_NOMEM. On failure the bundle in force
- *         (if any) stays in force.
- * Thread safety: safe while other threads call hallmark_verify on the same verifier: the new
- * bundle is built aside and swapped in under a short lock; a verify that started earlier finishes
- * on the bundle it started with. Concurrent loads are serialized.
+ * Replaced: a bare serial cannot carry the publisher generation or the root chain position, so
+ * an app that kept calling it would lose the protection against a leaked key without noticing
+ * ([HM-BUNDLE-31]). Changes nothing, fills err, and returns HALLMARK_ERR_API_REPLACED. Use
+ * hallmark_verifier_load.
  */
 HALLMARK_API hallmark_result
 hallmark_verifier_load_bundle(hallmark_verifier *verifier, const unsigned char *bundle,

@@ -11,16 +11,35 @@
 
 #define BUNDLE_DEPTH 8U
 #define MAX_ROOT_STATEMENTS 16U
+#define COSIGN_MAX 16U
+
+/* A co-signed object (§6.4): 1 to 16 compact JWS over one payload, each by one key. */
+struct cosigned {
+    hm_jws sigs[COSIGN_MAX];
+    size_t count;
+};
+
+/* A root set with its threshold (§6.5): the set a root statement names. */
+struct root_set {
+    hm_pubkey keys[HM_ROOT_SET_MAX];
+    size_t count, threshold;
+};
 
 /* Everything one load holds until it either becomes an hm_trust or is thrown away. */
 struct load {
     hm_trust *trust;
-    hm_jws bundle, publisher, *roots, *creds;
+    const hm_anchor *anchor;
+    hm_jws bundle, *creds;
+    struct cosigned publisher, *roots;
     json_t *payload;
-    hm_pubkey *root_keys; /* root_keys[i] = jwk of statement i (K[i+1]) */
+    struct root_set *sets;                  /* sets[i] = the set statement i names (K[i+1]) */
+    char (*digests)[HM_SHA256_B64_LEN + 1]; /* digests[i] = statement i's payload digest */
+    long long *seqs;
     hm_pubkey publisher_key;
     size_t root_count, cred_count;
-    long long publisher_nbf, publisher_exp;
+    long long publisher_nbf, publisher_exp, generation;
+    const char *platform;   /* the bundle's, borrowed from payload */
+    int foreign_credential; /* a credential names another platform ([HM-CRED-60]) */
     hallmark_error *err;
 };
 
@@ -62,10 +81,9 @@ version_one(const json_t *obj)
     return hm_json_uint(obj, "v", &v) && v == 1;
 }
 
-/* A JWS nested in the bundle: typ as given, alg Ed25519, payload an object of depth <= 8. */
+/* One compact JWS of the bundle: typ as given, alg Ed25519; the payload is not read. */
 static hallmark_result
-parse_nested(struct load *ld, hm_jws *jws, const json_t *text, const char *typ, json_t **payload,
-             const char *field)
+parse_jws(struct load *ld, hm_jws *jws, const json_t *text, const char *typ, const char *field)
 {
     hallmark_result rc;
 
@@ -79,7 +97,15 @@ parse_nested(struct load *ld, hm_jws *jws, const json_t *text, const char *typ, 
     if (rc != HALLMARK_OK || strcmp(jws->alg, "Ed25519") != 0) {
         return fail(ld, HALLMARK_BUNDLE_MALFORMED, "bad JWS, header or alg", field);
     }
-    rc = hm_jws_payload_json(jws, BUNDLE_DEPTH, payload);
+    return HALLMARK_OK;
+}
+
+/* The payload of a parsed JWS: an object of depth <= 8. */
+static hallmark_result
+nested_payload(struct load *ld, const hm_jws *jws, json_t **payload, const char *field)
+{
+    hallmark_result rc = hm_jws_payload_json(jws, BUNDLE_DEPTH, payload);
+
     if (rc != HALLMARK_OK) {
         return rc == HALLMARK_ERR_NOMEM ? rc
                                         : fail(ld, HALLMARK_BUNDLE_MALFORMED, "bad payload", field);
@@ -87,17 +113,124 @@ parse_nested(struct load *ld, hm_jws *jws, const json_t *text, const char *typ, 
     return HALLMARK_OK;
 }
 
-/* An Ed25519 public JWK member ("jwk") of a root statement or the publisher certificate. */
+/* A JWS nested in the bundle: typ as given, alg Ed25519, payload an object of depth <= 8. */
 static hallmark_result
-ed25519_jwk(struct load *ld, const json_t *obj, hm_pubkey *key, const char *field)
+parse_nested(struct load *ld, hm_jws *jws, const json_t *text, const char *typ, json_t **payload,
+             const char *field)
 {
-    const json_t *jwk = json_object_get(obj, "jwk");
+    hallmark_result rc = parse_jws(ld, jws, text, typ, field);
+
+    return rc == HALLMARK_OK ? nested_payload(ld, jws, payload, field) : rc;
+}
+
+/* A co-signed object (§6.4, [HM-BUNDLE-60]): one compact JWS, or an array of 1 to 16 over one
+ * payload with no kid twice. *payload gets the shared payload. */
+static hallmark_result
+parse_cosigned(struct load *ld, struct cosigned *cs, const json_t *text, const char *typ,
+               json_t **payload, const char *field)
+{
+    size_t i, j, n = json_array_size(text);
+    hallmark_result rc;
+
+    if (json_is_string(text)) {
+        cs->count = 1;
+        return parse_nested(ld, &cs->sigs[0], text, typ, payload, field);
+    }
+    if (!json_is_array(text) || n == 0 || n > COSIGN_MAX) {
+        return fail(ld, HALLMARK_BUNDLE_MALFORMED, "not a co-signed object (1 to 16 JWS)", field);
+    }
+    for (i = 0; i < n; i++) {
+        const hm_jws *first = &cs->sigs[0], *sig = &cs->sigs[i];
+
+        cs->count = i + 1;
+        rc = parse_jws(ld, &cs->sigs[i], json_array_get(text, i), typ, field);
+        if (rc != HALLMARK_OK) {
+            return rc;
+        }
+        if (sig->payload_len != first->payload_len ||
+            memcmp(sig->payload, first->payload, first->payload_len) != 0) {
+            return fail(ld, HALLMARK_BUNDLE_MALFORMED, "co-signatures over different payloads",
+                        field);
+        }
+        for (j = 0; j < i; j++) {
+            if (hm_jws_kid_is(&cs->sigs[j], sig->kid)) {
+                return fail(ld, HALLMARK_BUNDLE_MALFORMED, "a key co-signs twice", field);
+            }
+        }
+    }
+    return nested_payload(ld, &cs->sigs[0], payload, field);
+}
+
+/* 1 when every signature of cs is by a key of keys[0..n) and verifies, and there are at least
+ * threshold of them ([HM-BUNDLE-60]). */
+static int
+cosigned_by(const struct cosigned *cs, const hm_pubkey *keys, size_t n, size_t threshold)
+{
+    size_t i, k;
+
+    for (i = 0; i < cs->count; i++) {
+        for (k = 0; k < n && !hm_jws_kid_is(&cs->sigs[i], keys[k].kid); k++) {
+        }
+        if (k == n || hm_jws_verify(&cs->sigs[i], &keys[k]) != HALLMARK_OK) {
+            return 0;
+        }
+    }
+    return cs->count >= threshold;
+}
+
+/* An Ed25519 public JWK (the value itself). */
+static hallmark_result
+ed25519_key(struct load *ld, const json_t *jwk, hm_pubkey *key, const char *field)
+{
     const char *kty = hm_json_string(jwk, "kty", NULL);
 
     if (!json_is_object(jwk) || kty == NULL || strcmp(kty, "OKP") != 0 ||
         hm_pubkey_from_jwk(key, jwk) != HALLMARK_OK || key->alg != HM_ALG_ED25519) {
         return fail(ld, HALLMARK_BUNDLE_MALFORMED, "not a valid Ed25519 public JWK", field);
     }
+    return HALLMARK_OK;
+}
+
+/* The root set a statement names ([HM-BUNDLE-62]): keys and threshold, or one jwk. */
+static hallmark_result
+parse_root_set(struct load *ld, const json_t *p, struct root_set *set)
+{
+    const json_t *keys = json_object_get(p, "keys"), *jwk = json_object_get(p, "jwk");
+    size_t i, j, n = json_array_size(keys);
+    long long threshold = 0;
+    hallmark_result rc;
+
+    if ((keys == NULL) == (jwk == NULL)) {
+        return fail(ld, HALLMARK_BUNDLE_MALFORMED, "a root statement names keys or one jwk",
+                    "roots");
+    }
+    if (jwk != NULL) {
+        if (json_object_get(p, "threshold") != NULL) {
+            return fail(ld, HALLMARK_BUNDLE_MALFORMED, "threshold without keys", "roots");
+        }
+        set->count = 1;
+        set->threshold = 1;
+        return ed25519_key(ld, jwk, &set->keys[0], "roots");
+    }
+    if (!json_is_array(keys) || n == 0 || n > HM_ROOT_SET_MAX) {
+        return fail(ld, HALLMARK_BUNDLE_MALFORMED, "keys must hold 1 to 16 root keys", "roots");
+    }
+    for (i = 0; i < n; i++) {
+        set->count = i + 1;
+        rc = ed25519_key(ld, json_array_get(keys, i), &set->keys[i], "roots");
+        if (rc != HALLMARK_OK) {
+            return rc;
+        }
+        for (j = 0; j < i; j++) {
+            if (strcmp(set->keys[j].kid, set->keys[i].kid) == 0) {
+                return fail(ld, HALLMARK_BUNDLE_MALFORMED, "a root key listed twice", "roots");
+            }
+        }
+    }
+    if (!hm_json_uint(p, "threshold", &threshold) || threshold < 1 || (size_t)threshold > n) {
+        return fail(ld, HALLMARK_BUNDLE_MALFORMED, "threshold must be in [1, keys]", "roots");
+    }
+    set->threshold = (size_t)threshold;
     return HALLMARK_OK;
 }
 
@@ -111,15 +244,17 @@ parse_roots(struct load *ld, const json_t *roots)
         return fail(ld, HALLMARK_BUNDLE_MALFORMED, "roots must be an array of at most 16", "roots");
     }
     ld->roots = calloc(n + 1, sizeof *ld->roots);
-    ld->root_keys = calloc(n + 1, sizeof *ld->root_keys);
-    if (ld->roots == NULL || ld->root_keys == NULL) {
+    ld->sets = calloc(n + 1, sizeof *ld->sets);
+    ld->digests = calloc(n + 1, sizeof *ld->digests);
+    ld->seqs = calloc(n + 1, sizeof *ld->seqs);
+    if (ld->roots == NULL || ld->sets == NULL || ld->digests == NULL || ld->seqs == NULL) {
         return HALLMARK_ERR_NOMEM;
     }
     for (i = 0; i < n; i++) {
         json_t *p = NULL;
         long long seq = 0, iat = 0;
-        hallmark_result rc = parse_nested(ld, &ld->roots[i], json_array_get(roots, i),
-                                          "hallmark-root+jwt", &p, "roots");
+        hallmark_result rc = parse_cosigned(ld, &ld->roots[i], json_array_get(roots, i),
+                                            "hallmark-root+jwt", &p, "roots");
 
         ld->root_count = i + 1;
         if (rc == HALLMARK_OK &&
@@ -127,7 +262,11 @@ parse_roots(struct load *ld, const json_t *roots)
             rc = fail(ld, HALLMARK_BUNDLE_MALFORMED, "root statement fields", "roots");
         }
         if (rc == HALLMARK_OK) {
-            rc = ed25519_jwk(ld, p, &ld->root_keys[i], "roots");
+            rc = parse_root_set(ld, p, &ld->sets[i]);
+        }
+        if (rc == HALLMARK_OK) {
+            rc = hm_sha256_b64url(ld->digests[i], ld->roots[i].sigs[0].payload,
+                                  ld->roots[i].sigs[0].payload_len);
         }
         json_decref(p);
         if (rc != HALLMARK_OK) {
@@ -137,6 +276,7 @@ parse_roots(struct load *ld, const json_t *roots)
             return fail(ld, HALLMARK_BUNDLE_UNTRUSTED, "root statement seq does not increase",
                         "roots");
         }
+        ld->seqs[i] = seq;
         prev_seq = seq;
     }
     return HALLMARK_OK;
@@ -147,15 +287,17 @@ parse_publisher(struct load *ld, const json_t *text)
 {
     json_t *p = NULL;
     hallmark_result rc =
-        parse_nested(ld, &ld->publisher, text, "hallmark-publisher+jwt", &p, "publisher");
+        parse_cosigned(ld, &ld->publisher, text, "hallmark-publisher+jwt", &p, "publisher");
 
     if (rc == HALLMARK_OK &&
         (!version_one(p) || !get_time(p, "nbf", &ld->publisher_nbf) ||
-         !get_time(p, "exp", &ld->publisher_exp) || ld->publisher_exp <= ld->publisher_nbf)) {
+         !get_time(p, "exp", &ld->publisher_exp) || ld->publisher_exp <= ld->publisher_nbf ||
+         (json_object_get(p, "generation") != NULL &&
+          !hm_json_uint(p, "generation", &ld->generation)))) {
         rc = fail(ld, HALLMARK_BUNDLE_MALFORMED, "publisher certificate fields", "publisher");
     }
     if (rc == HALLMARK_OK) {
-        rc = ed25519_jwk(ld, p, &ld->publisher_key, "publisher");
+        rc = ed25519_key(ld, json_object_get(p, "jwk"), &ld->publisher_key, "publisher");
     }
     json_decref(p);
     return rc;
@@ -258,11 +400,14 @@ parse_domains(hm_brand *b, const json_t *domains)
     return HALLMARK_OK;
 }
 
-/* The credential payload's fields (§5.1) into b. */
+/* The credential payload's fields (§5.1) into b. *foreign is set when the credential names
+ * another platform than bundle_platform ([HM-CRED-60]). */
 static hallmark_result
-parse_credential(hm_brand *b, const json_t *p, const hm_jws *jws)
+parse_credential(hm_brand *b, const json_t *p, const hm_jws *jws, const char *bundle_platform,
+                 int *foreign)
 {
     const json_t *logo = json_object_get(p, "logo"), *colors = json_object_get(p, "colors");
+    const json_t *platform = json_object_get(p, "platform");
     const json_t *name = json_object_get(p, "name"), *url = json_object_get(logo, "url");
     const char *bg = hm_json_string(colors, "background", NULL);
     long long w = 0, h = 0;
@@ -277,8 +422,12 @@ parse_credential(hm_brand *b, const json_t *p, const hm_jws *jws)
         !color_ok(hm_json_string(colors, "primary", NULL)) ||
         (json_object_get(colors, "background") != NULL && !color_ok(bg)) ||
         (b->level = level_from(hm_json_string(p, "level", NULL))) == HALLMARK_LEVEL_UNKNOWN ||
-        !get_time(p, "nbf", &b->nbf) || !get_time(p, "exp", &b->exp) || b->exp <= b->nbf) {
+        !get_time(p, "nbf", &b->nbf) || !get_time(p, "exp", &b->exp) || b->exp <= b->nbf ||
+        (platform != NULL && !hm_utf8_no_controls(json_string_value(platform), 1, 64))) {
         return HALLMARK_BUNDLE_MALFORMED;
+    }
+    if (platform != NULL && strcmp(json_string_value(platform), bundle_platform) != 0) {
+        *foreign = 1;
     }
     if (url != NULL) {
         char host[HM_ID_MAX];
@@ -456,7 +605,8 @@ parse_brands(struct load *ld, const json_t *brands)
         ld->cred_count = i + 1;
         t->brand_count = i + 1;
         if (rc == HALLMARK_OK) {
-            rc = parse_credential(&t->brands[i], p, &ld->creds[i]);
+            rc = parse_credential(&t->brands[i], p, &ld->creds[i], ld->platform,
+                                  &ld->foreign_credential);
         }
         json_decref(p);
         if (rc == HALLMARK_OK) {
@@ -705,74 +855,76 @@ hm_trust_first_overlap(const hm_trust *t, const hm_sender_entry **a, size_t *bra
     return 0;
 }
 
+/* 1 when set is the anchor's pinned set: the same keys, in any order, and the same threshold
+ * (both sides hold no key twice). */
 static int
-pinned_index(const hm_pubkey *roots, size_t n, const char *kid, const unsigned char *raw)
+set_is_anchor(const struct root_set *set, const hm_anchor *a)
 {
-    size_t i;
+    size_t i, k;
 
-    for (i = 0; i < n; i++) {
-        if ((kid != NULL && strcmp(roots[i].kid, kid) == 0) ||
-            (raw != NULL && memcmp(roots[i].raw, raw, HM_ED25519_PUBLIC_BYTES) == 0)) {
-            return (int)i;
+    if (set->count != a->root_count || set->threshold != a->threshold) {
+        return 0;
+    }
+    for (i = 0; i < set->count; i++) {
+        for (k = 0; k < a->root_count &&
+                    memcmp(a->roots[k].raw, set->keys[i].raw, HM_ED25519_PUBLIC_BYTES) != 0;
+             k++) {
+        }
+        if (k == a->root_count) {
+            return 0;
         }
     }
-    return -1;
+    return 1;
 }
 
-/* §6.5: find the first pinned key along the chain, verify from there, return the current root. */
+/* §6.5 [HM-BUNDLE-14]: start at the last mention of the pinned set (or at the pinned set as
+ * K[0]), verify every later statement with the set before it, and check the publisher
+ * certificate with the current set (§6.4). */
 static hallmark_result
-walk_roots(struct load *ld, const hm_pubkey *roots, size_t root_count, const hm_pubkey **current)
+walk_roots(struct load *ld)
 {
-    size_t m = ld->root_count, k, i;
-    const hm_pubkey *signer = NULL;
-    int p;
+    const hm_anchor *a = ld->anchor;
+    const hm_pubkey *keys = a->roots;
+    size_t n = a->root_count, threshold = a->threshold, m = ld->root_count, j = 0, i;
 
-    if (m == 0) {
-        p = pinned_index(roots, root_count, ld->publisher.kid, NULL);
-        if (p < 0) {
-            return fail(ld, HALLMARK_BUNDLE_UNTRUSTED, "publisher not certified by a pinned root",
-                        "publisher");
-        }
-        *current = &roots[p];
-        return HALLMARK_OK;
-    }
-    for (k = 0; k <= m && signer == NULL; k++) {
-        p = k == 0 ? pinned_index(roots, root_count, ld->roots[0].kid, NULL)
-                   : pinned_index(roots, root_count, NULL, ld->root_keys[k - 1].raw);
-        if (p >= 0) {
-            signer = &roots[p];
-            break;
+    for (i = 1; i <= m && j == 0; i++) {
+        if (set_is_anchor(&ld->sets[i - 1], a)) {
+            j = i;
         }
     }
-    if (signer == NULL) {
-        return fail(ld, HALLMARK_BUNDLE_UNTRUSTED, "no pinned root in the root chain", "roots");
-    }
-    for (i = k; i < m; i++) {
-        if (!hm_jws_kid_is(&ld->roots[i], signer->kid) ||
-            hm_jws_verify(&ld->roots[i], signer) != HALLMARK_OK) {
-            return fail(ld, HALLMARK_BUNDLE_UNTRUSTED, "root statement not signed by its root",
-                        "roots");
+    for (i = j; i < m; i++) {
+        if (!cosigned_by(&ld->roots[i], keys, n, threshold)) {
+            return fail(ld, HALLMARK_BUNDLE_UNTRUSTED,
+                        "root statement not signed by a quorum of the root set before it", "roots");
         }
-        signer = &ld->root_keys[i];
+        keys = ld->sets[i].keys;
+        n = ld->sets[i].count;
+        threshold = ld->sets[i].threshold;
     }
-    *current = signer;
+    if (!cosigned_by(&ld->publisher, keys, n, threshold)) {
+        return fail(ld, HALLMARK_BUNDLE_UNTRUSTED,
+                    "publisher certificate not signed by a quorum of the current root set",
+                    "publisher");
+    }
     return HALLMARK_OK;
 }
 
 static hallmark_result
-check_signatures(struct load *ld, const hm_pubkey *roots, size_t root_count)
+check_signatures(struct load *ld)
 {
-    const hm_pubkey *root = NULL;
-    hallmark_result rc = walk_roots(ld, roots, root_count, &root);
+    hallmark_result rc = walk_roots(ld);
     size_t i;
 
     if (rc != HALLMARK_OK) {
         return rc;
     }
-    if (!hm_jws_kid_is(&ld->publisher, root->kid) ||
-        hm_jws_verify(&ld->publisher, root) != HALLMARK_OK || ld->trust->iat < ld->publisher_nbf ||
-        ld->trust->iat > ld->publisher_exp) {
-        return fail(ld, HALLMARK_BUNDLE_UNTRUSTED, "publisher certificate invalid", "publisher");
+    if (ld->trust->iat < ld->publisher_nbf || ld->trust->iat > ld->publisher_exp) {
+        return fail(ld, HALLMARK_BUNDLE_UNTRUSTED, "bundle issued outside its certificate",
+                    "publisher");
+    }
+    if (ld->trust->exp > ld->publisher_exp) {
+        return fail(ld, HALLMARK_BUNDLE_UNTRUSTED, "bundle outlives its publisher certificate",
+                    "exp");
     }
     if (!hm_jws_kid_is(&ld->bundle, ld->publisher_key.kid)) {
         return fail(ld, HALLMARK_BUNDLE_UNTRUSTED, "bundle not signed by the certified publisher",
@@ -804,6 +956,11 @@ parse_payload(struct load *ld)
         !get_time(p, "exp", &ld->trust->exp) || ld->trust->exp <= ld->trust->iat) {
         return fail(ld, HALLMARK_BUNDLE_MALFORMED, "bundle payload fields", NULL);
     }
+    ld->platform = json_string_value(platform);
+    ld->trust->platform = dup_string(platform);
+    if (ld->trust->platform == NULL) {
+        return HALLMARK_ERR_NOMEM;
+    }
     ld->trust->serial = (uint64_t)serial;
     rc = parse_roots(ld, json_object_get(p, "roots"));
     if (rc == HALLMARK_OK) {
@@ -821,17 +978,70 @@ parse_payload(struct load *ld)
     return rc;
 }
 
+/* §6.6 steps 11-13 against one state: the chain must hold the position seen; within that
+ * position, the generation must not go back (nor change keys), and within that generation the
+ * serial must not go back. A later position or generation resets the floors below it. */
+static hallmark_result
+check_floor(struct load *ld, const hm_trust_state *f)
+{
+    const hm_trust_state *b = &ld->trust->position;
+    size_t i;
+
+    if (f == NULL || !f->present) {
+        return HALLMARK_OK;
+    }
+    if (f->root_seq > 0) {
+        for (i = 0; i < ld->root_count && ld->seqs[i] != f->root_seq; i++) {
+        }
+        if (i == ld->root_count || strcmp(ld->digests[i], f->root) != 0) {
+            return fail(ld, HALLMARK_BUNDLE_ROOT_FORKED,
+                        "the root chain does not hold the position already accepted", "roots");
+        }
+    }
+    if (b->root_seq > f->root_seq) {
+        return HALLMARK_OK; /* [HM-BUNDLE-65] */
+    }
+    if (b->generation < f->generation ||
+        (b->generation == f->generation && strcmp(b->publisher, f->publisher) != 0)) {
+        return fail(ld, HALLMARK_BUNDLE_PUBLISHER_SUPERSEDED,
+                    "publisher generation older than the one accepted, or held by another key",
+                    "publisher");
+    }
+    if (b->generation == f->generation && b->serial < f->serial) {
+        return fail(ld, HALLMARK_BUNDLE_ROLLBACK, "older than the last accepted bundle", "serial");
+    }
+    return HALLMARK_OK;
+}
+
+/* The state this bundle would leave (§6.8): its chain position, generation, key and serial. */
+static void
+note_position(struct load *ld)
+{
+    hm_trust_state *b = &ld->trust->position;
+
+    b->present = 1;
+    b->root_seq = ld->root_count > 0 ? ld->seqs[ld->root_count - 1] : 0;
+    memcpy(b->root, ld->root_count > 0 ? ld->digests[ld->root_count - 1] : "",
+           ld->root_count > 0 ? sizeof b->root : 1);
+    b->generation = ld->generation;
+    memcpy(b->publisher, ld->publisher_key.kid, sizeof b->publisher);
+    b->serial = (long long)ld->trust->serial;
+}
+
 hallmark_result
-hm_trust_load(const hm_pubkey *roots, size_t root_count, const unsigned char *bundle, size_t len,
-              uint64_t last_serial, int64_t now, hm_trust **out, hallmark_error *err)
+hm_trust_load(const hm_anchor *anchor, const unsigned char *bundle, size_t len,
+              const hm_trust_state *const *floors, size_t floor_count, int64_t now, hm_trust **out,
+              hallmark_error *err)
 {
     struct load ld;
     hallmark_result rc;
-    size_t i;
+    size_t i, j;
 
     memset(&ld, 0, sizeof ld);
     ld.err = err;
-    if (out == NULL || roots == NULL || root_count == 0 || bundle == NULL) {
+    ld.anchor = anchor;
+    if (out == NULL || anchor == NULL || anchor->root_count == 0 || bundle == NULL ||
+        (floors == NULL && floor_count > 0)) {
         return fail(&ld, HALLMARK_ERR_INVALID_ARGUMENT, "missing argument", NULL);
     }
     *out = NULL;
@@ -856,10 +1066,17 @@ hm_trust_load(const hm_pubkey *roots, size_t root_count, const unsigned char *bu
         rc = parse_payload(&ld);
     }
     if (rc == HALLMARK_OK) {
-        rc = check_signatures(&ld, roots, root_count);
+        rc = check_signatures(&ld);
     }
-    if (rc == HALLMARK_OK && ld.trust->serial < last_serial) {
-        rc = fail(&ld, HALLMARK_BUNDLE_ROLLBACK, "older than the last accepted bundle", "serial");
+    if (rc == HALLMARK_OK && anchor->platform != NULL &&
+        (strcmp(ld.platform, anchor->platform) != 0 || ld.foreign_credential)) {
+        rc = fail(&ld, HALLMARK_BUNDLE_WRONG_PLATFORM, "bundle of another platform", "platform");
+    }
+    if (rc == HALLMARK_OK) {
+        note_position(&ld);
+    }
+    for (i = 0; rc == HALLMARK_OK && i < floor_count; i++) {
+        rc = check_floor(&ld, floors[i]);
     }
     if (rc == HALLMARK_OK && now > ld.trust->exp) {
         rc = fail(&ld, HALLMARK_BUNDLE_EXPIRED, "bundle has expired", "exp");
@@ -871,18 +1088,234 @@ hm_trust_load(const hm_pubkey *roots, size_t root_count, const unsigned char *bu
     hm_trust_free(ld.trust);
     json_decref(ld.payload);
     hm_jws_clear(&ld.bundle);
-    hm_jws_clear(&ld.publisher);
+    for (j = 0; j < ld.publisher.count; j++) {
+        hm_jws_clear(&ld.publisher.sigs[j]);
+    }
     hm_pubkey_clear(&ld.publisher_key);
     for (i = 0; i < ld.root_count; i++) {
-        hm_jws_clear(&ld.roots[i]);
-        hm_pubkey_clear(&ld.root_keys[i]);
+        for (j = 0; j < ld.roots[i].count; j++) {
+            hm_jws_clear(&ld.roots[i].sigs[j]);
+        }
+        for (j = 0; j < ld.sets[i].count; j++) {
+            hm_pubkey_clear(&ld.sets[i].keys[j]);
+        }
     }
     for (i = 0; i < ld.cred_count; i++) {
         hm_jws_clear(&ld.creds[i]);
     }
     free(ld.roots);
-    free(ld.root_keys);
+    free(ld.sets);
+    free(ld.digests);
+    free(ld.seqs);
     free(ld.creds);
+    return rc;
+}
+
+/* ---- the app's anchor and its persisted state (§1.2, §6.8) --------------------------------- */
+
+static int
+compare_raw(const void *a, const void *b)
+{
+    return memcmp(*(const unsigned char *const *)a, *(const unsigned char *const *)b,
+                  HM_ED25519_PUBLIC_BYTES);
+}
+
+/* "anchor" of §6.8: SHA-256 of platform, 0x00, the threshold byte, the raw keys sorted. */
+static hallmark_result
+anchor_digest(hm_anchor *a)
+{
+    const unsigned char *sorted[HM_ROOT_SET_MAX] = {NULL};
+    unsigned char buf[64 + 2 + HM_ROOT_SET_MAX * HM_ED25519_PUBLIC_BYTES];
+    size_t i, n = 0, plen = a->platform != NULL ? strlen(a->platform) : 0;
+
+    for (i = 0; i < a->root_count; i++) {
+        sorted[i] = a->roots[i].raw;
+    }
+    qsort(sorted, a->root_count, sizeof sorted[0], compare_raw);
+    memcpy(buf, a->platform != NULL ? a->platform : "", plen);
+    n = plen;
+    buf[n++] = 0;
+    buf[n++] = (unsigned char)a->threshold;
+    for (i = 0; i < a->root_count; i++) {
+        memcpy(buf + n, sorted[i], HM_ED25519_PUBLIC_BYTES);
+        n += HM_ED25519_PUBLIC_BYTES;
+    }
+    return hm_sha256_b64url(a->digest, buf, n);
+}
+
+hallmark_result
+hm_anchor_init(hm_anchor *a, const char *platform, const char *const *roots, size_t root_count,
+               size_t threshold)
+{
+    size_t i, j;
+
+    memset(a, 0, sizeof *a);
+    if (roots == NULL || root_count == 0 || root_count > HM_ROOT_SET_MAX || threshold < 1 ||
+        threshold > root_count || (platform != NULL && !hm_utf8_no_controls(platform, 1, 64))) {
+        return HALLMARK_ERR_INVALID_ARGUMENT;
+    }
+    a->threshold = threshold;
+    a->roots = calloc(root_count, sizeof *a->roots);
+    a->platform = platform != NULL ? malloc(strlen(platform) + 1) : NULL;
+    if (a->roots == NULL || (platform != NULL && a->platform == NULL)) {
+        return HALLMARK_ERR_NOMEM;
+    }
+    if (platform != NULL) {
+        memcpy(a->platform, platform, strlen(platform) + 1);
+    }
+    for (i = 0; i < root_count; i++) {
+        unsigned char raw[HM_ED25519_PUBLIC_BYTES];
+        hallmark_result rc;
+
+        if (roots[i] == NULL) {
+            return HALLMARK_ERR_INVALID_ARGUMENT;
+        }
+        rc = hm_b64url_decode_exact(raw, sizeof raw, roots[i], strlen(roots[i]));
+        rc = rc == HALLMARK_OK ? hm_pubkey_from_raw(&a->roots[i], HM_ALG_ED25519, raw, sizeof raw)
+                               : HALLMARK_ERR_INVALID_KEY;
+        a->root_count = i + 1;
+        if (rc != HALLMARK_OK) {
+            return rc;
+        }
+        for (j = 0; j < i; j++) {
+            if (memcmp(a->roots[j].raw, a->roots[i].raw, HM_ED25519_PUBLIC_BYTES) == 0) {
+                return HALLMARK_ERR_INVALID_ARGUMENT;
+            }
+        }
+    }
+    return anchor_digest(a);
+}
+
+hallmark_result
+hm_anchor_init_key(hm_anchor *a, const char *platform, const hm_pubkey *root)
+{
+    char x[HM_SHA256_B64_LEN + 1];
+    const char *list[1] = {x};
+
+    memset(a, 0, sizeof *a);
+    if (root == NULL || root->alg != HM_ALG_ED25519 ||
+        hm_b64url_encode(x, sizeof x, root->raw, HM_ED25519_PUBLIC_BYTES, NULL) != HALLMARK_OK) {
+        return HALLMARK_ERR_INVALID_ARGUMENT;
+    }
+    return hm_anchor_init(a, platform, list, 1, 1);
+}
+
+void
+hm_anchor_clear(hm_anchor *a)
+{
+    size_t i;
+
+    if (a == NULL) {
+        return;
+    }
+    for (i = 0; i < a->root_count; i++) {
+        hm_pubkey_clear(&a->roots[i]);
+    }
+    free(a->roots);
+    free(a->platform);
+    memset(a, 0, sizeof *a);
+}
+
+/* The state of §6.8 under (platform, anchor digest), members in the spec's order: a new
+ * reference, NULL without memory. */
+static json_t *
+state_doc(const char *platform, const char *anchor, const hm_trust_state *st)
+{
+    return json_pack("{s:i,s:s,s:s,s:I,s:s,s:I,s:s,s:I}", "v", 1, "platform", platform, "anchor",
+                     anchor, "root_seq", (json_int_t)st->root_seq, "root", st->root, "generation",
+                     (json_int_t)st->generation, "publisher", st->publisher, "serial",
+                     (json_int_t)st->serial);
+}
+
+#define STATE_FLAGS (JSON_COMPACT | JSON_ENSURE_ASCII)
+
+/* Its text: malloc'd, NULL without memory. */
+static char *
+state_text(const char *platform, const char *anchor, const hm_trust_state *st)
+{
+    json_t *doc = state_doc(platform, anchor, st);
+    char *text = doc != NULL ? json_dumps(doc, STATE_FLAGS) : NULL;
+
+    json_decref(doc);
+    return text;
+}
+
+hallmark_result
+hm_trust_state_write(const hm_anchor *a, const hm_trust_state *st, unsigned char *out, size_t cap,
+                     size_t *len)
+{
+    json_t *doc = state_doc(a->platform != NULL ? a->platform : "", a->digest, st);
+    size_t n;
+
+    if (doc == NULL) {
+        return HALLMARK_ERR_NOMEM;
+    }
+    n = json_dumpb(doc, (char *)out, cap < HM_STATE_MAX ? cap : HM_STATE_MAX, STATE_FLAGS);
+    json_decref(doc);
+    if (n == 0) {
+        return HALLMARK_ERR_NOMEM;
+    }
+    if (n > cap || n > HM_STATE_MAX) {
+        return HALLMARK_ERR_BUFFER_TOO_SMALL;
+    }
+    *len = n;
+    return HALLMARK_OK;
+}
+
+/* 1 if s is 43 base64url characters (a digest or a thumbprint). */
+static int
+b64u43(const char *s)
+{
+    unsigned char raw[HM_SHA256_BYTES];
+
+    return s != NULL && strlen(s) == HM_SHA256_B64_LEN &&
+           hm_b64url_decode_exact(raw, sizeof raw, s, HM_SHA256_B64_LEN) == HALLMARK_OK;
+}
+
+hallmark_result
+hm_trust_state_read(const hm_anchor *a, const unsigned char *buf, size_t len, hm_trust_state *out)
+{
+    json_t *doc = NULL;
+    const char *platform, *anchor, *root, *publisher;
+    char *canon = NULL;
+    long long v = 0;
+    hallmark_result rc = HALLMARK_ERR_STATE_INVALID;
+
+    memset(out, 0, sizeof *out);
+    if (len == 0) {
+        return HALLMARK_OK;
+    }
+    if (buf == NULL || len > HM_STATE_MAX ||
+        hm_json_parse_object(buf, len, HM_STATE_MAX, 1, &doc) != HALLMARK_OK) {
+        return HALLMARK_ERR_STATE_INVALID;
+    }
+    platform = hm_json_string(doc, "platform", NULL);
+    anchor = hm_json_string(doc, "anchor", NULL);
+    root = hm_json_string(doc, "root", NULL);
+    publisher = hm_json_string(doc, "publisher", NULL);
+    if (json_object_size(doc) == 8 && hm_json_uint(doc, "v", &v) && v == 1 && platform != NULL &&
+        b64u43(anchor) && hm_json_uint(doc, "root_seq", &out->root_seq) && root != NULL &&
+        (out->root_seq == 0 ? root[0] == '\0' : b64u43(root)) &&
+        hm_json_uint(doc, "generation", &out->generation) && b64u43(publisher) &&
+        hm_json_uint(doc, "serial", &out->serial) &&
+        strcmp(platform, a->platform != NULL ? a->platform : "") == 0) {
+        memcpy(out->root, root, strlen(root) + 1);
+        memcpy(out->publisher, publisher, sizeof out->publisher);
+        /* Only the exact form the library writes ([HM-BUNDLE-72]): same members, order, escapes. */
+        canon = state_text(platform, anchor, out);
+        if (canon == NULL) {
+            rc = HALLMARK_ERR_NOMEM;
+        } else if (strlen(canon) == len && memcmp(canon, buf, len) == 0) {
+            rc = HALLMARK_OK;
+            /* Other pins (an app release changed them) start a new history ([HM-BUNDLE-71]). */
+            out->present = strcmp(anchor, a->digest) == 0;
+        }
+    }
+    free(canon);
+    json_decref(doc);
+    if (rc != HALLMARK_OK || !out->present) {
+        memset(out, 0, sizeof *out);
+    }
     return rc;
 }
 
@@ -940,5 +1373,6 @@ hm_trust_free(hm_trust *trust)
     free(trust->brands);
     free(trust->keys);
     free(trust->claims);
+    free(trust->platform);
     free(trust);
 }

@@ -64,7 +64,32 @@ typedef struct hm_claim_slot {
     int shared;                   /* 1 when another brand lists the same entry too */
 } hm_claim_slot;
 
+/* The app's pins (spec §1.2 [HM-TRUST-60]): platform id, root set, threshold. */
+#define HM_ROOT_SET_MAX 16U
+
+typedef struct hm_anchor {
+    char *platform;   /* owned; NULL only for operator-side callers that check no platform */
+    hm_pubkey *roots; /* owned, root_count keys */
+    size_t root_count;
+    size_t threshold;
+    char digest[HM_SHA256_B64_LEN + 1]; /* §6.8 "anchor" */
+} hm_anchor;
+
+/* A trust state (§6.8): where the app's history of accepted bundles stands. */
+#define HM_STATE_MAX 1024U
+
+typedef struct hm_trust_state {
+    int present; /* 0: no history (first use, or pins changed [HM-BUNDLE-71]) */
+    long long root_seq;
+    char root[HM_SHA256_B64_LEN + 1]; /* "" when root_seq is 0 */
+    long long generation;
+    char publisher[HM_KID_LEN + 1];
+    long long serial;
+} hm_trust_state;
+
 typedef struct hm_trust {
+    hm_trust_state position; /* this bundle's chain position, generation, publisher, serial */
+    char *platform;          /* the bundle's platform id, owned */
     uint64_t serial;
     long long iat, exp;
     hm_brand *brands;
@@ -79,12 +104,41 @@ typedef struct hm_trust {
 } hm_trust;
 
 /*
- * Loads bundle bytes against the pinned roots (§6.6 steps 2-11). *out receives a new hm_trust
- * owned by the caller (hm_trust_free). err (may be NULL) gets a static detail on failure.
+ * Fills anchor from the app's pins: platform (copied; NULL for operator-side callers, which then
+ * check no platform), root_count base64url Ed25519 keys, threshold in [1, root_count].
+ * HALLMARK_OK, HALLMARK_ERR_INVALID_ARGUMENT, HALLMARK_ERR_INVALID_KEY or HALLMARK_ERR_NOMEM;
+ * hm_anchor_clear after any result.
  */
-hallmark_result hm_trust_load(const hm_pubkey *roots, size_t root_count,
-                              const unsigned char *bundle, size_t len, uint64_t last_serial,
-                              int64_t now, hm_trust **out, hallmark_error *err);
+hallmark_result hm_anchor_init(hm_anchor *anchor, const char *platform, const char *const *roots,
+                               size_t root_count, size_t threshold);
+
+/* As hm_anchor_init for one already validated root key (copied), threshold 1. */
+hallmark_result hm_anchor_init_key(hm_anchor *anchor, const char *platform, const hm_pubkey *root);
+
+void hm_anchor_clear(hm_anchor *anchor);
+
+/*
+ * Reads a persisted state (§6.8): len 0 gives a state with present 0. HALLMARK_OK or
+ * HALLMARK_ERR_STATE_INVALID ([HM-BUNDLE-69]); a state of other pins gives present 0
+ * ([HM-BUNDLE-71]).
+ */
+hallmark_result hm_trust_state_read(const hm_anchor *anchor, const unsigned char *buf, size_t len,
+                                    hm_trust_state *out);
+
+/* Writes state in the form of §6.8 into out (cap bytes, no NUL added); *len gets its length.
+ * HALLMARK_OK, HALLMARK_ERR_BUFFER_TOO_SMALL or HALLMARK_ERR_NOMEM. */
+hallmark_result hm_trust_state_write(const hm_anchor *anchor, const hm_trust_state *state,
+                                     unsigned char *out, size_t cap, size_t *len);
+
+/*
+ * Loads bundle bytes against the anchor (§6.6 steps 2-14), checking steps 11-13 against each of
+ * floor_count states in floors (persisted, held; entries may have present 0). *out receives a
+ * new hm_trust owned by the caller (hm_trust_free). err (may be NULL) gets a static detail on
+ * failure.
+ */
+hallmark_result hm_trust_load(const hm_anchor *anchor, const unsigned char *bundle, size_t len,
+                              const hm_trust_state *const *floors, size_t floor_count, int64_t now,
+                              hm_trust **out, hallmark_error *err);
 
 /* The key with this kid, or NULL. */
 const hm_brand_key *hm_trust_find_key(const hm_trust *trust, const char *kid, size_t kid_len);

@@ -82,6 +82,18 @@ describe(hallmark_result code)
         TEXT(HALLMARK_ERR_UNAVAILABLE, NONE, "the service cannot sign right now")
         TEXT(HALLMARK_SENDER_CONTESTED, NEUTRAL,
              "two brands in the trust bundle claim this sender; no brand can be shown")
+        TEXT(HALLMARK_ERR_API_REPLACED, API_ERROR,
+             "this call cannot carry the persisted trust state: use hallmark_verifier_create "
+             "and hallmark_verifier_load")
+        TEXT(HALLMARK_ERR_STATE_INVALID, NONE,
+             "the persisted trust state is damaged, of an unknown version, or of another "
+             "platform")
+        TEXT(HALLMARK_BUNDLE_WRONG_PLATFORM, NONE, "the trust bundle belongs to another platform")
+        TEXT(HALLMARK_BUNDLE_PUBLISHER_SUPERSEDED, NONE,
+             "the trust bundle's publishing key is of an older generation than one already "
+             "accepted")
+        TEXT(HALLMARK_BUNDLE_ROOT_FORKED, NONE,
+             "the trust bundle's root chain forks from the one already accepted")
     }
     return &unknown_result;
 }

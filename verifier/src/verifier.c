@@ -27,62 +27,69 @@ struct snapshot {
 };
 
 struct hallmark_verifier {
-    hm_pubkey *roots;
-    size_t root_count;
+    hm_anchor anchor;          /* the app's pins: platform id, root set, threshold */
     pthread_mutex_t lock;      /* guards current and refs: held for pointer swaps only */
     pthread_mutex_t load_lock; /* serializes loads */
     struct snapshot *current;
 };
 
+size_t
+hallmark_trust_state_max(void)
+{
+    return HALLMARK_TRUST_STATE_MAX;
+}
+
 hallmark_result
-hallmark_verifier_new(hallmark_verifier **out, const char *const *roots, size_t root_count)
+hallmark_verifier_create(hallmark_verifier **out, const char *platform, const char *const *roots,
+                         size_t root_count, size_t threshold)
 {
     hallmark_verifier *v;
-    size_t i;
+    hallmark_result rc;
 
     if (out == NULL) {
         return HALLMARK_ERR_INVALID_ARGUMENT;
     }
     *out = NULL;
-    if (roots == NULL || root_count == 0) {
+    if (platform == NULL || roots == NULL || root_count == 0) {
         return HALLMARK_ERR_INVALID_ARGUMENT;
     }
     if (hm_crypto_init() != HALLMARK_OK) {
         return HALLMARK_ERR_INTERNAL;
     }
     v = calloc(1, sizeof *v);
-    if (v == NULL || (v->roots = calloc(root_count, sizeof *v->roots)) == NULL) {
-        free(v);
+    if (v == NULL) {
         return HALLMARK_ERR_NOMEM;
     }
+    rc = hm_anchor_init(&v->anchor, platform, roots, root_count, threshold);
+    if (rc != HALLMARK_OK) {
+        hm_anchor_clear(&v->anchor);
+        free(v);
+        return rc;
+    }
     if (pthread_mutex_init(&v->lock, NULL) != 0) {
-        free(v->roots);
+        hm_anchor_clear(&v->anchor);
         free(v);
         return HALLMARK_ERR_INTERNAL;
     }
     if (pthread_mutex_init(&v->load_lock, NULL) != 0) {
         pthread_mutex_destroy(&v->lock);
-        free(v->roots);
+        hm_anchor_clear(&v->anchor);
         free(v);
         return HALLMARK_ERR_INTERNAL;
     }
-    for (i = 0; i < root_count; i++) {
-        unsigned char raw[HM_ED25519_PUBLIC_BYTES];
-        hallmark_result rc = HALLMARK_ERR_INVALID_ARGUMENT;
-
-        if (roots[i] != NULL) {
-            rc = hm_b64url_decode_exact(raw, sizeof raw, roots[i], strlen(roots[i]));
-            rc = rc == HALLMARK_OK ? hm_pubkey_from_raw(&v->roots[i], HM_ALG_ED25519, raw, 32)
-                                   : HALLMARK_ERR_INVALID_KEY;
-        }
-        v->root_count = i + 1;
-        if (rc != HALLMARK_OK) {
-            hallmark_verifier_free(v);
-            return rc;
-        }
-    }
     *out = v;
     return HALLMARK_OK;
+}
+
+hallmark_result
+hallmark_verifier_new(hallmark_verifier **out, const char *const *roots, size_t root_count)
+{
+    (void)roots;
+    (void)root_count;
+    if (out != NULL) {
+        *out = NULL;
+    }
+    return HALLMARK_ERR_API_REPLACED;
 }
 
 static void
@@ -119,19 +126,25 @@ snapshot_acquire(hallmark_verifier *v)
 void
 hallmark_verifier_free(hallmark_verifier *v)
 {
-    size_t i;
-
     if (v == NULL) {
         return;
     }
     snapshot_release(v, v->current);
-    for (i = 0; i < v->root_count; i++) {
-        hm_pubkey_clear(&v->roots[i]);
-    }
+    hm_anchor_clear(&v->anchor);
     pthread_mutex_destroy(&v->lock);
     pthread_mutex_destroy(&v->load_lock);
-    free(v->roots);
     free(v);
+}
+
+static hallmark_result
+load_fail(hallmark_error *err, hallmark_result code, const char *message)
+{
+    if (err != NULL) {
+        err->code = code;
+        err->message = message;
+        err->field = NULL;
+    }
+    return code;
 }
 
 hallmark_result
@@ -139,38 +152,70 @@ hallmark_verifier_load_bundle(hallmark_verifier *v, const unsigned char *bundle,
                               uint64_t last_serial, int64_t now, uint64_t *serial_out,
                               hallmark_error *err)
 {
+    (void)v;
+    (void)bundle;
+    (void)len;
+    (void)last_serial;
+    (void)now;
+    (void)serial_out;
+    return load_fail(err, HALLMARK_ERR_API_REPLACED,
+                     "hallmark_verifier_load_bundle cannot carry the trust state: use "
+                     "hallmark_verifier_load (spec 6.8)");
+}
+
+hallmark_result
+hallmark_verifier_load(hallmark_verifier *v, const unsigned char *bundle, size_t len,
+                       const unsigned char *state, size_t state_len, int64_t now,
+                       unsigned char *state_out, size_t state_out_cap, size_t *state_out_len,
+                       hallmark_error *err)
+{
     hm_trust *trust = NULL;
     struct snapshot *fresh, *old;
-    uint64_t floor_serial = last_serial;
+    hm_trust_state persisted, held;
+    const hm_trust_state *floors[2] = {&persisted, &held};
     hallmark_result rc;
 
+    memset(&held, 0, sizeof held);
     if (err != NULL) {
         err->code = HALLMARK_OK;
         err->message = "";
         err->field = NULL;
     }
-    if (v == NULL || bundle == NULL || now < 0) {
-        return HALLMARK_ERR_INVALID_ARGUMENT;
+    if (v == NULL || bundle == NULL || now < 0 || (state == NULL && state_len > 0) ||
+        state_out == NULL || state_out_len == NULL) {
+        return load_fail(err, HALLMARK_ERR_INVALID_ARGUMENT, "missing argument");
+    }
+    if (state_out_cap < HALLMARK_TRUST_STATE_MAX) {
+        return load_fail(err, HALLMARK_ERR_BUFFER_TOO_SMALL,
+                         "state_out_cap is below HALLMARK_TRUST_STATE_MAX");
+    }
+    rc = hm_trust_state_read(&v->anchor, state, state_len, &persisted);
+    if (rc != HALLMARK_OK) {
+        return load_fail(err, rc, "the persisted trust state is not one this library wrote");
     }
     pthread_mutex_lock(&v->load_lock);
     old = snapshot_acquire(v);
-    /* The verifier never goes back either: its own bundle counts as persisted. */
-    if (old != NULL && old->trust->serial > floor_serial) {
-        floor_serial = old->trust->serial;
+    /* The verifier never goes back either: its own bundle counts as persisted ([HM-BUNDLE-70]). */
+    if (old != NULL) {
+        held = old->trust->position;
     }
     snapshot_release(v, old);
-    rc = hm_trust_load(v->roots, v->root_count, bundle, len, floor_serial, now, &trust, err);
+    rc = hm_trust_load(&v->anchor, bundle, len, floors, 2, now, &trust, err);
     if (rc == HALLMARK_OK) {
-        fresh = calloc(1, sizeof *fresh);
+        /* Written before the swap, so a failure leaves everything as it was. */
+        unsigned char next[HALLMARK_TRUST_STATE_MAX];
+        size_t next_len = 0;
+
+        rc = hm_trust_state_write(&v->anchor, &trust->position, next, sizeof next, &next_len);
+        fresh = rc == HALLMARK_OK ? calloc(1, sizeof *fresh) : NULL;
         if (fresh == NULL) {
             hm_trust_free(trust);
-            rc = HALLMARK_ERR_NOMEM;
+            rc = rc == HALLMARK_OK ? HALLMARK_ERR_NOMEM : rc;
         } else {
             fresh->trust = trust;
             fresh->refs = 1;
-            if (serial_out != NULL) {
-                *serial_out = trust->serial;
-            }
+            memcpy(state_out, next, next_len);
+            *state_out_len = next_len;
             pthread_mutex_lock(&v->lock);
             old = v->current;
             v->current = fresh;

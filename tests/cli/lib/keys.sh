@@ -69,11 +69,12 @@ print([k["kid"] for b in s["brands"] if b["id"]==sys.argv[2] for k in b["keys"] 
 # sign KID IAT BODY > message.json: a message signed with a keystore key.
 sign() { "$test_sign" "$HALLMARK_KEYSTORE" acme-bank "$1" "$2" "$3"; }
 
-# verdict MESSAGE BUNDLE NOW [LAST_SERIAL [LOADED_AT [ROOT]]]: the result name hallmark-verify gives.
+# verdict MESSAGE BUNDLE NOW [STATE-FILE [LOADED_AT [ROOT]]]: the result name hallmark-verify
+# gives; with a STATE-FILE the app's trust state is read from it and the next one written there.
 verdict() {
     local root=${6:-$HALLMARK_KEYSTORE/root.pub}
     set +e
-    "$verify_cli" --root "$root" --bundle "$2" --now "$3" --last-serial "${4:-0}" \
+    "$verify_cli" --root "$root" --bundle "$2" --now "$3" ${4:+--state "$4"} \
         --loaded-at "${5:-$3}" --message "$1" --json 2>"$work/verr" |
         python3 -c 'import json,sys; print(json.load(sys.stdin)["result"])' 2>/dev/null
     set -e

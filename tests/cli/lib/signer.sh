@@ -7,6 +7,7 @@ unset HALLMARK_NOW # the service signs with the real clock; the keystore must ag
 
 make_keystore() {
     expect_ok "init" init --platform "Hallmark Signer Test" --kdf minimum
+    export HALLMARK_PLATFORM="Hallmark Signer Test" # the platform id apps pin (hallmark-verify --platform)
     expect_ok "brand acme" brand add acme-bank --name "Acme Bank" --logo "$logo_good" \
         --color "#0B5FFF" --sender sms:ACMEBANK --sender email:acme.example \
         --sender-prefix sms:+4477009 --link-domain acme.example --level organization

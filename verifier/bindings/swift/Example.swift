@@ -9,20 +9,35 @@
 import Foundation
 import Hallmark
 
-func verifyMessage(bundle: [UInt8], lastSerial: UInt64, channel: String, from: String, to: String,
-                   body: [UInt8], token: String, receivedAt: Int64) -> hallmark_verification {
+// The trust state (spec §6.8) is opaque bytes: persist them per platform, as they are, after every
+// successful load, and pass them to the next one (nil on first use only). It is what makes a
+// rotation shut out a leaked key without an app release. hallmark_verifier_new and
+// hallmark_verifier_load_bundle answer HALLMARK_ERR_API_REPLACED.
+func verifyMessage(bundle: [UInt8], persistedState: inout [UInt8]?, channel: String, from: String,
+                   to: String, body: [UInt8], token: String, receivedAt: Int64)
+    -> hallmark_verification {
     var verifier: OpaquePointer?
-    let root = strdup("iojj3XQJ8ZX9UtstPLpdcspnCb8dlBIb83SIAbQPb1w")  // pinned in the app
-    defer { free(root) }
-    var roots: [UnsafePointer<CChar>?] = [UnsafePointer(root)]
+    // The trust anchor pinned in the app: platform id, root set, threshold.
+    let pinned = ["ROOT-KEY-1-B64URL", "ROOT-KEY-2-B64URL", "ROOT-KEY-3-B64URL"].map { strdup($0) }
+    defer { pinned.forEach { free($0) } }
+    var roots: [UnsafePointer<CChar>?] = pinned.map { UnsafePointer($0) }
     var out = hallmark_verification()
-    guard hallmark_verifier_new(&verifier, &roots, 1) == HALLMARK_OK else { return out }
-    defer { hallmark_verifier_free(verifier) }
-    var serial: UInt64 = 0
-    guard hallmark_verifier_load_bundle(verifier, bundle, bundle.count, lastSerial,
-                                        Int64(Date().timeIntervalSince1970), &serial, nil)
+    guard hallmark_verifier_create(&verifier, "Hallmark Demo", &roots, roots.count, 2)
             == HALLMARK_OK else { return out }
-    // persist `serial` here
+    defer { hallmark_verifier_free(verifier) }
+    var next = [UInt8](repeating: 0, count: hallmark_trust_state_max())
+    var nextLen = 0
+    let now = Int64(Date().timeIntervalSince1970)
+    let rc: hallmark_result
+    if let state = persistedState {
+        rc = hallmark_verifier_load(verifier, bundle, bundle.count, state, state.count, now,
+                                    &next, next.count, &nextLen, nil)
+    } else {
+        rc = hallmark_verifier_load(verifier, bundle, bundle.count, nil, 0, now, &next,
+                                    next.count, &nextLen, nil)
+    }
+    guard rc == HALLMARK_OK else { return out }  // the previous bundle and state stay
+    persistedState = Array(next[0..<nextLen])    // write it to storage before using the bundle
     channel.withCString { c in from.withCString { f in to.withCString { t in token.withCString { k in
         var m = hallmark_message(channel: c, from: f, to: t, body: body, body_len: body.count,
                                  token: k, token_len: token.utf8.count)

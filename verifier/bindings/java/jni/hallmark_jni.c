@@ -45,11 +45,14 @@ JNIEXPORT jstring JNICALL Java_dev_hallmark_Verifier_nativeResultName(JNIEnv *en
                                                                       jint code);
 JNIEXPORT jint JNICALL Java_dev_hallmark_Verifier_nativeUiClass(JNIEnv *env, jclass cls, jint code);
 JNIEXPORT jstring JNICALL Java_dev_hallmark_Verifier_version(JNIEnv *env, jclass cls);
-JNIEXPORT jint JNICALL Java_dev_hallmark_Verifier_nativeNew(JNIEnv *env, jclass cls,
-                                                            jobjectArray roots, jlongArray out);
+JNIEXPORT jint JNICALL Java_dev_hallmark_Verifier_nativeStateMax(JNIEnv *env, jclass cls);
+JNIEXPORT jint JNICALL Java_dev_hallmark_Verifier_nativeCreate(JNIEnv *env, jclass cls,
+                                                               jbyteArray platform, jint threshold,
+                                                               jobjectArray roots, jlongArray out);
 JNIEXPORT jint JNICALL Java_dev_hallmark_Verifier_nativeLoad(JNIEnv *env, jclass cls, jlong h,
-                                                             jbyteArray bundle, jlong last_serial,
-                                                             jlong now, jlongArray serial_out);
+                                                             jbyteArray bundle, jbyteArray state,
+                                                             jlong now, jbyteArray state_out,
+                                                             jintArray state_len_out);
 JNIEXPORT void JNICALL Java_dev_hallmark_Verifier_nativeVerify(
     JNIEnv *env, jclass cls, jlong h, jbyteArray channel, jbyteArray from, jbyteArray to,
     jbyteArray body, jbyteArray token, jlong now, jobjectArray strings, jlongArray numbers);
@@ -89,17 +92,38 @@ Java_dev_hallmark_Verifier_version(JNIEnv *env, jclass cls)
 }
 
 JNIEXPORT jint JNICALL
-Java_dev_hallmark_Verifier_nativeNew(JNIEnv *env, jclass cls, jobjectArray roots, jlongArray out)
+Java_dev_hallmark_Verifier_nativeStateMax(JNIEnv *env, jclass cls)
+{
+    (void)env;
+    (void)cls;
+    return (jint)hallmark_trust_state_max();
+}
+
+JNIEXPORT jint JNICALL
+Java_dev_hallmark_Verifier_nativeCreate(JNIEnv *env, jclass cls, jbyteArray platform,
+                                        jint threshold, jobjectArray roots, jlongArray out)
 {
     const char *list[ROOTS_MAX];
     jstring refs[ROOTS_MAX];
     jsize n = (*env)->GetArrayLength(env, roots), i, got = 0;
+    jsize plen = (*env)->GetArrayLength(env, platform);
+    char *id = NULL;
     hallmark_verifier *v = NULL;
     hallmark_result rc = HALLMARK_ERR_NOMEM;
     jlong handle;
 
     (void)cls;
-    if (n > ROOTS_MAX) {
+    if (n > ROOTS_MAX || threshold < 1) {
+        return HALLMARK_ERR_INVALID_ARGUMENT;
+    }
+    id = malloc((size_t)plen + 1);
+    if (id == NULL) {
+        return HALLMARK_ERR_NOMEM;
+    }
+    (*env)->GetByteArrayRegion(env, platform, 0, plen, (jbyte *)id);
+    id[plen] = '\0';
+    if (strlen(id) != (size_t)plen) { /* a U+0000 in the platform id is never cut */
+        free(id);
         return HALLMARK_ERR_INVALID_ARGUMENT;
     }
     for (i = 0; i < n; i++) {
@@ -110,7 +134,7 @@ Java_dev_hallmark_Verifier_nativeNew(JNIEnv *env, jclass cls, jobjectArray roots
         }
         got++;
     }
-    rc = hallmark_verifier_new(&v, list, (size_t)n);
+    rc = hallmark_verifier_create(&v, id, list, (size_t)n, (size_t)threshold);
     if (rc == HALLMARK_OK) {
         handle = (jlong)(intptr_t)v;
         (*env)->SetLongArrayRegion(env, out, 0, 1, &handle);
@@ -119,29 +143,43 @@ out:
     for (i = 0; i < got; i++) {
         (*env)->ReleaseStringUTFChars(env, refs[i], list[i]);
     }
+    free(id);
     return (jint)rc;
 }
 
 JNIEXPORT jint JNICALL
 Java_dev_hallmark_Verifier_nativeLoad(JNIEnv *env, jclass cls, jlong h, jbyteArray bundle,
-                                      jlong last_serial, jlong now, jlongArray serial_out)
+                                      jbyteArray state, jlong now, jbyteArray state_out,
+                                      jintArray state_len_out)
 {
     jsize len = (*env)->GetArrayLength(env, bundle);
+    jsize state_len = state != NULL ? (*env)->GetArrayLength(env, state) : 0;
     jbyte *bytes = (*env)->GetByteArrayElements(env, bundle, NULL);
-    uint64_t serial = 0;
-    hallmark_result rc;
-    jlong s;
+    jbyte *st = state != NULL ? (*env)->GetByteArrayElements(env, state, NULL) : NULL;
+    unsigned char next[HALLMARK_TRUST_STATE_MAX];
+    size_t next_len = 0;
+    hallmark_result rc = HALLMARK_ERR_NOMEM;
+    jint n;
 
     (void)cls;
-    if (bytes == NULL) {
-        return HALLMARK_ERR_NOMEM;
+    if (bytes != NULL && (state == NULL || st != NULL)) {
+        rc = hallmark_verifier_load((hallmark_verifier *)(intptr_t)h, (const unsigned char *)bytes,
+                                    (size_t)len, (const unsigned char *)st, (size_t)state_len,
+                                    (int64_t)now, next, sizeof next, &next_len, NULL);
     }
-    rc = hallmark_verifier_load_bundle((hallmark_verifier *)(intptr_t)h,
-                                       (const unsigned char *)bytes, (size_t)len,
-                                       (uint64_t)last_serial, (int64_t)now, &serial, NULL);
-    (*env)->ReleaseByteArrayElements(env, bundle, bytes, JNI_ABORT);
-    s = (jlong)serial;
-    (*env)->SetLongArrayRegion(env, serial_out, 0, 1, &s);
+    if (bytes != NULL) {
+        (*env)->ReleaseByteArrayElements(env, bundle, bytes, JNI_ABORT);
+    }
+    if (st != NULL) {
+        (*env)->ReleaseByteArrayElements(env, state, st, JNI_ABORT);
+    }
+    if (rc == HALLMARK_OK && (*env)->GetArrayLength(env, state_out) >= (jsize)next_len) {
+        (*env)->SetByteArrayRegion(env, state_out, 0, (jsize)next_len, (const jbyte *)next);
+        n = (jint)next_len;
+        (*env)->SetIntArrayRegion(env, state_len_out, 0, 1, &n);
+    } else if (rc == HALLMARK_OK) {
+        rc = HALLMARK_ERR_BUFFER_TOO_SMALL;
+    }
     return (jint)rc;
 }
 

@@ -96,7 +96,18 @@ public enum Result {
     /** the service cannot sign now (audit log, shutdown) */
     ERR_UNAVAILABLE(44),
     /** two brands in the bundle claim this sender id: none shown */
-    SENDER_CONTESTED(45);
+    SENDER_CONTESTED(45),
+    // 46..55 are assigned on issue 22's branch.
+    /** a call that cannot carry the trust state: use Verifier(platform, threshold, roots) and load */
+    ERR_API_REPLACED(56),
+    /** the persisted trust state is damaged, of an unknown version, or of another platform */
+    ERR_STATE_INVALID(57),
+    /** the bundle belongs to another platform */
+    BUNDLE_WRONG_PLATFORM(58),
+    /** the bundle's publishing key is of an older generation than one accepted */
+    BUNDLE_PUBLISHER_SUPERSEDED(59),
+    /** the bundle's root chain forks from the one accepted */
+    BUNDLE_ROOT_FORKED(60);
 
     private final int code;
 

@@ -13,9 +13,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * IllegalStateException.
  *
  * <pre>
- * try (Verifier v = new Verifier("iojj3XQJ8ZX9UtstPLpdcspnCb8dlBIb83SIAbQPb1w")) {
- *     Verifier.BundleLoad load = v.loadBundle(bundleBytes, storedSerial, now);
- *     if (load.result() == Result.OK) { storedSerial = load.serial(); }
+ * try (Verifier v = new Verifier("Hallmark Demo", 2, root1, root2, root3)) {
+ *     Verifier.BundleLoad load = v.load(bundleBytes, storedState, now); // storedState null at first
+ *     if (load.result() == Result.OK) { storedState = load.state(); } // persist it as it is
  *     Verification out = v.verify(new Message("sms", "ACMEBANK", myNumber, body, token), receivedAt);
  *     if (out.isVerified()) { show checkmark, out.displayName(), the cached logo if out.logoMatches(png) }
  * }
@@ -26,36 +26,46 @@ public final class Verifier implements AutoCloseable {
         System.loadLibrary("hallmark_jni");
     }
 
-    /** The outcome of a bundle load: {@link Result#OK} and the serial to persist, or why not. */
+    /**
+     * The outcome of a bundle load: {@link Result#OK} and the trust state to persist, or why not.
+     */
     public static final class BundleLoad {
         private final Result result;
-        private final long serial;
+        private final byte[] state;
 
-        BundleLoad(Result result, long serial) {
+        BundleLoad(Result result, byte[] state) {
             this.result = result;
-            this.serial = serial;
+            this.state = state;
         }
 
         public Result result() { return result; }
-        /** The bundle's serial when result is OK: persist it and pass it as lastSerial next time. */
-        public long serial() { return serial; }
+
+        /**
+         * The next trust state when result is OK (spec §6.8), else null: persist these bytes for
+         * this platform, as they are, and pass them to the next {@link #load}. A copy.
+         */
+        public byte[] state() { return state == null ? null : state.clone(); }
     }
 
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private long handle;
 
     /**
-     * A verifier trusting these root keys (base64url of 32 bytes each, as pinned in the app).
+     * A verifier for one platform, with the trust anchor the app pins (spec §1.2): the platform
+     * id (the "platform" of its bundles), the root set (base64url of 32 bytes each) and how many
+     * of its keys must sign a publisher certificate or a root rotation statement.
      * @throws HallmarkException with ERR_INVALID_KEY for a key that is not a valid Ed25519 key,
-     *     ERR_INVALID_ARGUMENT for none at all.
+     *     ERR_INVALID_ARGUMENT for no roots, more than 16, a root twice, a threshold outside
+     *     [1, roots], or a platform id that is empty, over 64 bytes or holds a control character.
      */
-    public Verifier(String... roots) {
+    public Verifier(String platform, int threshold, String... roots) {
+        Objects.requireNonNull(platform, "platform");
         Objects.requireNonNull(roots, "roots");
         for (String r : roots) {
             Objects.requireNonNull(r, "root");
         }
         long[] out = new long[1];
-        int rc = nativeNew(roots, out);
+        int rc = nativeCreate(platform.getBytes(StandardCharsets.UTF_8), threshold, roots, out);
         if (rc != 0) {
             throw new HallmarkException(Result.of(rc), "cannot create the verifier");
         }
@@ -63,20 +73,48 @@ public final class Verifier implements AutoCloseable {
     }
 
     /**
-     * Loads a trust bundle (compact JWS bytes). A failure leaves the bundle in force unchanged.
-     * @param lastSerial the serial persisted after the last successful load (0 if none)
+     * Replaced: it pins no platform id and no threshold.
+     * @throws HallmarkException always, with {@link Result#ERR_API_REPLACED}
+     * @deprecated use {@link #Verifier(String, int, String...)}
+     */
+    @Deprecated
+    public Verifier(String... roots) {
+        throw new HallmarkException(Result.ERR_API_REPLACED,
+                "Verifier(roots) pins no platform id or threshold: use Verifier(platform, "
+                        + "threshold, roots) and load(bundle, state, now)");
+    }
+
+    /**
+     * Loads a trust bundle (compact JWS bytes) against the app's persisted trust state (spec
+     * §6.6-§6.8). On {@link Result#OK}, persist {@link BundleLoad#state()}; a failure leaves the
+     * bundle in force and the app's state as they were.
+     * @param state the state persisted after the last successful load, or null on first use only
+     *     (an app must never answer ERR_STATE_INVALID by passing null)
      * @param now the current time, Unix seconds
      */
-    public BundleLoad loadBundle(byte[] bundle, long lastSerial, long now) {
+    public BundleLoad load(byte[] bundle, byte[] state, long now) {
         Objects.requireNonNull(bundle, "bundle");
         lock.readLock().lock();
         try {
-            long[] serial = new long[1];
-            int rc = nativeLoad(live(), bundle, lastSerial, now, serial);
-            return new BundleLoad(Result.of(rc), rc == 0 ? serial[0] : 0);
+            byte[] next = new byte[STATE_MAX];
+            int[] nextLen = new int[1];
+            int rc = nativeLoad(live(), bundle, state, now, next, nextLen);
+            return new BundleLoad(Result.of(rc),
+                    rc == 0 ? java.util.Arrays.copyOf(next, nextLen[0]) : null);
         } finally {
             lock.readLock().unlock();
         }
+    }
+
+    /**
+     * Replaced: a bare serial cannot carry the publisher generation or the root chain position.
+     * Loads nothing.
+     * @return a load with {@link Result#ERR_API_REPLACED}, always
+     * @deprecated use {@link #load(byte[], byte[], long)}
+     */
+    @Deprecated
+    public BundleLoad loadBundle(byte[] bundle, long lastSerial, long now) {
+        return new BundleLoad(Result.ERR_API_REPLACED, null);
     }
 
     /**
@@ -179,10 +217,16 @@ public final class Verifier implements AutoCloseable {
     /** The C library's version string. */
     public static native String version();
 
-    private static native int nativeNew(String[] roots, long[] handleOut);
+    /** HALLMARK_TRUST_STATE_MAX: the largest state a load writes. */
+    static final int STATE_MAX = nativeStateMax();
 
-    private static native int nativeLoad(long handle, byte[] bundle, long lastSerial, long now,
-            long[] serialOut);
+    private static native int nativeStateMax();
+
+    private static native int nativeCreate(byte[] platform, int threshold, String[] roots,
+            long[] handleOut);
+
+    private static native int nativeLoad(long handle, byte[] bundle, byte[] state, long now,
+            byte[] stateOut, int[] stateLenOut);
 
     private static native void nativeVerify(long handle, byte[] channel, byte[] from, byte[] to,
             byte[] body, byte[] token, long now, byte[][] strings, long[] numbers);

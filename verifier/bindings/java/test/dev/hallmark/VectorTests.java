@@ -127,8 +127,8 @@ public final class VectorTests {
             {channel + "\u0000x", from, to, token, "ERR_INVALID_ARGUMENT"},
             {channel, from + "\u0000.evil", to, "", "UNSIGNED"},
         };
-        try (Verifier ver = new Verifier(((List<Object>) v.get("roots")).toArray(new String[0]))) {
-            check(ver.loadBundle(((String) v.get("bundle")).getBytes(StandardCharsets.US_ASCII), 0,
+        try (Verifier ver = anchored(v)) {
+            check(ver.load(((String) v.get("bundle")).getBytes(StandardCharsets.US_ASCII), null,
                     now).result() == Result.OK, "U+0000 ids: load");
             for (String[] c : cases) {
                 Verification out = ver.verify(new Message(c[0], c[1], c[2], body, c[3]), now);
@@ -152,11 +152,11 @@ public final class VectorTests {
         String name = path.getFileName().toString();
         Result got;
         long serial = 0;
+        String state = null;
         Verification out = null;
-        List<Object> roots = (List<Object>) v.get("roots");
         Verifier verifier;
         try {
-            verifier = new Verifier(roots.toArray(new String[0]));
+            verifier = anchored(v);
         } catch (HallmarkException e) {
             check(e.result().cName().equals(want), name + ": want " + want + ", got " + e.result());
             return false;
@@ -164,12 +164,18 @@ public final class VectorTests {
         try (Verifier ver = verifier) {
             got = null;
             if (v.get("bundle") instanceof String) {
-                Verifier.BundleLoad load = ver.loadBundle(((String) v.get("bundle"))
-                        .getBytes(StandardCharsets.US_ASCII), (Long) v.get("last_serial"), loadNow);
+                byte[] persisted = v.get("state") instanceof String
+                        ? ((String) v.get("state")).getBytes(StandardCharsets.US_ASCII) : null;
+                Verifier.BundleLoad load = ver.load(((String) v.get("bundle"))
+                        .getBytes(StandardCharsets.US_ASCII), persisted, loadNow);
                 if (load.result() != Result.OK) {
                     got = load.result();
+                } else {
+                    state = new String(load.state(), StandardCharsets.US_ASCII);
+                    java.util.regex.Matcher sm = java.util.regex.Pattern
+                            .compile("\"serial\":(\\d+)}$").matcher(state);
+                    serial = sm.find() ? Long.parseLong(sm.group(1)) : -1;
                 }
-                serial = load.serial();
             }
             if (got == null) {
                 byte[] body = msg.containsKey("body_b64")
@@ -196,6 +202,10 @@ public final class VectorTests {
         }
         if (expect.containsKey("serial") && (Long) expect.get("serial") != serial) {
             check(false, name + ": serial " + serial);
+            return false;
+        }
+        if (expect.containsKey("state") && !expect.get("state").equals(state)) {
+            check(false, name + ": state " + state);
             return false;
         }
         if (got != Result.VERIFIED) {
@@ -254,8 +264,8 @@ public final class VectorTests {
         }
         String mine = tokens.get(tokens.size() - 1);
         long now = (Long) v.get("now");
-        try (Verifier ver = new Verifier(((List<Object>) v.get("roots")).toArray(new String[0]))) {
-            ver.loadBundle(((String) v.get("bundle")).getBytes(StandardCharsets.US_ASCII), 0, now);
+        try (Verifier ver = anchored(v)) {
+            ver.load(((String) v.get("bundle")).getBytes(StandardCharsets.US_ASCII), null, now);
             Message m = new Message((String) msg.get("channel"), (String) msg.get("from"),
                     (String) msg.get("to"), (String) msg.get("body"), null);
             check(ver.verifyFetched(m, List.of(mine), now).result() == Result.VERIFIED,
@@ -310,8 +320,8 @@ public final class VectorTests {
         Message m = new Message((String) msg.get("channel"), (String) msg.get("from"),
                 (String) msg.get("to"), (String) msg.get("body"), (String) msg.get("token"));
         AtomicInteger ok = new AtomicInteger();
-        try (Verifier ver = new Verifier(((List<Object>) v.get("roots")).toArray(new String[0]))) {
-            check(ver.loadBundle(bundle, 0, now).result() == Result.OK, "threads: load");
+        try (Verifier ver = anchored(v)) {
+            check(ver.load(bundle, null, now).result() == Result.OK, "threads: load");
             List<Thread> ts = new ArrayList<>();
             for (int t = 0; t < 8; t++) {
                 ts.add(new Thread(() -> {
@@ -324,7 +334,7 @@ public final class VectorTests {
             }
             Thread loader = new Thread(() -> {
                 for (int i = 0; i < 200; i++) {
-                    ver.loadBundle(bundle, 0, now);
+                    ver.load(bundle, null, now);
                 }
             });
             ts.forEach(Thread::start);
@@ -373,8 +383,8 @@ public final class VectorTests {
                 .findFirst().orElseThrow();
         Map<String, Object> v = (Map<String, Object>) Json.parse(Files.readString(p));
         Map<String, Object> msg = (Map<String, Object>) v.get("message");
-        try (Verifier ver = new Verifier(((List<Object>) v.get("roots")).toArray(new String[0]))) {
-            ver.loadBundle(((String) v.get("bundle")).getBytes(StandardCharsets.US_ASCII), 0, (Long) v.get("now"));
+        try (Verifier ver = anchored(v)) {
+            ver.load(((String) v.get("bundle")).getBytes(StandardCharsets.US_ASCII), null, (Long) v.get("now"));
             Verification real = ver.verify(new Message((String) msg.get("channel"), (String) msg.get("from"),
                     (String) msg.get("to"), (String) msg.get("body"), (String) msg.get("token")), (Long) v.get("now"));
             check(real.isVerified() && real.logoSha256().length == 32 && real.logoCheck(png) == Result.BODY_MODIFIED,
@@ -386,8 +396,37 @@ public final class VectorTests {
         }
     }
 
+    /** The verifier a vector's app pins: its platform, threshold and roots (spec §12.3). */
+    @SuppressWarnings("unchecked")
+    private static Verifier anchored(Map<String, Object> v) {
+        return new Verifier((String) v.get("platform"), ((Long) v.get("threshold")).intValue(),
+                ((List<Object>) v.get("roots")).toArray(new String[0]));
+    }
+
+    @SuppressWarnings("deprecation")
+    private static void replaced() {
+        try {
+            new Verifier("iojj3XQJ8ZX9UtstPLpdcspnCb8dlBIb83SIAbQPb1w");
+            check(false, "the replaced constructor must throw");
+        } catch (HallmarkException e) {
+            check(e.result() == Result.ERR_API_REPLACED, "replaced constructor: " + e.result());
+        }
+        try (Verifier ver = new Verifier("Hallmark Vectors", 1, "iojj3XQJ8ZX9UtstPLpdcspnCb8dlBIb83SIAbQPb1w")) {
+            Verifier.BundleLoad load = ver.loadBundle(new byte[] {'x'}, 7, 0);
+            check(load.result() == Result.ERR_API_REPLACED && load.state() == null,
+                    "replaced loadBundle: " + load.result());
+        }
+        try {
+            new Verifier("Hallmark\u0000Vectors", 1, "iojj3XQJ8ZX9UtstPLpdcspnCb8dlBIb83SIAbQPb1w");
+            check(false, "a platform id with U+0000 must throw");
+        } catch (HallmarkException e) {
+            check(e.result() == Result.ERR_INVALID_ARGUMENT, "U+0000 platform: " + e.result());
+        }
+    }
+
     private static void closing() {
-        Verifier ver = new Verifier("iojj3XQJ8ZX9UtstPLpdcspnCb8dlBIb83SIAbQPb1w");
+        replaced();
+        Verifier ver = new Verifier("Hallmark Vectors", 1, "iojj3XQJ8ZX9UtstPLpdcspnCb8dlBIb83SIAbQPb1w");
         Verification noBundle = ver.verify(new Message("sms", "ACMEBANK", "+447700900123", "hi", "x.y.z"), 0);
         check(noBundle.result() == Result.NO_BUNDLE && !noBundle.isVerified(), "no bundle loaded: " + noBundle.result());
         ver.close();
@@ -400,12 +439,12 @@ public final class VectorTests {
             passed++;
         }
         try {
-            new Verifier("not-a-key");
+            new Verifier("Hallmark Vectors", 1, "not-a-key");
             check(false, "a bad root must throw");
         } catch (HallmarkException e) {
             check(e.result() == Result.ERR_INVALID_KEY, "bad root: " + e.result());
         }
-        try (Verifier v2 = new Verifier("iojj3XQJ8ZX9UtstPLpdcspnCb8dlBIb83SIAbQPb1w")) {
+        try (Verifier v2 = new Verifier("Hallmark Vectors", 1, "iojj3XQJ8ZX9UtstPLpdcspnCb8dlBIb83SIAbQPb1w")) {
             v2.verify(null, 0);
             check(false, "a null message must throw");
         } catch (NullPointerException expected) {
