@@ -73,35 +73,13 @@ record_all(const struct client *c, long long now, struct signing *g, size_t n)
     }
 }
 
-/* Every token of the request that travels without its message (an SMS; RCS or WhatsApp with
- * directory carriage) goes into the token directory in one transaction, before any token is
- * handed out (spec HM-CARRY-15): if that fails, none of them is (503), and the client sends none
- * of those messages. */
+/* Marks every directory token of the job as not handed out after a failed store commit (the
+ * client sends none of those messages). */
 static void
-publish_all(struct signing *g, size_t n)
+fail_directory_tokens(struct signing *g, size_t n, hallmark_result rc)
 {
-    hm_store_token *t = calloc(n > 0 ? n : 1, sizeof *t);
-    char err[512] = "";
-    size_t i, k = 0;
-    hallmark_result rc;
+    size_t i;
 
-    for (i = 0; t != NULL && i < n; i++) {
-        if (g[i].rc == HALLMARK_OK && g[i].res.lookup_key[0] != '\0') {
-            t[k].key = g[i].res.lookup_key;
-            t[k].token = g[i].res.token;
-            t[k].iat = g[i].res.iat;
-            t[k].exp = g[i].res.exp;
-            k++;
-        }
-    }
-    rc = t == NULL ? HALLMARK_ERR_NOMEM : hm_store_put_tokens(srv.store, t, k, err, sizeof err);
-    free(t);
-    if (rc == HALLMARK_OK) {
-        if (k > 0) {
-            serve_count("hallmark_directory_tokens_total", k);
-        }
-        return;
-    }
     for (i = 0; i < n; i++) {
         if (g[i].rc == HALLMARK_OK && g[i].res.lookup_key[0] != '\0') {
             g[i].rc = rc == HALLMARK_ERR_NOMEM ? HALLMARK_ERR_NOMEM : HALLMARK_ERR_UNAVAILABLE;
@@ -109,8 +87,6 @@ publish_all(struct signing *g, size_t n)
             g[i].res.field = NULL;
         }
     }
-    serve_log("error", "directory_write_failed", "\"tokens\":%zu", k);
-    (void)fprintf(stderr, "hallmark-signer: %s\n", err);
 }
 
 /* The result object of one message; counts it in the metrics and clears its token. */
@@ -134,76 +110,177 @@ result_object(const hm_signer *s, struct signing *g)
     return out;
 }
 
+/* One sign request from its body to its reply. Requests whose tokens need no store are answered
+ * at once; the others wait, off the event loop, for the committer (signer_commit.c) to put their
+ * directory tokens in the store, with those of every other request waiting at that moment, in
+ * one transaction (HM-CARRY-15: no token is handed out before its commit). */
+struct serve_job {
+    struct evhttp_request *req; /* owned while waiting (evhttp_request_own) */
+    struct evhttp_connection *conn;
+    hm_signer *s;
+    json_t *body;
+    struct client *c;
+    struct signing *g;
+    size_t n;
+    int batch;
+    struct timespec t0;
+};
+
+static void
+job_free(struct serve_job *j)
+{
+    size_t i;
+
+    for (i = 0; j->g != NULL && i < j->n; i++) {
+        hm_sign_result_clear(&j->g[i].res); /* the tokens nobody received */
+    }
+    hm_signer_unref(j->s);
+    json_decref(j->body);
+    free(j->g);
+    free(j);
+}
+
+/* The reply: every result, in order. */
+static void
+job_reply(struct serve_job *j)
+{
+    json_t *out, *results;
+    size_t i;
+
+    if (!j->batch) {
+        hallmark_result rc = j->g[0].rc;
+        out = result_object(j->s, &j->g[0]);
+        if (rc == HALLMARK_OK) {
+            serve_reply_json(j->req, 200, out);
+        } else {
+            char labels[128], code[48];
+            (void)snprintf(labels, sizeof labels, "hallmark_errors_total{code=\"%s\"}",
+                           hm_sign_code(rc, code, sizeof code));
+            serve_count(labels, 1);
+            serve_reply_json(j->req, hm_sign_http_status(rc), out);
+        }
+        return;
+    }
+    results = json_array();
+    for (i = 0; i < j->n; i++) {
+        json_array_append_new(results, result_object(j->s, &j->g[i]));
+    }
+    serve_reply_json(j->req, 200, json_pack("{s:o}", "results", results));
+}
+
+size_t
+serve_job_tokens(const struct serve_job *j, hm_store_token *out)
+{
+    size_t i, k = 0;
+
+    for (i = 0; i < j->n; i++) {
+        if (j->g[i].rc == HALLMARK_OK && j->g[i].res.lookup_key[0] != '\0') {
+            if (out != NULL) {
+                out[k].key = j->g[i].res.lookup_key;
+                out[k].token = j->g[i].res.token;
+                out[k].iat = j->g[i].res.iat;
+                out[k].exp = j->g[i].res.exp;
+            }
+            k++;
+        }
+    }
+    return k;
+}
+
+/* The committer is done with the job (rc: its commit), on the job's own worker thread. */
+static void
+job_committed(struct serve_job *j, hallmark_result rc, int client_gone)
+{
+    if (client_gone) {
+        /* The client left while its tokens were committed: nobody received them. */
+        evhttp_request_free(j->req);
+        job_free(j);
+        return;
+    }
+    evhttp_connection_set_closecb(j->conn, NULL, NULL);
+    if (rc != HALLMARK_OK) {
+        fail_directory_tokens(j->g, j->n, rc);
+    } else {
+        serve_count("hallmark_directory_tokens_total", serve_job_tokens(j, NULL));
+    }
+    job_reply(j);
+    serve_request_done(j->req, j->batch ? "/v1/sign/batch" : "/v1/sign", j->c, &j->t0);
+    job_free(j);
+}
+
 static void
 handle_sign(struct evhttp_request *req, struct client *c, int batch)
 {
     hallmark_result rc;
     const char *why = NULL;
-    json_t *body = serve_read_body(req, &rc, &why), *out, *results, *m;
-    hm_signer *s;
+    json_t *body = serve_read_body(req, &rc, &why), *m;
+    const json_t *list = NULL;
+    struct serve_job *j;
+    long long now = (long long)time(NULL);
     size_t i;
 
     if (body == NULL) {
         serve_reply_error(req, rc, why, NULL);
         return;
     }
-    if ((s = serve_current_set()) == NULL || __atomic_load_n(&srv.draining, __ATOMIC_ACQUIRE)) {
-        hm_signer_unref(s);
-        json_decref(body);
-        serve_reply_error(req, HALLMARK_ERR_UNAVAILABLE, "the service is shutting down", NULL);
-        return;
-    }
-    if (!batch) {
-        struct signing g;
-        long long now = (long long)time(NULL);
-        sign_message(s, c, body, now, &g);
-        record_all(c, now, &g, 1);
-        publish_all(&g, 1);
-        rc = g.rc;
-        out = result_object(s, &g);
-        if (rc == HALLMARK_OK) {
-            serve_reply_json(req, 200, out);
-        } else {
-            char labels[128], code[48];
-            (void)snprintf(labels, sizeof labels, "hallmark_errors_total{code=\"%s\"}",
-                           hm_sign_code(rc, code, sizeof code));
-            serve_count(labels, 1);
-            serve_reply_json(req, hm_sign_http_status(rc), out);
-        }
-    } else {
-        const json_t *list = json_object_get(body, "messages");
-        struct signing *g = NULL;
+    if (batch) {
+        list = json_object_get(body, "messages");
         if (!json_is_array(list) || json_object_size(body) != 1) {
             serve_reply_error(req, HALLMARK_ERR_BAD_REQUEST, "a batch is {\"messages\": [ ... ]}",
                               "messages");
-        } else if (json_array_size(list) > srv.o->batch_max) {
+            json_decref(body);
+            return;
+        }
+        if (json_array_size(list) > srv.o->batch_max) {
             serve_reply_error(req, HALLMARK_ERR_TOO_LARGE, "more messages than the batch limit",
                               "messages");
-        } else if (json_array_size(list) > 1 &&
-                   !serve_rate_ok(c, (double)(json_array_size(list) - 1))) {
+            json_decref(body);
+            return;
+        }
+        if (json_array_size(list) > 1 && !serve_rate_ok(c, (double)(json_array_size(list) - 1))) {
             serve_reply_error(req, HALLMARK_ERR_RATE_LIMITED,
                               "slow down: a batch counts one request per message", NULL);
-        } else if ((g = calloc(json_array_size(list) + 1, sizeof *g)) == NULL) {
-            serve_reply_error(req, HALLMARK_ERR_NOMEM, NULL, NULL);
-        } else {
-            long long now = (long long)time(NULL);
-            size_t n = json_array_size(list);
-            json_array_foreach(list, i, m)
-            {
-                sign_message(s, c, m, now, &g[i]);
-            }
-            record_all(c, now, g, n);
-            publish_all(g, n);
-            results = json_array();
-            for (i = 0; i < n; i++) {
-                json_array_append_new(results, result_object(s, &g[i]));
-            }
-            serve_reply_json(req, 200, json_pack("{s:o}", "results", results));
+            json_decref(body);
+            return;
         }
-        free(g);
     }
-    hm_signer_unref(s);
-    json_decref(body);
+    if ((j = calloc(1, sizeof *j)) == NULL ||
+        (j->g = calloc(batch ? json_array_size(list) + 1 : 1, sizeof *j->g)) == NULL) {
+        free(j);
+        json_decref(body);
+        serve_reply_error(req, HALLMARK_ERR_NOMEM, NULL, NULL);
+        return;
+    }
+    j->req = req;
+    j->conn = evhttp_request_get_connection(req);
+    j->body = body;
+    j->c = c;
+    j->batch = batch;
+    j->n = batch ? json_array_size(list) : 1;
+    (void)clock_gettime(CLOCK_MONOTONIC, &j->t0);
+    if ((j->s = serve_current_set()) == NULL || __atomic_load_n(&srv.draining, __ATOMIC_ACQUIRE)) {
+        job_free(j);
+        serve_reply_error(req, HALLMARK_ERR_UNAVAILABLE, "the service is shutting down", NULL);
+        return;
+    }
+    if (batch) {
+        json_array_foreach(list, i, m)
+        {
+            sign_message(j->s, c, m, now, &j->g[i]);
+        }
+    } else {
+        sign_message(j->s, c, body, now, &j->g[0]);
+    }
+    record_all(c, now, j->g, j->n);
+    if (serve_job_tokens(j, NULL) == 0) {
+        job_reply(j);
+        job_free(j);
+        return;
+    }
+    /* Wait for the commit, off the event loop. While it waits the request is ours: if the client
+     * leaves, evhttp keeps it for us to free, and the close callback says so. */
+    evhttp_request_own(req);
+    serve_commit_submit(j, j->conn, job_committed);
 }
 
 void

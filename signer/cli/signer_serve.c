@@ -92,16 +92,43 @@ endpoint_find(const char *path)
     return NULL;
 }
 
+/* A request is answered: its latency (sign endpoints), its counter and its log line. */
+static void
+request_done(struct evhttp_request *req, const struct endpoint *e, const char *path,
+             enum evhttp_cmd_type method, const struct client *c, const struct timespec *t0)
+{
+    struct timespec t1;
+    char labels[160];
+
+    if (e != NULL && e->signs) {
+        (void)clock_gettime(CLOCK_MONOTONIC, &t1);
+        serve_observe_latency((double)(t1.tv_sec - t0->tv_sec) +
+                              (double)(t1.tv_nsec - t0->tv_nsec) / 1e9);
+    }
+    (void)snprintf(labels, sizeof labels, "hallmark_requests_total{endpoint=\"%s\",status=\"%d\"}",
+                   e != NULL ? e->path : "other", evhttp_request_get_response_code(req));
+    serve_count(labels, 1);
+    /* Every sign request is logged (who asked, what came of it); reads only when the service
+     * failed them. A token lookup's line would say when a customer received an SMS, thousands of
+     * times a second: /metrics counts reads instead. */
+    if ((e == NULL || !e->signs) && evhttp_request_get_response_code(req) < 500) {
+        return;
+    }
+    serve_log("info", "request",
+              "\"method\":\"%s\",\"path\":\"%s\",\"status\":%d,\"client\":\"%s\"",
+              method == EVHTTP_REQ_POST ? "POST" : "GET", e != NULL && e->signs ? path : "-",
+              evhttp_request_get_response_code(req), c != NULL ? c->id : "-");
+}
+
 static void
 route(struct evhttp_request *req, void *arg)
 {
     const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
     enum evhttp_cmd_type method = evhttp_request_get_command(req);
     const struct endpoint *e;
-    struct timespec t0, t1;
+    struct timespec t0;
     struct client *c = NULL;
     const char *why = NULL;
-    char labels[160];
 
     conn_guard_request_done(arg,
                             evhttp_connection_get_bufferevent(evhttp_request_get_connection(req)));
@@ -133,24 +160,17 @@ route(struct evhttp_request *req, void *arg)
     } else {
         e->handle(req, c);
     }
-    if (e != NULL && e->signs) {
-        (void)clock_gettime(CLOCK_MONOTONIC, &t1);
-        serve_observe_latency((double)(t1.tv_sec - t0.tv_sec) +
-                              (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+    if (serve_commit_deferred_take()) {
+        return; /* answered, timed and logged once its tokens are committed */
     }
-    (void)snprintf(labels, sizeof labels, "hallmark_requests_total{endpoint=\"%s\",status=\"%d\"}",
-                   e != NULL ? e->path : "other", evhttp_request_get_response_code(req));
-    serve_count(labels, 1);
-    /* Every sign request is logged (who asked, what came of it); reads only when the service
-     * failed them. A token lookup's line would say when a customer received an SMS, thousands of
-     * times a second: /metrics counts reads instead. */
-    if ((e == NULL || !e->signs) && evhttp_request_get_response_code(req) < 500) {
-        return;
-    }
-    serve_log("info", "request",
-              "\"method\":\"%s\",\"path\":\"%s\",\"status\":%d,\"client\":\"%s\"",
-              method == EVHTTP_REQ_POST ? "POST" : "GET", e != NULL && e->signs ? path : "-",
-              evhttp_request_get_response_code(req), c != NULL ? c->id : "-");
+    request_done(req, e, path, method, c, &t0);
+}
+
+void
+serve_request_done(struct evhttp_request *req, const char *endpoint, const struct client *c,
+                   const struct timespec *t0)
+{
+    request_done(req, endpoint_find(endpoint), endpoint, EVHTTP_REQ_POST, c, t0);
 }
 
 /* ---- TLS ------------------------------------------------------------------------------------- */
@@ -565,6 +585,10 @@ run_serve(struct signer_opts *o)
     if ((st = serve_open_state(o)) != 0) {
         goto out;
     }
+    if (!o->directory_only && serve_commit_start() != 0) {
+        st = signer_fail(EXIT_USAGE, "cannot start the committer thread");
+        goto out;
+    }
     (void)signal(SIGPIPE, SIG_IGN);
     event_set_log_callback(libevent_log);
     if (evthread_use_pthreads() != 0 || (srv.fd = listen_on(o->listen)) < 0) {
@@ -622,6 +646,7 @@ run_serve(struct signer_opts *o)
     serve_log("info", "stopped", "\"signatures\":%lu",
               srv.audit != NULL ? hm_sigaudit_count(srv.audit) : 0UL);
 stop:
+    serve_commit_stop();
     for (i = 0; i < n; i++) {
         if (workers[i].http != NULL) {
             evhttp_free(workers[i].http);
@@ -634,6 +659,7 @@ stop:
             event_base_free(workers[i].base);
         }
     }
+    serve_commit_free_leftovers();
     if (ev_hup != NULL) {
         event_free(ev_hup);
         event_free(ev_term);
@@ -645,6 +671,7 @@ stop:
         event_base_free(ctl.base);
     }
 out:
+    serve_commit_stop();
     if (srv.fd >= 0) {
         (void)close(srv.fd);
     }

@@ -91,6 +91,28 @@ void serve_reply_error(struct evhttp_request *req, hallmark_result rc, const cha
 /* The request's JSON object (new reference), or NULL with *rc and *why. */
 json_t *serve_read_body(struct evhttp_request *req, hallmark_result *rc, const char **why);
 
+/* ---- signer_commit.c: the committer (group commit of directory tokens, off the event loops) -- */
+struct serve_job; /* a sign request waiting for its commit (signer_endpoint_sign.c) */
+/* Called on the job's worker thread: rc is its commit's result; client_gone: the client left,
+ * so the request is to be freed (evhttp_request_free), not answered. */
+typedef void (*serve_committed_fn)(struct serve_job *job, hallmark_result rc, int client_gone);
+/* The directory tokens of a job into out (NULL: only count them); their number. */
+size_t serve_job_tokens(const struct serve_job *job, hm_store_token *out);
+/* Queues a job whose request is owned (evhttp_request_own); done is called once committed. */
+void serve_commit_submit(struct serve_job *job, struct evhttp_connection *conn,
+                         serve_committed_fn done);
+/* 1 if the handler just run queued its request (route then leaves its log line to done). */
+int serve_commit_deferred_take(void);
+int serve_commit_start(void);
+/* After the workers stopped: commits what is queued and ends the thread. */
+void serve_commit_stop(void);
+/* After evhttp_free: frees the requests no worker completed. */
+void serve_commit_free_leftovers(void);
+
+/* ---- signer_serve.c: a request's log line, counters and latency, once it is answered -------- */
+void serve_request_done(struct evhttp_request *req, const char *endpoint, const struct client *c,
+                        const struct timespec *t0);
+
 /* ---- one file per endpoint family; c is the authenticated client (NULL where none is needed) - */
 void serve_sign(struct evhttp_request *req, struct client *c);       /* POST /v1/sign */
 void serve_sign_batch(struct evhttp_request *req, struct client *c); /* POST /v1/sign/batch */

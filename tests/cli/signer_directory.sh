@@ -219,6 +219,41 @@ if pg_start; then
     check "postgres back: signing resumes" [ "$code" = 200 ]
     fetch "/v1/tokens/$(lookup +447700900323 "after the outage")"
     check "postgres back: served" [ "$code" = 200 ]
+    # A commit that hangs (every PostgreSQL process stopped with SIGSTOP): the request waits off
+    # the event loop, so requests that need no store are still answered (lookups wait for the
+    # store like the commit); a client that gives up is let go, and its request freed once the
+    # commit ends; at SIGTERM a waiting commit finishes first.
+    pg_procs=$(head -1 "$pg_dir/data/postmaster.pid")
+    pg_procs="$pg_procs $(pgrep -P "$pg_procs" | tr '\n' ' ')"
+    kill -STOP $pg_procs
+    code=$(curl -sS -m 1 -o /dev/null -w '%{http_code}' "${auth[@]}" -H 'Content-Type: application/json' \
+        --data-binary "$(msg acme-bank ACMEBANK +447700900324 "given up")" "$url/v1/sign" 2>/dev/null || true)
+    check "hung commit: the client that gives up gets no token" [ "$code" = 000 ]
+    code=$(curl -sS -m 2 -o /dev/null -w '%{http_code}' "$url/healthz" || true)
+    check "hung commit: the event loops still answer (healthz)" [ "$code" = 200 ]
+    kill -CONT $pg_procs
+    sign "$(msg acme-bank ACMEBANK +447700900325 "after the hang")"
+    check "hung commit: the service goes on" [ "$code" = 200 ]
+    kill -STOP $pg_procs
+    curl -sS -m 10 -o "$work/waiting" -w '%{http_code}' "${auth[@]}" -H 'Content-Type: application/json' \
+        --data-binary "$(msg acme-bank ACMEBANK +447700900326 "waiting at shutdown")" "$url/v1/sign" \
+        >"$work/waiting.code" 2>/dev/null &
+    waiting_client=$!
+    sleep 0.5
+    kill -TERM "$signer_pid"
+    sleep 1.5
+    kill -CONT $pg_procs
+    wait "$signer_pid" && st=0 || st=$?
+    signer_pid=
+    wait "$waiting_client" || true
+    check "hung commit at SIGTERM: the service still exits cleanly" [ "$st" = 0 ]
+    [ "$st" = 0 ] || grep -v '^{"time"' "$work/signer4.log" | tail -40
+    if [ -s "$work/waiting" ] && grep -q '"token"' "$work/waiting"; then
+        fetch "/v1/tokens/$(lookup +447700900326 "waiting at shutdown")"
+        check "hung commit at SIGTERM: a token handed out is stored" [ "$code" = 200 ]
+    else
+        ok
+    fi
     stop_signer
 else
     bad "PostgreSQL did not start (make deps installs postgresql-15)"
