@@ -60,7 +60,7 @@ static const char usage_text[] =
     "  hallmark-keys init --platform \"Hallmark Demo\"\n"
     "  hallmark-keys brand add acme-bank --name \"Acme Bank\" --logo acme.png --color \"#0B5FFF\" "
     "\\\n"
-    "      --sender sms:ACMEBANK --link-domain acme.example\n"
+    "      --sender sms:ACMEBANK --link-domain acme.example --level organization\n"
     "  hallmark-keys key add acme-bank && hallmark-keys publish\n"
     "  hallmark-keys key promote KID --force --reason \"first key of a new brand\"\n"
     "  hallmark-keys publish\n";
@@ -95,11 +95,15 @@ static const char help_brand[] =
     "  --logo-url URL           https URL where apps download the logo (optional)\n"
     "  --color HEX              primary colour #RRGGBB; needs 4.5:1 contrast on the background\n"
     "  --background HEX         background colour (default #FFFFFF)\n"
-    "  --level LEVEL            basic, organization or trademark (default basic)\n"
+    "  --level LEVEL            basic, organization or trademark (default basic); apps show\n"
+    "                           basic as \"signed by\" its domain only (spec §5.5)\n"
+    "  --verified-domain DOMAIN the domain whose control was verified (needed for basic)\n"
     "  --sender CHANNEL:ID      a sender id the brand may use: sms:ACMEBANK, sms:+447700900500,\n"
     "                           email:acme.example, push:com.acme.bank ... (repeat)\n"
     "  --sender-prefix CHANNEL:+DIGITS   a range of E.164 numbers (sms, whatsapp)\n"
     "  --link-domain DOMAIN     a domain the brand's action links may point into (repeat)\n"
+    "  --second-reviewer NAME --reason TEXT   a second person accepts a name or logo near\n"
+    "                           another brand's (not the operator); audited\n"
     "  --transfer-from BRAND --reason TEXT   move senders or link domains that BRAND holds\n"
     "                           (see below) to this brand, in one audited change\n"
     "  --valid-for DURATION     credential lifetime (default 365d)\n"
@@ -123,7 +127,8 @@ static const char help_brand[] =
     "with the holder's name. Apps show no brand at all for a sender two brands hold. To move an\n"
     "entry, repeat the command with --transfer-from HOLDER --reason TEXT: every entry of HOLDER\n"
     "that overlaps the given ones is removed from it in the same commit, and the audit log\n"
-    "records both credentials and the reason; publish sends both to apps.\n";
+    "records both credentials and the reason; publish sends both to apps.\n"
+    "A name or logo near another brand's (spec §5.8) needs a second person's sign-off.\n";
 
 static const char help_key[] =
     "usage: hallmark-keys key add BRAND [--alg ed25519|es256]\n"
@@ -391,7 +396,9 @@ enum {
     OPT_CATEGORY,
     OPT_SENDER_KIND,
     OPT_AGENT,
-    OPT_ACTION
+    OPT_ACTION,
+    OPT_VERIFIED_DOMAIN,
+    OPT_SECOND_REVIEWER
 };
 
 static const struct option long_options[] = {
@@ -423,6 +430,8 @@ static const struct option long_options[] = {
     {"sender-kind", required_argument, NULL, OPT_SENDER_KIND},
     {"agent", required_argument, NULL, OPT_AGENT},
     {"action", required_argument, NULL, OPT_ACTION},
+    {"verified-domain", required_argument, NULL, OPT_VERIFIED_DOMAIN},
+    {"second-reviewer", required_argument, NULL, OPT_SECOND_REVIEWER},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
 
@@ -570,6 +579,12 @@ parse_options(struct cli *c, int argc, char **argv)
         case OPT_ACTION:
             st = add_list(&c->actions, optarg, "--action");
             break;
+        case OPT_VERIFIED_DOMAIN:
+            c->verified_domain = optarg;
+            break;
+        case OPT_SECOND_REVIEWER:
+            c->second_reviewer = optarg;
+            break;
         case 'h':
             c->help = 1;
             break;
@@ -685,6 +700,8 @@ main(int argc, char **argv)
         st = cmd_audit(&c);
     }
     hm_secret_free(c.pass);
+    free(c.new_logo_png);
+    json_decref(c.near_matches);
     if (c.ks_open) {
         hm_keystore_close(&c.ks);
     }

@@ -4,6 +4,7 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "hallmark.h"
 #include "hm_keystore.h"
@@ -23,11 +24,16 @@ struct list {
 
 struct cli {
     const char *dir, *pass_file, *platform, *kdf, *propagation, *name, *logo, *color, *background,
-        *level, *logo_url, *valid_for, *alg, *reason, *out, *expires, *transfer_from;
+        *level, *logo_url, *valid_for, *alg, *reason, *out, *expires, *transfer_from,
+        *verified_domain, *second_reviewer;
     const char *body, *category, *sender_kind, *agent; /* brand preview's message card */
     struct list senders, prefixes, domains, actions;
     int force, help, allow_confusable;
     int confusable_allowed; /* set when --allow-confusable let a name through: audited */
+    json_t *near_matches;   /* near brands a second reviewer signed off ([HM-CRED-44]): audited */
+    unsigned char *new_logo_png; /* the canonical logo this command sets, written at the commit */
+    size_t new_logo_len;
+    uint64_t new_logo_hash; /* its difference hash ([HM-CRED-42]) */
     char **args;
     int nargs;
     hm_keystore ks;

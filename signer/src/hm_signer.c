@@ -593,7 +593,7 @@ probe(const hm_signer *s, const struct signing_key *k, const hm_pubkey *root, lo
         m.token = res.token;
         m.token_len = strlen(res.token);
         rc = hallmark_verify(v, &m, now, &out);
-        rc = rc == HALLMARK_VERIFIED ? HALLMARK_OK : rc;
+        rc = rc == HALLMARK_VERIFIED || rc == HALLMARK_VERIFIED_DOMAIN ? HALLMARK_OK : rc;
     }
     if (rc != HALLMARK_OK) {
         hm_errorf(err, err_cap,

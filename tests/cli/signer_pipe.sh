@@ -50,7 +50,10 @@ PY
 for n in 0 1 2; do
     r=$("$verify_cli" --root "$HALLMARK_KEYSTORE/root.pub" --bundle "$HALLMARK_KEYSTORE/published/bundle.jws" \
         --message "$work/m$n.json" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["result"])')
-    [ "$r" = HALLMARK_VERIFIED ] && ok || bad "pipe token $n: $r"
+    # Token 2 is Globex's, a brand at level basic: "signed by" its domain only (issue 22).
+    want=HALLMARK_VERIFIED
+    [ "$n" -eq 2 ] && want=HALLMARK_VERIFIED_DOMAIN
+    [ "$r" = "$want" ] && ok || bad "pipe token $n: $r, want $want"
 done
 [ "$(wc -l <"$work/sig.log")" -eq 3 ] && ok || bad "signature log: $(wc -l <"$work/sig.log") lines"
 # All good lines: exit 0; the log keeps chaining across runs.

@@ -17,6 +17,12 @@ int use_ui(hallmark_verifier *v, hallmark_message *m, hallmark_verification *out
     hallmark_ui ui = hallmark_ui_class(hallmark_verify_sized(v, m, 3, 8, 13, 0, out));
     return ui == HALLMARK_UI_CHECKMARK && hallmark_ui_class_name(ui)[0] == 'c';
 }
+/* A basic brand's pass: "signed by" out->signed_domain only ([HM-RESULT-40]). */
+int use_domain(const hallmark_verification *out);
+int use_domain(const hallmark_verification *out) {
+    return hallmark_ui_class(out->code) == HALLMARK_UI_DOMAIN && out->signed_domain[0] != '\0' &&
+           out->code == HALLMARK_VERIFIED_DOMAIN;
+}
 C
 if clang -x c -fmodules -fmodules-cache-path="$work/cache" -Iverifier/bindings/swift \
     -Werror -c "$work/use.c" -o "$work/use.o" 2>"$work/err"; then

@@ -158,8 +158,8 @@ many_brands(const struct fx *fx, size_t n, const unsigned *held, const int *revo
         cred = json_pack("{s:i,s:s,s:s,s:{s:s,s:i,s:i},s:{s:s},s:s,s:o,s:[],s:I,s:I}", "v", 1,
                          "sub", id, "name", id, "logo", "sha256",
                          "LCa0a2j_xo_5m0U8HTBBNBNCLXBkg7-g-YpeiGJm564", "width", 256, "height", 256,
-                         "colors", "primary", "#0B5FFF", "level", "basic", "senders", senders,
-                         "link_domains", "nbf", (json_int_t)(FX_NOW - FX_DAY), "exp",
+                         "colors", "primary", "#0B5FFF", "level", "organization", "senders",
+                         senders, "link_domains", "nbf", (json_int_t)(FX_NOW - FX_DAY), "exp",
                          (json_int_t)(FX_NOW + FX_DAY));
         cred_jws = fx_sign(fx->publisher, "hallmark-brand+jwt", "Ed25519", cred);
         json_array_append_new(brands, json_pack("{s:s,s:[]}", "credential", cred_jws, "keys"));

@@ -35,6 +35,8 @@ TEST(result_values_are_pinned)
     CHECK(HALLMARK_ERR_CORRUPT == 36);
     CHECK(HALLMARK_ERR_UNAVAILABLE == 44);
     CHECK(HALLMARK_SENDER_CONTESTED == 45);
+    CHECK(HALLMARK_VERIFIED_DOMAIN == 46);
+    CHECK(HALLMARK_UI_DOMAIN == 5);
     CHECK(strcmp(hallmark_result_name(HALLMARK_VERIFIED), "HALLMARK_VERIFIED") == 0);
 }
 
@@ -56,11 +58,8 @@ ui_of_cell(const char *cell, size_t len)
 {
     static const struct {
         const char *prefix, *ui;
-    } classes[] = {{"Checkmark", "checkmark"},
-                   {"Neutral", "neutral"},
-                   {"Warning", "warning"},
-                   {"API error", "api-error"},
-                   {"(", "none"}};
+    } classes[] = {{"Checkmark", "checkmark"}, {"Neutral", "neutral"}, {"Warning", "warning"},
+                   {"API error", "api-error"}, {"Domain", "domain"},   {"(", "none"}};
     size_t i;
 
     for (i = 0; i < sizeof classes / sizeof classes[0]; i++) {
@@ -136,6 +135,9 @@ TEST(result_ui_class_of_unknown_values_is_neutral)
         checkmarks += hallmark_ui_class((hallmark_result)code) == HALLMARK_UI_CHECKMARK;
     }
     CHECK(checkmarks == 1 && hallmark_ui_class(HALLMARK_VERIFIED) == HALLMARK_UI_CHECKMARK);
+    /* [HM-RESULT-40]: a basic brand's pass is "signed by" its domain, never a checkmark. */
+    CHECK(hallmark_ui_class(HALLMARK_VERIFIED_DOMAIN) == HALLMARK_UI_DOMAIN);
+    CHECK(strcmp(hallmark_ui_class_name(HALLMARK_UI_DOMAIN), "domain") == 0);
     CHECK(hallmark_ui_class((hallmark_result)-1) == HALLMARK_UI_NEUTRAL);
     CHECK(hallmark_ui_class((hallmark_result)(HALLMARK_RESULT_MAX + 1)) == HALLMARK_UI_NEUTRAL);
     CHECK(hallmark_ui_class((hallmark_result)999) == HALLMARK_UI_NEUTRAL);

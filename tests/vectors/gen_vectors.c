@@ -2470,6 +2470,177 @@ label_rules(void)
              "HM-TOKEN-17 HM-TOKEN-28 HM-VERIFY-19", acme, "sms", "ACMEBANK", TO_SMS, BODY, c);
 }
 
+/* ---- issue 22: what each level may show (§5.5, [HM-CRED-40]) ------------------------------------
+ * "Acme Bank Alerts" is onboarded at level basic with Acme's logo digest and colours byte for byte
+ * (credential_payload gives every brand Acme's): its pass is HALLMARK_VERIFIED_DOMAIN, "signed by"
+ * its domain, with no name, logo or colours. Initech, at level organization, names a domain too. */
+
+static hm_signkey *alerts, *initech;
+static char *levels_bundle;
+static char alerts_cred_digest[48], initech_cred_digest[48];
+
+static json_t *
+level_payload(const char *id, const char *name, const char *sender, const char *level,
+              const char *domain)
+{
+    json_t *p =
+        credential_payload(id, name, json_pack("[{s:s,s:s}]", "channel", "sms", "id", sender),
+                           NOW - 30 * DAY, NOW + 365 * DAY);
+
+    json_object_set_new(p, "level", json_string(level));
+    json_object_set_new(p, "link_domains", json_pack("[s]", domain != NULL ? domain : "x.example"));
+    if (domain != NULL) {
+        json_object_set_new(p, "domain", json_string(domain));
+    }
+    return p;
+}
+
+/* A bundle with the default brands and the extra brand entries of the (released) payloads,
+ * each signed by the publisher with key k. */
+static char *
+bundle_with(json_t *p1, const hm_signkey *k1, json_t *p2, const hm_signkey *k2, char d1[48],
+            char d2[48])
+{
+    struct bundle_opts o = {.serial = 7, .exp = NOW + 7 * DAY};
+    char *c1 = sign_json(publisher, "hallmark-brand+jwt", p1), *c2 = NULL, *out;
+    json_t *extra = json_pack("[{s:s,s:[o]}]", "credential", c1, "keys",
+                              key_entry(k1, "active", NOW - 30 * DAY, NOW + 365 * DAY));
+
+    if (d1 != NULL) {
+        credential_digest(c1, d1);
+    }
+    if (p2 != NULL) {
+        c2 = sign_json(publisher, "hallmark-brand+jwt", p2);
+        json_array_append_new(extra,
+                              json_pack("{s:s,s:[o]}", "credential", c2, "keys",
+                                        key_entry(k2, "active", NOW - 30 * DAY, NOW + 365 * DAY)));
+        if (d2 != NULL) {
+            credential_digest(c2, d2);
+        }
+    }
+    o.extra_brands = extra;
+    out = bundle(&o);
+    json_decref(extra);
+    free(c1);
+    free(c2);
+    return out;
+}
+
+static json_t *
+level_claims(const char *iss, const char *cred, const char *from, const char *body, const char *jti)
+{
+    json_t *c = claims("sms", from, TO_SMS, body, jti);
+
+    json_object_set_new(c, "iss", json_string(iss));
+    json_object_set_new(c, "cred", json_string(cred));
+    return c;
+}
+
+/* The expected result of a pass: acme_brand's members with this brand's id, name and domain; a
+ * basic brand's has no name, logo or colours ([HM-VEC-40]). */
+static json_t *
+level_brand(const hm_signkey *k, const json_t *c, const char *id, const char *name,
+            const char *level, const char *domain)
+{
+    json_t *b = acme_brand(k, c);
+
+    json_object_set_new(b, "id", json_string(id));
+    json_object_set_new(b, "level", json_string(level));
+    json_object_set_new(b, "domain", json_string(domain));
+    if (name != NULL) {
+        json_object_set_new(b, "name", json_string(name));
+    } else {
+        json_object_del(b, "name");
+        json_object_del(b, "logo");
+        json_object_del(b, "colors");
+    }
+    return b;
+}
+
+static void
+level_case(const char *name, const char *description, const char *spec, const char *result,
+           const hm_signkey *k, const char *body, json_t *c, json_t *brand, json_t *fetched_tokens)
+{
+    char *t = token(k, c);
+    struct vec v = {name,   description,
+                    spec,   levels_bundle,
+                    "sms",  json_string_value(json_object_get(c, "from")),
+                    TO_SMS, body,
+                    NULL,   t,
+                    result, 0,
+                    0,      0,
+                    7,      brand,
+                    NULL};
+
+    if (fetched_tokens != NULL) {
+        json_array_append_new(fetched_tokens, json_string(t));
+        v.token = NULL;
+    }
+    emit_with(&v, fetched_tokens);
+    free(t);
+    json_decref(c);
+}
+
+static void
+level_rules(void)
+{
+    const char *domain_only = "HALLMARK_VERIFIED_DOMAIN";
+    json_t *c;
+
+    alerts = seeded(HM_ALG_ED25519, 16);
+    initech = seeded(HM_ALG_ED25519, 17);
+    levels_bundle = bundle_with(
+        level_payload("acme-alerts", "Acme Bank Alerts", "ACMEALERTS", "basic",
+                      "acme-alerts.example"),
+        alerts, level_payload("initech", "Initech", "INITECH", "organization", "initech.example"),
+        initech, alerts_cred_digest, initech_cred_digest);
+    counter = 259; /* issue 22's vectors are numbered 260 on */
+
+    c = level_claims("acme-alerts", alerts_cred_digest, "ACMEALERTS", BODY, "v001");
+    json_object_set_new(c, "actions",
+                        json_pack("[{s:s,s:s,s:s}]", "kind", "link", "label", "Help", "url",
+                                  "https://acme-alerts.example/help"));
+    level_case("level-basic-domain-only",
+               "A basic brand with Acme's logo digest and colours: signed by its domain, with no "
+               "name, logo, colours or checkmark",
+               "HM-CRED-40 HM-CRED-41 HM-VERIFY-19 HM-VERIFY-41 HM-RESULT-40", domain_only, alerts,
+               BODY, c, level_brand(alerts, c, "acme-alerts", NULL, "basic", "acme-alerts.example"),
+               NULL);
+    c = level_claims("acme-alerts", alerts_cred_digest, "ACMEALERTS", BODY, "v002");
+    level_case("level-basic-body-modified",
+               "A basic brand's token on a changed body: the level does not change a failure",
+               "HM-VERIFY-40 HM-VERIFY-15", "HALLMARK_BODY_MODIFIED", alerts,
+               "Acme Bank: your card ending 4242 was charged \xc2\xa3"
+               "100.00 at Acme Store.",
+               c, NULL, NULL);
+    c = level_claims("acme-alerts", alerts_cred_digest, "ACMEALERTS", BODY, "v003");
+    level_case(
+        "level-basic-fetched", "An SMS of a basic brand found in the token directory: domain only",
+        "HM-CARRY-18 HM-CARRY-40 HM-VERIFY-41", domain_only, alerts, BODY, c,
+        level_brand(alerts, c, "acme-alerts", NULL, "basic", "acme-alerts.example"), json_array());
+    c = level_claims("initech", initech_cred_digest, "INITECH", BODY, "v004");
+    level_case(
+        "level-organization-with-domain",
+        "An organization brand that names its domain: the checkmark, with the domain",
+        "HM-CRED-40 HM-CRED-41 HM-VERIFY-19 HM-VERIFY-41", "HALLMARK_VERIFIED", initech, BODY, c,
+        level_brand(initech, c, "initech", "Initech", "organization", "initech.example"), NULL);
+    bundle_case(
+        "bundle-basic-without-domain",
+        "A credential at level basic that names no domain: the bundle is malformed",
+        "HM-CRED-41 HM-CRED-1", "HALLMARK_BUNDLE_MALFORMED",
+        bundle_with(level_payload("acme-alerts", "Acme Bank Alerts", "ACMEALERTS", "basic", NULL),
+                    alerts, NULL, NULL, NULL, NULL),
+        0, 0, 0, NULL);
+    bundle_case(
+        "bundle-domain-not-dns-name",
+        "A credential whose domain is an IPv4 literal: the bundle is malformed",
+        "HM-CRED-41 HM-CRED-1", "HALLMARK_BUNDLE_MALFORMED",
+        bundle_with(level_payload("initech", "Initech", "INITECH", "organization", "192.0.2.1"),
+                    initech, NULL, NULL, NULL, NULL),
+        0, 0, 0, NULL);
+    free(levels_bundle);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -2508,6 +2679,7 @@ main(int argc, char **argv)
     label_rules();
     fetched_negatives();
     lookup_keys();
+    level_rules();
     printf("gen-vectors: %d vectors written to %s\n", counter, out_dir);
     return failures == 0 ? 0 : 1;
 }

@@ -264,6 +264,7 @@ parse_credential(hm_brand *b, const json_t *p, const hm_jws *jws)
 {
     const json_t *logo = json_object_get(p, "logo"), *colors = json_object_get(p, "colors");
     const json_t *name = json_object_get(p, "name"), *url = json_object_get(logo, "url");
+    const json_t *domain = json_object_get(p, "domain");
     const char *bg = hm_json_string(colors, "background", NULL);
     long long w = 0, h = 0;
     hallmark_result rc;
@@ -286,6 +287,15 @@ parse_credential(hm_brand *b, const json_t *p, const hm_jws *jws)
             return HALLMARK_BUNDLE_MALFORMED;
         }
         b->logo_url = dup_string(url);
+    }
+    /* [HM-CRED-41]: basic shows only this domain, so a basic credential must name one. */
+    if (domain != NULL ? !json_is_string(domain) ||
+                             !hm_dns_name_ok(json_string_value(domain), json_string_length(domain))
+                       : b->level == HALLMARK_LEVEL_BASIC) {
+        return HALLMARK_BUNDLE_MALFORMED;
+    }
+    if (domain != NULL && (b->domain = dup_string(domain)) == NULL) {
+        return HALLMARK_ERR_NOMEM;
     }
     b->logo_width = (uint32_t)w;
     b->logo_height = (uint32_t)h;
@@ -933,6 +943,7 @@ hm_trust_free(hm_trust *trust)
         free(b->id);
         free(b->name);
         free(b->logo_url);
+        free(b->domain);
     }
     for (i = 0; i < trust->key_count; i++) {
         hm_pubkey_clear(&trust->keys[i].pub);

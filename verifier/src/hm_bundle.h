@@ -34,6 +34,7 @@ typedef struct hm_superseded {
 
 typedef struct hm_brand {
     char *id, *name, *logo_url;
+    char *domain; /* the verified domain ([HM-CRED-41]); NULL when the credential has none */
     unsigned char logo_sha256[HM_SHA256_BYTES];
     uint32_t logo_width, logo_height;
     char primary[8], background[8];

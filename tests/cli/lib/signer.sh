@@ -10,7 +10,7 @@ make_keystore() {
     expect_ok "brand acme" brand add acme-bank --name "Acme Bank" --logo "$logo_good" \
         --color "#0B5FFF" --sender sms:ACMEBANK --sender email:acme.example \
         --sender-prefix sms:+4477009 --link-domain acme.example --level organization
-    expect_ok "brand globex" brand add globex --name "Globex" --logo "$logo_good" \
+    expect_ok "brand globex" brand add globex --verified-domain globex.example --name "Globex" --logo "$(logo_for globex)" \
         --color "#003399" --sender sms:GLOBEX
     expect_ok "acme key" key add acme-bank
     acme_k1=$(cat "$work/out")

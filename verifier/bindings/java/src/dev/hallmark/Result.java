@@ -96,7 +96,9 @@ public enum Result {
     /** the service cannot sign now (audit log, shutdown) */
     ERR_UNAVAILABLE(44),
     /** two brands in the bundle claim this sender id: none shown */
-    SENDER_CONTESTED(45);
+    SENDER_CONTESTED(45),
+    /** full pass for a brand verified at level basic: show only "signed by" its domain */
+    VERIFIED_DOMAIN(46);
 
     private final int code;
 
@@ -116,7 +118,7 @@ public enum Result {
 
     /**
      * What the app shows for this result (spec §8), from the C library's hallmark_ui_class: the
-     * checkmark for {@link #VERIFIED} only.
+     * checkmark for {@link #VERIFIED} only; "signed by" the domain for {@link #VERIFIED_DOMAIN}.
      */
     public UiClass uiClass() {
         return UiClass.of(Verifier.nativeUiClass(code));
