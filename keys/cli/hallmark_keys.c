@@ -102,6 +102,7 @@ static const char help_brand[] =
     "                           email:acme.example, push:com.acme.bank ... (repeat)\n"
     "  --sender-prefix CHANNEL:+DIGITS   a range of E.164 numbers (sms, whatsapp)\n"
     "  --link-domain DOMAIN     a domain the brand's action links may point into (repeat)\n"
+    "  --phone +E164            a number call actions may dial as tel:+E164 (repeat, 16)\n"
     "  --second-reviewer NAME --reason TEXT   a second person accepts a name or logo near\n"
     "                           another brand's (not the operator); audited\n"
     "  --transfer-from BRAND --reason TEXT   move senders or link domains that BRAND holds\n"
@@ -398,7 +399,8 @@ enum {
     OPT_AGENT,
     OPT_ACTION,
     OPT_VERIFIED_DOMAIN,
-    OPT_SECOND_REVIEWER
+    OPT_SECOND_REVIEWER,
+    OPT_PHONE
 };
 
 static const struct option long_options[] = {
@@ -432,6 +434,7 @@ static const struct option long_options[] = {
     {"action", required_argument, NULL, OPT_ACTION},
     {"verified-domain", required_argument, NULL, OPT_VERIFIED_DOMAIN},
     {"second-reviewer", required_argument, NULL, OPT_SECOND_REVIEWER},
+    {"phone", required_argument, NULL, OPT_PHONE},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
 
@@ -584,6 +587,9 @@ parse_options(struct cli *c, int argc, char **argv)
             break;
         case OPT_SECOND_REVIEWER:
             c->second_reviewer = optarg;
+            break;
+        case OPT_PHONE:
+            st = add_list(&c->phones, optarg, "--phone");
             break;
         case 'h':
             c->help = 1;

@@ -211,6 +211,38 @@ set_domains(const struct cli *c, json_t *brand)
     return 0;
 }
 
+/* [HM-CRED-45]: the numbers call actions may dial, at most 16 distinct E.164 numbers. */
+static int
+set_phones(const struct cli *c, json_t *brand)
+{
+    json_t *list = json_array();
+    size_t i;
+
+    if (c->phones.count > 16) {
+        json_decref(list);
+        return keys_fail(EXIT_USAGE, "--phone: at most 16 numbers");
+    }
+    for (i = 0; i < c->phones.count; i++) {
+        json_t *s = json_string(c->phones.item[i]);
+
+        if (!hm_e164_ok(c->phones.item[i])) {
+            json_decref(s);
+            json_decref(list);
+            return keys_fail(EXIT_REFUSED,
+                             "--phone %s: not an E.164 number (+ and up to 15 digits, no spaces)",
+                             c->phones.item[i]);
+        }
+        if (same_entry(list, s)) {
+            json_decref(s);
+            json_decref(list);
+            return keys_fail(EXIT_USAGE, "phone %s is given twice", c->phones.item[i]);
+        }
+        json_array_append_new(list, s);
+    }
+    json_object_set_new(brand, "phones", list);
+    return 0;
+}
+
 static int
 set_colors(const struct cli *c, json_t *brand)
 {
@@ -638,6 +670,9 @@ apply_options(struct cli *c, json_t *brand)
     if (c->domains.count > 0 && (st = set_domains(c, brand)) != 0) {
         return st;
     }
+    if (c->phones.count > 0 && (st = set_phones(c, brand)) != 0) {
+        return st;
+    }
     if (c->verified_domain != NULL) {
         char d[256];
         size_t j, n = strlen(c->verified_domain);
@@ -919,6 +954,10 @@ brand_show(const struct cli *c, const json_t *brand)
     (void)printf("level        %s\n", hm_ks_str(brand, "level"));
     if (hm_ks_str(brand, "domain") != NULL) {
         (void)printf("domain       %s (verified)\n", hm_ks_str(brand, "domain"));
+    }
+    json_array_foreach(json_object_get(brand, "phones"), i, e)
+    {
+        (void)printf("phone        %s (call actions)\n", json_string_value(e));
     }
     (void)printf("logo         %lldx%lld sha256 %s%s%s\n", hm_ks_int(logo, "width"),
                  hm_ks_int(logo, "height"), hm_ks_str(logo, "sha256"),

@@ -27,7 +27,7 @@ struct cli {
         *level, *logo_url, *valid_for, *alg, *reason, *out, *expires, *transfer_from,
         *verified_domain, *second_reviewer;
     const char *body, *category, *sender_kind, *agent; /* brand preview's message card */
-    struct list senders, prefixes, domains, actions;
+    struct list senders, prefixes, domains, actions, phones;
     int force, help, allow_confusable;
     int confusable_allowed; /* set when --allow-confusable let a name through: audited */
     json_t *near_matches;   /* near brands a second reviewer signed off ([HM-CRED-44]): audited */

@@ -139,6 +139,14 @@ unchanged "verified domain not a DNS name" 1 "--verified-domain 192.0.2.1: not a
     brand add globex --verified-domain 192.0.2.1 --name Globex --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX
 unchanged "verified domain with a trailing dot" 1 "--verified-domain globex.example.: not a DNS name" \
     brand add globex --verified-domain globex.example. --name Globex --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX
+# Issue 22 (spec HM-CRED-45): the numbers call actions may dial.
+unchanged "phone not E.164" 1 "--phone 020 7946 0000: not an E.164 number" \
+    brand update acme-bank --phone "020 7946 0000"
+unchanged "phone given twice" 2 "phone +442079460000 is given twice" \
+    brand update acme-bank --phone +442079460000 --phone +442079460000
+expect_ok "phones" brand update acme-bank --phone +442079460000 --phone +18005550100
+expect_ok "phones shown" brand show acme-bank
+grep -qx 'phone        +442079460000 (call actions)' "$work/out" && ok || bad "brand show lacks the phone: $(cat "$work/out")"
 unchanged "update with nothing new" 2 "nothing to change" brand update acme-bank --color "#0b5fff"
 
 # ---- confusable names and compatibility forms ([HM-CRED-4]) --------------------------------------

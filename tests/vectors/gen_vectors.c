@@ -2641,6 +2641,77 @@ level_rules(void)
     free(levels_bundle);
 }
 
+/* ---- issue 22: call actions dial the brand's listed numbers (§5.9, [HM-CRED-46]) ----------------
+ */
+
+static void
+phone_case(const char *name, const char *description, const char *result, const char *bundle_text,
+           const hm_signkey *k, const char *cred_digest, const char *kind, const char *url)
+{
+    json_t *c = level_claims("callco", cred_digest, "CALLCO", BODY, "p001");
+    char *t;
+    struct vec v;
+
+    json_object_set_new(c, "actions",
+                        json_pack("[{s:s,s:s,s:s}]", "kind", kind, "label", "Call us", "url", url));
+    t = token(k, c);
+    v = (struct vec){name,        description, "HM-CRED-46 HM-VERIFY-18",
+                     bundle_text, "sms",       "CALLCO",
+                     TO_SMS,      BODY,        NULL,
+                     t,           result,      0,
+                     0,           0,           7,
+                     NULL,        NULL};
+    if (strcmp(result, "HALLMARK_VERIFIED") == 0) {
+        v.spec = "HM-CRED-45 HM-CRED-46 HM-VERIFY-19";
+        v.brand = level_brand(k, c, "callco", "CallCo", "organization", "callco.example");
+    }
+    emit(&v);
+    free(t);
+    json_decref(c);
+}
+
+static json_t *
+phone_payload(json_t *phones)
+{
+    json_t *p = level_payload("callco", "CallCo", "CALLCO", "organization", "callco.example");
+
+    json_object_set_new(p, "phones", phones);
+    return p;
+}
+
+static void
+phone_rules(void)
+{
+    hm_signkey *callco = seeded(HM_ALG_ED25519, 18);
+    char digest[48];
+    char *b = bundle_with(phone_payload(json_pack("[s,s]", "+442079460000", "+18005550100")),
+                          callco, NULL, NULL, digest, NULL);
+
+    phone_case("call-tel-listed", "A call action dials one of the brand's listed numbers",
+               "HALLMARK_VERIFIED", b, callco, digest, "call", "tel:+442079460000");
+    phone_case("call-tel-not-listed", "A call action dials a number the brand did not list",
+               "HALLMARK_ACTION_NOT_AUTHORIZED", b, callco, digest, "call", "tel:+442079460001");
+    phone_case("link-action-tel", "A tel: URL on a link action, even with a listed number",
+               "HALLMARK_ACTION_NOT_AUTHORIZED", b, callco, digest, "link", "tel:+442079460000");
+    phone_case("call-tel-extension", "A listed number with an extension parameter",
+               "HALLMARK_ACTION_NOT_AUTHORIZED", b, callco, digest, "call",
+               "tel:+442079460000;ext=1");
+    phone_case("call-tel-separators", "A listed number written with visual separators",
+               "HALLMARK_ACTION_NOT_AUTHORIZED", b, callco, digest, "call", "tel:+44-20-7946-0000");
+    bundle_case("bundle-phone-not-e164", "A credential phone number that is not E.164",
+                "HM-CRED-45 HM-CRED-1", "HALLMARK_BUNDLE_MALFORMED",
+                bundle_with(phone_payload(json_pack("[s]", "020 7946 0000")), callco, NULL, NULL,
+                            NULL, NULL),
+                0, 0, 0, NULL);
+    bundle_case("bundle-phone-duplicate", "A credential that lists one number twice",
+                "HM-CRED-45 HM-CRED-1", "HALLMARK_BUNDLE_MALFORMED",
+                bundle_with(phone_payload(json_pack("[s,s]", "+442079460000", "+442079460000")),
+                            callco, NULL, NULL, NULL, NULL),
+                0, 0, 0, NULL);
+    free(b);
+    hm_signkey_free(callco);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -2680,6 +2751,7 @@ main(int argc, char **argv)
     fetched_negatives();
     lookup_keys();
     level_rules();
+    phone_rules();
     printf("gen-vectors: %d vectors written to %s\n", counter, out_dir);
     return failures == 0 ? 0 : 1;
 }

@@ -258,6 +258,44 @@ parse_domains(hm_brand *b, const json_t *domains)
     return HALLMARK_OK;
 }
 
+#define PHONES_MAX 16
+
+/* [HM-CRED-45]: at most 16 distinct E.164 numbers; absent means none. */
+static hallmark_result
+parse_phones(hm_brand *b, const json_t *phones)
+{
+    size_t i, j;
+
+    if (phones == NULL) {
+        return HALLMARK_OK;
+    }
+    if (!json_is_array(phones) || json_array_size(phones) > PHONES_MAX) {
+        return HALLMARK_BUNDLE_MALFORMED;
+    }
+    b->phones = calloc(json_array_size(phones) + 1, sizeof *b->phones);
+    if (b->phones == NULL) {
+        return HALLMARK_ERR_NOMEM;
+    }
+    for (i = 0; i < json_array_size(phones); i++) {
+        const json_t *p = json_array_get(phones, i);
+
+        if (!json_is_string(p) || !hm_e164_ok(json_string_value(p))) {
+            return HALLMARK_BUNDLE_MALFORMED;
+        }
+        for (j = 0; j < i; j++) {
+            if (strcmp(b->phones[j], json_string_value(p)) == 0) {
+                return HALLMARK_BUNDLE_MALFORMED;
+            }
+        }
+        b->phones[i] = dup_string(p);
+        b->phone_count = i + 1;
+        if (b->phones[i] == NULL) {
+            return HALLMARK_ERR_NOMEM;
+        }
+    }
+    return HALLMARK_OK;
+}
+
 /* The credential payload's fields (§5.1) into b. */
 static hallmark_result
 parse_credential(hm_brand *b, const json_t *p, const hm_jws *jws)
@@ -309,6 +347,9 @@ parse_credential(hm_brand *b, const json_t *p, const hm_jws *jws)
     rc = parse_senders(b, json_object_get(p, "senders"));
     if (rc == HALLMARK_OK) {
         rc = parse_domains(b, json_object_get(p, "link_domains"));
+    }
+    if (rc == HALLMARK_OK) {
+        rc = parse_phones(b, json_object_get(p, "phones"));
     }
     if (rc == HALLMARK_OK) {
         rc = hm_sha256(b->cred, jws->payload, jws->payload_len);
@@ -937,8 +978,12 @@ hm_trust_free(hm_trust *trust)
         for (j = 0; j < b->domain_count; j++) {
             free(b->domains[j]);
         }
+        for (j = 0; j < b->phone_count; j++) {
+            free(b->phones[j]);
+        }
         free(b->senders);
         free(b->domains);
+        free(b->phones);
         free(b->superseded);
         free(b->id);
         free(b->name);

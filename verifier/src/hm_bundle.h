@@ -43,6 +43,8 @@ typedef struct hm_brand {
     size_t sender_count;
     char **domains;
     size_t domain_count;
+    char **phones; /* E.164 numbers call actions may dial ([HM-CRED-45]); NULL-terminated */
+    size_t phone_count;
     long long nbf, exp;
     unsigned char cred[HM_SHA256_BYTES];
     hm_superseded *superseded;

@@ -240,9 +240,11 @@ finish(hallmark_verification *out, const hm_brand *b, const hm_brand_key *k, con
     size_t i;
 
     for (i = 0; c->actions != NULL && i < json_array_size(c->actions); i++) {
+        const json_t *a = json_array_get(c->actions, i);
         const char *detail = NULL;
-        if (hm_brand_action_check(b, hm_json_string(json_array_get(c->actions, i), "url", NULL),
-                                  &detail) != HALLMARK_OK) {
+
+        if (hm_brand_action_check(b, hm_json_string(a, "kind", NULL),
+                                  hm_json_string(a, "url", NULL), &detail) != HALLMARK_OK) {
             return verdict(out, HALLMARK_ACTION_NOT_AUTHORIZED, detail);
         }
     }
