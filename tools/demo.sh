@@ -7,7 +7,8 @@
 # directory (GET /v1/tokens/KEY); fetches the brand's logo from the signer (GET /v1/logos/SHA256)
 # and checks it against the verified result; draws the message card of brand preview; then shows
 # what the verifier says about attacks. A second brand at level basic, "Acme Bank Alerts" with
-# Acme's logo, needs a second reviewer at onboarding and is shown as "signed by" its domain only.
+# Acme's logo, needs a second reviewer at onboarding and is shown as "signed by" its domain only;
+# the signer refuses a body with a link outside the brand's link domains.
 # Exits 0 when all is as expected.
 set -euo pipefail
 build=${1:-build}
@@ -35,7 +36,8 @@ echo "1. The platform onboards Acme Bank (hallmark-keys, throwaway keystore, fas
 quiet "$keys" init --platform "Hallmark Demo" --kdf minimum
 quiet "$keys" brand add acme-bank --name "Acme Bank" --logo "$work/acme-logo.png" --color "#0B5FFF" \
     --sender sms:ACMEBANK --sender rcs:acme_bank_agent@rbm.goog --sender email:acme.example \
-    --sender push:com.acme.bank --link-domain acme.example --level organization
+    --sender push:com.acme.bank --link-domain acme.example --link-domain "*.acme.example" \
+    --level organization
 kid=$("$keys" key add acme-bank 2>/dev/null)
 echo "   \"Acme Bank Alerts\" asks to onboard at level basic (only its domain is verified), with"
 echo "   Acme's logo byte for byte:"
@@ -182,6 +184,9 @@ python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); m["token"]=""; prin
 row "same text, no token (a phisher)" "$(verdict "$work/unsigned.msg")"
 code=$(sign evil "$(printf '{"brand":"acme-bank","channel":"sms","from":"ACMEBANK","to":"+447700900123","body":"Pay here","category":"transactional","sender":{"kind":"automated"},"actions":[{"kind":"link","label":"Pay","url":"https://acme.example.evil.example/pay"}]}')")
 row "signer asked for a button to evil.example" "HTTP $code $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["error"]["code"])' "$work/evil.reply")"
+body_code=$(sign evilbody "$(printf '{"brand":"acme-bank","channel":"sms","from":"ACMEBANK","to":"+447700900123","body":"Your card is locked: https://acme-secure-login.example/verify","category":"alert","sender":{"kind":"automated"}}')")
+row "signer asked for a link in the body" "HTTP $body_code $(python3 -c 'import json,sys; e=json.load(open(sys.argv[1]))["error"]; print(e["code"], "in", e.get("field"))' "$work/evilbody.reply")"
+[ "$body_code" = 403 ] || { echo "an off-domain link in the body was signed"; exit 1; }
 python3 tests/cli/vector_tool.py args spec/vectors/076-action-suffix-trick.json "$work" >"$work/args"
 mapfile -t args < <(grep -vx -- --json "$work/args")
 row "forged button to acme.example.evil.example" "$("$verify" "${args[@]}" 2>/dev/null | head -n 1 || true)"

@@ -17,6 +17,7 @@
 #include "hm_name.h"
 #include "hm_png.h"
 #include "hm_publish.h"
+#include "hm_suffix.h"
 #include "hm_text.h"
 #include "keys_cli.h"
 
@@ -174,11 +175,34 @@ set_senders(const struct cli *c, json_t *brand)
     return 0;
 }
 
+/* [HM-CRED-49]: a link entry may not be, or stand for, a public suffix: "co.uk" or "*.com" would
+ * give the brand every site registered under it. 0 or the exit status (printed). */
+int
+not_a_public_suffix(const char *given, const char *entry)
+{
+    int public = hm_suffix_is_public(hm_link_entry_domain(entry));
+
+    if (public < 0) {
+        return keys_fail(EXIT_USAGE,
+                         "--link-domain %s: cannot read the Public Suffix List (%s): install the "
+                         "publicsuffix package",
+                         given, hm_suffix_list_path());
+    }
+    if (public > 0) {
+        return keys_fail(EXIT_REFUSED,
+                         "--link-domain %s: %s is a public suffix (Public Suffix List): anyone can "
+                         "register a site under it; list the brand's own domain (spec HM-CRED-49)",
+                         given, hm_link_entry_domain(entry));
+    }
+    return 0;
+}
+
 static int
 set_domains(const struct cli *c, json_t *brand)
 {
     json_t *list = json_array();
     size_t i, j;
+    int st;
 
     for (i = 0; i < c->domains.count; i++) {
         char d[256];
@@ -192,12 +216,16 @@ set_domains(const struct cli *c, json_t *brand)
         for (j = 0; j <= n; j++) {
             d[j] = (char)tolower((unsigned char)c->domains.item[i][j]);
         }
-        if (!hm_dns_name_ok(d, n)) {
+        if (!hm_link_entry_ok(d, n)) {
             json_decref(list);
             return keys_fail(EXIT_REFUSED,
                              "--link-domain %s: not a DNS name (ASCII or punycode labels, at least "
-                             "two, no trailing dot, no IP address)",
+                             "two, no trailing dot, no IP address), or *. and one",
                              c->domains.item[i]);
+        }
+        if ((st = not_a_public_suffix(c->domains.item[i], d)) != 0) {
+            json_decref(list);
+            return st;
         }
         s = json_string(d);
         if (same_entry(list, s)) {

@@ -74,6 +74,10 @@ int write_out(const char *path, const void *data, size_t len);
 /* The first 8 characters of a kid, for tables. */
 const char *short_kid(const char *kid, char buf[12]);
 
+/* [HM-CRED-49]: 0 if the link entry (given as typed, entry lowercased) is no public suffix, else
+ * the exit status, printed. */
+int not_a_public_suffix(const char *given, const char *entry);
+
 /* Shared steps. */
 int do_publish(struct cli *c, long long lifetime, unsigned long long *serial_out);
 int do_key_add(struct cli *c, json_t *brand, const char *alg, const char **kid_out);

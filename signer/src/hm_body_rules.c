@@ -67,7 +67,7 @@ host_authorized(const hm_brand *b, const char *host)
         return 0;
     }
     for (j = 0; j < b->domain_count; j++) {
-        if (hm_host_within(host, b->domains[j])) {
+        if (hm_link_entry_matches(host, b->domains[j])) {
             return 1;
         }
     }

@@ -131,6 +131,20 @@ unchanged "sender not canonical" 1 "not a valid sms sender id" brand add globex 
 unchanged "prefix on e-mail" 1 "on sms or whatsapp only" brand add globex --verified-domain globex.example --name Globex --logo "$(logo_for globex)" --color "#003399" --sender-prefix email:+44
 unchanged "duplicate sender" 2 "given twice" brand add globex --verified-domain globex.example --name Globex --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX --sender sms:GLOBEX
 unchanged "IP link domain" 1 "not a DNS name" brand add globex --verified-domain globex.example --name Globex --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX --link-domain 192.0.2.1
+# Issue 22 (spec HM-CRED-48, HM-CRED-49): exact hosts, *. for subdomains, no public suffix.
+unchanged "link domain a public suffix" 1 "--link-domain co.uk: co.uk is a public suffix (Public Suffix List)" \
+    brand update acme-bank --link-domain co.uk
+unchanged "link domain a wildcard public suffix" 1 "--link-domain *.co.uk: co.uk is a public suffix" \
+    brand update acme-bank --link-domain "*.co.uk"
+unchanged "link domain a private public suffix" 1 "github.io is a public suffix" \
+    brand update acme-bank --link-domain "*.github.io"
+unchanged "link domain with a wildcard inside" 1 "--link-domain pay.*.acme-bank.example: not a DNS name" \
+    brand update acme-bank --link-domain "pay.*.acme-bank.example"
+HALLMARK_PUBLIC_SUFFIX_LIST=$work/no-such-list unchanged "link domain without the Public Suffix List" 2 \
+    "cannot read the Public Suffix List ($work/no-such-list)" brand update acme-bank --link-domain acme-bank.example
+expect_ok "link domain with its subdomains" brand update acme-bank --link-domain acme.example --link-domain "*.Acme.example"
+python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); b=[b for b in s["brands"] if b["id"]=="acme-bank"][0]; sys.exit(b["link_domains"] != ["acme.example", "*.acme.example"])' \
+    "$ks/keystore.json" && ok || bad "the link domains are not stored as given, lowercased"
 unchanged "http logo URL" 1 "needs an https URL" brand add globex --verified-domain globex.example --name Globex --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX --logo-url http://globex.example/l.png
 # Issue 22 (spec HM-CRED-41): a basic brand is shown as "signed by" its verified domain only.
 unchanged "basic without a verified domain" 1 "brand globex: level basic proves only control of a domain, and apps show only that domain: give --verified-domain DOMAIN" \

@@ -337,3 +337,26 @@ TEST(ownership_index_serves_a_thousand_brands)
     free(bundle);
     fx_free(&fx);
 }
+
+/* [HM-CRED-48], [HM-CRED-50]: an entry is its exact host; "*.d" is every host below d, not d. For
+ * ownership ([HM-CRED-51]) both count by d, with its subdomains. */
+TEST(link_entries_are_exact_hosts_or_explicit_wildcards)
+{
+    CHECK(hm_link_entry_matches("acme.example", "acme.example"));
+    CHECK(!hm_link_entry_matches("pay.acme.example", "acme.example"));
+    CHECK(hm_link_entry_matches("pay.acme.example", "*.acme.example"));
+    CHECK(hm_link_entry_matches("a.b.acme.example", "*.acme.example"));
+    CHECK(!hm_link_entry_matches("acme.example", "*.acme.example"));
+    CHECK(!hm_link_entry_matches("evilacme.example", "*.acme.example"));
+    CHECK(!hm_link_entry_matches("acme.example.evil.example", "*.acme.example"));
+    CHECK(!hm_link_entry_matches(NULL, "acme.example") && !hm_link_entry_matches("a.b", NULL));
+    CHECK(hm_link_entry_ok("*.acme.example", 14) && hm_link_entry_ok("acme.example", 12));
+    CHECK(!hm_link_entry_ok("*", 1) && !hm_link_entry_ok("*.", 2) &&
+          !hm_link_entry_ok("*.*.acme.example", 16) &&
+          !hm_link_entry_ok("pay.*.acme.example", 18) && !hm_link_entry_ok("*acme.example", 13) &&
+          !hm_link_entry_ok("*.com", 5));
+    CHECK(hm_link_domains_overlap("*.acme.example", "pay.acme.example"));
+    CHECK(hm_link_domains_overlap("acme.example", "*.acme.example"));
+    CHECK(hm_link_domains_overlap("*.pay.acme.example", "acme.example"));
+    CHECK(!hm_link_domains_overlap("*.acme.example", "*.globex.example"));
+}

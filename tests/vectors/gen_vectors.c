@@ -662,12 +662,12 @@ positives(void)
     json_object_set_new(
         c, "actions",
         json_pack("[{s:s,s:s,s:s},{s:s,s:s,s:s},{s:s,s:s,s:s},{s:s,s:s,s:s}]", "kind", "link",
-                  "label", "Pay now", "url", "https://pay.acme.example/i/118", "kind", "reply",
+                  "label", "Pay now", "url", "https://acme.example/pay/i/118", "kind", "reply",
                   "label", "Ask a question", "url", "https://acme.example/help", "kind", "call",
                   "label", "Call us", "url", "https://acme.example:443/call", "kind", "preferences",
                   "label", "Preferences", "url", "https://Acme.Example/prefs#sms"));
-    positive("four-actions", "Four actions: subdomain, port 443 and mixed-case hosts are inside",
-             "HM-CRED-22 HM-CRED-25 HM-CRED-26 HM-CRED-27", acme, "sms", "ACMEBANK", TO_SMS,
+    positive("four-actions", "Four actions: port 443 and a mixed-case host are inside",
+             "HM-CRED-22 HM-CRED-25 HM-CRED-26 HM-CRED-50", acme, "sms", "ACMEBANK", TO_SMS,
              "Invoice 118 is due.", c);
     more_positives();
 }
@@ -2461,7 +2461,7 @@ label_rules(void)
     c = sms_claims(BODY, "l121");
     json_object_set_new(c, "actions",
                         json_pack("[{s:s,s:s,s:s},{s:s,s:s,s:s}]", "kind", "link", "label",
-                                  "Payer 10 \xe2\x82\xac", "url", "https://pay.acme.example/i/42",
+                                  "Payer 10 \xe2\x82\xac", "url", "https://acme.example/pay/i/42",
                                   "kind", "call", "label",
                                   "\xe3\x81\x8a\xe6\x94\xaf\xe6\x89\x95"
                                   "\xe3\x81\x84",
@@ -2712,6 +2712,86 @@ phone_rules(void)
     hm_signkey_free(callco);
 }
 
+/* ---- issue 22: link domains are exact hosts; subdomains by a *. entry (§5.7, [HM-CRED-48]) -----
+ */
+
+static void
+link_case(const char *name, const char *description, const char *spec, const char *result,
+          const char *bundle_text, const hm_signkey *k, const char *iss, const char *cred_digest,
+          const char *from, const char *url)
+{
+    json_t *c = level_claims(iss, cred_digest, from, BODY, "w001");
+    char *t;
+    struct vec v;
+
+    json_object_set_new(c, "actions",
+                        json_pack("[{s:s,s:s,s:s}]", "kind", "link", "label", "Open", "url", url));
+    t = token(k, c);
+    v = (struct vec){name, description, spec, bundle_text, "sms", from, TO_SMS, BODY, NULL,
+                     t,    result,      0,    0,           0,     7,    NULL,   NULL};
+    if (strcmp(result, "HALLMARK_VERIFIED") == 0) {
+        v.brand = level_brand(k, c, iss, "WildCo", "organization", "wildco.example");
+    }
+    emit(&v);
+    free(t);
+    json_decref(c);
+}
+
+static json_t *
+link_payload(json_t *domains)
+{
+    json_t *p = level_payload("wildco", "WildCo", "WILDCO", "organization", "wildco.example");
+
+    json_object_set_new(p, "link_domains", domains);
+    return p;
+}
+
+static void
+link_rules(void)
+{
+    hm_signkey *wildco = seeded(HM_ALG_ED25519, 19);
+    char digest[48];
+    char *b =
+        bundle_with(link_payload(json_pack("[s,s]", "*.wildco.example", "wildco-pay.example")),
+                    wildco, NULL, NULL, digest, NULL);
+    const char *no = "HALLMARK_ACTION_NOT_AUTHORIZED";
+
+    link_case("link-exact-host-no-subdomain",
+              "acme.example is listed, pay.acme.example is not: an exact host covers no subdomain",
+              "HM-CRED-48 HM-CRED-50 HM-VERIFY-18", no, default_bundle, acme, "acme-bank",
+              acme_cred_digest, "ACMEBANK", "https://pay.acme.example/i/118");
+    link_case("link-wildcard-subdomain", "*.wildco.example covers pay.wildco.example",
+              "HM-CRED-48 HM-CRED-50 HM-VERIFY-19", "HALLMARK_VERIFIED", b, wildco, "wildco",
+              digest, "WILDCO", "https://pay.wildco.example/i/1");
+    link_case("link-wildcard-deep", "*.wildco.example covers a.b.wildco.example",
+              "HM-CRED-48 HM-CRED-50 HM-VERIFY-19", "HALLMARK_VERIFIED", b, wildco, "wildco",
+              digest, "WILDCO", "https://a.b.wildco.example/");
+    link_case("link-wildcard-not-apex", "*.wildco.example does not cover wildco.example itself",
+              "HM-CRED-48 HM-CRED-50 HM-VERIFY-18", no, b, wildco, "wildco", digest, "WILDCO",
+              "https://wildco.example/");
+    link_case("link-exact-entry-not-www",
+              "wildco-pay.example does not cover www.wildco-pay.example",
+              "HM-CRED-48 HM-CRED-50 HM-VERIFY-18", no, b, wildco, "wildco", digest, "WILDCO",
+              "https://www.wildco-pay.example/");
+    bundle_case("bundle-link-wildcard-inside", "A link entry with * inside: pay.*.wildco.example",
+                "HM-CRED-48 HM-CRED-1", "HALLMARK_BUNDLE_MALFORMED",
+                bundle_with(link_payload(json_pack("[s]", "pay.*.wildco.example")), wildco, NULL,
+                            NULL, NULL, NULL),
+                0, 0, 0, NULL);
+    bundle_case("bundle-link-double-wildcard",
+                "A link entry with two wildcards: *.*.wildco.example", "HM-CRED-48 HM-CRED-1",
+                "HALLMARK_BUNDLE_MALFORMED",
+                bundle_with(link_payload(json_pack("[s]", "*.*.wildco.example")), wildco, NULL,
+                            NULL, NULL, NULL),
+                0, 0, 0, NULL);
+    bundle_case("bundle-link-bare-star", "A link entry that is * alone", "HM-CRED-48 HM-CRED-1",
+                "HALLMARK_BUNDLE_MALFORMED",
+                bundle_with(link_payload(json_pack("[s]", "*")), wildco, NULL, NULL, NULL, NULL), 0,
+                0, 0, NULL);
+    free(b);
+    hm_signkey_free(wildco);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -2752,6 +2832,7 @@ main(int argc, char **argv)
     lookup_keys();
     level_rules();
     phone_rules();
+    link_rules();
     printf("gen-vectors: %d vectors written to %s\n", counter, out_dir);
     return failures == 0 ? 0 : 1;
 }

@@ -246,7 +246,7 @@ parse_domains(hm_brand *b, const json_t *domains)
     for (i = 0; i < json_array_size(domains); i++) {
         const json_t *d = json_array_get(domains, i);
 
-        if (!json_is_string(d) || !hm_dns_name_ok(json_string_value(d), json_string_length(d))) {
+        if (!json_is_string(d) || !hm_link_entry_ok(json_string_value(d), json_string_length(d))) {
             return HALLMARK_BUNDLE_MALFORMED;
         }
         b->domains[i] = dup_string(d);

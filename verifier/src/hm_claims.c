@@ -183,7 +183,7 @@ hm_brand_action_check(const hm_brand *b, const char *kind, const char *url, cons
         return HALLMARK_ACTION_NOT_AUTHORIZED;
     }
     for (j = 0; j < b->domain_count; j++) {
-        if (hm_host_within(host, b->domains[j])) {
+        if (hm_link_entry_matches(host, b->domains[j])) {
             return HALLMARK_OK;
         }
     }

@@ -9,7 +9,8 @@ make_keystore() {
     expect_ok "init" init --platform "Hallmark Signer Test" --kdf minimum
     expect_ok "brand acme" brand add acme-bank --name "Acme Bank" --logo "$logo_good" \
         --color "#0B5FFF" --sender sms:ACMEBANK --sender email:acme.example \
-        --sender-prefix sms:+4477009 --link-domain acme.example --level organization
+        --sender-prefix sms:+4477009 --link-domain acme.example --link-domain "*.acme.example" \
+        --level organization
     expect_ok "brand globex" brand add globex --verified-domain globex.example --name "Globex" --logo "$(logo_for globex)" \
         --color "#003399" --sender sms:GLOBEX
     expect_ok "acme key" key add acme-bank
