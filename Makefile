@@ -27,7 +27,7 @@ WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing
 # Recursive (=) on purpose: pkg-config runs when a recipe needs it, after `make deps`.
 VERIFY_PKGS := libsodium jansson $(if $(filter 0,$(VERIFIER_ES256)),,libcrypto)
 ALL_PKGS := libsodium jansson libcrypto libssl libpng icu-uc libevent libevent_openssl \
-            libevent_pthreads sqlite3 libpq libcurl
+            libevent_pthreads sqlite3 libpq libcurl libpsl
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(ALL_PKGS) 2>/dev/null)
 VERIFY_LIBS = $(shell $(PKG_CONFIG) --libs $(VERIFY_PKGS)) -pthread
 CRYPTO_LIBS = $(shell $(PKG_CONFIG) --libs libsodium jansson libcrypto) -pthread
@@ -36,13 +36,13 @@ CRYPTO_LIBS = $(shell $(PKG_CONFIG) --libs libsodium jansson libcrypto) -pthread
 # lays out text in any script, cairo paints it): keys/vetting/. The signer links no vetting code,
 # libhallmark none of these; only the vetting room sees pango's headers.
 KEYS_LIBS = $(shell $(PKG_CONFIG) --libs libsodium jansson libcrypto libpng icu-i18n icu-uc \
-            pangocairo) -lm -pthread
+            pangocairo libpsl) -lm -pthread
 VETTING_CFLAGS = $(shell $(PKG_CONFIG) --cflags pangocairo 2>/dev/null)
 # hallmark-signer serves HTTP(S) with libevent and OpenSSL, and keeps tokens in SQLite or
 # PostgreSQL (signer/store/).
 STORE_LIBS = $(shell $(PKG_CONFIG) --libs sqlite3 libpq)
 SIGNER_LIBS = $(shell $(PKG_CONFIG) --libs libsodium jansson libcrypto libssl libevent \
-              libevent_openssl libevent_pthreads) $(STORE_LIBS) -pthread
+              libevent_openssl libevent_pthreads libpsl) $(STORE_LIBS) -pthread
 # hallmark-verify --fetch gets tokens from a token directory with libcurl; only the command-line
 # tool: the library does no I/O.
 CURL_LIBS = $(shell $(PKG_CONFIG) --libs libcurl)
@@ -52,7 +52,8 @@ TOOL_LIBS = $(KEYS_LIBS) $(STORE_LIBS)
 # ---- rooms: each folder is one archive, and each sees only the include folders it may use -------
 # core/          what every room shares (base64url, digests, JSON, keys, ES256, secure memory)
 # core/sign/     signing: hallmark-keys and the signer only, never in libhallmark
-# core/host/     file I/O and error text for the programs on a platform's hosts; no app reads files
+# core/host/     file I/O, error text and the Public Suffix List (libpsl, the distribution's
+#                file read at run time) for the programs on a platform's hosts; no app reads files
 # verifier/src/  the verifier; verifier/include/hallmark.h is its public header
 # keys/vetting/  brand vetting: logos, display names, confusables, colours
 # keys/src/      the keystore, its audit log, key files, passphrases and what gets published

@@ -39,7 +39,7 @@ quiet() { "$@" >"$work/cmd.out" 2>&1 || { cat "$work/cmd.out" >&2; exit 1; }; }
 quiet "$keys" init --platform "Hallmark Bench" --kdf minimum
 kids=()
 while IFS=$'\t' read -r id name color options; do
-    "$build/tests/hm-demo-logo" "$color" "$work/$id.png"
+    "$build/tests/hm-demo-logo" "$color" "$work/$id.png" "$id" # a picture of its own (HM-CRED-42)
     # shellcheck disable=SC2086 # options is a list of words without spaces
     quiet "$keys" brand add "$id" --name "$name" --logo "$work/$id.png" --color "$color" $options
     kids+=("$("$keys" key add "$id" 2>/dev/null)")

@@ -6,7 +6,10 @@
 # apps embed; shows the SMS arriving without its token and the app finding it in the token
 # directory (GET /v1/tokens/KEY); fetches the brand's logo from the signer (GET /v1/logos/SHA256)
 # and checks it against the verified result; draws the message card of brand preview; then shows
-# what the verifier says about attacks. Exits 0 when all is as expected.
+# what the verifier says about attacks. A second brand at level basic, "Acme Bank Alerts" with
+# Acme's logo, needs a second reviewer at onboarding and is shown as "signed by" its domain only;
+# the signer refuses a body with a link outside the brand's link domains.
+# Exits 0 when all is as expected.
 set -euo pipefail
 build=${1:-build}
 keys=$build/bin/hallmark-keys
@@ -34,10 +37,21 @@ quiet "$keys" init --platform "Hallmark Demo" --kdf minimum
 export HALLMARK_PLATFORM="Hallmark Demo" # the platform id apps pin (hallmark-verify --platform)
 quiet "$keys" brand add acme-bank --name "Acme Bank" --logo "$work/acme-logo.png" --color "#0B5FFF" \
     --sender sms:ACMEBANK --sender rcs:acme_bank_agent@rbm.goog --sender email:acme.example \
-    --sender push:com.acme.bank --link-domain acme.example --level organization
+    --sender push:com.acme.bank --link-domain acme.example --link-domain "*.acme.example" \
+    --level organization
 kid=$("$keys" key add acme-bank 2>/dev/null)
+echo "   \"Acme Bank Alerts\" asks to onboard at level basic (only its domain is verified), with"
+echo "   Acme's logo byte for byte:"
+alerts=(brand add acme-alerts --name "Acme Bank Alerts" --logo "$work/acme-logo.png" --color "#0B5FFF"
+    --sender sms:ACMEALERTS --verified-domain acme-alerts.example --link-domain acme-alerts.example)
+if "$keys" "${alerts[@]}" >"$work/cmd.out" 2>&1; then echo "a look-alike was onboarded unreviewed"; exit 1; fi
+sed 's/^hallmark-keys: /   refused: /; s/; a second reviewer.*//' "$work/cmd.out"
+quiet "$keys" "${alerts[@]}" --second-reviewer "Jane Roe" --reason "Acme Bank's own alerts brand"
+echo "   onboarded after Jane Roe's audited second review; apps will show only its domain"
+alerts_kid=$("$keys" key add acme-alerts 2>/dev/null)
 quiet "$keys" publish
 quiet "$keys" key promote "$kid" --force --reason "first key of a new brand"
+quiet "$keys" key promote "$alerts_kid" --force --reason "first key of a new brand"
 quiet "$keys" publish
 quiet "$keys" brand preview acme-bank --out "$out/acme-preview.png" \
     --body "Acme Bank: your code is 318 204. Never share it." --category otp \
@@ -97,6 +111,12 @@ send chat rcs acme_bank_agent@rbm.goog +447700900123 "Hi, this is Sam from Acme 
     '{"kind":"human","name":"Sam"}' '{"conv":"c-7f3a9e"}' "RCS chat, a person (Sam) writes"
 send push push com.acme.bank device-4242 "Card payment of 10.00 GBP at Acme Store" alert \
     '{"kind":"ai"}' '{}' "push alert written by an AI"
+
+HM_FROM=ACMEALERTS "$build/tests/hm-test-sign" "$HALLMARK_KEYSTORE" acme-alerts "$alerts_kid" \
+    "$(date +%s)" "Acme Bank Alerts: a payment of 10.00 GBP was declined." >"$work/alerts.msg"
+got=$(verdict "$work/alerts.msg")
+row "SMS of Acme Bank Alerts (level basic)" "$got"
+case "$got" in "signed by acme-alerts.example"*) ;; *) echo "a basic brand was not domain-only"; exit 1 ;; esac
 
 echo "   The SMS itself arrives without its token (it cannot carry ~600 bytes): the signer put the"
 echo "   token in its directory before it answered, and the app looks it up by its own message"
@@ -165,6 +185,9 @@ python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); m["token"]=""; prin
 row "same text, no token (a phisher)" "$(verdict "$work/unsigned.msg")"
 code=$(sign evil "$(printf '{"brand":"acme-bank","channel":"sms","from":"ACMEBANK","to":"+447700900123","body":"Pay here","category":"transactional","sender":{"kind":"automated"},"actions":[{"kind":"link","label":"Pay","url":"https://acme.example.evil.example/pay"}]}')")
 row "signer asked for a button to evil.example" "HTTP $code $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["error"]["code"])' "$work/evil.reply")"
+body_code=$(sign evilbody "$(printf '{"brand":"acme-bank","channel":"sms","from":"ACMEBANK","to":"+447700900123","body":"Your card is locked: https://acme-secure-login.example/verify","category":"alert","sender":{"kind":"automated"}}')")
+row "signer asked for a link in the body" "HTTP $body_code $(python3 -c 'import json,sys; e=json.load(open(sys.argv[1]))["error"]; print(e["code"], "in", e.get("field"))' "$work/evilbody.reply")"
+[ "$body_code" = 403 ] || { echo "an off-domain link in the body was signed"; exit 1; }
 python3 tests/cli/vector_tool.py args spec/vectors/076-action-suffix-trick.json "$work" >"$work/args"
 mapfile -t args < <(grep -vx -- --json "$work/args")
 row "forged button to acme.example.evil.example" "$("$verify" "${args[@]}" 2>/dev/null | head -n 1 || true)"

@@ -7,12 +7,13 @@ set -euo pipefail
 
 packages_for() {
     case "$1" in
+    # libpsl-dev + publicsuffix: the Public Suffix List, read at run time (core/host/hm_suffix).
     # pango + cairo draw brand preview's message card (hallmark-keys only); DejaVu Sans covers
     # Latin, Greek, Cyrillic, Arabic and Hebrew names, WenQuanYi Micro Hei Chinese, Japanese and
     # Korean ones (5 MB, where fonts-noto-cjk is 90 MB).
     # libcurl: hallmark-verify --fetch (the command-line tool only; the library does no I/O).
     build) echo make gcc pkg-config libsodium-dev libssl-dev libjansson-dev libpng-dev libicu-dev \
-        libsqlite3-dev libpq-dev libcurl4-openssl-dev \
+        libsqlite3-dev libpq-dev libcurl4-openssl-dev libpsl-dev publicsuffix \
         libevent-dev libpango1.0-dev libcairo2-dev fonts-dejavu-core fonts-wqy-microhei ;;
     test) echo valgrind curl python3 openssl python3-jwcrypto strace postgresql-15 ;;
     check) echo clang-format clang-tidy cppcheck ;;

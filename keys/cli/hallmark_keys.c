@@ -60,7 +60,7 @@ static const char usage_text[] =
     "  hallmark-keys init --platform \"Hallmark Demo\"\n"
     "  hallmark-keys brand add acme-bank --name \"Acme Bank\" --logo acme.png --color \"#0B5FFF\" "
     "\\\n"
-    "      --sender sms:ACMEBANK --link-domain acme.example\n"
+    "      --sender sms:ACMEBANK --link-domain acme.example --level organization\n"
     "  hallmark-keys key add acme-bank && hallmark-keys publish\n"
     "  hallmark-keys key promote KID --force --reason \"first key of a new brand\"\n"
     "  hallmark-keys publish\n";
@@ -104,11 +104,16 @@ static const char help_brand[] =
     "  --logo-url URL           https URL where apps download the logo (optional)\n"
     "  --color HEX              primary colour #RRGGBB; needs 4.5:1 contrast on the background\n"
     "  --background HEX         background colour (default #FFFFFF)\n"
-    "  --level LEVEL            basic, organization or trademark (default basic)\n"
+    "  --level LEVEL            basic, organization or trademark (default basic); apps show\n"
+    "                           basic as \"signed by\" its domain only (spec §5.5)\n"
+    "  --verified-domain DOMAIN the domain whose control was verified (needed for basic)\n"
     "  --sender CHANNEL:ID      a sender id the brand may use: sms:ACMEBANK, sms:+447700900500,\n"
     "                           email:acme.example, push:com.acme.bank ... (repeat)\n"
     "  --sender-prefix CHANNEL:+DIGITS   a range of E.164 numbers (sms, whatsapp)\n"
     "  --link-domain DOMAIN     a domain the brand's action links may point into (repeat)\n"
+    "  --phone +E164            a number call actions may dial as tel:+E164 (repeat, 16)\n"
+    "  --second-reviewer NAME --reason TEXT   a second person accepts a name or logo near\n"
+    "                           another brand's (not the operator); audited\n"
     "  --transfer-from BRAND --reason TEXT   move senders or link domains that BRAND holds\n"
     "                           (see below) to this brand, in one audited change\n"
     "  --valid-for DURATION     credential lifetime (default 365d)\n"
@@ -132,7 +137,8 @@ static const char help_brand[] =
     "with the holder's name. Apps show no brand at all for a sender two brands hold. To move an\n"
     "entry, repeat the command with --transfer-from HOLDER --reason TEXT: every entry of HOLDER\n"
     "that overlaps the given ones is removed from it in the same commit, and the audit log\n"
-    "records both credentials and the reason; publish sends both to apps.\n";
+    "records both credentials and the reason; publish sends both to apps.\n"
+    "A name or logo near another brand's (spec §5.8) needs a second person's sign-off.\n";
 
 static const char help_key[] =
     "usage: hallmark-keys key add BRAND [--alg ed25519|es256]\n"
@@ -414,7 +420,10 @@ enum {
     OPT_ROOT_MEDIA,
     OPT_ROOT_KEYS,
     OPT_THRESHOLD,
-    OPT_COMPROMISED
+    OPT_COMPROMISED,
+    OPT_VERIFIED_DOMAIN,
+    OPT_SECOND_REVIEWER,
+    OPT_PHONE
 };
 
 static const struct option long_options[] = {
@@ -450,6 +459,9 @@ static const struct option long_options[] = {
     {"root-keys", required_argument, NULL, OPT_ROOT_KEYS},
     {"threshold", required_argument, NULL, OPT_THRESHOLD},
     {"compromised", no_argument, NULL, OPT_COMPROMISED},
+    {"verified-domain", required_argument, NULL, OPT_VERIFIED_DOMAIN},
+    {"second-reviewer", required_argument, NULL, OPT_SECOND_REVIEWER},
+    {"phone", required_argument, NULL, OPT_PHONE},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
 
@@ -609,6 +621,15 @@ parse_options(struct cli *c, int argc, char **argv)
         case OPT_ACTION:
             st = add_list(&c->actions, optarg, "--action");
             break;
+        case OPT_VERIFIED_DOMAIN:
+            c->verified_domain = optarg;
+            break;
+        case OPT_SECOND_REVIEWER:
+            c->second_reviewer = optarg;
+            break;
+        case OPT_PHONE:
+            st = add_list(&c->phones, optarg, "--phone");
+            break;
         case 'h':
             c->help = 1;
             break;
@@ -724,6 +745,8 @@ main(int argc, char **argv)
         st = cmd_audit(&c);
     }
     hm_secret_free(c.pass);
+    free(c.new_logo_png);
+    json_decref(c.near_matches);
     if (c.ks_open) {
         hm_keystore_close(&c.ks);
     }

@@ -12,9 +12,13 @@
 #include "hm_color.h"
 #include "hm_confusable.h"
 #include "hm_ids.h"
+#include "hm_keystore.h"
+#include "hm_lookalike.h"
 #include "hm_name.h"
 #include "hm_png.h"
 #include "hm_publish.h"
+#include "hm_suffix.h"
+#include "hm_text.h"
 #include "keys_cli.h"
 
 #define DEFAULT_VALIDITY (365 * 86400LL)
@@ -26,8 +30,7 @@ set_logo(struct cli *c, json_t *brand)
     unsigned char *data = NULL;
     size_t len = 0;
     hm_logo logo;
-    char path[HM_KEYSTORE_PATH_MAX], err[256];
-    struct stat st;
+    char err[256];
     json_t *rec;
     hallmark_result rc = hm_read_file(c->logo, HM_LOGO_FILE_MAX, &data, &len);
     int status = 0;
@@ -44,10 +47,15 @@ set_logo(struct cli *c, json_t *brand)
     if (rc != HALLMARK_OK) {
         return keys_fail(status_for(rc), "%s: %s", c->logo, err);
     }
-    if (hm_keystore_path(&c->ks, path, sizeof path, "logos/%s.png", logo.sha256) != 0) {
-        status = keys_fail(EXIT_USAGE, "path too long");
-    } else if (stat(path, &st) != 0) {
-        status = write_out(path, logo.png, logo.png_len);
+    /* Written to logos/ at the commit (write_new_logo), so that a refused command leaves the
+     * keystore as it was; the look-alike check reads the hash from here. */
+    if (hm_logo_dhash(logo.rgba, logo.width, logo.height, &c->new_logo_hash) != HALLMARK_OK) {
+        status = keys_fail(EXIT_USAGE, "%s: logo hash failed", c->logo);
+    } else {
+        free(c->new_logo_png);
+        c->new_logo_png = logo.png;
+        c->new_logo_len = logo.png_len;
+        logo.png = NULL;
     }
     if (status == 0) {
         rec = json_pack("{s:s,s:I,s:I}", "sha256", logo.sha256, "width", (json_int_t)logo.width,
@@ -167,11 +175,34 @@ set_senders(const struct cli *c, json_t *brand)
     return 0;
 }
 
+/* [HM-CRED-49]: a link entry may not be, or stand for, a public suffix: "co.uk" or "*.com" would
+ * give the brand every site registered under it. 0 or the exit status (printed). */
+int
+not_a_public_suffix(const char *given, const char *entry)
+{
+    int public = hm_suffix_is_public(hm_link_entry_domain(entry));
+
+    if (public < 0) {
+        return keys_fail(EXIT_USAGE,
+                         "--link-domain %s: cannot read the Public Suffix List (%s): install the "
+                         "publicsuffix package",
+                         given, hm_suffix_list_path());
+    }
+    if (public > 0) {
+        return keys_fail(EXIT_REFUSED,
+                         "--link-domain %s: %s is a public suffix (Public Suffix List): anyone can "
+                         "register a site under it; list the brand's own domain (spec HM-CRED-49)",
+                         given, hm_link_entry_domain(entry));
+    }
+    return 0;
+}
+
 static int
 set_domains(const struct cli *c, json_t *brand)
 {
     json_t *list = json_array();
     size_t i, j;
+    int st;
 
     for (i = 0; i < c->domains.count; i++) {
         char d[256];
@@ -185,12 +216,16 @@ set_domains(const struct cli *c, json_t *brand)
         for (j = 0; j <= n; j++) {
             d[j] = (char)tolower((unsigned char)c->domains.item[i][j]);
         }
-        if (!hm_dns_name_ok(d, n)) {
+        if (!hm_link_entry_ok(d, n)) {
             json_decref(list);
             return keys_fail(EXIT_REFUSED,
                              "--link-domain %s: not a DNS name (ASCII or punycode labels, at least "
-                             "two, no trailing dot, no IP address)",
+                             "two, no trailing dot, no IP address), or *. and one",
                              c->domains.item[i]);
+        }
+        if ((st = not_a_public_suffix(c->domains.item[i], d)) != 0) {
+            json_decref(list);
+            return st;
         }
         s = json_string(d);
         if (same_entry(list, s)) {
@@ -201,6 +236,38 @@ set_domains(const struct cli *c, json_t *brand)
         json_array_append_new(list, s);
     }
     json_object_set_new(brand, "link_domains", list);
+    return 0;
+}
+
+/* [HM-CRED-45]: the numbers call actions may dial, at most 16 distinct E.164 numbers. */
+static int
+set_phones(const struct cli *c, json_t *brand)
+{
+    json_t *list = json_array();
+    size_t i;
+
+    if (c->phones.count > 16) {
+        json_decref(list);
+        return keys_fail(EXIT_USAGE, "--phone: at most 16 numbers");
+    }
+    for (i = 0; i < c->phones.count; i++) {
+        json_t *s = json_string(c->phones.item[i]);
+
+        if (!hm_e164_ok(c->phones.item[i])) {
+            json_decref(s);
+            json_decref(list);
+            return keys_fail(EXIT_REFUSED,
+                             "--phone %s: not an E.164 number (+ and up to 15 digits, no spaces)",
+                             c->phones.item[i]);
+        }
+        if (same_entry(list, s)) {
+            json_decref(s);
+            json_decref(list);
+            return keys_fail(EXIT_USAGE, "phone %s is given twice", c->phones.item[i]);
+        }
+        json_array_append_new(list, s);
+    }
+    json_object_set_new(brand, "phones", list);
     return 0;
 }
 
@@ -265,6 +332,136 @@ check_confusable(struct cli *c, const json_t *brand)
         return 0;
     }
     return rc == HALLMARK_OK ? 0 : keys_fail(status_for(rc), "--name: %s", err);
+}
+
+/* ---- look-alike brands (spec §5.8, HM-CRED-42 to HM-CRED-44) ------------------------------------
+ */
+
+/* Writes the logo set by this command into logos/ (named by its digest) unless it is there. */
+static int
+write_new_logo(struct cli *c, const json_t *brand)
+{
+    char path[HM_KEYSTORE_PATH_MAX];
+    struct stat st;
+    int status = 0;
+
+    if (c->new_logo_png == NULL) {
+        return 0;
+    }
+    if (hm_keystore_path(&c->ks, path, sizeof path, "logos/%s.png",
+                         hm_ks_str(json_object_get(brand, "logo"), "sha256")) != 0) {
+        status = keys_fail(EXIT_USAGE, "path too long");
+    } else if (stat(path, &st) != 0) {
+        status = write_out(path, c->new_logo_png, c->new_logo_len);
+    }
+    free(c->new_logo_png);
+    c->new_logo_png = NULL;
+    return status;
+}
+
+/* The difference hash of a brand's logo, from its canonical PNG in the keystore's logos/. 0 on
+ * success; -1 when the file is missing or unreadable (a damaged keystore: publish says so). */
+static int
+logo_hash_of(const struct cli *c, const json_t *brand, uint64_t *out)
+{
+    const char *sha = hm_ks_str(json_object_get(brand, "logo"), "sha256");
+    char path[HM_KEYSTORE_PATH_MAX], err[256];
+    unsigned char *data = NULL;
+    size_t len = 0;
+    hm_logo logo;
+    int st = -1;
+
+    if (sha == NULL || hm_keystore_path(&c->ks, path, sizeof path, "logos/%s.png", sha) != 0 ||
+        hm_read_file(path, HM_LOGO_FILE_MAX, &data, &len) != HALLMARK_OK) {
+        return -1;
+    }
+    if (hm_logo_from_png(data, len, &logo, err, sizeof err) == HALLMARK_OK) {
+        st = hm_logo_dhash(logo.rgba, logo.width, logo.height, out) == HALLMARK_OK ? 0 : -1;
+        hm_logo_free(&logo);
+    }
+    free(data);
+    return st;
+}
+
+/* Compares the candidate's new name and logo (those the command sets) with every other brand,
+ * revoked ones included. A near match is refused unless --second-reviewer and --reason sign it
+ * off; the matches then go to the audit entry (c->near_matches). 0 or the exit status. */
+static int
+check_lookalikes(struct cli *c, const json_t *brand)
+{
+    const char *id = hm_ks_str(brand, "id"), *name = hm_ks_str(brand, "name");
+    hm_confusable_keys *mine = NULL, *other = NULL;
+    uint64_t my_hash, hash;
+    json_t *near = json_array(), *b;
+    char who[64];
+    size_t i;
+    int st = 0, by_name = c->name != NULL, by_logo = c->logo != NULL;
+
+    my_hash = c->new_logo_hash;
+    if (by_name &&
+        ((mine = malloc(sizeof *mine)) == NULL || (other = malloc(sizeof *other)) == NULL ||
+         hm_confusable_keys_of(name, mine) != HALLMARK_OK)) {
+        st = keys_fail(EXIT_USAGE, "--name: look-alike check failed (out of memory or ICU)");
+        goto out;
+    }
+    json_array_foreach(hm_ks_brands(&c->ks), i, b)
+    {
+        const char *bid = hm_ks_str(b, "id");
+        unsigned d = 0;
+        hm_names_near_kind kind;
+
+        if (bid == NULL || strcmp(bid, id) == 0) {
+            continue;
+        }
+        if (by_name && hm_ks_str(b, "name") != NULL &&
+            hm_confusable_keys_of(hm_ks_str(b, "name"), other) == HALLMARK_OK &&
+            (kind = hm_names_near(mine, other, &d)) != HM_NAMES_APART) {
+            json_array_append_new(near, json_pack("{s:s,s:s,s:s,s:I}", "brand", bid, "what", "name",
+                                                  "how", hm_names_near_name(kind), "distance",
+                                                  (json_int_t)d));
+            if (c->second_reviewer == NULL) {
+                st = keys_fail(EXIT_REFUSED,
+                               "--name: display name \"%s\" is near the name of brand %s "
+                               "(\"%s\"): %s%s%.0u on the confusable skeleton (spec HM-CRED-43); "
+                               "a second reviewer who compared both brands may accept it: "
+                               "--second-reviewer NAME --reason TEXT",
+                               name, bid, hm_ks_str(b, "name"), hm_names_near_name(kind),
+                               kind == HM_NAMES_EDIT ? " " : "", kind == HM_NAMES_EDIT ? d : 0U);
+                goto out;
+            }
+        }
+        if (by_logo && logo_hash_of(c, b, &hash) == 0 &&
+            (d = hm_logo_dhash_distance(my_hash, hash)) <= HM_LOGO_NEAR_BITS) {
+            json_array_append_new(near, json_pack("{s:s,s:s,s:I}", "brand", bid, "what", "logo",
+                                                  "distance", (json_int_t)d));
+            if (c->second_reviewer == NULL) {
+                st = keys_fail(EXIT_REFUSED,
+                               "%s: logo is near the logo of brand %s: their difference hashes "
+                               "are %u of 64 bits apart (%u or fewer is near, spec HM-CRED-42); "
+                               "a second reviewer who compared both brands may accept it: "
+                               "--second-reviewer NAME --reason TEXT",
+                               c->logo, bid, d, HM_LOGO_NEAR_BITS);
+                goto out;
+            }
+        }
+    }
+    if (json_array_size(near) > 0) {
+        if (strcmp(c->second_reviewer, hm_keystore_operator(who, sizeof who)) == 0) {
+            st = keys_fail(EXIT_REFUSED,
+                           "--second-reviewer %s is the operator of this command: a second "
+                           "person signs off a look-alike",
+                           c->second_reviewer);
+            goto out;
+        }
+        json_decref(c->near_matches);
+        c->near_matches = near;
+        near = NULL;
+    }
+out:
+    json_decref(near);
+    free(mine);
+    free(other);
+    return st;
 }
 
 /* ---- ownership of senders and link domains (spec §5.6, HM-CRED-28 to HM-CRED-30) ------------- */
@@ -445,10 +642,16 @@ print_transfer(const json_t *record)
 
 /* The audit entry of brand add and update, with the override and the transfer when used. */
 static json_t *
-brand_entry(const struct cli *c, json_t *entry, json_t *transfer)
+brand_entry(struct cli *c, json_t *entry, json_t *transfer)
 {
     if (entry != NULL && c->confusable_allowed) {
         json_object_set_new(entry, "confusable_allowed", json_string(c->reason));
+    }
+    if (entry != NULL && c->near_matches != NULL) { /* [HM-CRED-44] */
+        json_object_set_new(entry, "second_reviewer", json_string(c->second_reviewer));
+        json_object_set_new(entry, "reason", json_string(c->reason));
+        json_object_set_new(entry, "near_match", c->near_matches);
+        c->near_matches = NULL;
     }
     if (entry != NULL && transfer != NULL) {
         json_object_set(entry, "transfer", transfer);
@@ -495,12 +698,42 @@ apply_options(struct cli *c, json_t *brand)
     if (c->domains.count > 0 && (st = set_domains(c, brand)) != 0) {
         return st;
     }
+    if (c->phones.count > 0 && (st = set_phones(c, brand)) != 0) {
+        return st;
+    }
+    if (c->verified_domain != NULL) {
+        char d[256];
+        size_t j, n = strlen(c->verified_domain);
+
+        for (j = 0; j < n && j < sizeof d - 1; j++) {
+            d[j] = (char)tolower((unsigned char)c->verified_domain[j]);
+        }
+        d[j] = '\0';
+        if (n >= sizeof d || !hm_dns_name_ok(d, n)) {
+            return keys_fail(EXIT_REFUSED,
+                             "--verified-domain %s: not a DNS name (ASCII or punycode labels, at "
+                             "least two, no trailing dot, no IP address)",
+                             c->verified_domain);
+        }
+        json_object_set_new(brand, "domain", json_string(d));
+    }
     if (c->valid_for != NULL) {
         if (!parse_duration(c->valid_for, &valid) || valid > 86400LL * 366 * 5) {
             return keys_fail(EXIT_USAGE, "--valid-for: a duration up to 5 years (e.g. 365d)");
         }
         json_object_set_new(brand, "nbf", json_integer(c->ks.now));
         json_object_set_new(brand, "exp", json_integer(c->ks.now + valid));
+    }
+    if ((c->name != NULL || c->logo != NULL) && (st = check_lookalikes(c, brand)) != 0) {
+        return st;
+    }
+    /* [HM-CRED-41]: apps show a basic brand as "signed by" this domain and nothing else. */
+    if (strcmp(hm_ks_str(brand, "level"), "basic") == 0 && hm_ks_str(brand, "domain") == NULL) {
+        return keys_fail(EXIT_REFUSED,
+                         "brand %s: level basic proves only control of a domain, and apps show "
+                         "only that domain: give --verified-domain DOMAIN (or --level "
+                         "organization|trademark once those are verified) (spec HM-CRED-41)",
+                         hm_ks_str(brand, "id"));
     }
     return 0;
 }
@@ -537,7 +770,8 @@ brand_add(struct cli *c, const char *id)
     }
     taken = json_array();
     if ((st = apply_options(c, brand)) != 0 || (st = transfer_source(c, id, &from)) != 0 ||
-        (st = check_ownership(c, brand, from, taken)) != 0) {
+        (st = check_ownership(c, brand, from, taken)) != 0 ||
+        (st = write_new_logo(c, brand)) != 0) {
         json_decref(taken);
         json_decref(brand);
         return st;
@@ -587,7 +821,7 @@ brand_update(struct cli *c, json_t *brand)
     (void)hm_pub_credential_digest(brand, before);
     if ((st = apply_options(c, copy)) != 0 ||
         (st = transfer_source(c, hm_ks_str(brand, "id"), &from)) != 0 ||
-        (st = check_ownership(c, copy, from, taken)) != 0) {
+        (st = check_ownership(c, copy, from, taken)) != 0 || (st = write_new_logo(c, copy)) != 0) {
         json_decref(taken);
         json_decref(copy);
         return st;
@@ -746,6 +980,13 @@ brand_show(const struct cli *c, const json_t *brand)
                  json_object_get(brand, "revoked_at") != NULL ? " (REVOKED)" : "");
     (void)printf("name         %s\n", hm_ks_str(brand, "name"));
     (void)printf("level        %s\n", hm_ks_str(brand, "level"));
+    if (hm_ks_str(brand, "domain") != NULL) {
+        (void)printf("domain       %s (verified)\n", hm_ks_str(brand, "domain"));
+    }
+    json_array_foreach(json_object_get(brand, "phones"), i, e)
+    {
+        (void)printf("phone        %s (call actions)\n", json_string_value(e));
+    }
     (void)printf("logo         %lldx%lld sha256 %s%s%s\n", hm_ks_int(logo, "width"),
                  hm_ks_int(logo, "height"), hm_ks_str(logo, "sha256"),
                  hm_ks_str(logo, "url") != NULL ? " url " : "",
@@ -794,6 +1035,12 @@ cmd_brand(struct cli *c)
     if (c->allow_confusable && (c->reason == NULL || c->reason[0] == '\0')) {
         return keys_fail(
             EXIT_USAGE, "--allow-confusable needs --reason TEXT (it is recorded in the audit log)");
+    }
+    if (c->second_reviewer != NULL && (c->reason == NULL || c->reason[0] == '\0' ||
+                                       !hm_utf8_no_controls(c->second_reviewer, 1, 64))) {
+        return keys_fail(EXIT_USAGE, "--second-reviewer needs a NAME (1-64 bytes of UTF-8 "
+                                     "without control characters) and --reason TEXT (both are "
+                                     "recorded in the audit log)");
     }
     if (c->transfer_from != NULL && strcmp(verb, "add") != 0 && strcmp(verb, "update") != 0) {
         return keys_fail(EXIT_USAGE, "--transfer-from goes with brand add or brand update");

@@ -4,6 +4,7 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "hallmark.h"
 #include "hm_keystore.h"
@@ -23,13 +24,18 @@ struct list {
 
 struct cli {
     const char *dir, *pass_file, *platform, *kdf, *propagation, *name, *logo, *color, *background,
-        *level, *logo_url, *valid_for, *alg, *reason, *out, *expires, *transfer_from;
+        *level, *logo_url, *valid_for, *alg, *reason, *out, *expires, *transfer_from,
+        *verified_domain, *second_reviewer;
     const char *root_media, *root_keys, *threshold;    /* quorum root (spec HM-TRUST-61) */
     int compromised;                                   /* a rotation that answers a leak */
     const char *body, *category, *sender_kind, *agent; /* brand preview's message card */
-    struct list senders, prefixes, domains, actions;
+    struct list senders, prefixes, domains, actions, phones;
     int force, help, allow_confusable;
     int confusable_allowed; /* set when --allow-confusable let a name through: audited */
+    json_t *near_matches;   /* near brands a second reviewer signed off ([HM-CRED-44]): audited */
+    unsigned char *new_logo_png; /* the canonical logo this command sets, written at the commit */
+    size_t new_logo_len;
+    uint64_t new_logo_hash; /* its difference hash ([HM-CRED-42]) */
     char **args;
     int nargs;
     hm_keystore ks;
@@ -69,6 +75,10 @@ const char *fmt_span(long long secs, char *buf, size_t cap);
 int write_out(const char *path, const void *data, size_t len);
 /* The first 8 characters of a kid, for tables. */
 const char *short_kid(const char *kid, char buf[12]);
+
+/* [HM-CRED-49]: 0 if the link entry (given as typed, entry lowercased) is no public suffix, else
+ * the exit status, printed. */
+int not_a_public_suffix(const char *given, const char *entry);
 
 /* Shared steps. */
 int do_publish(struct cli *c, long long lifetime, unsigned long long *serial_out);

@@ -514,6 +514,27 @@ do_publish(struct cli *c, long long lifetime, unsigned long long *serial_out)
     if ((publisher = c->ks.publisher) == NULL) {
         return keys_fail(EXIT_USAGE, "the keystore is not open to change");
     }
+    /* [HM-CRED-41]: a keystore from before the rule may hold a basic brand with no domain; apps
+     * would refuse the whole bundle. (A revoked one is published under <id>.invalid.) And
+     * [HM-CRED-49]: it may hold a public suffix as a link domain. */
+    json_array_foreach(hm_ks_brands(&c->ks), i, b)
+    {
+        json_array_foreach(json_object_get(b, "link_domains"), j, k)
+        {
+            if (json_object_get(b, "revoked_at") == NULL &&
+                (st = not_a_public_suffix(json_string_value(k), json_string_value(k))) != 0) {
+                return st;
+            }
+        }
+        if (json_object_get(b, "revoked_at") == NULL && hm_ks_str(b, "domain") == NULL &&
+            strcmp(hm_ks_str(b, "level"), "basic") == 0) {
+            return keys_fail(EXIT_REFUSED,
+                             "brand %s is at level basic and names no verified domain, which "
+                             "apps would show: hallmark-keys brand update %s --verified-domain "
+                             "DOMAIN (spec HM-CRED-41)",
+                             hm_ks_str(b, "id"), hm_ks_str(b, "id"));
+        }
+    }
     files = highest_file_serial(c);
     serial = (files > serial ? files : serial) + 1;
     note_credential_changes(c, now);

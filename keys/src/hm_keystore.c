@@ -581,8 +581,8 @@ hm_keystore_peek(hm_keystore *ks, const char *dir, char *err, size_t err_cap)
     return load_state(ks, err, err_cap);
 }
 
-static const char *
-operator_name(char *buf, size_t cap)
+const char *
+hm_keystore_operator(char *buf, size_t cap)
 {
     const char *env = getenv("HALLMARK_OPERATOR");
     const struct passwd *pw;
@@ -613,7 +613,8 @@ hm_keystore_commit(hm_keystore *ks, const json_t *entry, char *err, size_t err_c
         return HALLMARK_ERR_INVALID_ARGUMENT;
     }
     e = json_deep_copy(entry);
-    if (e == NULL || json_object_set_new(e, "who", json_string(operator_name(who, sizeof who))) ||
+    if (e == NULL ||
+        json_object_set_new(e, "who", json_string(hm_keystore_operator(who, sizeof who))) ||
         (ks->clock_overridden && json_object_set_new(e, "clock", json_string("HALLMARK_NOW")))) {
         goto out;
     }

@@ -179,4 +179,8 @@ json_t *hm_ks_find_key(const hm_keystore *ks, const char *kid, json_t **brand);
 const char *hm_ks_str(const json_t *obj, const char *name);
 long long hm_ks_int(const json_t *obj, const char *name);
 
+/* Who the audit log names for a change: $HALLMARK_OPERATOR, else the user name, else "uid N"
+ * (written into buf, cap bytes, when needed). Never NULL. */
+const char *hm_keystore_operator(char *buf, size_t cap);
+
 #endif

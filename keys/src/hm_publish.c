@@ -10,9 +10,10 @@ json_t *
 hm_pub_credential_payload(const json_t *brand)
 {
     const json_t *logo = json_object_get(brand, "logo"), *colors = json_object_get(brand, "colors");
-    json_t *l = json_pack("{s:s,s:I,s:I}", "sha256", hm_ks_str(logo, "sha256"), "width",
-                          (json_int_t)hm_ks_int(logo, "width"), "height",
-                          (json_int_t)hm_ks_int(logo, "height"));
+    const char *domain = hm_ks_str(brand, "domain"), *level = hm_ks_str(brand, "level");
+    json_t *p, *l = json_pack("{s:s,s:I,s:I}", "sha256", hm_ks_str(logo, "sha256"), "width",
+                              (json_int_t)hm_ks_int(logo, "width"), "height",
+                              (json_int_t)hm_ks_int(logo, "height"));
 
     if (l == NULL) {
         return NULL;
@@ -20,13 +21,27 @@ hm_pub_credential_payload(const json_t *brand)
     if (hm_ks_str(logo, "url") != NULL) {
         json_object_set_new(l, "url", json_string(hm_ks_str(logo, "url")));
     }
-    return json_pack(
-        "{s:i,s:s,s:s,s:o,s:{s:s,s:s},s:s,s:O,s:O,s:I,s:I}", "v", 1, "sub", hm_ks_str(brand, "id"),
-        "name", hm_ks_str(brand, "name"), "logo", l, "colors", "primary",
-        hm_ks_str(colors, "primary"), "background", hm_ks_str(colors, "background"), "level",
-        hm_ks_str(brand, "level"), "senders", json_object_get(brand, "senders"), "link_domains",
-        json_object_get(brand, "link_domains"), "nbf", (json_int_t)hm_ks_int(brand, "nbf"), "exp",
-        (json_int_t)hm_ks_int(brand, "exp"));
+    p = json_pack("{s:i,s:s,s:s,s:o,s:{s:s,s:s},s:s,s:O,s:O,s:I,s:I}", "v", 1, "sub",
+                  hm_ks_str(brand, "id"), "name", hm_ks_str(brand, "name"), "logo", l, "colors",
+                  "primary", hm_ks_str(colors, "primary"), "background",
+                  hm_ks_str(colors, "background"), "level", hm_ks_str(brand, "level"), "senders",
+                  json_object_get(brand, "senders"), "link_domains",
+                  json_object_get(brand, "link_domains"), "nbf",
+                  (json_int_t)hm_ks_int(brand, "nbf"), "exp", (json_int_t)hm_ks_int(brand, "exp"));
+    /* [HM-CRED-41]: absent unless the keystore has one, so that the credentials (and digests) of
+     * brands without one stay as they were. A revoked basic brand of a keystore from before the
+     * rule cannot be updated; it is published under the reserved name <id>.invalid (RFC 2606):
+     * its tokens verify nowhere, and the bundle stays loadable. */
+    if (p != NULL && json_array_size(json_object_get(brand, "phones")) > 0) {
+        json_object_set(p, "phones", json_object_get(brand, "phones")); /* [HM-CRED-45] */
+    }
+    if (p != NULL && domain != NULL) {
+        json_object_set_new(p, "domain", json_string(domain));
+    } else if (p != NULL && level != NULL && strcmp(level, "basic") == 0 &&
+               json_object_get(brand, "revoked_at") != NULL) {
+        json_object_set_new(p, "domain", json_pack("s+", hm_ks_str(brand, "id"), ".invalid"));
+    }
+    return p;
 }
 
 hallmark_result

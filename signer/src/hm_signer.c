@@ -9,6 +9,7 @@
 #include "hm_fileio.h"
 #include "hm_b64url.h"
 #include "hm_bundle.h"
+#include "hm_body_rules.h"
 #include "hm_claims.h"
 #include "hm_ids.h"
 #include "hm_jws_sign.h"
@@ -283,6 +284,7 @@ check_request(const hm_trust *t, const hm_brand *b, const hm_sign_request *req, 
 {
     size_t i;
     const char *detail = NULL;
+    hallmark_result rc;
 
     if (b->revoked) {
         return refuse(res, HALLMARK_BRAND_REVOKED, "brand", "the brand is revoked");
@@ -318,6 +320,9 @@ check_request(const hm_trust *t, const hm_brand *b, const hm_sign_request *req, 
         memchr(req->body, 0, req->body_len) != NULL) {
         return refuse(res, HALLMARK_ERR_BAD_REQUEST, "body", "body is not UTF-8 text");
     }
+    if ((rc = hm_body_rules_check(b, req->body, req->body_len, &detail)) != HALLMARK_OK) {
+        return refuse(res, rc, "body", detail); /* [HM-TOKEN-40], [HM-TOKEN-41] */
+    }
     if (hm_category_from(req->category) == HALLMARK_CATEGORY_UNKNOWN) {
         return refuse(res, HALLMARK_ERR_BAD_REQUEST, "category",
                       "one of transactional, otp, alert, marketing, service");
@@ -346,7 +351,8 @@ check_request(const hm_trust *t, const hm_brand *b, const hm_sign_request *req, 
                           "label: 1-40 bytes, no control, bidi-control or invisible characters, "
                           "no space first or last");
         }
-        if (strlen(a->url) > 2048 || hm_brand_action_check(b, a->url, &detail) != HALLMARK_OK) {
+        if (strlen(a->url) > 2048 ||
+            hm_brand_action_check(b, a->kind, a->url, &detail) != HALLMARK_OK) {
             return refuse(res, HALLMARK_ACTION_NOT_AUTHORIZED, "actions",
                           detail != NULL ? detail : "URL longer than 2048 bytes");
         }
@@ -626,7 +632,7 @@ probe(const hm_signer *s, const struct signing_key *k, const struct pins *pins, 
         m.token = res.token;
         m.token_len = strlen(res.token);
         rc = hallmark_verify(v, &m, now, &out);
-        rc = rc == HALLMARK_VERIFIED ? HALLMARK_OK : rc;
+        rc = rc == HALLMARK_VERIFIED || rc == HALLMARK_VERIFIED_DOMAIN ? HALLMARK_OK : rc;
     }
     if (rc != HALLMARK_OK) {
         hm_errorf(err, err_cap,

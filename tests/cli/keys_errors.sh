@@ -8,7 +8,7 @@ set -eu
 
 expect_ok "init" init --platform "Hallmark Errors" --kdf minimum
 export HALLMARK_PLATFORM="Hallmark Errors" # the platform id apps pin (hallmark-verify --platform)
-expect_ok "brand" brand add acme-bank --name "Acme Bank" --logo "$logo_good" --color "#0B5FFF" \
+expect_ok "brand" brand add acme-bank --verified-domain acme-bank.example --name "Acme Bank" --logo "$logo_good" --color "#0B5FFF" \
     --sender sms:ACMEBANK --link-domain acme.example
 expect_ok "key add" key add acme-bank
 k1=$(cat "$work/out")
@@ -33,11 +33,11 @@ hk help publisher
 [ "$status" -eq 0 ] && grep -qF "publisher rotate makes a new publishing key" "$work/out" && ok || bad "help publisher"
 unchanged "publisher without a verb" 2 "hallmark-keys: usage: hallmark-keys publisher rotate" publisher
 unchanged "unknown command" 2 "unknown command 'frobnicate'" frobnicate
-unchanged "unknown option" 2 "unknown option --colr" brand add x --colr "#000000"
-unchanged "option without value" 2 "--name needs a value" brand add acme --name
+unchanged "unknown option" 2 "unknown option --colr" brand add x --verified-domain x.example --colr "#000000"
+unchanged "option without value" 2 "--name needs a value" brand add acme --verified-domain acme.example --name
 unchanged "missing options" 2 "brand add needs --name, --logo, --color" brand add globex --name Globex
-unchanged "bad brand id" 2 "brand id Acme_Bank" brand add Acme_Bank --name A --logo "$logo_good" --color "#000000" --sender sms:ACME
-unchanged "duplicate brand" 1 "exists already" brand add acme-bank --name "Acme Bank" --logo "$logo_good" --color "#0B5FFF" --sender sms:ACMEBANK
+unchanged "bad brand id" 2 "brand id Acme_Bank" brand add Acme_Bank --verified-domain acme_bank.example --name A --logo "$(logo_for Acme_Bank)" --color "#000000" --sender sms:ACME
+unchanged "duplicate brand" 1 "exists already" brand add acme-bank --verified-domain acme-bank.example --name "Acme Bank" --logo "$logo_good" --color "#0B5FFF" --sender sms:ACMEBANK
 unchanged "no such brand" 1 "no brand nobody" key add nobody
 unchanged "no such key" 1 "no key ZZZZZZZZZZ" key promote ZZZZZZZZZZ
 unchanged "bad alg" 2 "--alg is ed25519" key add acme-bank --alg rsa
@@ -102,17 +102,17 @@ pngs=0
 while read -r file text; do
     case "$file" in "" | "#"*) continue ;; esac
     pngs=$((pngs + 1))
-    unchanged "logo $file" 1 "$text" brand add globex --name Globex --logo "tests/data/logos/bad/$file" \
+    unchanged "logo $file" 1 "$text" brand add globex --verified-domain globex.example --name Globex --logo "tests/data/logos/bad/$file" \
         --color "#003399" --sender sms:GLOBEX
 done <tests/data/logos/bad/EXPECTED.txt
 [ "$pngs" -ge 10 ] && ok || bad "only $pngs bad PNGs in the corpus"
 head -c $((9 * 1024 * 1024)) /dev/zero >"$work/huge.png"
-unchanged "logo file over 8 MiB" 1 "logo file is larger than" brand add globex --name Globex --logo "$work/huge.png" --color "#003399" --sender sms:GLOBEX
-unchanged "logo file missing" 2 "No such file" brand add globex --name Globex --logo "$work/absent.png" --color "#003399" --sender sms:GLOBEX
+unchanged "logo file over 8 MiB" 1 "logo file is larger than" brand add globex --verified-domain globex.example --name Globex --logo "$work/huge.png" --color "#003399" --sender sms:GLOBEX
+unchanged "logo file missing" 2 "No such file" brand add globex --verified-domain globex.example --name Globex --logo "$work/absent.png" --color "#003399" --sender sms:GLOBEX
 
 # ---- names, colours, senders, domains -------------------------------------------------------------
 name_case() { # WHAT NAME TEXT
-    unchanged "name: $1" 1 "$3" brand add globex --name "$2" --logo "$logo_good" --color "#003399" --sender sms:GLOBEX
+    unchanged "name: $1" 1 "$3" brand add globex --verified-domain globex.example --name "$2" --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX
 }
 name_case "Latin + Cyrillic" $'\xd0\x90cme Bank' "mixes scripts"
 name_case "Latin + Greek omicron" $'Paypal Gl\xce\xbfbex' "mixes scripts"
@@ -124,15 +124,44 @@ name_case "control character" $'Acme\x07Bank' "U+0007"
 name_case "invalid UTF-8" $'Acme\xc0\xafBank' "UTF-8"
 name_case "65 characters" "$(printf 'A%.0s' $(seq 65))" "at most 64"
 name_case "leading space" " Acme" "space"
-unchanged "colour contrast" 1 "at least 4.5:1" brand add globex --name Globex --logo "$logo_good" --color "#FFCC00" --sender sms:GLOBEX
-unchanged "colour syntax" 1 "write a colour as #RRGGBB" brand add globex --name Globex --logo "$logo_good" --color "blue" --sender sms:GLOBEX
-unchanged "background contrast" 1 "contrast" brand add globex --name Globex --logo "$logo_good" --color "#003399" --background "#000000" --sender sms:GLOBEX
-unchanged "sender without channel" 2 "write CHANNEL:ID" brand add globex --name Globex --logo "$logo_good" --color "#003399" --sender GLOBEX
-unchanged "sender not canonical" 1 "not a valid sms sender id" brand add globex --name Globex --logo "$logo_good" --color "#003399" --sender "sms:GLOBEX BANK LTD"
-unchanged "prefix on e-mail" 1 "on sms or whatsapp only" brand add globex --name Globex --logo "$logo_good" --color "#003399" --sender-prefix email:+44
-unchanged "duplicate sender" 2 "given twice" brand add globex --name Globex --logo "$logo_good" --color "#003399" --sender sms:GLOBEX --sender sms:GLOBEX
-unchanged "IP link domain" 1 "not a DNS name" brand add globex --name Globex --logo "$logo_good" --color "#003399" --sender sms:GLOBEX --link-domain 192.0.2.1
-unchanged "http logo URL" 1 "needs an https URL" brand add globex --name Globex --logo "$logo_good" --color "#003399" --sender sms:GLOBEX --logo-url http://globex.example/l.png
+unchanged "colour contrast" 1 "at least 4.5:1" brand add globex --verified-domain globex.example --name Globex --logo "$(logo_for globex)" --color "#FFCC00" --sender sms:GLOBEX
+unchanged "colour syntax" 1 "write a colour as #RRGGBB" brand add globex --verified-domain globex.example --name Globex --logo "$(logo_for globex)" --color "blue" --sender sms:GLOBEX
+unchanged "background contrast" 1 "contrast" brand add globex --verified-domain globex.example --name Globex --logo "$(logo_for globex)" --color "#003399" --background "#000000" --sender sms:GLOBEX
+unchanged "sender without channel" 2 "write CHANNEL:ID" brand add globex --verified-domain globex.example --name Globex --logo "$(logo_for globex)" --color "#003399" --sender GLOBEX
+unchanged "sender not canonical" 1 "not a valid sms sender id" brand add globex --verified-domain globex.example --name Globex --logo "$(logo_for globex)" --color "#003399" --sender "sms:GLOBEX BANK LTD"
+unchanged "prefix on e-mail" 1 "on sms or whatsapp only" brand add globex --verified-domain globex.example --name Globex --logo "$(logo_for globex)" --color "#003399" --sender-prefix email:+44
+unchanged "duplicate sender" 2 "given twice" brand add globex --verified-domain globex.example --name Globex --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX --sender sms:GLOBEX
+unchanged "IP link domain" 1 "not a DNS name" brand add globex --verified-domain globex.example --name Globex --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX --link-domain 192.0.2.1
+# Issue 22 (spec HM-CRED-48, HM-CRED-49): exact hosts, *. for subdomains, no public suffix.
+unchanged "link domain a public suffix" 1 "--link-domain co.uk: co.uk is a public suffix (Public Suffix List)" \
+    brand update acme-bank --link-domain co.uk
+unchanged "link domain a wildcard public suffix" 1 "--link-domain *.co.uk: co.uk is a public suffix" \
+    brand update acme-bank --link-domain "*.co.uk"
+unchanged "link domain a private public suffix" 1 "github.io is a public suffix" \
+    brand update acme-bank --link-domain "*.github.io"
+unchanged "link domain with a wildcard inside" 1 "--link-domain pay.*.acme-bank.example: not a DNS name" \
+    brand update acme-bank --link-domain "pay.*.acme-bank.example"
+HALLMARK_PUBLIC_SUFFIX_LIST=$work/no-such-list unchanged "link domain without the Public Suffix List" 2 \
+    "cannot read the Public Suffix List ($work/no-such-list)" brand update acme-bank --link-domain acme-bank.example
+expect_ok "link domain with its subdomains" brand update acme-bank --link-domain acme.example --link-domain "*.Acme.example"
+python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); b=[b for b in s["brands"] if b["id"]=="acme-bank"][0]; sys.exit(b["link_domains"] != ["acme.example", "*.acme.example"])' \
+    "$ks/keystore.json" && ok || bad "the link domains are not stored as given, lowercased"
+unchanged "http logo URL" 1 "needs an https URL" brand add globex --verified-domain globex.example --name Globex --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX --logo-url http://globex.example/l.png
+# Issue 22 (spec HM-CRED-41): a basic brand is shown as "signed by" its verified domain only.
+unchanged "basic without a verified domain" 1 "brand globex: level basic proves only control of a domain, and apps show only that domain: give --verified-domain DOMAIN" \
+    brand add globex --name Globex --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX
+unchanged "verified domain not a DNS name" 1 "--verified-domain 192.0.2.1: not a DNS name" \
+    brand add globex --verified-domain 192.0.2.1 --name Globex --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX
+unchanged "verified domain with a trailing dot" 1 "--verified-domain globex.example.: not a DNS name" \
+    brand add globex --verified-domain globex.example. --name Globex --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX
+# Issue 22 (spec HM-CRED-45): the numbers call actions may dial.
+unchanged "phone not E.164" 1 "--phone 020 7946 0000: not an E.164 number" \
+    brand update acme-bank --phone "020 7946 0000"
+unchanged "phone given twice" 2 "phone +442079460000 is given twice" \
+    brand update acme-bank --phone +442079460000 --phone +442079460000
+expect_ok "phones" brand update acme-bank --phone +442079460000 --phone +18005550100
+expect_ok "phones shown" brand show acme-bank
+grep -qx 'phone        +442079460000 (call actions)' "$work/out" && ok || bad "brand show lacks the phone: $(cat "$work/out")"
 unchanged "update with nothing new" 2 "nothing to change" brand update acme-bank --color "#0b5fff"
 
 # ---- confusable names and compatibility forms ([HM-CRED-4]) --------------------------------------
@@ -144,56 +173,91 @@ exact() {
     if [ "$(cat "$work/err")" != "$line" ]; then bad "$what: stderr is not exactly '$line': $(cat "$work/err")"; fi
 }
 exact "name: fullwidth Acme" 1 "hallmark-keys: --name: display name contains a compatibility character U+FF21 at character 1 (its NFKC form is \"A\"); write the plain form" \
-    brand add globex --name $'\xef\xbc\xa1\xef\xbd\x83\xef\xbd\x8d\xef\xbd\x85' --logo "$logo_good" --color "#003399" --sender sms:GLOBEX
+    brand add globex --name $'\xef\xbc\xa1\xef\xbd\x83\xef\xbd\x8d\xef\xbd\x85' --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX
 exact "name: ligature" 1 "hallmark-keys: --name: display name contains a compatibility character U+FB01 at character 1 (its NFKC form is \"fi\"); write the plain form" \
-    brand add globex --name $'\xef\xac\x81nance' --logo "$logo_good" --color "#003399" --sender sms:GLOBEX
+    brand add globex --name $'\xef\xac\x81nance' --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX
 exact "name: no-break space" 1 "hallmark-keys: --name: display name contains a compatibility character U+00A0 at character 5 (its NFKC form is \" \"); write the plain form" \
-    brand add globex --name $'Acme\xc2\xa0Bank' --logo "$logo_good" --color "#003399" --sender sms:GLOBEX
+    brand add globex --name $'Acme\xc2\xa0Bank' --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX
 exact "name: another brand's name in capitals" 1 "hallmark-keys: --name: display name is confusable with the name of brand acme-bank (\"Acme Bank\"): both have the UTS #39 skeleton \"acrne bank\" (case aside)" \
-    brand add globex --name "ACME BANK" --logo "$logo_good" --color "#003399" --sender sms:GLOBEX
+    brand add globex --name "ACME BANK" --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX
 exact "name: another brand's exact name" 1 "hallmark-keys: --name: display name is confusable with the name of brand acme-bank (\"Acme Bank\"): both have the UTS #39 skeleton \"acrne bank\" (case aside)" \
-    brand add globex --name "Acme Bank" --logo "$logo_good" --color "#003399" --sender sms:GLOBEX
+    brand add globex --name "Acme Bank" --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX
 exact "name: whole-script confusable (Cyrillic аре)" 1 "hallmark-keys: --name: display name is a whole-script confusable: its Cyrillic letters read as the Latin \"ape\" (UTS #39 skeleton); after review, onboard it with --allow-confusable --reason TEXT" \
-    brand add globex --name $'\xd0\xb0\xd1\x80\xd0\xb5' --logo "$logo_good" --color "#003399" --sender sms:GLOBEX
+    brand add globex --name $'\xd0\xb0\xd1\x80\xd0\xb5' --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX
 exact "name: whole-script confusable (Cyrillic capitals АСМЕ)" 1 "hallmark-keys: --name: display name is a whole-script confusable: its Cyrillic letters read as the Latin \"acrne\" (UTS #39 skeleton); after review, onboard it with --allow-confusable --reason TEXT" \
-    brand add globex --name $'\xd0\x90\xd0\xa1\xd0\x9c\xd0\x95' --logo "$logo_good" --color "#003399" --sender sms:GLOBEX
+    brand add globex --name $'\xd0\x90\xd0\xa1\xd0\x9c\xd0\x95' --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX
 exact "name: --allow-confusable without a reason" 2 "hallmark-keys: --allow-confusable needs --reason TEXT (it is recorded in the audit log)" \
-    brand add globex --name $'\xd0\xb0\xd1\x80\xd0\xb5' --allow-confusable --logo "$logo_good" --color "#003399" --sender sms:GLOBEX
-expect_ok "name: Latin Ape" brand add ape-co --name "Ape" --logo "$logo_good" --color "#003399" --sender sms:APECO
+    brand add globex --name $'\xd0\xb0\xd1\x80\xd0\xb5' --allow-confusable --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX
+expect_ok "name: Latin Ape" brand add ape-co --verified-domain ape-co.example --name "Ape" --logo "$(logo_for ape-co)" --color "#003399" --sender sms:APECO
 exact "name: Cyrillic аре beside the Latin Ape" 1 "hallmark-keys: --name: display name is confusable with the name of brand ape-co (\"Ape\"): both have the UTS #39 skeleton \"ape\" (case aside)" \
-    brand add globex --name $'\xd0\xb0\xd1\x80\xd0\xb5' --logo "$logo_good" --color "#003399" --sender sms:GLOBEX
+    brand add globex --name $'\xd0\xb0\xd1\x80\xd0\xb5' --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX
 exact "name: a collision is not overridable" 1 "hallmark-keys: --name: display name is confusable with the name of brand ape-co (\"Ape\"): both have the UTS #39 skeleton \"ape\" (case aside)" \
-    brand add globex --name $'\xd0\xb0\xd1\x80\xd0\xb5' --allow-confusable --reason "reviewed" --logo "$logo_good" --color "#003399" --sender sms:GLOBEX
+    brand add globex --name $'\xd0\xb0\xd1\x80\xd0\xb5' --allow-confusable --reason "reviewed" --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX
 exact "name: update into another brand's name" 1 "hallmark-keys: --name: display name is confusable with the name of brand acme-bank (\"Acme Bank\"): both have the UTS #39 skeleton \"acrne bank\" (case aside)" \
     brand update ape-co --name "acme bank"
 expect_ok "name: update a brand's own name in another case" brand update ape-co --name "APE"
-expect_ok "name: whole-script confusable after review" brand add tor-cyr --name $'\xd0\xa2\xd0\x9e\xd0\xa0' \
-    --allow-confusable --reason "reviewed: Cyrillic trademark TOR" --logo "$logo_good" --color "#003399" --sender sms:TORCYR
+expect_ok "name: whole-script confusable after review" brand add tor-cyr --verified-domain tor-cyr.example --name $'\xd0\xa2\xd0\x9e\xd0\xa0' \
+    --allow-confusable --reason "reviewed: Cyrillic trademark TOR" --logo "$(logo_for tor-cyr)" --color "#003399" --sender sms:TORCYR
 tail -n 1 "$ks/audit.log" | grep -qF '"verb":"brand add","brand":"tor-cyr"' &&
     tail -n 1 "$ks/audit.log" | grep -qF '"confusable_allowed":"reviewed: Cyrillic trademark TOR"' && ok ||
     bad "the confusable override is not in the audit log: $(tail -n 1 "$ks/audit.log")"
-expect_ok "name: Сбербанк" brand add sber --name $'\xd0\xa1\xd0\xb1\xd0\xb5\xd1\x80\xd0\xb1\xd0\xb0\xd0\xbd\xd0\xba' --logo "$logo_good" --color "#003399" --sender sms:SBER
-expect_ok "name: Ελληνική Τράπεζα" brand add greek-bank --name 'Ελληνική Τράπεζα' --logo "$logo_good" --color "#003399" --sender sms:GREEKBANK
-expect_ok "name: みずほ銀行" brand add mizuho --name 'みずほ銀行' --logo "$logo_good" --color "#003399" --sender sms:MIZUHO
-expect_ok "name: Café Zürich" brand add cafe-zurich --name 'Café Zürich' --logo "$logo_good" --color "#003399" --sender sms:CAFEZ
-expect_ok "name: AT&T" brand add att --name 'AT&T' --logo "$logo_good" --color "#003399" --sender sms:ATT
+expect_ok "name: Сбербанк" brand add sber --verified-domain sber.example --name $'\xd0\xa1\xd0\xb1\xd0\xb5\xd1\x80\xd0\xb1\xd0\xb0\xd0\xbd\xd0\xba' --logo "$(logo_for sber)" --color "#003399" --sender sms:SBER
+expect_ok "name: Ελληνική Τράπεζα" brand add greek-bank --verified-domain greek-bank.example --name 'Ελληνική Τράπεζα' --logo "$(logo_for greek-bank)" --color "#003399" --sender sms:GREEKBANK
+expect_ok "name: みずほ銀行" brand add mizuho --verified-domain mizuho.example --name 'みずほ銀行' --logo "$(logo_for mizuho)" --color "#003399" --sender sms:MIZUHO
+expect_ok "name: Café Zürich" brand add cafe-zurich --verified-domain cafe-zurich.example --name 'Café Zürich' --logo "$(logo_for cafe-zurich)" --color "#003399" --sender sms:CAFEZ
+expect_ok "name: AT&T" brand add att --verified-domain att.example --name 'AT&T' --logo "$(logo_for att)" --color "#003399" --sender sms:ATT
 # Issue 13: capitals with an I, and look-alike digits and letters, meet the brand's own name.
-expect_ok "name: Contoso Air" brand add contoso-air --name "Contoso Air" --logo "$logo_good" --color "#003399" --sender sms:CONTOSO
-expect_ok "name: First Bank" brand add first-bank --name "First Bank" --logo "$logo_good" --color "#003399" --sender sms:FIRSTBANK
-expect_ok "name: Northwind Bank" brand add northwind --name "Northwind Bank" --logo "$logo_good" --color "#003399" --sender sms:NORTHWIND
+expect_ok "name: Contoso Air" brand add contoso-air --verified-domain contoso-air.example --name "Contoso Air" --logo "$(logo_for contoso-air)" --color "#003399" --sender sms:CONTOSO
+expect_ok "name: First Bank" brand add first-bank --verified-domain first-bank.example --name "First Bank" --logo "$(logo_for first-bank)" --color "#003399" --sender sms:FIRSTBANK
+expect_ok "name: Northwind Bank" brand add northwind --verified-domain northwind.example --name "Northwind Bank" --logo "$(logo_for northwind)" --color "#003399" --sender sms:NORTHWIND
 exact "name: CONTOSO AIR beside Contoso Air" 1 "hallmark-keys: --name: display name is confusable with the name of brand contoso-air (\"Contoso Air\"): both have the UTS #39 skeleton \"contoso alr\" (case aside)" \
-    brand add globex --name "CONTOSO AIR" --logo "$logo_good" --color "#003399" --sender sms:GLOBEX
+    brand add globex --name "CONTOSO AIR" --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX
 exact "name: FIRST BANK beside First Bank" 1 "hallmark-keys: --name: display name is confusable with the name of brand first-bank (\"First Bank\"): both have the UTS #39 skeleton \"flrst bank\" (case aside)" \
-    brand add globex --name "FIRST BANK" --logo "$logo_good" --color "#003399" --sender sms:GLOBEX
+    brand add globex --name "FIRST BANK" --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX
 exact "name: NORTHWIND BANK beside Northwind Bank" 1 "hallmark-keys: --name: display name is confusable with the name of brand northwind (\"Northwind Bank\"): both have the UTS #39 skeleton \"northwlnd bank\" (case aside)" \
-    brand add globex --name "NORTHWIND BANK" --logo "$logo_good" --color "#003399" --sender sms:GLOBEX
+    brand add globex --name "NORTHWIND BANK" --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX
 unchanged "name: C0NT0S0 A1R (zeros, a one)" 1 "confusable with the name of brand contoso-air" \
-    brand add globex --name "C0NT0S0 A1R" --logo "$logo_good" --color "#003399" --sender sms:GLOBEX
+    brand add globex --name "C0NT0S0 A1R" --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX
 unchanged "name: Northwlnd Bank (l for i)" 1 "confusable with the name of brand northwind" \
-    brand add globex --name "Northwlnd Bank" --logo "$logo_good" --color "#003399" --sender sms:GLOBEX
+    brand add globex --name "Northwlnd Bank" --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX
 unchanged "name: update into another brand's name in capitals" 1 "confusable with the name of brand first-bank" \
     brand update ape-co --name "FIRST BANK"
-expect_ok "name: Contoso Aid is another name" brand add contoso-aid --name "Contoso Aid" --logo "$logo_good" --color "#003399" --sender sms:CONTOSOAID
+# Issue 22 (spec §5.8): a name or logo near another brand's needs an audited second reviewer.
+exact "look-alike: Contoso Aid beside Contoso Air" 1 "hallmark-keys: --name: display name \"Contoso Aid\" is near the name of brand contoso-air (\"Contoso Air\"): edit distance 1 on the confusable skeleton (spec HM-CRED-43); a second reviewer who compared both brands may accept it: --second-reviewer NAME --reason TEXT" \
+    brand add contoso-aid --verified-domain contoso-aid.example --name "Contoso Aid" --logo "$(logo_for contoso-aid)" --color "#003399" --sender sms:CONTOSOAID
+exact "look-alike: Acme Bank Alerts" 1 "hallmark-keys: --name: display name \"Acme Bank Alerts\" is near the name of brand acme-bank (\"Acme Bank\"): contains on the confusable skeleton (spec HM-CRED-43); a second reviewer who compared both brands may accept it: --second-reviewer NAME --reason TEXT" \
+    brand add acme-alerts --verified-domain acme-alerts.example --name "Acme Bank Alerts" --logo "$(logo_for acme-alerts)" --color "#0B5FFF" --sender sms:ACMEALERTS
+unchanged "look-alike: AcmeBank" 1 "is near the name of brand acme-bank (\"Acme Bank\"): equal on the confusable skeleton" \
+    brand add acme-alerts --verified-domain acme-alerts.example --name "AcmeBank" --logo "$(logo_for acme-alerts)" --color "#0B5FFF" --sender sms:ACMEALERTS
+exact "look-alike: Acme's logo under another name" 1 "hallmark-keys: $logo_good: logo is near the logo of brand acme-bank: their difference hashes are 0 of 64 bits apart (10 or fewer is near, spec HM-CRED-42); a second reviewer who compared both brands may accept it: --second-reviewer NAME --reason TEXT" \
+    brand add umbrella --verified-domain umbrella.example --name "Umbrella Shop" --logo "$logo_good" --color "#003399" --sender sms:UMBRELLA
+"$build/tests/hm-demo-logo" "#A4161A" "$work/sample-red.png" sample-co # sample-co's, in red
+expect_ok "look-alike: a logo of its own" brand add sample-co --verified-domain sample-co.example --name "Sample Co" --logo "$(logo_for sample-co)" --color "#0B5FFF" --sender sms:SAMPLECO
+unchanged "look-alike: the same logo recoloured" 1 "logo is near the logo of brand sample-co" \
+    brand add umbrella --verified-domain umbrella.example --name "Umbrella Shop" --logo "$work/sample-red.png" --color "#A4161A" --sender sms:UMBRELLA
+unchanged "look-alike: update into another brand's logo" 1 "logo is near the logo of brand acme-bank" \
+    brand update sample-co --logo "$logo_good"
+unchanged "second reviewer without a reason" 2 "--second-reviewer needs a NAME" \
+    brand add acme-alerts --verified-domain acme-alerts.example --name "Acme Bank Alerts" --logo "$logo_good" --color "#0B5FFF" --sender sms:ACMEALERTS --second-reviewer "Jane Roe"
+unchanged "second reviewer is the operator" 1 "--second-reviewer tests is the operator of this command" \
+    brand add acme-alerts --verified-domain acme-alerts.example --name "Acme Bank Alerts" --logo "$logo_good" --color "#0B5FFF" --sender sms:ACMEALERTS --second-reviewer tests --reason "checked"
+expect_ok "look-alike: accepted after a second review" brand add acme-alerts --verified-domain acme-alerts.example \
+    --name "Acme Bank Alerts" --logo "$logo_good" --color "#0B5FFF" --sender sms:ACMEALERTS \
+    --second-reviewer "Jane Roe" --reason "Acme Bank's own alerts brand; contract 2026-118"
+tail -n 1 "$ks/audit.log" | python3 -c '
+import json, sys
+e = json.load(sys.stdin)
+assert e["verb"] == "brand add" and e["brand"] == "acme-alerts", e
+assert e["second_reviewer"] == "Jane Roe" and e["who"] == "tests", e
+assert e["reason"] == "Acme Bank'"'"'s own alerts brand; contract 2026-118", e
+assert {"brand": "acme-bank", "what": "name", "how": "contains", "distance": 0} in e["near_match"], e
+assert {"brand": "acme-bank", "what": "logo", "distance": 0} in e["near_match"], e
+' && ok || bad "the second review is not in the audit log: $(tail -n 1 "$ks/audit.log")"
+expect_ok "look-alike: Contoso Aid after a second review" brand add contoso-aid --verified-domain contoso-aid.example \
+    --name "Contoso Aid" --logo "$(logo_for contoso-aid)" --color "#003399" --sender sms:CONTOSOAID \
+    --second-reviewer "Jane Roe" --reason "a different airline support firm"
+expect_ok "look-alike: a name apart needs no review" brand add globex --verified-domain globex.example --name "Globex" --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX
+tail -n 1 "$ks/audit.log" | grep -qF '"second_reviewer"' && bad "a brand with nothing near recorded a second reviewer" || ok
 [ "$(grep -cF '"confusable_allowed"' "$ks/audit.log")" -eq 1 ] && ok || bad "only the reviewed name may carry confusable_allowed"
 
 # ---- key rules -----------------------------------------------------------------------------------

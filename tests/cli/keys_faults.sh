@@ -15,7 +15,7 @@ HALLMARK_RUNNER_WRAP=
 # The base keystore: brand acme-bank with an active key and a revoked one, two bundles published.
 expect_ok "base init" init --platform "Hallmark Faults" --kdf minimum
 export HALLMARK_PLATFORM="Hallmark Faults" # the platform id apps pin (hallmark-verify --platform)
-expect_ok "base brand" brand add acme-bank --name "Acme Bank" --logo "$logo_good" --color "#0B5FFF" \
+expect_ok "base brand" brand add acme-bank --verified-domain acme-bank.example --name "Acme Bank" --logo "$logo_good" --color "#0B5FFF" \
     --sender sms:ACMEBANK --link-domain acme.example
 expect_ok "base key" key add acme-bank
 k1=$(cat "$work/out")
@@ -30,7 +30,7 @@ cp "$work/base/root.pub" "$work/root.pub" # what apps pinned; root rotate must n
 echo '{"channel":"sms","from":"ACMEBANK","to":"+447700900123","body":"hi"}' >"$work/unsigned.json"
 
 commands=(
-    "brand add globex --name Globex --logo $logo_good --color #003399 --sender sms:GLOBEX"
+    "brand add globex --verified-domain globex.example --name Globex --logo $(logo_for globex) --color #003399 --sender sms:GLOBEX"
     "brand update acme-bank --color #003399"
     "key add acme-bank"
     "publish"

@@ -53,15 +53,15 @@ hk --help
 # ---- the holders ---------------------------------------------------------------------------------
 expect_ok "init" init --platform "Hallmark Ownership" --kdf minimum
 export HALLMARK_PLATFORM="Hallmark Ownership" # the platform id apps pin (hallmark-verify --platform)
-expect_ok "holder northwind" brand add northwind --name "Northwind" --logo "$logo_good" --color "#0B5FFF" \
+expect_ok "holder northwind" brand add northwind --verified-domain northwind.example --name "Northwind" --logo "$(logo_for northwind)" --color "#0B5FFF" \
     --sender sms:NORTHWIND --sender sms:72233 --sender sms:+447700800555 --sender-prefix sms:+4477009 \
     --sender email:northwind.example --sender push:com.northwind.app --link-domain northwind.example
-expect_ok "holder contoso" brand add contoso --name "Contoso" --logo "$logo_good" --color "#0B5FFF" \
+expect_ok "holder contoso" brand add contoso --verified-domain contoso.example --name "Contoso" --logo "$(logo_for contoso)" --color "#0B5FFF" \
     --sender sms:CONTOSO --sender-prefix sms:+4420790 --sender email:mail.contoso.example \
     --link-domain pay.contoso.example
-expect_ok "holder oldco" brand add oldco --name "OldCo" --logo "$logo_good" --color "#0B5FFF" --sender sms:OLDCO
+expect_ok "holder oldco" brand add oldco --verified-domain oldco.example --name "OldCo" --logo "$(logo_for oldco)" --color "#0B5FFF" --sender sms:OLDCO
 expect_ok "revoke oldco" brand revoke oldco --reason "closed"
-expect_ok "newcomer fab-x" brand add fab-x --name "Fab X" --logo "$logo_good" --color "#0B5FFF" \
+expect_ok "newcomer fab-x" brand add fab-x --verified-domain fab-x.example --name "Fab X" --logo "$(logo_for fab-x)" --color "#0B5FFF" \
     --sender sms:FABX --link-domain fabx.example
 
 # ---- refusals: one line naming the holder and its entry; nothing written -------------------------
@@ -69,7 +69,7 @@ unchanged "refuse: exact sms id" 1 "sender sms:NORTHWIND: brand northwind holds 
     brand update fab-x --sender sms:NORTHWIND
 grep -qF -- "--transfer-from northwind --reason TEXT" "$work/err" && ok || bad "the refusal does not say how to transfer: $(cat "$work/err")"
 unchanged "refuse: brand add with another brand's sender" 1 "brand northwind holds sender sms:NORTHWIND" \
-    brand add fab-y --name "Fab Y" --logo "$logo_good" --color "#0B5FFF" --sender sms:FABY --sender sms:NORTHWIND
+    brand add fab-y --verified-domain fab-y.example --name "Fab Y" --logo "$(logo_for with)" --color "#0B5FFF" --sender sms:FABY --sender sms:NORTHWIND
 unchanged "refuse: short code" 1 "sender sms:72233: brand northwind holds sender sms:72233" \
     brand update fab-x --sender sms:72233
 unchanged "refuse: E.164 number inside another brand's prefix" 1 \
@@ -158,7 +158,7 @@ transfer "transfer: push app id" northwind --sender push:com.northwind.app -- "s
 has fab-x push:com.northwind.app && ! has northwind push:com.northwind.app && ok || bad "push app id did not move"
 transfer "transfer: from a revoked brand" oldco --sender sms:OLDCO -- "sender sms:OLDCO"
 has fab-x sms:OLDCO && ! has oldco sms:OLDCO && ok || bad "sms:OLDCO did not move"
-expect_ok "transfer: brand add" brand add fab-z --name "Fab Z" --logo "$logo_good" --color "#0B5FFF" \
+expect_ok "transfer: brand add" brand add fab-z --verified-domain fab-z.example --name "Fab Z" --logo "$(logo_for fab-z)" --color "#0B5FFF" \
     --sender sms:CONTOSO --link-domain contoso.example --transfer-from contoso --reason "contract 9"
 moved "transfer: brand add" contoso "sender sms:CONTOSO" "link domain pay.contoso.example"
 has fab-z sms:CONTOSO && ! has contoso sms:CONTOSO && ! has contoso link:pay.contoso.example && ok ||
@@ -177,11 +177,11 @@ export HALLMARK_KEYSTORE=$work/ks2
 ks=$HALLMARK_KEYSTORE
 expect_ok "issue 13: init" init --platform "Hallmark Issue 13" --kdf minimum
 export HALLMARK_PLATFORM="Hallmark Issue 13" # the platform id apps pin (hallmark-verify --platform)
-expect_ok "issue 13: northwind" brand add northwind --name "Northwind" --logo "$logo_good" --color "#0B5FFF" \
+expect_ok "issue 13: northwind" brand add northwind --verified-domain northwind.example --name "Northwind" --logo "$(logo_for northwind)" --color "#0B5FFF" \
     --sender sms:NORTHWIND --sender email:northwind.example
 expect_fail "issue 13: a second brand with Northwind's senders is refused" 1 "brand northwind holds sender sms:NORTHWIND" \
-    brand add fab-x --name "Fab X" --logo "$logo_good" --color "#0B5FFF" --sender sms:NORTHWIND --sender email:northwind.example
-expect_ok "issue 13: fab-x" brand add fab-x --name "Fab X" --logo "$logo_good" --color "#0B5FFF" --sender sms:FABX
+    brand add fab-x --verified-domain fab-x.example --name "Fab X" --logo "$(logo_for fab-x)" --color "#0B5FFF" --sender sms:NORTHWIND --sender email:northwind.example
+expect_ok "issue 13: fab-x" brand add fab-x --verified-domain fab-x.example --name "Fab X" --logo "$(logo_for fab-x)" --color "#0B5FFF" --sender sms:FABX
 expect_ok "issue 13: northwind key" key add northwind
 kn=$(cat "$work/out")
 expect_ok "issue 13: fab-x key" key add fab-x
@@ -211,7 +211,8 @@ expect_verdict "issue 13: Fab X's SMS from NORTHWIND is not verified" HALLMARK_S
 HM_FROM=NORTHWIND "$test_sign" "$ks" northwind "$kn" "$now" "Northwind: your order" >"$work/nw.json"
 expect_verdict "issue 13: Northwind's own SMS gets no brand either" HALLMARK_SENDER_CONTESTED "$work/nw.json" "$bundle" "$now"
 HM_FROM=FABX "$test_sign" "$ks" fab-x "$kf" "$now" "Fab X: hello" >"$work/fabx-own.json"
-expect_verdict "issue 13: Fab X's own sender still verifies" HALLMARK_VERIFIED "$work/fabx-own.json" "$bundle" "$now"
+# Both brands are at level basic (issue 22): a pass is "signed by" their domain, no checkmark.
+expect_verdict "issue 13: Fab X's own sender still verifies" HALLMARK_VERIFIED_DOMAIN "$work/fabx-own.json" "$bundle" "$now"
 set +e
 echo '{"brand":"fab-x","channel":"sms","from":"NORTHWIND","to":"+447700900123","body":"x","category":"otp","sender":{"kind":"automated"}}' |
     "$build/bin/hallmark-signer" sign --keystore "$ks" --audit "$work/sig.log" >"$work/sign.out" 2>"$work/sign.err"
@@ -224,7 +225,7 @@ expect_ok "issue 13: transfer back" brand update northwind --sender sms:NORTHWIN
     --transfer-from fab-x --reason "contract: senders are Northwind's"
 expect_ok "issue 13: publish the repair" publish
 HM_FROM=NORTHWIND "$test_sign" "$ks" northwind "$kn" "$now" "Northwind: your order" >"$work/nw2.json"
-expect_verdict "issue 13: Northwind verifies again" HALLMARK_VERIFIED "$work/nw2.json" "$bundle" "$now"
+expect_verdict "issue 13: Northwind verifies again" HALLMARK_VERIFIED_DOMAIN "$work/nw2.json" "$bundle" "$now"
 HM_FROM=NORTHWIND "$test_sign" "$ks" fab-x "$kf" "$now" "Fab X: pay now" >"$work/fabx2.json"
 expect_verdict "issue 13: Fab X's SMS from NORTHWIND is refused" HALLMARK_SENDER_NOT_AUTHORIZED "$work/fabx2.json" "$bundle" "$now"
 expect_ok "issue 13: audit verify" audit verify

@@ -50,7 +50,10 @@ PY
 for n in 0 1 2; do
     r=$("$verify_cli" --root "$HALLMARK_KEYSTORE/root.pub" --bundle "$HALLMARK_KEYSTORE/published/bundle.jws" \
         --message "$work/m$n.json" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["result"])')
-    [ "$r" = HALLMARK_VERIFIED ] && ok || bad "pipe token $n: $r"
+    # Token 2 is Globex's, a brand at level basic: "signed by" its domain only (issue 22).
+    want=HALLMARK_VERIFIED
+    [ "$n" -eq 2 ] && want=HALLMARK_VERIFIED_DOMAIN
+    [ "$r" = "$want" ] && ok || bad "pipe token $n: $r, want $want"
 done
 [ "$(wc -l <"$work/sig.log")" -eq 3 ] && ok || bad "signature log: $(wc -l <"$work/sig.log") lines"
 # All good lines: exit 0; the log keeps chaining across runs.
@@ -193,6 +196,56 @@ entries=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["entri
 [ "$st" = 1 ] && grep -q "writing the results: Broken pipe" "$work/err" &&
     [ "$entries" = "$(wc -l <"$work/epipe.log")" ] && ok ||
     bad "reader gone: exit $st, checkpoint $entries for $(wc -l <"$work/epipe.log") records, $(cat "$work/err")"
+
+# Issue 22 (spec HM-TOKEN-40, HM-TOKEN-41, HM-CRED-45, HM-CRED-46): what the body may hold, and
+# call actions that dial the brand's own numbers.
+expect_ok "phones" brand update acme-bank --phone +442079460000
+expect_ok "publish the phones" publish
+python3 - >"$work/body.ndjson" <<'PY'
+import json
+def req(body, actions=()):
+    print(json.dumps({"brand": "acme-bank", "channel": "sms", "from": "ACMEBANK",
+                      "to": "+447700900123", "body": body, "category": "alert",
+                      "sender": {"kind": "automated"}, "actions": list(actions)}))
+req("Your account is locked: https://acme-secure-login.example/verify")
+req("Verify at acme-secure-login.example/verify today")
+req("Visit www.evil.example for your refund")
+req("Pay at http://acme.example/pay")
+req("Pay \u202enow")
+req("Pay at https://pay.acme.example/inv/1 or see acme.example/help; statement.pdf attached")
+req("Call us", [{"kind": "call", "label": "Call Acme", "url": "tel:+442079460000"}])
+req("Call us", [{"kind": "call", "label": "Call Acme", "url": "tel:+442079460999"}])
+req("Call us", [{"kind": "link", "label": "Call Acme", "url": "tel:+442079460000"}])
+PY
+set +e
+"$signer_cli" sign --keystore "$HALLMARK_KEYSTORE" --audit "$work/body.log" <"$work/body.ndjson" \
+    >"$work/body.out" 2>"$work/err"
+set -e
+if python3 - "$work/body.out" "$work" <<'PY'; then ok; else bad "body links: $(cat "$work/body.out")"; fi
+import json, sys
+out = [json.loads(l) for l in open(sys.argv[1])]
+want = {0: ("action_not_authorized", "body"), 1: ("action_not_authorized", "body"),
+        2: ("action_not_authorized", "body"), 3: ("action_not_authorized", "body"),
+        4: ("bad_request", "body"), 7: ("action_not_authorized", "actions"),
+        8: ("action_not_authorized", "actions")}
+for i, (code, field) in want.items():
+    e = out[i].get("error", {})
+    assert e.get("code") == code and e.get("field") == field, (i, out[i])
+for i in (5, 6):
+    assert "token" in out[i], (i, out[i])
+m = {k: out[6][k] for k in ("channel", "from", "to", "body", "token")}
+json.dump(m, open(sys.argv[2] + "/call.json", "w"))
+PY
+r=$("$verify_cli" --root "$HALLMARK_KEYSTORE/root.pub" --bundle "$HALLMARK_KEYSTORE/published/bundle.jws" \
+    --message "$work/call.json" --json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["result"], d["brand"]["actions"][0]["url"])')
+[ "$r" = "HALLMARK_VERIFIED tel:+442079460000" ] && ok || bad "a call action to a listed number: $r"
+set +e
+echo '{"brand":"acme-bank","channel":"sms","from":"ACMEBANK","to":"+447700900123","body":"see evil.com","category":"otp","sender":{"kind":"automated"}}' |
+    HALLMARK_PUBLIC_SUFFIX_LIST=$work/no-such-list "$signer_cli" sign --keystore "$HALLMARK_KEYSTORE" \
+        --audit "$work/body2.log" >"$work/body2.out" 2>/dev/null
+set -e
+grep -q '"code":"unavailable"' "$work/body2.out" && grep -q '"field":"body"' "$work/body2.out" && ok ||
+    bad "no Public Suffix List must refuse, not sign: $(cat "$work/body2.out")"
 
 echo "signer-pipe: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

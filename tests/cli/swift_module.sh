@@ -36,6 +36,12 @@ int use_load(hallmark_verifier **v, const char *const *roots, const unsigned cha
            hallmark_verifier_load(*v, b, n, NULL, 0, 0, next, hallmark_trust_state_max(), &len,
                                   NULL) == HALLMARK_BUNDLE_ROOT_FORKED;
 }
+/* A basic brand's pass: "signed by" out->signed_domain only ([HM-RESULT-40]). */
+int use_domain(const hallmark_verification *out);
+int use_domain(const hallmark_verification *out) {
+    return hallmark_ui_class(out->code) == HALLMARK_UI_DOMAIN && out->signed_domain[0] != '\0' &&
+           out->code == HALLMARK_VERIFIED_DOMAIN;
+}
 C
 if clang -x c -fmodules -fmodules-cache-path="$work/cache" -Iverifier/bindings/swift \
     -Werror -c "$work/use.c" -o "$work/use.o" 2>"$work/err"; then

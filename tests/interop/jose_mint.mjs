@@ -118,7 +118,7 @@ expect("jose EdDSA", await joseSign(ed, { ...baseHeader(ed), alg: "EdDSA" }, bas
 expect("jose ES256", await joseSign(es, baseHeader(es), baseClaims(jti())), "HALLMARK_VERIFIED");
 {
   const c = { ...baseClaims(jti()), category: "service", sender: { kind: "human", name: "Ana" }, conv: "c-jose-1",
-              actions: [{ kind: "link", label: "Track", url: "https://track.acme.example/7731" }],
+              actions: [{ kind: "link", label: "Track", url: "https://acme.example/track/7731" }],
               "x-future": { nested: [1] } };
   expect("jose full claims (human, conv, action, unknown claim)", await joseSign(ed, baseHeader(ed), c), "HALLMARK_VERIFIED");
 }

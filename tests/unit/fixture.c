@@ -54,8 +54,6 @@ fx_sign(const hm_signkey *key, const char *typ, const char *alg, const json_t *p
 int
 fx_init(struct fx *fx)
 {
-    json_t *cred;
-
     memset(fx, 0, sizeof *fx);
     fx->root = seeded(HM_ALG_ED25519, 1);
     fx->publisher = seeded(HM_ALG_ED25519, 2);
@@ -65,18 +63,32 @@ fx_init(struct fx *fx)
         return -1;
     }
     hm_b64url_encode(fx->root_b64, sizeof fx->root_b64, hm_signkey_public(fx->root)->raw, 32, NULL);
-    cred = json_pack(
+    return fx_set_level(fx, "organization", NULL);
+}
+
+int
+fx_set_level(struct fx *fx, const char *level, const char *domain)
+{
+    json_t *cred = json_pack(
         "{s:i,s:s,s:s,s:{s:s,s:i,s:i},s:{s:s,s:s},s:s,s:[{s:s,s:s},{s:s,s:s},{s:s,s:s}],"
         "s:[s],s:I,s:I}",
         "v", 1, "sub", "acme-bank", "name", "Acme Bank", "logo", "sha256",
         "LCa0a2j_xo_5m0U8HTBBNBNCLXBkg7-g-YpeiGJm564", "width", 256, "height", 256, "colors",
-        "primary", "#0B5FFF", "background", "#FFFFFF", "level", "organization", "senders",
-        "channel", "sms", "id", "ACMEBANK", "channel", "sms", "prefix", "+4477009", "channel",
-        "email", "id", "acme.example", "link_domains", "acme.example", "nbf",
-        (json_int_t)(FX_NOW - FX_DAY * 30), "exp", (json_int_t)(FX_NOW + FX_DAY * 365));
+        "primary", "#0B5FFF", "background", "#FFFFFF", "level", level, "senders", "channel", "sms",
+        "id", "ACMEBANK", "channel", "sms", "prefix", "+4477009", "channel", "email", "id",
+        "acme.example", "link_domains", "acme.example", "nbf", (json_int_t)(FX_NOW - FX_DAY * 30),
+        "exp", (json_int_t)(FX_NOW + FX_DAY * 365));
+
+    if (cred == NULL) {
+        return -1;
+    }
+    if (domain != NULL) {
+        json_object_set_new(cred, "domain", json_string(domain));
+    }
+    free(fx->credential);
     fx->credential = fx_sign(fx->publisher, "hallmark-brand+jwt", "Ed25519", cred);
     json_decref(cred);
-    return 0;
+    return fx->credential != NULL ? 0 : -1;
 }
 
 void

@@ -21,6 +21,9 @@ struct fx {
 /* Creates the keys and the credential. Returns 0 on success. */
 int fx_init(struct fx *fx);
 void fx_free(struct fx *fx);
+/* Re-signs the credential at level ("basic", ...) with the member domain (NULL: none); the
+ * claims of fx_claims must be made after it (they carry its digest). 0 on success. */
+int fx_set_level(struct fx *fx, const char *level, const char *domain);
 
 /* Signs the exact header and payload texts (any bytes: duplicate keys, trailing data...) as a
  * compact JWS; malloc'd string. */

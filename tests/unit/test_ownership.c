@@ -158,8 +158,8 @@ many_brands(const struct fx *fx, size_t n, const unsigned *held, const int *revo
         cred = json_pack("{s:i,s:s,s:s,s:{s:s,s:i,s:i},s:{s:s},s:s,s:o,s:[],s:I,s:I}", "v", 1,
                          "sub", id, "name", id, "logo", "sha256",
                          "LCa0a2j_xo_5m0U8HTBBNBNCLXBkg7-g-YpeiGJm564", "width", 256, "height", 256,
-                         "colors", "primary", "#0B5FFF", "level", "basic", "senders", senders,
-                         "link_domains", "nbf", (json_int_t)(FX_NOW - FX_DAY), "exp",
+                         "colors", "primary", "#0B5FFF", "level", "organization", "senders",
+                         senders, "link_domains", "nbf", (json_int_t)(FX_NOW - FX_DAY), "exp",
                          (json_int_t)(FX_NOW + FX_DAY));
         cred_jws = fx_sign(fx->publisher, "hallmark-brand+jwt", "Ed25519", cred);
         json_array_append_new(brands, json_pack("{s:s,s:[]}", "credential", cred_jws, "keys"));
@@ -342,4 +342,27 @@ TEST(ownership_index_serves_a_thousand_brands)
     hm_trust_free(t);
     free(bundle);
     fx_free(&fx);
+}
+
+/* [HM-CRED-48], [HM-CRED-50]: an entry is its exact host; "*.d" is every host below d, not d. For
+ * ownership ([HM-CRED-51]) both count by d, with its subdomains. */
+TEST(link_entries_are_exact_hosts_or_explicit_wildcards)
+{
+    CHECK(hm_link_entry_matches("acme.example", "acme.example"));
+    CHECK(!hm_link_entry_matches("pay.acme.example", "acme.example"));
+    CHECK(hm_link_entry_matches("pay.acme.example", "*.acme.example"));
+    CHECK(hm_link_entry_matches("a.b.acme.example", "*.acme.example"));
+    CHECK(!hm_link_entry_matches("acme.example", "*.acme.example"));
+    CHECK(!hm_link_entry_matches("evilacme.example", "*.acme.example"));
+    CHECK(!hm_link_entry_matches("acme.example.evil.example", "*.acme.example"));
+    CHECK(!hm_link_entry_matches(NULL, "acme.example") && !hm_link_entry_matches("a.b", NULL));
+    CHECK(hm_link_entry_ok("*.acme.example", 14) && hm_link_entry_ok("acme.example", 12));
+    CHECK(!hm_link_entry_ok("*", 1) && !hm_link_entry_ok("*.", 2) &&
+          !hm_link_entry_ok("*.*.acme.example", 16) &&
+          !hm_link_entry_ok("pay.*.acme.example", 18) && !hm_link_entry_ok("*acme.example", 13) &&
+          !hm_link_entry_ok("*.com", 5));
+    CHECK(hm_link_domains_overlap("*.acme.example", "pay.acme.example"));
+    CHECK(hm_link_domains_overlap("acme.example", "*.acme.example"));
+    CHECK(hm_link_domains_overlap("*.pay.acme.example", "acme.example"));
+    CHECK(!hm_link_domains_overlap("*.acme.example", "*.globex.example"));
 }

@@ -4,15 +4,14 @@
 
 #include "test.h"
 
-/* Values 46-55 are assigned on issue 22's branch and are no codes of this one: skipped here until
- * the two branches meet (then this gap and its uses go). */
+/* Values 47-55 are reserved for the rest of issue 22 and are no codes of this build. */
 static int
 is_code(int c)
 {
-    return c < 46 || c > 55;
+    return c < 47 || c > 55;
 }
 
-#define GAP_CODES 10
+#define GAP_CODES 9
 
 TEST(result_every_code_has_distinct_name_and_text)
 {
@@ -52,6 +51,8 @@ TEST(result_values_are_pinned)
     CHECK(HALLMARK_ERR_CORRUPT == 36);
     CHECK(HALLMARK_ERR_UNAVAILABLE == 44);
     CHECK(HALLMARK_SENDER_CONTESTED == 45);
+    CHECK(HALLMARK_VERIFIED_DOMAIN == 46);
+    CHECK(HALLMARK_UI_DOMAIN == 5);
     CHECK(HALLMARK_ERR_API_REPLACED == 56);
     CHECK(HALLMARK_ERR_STATE_INVALID == 57);
     CHECK(HALLMARK_BUNDLE_WRONG_PLATFORM == 58);
@@ -78,11 +79,8 @@ ui_of_cell(const char *cell, size_t len)
 {
     static const struct {
         const char *prefix, *ui;
-    } classes[] = {{"Checkmark", "checkmark"},
-                   {"Neutral", "neutral"},
-                   {"Warning", "warning"},
-                   {"API error", "api-error"},
-                   {"(", "none"}};
+    } classes[] = {{"Checkmark", "checkmark"}, {"Neutral", "neutral"}, {"Warning", "warning"},
+                   {"API error", "api-error"}, {"Domain", "domain"},   {"(", "none"}};
     size_t i;
 
     for (i = 0; i < sizeof classes / sizeof classes[0]; i++) {
@@ -162,6 +160,9 @@ TEST(result_ui_class_of_unknown_values_is_neutral)
         checkmarks += hallmark_ui_class((hallmark_result)code) == HALLMARK_UI_CHECKMARK;
     }
     CHECK(checkmarks == 1 && hallmark_ui_class(HALLMARK_VERIFIED) == HALLMARK_UI_CHECKMARK);
+    /* [HM-RESULT-40]: a basic brand's pass is "signed by" its domain, never a checkmark. */
+    CHECK(hallmark_ui_class(HALLMARK_VERIFIED_DOMAIN) == HALLMARK_UI_DOMAIN);
+    CHECK(strcmp(hallmark_ui_class_name(HALLMARK_UI_DOMAIN), "domain") == 0);
     CHECK(hallmark_ui_class((hallmark_result)-1) == HALLMARK_UI_NEUTRAL);
     CHECK(hallmark_ui_class((hallmark_result)(HALLMARK_RESULT_MAX + 1)) == HALLMARK_UI_NEUTRAL);
     CHECK(hallmark_ui_class((hallmark_result)999) == HALLMARK_UI_NEUTRAL);

@@ -36,8 +36,15 @@ brand_mismatch(const json_t *b, const hallmark_verification *v)
     if (!str_eq(json_object_get(b, "id"), v->brand_id)) {
         return "id";
     }
-    if (!str_eq(json_object_get(b, "name"), v->display_name)) {
+    if (!(json_object_get(b, "name") == NULL
+              ? v->display_name[0] == '\0'
+              : str_eq(json_object_get(b, "name"), v->display_name))) {
         return "name";
+    }
+    if (!(json_object_get(b, "domain") == NULL
+              ? v->signed_domain[0] == '\0'
+              : str_eq(json_object_get(b, "domain"), v->signed_domain))) {
+        return "domain";
     }
     if (!str_eq(json_object_get(b, "level"), hallmark_level_name(v->level))) {
         return "level";
@@ -74,6 +81,14 @@ brand_mismatch(const json_t *b, const hallmark_verification *v)
     if (!int_eq(json_object_get(b, "iat"), v->issued_at) ||
         !int_eq(json_object_get(b, "exp"), v->expires_at)) {
         return "iat/exp";
+    }
+    if (logo == NULL && colors == NULL) { /* [HM-VEC-40]: a domain-only result shows neither */
+        static const unsigned char zero[32];
+        return memcmp(v->logo_sha256, zero, sizeof zero) != 0 || v->logo_width != 0 ||
+                       v->logo_height != 0 || v->logo_url[0] != '\0' ||
+                       v->color_primary[0] != '\0' || v->color_background[0] != '\0'
+                   ? "logo/colors present"
+                   : NULL;
     }
     if (!str_eq(json_object_get(logo, "sha256"), digest) ||
         !int_eq(json_object_get(logo, "width"), v->logo_width) ||
@@ -229,7 +244,7 @@ TEST(vectors_every_case_gives_its_expected_result)
         } else if (want_state != NULL &&
                    strcmp(json_string_value(want_state), (char *)state) != 0) {
             printf("  %s: state differs: %s\n", names[i], (char *)state);
-        } else if (want == HALLMARK_VERIFIED &&
+        } else if ((want == HALLMARK_VERIFIED || want == HALLMARK_VERIFIED_DOMAIN) &&
                    (bad = brand_mismatch(json_object_get(expect, "brand"), &out)) != NULL) {
             printf("  %s: verified result differs at %s\n", names[i], bad);
         } else {
@@ -261,6 +276,7 @@ TEST(vectors_every_case_gives_its_expected_result)
         }
         CHECK(reached[code]); /* the trust state's load results (HM-VEC-8, HM-VEC-60) */
     }
+    CHECK(reached[HALLMARK_VERIFIED_DOMAIN]);
 }
 
 /* spec/vectors/lookup/: the key the library gives for each message, or its refusal (HM-CARRY-16).

@@ -84,6 +84,70 @@ TEST(verify_full_pass_fills_brand_data)
     env_close(&e);
 }
 
+/* [HM-CRED-40], [HM-VERIFY-41]: a brand at level basic proved only its domain. Its pass is
+ * HALLMARK_VERIFIED_DOMAIN, UI class domain, with the domain and no name, logo or colours to draw;
+ * its logo cannot be "checked" into view; a basic credential without a domain is refused at load.
+ */
+TEST(verify_basic_level_shows_the_domain_only)
+{
+    static const unsigned char zero[32];
+    struct env e;
+    const char *roots[1];
+    hallmark_verifier *v = NULL;
+    hallmark_message m;
+    json_t *c;
+    char *tok, *bundle;
+    hallmark_verification out;
+
+    CHECK(env_open(&e) == 0);
+    hallmark_verifier_free(e.v);
+    free(e.bundle);
+    e.v = NULL;
+    roots[0] = e.fx.root_b64;
+    CHECK(fx_set_level(&e.fx, "basic", "acme.example") == 0);
+    e.bundle = fx_bundle(&e.fx, 7, FX_NOW + FX_DAY * 7);
+    CHECK_RC(fx_verifier(&e.v, roots[0]), HALLMARK_OK);
+    CHECK_RC(fx_load(e.v, e.bundle, strlen(e.bundle), FX_NOW, NULL, NULL), HALLMARK_OK);
+    c = fx_claims(&e.fx, BODY);
+    tok = fx_token(&e.fx, c);
+    CHECK_RC(run(&e, "sms", "ACMEBANK", "+447700900123", BODY, tok, &out),
+             HALLMARK_VERIFIED_DOMAIN);
+    CHECK(out.code == HALLMARK_VERIFIED_DOMAIN);
+    CHECK(hallmark_ui_class(out.code) == HALLMARK_UI_DOMAIN);
+    CHECK(strcmp(out.signed_domain, "acme.example") == 0 && strcmp(out.brand_id, "acme-bank") == 0);
+    CHECK(out.level == HALLMARK_LEVEL_BASIC && out.category == HALLMARK_CATEGORY_TRANSACTIONAL);
+    CHECK(out.display_name[0] == '\0' && out.logo_url[0] == '\0' && out.logo_width == 0 &&
+          out.logo_height == 0 && memcmp(out.logo_sha256, zero, 32) == 0);
+    CHECK(out.color_primary[0] == '\0' && out.color_background[0] == '\0');
+    CHECK(strcmp(out.key_id, hm_signkey_public(e.fx.brand)->kid) == 0 && out.issued_at > 0);
+    /* No logo of a basic brand is ever "checked" into view. */
+    CHECK_RC(hallmark_logo_check(&out, zero, sizeof zero), HALLMARK_ERR_INVALID_ARGUMENT);
+    /* A failure is the same at every level ([HM-VERIFY-40]), and carries nothing. */
+    CHECK_RC(run(&e, "sms", "ACMEBANK", "+447700900999", BODY, tok, &out),
+             HALLMARK_RECIPIENT_MISMATCH);
+    CHECK(out.signed_domain[0] == '\0' && out.brand_id[0] == '\0');
+    /* The directory path passes a domain-only verdict on (HM-CARRY-40). */
+    m = (hallmark_message){
+        "sms", "ACMEBANK", "+447700900123", (const unsigned char *)BODY, strlen(BODY), NULL, 0};
+    CHECK_RC(hallmark_verify_fetched(e.v, &m, (const char *const *)&tok, 1, FX_NOW + 60, &out),
+             HALLMARK_VERIFIED_DOMAIN);
+    CHECK(strcmp(out.signed_domain, "acme.example") == 0 && out.display_name[0] == '\0');
+    /* [HM-CRED-41]: basic without a domain, or a domain that is not a DNS name: malformed. */
+    CHECK(fx_set_level(&e.fx, "basic", NULL) == 0);
+    bundle = fx_bundle(&e.fx, 8, FX_NOW + FX_DAY * 7);
+    CHECK_RC(fx_verifier(&v, roots[0]), HALLMARK_OK);
+    CHECK_RC(fx_load(v, bundle, strlen(bundle), FX_NOW, NULL, NULL), HALLMARK_BUNDLE_MALFORMED);
+    free(bundle);
+    CHECK(fx_set_level(&e.fx, "trademark", "Acme.example") == 0);
+    bundle = fx_bundle(&e.fx, 8, FX_NOW + FX_DAY * 7);
+    CHECK_RC(fx_load(v, bundle, strlen(bundle), FX_NOW, NULL, NULL), HALLMARK_BUNDLE_MALFORMED);
+    free(bundle);
+    hallmark_verifier_free(v);
+    free(tok);
+    json_decref(c);
+    env_close(&e);
+}
+
 TEST(verify_each_replay_and_tamper_gets_its_code)
 {
     struct env e;

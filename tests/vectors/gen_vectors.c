@@ -753,12 +753,12 @@ positives(void)
     json_object_set_new(
         c, "actions",
         json_pack("[{s:s,s:s,s:s},{s:s,s:s,s:s},{s:s,s:s,s:s},{s:s,s:s,s:s}]", "kind", "link",
-                  "label", "Pay now", "url", "https://pay.acme.example/i/118", "kind", "reply",
+                  "label", "Pay now", "url", "https://acme.example/pay/i/118", "kind", "reply",
                   "label", "Ask a question", "url", "https://acme.example/help", "kind", "call",
                   "label", "Call us", "url", "https://acme.example:443/call", "kind", "preferences",
                   "label", "Preferences", "url", "https://Acme.Example/prefs#sms"));
-    positive("four-actions", "Four actions: subdomain, port 443 and mixed-case hosts are inside",
-             "HM-CRED-22 HM-CRED-25 HM-CRED-26 HM-CRED-27", acme, "sms", "ACMEBANK", TO_SMS,
+    positive("four-actions", "Four actions: port 443 and a mixed-case host are inside",
+             "HM-CRED-22 HM-CRED-25 HM-CRED-26 HM-CRED-50", acme, "sms", "ACMEBANK", TO_SMS,
              "Invoice 118 is due.", c);
     more_positives();
 }
@@ -2583,7 +2583,7 @@ label_rules(void)
     c = sms_claims(BODY, "l121");
     json_object_set_new(c, "actions",
                         json_pack("[{s:s,s:s,s:s},{s:s,s:s,s:s}]", "kind", "link", "label",
-                                  "Payer 10 \xe2\x82\xac", "url", "https://pay.acme.example/i/42",
+                                  "Payer 10 \xe2\x82\xac", "url", "https://acme.example/pay/i/42",
                                   "kind", "call", "label",
                                   "\xe3\x81\x8a\xe6\x94\xaf\xe6\x89\x95"
                                   "\xe3\x81\x84",
@@ -3045,6 +3045,328 @@ trust_state_vectors(void)
     json_decref(p_one);
 }
 
+/* ---- issue 22: what each level may show (§5.5, [HM-CRED-40]) ------------------------------------
+ * "Acme Bank Alerts" is onboarded at level basic with Acme's logo digest and colours byte for byte
+ * (credential_payload gives every brand Acme's): its pass is HALLMARK_VERIFIED_DOMAIN, "signed by"
+ * its domain, with no name, logo or colours. Initech, at level organization, names a domain too. */
+
+static hm_signkey *alerts, *initech;
+static char *levels_bundle;
+static char alerts_cred_digest[48], initech_cred_digest[48];
+
+static json_t *
+level_payload(const char *id, const char *name, const char *sender, const char *level,
+              const char *domain)
+{
+    json_t *p =
+        credential_payload(id, name, json_pack("[{s:s,s:s}]", "channel", "sms", "id", sender),
+                           NOW - 30 * DAY, NOW + 365 * DAY);
+
+    json_object_set_new(p, "level", json_string(level));
+    json_object_set_new(p, "link_domains", json_pack("[s]", domain != NULL ? domain : "x.example"));
+    if (domain != NULL) {
+        json_object_set_new(p, "domain", json_string(domain));
+    }
+    return p;
+}
+
+/* A bundle with the default brands and the extra brand entries of the (released) payloads,
+ * each signed by the publisher with key k. */
+static char *
+bundle_with(json_t *p1, const hm_signkey *k1, json_t *p2, const hm_signkey *k2, char d1[48],
+            char d2[48])
+{
+    struct bundle_opts o = {.serial = 7, .exp = NOW + 7 * DAY};
+    char *c1 = sign_json(publisher, "hallmark-brand+jwt", p1), *c2 = NULL, *out;
+    json_t *extra = json_pack("[{s:s,s:[o]}]", "credential", c1, "keys",
+                              key_entry(k1, "active", NOW - 30 * DAY, NOW + 365 * DAY));
+
+    if (d1 != NULL) {
+        credential_digest(c1, d1);
+    }
+    if (p2 != NULL) {
+        c2 = sign_json(publisher, "hallmark-brand+jwt", p2);
+        json_array_append_new(extra,
+                              json_pack("{s:s,s:[o]}", "credential", c2, "keys",
+                                        key_entry(k2, "active", NOW - 30 * DAY, NOW + 365 * DAY)));
+        if (d2 != NULL) {
+            credential_digest(c2, d2);
+        }
+    }
+    o.extra_brands = extra;
+    out = bundle(&o);
+    json_decref(extra);
+    free(c1);
+    free(c2);
+    return out;
+}
+
+static json_t *
+level_claims(const char *iss, const char *cred, const char *from, const char *body, const char *jti)
+{
+    json_t *c = claims("sms", from, TO_SMS, body, jti);
+
+    json_object_set_new(c, "iss", json_string(iss));
+    json_object_set_new(c, "cred", json_string(cred));
+    return c;
+}
+
+/* The expected result of a pass: acme_brand's members with this brand's id, name and domain; a
+ * basic brand's has no name, logo or colours ([HM-VEC-40]). */
+static json_t *
+level_brand(const hm_signkey *k, const json_t *c, const char *id, const char *name,
+            const char *level, const char *domain)
+{
+    json_t *b = acme_brand(k, c);
+
+    json_object_set_new(b, "id", json_string(id));
+    json_object_set_new(b, "level", json_string(level));
+    json_object_set_new(b, "domain", json_string(domain));
+    if (name != NULL) {
+        json_object_set_new(b, "name", json_string(name));
+    } else {
+        json_object_del(b, "name");
+        json_object_del(b, "logo");
+        json_object_del(b, "colors");
+    }
+    return b;
+}
+
+static void
+level_case(const char *name, const char *description, const char *spec, const char *result,
+           const hm_signkey *k, const char *body, json_t *c, json_t *brand, json_t *fetched_tokens)
+{
+    char *t = token(k, c);
+    struct vec v = {name,   description,
+                    spec,   levels_bundle,
+                    "sms",  json_string_value(json_object_get(c, "from")),
+                    TO_SMS, body,
+                    NULL,   t,
+                    result, 0,
+                    0,      0,
+                    7,      brand,
+                    NULL, NULL, 0, NULL, NULL, NULL};
+
+    if (fetched_tokens != NULL) {
+        json_array_append_new(fetched_tokens, json_string(t));
+        v.token = NULL;
+    }
+    emit_with(&v, fetched_tokens);
+    free(t);
+    json_decref(c);
+}
+
+static void
+level_rules(void)
+{
+    const char *domain_only = "HALLMARK_VERIFIED_DOMAIN";
+    json_t *c;
+
+    alerts = seeded(HM_ALG_ED25519, 16);
+    initech = seeded(HM_ALG_ED25519, 17);
+    levels_bundle = bundle_with(
+        level_payload("acme-alerts", "Acme Bank Alerts", "ACMEALERTS", "basic",
+                      "acme-alerts.example"),
+        alerts, level_payload("initech", "Initech", "INITECH", "organization", "initech.example"),
+        initech, alerts_cred_digest, initech_cred_digest);
+    counter = 259; /* issue 22's vectors are numbered 260 on */
+
+    c = level_claims("acme-alerts", alerts_cred_digest, "ACMEALERTS", BODY, "v001");
+    json_object_set_new(c, "actions",
+                        json_pack("[{s:s,s:s,s:s}]", "kind", "link", "label", "Help", "url",
+                                  "https://acme-alerts.example/help"));
+    level_case("level-basic-domain-only",
+               "A basic brand with Acme's logo digest and colours: signed by its domain, with no "
+               "name, logo, colours or checkmark",
+               "HM-CRED-40 HM-CRED-41 HM-VERIFY-19 HM-VERIFY-41 HM-RESULT-40", domain_only, alerts,
+               BODY, c, level_brand(alerts, c, "acme-alerts", NULL, "basic", "acme-alerts.example"),
+               NULL);
+    c = level_claims("acme-alerts", alerts_cred_digest, "ACMEALERTS", BODY, "v002");
+    level_case("level-basic-body-modified",
+               "A basic brand's token on a changed body: the level does not change a failure",
+               "HM-VERIFY-40 HM-VERIFY-15", "HALLMARK_BODY_MODIFIED", alerts,
+               "Acme Bank: your card ending 4242 was charged \xc2\xa3"
+               "100.00 at Acme Store.",
+               c, NULL, NULL);
+    c = level_claims("acme-alerts", alerts_cred_digest, "ACMEALERTS", BODY, "v003");
+    level_case(
+        "level-basic-fetched", "An SMS of a basic brand found in the token directory: domain only",
+        "HM-CARRY-18 HM-CARRY-40 HM-VERIFY-41", domain_only, alerts, BODY, c,
+        level_brand(alerts, c, "acme-alerts", NULL, "basic", "acme-alerts.example"), json_array());
+    c = level_claims("initech", initech_cred_digest, "INITECH", BODY, "v004");
+    level_case(
+        "level-organization-with-domain",
+        "An organization brand that names its domain: the checkmark, with the domain",
+        "HM-CRED-40 HM-CRED-41 HM-VERIFY-19 HM-VERIFY-41", "HALLMARK_VERIFIED", initech, BODY, c,
+        level_brand(initech, c, "initech", "Initech", "organization", "initech.example"), NULL);
+    bundle_case(
+        "bundle-basic-without-domain",
+        "A credential at level basic that names no domain: the bundle is malformed",
+        "HM-CRED-41 HM-CRED-1", "HALLMARK_BUNDLE_MALFORMED",
+        bundle_with(level_payload("acme-alerts", "Acme Bank Alerts", "ACMEALERTS", "basic", NULL),
+                    alerts, NULL, NULL, NULL, NULL),
+        0, 0, 0, NULL);
+    bundle_case(
+        "bundle-domain-not-dns-name",
+        "A credential whose domain is an IPv4 literal: the bundle is malformed",
+        "HM-CRED-41 HM-CRED-1", "HALLMARK_BUNDLE_MALFORMED",
+        bundle_with(level_payload("initech", "Initech", "INITECH", "organization", "192.0.2.1"),
+                    initech, NULL, NULL, NULL, NULL),
+        0, 0, 0, NULL);
+    free(levels_bundle);
+}
+
+/* ---- issue 22: call actions dial the brand's listed numbers (§5.9, [HM-CRED-46]) ----------------
+ */
+
+static void
+phone_case(const char *name, const char *description, const char *result, const char *bundle_text,
+           const hm_signkey *k, const char *cred_digest, const char *kind, const char *url)
+{
+    json_t *c = level_claims("callco", cred_digest, "CALLCO", BODY, "p001");
+    char *t;
+    struct vec v;
+
+    json_object_set_new(c, "actions",
+                        json_pack("[{s:s,s:s,s:s}]", "kind", kind, "label", "Call us", "url", url));
+    t = token(k, c);
+    v = (struct vec){name,        description, "HM-CRED-46 HM-VERIFY-18",
+                     bundle_text, "sms",       "CALLCO",
+                     TO_SMS,      BODY,        NULL,
+                     t,           result,      0,
+                     0,           0,           7,
+                     NULL,        NULL, NULL, 0, NULL, NULL, NULL};
+    if (strcmp(result, "HALLMARK_VERIFIED") == 0) {
+        v.spec = "HM-CRED-45 HM-CRED-46 HM-VERIFY-19";
+        v.brand = level_brand(k, c, "callco", "CallCo", "organization", "callco.example");
+    }
+    emit(&v);
+    free(t);
+    json_decref(c);
+}
+
+static json_t *
+phone_payload(json_t *phones)
+{
+    json_t *p = level_payload("callco", "CallCo", "CALLCO", "organization", "callco.example");
+
+    json_object_set_new(p, "phones", phones);
+    return p;
+}
+
+static void
+phone_rules(void)
+{
+    hm_signkey *callco = seeded(HM_ALG_ED25519, 18);
+    char digest[48];
+    char *b = bundle_with(phone_payload(json_pack("[s,s]", "+442079460000", "+18005550100")),
+                          callco, NULL, NULL, digest, NULL);
+
+    phone_case("call-tel-listed", "A call action dials one of the brand's listed numbers",
+               "HALLMARK_VERIFIED", b, callco, digest, "call", "tel:+442079460000");
+    phone_case("call-tel-not-listed", "A call action dials a number the brand did not list",
+               "HALLMARK_ACTION_NOT_AUTHORIZED", b, callco, digest, "call", "tel:+442079460001");
+    phone_case("link-action-tel", "A tel: URL on a link action, even with a listed number",
+               "HALLMARK_ACTION_NOT_AUTHORIZED", b, callco, digest, "link", "tel:+442079460000");
+    phone_case("call-tel-extension", "A listed number with an extension parameter",
+               "HALLMARK_ACTION_NOT_AUTHORIZED", b, callco, digest, "call",
+               "tel:+442079460000;ext=1");
+    phone_case("call-tel-separators", "A listed number written with visual separators",
+               "HALLMARK_ACTION_NOT_AUTHORIZED", b, callco, digest, "call", "tel:+44-20-7946-0000");
+    bundle_case("bundle-phone-not-e164", "A credential phone number that is not E.164",
+                "HM-CRED-45 HM-CRED-1", "HALLMARK_BUNDLE_MALFORMED",
+                bundle_with(phone_payload(json_pack("[s]", "020 7946 0000")), callco, NULL, NULL,
+                            NULL, NULL),
+                0, 0, 0, NULL);
+    bundle_case("bundle-phone-duplicate", "A credential that lists one number twice",
+                "HM-CRED-45 HM-CRED-1", "HALLMARK_BUNDLE_MALFORMED",
+                bundle_with(phone_payload(json_pack("[s,s]", "+442079460000", "+442079460000")),
+                            callco, NULL, NULL, NULL, NULL),
+                0, 0, 0, NULL);
+    free(b);
+    hm_signkey_free(callco);
+}
+
+/* ---- issue 22: link domains are exact hosts; subdomains by a *. entry (§5.7, [HM-CRED-48]) -----
+ */
+
+static void
+link_case(const char *name, const char *description, const char *spec, const char *result,
+          const char *bundle_text, const hm_signkey *k, const char *iss, const char *cred_digest,
+          const char *from, const char *url)
+{
+    json_t *c = level_claims(iss, cred_digest, from, BODY, "w001");
+    char *t;
+    struct vec v;
+
+    json_object_set_new(c, "actions",
+                        json_pack("[{s:s,s:s,s:s}]", "kind", "link", "label", "Open", "url", url));
+    t = token(k, c);
+    v = (struct vec){name, description, spec, bundle_text, "sms", from, TO_SMS, BODY, NULL,
+                     t,    result,      0,    0,           0,     7,    NULL,   NULL, NULL, 0, NULL, NULL, NULL};
+    if (strcmp(result, "HALLMARK_VERIFIED") == 0) {
+        v.brand = level_brand(k, c, iss, "WildCo", "organization", "wildco.example");
+    }
+    emit(&v);
+    free(t);
+    json_decref(c);
+}
+
+static json_t *
+link_payload(json_t *domains)
+{
+    json_t *p = level_payload("wildco", "WildCo", "WILDCO", "organization", "wildco.example");
+
+    json_object_set_new(p, "link_domains", domains);
+    return p;
+}
+
+static void
+link_rules(void)
+{
+    hm_signkey *wildco = seeded(HM_ALG_ED25519, 19);
+    char digest[48];
+    char *b =
+        bundle_with(link_payload(json_pack("[s,s]", "*.wildco.example", "wildco-pay.example")),
+                    wildco, NULL, NULL, digest, NULL);
+    const char *no = "HALLMARK_ACTION_NOT_AUTHORIZED";
+
+    link_case("link-exact-host-no-subdomain",
+              "acme.example is listed, pay.acme.example is not: an exact host covers no subdomain",
+              "HM-CRED-48 HM-CRED-50 HM-VERIFY-18", no, default_bundle, acme, "acme-bank",
+              acme_cred_digest, "ACMEBANK", "https://pay.acme.example/i/118");
+    link_case("link-wildcard-subdomain", "*.wildco.example covers pay.wildco.example",
+              "HM-CRED-48 HM-CRED-50 HM-VERIFY-19", "HALLMARK_VERIFIED", b, wildco, "wildco",
+              digest, "WILDCO", "https://pay.wildco.example/i/1");
+    link_case("link-wildcard-deep", "*.wildco.example covers a.b.wildco.example",
+              "HM-CRED-48 HM-CRED-50 HM-VERIFY-19", "HALLMARK_VERIFIED", b, wildco, "wildco",
+              digest, "WILDCO", "https://a.b.wildco.example/");
+    link_case("link-wildcard-not-apex", "*.wildco.example does not cover wildco.example itself",
+              "HM-CRED-48 HM-CRED-50 HM-VERIFY-18", no, b, wildco, "wildco", digest, "WILDCO",
+              "https://wildco.example/");
+    link_case("link-exact-entry-not-www",
+              "wildco-pay.example does not cover www.wildco-pay.example",
+              "HM-CRED-48 HM-CRED-50 HM-VERIFY-18", no, b, wildco, "wildco", digest, "WILDCO",
+              "https://www.wildco-pay.example/");
+    bundle_case("bundle-link-wildcard-inside", "A link entry with * inside: pay.*.wildco.example",
+                "HM-CRED-48 HM-CRED-1", "HALLMARK_BUNDLE_MALFORMED",
+                bundle_with(link_payload(json_pack("[s]", "pay.*.wildco.example")), wildco, NULL,
+                            NULL, NULL, NULL),
+                0, 0, 0, NULL);
+    bundle_case("bundle-link-double-wildcard",
+                "A link entry with two wildcards: *.*.wildco.example", "HM-CRED-48 HM-CRED-1",
+                "HALLMARK_BUNDLE_MALFORMED",
+                bundle_with(link_payload(json_pack("[s]", "*.*.wildco.example")), wildco, NULL,
+                            NULL, NULL, NULL),
+                0, 0, 0, NULL);
+    bundle_case("bundle-link-bare-star", "A link entry that is * alone", "HM-CRED-48 HM-CRED-1",
+                "HALLMARK_BUNDLE_MALFORMED",
+                bundle_with(link_payload(json_pack("[s]", "*")), wildco, NULL, NULL, NULL, NULL), 0,
+                0, 0, NULL);
+    free(b);
+    hm_signkey_free(wildco);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -3092,6 +3414,9 @@ main(int argc, char **argv)
     pub2 = seeded(HM_ALG_ED25519, 0x37);
     pub3 = seeded(HM_ALG_ED25519, 0x38);
     trust_state_vectors();
+    level_rules();
+    phone_rules();
+    link_rules();
     printf("gen-vectors: %d vectors written to %s\n", counter, out_dir);
     return failures == 0 ? 0 : 1;
 }

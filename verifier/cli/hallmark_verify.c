@@ -60,11 +60,13 @@ static const char usage_text[] =
     "  --lookup-key        print the message's token lookup key (spec §9.6) and exit: the app\n"
     "                      fetches GET <token endpoint>/<key>; needs no --root or --bundle\n"
     "  --json              print the verdict as JSON (result, message, ui, serial, brand); ui\n"
-    "                      is what the app shows (spec 8): checkmark, neutral, warning,\n"
+    "                      is what the app shows (spec 8): checkmark, domain (\"signed by\"\n"
+    "                      the brand's domain only: level basic), neutral, warning,\n"
     "                      api-error or none\n"
     "  -h, --help          this text\n"
     "\n"
-    "exit status: 0 verified, 1 not verified (or the bundle was refused), 2 usage or input error\n"
+    "exit status: 0 verified (also domain only), 1 not verified (or the bundle was refused), 2 "
+    "usage or input error\n"
     "examples:\n"
     "  " PROG " --platform 'Hallmark Demo' --root ROOT.pub --bundle bundle.jws \\\n"
     "      --state app.state --message msg.json\n"
@@ -302,6 +304,8 @@ fetch_tokens(const char *endpoint, long timeout_s, const hallmark_message *m,
     return ok;
 }
 
+/* The verified result as spec §12.2 names its members. A result of level basic carries no
+ * name, logo or colours ([HM-VERIFY-41]), so none is printed; domain only when there is one. */
 static json_t *
 brand_json(const hallmark_verification *v)
 {
@@ -325,12 +329,27 @@ brand_json(const hallmark_verification *v)
     if (v->logo_url[0] != '\0') {
         json_object_set_new(logo_obj, "url", json_string(v->logo_url));
     }
-    brand = json_pack("{s:s,s:s,s:s,s:s,s:o,s:o,s:s,s:s,s:I,s:I,s:o,s:{s:s,s:s}}", "id",
-                      v->brand_id, "name", v->display_name, "level", hallmark_level_name(v->level),
-                      "category", hallmark_category_name(v->category), "sender", sender, "actions",
-                      actions, "kid", v->key_id, "alg", v->alg, "iat", (json_int_t)v->issued_at,
-                      "exp", (json_int_t)v->expires_at, "logo", logo_obj, "colors", "primary",
-                      v->color_primary, "background", v->color_background);
+    brand = json_pack("{s:s}", "id", v->brand_id);
+    if (v->code == HALLMARK_VERIFIED) {
+        json_object_set_new(brand, "name", json_string(v->display_name));
+    }
+    json_object_update_new(brand,
+                           json_pack("{s:s,s:s,s:o,s:o,s:s,s:s,s:I,s:I}", "level",
+                                     hallmark_level_name(v->level), "category",
+                                     hallmark_category_name(v->category), "sender", sender,
+                                     "actions", actions, "kid", v->key_id, "alg", v->alg, "iat",
+                                     (json_int_t)v->issued_at, "exp", (json_int_t)v->expires_at));
+    if (v->code == HALLMARK_VERIFIED) {
+        json_object_set_new(brand, "logo", logo_obj);
+        json_object_set_new(
+            brand, "colors",
+            json_pack("{s:s,s:s}", "primary", v->color_primary, "background", v->color_background));
+    } else {
+        json_decref(logo_obj);
+    }
+    if (v->signed_domain[0] != '\0') {
+        json_object_set_new(brand, "domain", json_string(v->signed_domain));
+    }
     if (v->conversation_id[0] != '\0') {
         json_object_set_new(brand, "conv", json_string(v->conversation_id));
     }
@@ -384,7 +403,7 @@ print_verdict(const hallmark_verification *v, hallmark_result code, int as_json,
         if (have_serial) {
             json_object_set_new(out, "serial", json_integer((json_int_t)serial));
         }
-        if (code == HALLMARK_VERIFIED) {
+        if (code == HALLMARK_VERIFIED || code == HALLMARK_VERIFIED_DOMAIN) {
             json_object_set_new(out, "brand", brand_json(v));
         }
         /* Last, so that readers of the members before it see the output they always saw. */
@@ -398,14 +417,19 @@ print_verdict(const hallmark_verification *v, hallmark_result code, int as_json,
         json_decref(out);
         return;
     }
-    if (code != HALLMARK_VERIFIED) {
+    if (code == HALLMARK_VERIFIED_DOMAIN) {
+        /* [HM-CRED-40]: no checkmark, no name; the domain is all that was proven. */
+        printf("signed by %s (%s, %s): no checkmark, name or logo\n", v->signed_domain, v->brand_id,
+               hallmark_level_name(v->level));
+    } else if (code != HALLMARK_VERIFIED) {
         printf("\u2718 not verified: %s (%s)\n", hallmark_strerror(code),
                hallmark_result_name(code));
         printf("  the app shows: %s\n", hallmark_ui_class_name(hallmark_ui_class(code)));
         return;
+    } else {
+        printf("\u2714 verified by \"%s\" (%s, %s)\n", v->display_name, v->brand_id,
+               hallmark_level_name(v->level));
     }
-    printf("\u2714 verified by \"%s\" (%s, %s)\n", v->display_name, v->brand_id,
-           hallmark_level_name(v->level));
     printf("  category %s; written by %s%s%s%s\n", hallmark_category_name(v->category),
            hallmark_sender_kind_name(v->sender_kind), v->agent_name[0] ? " (" : "", v->agent_name,
            v->agent_name[0] ? ")" : "");
@@ -635,7 +659,8 @@ main(int argc, char **argv)
         goto out;
     }
     print_verdict(&verdict, rc, as_json, bundle != NULL, serial);
-    status = rc == HALLMARK_VERIFIED ? EXIT_VERIFIED : EXIT_NOT_VERIFIED;
+    status = rc == HALLMARK_VERIFIED || rc == HALLMARK_VERIFIED_DOMAIN ? EXIT_VERIFIED
+                                                                       : EXIT_NOT_VERIFIED;
 out:
     for (i = 0; i < root_count; i++) {
         free(roots[i]);

@@ -85,7 +85,9 @@ typedef enum hallmark_result {
     /* Appended verdicts. */
     HALLMARK_SENDER_CONTESTED =
         45, /**< two brands in the bundle claim this sender id: none shown */
-    /* 46..55 are assigned on another branch (issue 22); they are not values of this build. */
+    HALLMARK_VERIFIED_DOMAIN = 46 /**< full pass for a brand verified at level basic: show only
+                                       "signed by" its domain, no checkmark, name or logo */,
+    /* 47..55 are reserved for the rest of issue 22; they are not values of this build. */
     /* The persisted trust state (spec §6.8). */
     HALLMARK_ERR_API_REPLACED = 56,      /**< a call that cannot carry the trust state: use
                                               hallmark_verifier_create / hallmark_verifier_load */
@@ -144,18 +146,21 @@ typedef enum hallmark_ui {
     HALLMARK_UI_CHECKMARK = 1, /**< the verified checkmark, brand name and logo (VERIFIED only) */
     HALLMARK_UI_WARNING = 2,   /**< no checkmark; warn that a claimed verified sender failed */
     HALLMARK_UI_API_ERROR = 3, /**< a programming or resource error; a message shows neutral */
-    HALLMARK_UI_NONE = 4       /**< not a message verdict: a call's success, a bundle load's
+    HALLMARK_UI_NONE = 4,      /**< not a message verdict: a call's success, a bundle load's
                                     failure, an operator or signer code */
+    HALLMARK_UI_DOMAIN = 5     /**< "signed by" and the verified domain only: no checkmark, no
+                                    name, no logo, no colours (HALLMARK_VERIFIED_DOMAIN only) */
 } hallmark_ui;
 
 /**
  * The UI class of a result code, as the table of spec §8 gives it: HALLMARK_UI_CHECKMARK for
- * HALLMARK_VERIFIED only; HALLMARK_UI_WARNING when a token names a real brand key and a check
- * that protects the user failed; HALLMARK_UI_NEUTRAL when the token cannot be tied to a brand or
- * the failure comes from the clock or stale data; HALLMARK_UI_API_ERROR for codes 1-5;
- * HALLMARK_UI_NONE for HALLMARK_OK, the load-only codes (29-31, 33, 57-60) and the operator and
- * signer codes (34-44); HALLMARK_UI_API_ERROR also for HALLMARK_ERR_API_REPLACED (56). A value that
- * is not a hallmark_result gives HALLMARK_UI_NEUTRAL
+ * HALLMARK_VERIFIED only; HALLMARK_UI_DOMAIN for HALLMARK_VERIFIED_DOMAIN only (a brand at level
+ * basic, [HM-RESULT-40]: "signed by" its domain); HALLMARK_UI_WARNING when a token names a real
+ * brand key and a check that protects the user failed; HALLMARK_UI_NEUTRAL when the token cannot be
+ * tied to a brand or the failure comes from the clock or stale data; HALLMARK_UI_API_ERROR for
+ * codes 1-5; HALLMARK_UI_NONE for HALLMARK_OK, the load-only codes (29-31, 33, 57-60) and the
+ * operator and signer codes (34-44); HALLMARK_UI_API_ERROR also for HALLMARK_ERR_API_REPLACED (56).
+ * A value that is not a hallmark_result gives HALLMARK_UI_NEUTRAL
  * ([HM-RESULT-3]). Never HALLMARK_UI_CHECKMARK for anything but HALLMARK_VERIFIED. Thread-safe.
  *
  * The type is hallmark_ui, not hallmark_ui_class: C (and Swift's importer) cannot give a type and
@@ -164,7 +169,8 @@ typedef enum hallmark_ui {
 HALLMARK_API hallmark_ui hallmark_ui_class(hallmark_result code);
 
 /**
- * The stable name of a UI class: "checkmark", "neutral", "warning", "api-error" or "none" (as
+ * The stable name of a UI class: "checkmark", "neutral", "warning", "api-error", "none" or
+ * "domain" (as
  * printed by hallmark-verify --json). Never NULL: a value outside hallmark_ui gives "neutral".
  * Static string; thread-safe.
  */
@@ -175,10 +181,11 @@ HALLMARK_API const char *hallmark_version(void);
 
 /* ---- Verifying messages ---------------------------------------------------------------------- */
 
-/** Verification levels of a brand credential (spec §5). */
+/** Verification levels of a brand credential (spec §5.5): the level decides the verified code,
+ * HALLMARK_VERIFIED_DOMAIN for basic, HALLMARK_VERIFIED for the others ([HM-CRED-40]). */
 typedef enum hallmark_level {
     HALLMARK_LEVEL_UNKNOWN = 0,
-    HALLMARK_LEVEL_BASIC = 1,        /**< domain control verified */
+    HALLMARK_LEVEL_BASIC = 1,        /**< domain control verified: "signed by" the domain only */
     HALLMARK_LEVEL_ORGANIZATION = 2, /**< legal entity verified */
     HALLMARK_LEVEL_TRADEMARK = 3     /**< registered trademark verified (as a BIMI VMC) */
 } hallmark_level;
@@ -224,7 +231,9 @@ typedef struct hallmark_action {
  * Everything an app needs to render a verdict, with no parsing and no pointers to free: every
  * string is a NUL-terminated array inside the struct. The brand fields are filled only when
  * code == HALLMARK_VERIFIED; otherwise they are all empty, so nothing of an unverified brand can
- * be shown by mistake.
+ * be shown by mistake. On HALLMARK_VERIFIED_DOMAIN (a brand at level basic, [HM-VERIFY-41]) they
+ * are filled except display_name, the logo fields and the colours, which stay empty: the app shows
+ * "signed by" and signed_domain. brand_id is for replay detection and logs, not for display.
  */
 typedef struct hallmark_verification {
     hallmark_result code; /**< the verdict; only HALLMARK_VERIFIED shows the checkmark */
@@ -247,6 +256,8 @@ typedef struct hallmark_verification {
     char alg[8];       /**< "Ed25519" or "ES256" */
     char token_id[65]; /**< jti */
     int64_t issued_at, expires_at;
+    char signed_domain[254]; /**< the credential's verified domain ([HM-CRED-41]): always on
+                                  HALLMARK_VERIFIED_DOMAIN, on HALLMARK_VERIFIED when present */
 } hallmark_verification;
 
 /**
@@ -361,8 +372,9 @@ hallmark_verifier_load_bundle(hallmark_verifier *verifier, const unsigned char *
 /**
  * Verifies one message (spec §7) and fills out (always, whatever the verdict).
  * @param now  the time to judge by: the receipt time of the message, seconds since the epoch.
- * @return the verdict, also in out->code: HALLMARK_VERIFIED only on a full pass; otherwise the
- *         first failing step's code (spec §8), or HALLMARK_ERR_INVALID_ARGUMENT / _NOMEM.
+ * @return the verdict, also in out->code: HALLMARK_VERIFIED or (level basic)
+ *         HALLMARK_VERIFIED_DOMAIN only on a full pass; otherwise the first failing step's
+ *         code (spec §8), or HALLMARK_ERR_INVALID_ARGUMENT / _NOMEM.
  * Thread safety: any number of threads may verify concurrently, and with a bundle load.
  */
 HALLMARK_API hallmark_result hallmark_verify(hallmark_verifier *verifier,
@@ -392,7 +404,8 @@ HALLMARK_API hallmark_result hallmark_verify_sized(hallmark_verifier *verifier,
 /**
  * Checks downloaded logo bytes against the digest a verified message carries.
  * @return HALLMARK_OK if SHA-256(png) equals v->logo_sha256, HALLMARK_BODY_MODIFIED if not,
- *         HALLMARK_ERR_INVALID_ARGUMENT if v is not a HALLMARK_VERIFIED result or png is NULL.
+ *         HALLMARK_ERR_INVALID_ARGUMENT if v is not a HALLMARK_VERIFIED result (a
+ *         HALLMARK_VERIFIED_DOMAIN result has no logo to show) or png is NULL.
  */
 HALLMARK_API hallmark_result hallmark_logo_check(const hallmark_verification *v,
                                                  const unsigned char *png,
@@ -424,7 +437,8 @@ HALLMARK_API hallmark_result hallmark_token_lookup_key(const hallmark_message *m
  * Verifies a message that arrived without its token against the tokens the directory returned
  * for its lookup key (spec §9.6, HM-CARRY-18). Each token is verified as hallmark_verify would;
  * tokens that give HALLMARK_RECIPIENT_MISMATCH belong to someone else and are discarded. The
- * verdict is HALLMARK_VERIFIED if a remaining token verifies (out describes that token), else the
+ * verdict is HALLMARK_VERIFIED or HALLMARK_VERIFIED_DOMAIN if a remaining token verifies (out
+ * describes the first such token, HM-CARRY-40), else the
  * result of the first remaining token, else (none remain, or token_count is 0 after a 404)
  * HALLMARK_UNSIGNED. When the fetch itself failed, do not call this: show the neutral UI and
  * retry later (HM-CARRY-19).

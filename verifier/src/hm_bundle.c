@@ -388,12 +388,50 @@ parse_domains(hm_brand *b, const json_t *domains)
     for (i = 0; i < json_array_size(domains); i++) {
         const json_t *d = json_array_get(domains, i);
 
-        if (!json_is_string(d) || !hm_dns_name_ok(json_string_value(d), json_string_length(d))) {
+        if (!json_is_string(d) || !hm_link_entry_ok(json_string_value(d), json_string_length(d))) {
             return HALLMARK_BUNDLE_MALFORMED;
         }
         b->domains[i] = dup_string(d);
         b->domain_count = i + 1;
         if (b->domains[i] == NULL) {
+            return HALLMARK_ERR_NOMEM;
+        }
+    }
+    return HALLMARK_OK;
+}
+
+#define PHONES_MAX 16
+
+/* [HM-CRED-45]: at most 16 distinct E.164 numbers; absent means none. */
+static hallmark_result
+parse_phones(hm_brand *b, const json_t *phones)
+{
+    size_t i, j;
+
+    if (phones == NULL) {
+        return HALLMARK_OK;
+    }
+    if (!json_is_array(phones) || json_array_size(phones) > PHONES_MAX) {
+        return HALLMARK_BUNDLE_MALFORMED;
+    }
+    b->phones = calloc(json_array_size(phones) + 1, sizeof *b->phones);
+    if (b->phones == NULL) {
+        return HALLMARK_ERR_NOMEM;
+    }
+    for (i = 0; i < json_array_size(phones); i++) {
+        const json_t *p = json_array_get(phones, i);
+
+        if (!json_is_string(p) || !hm_e164_ok(json_string_value(p))) {
+            return HALLMARK_BUNDLE_MALFORMED;
+        }
+        for (j = 0; j < i; j++) {
+            if (strcmp(b->phones[j], json_string_value(p)) == 0) {
+                return HALLMARK_BUNDLE_MALFORMED;
+            }
+        }
+        b->phones[i] = dup_string(p);
+        b->phone_count = i + 1;
+        if (b->phones[i] == NULL) {
             return HALLMARK_ERR_NOMEM;
         }
     }
@@ -409,6 +447,7 @@ parse_credential(hm_brand *b, const json_t *p, const hm_jws *jws, const char *bu
     const json_t *logo = json_object_get(p, "logo"), *colors = json_object_get(p, "colors");
     const json_t *platform = json_object_get(p, "platform");
     const json_t *name = json_object_get(p, "name"), *url = json_object_get(logo, "url");
+    const json_t *domain = json_object_get(p, "domain");
     const char *bg = hm_json_string(colors, "background", NULL);
     long long w = 0, h = 0;
     hallmark_result rc;
@@ -436,6 +475,15 @@ parse_credential(hm_brand *b, const json_t *p, const hm_jws *jws, const char *bu
         }
         b->logo_url = dup_string(url);
     }
+    /* [HM-CRED-41]: basic shows only this domain, so a basic credential must name one. */
+    if (domain != NULL ? !json_is_string(domain) ||
+                             !hm_dns_name_ok(json_string_value(domain), json_string_length(domain))
+                       : b->level == HALLMARK_LEVEL_BASIC) {
+        return HALLMARK_BUNDLE_MALFORMED;
+    }
+    if (domain != NULL && (b->domain = dup_string(domain)) == NULL) {
+        return HALLMARK_ERR_NOMEM;
+    }
     b->logo_width = (uint32_t)w;
     b->logo_height = (uint32_t)h;
     memcpy(b->primary, hm_json_string(colors, "primary", NULL), 8);
@@ -448,6 +496,9 @@ parse_credential(hm_brand *b, const json_t *p, const hm_jws *jws, const char *bu
     rc = parse_senders(b, json_object_get(p, "senders"));
     if (rc == HALLMARK_OK) {
         rc = parse_domains(b, json_object_get(p, "link_domains"));
+    }
+    if (rc == HALLMARK_OK) {
+        rc = parse_phones(b, json_object_get(p, "phones"));
     }
     if (rc == HALLMARK_OK) {
         rc = hm_sha256(b->cred, jws->payload, jws->payload_len);
@@ -1360,12 +1411,17 @@ hm_trust_free(hm_trust *trust)
         for (j = 0; j < b->domain_count; j++) {
             free(b->domains[j]);
         }
+        for (j = 0; j < b->phone_count; j++) {
+            free(b->phones[j]);
+        }
         free(b->senders);
         free(b->domains);
+        free(b->phones);
         free(b->superseded);
         free(b->id);
         free(b->name);
         free(b->logo_url);
+        free(b->domain);
     }
     for (i = 0; i < trust->key_count; i++) {
         hm_pubkey_clear(&trust->keys[i].pub);

@@ -34,6 +34,7 @@ typedef struct hm_superseded {
 
 typedef struct hm_brand {
     char *id, *name, *logo_url;
+    char *domain; /* the verified domain ([HM-CRED-41]); NULL when the credential has none */
     unsigned char logo_sha256[HM_SHA256_BYTES];
     uint32_t logo_width, logo_height;
     char primary[8], background[8];
@@ -42,6 +43,8 @@ typedef struct hm_brand {
     size_t sender_count;
     char **domains;
     size_t domain_count;
+    char **phones; /* E.164 numbers call actions may dial ([HM-CRED-45]); NULL-terminated */
+    size_t phone_count;
     long long nbf, exp;
     unsigned char cred[HM_SHA256_BYTES];
     hm_superseded *superseded;

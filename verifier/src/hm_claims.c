@@ -163,17 +163,27 @@ hm_brand_sender_authorized(const hm_brand *b, const char *channel, const char *f
 }
 
 hallmark_result
-hm_brand_action_check(const hm_brand *b, const char *url, const char **detail)
+hm_brand_action_check(const hm_brand *b, const char *kind, const char *url, const char **detail)
 {
     char host[HM_ID_MAX];
     size_t j;
 
+    if (url != NULL && strncmp(url, "tel:", 4) == 0 && kind != NULL && strcmp(kind, "call") == 0) {
+        /* The whole rest is one listed number: no separators, no ;ext= or other parameters. */
+        for (j = 0; j < b->phone_count; j++) {
+            if (strcmp(url + 4, b->phones[j]) == 0) {
+                return HALLMARK_OK;
+            }
+        }
+        *detail = "call action number not among the brand's phones";
+        return HALLMARK_ACTION_NOT_AUTHORIZED;
+    }
     if (!hm_action_url_host(url, host)) {
         *detail = "action URL is not a plain https URL";
         return HALLMARK_ACTION_NOT_AUTHORIZED;
     }
     for (j = 0; j < b->domain_count; j++) {
-        if (hm_host_within(host, b->domains[j])) {
+        if (hm_link_entry_matches(host, b->domains[j])) {
             return HALLMARK_OK;
         }
     }

@@ -34,8 +34,10 @@ hallmark_action_kind hm_action_kind_from(const char *s);
 /* 1 if the brand's credential authorizes sender id from on channel (§5.6). */
 int hm_brand_sender_authorized(const hm_brand *b, const char *channel, const char *from);
 
-/* HALLMARK_OK if url passes the action URL check (§5.7) within the brand's link domains, else
- * HALLMARK_ACTION_NOT_AUTHORIZED with a static detail. */
-hallmark_result hm_brand_action_check(const hm_brand *b, const char *url, const char **detail);
+/* HALLMARK_OK if url passes the action URL check (§5.7) within the brand's link domains, or, for
+ * an action of kind "call", is "tel:" and a number of the brand's phones ([HM-CRED-46]); else
+ * HALLMARK_ACTION_NOT_AUTHORIZED with a static detail. kind may be NULL (not a call). */
+hallmark_result hm_brand_action_check(const hm_brand *b, const char *kind, const char *url,
+                                      const char **detail);
 
 #endif

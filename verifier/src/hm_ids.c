@@ -334,6 +334,35 @@ hm_host_within(const char *host, const char *domain)
 }
 
 int
+hm_link_entry_ok(const char *entry, size_t len)
+{
+    if (entry != NULL && len > 2 && entry[0] == '*' && entry[1] == '.') {
+        return hm_dns_name_ok(entry + 2, len - 2);
+    }
+    return hm_dns_name_ok(entry, len);
+}
+
+const char *
+hm_link_entry_domain(const char *entry)
+{
+    return entry != NULL && entry[0] == '*' && entry[1] == '.' ? entry + 2 : entry;
+}
+
+int
+hm_link_entry_matches(const char *host, const char *entry)
+{
+    const char *d = hm_link_entry_domain(entry);
+
+    if (host == NULL || entry == NULL) {
+        return 0;
+    }
+    if (d == entry) {
+        return strcmp(host, entry) == 0; /* exact host ([HM-CRED-48]) */
+    }
+    return strcmp(host, d) != 0 && hm_host_within(host, d); /* below d, not d itself */
+}
+
+int
 hm_sender_entry_claims(const char *channel, const char *value, int is_prefix, const char *fc,
                        const char *f)
 {
@@ -375,5 +404,7 @@ hm_sender_entries_overlap(const char *channel_a, const char *a, int a_prefix, co
 int
 hm_link_domains_overlap(const char *a, const char *b)
 {
-    return a != NULL && b != NULL && (hm_host_within(a, b) || hm_host_within(b, a));
+    const char *da = hm_link_entry_domain(a), *db = hm_link_entry_domain(b);
+
+    return da != NULL && db != NULL && (hm_host_within(da, db) || hm_host_within(db, da));
 }

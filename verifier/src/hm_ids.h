@@ -49,8 +49,18 @@ int hm_channel_takes_prefix(const char *channel);
  */
 int hm_action_url_host(const char *url, char host[HM_ID_MAX]);
 
-/* 1 if host equals domain or ends with "." domain (step 8). */
+/* 1 if host equals domain or ends with "." domain. */
 int hm_host_within(const char *host, const char *domain);
+
+/* A link_domains entry ([HM-CRED-48]): a DNS name, or "*." and a DNS name (len bytes). */
+int hm_link_entry_ok(const char *entry, size_t len);
+
+/* Step 8 of the URL check ([HM-CRED-50]): 1 if host equals an entry that is a DNS name, or ends
+ * with "." d for an entry "*.d". */
+int hm_link_entry_matches(const char *host, const char *entry);
+
+/* The domain an entry stands for in ownership ([HM-CRED-51]): d for "*.d", else the entry. */
+const char *hm_link_entry_domain(const char *entry);
 
 /*
  * Sender ownership (spec §5.6, [HM-CRED-28]-[HM-CRED-30]): the one definition of which sender ids
@@ -68,8 +78,8 @@ int hm_sender_entry_claims(const char *channel, const char *value, int is_prefix
 int hm_sender_entries_overlap(const char *channel_a, const char *a, int a_prefix,
                               const char *channel_b, const char *b, int b_prefix);
 
-/* 1 if some host lies within both link domains (§5.7 step 8): one equals or is a subdomain of
- * the other. */
+/* 1 if two brands' link entries overlap for ownership ([HM-CRED-30], [HM-CRED-51]): their
+ * domains (hm_link_entry_domain) are equal or one is a subdomain of the other. */
 int hm_link_domains_overlap(const char *a, const char *b);
 
 #endif

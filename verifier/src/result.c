@@ -82,6 +82,8 @@ describe(hallmark_result code)
         TEXT(HALLMARK_ERR_UNAVAILABLE, NONE, "the service cannot sign right now")
         TEXT(HALLMARK_SENDER_CONTESTED, NEUTRAL,
              "two brands in the trust bundle claim this sender; no brand can be shown")
+        TEXT(HALLMARK_VERIFIED_DOMAIN, DOMAIN,
+             "verified: the brand proved control of its domain only; show only that domain")
         TEXT(HALLMARK_ERR_API_REPLACED, API_ERROR,
              "this call cannot carry the persisted trust state: use hallmark_verifier_create "
              "and hallmark_verifier_load")
@@ -145,6 +147,8 @@ hallmark_ui_class_name(hallmark_ui ui)
         return "api-error";
     case HALLMARK_UI_NONE:
         return "none";
+    case HALLMARK_UI_DOMAIN:
+        return "domain";
     case HALLMARK_UI_NEUTRAL:
         break;
     }

@@ -270,16 +270,26 @@ copy_str(char *dst, size_t cap, const char *src)
     dst[n] = '\0';
 }
 
-/* Steps 14-15: actions, then the verified result. */
+/* The two codes of a full pass (step 15): the level decides which ([HM-CRED-40]). */
+static int
+passed(hallmark_result rc)
+{
+    return rc == HALLMARK_VERIFIED || rc == HALLMARK_VERIFIED_DOMAIN;
+}
+
+/* Steps 14-15: actions, then the verified result. A basic brand proved only its domain: its
+ * name, logo and colours are left out of the result ([HM-VERIFY-41]), so no app can show them. */
 static hallmark_result
 finish(hallmark_verification *out, const hm_brand *b, const hm_brand_key *k, const hm_claims *c)
 {
     size_t i;
 
     for (i = 0; c->actions != NULL && i < json_array_size(c->actions); i++) {
+        const json_t *a = json_array_get(c->actions, i);
         const char *detail = NULL;
-        if (hm_brand_action_check(b, hm_json_string(json_array_get(c->actions, i), "url", NULL),
-                                  &detail) != HALLMARK_OK) {
+
+        if (hm_brand_action_check(b, hm_json_string(a, "kind", NULL),
+                                  hm_json_string(a, "url", NULL), &detail) != HALLMARK_OK) {
             return verdict(out, HALLMARK_ACTION_NOT_AUTHORIZED, detail);
         }
     }
@@ -292,13 +302,16 @@ finish(hallmark_verification *out, const hm_brand *b, const hm_brand_key *k, con
         out->action_count = i + 1;
     }
     copy_str(out->brand_id, sizeof out->brand_id, b->id);
-    copy_str(out->display_name, sizeof out->display_name, b->name);
-    memcpy(out->logo_sha256, b->logo_sha256, sizeof out->logo_sha256);
-    out->logo_width = b->logo_width;
-    out->logo_height = b->logo_height;
-    copy_str(out->logo_url, sizeof out->logo_url, b->logo_url);
-    copy_str(out->color_primary, sizeof out->color_primary, b->primary);
-    copy_str(out->color_background, sizeof out->color_background, b->background);
+    copy_str(out->signed_domain, sizeof out->signed_domain, b->domain);
+    if (b->level != HALLMARK_LEVEL_BASIC) {
+        copy_str(out->display_name, sizeof out->display_name, b->name);
+        memcpy(out->logo_sha256, b->logo_sha256, sizeof out->logo_sha256);
+        out->logo_width = b->logo_width;
+        out->logo_height = b->logo_height;
+        copy_str(out->logo_url, sizeof out->logo_url, b->logo_url);
+        copy_str(out->color_primary, sizeof out->color_primary, b->primary);
+        copy_str(out->color_background, sizeof out->color_background, b->background);
+    }
     out->level = b->level;
     out->category = c->category;
     out->sender_kind = c->sender_kind;
@@ -309,6 +322,9 @@ finish(hallmark_verification *out, const hm_brand *b, const hm_brand_key *k, con
     copy_str(out->token_id, sizeof out->token_id, c->jti);
     out->issued_at = c->iat;
     out->expires_at = c->exp;
+    if (b->level == HALLMARK_LEVEL_BASIC) {
+        return verdict(out, HALLMARK_VERIFIED_DOMAIN, "verified: domain only (level basic)");
+    }
     return verdict(out, HALLMARK_VERIFIED, "verified");
 }
 
@@ -448,7 +464,7 @@ verify_message(hallmark_verifier *v, const hallmark_message *m, unsigned cut, in
     }
     rc = verify_with(out, snap->trust, m, cut, now);
     snapshot_release(v, snap);
-    if (rc != HALLMARK_VERIFIED) {
+    if (!passed(rc)) {
         /* Nothing of an unverified brand may be rendered: keep only code and detail. */
         const char *detail = out->detail;
         memset(out, 0, sizeof *out);
@@ -574,7 +590,7 @@ hallmark_verify_fetched(hallmark_verifier *v, const hallmark_message *m, const c
         one.token_len = strlen(tokens[i]);
         rc = one.token_len == 0 ? verdict(scratch, HALLMARK_MALFORMED, "empty token")
                                 : verify_with(scratch, snap->trust, &one, 0, now);
-        if (rc == HALLMARK_VERIFIED) {
+        if (passed(rc)) { /* HM-CARRY-40 */
             memcpy(out, scratch, sizeof *out);
             first = rc;
             break;
@@ -586,7 +602,7 @@ hallmark_verify_fetched(hallmark_verifier *v, const hallmark_message *m, const c
     }
     free(scratch);
     snapshot_release(v, snap);
-    if (first != HALLMARK_VERIFIED) {
+    if (!passed(first)) {
         memset(out, 0, sizeof *out);
         out->code = first;
         out->detail = first_detail;

@@ -16,6 +16,12 @@ export HALLMARK_KEYSTORE=$work/ks
 export HALLMARK_OPERATOR=tests
 export HALLMARK_NOW=1795000000
 logo_good=tests/data/logos/good/brand-256-rgba.png
+# logo_for SEED: the path of a logo of its own for SEED (a brand id), drawn by hm-demo-logo: each
+# brand of a test gets a picture that is not near another's (spec HM-CRED-42), as in real life.
+logo_for() {
+    [ -e "$work/logo-$1.png" ] || "$build/tests/hm-demo-logo" "#0B5FFF" "$work/logo-$1.png" "$1"
+    echo "$work/logo-$1.png"
+}
 
 ok() { passed=$((passed + 1)); }
 bad() {

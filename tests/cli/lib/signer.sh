@@ -10,8 +10,9 @@ make_keystore() {
     export HALLMARK_PLATFORM="Hallmark Signer Test" # the platform id apps pin (hallmark-verify --platform)
     expect_ok "brand acme" brand add acme-bank --name "Acme Bank" --logo "$logo_good" \
         --color "#0B5FFF" --sender sms:ACMEBANK --sender email:acme.example \
-        --sender-prefix sms:+4477009 --link-domain acme.example --level organization
-    expect_ok "brand globex" brand add globex --name "Globex" --logo "$logo_good" \
+        --sender-prefix sms:+4477009 --link-domain acme.example --link-domain "*.acme.example" \
+        --level organization
+    expect_ok "brand globex" brand add globex --verified-domain globex.example --name "Globex" --logo "$(logo_for globex)" \
         --color "#003399" --sender sms:GLOBEX
     expect_ok "acme key" key add acme-bank
     acme_k1=$(cat "$work/out")

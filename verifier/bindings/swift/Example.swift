@@ -47,12 +47,17 @@ func verifyMessage(bundle: [UInt8], persistedState: inout [UInt8]?, channel: Str
     return out
 }
 
-// What to draw (spec §8): the checkmark only for HALLMARK_UI_CHECKMARK; a warning without the
-// brand's name, logo or colours for HALLMARK_UI_WARNING; otherwise the neutral UI.
+// What to draw (spec §8): the checkmark only for HALLMARK_UI_CHECKMARK; "signed by" the domain,
+// without checkmark, name, logo or colours, for HALLMARK_UI_DOMAIN (a brand at level basic); a
+// warning without the brand's name, logo or colours for HALLMARK_UI_WARNING; otherwise neutral.
 func render(_ out: hallmark_verification) {
     switch hallmark_ui_class(out.code) {
     case HALLMARK_UI_CHECKMARK:
         break  // checkmark, out.display_name, the logo whose SHA-256 is out.logo_sha256
+    case HALLMARK_UI_DOMAIN:
+        var d = out.signed_domain  // a fixed-size C array: read it as a C string
+        let domain = withUnsafeBytes(of: &d) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+        print("signed by \(domain)")  // no checkmark, no name, no logo (spec HM-CRED-40)
     case HALLMARK_UI_WARNING:
         break  // "this message claims a verified sender but failed verification"
     default:

@@ -25,7 +25,8 @@ enum {
     S_JTI,
     S_LABELS,
     S_URLS = S_LABELS + 4,
-    S_LOGO_SHA256 = S_URLS + 4
+    S_LOGO_SHA256 = S_URLS + 4,
+    S_DOMAIN
 };
 enum {
     N_CODE,
@@ -280,7 +281,8 @@ message_copy_free(struct message_copy *mc)
     free(mc->token);
 }
 
-/* The verdict into the arrays Verification.java reads; brand data only for a full pass. */
+/* The verdict into the arrays Verification.java reads; brand data only for a full pass, and for
+ * a pass at level basic only what the C result holds (no name, logo or colours: empty). */
 static void
 verification_out(JNIEnv *env, const hallmark_verification *out, jobjectArray strings,
                  jlongArray numbers)
@@ -291,7 +293,8 @@ verification_out(JNIEnv *env, const hallmark_verification *out, jobjectArray str
     memset(n, 0, sizeof n);
     n[N_CODE] = out->code;
     put_str(env, strings, S_DETAIL, out->detail);
-    if (out->code == HALLMARK_VERIFIED) {
+    if (out->code == HALLMARK_VERIFIED || out->code == HALLMARK_VERIFIED_DOMAIN) {
+        put_str(env, strings, S_DOMAIN, out->signed_domain);
         put_str(env, strings, S_BRAND_ID, out->brand_id);
         put_str(env, strings, S_NAME, out->display_name);
         put_str(env, strings, S_LOGO_URL, out->logo_url);

@@ -97,7 +97,9 @@ public enum Result {
     ERR_UNAVAILABLE(44),
     /** two brands in the bundle claim this sender id: none shown */
     SENDER_CONTESTED(45),
-    // 46..55 are assigned on issue 22's branch.
+    /** full pass for a brand verified at level basic: show only "signed by" its domain */
+    VERIFIED_DOMAIN(46),
+    // 47..55 are reserved for the rest of issue 22.
     /** a call that cannot carry the trust state: use Verifier(platform, threshold, roots) and load */
     ERR_API_REPLACED(56),
     /** the persisted trust state is damaged, of an unknown version, or of another platform */
@@ -127,7 +129,7 @@ public enum Result {
 
     /**
      * What the app shows for this result (spec §8), from the C library's hallmark_ui_class: the
-     * checkmark for {@link #VERIFIED} only.
+     * checkmark for {@link #VERIFIED} only; "signed by" the domain for {@link #VERIFIED_DOMAIN}.
      */
     public UiClass uiClass() {
         return UiClass.of(Verifier.nativeUiClass(code));

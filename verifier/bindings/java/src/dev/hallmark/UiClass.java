@@ -17,7 +17,10 @@ public enum UiClass {
     /** a programming or resource error; for a message, show the neutral UI */
     API_ERROR(3, "api-error"),
     /** not a message verdict: a call's success, a bundle load's result, an operator code */
-    NONE(4, "none");
+    NONE(4, "none"),
+    /** "signed by" and the verified domain only: no checkmark, no name, no logo, no colours
+     * ({@link Result#VERIFIED_DOMAIN}: a brand at level basic, spec HM-RESULT-40) */
+    DOMAIN(5, "domain");
 
     private final int value;
     private final String specName;

@@ -22,13 +22,13 @@ public final class Verification {
     // Layout shared with the JNI shim (hallmark_jni.c): indexes into the arrays it fills.
     static final int S_DETAIL = 0, S_BRAND_ID = 1, S_NAME = 2, S_LOGO_URL = 3, S_PRIMARY = 4,
             S_BACKGROUND = 5, S_AGENT = 6, S_CONV = 7, S_KID = 8, S_ALG = 9, S_JTI = 10,
-            S_LABELS = 11, S_URLS = 15, S_LOGO_SHA256 = 19, STRINGS = 20;
+            S_LABELS = 11, S_URLS = 15, S_LOGO_SHA256 = 19, S_DOMAIN = 20, STRINGS = 21;
     static final int N_CODE = 0, N_LOGO_W = 1, N_LOGO_H = 2, N_LEVEL = 3, N_CATEGORY = 4,
             N_SENDER = 5, N_ACTIONS = 6, N_IAT = 7, N_EXP = 8, N_KINDS = 9, NUMBERS = 13;
 
     private final Result result;
     private final String detail, brandId, displayName, logoUrl, colorPrimary, colorBackground,
-            agentName, conversationId, keyId, alg, tokenId;
+            agentName, conversationId, keyId, alg, tokenId, signedDomain;
     private final byte[] logoSha256;
     private final int logoWidth, logoHeight;
     private final Level level;
@@ -50,6 +50,7 @@ public final class Verification {
         keyId = str(s[S_KID]);
         alg = str(s[S_ALG]);
         tokenId = str(s[S_JTI]);
+        signedDomain = str(s[S_DOMAIN]);
         logoSha256 = s[S_LOGO_SHA256] == null ? new byte[0] : s[S_LOGO_SHA256];
         logoWidth = (int) n[N_LOGO_W];
         logoHeight = (int) n[N_LOGO_H];
@@ -75,8 +76,20 @@ public final class Verification {
     public Result result() { return result; }
     /** What the app shows: {@link UiClass#CHECKMARK} only on a full pass (spec §8). */
     public UiClass uiClass() { return result.uiClass(); }
-    /** True only on a full pass. */
+    /** True only on a full pass that earns the checkmark ({@link Result#VERIFIED}). */
     public boolean isVerified() { return result == Result.VERIFIED; }
+    /**
+     * True on a full pass for a brand verified at level basic ({@link Result#VERIFIED_DOMAIN},
+     * spec HM-CRED-40): show "signed by" {@link #signedDomain()} only; the display name, logo and
+     * colours are empty.
+     */
+    public boolean isDomainVerified() { return result == Result.VERIFIED_DOMAIN; }
+    /**
+     * The domain whose control the platform verified (spec HM-CRED-41): always on
+     * {@link Result#VERIFIED_DOMAIN}, on {@link Result#VERIFIED} when the credential names one,
+     * else "".
+     */
+    public String signedDomain() { return signedDomain; }
     /** What failed, in words (for logs, not for customers). */
     public String detail() { return detail; }
     public String brandId() { return brandId; }

@@ -82,6 +82,7 @@ public final class VectorTests {
         cells.put("Neutral", "neutral");
         cells.put("Warning", "warning");
         cells.put("API error", "api-error");
+        cells.put("Domain", "domain");
         cells.put("(", "none");
         int rows = 0;
         boolean ok = true;
@@ -104,6 +105,10 @@ public final class VectorTests {
                         .filter(r -> r.uiClass() == UiClass.CHECKMARK).count() == 1
                 && UiClass.of(99) == UiClass.NEUTRAL,
                 "only VERIFIED is a checkmark; an unknown class is neutral");
+        check(Result.VERIFIED_DOMAIN.uiClass() == UiClass.DOMAIN
+                && java.util.Arrays.stream(Result.values())
+                        .filter(r -> r.uiClass() == UiClass.DOMAIN).count() == 1,
+                "only VERIFIED_DOMAIN is domain (HM-RESULT-40)");
     }
 
     /**
@@ -208,7 +213,16 @@ public final class VectorTests {
             check(false, name + ": state " + state);
             return false;
         }
-        if (got != Result.VERIFIED) {
+        if (got == Result.VERIFIED_DOMAIN) {
+            // HM-VERIFY-41: a basic brand's result holds no name, logo or colours.
+            check(out.displayName().isEmpty() && out.logoSha256().length == 32
+                    && java.util.Arrays.equals(out.logoSha256(), new byte[32])
+                    && out.logoUrl().isEmpty() && out.logoWidth() == 0
+                    && out.colorPrimary().isEmpty() && out.colorBackground().isEmpty()
+                    && !out.isVerified() && out.isDomainVerified()
+                    && out.uiClass() == UiClass.DOMAIN,
+                    name + ": a domain-only result carries a name, logo or colours");
+        } else if (got != Result.VERIFIED) {
             check(out == null || (out.brandId().isEmpty() && out.displayName().isEmpty()
                     && out.actions().isEmpty()), name + ": brand data on a failed verification");
             return false;
@@ -225,18 +239,26 @@ public final class VectorTests {
         Map<String, Object> sender = (Map<String, Object>) b.get("sender");
         String sha = Base64.getUrlEncoder().withoutPadding().encodeToString(out.logoSha256());
         if (!b.get("id").equals(out.brandId())) return "id";
-        if (!b.get("name").equals(out.displayName())) return "name";
+        if (!b.getOrDefault("name", "").equals(out.displayName())) return "name";
+        if (!b.getOrDefault("domain", "").equals(out.signedDomain())) return "domain";
         if (!((String) b.get("level")).equalsIgnoreCase(out.level().name())) return "level";
         if (!((String) b.get("category")).equalsIgnoreCase(out.category().name())) return "category";
         if (!((String) sender.get("kind")).equalsIgnoreCase(out.senderKind().name())) return "sender";
         if (!sender.getOrDefault("name", "").equals(out.agentName())) return "sender.name";
         if (!b.get("kid").equals(out.keyId()) || !b.get("alg").equals(out.alg())) return "kid/alg";
         if ((Long) b.get("iat") != out.issuedAt() || (Long) b.get("exp") != out.expiresAt()) return "iat/exp";
-        if (!logo.get("sha256").equals(sha) || (Long) logo.get("width") != out.logoWidth()
+        if (logo == null || colors == null) {
+            if (logo != null || colors != null || out.result() != Result.VERIFIED_DOMAIN) {
+                return "logo/colors";
+            }
+        } else if (!logo.get("sha256").equals(sha) || (Long) logo.get("width") != out.logoWidth()
                 || (Long) logo.get("height") != out.logoHeight()
-                || !logo.getOrDefault("url", "").equals(out.logoUrl())) return "logo";
-        if (!colors.get("primary").equals(out.colorPrimary())
-                || !colors.get("background").equals(out.colorBackground())) return "colors";
+                || !logo.getOrDefault("url", "").equals(out.logoUrl())) {
+            return "logo";
+        } else if (!colors.get("primary").equals(out.colorPrimary())
+                || !colors.get("background").equals(out.colorBackground())) {
+            return "colors";
+        }
         if (!b.getOrDefault("conv", "").equals(out.conversationId())) return "conv";
         List<Object> actions = (List<Object>) b.get("actions");
         if (actions.size() != out.actions().size()) return "actions";

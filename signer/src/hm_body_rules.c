@@ -1,0 +1,201 @@
+/* Bidi controls and links in a body ([HM-TOKEN-40], [HM-TOKEN-41]); contract in hm_body_rules.h. */
+#include "hm_body_rules.h"
+
+#include <string.h>
+
+#include "hm_claims.h"
+#include "hm_ids.h"
+#include "hm_suffix.h"
+
+#define URL_MAX 2048U
+
+/* The bidi controls of [HM-CRED-3], in UTF-8. */
+static const char *const bidi[] = {"\xe2\x80\x8e", "\xe2\x80\x8f", "\xe2\x80\xaa", "\xe2\x80\xab",
+                                   "\xe2\x80\xac", "\xe2\x80\xad", "\xe2\x80\xae", "\xe2\x81\xa6",
+                                   "\xe2\x81\xa7", "\xe2\x81\xa8", "\xe2\x81\xa9", "\xd8\x9c"};
+
+static int
+is_alpha(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static int
+is_alnum(unsigned char c)
+{
+    return is_alpha(c) || (c >= '0' && c <= '9');
+}
+
+static int
+is_host_char(unsigned char c)
+{
+    return is_alnum(c) || c == '-' || c == '.';
+}
+
+static int
+is_space(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+static unsigned char
+lower(unsigned char c)
+{
+    return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
+}
+
+static int
+contains(const char *body, size_t len, const char *needle)
+{
+    size_t n = strlen(needle), i;
+
+    for (i = 0; i + n <= len; i++) {
+        if (memcmp(body + i, needle, n) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* 1 if the host (lowercase) lies within one of the brand's link domains (§5.7 step 8). */
+static int
+host_authorized(const hm_brand *b, const char *host)
+{
+    size_t j;
+
+    if (!hm_dns_name_ok(host, strlen(host))) {
+        return 0;
+    }
+    for (j = 0; j < b->domain_count; j++) {
+        if (hm_link_entry_matches(host, b->domains[j])) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* 1 if label (lowercase) ends a host name: an ICANN top-level domain or a special-use name;
+ * -1 if the Public Suffix List cannot be read. */
+static int
+top_level(const char *label)
+{
+    static const char *const reserved[] = {"example", "test", "invalid", "localhost"};
+    size_t i;
+
+    for (i = 0; i < sizeof reserved / sizeof reserved[0]; i++) {
+        if (strcmp(label, reserved[i]) == 0) {
+            return 1;
+        }
+    }
+    return hm_suffix_is_tld(label);
+}
+
+/* The length of a scheme link ("x://...") starting at s, or 0. */
+static size_t
+scheme_link(const char *s, size_t len)
+{
+    size_t j = 1, e;
+
+    while (j < len &&
+           (is_alnum((unsigned char)s[j]) || s[j] == '+' || s[j] == '.' || s[j] == '-')) {
+        j++;
+    }
+    if (j + 3 > len || memcmp(s + j, "://", 3) != 0) {
+        return 0;
+    }
+    for (e = j + 3; e < len && !is_space((unsigned char)s[e]); e++) {
+    }
+    return e;
+}
+
+/* A bare host or "www." run starting at s: its length, the host (lowercase, final dots dropped)
+ * in host, and whether it names a host (1), is text (0) or the list is unreadable (-1). */
+static int
+host_run(const char *s, size_t len, int www, char host[HM_ID_MAX], size_t *run)
+{
+    size_t j = 0, n, dot;
+    int top;
+
+    while (j < len && is_host_char((unsigned char)s[j])) {
+        j++;
+    }
+    *run = j;
+    n = j;
+    while (n > 0 && s[n - 1] == '.') {
+        n--;
+    }
+    if (n == 0 || n >= HM_ID_MAX) {
+        return n >= HM_ID_MAX; /* a longer run is no DNS name: refused as a host */
+    }
+    for (j = 0; j < n; j++) {
+        host[j] = (char)lower((unsigned char)s[j]);
+    }
+    host[n] = '\0';
+    if (www) {
+        return 1;
+    }
+    for (dot = n; dot > 0 && host[dot - 1] != '.'; dot--) {
+    }
+    if (dot < 2 || dot == n || host[dot - 2] == '.') {
+        return 0; /* one label, or an empty label before the last */
+    }
+    for (j = dot; j < n; j++) {
+        if (!is_alpha((unsigned char)host[j])) {
+            return 0; /* "3.50", "v1.2": a top-level domain is letters */
+        }
+    }
+    top = top_level(host + dot);
+    return top;
+}
+
+hallmark_result
+hm_body_rules_check(const hm_brand *b, const char *body, size_t len, const char **detail)
+{
+    char host[HM_ID_MAX], url[URL_MAX + 1];
+    size_t i, k, n;
+
+    for (k = 0; k < sizeof bidi / sizeof bidi[0]; k++) {
+        if (contains(body, len, bidi[k])) {
+            *detail = "the body contains a bidi control character";
+            return HALLMARK_ERR_BAD_REQUEST;
+        }
+    }
+    for (i = 0; i < len;) {
+        unsigned char c = (unsigned char)body[i], prev = i > 0 ? (unsigned char)body[i - 1] : ' ';
+        const char *why = NULL;
+        int kind;
+
+        if (is_alpha(c) && !is_alnum(prev) && (n = scheme_link(body + i, len - i)) > 0) {
+            if (n > URL_MAX) {
+                *detail = "a link in the body is longer than 2048 bytes";
+                return HALLMARK_ACTION_NOT_AUTHORIZED;
+            }
+            memcpy(url, body + i, n);
+            url[n] = '\0';
+            if (hm_brand_action_check(b, NULL, url, &why) != HALLMARK_OK) {
+                *detail = "a link in the body is not an https URL inside the brand's link domains";
+                return HALLMARK_ACTION_NOT_AUTHORIZED;
+            }
+            i += n;
+            continue;
+        }
+        if (is_alnum(c) && !is_host_char(prev) && prev != '@' && prev != '/') {
+            int www = len - i >= 4 && lower(c) == 'w' && lower((unsigned char)body[i + 1]) == 'w' &&
+                      lower((unsigned char)body[i + 2]) == 'w' && body[i + 3] == '.';
+
+            kind = host_run(body + i, len - i, www, host, &n);
+            if (kind < 0) {
+                *detail = "the Public Suffix List cannot be read, so links cannot be checked";
+                return HALLMARK_ERR_UNAVAILABLE;
+            }
+            if (kind > 0 && !host_authorized(b, host)) {
+                *detail = "a host name in the body is outside the brand's link domains";
+                return HALLMARK_ACTION_NOT_AUTHORIZED;
+            }
+            i += n;
+            continue;
+        }
+        i++;
+    }
+    return HALLMARK_OK;
+}
