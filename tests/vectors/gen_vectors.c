@@ -3145,7 +3145,9 @@ level_case(const char *name, const char *description, const char *spec, const ch
                     result, 0,
                     0,      0,
                     7,      brand,
-                    NULL, NULL, 0, NULL, NULL, NULL};
+                    NULL,   NULL,
+                    0,      NULL,
+                    NULL,   NULL};
 
     if (fetched_tokens != NULL) {
         json_array_append_new(fetched_tokens, json_string(t));
@@ -3235,7 +3237,9 @@ phone_case(const char *name, const char *description, const char *result, const 
                      TO_SMS,      BODY,        NULL,
                      t,           result,      0,
                      0,           0,           7,
-                     NULL,        NULL, NULL, 0, NULL, NULL, NULL};
+                     NULL,        NULL,        NULL,
+                     0,           NULL,        NULL,
+                     NULL};
     if (strcmp(result, "HALLMARK_VERIFIED") == 0) {
         v.spec = "HM-CRED-45 HM-CRED-46 HM-VERIFY-19";
         v.brand = level_brand(k, c, "callco", "CallCo", "organization", "callco.example");
@@ -3302,8 +3306,9 @@ link_case(const char *name, const char *description, const char *spec, const cha
     json_object_set_new(c, "actions",
                         json_pack("[{s:s,s:s,s:s}]", "kind", "link", "label", "Open", "url", url));
     t = token(k, c);
-    v = (struct vec){name, description, spec, bundle_text, "sms", from, TO_SMS, BODY, NULL,
-                     t,    result,      0,    0,           0,     7,    NULL,   NULL, NULL, 0, NULL, NULL, NULL};
+    v = (struct vec){name, description, spec,   bundle_text, "sms", from, TO_SMS, BODY,
+                     NULL, t,           result, 0,           0,     0,    7,      NULL,
+                     NULL, NULL,        0,      NULL,        NULL,  NULL};
     if (strcmp(result, "HALLMARK_VERIFIED") == 0) {
         v.brand = level_brand(k, c, iss, "WildCo", "organization", "wildco.example");
     }

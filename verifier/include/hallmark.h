@@ -84,9 +84,9 @@ typedef enum hallmark_result {
     HALLMARK_ERR_UNAVAILABLE = 44,   /**< the service cannot sign now (audit log, shutdown) */
     /* Appended verdicts. */
     HALLMARK_SENDER_CONTESTED =
-        45, /**< two brands in the bundle claim this sender id: none shown */
-    HALLMARK_VERIFIED_DOMAIN = 46 /**< full pass for a brand verified at level basic: show only
-                                       "signed by" its domain, no checkmark, name or logo */,
+        45,                        /**< two brands in the bundle claim this sender id: none shown */
+    HALLMARK_VERIFIED_DOMAIN = 46, /**< full pass for a brand verified at level basic: show only
+                                        "signed by" its domain, no checkmark, name or logo */
     /* 47..55 are reserved for the rest of issue 22; they are not values of this build. */
     /* The persisted trust state (spec §6.8). */
     HALLMARK_ERR_API_REPLACED = 56,      /**< a call that cannot carry the trust state: use
