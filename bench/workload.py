@@ -113,7 +113,8 @@ def main():
             options = ["--sender", "sms:" + b["alnum"], "--sender-prefix", "sms:" + b["prefix"],
                        "--sender", "email:" + b["domain"], "--sender", "rcs:" + b["rcs"],
                        "--sender", "whatsapp:" + b["wa"], "--sender", "push:" + b["push"],
-                       "--link-domain", b["domain"], "--level", "organization"]
+                       "--link-domain", b["domain"], "--link-domain", "www." + b["domain"],
+                       "--level", "organization"]
             print("\t".join([b["id"], b["name"], b["color"], " ".join(options)]))
     elif sys.argv[1:2] == ["messages"]:
         rng = random.Random(7)
