@@ -489,8 +489,10 @@ acme_brand(const hm_signkey *k, const json_t *c)
     if (json_object_get(c, "actions") != NULL) {
         json_object_set(b, "actions", json_object_get(c, "actions"));
     }
-    if (json_object_get(c, "conv") != NULL) {
-        json_object_set(b, "conv", json_object_get(c, "conv"));
+    if (json_object_get(c, "conv") != NULL) { /* scoped to its brand ([HM-VERIFY-51]) */
+        json_object_set_new(b, "conv",
+                            json_pack("s++", json_string_value(json_object_get(c, "iss")), "/",
+                                      json_string_value(json_object_get(c, "conv"))));
     }
     return b;
 }
@@ -2770,7 +2772,7 @@ trust_state_vectors(void)
     char *jws;
 
     statement_digest(s1, d1);
-    counter = 329; /* vectors 330-399 belong to issue 20 (spec HM-VEC-60) */
+    counter = 329; /* vectors 330-359 belong to issue 20 (spec HM-VEC-60) */
 
 #define QOPTS(...) (memset(&o, 0, sizeof o), o.generation = -1, (void)0, __VA_ARGS__)
 #define QCASE(...) (memset(&q, 0, sizeof q), __VA_ARGS__, qemit(&q))
@@ -3291,6 +3293,101 @@ phone_rules(void)
     hm_signkey_free(callco);
 }
 
+/* ---- issue 22, item 8: categories a brand may use (§5.10), conversations scoped to a brand ----
+ */
+
+static void
+category_case(const char *name, const char *description, const char *spec, const char *result,
+              const char *bundle_text, const hm_signkey *k, const char *iss, const char *cred,
+              const char *from, const char *category, const char *conv)
+{
+    json_t *c = level_claims(iss, cred, from, BODY, "k001");
+    char *t;
+    struct vec v;
+
+    json_object_set_new(c, "category", json_string(category));
+    if (conv != NULL) {
+        json_object_set_new(c, "conv", json_string(conv));
+    }
+    t = token(k, c);
+    v = (struct vec){name, description, spec,   bundle_text, "sms", from, TO_SMS, BODY,
+                     NULL, t,           result, 0,           0,     0,    7,      NULL,
+                     NULL, NULL,        0,      NULL,        NULL,  NULL};
+    if (strcmp(result, "HALLMARK_VERIFIED") == 0) {
+        int cat = strcmp(iss, "catco") == 0;
+
+        v.brand = level_brand(k, c, iss, cat ? "CatCo" : "DogCo", "organization",
+                              cat ? "catco.example" : "dogco.example");
+    }
+    emit(&v);
+    free(t);
+    json_decref(c);
+}
+
+static json_t *
+category_payload(json_t *categories)
+{
+    json_t *p = level_payload("catco", "CatCo", "CATCO", "organization", "catco.example");
+
+    json_object_set_new(p, "categories", categories);
+    return p;
+}
+
+static void
+category_bad(const char *name, const char *description, json_t *categories, const hm_signkey *k)
+{
+    bundle_case(name, description, "HM-CRED-75 HM-CRED-1", "HALLMARK_BUNDLE_MALFORMED",
+                bundle_with(category_payload(categories), k, NULL, NULL, NULL, NULL), 0, 0, 0,
+                NULL);
+}
+
+static void
+category_rules(void)
+{
+    hm_signkey *catco = seeded(HM_ALG_ED25519, 0x41), *dogco = seeded(HM_ALG_ED25519, 0x42);
+    char digest[48], dog_digest[48];
+    char *b = bundle_with(category_payload(json_pack("[s,s]", "transactional", "otp")), catco,
+                          level_payload("dogco", "DogCo", "DOGCO", "organization", "dogco.example"),
+                          dogco, digest, dog_digest);
+
+    counter = 399; /* issue 22, item 8: vectors 400-419 */
+    category_case("category-listed", "A one-time code from a brand vetted for codes",
+                  "HM-CRED-75 HM-CRED-76 HM-VERIFY-19", "HALLMARK_VERIFIED", b, catco, "catco",
+                  digest, "CATCO", "otp", NULL);
+    category_case("category-not-listed",
+                  "A marketing message from a brand vetted for transactional messages and codes",
+                  "HM-CRED-76 HM-VERIFY-14", "HALLMARK_CATEGORY_NOT_AUTHORIZED", b, catco, "catco",
+                  digest, "CATCO", "marketing", NULL);
+    category_case("category-absent-means-all",
+                  "A marketing message from a brand whose credential lists no categories",
+                  "HM-CRED-76 HM-VERIFY-19", "HALLMARK_VERIFIED", b, dogco, "dogco", dog_digest,
+                  "DOGCO", "marketing", NULL);
+    category_case("category-checked-after-sender",
+                  "An unlisted category from a sender the brand does not hold: the sender "
+                  "check comes first",
+                  "HM-VERIFY-4 HM-VERIFY-14", "HALLMARK_SENDER_NOT_AUTHORIZED", b, catco, "catco",
+                  digest, "ACMEBANK", "marketing", NULL);
+    category_bad("bundle-categories-empty", "A credential that lists no category at all",
+                 json_array(), catco);
+    category_bad("bundle-categories-unknown", "A credential that lists an unknown category",
+                 json_pack("[s]", "promotions"), catco);
+    category_bad("bundle-categories-duplicate", "A credential that lists one category twice",
+                 json_pack("[s,s]", "otp", "otp"), catco);
+    category_bad("bundle-categories-not-strings", "A credential whose categories are numbers",
+                 json_pack("[i]", 2), catco);
+    category_case("conv-scoped-to-brand",
+                  "Two brands use the same conv: each result's conversation id names its brand",
+                  "HM-TOKEN-54 HM-VERIFY-51", "HALLMARK_VERIFIED", b, catco, "catco", digest,
+                  "CATCO", "otp", "support-4711");
+    category_case("conv-scoped-other-brand",
+                  "The same conv from another brand gives another conversation id",
+                  "HM-TOKEN-54 HM-VERIFY-51", "HALLMARK_VERIFIED", b, dogco, "dogco", dog_digest,
+                  "DOGCO", "transactional", "support-4711");
+    free(b);
+    hm_signkey_free(catco);
+    hm_signkey_free(dogco);
+}
+
 /* ---- issue 22: link domains are exact hosts; subdomains by a *. entry (§5.7, [HM-CRED-48]) -----
  */
 
@@ -3422,6 +3519,7 @@ main(int argc, char **argv)
     level_rules();
     phone_rules();
     link_rules();
+    category_rules();
     printf("gen-vectors: %d vectors written to %s\n", counter, out_dir);
     return failures == 0 ? 0 : 1;
 }
