@@ -112,11 +112,18 @@ static const char help_brand[] =
     "  --sender-prefix CHANNEL:+DIGITS   a range of E.164 numbers (sms, whatsapp)\n"
     "  --link-domain DOMAIN     a domain the brand's action links may point into (repeat)\n"
     "  --phone +E164            a number call actions may dial as tel:+E164 (repeat, 16)\n"
+    "  --categories LIST        the message categories the platform vetted the brand for,\n"
+    "                           comma-separated: transactional,otp,alert,marketing,service\n"
+    "                           (default at add: all five); the signer refuses the others and\n"
+    "                           apps warn on them (spec §5.10)\n"
     "  --second-reviewer NAME --reason TEXT   a second person accepts a name or logo near\n"
     "                           another brand's (not the operator); audited\n"
     "  --transfer-from BRAND --reason TEXT   move senders or link domains that BRAND holds\n"
     "                           (see below) to this brand, in one audited change\n"
-    "  --valid-for DURATION     credential lifetime (default 365d)\n"
+    "  --valid-for DURATION     credential lifetime (default 365d)\n";
+
+/* The second half of help brand (a string literal stays under C99's 4095 bytes). */
+static const char help_brand_more[] =
     "\n"
     "brand preview draws the message card a customer's app shows for a verified message of the\n"
     "brand (a PNG, 720x800): the logo, the name with the checkmark, the level, the sender line,\n"
@@ -423,7 +430,8 @@ enum {
     OPT_COMPROMISED,
     OPT_VERIFIED_DOMAIN,
     OPT_SECOND_REVIEWER,
-    OPT_PHONE
+    OPT_PHONE,
+    OPT_CATEGORIES
 };
 
 static const struct option long_options[] = {
@@ -462,6 +470,7 @@ static const struct option long_options[] = {
     {"verified-domain", required_argument, NULL, OPT_VERIFIED_DOMAIN},
     {"second-reviewer", required_argument, NULL, OPT_SECOND_REVIEWER},
     {"phone", required_argument, NULL, OPT_PHONE},
+    {"categories", required_argument, NULL, OPT_CATEGORIES},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
 
@@ -630,6 +639,9 @@ parse_options(struct cli *c, int argc, char **argv)
         case OPT_PHONE:
             st = add_list(&c->phones, optarg, "--phone");
             break;
+        case OPT_CATEGORIES:
+            c->categories = optarg;
+            break;
         case 'h':
             c->help = 1;
             break;
@@ -654,6 +666,12 @@ parse_options(struct cli *c, int argc, char **argv)
     c->args = positional;
     c->nargs = npos;
     return st;
+}
+
+static const char *
+help_more(const char *cmd)
+{
+    return cmd != NULL && strcmp(cmd, "brand") == 0 ? help_brand_more : "";
 }
 
 static const char *
@@ -706,6 +724,7 @@ main(int argc, char **argv)
             return keys_fail(EXIT_USAGE, "no such command: %s", argv[2]);
         }
         (void)fputs(h, stdout);
+        (void)fputs(help_more(argc > 2 ? argv[2] : NULL), stdout);
         return EXIT_DONE;
     }
     if (help_for(cmd) == NULL) {
@@ -716,6 +735,7 @@ main(int argc, char **argv)
     }
     if (c.help) {
         (void)fputs(help_for(cmd), stdout);
+        (void)fputs(help_more(cmd), stdout);
         return EXIT_DONE;
     }
     if (c.reason != NULL && !hm_utf8_no_controls(c.reason, 1, 512)) {

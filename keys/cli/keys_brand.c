@@ -271,6 +271,53 @@ set_phones(const struct cli *c, json_t *brand)
     return 0;
 }
 
+/* [HM-CRED-75]: the categories the brand was vetted for, in the order of spec §2.3. */
+static int
+set_categories(const struct cli *c, json_t *brand)
+{
+    static const char *const names[] = {"transactional", "otp", "alert", "marketing", "service"};
+    const char *p = c->categories;
+    unsigned seen = 0;
+    json_t *list;
+    size_t i;
+
+    while (*p != '\0') {
+        size_t n = strcspn(p, ",");
+
+        for (i = 0; i < 5 && !(strlen(names[i]) == n && strncmp(p, names[i], n) == 0); i++) {
+        }
+        if (i == 5) {
+            return keys_fail(EXIT_USAGE,
+                             "--categories %s: \"%.*s\" is not a category (transactional, otp, "
+                             "alert, marketing, service; comma-separated, no spaces)",
+                             c->categories, (int)n, p);
+        }
+        if ((seen & (1u << i)) != 0) {
+            return keys_fail(EXIT_USAGE, "--categories %s: %s is given twice", c->categories,
+                             names[i]);
+        }
+        seen |= 1u << i;
+        p += n;
+        if (*p == ',' && *++p == '\0') {
+            break;
+        }
+    }
+    if (seen == 0 || p[-1] == ',') {
+        return keys_fail(EXIT_USAGE,
+                         "--categories %s: list at least one category, "
+                         "comma-separated (e.g. transactional,otp)",
+                         c->categories);
+    }
+    list = json_array();
+    for (i = 0; i < 5; i++) {
+        if ((seen & (1u << i)) != 0) {
+            json_array_append_new(list, json_string(names[i]));
+        }
+    }
+    json_object_set_new(brand, "categories", list);
+    return 0;
+}
+
 static int
 set_colors(const struct cli *c, json_t *brand)
 {
@@ -701,6 +748,9 @@ apply_options(struct cli *c, json_t *brand)
     if (c->phones.count > 0 && (st = set_phones(c, brand)) != 0) {
         return st;
     }
+    if (c->categories != NULL && (st = set_categories(c, brand)) != 0) {
+        return st;
+    }
     if (c->verified_domain != NULL) {
         char d[256];
         size_t j, n = strlen(c->verified_domain);
@@ -767,6 +817,9 @@ brand_add(struct cli *c, const char *id)
                   (json_int_t)c->ks.now, "keys");
     if (brand == NULL) {
         return keys_fail(EXIT_USAGE, "out of memory");
+    }
+    if (c->categories == NULL) { /* [HM-CRED-77]: every category, written out */
+        c->categories = "transactional,otp,alert,marketing,service";
     }
     taken = json_array();
     if ((st = apply_options(c, brand)) != 0 || (st = transfer_source(c, id, &from)) != 0 ||
@@ -982,6 +1035,16 @@ brand_show(const struct cli *c, const json_t *brand)
     (void)printf("level        %s\n", hm_ks_str(brand, "level"));
     if (hm_ks_str(brand, "domain") != NULL) {
         (void)printf("domain       %s (verified)\n", hm_ks_str(brand, "domain"));
+    }
+    if (json_object_get(brand, "categories") != NULL) {
+        (void)printf("categories  ");
+        json_array_foreach(json_object_get(brand, "categories"), i, e)
+        {
+            (void)printf(" %s", json_string_value(e));
+        }
+        (void)printf("\n");
+    } else {
+        (void)printf("categories   all (a brand from before categories were listed)\n");
     }
     json_array_foreach(json_object_get(brand, "phones"), i, e)
     {

@@ -25,7 +25,7 @@ struct list {
 struct cli {
     const char *dir, *pass_file, *platform, *kdf, *propagation, *name, *logo, *color, *background,
         *level, *logo_url, *valid_for, *alg, *reason, *out, *expires, *transfer_from,
-        *verified_domain, *second_reviewer;
+        *verified_domain, *second_reviewer, *categories;
     const char *root_media, *root_keys, *threshold;    /* quorum root (spec HM-TRUST-61) */
     int compromised;                                   /* a rotation that answers a leak */
     const char *body, *category, *sender_kind, *agent; /* brand preview's message card */

@@ -32,6 +32,9 @@ hm_pub_credential_payload(const json_t *brand)
      * brands without one stay as they were. A revoked basic brand of a keystore from before the
      * rule cannot be updated; it is published under the reserved name <id>.invalid (RFC 2606):
      * its tokens verify nowhere, and the bundle stays loadable. */
+    if (p != NULL && json_object_get(brand, "categories") != NULL) { /* [HM-CRED-75] */
+        json_object_set(p, "categories", json_object_get(brand, "categories"));
+    }
     if (p != NULL && json_array_size(json_object_get(brand, "phones")) > 0) {
         json_object_set(p, "phones", json_object_get(brand, "phones")); /* [HM-CRED-45] */
     }

@@ -327,6 +327,11 @@ check_request(const hm_trust *t, const hm_brand *b, const hm_sign_request *req, 
         return refuse(res, HALLMARK_ERR_BAD_REQUEST, "category",
                       "one of transactional, otp, alert, marketing, service");
     }
+    if ((b->categories & (1u << hm_category_from(req->category))) == 0) { /* [HM-TOKEN-53] */
+        return refuse(res, HALLMARK_CATEGORY_NOT_AUTHORIZED, "category",
+                      "the brand's credential does not list this category: the platform vetted "
+                      "the brand for others (hallmark-keys brand show)");
+    }
     if (strcmp(req->sender_kind, "automated") != 0 && strcmp(req->sender_kind, "human") != 0 &&
         strcmp(req->sender_kind, "ai") != 0) {
         return refuse(res, HALLMARK_ERR_BAD_REQUEST, "sender", "kind is automated, human or ai");
@@ -586,6 +591,21 @@ pins_of(const json_t *state, struct pins *p)
     return p->count > 0;
 }
 
+/* The probe signs a category the brand's credential lists ([HM-TOKEN-53]): service when it may. */
+static const char *
+probe_category(const hm_brand *b)
+{
+    static const char *const names[] = {"service", "transactional", "alert", "otp", "marketing"};
+    size_t i;
+
+    for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if ((b->categories & (1u << hm_category_from(names[i]))) != 0) {
+            return names[i];
+        }
+    }
+    return "service";
+}
+
 static hallmark_result
 probe(const hm_signer *s, const struct signing_key *k, const struct pins *pins, long long now,
       char *err, size_t err_cap)
@@ -615,7 +635,7 @@ probe(const hm_signer *s, const struct signing_key *k, const struct pins *pins, 
     req.to = to;
     req.body = "hallmark-signer start-up probe";
     req.body_len = strlen(req.body);
-    req.category = "service";
+    req.category = probe_category(b);
     req.sender_kind = "automated";
     rc = sign_with(s, k, &req, now, &res);
     if (rc == HALLMARK_OK &&
@@ -930,6 +950,7 @@ hm_sign_http_status(hallmark_result rc)
     case HALLMARK_ERR_FORBIDDEN:
     case HALLMARK_SENDER_NOT_AUTHORIZED:
     case HALLMARK_ACTION_NOT_AUTHORIZED:
+    case HALLMARK_CATEGORY_NOT_AUTHORIZED:
         return 403;
     case HALLMARK_ERR_UNKNOWN_BRAND:
         return 404;

@@ -159,6 +159,20 @@ unchanged "phone not E.164" 1 "--phone 020 7946 0000: not an E.164 number" \
     brand update acme-bank --phone "020 7946 0000"
 unchanged "phone given twice" 2 "phone +442079460000 is given twice" \
     brand update acme-bank --phone +442079460000 --phone +442079460000
+unchanged "unknown category" 2 '--categories otp,promotions: "promotions" is not a category' \
+    brand update acme-bank --categories otp,promotions
+unchanged "category given twice" 2 "--categories otp,otp: otp is given twice" \
+    brand update acme-bank --categories otp,otp
+unchanged "empty category list" 2 "--categories : list at least one category" \
+    brand update acme-bank --categories ""
+unchanged "trailing comma" 2 "--categories otp,: list at least one category" \
+    brand update acme-bank --categories otp,
+expect_ok "all categories by default" brand show acme-bank
+grep -qx 'categories   transactional otp alert marketing service' "$work/out" && ok ||
+    bad "brand add must list all five categories: $(grep categor "$work/out")"
+expect_ok "categories" brand update acme-bank --categories service,otp
+expect_ok "categories shown" brand show acme-bank
+grep -qx 'categories   otp service' "$work/out" && ok || bad "brand show categories: $(cat "$work/out")"
 expect_ok "phones" brand update acme-bank --phone +442079460000 --phone +18005550100
 expect_ok "phones shown" brand show acme-bank
 grep -qx 'phone        +442079460000 (call actions)' "$work/out" && ok || bad "brand show lacks the phone: $(cat "$work/out")"

@@ -247,5 +247,34 @@ set -e
 grep -q '"code":"unavailable"' "$work/body2.out" && grep -q '"field":"body"' "$work/body2.out" && ok ||
     bad "no Public Suffix List must refuse, not sign: $(cat "$work/body2.out")"
 
+# Issue 22, item 8 (spec HM-CRED-75..77, HM-TOKEN-53): the signer signs only the categories the
+# brand's credential lists, and the app warns on a token of another category.
+expect_ok "categories" brand update acme-bank --categories transactional,otp
+expect_ok "publish the categories" publish
+{
+    echo '{"brand":"acme-bank","channel":"sms","from":"ACMEBANK","to":"+447700900123","body":"Your code is 1234","category":"otp","sender":{"kind":"automated"}}'
+    echo '{"brand":"acme-bank","channel":"sms","from":"ACMEBANK","to":"+447700900123","body":"Spring sale","category":"marketing","sender":{"kind":"automated"}}'
+} >"$work/cat.ndjson"
+set +e
+"$signer_cli" sign --keystore "$HALLMARK_KEYSTORE" --audit "$work/cat.log" <"$work/cat.ndjson" \
+    >"$work/cat.out" 2>"$work/cat.err"
+st=$?
+set -e
+if [ "$st" = 1 ] && python3 - "$work/cat.out" <<'PY'; then ok; else bad "categories at signing (exit $st): $(cat "$work/cat.out" "$work/cat.err")"; fi
+import json, sys
+out = [json.loads(l) for l in open(sys.argv[1])]
+assert "token" in out[0], out[0]
+e = out[1]["error"]
+assert e["code"] == "category_not_authorized" and e["field"] == "category", out[1]
+PY
+python3 - "$work/cat.out" "$work/cat.json" <<'PY'
+import json, sys
+o = json.loads(open(sys.argv[1]).readline())
+json.dump({k: o[k] for k in ("channel", "from", "to", "body", "token")}, open(sys.argv[2], "w"))
+PY
+r=$("$verify_cli" --root "$HALLMARK_KEYSTORE/root.pub" --bundle "$HALLMARK_KEYSTORE/published/bundle.jws" \
+    --message "$work/cat.json" --json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["result"], d["ui"])')
+[ "$r" = "HALLMARK_VERIFIED checkmark" ] && ok || bad "an otp token of a brand vetted for otp: $r"
+
 echo "signer-pipe: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

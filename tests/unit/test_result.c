@@ -4,14 +4,14 @@
 
 #include "test.h"
 
-/* Values 47-55 are reserved for the rest of issue 22 and are no codes of this build. */
+/* Values 47-55 are reserved for issue 22; those still reserved are no codes of this build. */
 static int
 is_code(int c)
 {
-    return c < 47 || c > 55;
+    return c < 47 || c > 55 || c == 52;
 }
 
-#define GAP_CODES 9
+#define GAP_CODES 8
 
 TEST(result_every_code_has_distinct_name_and_text)
 {

@@ -87,7 +87,9 @@ typedef enum hallmark_result {
         45,                        /**< two brands in the bundle claim this sender id: none shown */
     HALLMARK_VERIFIED_DOMAIN = 46, /**< full pass for a brand verified at level basic: show only
                                         "signed by" its domain, no checkmark, name or logo */
-    /* 47..55 are reserved for the rest of issue 22; they are not values of this build. */
+    /* 47..51 and 53..55 are reserved for the rest of issue 22; they are not values of this build.
+     */
+    HALLMARK_CATEGORY_NOT_AUTHORIZED = 52, /**< the credential does not list the token's category */
     /* The persisted trust state (spec §6.8). */
     HALLMARK_ERR_API_REPLACED = 56,      /**< a call that cannot carry the trust state: use
                                               hallmark_verifier_create / hallmark_verifier_load */
@@ -249,7 +251,9 @@ typedef struct hallmark_verification {
     hallmark_category category;
     hallmark_sender_kind sender_kind;
     char agent_name[161]; /**< optional name of the human agent, may be empty */
-    char conversation_id[129];
+    char
+        conversation_id[193]; /**< scoped to its brand: brand id, "/", the token's conv
+                                   ([HM-VERIFY-51]); thread messages by this, never the bare conv */
     size_t action_count;
     hallmark_action actions[HALLMARK_MAX_ACTIONS];
     char key_id[44];   /**< RFC 7638 thumbprint of the brand key that signed */

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "hm_b64url.h"
+#include "hm_claims.h"
 #include "hm_ids.h"
 #include "hm_json.h"
 #include "hm_jws.h"
@@ -403,6 +404,31 @@ parse_domains(hm_brand *b, const json_t *domains)
 #define PHONES_MAX 16
 
 /* [HM-CRED-45]: at most 16 distinct E.164 numbers; absent means none. */
+/* [HM-CRED-75]: 1 to 5 distinct category names; absent means every category ([HM-CRED-76]). */
+static hallmark_result
+parse_categories(hm_brand *b, const json_t *list)
+{
+    size_t i;
+
+    b->categories = HM_ALL_CATEGORIES;
+    if (list == NULL) {
+        return HALLMARK_OK;
+    }
+    if (!json_is_array(list) || json_array_size(list) == 0 || json_array_size(list) > 5) {
+        return HALLMARK_BUNDLE_MALFORMED;
+    }
+    b->categories = 0;
+    for (i = 0; i < json_array_size(list); i++) {
+        hallmark_category c = hm_category_from(json_string_value(json_array_get(list, i)));
+
+        if (c == HALLMARK_CATEGORY_UNKNOWN || (b->categories & (1u << c)) != 0) {
+            return HALLMARK_BUNDLE_MALFORMED;
+        }
+        b->categories |= 1u << c;
+    }
+    return HALLMARK_OK;
+}
+
 static hallmark_result
 parse_phones(hm_brand *b, const json_t *phones)
 {
@@ -499,6 +525,9 @@ parse_credential(hm_brand *b, const json_t *p, const hm_jws *jws, const char *bu
     }
     if (rc == HALLMARK_OK) {
         rc = parse_phones(b, json_object_get(p, "phones"));
+    }
+    if (rc == HALLMARK_OK) {
+        rc = parse_categories(b, json_object_get(p, "categories"));
     }
     if (rc == HALLMARK_OK) {
         rc = hm_sha256(b->cred, jws->payload, jws->payload_len);

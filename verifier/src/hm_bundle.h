@@ -32,6 +32,9 @@ typedef struct hm_superseded {
     long long until;
 } hm_superseded;
 
+/* Every category of spec §2.3: bits 1 to 5 (HALLMARK_CATEGORY_TRANSACTIONAL to _SERVICE). */
+#define HM_ALL_CATEGORIES 0x3Eu
+
 typedef struct hm_brand {
     char *id, *name, *logo_url;
     char *domain; /* the verified domain ([HM-CRED-41]); NULL when the credential has none */
@@ -45,6 +48,8 @@ typedef struct hm_brand {
     size_t domain_count;
     char **phones; /* E.164 numbers call actions may dial ([HM-CRED-45]); NULL-terminated */
     size_t phone_count;
+    unsigned categories; /* bit (1 << hallmark_category) per category the credential lists
+                            ([HM-CRED-75]); HM_ALL_CATEGORIES when it has no "categories" */
     long long nbf, exp;
     unsigned char cred[HM_SHA256_BYTES];
     hm_superseded *superseded;

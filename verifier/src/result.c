@@ -84,6 +84,8 @@ describe(hallmark_result code)
              "two brands in the trust bundle claim this sender; no brand can be shown")
         TEXT(HALLMARK_VERIFIED_DOMAIN, DOMAIN,
              "verified: the brand proved control of its domain only; show only that domain")
+        TEXT(HALLMARK_CATEGORY_NOT_AUTHORIZED, WARNING,
+             "the brand's credential does not list this message's category")
         TEXT(HALLMARK_ERR_API_REPLACED, API_ERROR,
              "this call cannot carry the persisted trust state: use hallmark_verifier_create "
              "and hallmark_verifier_load")

@@ -2,6 +2,7 @@
  * the verification steps of spec §7.2 in order (first failure wins). */
 #include <pthread.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "hallmark.h"
@@ -316,7 +317,9 @@ finish(hallmark_verification *out, const hm_brand *b, const hm_brand_key *k, con
     out->category = c->category;
     out->sender_kind = c->sender_kind;
     copy_str(out->agent_name, sizeof out->agent_name, c->agent_name);
-    copy_str(out->conversation_id, sizeof out->conversation_id, c->conv);
+    if (c->conv != NULL) { /* [HM-VERIFY-51]: never merged across brands */
+        (void)snprintf(out->conversation_id, sizeof out->conversation_id, "%s/%s", b->id, c->conv);
+    }
     copy_str(out->key_id, sizeof out->key_id, k->pub.kid);
     copy_str(out->alg, sizeof out->alg, hm_alg_name(k->alg));
     copy_str(out->token_id, sizeof out->token_id, c->jti);
@@ -370,6 +373,10 @@ check_claims(hallmark_verification *out, const hm_trust *t, const hm_brand_key *
     if (hm_trust_sender_contested(t, c.channel, c.from)) {
         return verdict(out, HALLMARK_SENDER_CONTESTED,
                        "another brand in the trust bundle claims this sender id too");
+    }
+    if ((b->categories & (1u << c.category)) == 0) {
+        return verdict(out, HALLMARK_CATEGORY_NOT_AUTHORIZED,
+                       "the credential does not list the token's category");
     }
     rc = hm_body_digest(m->body, m->body_len, digest);
     if (rc == HALLMARK_BODY_MODIFIED) {

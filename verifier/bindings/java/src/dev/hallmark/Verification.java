@@ -126,6 +126,10 @@ public final class Verification {
     public SenderKind senderKind() { return senderKind; }
     /** The human agent's name when {@link #senderKind()} is HUMAN, else "". */
     public String agentName() { return agentName; }
+    /**
+     * The conversation id scoped to its brand, "brand-id/conv" (spec HM-VERIFY-51), or "". Thread
+     * messages by this value only: two brands' conversations never share one.
+     */
     public String conversationId() { return conversationId; }
     public List<Action> actions() { return actions; }
     public String keyId() { return keyId; }
