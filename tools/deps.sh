@@ -15,7 +15,9 @@ packages_for() {
     build) echo make gcc pkg-config libsodium-dev libssl-dev libjansson-dev libpng-dev libicu-dev \
         libsqlite3-dev libpq-dev libcurl4-openssl-dev libpsl-dev publicsuffix \
         libevent-dev libpango1.0-dev libcairo2-dev fonts-dejavu-core fonts-wqy-microhei ;;
-    test) echo valgrind curl python3 openssl python3-jwcrypto strace postgresql-15 ;;
+    # libargon2-1: the reference Argon2, with which tests/cli/vector_tool.py recomputes the
+    # recipient stem (spec HM-TOKEN-55) independently of libsodium's Argon2id.
+    test) echo valgrind curl python3 openssl python3-jwcrypto strace postgresql-15 libargon2-1 ;;
     check) echo clang-format clang-tidy cppcheck ;;
     fuzz) echo clang libclang-rt-14-dev ;;
     # make bench: the HTTP load generator, the chart, and Node.js + npm for the jose peer (Debian's,

@@ -4,6 +4,8 @@ the CLI's --json output and exit status against the vector's expectation (spec Â
 lookup-key vectors (spec/vectors/lookup/), recomputes each key from the canonical strings on its
 own (hashlib) and checks the CLI's --lookup-key output against it."""
 import base64
+import ctypes
+import ctypes.util
 import hashlib
 import json
 import os
@@ -108,12 +110,37 @@ def check(vector_path, output_path, status, no_es256=False):
     return True
 
 
+def b64u(raw):
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def recipient_stem(channel, sender, recipient):
+    """The stem of spec HM-TOKEN-55 with the reference Argon2 (libargon2, Debian's libargon2-1),
+    not libsodium's: Argon2id, 2 passes, 1024 KiB, 1 lane, 32 bytes, salted with the first 16
+    bytes of SHA-256("hallmark-stem-v1" 0 channel 0 sender 0)."""
+    lib = ctypes.CDLL(ctypes.util.find_library("argon2") or "libargon2.so.1")
+    salt = hashlib.sha256(b"".join(x.encode("utf-8") + b"\0" for x in
+                                   ("hallmark-stem-v1", channel, sender))).digest()[:16]
+    pwd = recipient.encode("utf-8")
+    out = ctypes.create_string_buffer(32)
+    rc = lib.argon2id_hash_raw(ctypes.c_uint32(2), ctypes.c_uint32(1024), ctypes.c_uint32(1),
+                               pwd, ctypes.c_size_t(len(pwd)), salt, ctypes.c_size_t(16), out,
+                               ctypes.c_size_t(32))
+    if rc != 0:
+        raise RuntimeError(f"argon2id_hash_raw: {rc}")
+    return out.raw
+
+
 def lookup_key(canonical, channel):
-    """K of spec HM-CARRY-16, from the canonical strings, and its base64url SHA-256."""
-    k = b"\0".join(x.encode("utf-8") for x in
-                   ("hallmark-token-key-v2", channel, canonical["from"], canonical["to"]))
-    k += b"\0" + canonical["body"].encode("utf-8")
-    return base64.urlsafe_b64encode(hashlib.sha256(k).digest()).rstrip(b"=").decode("ascii")
+    """K of spec HM-CARRY-16, from the canonical strings and the recipient stem it recomputes,
+    and its base64url SHA-256."""
+    stem = recipient_stem(channel, canonical["from"], canonical["to"])
+    if b64u(stem) != canonical["stem"]:
+        raise ValueError(f"the vector's stem {canonical['stem']} is not Argon2id's {b64u(stem)}")
+    k = b"".join(x.encode("utf-8") + b"\0" for x in ("hallmark-token-key-v3", channel,
+                                                     canonical["from"]))
+    k += stem + b"\0" + canonical["body"].encode("utf-8")
+    return b64u(hashlib.sha256(k).digest())
 
 
 def check_lookup(vector_path, output_path, status):

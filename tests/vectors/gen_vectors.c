@@ -280,7 +280,8 @@ claims(const char *channel, const char *from, const char *to, const char *body, 
 
     hm_body_digest((const unsigned char *)body, strlen(body), d);
     body_b64 = b64(d, 32);
-    hm_recipient_digest(jti, channel, to, d);
+    hm_recipient_stem(channel, from, to, d);
+    hm_recipient_digest(jti, channel, d, d);
     rcpt_b64 = b64(d, 32);
     c = json_pack("{s:s,s:I,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:{s:s}}", "iss", "acme-bank", "iat",
                   (json_int_t)(NOW - 60), "exp", (json_int_t)(NOW - 60 + DAY), "jti", jti,
@@ -2457,20 +2458,28 @@ lookup(const char *name, const char *description, const char *channel, const cha
     doc = json_pack("{s:s,s:[s],s:o}", "description", description, "spec", "HM-CARRY-16", "message",
                     msg);
     if (canon_body != NULL) {
-        /* K of HM-CARRY-16 from the canonical strings, each NUL-terminated but the body. */
-        const char *parts[] = {"hallmark-token-key-v2", channel, canon_from, canon_to};
+        /* K of HM-CARRY-16 from the canonical strings and the recipient stem ([HM-TOKEN-55]),
+         * each NUL-terminated but the body. */
+        const char *parts[] = {"hallmark-token-key-v3", channel, canon_from};
+        unsigned char stem[HM_SHA256_BYTES];
+        char stem_b64[48];
         crypto_hash_sha256_state st;
         size_t i;
+
+        (void)hm_recipient_stem(channel, canon_from, canon_to, stem);
+        (void)hm_b64url_encode(stem_b64, sizeof stem_b64, stem, sizeof stem, NULL);
         crypto_hash_sha256_init(&st);
-        for (i = 0; i < 4; i++) {
+        for (i = 0; i < 3; i++) {
             crypto_hash_sha256_update(&st, (const unsigned char *)parts[i], strlen(parts[i]) + 1);
         }
+        crypto_hash_sha256_update(&st, stem, sizeof stem);
+        crypto_hash_sha256_update(&st, (const unsigned char *)"", 1);
         crypto_hash_sha256_update(&st, (const unsigned char *)canon_body, strlen(canon_body));
         crypto_hash_sha256_final(&st, digest);
         (void)hm_b64url_encode(key, sizeof key, digest, sizeof digest, NULL);
-        json_object_set_new(
-            doc, "canonical",
-            json_pack("{s:s,s:s,s:s}", "from", canon_from, "to", canon_to, "body", canon_body));
+        json_object_set_new(doc, "canonical",
+                            json_pack("{s:s,s:s,s:s,s:s}", "from", canon_from, "to", canon_to,
+                                      "stem", stem_b64, "body", canon_body));
         json_object_set_new(expect, "key", json_string(key));
     }
     json_object_set_new(doc, "expect", expect);
