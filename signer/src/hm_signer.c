@@ -366,8 +366,8 @@ check_request(const hm_trust *t, const hm_brand *b, const hm_sign_request *req, 
 }
 
 static json_t *
-build_claims(const hm_brand *b, const hm_sign_request *req, const char *from, const char *to,
-             long long now, hm_sign_result *res)
+build_claims(const hm_brand *b, const hm_sign_request *req, const char *from,
+             const unsigned char stem[HM_SHA256_BYTES], long long now, hm_sign_result *res)
 {
     unsigned char rnd[16], d[HM_SHA256_BYTES];
     char rcpt[HM_SHA256_B64_LEN + 1], cred[HM_SHA256_B64_LEN + 1];
@@ -380,7 +380,7 @@ build_claims(const hm_brand *b, const hm_sign_request *req, const char *from, co
     if (hm_body_digest((const unsigned char *)req->body, req->body_len, d) != HALLMARK_OK ||
         hm_b64url_encode(res->body_sha256, sizeof res->body_sha256, d, sizeof d, NULL) !=
             HALLMARK_OK ||
-        hm_recipient_digest(res->jti, req->channel, to, d) != HALLMARK_OK ||
+        hm_recipient_digest(res->jti, req->channel, stem, d) != HALLMARK_OK ||
         hm_b64url_encode(rcpt, sizeof rcpt, d, sizeof d, NULL) != HALLMARK_OK ||
         hm_b64url_encode(cred, sizeof cred, b->cred, sizeof b->cred, NULL) != HALLMARK_OK) {
         return NULL;
@@ -417,6 +417,7 @@ sign_with(const hm_signer *s, const struct signing_key *k, const hm_sign_request
 {
     const hm_brand *b = &s->trust->brands[k->brand];
     char from[HM_ID_MAX], to[HM_ID_MAX];
+    unsigned char stem[HM_SHA256_BYTES];
     hm_claims check;
     json_t *claims;
     char *payload;
@@ -433,7 +434,9 @@ sign_with(const hm_signer *s, const struct signing_key *k, const hm_sign_request
     if ((rc = check_request(s->trust, b, req, now, from, to, res)) != HALLMARK_OK) {
         return rc;
     }
-    if ((claims = build_claims(b, req, from, to, now, res)) == NULL) {
+    /* [HM-TOKEN-55]: the recipient stem, for rcpt and the lookup key (Argon2id, 1 MiB). */
+    if (hm_recipient_stem(req->channel, from, to, stem) != HALLMARK_OK ||
+        (claims = build_claims(b, req, from, stem, now, res)) == NULL) {
         return refuse(res, HALLMARK_ERR_NOMEM, NULL, "out of memory");
     }
     /* The verifier's own claim rules: a token that they refuse is never issued. */
@@ -458,9 +461,12 @@ sign_with(const hm_signer *s, const struct signing_key *k, const hm_sign_request
     res->exp = now + (req->ttl > 0 ? req->ttl : HM_SIGN_TTL_DEFAULT);
     if (req->directory) {
         /* Where the app will look for it: the key of its message, as the app computes it. */
-        hallmark_message m = {req->channel,  from, to, (const unsigned char *)req->body,
-                              req->body_len, NULL, 0};
-        if (hallmark_token_lookup_key(&m, res->lookup_key, sizeof res->lookup_key) != HALLMARK_OK) {
+        unsigned char key[HM_SHA256_BYTES];
+
+        if (hm_token_lookup_key(req->channel, from, stem, (const unsigned char *)req->body,
+                                req->body_len, key) != HALLMARK_OK ||
+            hm_b64url_encode(res->lookup_key, sizeof res->lookup_key, key, sizeof key, NULL) !=
+                HALLMARK_OK) {
             hm_sign_result_clear(res);
             return refuse(res, HALLMARK_ERR_INTERNAL, NULL, "no lookup key for a signed message");
         }

@@ -13,6 +13,7 @@ import { createHash, createPrivateKey, createPublicKey, sign as cryptoSign } fro
 import { readFileSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 
 const [joseDir, vectorFile, verifyCli, work] = process.argv.slice(2);
 const require = createRequire(join(joseDir, "package.json"));
@@ -71,14 +72,20 @@ check(await jose.calculateJwkThumbprint(es.pub, "sha256") === es.kid, "jose's th
 // Claims from the spec: rcpt (§2.5), body digest of a body that is already canonical (§3), cred.
 const credDigest = b64u(sha(seg(acme.credential.split(".")[1])));
 check(credDigest === vectorClaims.cred, "cred digest computed here equals the vector token's");
-const rcptOf = (jti, channel, to) =>
-  b64u(sha(Buffer.concat([Buffer.from("hallmark-rcpt-v1\0"), Buffer.from(`${jti}\0${channel}\0`), Buffer.from(to)])));
-check(rcptOf(vectorClaims.jti, "sms", vector.message.to) === vectorClaims.rcpt, "rcpt computed here equals the vector token's");
+// The recipient stem (HM-TOKEN-55) by @noble/hashes' Argon2id, not libsodium's.
+const { argon2id } = await import(
+  pathToFileURL(join(joseDir, "node_modules/@noble/hashes/argon2.js")).href);
+const stemOf = (channel, from, to) => Buffer.from(argon2id(Buffer.from(to),
+  sha(Buffer.from(`hallmark-stem-v1\0${channel}\0${from}\0`)).subarray(0, 16),
+  { t: 2, m: 1024, p: 1, dkLen: 32 }));
+const rcptOf = (jti, channel, from, to) =>
+  b64u(sha(Buffer.concat([Buffer.from(`hallmark-rcpt-v2\0${jti}\0${channel}\0`), stemOf(channel, from, to)])));
+check(rcptOf(vectorClaims.jti, "sms", vectorClaims.from, vector.message.to) === vectorClaims.rcpt, "rcpt computed here equals the vector token's");
 const TO = "+447700900123";
 const BODY = "Acme Bank: your parcel 7731 is out for delivery.";
 const baseClaims = (jti) => ({
   iss: "acme-bank", iat: NOW - 60, exp: NOW - 60 + 86400, jti, channel: "sms", from: "ACMEBANK",
-  rcpt: rcptOf(jti, "sms", TO), body: b64u(sha(Buffer.from(BODY))), cred: credDigest,
+  rcpt: rcptOf(jti, "sms", "ACMEBANK", TO), body: b64u(sha(Buffer.from(BODY))), cred: credDigest,
   category: "transactional", sender: { kind: "automated" },
 });
 const baseHeader = (key) => ({ alg: key.alg, typ: "hallmark-msg+jwt", kid: key.kid });
@@ -178,10 +185,10 @@ const claimCases = [
   ["exp in the past", (c) => ({ ...c, iat: NOW - 3 * 86400, exp: NOW - 2 * 86400 }), "HALLMARK_TOKEN_EXPIRED"],
   ["jti changed (rcpt no longer binds it)", (c) => ({ ...c, jti: `${c.jti}x` }), "HALLMARK_RECIPIENT_MISMATCH"],
   ["jti outside the base64url alphabet", (c) => ({ ...c, jti: "a b" }), "HALLMARK_MALFORMED"],
-  ["channel whatsapp (with the brand's WhatsApp number)", (c) => ({ ...c, channel: "whatsapp", from: "+447700900500", rcpt: rcptOf(c.jti, "whatsapp", TO) }), "HALLMARK_CHANNEL_MISMATCH"],
+  ["channel whatsapp (with the brand's WhatsApp number)", (c) => ({ ...c, channel: "whatsapp", from: "+447700900500", rcpt: rcptOf(c.jti, "whatsapp", "+447700900500", TO) }), "HALLMARK_CHANNEL_MISMATCH"],
   ["channel whatsapp with an SMS sender id", (c) => ({ ...c, channel: "whatsapp" }), "HALLMARK_MALFORMED"],
   ["from another authorized sender", (c) => ({ ...c, from: "+447700900777" }), "HALLMARK_SENDER_MISMATCH"],
-  ["rcpt of another recipient", (c) => ({ ...c, rcpt: rcptOf(c.jti, "sms", "+447700900999") }), "HALLMARK_RECIPIENT_MISMATCH"],
+  ["rcpt of another recipient", (c) => ({ ...c, rcpt: rcptOf(c.jti, "sms", "ACMEBANK", "+447700900999") }), "HALLMARK_RECIPIENT_MISMATCH"],
   ["body of another text", (c) => ({ ...c, body: b64u(sha(Buffer.from(`${BODY}!`))) }), "HALLMARK_BODY_MODIFIED"],
   ["cred of no credential", (c) => ({ ...c, cred: b64u(sha(Buffer.from("forged"))) }), "HALLMARK_BRAND_CREDENTIAL_INVALID"],
   ["cred not a digest", (c) => ({ ...c, cred: "AAAA" }), "HALLMARK_MALFORMED"],

@@ -6,18 +6,25 @@ import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 
 const [joseDir, vectorDir] = process.argv.slice(2);
 const require = createRequire(join(joseDir, "package.json"));
 const jose = require("jose");
 
 const b64json = (seg) => JSON.parse(Buffer.from(seg, "base64url").toString("utf8"));
-// rcpt of spec §2.5: SHA-256("hallmark-rcpt-v1" 0 jti 0 channel 0 recipient).
+// rcpt of spec §2.5: SHA-256("hallmark-rcpt-v2" 0 jti 0 channel 0 stem), the stem (HM-TOKEN-55)
+// by @noble/hashes' Argon2id, not libsodium's.
+const { argon2id } = await import(
+  pathToFileURL(join(joseDir, "node_modules/@noble/hashes/argon2.js")).href);
+const stemOf = (channel, from, to) => Buffer.from(argon2id(Buffer.from(to),
+  createHash("sha256").update(`hallmark-stem-v1\0${channel}\0${from}\0`).digest().subarray(0, 16),
+  { t: 2, m: 1024, p: 1, dkLen: 32 }));
 const boundTo = (token, msg) => {
   try {
     const c = b64json(token.split(".")[1]);
-    const rcpt = createHash("sha256")
-      .update(`hallmark-rcpt-v1\0${c.jti}\0${c.channel}\0${msg.to}`).digest("base64url");
+    const rcpt = createHash("sha256").update(`hallmark-rcpt-v2\0${c.jti}\0${c.channel}\0`)
+      .update(stemOf(c.channel, c.from, msg.to)).digest("base64url");
     return c.rcpt === rcpt;
   } catch {
     return false;

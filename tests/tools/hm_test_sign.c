@@ -100,7 +100,8 @@ main(int argc, char **argv)
     (void)hm_pub_credential_digest(brand, cred);
     (void)hm_body_digest((const unsigned char *)argv[5], strlen(argv[5]), d);
     (void)hm_b64url_encode(body_b64, sizeof body_b64, d, sizeof d, NULL);
-    (void)hm_recipient_digest(jti, "sms", to, d);
+    (void)hm_recipient_stem("sms", from, to, d);
+    (void)hm_recipient_digest(jti, "sms", d, d);
     (void)hm_b64url_encode(rcpt_b64, sizeof rcpt_b64, d, sizeof d, NULL);
     claims = json_pack("{s:s,s:I,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:{s:s}}", "iss", argv[2], "iat",
                        (json_int_t)iat, "exp", (json_int_t)(iat + ttl), "jti", jti, "channel",

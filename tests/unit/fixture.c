@@ -164,7 +164,8 @@ fx_claims(const struct fx *fx, const char *body)
 
     hm_body_digest((const unsigned char *)body, strlen(body), d);
     hm_b64url_encode(body_b64, sizeof body_b64, d, 32, NULL);
-    hm_recipient_digest("dGVzdC1qdGktMDAx", "sms", "+447700900123", d);
+    hm_recipient_stem("sms", "ACMEBANK", "+447700900123", d);
+    hm_recipient_digest("dGVzdC1qdGktMDAx", "sms", d, d);
     hm_b64url_encode(rcpt_b64, sizeof rcpt_b64, d, 32, NULL);
     hm_jws_payload_digest(fx->credential, cred_b64);
     return json_pack("{s:s,s:I,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:{s:s}}", "iss", "acme-bank", "iat",

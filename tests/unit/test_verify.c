@@ -4,7 +4,9 @@
 #include <string.h>
 
 #include "fixture.h"
+#include "hm_b64url.h"
 #include "hm_digest.h"
+#include "hm_text.h"
 #include "test.h"
 
 #define BODY                                                                                       \
@@ -460,4 +462,33 @@ TEST(directory_lookup_key_and_fetched_tokens_api)
     free(tok);
     json_decref(c);
     env_close(&e);
+}
+
+/* [HM-TOKEN-55]: the recipient stem is Argon2id of the recipient, salted per (channel, sender);
+ * the thread's memo of the last stem never answers for other inputs. */
+TEST(recipient_stem_is_argon2id_per_sender_and_the_memo_keys_on_every_input)
+{
+    unsigned char a[32], b[32], again[32];
+    char text[48];
+
+    CHECK_RC(hm_recipient_stem("sms", "ACMEBANK", "+447700900123", a), HALLMARK_OK);
+    CHECK(hm_b64url_encode(text, sizeof text, a, sizeof a, NULL) == HALLMARK_OK);
+    /* The example of spec §2.5, recomputed there with the reference Argon2 (libargon2). */
+    CHECK(strcmp(text, "_dZBi4QO02zITdNijcH760cjtO0U2Vbez3k3hSIYcuk") == 0);
+    CHECK_RC(hm_recipient_stem("sms", "ACMEBANK", "+447700900124", b), HALLMARK_OK);
+    CHECK(memcmp(a, b, 32) != 0);
+    CHECK_RC(hm_recipient_stem("sms", "ACMEBANKX", "+447700900123", b), HALLMARK_OK);
+    CHECK(memcmp(a, b, 32) != 0);
+    CHECK_RC(hm_recipient_stem("whatsapp", "ACMEBANK", "+447700900123", b), HALLMARK_OK);
+    CHECK(memcmp(a, b, 32) != 0);
+    /* Moving a byte between the sender and the recipient is another input, not a memo hit. */
+    CHECK_RC(hm_recipient_stem("sms", "ACMEBANK+", "447700900123", b), HALLMARK_OK);
+    CHECK(memcmp(a, b, 32) != 0);
+    CHECK_RC(hm_recipient_stem("sms", "ACMEBANK", "+447700900123", again), HALLMARK_OK);
+    CHECK(memcmp(a, again, 32) == 0);
+    CHECK_RC(hm_recipient_stem("sms", "ACMEBANK", "+447700900123", again), HALLMARK_OK);
+    CHECK(memcmp(a, again, 32) == 0);
+    CHECK_RC(hm_recipient_stem(NULL, "ACMEBANK", "+447700900123", b),
+             HALLMARK_ERR_INVALID_ARGUMENT);
+    CHECK_RC(hm_recipient_stem("sms", "ACMEBANK", NULL, b), HALLMARK_ERR_INVALID_ARGUMENT);
 }

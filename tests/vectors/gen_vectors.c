@@ -3350,6 +3350,48 @@ category_bad(const char *name, const char *description, json_t *categories, cons
                 NULL);
 }
 
+/* [HM-TOKEN-22], [HM-TOKEN-55]: rcpt binds the recipient through its stem; a token whose rcpt is
+ * the withdrawn version 1 (the recipient itself, SHA-256 only) or a stem of another sender does
+ * not verify. */
+static void
+stem_case(const char *name, const char *description, const unsigned char rcpt[32])
+{
+    json_t *c = sms_claims(BODY, "r001");
+    char *r = b64(rcpt, 32), *t;
+
+    json_object_set_new(c, "rcpt", json_string(r));
+    t = token(acme, c);
+    negative(name, description, "HM-TOKEN-22 HM-TOKEN-55 HM-VERIFY-16",
+             "HALLMARK_RECIPIENT_MISMATCH", "sms", "ACMEBANK", TO_SMS, BODY, t);
+    free(t);
+    free(r);
+    json_decref(c);
+}
+
+static void
+stem_rules(void)
+{
+    static const unsigned char zero = 0;
+    unsigned char d[32];
+    crypto_hash_sha256_state st;
+
+    crypto_hash_sha256_init(&st); /* version 1: "hallmark-rcpt-v1" 0 jti 0 channel 0 recipient */
+    crypto_hash_sha256_update(&st, (const unsigned char *)"hallmark-rcpt-v1", 16);
+    crypto_hash_sha256_update(&st, &zero, 1);
+    crypto_hash_sha256_update(&st, (const unsigned char *)"r001", 4);
+    crypto_hash_sha256_update(&st, &zero, 1);
+    crypto_hash_sha256_update(&st, (const unsigned char *)"sms", 3);
+    crypto_hash_sha256_update(&st, &zero, 1);
+    crypto_hash_sha256_update(&st, (const unsigned char *)TO_SMS, strlen(TO_SMS));
+    crypto_hash_sha256_final(&st, d);
+    stem_case("rcpt-version-1-withdrawn",
+              "rcpt computed the withdrawn way, from the recipient id without its stem", d);
+    hm_recipient_stem("sms", "72233", TO_SMS, d);
+    hm_recipient_digest("r001", "sms", d, d);
+    stem_case("rcpt-stem-of-another-sender",
+              "rcpt from the stem of another sender of the same brand (its short code)", d);
+}
+
 static void
 category_rules(void)
 {
@@ -3392,6 +3434,7 @@ category_rules(void)
                   "The same conv from another brand gives another conversation id",
                   "HM-TOKEN-54 HM-VERIFY-51", "HALLMARK_VERIFIED", b, dogco, "dogco", dog_digest,
                   "DOGCO", "transactional", "support-4711");
+    stem_rules();
     free(b);
     hm_signkey_free(catco);
     hm_signkey_free(dogco);

@@ -149,23 +149,26 @@ hm_body_digest(const unsigned char *body, size_t len, unsigned char out[HM_SHA25
     return rc;
 }
 
-/* K of HM-CARRY-16: label, channel, sender, recipient and canonical body, NUL-separated. */
+/* K of HM-CARRY-16: label, channel, sender, recipient stem and canonical body, NUL-separated. */
 hallmark_result
-hm_token_lookup_key(const char *channel, const char *sender, const char *recipient,
-                    const unsigned char *body, size_t len, unsigned char out[HM_SHA256_BYTES])
+hm_token_lookup_key(const char *channel, const char *sender,
+                    const unsigned char stem[HM_SHA256_BYTES], const unsigned char *body,
+                    size_t len, unsigned char out[HM_SHA256_BYTES])
 {
-    static const char label[] = "hallmark-token-key-v2";
+    static const char label[] = "hallmark-token-key-v3";
+    static const unsigned char zero = 0;
     crypto_hash_sha256_state st;
     hallmark_result rc;
 
-    if (channel == NULL || sender == NULL || recipient == NULL || out == NULL) {
+    if (channel == NULL || sender == NULL || stem == NULL || out == NULL) {
         return HALLMARK_ERR_INVALID_ARGUMENT;
     }
     crypto_hash_sha256_init(&st);
     crypto_hash_sha256_update(&st, (const unsigned char *)label, sizeof label); /* with its 0 */
     crypto_hash_sha256_update(&st, (const unsigned char *)channel, strlen(channel) + 1);
     crypto_hash_sha256_update(&st, (const unsigned char *)sender, strlen(sender) + 1);
-    crypto_hash_sha256_update(&st, (const unsigned char *)recipient, strlen(recipient) + 1);
+    crypto_hash_sha256_update(&st, stem, HM_SHA256_BYTES);
+    crypto_hash_sha256_update(&st, &zero, 1);
     rc = hm_body_hash_update(&st, body, len);
     if (rc == HALLMARK_OK) {
         crypto_hash_sha256_final(&st, out);
@@ -214,15 +217,69 @@ hm_action_label_ok(const char *label, size_t len)
            hm_display_name_ok(label, len);
 }
 
+/* The last stem this thread computed, by its exact inputs: the tokens a directory returns for one
+ * message, and a run of messages from one sender to one recipient, pay the Argon2id once. A
+ * thread's own memo needs no lock (issue 16: no shared lock per verify). */
+static _Thread_local struct {
+    int ready;
+    char key[HM_STEM_KEY_MAX];
+    size_t key_len;
+    unsigned char stem[HM_SHA256_BYTES];
+} stem_memo;
+
 hallmark_result
-hm_recipient_digest(const char *jti, const char *channel, const char *recipient,
+hm_recipient_stem(const char *channel, const char *sender, const char *recipient,
+                  unsigned char out[HM_SHA256_BYTES])
+{
+    static const char label[] = "hallmark-stem-v1";
+    unsigned char salt[HM_SHA256_BYTES];
+    crypto_hash_sha256_state st;
+    size_t cl, sl, rl;
+    int rc;
+
+    if (channel == NULL || sender == NULL || recipient == NULL || out == NULL) {
+        return HALLMARK_ERR_INVALID_ARGUMENT;
+    }
+    cl = strlen(channel) + 1;
+    sl = strlen(sender) + 1;
+    rl = strlen(recipient) + 1;
+    if (stem_memo.ready && cl + sl + rl == stem_memo.key_len &&
+        memcmp(stem_memo.key, channel, cl) == 0 && memcmp(stem_memo.key + cl, sender, sl) == 0 &&
+        memcmp(stem_memo.key + cl + sl, recipient, rl) == 0) {
+        memcpy(out, stem_memo.stem, HM_SHA256_BYTES);
+        return HALLMARK_OK;
+    }
+    crypto_hash_sha256_init(&st);
+    crypto_hash_sha256_update(&st, (const unsigned char *)label, sizeof label); /* with its 0 */
+    crypto_hash_sha256_update(&st, (const unsigned char *)channel, strlen(channel) + 1);
+    crypto_hash_sha256_update(&st, (const unsigned char *)sender, strlen(sender) + 1);
+    crypto_hash_sha256_final(&st, salt);
+    rc = crypto_pwhash(out, HM_SHA256_BYTES, recipient, rl - 1, salt, HM_STEM_OPSLIMIT,
+                       HM_STEM_MEMLIMIT, crypto_pwhash_ALG_ARGON2ID13);
+    if (rc != 0) {
+        return HALLMARK_ERR_NOMEM;
+    }
+    stem_memo.ready = 0;
+    if (cl + sl + rl <= sizeof stem_memo.key) {
+        memcpy(stem_memo.key, channel, cl);
+        memcpy(stem_memo.key + cl, sender, sl);
+        memcpy(stem_memo.key + cl + sl, recipient, rl);
+        stem_memo.key_len = cl + sl + rl;
+        memcpy(stem_memo.stem, out, HM_SHA256_BYTES);
+        stem_memo.ready = 1;
+    }
+    return HALLMARK_OK;
+}
+
+hallmark_result
+hm_recipient_digest(const char *jti, const char *channel, const unsigned char stem[HM_SHA256_BYTES],
                     unsigned char out[HM_SHA256_BYTES])
 {
-    static const unsigned char label[] = "hallmark-rcpt-v1";
+    static const unsigned char label[] = "hallmark-rcpt-v2";
     static const unsigned char zero = 0;
     crypto_hash_sha256_state st;
 
-    if (jti == NULL || channel == NULL || recipient == NULL || out == NULL) {
+    if (jti == NULL || channel == NULL || stem == NULL || out == NULL) {
         return HALLMARK_ERR_INVALID_ARGUMENT;
     }
     crypto_hash_sha256_init(&st);
@@ -232,7 +289,7 @@ hm_recipient_digest(const char *jti, const char *channel, const char *recipient,
     crypto_hash_sha256_update(&st, &zero, 1);
     crypto_hash_sha256_update(&st, (const unsigned char *)channel, strlen(channel));
     crypto_hash_sha256_update(&st, &zero, 1);
-    crypto_hash_sha256_update(&st, (const unsigned char *)recipient, strlen(recipient));
+    crypto_hash_sha256_update(&st, stem, HM_SHA256_BYTES);
     crypto_hash_sha256_final(&st, out);
     return HALLMARK_OK;
 }

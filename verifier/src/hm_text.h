@@ -32,10 +32,11 @@ hallmark_result hm_body_hash_update(crypto_hash_sha256_state *st, const unsigned
                                     size_t len);
 
 /* The token directory's lookup key before encoding (§9.6, HM-CARRY-16): SHA-256 of
- * "hallmark-token-key-v2" 0 channel 0 sender 0 recipient 0 canonical body. The ids must already be
- * canonical (§4). HALLMARK_OK, HALLMARK_BODY_MODIFIED (body not UTF-8) or
- * HALLMARK_ERR_INVALID_ARGUMENT. */
-hallmark_result hm_token_lookup_key(const char *channel, const char *sender, const char *recipient,
+ * "hallmark-token-key-v3" 0 channel 0 sender 0 stem 0 canonical body, with the recipient stem of
+ * hm_recipient_stem (32 bytes). The sender must already be canonical (§4). HALLMARK_OK,
+ * HALLMARK_BODY_MODIFIED (body not UTF-8) or HALLMARK_ERR_INVALID_ARGUMENT. */
+hallmark_result hm_token_lookup_key(const char *channel, const char *sender,
+                                    const unsigned char stem[HM_SHA256_BYTES],
                                     const unsigned char *body, size_t len,
                                     unsigned char out[HM_SHA256_BYTES]);
 
@@ -49,8 +50,20 @@ int hm_display_name_ok(const char *name, size_t len);
  * a bidi control or an invisible character that a display name or sender.name may not. */
 int hm_action_label_ok(const char *label, size_t len);
 
-/* The recipient binding (§2): SHA-256("hallmark-rcpt-v1" 0 jti 0 channel 0 recipient). */
-hallmark_result hm_recipient_digest(const char *jti, const char *channel, const char *recipient,
+/* The recipient stem ([HM-TOKEN-55]): Argon2id of the canonical recipient id, salted with the
+ * first 16 bytes of SHA-256("hallmark-stem-v1" 0 channel 0 sender 0), 2 passes over 1 MiB.
+ * About 1 ms on a server core: what makes rcpt and the lookup key slow to reverse. HALLMARK_OK,
+ * HALLMARK_ERR_INVALID_ARGUMENT or HALLMARK_ERR_NOMEM (the 1 MiB could not be allocated). */
+#define HM_STEM_OPSLIMIT 2ULL
+#define HM_STEM_KEY_MAX 1056 /* channel, sender and recipient with their NULs, for the memo */
+#define HM_STEM_MEMLIMIT 1048576U
+hallmark_result hm_recipient_stem(const char *channel, const char *sender, const char *recipient,
+                                  unsigned char out[HM_SHA256_BYTES]);
+
+/* The recipient binding ([HM-TOKEN-22]): SHA-256("hallmark-rcpt-v2" 0 jti 0 channel 0 stem),
+ * the stem of hm_recipient_stem for the token's channel, sender and recipient. */
+hallmark_result hm_recipient_digest(const char *jti, const char *channel,
+                                    const unsigned char stem[HM_SHA256_BYTES],
                                     unsigned char out[HM_SHA256_BYTES]);
 
 #endif

@@ -339,7 +339,7 @@ check_claims(hallmark_verification *out, const hm_trust *t, const hm_brand_key *
     const hm_brand *b = &t->brands[k->brand];
     hm_claims c;
     char from[HM_ID_MAX], to[HM_ID_MAX];
-    unsigned char digest[HM_SHA256_BYTES];
+    unsigned char digest[HM_SHA256_BYTES], stem[HM_SHA256_BYTES];
     hallmark_result rc;
 
     if (!hm_claims_read(payload, &c)) {
@@ -385,8 +385,13 @@ check_claims(hallmark_verification *out, const hm_trust *t, const hm_brand_key *
     if (rc != HALLMARK_OK || !hm_ct_equal(digest, c.body, sizeof digest)) {
         return verdict(out, HALLMARK_BODY_MODIFIED, "body digest differs");
     }
-    if ((cut & TO_CUT) != 0 || !hm_canonical_recipient(m->channel, m->to, to) ||
-        hm_recipient_digest(c.jti, c.channel, to, digest) != HALLMARK_OK ||
+    if ((cut & TO_CUT) != 0 || !hm_canonical_recipient(m->channel, m->to, to)) {
+        return verdict(out, HALLMARK_RECIPIENT_MISMATCH, "token issued for another recipient");
+    }
+    if (hm_recipient_stem(c.channel, c.from, to, stem) != HALLMARK_OK) {
+        return verdict(out, HALLMARK_ERR_NOMEM, "out of memory (the recipient stem needs 1 MiB)");
+    }
+    if (hm_recipient_digest(c.jti, c.channel, stem, digest) != HALLMARK_OK ||
         !hm_ct_equal(digest, c.rcpt, sizeof digest)) {
         return verdict(out, HALLMARK_RECIPIENT_MISMATCH, "token issued for another recipient");
     }
@@ -532,7 +537,7 @@ hallmark_result
 hallmark_token_lookup_key(const hallmark_message *m, char *out, size_t out_cap)
 {
     char from[HM_ID_MAX], to[HM_ID_MAX];
-    unsigned char key[HM_SHA256_BYTES];
+    unsigned char key[HM_SHA256_BYTES], stem[HM_SHA256_BYTES];
     hallmark_result rc;
 
     if (out != NULL && out_cap > 0) {
@@ -547,7 +552,10 @@ hallmark_token_lookup_key(const hallmark_message *m, char *out, size_t out_cap)
     if (out_cap < HALLMARK_LOOKUP_KEY_LEN + 1) {
         return HALLMARK_ERR_BUFFER_TOO_SMALL;
     }
-    rc = hm_token_lookup_key(m->channel, from, to, m->body, m->body_len, key);
+    rc = hm_recipient_stem(m->channel, from, to, stem);
+    if (rc == HALLMARK_OK) {
+        rc = hm_token_lookup_key(m->channel, from, stem, m->body, m->body_len, key);
+    }
     if (rc != HALLMARK_OK) {
         return rc;
     }

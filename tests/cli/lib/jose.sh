@@ -11,12 +11,15 @@ jose_setup() {
         echo "npm is not installed"
         return 1
     fi
-    if [ ! -f "$jose_dir/node_modules/jose/package.json" ]; then
+    # @noble/hashes: an Argon2id independent of libsodium's, for the recipient stem (spec
+    # HM-TOKEN-55) in the tokens the suites mint and check on their own.
+    if [ ! -f "$jose_dir/node_modules/jose/package.json" ] ||
+        [ ! -f "$jose_dir/node_modules/@noble/hashes/argon2.js" ]; then
         mkdir -p "$jose_dir"
         [ -f "$jose_dir/package.json" ] || echo '{"private": true}' >"$jose_dir/package.json"
         if ! timeout 180 npm install --prefix "$jose_dir" --no-audit --no-fund --silent jose@6 \
-            >/dev/null 2>&1; then
-            echo "npm could not install jose@6 (no registry?)"
+            @noble/hashes@2 >/dev/null 2>&1; then
+            echo "npm could not install jose@6 and @noble/hashes@2 (no registry?)"
             return 1
         fi
     fi
