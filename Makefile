@@ -66,6 +66,7 @@ INC_CORE := -Iverifier/include -Icore
 INC_VERIFIER := $(INC_CORE) -Iverifier/src
 INC_SIGN := $(INC_CORE) -Icore/sign
 INC_HOST := -Iverifier/include -Icore/host
+INC_VERIFY_CLI := $(INC_VERIFIER) -Icore/host -Iverifier/cli
 INC_VETTING := $(INC_VERIFIER) -Icore/host -Ikeys/vetting
 INC_KEYS := $(INC_VERIFIER) -Icore/sign -Icore/host -Ikeys/src
 INC_KEYS_CLI := $(INC_KEYS) -Ikeys/vetting -Ikeys/cli
@@ -79,6 +80,7 @@ $(BUILD)/obj/core/%.o: ROOM_INC = $(INC_CORE)
 $(BUILD)/obj/core/sign/%.o: ROOM_INC = $(INC_SIGN)
 $(BUILD)/obj/core/host/%.o: ROOM_INC = $(INC_HOST)
 $(BUILD)/obj/verifier/%.o: ROOM_INC = $(INC_VERIFIER)
+$(BUILD)/obj/verifier/cli/%.o: ROOM_INC = $(INC_VERIFY_CLI)
 $(BUILD)/obj/keys/vetting/%.o: ROOM_INC = $(INC_VETTING)
 $(BUILD)/obj/keys/vetting/%.o: ROOM_CFLAGS = $(VETTING_CFLAGS)
 $(BUILD)/obj/keys/src/%.o: ROOM_INC = $(INC_KEYS)
@@ -210,11 +212,12 @@ $(RUNNER): $(UNIT_OBJ) $(HOST_ARCHIVES)
 	$(Q)$(CC) -o $@ $^ $(LDFLAGS_ALL) $(TOOL_LIBS)
 
 # The programs: each links only the rooms it needs (the signer no vetting, the verifier no signing).
-$(VERIFY_CLI): $(call obj,verifier/cli/hallmark_verify.c verifier/cli/verify_fetch.c) $(LIB_A)
+$(VERIFY_CLI): $(call obj,verifier/cli/hallmark_verify.c verifier/cli/verify_fetch.c \
+                          verifier/cli/verify_logos.c) $(HOST_A) $(LIB_A)
 $(KEYS_CLI): $(call obj,$(KEYS_CLI_SRC)) $(KEYS_A) $(VETTING_A) $(HOST_A) $(SIGN_A) $(LIB_A)
 $(SIGNER_CLI): $(call obj,$(SIGNER_CLI_SRC)) $(SIGNER_A) $(STORE_A) $(KEYS_A) $(HOST_A) $(SIGN_A) \
                $(LIB_A)
-$(VERIFY_CLI): INC_PROGRAM = $(INC_VERIFIER) -Iverifier/cli
+$(VERIFY_CLI): INC_PROGRAM = $(INC_VERIFY_CLI)
 $(KEYS_CLI): INC_PROGRAM = $(INC_KEYS_CLI)
 $(SIGNER_CLI): INC_PROGRAM = $(INC_SIGNER_CLI)
 $(VERIFY_CLI): LIBS_PROGRAM = $(VERIFY_LIBS) $(CURL_LIBS)

@@ -280,17 +280,66 @@ TEST(verify_logo_check_against_signed_digest)
     CHECK_RC(run(&e, "sms", "ACMEBANK", "+447700900123", BODY, tok, &out), HALLMARK_VERIFIED);
     /* The fixture's credential pins SHA-256 "LCa0a2j_..." which no 64 zero bytes match. */
     memset(png, 0, sizeof png);
-    CHECK_RC(hallmark_logo_check(&out, png, sizeof png), HALLMARK_BODY_MODIFIED);
+    CHECK_RC(hallmark_logo_check(&out, png, sizeof png), HALLMARK_LOGO_MISMATCH);
     /* With the digest of these bytes pinned, they pass. */
     CHECK_RC(hm_sha256(out.logo_sha256, png, sizeof png), HALLMARK_OK);
     CHECK_RC(hallmark_logo_check(&out, png, sizeof png), HALLMARK_OK);
     png[0] = 1;
-    CHECK_RC(hallmark_logo_check(&out, png, sizeof png), HALLMARK_BODY_MODIFIED);
+    CHECK_RC(hallmark_logo_check(&out, png, sizeof png), HALLMARK_LOGO_MISMATCH);
     /* Only a verified result can vouch for a logo. */
     CHECK_RC(run(&e, "sms", "ACMEBANK", "+447700900999", BODY, tok, &unverified),
              HALLMARK_RECIPIENT_MISMATCH);
     CHECK_RC(hallmark_logo_check(&unverified, png, sizeof png), HALLMARK_ERR_INVALID_ARGUMENT);
     CHECK_RC(hallmark_logo_check(&out, NULL, 0), HALLMARK_ERR_INVALID_ARGUMENT);
+    free(tok);
+    json_decref(c);
+    env_close(&e);
+}
+
+/* [HM-CRED-78], [HM-CRED-79]: the logos to fetch at load, each digest once, checked before they
+ * are kept. */
+TEST(verifier_logos_lists_each_shown_logo_once_for_the_fetch_at_load)
+{
+    struct env e;
+    hallmark_logo_ref refs[8], one;
+    hallmark_verification out;
+    hallmark_verifier *empty = NULL;
+    const char *roots[1];
+    json_t *c;
+    char *tok;
+    size_t n = 99, i;
+    unsigned char png[64];
+
+    CHECK(env_open(&e) == 0);
+    CHECK_RC(hallmark_verifier_logos(e.v, NULL, 0, &n), HALLMARK_ERR_BUFFER_TOO_SMALL);
+    CHECK(n >= 1 && n <= 8);
+    CHECK_RC(hallmark_verifier_logos(e.v, refs, n - 1, &n), HALLMARK_ERR_BUFFER_TOO_SMALL);
+    CHECK_RC(hallmark_verifier_logos(e.v, refs, 8, &n), HALLMARK_OK);
+    c = fx_claims(&e.fx, BODY);
+    tok = fx_token(&e.fx, c);
+    CHECK_RC(run(&e, "sms", "ACMEBANK", "+447700900123", BODY, tok, &out), HALLMARK_VERIFIED);
+    for (i = 0; i < n && memcmp(refs[i].sha256, out.logo_sha256, 32) != 0; i++) {
+    }
+    CHECK(i < n); /* the verified brand's logo is on the list, named for GET /v1/logos/<b64> */
+    CHECK(i < n && strlen(refs[i].sha256_b64) == 43 && strcmp(refs[i].url, out.logo_url) == 0);
+    for (i = 1; i < n; i++) { /* in digest order, each once */
+        CHECK(memcmp(refs[i - 1].sha256, refs[i].sha256, 32) < 0);
+    }
+    memset(png, 7, sizeof png);
+    memset(&one, 0, sizeof one);
+    CHECK_RC(hm_sha256(one.sha256, png, sizeof png), HALLMARK_OK);
+    CHECK_RC(hallmark_logo_ref_check(&one, png, sizeof png), HALLMARK_OK);
+    png[63] ^= 1;
+    CHECK_RC(hallmark_logo_ref_check(&one, png, sizeof png), HALLMARK_LOGO_MISMATCH);
+    CHECK_RC(hallmark_logo_ref_check(&one, NULL, 0), HALLMARK_ERR_INVALID_ARGUMENT);
+    CHECK(hallmark_ui_class(HALLMARK_LOGO_MISMATCH) == HALLMARK_UI_NONE);
+    CHECK_RC(hallmark_verifier_logos(NULL, refs, 8, &n), HALLMARK_ERR_INVALID_ARGUMENT);
+    CHECK_RC(hallmark_verifier_logos(e.v, refs, 8, NULL), HALLMARK_ERR_INVALID_ARGUMENT);
+    roots[0] = e.fx.root_b64;
+    CHECK_RC(hallmark_verifier_create(&empty, FX_PLATFORM, roots, 1, 1), HALLMARK_OK);
+    CHECK_RC(hallmark_verifier_logos(empty, refs, 8, &n), HALLMARK_NO_BUNDLE);
+    CHECK(n == 0);
+    hallmark_verifier_free(empty);
     free(tok);
     json_decref(c);
     env_close(&e);

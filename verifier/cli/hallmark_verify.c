@@ -8,12 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "hallmark.h"
 #include "hm_b64url.h"
 #include "hm_json.h"
 #include "verify_fetch.h"
+#include "verify_logos.h"
 
 #define PROG "hallmark-verify"
 #define MAX_ROOTS 8
@@ -57,6 +59,16 @@ static const char usage_text[] =
     "                      cookies; at most 1 MiB) and verify as with --tokens. A failed fetch\n"
     "                      exits 2 (the app shows the neutral UI and retries later)\n"
     "  --fetch-timeout S   seconds the whole fetch may take (default 10)\n"
+    "  --logo-dir DIR      the app's logo store: after the bundle loads, every logo it lists\n"
+    "                      (brands not revoked, not level basic) that DIR lacks is fetched,\n"
+    "                      checked against its digest and kept as DIR/<sha256>.png; the verdict\n"
+    "                      then names the file, or the placeholder if it is not held. A message\n"
+    "                      never causes a fetch (spec HM-CRED-78: that would be a read receipt)\n"
+    "  --logo-base URL     the platform the logos come from: GET URL/v1/logos/<sha256> (https://,\n"
+    "                      or http:// to a loopback address); without it nothing is fetched\n";
+
+/* The rest of --help (C99 keeps a string literal under 4095 bytes). */
+static const char usage_more[] =
     "  --lookup-key        print the message's token lookup key (spec §9.6) and exit: the app\n"
     "                      fetches GET <token endpoint>/<key>; needs no --root or --bundle\n"
     "  --json              print the verdict as JSON (result, message, ui, serial, brand); ui\n"
@@ -306,6 +318,9 @@ fetch_tokens(const char *endpoint, long timeout_s, const hallmark_message *m,
 
 /* The verified result as spec §12.2 names its members. A result of level basic carries no
  * name, logo or colours ([HM-VERIFY-41]), so none is printed; domain only when there is one. */
+/* --logo-dir: the app's logo store, read at display, filled only at load. */
+static const char *logo_dir;
+
 static json_t *
 brand_json(const hallmark_verification *v)
 {
@@ -328,6 +343,14 @@ brand_json(const hallmark_verification *v)
                          "height", (json_int_t)v->logo_height);
     if (v->logo_url[0] != '\0') {
         json_object_set_new(logo_obj, "url", json_string(v->logo_url));
+    }
+    if (logo_dir != NULL) { /* the file to draw, or null: the placeholder */
+        char file[4096];
+
+        json_object_set_new(logo_obj, "file",
+                            verify_logos_file(logo_dir, v->logo_sha256, file, sizeof file)
+                                ? json_string(file)
+                                : json_null());
     }
     brand = json_pack("{s:s}", "id", v->brand_id);
     if (v->code == HALLMARK_VERIFIED) {
@@ -429,6 +452,15 @@ print_verdict(const hallmark_verification *v, hallmark_result code, int as_json,
     } else {
         printf("\u2714 verified by \"%s\" (%s, %s)\n", v->display_name, v->brand_id,
                hallmark_level_name(v->level));
+        if (logo_dir != NULL) {
+            char file[4096];
+
+            if (verify_logos_file(logo_dir, v->logo_sha256, file, sizeof file)) {
+                printf("  logo %s\n", file);
+            } else {
+                printf("  logo not held: the placeholder (fetched at the next bundle load)\n");
+            }
+        }
     }
     printf("  category %s; written by %s%s%s%s\n", hallmark_category_name(v->category),
            hallmark_sender_kind_name(v->sender_kind), v->agent_name[0] ? " (" : "", v->agent_name,
@@ -460,12 +492,14 @@ main(int argc, char **argv)
                                             {"lookup-key", no_argument, NULL, 'k'},
                                             {"fetch", required_argument, NULL, 'f'},
                                             {"fetch-timeout", required_argument, NULL, 'F'},
+                                            {"logo-dir", required_argument, NULL, 'L'},
+                                            {"logo-base", required_argument, NULL, 'B'},
                                             {"help", no_argument, NULL, 'h'},
                                             {NULL, 0, NULL, 0}};
     char *roots[MAX_ROOTS];
     size_t root_count = 0, bundle_len = 0, i;
     const char *bundle_path = NULL, *message_path = NULL, *tokens_path = NULL, *fetch_url = NULL;
-    const char *state_path = NULL, *platform = getenv("HALLMARK_PLATFORM");
+    const char *state_path = NULL, *platform = getenv("HALLMARK_PLATFORM"), *logo_base = NULL;
     long long threshold = 1, now = (long long)time(NULL), loaded_at = -1, fetch_timeout = 10;
     unsigned char *state = NULL, next_state[HALLMARK_TRUST_STATE_MAX];
     size_t state_len = 0, next_state_len = 0;
@@ -550,8 +584,15 @@ main(int argc, char **argv)
                 goto out;
             }
             break;
+        case 'L':
+            logo_dir = optarg;
+            break;
+        case 'B':
+            logo_base = optarg;
+            break;
         case 'h':
             fputs(usage_text, stdout);
+            fputs(usage_more, stdout);
             status = EXIT_VERIFIED;
             goto out;
         default:
@@ -566,6 +607,18 @@ main(int argc, char **argv)
     if (fetch_url != NULL && tokens_path != NULL) {
         status = usage_error("--fetch and --tokens: give one (--tokens is a saved --fetch answer)");
         goto out;
+    }
+    if (logo_base != NULL && logo_dir == NULL) {
+        status = usage_error("--logo-base needs --logo-dir: the store the logos are kept in");
+        goto out;
+    }
+    if (logo_dir != NULL) {
+        struct stat st;
+
+        if (stat(logo_dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            status = usage_error("--logo-dir %s: not a directory (create it first)", logo_dir);
+            goto out;
+        }
     }
     if (lookup_key) {
         char key[HALLMARK_LOOKUP_KEY_LEN + 1];
@@ -649,6 +702,16 @@ main(int argc, char **argv)
         print_verdict(&verdict, rc, as_json, 0, 0);
         status = EXIT_NOT_VERIFIED;
         goto out;
+    }
+    if (logo_dir != NULL && bundle != NULL) { /* [HM-CRED-78]: at load, before any message */
+        struct verify_logo_counts n;
+
+        if (verify_logos_sync(verifier, logo_dir, logo_base, (long)fetch_timeout, &n)) {
+            fprintf(stderr,
+                    PROG ": logos: %zu held, %zu fetched, %zu refused (digest mismatch), %zu "
+                         "failed, %zu not fetched (no --logo-base)\n",
+                    n.held, n.fetched, n.refused, n.failed, n.missing);
+        }
     }
     rc = tokens_path != NULL || fetch_url != NULL
              ? hallmark_verify_fetched(verifier, &in.m, fetched.tokens, fetched.count, (int64_t)now,

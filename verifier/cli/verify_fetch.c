@@ -12,7 +12,7 @@
 
 struct answer {
     unsigned char *data;
-    size_t len, cap;
+    size_t len, cap, max;
     int too_large;
 };
 
@@ -29,7 +29,7 @@ fetch_errorf(char *err, size_t err_cap, const char *fmt, ...)
     va_end(ap);
 }
 
-/* Keeps at most VERIFY_FETCH_BODY_MAX bytes; returning less than given makes libcurl stop. */
+/* Keeps at most a->max bytes; returning less than given makes libcurl stop. */
 static size_t
 keep(char *chunk, size_t size, size_t count, void *arg)
 {
@@ -37,7 +37,7 @@ keep(char *chunk, size_t size, size_t count, void *arg)
     size_t n = size * count, cap;
     unsigned char *grown;
 
-    if (n > VERIFY_FETCH_BODY_MAX - a->len) {
+    if (n > a->max - a->len) {
         a->too_large = 1;
         return 0;
     }
@@ -77,70 +77,111 @@ endpoint_allowed(const char *endpoint)
     return 0;
 }
 
-int
-verify_fetch_tokens(const char *endpoint, const char *key, long timeout_s, long *status,
-                    unsigned char **body, size_t *len, char *err, size_t err_cap)
+/* One GET as an app makes it: the protocols, limits and headers of verify_fetch.h. Returns 1 when
+ * the server answered (*status, the body in a, *retry_after for a 429), 0 with the reason in err
+ * when it did not or the answer was larger than a->max (a->too_large). */
+static int
+http_get(const char *url, const char *accept, long timeout_s, struct answer *a, long *status,
+         long long *retry_after, char *curl_err)
 {
-    struct answer a = {NULL, 0, 0, 0};
-    char url[2048], curl_err[CURL_ERROR_SIZE] = "";
-    size_t base = strlen(endpoint);
     struct curl_slist *headers = NULL;
+    char accept_header[64];
     CURL *curl = NULL;
-    CURLcode cc;
-    int ok = 0;
+    CURLcode cc = CURLE_FAILED_INIT;
+    curl_off_t wait = -1;
 
     *status = 0;
-    *body = NULL;
-    *len = 0;
+    (void)snprintf(accept_header, sizeof accept_header, "Accept: %s", accept);
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK && (curl = curl_easy_init()) != NULL &&
+        (headers = curl_slist_append(NULL, accept_header)) != NULL) {
+        (void)curl_easy_setopt(curl, CURLOPT_URL, url);
+        (void)curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+        (void)curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+        (void)curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+        (void)curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, timeout_s < 5 ? timeout_s : 5L);
+        (void)curl_easy_setopt(curl, CURLOPT_TIMEOUT, timeout_s);
+        (void)curl_easy_setopt(curl, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)a->max);
+        (void)curl_easy_setopt(curl, CURLOPT_USERAGENT, "hallmark-verify");
+        (void)curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+        (void)curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, keep);
+        (void)curl_easy_setopt(curl, CURLOPT_WRITEDATA, a);
+        (void)curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_err);
+        cc = curl_easy_perform(curl);
+        if (cc == CURLE_FILESIZE_EXCEEDED) {
+            a->too_large = 1;
+        }
+        if (cc == CURLE_OK) {
+            (void)curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, status);
+            (void)curl_easy_getinfo(curl, CURLINFO_RETRY_AFTER, &wait);
+            *retry_after = (long long)wait;
+        } else if (curl_err[0] == '\0') {
+            (void)snprintf(curl_err, CURL_ERROR_SIZE, "%s", curl_easy_strerror(cc));
+        }
+    } else {
+        (void)snprintf(curl_err, CURL_ERROR_SIZE, "libcurl could not start");
+    }
+    curl_slist_free_all(headers);
+    if (curl != NULL) {
+        curl_easy_cleanup(curl);
+    }
+    curl_global_cleanup();
+    return cc == CURLE_OK && !a->too_large;
+}
+
+/* The endpoint without trailing slashes and the URL <endpoint>/<path>, or 0 with err set. */
+static int
+join_url(char *url, size_t cap, const char *endpoint, const char *path, const char *option,
+         char *err, size_t err_cap)
+{
+    size_t base = strlen(endpoint);
+
     if (!endpoint_allowed(endpoint)) {
         fetch_errorf(err, err_cap,
-                     "--fetch %s: the token endpoint must be https:// (plain http:// only to a "
-                     "loopback address)",
+                     "%s %s: must be https:// (plain http:// only to a loopback address)", option,
                      endpoint);
         return 0;
     }
     while (base > 0 && endpoint[base - 1] == '/') {
         base--;
     }
-    if (base > sizeof url - 64) {
-        fetch_errorf(err, err_cap, "--fetch: the endpoint URL is too long");
+    if (base + strlen(path) + 2 > cap) {
+        fetch_errorf(err, err_cap, "%s: the URL is too long", option);
         return 0;
     }
-    (void)snprintf(url, sizeof url, "%.*s/%s", (int)base, endpoint, key);
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || (curl = curl_easy_init()) == NULL ||
-        (headers = curl_slist_append(NULL, "Accept: application/json")) == NULL) {
-        fetch_errorf(err, err_cap, "--fetch: libcurl could not start");
-        goto out;
+    memcpy(url, endpoint, base);
+    url[base] = '/';
+    memcpy(url + base + 1, path, strlen(path) + 1);
+    return 1;
+}
+
+int
+verify_fetch_tokens(const char *endpoint, const char *key, long timeout_s, long *status,
+                    unsigned char **body, size_t *len, char *err, size_t err_cap)
+{
+    struct answer a = {NULL, 0, 0, VERIFY_FETCH_BODY_MAX, 0};
+    char url[2048], curl_err[CURL_ERROR_SIZE] = "";
+    long long wait = -1;
+    int ok = 0;
+
+    *status = 0;
+    *body = NULL;
+    *len = 0;
+    if (!join_url(url, sizeof url, endpoint, key, "--fetch", err, err_cap)) {
+        return 0;
     }
-    (void)curl_easy_setopt(curl, CURLOPT_URL, url);
-    (void)curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-    (void)curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
-    (void)curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    (void)curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, timeout_s < 5 ? timeout_s : 5L);
-    (void)curl_easy_setopt(curl, CURLOPT_TIMEOUT, timeout_s);
-    (void)curl_easy_setopt(curl, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)VERIFY_FETCH_BODY_MAX);
-    (void)curl_easy_setopt(curl, CURLOPT_USERAGENT, "hallmark-verify");
-    (void)curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-    (void)curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, keep);
-    (void)curl_easy_setopt(curl, CURLOPT_WRITEDATA, &a);
-    (void)curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_err);
-    cc = curl_easy_perform(curl);
-    if (a.too_large || cc == CURLE_FILESIZE_EXCEEDED) {
-        fetch_errorf(err, err_cap,
-                     "%s: the answer is larger than %zu bytes (at most 100 tokens of 8 KiB): not "
-                     "a token directory; the app shows the neutral UI",
-                     url, VERIFY_FETCH_BODY_MAX);
-        goto out;
-    }
-    if (cc != CURLE_OK) {
-        fetch_errorf(err, err_cap,
-                     "%s: no answer (%s): the app shows the neutral UI and retries later "
-                     "(HM-CARRY-19)",
-                     url, curl_err[0] != '\0' ? curl_err : curl_easy_strerror(cc));
-        goto out;
-    }
-    (void)curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, status);
-    if (*status == 404) {
+    if (!http_get(url, "application/json", timeout_s, &a, status, &wait, curl_err)) {
+        if (a.too_large) {
+            fetch_errorf(err, err_cap,
+                         "%s: the answer is larger than %zu bytes (at most 100 tokens of 8 KiB): "
+                         "not a token directory; the app shows the neutral UI",
+                         url, VERIFY_FETCH_BODY_MAX);
+        } else {
+            fetch_errorf(err, err_cap,
+                         "%s: no answer (%s): the app shows the neutral UI and retries later "
+                         "(HM-CARRY-19)",
+                         url, curl_err);
+        }
+    } else if (*status == 404) {
         ok = 1;
     } else if (*status == 200) {
         *body = a.data;
@@ -148,24 +189,45 @@ verify_fetch_tokens(const char *endpoint, const char *key, long timeout_s, long 
         a.data = NULL;
         ok = 1;
     } else if (*status == 429) {
-        curl_off_t wait = -1;
-        (void)curl_easy_getinfo(curl, CURLINFO_RETRY_AFTER, &wait);
         fetch_errorf(err, err_cap,
                      "%s: 429, the directory's rate limit (retry after %lld s): the app shows the "
                      "neutral UI and retries later (HM-CARRY-19)",
-                     url, (long long)wait);
+                     url, wait);
     } else {
         fetch_errorf(err, err_cap,
                      "%s: HTTP %ld (a token directory answers 200 or 404): the app shows the "
                      "neutral UI and retries later (HM-CARRY-19)",
                      url, *status);
     }
-out:
     free(a.data);
-    curl_slist_free_all(headers);
-    if (curl != NULL) {
-        curl_easy_cleanup(curl);
-    }
-    curl_global_cleanup();
     return ok;
+}
+
+int
+verify_fetch_logo(const char *platform, const char *sha256_b64, long timeout_s,
+                  unsigned char **body, size_t *len, char *err, size_t err_cap)
+{
+    struct answer a = {NULL, 0, 0, VERIFY_LOGO_BODY_MAX, 0};
+    char url[2048], path[64], curl_err[CURL_ERROR_SIZE] = "";
+    long long wait = -1;
+    long status = 0;
+
+    *body = NULL;
+    *len = 0;
+    (void)snprintf(path, sizeof path, "v1/logos/%s", sha256_b64);
+    if (!join_url(url, sizeof url, platform, path, "--logo-base", err, err_cap)) {
+        return 0;
+    }
+    if (!http_get(url, "image/png", timeout_s, &a, &status, &wait, curl_err)) {
+        fetch_errorf(err, err_cap, "%s: %s", url,
+                     a.too_large ? "larger than a logo may be (5 MiB)" : curl_err);
+    } else if (status != 200) {
+        fetch_errorf(err, err_cap, "%s: HTTP %ld", url, status);
+    } else {
+        *body = a.data;
+        *len = a.len;
+        return 1;
+    }
+    free(a.data);
+    return 0;
 }

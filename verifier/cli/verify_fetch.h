@@ -18,4 +18,14 @@
 int verify_fetch_tokens(const char *endpoint, const char *key, long timeout_s, long *status,
                         unsigned char **body, size_t *len, char *err, size_t err_cap);
 
+/* The largest logo taken: a canonical PNG of 1024 x 1024 RGBA (spec §5.3) is at most about
+ * 4 MiB and some bytes. */
+#define VERIFY_LOGO_BODY_MAX ((size_t)5 * 1024 * 1024)
+
+/* GET <platform>/v1/logos/<sha256_b64> with the same rules (HTTPS or loopback HTTP, no redirects,
+ * no cookies, timeout_s), at most VERIFY_LOGO_BODY_MAX bytes. Returns 1 with *body (malloc'd) and
+ * *len on 200; 0 with the reason in err otherwise (404 included). */
+int verify_fetch_logo(const char *platform, const char *sha256_b64, long timeout_s,
+                      unsigned char **body, size_t *len, char *err, size_t err_cap);
+
 #endif

@@ -87,9 +87,10 @@ typedef enum hallmark_result {
         45,                        /**< two brands in the bundle claim this sender id: none shown */
     HALLMARK_VERIFIED_DOMAIN = 46, /**< full pass for a brand verified at level basic: show only
                                         "signed by" its domain, no checkmark, name or logo */
-    /* 47..51 and 53..55 are reserved for the rest of issue 22; they are not values of this build.
+    /* 47..51, 54 and 55 are reserved for the rest of issue 22; they are not values of this build.
      */
     HALLMARK_CATEGORY_NOT_AUTHORIZED = 52, /**< the credential does not list the token's category */
+    HALLMARK_LOGO_MISMATCH = 53, /**< logo bytes do not hash to the bundle's digest: discard */
     /* The persisted trust state (spec §6.8). */
     HALLMARK_ERR_API_REPLACED = 56,      /**< a call that cannot carry the trust state: use
                                               hallmark_verifier_create / hallmark_verifier_load */
@@ -160,7 +161,8 @@ typedef enum hallmark_ui {
  * basic, [HM-RESULT-40]: "signed by" its domain); HALLMARK_UI_WARNING when a token names a real
  * brand key and a check that protects the user failed; HALLMARK_UI_NEUTRAL when the token cannot be
  * tied to a brand or the failure comes from the clock or stale data; HALLMARK_UI_API_ERROR for
- * codes 1-5; HALLMARK_UI_NONE for HALLMARK_OK, the load-only codes (29-31, 33, 57-60) and the
+ * codes 1-5; HALLMARK_UI_NONE for HALLMARK_OK, the load-only codes (29-31, 33, 57-60), the logo
+ * check's HALLMARK_LOGO_MISMATCH (53) and the
  * operator and signer codes (34-44); HALLMARK_UI_API_ERROR also for HALLMARK_ERR_API_REPLACED (56).
  * A value that is not a hallmark_result gives HALLMARK_UI_NEUTRAL
  * ([HM-RESULT-3]). Never HALLMARK_UI_CHECKMARK for anything but HALLMARK_VERIFIED. Thread-safe.
@@ -406,8 +408,8 @@ HALLMARK_API hallmark_result hallmark_verify_sized(hallmark_verifier *verifier,
                                                    hallmark_verification *out);
 
 /**
- * Checks downloaded logo bytes against the digest a verified message carries.
- * @return HALLMARK_OK if SHA-256(png) equals v->logo_sha256, HALLMARK_BODY_MODIFIED if not,
+ * Checks logo bytes from the app's store against the digest a verified message carries.
+ * @return HALLMARK_OK if SHA-256(png) equals v->logo_sha256, HALLMARK_LOGO_MISMATCH if not,
  *         HALLMARK_ERR_INVALID_ARGUMENT if v is not a HALLMARK_VERIFIED result (a
  *         HALLMARK_VERIFIED_DOMAIN result has no logo to show) or png is NULL.
  */
@@ -433,6 +435,43 @@ HALLMARK_API hallmark_result hallmark_logo_check(const hallmark_verification *v,
  */
 HALLMARK_API hallmark_result hallmark_token_lookup_key(const hallmark_message *message, char *out,
                                                        size_t out_cap) HALLMARK_WARN_UNUSED;
+
+/**
+ * A logo of the bundle in force, to fetch right after a load, never when a message is shown
+ * (spec [HM-CRED-78]: a fetch at display is a read receipt).
+ */
+typedef struct hallmark_logo_ref {
+    unsigned char sha256[32]; /**< the digest of the PNG bytes: keep the logo under it */
+    char sha256_b64[44];      /**< its base64url: GET <platform>/v1/logos/<sha256_b64> */
+    char url[2049];           /**< the credential's logo.url, or empty */
+} hallmark_logo_ref;
+
+/**
+ * Lists the logos of the bundle in force that an app may show ([HM-CRED-79]): those of brands
+ * that are not revoked and not at level basic, each digest once, in digest order. Call it after
+ * every load that returns HALLMARK_OK, fetch the ones not held yet, check each with
+ * hallmark_logo_ref_check, and keep them by digest. Thread-safe, like verify.
+ * @param v      a verifier.
+ * @param out    receives up to cap entries, owned by the caller; may be NULL when cap is 0.
+ * @param cap    the number of entries out can hold.
+ * @param count  receives the number of logos, also when out is too small.
+ * @return HALLMARK_OK; HALLMARK_ERR_BUFFER_TOO_SMALL (count says how many to give room for);
+ *         HALLMARK_NO_BUNDLE; HALLMARK_ERR_INVALID_ARGUMENT; HALLMARK_ERR_NOMEM.
+ */
+HALLMARK_API hallmark_result hallmark_verifier_logos(hallmark_verifier *v, hallmark_logo_ref *out,
+                                                     size_t cap,
+                                                     size_t *count) HALLMARK_WARN_UNUSED;
+
+/**
+ * Checks fetched logo bytes against the digest the bundle names ([HM-CRED-9], [HM-CRED-79]),
+ * before the app keeps them.
+ * @return HALLMARK_OK when SHA-256(png) equals ref->sha256; HALLMARK_LOGO_MISMATCH otherwise
+ * (discard the bytes, show the placeholder, fetch again at the next load);
+ *         HALLMARK_ERR_INVALID_ARGUMENT for NULL arguments. Thread-safe.
+ */
+HALLMARK_API hallmark_result hallmark_logo_ref_check(const hallmark_logo_ref *ref,
+                                                     const unsigned char *png,
+                                                     size_t len) HALLMARK_WARN_UNUSED;
 
 /** At most this many tokens are read from one directory answer (HM-CARRY-17). */
 #define HALLMARK_FETCHED_TOKENS_MAX 100

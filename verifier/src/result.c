@@ -86,6 +86,8 @@ describe(hallmark_result code)
              "verified: the brand proved control of its domain only; show only that domain")
         TEXT(HALLMARK_CATEGORY_NOT_AUTHORIZED, WARNING,
              "the brand's credential does not list this message's category")
+        TEXT(HALLMARK_LOGO_MISMATCH, NONE,
+             "the logo's bytes do not hash to the digest the trust bundle names: discard them")
         TEXT(HALLMARK_ERR_API_REPLACED, API_ERROR,
              "this call cannot carry the persisted trust state: use hallmark_verifier_create "
              "and hallmark_verifier_load")

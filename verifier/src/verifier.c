@@ -637,5 +637,83 @@ hallmark_logo_check(const hallmark_verification *v, const unsigned char *png, si
         return HALLMARK_ERR_INTERNAL;
     }
     return hm_ct_equal(digest, v->logo_sha256, sizeof digest) ? HALLMARK_OK
-                                                              : HALLMARK_BODY_MODIFIED;
+                                                              : HALLMARK_LOGO_MISMATCH;
+}
+
+/* [HM-CRED-79]: the logos an app may show, each digest once. */
+static int
+digest_order(const void *a, const void *b)
+{
+    const hm_brand *x = *(const hm_brand *const *)a, *y = *(const hm_brand *const *)b;
+
+    return memcmp(x->logo_sha256, y->logo_sha256, sizeof x->logo_sha256);
+}
+
+hallmark_result
+hallmark_verifier_logos(hallmark_verifier *v, hallmark_logo_ref *out, size_t cap, size_t *count)
+{
+    struct snapshot *snap;
+    const hm_brand **shown;
+    size_t i, n = 0, distinct = 0;
+    hallmark_result rc = HALLMARK_OK;
+
+    if (count != NULL) {
+        *count = 0;
+    }
+    if (v == NULL || count == NULL || (out == NULL && cap > 0)) {
+        return HALLMARK_ERR_INVALID_ARGUMENT;
+    }
+    snap = snapshot_acquire(v);
+    if (snap == NULL) {
+        return HALLMARK_NO_BUNDLE;
+    }
+    shown = calloc(snap->trust->brand_count + 1, sizeof *shown);
+    if (shown == NULL) {
+        snapshot_release(v, snap);
+        return HALLMARK_ERR_NOMEM;
+    }
+    for (i = 0; i < snap->trust->brand_count; i++) {
+        const hm_brand *b = &snap->trust->brands[i];
+
+        if (!b->revoked && b->level != HALLMARK_LEVEL_BASIC) {
+            shown[n++] = b;
+        }
+    }
+    qsort(shown, n, sizeof *shown, digest_order);
+    for (i = 0; i < n; i++) {
+        if (i > 0 && digest_order(&shown[i - 1], &shown[i]) == 0) {
+            continue;
+        }
+        if (distinct < cap) {
+            hallmark_logo_ref *r = &out[distinct];
+
+            memset(r, 0, sizeof *r);
+            memcpy(r->sha256, shown[i]->logo_sha256, sizeof r->sha256);
+            (void)hm_b64url_encode(r->sha256_b64, sizeof r->sha256_b64, r->sha256, sizeof r->sha256,
+                                   NULL);
+            copy_str(r->url, sizeof r->url, shown[i]->logo_url);
+        }
+        distinct++;
+    }
+    if (distinct > cap) {
+        rc = HALLMARK_ERR_BUFFER_TOO_SMALL;
+    }
+    *count = distinct;
+    free(shown);
+    snapshot_release(v, snap);
+    return rc;
+}
+
+hallmark_result
+hallmark_logo_ref_check(const hallmark_logo_ref *ref, const unsigned char *png, size_t len)
+{
+    unsigned char got[HM_SHA256_BYTES];
+
+    if (ref == NULL || png == NULL) {
+        return HALLMARK_ERR_INVALID_ARGUMENT;
+    }
+    if (hm_sha256(got, png, len) != HALLMARK_OK) {
+        return HALLMARK_ERR_INTERNAL;
+    }
+    return hm_ct_equal(got, ref->sha256, sizeof got) ? HALLMARK_OK : HALLMARK_LOGO_MISMATCH;
 }

@@ -99,9 +99,11 @@ public enum Result {
     SENDER_CONTESTED(45),
     /** full pass for a brand verified at level basic: show only "signed by" its domain */
     VERIFIED_DOMAIN(46),
-    // 47..51 and 53..55 are reserved for the rest of issue 22.
+    // 47..51, 54 and 55 are reserved for the rest of issue 22.
     /** the brand's credential does not list the token's category (spec HM-CRED-76) */
     CATEGORY_NOT_AUTHORIZED(52),
+    /** logo bytes do not hash to the digest the bundle names: discard them (spec HM-CRED-79) */
+    LOGO_MISMATCH(53),
     /** a call that cannot carry the trust state: use Verifier(platform, threshold, roots) and load */
     ERR_API_REPLACED(56),
     /** the persisted trust state is damaged, of an unknown version, or of another platform */

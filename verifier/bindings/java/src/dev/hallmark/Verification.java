@@ -102,7 +102,7 @@ public final class Verification {
      * bundle when it loads (the platform's GET /v1/logos/{sha256}) and caches it by digest; it
      * never fetches one when it shows a message, which would tell the server who read what.
      * @param png the PNG file bytes, as downloaded or cached; not modified.
-     * @return OK when SHA-256(png) equals {@link #logoSha256()}; BODY_MODIFIED when it does not;
+     * @return OK when SHA-256(png) equals {@link #logoSha256()}; LOGO_MISMATCH when it does not;
      *     ERR_INVALID_ARGUMENT when this is not a verified result (there is no logo to show).
      * @throws NullPointerException if png is null
      */

@@ -385,10 +385,10 @@ public final class VectorTests {
         check(out.logoCheck(png) == Result.OK && out.logoMatches(png), "logo check: the signed logo");
         byte[] flipped = png.clone();
         flipped[flipped.length / 2] ^= 1;
-        check(out.logoCheck(flipped) == Result.BODY_MODIFIED && !out.logoMatches(flipped),
+        check(out.logoCheck(flipped) == Result.LOGO_MISMATCH && !out.logoMatches(flipped),
                 "logo check: one bit flipped: " + out.logoCheck(flipped));
         byte[] longer = Arrays.copyOf(png, png.length + 1);
-        check(out.logoCheck(longer) == Result.BODY_MODIFIED && out.logoCheck(new byte[0]) == Result.BODY_MODIFIED,
+        check(out.logoCheck(longer) == Result.LOGO_MISMATCH && out.logoCheck(new byte[0]) == Result.LOGO_MISMATCH,
                 "logo check: a byte appended, no bytes");
         n[Verification.N_CODE] = Result.BODY_MODIFIED.code();
         Verification failed = new Verification(s, n);
@@ -409,7 +409,7 @@ public final class VectorTests {
             ver.load(((String) v.get("bundle")).getBytes(StandardCharsets.US_ASCII), null, (Long) v.get("now"));
             Verification real = ver.verify(new Message((String) msg.get("channel"), (String) msg.get("from"),
                     (String) msg.get("to"), (String) msg.get("body"), (String) msg.get("token")), (Long) v.get("now"));
-            check(real.isVerified() && real.logoSha256().length == 32 && real.logoCheck(png) == Result.BODY_MODIFIED,
+            check(real.isVerified() && real.logoSha256().length == 32 && real.logoCheck(png) == Result.LOGO_MISMATCH,
                     "logo check: a verified vector against another picture: " + real.result());
             Verification unsigned = ver.verify(new Message((String) msg.get("channel"), (String) msg.get("from"),
                     (String) msg.get("to"), (String) msg.get("body"), null), (Long) v.get("now"));
