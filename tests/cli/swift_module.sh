@@ -36,6 +36,15 @@ int use_load(hallmark_verifier **v, const char *const *roots, const unsigned cha
            hallmark_verifier_load(*v, b, n, NULL, 0, 0, next, hallmark_trust_state_max(), &len,
                                   NULL) == HALLMARK_BUNDLE_ROOT_FORKED;
 }
+/* The logos fetched at load ([HM-CRED-78]), as Example.swift's syncLogos calls them. */
+int use_logos(hallmark_verifier *v, const unsigned char *png, size_t n);
+int use_logos(hallmark_verifier *v, const unsigned char *png, size_t n) {
+    hallmark_logo_ref refs[4];
+    size_t count = 0;
+    return hallmark_verifier_logos(v, refs, 4, &count) == HALLMARK_OK && count > 0 &&
+           refs[0].sha256_b64[42] != '\0' &&
+           hallmark_logo_ref_check(&refs[0], png, n) == HALLMARK_LOGO_MISMATCH;
+}
 /* A basic brand's pass: "signed by" out->signed_domain only ([HM-RESULT-40]). */
 int use_domain(const hallmark_verification *out);
 int use_domain(const hallmark_verification *out) {

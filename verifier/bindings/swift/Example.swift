@@ -128,3 +128,26 @@ func verifyFetched(verifier: OpaquePointer?, channel: String, from: String, to: 
     } } }
     return out
 }
+
+/// Spec HM-CRED-78: right after a load that returned HALLMARK_OK, fetch the logos not cached yet
+/// (never when a message is shown: that fetch would be a read receipt), keep each under its
+/// digest only when the library says the bytes match.
+func syncLogos(verifier: OpaquePointer?, platform: URL,
+               cache: inout [String: Data]) async {
+    var count = 0
+    _ = hallmark_verifier_logos(verifier, nil, 0, &count)
+    var refs = [hallmark_logo_ref](repeating: hallmark_logo_ref(), count: count)
+    guard hallmark_verifier_logos(verifier, &refs, count, &count) == HALLMARK_OK else { return }
+    let session = URLSession(configuration: .ephemeral, delegate: NoRedirects(), delegateQueue: nil)
+    for var ref in refs {
+        let name = withUnsafeBytes(of: &ref.sha256_b64) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+        if cache[name] != nil { continue }
+        let url = platform.appendingPathComponent("v1/logos").appendingPathComponent(name)
+        guard let (data, response) = try? await session.data(from: url),
+              (response as? HTTPURLResponse)?.statusCode == 200 else { continue }
+        let ok = data.withUnsafeBytes { png in
+            hallmark_logo_ref_check(&ref, png.bindMemory(to: UInt8.self).baseAddress, png.count)
+        }
+        if ok == HALLMARK_OK { cache[name] = data } // HALLMARK_LOGO_MISMATCH: discard
+    }
+}

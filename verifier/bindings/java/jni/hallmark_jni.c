@@ -66,6 +66,8 @@ JNIEXPORT jint JNICALL Java_dev_hallmark_Verifier_nativeLookupKey(JNIEnv *env, j
                                                                   jbyteArray body,
                                                                   jbyteArray key_out);
 JNIEXPORT void JNICALL Java_dev_hallmark_Verifier_nativeFree(JNIEnv *env, jclass cls, jlong h);
+JNIEXPORT jobjectArray JNICALL Java_dev_hallmark_Verifier_nativeLogos(JNIEnv *env, jclass cls,
+                                                                      jlong h, jintArray rc_out);
 JNIEXPORT jint JNICALL Java_dev_hallmark_Verifier_nativeLogoCheck(JNIEnv *env, jclass cls,
                                                                   jint code, jbyteArray sha256,
                                                                   jbyteArray png);
@@ -467,4 +469,44 @@ Java_dev_hallmark_Verifier_nativeLogoCheck(JNIEnv *env, jclass cls, jint code, j
     (*env)->ReleasePrimitiveArrayCritical(env, png, bytes, JNI_ABORT);
     free(v);
     return rc;
+}
+
+/* hallmark_verifier_logos as a String array: the base64url digest and the logo.url of each logo,
+ * in turn (2 entries per logo); the result code in rc_out[0]. */
+JNIEXPORT jobjectArray JNICALL
+Java_dev_hallmark_Verifier_nativeLogos(JNIEnv *env, jclass cls, jlong h, jintArray rc_out)
+{
+    hallmark_verifier *v = (hallmark_verifier *)(intptr_t)h;
+    hallmark_logo_ref *refs = NULL;
+    jobjectArray list = NULL;
+    jint rc_value;
+    size_t n = 0, i;
+    hallmark_result rc;
+
+    (void)cls;
+    rc = hallmark_verifier_logos(v, NULL, 0, &n);
+    if (rc == HALLMARK_ERR_BUFFER_TOO_SMALL) {
+        refs = calloc(n, sizeof *refs);
+        rc = refs == NULL ? HALLMARK_ERR_NOMEM : hallmark_verifier_logos(v, refs, n, &n);
+    }
+    if (rc == HALLMARK_OK) {
+        list = (*env)->NewObjectArray(env, (jsize)(2 * n),
+                                      (*env)->FindClass(env, "java/lang/String"), NULL);
+        for (i = 0; list != NULL && i < n; i++) {
+            jstring b64 = (*env)->NewStringUTF(env, refs[i].sha256_b64),
+                    url = (*env)->NewStringUTF(env, refs[i].url);
+            if (b64 == NULL || url == NULL) {
+                list = NULL; /* an OutOfMemoryError is pending */
+                break;
+            }
+            (*env)->SetObjectArrayElement(env, list, (jsize)(2 * i), b64);
+            (*env)->SetObjectArrayElement(env, list, (jsize)(2 * i + 1), url);
+            (*env)->DeleteLocalRef(env, b64);
+            (*env)->DeleteLocalRef(env, url);
+        }
+    }
+    free(refs);
+    rc_value = (jint)rc;
+    (*env)->SetIntArrayRegion(env, rc_out, 0, 1, &rc_value);
+    return list;
 }

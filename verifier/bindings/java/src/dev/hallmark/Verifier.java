@@ -184,6 +184,32 @@ public final class Verifier implements AutoCloseable {
         return new String(key, StandardCharsets.US_ASCII);
     }
 
+    /**
+     * The logos of the bundle in force that the app may show (spec HM-CRED-78, HM-CRED-79):
+     * call it after every load that returns OK, fetch those not cached yet (the platform's
+     * {@code GET /v1/logos/<sha256Base64Url>}, or {@link LogoRef#url()}), keep each only when
+     * {@link LogoRef#check} returns OK, and never fetch a logo when a message is shown: that
+     * fetch would be a read receipt.
+     * @throws HallmarkException NO_BUNDLE before a load
+     */
+    public List<LogoRef> logos() {
+        lock.readLock().lock();
+        try {
+            int[] rc = new int[1];
+            String[] flat = nativeLogos(live(), rc);
+            if (rc[0] != Result.OK.code() || flat == null) {
+                throw new HallmarkException(Result.of(rc[0]), "no logo list");
+            }
+            List<LogoRef> out = new java.util.ArrayList<>(flat.length / 2);
+            for (int i = 0; i + 1 < flat.length; i += 2) {
+                out.add(new LogoRef(flat[i], flat[i + 1]));
+            }
+            return java.util.Collections.unmodifiableList(out);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
     /** Length of a token lookup key (base64url of SHA-256). */
     public static final int LOOKUP_KEY_LENGTH = 43;
 
@@ -238,6 +264,8 @@ public final class Verifier implements AutoCloseable {
             byte[] keyOut);
 
     private static native void nativeFree(long handle);
+
+    private static native String[] nativeLogos(long handle, int[] rcOut);
 
     /** hallmark_logo_check on a result code and logo digest (Verification.logoCheck). */
     static native int nativeLogoCheck(int code, byte[] sha256, byte[] png);

@@ -415,6 +415,23 @@ public final class VectorTests {
                     (String) msg.get("to"), (String) msg.get("body"), null), (Long) v.get("now"));
             check(unsigned.logoCheck(png) == Result.ERR_INVALID_ARGUMENT,
                     "logo check: an unsigned message: " + unsigned.logoCheck(png));
+            // HM-CRED-78: the logos to fetch at load hold the verified brand's, each once.
+            List<LogoRef> logos = ver.logos();
+            check(logos.stream().anyMatch(r -> Arrays.equals(r.sha256(), real.logoSha256())
+                            && r.sha256Base64Url().length() == 43 && r.url().equals(real.logoUrl())),
+                    "logos(): the verified brand's logo is listed: " + logos);
+            check(logos.stream().map(LogoRef::sha256Base64Url).distinct().count() == logos.size(),
+                    "logos(): each digest once: " + logos);
+            LogoRef own = logos.get(0);
+            check(own.check(png) == (Arrays.equals(own.sha256(),
+                    MessageDigest.getInstance("SHA-256").digest(png)) ? Result.OK : Result.LOGO_MISMATCH)
+                    && own.check(new byte[0]) == Result.LOGO_MISMATCH, "LogoRef.check: " + own.check(png));
+        }
+        try (Verifier none = anchored(v)) {
+            none.logos();
+            check(false, "logos() before a load must throw NO_BUNDLE");
+        } catch (HallmarkException e) {
+            check(e.result() == Result.NO_BUNDLE, "logos() before a load: " + e.result());
         }
     }
 
