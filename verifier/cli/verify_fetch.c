@@ -148,9 +148,8 @@ join_url(char *url, size_t cap, const char *endpoint, const char *path, const ch
         fetch_errorf(err, err_cap, "%s: the URL is too long", option);
         return 0;
     }
-    memcpy(url, endpoint, base);
-    url[base] = '/';
-    memcpy(url + base + 1, path, strlen(path) + 1);
+    (void)snprintf(url, cap, "%.*s/", (int)base, endpoint);
+    (void)strncat(url, path, cap - base - 2);
     return 1;
 }
 

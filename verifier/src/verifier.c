@@ -641,10 +641,15 @@ hallmark_logo_check(const hallmark_verification *v, const unsigned char *png, si
 }
 
 /* [HM-CRED-79]: the logos an app may show, each digest once. */
+struct shown_logo {
+    const hm_brand *brand;
+};
+
 static int
 digest_order(const void *a, const void *b)
 {
-    const hm_brand *x = *(const hm_brand *const *)a, *y = *(const hm_brand *const *)b;
+    const hm_brand *x = ((const struct shown_logo *)a)->brand,
+                   *y = ((const struct shown_logo *)b)->brand;
 
     return memcmp(x->logo_sha256, y->logo_sha256, sizeof x->logo_sha256);
 }
@@ -653,7 +658,7 @@ hallmark_result
 hallmark_verifier_logos(hallmark_verifier *v, hallmark_logo_ref *out, size_t cap, size_t *count)
 {
     struct snapshot *snap;
-    const hm_brand **shown;
+    struct shown_logo *shown;
     size_t i, n = 0, distinct = 0;
     hallmark_result rc = HALLMARK_OK;
 
@@ -676,7 +681,7 @@ hallmark_verifier_logos(hallmark_verifier *v, hallmark_logo_ref *out, size_t cap
         const hm_brand *b = &snap->trust->brands[i];
 
         if (!b->revoked && b->level != HALLMARK_LEVEL_BASIC) {
-            shown[n++] = b;
+            shown[n++].brand = b;
         }
     }
     qsort(shown, n, sizeof *shown, digest_order);
@@ -688,10 +693,10 @@ hallmark_verifier_logos(hallmark_verifier *v, hallmark_logo_ref *out, size_t cap
             hallmark_logo_ref *r = &out[distinct];
 
             memset(r, 0, sizeof *r);
-            memcpy(r->sha256, shown[i]->logo_sha256, sizeof r->sha256);
+            memcpy(r->sha256, shown[i].brand->logo_sha256, sizeof r->sha256);
             (void)hm_b64url_encode(r->sha256_b64, sizeof r->sha256_b64, r->sha256, sizeof r->sha256,
                                    NULL);
-            copy_str(r->url, sizeof r->url, shown[i]->logo_url);
+            copy_str(r->url, sizeof r->url, shown[i].brand->logo_url);
         }
         distinct++;
     }
