@@ -453,8 +453,13 @@ sign_with(const hm_signer *s, const struct signing_key *k, const hm_sign_request
     res->exp = now + (req->ttl > 0 ? req->ttl : HM_SIGN_TTL_DEFAULT);
     if (req->directory) {
         /* Where the app will look for it: the key of its message, as the app computes it. */
-        hallmark_message m = {req->channel,  from, to, (const unsigned char *)req->body,
-                              req->body_len, NULL, 0};
+        hallmark_message m = {.channel = req->channel,
+                              .from = from,
+                              .to = to,
+                              .body = (const unsigned char *)req->body,
+                              .body_len = req->body_len,
+                              .token = NULL,
+                              .token_len = 0};
         if (hallmark_token_lookup_key(&m, res->lookup_key, sizeof res->lookup_key) != HALLMARK_OK) {
             hm_sign_result_clear(res);
             return refuse(res, HALLMARK_ERR_INTERNAL, NULL, "no lookup key for a signed message");

@@ -2436,8 +2436,13 @@ lookup(const char *name, const char *description, const char *channel, const cha
 {
     unsigned char digest[HM_SHA256_BYTES], raw[1024];
     char key[48] = "", got[48] = "", path[1024];
-    hallmark_message m = {
-        channel, from, to, (const unsigned char *)body, body != NULL ? strlen(body) : 0, NULL, 0};
+    hallmark_message m = {.channel = channel,
+                          .from = from,
+                          .to = to,
+                          .body = (const unsigned char *)body,
+                          .body_len = body != NULL ? strlen(body) : 0,
+                          .token = NULL,
+                          .token_len = 0};
     json_t *msg = json_pack("{s:s,s:s,s:s}", "channel", channel, "from", from, "to", to),
            *expect = json_pack("{s:s}", "result", result), *doc;
     hallmark_result rc;
