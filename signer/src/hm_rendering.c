@@ -52,9 +52,9 @@ hm_render_gsm7(const char *text, size_t len, char *out, int *changed)
         size_t used = 1;
         const char *r = s[i] < 0x80 ? NULL : replacement(s + i, len - i, &used);
         if (r != NULL) {
-            size_t n = strlen(r);
-            memcpy(out + o, r, n);
-            o += n;
+            while (*r != '\0') { /* the ASCII replacement, without its NUL */
+                out[o++] = *r++;
+            }
             *changed = 1;
         } else {
             memcpy(out + o, s + i, used);
