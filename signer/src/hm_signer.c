@@ -380,6 +380,11 @@ check_request(const hm_trust *t, const hm_brand *b, const hm_sign_request *req, 
         return refuse(res, HALLMARK_ERR_BAD_REQUEST, "subject",
                       "UTF-8 text of at most 998 bytes, no U+0000");
     }
+    /* [HM-TOKEN-51]: shown beside the brand, so under the body's rules. */
+    if (req->subject != NULL &&
+        (rc = hm_body_rules_check(b, req->subject, req->subject_len, &detail)) != HALLMARK_OK) {
+        return refuse(res, rc, "subject", detail);
+    }
     if (req->reply_to != NULL) { /* [HM-TOKEN-48], [HM-TOKEN-51] */
         if (strcmp(req->channel, "email") != 0 ||
             !hm_canonical_recipient("email", req->reply_to, reply_to)) {

@@ -260,6 +260,8 @@ email='{"brand":"acme-bank","channel":"email","from":"acme.example","to":"ann@ex
     echo '{"brand":"acme-bank","channel":"sms","from":"ACMEBANK","to":"+447700900123","body":"It’s due – pay by 1 Dec…","category":"otp","sender":{"kind":"automated"},"renderings":[]}'
     echo '{"brand":"acme-bank","channel":"sms","from":"ACMEBANK","to":"+447700900123","body":"Acme Bank: code 1234","category":"otp","sender":{"kind":"automated"}}'
     echo "$email"',"subject":"'"$(printf 'x%.0s' $(seq 999))"'"}'
+    echo "$email"',"subject":"Verify at acme-secure-login.example"}'
+    echo "$email"',"subject":"Pay \u202enow"}'
 } >"$work/shown.in"
 set +e
 "$signer_cli" sign --keystore "$HALLMARK_KEYSTORE" --audit "$work/shown.log" <"$work/shown.in" \
@@ -274,7 +276,8 @@ def digest(text):
     return base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).rstrip(b"=").decode()
 want = {1: ("sender_not_authorized", "reply_to"), 2: ("bad_request", "reply_to"),
         3: ("bad_request", "renderings"), 4: ("bad_request", "reply_to"),
-        8: ("bad_request", "subject")}
+        8: ("bad_request", "subject"), 9: ("action_not_authorized", "subject"),
+        10: ("bad_request", "subject")}
 for i, (code, field) in want.items():
     e = out[i].get("error", {})
     assert e.get("code") == code and e.get("field") == field, (i, out[i])
