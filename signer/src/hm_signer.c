@@ -504,6 +504,19 @@ build_claims(const hm_brand *b, const hm_sign_request *req, const char *from, co
     return c;
 }
 
+static int
+ascii_only(const char *s, size_t len)
+{
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        if ((unsigned char)s[i] >= 0x80) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 /* The lookup key of the message as the app receives it, with body (HM-CARRY-16). */
 static int
 lookup_key_of(const hm_sign_request *req, const char *from, const char *to, const char *body,
@@ -545,7 +558,9 @@ sign_with(const hm_signer *s, const struct signing_key *k, const hm_sign_request
         return rc;
     }
     x.reply_to = req->reply_to != NULL ? reply_to : NULL;
-    if (req->gsm7) { /* [HM-TOKEN-50]: only when it differs, and under the body's rules */
+    /* [HM-TOKEN-50]: only when it differs, and under the body's rules. A body of ASCII only has
+     * no character the table replaces: no allocation, no second pass. */
+    if (req->gsm7 && !ascii_only(req->body, req->body_len)) {
         int changed = 0;
         if ((rendering = malloc(req->body_len + 1)) == NULL) {
             return refuse(res, HALLMARK_ERR_NOMEM, NULL, "out of memory");
