@@ -174,12 +174,16 @@ serve_job_tokens(const struct serve_job *j, hm_store_token *out)
     size_t i, k = 0;
 
     for (i = 0; i < j->n; i++) {
-        if (j->g[i].rc == HALLMARK_OK && j->g[i].res.lookup_key[0] != '\0') {
+        const hm_sign_result *r = &j->g[i].res;
+        /* Under the message's key, and its rendering's (HM-CARRY-30). */
+        const char *keys[2] = {r->lookup_key, r->alt_lookup_key};
+        size_t m;
+        for (m = 0; j->g[i].rc == HALLMARK_OK && m < 2 && keys[m][0] != '\0'; m++) {
             if (out != NULL) {
-                out[k].key = j->g[i].res.lookup_key;
-                out[k].token = j->g[i].res.token;
-                out[k].iat = j->g[i].res.iat;
-                out[k].exp = j->g[i].res.exp;
+                out[k].key = keys[m];
+                out[k].token = r->token;
+                out[k].iat = r->iat;
+                out[k].exp = r->exp;
             }
             k++;
         }

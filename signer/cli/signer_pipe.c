@@ -125,6 +125,7 @@ struct pending {
     size_t start, end; /* the line's bytes in the output buffer */
     unsigned long line_no;
     char key[HALLMARK_LOOKUP_KEY_LEN + 1];
+    char alt_key[HALLMARK_LOOKUP_KEY_LEN + 1]; /* a rendering's key (HM-CARRY-30), or "" */
     char *token;
     long long iat, exp;
 };
@@ -160,6 +161,7 @@ chunk_add(struct chunk *ck, size_t start, size_t end, unsigned long line_no,
     e->end = end;
     e->line_no = line_no;
     (void)snprintf(e->key, sizeof e->key, "%s", res->lookup_key);
+    (void)snprintf(e->alt_key, sizeof e->alt_key, "%s", res->alt_lookup_key);
     e->iat = res->iat;
     e->exp = res->exp;
     ck->n++;
@@ -170,10 +172,11 @@ chunk_add(struct chunk *ck, size_t start, size_t end, unsigned long line_no,
 static unsigned long
 chunk_publish(struct chunk *ck, hm_store *store, struct buf *out)
 {
-    hm_store_token *t = ck->n > 0 ? calloc(ck->n, sizeof *t) : NULL;
+    /* Each line's token under its key, and under its rendering's key when it has one. */
+    hm_store_token *t = ck->n > 0 ? calloc(ck->n * 2, sizeof *t) : NULL;
     struct buf redone = {0};
     char err[512] = "";
-    size_t i, at = 0;
+    size_t i, at = 0, rows = 0;
     unsigned long lost = 0;
     hallmark_result rc = HALLMARK_OK;
 
@@ -181,16 +184,21 @@ chunk_publish(struct chunk *ck, hm_store *store, struct buf *out)
         return 0;
     }
     for (i = 0; t != NULL && i < ck->n; i++) {
-        t[i].key = ck->p[i].key;
-        t[i].token = ck->p[i].token;
-        t[i].iat = ck->p[i].iat;
-        t[i].exp = ck->p[i].exp;
+        const char *keys[2] = {ck->p[i].key, ck->p[i].alt_key};
+        size_t j;
+        for (j = 0; j < 2 && keys[j][0] != '\0'; j++) {
+            t[rows].key = keys[j];
+            t[rows].token = ck->p[i].token;
+            t[rows].iat = ck->p[i].iat;
+            t[rows].exp = ck->p[i].exp;
+            rows++;
+        }
     }
     if (ck->failed || (ck->n > 0 && t == NULL)) {
         rc = HALLMARK_ERR_NOMEM;
         (void)snprintf(err, sizeof err, "out of memory");
     } else {
-        rc = hm_store_put_tokens(store, t, ck->n, err, sizeof err);
+        rc = hm_store_put_tokens(store, t, rows, err, sizeof err);
     }
     free(t);
     if (rc != HALLMARK_OK) {

@@ -96,7 +96,8 @@ struct serve_job; /* a sign request waiting for its commit (signer_endpoint_sign
 /* Called on the job's worker thread: rc is its commit's result; client_gone: the client left,
  * so the request is to be freed (evhttp_request_free), not answered. */
 typedef void (*serve_committed_fn)(struct serve_job *job, hallmark_result rc, int client_gone);
-/* The directory tokens of a job into out (NULL: only count them); their number. */
+/* The directory rows of a job into out (NULL: only count them): each token under its lookup key
+ * and its rendering's (HM-CARRY-30); their number. */
 size_t serve_job_tokens(const struct serve_job *job, hm_store_token *out);
 /* Queues a job whose request is owned (evhttp_request_own); done is called once committed. */
 void serve_commit_submit(struct serve_job *job, struct evhttp_connection *conn,

@@ -14,6 +14,7 @@
 #include "hm_ids.h"
 #include "hm_jws_sign.h"
 #include "hm_keystore.h"
+#include "hm_rendering.h"
 #include "hm_signkey.h"
 #include "hm_text.h"
 #include "hm_errorf.h"
@@ -81,9 +82,9 @@ refuse(hm_sign_result *res, hallmark_result rc, const char *field, const char *d
 
 /* ---- requests -------------------------------------------------------------------------------- */
 
-static const char *const request_members[] = {"brand",   "channel",  "from",    "to",
-                                              "body",    "category", "sender",  "conv",
-                                              "actions", "ttl",      "carriage"};
+static const char *const request_members[] = {
+    "brand", "channel", "from", "to",       "body",    "category", "sender",
+    "conv",  "actions", "ttl",  "carriage", "subject", "reply_to", "renderings"};
 
 static hallmark_result
 string_member(const json_t *obj, const char *name, int required, const char **out,
@@ -170,6 +171,31 @@ read_carriage(const json_t *obj, hm_sign_request *req, hm_sign_result *res)
     return HALLMARK_OK;
 }
 
+/* [HM-TOKEN-50]: the renderings to sign beside the body; GSM-7 is an SMS spelling, and the
+ * default there. */
+static hallmark_result
+read_renderings(const json_t *list, hm_sign_request *req, hm_sign_result *res)
+{
+    int sms = strcmp(req->channel, "sms") == 0;
+
+    req->gsm7 = sms;
+    if (list == NULL) {
+        return HALLMARK_OK;
+    }
+    if (!json_is_array(list) || json_array_size(list) > 1 ||
+        (json_array_size(list) == 1 &&
+         (!json_is_string(json_array_get(list, 0)) ||
+          strcmp(json_string_value(json_array_get(list, 0)), "gsm7") != 0))) {
+        return refuse(res, HALLMARK_ERR_BAD_REQUEST, "renderings", "[] or [\"gsm7\"]");
+    }
+    req->gsm7 = json_array_size(list) == 1;
+    if (req->gsm7 && !sms) {
+        return refuse(res, HALLMARK_ERR_BAD_REQUEST, "renderings",
+                      "gsm7 is an SMS rendering: sms only (spec 3.4)");
+    }
+    return HALLMARK_OK;
+}
+
 hallmark_result
 hm_sign_request_from_json(const json_t *obj, hm_sign_request *req, hm_sign_result *res)
 {
@@ -191,7 +217,7 @@ hm_sign_request_from_json(const json_t *obj, hm_sign_request *req, hm_sign_resul
         if (!known) {
             return refuse(res, HALLMARK_ERR_BAD_REQUEST, NULL,
                           "unknown member (known: brand, channel, from, to, body, category, "
-                          "sender, conv, actions, ttl, carriage)");
+                          "sender, conv, actions, ttl, carriage, subject, reply_to, renderings)");
         }
     }
     if ((rc = string_member(obj, "brand", 1, &req->brand, res)) != HALLMARK_OK ||
@@ -200,10 +226,17 @@ hm_sign_request_from_json(const json_t *obj, hm_sign_request *req, hm_sign_resul
         (rc = string_member(obj, "to", 1, &req->to, res)) != HALLMARK_OK ||
         (rc = string_member(obj, "body", 1, &req->body, res)) != HALLMARK_OK ||
         (rc = string_member(obj, "category", 1, &req->category, res)) != HALLMARK_OK ||
-        (rc = string_member(obj, "conv", 0, &req->conv, res)) != HALLMARK_OK) {
+        (rc = string_member(obj, "conv", 0, &req->conv, res)) != HALLMARK_OK ||
+        (rc = string_member(obj, "subject", 0, &req->subject, res)) != HALLMARK_OK ||
+        (rc = string_member(obj, "reply_to", 0, &req->reply_to, res)) != HALLMARK_OK) {
         return rc;
     }
     req->body_len = json_string_length(json_object_get(obj, "body"));
+    req->subject_len =
+        req->subject != NULL ? json_string_length(json_object_get(obj, "subject")) : 0;
+    if ((rc = read_renderings(json_object_get(obj, "renderings"), req, res)) != HALLMARK_OK) {
+        return rc;
+    }
     sender = json_object_get(obj, "sender");
     if (!json_is_object(sender)) {
         return refuse(res, HALLMARK_ERR_BAD_REQUEST, "sender",
@@ -280,7 +313,7 @@ conv_ok(const char *s)
 /* Everything the request says, checked before any claim is built. */
 static hallmark_result
 check_request(const hm_trust *t, const hm_brand *b, const hm_sign_request *req, long long now,
-              char *from, char *to, hm_sign_result *res)
+              char *from, char *to, char *reply_to, hm_sign_result *res)
 {
     size_t i;
     const char *detail = NULL;
@@ -345,6 +378,30 @@ check_request(const hm_trust *t, const hm_brand *b, const hm_sign_request *req, 
     if (req->conv != NULL && !conv_ok(req->conv)) {
         return refuse(res, HALLMARK_ERR_BAD_REQUEST, "conv", "1-128 printable ASCII, no spaces");
     }
+    if (req->subject != NULL &&
+        (req->subject_len > HM_SIGN_SUBJECT_MAX ||
+         !hm_utf8_valid((const unsigned char *)req->subject, req->subject_len) ||
+         memchr(req->subject, 0, req->subject_len) != NULL)) {
+        return refuse(res, HALLMARK_ERR_BAD_REQUEST, "subject",
+                      "UTF-8 text of at most 998 bytes, no U+0000");
+    }
+    /* [HM-TOKEN-51]: shown beside the brand, so under the body's rules. */
+    if (req->subject != NULL &&
+        (rc = hm_body_rules_check(b, req->subject, req->subject_len, &detail)) != HALLMARK_OK) {
+        return refuse(res, rc, "subject", detail);
+    }
+    if (req->reply_to != NULL) { /* [HM-TOKEN-48], [HM-TOKEN-51] */
+        if (strcmp(req->channel, "email") != 0 ||
+            !hm_canonical_recipient("email", req->reply_to, reply_to)) {
+            return refuse(res, HALLMARK_ERR_BAD_REQUEST, "reply_to",
+                          "an e-mail address (addr-spec), for channel email only");
+        }
+        if (!hm_brand_reply_to_authorized(b, reply_to)) {
+            return refuse(res, HALLMARK_SENDER_NOT_AUTHORIZED, "reply_to",
+                          "the Reply-To domain is not an e-mail sender of the brand's "
+                          "credential");
+        }
+    }
     for (i = 0; i < req->action_count; i++) {
         const hm_sign_action *a = &req->actions[i];
         if (hm_action_kind_from(a->kind) == HALLMARK_ACTION_UNKNOWN) {
@@ -365,9 +422,47 @@ check_request(const hm_trust *t, const hm_brand *b, const hm_sign_request *req, 
     return HALLMARK_OK;
 }
 
+/* What a message carries beside its body: the canonical Reply-To and the GSM-7 rendering, each
+ * NULL when absent. */
+struct extras {
+    const char *reply_to;
+    const char *rendering;
+    size_t rendering_len;
+};
+
+/* The optional claims of [HM-TOKEN-45], [HM-TOKEN-47] and [HM-TOKEN-48]; 0 on failure. */
+static int
+add_extras(json_t *c, const hm_sign_request *req, const struct extras *x)
+{
+    unsigned char d[HM_SHA256_BYTES];
+    char b64[HM_SHA256_B64_LEN + 1];
+
+    if (x->rendering != NULL) {
+        if (hm_body_digest((const unsigned char *)x->rendering, x->rendering_len, d) !=
+                HALLMARK_OK ||
+            hm_b64url_encode(b64, sizeof b64, d, sizeof d, NULL) != HALLMARK_OK) {
+            return 0;
+        }
+        json_object_set_new(c, "alt_body", json_pack("[s]", b64));
+    }
+    if (req->subject != NULL) {
+        if (hm_body_digest((const unsigned char *)req->subject, req->subject_len, d) !=
+                HALLMARK_OK ||
+            hm_b64url_encode(b64, sizeof b64, d, sizeof d, NULL) != HALLMARK_OK) {
+            return 0;
+        }
+        json_object_set_new(c, "subject", json_string(b64));
+    }
+    if (x->reply_to != NULL) {
+        json_object_set_new(c, "reply_to", json_string(x->reply_to));
+    }
+    return 1;
+}
+
 static json_t *
 build_claims(const hm_brand *b, const hm_sign_request *req, const char *from,
-             const unsigned char stem[HM_SHA256_BYTES], long long now, hm_sign_result *res)
+             const unsigned char stem[HM_SHA256_BYTES], const struct extras *x, long long now,
+             hm_sign_result *res)
 {
     unsigned char rnd[16], d[HM_SHA256_BYTES];
     char rcpt[HM_SHA256_B64_LEN + 1], cred[HM_SHA256_B64_LEN + 1];
@@ -408,19 +503,53 @@ build_claims(const hm_brand *b, const hm_sign_request *req, const char *from,
         }
         json_object_set_new(c, "actions", actions);
     }
+    if (!add_extras(c, req, x)) {
+        json_decref(c);
+        return NULL;
+    }
     return c;
 }
+
+static int
+ascii_only(const char *s, size_t len)
+{
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        if ((unsigned char)s[i] >= 0x80) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* The lookup key of the message as the app receives it, with body (HM-CARRY-16): the canonical
+ * sender, the recipient's stem ([HM-TOKEN-55]) and the body. */
+static int
+lookup_key_of(const hm_sign_request *req, const char *from,
+              const unsigned char stem[HM_SHA256_BYTES], const char *body, size_t body_len,
+              char key[HALLMARK_LOOKUP_KEY_LEN + 1])
+{
+    unsigned char k[HM_SHA256_BYTES];
+
+    return hm_token_lookup_key(req->channel, from, stem, (const unsigned char *)body, body_len,
+                               k) == HALLMARK_OK &&
+           hm_b64url_encode(key, HALLMARK_LOOKUP_KEY_LEN + 1, k, sizeof k, NULL) == HALLMARK_OK;
+}
+
+static hallmark_result sign_checked(const hm_signer *s, const struct signing_key *k,
+                                    const hm_sign_request *req, const char *from, const char *to,
+                                    const struct extras *x, long long now, hm_sign_result *res);
 
 static hallmark_result
 sign_with(const hm_signer *s, const struct signing_key *k, const hm_sign_request *req,
           long long now, hm_sign_result *res)
 {
     const hm_brand *b = &s->trust->brands[k->brand];
-    char from[HM_ID_MAX], to[HM_ID_MAX];
-    unsigned char stem[HM_SHA256_BYTES];
-    hm_claims check;
-    json_t *claims;
-    char *payload;
+    char from[HM_ID_MAX], to[HM_ID_MAX], reply_to[HM_ID_MAX];
+    struct extras x = {NULL, NULL, 0};
+    char *rendering = NULL;
+    const char *detail = NULL;
     hallmark_result rc;
 
     if (now > s->trust->exp) {
@@ -431,12 +560,46 @@ sign_with(const hm_signer *s, const struct signing_key *k, const hm_sign_request
         return refuse(res, HALLMARK_ERR_NO_ACTIVE_KEY, "brand",
                       "the brand's active key is outside its validity window");
     }
-    if ((rc = check_request(s->trust, b, req, now, from, to, res)) != HALLMARK_OK) {
+    if ((rc = check_request(s->trust, b, req, now, from, to, reply_to, res)) != HALLMARK_OK) {
         return rc;
     }
-    /* [HM-TOKEN-55]: the recipient stem, for rcpt and the lookup key (Argon2id, 1 MiB). */
+    x.reply_to = req->reply_to != NULL ? reply_to : NULL;
+    /* [HM-TOKEN-50]: only when it differs, and under the body's rules. A body of ASCII only has
+     * no character the table replaces: no allocation, no second pass. */
+    if (req->gsm7 && !ascii_only(req->body, req->body_len)) {
+        int changed = 0;
+        if ((rendering = malloc(req->body_len + 1)) == NULL) {
+            return refuse(res, HALLMARK_ERR_NOMEM, NULL, "out of memory");
+        }
+        x.rendering_len = hm_render_gsm7(req->body, req->body_len, rendering, &changed);
+        if (changed &&
+            (rc = hm_body_rules_check(b, rendering, x.rendering_len, &detail)) != HALLMARK_OK) {
+            free(rendering);
+            return refuse(res, rc, "body", detail);
+        }
+        x.rendering = changed ? rendering : NULL;
+    }
+    rc = sign_checked(s, k, req, from, to, &x, now, res);
+    free(rendering);
+    return rc;
+}
+
+/* Builds, checks with the verifier's rules, and signs the claims of a checked request. */
+static hallmark_result
+sign_checked(const hm_signer *s, const struct signing_key *k, const hm_sign_request *req,
+             const char *from, const char *to, const struct extras *x, long long now,
+             hm_sign_result *res)
+{
+    const hm_brand *b = &s->trust->brands[k->brand];
+    hm_claims check;
+    json_t *claims;
+    char *payload;
+    hallmark_result rc;
+    unsigned char stem[HM_SHA256_BYTES];
+
+    /* [HM-TOKEN-55]: the recipient stem, for rcpt and the lookup keys (Argon2id, 1 MiB). */
     if (hm_recipient_stem(req->channel, from, to, stem) != HALLMARK_OK ||
-        (claims = build_claims(b, req, from, stem, now, res)) == NULL) {
+        (claims = build_claims(b, req, from, stem, x, now, res)) == NULL) {
         return refuse(res, HALLMARK_ERR_NOMEM, NULL, "out of memory");
     }
     /* The verifier's own claim rules: a token that they refuse is never issued. */
@@ -459,17 +622,14 @@ sign_with(const hm_signer *s, const struct signing_key *k, const hm_sign_request
     (void)snprintf(res->kid, sizeof res->kid, "%s", hm_signkey_public(k->key)->kid);
     res->iat = now;
     res->exp = now + (req->ttl > 0 ? req->ttl : HM_SIGN_TTL_DEFAULT);
-    if (req->directory) {
-        /* Where the app will look for it: the key of its message, as the app computes it. */
-        unsigned char key[HM_SHA256_BYTES];
-
-        if (hm_token_lookup_key(req->channel, from, stem, (const unsigned char *)req->body,
-                                req->body_len, key) != HALLMARK_OK ||
-            hm_b64url_encode(res->lookup_key, sizeof res->lookup_key, key, sizeof key, NULL) !=
-                HALLMARK_OK) {
-            hm_sign_result_clear(res);
-            return refuse(res, HALLMARK_ERR_INTERNAL, NULL, "no lookup key for a signed message");
-        }
+    /* Where the app will look for it: the key of its message, as the app computes it, and of the
+     * rendering a carrier may deliver instead (HM-CARRY-30). */
+    if (req->directory &&
+        (!lookup_key_of(req, from, stem, req->body, req->body_len, res->lookup_key) ||
+         (x->rendering != NULL &&
+          !lookup_key_of(req, from, stem, x->rendering, x->rendering_len, res->alt_lookup_key)))) {
+        hm_sign_result_clear(res);
+        return refuse(res, HALLMARK_ERR_INTERNAL, NULL, "no lookup key for a signed message");
     }
     return HALLMARK_OK;
 }
@@ -479,7 +639,7 @@ hm_signer_sign(const hm_signer *s, const hm_sign_request *req, long long now, hm
 {
     const struct signing_key *k;
     const hm_brand *b;
-    char from[HM_ID_MAX], to[HM_ID_MAX];
+    char from[HM_ID_MAX], to[HM_ID_MAX], reply_to[HM_ID_MAX];
     hallmark_result rc;
 
     if (s == NULL || req == NULL || res == NULL || req->brand == NULL || req->channel == NULL ||
@@ -510,7 +670,7 @@ hm_signer_sign(const hm_signer *s, const hm_sign_request *req, long long now, hm
                           "the brand credential is not valid now");
         }
         /* Or it had no sender to probe with (none, or each one contested): say which rule. */
-        if ((rc = check_request(s->trust, b, req, now, from, to, res)) != HALLMARK_OK) {
+        if ((rc = check_request(s->trust, b, req, now, from, to, reply_to, res)) != HALLMARK_OK) {
             return rc;
         }
         return refuse(res, HALLMARK_ERR_UNAVAILABLE, "brand",

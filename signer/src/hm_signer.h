@@ -20,6 +20,8 @@
 #define HM_SIGN_BODY_MAX ((size_t)64 * 1024)
 /* The default and the longest token lifetime (spec HM-TOKEN-19, HM-TOKEN-18). */
 #define HM_SIGN_TTL_DEFAULT 86400LL
+/* The longest subject or title accepted for signing: RFC 5322's line limit. */
+#define HM_SIGN_SUBJECT_MAX 998
 
 typedef struct hm_signer hm_signer;
 
@@ -37,6 +39,11 @@ typedef struct hm_sign_request {
     long long ttl; /* 0: HM_SIGN_TTL_DEFAULT */
     int directory; /* the token travels through the token directory (spec §9.5-9.6): always for
                     * sms, on request ("carriage": "directory") for rcs and whatsapp */
+    /* Displayed fields and renderings (spec HM-TOKEN-47, -48, -50); NULL / 0: none. */
+    const char *subject; /* the e-mail Subject or push title, signed as a digest */
+    size_t subject_len;
+    const char *reply_to; /* email only: signed in canonical form */
+    int gsm7;             /* add the GSM-7 rendering's digest (default on for sms) */
 } hm_sign_request;
 
 typedef struct hm_sign_result {
@@ -47,7 +54,9 @@ typedef struct hm_sign_result {
     const char *detail;                      /* static: why it was refused */
     const char *field;                       /* static: the field at fault, or NULL */
     char lookup_key[HALLMARK_LOOKUP_KEY_LEN + 1]; /* with directory carriage: where it is kept */
-    long long iat, exp;                           /* the token's window */
+    /* With directory carriage and a rendering in alt_body: kept there too (HM-CARRY-30). */
+    char alt_lookup_key[HALLMARK_LOOKUP_KEY_LEN + 1];
+    long long iat, exp; /* the token's window */
 } hm_sign_result;
 
 /*
@@ -68,7 +77,8 @@ void hm_signer_unref(hm_signer *s);
 /*
  * Reads a request object: members brand, channel, from, to, body, category, sender {kind, name},
  * and optionally conv, actions [{kind, label, url}], ttl, carriage ("inline" or "directory";
- * sms is always "directory", rcs and whatsapp may ask for it). Unknown members are refused. Strings
+ * sms is always "directory", rcs and whatsapp may ask for it), subject, reply_to and renderings
+ * ([] or ["gsm7"], sms only; default ["gsm7"] on sms). Unknown members are refused. Strings
  * are borrowed from obj. HALLMARK_OK or HALLMARK_ERR_BAD_REQUEST / HALLMARK_ERR_TOO_LARGE with
  * res->detail and res->field.
  */

@@ -58,6 +58,18 @@ check "directory: the token of the SMS is served" [ "$code" = 200 ]
 check "directory: exactly that token" [ "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["tokens"])' "$work/fetched")" = "['$token']" ]
 check "directory: private, briefly cached" grep -qi '^Cache-Control: private, max-age=60' "$work/headers"
 check "the app verifies the fetched token" [ "$(app_verdict)" = HALLMARK_VERIFIED ]
+# HM-CARRY-30 (issue 22, item 6): an SMS with typographic characters is kept under its GSM-7
+# rendering's key too, where the app looks after a CPaaS transliterated it, and verifies there.
+sign "$(msg acme-bank ACMEBANK +447700900123 'Acme Bank: it’s due – pay “£10” by 1 Dec…')"
+check "rendering: the SMS is signed" [ "$code" = 200 ]
+key=$(lookup +447700900123 'Acme Bank: it'"'"'s due - pay "£10" by 1 Dec...')
+fetch "/v1/tokens/$key"
+check "rendering: the token is served under the GSM-7 rendering's key" [ "$code" = 200 ]
+check "rendering: the app verifies the transliterated SMS" [ "$(app_verdict)" = HALLMARK_VERIFIED ]
+key=$(lookup +447700900123 'Acme Bank: it’s due – pay “£10” by 1 Dec…')
+fetch "/v1/tokens/$key"
+check "rendering: and under the key of the SMS as sent" [ "$code" = 200 ]
+check "rendering: the SMS as sent verifies too" [ "$(app_verdict)" = HALLMARK_VERIFIED ]
 key=$(lookup +447700900123 "Acme Bank: your code is 482 914. Never share it.")
 fetch "/v1/tokens/$key"
 check "a one-character change finds nothing" [ "$code" = 404 ]

@@ -275,6 +275,65 @@ PY
 r=$("$verify_cli" --root "$HALLMARK_KEYSTORE/root.pub" --bundle "$HALLMARK_KEYSTORE/published/bundle.jws" \
     --message "$work/cat.json" --json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["result"], d["ui"])')
 [ "$r" = "HALLMARK_VERIFIED checkmark" ] && ok || bad "an otp token of a brand vetted for otp: $r"
+# Issue 22 items 6 and 7: the signer signs the displayed subject and Reply-To and an SMS's GSM-7
+# rendering (HM-TOKEN-47, -48, -50, -51); the verifier checks what the app displays.
+email='{"brand":"acme-bank","channel":"email","from":"acme.example","to":"ann@example.org","body":"Statement ready","category":"transactional","sender":{"kind":"automated"}'
+{
+    echo "$email"',"subject":"Your statement is ready","reply_to":"Help@ACME.example"}'
+    echo "$email"',"reply_to":"help@acme-support.example"}'
+    echo "$email"',"reply_to":"not an address"}'
+    echo "$email"',"renderings":["gsm7"]}'
+    echo '{"brand":"acme-bank","channel":"sms","from":"ACMEBANK","to":"+447700900123","body":"x","category":"otp","sender":{"kind":"automated"},"reply_to":"help@acme.example"}'
+    echo '{"brand":"acme-bank","channel":"sms","from":"ACMEBANK","to":"+447700900123","body":"It’s due – pay by 1 Dec…","category":"otp","sender":{"kind":"automated"}}'
+    echo '{"brand":"acme-bank","channel":"sms","from":"ACMEBANK","to":"+447700900123","body":"It’s due – pay by 1 Dec…","category":"otp","sender":{"kind":"automated"},"renderings":[]}'
+    echo '{"brand":"acme-bank","channel":"sms","from":"ACMEBANK","to":"+447700900123","body":"Acme Bank: code 1234","category":"otp","sender":{"kind":"automated"}}'
+    echo "$email"',"subject":"'"$(printf 'x%.0s' $(seq 999))"'"}'
+    echo "$email"',"subject":"Verify at acme-secure-login.example"}'
+    echo "$email"',"subject":"Pay \u202enow"}'
+} >"$work/shown.in"
+set +e
+"$signer_cli" sign --keystore "$HALLMARK_KEYSTORE" --audit "$work/shown.log" <"$work/shown.in" \
+    >"$work/shown.out" 2>/dev/null
+set -e
+if python3 - "$work/shown.out" "$work" <<'PY'; then ok; else bad "displayed fields at signing: $(cat "$work/shown.out")"; fi
+import base64, hashlib, json, sys
+out = [json.loads(l) for l in open(sys.argv[1])]
+def claims(i):
+    return json.loads(base64.urlsafe_b64decode(out[i]["token"].split(".")[1] + "=="))
+def digest(text):
+    return base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).rstrip(b"=").decode()
+want = {1: ("sender_not_authorized", "reply_to"), 2: ("bad_request", "reply_to"),
+        3: ("bad_request", "renderings"), 4: ("bad_request", "reply_to"),
+        8: ("bad_request", "subject"), 9: ("action_not_authorized", "subject"),
+        10: ("bad_request", "subject")}
+for i, (code, field) in want.items():
+    e = out[i].get("error", {})
+    assert e.get("code") == code and e.get("field") == field, (i, out[i])
+c = claims(0)
+assert c["subject"] == digest("Your statement is ready") and c["reply_to"] == "Help@acme.example", c
+assert "alt_body" not in c, c
+assert claims(5)["alt_body"] == [digest("It's due - pay by 1 Dec...")], claims(5)
+assert "alt_body" not in claims(6) and "alt_body" not in claims(7), (claims(6), claims(7))
+for n, i in (("email", 0), ("sms", 5)):
+    json.dump({k: out[i][k] for k in ("channel", "from", "to", "body", "token")},
+              open(f"{sys.argv[2]}/shown-{n}.json", "w"))
+PY
+shown() { # MESSAGE [OPTIONS]: result, ui and signed marks of hallmark-verify --json
+    local m=$1
+    shift
+    "$verify_cli" --root "$HALLMARK_KEYSTORE/root.pub" --bundle "$HALLMARK_KEYSTORE/published/bundle.jws" \
+        --message "$m" --json "$@" |
+        python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["result"], d["ui"], ",".join(d.get("brand", {}).get("signed", [])))'
+}
+r=$(shown "$work/shown-email.json" --subject "Your statement is ready" --reply-to Help@acme.EXAMPLE || true)
+[ "$r" = "HALLMARK_VERIFIED checkmark subject,reply_to" ] && ok || bad "signed subject and Reply-To: $r"
+r=$(shown "$work/shown-email.json" --subject "[list] Your statement is ready" || true)
+[ "$r" = "HALLMARK_SUBJECT_MODIFIED neutral " ] && ok || bad "subject changed on e-mail: $r"
+r=$(shown "$work/shown-email.json" --reply-to attacker@evil.example || true)
+[ "$r" = "HALLMARK_REPLY_TO_MISMATCH neutral " ] && ok || bad "Reply-To changed: $r"
+python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); m["body"]="It'"'"'s due - pay by 1 Dec..."; json.dump(m, open(sys.argv[1],"w"))' "$work/shown-sms.json"
+r=$(shown "$work/shown-sms.json" || true)
+[ "$r" = "HALLMARK_VERIFIED checkmark body_rendering" ] && ok || bad "an SMS in its GSM-7 rendering: $r"
 
 echo "signer-pipe: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

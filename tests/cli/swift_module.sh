@@ -45,6 +45,18 @@ int use_logos(hallmark_verifier *v, const unsigned char *png, size_t n) {
            refs[0].sha256_b64[42] != '\0' &&
            hallmark_logo_ref_check(&refs[0], png, n) == HALLMARK_LOGO_MISMATCH;
 }
+/* The class on the message's channel and the displayed fields, as Example.swift uses them
+ * ([HM-RESULT-44], [HM-VERIFY-48], [HM-VERIFY-49]). */
+int use_displayed(hallmark_verifier *v, hallmark_message *m, hallmark_verification *out);
+int use_displayed(hallmark_verifier *v, hallmark_message *m, hallmark_verification *out) {
+    m->subject = "Your statement is ready";
+    m->subject_len = 23;
+    m->reply_to = NULL;
+    m->reply_to_len = 0;
+    return hallmark_verify_sized(v, m, 5, 12, 15, 0, out) == HALLMARK_SUBJECT_MODIFIED &&
+           out->ui == hallmark_ui_class_on(HALLMARK_SUBJECT_MODIFIED, "email") &&
+           (out->signed_fields & HALLMARK_SIGNED_SUBJECT) == 0 && out->reply_to[0] == '\0';
+}
 /* A basic brand's pass: "signed by" out->signed_domain only ([HM-RESULT-40]). */
 int use_domain(const hallmark_verification *out);
 int use_domain(const hallmark_verification *out) {

@@ -18,13 +18,21 @@ UI_CELLS = (("Checkmark", "checkmark"), ("Domain", "domain"), ("Neutral", "neutr
             ("Warning", "warning"), ("API error", "api-error"), ("(", "none"))
 
 
-def spec_ui_classes():
-    """{code name: UI class name} from the table of spec §8, the one source of the classes."""
+# [HM-RESULT-44]: the cell of a transport difference, whose class depends on the channel.
+TOLERANT_CELL = "Warning; Neutral on `email` and `sms`"
+
+
+def spec_ui_classes(channel=None):
+    """{code name: UI class name on channel} from the table of spec §8, the one source of the
+    classes; channel None is a byte-exact channel."""
     text = open(SPEC, encoding="utf-8").read()
     section = text[text.index("\n## 8 Results"):text.index("\n## 9 ")]
     table = {}
     for m in re.finditer(r"^\| \d+ \| `(HALLMARK_\w+)` \|.*\| ([^|]+) \|$", section, re.M):
-        table[m.group(1)] = next(ui for cell, ui in UI_CELLS if m.group(2).startswith(cell))
+        if m.group(2) == TOLERANT_CELL and channel in ("email", "sms"):
+            table[m.group(1)] = "neutral"
+        else:
+            table[m.group(1)] = next(ui for cell, ui in UI_CELLS if m.group(2).startswith(cell))
     return table
 
 
@@ -94,8 +102,11 @@ def check(vector_path, output_path, status, no_es256=False):
         return fail(f"not JSON (exit {status}): {text!r}")
     if got.get("result") != want:
         return fail(f"want {want}, got {got.get('result')}")
-    if got.get("ui") != spec_ui_classes()[want]:
-        return fail(f"ui {got.get('ui')!r}, the table of spec 8 says {spec_ui_classes()[want]!r}")
+    table = spec_ui_classes(vector["message"]["channel"])
+    if got.get("ui") != table[want]:
+        return fail(f"ui {got.get('ui')!r}, the table of spec 8 says {table[want]!r}")
+    if "ui" in expect and got.get("ui") != expect["ui"]:
+        return fail(f"ui {got.get('ui')!r}, the vector says {expect['ui']!r}")
     if status != (0 if want in ("HALLMARK_VERIFIED", "HALLMARK_VERIFIED_DOMAIN") else 1):
         return fail(f"exit status {status} for {want}")
     if "serial" in expect and got.get("serial") != expect["serial"]:

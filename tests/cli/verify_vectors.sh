@@ -74,5 +74,20 @@ for case in 026-unsigned.json:neutral 065-token-on-other-sender.json:warning; do
         passed=$((passed + 1))
     fi
 done
+# [HM-RESULT-46]: the verified view's time is the signed iat, and the subject is shown as signed
+# only when it is (vector 390 passes the signed Subject, 392 passes none).
+for case in 390-email-subject-signed.json:signed 392-email-subject-not-displayed.json:not; do
+    vector=spec/vectors/${case%%:*}
+    python3 tests/cli/vector_tool.py args "$vector" "$work" | grep -v '^--json$' >"$work/args"
+    mapfile -t args <"$work/args"
+    "$cli" "${args[@]}" >"$work/out" 2>&1 || true
+    if grep -qx "  signed at 1795597140 (show this time, not the transport's)" "$work/out" &&
+        grep -q "^  subject or title: ${case##*:}" "$work/out"; then
+        passed=$((passed + 1))
+    else
+        echo "FAIL human output of $vector: the signed time and subject: $(cat "$work/out")"
+        failed=$((failed + 1))
+    fi
+done
 echo "cli-vectors${mode:+-min}: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -31,7 +31,7 @@ load_and_use(const unsigned char *bundle, size_t len)
     const char *roots[1] = {vector_root};
     hallmark_verifier *v = NULL, *again = NULL;
     hallmark_verification out;
-    hallmark_message m;
+    hallmark_message m = {.channel = NULL};
     hallmark_error err;
     unsigned char state[HALLMARK_TRUST_STATE_MAX], state2[HALLMARK_TRUST_STATE_MAX];
     size_t state_len = 0, state2_len = 0;

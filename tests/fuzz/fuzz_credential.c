@@ -79,7 +79,7 @@ load_and_verify(const char *bundle)
     const char *roots[1] = {vector_root};
     hallmark_verifier *v = NULL;
     hallmark_verification out;
-    hallmark_message m;
+    hallmark_message m = {.channel = NULL};
     unsigned char state[HALLMARK_TRUST_STATE_MAX];
     size_t state_len = 0;
 

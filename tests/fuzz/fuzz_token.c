@@ -223,7 +223,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     json_t *msg = NULL;
     char *token = NULL, *signed_token = NULL;
     const char *body;
-    hallmark_message m;
+    hallmark_message m = {.channel = NULL};
 
     if (verifier == NULL) {
         setup();

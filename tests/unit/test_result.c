@@ -4,14 +4,15 @@
 
 #include "test.h"
 
-/* Values 47-55 are reserved for issue 22; those still reserved are no codes of this build. */
+/* Values 47, 48, 54 and 55 are reserved for the rest of issue 22 and are no codes of this build
+ * (49-51 are items 6 and 7's, 52 and 53 item 8's). */
 static int
 is_code(int c)
 {
-    return c < 47 || c > 55 || c == 52 || c == 53;
+    return c < 47 || c > 55 || (c >= 49 && c <= 53);
 }
 
-#define GAP_CODES 7
+#define GAP_CODES 4
 
 TEST(result_every_code_has_distinct_name_and_text)
 {
@@ -52,6 +53,11 @@ TEST(result_values_are_pinned)
     CHECK(HALLMARK_ERR_UNAVAILABLE == 44);
     CHECK(HALLMARK_SENDER_CONTESTED == 45);
     CHECK(HALLMARK_VERIFIED_DOMAIN == 46);
+    CHECK(HALLMARK_SUBJECT_MODIFIED == 49);
+    CHECK(HALLMARK_REPLY_TO_MISMATCH == 50);
+    CHECK(HALLMARK_REPLY_TO_NOT_AUTHORIZED == 51);
+    CHECK(HALLMARK_SIGNED_SUBJECT == 1 && HALLMARK_SIGNED_REPLY_TO == 2 &&
+          HALLMARK_SIGNED_BODY_RENDERING == 4);
     CHECK(HALLMARK_UI_DOMAIN == 5);
     CHECK(HALLMARK_ERR_API_REPLACED == 56);
     CHECK(HALLMARK_ERR_STATE_INVALID == 57);
@@ -90,6 +96,26 @@ ui_of_cell(const char *cell, size_t len)
         }
     }
     return "(unrecognized cell)";
+}
+
+/* [HM-RESULT-44]: a cell "Warning; Neutral on `email` and `sms`" gives the class on those two
+ * channels; every other cell is one class on every channel. */
+static int
+channel_classes_agree(hallmark_result code, const char *cell, size_t len)
+{
+    static const char tolerant[] = "Warning; Neutral on `email` and `sms`";
+    static const char *const channels[] = {"email", "sms",      "push",  "inapp",
+                                           "rcs",   "whatsapp", "x-new", NULL};
+    int two = len == sizeof tolerant - 1 && memcmp(cell, tolerant, len) == 0;
+    size_t i;
+
+    for (i = 0; i < sizeof channels / sizeof channels[0]; i++) {
+        hallmark_ui want = two && i < 2 ? HALLMARK_UI_NEUTRAL : hallmark_ui_class(code);
+        if (hallmark_ui_class_on(code, channels[i]) != want) {
+            return 0;
+        }
+    }
+    return 1;
 }
 
 /* The spec's table of §8 is the one source of the UI classes: every row's class must be the C
@@ -132,6 +158,9 @@ TEST(result_ui_class_follows_the_spec_table)
                       hallmark_result_name((hallmark_result)code),
                       hallmark_ui_class_name(hallmark_ui_class((hallmark_result)code)));
             problem = "the name or UI class differs from the spec's table";
+        } else if (!channel_classes_agree((hallmark_result)code, cell, (size_t)(stop - cell - 2))) {
+            test_note("%s: the class on email, sms or push differs from the table", name);
+            problem = "a class on a channel differs from the spec's table ([HM-RESULT-44])";
         } else {
             seen[code] = 1;
         }
@@ -173,4 +202,33 @@ TEST(result_ui_class_of_unknown_values_is_neutral)
     CHECK(strcmp(hallmark_ui_class_name(HALLMARK_UI_API_ERROR), "api-error") == 0);
     CHECK(strcmp(hallmark_ui_class_name(HALLMARK_UI_NONE), "none") == 0);
     CHECK(strcmp(hallmark_ui_class_name((hallmark_ui)77), "neutral") == 0);
+}
+
+/* [HM-RESULT-44]: a transport change is neutral on e-mail and SMS, a warning where the platform
+ * carries exact bytes; nothing else depends on the channel, and nothing becomes a checkmark. */
+TEST(result_ui_class_on_channel_tolerates_email_and_sms_changes)
+{
+    static const hallmark_result transport[] = {HALLMARK_BODY_MODIFIED, HALLMARK_RECIPIENT_MISMATCH,
+                                                HALLMARK_SUBJECT_MODIFIED,
+                                                HALLMARK_REPLY_TO_MISMATCH};
+    size_t i;
+    int code;
+
+    for (i = 0; i < sizeof transport / sizeof transport[0]; i++) {
+        CHECK(hallmark_ui_class_on(transport[i], "email") == HALLMARK_UI_NEUTRAL);
+        CHECK(hallmark_ui_class_on(transport[i], "sms") == HALLMARK_UI_NEUTRAL);
+        CHECK(hallmark_ui_class_on(transport[i], "push") == HALLMARK_UI_WARNING);
+        CHECK(hallmark_ui_class_on(transport[i], "whatsapp") == HALLMARK_UI_WARNING);
+        CHECK(hallmark_ui_class_on(transport[i], "EMAIL") == HALLMARK_UI_WARNING);
+        CHECK(hallmark_ui_class_on(transport[i], NULL) == HALLMARK_UI_WARNING);
+        CHECK(hallmark_ui_class(transport[i]) == HALLMARK_UI_WARNING);
+    }
+    CHECK(hallmark_ui_class_on(HALLMARK_REPLY_TO_NOT_AUTHORIZED, "email") == HALLMARK_UI_WARNING);
+    CHECK(hallmark_ui_class_on(HALLMARK_BAD_SIGNATURE, "sms") == HALLMARK_UI_WARNING);
+    CHECK(hallmark_ui_class_on(HALLMARK_VERIFIED, "sms") == HALLMARK_UI_CHECKMARK);
+    CHECK(hallmark_ui_class_on((hallmark_result)999, "email") == HALLMARK_UI_NEUTRAL);
+    for (code = 0; code <= (int)HALLMARK_RESULT_MAX; code++) {
+        CHECK((hallmark_ui_class_on((hallmark_result)code, "email") == HALLMARK_UI_CHECKMARK) ==
+              (code == HALLMARK_VERIFIED));
+    }
 }

@@ -22,8 +22,13 @@ static void *
 verify_loop(void *arg)
 {
     struct shared *s = arg;
-    hallmark_message m = {"sms", "ACMEBANK", "+447700900123", (const unsigned char *)"hello",
-                          5,     s->token,   strlen(s->token)};
+    hallmark_message m = {.channel = "sms",
+                          .from = "ACMEBANK",
+                          .to = "+447700900123",
+                          .body = (const unsigned char *)"hello",
+                          .body_len = 5,
+                          .token = s->token,
+                          .token_len = strlen(s->token)};
     hallmark_verification out;
     int i, bad = 0;
 

@@ -17,7 +17,13 @@ TEST(trust_state_replaced_calls_give_a_clear_answer)
     uint64_t serial = 99;
     hallmark_error err;
     hallmark_verification out;
-    hallmark_message m = {"sms", "ACMEBANK", "+447700900123", NULL, 0, "x.y.z", 5};
+    hallmark_message m = {.channel = "sms",
+                          .from = "ACMEBANK",
+                          .to = "+447700900123",
+                          .body = NULL,
+                          .body_len = 0,
+                          .token = "x.y.z",
+                          .token_len = 5};
 
     CHECK(fx_init(&fx) == 0);
     roots[0] = fx.root_b64;

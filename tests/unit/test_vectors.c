@@ -23,6 +23,28 @@ int_eq(const json_t *want, long long got)
     return json_is_integer(want) && json_integer_value(want) == got;
 }
 
+/* The marks of expect.brand.signed (§12.2): names in the order subject, reply_to,
+ * body_rendering; absent is none. An unknown name gives a value no result has. */
+static unsigned
+signed_marks(const json_t *names)
+{
+    static const char *const order[] = {"subject", "reply_to", "body_rendering"};
+    unsigned marks = 0;
+    size_t i, next = 0;
+
+    for (i = 0; i < json_array_size(names); i++) {
+        const char *name = json_string_value(json_array_get(names, i));
+        while (next < 3 && (name == NULL || strcmp(name, order[next]) != 0)) {
+            next++;
+        }
+        if (next == 3) {
+            return ~0u;
+        }
+        marks |= 1u << next++;
+    }
+    return marks;
+}
+
 /* Every member of expect.brand must equal the verified result. Returns the first that differs. */
 static const char *
 brand_mismatch(const json_t *b, const hallmark_verification *v)
@@ -81,6 +103,14 @@ brand_mismatch(const json_t *b, const hallmark_verification *v)
     if (!int_eq(json_object_get(b, "iat"), v->issued_at) ||
         !int_eq(json_object_get(b, "exp"), v->expires_at)) {
         return "iat/exp";
+    }
+    if (signed_marks(json_object_get(b, "signed")) != v->signed_fields) {
+        return "signed";
+    }
+    if (!(json_object_get(b, "reply_to") == NULL
+              ? v->reply_to[0] == '\0'
+              : str_eq(json_object_get(b, "reply_to"), v->reply_to))) {
+        return "reply_to";
     }
     if (logo == NULL && colors == NULL) { /* [HM-VEC-40]: a domain-only result shows neither */
         static const unsigned char zero[32];
@@ -162,6 +192,14 @@ run_vector(const json_t *vec, hallmark_verification *out, unsigned char *state, 
         body_len = json_string_length(json_object_get(msg, "body"));
     }
     m.body_len = body_len;
+    if (json_is_string(json_object_get(msg, "subject"))) { /* [HM-VERIFY-48] */
+        m.subject = json_string_value(json_object_get(msg, "subject"));
+        m.subject_len = json_string_length(json_object_get(msg, "subject"));
+    }
+    if (json_is_string(json_object_get(msg, "reply_to"))) {
+        m.reply_to = json_string_value(json_object_get(msg, "reply_to"));
+        m.reply_to_len = json_string_length(json_object_get(msg, "reply_to"));
+    }
     if (json_is_array(json_object_get(msg, "tokens"))) {
         /* Arrived without a token: what the directory returned (§9.6). */
         const json_t *list = json_object_get(msg, "tokens");
@@ -247,6 +285,9 @@ TEST(vectors_every_case_gives_its_expected_result)
         } else if ((want == HALLMARK_VERIFIED || want == HALLMARK_VERIFIED_DOMAIN) &&
                    (bad = brand_mismatch(json_object_get(expect, "brand"), &out)) != NULL) {
             printf("  %s: verified result differs at %s\n", names[i], bad);
+        } else if (json_object_get(expect, "ui") != NULL &&
+                   !str_eq(json_object_get(expect, "ui"), hallmark_ui_class_name(out.ui))) {
+            printf("  %s: ui %s differs\n", names[i], hallmark_ui_class_name(out.ui));
         } else {
             passed++;
             verified += want == HALLMARK_VERIFIED;
@@ -277,6 +318,9 @@ TEST(vectors_every_case_gives_its_expected_result)
         CHECK(reached[code]); /* the trust state's load results (HM-VEC-8, HM-VEC-60) */
     }
     CHECK(reached[HALLMARK_VERIFIED_DOMAIN]);
+    /* Issue 22 items 6 and 7: vectors 380-399. */
+    CHECK(reached[HALLMARK_SUBJECT_MODIFIED] && reached[HALLMARK_REPLY_TO_MISMATCH] &&
+          reached[HALLMARK_REPLY_TO_NOT_AUTHORIZED]);
 }
 
 /* spec/vectors/lookup/: the key the library gives for each message, or its refusal (HM-CARRY-16).

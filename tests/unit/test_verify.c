@@ -51,13 +51,13 @@ static hallmark_result
 run(struct env *e, const char *channel, const char *from, const char *to, const char *body,
     const char *token, hallmark_verification *out)
 {
-    hallmark_message m = {channel,
-                          from,
-                          to,
-                          (const unsigned char *)body,
-                          strlen(body),
-                          token,
-                          token == NULL ? 0 : strlen(token)};
+    hallmark_message m = {.channel = channel,
+                          .from = from,
+                          .to = to,
+                          .body = (const unsigned char *)body,
+                          .body_len = strlen(body),
+                          .token = token,
+                          .token_len = token == NULL ? 0 : strlen(token)};
 
     return hallmark_verify(e->v, &m, FX_NOW + 60, out);
 }
@@ -129,8 +129,11 @@ TEST(verify_basic_level_shows_the_domain_only)
              HALLMARK_RECIPIENT_MISMATCH);
     CHECK(out.signed_domain[0] == '\0' && out.brand_id[0] == '\0');
     /* The directory path passes a domain-only verdict on (HM-CARRY-40). */
-    m = (hallmark_message){
-        "sms", "ACMEBANK", "+447700900123", (const unsigned char *)BODY, strlen(BODY), NULL, 0};
+    m = (hallmark_message){.channel = "sms",
+                           .from = "ACMEBANK",
+                           .to = "+447700900123",
+                           .body = (const unsigned char *)BODY,
+                           .body_len = strlen(BODY)};
     CHECK_RC(hallmark_verify_fetched(e.v, &m, (const char *const *)&tok, 1, FX_NOW + 60, &out),
              HALLMARK_VERIFIED_DOMAIN);
     CHECK(strcmp(out.signed_domain, "acme.example") == 0 && out.display_name[0] == '\0');
@@ -218,7 +221,13 @@ TEST(verify_bundle_rollback_freeze_and_tamper)
              HALLMARK_BUNDLE_BAD_SIGNATURE);
     /* Failed loads left serial 7 in force; a later now freezes it: stale, never a checkmark. */
     {
-        hallmark_message m = {"sms", "ACMEBANK", "+447700900123", NULL, 0, "x.y.z", 5};
+        hallmark_message m = {.channel = "sms",
+                              .from = "ACMEBANK",
+                              .to = "+447700900123",
+                              .body = NULL,
+                              .body_len = 0,
+                              .token = "x.y.z",
+                              .token_len = 5};
         CHECK_RC(hallmark_verify(e.v, &m, FX_NOW + FX_DAY * 8, &out), HALLMARK_BUNDLE_EXPIRED);
         CHECK_RC(hallmark_verify(e.v, &m, FX_NOW, &out), HALLMARK_MALFORMED);
     }
@@ -250,8 +259,13 @@ TEST(verify_revoked_key_and_untrusted_root)
     CHECK_RC(fx_load(v, bundle, strlen(bundle), FX_NOW, NULL, NULL), HALLMARK_OK);
     c = fx_claims(&fx, "hi");
     tok = fx_token(&fx, c);
-    m = (hallmark_message){"sms", "ACMEBANK", "+447700900123", (const unsigned char *)"hi",
-                           2,     tok,        strlen(tok)};
+    m = (hallmark_message){.channel = "sms",
+                           .from = "ACMEBANK",
+                           .to = "+447700900123",
+                           .body = (const unsigned char *)"hi",
+                           .body_len = 2,
+                           .token = tok,
+                           .token_len = strlen(tok)};
     CHECK_RC(hallmark_verify(v, &m, FX_NOW, &out), HALLMARK_KEY_REVOKED);
     CHECK_RC(hallmark_verify(v, NULL, FX_NOW, &out), HALLMARK_ERR_INVALID_ARGUMENT);
     CHECK_RC(hallmark_verify(v, &m, FX_NOW, NULL), HALLMARK_ERR_INVALID_ARGUMENT);
@@ -370,7 +384,13 @@ TEST(verify_bundle_size_cap_is_checked_before_parsing)
     CHECK(at.message == NULL || strcmp(at.message, "bundle larger than 32 MiB") != 0);
     CHECK(serial == 0); /* untouched on failure */
     {                   /* the bundle in force stays: a bad token is judged, not "no bundle" */
-        hallmark_message m = {"sms", "ACMEBANK", "+447700900123", NULL, 0, "x.y.z", 5};
+        hallmark_message m = {.channel = "sms",
+                              .from = "ACMEBANK",
+                              .to = "+447700900123",
+                              .body = NULL,
+                              .body_len = 0,
+                              .token = "x.y.z",
+                              .token_len = 5};
         hallmark_verification out;
         CHECK_RC(hallmark_verify(e.v, &m, FX_NOW, &out), HALLMARK_MALFORMED);
     }
@@ -383,13 +403,13 @@ static hallmark_result
 run_sized(struct env *e, const char *channel, size_t channel_len, const char *from, size_t from_len,
           const char *to, size_t to_len, const char *token, hallmark_verification *out)
 {
-    hallmark_message m = {channel,
-                          from,
-                          to,
-                          (const unsigned char *)BODY,
-                          strlen(BODY),
-                          token,
-                          token == NULL ? 0 : strlen(token)};
+    hallmark_message m = {.channel = channel,
+                          .from = from,
+                          .to = to,
+                          .body = (const unsigned char *)BODY,
+                          .body_len = strlen(BODY),
+                          .token = token,
+                          .token_len = token == NULL ? 0 : strlen(token)};
 
     return hallmark_verify_sized(e->v, &m, channel_len, from_len, to_len, FX_NOW + 60, out);
 }
@@ -447,8 +467,13 @@ TEST(directory_lookup_key_and_fetched_tokens_api)
     json_t *c;
     char *tok, key[HALLMARK_LOOKUP_KEY_LEN + 1], again[HALLMARK_LOOKUP_KEY_LEN + 1];
     const char *tokens[HALLMARK_FETCHED_TOKENS_MAX + 1];
-    hallmark_message m = {
-        "sms", "ACMEBANK", "+447700900123", (const unsigned char *)BODY, strlen(BODY), NULL, 0};
+    hallmark_message m = {.channel = "sms",
+                          .from = "ACMEBANK",
+                          .to = "+447700900123",
+                          .body = (const unsigned char *)BODY,
+                          .body_len = strlen(BODY),
+                          .token = NULL,
+                          .token_len = 0};
     hallmark_verification out;
     hallmark_verifier *empty = NULL;
     const char *roots[1];
@@ -540,4 +565,171 @@ TEST(recipient_stem_is_argon2id_per_sender_and_the_memo_keys_on_every_input)
     CHECK_RC(hm_recipient_stem(NULL, "ACMEBANK", "+447700900123", b),
              HALLMARK_ERR_INVALID_ARGUMENT);
     CHECK_RC(hm_recipient_stem("sms", "ACMEBANK", NULL, b), HALLMARK_ERR_INVALID_ARGUMENT);
+}
+
+static void
+digest_b64(const char *text, char out[48])
+{
+    unsigned char d[32];
+
+    hm_body_digest((const unsigned char *)text, strlen(text), d);
+    hm_b64url_encode(out, 48, d, 32, NULL);
+}
+
+/* An e-mail token of the fixture's brand to ann@example.net, with optional subject and reply_to. */
+static char *
+email_token(struct env *e, const char *subject, const char *reply_to)
+{
+    unsigned char d[32];
+    char rcpt[48], subject_b64[48];
+    json_t *c = fx_claims(&e->fx, BODY);
+    char *t;
+
+    hm_recipient_stem("email", "acme.example", "ann@example.net", d);
+    hm_recipient_digest("dGVzdC1qdGktMDAx", "email", d, d);
+    hm_b64url_encode(rcpt, sizeof rcpt, d, 32, NULL);
+    json_object_set_new(c, "channel", json_string("email"));
+    json_object_set_new(c, "from", json_string("acme.example"));
+    json_object_set_new(c, "rcpt", json_string(rcpt));
+    if (subject != NULL) {
+        digest_b64(subject, subject_b64);
+        json_object_set_new(c, "subject", json_string(subject_b64));
+    }
+    if (reply_to != NULL) {
+        json_object_set_new(c, "reply_to", json_string(reply_to));
+    }
+    t = fx_token(&e->fx, c);
+    json_decref(c);
+    return t;
+}
+
+static hallmark_result
+run_email(struct env *e, const char *token, const char *body, const char *subject,
+          size_t subject_len, const char *reply_to, hallmark_verification *out)
+{
+    hallmark_message m = {.channel = "email",
+                          .from = "acme.example",
+                          .to = "ann@example.net",
+                          .body = (const unsigned char *)body,
+                          .body_len = strlen(body),
+                          .token = token,
+                          .token_len = strlen(token),
+                          .subject = subject,
+                          .subject_len = subject_len,
+                          .reply_to = reply_to,
+                          .reply_to_len = reply_to != NULL ? strlen(reply_to) : 0};
+
+    return hallmark_verify(e->v, &m, FX_NOW + 60, out);
+}
+
+#define SUBJECT "Your statement is ready"
+
+/* [HM-VERIFY-47], [HM-VERIFY-49], [HM-RESULT-44]: a signed subject and Reply-To are compared only
+ * when the app displays them; a pass says which displayed fields are signed; a change on e-mail
+ * is neutral, never a checkmark; an address outside the brand's e-mail senders is refused. */
+TEST(verify_displayed_subject_and_reply_to)
+{
+    struct env e;
+    hallmark_verification out;
+    char *tok, *bad;
+
+    CHECK(env_open(&e) == 0);
+    tok = email_token(&e, SUBJECT, "help@acme.example");
+    CHECK_RC(run_email(&e, tok, BODY, SUBJECT, strlen(SUBJECT), "help@ACME.Example", &out),
+             HALLMARK_VERIFIED);
+    CHECK(out.signed_fields == (HALLMARK_SIGNED_SUBJECT | HALLMARK_SIGNED_REPLY_TO));
+    CHECK(strcmp(out.reply_to, "help@acme.example") == 0 && out.ui == HALLMARK_UI_CHECKMARK);
+    /* Not displayed: not checked, not marked; the signed address is still given. */
+    CHECK_RC(run_email(&e, tok, BODY, NULL, 0, NULL, &out), HALLMARK_VERIFIED);
+    CHECK(out.signed_fields == 0 && strcmp(out.reply_to, "help@acme.example") == 0);
+    /* Folded trailing white space is a transport change of the subject too (§3.1). */
+    CHECK_RC(run_email(&e, tok, BODY, SUBJECT " \r\n", strlen(SUBJECT " \r\n"), NULL, &out),
+             HALLMARK_VERIFIED);
+    CHECK(out.signed_fields == HALLMARK_SIGNED_SUBJECT);
+    /* A mailing list's prefix, a swapped subject, a zero byte inside: 12a. */
+    CHECK_RC(run_email(&e, tok, BODY, "[list] " SUBJECT, strlen("[list] " SUBJECT), NULL, &out),
+             HALLMARK_SUBJECT_MODIFIED);
+    CHECK(out.ui == HALLMARK_UI_NEUTRAL && out.brand_id[0] == '\0' && out.signed_fields == 0);
+    CHECK_RC(run_email(&e, tok, BODY, SUBJECT "\0x", strlen(SUBJECT) + 2, NULL, &out),
+             HALLMARK_SUBJECT_MODIFIED);
+    CHECK_RC(run_email(&e, tok, BODY, "Your account is locked", 22, NULL, &out),
+             HALLMARK_SUBJECT_MODIFIED);
+    /* A Reply-To added or changed in transit: 12b. */
+    CHECK_RC(run_email(&e, tok, BODY, NULL, 0, "help@evil.example", &out),
+             HALLMARK_REPLY_TO_MISMATCH);
+    CHECK(out.ui == HALLMARK_UI_NEUTRAL && out.reply_to[0] == '\0');
+    CHECK_RC(run_email(&e, tok, BODY, NULL, 0, "not an address", &out), HALLMARK_REPLY_TO_MISMATCH);
+    /* A body changed on e-mail (a list footer) is neutral ([HM-RESULT-44]). */
+    CHECK_RC(run_email(&e, tok, BODY "\n-- \nlist footer", SUBJECT, strlen(SUBJECT), NULL, &out),
+             HALLMARK_BODY_MODIFIED);
+    CHECK(out.ui == HALLMARK_UI_NEUTRAL);
+    free(tok);
+    /* No claims: whatever the app displays is unsigned, and the token verifies. */
+    tok = email_token(&e, NULL, NULL);
+    CHECK_RC(run_email(&e, tok, BODY, SUBJECT, strlen(SUBJECT), "x@evil.example", &out),
+             HALLMARK_VERIFIED);
+    CHECK(out.signed_fields == 0 && out.reply_to[0] == '\0');
+    free(tok);
+    /* 10f: the brand signed an address outside its e-mail senders. */
+    bad = email_token(&e, NULL, "help@acme-support.example");
+    CHECK_RC(run_email(&e, bad, BODY, NULL, 0, NULL, &out), HALLMARK_REPLY_TO_NOT_AUTHORIZED);
+    CHECK(out.ui == HALLMARK_UI_WARNING);
+    free(bad);
+    /* [HM-TOKEN-48]: not canonical (capital domain) or on another channel: malformed. */
+    bad = email_token(&e, NULL, "help@ACME.example");
+    CHECK_RC(run_email(&e, bad, BODY, NULL, 0, NULL, &out), HALLMARK_MALFORMED);
+    free(bad);
+    {
+        json_t *c = fx_claims(&e.fx, BODY);
+        json_object_set_new(c, "reply_to", json_string("help@acme.example"));
+        bad = fx_token(&e.fx, c);
+        json_decref(c);
+        CHECK_RC(run(&e, "sms", "ACMEBANK", "+447700900123", BODY, bad, &out), HALLMARK_MALFORMED);
+        free(bad);
+    }
+    env_close(&e);
+}
+
+#define CURLY "It\xe2\x80\x99s due \xe2\x80\x93 pay by 1 Dec\xe2\x80\xa6"
+#define GSM7 "It's due - pay by 1 Dec..."
+
+/* [HM-TOKEN-45], [HM-VERIFY-15]: a body delivered in one of the signer's renderings verifies,
+ * and the result says so; any other text does not; the claim's limits hold. */
+TEST(verify_body_renderings_in_alt_body)
+{
+    struct env e;
+    hallmark_verification out;
+    char alt[48], other[48], *tok;
+    json_t *c;
+
+    CHECK(env_open(&e) == 0);
+    digest_b64(GSM7, alt);
+    c = fx_claims(&e.fx, CURLY);
+    json_object_set_new(c, "alt_body", json_pack("[s]", alt));
+    tok = fx_token(&e.fx, c);
+    CHECK_RC(run(&e, "sms", "ACMEBANK", "+447700900123", CURLY, tok, &out), HALLMARK_VERIFIED);
+    CHECK(out.signed_fields == 0);
+    CHECK_RC(run(&e, "sms", "ACMEBANK", "+447700900123", GSM7 "\r\n", tok, &out),
+             HALLMARK_VERIFIED);
+    CHECK(out.signed_fields == HALLMARK_SIGNED_BODY_RENDERING && out.ui == HALLMARK_UI_CHECKMARK);
+    CHECK_RC(run(&e, "sms", "ACMEBANK", "+447700900123", "It's due - pay by 2 Dec...", tok, &out),
+             HALLMARK_BODY_MODIFIED);
+    CHECK(out.ui == HALLMARK_UI_NEUTRAL); /* SMS: as no signature ([HM-RESULT-44]) */
+    free(tok);
+    /* Empty, four digests, a digest that is not one: malformed. */
+    digest_b64("other", other);
+    json_object_set_new(c, "alt_body", json_array());
+    tok = fx_token(&e.fx, c);
+    CHECK_RC(run(&e, "sms", "ACMEBANK", "+447700900123", CURLY, tok, &out), HALLMARK_MALFORMED);
+    free(tok);
+    json_object_set_new(c, "alt_body", json_pack("[s,s,s,s]", alt, other, other, other));
+    tok = fx_token(&e.fx, c);
+    CHECK_RC(run(&e, "sms", "ACMEBANK", "+447700900123", CURLY, tok, &out), HALLMARK_MALFORMED);
+    free(tok);
+    json_object_set_new(c, "alt_body", json_pack("[s]", "not-a-digest"));
+    tok = fx_token(&e.fx, c);
+    CHECK_RC(run(&e, "sms", "ACMEBANK", "+447700900123", CURLY, tok, &out), HALLMARK_MALFORMED);
+    free(tok);
+    json_decref(c);
+    env_close(&e);
 }

@@ -350,6 +350,13 @@ struct vec {
 
 #define PLATFORM "Hallmark Vectors"
 
+/* The displayed fields passed to verify and the expected UI class (§12.2), for the next emit only
+ * (issue 22 items 6 and 7); emit_with clears them. Kept out of struct vec so that its positional
+ * initializers stay as they are. */
+static struct {
+    const char *subject, *reply_to, *ui;
+} displayed;
+
 static int
 compare_raw(const void *a, const void *b)
 {
@@ -431,6 +438,12 @@ emit_with(struct vec *v, json_t *fetched)
     } else {
         json_object_set_new(msg, "token", json_string(v->token != NULL ? v->token : ""));
     }
+    if (displayed.subject != NULL) {
+        json_object_set_new(msg, "subject", json_string(displayed.subject));
+    }
+    if (displayed.reply_to != NULL) {
+        json_object_set_new(msg, "reply_to", json_string(displayed.reply_to));
+    }
     expect = json_pack("{s:s}", "result", v->result);
     if (v->serial > 0) {
         json_object_set_new(expect, "serial", json_integer(v->serial));
@@ -441,6 +454,10 @@ emit_with(struct vec *v, json_t *fetched)
     if (v->brand != NULL) {
         json_object_set_new(expect, "brand", v->brand);
     }
+    if (displayed.ui != NULL) {
+        json_object_set_new(expect, "ui", json_string(displayed.ui));
+    }
+    memset(&displayed, 0, sizeof displayed);
     roots = v->roots != NULL
                 ? v->roots
                 : json_pack("[s]", v->root_override != NULL ? v->root_override : root_b64);
@@ -2439,8 +2456,13 @@ lookup(const char *name, const char *description, const char *channel, const cha
 {
     unsigned char digest[HM_SHA256_BYTES], raw[1024];
     char key[48] = "", got[48] = "", path[1024];
-    hallmark_message m = {
-        channel, from, to, (const unsigned char *)body, body != NULL ? strlen(body) : 0, NULL, 0};
+    hallmark_message m = {.channel = channel,
+                          .from = from,
+                          .to = to,
+                          .body = (const unsigned char *)body,
+                          .body_len = body != NULL ? strlen(body) : 0,
+                          .token = NULL,
+                          .token_len = 0};
     json_t *msg = json_pack("{s:s,s:s,s:s}", "channel", channel, "from", from, "to", to),
            *expect = json_pack("{s:s}", "result", result), *doc;
     hallmark_result rc;
@@ -3521,6 +3543,228 @@ link_rules(void)
     hm_signkey_free(wildco);
 }
 
+/* ---- issue 22, items 6 and 7: transport changes, renderings, displayed fields (vectors 380-399)
+ */
+
+#define CURLY                                                                                      \
+    "Acme Bank: it\xe2\x80\x99s due \xe2\x80\x93 \xe2\x80\x9c\xc2\xa3"                             \
+    "10.00\xe2\x80\x9d by 1 Dec\xe2\x80\xa6"
+/* CURLY's GSM-7 rendering (§3.4), written here from the table, not by the signer. */
+#define CURLY_GSM7                                                                                 \
+    "Acme Bank: it's due - \"\xc2\xa3"                                                             \
+    "10.00\" by 1 Dec..."
+#define SUBJECT "Your statement is ready"
+#define TO_EMAIL "jane@example.org"
+
+static char *
+text_digest(const char *text)
+{
+    unsigned char d[32];
+
+    hm_body_digest((const unsigned char *)text, strlen(text), d);
+    return b64(d, 32);
+}
+
+/* One case of this section: the displayed fields and the expected class go with it. */
+static void
+transport_case(const char *name, const char *description, const char *spec, const char *result,
+               const char *channel, const char *from, const char *to, const char *body, json_t *c,
+               const char *subject, const char *reply_to, const char *ui, json_t *brand)
+{
+    char *t = token(acme, c);
+    struct vec v = {
+        name, description, spec, default_bundle, channel, from, to, body, NULL, t,   result, 0,
+        0,    0,           7,    brand,          NULL,    NULL, 0,  NULL, NULL, NULL};
+
+    displayed.subject = subject;
+    displayed.reply_to = reply_to;
+    displayed.ui = ui;
+    emit(&v);
+    free(t);
+    json_decref(c);
+}
+
+/* acme_brand with the marks and the signed Reply-To of [HM-VERIFY-49]. */
+static json_t *
+acme_brand_signed(const json_t *c, json_t *marks)
+{
+    json_t *b = acme_brand(acme, c);
+
+    if (marks != NULL) {
+        json_object_set_new(b, "signed", marks);
+    }
+    if (json_object_get(c, "reply_to") != NULL) {
+        json_object_set(b, "reply_to", json_object_get(c, "reply_to"));
+    }
+    return b;
+}
+
+static json_t *
+with_subject(json_t *c, const char *subject)
+{
+    char *d = text_digest(subject);
+
+    json_object_set_new(c, "subject", json_string(d));
+    free(d);
+    return c;
+}
+
+static void
+transport_rules(void)
+{
+    char *alt = text_digest(CURLY_GSM7), *other = text_digest("other");
+    const char *ok = "HALLMARK_VERIFIED";
+    json_t *c;
+
+    counter = 379; /* issue 22 items 6 and 7: vectors 380-399 */
+
+    /* Item 6: renderings. */
+    c = claims("sms", "ACMEBANK", TO_SMS, CURLY, "t380");
+    json_object_set_new(c, "alt_body", json_pack("[s]", alt));
+    transport_case("sms-gsm7-rendering-verified",
+                   "An SMS a CPaaS delivered in its GSM-7 rendering verifies through alt_body, "
+                   "and the result says a rendering matched",
+                   "HM-TOKEN-45 HM-TOKEN-46 HM-TOKEN-49 HM-VERIFY-15 HM-VERIFY-49", ok, "sms",
+                   "ACMEBANK", TO_SMS, CURLY_GSM7, json_incref(c), NULL, NULL, "checkmark",
+                   acme_brand_signed(c, json_pack("[s]", "body_rendering")));
+    json_decref(c);
+    c = claims("sms", "ACMEBANK", TO_SMS, CURLY, "t381");
+    json_object_set_new(c, "alt_body", json_pack("[s]", alt));
+    transport_case("sms-as-sent-with-renderings",
+                   "The same SMS delivered as sent: verified, no rendering mark",
+                   "HM-TOKEN-45 HM-VERIFY-15", ok, "sms", "ACMEBANK", TO_SMS, CURLY, json_incref(c),
+                   NULL, NULL, "checkmark", acme_brand_signed(c, NULL));
+    json_decref(c);
+    c = claims("sms", "ACMEBANK", TO_SMS, CURLY, "t382");
+    json_object_set_new(c, "alt_body", json_pack("[s]", alt));
+    transport_case("sms-outside-renderings",
+                   "A text that is neither the body nor a signed rendering: modified, and on SMS "
+                   "neutral, as no signature",
+                   "HM-TOKEN-45 HM-VERIFY-15 HM-RESULT-44", "HALLMARK_BODY_MODIFIED", "sms",
+                   "ACMEBANK", TO_SMS,
+                   "Acme Bank: it's due - \"\xc2\xa3"
+                   "100.00\" by 1 Dec...",
+                   c, NULL, NULL, "neutral", NULL);
+    c = claims("sms", "ACMEBANK", TO_SMS, CURLY, "t383");
+    json_object_set_new(c, "alt_body", json_pack("[s,s,s,s]", alt, other, other, other));
+    transport_case("alt-body-four-digests", "alt_body with four digests breaks its limits",
+                   "HM-TOKEN-45 HM-VERIFY-12", "HALLMARK_MALFORMED", "sms", "ACMEBANK", TO_SMS,
+                   CURLY, c, NULL, NULL, "neutral", NULL);
+
+    /* Item 6: the class of a transport difference by channel ([HM-RESULT-44]). */
+    transport_case("email-footer-neutral",
+                   "A mailing list appended a footer: BODY_MODIFIED, neutral on e-mail",
+                   "HM-RESULT-44 HM-VERIFY-15", "HALLMARK_BODY_MODIFIED", "email", "acme.example",
+                   TO_EMAIL, BODY "\n-- \nacme-customers mailing list",
+                   claims("email", "acme.example", TO_EMAIL, BODY, "t384"), NULL, NULL, "neutral",
+                   NULL);
+    transport_case("email-alias-neutral",
+                   "Delivered through an alias to another mailbox: RECIPIENT_MISMATCH, neutral on "
+                   "e-mail",
+                   "HM-RESULT-44 HM-VERIFY-16", "HALLMARK_RECIPIENT_MISMATCH", "email",
+                   "acme.example", "jane.doe@example.net", BODY,
+                   claims("email", "acme.example", TO_EMAIL, BODY, "t385"), NULL, NULL, "neutral",
+                   NULL);
+    transport_case("push-body-changed-warning",
+                   "A push body changed: Hallmark's channel carries exact bytes, so a warning",
+                   "HM-RESULT-44 HM-VERIFY-15", "HALLMARK_BODY_MODIFIED", "push", "com.acme.bank",
+                   "user-8f2c1a",
+                   "Payment of \xc2\xa3"
+                   "900 received",
+                   claims("push", "com.acme.bank", "user-8f2c1a", "Payment received", "t386"), NULL,
+                   NULL, "warning", NULL);
+    transport_case("whatsapp-body-changed-warning", "A WhatsApp body changed: a warning",
+                   "HM-RESULT-44 HM-VERIFY-15", "HALLMARK_BODY_MODIFIED", "whatsapp",
+                   "+447700900500", TO_SMS, BODY "!",
+                   claims("whatsapp", "+447700900500", TO_SMS, BODY, "t387"), NULL, NULL, "warning",
+                   NULL);
+    transport_case("unknown-channel-body-changed-warning",
+                   "A body changed on a channel this verifier does not know: a warning",
+                   "HM-RESULT-44 HM-VERIFY-15", "HALLMARK_BODY_MODIFIED", "fax-ng", "ACME FAX 1",
+                   TO_SMS, BODY "!", claims("fax-ng", "ACME FAX 1", TO_SMS, BODY, "t388"), NULL,
+                   NULL, "warning", NULL);
+    transport_case("inapp-recipient-warning",
+                   "An in-app token shown to another user: RECIPIENT_MISMATCH, a warning",
+                   "HM-RESULT-44 HM-VERIFY-16", "HALLMARK_RECIPIENT_MISMATCH", "inapp",
+                   "com.acme.bank", "user-000000", "Welcome back",
+                   claims("inapp", "com.acme.bank", "user-8f2c1a", "Welcome back", "t389"), NULL,
+                   NULL, "warning", NULL);
+
+    /* Item 7: subject and title. */
+    c = with_subject(claims("email", "acme.example", TO_EMAIL, BODY, "t390"), SUBJECT);
+    transport_case("email-subject-signed",
+                   "The displayed Subject is the signed one: verified, subject marked signed",
+                   "HM-TOKEN-47 HM-VERIFY-47 HM-VERIFY-49 HM-CARRY-27", ok, "email", "acme.example",
+                   TO_EMAIL, BODY, json_incref(c), SUBJECT, NULL, "checkmark",
+                   acme_brand_signed(c, json_pack("[s]", "subject")));
+    json_decref(c);
+    c = with_subject(claims("email", "acme.example", TO_EMAIL, BODY, "t391"), SUBJECT);
+    transport_case("email-subject-list-prefix",
+                   "A mailing list prefixed the Subject: SUBJECT_MODIFIED, neutral on e-mail",
+                   "HM-VERIFY-47 HM-RESULT-44", "HALLMARK_SUBJECT_MODIFIED", "email",
+                   "acme.example", TO_EMAIL, BODY, c, "[acme-customers] " SUBJECT, NULL, "neutral",
+                   NULL);
+    c = with_subject(claims("email", "acme.example", TO_EMAIL, BODY, "t392"), SUBJECT);
+    transport_case("email-subject-not-displayed",
+                   "The app passes no subject: nothing is compared, and subject is not marked",
+                   "HM-VERIFY-48 HM-VERIFY-49", ok, "email", "acme.example", TO_EMAIL, BODY,
+                   json_incref(c), NULL, NULL, "checkmark", acme_brand_signed(c, NULL));
+    json_decref(c);
+    c = with_subject(claims("push", "com.acme.bank", "user-8f2c1a", "Payment received", "t393"),
+                     "Acme Bank");
+    transport_case("push-title-signed", "A signed push title, displayed as signed",
+                   "HM-TOKEN-47 HM-CARRY-29 HM-VERIFY-49", ok, "push", "com.acme.bank",
+                   "user-8f2c1a", "Payment received", json_incref(c), "Acme Bank", NULL,
+                   "checkmark", acme_brand_signed(c, json_pack("[s]", "subject")));
+    json_decref(c);
+    c = with_subject(claims("push", "com.acme.bank", "user-8f2c1a", "Payment received", "t394"),
+                     "Acme Bank");
+    transport_case("push-title-changed",
+                   "A genuine push token under another title: SUBJECT_MODIFIED, a warning",
+                   "HM-VERIFY-47 HM-RESULT-44 HM-CARRY-29", "HALLMARK_SUBJECT_MODIFIED", "push",
+                   "com.acme.bank", "user-8f2c1a", "Payment received", c,
+                   "Acme Bank: account locked", NULL, "warning", NULL);
+
+    /* Item 7: Reply-To. */
+    c = with_subject(claims("email", "acme.example", TO_EMAIL, BODY, "t395"), SUBJECT);
+    json_object_set_new(c, "reply_to", json_string("help@acme.example"));
+    transport_case("email-subject-and-reply-to-signed",
+                   "Subject and Reply-To displayed as signed (Reply-To's domain compared without "
+                   "case): both marked, the signed address given",
+                   "HM-TOKEN-48 HM-VERIFY-46 HM-VERIFY-47 HM-VERIFY-49 HM-CARRY-27", ok, "email",
+                   "acme.example", TO_EMAIL, BODY, json_incref(c), SUBJECT, "help@Acme.Example",
+                   "checkmark", acme_brand_signed(c, json_pack("[s,s]", "subject", "reply_to")));
+    json_decref(c);
+    c = claims("email", "acme.example", TO_EMAIL, BODY, "t396");
+    json_object_set_new(c, "reply_to", json_string("help@acme.example"));
+    transport_case("email-reply-to-changed",
+                   "A Reply-To other than the signed one: REPLY_TO_MISMATCH, neutral on e-mail",
+                   "HM-VERIFY-47 HM-RESULT-44", "HALLMARK_REPLY_TO_MISMATCH", "email",
+                   "acme.example", TO_EMAIL, BODY, c, NULL, "help@acme-support.example", "neutral",
+                   NULL);
+    c = claims("email", "acme.example", TO_EMAIL, BODY, "t397");
+    json_object_set_new(c, "reply_to", json_string("help@acme.example"));
+    transport_case("email-reply-to-not-displayed",
+                   "No Reply-To passed: verified, reply_to not marked, the signed address given "
+                   "for the reply (HM-CARRY-28)",
+                   "HM-VERIFY-48 HM-VERIFY-49 HM-CARRY-28", ok, "email", "acme.example", TO_EMAIL,
+                   BODY, json_incref(c), NULL, NULL, "checkmark", acme_brand_signed(c, NULL));
+    json_decref(c);
+    c = claims("email", "acme.example", TO_EMAIL, BODY, "t398");
+    json_object_set_new(c, "reply_to", json_string("help@acme-support.example"));
+    transport_case("email-reply-to-not-authorized",
+                   "The brand signed a Reply-To outside its e-mail senders: a warning",
+                   "HM-TOKEN-48 HM-VERIFY-46 HM-RESULT-47", "HALLMARK_REPLY_TO_NOT_AUTHORIZED",
+                   "email", "acme.example", TO_EMAIL, BODY, c, NULL, NULL, "warning", NULL);
+    c = claims("sms", "ACMEBANK", TO_SMS, BODY, "t399");
+    json_object_set_new(c, "reply_to", json_string("help@acme.example"));
+    transport_case("sms-reply-to-claim", "reply_to on an SMS token breaks its limits",
+                   "HM-TOKEN-48 HM-VERIFY-12", "HALLMARK_MALFORMED", "sms", "ACMEBANK", TO_SMS,
+                   BODY, c, NULL, NULL, "neutral", NULL);
+    free(alt);
+    free(other);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -3571,6 +3815,7 @@ main(int argc, char **argv)
     level_rules();
     phone_rules();
     link_rules();
+    transport_rules();
     category_rules();
     printf("gen-vectors: %d vectors written to %s\n", counter, out_dir);
     return failures == 0 ? 0 : 1;

@@ -32,7 +32,8 @@ static const char usage_text[] =
     "  {\"channel\": \"sms\", \"from\": \"ACMEBANK\", \"to\": \"+447700900123\",\n"
     "   \"body\": \"...\", \"token\": \"<compact JWS>\"}\n"
     "(\"body_b64\" instead of \"body\" carries bytes that are not UTF-8; an empty or absent\n"
-    "token means the message is unsigned.)\n"
+    "token means the message is unsigned. Optional \"subject\" and \"reply_to\": the subject or\n"
+    "title and the Reply-To address the app displays, checked when the token signs them.)\n"
     "\n"
     "options:\n"
     "  --platform ID       the pinned platform id: the \"platform\" of its bundles (default:\n"
@@ -71,10 +72,12 @@ static const char usage_text[] =
 static const char usage_more[] =
     "  --lookup-key        print the message's token lookup key (spec §9.6) and exit: the app\n"
     "                      fetches GET <token endpoint>/<key>; needs no --root or --bundle\n"
+    "  --subject TEXT      the subject or title the app displays (overrides the message's)\n"
+    "  --reply-to ADDR     the Reply-To address the app displays (overrides the message's)\n"
     "  --json              print the verdict as JSON (result, message, ui, serial, brand); ui\n"
-    "                      is what the app shows (spec 8): checkmark, domain (\"signed by\"\n"
-    "                      the brand's domain only: level basic), neutral, warning,\n"
-    "                      api-error or none\n"
+    "                      is what the app shows on the message's channel (spec 8): checkmark,\n"
+    "                      domain, neutral, warning, api-error or none; brand.signed names\n"
+    "                      the displayed fields that are signed\n"
     "  -h, --help          this text\n"
     "\n"
     "exit status: 0 verified (also domain only), 1 not verified (or the bundle was refused), 2 "
@@ -231,6 +234,16 @@ load_message(const char *path, struct message_input *in)
     }
     in->m.body_len = body_len;
     in->m.token = token;
+    /* Displayed fields ([HM-VERIFY-48]): optional strings. */
+    if ((json_object_get(in->root, "subject") != NULL &&
+         !json_is_string(json_object_get(in->root, "subject"))) ||
+        (json_object_get(in->root, "reply_to") != NULL &&
+         !json_is_string(json_object_get(in->root, "reply_to")))) {
+        fprintf(stderr, PROG ": %s: subject and reply_to are strings\n", what);
+        return 0;
+    }
+    in->m.subject = hm_json_string(in->root, "subject", &in->m.subject_len);
+    in->m.reply_to = hm_json_string(in->root, "reply_to", &in->m.reply_to_len);
     return 1;
 }
 
@@ -376,6 +389,22 @@ brand_json(const hallmark_verification *v)
     if (v->conversation_id[0] != '\0') {
         json_object_set_new(brand, "conv", json_string(v->conversation_id));
     }
+    if (v->signed_fields != 0) { /* [HM-VERIFY-49], in the order of spec 12.2 */
+        json_t *marks = json_array();
+        if ((v->signed_fields & HALLMARK_SIGNED_SUBJECT) != 0) {
+            json_array_append_new(marks, json_string("subject"));
+        }
+        if ((v->signed_fields & HALLMARK_SIGNED_REPLY_TO) != 0) {
+            json_array_append_new(marks, json_string("reply_to"));
+        }
+        if ((v->signed_fields & HALLMARK_SIGNED_BODY_RENDERING) != 0) {
+            json_array_append_new(marks, json_string("body_rendering"));
+        }
+        json_object_set_new(brand, "signed", marks);
+    }
+    if (v->reply_to[0] != '\0') {
+        json_object_set_new(brand, "reply_to", json_string(v->reply_to));
+    }
     return brand;
 }
 
@@ -413,8 +442,8 @@ write_state(const char *path, const unsigned char *state, size_t len)
 }
 
 static void
-print_verdict(const hallmark_verification *v, hallmark_result code, int as_json, int have_serial,
-              uint64_t serial)
+print_verdict(const hallmark_verification *v, hallmark_result code, hallmark_ui ui, int as_json,
+              int have_serial, uint64_t serial)
 {
     size_t i;
 
@@ -430,8 +459,7 @@ print_verdict(const hallmark_verification *v, hallmark_result code, int as_json,
             json_object_set_new(out, "brand", brand_json(v));
         }
         /* Last, so that readers of the members before it see the output they always saw. */
-        json_object_set_new(out, "ui",
-                            json_string(hallmark_ui_class_name(hallmark_ui_class(code))));
+        json_object_set_new(out, "ui", json_string(hallmark_ui_class_name(ui)));
         text = json_dumps(out, JSON_COMPACT | JSON_ENSURE_ASCII);
         if (text != NULL) {
             printf("%s\n", text);
@@ -447,7 +475,7 @@ print_verdict(const hallmark_verification *v, hallmark_result code, int as_json,
     } else if (code != HALLMARK_VERIFIED) {
         printf("\u2718 not verified: %s (%s)\n", hallmark_strerror(code),
                hallmark_result_name(code));
-        printf("  the app shows: %s\n", hallmark_ui_class_name(hallmark_ui_class(code)));
+        printf("  the app shows: %s\n", hallmark_ui_class_name(ui));
         return;
     } else {
         printf("\u2714 verified by \"%s\" (%s, %s)\n", v->display_name, v->brand_id,
@@ -473,6 +501,17 @@ print_verdict(const hallmark_verification *v, hallmark_result code, int as_json,
                v->actions[i].label, v->actions[i].url);
     }
     printf("  signed with %s key %s\n", v->alg, v->key_id);
+    /* [HM-RESULT-46]: the signed time, and which displayed fields the verified view may show. */
+    printf("  signed at %lld (show this time, not the transport's)\n", (long long)v->issued_at);
+    printf("  subject or title: %s\n", (v->signed_fields & HALLMARK_SIGNED_SUBJECT) != 0
+                                           ? "signed"
+                                           : "not signed: show it outside the verified view");
+    if (v->reply_to[0] != '\0') {
+        printf("  reply to: %s (signed)\n", v->reply_to);
+    }
+    if ((v->signed_fields & HALLMARK_SIGNED_BODY_RENDERING) != 0) {
+        printf("  the body arrived in a rendering the brand signed (spec 3.4)\n");
+    }
 }
 
 int
@@ -494,11 +533,14 @@ main(int argc, char **argv)
                                             {"fetch-timeout", required_argument, NULL, 'F'},
                                             {"logo-dir", required_argument, NULL, 'L'},
                                             {"logo-base", required_argument, NULL, 'B'},
+                                            {"subject", required_argument, NULL, 'u'},
+                                            {"reply-to", required_argument, NULL, 'R'},
                                             {"help", no_argument, NULL, 'h'},
                                             {NULL, 0, NULL, 0}};
     char *roots[MAX_ROOTS];
     size_t root_count = 0, bundle_len = 0, i;
     const char *bundle_path = NULL, *message_path = NULL, *tokens_path = NULL, *fetch_url = NULL;
+    const char *subject = NULL, *reply_to = NULL;
     const char *state_path = NULL, *platform = getenv("HALLMARK_PLATFORM"), *logo_base = NULL;
     long long threshold = 1, now = (long long)time(NULL), loaded_at = -1, fetch_timeout = 10;
     unsigned char *state = NULL, next_state[HALLMARK_TRUST_STATE_MAX];
@@ -589,6 +631,12 @@ main(int argc, char **argv)
             break;
         case 'B':
             logo_base = optarg;
+            break;
+        case 'u':
+            subject = optarg;
+            break;
+        case 'R':
+            reply_to = optarg;
             break;
         case 'h':
             fputs(usage_text, stdout);
@@ -699,7 +747,7 @@ main(int argc, char **argv)
             fprintf(stderr, PROG ": %s: %s%s%s\n", bundle_path, err.message,
                     err.field != NULL ? " at " : "", err.field != NULL ? err.field : "");
         }
-        print_verdict(&verdict, rc, as_json, 0, 0);
+        print_verdict(&verdict, rc, hallmark_ui_class(rc), as_json, 0, 0);
         status = EXIT_NOT_VERIFIED;
         goto out;
     }
@@ -713,6 +761,14 @@ main(int argc, char **argv)
                     n.held, n.fetched, n.refused, n.failed, n.missing);
         }
     }
+    if (subject != NULL) {
+        in.m.subject = subject;
+        in.m.subject_len = strlen(subject);
+    }
+    if (reply_to != NULL) {
+        in.m.reply_to = reply_to;
+        in.m.reply_to_len = strlen(reply_to);
+    }
     rc = tokens_path != NULL || fetch_url != NULL
              ? hallmark_verify_fetched(verifier, &in.m, fetched.tokens, fetched.count, (int64_t)now,
                                        &verdict)
@@ -721,7 +777,7 @@ main(int argc, char **argv)
         fprintf(stderr, PROG ": message: invalid channel or missing field\n");
         goto out;
     }
-    print_verdict(&verdict, rc, as_json, bundle != NULL, serial);
+    print_verdict(&verdict, rc, verdict.ui, as_json, bundle != NULL, serial);
     status = rc == HALLMARK_VERIFIED || rc == HALLMARK_VERIFIED_DOMAIN ? EXIT_VERIFIED
                                                                        : EXIT_NOT_VERIFIED;
 out:

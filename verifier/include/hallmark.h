@@ -87,8 +87,13 @@ typedef enum hallmark_result {
         45,                        /**< two brands in the bundle claim this sender id: none shown */
     HALLMARK_VERIFIED_DOMAIN = 46, /**< full pass for a brand verified at level basic: show only
                                         "signed by" its domain, no checkmark, name or logo */
-    /* 47..51, 54 and 55 are reserved for the rest of issue 22; they are not values of this build.
-     */
+    /* 47, 48, 54 and 55 are reserved for the rest of issue 22; they are not values of this
+     * build. */
+    /* Displayed fields (spec §7.2 steps 10e, 12a, 12b). */
+    HALLMARK_SUBJECT_MODIFIED = 49,  /**< the displayed subject or title is not the signed one */
+    HALLMARK_REPLY_TO_MISMATCH = 50, /**< the displayed Reply-To is not the signed one */
+    HALLMARK_REPLY_TO_NOT_AUTHORIZED = 51, /**< the signed Reply-To is outside the brand's e-mail
+                                                senders */
     HALLMARK_CATEGORY_NOT_AUTHORIZED = 52, /**< the credential does not list the token's category */
     HALLMARK_LOGO_MISMATCH = 53, /**< logo bytes do not hash to the bundle's digest: discard */
     /* The persisted trust state (spec §6.8). */
@@ -156,7 +161,10 @@ typedef enum hallmark_ui {
 } hallmark_ui;
 
 /**
- * The UI class of a result code, as the table of spec §8 gives it: HALLMARK_UI_CHECKMARK for
+ * The UI class of a result code on a byte-exact channel (push, inapp, rcs, whatsapp, an unknown
+ * channel), as the table of spec §8 gives it first. A verify call fills the class on the
+ * message's own channel in hallmark_verification.ui: use that, or hallmark_ui_class_on for a
+ * stored verdict; this call stays for apps built before [HM-RESULT-44]. HALLMARK_UI_CHECKMARK for
  * HALLMARK_VERIFIED only; HALLMARK_UI_DOMAIN for HALLMARK_VERIFIED_DOMAIN only (a brand at level
  * basic, [HM-RESULT-40]: "signed by" its domain); HALLMARK_UI_WARNING when a token names a real
  * brand key and a check that protects the user failed; HALLMARK_UI_NEUTRAL when the token cannot be
@@ -171,6 +179,15 @@ typedef enum hallmark_ui {
  * a function one name.
  */
 HALLMARK_API hallmark_ui hallmark_ui_class(hallmark_result code);
+
+/**
+ * The UI class of a result code on a channel ([HM-RESULT-44]): as hallmark_ui_class, except that
+ * HALLMARK_BODY_MODIFIED, HALLMARK_RECIPIENT_MISMATCH, HALLMARK_SUBJECT_MODIFIED and
+ * HALLMARK_REPLY_TO_MISMATCH are HALLMARK_UI_NEUTRAL on "email" and "sms" (intermediaries change
+ * text in good faith there: RFC 6376 treats a failed signature like none). channel is the
+ * message's channel, NUL-terminated, borrowed; NULL gives hallmark_ui_class(code). Thread-safe.
+ */
+HALLMARK_API hallmark_ui hallmark_ui_class_on(hallmark_result code, const char *channel);
 
 /**
  * The stable name of a UI class: "checkmark", "neutral", "warning", "api-error", "none" or
@@ -264,7 +281,20 @@ typedef struct hallmark_verification {
     int64_t issued_at, expires_at;
     char signed_domain[254]; /**< the credential's verified domain ([HM-CRED-41]): always on
                                   HALLMARK_VERIFIED_DOMAIN, on HALLMARK_VERIFIED when present */
+    /* Appended for issue 22 items 6 and 7 ([HM-VERIFY-49]). */
+    hallmark_ui ui; /**< what the app shows, on the message's channel ([HM-RESULT-44]): filled
+                         for every verdict, so the app never computes it */
+    unsigned int signed_fields; /**< HALLMARK_SIGNED_* marks of a pass: which displayed fields are
+                                     signed; the verified view shows only those ([HM-RESULT-46]) */
+    char reply_to[255]; /**< the signed Reply-To address (canonical), empty if the token has none */
 } hallmark_verification;
+
+/** signed_fields: the subject or title the app passed is the signed one (step 12a). */
+#define HALLMARK_SIGNED_SUBJECT 1u
+/** signed_fields: the Reply-To the app passed is the signed one (step 12b). */
+#define HALLMARK_SIGNED_REPLY_TO 2u
+/** signed_fields: the body matched one of the signer's renderings (alt_body), not body itself. */
+#define HALLMARK_SIGNED_BODY_RENDERING 4u
 
 /**
  * A message as the app received it. Strings are NUL-terminated UTF-8.
@@ -282,6 +312,14 @@ typedef struct hallmark_message {
     size_t body_len;
     const char *token; /**< compact JWS; NULL or empty means the message is unsigned */
     size_t token_len;
+    /* Optional displayed fields ([HM-VERIFY-48]); NULL: the app displays no such field, and it is
+     * neither checked nor marked signed. Bytes as displayed, not NUL-terminated: a zero byte
+     * inside never matches a signed value. Appended: a caller that zero-initializes the struct
+     * ({0}, designated initializers, memset) passes none. */
+    const char *subject; /**< the e-mail Subject (unfolded, decoded) or the push/in-app title */
+    size_t subject_len;
+    const char *reply_to; /**< the e-mail Reply-To addr-spec the app would reply to */
+    size_t reply_to_len;
 } hallmark_message;
 
 /** An opaque verifier: the app's trust anchor for one platform plus the trust bundle in force. */

@@ -105,6 +105,48 @@ actions_claim(const json_t *actions)
     return 1;
 }
 
+/* The optional claims of the displayed fields and renderings: each costs one lookup when absent. */
+static int
+optional_claims(const json_t *p, hm_claims *c)
+{
+    const json_t *alt = json_object_get(p, "alt_body"), *reply_to = json_object_get(p, "reply_to");
+    char canonical[HM_ID_MAX];
+    size_t i;
+
+    if (alt != NULL) {
+        if (!json_is_array(alt) || json_array_size(alt) == 0 ||
+            json_array_size(alt) > HM_ALT_BODY_MAX) {
+            return 0;
+        }
+        for (i = 0; i < json_array_size(alt); i++) {
+            const json_t *d = json_array_get(alt, i);
+            if (!json_is_string(d) ||
+                hm_b64url_decode_exact(c->alt_body[i], HM_SHA256_BYTES, json_string_value(d),
+                                       json_string_length(d)) != HALLMARK_OK) {
+                return 0;
+            }
+        }
+        c->alt_count = json_array_size(alt);
+    }
+    if (json_object_get(p, "subject") != NULL) {
+        if (!digest_claim(p, "subject", c->subject)) {
+            return 0;
+        }
+        c->has_subject = 1;
+    }
+    if (reply_to != NULL) {
+        c->reply_to = json_string_value(reply_to);
+        /* [HM-TOKEN-48]: e-mail only, and already in canonical form. */
+        if (c->reply_to == NULL || strcmp(c->channel, "email") != 0 ||
+            json_string_length(reply_to) >= HM_ID_MAX ||
+            !hm_canonical_recipient("email", c->reply_to, canonical) ||
+            strcmp(canonical, c->reply_to) != 0) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 int
 hm_claims_read(const json_t *p, hm_claims *c)
 {
@@ -123,7 +165,8 @@ hm_claims_read(const json_t *p, hm_claims *c)
         c->exp - c->iat > HM_TOKEN_LIFETIME_MAX || !digest_claim(p, "rcpt", c->rcpt) ||
         !digest_claim(p, "body", c->body) || !digest_claim(p, "cred", c->cred) ||
         c->category == HALLMARK_CATEGORY_UNKNOWN ||
-        !sender_claim(json_object_get(p, "sender"), c) || !actions_claim(c->actions)) {
+        !sender_claim(json_object_get(p, "sender"), c) || !actions_claim(c->actions) ||
+        !optional_claims(p, c)) {
         return 0;
     }
     if (conv != NULL) {
@@ -189,4 +232,12 @@ hm_brand_action_check(const hm_brand *b, const char *kind, const char *url, cons
     }
     *detail = "action host outside the brand's link domains";
     return HALLMARK_ACTION_NOT_AUTHORIZED;
+}
+
+int
+hm_brand_reply_to_authorized(const hm_brand *b, const char *reply_to)
+{
+    const char *at = strrchr(reply_to, '@');
+
+    return at != NULL && hm_brand_sender_authorized(b, "email", at + 1);
 }

@@ -13,6 +13,9 @@
 /* The longest a token may live, exp - iat (HM-TOKEN-18). */
 #define HM_TOKEN_LIFETIME_MAX 2592000LL
 
+/* At most this many digests in alt_body ([HM-TOKEN-45]). */
+#define HM_ALT_BODY_MAX 3
+
 /* The claims of a token payload; strings are borrowed from the payload object. */
 typedef struct hm_claims {
     const char *iss, *jti, *channel, *from, *conv;
@@ -22,6 +25,12 @@ typedef struct hm_claims {
     hallmark_sender_kind sender_kind;
     const char *agent_name;
     const json_t *actions;
+    /* Optional claims of issue 22 ([HM-TOKEN-45], [HM-TOKEN-47], [HM-TOKEN-48]). */
+    size_t alt_count; /* 0: no alt_body */
+    unsigned char alt_body[HM_ALT_BODY_MAX][HM_SHA256_BYTES];
+    int has_subject;
+    unsigned char subject[HM_SHA256_BYTES];
+    const char *reply_to; /* canonical e-mail address, or NULL */
 } hm_claims;
 
 /* 1 if every required claim is present with its type and limits (§2.3, §2.4), filling c. */
@@ -33,6 +42,10 @@ hallmark_action_kind hm_action_kind_from(const char *s);
 
 /* 1 if the brand's credential authorizes sender id from on channel (§5.6). */
 int hm_brand_sender_authorized(const hm_brand *b, const char *channel, const char *from);
+
+/* 1 if the domain of the canonical e-mail address reply_to is a sender id the brand's credential
+ * authorizes on email ([HM-TOKEN-48]). */
+int hm_brand_reply_to_authorized(const hm_brand *b, const char *reply_to);
 
 /* HALLMARK_OK if url passes the action URL check (§5.7) within the brand's link domains, or, for
  * an action of kind "call", is "tel:" and a number of the brand's phones ([HM-CRED-46]); else

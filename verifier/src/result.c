@@ -11,15 +11,25 @@ struct result_text {
     const char *name;
     const char *message;
     hallmark_ui ui;
+    /* [HM-RESULT-44]: a difference that intermediaries of e-mail and SMS make in good faith;
+     * Neutral there, ui (Warning) on byte-exact channels. */
+    int transport;
 };
 
 /* [HM-RESULT-3]: a code the app does not know is neutral. */
 static const struct result_text unknown_result = {"HALLMARK_UNKNOWN", "unknown result code",
-                                                  HALLMARK_UI_NEUTRAL};
+                                                  HALLMARK_UI_NEUTRAL, 0};
 
 #define TEXT(code, ui, msg)                                                                        \
     case code: {                                                                                   \
-        static const struct result_text t = {#code, msg, HALLMARK_UI_##ui};                        \
+        static const struct result_text t = {#code, msg, HALLMARK_UI_##ui, 0};                     \
+        return &t;                                                                                 \
+    }
+
+/* A Warning on byte-exact channels, Neutral on e-mail and SMS ([HM-RESULT-44]). */
+#define TRANSPORT(code, msg)                                                                       \
+    case code: {                                                                                   \
+        static const struct result_text t = {#code, msg, HALLMARK_UI_WARNING, 1};                  \
         return &t;                                                                                 \
     }
 
@@ -56,8 +66,8 @@ describe(hallmark_result code)
         TEXT(HALLMARK_SENDER_MISMATCH, WARNING, "the token was issued for another sender")
         TEXT(HALLMARK_SENDER_NOT_AUTHORIZED, WARNING,
              "the brand is not authorized to send from this sender")
-        TEXT(HALLMARK_BODY_MODIFIED, WARNING, "the message body was modified")
-        TEXT(HALLMARK_RECIPIENT_MISMATCH, WARNING, "the token was issued for another recipient")
+        TRANSPORT(HALLMARK_BODY_MODIFIED, "the message body was modified")
+        TRANSPORT(HALLMARK_RECIPIENT_MISMATCH, "the token was issued for another recipient")
         TEXT(HALLMARK_TOKEN_EXPIRED, NEUTRAL, "the token has expired")
         TEXT(HALLMARK_TOKEN_NOT_YET_VALID, NEUTRAL, "the token is not yet valid")
         TEXT(HALLMARK_ACTION_NOT_AUTHORIZED, WARNING,
@@ -84,6 +94,11 @@ describe(hallmark_result code)
              "two brands in the trust bundle claim this sender; no brand can be shown")
         TEXT(HALLMARK_VERIFIED_DOMAIN, DOMAIN,
              "verified: the brand proved control of its domain only; show only that domain")
+        TRANSPORT(HALLMARK_SUBJECT_MODIFIED, "the displayed subject or title is not the signed one")
+        TRANSPORT(HALLMARK_REPLY_TO_MISMATCH,
+                  "the displayed reply-to address is not the signed one")
+        TEXT(HALLMARK_REPLY_TO_NOT_AUTHORIZED, WARNING,
+             "the signed reply-to address is outside the brand's e-mail senders")
         TEXT(HALLMARK_CATEGORY_NOT_AUTHORIZED, WARNING,
              "the brand's credential does not list this message's category")
         TEXT(HALLMARK_LOGO_MISMATCH, NONE,
@@ -137,6 +152,18 @@ hallmark_ui
 hallmark_ui_class(hallmark_result code)
 {
     return describe(code)->ui;
+}
+
+hallmark_ui
+hallmark_ui_class_on(hallmark_result code, const char *channel)
+{
+    const struct result_text *t = describe(code);
+
+    if (t->transport && channel != NULL &&
+        (strcmp(channel, "email") == 0 || strcmp(channel, "sms") == 0)) {
+        return HALLMARK_UI_NEUTRAL;
+    }
+    return t->ui;
 }
 
 const char *

@@ -235,6 +235,8 @@ verdict(hallmark_verification *out, hallmark_result code, const char *detail)
 {
     out->code = code;
     out->detail = detail;
+    /* The byte-exact class; a verify call sets the one of the message's channel at its end. */
+    out->ui = hallmark_ui_class(code);
     return code;
 }
 
@@ -281,7 +283,8 @@ passed(hallmark_result rc)
 /* Steps 14-15: actions, then the verified result. A basic brand proved only its domain: its
  * name, logo and colours are left out of the result ([HM-VERIFY-41]), so no app can show them. */
 static hallmark_result
-finish(hallmark_verification *out, const hm_brand *b, const hm_brand_key *k, const hm_claims *c)
+finish(hallmark_verification *out, const hm_brand *b, const hm_brand_key *k, const hm_claims *c,
+       unsigned signed_fields)
 {
     size_t i;
 
@@ -325,10 +328,49 @@ finish(hallmark_verification *out, const hm_brand *b, const hm_brand_key *k, con
     copy_str(out->token_id, sizeof out->token_id, c->jti);
     out->issued_at = c->iat;
     out->expires_at = c->exp;
+    out->signed_fields = signed_fields;
+    copy_str(out->reply_to, sizeof out->reply_to, c->reply_to);
     if (b->level == HALLMARK_LEVEL_BASIC) {
         return verdict(out, HALLMARK_VERIFIED_DOMAIN, "verified: domain only (level basic)");
     }
     return verdict(out, HALLMARK_VERIFIED, "verified");
+}
+
+/* Step 11: the body's digest is body's or, for a carrier's spelling, one of the signer's
+ * renderings ([HM-TOKEN-45]). -1: not UTF-8; 0: no match; 1: body; 2: a rendering. */
+static int
+body_matches(const hallmark_message *m, const hm_claims *c)
+{
+    unsigned char digest[HM_SHA256_BYTES];
+    size_t i;
+    hallmark_result rc = hm_body_digest(m->body, m->body_len, digest);
+
+    if (rc != HALLMARK_OK) {
+        return rc == HALLMARK_BODY_MODIFIED ? -1 : 0;
+    }
+    if (hm_ct_equal(digest, c->body, sizeof digest)) {
+        return 1;
+    }
+    for (i = 0; i < c->alt_count; i++) {
+        if (hm_ct_equal(digest, c->alt_body[i], sizeof digest)) {
+            return 2;
+        }
+    }
+    return 0;
+}
+
+/* Step 12b: the displayed Reply-To, as bytes, is the signed canonical address. */
+static int
+reply_to_matches(const hallmark_message *m, const char *signed_address)
+{
+    char in[HM_ID_MAX], canonical[HM_ID_MAX];
+
+    if (m->reply_to_len >= sizeof in || memchr(m->reply_to, '\0', m->reply_to_len) != NULL) {
+        return 0;
+    }
+    memcpy(in, m->reply_to, m->reply_to_len);
+    in[m->reply_to_len] = '\0';
+    return hm_canonical_recipient("email", in, canonical) && strcmp(canonical, signed_address) == 0;
 }
 
 /* Steps 8-13, after the signature has been checked over the exact received bytes. */
@@ -340,7 +382,8 @@ check_claims(hallmark_verification *out, const hm_trust *t, const hm_brand_key *
     hm_claims c;
     char from[HM_ID_MAX], to[HM_ID_MAX];
     unsigned char digest[HM_SHA256_BYTES], stem[HM_SHA256_BYTES];
-    hallmark_result rc;
+    unsigned signed_fields;
+    int body;
 
     if (!hm_claims_read(payload, &c)) {
         return verdict(out, HALLMARK_MALFORMED, "a claim is missing or breaks its limits");
@@ -374,17 +417,22 @@ check_claims(hallmark_verification *out, const hm_trust *t, const hm_brand_key *
         return verdict(out, HALLMARK_SENDER_CONTESTED,
                        "another brand in the trust bundle claims this sender id too");
     }
-    if ((b->categories & (1u << c.category)) == 0) {
+    if ((b->categories & (1u << c.category)) == 0) { /* 10e */
         return verdict(out, HALLMARK_CATEGORY_NOT_AUTHORIZED,
                        "the credential does not list the token's category");
     }
-    rc = hm_body_digest(m->body, m->body_len, digest);
-    if (rc == HALLMARK_BODY_MODIFIED) {
-        return verdict(out, rc, "not UTF-8");
+    if (c.reply_to != NULL && !hm_brand_reply_to_authorized(b, c.reply_to)) { /* 10f */
+        return verdict(out, HALLMARK_REPLY_TO_NOT_AUTHORIZED,
+                       "reply_to domain is not an e-mail sender of the brand");
     }
-    if (rc != HALLMARK_OK || !hm_ct_equal(digest, c.body, sizeof digest)) {
+    body = body_matches(m, &c);
+    if (body < 0) {
+        return verdict(out, HALLMARK_BODY_MODIFIED, "not UTF-8");
+    }
+    if (body == 0) {
         return verdict(out, HALLMARK_BODY_MODIFIED, "body digest differs");
     }
+    signed_fields = body == 2 ? HALLMARK_SIGNED_BODY_RENDERING : 0;
     if ((cut & TO_CUT) != 0 || !hm_canonical_recipient(m->channel, m->to, to)) {
         return verdict(out, HALLMARK_RECIPIENT_MISMATCH, "token issued for another recipient");
     }
@@ -395,13 +443,28 @@ check_claims(hallmark_verification *out, const hm_trust *t, const hm_brand_key *
         !hm_ct_equal(digest, c.rcpt, sizeof digest)) {
         return verdict(out, HALLMARK_RECIPIENT_MISMATCH, "token issued for another recipient");
     }
+    /* 12a, 12b: only a signed field the app displays is compared ([HM-VERIFY-47]). */
+    if (c.has_subject && m->subject != NULL) {
+        if (hm_body_digest((const unsigned char *)m->subject, m->subject_len, digest) !=
+                HALLMARK_OK ||
+            !hm_ct_equal(digest, c.subject, sizeof digest)) {
+            return verdict(out, HALLMARK_SUBJECT_MODIFIED, "subject is not the signed one");
+        }
+        signed_fields |= HALLMARK_SIGNED_SUBJECT;
+    }
+    if (c.reply_to != NULL && m->reply_to != NULL) {
+        if (!reply_to_matches(m, c.reply_to)) {
+            return verdict(out, HALLMARK_REPLY_TO_MISMATCH, "reply-to is not the signed one");
+        }
+        signed_fields |= HALLMARK_SIGNED_REPLY_TO;
+    }
     if (now < c.iat - HM_SKEW) {
         return verdict(out, HALLMARK_TOKEN_NOT_YET_VALID, "iat in the future");
     }
     if (now >= c.exp + HM_SKEW) {
         return verdict(out, HALLMARK_TOKEN_EXPIRED, "token expired");
     }
-    return finish(out, b, k, &c);
+    return finish(out, b, k, &c, signed_fields);
 }
 
 static hallmark_result
@@ -483,6 +546,7 @@ verify_message(hallmark_verifier *v, const hallmark_message *m, unsigned cut, in
         out->code = rc;
         out->detail = detail;
     }
+    out->ui = hallmark_ui_class_on(rc, m->channel);
     return rc;
 }
 
@@ -622,6 +686,7 @@ hallmark_verify_fetched(hallmark_verifier *v, const hallmark_message *m, const c
         out->code = first;
         out->detail = first_detail;
     }
+    out->ui = hallmark_ui_class_on(first, m->channel);
     return first;
 }
 

@@ -13,8 +13,18 @@ import Hallmark
 // successful load, and pass them to the next one (nil on first use only). It is what makes a
 // rotation shut out a leaked key without an app release. hallmark_verifier_new and
 // hallmark_verifier_load_bundle answer HALLMARK_ERR_API_REPLACED.
+// An optional string as a C pointer (nil stays NULL: a field the app does not display).
+func withOptionalCString<R>(_ s: String?, _ body: (UnsafePointer<CChar>?) -> R) -> R {
+    guard let s = s else { return body(nil) }
+    return s.withCString { body($0) }
+}
+
+// subject and replyTo: what the app displays beside the body (spec HM-VERIFY-48), the e-mail
+// Subject (unfolded, decoded) or push title, and the e-mail Reply-To; nil when not displayed. The
+// lengths are passed, so a U+0000 inside never matches a signed value.
 func verifyMessage(bundle: [UInt8], persistedState: inout [UInt8]?, channel: String, from: String,
-                   to: String, body: [UInt8], token: String, receivedAt: Int64)
+                   to: String, body: [UInt8], token: String, subject: String?, replyTo: String?,
+                   receivedAt: Int64)
     -> hallmark_verification {
     var verifier: OpaquePointer?
     // The trust anchor pinned in the app: platform id, root set, threshold.
@@ -39,10 +49,14 @@ func verifyMessage(bundle: [UInt8], persistedState: inout [UInt8]?, channel: Str
     guard rc == HALLMARK_OK else { return out }  // the previous bundle and state stay
     persistedState = Array(next[0..<nextLen])    // write it to storage before using the bundle
     channel.withCString { c in from.withCString { f in to.withCString { t in token.withCString { k in
-        var m = hallmark_message(channel: c, from: f, to: t, body: body, body_len: body.count,
-                                 token: k, token_len: token.utf8.count)
-        _ = hallmark_verify_sized(verifier, &m, channel.utf8.count, from.utf8.count, to.utf8.count,
-                                  receivedAt, &out)
+        withOptionalCString(subject) { s in withOptionalCString(replyTo) { r in
+            var m = hallmark_message(channel: c, from: f, to: t, body: body, body_len: body.count,
+                                     token: k, token_len: token.utf8.count,
+                                     subject: s, subject_len: subject?.utf8.count ?? 0,
+                                     reply_to: r, reply_to_len: replyTo?.utf8.count ?? 0)
+            _ = hallmark_verify_sized(verifier, &m, channel.utf8.count, from.utf8.count,
+                                      to.utf8.count, receivedAt, &out)
+        } }
     } } } }
     return out
 }
@@ -50,10 +64,17 @@ func verifyMessage(bundle: [UInt8], persistedState: inout [UInt8]?, channel: Str
 // What to draw (spec §8): the checkmark only for HALLMARK_UI_CHECKMARK; "signed by" the domain,
 // without checkmark, name, logo or colours, for HALLMARK_UI_DOMAIN (a brand at level basic); a
 // warning without the brand's name, logo or colours for HALLMARK_UI_WARNING; otherwise neutral.
+// out.ui is the class on the message's own channel (spec HM-RESULT-44: a body changed in transit
+// is neutral on e-mail and SMS, a warning on push): the library fills it, never compute it.
+// For a stored verdict, hallmark_ui_class_on(code, channel).
 func render(_ out: hallmark_verification) {
-    switch hallmark_ui_class(out.code) {
+    switch out.ui {
     case HALLMARK_UI_CHECKMARK:
-        break  // checkmark, out.display_name, the logo whose SHA-256 is out.logo_sha256
+        // checkmark, out.display_name, the logo whose SHA-256 is out.logo_sha256; the time shown
+        // is out.issued_at (signed), and the subject or title only when it is signed
+        // (spec HM-RESULT-46); a reply goes to out.reply_to when set, else to From (HM-CARRY-28)
+        let subjectSigned = out.signed_fields & HALLMARK_SIGNED_SUBJECT != 0
+        print("sent \(out.issued_at); subject \(subjectSigned ? "signed" : "outside the verified view")")
     case HALLMARK_UI_DOMAIN:
         var d = out.signed_domain  // a fixed-size C array: read it as a C string
         let domain = withUnsafeBytes(of: &d) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
@@ -63,7 +84,7 @@ func render(_ out: hallmark_verification) {
     default:
         break  // neutral: like any unverified message (API errors too)
     }
-    print(String(cString: hallmark_ui_class_name(hallmark_ui_class(out.code))))
+    print(String(cString: hallmark_ui_class_name(out.ui)))
 }
 
 // An SMS arrives without its token (spec §9.5-9.6): compute its lookup key, fetch the platform's
@@ -79,7 +100,8 @@ func lookupKey(channel: String, from: String, to: String, body: [UInt8]) -> Stri
     let rc = channel.withCString { c in from.withCString { f in to.withCString { t in
         body.withUnsafeBufferPointer { b -> hallmark_result in
             var m = hallmark_message(channel: c, from: f, to: t, body: b.baseAddress,
-                                     body_len: b.count, token: nil, token_len: 0)
+                                     body_len: b.count, token: nil, token_len: 0, subject: nil,
+                                     subject_len: 0, reply_to: nil, reply_to_len: 0)
             return hallmark_token_lookup_key(&m, &key, key.count)
         }
     } } }
@@ -122,7 +144,8 @@ func verifyFetched(verifier: OpaquePointer?, channel: String, from: String, to: 
     channel.withCString { c in from.withCString { f in to.withCString { t in
         body.withUnsafeBufferPointer { b in
             var m = hallmark_message(channel: c, from: f, to: t, body: b.baseAddress,
-                                     body_len: b.count, token: nil, token_len: 0)
+                                     body_len: b.count, token: nil, token_len: 0, subject: nil,
+                                     subject_len: 0, reply_to: nil, reply_to_len: 0)
             _ = hallmark_verify_fetched(verifier, &m, &pointers, pointers.count, receivedAt, &out)
         }
     } } }

@@ -26,7 +26,8 @@ enum {
     S_LABELS,
     S_URLS = S_LABELS + 4,
     S_LOGO_SHA256 = S_URLS + 4,
-    S_DOMAIN
+    S_DOMAIN,
+    S_REPLY_TO
 };
 enum {
     N_CODE,
@@ -39,12 +40,16 @@ enum {
     N_IAT,
     N_EXP,
     N_KINDS,
-    N_COUNT = N_KINDS + 4
+    N_UI = N_KINDS + 4,
+    N_SIGNED,
+    N_COUNT
 };
 
 JNIEXPORT jstring JNICALL Java_dev_hallmark_Verifier_nativeResultName(JNIEnv *env, jclass cls,
                                                                       jint code);
 JNIEXPORT jint JNICALL Java_dev_hallmark_Verifier_nativeUiClass(JNIEnv *env, jclass cls, jint code);
+JNIEXPORT jint JNICALL Java_dev_hallmark_Verifier_nativeUiClassOn(JNIEnv *env, jclass cls,
+                                                                  jint code, jbyteArray channel);
 JNIEXPORT jstring JNICALL Java_dev_hallmark_Verifier_version(JNIEnv *env, jclass cls);
 JNIEXPORT jint JNICALL Java_dev_hallmark_Verifier_nativeStateMax(JNIEnv *env, jclass cls);
 JNIEXPORT jint JNICALL Java_dev_hallmark_Verifier_nativeCreate(JNIEnv *env, jclass cls,
@@ -56,10 +61,12 @@ JNIEXPORT jint JNICALL Java_dev_hallmark_Verifier_nativeLoad(JNIEnv *env, jclass
                                                              jintArray state_len_out);
 JNIEXPORT void JNICALL Java_dev_hallmark_Verifier_nativeVerify(
     JNIEnv *env, jclass cls, jlong h, jbyteArray channel, jbyteArray from, jbyteArray to,
-    jbyteArray body, jbyteArray token, jlong now, jobjectArray strings, jlongArray numbers);
+    jbyteArray body, jbyteArray token, jbyteArray subject, jbyteArray reply_to, jlong now,
+    jobjectArray strings, jlongArray numbers);
 JNIEXPORT void JNICALL Java_dev_hallmark_Verifier_nativeVerifyFetched(
     JNIEnv *env, jclass cls, jlong h, jbyteArray channel, jbyteArray from, jbyteArray to,
-    jbyteArray body, jobjectArray tokens, jlong now, jobjectArray strings, jlongArray numbers);
+    jbyteArray body, jbyteArray subject, jbyteArray reply_to, jobjectArray tokens, jlong now,
+    jobjectArray strings, jlongArray numbers);
 JNIEXPORT jint JNICALL Java_dev_hallmark_Verifier_nativeLookupKey(JNIEnv *env, jclass cls,
                                                                   jbyteArray channel,
                                                                   jbyteArray from, jbyteArray to,
@@ -85,6 +92,25 @@ Java_dev_hallmark_Verifier_nativeUiClass(JNIEnv *env, jclass cls, jint code)
     (void)env;
     (void)cls;
     return (jint)hallmark_ui_class((hallmark_result)code);
+}
+
+static char *cstring(JNIEnv *env, jbyteArray a, size_t *len_out);
+
+JNIEXPORT jint JNICALL
+Java_dev_hallmark_Verifier_nativeUiClassOn(JNIEnv *env, jclass cls, jint code, jbyteArray channel)
+{
+    size_t len = 0;
+    char *c = cstring(env, channel, &len);
+    jint ui;
+
+    (void)cls;
+    if (c == NULL) {
+        return (jint)HALLMARK_UI_NEUTRAL; /* out of memory: the exception is pending */
+    }
+    /* A channel with U+0000 is no channel: the byte-exact class. */
+    ui = (jint)hallmark_ui_class_on((hallmark_result)code, strlen(c) == len ? c : NULL);
+    free(c);
+    return ui;
 }
 
 JNIEXPORT jstring JNICALL
@@ -237,7 +263,7 @@ put_str(JNIEnv *env, jobjectArray strings, int index, const char *s)
 /* A message's fields copied out of Java (NUL-terminated); the token only where one is given. */
 struct message_copy {
     hallmark_message m;
-    char *channel, *from, *to, *body, *token;
+    char *channel, *from, *to, *body, *token, *subject, *reply_to;
     size_t channel_len, from_len, to_len; /* a Java String may hold U+0000 ([HM-ID-7]) */
 };
 
@@ -273,9 +299,26 @@ message_copy_in(JNIEnv *env, struct message_copy *mc, jbyteArray channel, jbyteA
     return 1;
 }
 
+/* The displayed fields ([HM-VERIFY-48]), with their lengths: a U+0000 inside never matches. */
+static int
+message_copy_displayed(JNIEnv *env, struct message_copy *mc, jbyteArray subject,
+                       jbyteArray reply_to)
+{
+    if ((subject != NULL && (mc->subject = cstring(env, subject, &mc->m.subject_len)) == NULL) ||
+        (reply_to != NULL &&
+         (mc->reply_to = cstring(env, reply_to, &mc->m.reply_to_len)) == NULL)) {
+        return 0;
+    }
+    mc->m.subject = mc->subject;
+    mc->m.reply_to = mc->reply_to;
+    return 1;
+}
+
 static void
 message_copy_free(struct message_copy *mc)
 {
+    free(mc->subject);
+    free(mc->reply_to);
     free(mc->channel);
     free(mc->from);
     free(mc->to);
@@ -294,9 +337,12 @@ verification_out(JNIEnv *env, const hallmark_verification *out, jobjectArray str
 
     memset(n, 0, sizeof n);
     n[N_CODE] = out->code;
+    n[N_UI] = out->ui; /* on the message's channel ([HM-RESULT-44]) */
     put_str(env, strings, S_DETAIL, out->detail);
     if (out->code == HALLMARK_VERIFIED || out->code == HALLMARK_VERIFIED_DOMAIN) {
         put_str(env, strings, S_DOMAIN, out->signed_domain);
+        put_str(env, strings, S_REPLY_TO, out->reply_to);
+        n[N_SIGNED] = out->signed_fields;
         put_str(env, strings, S_BRAND_ID, out->brand_id);
         put_str(env, strings, S_NAME, out->display_name);
         put_str(env, strings, S_LOGO_URL, out->logo_url);
@@ -328,8 +374,8 @@ verification_out(JNIEnv *env, const hallmark_verification *out, jobjectArray str
 JNIEXPORT void JNICALL
 Java_dev_hallmark_Verifier_nativeVerify(JNIEnv *env, jclass cls, jlong h, jbyteArray channel,
                                         jbyteArray from, jbyteArray to, jbyteArray body,
-                                        jbyteArray token, jlong now, jobjectArray strings,
-                                        jlongArray numbers)
+                                        jbyteArray token, jbyteArray subject, jbyteArray reply_to,
+                                        jlong now, jobjectArray strings, jlongArray numbers)
 {
     hallmark_verification *out = calloc(1, sizeof *out);
     struct message_copy mc;
@@ -339,7 +385,8 @@ Java_dev_hallmark_Verifier_nativeVerify(JNIEnv *env, jclass cls, jlong h, jbyteA
         throw_oom(env);
         return;
     }
-    if (message_copy_in(env, &mc, channel, from, to, body, token)) {
+    if (message_copy_in(env, &mc, channel, from, to, body, token) &&
+        message_copy_displayed(env, &mc, subject, reply_to)) {
         /* With the lengths: "ALPHABANK\u0000.evil" must not be read as "ALPHABANK". */
         (void)hallmark_verify_sized((hallmark_verifier *)(intptr_t)h, &mc.m, mc.channel_len,
                                     mc.from_len, mc.to_len, (int64_t)now, out);
@@ -354,6 +401,7 @@ Java_dev_hallmark_Verifier_nativeVerify(JNIEnv *env, jclass cls, jlong h, jbyteA
 JNIEXPORT void JNICALL
 Java_dev_hallmark_Verifier_nativeVerifyFetched(JNIEnv *env, jclass cls, jlong h, jbyteArray channel,
                                                jbyteArray from, jbyteArray to, jbyteArray body,
+                                               jbyteArray subject, jbyteArray reply_to,
                                                jobjectArray tokens, jlong now, jobjectArray strings,
                                                jlongArray numbers)
 {
@@ -371,6 +419,7 @@ Java_dev_hallmark_Verifier_nativeVerifyFetched(JNIEnv *env, jclass cls, jlong h,
     }
     if (count > HALLMARK_FETCHED_TOKENS_MAX) {
         out->code = HALLMARK_ERR_INVALID_ARGUMENT;
+        out->ui = HALLMARK_UI_API_ERROR;
         out->detail = "more tokens than a directory answer holds";
         verification_out(env, out, strings, numbers);
         free(out);
@@ -386,9 +435,11 @@ Java_dev_hallmark_Verifier_nativeVerifyFetched(JNIEnv *env, jclass cls, jlong h,
         nul |= strlen(list[i]) != len;
         (*env)->DeleteLocalRef(env, t);
     }
-    if (message_copy_in(env, &mc, channel, from, to, body, NULL)) {
+    if (message_copy_in(env, &mc, channel, from, to, body, NULL) &&
+        message_copy_displayed(env, &mc, subject, reply_to)) {
         if (nul || message_copy_cut(&mc)) {
             out->code = HALLMARK_ERR_INVALID_ARGUMENT;
+            out->ui = HALLMARK_UI_API_ERROR;
             out->detail = nul ? "a fetched token holds a NUL byte" : "an id holds U+0000";
         } else {
             (void)hallmark_verify_fetched((hallmark_verifier *)(intptr_t)h, &mc.m,

@@ -99,7 +99,13 @@ public enum Result {
     SENDER_CONTESTED(45),
     /** full pass for a brand verified at level basic: show only "signed by" its domain */
     VERIFIED_DOMAIN(46),
-    // 47..51, 54 and 55 are reserved for the rest of issue 22.
+    // 47, 48, 54 and 55 are reserved for the rest of issue 22.
+    /** the displayed subject or title is not the signed one */
+    SUBJECT_MODIFIED(49),
+    /** the displayed Reply-To is not the signed one */
+    REPLY_TO_MISMATCH(50),
+    /** the signed Reply-To is outside the brand's e-mail senders */
+    REPLY_TO_NOT_AUTHORIZED(51),
     /** the brand's credential does not list the token's category (spec HM-CRED-76) */
     CATEGORY_NOT_AUTHORIZED(52),
     /** logo bytes do not hash to the digest the bundle names: discard them (spec HM-CRED-79) */
@@ -137,6 +143,20 @@ public enum Result {
      */
     public UiClass uiClass() {
         return UiClass.of(Verifier.nativeUiClass(code));
+    }
+
+    /**
+     * What the app shows for this result on a channel (spec HM-RESULT-44), from the C library's
+     * hallmark_ui_class_on: {@link #BODY_MODIFIED}, {@link #RECIPIENT_MISMATCH},
+     * {@link #SUBJECT_MODIFIED} and {@link #REPLY_TO_MISMATCH} are neutral on "email" and "sms",
+     * where intermediaries change text in good faith; everything else as {@link #uiClass()}. For
+     * a stored verdict; a fresh one carries its class in {@link Verification#uiClass()}.
+     * @throws NullPointerException if channel is null
+     */
+    public UiClass uiClassOn(String channel) {
+        return UiClass.of(Verifier.nativeUiClassOn(code,
+                java.util.Objects.requireNonNull(channel, "channel")
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 
     /** The result with this numeric code; IllegalArgumentException for an unknown code. */

@@ -22,13 +22,19 @@ public final class Verification {
     // Layout shared with the JNI shim (hallmark_jni.c): indexes into the arrays it fills.
     static final int S_DETAIL = 0, S_BRAND_ID = 1, S_NAME = 2, S_LOGO_URL = 3, S_PRIMARY = 4,
             S_BACKGROUND = 5, S_AGENT = 6, S_CONV = 7, S_KID = 8, S_ALG = 9, S_JTI = 10,
-            S_LABELS = 11, S_URLS = 15, S_LOGO_SHA256 = 19, S_DOMAIN = 20, STRINGS = 21;
+            S_LABELS = 11, S_URLS = 15, S_LOGO_SHA256 = 19, S_DOMAIN = 20, S_REPLY_TO = 21,
+            STRINGS = 22;
     static final int N_CODE = 0, N_LOGO_W = 1, N_LOGO_H = 2, N_LEVEL = 3, N_CATEGORY = 4,
-            N_SENDER = 5, N_ACTIONS = 6, N_IAT = 7, N_EXP = 8, N_KINDS = 9, NUMBERS = 13;
+            N_SENDER = 5, N_ACTIONS = 6, N_IAT = 7, N_EXP = 8, N_KINDS = 9, N_UI = 13,
+            N_SIGNED = 14, NUMBERS = 15;
+    // hallmark.h's HALLMARK_SIGNED_* marks.
+    private static final long SIGNED_SUBJECT = 1, SIGNED_REPLY_TO = 2, SIGNED_BODY_RENDERING = 4;
 
     private final Result result;
     private final String detail, brandId, displayName, logoUrl, colorPrimary, colorBackground,
-            agentName, conversationId, keyId, alg, tokenId, signedDomain;
+            agentName, conversationId, keyId, alg, tokenId, signedDomain, replyTo;
+    private final UiClass ui;
+    private final long signedFields;
     private final byte[] logoSha256;
     private final int logoWidth, logoHeight;
     private final Level level;
@@ -51,6 +57,9 @@ public final class Verification {
         alg = str(s[S_ALG]);
         tokenId = str(s[S_JTI]);
         signedDomain = str(s[S_DOMAIN]);
+        replyTo = str(s[S_REPLY_TO]);
+        ui = UiClass.of((int) n[N_UI]);
+        signedFields = n[N_SIGNED];
         logoSha256 = s[S_LOGO_SHA256] == null ? new byte[0] : s[S_LOGO_SHA256];
         logoWidth = (int) n[N_LOGO_W];
         logoHeight = (int) n[N_LOGO_H];
@@ -74,8 +83,23 @@ public final class Verification {
 
     /** The verdict; only {@link Result#VERIFIED} earns the checkmark. */
     public Result result() { return result; }
-    /** What the app shows: {@link UiClass#CHECKMARK} only on a full pass (spec §8). */
-    public UiClass uiClass() { return result.uiClass(); }
+    /**
+     * What the app shows, on the message's own channel (spec §8, HM-RESULT-44): the C library
+     * computes it, so a changed body on e-mail or SMS is neutral and a warning on push.
+     * {@link UiClass#CHECKMARK} only on a full pass.
+     */
+    public UiClass uiClass() { return ui; }
+    /**
+     * True when the subject or title the app passed ({@link Message#withDisplayed}) is the
+     * signed one: only then may the verified view show it (HM-RESULT-46).
+     */
+    public boolean subjectSigned() { return (signedFields & SIGNED_SUBJECT) != 0; }
+    /** True when the Reply-To the app passed is the signed one (HM-RESULT-46). */
+    public boolean replyToSigned() { return (signedFields & SIGNED_REPLY_TO) != 0; }
+    /** True when the body matched a rendering the brand signed (alt_body, spec §3.4). */
+    public boolean bodyRendering() { return (signedFields & SIGNED_BODY_RENDERING) != 0; }
+    /** The signed Reply-To address (canonical), or "": where a reply goes (HM-CARRY-28). */
+    public String replyTo() { return replyTo; }
     /** True only on a full pass that earns the checkmark ({@link Result#VERIFIED}). */
     public boolean isVerified() { return result == Result.VERIFIED; }
     /**
@@ -135,6 +159,7 @@ public final class Verification {
     public String keyId() { return keyId; }
     public String alg() { return alg; }
     public String tokenId() { return tokenId; }
+    /** The signed issue time: the message's time in the verified view (HM-RESULT-46). */
     public long issuedAt() { return issuedAt; }
     public long expiresAt() { return expiresAt; }
 }

@@ -127,7 +127,7 @@ public final class Verifier implements AutoCloseable {
             byte[][] strings = new byte[Verification.STRINGS][];
             long[] numbers = new long[Verification.NUMBERS];
             nativeVerify(live(), message.channel, message.from, message.to, message.body,
-                    message.token, now, strings, numbers);
+                    message.token, message.subject, message.replyTo, now, strings, numbers);
             return new Verification(strings, numbers);
         } finally {
             lock.readLock().unlock();
@@ -159,7 +159,7 @@ public final class Verifier implements AutoCloseable {
                 strings[0] = "the message carries a token: use verify".getBytes(StandardCharsets.UTF_8);
             } else {
                 nativeVerifyFetched(live(), message.channel, message.from, message.to, message.body,
-                        list, now, strings, numbers);
+                        message.subject, message.replyTo, list, now, strings, numbers);
             }
             return new Verification(strings, numbers);
         } finally {
@@ -240,6 +240,9 @@ public final class Verifier implements AutoCloseable {
     /** The C library's UI class (hallmark_ui) of a result code. */
     static native int nativeUiClass(int code);
 
+    /** hallmark_ui_class_on: the class of a result code on a channel (UTF-8 bytes). */
+    static native int nativeUiClassOn(int code, byte[] channel);
+
     /** The C library's version string. */
     public static native String version();
 
@@ -255,10 +258,12 @@ public final class Verifier implements AutoCloseable {
             byte[] stateOut, int[] stateLenOut);
 
     private static native void nativeVerify(long handle, byte[] channel, byte[] from, byte[] to,
-            byte[] body, byte[] token, long now, byte[][] strings, long[] numbers);
+            byte[] body, byte[] token, byte[] subject, byte[] replyTo, long now, byte[][] strings,
+            long[] numbers);
 
     private static native void nativeVerifyFetched(long handle, byte[] channel, byte[] from,
-            byte[] to, byte[] body, byte[][] tokens, long now, byte[][] strings, long[] numbers);
+            byte[] to, byte[] body, byte[] subject, byte[] replyTo, byte[][] tokens, long now,
+            byte[][] strings, long[] numbers);
 
     private static native int nativeLookupKey(byte[] channel, byte[] from, byte[] to, byte[] body,
             byte[] keyOut);
