@@ -483,8 +483,8 @@ describe_entry(const json_t *e, char *buf, size_t cap)
 /* The ownership rule, in one place: 1 if entry a of one brand and entry b of another may not
  * both exist. Sender entries overlap when some sender id is claimed by both (hm_ids: equal ids,
  * an E.164 id under a prefix, nested prefixes, an e-mail domain and its subdomain), link domains
- * when one is within the other. (Issue 22 adds the recipient country of short codes and
- * alphanumeric ids here.) */
+ * when one is within the other; a short code or alphanumeric id per recipient country
+ * ([HM-CRED-66]). */
 static int
 entries_overlap(const json_t *a, const json_t *b)
 {
@@ -495,8 +495,9 @@ entries_overlap(const json_t *a, const json_t *b)
                hm_link_domains_overlap(json_string_value(a), json_string_value(b));
     }
     return hm_sender_entries_overlap(hm_ks_str(a, "channel"), pa != NULL ? pa : hm_ks_str(a, "id"),
-                                     pa != NULL, hm_ks_str(b, "channel"),
-                                     pb != NULL ? pb : hm_ks_str(b, "id"), pb != NULL);
+                                     pa != NULL, hm_ks_str(a, "country"), hm_ks_str(b, "channel"),
+                                     pb != NULL ? pb : hm_ks_str(b, "id"), pb != NULL,
+                                     hm_ks_str(b, "country"));
 }
 
 static int

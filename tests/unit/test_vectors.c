@@ -277,6 +277,7 @@ TEST(vectors_every_case_gives_its_expected_result)
         CHECK(reached[code]); /* the trust state's load results (HM-VEC-8, HM-VEC-60) */
     }
     CHECK(reached[HALLMARK_VERIFIED_DOMAIN]);
+    CHECK(reached[HALLMARK_SENDER_ALWAYS_SIGNED]); /* HM-VEC-61 */
 }
 
 /* spec/vectors/lookup/: the key the library gives for each message, or its refusal (HM-CARRY-16).

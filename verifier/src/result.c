@@ -84,6 +84,8 @@ describe(hallmark_result code)
              "two brands in the trust bundle claim this sender; no brand can be shown")
         TEXT(HALLMARK_VERIFIED_DOMAIN, DOMAIN,
              "verified: the brand proved control of its domain only; show only that domain")
+        TEXT(HALLMARK_SENDER_ALWAYS_SIGNED, WARNING,
+             "this sender signs every message, and this one is not signed: it may be spoofed")
         TEXT(HALLMARK_ERR_API_REPLACED, API_ERROR,
              "this call cannot carry the persisted trust state: use hallmark_verifier_create "
              "and hallmark_verifier_load")

@@ -99,7 +99,9 @@ public enum Result {
     SENDER_CONTESTED(45),
     /** full pass for a brand verified at level basic: show only "signed by" its domain */
     VERIFIED_DOMAIN(46),
-    // 47..55 are reserved for the rest of issue 22.
+    /** the sender signs every message and this one has no token of a brand: a warning, no brand */
+    SENDER_ALWAYS_SIGNED(47),
+    // 48..55 are reserved for the rest of issue 22.
     /** a call that cannot carry the trust state: use Verifier(platform, threshold, roots) and load */
     ERR_API_REPLACED(56),
     /** the persisted trust state is damaged, of an unknown version, or of another platform */
