@@ -60,7 +60,7 @@ static const char usage_text[] =
     "  hallmark-keys init --platform \"Hallmark Demo\"\n"
     "  hallmark-keys brand add acme-bank --name \"Acme Bank\" --logo acme.png --color \"#0B5FFF\" "
     "\\\n"
-    "      --sender sms:ACMEBANK --link-domain acme.example --level organization\n"
+    "      --sender sms:ACMEBANK@+44 --link-domain acme.example --level organization\n"
     "  hallmark-keys key add acme-bank && hallmark-keys publish\n"
     "  hallmark-keys key promote KID --force --reason \"first key of a new brand\"\n"
     "  hallmark-keys publish\n";
@@ -107,16 +107,26 @@ static const char help_brand[] =
     "  --level LEVEL            basic, organization or trademark (default basic); apps show\n"
     "                           basic as \"signed by\" its domain only (spec §5.5)\n"
     "  --verified-domain DOMAIN the domain whose control was verified (needed for basic)\n"
-    "  --sender CHANNEL:ID      a sender id the brand may use: sms:ACMEBANK, sms:+447700900500,\n"
-    "                           email:acme.example, push:com.acme.bank ... (repeat)\n"
-    "  --sender-prefix CHANNEL:+DIGITS   a range of E.164 numbers (sms, whatsapp)\n"
+    "  --sender CHANNEL:ID      a sender id the brand may use: sms:ACMEBANK@+44, sms:72233@+1,\n"
+    "                           sms:+447700900500, email:acme.example, push:com.acme.bank ...\n"
+    "                           (repeat); an sms short code or alphanumeric id names, after @,\n"
+    "                           the country calling code of the recipients it is for (§5.6)\n"
+    "  --sender-prefix CHANNEL:+DIGITS   a range of E.164 numbers (sms, whatsapp): a country\n"
+    "                           code and at least five more digits, e.g. sms:+4477009\n"
+    "  --always-signed CHANNEL:ID   the brand signs every message from this sender (written as\n"
+    "                           for --sender or --sender-prefix): apps warn about a message\n"
+    "                           from it without a token (repeat; 'none' clears every mark);\n"
+    "                           the marks are replaced whenever senders or marks are given\n"
     "  --link-domain DOMAIN     a domain the brand's action links may point into (repeat)\n"
     "  --phone +E164            a number call actions may dial as tel:+E164 (repeat, 16)\n"
     "  --second-reviewer NAME --reason TEXT   a second person accepts a name or logo near\n"
     "                           another brand's (not the operator); audited\n"
     "  --transfer-from BRAND --reason TEXT   move senders or link domains that BRAND holds\n"
     "                           (see below) to this brand, in one audited change\n"
-    "  --valid-for DURATION     credential lifetime (default 365d)\n"
+    "  --valid-for DURATION     credential lifetime (default 365d)\n";
+
+/* The rest of help brand (one string literal may hold 4095 bytes in C11). */
+static const char help_brand_notes[] =
     "\n"
     "brand preview draws the message card a customer's app shows for a verified message of the\n"
     "brand (a PNG, 720x800): the logo, the name with the checkmark, the level, the sender line,\n"
@@ -423,7 +433,8 @@ enum {
     OPT_COMPROMISED,
     OPT_VERIFIED_DOMAIN,
     OPT_SECOND_REVIEWER,
-    OPT_PHONE
+    OPT_PHONE,
+    OPT_ALWAYS_SIGNED
 };
 
 static const struct option long_options[] = {
@@ -462,6 +473,7 @@ static const struct option long_options[] = {
     {"verified-domain", required_argument, NULL, OPT_VERIFIED_DOMAIN},
     {"second-reviewer", required_argument, NULL, OPT_SECOND_REVIEWER},
     {"phone", required_argument, NULL, OPT_PHONE},
+    {"always-signed", required_argument, NULL, OPT_ALWAYS_SIGNED},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
 
@@ -567,6 +579,9 @@ parse_options(struct cli *c, int argc, char **argv)
         case OPT_PREFIX:
             st = add_list(&c->prefixes, optarg, "--sender-prefix");
             break;
+        case OPT_ALWAYS_SIGNED:
+            st = add_list(&c->always_signed, optarg, "--always-signed");
+            break;
         case OPT_DOMAIN:
             st = add_list(&c->domains, optarg, "--link-domain");
             break;
@@ -656,6 +671,13 @@ parse_options(struct cli *c, int argc, char **argv)
     return st;
 }
 
+/* What help_for's text goes on with ("" for most commands). */
+static const char *
+help_more(const char *cmd)
+{
+    return cmd != NULL && strcmp(cmd, "brand") == 0 ? help_brand_notes : "";
+}
+
 static const char *
 help_for(const char *cmd)
 {
@@ -706,6 +728,7 @@ main(int argc, char **argv)
             return keys_fail(EXIT_USAGE, "no such command: %s", argv[2]);
         }
         (void)fputs(h, stdout);
+        (void)fputs(help_more(argc > 2 ? argv[2] : NULL), stdout);
         return EXIT_DONE;
     }
     if (help_for(cmd) == NULL) {
@@ -716,6 +739,7 @@ main(int argc, char **argv)
     }
     if (c.help) {
         (void)fputs(help_for(cmd), stdout);
+        (void)fputs(help_more(cmd), stdout);
         return EXIT_DONE;
     }
     if (c.reason != NULL && !hm_utf8_no_controls(c.reason, 1, 512)) {
