@@ -303,11 +303,12 @@ token(const hm_signkey *k, json_t *c)
     return token_alg(k, hm_alg_name(hm_signkey_public(k)->alg), c);
 }
 
-/* An ES256 token: the kept one when its header.payload is unchanged, else freshly signed. */
+/* An ES256 token of key k: the kept one when its header.payload is unchanged, else freshly
+ * signed. */
 static char *
-es256_token(const char *name, json_t *c)
+es256_token_of(const hm_signkey *k, const char *name, json_t *c)
 {
-    char *fresh = token(acme_es, c), path[1024];
+    char *fresh = token(k, c), path[1024];
     json_t *old;
     const char *kept;
 
@@ -328,6 +329,12 @@ es256_token(const char *name, json_t *c)
         es256_kept = strdup(fresh);
     }
     return fresh;
+}
+
+static char *
+es256_token(const char *name, json_t *c)
+{
+    return es256_token_of(acme_es, name, c);
 }
 
 /* ---- emitting -------------------------------------------------------------------------------- */
@@ -3384,6 +3391,8 @@ struct sender_brand {
     char digest[48];
 };
 
+static hm_signkey *signco_es; /* SignCo's second key, P-256 */
+
 static struct sender_brand sender_brands[] = {
     {"signco", "SignCo", 0x50, NULL, ""},             /* SIGNCO@+44 always signed, 60606@+44 */
     {"twin-uk", "Twin UK", 0x51, NULL, ""},           /* TWIN@+44 */
@@ -3451,6 +3460,10 @@ senders_bundle(json_t *bad)
         json_array_append_new(extra, json_pack("{s:s,s:[o]}", "credential", cred, "keys",
                                                key_entry(sender_brands[i].key, "active",
                                                          NOW - 30 * DAY, NOW + 365 * DAY)));
+        if (i == 0) {
+            json_array_append_new(json_object_get(json_array_get(extra, 0), "keys"),
+                                  key_entry(signco_es, "active", NOW - 30 * DAY, NOW + 365 * DAY));
+        }
         free(cred);
     }
     o.extra_brands = extra;
@@ -3515,6 +3528,7 @@ sender_rules(void)
     for (i = 0; i < SENDER_BRANDS; i++) {
         sender_brands[i].key = seeded(HM_ALG_ED25519, sender_brands[i].seed);
     }
+    signco_es = seeded(HM_ALG_ES256, 0x59);
     b = senders_bundle(NULL);
     t = sender_token(0, "SIGNCO", TO_SMS, "s001");
     sender_case("always-signed-no-token",
@@ -3539,10 +3553,26 @@ sender_rules(void)
                 "SIGNCO always signs; the directory returned only another recipient's token",
                 "HM-CARRY-18 HM-CARRY-23", always, b, "SIGNCO", TO_SMS, BODY, NULL,
                 json_pack("[s]", t_fr), 0);
-    sender_case("always-signed-unmarked-sender",
-                "SignCo's short code 60606 is not marked always_signed: no token is neutral",
-                "HM-CRED-61 HM-VERIFY-6 HM-VERIFY-43", unsigned_, b, "60606", TO_SMS, BODY, NULL,
-                NULL, 0);
+    {
+        /* A verifier built without ES256 cannot check this genuine token: UNSUPPORTED_ALG there,
+         * never the always-signed warning ([HM-VERIFY-42]). */
+        json_t *c = claims("sms", "SIGNCO", TO_SMS, BODY, "s009");
+        hm_signkey *ed = sender_brands[0].key;
+        char *t_es;
+
+        json_object_set_new(c, "iss", json_string("signco"));
+        json_object_set_new(c, "cred", json_string(sender_brands[0].digest));
+        t_es = es256_token_of(signco_es, "always-signed-es256-verified", c);
+        sender_brands[0].key = signco_es; /* the expected result names this key */
+        sender_case("always-signed-es256-verified",
+                    "SIGNCO always signs; its genuine ES256 token verifies (a verifier without "
+                    "ES256 gives UNSUPPORTED_ALG, not the warning)",
+                    "HM-CRED-61 HM-VERIFY-42 HM-VERIFY-19", ok, b, "SIGNCO", TO_SMS, BODY, t_es,
+                    NULL, 0);
+        sender_brands[0].key = ed;
+        free(t_es);
+        json_decref(c);
+    }
     sender_case("always-signed-contested",
                 "DUP (+44) is always signed by one brand and held by another: no warning",
                 "HM-VERIFY-43 HM-CRED-29 HM-CRED-66", unsigned_, b, "DUP", TO_SMS, BODY, NULL, NULL,
@@ -3613,6 +3643,7 @@ sender_rules(void)
     for (i = 0; i < SENDER_BRANDS; i++) {
         hm_signkey_free(sender_brands[i].key);
     }
+    hm_signkey_free(signco_es);
 }
 
 int

@@ -396,9 +396,11 @@ check_claims(hallmark_verification *out, const hm_trust *t, const hm_brand_key *
     return finish(out, b, k, &c);
 }
 
+/* *unverifiable is set when the token names a key of the bundle whose algorithm this build
+ * cannot verify (an ES256 brand under the verifier without OpenSSL): the token may be genuine. */
 static hallmark_result
 verify_token(hallmark_verification *out, const hm_trust *t, const hallmark_message *m, unsigned cut,
-             int64_t now)
+             int64_t now, int *unverifiable)
 {
     hm_jws jws;
     json_t *payload = NULL;
@@ -431,6 +433,7 @@ verify_token(hallmark_verification *out, const hm_trust *t, const hallmark_messa
     } else if (named != k->alg) {
         rc = verdict(out, HALLMARK_ALG_MISMATCH, "alg is not the key's algorithm");
     } else if (!hm_alg_supported(k->alg) || k->pub.alg == HM_ALG_UNKNOWN) {
+        *unverifiable = 1;
         rc = verdict(out, HALLMARK_UNSUPPORTED_ALG, "this build cannot verify the key's alg");
     } else if (jws.sig_len != HM_SIG_BYTES || hm_jws_verify(&jws, &k->pub) != HALLMARK_OK) {
         rc = verdict(out, HALLMARK_BAD_SIGNATURE, "signature invalid");
@@ -479,9 +482,10 @@ static hallmark_result
 verify_with(hallmark_verification *out, const hm_trust *t, const hallmark_message *m, unsigned cut,
             int64_t now)
 {
-    hallmark_result rc = verify_token(out, t, m, cut, now);
+    int unverifiable = 0;
+    hallmark_result rc = verify_token(out, t, m, cut, now, &unverifiable);
 
-    if (untied(rc) && always_signs(t, m, cut, now)) {
+    if (untied(rc) && !unverifiable && always_signs(t, m, cut, now)) {
         rc = always_signed_verdict(out);
     }
     return rc;
