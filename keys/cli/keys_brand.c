@@ -243,8 +243,9 @@ names_entry(const json_t *e, const char *channel, const char *value)
     char canon[HM_ID_MAX], want[HM_ID_MAX];
     size_t n = at != NULL && country != NULL ? (size_t)(at - value) : strlen(value);
 
-    if (strcmp(hm_ks_str(e, "channel"), channel) != 0 || n >= sizeof want) {
-        return 0;
+    if (hm_ks_str(e, "channel") == NULL || strcmp(hm_ks_str(e, "channel"), channel) != 0 ||
+        n >= sizeof want || (prefix == NULL && id == NULL)) {
+        return 0; /* (an entry a hand edit left without its members names nothing) */
     }
     if (prefix != NULL) {
         return strcmp(prefix, value) == 0;
