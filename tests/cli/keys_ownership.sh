@@ -213,13 +213,19 @@ expect_verdict "issue 13: Northwind's own SMS gets no brand either" HALLMARK_SEN
 HM_FROM=FABX "$test_sign" "$ks" fab-x "$kf" "$now" "Fab X: hello" >"$work/fabx-own.json"
 # Both brands are at level basic (issue 22): a pass is "signed by" their domain, no checkmark.
 expect_verdict "issue 13: Fab X's own sender still verifies" HALLMARK_VERIFIED_DOMAIN "$work/fabx-own.json" "$bundle" "$now"
-set +e
-echo '{"brand":"fab-x","channel":"sms","from":"NORTHWIND","to":"+447700900123","body":"x","category":"otp","sender":{"kind":"automated"}}' |
-    "$build/bin/hallmark-signer" sign --keystore "$ks" --audit "$work/sig.log" >"$work/sign.out" 2>"$work/sign.err"
-st=$?
-set -e
-[ "$st" -eq 1 ] && grep -q '"code":"sender_contested"' "$work/sign.out" && ok ||
-    bad "issue 13: the signer signs for a contested sender: exit $st $(cat "$work/sign.out" "$work/sign.err")"
+# refused_by_signer WHAT BRAND CODE: hallmark-signer sign (pipe mode) refuses the brand's SMS from
+# NORTHWIND to +447700900123 with CODE.
+refused_by_signer() {
+    local st
+    set +e
+    printf '{"brand":"%s","channel":"sms","from":"NORTHWIND","to":"+447700900123","body":"x","category":"otp","sender":{"kind":"automated"}}\n' "$2" |
+        "$build/bin/hallmark-signer" sign --keystore "$ks" --audit "$work/sig.log" >"$work/sign.out" 2>"$work/sign.err"
+    st=$?
+    set -e
+    [ "$st" -eq 1 ] && grep -q "\"code\":\"$3\"" "$work/sign.out" && ok ||
+        bad "$1: exit $st $(cat "$work/sign.out" "$work/sign.err")"
+}
+refused_by_signer "issue 13: the signer signs for a contested sender" fab-x sender_contested
 # The repair: give the senders back to Northwind.
 expect_ok "issue 13: transfer back" brand update northwind --sender sms:NORTHWIND@+44 --sender email:northwind.example \
     --transfer-from fab-x --reason "contract: senders are Northwind's"
@@ -270,13 +276,7 @@ expect_verdict "issue 22: Fab US's NORTHWIND towards the UK is not its sender" H
 HM_FROM=FABX "$test_sign" "$ks" fab-x "$kf" "$now" "Fab X: hello" >"$work/fabx3.json"
 strip "$work/fabx3.json" >"$work/fabx3-stripped.json"
 expect_verdict "issue 22: a sender that does not always sign, unsigned" HALLMARK_UNSIGNED "$work/fabx3-stripped.json" "$bundle" "$now"
-set +e
-echo '{"brand":"fab-us","channel":"sms","from":"NORTHWIND","to":"+447700900123","body":"x","category":"otp","sender":{"kind":"automated"}}' |
-    "$build/bin/hallmark-signer" sign --keystore "$ks" --audit "$work/sig.log" >"$work/sign.out" 2>"$work/sign.err"
-st=$?
-set -e
-[ "$st" -eq 1 ] && grep -q '"code":"sender_not_authorized"' "$work/sign.out" && ok ||
-    bad "issue 22: the signer signs NORTHWIND (+1) towards +44: exit $st $(cat "$work/sign.out" "$work/sign.err")"
+refused_by_signer "issue 22: the signer signs NORTHWIND (+1) towards +44" fab-us sender_not_authorized
 expect_ok "issue 22: marks cleared" brand update northwind --always-signed none
 python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); nw=[b for b in s["brands"] if b["id"]=="northwind"][0]; assert not any("always_signed" in e for e in nw["senders"])' \
     "$ks/keystore.json" && ok || bad "issue 22: --always-signed none left a mark"

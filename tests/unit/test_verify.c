@@ -47,6 +47,27 @@ env_close(struct env *e)
     fx_free(&e->fx);
 }
 
+/* Drops the env's verifier and bundle, to load one made from an edited fixture (env_load). */
+static void
+env_drop(struct env *e)
+{
+    hallmark_verifier_free(e->v);
+    free(e->bundle);
+    e->v = NULL;
+    e->bundle = NULL;
+}
+
+/* A fresh verifier with a bundle of the fixture as it is now (serial 7). */
+static hallmark_result
+env_load(struct env *e)
+{
+    hallmark_result rc;
+
+    e->bundle = fx_bundle(&e->fx, 7, FX_NOW + FX_DAY * 7);
+    rc = fx_verifier(&e->v, e->fx.root_b64);
+    return rc != HALLMARK_OK ? rc : fx_load(e->v, e->bundle, strlen(e->bundle), FX_NOW, NULL, NULL);
+}
+
 static hallmark_result
 run(struct env *e, const char *channel, const char *from, const char *to, const char *body,
     const char *token, hallmark_verification *out)
@@ -94,26 +115,20 @@ TEST(verify_always_signed_sender_without_token_is_a_warning)
 {
     static const char *const no_tokens[1] = {NULL};
     struct env e;
-    const char *roots[1];
     hallmark_message m;
     json_t *c, *senders;
     char *tok, *other, *tok_fr;
     hallmark_verification out;
 
     CHECK(env_open(&e) == 0);
-    hallmark_verifier_free(e.v);
-    free(e.bundle);
-    e.v = NULL;
-    roots[0] = e.fx.root_b64;
+    env_drop(&e);
     senders =
         json_pack("[{s:s,s:s,s:s,s:b},{s:s,s:s,s:s},{s:s,s:s,s:b}]", "channel", "sms", "id",
                   "ACMEBANK", "country", "+44", "always_signed", 1, "channel", "sms", "id", "72233",
                   "country", "+44", "channel", "email", "id", "acme.example", "always_signed", 0);
     CHECK(fx_set_senders(&e.fx, senders) == 0);
     json_decref(senders);
-    e.bundle = fx_bundle(&e.fx, 7, FX_NOW + FX_DAY * 7);
-    CHECK_RC(fx_verifier(&e.v, roots[0]), HALLMARK_OK);
-    CHECK_RC(fx_load(e.v, e.bundle, strlen(e.bundle), FX_NOW, NULL, NULL), HALLMARK_OK);
+    CHECK_RC(env_load(&e), HALLMARK_OK);
 
     /* No token, an empty one, garbage, a token of a key the bundle does not hold. */
     CHECK_RC(run(&e, "sms", "ACMEBANK", "+447700900123", BODY, NULL, &out),
