@@ -58,8 +58,9 @@ add_copies(json_t *brands, size_t total, long long now)
         (void)snprintf(sms, sizeof sms, "BB%06zu", i);
         (void)snprintf(prefix, sizeof prefix, "+1999%06zu", i);
         (void)snprintf(domain, sizeof domain, "b%06zu.bench.example", i);
-        senders = json_pack("[{s:s,s:s},{s:s,s:s},{s:s,s:s}]", "channel", "sms", "id", sms,
-                            "channel", "sms", "prefix", prefix, "channel", "email", "id", domain);
+        senders =
+            json_pack("[{s:s,s:s,s:s},{s:s,s:s},{s:s,s:s}]", "channel", "sms", "id", sms, "country",
+                      "+1", "channel", "sms", "prefix", prefix, "channel", "email", "id", domain);
         for (j = 0; j < KEYS_PER_BRAND; j++) {
             json_array_append_new(keys, key_entry(states[j], now));
         }

@@ -110,7 +110,7 @@ def message(rng):
 def main():
     if sys.argv[1:2] == ["brands"]:
         for b in BRANDS:
-            options = ["--sender", "sms:" + b["alnum"], "--sender-prefix", "sms:" + b["prefix"],
+            options = ["--sender", "sms:" + b["alnum"] + "@+44", "--sender-prefix", "sms:" + b["prefix"],
                        "--sender", "email:" + b["domain"], "--sender", "rcs:" + b["rcs"],
                        "--sender", "whatsapp:" + b["wa"], "--sender", "push:" + b["push"],
                        "--link-domain", b["domain"], "--link-domain", "www." + b["domain"],

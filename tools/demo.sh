@@ -8,7 +8,8 @@
 # and checks it against the verified result; draws the message card of brand preview; then shows
 # what the verifier says about attacks. A second brand at level basic, "Acme Bank Alerts" with
 # Acme's logo, needs a second reviewer at onboarding and is shown as "signed by" its domain only;
-# the signer refuses a body with a link outside the brand's link domains.
+# the signer refuses a body with a link outside the brand's link domains. Acme Bank's SMS sender
+# always signs, so an SMS from it that the directory holds no token for gets a warning, no brand.
 # Exits 0 when all is as expected.
 set -euo pipefail
 build=${1:-build}
@@ -36,14 +37,14 @@ echo "1. The platform onboards Acme Bank (hallmark-keys, throwaway keystore, fas
 quiet "$keys" init --platform "Hallmark Demo" --kdf minimum
 export HALLMARK_PLATFORM="Hallmark Demo" # the platform id apps pin (hallmark-verify --platform)
 quiet "$keys" brand add acme-bank --name "Acme Bank" --logo "$work/acme-logo.png" --color "#0B5FFF" \
-    --sender sms:ACMEBANK --sender rcs:acme_bank_agent@rbm.goog --sender email:acme.example \
+    --sender sms:ACMEBANK@+44 --sender rcs:acme_bank_agent@rbm.goog --sender email:acme.example \
     --sender push:com.acme.bank --link-domain acme.example --link-domain "*.acme.example" \
-    --level organization
+    --level organization --always-signed sms:ACMEBANK@+44
 kid=$("$keys" key add acme-bank 2>/dev/null)
 echo "   \"Acme Bank Alerts\" asks to onboard at level basic (only its domain is verified), with"
 echo "   Acme's logo byte for byte:"
 alerts=(brand add acme-alerts --name "Acme Bank Alerts" --logo "$work/acme-logo.png" --color "#0B5FFF"
-    --sender sms:ACMEALERTS --verified-domain acme-alerts.example --link-domain acme-alerts.example)
+    --sender sms:ACMEALERTS@+44 --verified-domain acme-alerts.example --link-domain acme-alerts.example)
 if "$keys" "${alerts[@]}" >"$work/cmd.out" 2>&1; then echo "a look-alike was onboarded unreviewed"; exit 1; fi
 sed 's/^hallmark-keys: /   refused: /; s/; a second reviewer.*//' "$work/cmd.out"
 quiet "$keys" "${alerts[@]}" --second-reviewer "Jane Roe" --reason "Acme Bank's own alerts brand"
@@ -56,7 +57,8 @@ quiet "$keys" publish
 quiet "$keys" brand preview acme-bank --out "$out/acme-preview.png" \
     --body "Acme Bank: your code is 318 204. Never share it." --category otp \
     --action "Not me" --action "Call Acme Bank"
-echo "   brand acme-bank, key ${kid:0:12}..., bundle serial 2, logo in published/logos/"
+echo "   brand acme-bank, key ${kid:0:12}..., bundle serial 2, logo in published/logos/;"
+echo "   its SMS sender ACMEBANK (for +44 recipients) always signs"
 
 echo "2. hallmark-signer serves HTTPS on a free loopback port"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj "/CN=localhost" \
@@ -141,8 +143,8 @@ sed 's/318 204/318 205/' "$work/sms.msg" >"$work/sms-changed.msg"
 set -- $(directory "$work/sms-changed.msg" "$work/tokens-changed.json")
 row "one digit changed: /v1/tokens/${2:0:6}..." "HTTP $1: nothing under that key"
 got=$(fetched_verdict "$work/sms-changed.msg" "$work/tokens-changed.json")
-row "so that SMS" "$got"
-case "$got" in *HALLMARK_UNSIGNED*) ;; *) echo "a changed SMS found a token"; exit 1 ;; esac
+row "so that SMS (ACMEBANK always signs)" "$got"
+case "$got" in *HALLMARK_SENDER_ALWAYS_SIGNED*) ;; *) echo "a changed SMS was not a warning"; exit 1 ;; esac
 
 echo "4. The app fetches the brand's logo when the bundle loads, and checks it"
 # The app reads the digests from the bundle it just loaded (never fetches at display time: that
@@ -182,7 +184,10 @@ sed 's/"from": "ACMEBANK"/"from": "ACMEBNK"/' "$work/otp.msg" >"$work/spoofed.ms
 row "genuine token on a look-alike sender" "$(verdict "$work/spoofed.msg")"
 python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); m["token"]=""; print(json.dumps(m))' \
     "$work/otp.msg" >"$work/unsigned.msg"
-row "same text, no token (a phisher)" "$(verdict "$work/unsigned.msg")"
+got=$(verdict "$work/unsigned.msg")
+row "SMS from ACMEBANK, no token (stripped)" "$got"
+case "$got" in *HALLMARK_SENDER_ALWAYS_SIGNED*) ;; *) echo "a stripped SMS was not a warning"; exit 1 ;; esac
+row "  the app shows" "a warning, no name or logo; the thread stays unbranded"
 code=$(sign evil "$(printf '{"brand":"acme-bank","channel":"sms","from":"ACMEBANK","to":"+447700900123","body":"Pay here","category":"transactional","sender":{"kind":"automated"},"actions":[{"kind":"link","label":"Pay","url":"https://acme.example.evil.example/pay"}]}')")
 row "signer asked for a button to evil.example" "HTTP $code $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["error"]["code"])' "$work/evil.reply")"
 body_code=$(sign evilbody "$(printf '{"brand":"acme-bank","channel":"sms","from":"ACMEBANK","to":"+447700900123","body":"Your card is locked: https://acme-secure-login.example/verify","category":"alert","sender":{"kind":"automated"}}')")

@@ -60,7 +60,7 @@ static const char usage_text[] =
     "  hallmark-keys init --platform \"Hallmark Demo\"\n"
     "  hallmark-keys brand add acme-bank --name \"Acme Bank\" --logo acme.png --color \"#0B5FFF\" "
     "\\\n"
-    "      --sender sms:ACMEBANK --link-domain acme.example --level organization\n"
+    "      --sender sms:ACMEBANK@+44 --link-domain acme.example --level organization\n"
     "  hallmark-keys key add acme-bank && hallmark-keys publish\n"
     "  hallmark-keys key promote KID --force --reason \"first key of a new brand\"\n"
     "  hallmark-keys publish\n";
@@ -107,9 +107,16 @@ static const char help_brand[] =
     "  --level LEVEL            basic, organization or trademark (default basic); apps show\n"
     "                           basic as \"signed by\" its domain only (spec §5.5)\n"
     "  --verified-domain DOMAIN the domain whose control was verified (needed for basic)\n"
-    "  --sender CHANNEL:ID      a sender id the brand may use: sms:ACMEBANK, sms:+447700900500,\n"
-    "                           email:acme.example, push:com.acme.bank ... (repeat)\n"
-    "  --sender-prefix CHANNEL:+DIGITS   a range of E.164 numbers (sms, whatsapp)\n"
+    "  --sender CHANNEL:ID      a sender id the brand may use: sms:ACMEBANK@+44, sms:72233@+1,\n"
+    "                           sms:+447700900500, email:acme.example, push:com.acme.bank ...\n"
+    "                           (repeat); an sms short code or alphanumeric id names, after @,\n"
+    "                           the country calling code of the recipients it is for (§5.6)\n"
+    "  --sender-prefix CHANNEL:+DIGITS   a range of E.164 numbers (sms, whatsapp): a country\n"
+    "                           code and at least five more digits, e.g. sms:+4477009\n"
+    "  --always-signed CHANNEL:ID   the brand signs every message from this sender (written as\n"
+    "                           for --sender or --sender-prefix): apps warn about a message\n"
+    "                           from it without a token (repeat; 'none' clears every mark);\n"
+    "                           the marks are replaced whenever senders or marks are given\n"
     "  --link-domain DOMAIN     a domain the brand's action links may point into (repeat)\n"
     "  --phone +E164            a number call actions may dial as tel:+E164 (repeat, 16)\n"
     "  --categories LIST        the message categories the platform vetted the brand for,\n"
@@ -122,8 +129,8 @@ static const char help_brand[] =
     "                           (see below) to this brand, in one audited change\n"
     "  --valid-for DURATION     credential lifetime (default 365d)\n";
 
-/* The second half of help brand (a string literal stays under C99's 4095 bytes). */
-static const char help_brand_more[] =
+/* The rest of help brand (one string literal may hold 4095 bytes in C11). */
+static const char help_brand_notes[] =
     "\n"
     "brand preview draws the message card a customer's app shows for a verified message of the\n"
     "brand (a PNG, 720x800): the logo, the name with the checkmark, the level, the sender line,\n"
@@ -431,7 +438,8 @@ enum {
     OPT_VERIFIED_DOMAIN,
     OPT_SECOND_REVIEWER,
     OPT_PHONE,
-    OPT_CATEGORIES
+    OPT_CATEGORIES,
+    OPT_ALWAYS_SIGNED
 };
 
 static const struct option long_options[] = {
@@ -471,6 +479,7 @@ static const struct option long_options[] = {
     {"second-reviewer", required_argument, NULL, OPT_SECOND_REVIEWER},
     {"phone", required_argument, NULL, OPT_PHONE},
     {"categories", required_argument, NULL, OPT_CATEGORIES},
+    {"always-signed", required_argument, NULL, OPT_ALWAYS_SIGNED},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
 
@@ -576,6 +585,9 @@ parse_options(struct cli *c, int argc, char **argv)
         case OPT_PREFIX:
             st = add_list(&c->prefixes, optarg, "--sender-prefix");
             break;
+        case OPT_ALWAYS_SIGNED:
+            st = add_list(&c->always_signed, optarg, "--always-signed");
+            break;
         case OPT_DOMAIN:
             st = add_list(&c->domains, optarg, "--link-domain");
             break;
@@ -668,10 +680,11 @@ parse_options(struct cli *c, int argc, char **argv)
     return st;
 }
 
+/* What help_for's text goes on with ("" for most commands). */
 static const char *
 help_more(const char *cmd)
 {
-    return cmd != NULL && strcmp(cmd, "brand") == 0 ? help_brand_more : "";
+    return cmd != NULL && strcmp(cmd, "brand") == 0 ? help_brand_notes : "";
 }
 
 static const char *

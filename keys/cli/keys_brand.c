@@ -119,6 +119,43 @@ same_entry(const json_t *list, const json_t *e)
     return 0;
 }
 
+/*
+ * The country of an sms short code or alphanumeric id, written after "@" ([HM-CRED-67]):
+ * copies the id part of value into id and points *country into value (NULL when none). 0, or the
+ * exit status (printed) for a country that is not a whole country code or on another sender.
+ */
+static int
+split_country(const char *arg, const char *channel, const char *value, char id[HM_ID_MAX],
+              const char **country)
+{
+    const char *at = strcmp(channel, "sms") == 0 ? strrchr(value, '@') : NULL;
+    size_t n = at != NULL ? (size_t)(at - value) : strlen(value);
+
+    *country = NULL;
+    if (n >= HM_ID_MAX) {
+        return keys_fail(EXIT_REFUSED, "--sender %s: too long", arg);
+    }
+    memcpy(id, value, n);
+    id[n] = '\0';
+    if (at == NULL) {
+        return 0;
+    }
+    if (!hm_sender_takes_country(channel, id)) {
+        return keys_fail(EXIT_REFUSED,
+                         "--sender %s: only an sms short code or alphanumeric id names a "
+                         "country (an E.164 number carries its own)",
+                         arg);
+    }
+    if (!hm_country_code_ok(at + 1)) {
+        return keys_fail(EXIT_REFUSED,
+                         "--sender %s: %s is not a country calling code (+ and the whole code: "
+                         "+44, +1, +353; spec HM-CRED-62)",
+                         arg, at + 1);
+    }
+    *country = at + 1;
+    return 0;
+}
+
 static int
 set_senders(const struct cli *c, json_t *brand)
 {
@@ -143,12 +180,22 @@ set_senders(const struct cli *c, json_t *brand)
                 json_decref(list);
                 return keys_fail(
                     EXIT_REFUSED,
-                    "--sender-prefix %s: a prefix is + and 1-14 digits (first 1-9), on "
-                    "sms or whatsapp only",
+                    "--sender-prefix %s: a prefix is +, a country code and at least five more "
+                    "digits, 14 digits at most (e.g. +4477009; spec HM-CRED-65), on sms or "
+                    "whatsapp only",
                     arg);
             }
             e = json_pack("{s:s,s:s}", "channel", channel, "prefix", value);
         } else {
+            const char *country = NULL;
+            char id[HM_ID_MAX];
+            int st;
+
+            if ((st = split_country(arg, channel, value, id, &country)) != 0) {
+                json_decref(list);
+                return st;
+            }
+            value = id;
             if (!hm_canonical_sender(channel, value, canon)) {
                 json_decref(list);
                 return keys_fail(
@@ -163,6 +210,18 @@ set_senders(const struct cli *c, json_t *brand)
                               channel, canon);
             }
             e = json_pack("{s:s,s:s}", "channel", channel, "id", canon);
+            if (hm_sender_takes_country(channel, canon) && country == NULL) {
+                json_decref(e);
+                json_decref(list);
+                return keys_fail(EXIT_REFUSED,
+                                 "--sender %s: a short code or alphanumeric id belongs to a "
+                                 "different firm in each country: name the country calling code "
+                                 "of its recipients, e.g. %s:%s@+44 (spec HM-CRED-62)",
+                                 arg, channel, canon);
+            }
+            if (country != NULL) {
+                json_object_set_new(e, "country", json_string(country));
+            }
         }
         if (same_entry(list, e)) {
             json_decref(e);
@@ -172,6 +231,77 @@ set_senders(const struct cli *c, json_t *brand)
         json_array_append_new(list, e);
     }
     json_object_set_new(brand, "senders", list);
+    return 0;
+}
+
+/* 1 if sender entry e is the one arg names (CHANNEL:ID[@+CC] or CHANNEL:+PREFIX). */
+static int
+names_entry(const json_t *e, const char *channel, const char *value)
+{
+    const char *prefix = hm_ks_str(e, "prefix"), *id = hm_ks_str(e, "id"),
+               *country = hm_ks_str(e, "country"), *at = strrchr(value, '@');
+    char canon[HM_ID_MAX], want[HM_ID_MAX];
+    size_t n = at != NULL && country != NULL ? (size_t)(at - value) : strlen(value);
+
+    if (hm_ks_str(e, "channel") == NULL || strcmp(hm_ks_str(e, "channel"), channel) != 0 ||
+        n >= sizeof want || (prefix == NULL && id == NULL)) {
+        return 0; /* (an entry a hand edit left without its members names nothing) */
+    }
+    if (prefix != NULL) {
+        return strcmp(prefix, value) == 0;
+    }
+    memcpy(want, value, n);
+    want[n] = '\0';
+    if ((country != NULL) != (at != NULL) || (country != NULL && strcmp(country, at + 1) != 0)) {
+        return 0;
+    }
+    return strcmp(id, want) == 0 ||
+           (hm_canonical_sender(channel, want, canon) && strcmp(id, canon) == 0);
+}
+
+/* [HM-CRED-61]: marks the senders --always-signed names, and only those ("none": no sender). Each
+ * must name a sender of the brand's (new) list. 0, or the exit status (printed). */
+static int
+set_always_signed(const struct cli *c, json_t *brand)
+{
+    const json_t *senders = json_object_get(brand, "senders");
+    json_t *e;
+    size_t i, j;
+
+    json_array_foreach(senders, j, e)
+    {
+        json_object_del(e, "always_signed");
+    }
+    for (i = 0; i < c->always_signed.count; i++) {
+        const char *arg = c->always_signed.item[i];
+        char channel[17];
+        const char *value;
+        int found = 0;
+
+        if (strcmp(arg, "none") == 0) {
+            if (c->always_signed.count > 1) {
+                return keys_fail(EXIT_USAGE, "--always-signed none: given with other senders");
+            }
+            return 0;
+        }
+        if ((value = split_channel(arg, channel)) == NULL) {
+            return keys_fail(EXIT_USAGE, "--always-signed %s: write CHANNEL:ID as for --sender",
+                             arg);
+        }
+        json_array_foreach(senders, j, e)
+        {
+            if (names_entry(e, channel, value)) {
+                json_object_set_new(e, "always_signed", json_true());
+                found = 1;
+            }
+        }
+        if (!found) {
+            return keys_fail(EXIT_REFUSED,
+                             "--always-signed %s: not a sender of brand %s (give it with --sender "
+                             "or --sender-prefix, written the same way)",
+                             arg, hm_ks_str(brand, "id"));
+        }
+    }
     return 0;
 }
 
@@ -522,7 +652,9 @@ describe_entry(const json_t *e, char *buf, size_t cap)
     } else if (hm_ks_str(e, "prefix") != NULL) {
         (void)snprintf(buf, cap, "sender %s:%s*", hm_ks_str(e, "channel"), hm_ks_str(e, "prefix"));
     } else {
-        (void)snprintf(buf, cap, "sender %s:%s", hm_ks_str(e, "channel"), hm_ks_str(e, "id"));
+        (void)snprintf(buf, cap, "sender %s:%s%s%s", hm_ks_str(e, "channel"), hm_ks_str(e, "id"),
+                       hm_ks_str(e, "country") != NULL ? "@" : "",
+                       hm_ks_str(e, "country") != NULL ? hm_ks_str(e, "country") : "");
     }
     return buf;
 }
@@ -530,8 +662,8 @@ describe_entry(const json_t *e, char *buf, size_t cap)
 /* The ownership rule, in one place: 1 if entry a of one brand and entry b of another may not
  * both exist. Sender entries overlap when some sender id is claimed by both (hm_ids: equal ids,
  * an E.164 id under a prefix, nested prefixes, an e-mail domain and its subdomain), link domains
- * when one is within the other. (Issue 22 adds the recipient country of short codes and
- * alphanumeric ids here.) */
+ * when one is within the other; a short code or alphanumeric id per recipient country
+ * ([HM-CRED-66]). */
 static int
 entries_overlap(const json_t *a, const json_t *b)
 {
@@ -542,8 +674,9 @@ entries_overlap(const json_t *a, const json_t *b)
                hm_link_domains_overlap(json_string_value(a), json_string_value(b));
     }
     return hm_sender_entries_overlap(hm_ks_str(a, "channel"), pa != NULL ? pa : hm_ks_str(a, "id"),
-                                     pa != NULL, hm_ks_str(b, "channel"),
-                                     pb != NULL ? pb : hm_ks_str(b, "id"), pb != NULL);
+                                     pa != NULL, hm_ks_str(a, "country"), hm_ks_str(b, "channel"),
+                                     pb != NULL ? pb : hm_ks_str(b, "id"), pb != NULL,
+                                     hm_ks_str(b, "country"));
 }
 
 static int
@@ -703,6 +836,15 @@ brand_entry(struct cli *c, json_t *entry, json_t *transfer)
     if (entry != NULL && transfer != NULL) {
         json_object_set(entry, "transfer", transfer);
     }
+    if (entry != NULL && c->always_signed.count > 0) { /* [HM-CRED-61] */
+        json_t *list = json_array();
+        size_t i;
+
+        for (i = 0; i < c->always_signed.count; i++) {
+            json_array_append_new(list, json_string(c->always_signed.item[i]));
+        }
+        json_object_set_new(entry, "always_signed", list);
+    }
     return entry;
 }
 
@@ -740,6 +882,10 @@ apply_options(struct cli *c, json_t *brand)
         json_object_set_new(brand, "level", json_string(c->level));
     }
     if ((c->senders.count + c->prefixes.count) > 0 && (st = set_senders(c, brand)) != 0) {
+        return st;
+    }
+    if ((c->senders.count + c->prefixes.count + c->always_signed.count) > 0 &&
+        (st = set_always_signed(c, brand)) != 0) {
         return st;
     }
     if (c->domains.count > 0 && (st = set_domains(c, brand)) != 0) {
@@ -1058,9 +1204,12 @@ brand_show(const struct cli *c, const json_t *brand)
                  hm_ks_str(colors, "background"));
     json_array_foreach(json_object_get(brand, "senders"), i, e)
     {
-        (void)printf("sender       %s:%s%s\n", hm_ks_str(e, "channel"),
+        (void)printf("sender       %s:%s%s%s%s%s\n", hm_ks_str(e, "channel"),
                      hm_ks_str(e, "id") != NULL ? hm_ks_str(e, "id") : hm_ks_str(e, "prefix"),
-                     hm_ks_str(e, "prefix") != NULL ? "*" : "");
+                     hm_ks_str(e, "prefix") != NULL ? "*" : "",
+                     hm_ks_str(e, "country") != NULL ? " for recipients in " : "",
+                     hm_ks_str(e, "country") != NULL ? hm_ks_str(e, "country") : "",
+                     json_is_true(json_object_get(e, "always_signed")) ? " (always signed)" : "");
     }
     json_array_foreach(json_object_get(brand, "link_domains"), i, e)
     {

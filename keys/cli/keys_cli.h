@@ -30,6 +30,7 @@ struct cli {
     int compromised;                                   /* a rotation that answers a leak */
     const char *body, *category, *sender_kind, *agent; /* brand preview's message card */
     struct list senders, prefixes, domains, actions, phones;
+    struct list always_signed; /* --always-signed: senders that sign every message (HM-CRED-61) */
     int force, help, allow_confusable;
     int confusable_allowed; /* set when --allow-confusable let a name through: audited */
     json_t *near_matches;   /* near brands a second reviewer signed off ([HM-CRED-44]): audited */

@@ -10,6 +10,7 @@
 
 #include "hm_fileio.h"
 #include "hm_b64url.h"
+#include "hm_ids.h"
 #include "hm_jws_sign.h"
 #include "hm_png.h"
 #include "hm_publish.h"
@@ -325,12 +326,14 @@ check_owners(const struct cli *c, const char *bundle, long long now)
     } else if (hm_trust_first_overlap(t, &a, &ba, &b, &bb)) {
         st = keys_fail(
             EXIT_REFUSED,
-            "brand %s holds sender %s:%s%s and brand %s holds sender %s:%s%s, which "
+            "brand %s holds sender %s:%s%s%s%s and brand %s holds sender %s:%s%s%s%s, which "
             "overlap: apps would show neither brand on it (spec §5.6); give it to one with "
             "hallmark-keys brand update BRAND ... --transfer-from OTHER --reason TEXT; "
             "nothing was published",
-            t->brands[ba].id, a->channel, a->value, a->is_prefix ? "*" : "", t->brands[bb].id,
-            b->channel, b->value, b->is_prefix ? "*" : "");
+            t->brands[ba].id, a->channel, a->value, a->is_prefix ? "*" : "",
+            a->country != NULL ? "@" : "", a->country != NULL ? a->country : "", t->brands[bb].id,
+            b->channel, b->value, b->is_prefix ? "*" : "", b->country != NULL ? "@" : "",
+            b->country != NULL ? b->country : "");
     }
     hm_trust_free(t);
     hm_anchor_clear(&anchor);
@@ -524,6 +527,34 @@ do_publish(struct cli *c, long long lifetime, unsigned long long *serial_out)
             if (json_object_get(b, "revoked_at") == NULL &&
                 (st = not_a_public_suffix(json_string_value(k), json_string_value(k))) != 0) {
                 return st;
+            }
+        }
+        json_array_foreach(json_object_get(b, "senders"), j, k)
+        {
+            /* [HM-CRED-64]: a short code or alphanumeric id of a keystore from before the rule
+             * names no country, and would apply in every country. */
+            if (json_object_get(b, "revoked_at") == NULL && hm_ks_str(k, "country") == NULL &&
+                hm_ks_str(k, "id") != NULL &&
+                hm_sender_takes_country(hm_ks_str(k, "channel"), hm_ks_str(k, "id"))) {
+                return keys_fail(EXIT_REFUSED,
+                                 "brand %s holds sender %s:%s without the country of its "
+                                 "recipients, and a short code or alphanumeric id belongs to a "
+                                 "different firm in each country: hallmark-keys brand update %s "
+                                 "--sender %s:%s@+CC ... (every sender of the brand; spec "
+                                 "HM-CRED-64)",
+                                 hm_ks_str(b, "id"), hm_ks_str(k, "channel"), hm_ks_str(k, "id"),
+                                 hm_ks_str(b, "id"), hm_ks_str(k, "channel"), hm_ks_str(k, "id"));
+            }
+            /* [HM-CRED-65]: a prefix shorter than the rule (sms:+1 is all of North America). */
+            if (json_object_get(b, "revoked_at") == NULL && hm_ks_str(k, "prefix") != NULL &&
+                !hm_sender_prefix_ok(hm_ks_str(k, "prefix"))) {
+                return keys_fail(EXIT_REFUSED,
+                                 "brand %s holds sender prefix %s:%s, shorter than a country "
+                                 "code and five digits: hallmark-keys brand update %s "
+                                 "--sender-prefix ... (every sender of the brand; spec "
+                                 "HM-CRED-65)",
+                                 hm_ks_str(b, "id"), hm_ks_str(k, "channel"),
+                                 hm_ks_str(k, "prefix"), hm_ks_str(b, "id"));
             }
         }
         if (json_object_get(b, "revoked_at") == NULL && hm_ks_str(b, "domain") == NULL &&

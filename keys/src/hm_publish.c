@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hm_ids.h"
 #include "hm_jws_sign.h"
 #include "hm_keystore.h"
 
@@ -34,6 +35,20 @@ hm_pub_credential_payload(const json_t *brand)
      * its tokens verify nowhere, and the bundle stays loadable. */
     if (p != NULL && json_object_get(brand, "categories") != NULL) { /* [HM-CRED-75] */
         json_object_set(p, "categories", json_object_get(brand, "categories"));
+    }
+    if (p != NULL && json_object_get(brand, "revoked_at") != NULL) {
+        /* [HM-CRED-65]: a revoked brand cannot be updated, and verifies and contests nothing;
+         * a prefix of its from before the minimum is left out so the bundle stays loadable. */
+        json_t *kept = json_array(), *e;
+        size_t i;
+
+        json_array_foreach(json_object_get(brand, "senders"), i, e)
+        {
+            if (hm_ks_str(e, "prefix") == NULL || hm_sender_prefix_ok(hm_ks_str(e, "prefix"))) {
+                json_array_append(kept, e);
+            }
+        }
+        json_object_set_new(p, "senders", kept);
     }
     if (p != NULL && json_array_size(json_object_get(brand, "phones")) > 0) {
         json_object_set(p, "phones", json_object_get(brand, "phones")); /* [HM-CRED-45] */

@@ -318,6 +318,7 @@ check_request(const hm_trust *t, const hm_brand *b, const hm_sign_request *req, 
     size_t i;
     const char *detail = NULL;
     hallmark_result rc;
+    int to_ok;
 
     if (b->revoked) {
         return refuse(res, HALLMARK_BRAND_REVOKED, "brand", "the brand is revoked");
@@ -333,11 +334,18 @@ check_request(const hm_trust *t, const hm_brand *b, const hm_sign_request *req, 
         return refuse(res, HALLMARK_ERR_BAD_REQUEST, "from",
                       "not a valid sender id for the channel");
     }
-    if (!hm_brand_sender_authorized(b, req->channel, from)) {
-        return refuse(res, HALLMARK_SENDER_NOT_AUTHORIZED, "from",
-                      "the brand's credential does not authorize this sender on this channel");
+    /* A short code or alphanumeric id is authorized per recipient country ([HM-TOKEN-42]). */
+    to_ok = hm_canonical_recipient(req->channel, req->to, to);
+    if (!to_ok && hm_sender_takes_country(req->channel, from)) {
+        return refuse(res, HALLMARK_ERR_BAD_REQUEST, "to",
+                      "not a valid recipient id for the channel");
     }
-    if (hm_trust_sender_contested(t, req->channel, from)) {
+    if (!hm_brand_sender_authorized(b, req->channel, from, to_ok ? to : NULL)) {
+        return refuse(res, HALLMARK_SENDER_NOT_AUTHORIZED, "from",
+                      "the brand's credential does not authorize this sender on this channel "
+                      "(for this recipient's country)");
+    }
+    if (hm_trust_sender_contested(t, req->channel, from, to_ok ? to : NULL)) {
         return refuse(res, HALLMARK_SENDER_CONTESTED, "from",
                       "another brand in the trust bundle holds this sender too, so apps show "
                       "no brand for it: the platform must give it to one brand");
@@ -713,11 +721,16 @@ probe_route(const hm_trust *t, const hm_brand *b, const char **channel, char *fr
         } else {
             (void)snprintf(from, HM_ID_MAX, "%s", e->value);
         }
-        if (hm_trust_sender_contested(t, e->channel, from)) {
-            continue;
-        }
         for (j = 0; j < sizeof recipients / sizeof recipients[0]; j++) {
-            if (hm_canonical_recipient(e->channel, recipients[j], to)) {
+            char in_country[24];
+            const char *r = recipients[j];
+
+            if (e->country != NULL) { /* a recipient in the entry's country ([HM-CRED-63]) */
+                (void)snprintf(in_country, sizeof in_country, "%s7700900123", e->country);
+                r = in_country;
+            }
+            if (hm_canonical_recipient(e->channel, r, to) &&
+                !hm_trust_sender_contested(t, e->channel, from, to)) {
                 *channel = e->channel;
                 return 1;
             }

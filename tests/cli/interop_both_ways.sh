@@ -49,10 +49,10 @@ helper_result() {
 expect_ok "init" init --platform "Hallmark Interop" --kdf minimum
 export HALLMARK_PLATFORM="Hallmark Interop" # the platform id apps pin (hallmark-verify --platform)
 expect_ok "brand acme" brand add acme-bank --name "Acme Bank" --logo "$logo_good" \
-    --color "#0B5FFF" --sender sms:ACMEBANK --sender email:acme.example \
+    --color "#0B5FFF" --sender sms:ACMEBANK@+44 --sender email:acme.example \
     --link-domain acme.example --level organization
 expect_ok "brand initech" brand add initech --verified-domain initech.example --name "Initech" --logo "$(logo_for initech)" \
-    --color "#003399" --sender sms:INITECH --link-domain initech.example
+    --color "#003399" --sender sms:INITECH@+44 --sender sms:INITECH@+1 --link-domain initech.example
 expect_ok "acme Ed25519 key" key add acme-bank
 ed_kid=$(cat "$work/out")
 expect_ok "initech ES256 key" key add initech --alg es256

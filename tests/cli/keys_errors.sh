@@ -9,7 +9,7 @@ set -eu
 expect_ok "init" init --platform "Hallmark Errors" --kdf minimum
 export HALLMARK_PLATFORM="Hallmark Errors" # the platform id apps pin (hallmark-verify --platform)
 expect_ok "brand" brand add acme-bank --verified-domain acme-bank.example --name "Acme Bank" --logo "$logo_good" --color "#0B5FFF" \
-    --sender sms:ACMEBANK --link-domain acme.example
+    --sender sms:ACMEBANK@+44 --link-domain acme.example
 expect_ok "key add" key add acme-bank
 k1=$(cat "$work/out")
 ks=$HALLMARK_KEYSTORE
@@ -36,8 +36,8 @@ unchanged "unknown command" 2 "unknown command 'frobnicate'" frobnicate
 unchanged "unknown option" 2 "unknown option --colr" brand add x --verified-domain x.example --colr "#000000"
 unchanged "option without value" 2 "--name needs a value" brand add acme --verified-domain acme.example --name
 unchanged "missing options" 2 "brand add needs --name, --logo, --color" brand add globex --name Globex
-unchanged "bad brand id" 2 "brand id Acme_Bank" brand add Acme_Bank --verified-domain acme_bank.example --name A --logo "$(logo_for Acme_Bank)" --color "#000000" --sender sms:ACME
-unchanged "duplicate brand" 1 "exists already" brand add acme-bank --verified-domain acme-bank.example --name "Acme Bank" --logo "$logo_good" --color "#0B5FFF" --sender sms:ACMEBANK
+unchanged "bad brand id" 2 "brand id Acme_Bank" brand add Acme_Bank --verified-domain acme_bank.example --name A --logo "$(logo_for Acme_Bank)" --color "#000000" --sender sms:ACME@+44
+unchanged "duplicate brand" 1 "exists already" brand add acme-bank --verified-domain acme-bank.example --name "Acme Bank" --logo "$logo_good" --color "#0B5FFF" --sender sms:ACMEBANK@+44
 unchanged "no such brand" 1 "no brand nobody" key add nobody
 unchanged "no such key" 1 "no key ZZZZZZZZZZ" key promote ZZZZZZZZZZ
 unchanged "bad alg" 2 "--alg is ed25519" key add acme-bank --alg rsa
@@ -103,16 +103,16 @@ while read -r file text; do
     case "$file" in "" | "#"*) continue ;; esac
     pngs=$((pngs + 1))
     unchanged "logo $file" 1 "$text" brand add globex --verified-domain globex.example --name Globex --logo "tests/data/logos/bad/$file" \
-        --color "#003399" --sender sms:GLOBEX
+        --color "#003399" --sender sms:GLOBEX@+44
 done <tests/data/logos/bad/EXPECTED.txt
 [ "$pngs" -ge 10 ] && ok || bad "only $pngs bad PNGs in the corpus"
 head -c $((9 * 1024 * 1024)) /dev/zero >"$work/huge.png"
-unchanged "logo file over 8 MiB" 1 "logo file is larger than" brand add globex --verified-domain globex.example --name Globex --logo "$work/huge.png" --color "#003399" --sender sms:GLOBEX
-unchanged "logo file missing" 2 "No such file" brand add globex --verified-domain globex.example --name Globex --logo "$work/absent.png" --color "#003399" --sender sms:GLOBEX
+unchanged "logo file over 8 MiB" 1 "logo file is larger than" brand add globex --verified-domain globex.example --name Globex --logo "$work/huge.png" --color "#003399" --sender sms:GLOBEX@+44
+unchanged "logo file missing" 2 "No such file" brand add globex --verified-domain globex.example --name Globex --logo "$work/absent.png" --color "#003399" --sender sms:GLOBEX@+44
 
 # ---- names, colours, senders, domains -------------------------------------------------------------
 name_case() { # WHAT NAME TEXT
-    unchanged "name: $1" 1 "$3" brand add globex --verified-domain globex.example --name "$2" --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX
+    unchanged "name: $1" 1 "$3" brand add globex --verified-domain globex.example --name "$2" --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX@+44
 }
 name_case "Latin + Cyrillic" $'\xd0\x90cme Bank' "mixes scripts"
 name_case "Latin + Greek omicron" $'Paypal Gl\xce\xbfbex' "mixes scripts"
@@ -124,14 +124,26 @@ name_case "control character" $'Acme\x07Bank' "U+0007"
 name_case "invalid UTF-8" $'Acme\xc0\xafBank' "UTF-8"
 name_case "65 characters" "$(printf 'A%.0s' $(seq 65))" "at most 64"
 name_case "leading space" " Acme" "space"
-unchanged "colour contrast" 1 "at least 4.5:1" brand add globex --verified-domain globex.example --name Globex --logo "$(logo_for globex)" --color "#FFCC00" --sender sms:GLOBEX
-unchanged "colour syntax" 1 "write a colour as #RRGGBB" brand add globex --verified-domain globex.example --name Globex --logo "$(logo_for globex)" --color "blue" --sender sms:GLOBEX
-unchanged "background contrast" 1 "contrast" brand add globex --verified-domain globex.example --name Globex --logo "$(logo_for globex)" --color "#003399" --background "#000000" --sender sms:GLOBEX
+unchanged "colour contrast" 1 "at least 4.5:1" brand add globex --verified-domain globex.example --name Globex --logo "$(logo_for globex)" --color "#FFCC00" --sender sms:GLOBEX@+44
+unchanged "colour syntax" 1 "write a colour as #RRGGBB" brand add globex --verified-domain globex.example --name Globex --logo "$(logo_for globex)" --color "blue" --sender sms:GLOBEX@+44
+unchanged "background contrast" 1 "contrast" brand add globex --verified-domain globex.example --name Globex --logo "$(logo_for globex)" --color "#003399" --background "#000000" --sender sms:GLOBEX@+44
 unchanged "sender without channel" 2 "write CHANNEL:ID" brand add globex --verified-domain globex.example --name Globex --logo "$(logo_for globex)" --color "#003399" --sender GLOBEX
 unchanged "sender not canonical" 1 "not a valid sms sender id" brand add globex --verified-domain globex.example --name Globex --logo "$(logo_for globex)" --color "#003399" --sender "sms:GLOBEX BANK LTD"
 unchanged "prefix on e-mail" 1 "on sms or whatsapp only" brand add globex --verified-domain globex.example --name Globex --logo "$(logo_for globex)" --color "#003399" --sender-prefix email:+44
-unchanged "duplicate sender" 2 "given twice" brand add globex --verified-domain globex.example --name Globex --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX --sender sms:GLOBEX
-unchanged "IP link domain" 1 "not a DNS name" brand add globex --verified-domain globex.example --name Globex --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX --link-domain 192.0.2.1
+# Issue 22, item 5: short codes and alphanumeric ids name their recipients' country; prefixes
+# have a minimum length (spec HM-CRED-62, HM-CRED-65, HM-CRED-67).
+G=(brand add globex --verified-domain globex.example --name Globex --logo "$(logo_for globex)" --color "#003399")
+unchanged "alphanumeric id without a country" 1 "--sender sms:GLOBEX: a short code or alphanumeric id belongs to a different firm in each country: name the country calling code of its recipients, e.g. sms:GLOBEX@+44" "${G[@]}" --sender sms:GLOBEX
+unchanged "short code without a country" 1 "e.g. sms:60606@+44" "${G[@]}" --sender sms:60606
+unchanged "country not a whole code" 1 "--sender sms:GLOBEX@+4: +4 is not a country calling code" "${G[@]}" --sender sms:GLOBEX@+4
+unchanged "country longer than its code" 1 "+441 is not a country calling code" "${G[@]}" --sender sms:GLOBEX@+441
+unchanged "country on an E.164 sender" 1 "only an sms short code or alphanumeric id names a country" "${G[@]}" --sender sms:+447700900777@+44
+unchanged "prefix of all North America" 1 "--sender-prefix sms:+1: a prefix is +, a country code and at least five more digits" "${G[@]}" --sender sms:GLOBEX@+44 --sender-prefix sms:+1
+unchanged "prefix four digits past the country code" 1 "at least five more digits" "${G[@]}" --sender sms:GLOBEX@+44 --sender-prefix sms:+447700
+unchanged "always-signed sender not given" 1 "--always-signed sms:GLOBEX@+33: not a sender of brand globex" "${G[@]}" --sender sms:GLOBEX@+44 --always-signed sms:GLOBEX@+33
+unchanged "always-signed none with a sender" 2 "--always-signed none: given with other senders" "${G[@]}" --sender sms:GLOBEX@+44 --always-signed none --always-signed sms:GLOBEX@+44
+unchanged "duplicate sender" 2 "given twice" brand add globex --verified-domain globex.example --name Globex --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX@+44 --sender sms:GLOBEX@+44
+unchanged "IP link domain" 1 "not a DNS name" brand add globex --verified-domain globex.example --name Globex --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX@+44 --link-domain 192.0.2.1
 # Issue 22 (spec HM-CRED-48, HM-CRED-49): exact hosts, *. for subdomains, no public suffix.
 unchanged "link domain a public suffix" 1 "--link-domain co.uk: co.uk is a public suffix (Public Suffix List)" \
     brand update acme-bank --link-domain co.uk
@@ -146,14 +158,14 @@ HALLMARK_PUBLIC_SUFFIX_LIST=$work/no-such-list unchanged "link domain without th
 expect_ok "link domain with its subdomains" brand update acme-bank --link-domain acme.example --link-domain "*.Acme.example"
 python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); b=[b for b in s["brands"] if b["id"]=="acme-bank"][0]; sys.exit(b["link_domains"] != ["acme.example", "*.acme.example"])' \
     "$ks/keystore.json" && ok || bad "the link domains are not stored as given, lowercased"
-unchanged "http logo URL" 1 "needs an https URL" brand add globex --verified-domain globex.example --name Globex --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX --logo-url http://globex.example/l.png
+unchanged "http logo URL" 1 "needs an https URL" brand add globex --verified-domain globex.example --name Globex --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX@+44 --logo-url http://globex.example/l.png
 # Issue 22 (spec HM-CRED-41): a basic brand is shown as "signed by" its verified domain only.
 unchanged "basic without a verified domain" 1 "brand globex: level basic proves only control of a domain, and apps show only that domain: give --verified-domain DOMAIN" \
-    brand add globex --name Globex --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX
+    brand add globex --name Globex --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX@+44
 unchanged "verified domain not a DNS name" 1 "--verified-domain 192.0.2.1: not a DNS name" \
-    brand add globex --verified-domain 192.0.2.1 --name Globex --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX
+    brand add globex --verified-domain 192.0.2.1 --name Globex --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX@+44
 unchanged "verified domain with a trailing dot" 1 "--verified-domain globex.example.: not a DNS name" \
-    brand add globex --verified-domain globex.example. --name Globex --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX
+    brand add globex --verified-domain globex.example. --name Globex --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX@+44
 # Issue 22 (spec HM-CRED-45): the numbers call actions may dial.
 unchanged "phone not E.164" 1 "--phone 020 7946 0000: not an E.164 number" \
     brand update acme-bank --phone "020 7946 0000"
@@ -187,76 +199,76 @@ exact() {
     if [ "$(cat "$work/err")" != "$line" ]; then bad "$what: stderr is not exactly '$line': $(cat "$work/err")"; fi
 }
 exact "name: fullwidth Acme" 1 "hallmark-keys: --name: display name contains a compatibility character U+FF21 at character 1 (its NFKC form is \"A\"); write the plain form" \
-    brand add globex --name $'\xef\xbc\xa1\xef\xbd\x83\xef\xbd\x8d\xef\xbd\x85' --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX
+    brand add globex --name $'\xef\xbc\xa1\xef\xbd\x83\xef\xbd\x8d\xef\xbd\x85' --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX@+44
 exact "name: ligature" 1 "hallmark-keys: --name: display name contains a compatibility character U+FB01 at character 1 (its NFKC form is \"fi\"); write the plain form" \
-    brand add globex --name $'\xef\xac\x81nance' --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX
+    brand add globex --name $'\xef\xac\x81nance' --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX@+44
 exact "name: no-break space" 1 "hallmark-keys: --name: display name contains a compatibility character U+00A0 at character 5 (its NFKC form is \" \"); write the plain form" \
-    brand add globex --name $'Acme\xc2\xa0Bank' --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX
+    brand add globex --name $'Acme\xc2\xa0Bank' --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX@+44
 exact "name: another brand's name in capitals" 1 "hallmark-keys: --name: display name is confusable with the name of brand acme-bank (\"Acme Bank\"): both have the UTS #39 skeleton \"acrne bank\" (case aside)" \
-    brand add globex --name "ACME BANK" --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX
+    brand add globex --name "ACME BANK" --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX@+44
 exact "name: another brand's exact name" 1 "hallmark-keys: --name: display name is confusable with the name of brand acme-bank (\"Acme Bank\"): both have the UTS #39 skeleton \"acrne bank\" (case aside)" \
-    brand add globex --name "Acme Bank" --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX
+    brand add globex --name "Acme Bank" --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX@+44
 exact "name: whole-script confusable (Cyrillic аре)" 1 "hallmark-keys: --name: display name is a whole-script confusable: its Cyrillic letters read as the Latin \"ape\" (UTS #39 skeleton); after review, onboard it with --allow-confusable --reason TEXT" \
-    brand add globex --name $'\xd0\xb0\xd1\x80\xd0\xb5' --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX
+    brand add globex --name $'\xd0\xb0\xd1\x80\xd0\xb5' --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX@+44
 exact "name: whole-script confusable (Cyrillic capitals АСМЕ)" 1 "hallmark-keys: --name: display name is a whole-script confusable: its Cyrillic letters read as the Latin \"acrne\" (UTS #39 skeleton); after review, onboard it with --allow-confusable --reason TEXT" \
-    brand add globex --name $'\xd0\x90\xd0\xa1\xd0\x9c\xd0\x95' --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX
+    brand add globex --name $'\xd0\x90\xd0\xa1\xd0\x9c\xd0\x95' --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX@+44
 exact "name: --allow-confusable without a reason" 2 "hallmark-keys: --allow-confusable needs --reason TEXT (it is recorded in the audit log)" \
-    brand add globex --name $'\xd0\xb0\xd1\x80\xd0\xb5' --allow-confusable --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX
-expect_ok "name: Latin Ape" brand add ape-co --verified-domain ape-co.example --name "Ape" --logo "$(logo_for ape-co)" --color "#003399" --sender sms:APECO
+    brand add globex --name $'\xd0\xb0\xd1\x80\xd0\xb5' --allow-confusable --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX@+44
+expect_ok "name: Latin Ape" brand add ape-co --verified-domain ape-co.example --name "Ape" --logo "$(logo_for ape-co)" --color "#003399" --sender sms:APECO@+44
 exact "name: Cyrillic аре beside the Latin Ape" 1 "hallmark-keys: --name: display name is confusable with the name of brand ape-co (\"Ape\"): both have the UTS #39 skeleton \"ape\" (case aside)" \
-    brand add globex --name $'\xd0\xb0\xd1\x80\xd0\xb5' --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX
+    brand add globex --name $'\xd0\xb0\xd1\x80\xd0\xb5' --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX@+44
 exact "name: a collision is not overridable" 1 "hallmark-keys: --name: display name is confusable with the name of brand ape-co (\"Ape\"): both have the UTS #39 skeleton \"ape\" (case aside)" \
-    brand add globex --name $'\xd0\xb0\xd1\x80\xd0\xb5' --allow-confusable --reason "reviewed" --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX
+    brand add globex --name $'\xd0\xb0\xd1\x80\xd0\xb5' --allow-confusable --reason "reviewed" --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX@+44
 exact "name: update into another brand's name" 1 "hallmark-keys: --name: display name is confusable with the name of brand acme-bank (\"Acme Bank\"): both have the UTS #39 skeleton \"acrne bank\" (case aside)" \
     brand update ape-co --name "acme bank"
 expect_ok "name: update a brand's own name in another case" brand update ape-co --name "APE"
 expect_ok "name: whole-script confusable after review" brand add tor-cyr --verified-domain tor-cyr.example --name $'\xd0\xa2\xd0\x9e\xd0\xa0' \
-    --allow-confusable --reason "reviewed: Cyrillic trademark TOR" --logo "$(logo_for tor-cyr)" --color "#003399" --sender sms:TORCYR
+    --allow-confusable --reason "reviewed: Cyrillic trademark TOR" --logo "$(logo_for tor-cyr)" --color "#003399" --sender sms:TORCYR@+44
 tail -n 1 "$ks/audit.log" | grep -qF '"verb":"brand add","brand":"tor-cyr"' &&
     tail -n 1 "$ks/audit.log" | grep -qF '"confusable_allowed":"reviewed: Cyrillic trademark TOR"' && ok ||
     bad "the confusable override is not in the audit log: $(tail -n 1 "$ks/audit.log")"
-expect_ok "name: Сбербанк" brand add sber --verified-domain sber.example --name $'\xd0\xa1\xd0\xb1\xd0\xb5\xd1\x80\xd0\xb1\xd0\xb0\xd0\xbd\xd0\xba' --logo "$(logo_for sber)" --color "#003399" --sender sms:SBER
-expect_ok "name: Ελληνική Τράπεζα" brand add greek-bank --verified-domain greek-bank.example --name 'Ελληνική Τράπεζα' --logo "$(logo_for greek-bank)" --color "#003399" --sender sms:GREEKBANK
-expect_ok "name: みずほ銀行" brand add mizuho --verified-domain mizuho.example --name 'みずほ銀行' --logo "$(logo_for mizuho)" --color "#003399" --sender sms:MIZUHO
-expect_ok "name: Café Zürich" brand add cafe-zurich --verified-domain cafe-zurich.example --name 'Café Zürich' --logo "$(logo_for cafe-zurich)" --color "#003399" --sender sms:CAFEZ
-expect_ok "name: AT&T" brand add att --verified-domain att.example --name 'AT&T' --logo "$(logo_for att)" --color "#003399" --sender sms:ATT
+expect_ok "name: Сбербанк" brand add sber --verified-domain sber.example --name $'\xd0\xa1\xd0\xb1\xd0\xb5\xd1\x80\xd0\xb1\xd0\xb0\xd0\xbd\xd0\xba' --logo "$(logo_for sber)" --color "#003399" --sender sms:SBER@+44
+expect_ok "name: Ελληνική Τράπεζα" brand add greek-bank --verified-domain greek-bank.example --name 'Ελληνική Τράπεζα' --logo "$(logo_for greek-bank)" --color "#003399" --sender sms:GREEKBANK@+44
+expect_ok "name: みずほ銀行" brand add mizuho --verified-domain mizuho.example --name 'みずほ銀行' --logo "$(logo_for mizuho)" --color "#003399" --sender sms:MIZUHO@+44
+expect_ok "name: Café Zürich" brand add cafe-zurich --verified-domain cafe-zurich.example --name 'Café Zürich' --logo "$(logo_for cafe-zurich)" --color "#003399" --sender sms:CAFEZ@+44
+expect_ok "name: AT&T" brand add att --verified-domain att.example --name 'AT&T' --logo "$(logo_for att)" --color "#003399" --sender sms:ATT@+44
 # Issue 13: capitals with an I, and look-alike digits and letters, meet the brand's own name.
-expect_ok "name: Contoso Air" brand add contoso-air --verified-domain contoso-air.example --name "Contoso Air" --logo "$(logo_for contoso-air)" --color "#003399" --sender sms:CONTOSO
-expect_ok "name: First Bank" brand add first-bank --verified-domain first-bank.example --name "First Bank" --logo "$(logo_for first-bank)" --color "#003399" --sender sms:FIRSTBANK
-expect_ok "name: Northwind Bank" brand add northwind --verified-domain northwind.example --name "Northwind Bank" --logo "$(logo_for northwind)" --color "#003399" --sender sms:NORTHWIND
+expect_ok "name: Contoso Air" brand add contoso-air --verified-domain contoso-air.example --name "Contoso Air" --logo "$(logo_for contoso-air)" --color "#003399" --sender sms:CONTOSO@+44
+expect_ok "name: First Bank" brand add first-bank --verified-domain first-bank.example --name "First Bank" --logo "$(logo_for first-bank)" --color "#003399" --sender sms:FIRSTBANK@+44
+expect_ok "name: Northwind Bank" brand add northwind --verified-domain northwind.example --name "Northwind Bank" --logo "$(logo_for northwind)" --color "#003399" --sender sms:NORTHWIND@+44
 exact "name: CONTOSO AIR beside Contoso Air" 1 "hallmark-keys: --name: display name is confusable with the name of brand contoso-air (\"Contoso Air\"): both have the UTS #39 skeleton \"contoso alr\" (case aside)" \
-    brand add globex --name "CONTOSO AIR" --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX
+    brand add globex --name "CONTOSO AIR" --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX@+44
 exact "name: FIRST BANK beside First Bank" 1 "hallmark-keys: --name: display name is confusable with the name of brand first-bank (\"First Bank\"): both have the UTS #39 skeleton \"flrst bank\" (case aside)" \
-    brand add globex --name "FIRST BANK" --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX
+    brand add globex --name "FIRST BANK" --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX@+44
 exact "name: NORTHWIND BANK beside Northwind Bank" 1 "hallmark-keys: --name: display name is confusable with the name of brand northwind (\"Northwind Bank\"): both have the UTS #39 skeleton \"northwlnd bank\" (case aside)" \
-    brand add globex --name "NORTHWIND BANK" --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX
+    brand add globex --name "NORTHWIND BANK" --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX@+44
 unchanged "name: C0NT0S0 A1R (zeros, a one)" 1 "confusable with the name of brand contoso-air" \
-    brand add globex --name "C0NT0S0 A1R" --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX
+    brand add globex --name "C0NT0S0 A1R" --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX@+44
 unchanged "name: Northwlnd Bank (l for i)" 1 "confusable with the name of brand northwind" \
-    brand add globex --name "Northwlnd Bank" --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX
+    brand add globex --name "Northwlnd Bank" --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX@+44
 unchanged "name: update into another brand's name in capitals" 1 "confusable with the name of brand first-bank" \
     brand update ape-co --name "FIRST BANK"
 # Issue 22 (spec §5.8): a name or logo near another brand's needs an audited second reviewer.
 exact "look-alike: Contoso Aid beside Contoso Air" 1 "hallmark-keys: --name: display name \"Contoso Aid\" is near the name of brand contoso-air (\"Contoso Air\"): edit distance 1 on the confusable skeleton (spec HM-CRED-43); a second reviewer who compared both brands may accept it: --second-reviewer NAME --reason TEXT" \
-    brand add contoso-aid --verified-domain contoso-aid.example --name "Contoso Aid" --logo "$(logo_for contoso-aid)" --color "#003399" --sender sms:CONTOSOAID
+    brand add contoso-aid --verified-domain contoso-aid.example --name "Contoso Aid" --logo "$(logo_for contoso-aid)" --color "#003399" --sender sms:CONTOSOAID@+44
 exact "look-alike: Acme Bank Alerts" 1 "hallmark-keys: --name: display name \"Acme Bank Alerts\" is near the name of brand acme-bank (\"Acme Bank\"): contains on the confusable skeleton (spec HM-CRED-43); a second reviewer who compared both brands may accept it: --second-reviewer NAME --reason TEXT" \
-    brand add acme-alerts --verified-domain acme-alerts.example --name "Acme Bank Alerts" --logo "$(logo_for acme-alerts)" --color "#0B5FFF" --sender sms:ACMEALERTS
+    brand add acme-alerts --verified-domain acme-alerts.example --name "Acme Bank Alerts" --logo "$(logo_for acme-alerts)" --color "#0B5FFF" --sender sms:ACMEALERTS@+44
 unchanged "look-alike: AcmeBank" 1 "is near the name of brand acme-bank (\"Acme Bank\"): equal on the confusable skeleton" \
-    brand add acme-alerts --verified-domain acme-alerts.example --name "AcmeBank" --logo "$(logo_for acme-alerts)" --color "#0B5FFF" --sender sms:ACMEALERTS
+    brand add acme-alerts --verified-domain acme-alerts.example --name "AcmeBank" --logo "$(logo_for acme-alerts)" --color "#0B5FFF" --sender sms:ACMEALERTS@+44
 exact "look-alike: Acme's logo under another name" 1 "hallmark-keys: $logo_good: logo is near the logo of brand acme-bank: their difference hashes are 0 of 64 bits apart (10 or fewer is near, spec HM-CRED-42); a second reviewer who compared both brands may accept it: --second-reviewer NAME --reason TEXT" \
-    brand add umbrella --verified-domain umbrella.example --name "Umbrella Shop" --logo "$logo_good" --color "#003399" --sender sms:UMBRELLA
+    brand add umbrella --verified-domain umbrella.example --name "Umbrella Shop" --logo "$logo_good" --color "#003399" --sender sms:UMBRELLA@+44
 "$build/tests/hm-demo-logo" "#A4161A" "$work/sample-red.png" sample-co # sample-co's, in red
-expect_ok "look-alike: a logo of its own" brand add sample-co --verified-domain sample-co.example --name "Sample Co" --logo "$(logo_for sample-co)" --color "#0B5FFF" --sender sms:SAMPLECO
+expect_ok "look-alike: a logo of its own" brand add sample-co --verified-domain sample-co.example --name "Sample Co" --logo "$(logo_for sample-co)" --color "#0B5FFF" --sender sms:SAMPLECO@+44
 unchanged "look-alike: the same logo recoloured" 1 "logo is near the logo of brand sample-co" \
-    brand add umbrella --verified-domain umbrella.example --name "Umbrella Shop" --logo "$work/sample-red.png" --color "#A4161A" --sender sms:UMBRELLA
+    brand add umbrella --verified-domain umbrella.example --name "Umbrella Shop" --logo "$work/sample-red.png" --color "#A4161A" --sender sms:UMBRELLA@+44
 unchanged "look-alike: update into another brand's logo" 1 "logo is near the logo of brand acme-bank" \
     brand update sample-co --logo "$logo_good"
 unchanged "second reviewer without a reason" 2 "--second-reviewer needs a NAME" \
-    brand add acme-alerts --verified-domain acme-alerts.example --name "Acme Bank Alerts" --logo "$logo_good" --color "#0B5FFF" --sender sms:ACMEALERTS --second-reviewer "Jane Roe"
+    brand add acme-alerts --verified-domain acme-alerts.example --name "Acme Bank Alerts" --logo "$logo_good" --color "#0B5FFF" --sender sms:ACMEALERTS@+44 --second-reviewer "Jane Roe"
 unchanged "second reviewer is the operator" 1 "--second-reviewer tests is the operator of this command" \
-    brand add acme-alerts --verified-domain acme-alerts.example --name "Acme Bank Alerts" --logo "$logo_good" --color "#0B5FFF" --sender sms:ACMEALERTS --second-reviewer tests --reason "checked"
+    brand add acme-alerts --verified-domain acme-alerts.example --name "Acme Bank Alerts" --logo "$logo_good" --color "#0B5FFF" --sender sms:ACMEALERTS@+44 --second-reviewer tests --reason "checked"
 expect_ok "look-alike: accepted after a second review" brand add acme-alerts --verified-domain acme-alerts.example \
-    --name "Acme Bank Alerts" --logo "$logo_good" --color "#0B5FFF" --sender sms:ACMEALERTS \
+    --name "Acme Bank Alerts" --logo "$logo_good" --color "#0B5FFF" --sender sms:ACMEALERTS@+44 \
     --second-reviewer "Jane Roe" --reason "Acme Bank's own alerts brand; contract 2026-118"
 tail -n 1 "$ks/audit.log" | python3 -c '
 import json, sys
@@ -268,9 +280,9 @@ assert {"brand": "acme-bank", "what": "name", "how": "contains", "distance": 0} 
 assert {"brand": "acme-bank", "what": "logo", "distance": 0} in e["near_match"], e
 ' && ok || bad "the second review is not in the audit log: $(tail -n 1 "$ks/audit.log")"
 expect_ok "look-alike: Contoso Aid after a second review" brand add contoso-aid --verified-domain contoso-aid.example \
-    --name "Contoso Aid" --logo "$(logo_for contoso-aid)" --color "#003399" --sender sms:CONTOSOAID \
+    --name "Contoso Aid" --logo "$(logo_for contoso-aid)" --color "#003399" --sender sms:CONTOSOAID@+44 \
     --second-reviewer "Jane Roe" --reason "a different airline support firm"
-expect_ok "look-alike: a name apart needs no review" brand add globex --verified-domain globex.example --name "Globex" --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX
+expect_ok "look-alike: a name apart needs no review" brand add globex --verified-domain globex.example --name "Globex" --logo "$(logo_for globex)" --color "#003399" --sender sms:GLOBEX@+44
 tail -n 1 "$ks/audit.log" | grep -qF '"second_reviewer"' && bad "a brand with nothing near recorded a second reviewer" || ok
 [ "$(grep -cF '"confusable_allowed"' "$ks/audit.log")" -eq 1 ] && ok || bad "only the reviewed name may carry confusable_allowed"
 

@@ -16,7 +16,7 @@ HALLMARK_RUNNER_WRAP=
 expect_ok "base init" init --platform "Hallmark Faults" --kdf minimum
 export HALLMARK_PLATFORM="Hallmark Faults" # the platform id apps pin (hallmark-verify --platform)
 expect_ok "base brand" brand add acme-bank --verified-domain acme-bank.example --name "Acme Bank" --logo "$logo_good" --color "#0B5FFF" \
-    --sender sms:ACMEBANK --link-domain acme.example
+    --sender sms:ACMEBANK@+44 --link-domain acme.example
 expect_ok "base key" key add acme-bank
 k1=$(cat "$work/out")
 expect_ok "base promote" key promote "$k1" --force --reason "first key"
@@ -30,7 +30,7 @@ cp "$work/base/root.pub" "$work/root.pub" # what apps pinned; root rotate must n
 echo '{"channel":"sms","from":"ACMEBANK","to":"+447700900123","body":"hi"}' >"$work/unsigned.json"
 
 commands=(
-    "brand add globex --verified-domain globex.example --name Globex --logo $(logo_for globex) --color #003399 --sender sms:GLOBEX"
+    "brand add globex --verified-domain globex.example --name Globex --logo $(logo_for globex) --color #003399 --sender sms:GLOBEX@+44"
     "brand update acme-bank --color #003399"
     "key add acme-bank"
     "publish"

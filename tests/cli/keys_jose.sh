@@ -15,7 +15,7 @@ why=$(jose_setup) || skip "$why"
 expect_ok "init" init --platform "Hallmark JOSE" --kdf minimum
 export HALLMARK_PLATFORM="Hallmark JOSE" # the platform id apps pin (hallmark-verify --platform)
 expect_ok "brand" brand add acme-bank --verified-domain acme-bank.example --name "Acme Bank" --logo "$logo_good" --color "#0B5FFF" \
-    --sender sms:ACMEBANK
+    --sender sms:ACMEBANK@+44
 expect_ok "ed25519 key" key add acme-bank
 ed=$(cat "$work/out")
 expect_ok "es256 key" key add acme-bank --alg es256

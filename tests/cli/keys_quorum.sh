@@ -61,7 +61,7 @@ done
 expect_ok "root show" root show
 grep -q 'threshold 2, root keys' "$work/out" && ok || bad "root show: $(cat "$work/out")"
 expect_ok "brand add" brand add acme-bank --verified-domain acme-bank.example --level organization --name "Acme Bank" --logo "$logo_good" --color "#0b5fff" \
-    --sender sms:ACMEBANK --link-domain acme.example
+    --sender sms:ACMEBANK@+44 --link-domain acme.example
 expect_ok "key add" key add acme-bank
 k1=$(cat "$work/out")
 expect_ok "promote" key promote "$k1" --force --reason "first key"

@@ -13,7 +13,7 @@ HALLMARK_RUNNER_WRAP=
 expect_ok "base init" init --platform "Hallmark Quorum Faults" --kdf minimum --root-media "$work/base-media"
 export HALLMARK_PLATFORM="Hallmark Quorum Faults" # the platform id apps pin (hallmark-verify --platform)
 expect_ok "base brand" brand add acme-bank --verified-domain acme-bank.example --name "Acme Bank" --logo "$logo_good" --color "#0B5FFF" \
-    --sender sms:ACMEBANK --link-domain acme.example
+    --sender sms:ACMEBANK@+44 --link-domain acme.example
 expect_ok "base key" key add acme-bank
 k1=$(cat "$work/out")
 expect_ok "base promote" key promote "$k1" --force --reason "first key"

@@ -33,7 +33,7 @@ expect_ok "init" init --platform "Hallmark Test" --kdf minimum
 export HALLMARK_PLATFORM="Hallmark Test" # the platform id apps pin (hallmark-verify --platform)
 cp "$HALLMARK_KEYSTORE/root.pub" "$work/root0.pub"
 expect_ok "brand add" brand add acme-bank --name "Acme Bank" --logo "$logo_good" --color "#0b5fff" \
-    --sender sms:ACMEBANK --sender-prefix sms:+4477009 --link-domain acme.example --level organization
+    --sender sms:ACMEBANK@+44 --sender-prefix sms:+4477009 --link-domain acme.example --level organization
 expect_ok "brand preview" brand preview acme-bank --out "$work/preview.png"
 if head -c 8 "$work/preview.png" | od -An -tx1 | grep -q '89 50 4e 47 0d 0a 1a 0a'; then ok; else bad "preview is not a PNG"; fi
 # The message card: 720x800 RGBA, the CLI says what it drew, and no font is missing.

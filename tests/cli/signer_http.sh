@@ -146,7 +146,7 @@ sleep 0.5
 call POST /v1/sign "$(msg acme-bank ACMEBANK +447700900123 'after the publish')" "${auth[@]}"
 grep -q "\"kid\":\"$acme_k2\"" "$work/resp" && [ "$(verify_token "$work/resp" ACMEBANK +447700900123 'after the publish')" = HALLMARK_VERIFIED ] && ok || bad "the published active key signs: $(cat "$work/resp")"
 # A brand with only a pending key, and a revoked brand: 409, nothing signed.
-expect_ok "brand with no active key" brand add initech --verified-domain initech.example --name "Initech" --logo "$(logo_for initech)" --color "#003399" --sender sms:INITECH
+expect_ok "brand with no active key" brand add initech --verified-domain initech.example --name "Initech" --logo "$(logo_for initech)" --color "#003399" --sender sms:INITECH@+44
 expect_ok "its pending key" key add initech
 expect_ok "revoke globex" brand revoke globex --reason "test"
 expect_ok "publish both" publish

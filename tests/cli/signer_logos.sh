@@ -125,7 +125,7 @@ reload_to() {
     bad "the service did not load bundle $1: $(tail -n 2 "$work/logos.log")"
 }
 serial_now() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["serial"])' "$HALLMARK_KEYSTORE/keystore.json"; }
-expect_ok "brand initech" brand add initech --verified-domain initech.example --name "Initech" --logo "$other" --color "#003399" --sender sms:INITECH
+expect_ok "brand initech" brand add initech --verified-domain initech.example --name "Initech" --logo "$other" --color "#003399" --sender sms:INITECH@+44
 # Its digest is the canonical re-encoding's (brand add re-encodes --verified-domain re-encodes.example), not the uploaded file's.
 nsha=$(python3 -c 'import json,sys; print([b for b in json.load(open(sys.argv[1]))["brands"] if b["id"]=="initech"][0]["logo"]["sha256"])' \
     "$HALLMARK_KEYSTORE/keystore.json")

@@ -63,6 +63,13 @@ int use_domain(const hallmark_verification *out) {
     return hallmark_ui_class(out->code) == HALLMARK_UI_DOMAIN && out->signed_domain[0] != '\0' &&
            out->code == HALLMARK_VERIFIED_DOMAIN;
 }
+/* A message its always-signing sender sent without a token: a warning with no brand
+ * ([HM-RESULT-41]). */
+int use_always_signed(const hallmark_verification *out);
+int use_always_signed(const hallmark_verification *out) {
+    return out->code == HALLMARK_SENDER_ALWAYS_SIGNED &&
+           hallmark_ui_class(out->code) == HALLMARK_UI_WARNING && out->brand_id[0] == '\0';
+}
 C
 if clang -x c -fmodules -fmodules-cache-path="$work/cache" -Iverifier/bindings/swift \
     -Werror -c "$work/use.c" -o "$work/use.o" 2>"$work/err"; then

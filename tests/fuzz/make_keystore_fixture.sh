@@ -17,10 +17,10 @@ export HALLMARK_PASSPHRASE_FILE=$work/pass HALLMARK_KEYSTORE=$work/ks HALLMARK_N
 k="$build/bin/hallmark-keys"
 "$k" init --platform "Hallmark Fuzz" --kdf minimum >/dev/null
 "$k" brand add acme-bank --name "Acme Bank" --logo tests/data/logos/good/brand-256-rgba.png \
-    --color "#0B5FFF" --sender sms:ACMEBANK --sender email:acme.example --sender-prefix sms:+4477009 \
+    --color "#0B5FFF" --sender sms:ACMEBANK@+44 --sender email:acme.example --sender-prefix sms:+4477009 \
     --link-domain acme.example >/dev/null
 "$k" brand add globex --name "Globex" --logo tests/data/logos/good/brand-256-rgba.png \
-    --color "#003399" --sender sms:GLOBEX >/dev/null
+    --color "#003399" --sender sms:GLOBEX@+44 >/dev/null
 acme=$("$k" key add acme-bank 2>/dev/null)
 globex=$("$k" key add globex --alg es256 2>/dev/null)
 "$k" publish --expires 90d >/dev/null

@@ -91,6 +91,34 @@ fx_set_level(struct fx *fx, const char *level, const char *domain)
     return fx->credential != NULL ? 0 : -1;
 }
 
+int
+fx_set_senders(struct fx *fx, const json_t *senders)
+{
+    const char *d1 = strchr(fx->credential, '.'), *d2 = strrchr(fx->credential, '.');
+    unsigned char raw[4096];
+    size_t n = 0;
+    json_t *cred;
+    char *signed_cred;
+
+    if (d1 == NULL || d2 == d1 ||
+        hm_b64url_decode(raw, sizeof raw - 1, d1 + 1, (size_t)(d2 - d1 - 1), &n) != HALLMARK_OK) {
+        return -1;
+    }
+    raw[n] = '\0';
+    if ((cred = json_loads((const char *)raw, 0, NULL)) == NULL) {
+        return -1;
+    }
+    json_object_set_new(cred, "senders", json_deep_copy(senders));
+    signed_cred = fx_sign(fx->publisher, "hallmark-brand+jwt", "Ed25519", cred);
+    json_decref(cred);
+    if (signed_cred == NULL) {
+        return -1;
+    }
+    free(fx->credential);
+    fx->credential = signed_cred;
+    return 0;
+}
+
 void
 fx_free(struct fx *fx)
 {

@@ -25,6 +25,10 @@ void fx_free(struct fx *fx);
  * claims of fx_claims must be made after it (they carry its digest). 0 on success. */
 int fx_set_level(struct fx *fx, const char *level, const char *domain);
 
+/* Re-signs the credential with senders (not consumed) in place of its sender entries; the claims
+ * of fx_claims must be made after it. 0 on success. */
+int fx_set_senders(struct fx *fx, const json_t *senders);
+
 /* Signs the exact header and payload texts (any bytes: duplicate keys, trailing data...) as a
  * compact JWS; malloc'd string. */
 char *fx_sign_raw(const hm_signkey *key, const char *header, const char *payload);

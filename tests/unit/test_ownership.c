@@ -14,35 +14,45 @@ struct pair {
     int pa;
     const char *cb, *b;
     int pb, overlap;
+    const char *country_a, *country_b; /* [HM-CRED-62]; NULL: none */
 };
 
 static const struct pair pairs[] = {
-    {"sms", "NORTHWIND", 0, "sms", "NORTHWIND", 0, 1},
-    {"sms", "NORTHWIND", 0, "sms", "Northwind", 0, 0}, /* ids are case-sensitive (§4) */
-    {"sms", "NORTHWIND", 0, "rcs", "NORTHWIND", 0, 0},
-    {"sms", "72233", 0, "sms", "72233", 0, 1},
-    {"sms", "72233", 0, "sms", "722334", 0, 0},
-    {"sms", "+447700900123", 0, "sms", "+4477009", 1, 1},
-    {"sms", "+447700900123", 0, "sms", "+447700900123", 1, 1}, /* a prefix as long as the id */
-    {"sms", "+447700800123", 0, "sms", "+4477009", 1, 0},
-    {"sms", "+447700900123", 0, "whatsapp", "+4477009", 1, 0},
-    {"whatsapp", "+447700900123", 0, "whatsapp", "+4477009", 1, 1},
-    {"sms", "+4477009", 1, "sms", "+44770090", 1, 1},
-    {"sms", "+4477009", 1, "sms", "+4477009", 1, 1},
-    {"sms", "+4477009", 1, "sms", "+4477010", 1, 0},
-    {"sms", "+4", 1, "sms", "+447700900123", 0, 1},
-    {"push", "+4477009", 1, "push", "+4477009", 1,
-     0},                                    /* a prefix off sms/whatsapp claims nothing */
-    {"sms", "72233", 0, "sms", "+7", 1, 0}, /* a short code is not E.164 */
-    {"email", "acme.example", 0, "email", "acme.example", 0, 1},
-    {"email", "acme.example", 0, "email", "mail.acme.example", 0, 1},
-    {"email", "acme.example", 0, "email", "a.b.acme.example", 0, 1},
-    {"email", "acme.example", 0, "email", "evilacme.example", 0, 0},
-    {"email", "acme.example", 0, "email", "acme.example.evil", 0, 0},
-    {"rcs", "a@acme.example", 0, "rcs", "a@mail.acme.example", 0, 0}, /* exact off e-mail */
-    {"push", "com.acme.bank", 0, "push", "com.acme.bank", 0, 1},
-    {"push", "com.acme.bank", 0, "push", "com.acme.bank.beta", 0, 0},
-    {"push", "com.acme.bank", 0, "inapp", "com.acme.bank", 0, 0},
+    {"sms", "NORTHWIND", 0, "sms", "NORTHWIND", 0, 1, NULL, NULL},
+    {"sms", "NORTHWIND", 0, "sms", "Northwind", 0, 0, NULL, NULL}, /* ids are case-sensitive (§4) */
+    {"sms", "NORTHWIND", 0, "rcs", "NORTHWIND", 0, 0, NULL, NULL},
+    {"sms", "72233", 0, "sms", "72233", 0, 1, NULL, NULL},
+    {"sms", "72233", 0, "sms", "722334", 0, 0, NULL, NULL},
+    {"sms", "+447700900123", 0, "sms", "+4477009", 1, 1, NULL, NULL},
+    {"sms", "+447700900123", 0, "sms", "+447700900123", 1, 1, NULL,
+     NULL}, /* a prefix as long as the id */
+    {"sms", "+447700800123", 0, "sms", "+4477009", 1, 0, NULL, NULL},
+    {"sms", "+447700900123", 0, "whatsapp", "+4477009", 1, 0, NULL, NULL},
+    {"whatsapp", "+447700900123", 0, "whatsapp", "+4477009", 1, 1, NULL, NULL},
+    {"sms", "+4477009", 1, "sms", "+44770090", 1, 1, NULL, NULL},
+    {"sms", "+4477009", 1, "sms", "+4477009", 1, 1, NULL, NULL},
+    {"sms", "+4477009", 1, "sms", "+4477010", 1, 0, NULL, NULL},
+    {"sms", "+4", 1, "sms", "+447700900123", 0, 1, NULL, NULL},
+    {"push", "+4477009", 1, "push", "+4477009", 1, 0, NULL,
+     NULL}, /* a prefix off sms/whatsapp claims nothing */
+    {"sms", "72233", 0, "sms", "+7", 1, 0, NULL, NULL}, /* a short code is not E.164 */
+    {"email", "acme.example", 0, "email", "acme.example", 0, 1, NULL, NULL},
+    {"email", "acme.example", 0, "email", "mail.acme.example", 0, 1, NULL, NULL},
+    {"email", "acme.example", 0, "email", "a.b.acme.example", 0, 1, NULL, NULL},
+    {"email", "acme.example", 0, "email", "evilacme.example", 0, 0, NULL, NULL},
+    {"email", "acme.example", 0, "email", "acme.example.evil", 0, 0, NULL, NULL},
+    {"rcs", "a@acme.example", 0, "rcs", "a@mail.acme.example", 0, 0, NULL,
+     NULL}, /* exact off e-mail */
+    {"push", "com.acme.bank", 0, "push", "com.acme.bank", 0, 1, NULL, NULL},
+    {"push", "com.acme.bank", 0, "push", "com.acme.bank.beta", 0, 0, NULL, NULL},
+    {"push", "com.acme.bank", 0, "inapp", "com.acme.bank", 0, 0, NULL, NULL},
+    /* [HM-CRED-66]: a short code or alphanumeric id per recipient country */
+    {"sms", "72233", 0, "sms", "72233", 0, 0, "+44", "+1"},
+    {"sms", "72233", 0, "sms", "72233", 0, 1, "+44", "+44"},
+    {"sms", "ACMEBANK", 0, "sms", "ACMEBANK", 0, 0, "+44", "+33"},
+    {"sms", "ACMEBANK", 0, "sms", "ACMEBANK", 0, 1, "+44", NULL}, /* [HM-CRED-64] */
+    {"sms", "ACMEBANK", 0, "sms", "ACMEBANK", 0, 1, NULL, NULL},
+    {"sms", "ACMEBANK", 0, "sms", "ACMEBAN", 0, 0, "+44", "+44"},
 };
 
 TEST(ownership_overlap_rule_is_symmetric_and_covers_each_kind)
@@ -51,8 +61,10 @@ TEST(ownership_overlap_rule_is_symmetric_and_covers_each_kind)
 
     for (i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
         const struct pair *p = &pairs[i];
-        int ab = hm_sender_entries_overlap(p->ca, p->a, p->pa, p->cb, p->b, p->pb);
-        int ba = hm_sender_entries_overlap(p->cb, p->b, p->pb, p->ca, p->a, p->pa);
+        int ab = hm_sender_entries_overlap(p->ca, p->a, p->pa, p->country_a, p->cb, p->b, p->pb,
+                                           p->country_b);
+        int ba = hm_sender_entries_overlap(p->cb, p->b, p->pb, p->country_b, p->ca, p->a, p->pa,
+                                           p->country_a);
         if (ab != p->overlap || ba != p->overlap) {
             test_note("pair %zu: %s:%s%s / %s:%s%s gives %d/%d, want %d", i, p->ca, p->a,
                       p->pa ? "*" : "", p->cb, p->b, p->pb ? "*" : "", ab, ba, p->overlap);
@@ -65,7 +77,7 @@ TEST(ownership_overlap_rule_is_symmetric_and_covers_each_kind)
     CHECK(!hm_link_domains_overlap("acme.example", "evilacme.example"));
     CHECK(!hm_link_domains_overlap("acme.example", "acme.example.evil.example"));
     CHECK(!hm_link_domains_overlap(NULL, "acme.example"));
-    CHECK(!hm_sender_entries_overlap(NULL, "x", 0, "sms", "x", 0));
+    CHECK(!hm_sender_entries_overlap(NULL, "x", 0, NULL, "sms", "x", 0, NULL));
 }
 
 /* ---- a bundle of many brands with random entries ----------------------------------------------
@@ -82,7 +94,11 @@ static const char *const universe[][2] = {
     {"sms", "+44770090*"},
     {"sms", "+447700901*"},
     {"sms", "+4477008*"},
-    {"sms", "+44*"},
+    {"sms", "+447700900*"},
+    {"sms", "ACME@+44"}, /* "@": the entry's country ([HM-CRED-62]) */
+    {"sms", "ACME@+33"},
+    {"sms", "72233@+44"},
+    {"sms", "72233@+1"},
     {"whatsapp", "+447700900123"},
     {"whatsapp", "+4477009*"},
     {"email", "acme.example"},
@@ -96,6 +112,10 @@ static const char *const universe[][2] = {
 #define UNIVERSE (sizeof universe / sizeof universe[0])
 
 /* The message senders each test asks about: every id above, and a few ids no entry equals. */
+/* The recipients each sender is asked about ([HM-CRED-63]); NULL: not a valid recipient. */
+static const char *const recipients[] = {"+447700900123", "+33612345678", "+12025550123", NULL};
+#define RECIPIENTS (sizeof recipients / sizeof recipients[0])
+
 static const char *const asked[][2] = {
     {"sms", "+447700900999"},       {"sms", "+447700901000"},    {"sms", "+449999999999"},
     {"whatsapp", "+447700900999"},  {"email", "b.acme.example"}, {"email", "x.a.mail.acme.example"},
@@ -122,16 +142,35 @@ jwk_of(const hm_signkey *k)
     return json_loads(canon, 0, NULL);
 }
 
+/* Universe entry u as (value, is_prefix, country): "X*" is a prefix, "X@+CC" an id for a
+ * country. */
+static void
+split_entry(size_t u, char value[32], int *prefix, const char **country)
+{
+    const char *v = universe[u][1], *at = strchr(v, '@');
+    size_t n = at != NULL ? (size_t)(at - v) : strlen(v);
+
+    *prefix = v[n - 1] == '*';
+    *country = at != NULL ? at + 1 : NULL;
+    (void)snprintf(value, 32, "%.*s", (int)(n - (size_t)*prefix), v);
+}
+
 static json_t *
 sender_entry(size_t u)
 {
-    const char *v = universe[u][1];
-    size_t n = strlen(v);
+    char value[32];
+    const char *country;
+    int prefix;
 
-    if (v[n - 1] == '*') {
-        return json_pack("{s:s,s:s%}", "channel", universe[u][0], "prefix", v, n - 1);
+    split_entry(u, value, &prefix, &country);
+    if (prefix) {
+        return json_pack("{s:s,s:s}", "channel", universe[u][0], "prefix", value);
     }
-    return json_pack("{s:s,s:s}", "channel", universe[u][0], "id", v);
+    if (country != NULL) {
+        return json_pack("{s:s,s:s,s:s}", "channel", universe[u][0], "id", value, "country",
+                         country);
+    }
+    return json_pack("{s:s,s:s}", "channel", universe[u][0], "id", value);
 }
 
 /* A bundle of n brands "b0".."b{n-1}"; brand i lists the universe entries of held[i] (a bit set)
@@ -181,26 +220,25 @@ many_brands(const struct fx *fx, size_t n, const unsigned *held, const int *revo
     return out;
 }
 
-/* The definition: two brands that are not revoked both claim (channel, f). */
+/* The definition: two brands that are not revoked both claim (channel, f) for recipient to. */
 static int
 contested_by_definition(size_t n, const unsigned *held, const int *revoked, const char *channel,
-                        const char *f)
+                        const char *f, const char *to)
 {
     size_t i, u, claimants = 0;
 
     for (i = 0; i < n; i++) {
         int claims = 0;
         for (u = 0; u < UNIVERSE && !revoked[i] && !claims; u++) {
-            const char *v = universe[u][1];
             char value[32];
-            size_t len = strlen(v);
-            int prefix = v[len - 1] == '*';
+            const char *country;
+            int prefix;
 
             if (!(held[i] & (1U << u))) {
                 continue;
             }
-            (void)snprintf(value, sizeof value, "%.*s", (int)(len - (size_t)prefix), v);
-            claims = hm_sender_entry_claims(universe[u][0], value, prefix, channel, f);
+            split_entry(u, value, &prefix, &country);
+            claims = hm_sender_entry_claims(universe[u][0], value, prefix, country, channel, f, to);
         }
         claimants += (size_t)claims;
     }
@@ -217,16 +255,17 @@ overlap_by_definition(size_t n, const unsigned *held, const int *revoked)
         for (j = i + 1; j < n && !revoked[i]; j++) {
             for (u = 0; u < UNIVERSE && !revoked[j]; u++) {
                 for (w = 0; w < UNIVERSE; w++) {
-                    const char *a = universe[u][1], *b = universe[w][1];
                     char va[32], vb[32];
-                    int pa = a[strlen(a) - 1] == '*', pb = b[strlen(b) - 1] == '*';
+                    const char *ca, *cb;
+                    int pa, pb;
 
                     if (!(held[i] & (1U << u)) || !(held[j] & (1U << w))) {
                         continue;
                     }
-                    (void)snprintf(va, sizeof va, "%.*s", (int)(strlen(a) - (size_t)pa), a);
-                    (void)snprintf(vb, sizeof vb, "%.*s", (int)(strlen(b) - (size_t)pb), b);
-                    if (hm_sender_entries_overlap(universe[u][0], va, pa, universe[w][0], vb, pb)) {
+                    split_entry(u, va, &pa, &ca);
+                    split_entry(w, vb, &pb, &cb);
+                    if (hm_sender_entries_overlap(universe[u][0], va, pa, ca, universe[w][0], vb,
+                                                  pb, cb)) {
                         return 1;
                     }
                 }
@@ -241,18 +280,21 @@ ask(const hm_trust *t, size_t n, const unsigned *held, const int *revoked, const
     const char *f, size_t *asked_count, size_t *contested)
 {
     char id[32];
-    size_t len = strlen(f);
+    size_t len = strcspn(f, "@"), r;
     int want, got;
 
     (void)snprintf(id, sizeof id, "%.*s", (int)(len - (f[len - 1] == '*')), f);
-    want = contested_by_definition(n, held, revoked, channel, id);
-    got = hm_trust_sender_contested(t, channel, id);
-    if (want != got) {
-        test_note("%s:%s: index says %d, the definition %d", channel, id, got, want);
+    for (r = 0; r < RECIPIENTS; r++) {
+        want = contested_by_definition(n, held, revoked, channel, id, recipients[r]);
+        got = hm_trust_sender_contested(t, channel, id, recipients[r]);
+        if (want != got) {
+            test_note("%s:%s to %s: index says %d, the definition %d", channel, id,
+                      recipients[r] != NULL ? recipients[r] : "(none)", got, want);
+        }
+        CHECK(want == got);
+        *asked_count += 1;
+        *contested += (size_t)got;
     }
-    CHECK(want == got);
-    *asked_count += 1;
-    *contested += (size_t)got;
 }
 
 TEST(ownership_index_agrees_with_the_definition)
@@ -294,9 +336,10 @@ TEST(ownership_index_agrees_with_the_definition)
             int found = hm_trust_first_overlap(t, &a, &ba, &b, &bb);
 
             CHECK(found == overlap_by_definition(n, held, revoked));
-            CHECK(!found || (ba != bb && !revoked[ba] && !revoked[bb] &&
-                             hm_sender_entries_overlap(a->channel, a->value, a->is_prefix,
-                                                       b->channel, b->value, b->is_prefix)));
+            CHECK(!found ||
+                  (ba != bb && !revoked[ba] && !revoked[bb] &&
+                   hm_sender_entries_overlap(a->channel, a->value, a->is_prefix, a->country,
+                                             b->channel, b->value, b->is_prefix, b->country)));
             overlapping += (size_t)found;
         }
         hm_trust_free(t);
@@ -328,11 +371,11 @@ TEST(ownership_index_serves_a_thousand_brands)
                            &t, NULL),
              HALLMARK_OK);
     hm_anchor_clear(&anchor);
-    CHECK(hm_trust_sender_contested(t, "sms", "+447700900123"));
-    CHECK(!hm_trust_sender_contested(t, "sms", "+447700900124"));
-    CHECK(!hm_trust_sender_contested(t, "whatsapp", "+447700900123"));
-    CHECK(!hm_trust_sender_contested(t, "sms", "NORTHWIND"));
-    CHECK(!hm_trust_sender_contested(NULL, "sms", "NORTHWIND"));
+    CHECK(hm_trust_sender_contested(t, "sms", "+447700900123", NULL));
+    CHECK(!hm_trust_sender_contested(t, "sms", "+447700900124", NULL));
+    CHECK(!hm_trust_sender_contested(t, "whatsapp", "+447700900123", NULL));
+    CHECK(!hm_trust_sender_contested(t, "sms", "NORTHWIND", NULL));
+    CHECK(!hm_trust_sender_contested(NULL, "sms", "NORTHWIND", NULL));
     {
         const hm_sender_entry *a = NULL, *b = NULL;
         size_t ba = 0, bb = 0;
@@ -365,4 +408,43 @@ TEST(link_entries_are_exact_hosts_or_explicit_wildcards)
     CHECK(hm_link_domains_overlap("acme.example", "*.acme.example"));
     CHECK(hm_link_domains_overlap("*.pay.acme.example", "acme.example"));
     CHECK(!hm_link_domains_overlap("*.acme.example", "*.globex.example"));
+}
+
+/* [HM-CRED-62]: whole country codes by the E.164 length table; [HM-CRED-65]: a prefix has five
+ * digits or more after its country code; which sender ids take a country. */
+TEST(sender_countries_are_whole_codes_and_prefixes_have_a_minimum)
+{
+    static const char *const good[] = {"+1",  "+7",   "+20",  "+27",  "+33",  "+44",  "+49", "+86",
+                                       "+98", "+212", "+353", "+420", "+852", "+971", "+998"};
+    static const char *const bad[] = {"+",  "+0",  "+4",   "+35",  "+441", "+12", "+3531",
+                                      "44", "+4a", "+044", "+ 44", "",     "+2",  "+9999"};
+    size_t i;
+
+    for (i = 0; i < sizeof good / sizeof good[0]; i++) {
+        CHECK(hm_country_code_ok(good[i]));
+    }
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        if (hm_country_code_ok(bad[i])) {
+            test_note("%s taken for a country code", bad[i]);
+        }
+        CHECK(!hm_country_code_ok(bad[i]));
+    }
+    CHECK(!hm_country_code_ok(NULL));
+    CHECK(hm_country_code_len("447700900123") == 2 && hm_country_code_len("12025550123") == 1 &&
+          hm_country_code_len("353861234567") == 3 && hm_country_code_len("0") == 0);
+    CHECK(hm_sender_prefix_ok("+4477009") && hm_sender_prefix_ok("+120255") &&
+          hm_sender_prefix_ok("+35386123") && hm_sender_prefix_ok("+44770090012345"));
+    CHECK(!hm_sender_prefix_ok("+1") && !hm_sender_prefix_ok("+44") &&
+          !hm_sender_prefix_ok("+447") && !hm_sender_prefix_ok("+447700") &&
+          !hm_sender_prefix_ok("+12025") && !hm_sender_prefix_ok("+3538612") &&
+          !hm_sender_prefix_ok("+447700900123456") && !hm_sender_prefix_ok(NULL));
+    CHECK(hm_sender_takes_country("sms", "ACMEBANK") && hm_sender_takes_country("sms", "72233"));
+    CHECK(!hm_sender_takes_country("sms", "+447700900123") &&
+          !hm_sender_takes_country("whatsapp", "+447700900123") &&
+          !hm_sender_takes_country("email", "acme.example") &&
+          !hm_sender_takes_country("sms", "ACME@+44") && !hm_sender_takes_country(NULL, "X"));
+    CHECK(hm_recipient_in_country("+44", "+447700900123") &&
+          hm_recipient_in_country(NULL, "+33612345678") &&
+          !hm_recipient_in_country("+44", "+33612345678") &&
+          !hm_recipient_in_country("+44", NULL) && !hm_recipient_in_country("+1", "1202555012"));
 }

@@ -77,3 +77,35 @@ TEST(publish_credential_digest_is_what_the_token_carries)
     json_decref(payload);
     json_decref(brand);
 }
+
+/* [HM-CRED-65]: a revoked brand cannot be updated, so a prefix of its from before the minimum is
+ * left out of its credential (the bundle stays loadable); a brand that is not revoked keeps its
+ * entries as they are (publish refuses such a keystore instead), and the always_signed and
+ * country members travel into the credential. */
+TEST(publish_revoked_brand_drops_prefixes_below_the_minimum)
+{
+    json_t *brand = json_pack(
+        "{s:s,s:s,s:s,s:{s:s,s:i,s:i},s:{s:s,s:s},s:[{s:s,s:s,s:s,s:b},{s:s,s:s},{s:s,s:s}],s:[],"
+        "s:I,s:I}",
+        "id", "old-co", "name", "Old Co", "level", "organization", "logo", "sha256",
+        "LCa0a2j_xo_5m0U8HTBBNBNCLXBkg7-g-YpeiGJm564", "width", 256, "height", 256, "colors",
+        "primary", "#0B5FFF", "background", "#FFFFFF", "senders", "channel", "sms", "id", "OLDCO",
+        "country", "+44", "always_signed", 1, "channel", "sms", "prefix", "+1", "channel", "sms",
+        "prefix", "+4477009", "link_domains", "nbf", (json_int_t)T0, "exp",
+        (json_int_t)(T0 + 86400));
+    json_t *p = hm_pub_credential_payload(brand), *senders;
+
+    CHECK(p != NULL && json_array_size(json_object_get(p, "senders")) == 3);
+    json_decref(p);
+    json_object_set_new(brand, "revoked_at", json_integer(T0 + 10));
+    p = hm_pub_credential_payload(brand);
+    senders = json_object_get(p, "senders");
+    CHECK(json_array_size(senders) == 2);
+    CHECK(json_is_true(json_object_get(json_array_get(senders, 0), "always_signed")) &&
+          strcmp(json_string_value(json_object_get(json_array_get(senders, 0), "country")),
+                 "+44") == 0);
+    CHECK(strcmp(json_string_value(json_object_get(json_array_get(senders, 1), "prefix")),
+                 "+4477009") == 0);
+    json_decref(p);
+    json_decref(brand);
+}

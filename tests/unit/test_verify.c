@@ -47,6 +47,27 @@ env_close(struct env *e)
     fx_free(&e->fx);
 }
 
+/* Drops the env's verifier and bundle, to load one made from an edited fixture (env_load). */
+static void
+env_drop(struct env *e)
+{
+    hallmark_verifier_free(e->v);
+    free(e->bundle);
+    e->v = NULL;
+    e->bundle = NULL;
+}
+
+/* A fresh verifier with a bundle of the fixture as it is now (serial 7). */
+static hallmark_result
+env_load(struct env *e)
+{
+    hallmark_result rc;
+
+    e->bundle = fx_bundle(&e->fx, 7, FX_NOW + FX_DAY * 7);
+    rc = fx_verifier(&e->v, e->fx.root_b64);
+    return rc != HALLMARK_OK ? rc : fx_load(e->v, e->bundle, strlen(e->bundle), FX_NOW, NULL, NULL);
+}
+
 static hallmark_result
 run(struct env *e, const char *channel, const char *from, const char *to, const char *body,
     const char *token, hallmark_verification *out)
@@ -82,6 +103,94 @@ TEST(verify_full_pass_fills_brand_data)
     CHECK_RC(run(&e, "sms", "ACMEBANK", "+447700900123", BODY "  \r\n", tok, &out),
              HALLMARK_VERIFIED);
     free(tok);
+    json_decref(c);
+    env_close(&e);
+}
+
+/* [HM-CRED-61], [HM-VERIFY-42]-[HM-VERIFY-44], [HM-CARRY-23]: a message from an always-signing
+ * sender with no token of a brand is a warning that names no brand; a genuine token still
+ * verifies, and a clock or bundle verdict is not turned into a warning. [HM-CRED-63]: a short
+ * code or alphanumeric id is authorized only for recipients in its country. */
+TEST(verify_always_signed_sender_without_token_is_a_warning)
+{
+    static const char *const no_tokens[1] = {NULL};
+    struct env e;
+    hallmark_message m;
+    json_t *c, *senders;
+    char *tok, *other, *tok_fr;
+    hallmark_verification out;
+
+    CHECK(env_open(&e) == 0);
+    env_drop(&e);
+    senders =
+        json_pack("[{s:s,s:s,s:s,s:b},{s:s,s:s,s:s},{s:s,s:s,s:b}]", "channel", "sms", "id",
+                  "ACMEBANK", "country", "+44", "always_signed", 1, "channel", "sms", "id", "72233",
+                  "country", "+44", "channel", "email", "id", "acme.example", "always_signed", 0);
+    CHECK(fx_set_senders(&e.fx, senders) == 0);
+    json_decref(senders);
+    CHECK_RC(env_load(&e), HALLMARK_OK);
+
+    /* No token, an empty one, garbage, a token of a key the bundle does not hold. */
+    CHECK_RC(run(&e, "sms", "ACMEBANK", "+447700900123", BODY, NULL, &out),
+             HALLMARK_SENDER_ALWAYS_SIGNED);
+    CHECK(out.code == HALLMARK_SENDER_ALWAYS_SIGNED && out.brand_id[0] == '\0' &&
+          out.display_name[0] == '\0' && out.signed_domain[0] == '\0' &&
+          out.color_primary[0] == '\0' && out.logo_width == 0 && out.detail != NULL);
+    CHECK(hallmark_ui_class(out.code) == HALLMARK_UI_WARNING);
+    CHECK_RC(run(&e, "sms", "ACMEBANK", "+447700900123", BODY, "", &out),
+             HALLMARK_SENDER_ALWAYS_SIGNED);
+    CHECK_RC(run(&e, "sms", "ACMEBANK", "+447700900123", BODY, "a.b.c", &out),
+             HALLMARK_SENDER_ALWAYS_SIGNED);
+    c = fx_claims(&e.fx, BODY);
+    other = fx_sign(e.fx.publisher, "hallmark-msg+jwt", "Ed25519", c); /* kid not a brand key */
+    CHECK_RC(run(&e, "sms", "ACMEBANK", "+447700900123", BODY, other, &out),
+             HALLMARK_SENDER_ALWAYS_SIGNED);
+    /* The genuine token verifies; a token failing another check keeps its own code. */
+    tok = fx_token(&e.fx, c);
+    CHECK_RC(run(&e, "sms", "ACMEBANK", "+447700900123", BODY, tok, &out), HALLMARK_VERIFIED);
+    CHECK_RC(run(&e, "sms", "ACMEBANK", "+447700900123", "Pay now", tok, &out),
+             HALLMARK_BODY_MODIFIED);
+    /* Senders the brand did not mark, or that the entry does not cover, stay unsigned. */
+    CHECK_RC(run(&e, "sms", "72233", "+447700900123", BODY, NULL, &out), HALLMARK_UNSIGNED);
+    CHECK_RC(run(&e, "email", "acme.example", "a@b.example", BODY, NULL, &out), HALLMARK_UNSIGNED);
+    CHECK_RC(run(&e, "sms", "ACMEBANK", "+33612345678", BODY, NULL, &out), HALLMARK_UNSIGNED);
+    CHECK_RC(run(&e, "sms", "ACMEBAN", "+447700900123", BODY, NULL, &out), HALLMARK_UNSIGNED);
+    CHECK_RC(run(&e, "whatsapp", "ACMEBANK", "+447700900123", BODY, NULL, &out), HALLMARK_UNSIGNED);
+    /* An id cut at U+0000 is no id ([HM-ID-7]): neutral, as before. */
+    m = (hallmark_message){.channel = "sms",
+                           .from = "ACMEBANK",
+                           .to = "+447700900123",
+                           .body = (const unsigned char *)BODY,
+                           .body_len = strlen(BODY)};
+    CHECK_RC(hallmark_verify_sized(e.v, &m, 3, 9, 13, FX_NOW + 60, &out), HALLMARK_UNSIGNED);
+    /* A bundle past its exp cannot tell: step 1 comes first. */
+    CHECK_RC(hallmark_verify(e.v, &m, FX_NOW + FX_DAY * 8, &out), HALLMARK_BUNDLE_EXPIRED);
+    /* The directory's "none", or only another recipient's token ([HM-CARRY-23]). */
+    CHECK_RC(hallmark_verify_fetched(e.v, &m, no_tokens, 0, FX_NOW + 60, &out),
+             HALLMARK_SENDER_ALWAYS_SIGNED);
+    CHECK(out.brand_id[0] == '\0' && out.display_name[0] == '\0');
+    json_object_set_new(c, "jti", json_string("fr-1"));
+    {
+        unsigned char d[32];
+        char rcpt[48];
+        hm_recipient_stem("sms", "ACMEBANK", "+33612345678", d);
+        hm_recipient_digest("fr-1", "sms", d, d);
+        hm_b64url_encode(rcpt, sizeof rcpt, d, sizeof d, NULL);
+        json_object_set_new(c, "rcpt", json_string(rcpt));
+    }
+    tok_fr = fx_token(&e.fx, c);
+    CHECK_RC(hallmark_verify_fetched(e.v, &m, (const char *const *)&tok_fr, 1, FX_NOW + 60, &out),
+             HALLMARK_SENDER_ALWAYS_SIGNED);
+    CHECK_RC(hallmark_verify_fetched(e.v, &m, (const char *const *)&tok, 1, FX_NOW + 60, &out),
+             HALLMARK_VERIFIED);
+    /* [HM-CRED-63]: the French recipient's genuine token from ACMEBANK (+44) is not authorized. */
+    m.to = "+33612345678";
+    m.token = tok_fr;
+    m.token_len = strlen(tok_fr);
+    CHECK_RC(hallmark_verify(e.v, &m, FX_NOW + 60, &out), HALLMARK_SENDER_NOT_AUTHORIZED);
+    free(tok_fr);
+    free(tok);
+    free(other);
     json_decref(c);
     env_close(&e);
 }

@@ -304,11 +304,12 @@ token(const hm_signkey *k, json_t *c)
     return token_alg(k, hm_alg_name(hm_signkey_public(k)->alg), c);
 }
 
-/* An ES256 token: the kept one when its header.payload is unchanged, else freshly signed. */
+/* An ES256 token of key k: the kept one when its header.payload is unchanged, else freshly
+ * signed. */
 static char *
-es256_token(const char *name, json_t *c)
+es256_token_of(const hm_signkey *k, const char *name, json_t *c)
 {
-    char *fresh = token(acme_es, c), path[1024];
+    char *fresh = token(k, c), path[1024];
     json_t *old;
     const char *kept;
 
@@ -329,6 +330,12 @@ es256_token(const char *name, json_t *c)
         es256_kept = strdup(fresh);
     }
     return fresh;
+}
+
+static char *
+es256_token(const char *name, json_t *c)
+{
+    return es256_token_of(acme_es, name, c);
 }
 
 /* ---- emitting -------------------------------------------------------------------------------- */
@@ -3765,6 +3772,273 @@ transport_rules(void)
     free(other);
 }
 
+/* ---- issue 22: always-signed senders, recipient countries, prefix minimum (§5.6) ------------- */
+
+#define TO_FR "+33612345678"
+#define TO_US "+12025550123"
+
+struct sender_brand {
+    const char *id, *name;
+    unsigned char seed;
+    hm_signkey *key;
+    char digest[48];
+};
+
+static hm_signkey *signco_es; /* SignCo's second key, P-256 */
+
+static struct sender_brand sender_brands[] = {
+    {"signco", "SignCo", 0x50, NULL, ""},             /* SIGNCO@+44 always signed, 60606@+44 */
+    {"twin-uk", "Twin UK", 0x51, NULL, ""},           /* TWIN@+44 */
+    {"twin-fr", "Twin FR", 0x52, NULL, ""},           /* TWIN@+33 */
+    {"dup-a", "Dup A", 0x53, NULL, ""},               /* DUP@+44 always signed */
+    {"dup-b", "Dup B", 0x54, NULL, ""},               /* DUP@+44 */
+    {"goneco", "GoneCo", 0x55, NULL, ""},             /* GONE@+44 always signed; revoked */
+    {"legacyco", "LegacyCo", 0x56, NULL, ""},         /* LEGACY without a country (HM-CRED-64) */
+    {"legacy-rival", "Legacy Rival", 0x57, NULL, ""}, /* LEGACY@+44 */
+};
+#define SENDER_BRANDS (sizeof sender_brands / sizeof sender_brands[0])
+
+static json_t *
+country_entry(const char *id, const char *country, int always)
+{
+    json_t *e = json_pack("{s:s,s:s}", "channel", "sms", "id", id);
+
+    if (country != NULL) {
+        json_object_set_new(e, "country", json_string(country));
+    }
+    if (always) {
+        json_object_set_new(e, "always_signed", json_true());
+    }
+    return e;
+}
+
+static json_t *
+sender_payload(size_t i, json_t *senders)
+{
+    char domain[64];
+    json_t *p;
+
+    (void)snprintf(domain, sizeof domain, "%s.example", sender_brands[i].id);
+    p = level_payload(sender_brands[i].id, sender_brands[i].name, "UNUSED", "organization", domain);
+    json_object_set_new(p, "senders", senders);
+    return p;
+}
+
+/* The bundle of the default brands and sender_brands (goneco revoked); with bad (consumed), a
+ * bundle whose signco credential lists that entry as well. */
+static char *
+senders_bundle(json_t *bad)
+{
+    struct bundle_opts o = {.serial = 7, .exp = NOW + 7 * DAY, .extra_revoked = "goneco"};
+    json_t *lists[SENDER_BRANDS], *extra = json_array();
+    char *out;
+    size_t i;
+
+    lists[0] =
+        json_pack("[o,o]", country_entry("SIGNCO", "+44", 1), country_entry("60606", "+44", 0));
+    lists[1] = json_pack("[o]", country_entry("TWIN", "+44", 0));
+    lists[2] = json_pack("[o]", country_entry("TWIN", "+33", 0));
+    lists[3] = json_pack("[o]", country_entry("DUP", "+44", 1));
+    lists[4] = json_pack("[o]", country_entry("DUP", "+44", 0));
+    lists[5] = json_pack("[o]", country_entry("GONE", "+44", 1));
+    lists[6] = json_pack("[o]", country_entry("LEGACY", NULL, 0));
+    lists[7] = json_pack("[o]", country_entry("LEGACY", "+44", 0));
+    if (bad != NULL) {
+        json_array_append_new(lists[0], bad);
+    }
+    for (i = 0; i < SENDER_BRANDS; i++) {
+        char *cred = sign_json(publisher, "hallmark-brand+jwt", sender_payload(i, lists[i]));
+
+        credential_digest(cred, sender_brands[i].digest);
+        json_array_append_new(extra, json_pack("{s:s,s:[o]}", "credential", cred, "keys",
+                                               key_entry(sender_brands[i].key, "active",
+                                                         NOW - 30 * DAY, NOW + 365 * DAY)));
+        if (i == 0) {
+            json_array_append_new(json_object_get(json_array_get(extra, 0), "keys"),
+                                  key_entry(signco_es, "active", NOW - 30 * DAY, NOW + 365 * DAY));
+        }
+        free(cred);
+    }
+    o.extra_brands = extra;
+    out = bundle(&o);
+    json_decref(extra);
+    return out;
+}
+
+/* A token of sender brand i from `from` to `to`. */
+static char *
+sender_token(size_t i, const char *from, const char *to, const char *jti)
+{
+    json_t *c = claims("sms", from, to, BODY, jti);
+    char *t;
+
+    json_object_set_new(c, "iss", json_string(sender_brands[i].id));
+    json_object_set_new(c, "cred", json_string(sender_brands[i].digest));
+    t = token(sender_brands[i].key, c);
+    json_decref(c);
+    return t;
+}
+
+/* A message from `from` to `to` with token t (NULL: none), or, with fetched (consumed), the
+ * directory's tokens; brand i's expected result on a pass. */
+static void
+sender_case(const char *name, const char *description, const char *spec, const char *result,
+            const char *bundle_text, const char *from, const char *to, const char *body,
+            const char *t, json_t *fetched, size_t i)
+{
+    struct vec v = {name, description, spec,   bundle_text, "sms", from, to, body,
+                    NULL, t,           result, 0,           0,     0,    7,  NULL,
+                    NULL, NULL,        0,      NULL,        NULL,  NULL};
+
+    if (strcmp(result, "HALLMARK_VERIFIED") == 0) {
+        char domain[64];
+        json_t *payload;
+        unsigned char raw[4096];
+        size_t n = 0;
+        const char *d1 = strchr(t, '.'), *d2 = strrchr(t, '.');
+
+        /* The expected result is built from the token's own claims. */
+        hm_b64url_decode(raw, sizeof raw - 1, d1 + 1, (size_t)(d2 - d1 - 1), &n);
+        raw[n] = '\0';
+        payload = json_loads((const char *)raw, 0, NULL);
+        (void)snprintf(domain, sizeof domain, "%s.example", sender_brands[i].id);
+        v.brand = level_brand(sender_brands[i].key, payload, sender_brands[i].id,
+                              sender_brands[i].name, "organization", domain);
+        json_decref(payload);
+    }
+    emit_with(&v, fetched);
+}
+
+static void
+sender_rules(void)
+{
+    const char *always = "HALLMARK_SENDER_ALWAYS_SIGNED", *unsigned_ = "HALLMARK_UNSIGNED",
+               *ok = "HALLMARK_VERIFIED";
+    char *b, *t, *t_us, *t_fr, *t_dup, *t_legacy_fr, *t_legacy_uk, *t_code;
+    size_t i;
+
+    counter = 359; /* issue 22, items 2 and 5: vectors 360-379 (HM-VEC-61) */
+    for (i = 0; i < SENDER_BRANDS; i++) {
+        sender_brands[i].key = seeded(HM_ALG_ED25519, sender_brands[i].seed);
+    }
+    signco_es = seeded(HM_ALG_ES256, 0x59);
+    b = senders_bundle(NULL);
+    t = sender_token(0, "SIGNCO", TO_SMS, "s001");
+    sender_case("always-signed-no-token",
+                "SIGNCO (+44) always signs: its SMS arrives with no token (spoofed, or stripped)",
+                "HM-CRED-61 HM-VERIFY-6 HM-VERIFY-42 HM-VERIFY-43 HM-VERIFY-44 HM-RESULT-41",
+                always, b, "SIGNCO", TO_SMS, BODY, NULL, NULL, 0);
+    sender_case("always-signed-directory-none",
+                "SIGNCO always signs; the token directory answered 404 for its SMS",
+                "HM-CRED-61 HM-CARRY-23 HM-VERIFY-43", always, b, "SIGNCO", TO_SMS, BODY, NULL,
+                json_array(), 0);
+    sender_case("always-signed-garbage-token",
+                "SIGNCO always signs; the message carries a token that is not a JWS",
+                "HM-CRED-61 HM-VERIFY-42", always, b, "SIGNCO", TO_SMS, BODY, "garbage", NULL, 0);
+    sender_case("always-signed-verified", "SIGNCO always signs; its genuine token verifies",
+                "HM-CRED-61 HM-CRED-63 HM-VERIFY-19", ok, b, "SIGNCO", TO_SMS, BODY, t, NULL, 0);
+    sender_case("always-signed-body-modified",
+                "SIGNCO always signs; its token on a changed body keeps its own code",
+                "HM-CRED-61 HM-VERIFY-42 HM-VERIFY-15", "HALLMARK_BODY_MODIFIED", b, "SIGNCO",
+                TO_SMS, "Acme Bank: pay now", t, NULL, 0);
+    t_fr = sender_token(0, "SIGNCO", TO_FR, "s002");
+    sender_case("always-signed-directory-other-recipient",
+                "SIGNCO always signs; the directory returned only another recipient's token",
+                "HM-CARRY-18 HM-CARRY-23", always, b, "SIGNCO", TO_SMS, BODY, NULL,
+                json_pack("[s]", t_fr), 0);
+    {
+        /* A verifier built without ES256 cannot check this genuine token: UNSUPPORTED_ALG there,
+         * never the always-signed warning ([HM-VERIFY-42]). */
+        json_t *c = claims("sms", "SIGNCO", TO_SMS, BODY, "s009");
+        hm_signkey *ed = sender_brands[0].key;
+        char *t_es;
+
+        json_object_set_new(c, "iss", json_string("signco"));
+        json_object_set_new(c, "cred", json_string(sender_brands[0].digest));
+        t_es = es256_token_of(signco_es, "always-signed-es256-verified", c);
+        sender_brands[0].key = signco_es; /* the expected result names this key */
+        sender_case("always-signed-es256-verified",
+                    "SIGNCO always signs; its genuine ES256 token verifies (a verifier without "
+                    "ES256 gives UNSUPPORTED_ALG, not the warning)",
+                    "HM-CRED-61 HM-VERIFY-42 HM-VERIFY-19", ok, b, "SIGNCO", TO_SMS, BODY, t_es,
+                    NULL, 0);
+        sender_brands[0].key = ed;
+        free(t_es);
+        json_decref(c);
+    }
+    sender_case("always-signed-contested",
+                "DUP (+44) is always signed by one brand and held by another: no warning",
+                "HM-VERIFY-43 HM-CRED-29 HM-CRED-66", unsigned_, b, "DUP", TO_SMS, BODY, NULL, NULL,
+                0);
+    sender_case("always-signed-revoked-brand",
+                "GONE (+44) is always signed by a revoked brand: no warning",
+                "HM-VERIFY-43 HM-CRED-29", unsigned_, b, "GONE", TO_SMS, BODY, NULL, NULL, 0);
+    sender_case("always-signed-other-country",
+                "SIGNCO always signs for +44; an SMS from SIGNCO to a French number is unsigned",
+                "HM-VERIFY-43 HM-CRED-63", unsigned_, b, "SIGNCO", TO_FR, BODY, NULL, NULL, 0);
+    t_code = sender_token(0, "60606", TO_SMS, "s003");
+    sender_case(
+        "short-code-recipient-country", "Short code 60606 for +44 to a +44 recipient verifies",
+        "HM-CRED-62 HM-CRED-63 HM-VERIFY-19", ok, b, "60606", TO_SMS, BODY, t_code, NULL, 0);
+    t_us = sender_token(0, "60606", TO_US, "s004");
+    sender_case("short-code-other-country",
+                "Short code 60606 for +44, signed for a +1 recipient: not authorized there",
+                "HM-CRED-63 HM-VERIFY-14", "HALLMARK_SENDER_NOT_AUTHORIZED", b, "60606", TO_US,
+                BODY, t_us, NULL, 0);
+    free(t_us);
+    t_us = sender_token(2, "TWIN", TO_FR, "s005");
+    sender_case("alnum-two-countries-two-brands",
+                "TWIN is held by Twin UK for +44 and by Twin FR for +33: Twin FR's SMS in France "
+                "is not contested",
+                "HM-CRED-66 HM-CRED-29 HM-VERIFY-19", ok, b, "TWIN", TO_FR, BODY, t_us, NULL, 2);
+    t_dup = sender_token(4, "DUP", TO_SMS, "s006");
+    sender_case("alnum-same-country-contested", "DUP is held by two brands for +44: contested",
+                "HM-CRED-66 HM-CRED-29 HM-VERIFY-14", "HALLMARK_SENDER_CONTESTED", b, "DUP", TO_SMS,
+                BODY, t_dup, NULL, 4);
+    t_legacy_fr = sender_token(6, "LEGACY", TO_FR, "s007");
+    sender_case("entry-without-country-any-recipient",
+                "LEGACY without a country (an earlier release's credential) applies to every "
+                "recipient",
+                "HM-CRED-64 HM-VERIFY-19", ok, b, "LEGACY", TO_FR, BODY, t_legacy_fr, NULL, 6);
+    t_legacy_uk = sender_token(6, "LEGACY", TO_SMS, "s008");
+    sender_case("entry-without-country-contests",
+                "LEGACY without a country claims it in every country, so another brand's "
+                "LEGACY for +44 contests it there",
+                "HM-CRED-64 HM-CRED-66 HM-VERIFY-14", "HALLMARK_SENDER_CONTESTED", b, "LEGACY",
+                TO_SMS, BODY, t_legacy_uk, NULL, 6);
+    bundle_case("bundle-country-on-e164-entry", "A country on an E.164 sender entry",
+                "HM-CRED-62 HM-CRED-1", "HALLMARK_BUNDLE_MALFORMED",
+                senders_bundle(json_pack("{s:s,s:s,s:s}", "channel", "sms", "id", "+447700900777",
+                                         "country", "+44")),
+                0, 0, 0, NULL);
+    bundle_case("bundle-country-not-whole-code",
+                "A country that is not a whole E.164 country code: +441", "HM-CRED-62 HM-CRED-1",
+                "HALLMARK_BUNDLE_MALFORMED", senders_bundle(country_entry("SIGNCO2", "+441", 0)), 0,
+                0, 0, NULL);
+    bundle_case("bundle-prefix-below-minimum",
+                "A prefix with four digits after its country code: +447700",
+                "HM-CRED-65 HM-CRED-14 HM-CRED-1", "HALLMARK_BUNDLE_MALFORMED",
+                senders_bundle(json_pack("{s:s,s:s}", "channel", "sms", "prefix", "+447700")), 0, 0,
+                0, NULL);
+    bundle_case("bundle-always-signed-not-boolean", "always_signed given as the string \"yes\"",
+                "HM-CRED-61 HM-CRED-1", "HALLMARK_BUNDLE_MALFORMED",
+                senders_bundle(json_pack("{s:s,s:s,s:s,s:s}", "channel", "sms", "id", "SIGNCO3",
+                                         "country", "+44", "always_signed", "yes")),
+                0, 0, 0, NULL);
+    free(t);
+    free(t_fr);
+    free(t_us);
+    free(t_code);
+    free(t_dup);
+    free(t_legacy_fr);
+    free(t_legacy_uk);
+    free(b);
+    for (i = 0; i < SENDER_BRANDS; i++) {
+        hm_signkey_free(sender_brands[i].key);
+    }
+    hm_signkey_free(signco_es);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -3815,6 +4089,7 @@ main(int argc, char **argv)
     level_rules();
     phone_rules();
     link_rules();
+    sender_rules();
     transport_rules();
     category_rules();
     printf("gen-vectors: %d vectors written to %s\n", counter, out_dir);

@@ -87,8 +87,9 @@ typedef enum hallmark_result {
         45,                        /**< two brands in the bundle claim this sender id: none shown */
     HALLMARK_VERIFIED_DOMAIN = 46, /**< full pass for a brand verified at level basic: show only
                                         "signed by" its domain, no checkmark, name or logo */
-    /* 47, 48, 54 and 55 are reserved for the rest of issue 22; they are not values of this
-     * build. */
+    HALLMARK_SENDER_ALWAYS_SIGNED = 47, /**< the sender signs every message and this one has no
+                                             token of a brand: a warning, with no brand shown */
+    /* 48, 54 and 55 are reserved for the rest of issue 22; they are not values of this build. */
     /* Displayed fields (spec §7.2 steps 10e, 12a, 12b). */
     HALLMARK_SUBJECT_MODIFIED = 49,  /**< the displayed subject or title is not the signed one */
     HALLMARK_REPLY_TO_MISMATCH = 50, /**< the displayed Reply-To is not the signed one */
@@ -418,7 +419,12 @@ hallmark_verifier_load_bundle(hallmark_verifier *verifier, const unsigned char *
  * @param now  the time to judge by: the receipt time of the message, seconds since the epoch.
  * @return the verdict, also in out->code: HALLMARK_VERIFIED or (level basic)
  *         HALLMARK_VERIFIED_DOMAIN only on a full pass; otherwise the first failing step's
- *         code (spec §8), or HALLMARK_ERR_INVALID_ARGUMENT / _NOMEM.
+ *         code (spec §8), or HALLMARK_ERR_INVALID_ARGUMENT / _NOMEM. A message with no token
+ *         (or one that cannot be tied to a brand key: MALFORMED, HEADER_REFUSED,
+ *         UNSUPPORTED_ALG, UNKNOWN_KEY) from a sender that always signs gives
+ *         HALLMARK_SENDER_ALWAYS_SIGNED instead ([HM-VERIFY-42]), with no brand data in out.
+ *         Apps that fetch SMS tokens from the directory call hallmark_verify_fetched after it
+ *         answered rather than this without a token.
  * Thread safety: any number of threads may verify concurrently, and with a bundle load.
  */
 HALLMARK_API hallmark_result hallmark_verify(hallmark_verifier *verifier,
@@ -521,8 +527,10 @@ HALLMARK_API hallmark_result hallmark_logo_ref_check(const hallmark_logo_ref *re
  * verdict is HALLMARK_VERIFIED or HALLMARK_VERIFIED_DOMAIN if a remaining token verifies (out
  * describes the first such token, HM-CARRY-40), else the
  * result of the first remaining token, else (none remain, or token_count is 0 after a 404)
- * HALLMARK_UNSIGNED. When the fetch itself failed, do not call this: show the neutral UI and
- * retry later (HM-CARRY-19).
+ * HALLMARK_UNSIGNED, or HALLMARK_SENDER_ALWAYS_SIGNED when the sender always signs (HM-CARRY-23:
+ * the directory's "none" for a sender that signs every message is a warning, with no brand data).
+ * When the fetch itself failed, do not call this: show the neutral UI and retry later
+ * (HM-CARRY-19).
  * @param message      the message as received; its token must be NULL or empty.
  * @param tokens       token_count compact JWS strings, NUL-terminated, as the directory returned
  *                     them (newest first); borrowed. NULL only when token_count is 0.

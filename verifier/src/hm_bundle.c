@@ -351,7 +351,9 @@ parse_senders(hm_brand *b, const json_t *senders)
     }
     for (i = 0; i < json_array_size(senders); i++) {
         const json_t *e = json_array_get(senders, i), *id = json_object_get(e, "id"),
-                     *prefix = json_object_get(e, "prefix");
+                     *prefix = json_object_get(e, "prefix"),
+                     *country = json_object_get(e, "country"),
+                     *always = json_object_get(e, "always_signed");
         const char *channel = hm_json_string(e, "channel", NULL);
         hm_sender_entry *s = &b->senders[i];
 
@@ -363,11 +365,21 @@ parse_senders(hm_brand *b, const json_t *senders)
                 : !json_is_string(prefix) || !hm_sender_prefix_ok(json_string_value(prefix))) {
             return HALLMARK_BUNDLE_MALFORMED;
         }
+        /* [HM-CRED-62]: a whole country code, on short codes and alphanumeric ids only; an
+         * entry of an earlier release names none ([HM-CRED-64]). [HM-CRED-61]: a boolean. */
+        if ((country != NULL &&
+             (id == NULL || !hm_sender_takes_country(channel, json_string_value(id)) ||
+              !hm_country_code_ok(json_string_value(country)))) ||
+            (always != NULL && !json_is_boolean(always))) {
+            return HALLMARK_BUNDLE_MALFORMED;
+        }
         s->is_prefix = id == NULL;
+        s->always_signed = json_is_true(always);
         s->channel = dup_string(json_object_get(e, "channel"));
         s->value = dup_string(id != NULL ? id : prefix);
+        s->country = country != NULL ? dup_string(country) : NULL;
         b->sender_count = i + 1;
-        if (s->channel == NULL || s->value == NULL) {
+        if (s->channel == NULL || s->value == NULL || (country != NULL && s->country == NULL)) {
             return HALLMARK_ERR_NOMEM;
         }
     }
@@ -749,8 +761,15 @@ parse_revoked(struct load *ld, const json_t *list)
 
 /* ---- the sender claim index (§5.6 ownership) ----------------------------------------------- */
 
+/* The country part of a claim's key: "" for an entry that names none. */
+static const char *
+country_key(const hm_sender_entry *e)
+{
+    return e->country != NULL ? e->country : "";
+}
+
 static uint64_t
-claim_hash(int is_prefix, const char *channel, const char *value, size_t n)
+claim_hash(int is_prefix, const char *channel, const char *value, size_t n, const char *country)
 {
     const unsigned char *p = (const unsigned char *)channel;
     uint64_t h = 14695981039346656037ULL;
@@ -764,19 +783,26 @@ claim_hash(int is_prefix, const char *channel, const char *value, size_t n)
     for (i = 0; i < n; i++) {
         h = (h ^ (unsigned char)value[i]) * 1099511628211ULL;
     }
+    h *= 1099511628211ULL; /* the value's end */
+    for (p = (const unsigned char *)country; *p != '\0'; p++) {
+        h = (h ^ *p) * 1099511628211ULL;
+    }
     return h;
 }
 
-/* The slot of (kind, channel, the n bytes of value), or where it would go (entry NULL). */
+/* The slot of (kind, channel, the n bytes of value, country), or where it would go (entry NULL).
+ * The country is "" for entries that name none ([HM-CRED-64]) and for every other kind. */
 static hm_claim_slot *
-claim_slot(const hm_trust *t, int is_prefix, const char *channel, const char *value, size_t n)
+claim_slot(const hm_trust *t, int is_prefix, const char *channel, const char *value, size_t n,
+           const char *country)
 {
-    size_t slot = (size_t)claim_hash(is_prefix, channel, value, n) & t->claim_mask;
+    size_t slot = (size_t)claim_hash(is_prefix, channel, value, n, country) & t->claim_mask;
 
     for (; t->claims[slot].entry != NULL; slot = (slot + 1) & t->claim_mask) {
         const hm_sender_entry *e = t->claims[slot].entry;
         if (e->is_prefix == is_prefix && strcmp(e->channel, channel) == 0 &&
-            strlen(e->value) == n && memcmp(e->value, value, n) == 0) {
+            strlen(e->value) == n && memcmp(e->value, value, n) == 0 &&
+            strcmp(country_key(e), country) == 0) {
             break;
         }
     }
@@ -809,7 +835,8 @@ index_claims(hm_trust *t)
             if (e->is_prefix && !hm_channel_takes_prefix(e->channel)) {
                 continue; /* never matches (HM-CRED-16), so claims nothing */
             }
-            slot = claim_slot(t, e->is_prefix, e->channel, e->value, strlen(e->value));
+            slot =
+                claim_slot(t, e->is_prefix, e->channel, e->value, strlen(e->value), country_key(e));
             if (slot->entry == NULL) {
                 slot->entry = e;
                 slot->brand = i;
@@ -821,12 +848,13 @@ index_claims(hm_trust *t)
     return HALLMARK_OK;
 }
 
-/* Notes the brand that lists (kind, channel, value[0..n)), if any; *contested once two do. */
+/* Notes the brand that lists (kind, channel, value[0..n), country), if any; *contested once two
+ * do. */
 static void
 note_claim(const hm_trust *t, int is_prefix, const char *channel, const char *value, size_t n,
-           const hm_brand **first, int *contested)
+           const char *country, const hm_brand **first, int *contested)
 {
-    const hm_claim_slot *slot = claim_slot(t, is_prefix, channel, value, n);
+    const hm_claim_slot *slot = claim_slot(t, is_prefix, channel, value, n, country);
 
     if (slot->entry == NULL) {
         return;
@@ -837,57 +865,93 @@ note_claim(const hm_trust *t, int is_prefix, const char *channel, const char *va
     *first = &t->brands[slot->brand];
 }
 
-int
-hm_trust_sender_contested(const hm_trust *t, const char *channel, const char *from)
+/* The brands that claim (channel, from) for recipient to: *first one of them (NULL: none),
+ * *contested 1 when two do. */
+static void
+claimants(const hm_trust *t, const char *channel, const char *from, const char *to,
+          const hm_brand **first, int *contested)
 {
-    const hm_brand *first = NULL;
-    int contested = 0;
-    size_t k, n;
+    size_t k, n = strlen(from);
 
-    if (t == NULL || t->claims == NULL || channel == NULL || from == NULL) {
-        return 0;
+    *first = NULL;
+    *contested = 0;
+    note_claim(t, 0, channel, from, n, "", first, contested);
+    if (hm_sender_takes_country(channel, from) && to != NULL && hm_e164_ok(to)) {
+        char country[5];
+        size_t cc = hm_country_code_len(to + 1);
+
+        memcpy(country, to, cc + 1);
+        country[cc + 1] = '\0';
+        note_claim(t, 0, channel, from, n, country, first, contested); /* [HM-CRED-66] */
     }
-    n = strlen(from);
-    note_claim(t, 0, channel, from, n, &first, &contested);
     if (hm_channel_takes_prefix(channel) && hm_e164_ok(from)) {
         for (k = 2; k <= n; k++) { /* "+" and a digit is the shortest prefix */
-            note_claim(t, 1, channel, from, k, &first, &contested);
+            note_claim(t, 1, channel, from, k, "", first, contested);
         }
     }
     if (strcmp(channel, "email") == 0) {
         for (k = 0; k < n; k++) { /* every parent domain: an e-mail entry claims its subdomains */
             if (from[k] == '.') {
-                note_claim(t, 0, channel, from + k + 1, n - k - 1, &first, &contested);
+                note_claim(t, 0, channel, from + k + 1, n - k - 1, "", first, contested);
             }
         }
     }
+}
+
+int
+hm_trust_sender_contested(const hm_trust *t, const char *channel, const char *from, const char *to)
+{
+    const hm_brand *first;
+    int contested;
+
+    if (t == NULL || t->claims == NULL || channel == NULL || from == NULL) {
+        return 0;
+    }
+    claimants(t, channel, from, to, &first, &contested);
     return contested;
 }
 
-/* 1 if a brand other than `brand` lists (kind, channel, value[0..n)). */
+int
+hm_trust_sender_always_signed(const hm_trust *t, const char *channel, const char *from,
+                              const char *to, long long now)
+{
+    const hm_brand *b;
+    int contested;
+
+    if (t == NULL || t->claims == NULL || channel == NULL || from == NULL || to == NULL) {
+        return 0;
+    }
+    claimants(t, channel, from, to, &b, &contested);
+    return b != NULL && !contested && !b->revoked && now >= b->nbf - HM_SKEW &&
+           now < b->exp + HM_SKEW && hm_brand_sender_always_signed(b, channel, from, to);
+}
+
+/* 1 if a brand other than `brand` lists (kind, channel, value[0..n), country). */
 static int
 listed_by_other(const hm_trust *t, size_t brand, int is_prefix, const char *channel,
-                const char *value, size_t n)
+                const char *value, size_t n, const char *country)
 {
-    const hm_claim_slot *slot = claim_slot(t, is_prefix, channel, value, n);
+    const hm_claim_slot *slot = claim_slot(t, is_prefix, channel, value, n, country);
 
     return slot->entry != NULL && (slot->shared || slot->brand != brand);
 }
 
-/* 1 if an entry of another brand overlaps e (of brand i): the same entry; for an E.164 id or a
- * prefix, a shorter prefix it starts with; for an e-mail domain, a parent domain. A longer entry
- * under e (a number or prefix under a prefix, a subdomain) is found from that entry's side. */
+/* 1 if an entry of another brand overlaps e (of brand i): the same entry (an id for the same
+ * country, or for none); for an E.164 id or a prefix, a shorter prefix it starts with; for an
+ * e-mail domain, a parent domain. A longer entry under e (a number or prefix under a prefix, a
+ * subdomain), or an id for a country under e without one, is found from that entry's side. */
 static int
 overlaps_other(const hm_trust *t, size_t i, const hm_sender_entry *e)
 {
     size_t k, n = strlen(e->value);
 
-    if (listed_by_other(t, i, e->is_prefix, e->channel, e->value, n)) {
+    if (listed_by_other(t, i, e->is_prefix, e->channel, e->value, n, country_key(e)) ||
+        (e->country != NULL && listed_by_other(t, i, 0, e->channel, e->value, n, ""))) {
         return 1;
     }
     if (hm_channel_takes_prefix(e->channel) && (e->is_prefix || hm_e164_ok(e->value))) {
         for (k = 2; k < (e->is_prefix ? n : n + 1); k++) { /* an id may equal a prefix */
-            if (listed_by_other(t, i, 1, e->channel, e->value, k)) {
+            if (listed_by_other(t, i, 1, e->channel, e->value, k, "")) {
                 return 1;
             }
         }
@@ -895,7 +959,7 @@ overlaps_other(const hm_trust *t, size_t i, const hm_sender_entry *e)
     if (!e->is_prefix && strcmp(e->channel, "email") == 0) {
         for (k = 0; k < n; k++) {
             if (e->value[k] == '.' &&
-                listed_by_other(t, i, 0, e->channel, e->value + k + 1, n - k - 1)) {
+                listed_by_other(t, i, 0, e->channel, e->value + k + 1, n - k - 1, "")) {
                 return 1;
             }
         }
@@ -920,8 +984,8 @@ hm_trust_first_overlap(const hm_trust *t, const hm_sender_entry **a, size_t *bra
             for (x = 0; x < t->brand_count; x++) { /* name the other side: once, so a scan */
                 for (y = 0; x != i && !t->brands[x].revoked && y < t->brands[x].sender_count; y++) {
                     const hm_sender_entry *o = &t->brands[x].senders[y];
-                    if (hm_sender_entries_overlap(e->channel, e->value, e->is_prefix, o->channel,
-                                                  o->value, o->is_prefix)) {
+                    if (hm_sender_entries_overlap(e->channel, e->value, e->is_prefix, e->country,
+                                                  o->channel, o->value, o->is_prefix, o->country)) {
                         *a = e;
                         *brand_a = i;
                         *b = o;
@@ -1436,6 +1500,7 @@ hm_trust_free(hm_trust *trust)
         for (j = 0; j < b->sender_count; j++) {
             free(b->senders[j].channel);
             free(b->senders[j].value);
+            free(b->senders[j].country);
         }
         for (j = 0; j < b->domain_count; j++) {
             free(b->domains[j]);

@@ -24,7 +24,9 @@ typedef enum hm_key_state {
 typedef struct hm_sender_entry {
     char *channel;
     char *value;
+    char *country; /* [HM-CRED-62]: "+44"; NULL when the entry names none */
     int is_prefix;
+    int always_signed; /* [HM-CRED-61] */
 } hm_sender_entry;
 
 typedef struct hm_superseded {
@@ -152,11 +154,22 @@ hallmark_result hm_trust_load(const hm_anchor *anchor, const unsigned char *bund
 const hm_brand_key *hm_trust_find_key(const hm_trust *trust, const char *kid, size_t kid_len);
 
 /*
- * 1 if two brands of the bundle that are not revoked claim sender id from on channel (§5.6
- * [HM-CRED-29]: an exact entry equal to it, a prefix it starts with, an e-mail domain it is
+ * 1 if two brands of the bundle that are not revoked claim sender id from on channel for
+ * recipient to (canonical, or NULL when not valid) (§5.6 [HM-CRED-29], [HM-CRED-66]: an exact
+ * entry equal to it for to's country or for none, a prefix it starts with, an e-mail domain it is
  * within), else 0. O(length of from) hash lookups.
  */
-int hm_trust_sender_contested(const hm_trust *trust, const char *channel, const char *from);
+int hm_trust_sender_contested(const hm_trust *trust, const char *channel, const char *from,
+                              const char *to);
+
+/*
+ * 1 if sender from on channel always signs for recipient to ([HM-VERIFY-43]): the one brand that
+ * claims it (not revoked, not contested) has a credential valid at now and an always_signed entry
+ * that authorizes from for to. from and to are canonical; either may be NULL (not valid for the
+ * channel), which gives 0. O(length of from) lookups and one scan of that brand's entries.
+ */
+int hm_trust_sender_always_signed(const hm_trust *trust, const char *channel, const char *from,
+                                  const char *to, long long now);
 
 /*
  * The first pair of overlapping sender entries (§5.6 [HM-CRED-28]) of two brands that are not

@@ -184,21 +184,41 @@ hm_claims_read(const json_t *p, hm_claims *c)
     return 1;
 }
 
+/* [HM-CRED-15], [HM-CRED-16], [HM-CRED-63]: 1 if entry e authorizes from on channel for to. */
+static int
+entry_authorizes(const hm_sender_entry *e, const char *channel, const char *from, const char *to)
+{
+    if (strcmp(e->channel, channel) != 0) {
+        return 0;
+    }
+    if (e->is_prefix) {
+        return hm_channel_takes_prefix(channel) && hm_e164_ok(from) &&
+               strncmp(from, e->value, strlen(e->value)) == 0;
+    }
+    return strcmp(e->value, from) == 0 && hm_recipient_in_country(e->country, to);
+}
+
 int
-hm_brand_sender_authorized(const hm_brand *b, const char *channel, const char *from)
+hm_brand_sender_authorized(const hm_brand *b, const char *channel, const char *from, const char *to)
 {
     size_t i;
 
     for (i = 0; i < b->sender_count; i++) {
-        const hm_sender_entry *e = &b->senders[i];
-        if (strcmp(e->channel, channel) != 0) {
-            continue;
-        }
-        if (!e->is_prefix && strcmp(e->value, from) == 0) {
+        if (entry_authorizes(&b->senders[i], channel, from, to)) {
             return 1;
         }
-        if (e->is_prefix && hm_channel_takes_prefix(channel) && hm_e164_ok(from) &&
-            strncmp(from, e->value, strlen(e->value)) == 0) {
+    }
+    return 0;
+}
+
+int
+hm_brand_sender_always_signed(const hm_brand *b, const char *channel, const char *from,
+                              const char *to)
+{
+    size_t i;
+
+    for (i = 0; i < b->sender_count; i++) {
+        if (b->senders[i].always_signed && entry_authorizes(&b->senders[i], channel, from, to)) {
             return 1;
         }
     }
@@ -239,5 +259,6 @@ hm_brand_reply_to_authorized(const hm_brand *b, const char *reply_to)
 {
     const char *at = strrchr(reply_to, '@');
 
-    return at != NULL && hm_brand_sender_authorized(b, "email", at + 1);
+    /* e-mail entries carry no country ([HM-CRED-62]): the recipient does not matter */
+    return at != NULL && hm_brand_sender_authorized(b, "email", at + 1, NULL);
 }

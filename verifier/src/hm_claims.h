@@ -40,8 +40,15 @@ int hm_claims_read(const json_t *payload, hm_claims *c);
 hallmark_category hm_category_from(const char *s);
 hallmark_action_kind hm_action_kind_from(const char *s);
 
-/* 1 if the brand's credential authorizes sender id from on channel (§5.6). */
-int hm_brand_sender_authorized(const hm_brand *b, const char *channel, const char *from);
+/* 1 if the brand's credential authorizes sender id from on channel for recipient to (§5.6; to
+ * canonical, or NULL when not valid, which no entry with a country matches, [HM-CRED-63]). */
+int hm_brand_sender_authorized(const hm_brand *b, const char *channel, const char *from,
+                               const char *to);
+
+/* 1 if an entry of the brand with always_signed authorizes from on channel for to
+ * ([HM-CRED-61]). */
+int hm_brand_sender_always_signed(const hm_brand *b, const char *channel, const char *from,
+                                  const char *to);
 
 /* 1 if the domain of the canonical e-mail address reply_to is a sender id the brand's credential
  * authorizes on email ([HM-TOKEN-48]). */

@@ -76,10 +76,64 @@ hm_e164_ok(const char *s)
     return s != NULL && s[0] == '+' && s[1] >= '1' && s[1] <= '9' && all_of(s + 1, 8, 15, is_digit);
 }
 
+size_t
+hm_country_code_len(const char *digits)
+{
+    /* [HM-CRED-62]: the two-digit codes; every other code of zones 2-6, 8 and 9 has three
+     * digits, and zones 1 and 7 have one. */
+    static const char two_digit[] = "20 27 30 31 32 33 34 36 39 40 41 43 44 45 46 47 48 49 51 52 "
+                                    "53 54 55 56 57 58 60 61 62 63 64 65 66 81 82 84 86 90 91 92 "
+                                    "93 94 95 98";
+    size_t i;
+
+    if (digits == NULL || digits[0] < '1' || digits[0] > '9') {
+        return 0;
+    }
+    if (digits[0] == '1' || digits[0] == '7') {
+        return 1;
+    }
+    if (!is_digit((unsigned char)digits[1])) {
+        return 0;
+    }
+    for (i = 0; i + 1 < sizeof two_digit; i += 3) {
+        if (digits[0] == two_digit[i] && digits[1] == two_digit[i + 1]) {
+            return 2;
+        }
+    }
+    return is_digit((unsigned char)digits[2]) ? 3 : 0;
+}
+
+int
+hm_country_code_ok(const char *s)
+{
+    size_t n;
+
+    return s != NULL && s[0] == '+' && (n = hm_country_code_len(s + 1)) > 0 &&
+           all_of(s + 1, n, n, is_digit);
+}
+
 int
 hm_sender_prefix_ok(const char *s)
 {
-    return s != NULL && s[0] == '+' && s[1] >= '1' && s[1] <= '9' && all_of(s + 1, 1, 14, is_digit);
+    size_t n;
+
+    /* [HM-CRED-65]: at least five digits after the country code. */
+    return s != NULL && s[0] == '+' && (n = hm_country_code_len(s + 1)) > 0 &&
+           all_of(s + 1, n + 5, 14, is_digit);
+}
+
+int
+hm_sender_takes_country(const char *channel, const char *id)
+{
+    return channel != NULL && id != NULL && strcmp(channel, "sms") == 0 && !hm_e164_ok(id) &&
+           hm_sender_id_ok(channel, id);
+}
+
+int
+hm_recipient_in_country(const char *country, const char *to)
+{
+    return country == NULL ||
+           (to != NULL && hm_e164_ok(to) && strncmp(to, country, strlen(country)) == 0);
 }
 
 static int
@@ -363,8 +417,8 @@ hm_link_entry_matches(const char *host, const char *entry)
 }
 
 int
-hm_sender_entry_claims(const char *channel, const char *value, int is_prefix, const char *fc,
-                       const char *f)
+hm_sender_entry_claims(const char *channel, const char *value, int is_prefix, const char *country,
+                       const char *fc, const char *f, const char *to)
 {
     if (channel == NULL || value == NULL || fc == NULL || f == NULL || strcmp(channel, fc) != 0) {
         return 0;
@@ -373,12 +427,15 @@ hm_sender_entry_claims(const char *channel, const char *value, int is_prefix, co
         return hm_channel_takes_prefix(channel) && hm_e164_ok(f) &&
                strncmp(f, value, strlen(value)) == 0;
     }
+    if (!hm_recipient_in_country(country, to)) {
+        return 0; /* [HM-CRED-63] */
+    }
     return strcmp(f, value) == 0 || (strcmp(channel, "email") == 0 && hm_host_within(f, value));
 }
 
 int
-hm_sender_entries_overlap(const char *channel_a, const char *a, int a_prefix, const char *channel_b,
-                          const char *b, int b_prefix)
+hm_sender_entries_overlap(const char *channel_a, const char *a, int a_prefix, const char *country_a,
+                          const char *channel_b, const char *b, int b_prefix, const char *country_b)
 {
     if (channel_a == NULL || channel_b == NULL || a == NULL || b == NULL ||
         strcmp(channel_a, channel_b) != 0) {
@@ -391,14 +448,19 @@ hm_sender_entries_overlap(const char *channel_a, const char *a, int a_prefix, co
                (strncmp(a, b, strlen(a)) == 0 || strncmp(b, a, strlen(b)) == 0);
     }
     if (a_prefix) {
-        return hm_sender_entry_claims(channel_a, a, 1, channel_b, b);
+        return hm_sender_entry_claims(channel_a, a, 1, NULL, channel_b, b, NULL);
     }
     if (b_prefix) {
-        return hm_sender_entry_claims(channel_b, b, 1, channel_a, a);
+        return hm_sender_entry_claims(channel_b, b, 1, NULL, channel_a, a, NULL);
+    }
+    /* [HM-CRED-66]: ids for two countries are two senders; an id without a country
+     * ([HM-CRED-64]) claims it in every country. */
+    if (country_a != NULL && country_b != NULL && strcmp(country_a, country_b) != 0) {
+        return 0;
     }
     /* Two exact ids: equal, or (email) one domain within the other. */
-    return hm_sender_entry_claims(channel_a, a, 0, channel_b, b) ||
-           hm_sender_entry_claims(channel_b, b, 0, channel_a, a);
+    return hm_sender_entry_claims(channel_a, a, 0, NULL, channel_b, b, NULL) ||
+           hm_sender_entry_claims(channel_b, b, 0, NULL, channel_a, a, NULL);
 }
 
 int

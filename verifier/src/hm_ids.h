@@ -37,8 +37,24 @@ int hm_recipient_id_ok(const char *channel, const char *s);
 int hm_canonical_sender(const char *channel, const char *in, char out[HM_ID_MAX]);
 int hm_canonical_recipient(const char *channel, const char *in, char out[HM_ID_MAX]);
 
-/* 1 if s is a sender prefix: \+[1-9][0-9]{0,13}. */
+/* The length (1-3) of the E.164 country code that digits (the number after its "+") starts with,
+ * by the table of [HM-CRED-62]; 0 if digits cannot start a number. */
+size_t hm_country_code_len(const char *digits);
+
+/* 1 if s is "+" and a whole country code ([HM-CRED-62]): "+44", "+1", "+353"; not "+4", "+441". */
+int hm_country_code_ok(const char *s);
+
+/* 1 if s is a sender prefix: "+", a country code and 5 to 13 more digits, 14 digits at most
+ * ([HM-CRED-14], [HM-CRED-65]). */
 int hm_sender_prefix_ok(const char *s);
+
+/* 1 if id is a sender id that names no country, so that its entry carries one ([HM-CRED-62]):
+ * an sms short code or alphanumeric id. */
+int hm_sender_takes_country(const char *channel, const char *id);
+
+/* 1 if country is NULL (an entry that names none), or to is an E.164 number in country
+ * ([HM-CRED-63]). */
+int hm_recipient_in_country(const char *country, const char *to);
 
 /* 1 if channel carries E.164 senders that prefix entries may match (sms, whatsapp). */
 int hm_channel_takes_prefix(const char *channel);
@@ -67,16 +83,20 @@ const char *hm_link_entry_domain(const char *entry);
  * a credential's sender entry claims, and so of when two brands' entries overlap. The verifier's
  * bundle index (hm_bundle.c) and hallmark-keys' ownership rule both follow it.
  *
- * 1 if the entry (channel, value, is_prefix) claims sender id f on channel fc: the same channel
- * and f equal to an exact id; or f an E.164 number starting with a prefix (sms, whatsapp); or,
- * on email, f a subdomain of the entry's domain.
+ * 1 if the entry (channel, value, is_prefix, country) claims sender id f on channel fc for
+ * recipient to (NULL: none valid): the same channel and f equal to an exact id whose country, if
+ * any, is to's ([HM-CRED-63]); or f an E.164 number starting with a prefix (sms, whatsapp); or, on
+ * email, f a subdomain of the entry's domain.
  */
-int hm_sender_entry_claims(const char *channel, const char *value, int is_prefix, const char *fc,
-                           const char *f);
+int hm_sender_entry_claims(const char *channel, const char *value, int is_prefix,
+                           const char *country, const char *fc, const char *f, const char *to);
 
-/* 1 if some sender id is claimed by both entries (hm_sender_entry_claims). */
+/* 1 if some (sender id, recipient) is claimed by both entries (hm_sender_entry_claims): for two
+ * exact ids, countries that differ never overlap; a NULL country overlaps every country
+ * ([HM-CRED-64], [HM-CRED-66]). */
 int hm_sender_entries_overlap(const char *channel_a, const char *a, int a_prefix,
-                              const char *channel_b, const char *b, int b_prefix);
+                              const char *country_a, const char *channel_b, const char *b,
+                              int b_prefix, const char *country_b);
 
 /* 1 if two brands' link entries overlap for ownership ([HM-CRED-30], [HM-CRED-51]): their
  * domains (hm_link_entry_domain) are equal or one is a subdomain of the other. */

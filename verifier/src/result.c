@@ -94,6 +94,8 @@ describe(hallmark_result code)
              "two brands in the trust bundle claim this sender; no brand can be shown")
         TEXT(HALLMARK_VERIFIED_DOMAIN, DOMAIN,
              "verified: the brand proved control of its domain only; show only that domain")
+        TEXT(HALLMARK_SENDER_ALWAYS_SIGNED, WARNING,
+             "this sender signs every message, and this one is not signed: it may be spoofed")
         TRANSPORT(HALLMARK_SUBJECT_MODIFIED, "the displayed subject or title is not the signed one")
         TRANSPORT(HALLMARK_REPLY_TO_MISMATCH,
                   "the displayed reply-to address is not the signed one")

@@ -383,7 +383,7 @@ check_claims(hallmark_verification *out, const hm_trust *t, const hm_brand_key *
     char from[HM_ID_MAX], to[HM_ID_MAX];
     unsigned char digest[HM_SHA256_BYTES], stem[HM_SHA256_BYTES];
     unsigned signed_fields;
-    int body;
+    int body, to_ok;
 
     if (!hm_claims_read(payload, &c)) {
         return verdict(out, HALLMARK_MALFORMED, "a claim is missing or breaks its limits");
@@ -410,10 +410,14 @@ check_claims(hallmark_verification *out, const hm_trust *t, const hm_brand_key *
         strcmp(from, c.from) != 0) {
         return verdict(out, HALLMARK_SENDER_MISMATCH, "token issued for another sender");
     }
-    if (!hm_brand_sender_authorized(b, c.channel, c.from)) {
-        return verdict(out, HALLMARK_SENDER_NOT_AUTHORIZED, "sender id not in the credential");
+    /* The canonical recipient, for the country of short codes and alphanumeric ids (10c, 10d,
+     * [HM-CRED-63]) and for the rcpt digest (12); NULL when not valid for the channel. */
+    to_ok = (cut & TO_CUT) == 0 && hm_canonical_recipient(m->channel, m->to, to);
+    if (!hm_brand_sender_authorized(b, c.channel, c.from, to_ok ? to : NULL)) {
+        return verdict(out, HALLMARK_SENDER_NOT_AUTHORIZED,
+                       "sender id not in the credential (for this recipient's country)");
     }
-    if (hm_trust_sender_contested(t, c.channel, c.from)) {
+    if (hm_trust_sender_contested(t, c.channel, c.from, to_ok ? to : NULL)) {
         return verdict(out, HALLMARK_SENDER_CONTESTED,
                        "another brand in the trust bundle claims this sender id too");
     }
@@ -433,7 +437,7 @@ check_claims(hallmark_verification *out, const hm_trust *t, const hm_brand_key *
         return verdict(out, HALLMARK_BODY_MODIFIED, "body digest differs");
     }
     signed_fields = body == 2 ? HALLMARK_SIGNED_BODY_RENDERING : 0;
-    if ((cut & TO_CUT) != 0 || !hm_canonical_recipient(m->channel, m->to, to)) {
+    if (!to_ok) {
         return verdict(out, HALLMARK_RECIPIENT_MISMATCH, "token issued for another recipient");
     }
     if (hm_recipient_stem(c.channel, c.from, to, stem) != HALLMARK_OK) {
@@ -467,9 +471,11 @@ check_claims(hallmark_verification *out, const hm_trust *t, const hm_brand_key *
     return finish(out, b, k, &c, signed_fields);
 }
 
+/* *unverifiable is set when the token names a key of the bundle whose algorithm this build
+ * cannot verify (an ES256 brand under the verifier without OpenSSL): the token may be genuine. */
 static hallmark_result
-verify_with(hallmark_verification *out, const hm_trust *t, const hallmark_message *m, unsigned cut,
-            int64_t now)
+verify_token(hallmark_verification *out, const hm_trust *t, const hallmark_message *m, unsigned cut,
+             int64_t now, int *unverifiable)
 {
     hm_jws jws;
     json_t *payload = NULL;
@@ -502,6 +508,7 @@ verify_with(hallmark_verification *out, const hm_trust *t, const hallmark_messag
     } else if (named != k->alg) {
         rc = verdict(out, HALLMARK_ALG_MISMATCH, "alg is not the key's algorithm");
     } else if (!hm_alg_supported(k->alg) || k->pub.alg == HM_ALG_UNKNOWN) {
+        *unverifiable = 1;
         rc = verdict(out, HALLMARK_UNSUPPORTED_ALG, "this build cannot verify the key's alg");
     } else if (jws.sig_len != HM_SIG_BYTES || hm_jws_verify(&jws, &k->pub) != HALLMARK_OK) {
         rc = verdict(out, HALLMARK_BAD_SIGNATURE, "signature invalid");
@@ -515,6 +522,47 @@ verify_with(hallmark_verification *out, const hm_trust *t, const hallmark_messag
     }
     json_decref(payload);
     hm_jws_clear(&jws);
+    return rc;
+}
+
+/* [HM-VERIFY-42]: the verdicts of a message that carries no genuine token of a brand. */
+static int
+untied(hallmark_result rc)
+{
+    return rc == HALLMARK_UNSIGNED || rc == HALLMARK_MALFORMED || rc == HALLMARK_HEADER_REFUSED ||
+           rc == HALLMARK_UNSUPPORTED_ALG || rc == HALLMARK_UNKNOWN_KEY;
+}
+
+/* [HM-VERIFY-43]: 1 if the message's sender always signs, for its recipient. */
+static int
+always_signs(const hm_trust *t, const hallmark_message *m, unsigned cut, int64_t now)
+{
+    char from[HM_ID_MAX], to[HM_ID_MAX];
+
+    return now <= t->exp && (cut & (FROM_CUT | TO_CUT)) == 0 &&
+           hm_canonical_sender(m->channel, m->from, from) &&
+           hm_canonical_recipient(m->channel, m->to, to) &&
+           hm_trust_sender_always_signed(t, m->channel, from, to, now);
+}
+
+static hallmark_result
+always_signed_verdict(hallmark_verification *out)
+{
+    return verdict(out, HALLMARK_SENDER_ALWAYS_SIGNED,
+                   "this sender signs every message, and this one has no token of a brand");
+}
+
+/* The steps of §7.2 on one token, then [HM-VERIFY-42] on their verdict. */
+static hallmark_result
+verify_with(hallmark_verification *out, const hm_trust *t, const hallmark_message *m, unsigned cut,
+            int64_t now)
+{
+    int unverifiable = 0;
+    hallmark_result rc = verify_token(out, t, m, cut, now, &unverifiable);
+
+    if (untied(rc) && !unverifiable && always_signs(t, m, cut, now)) {
+        rc = always_signed_verdict(out);
+    }
     return rc;
 }
 
@@ -678,6 +726,10 @@ hallmark_verify_fetched(hallmark_verifier *v, const hallmark_message *m, const c
             first = rc;
             first_detail = scratch->detail;
         }
+    }
+    if (first == HALLMARK_UNSIGNED && always_signs(snap->trust, m, 0, now)) { /* HM-CARRY-23 */
+        first = HALLMARK_SENDER_ALWAYS_SIGNED;
+        first_detail = "the directory holds no token, and this sender signs every message";
     }
     free(scratch);
     snapshot_release(v, snap);

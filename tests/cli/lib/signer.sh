@@ -1,4 +1,4 @@
-# Shared by the hallmark-signer tests: a keystore with brand acme-bank (sms:ACMEBANK,
+# Shared by the hallmark-signer tests: a keystore with brand acme-bank (sms:ACMEBANK@+44,
 # email:acme.example, link domain acme.example) and brand globex, a clients file, and a service
 # started on an ephemeral loopback port that stops by itself (timeout) if a test forgets it.
 # Sourced after tests/cli/lib/keys.sh.
@@ -9,11 +9,11 @@ make_keystore() {
     expect_ok "init" init --platform "Hallmark Signer Test" --kdf minimum
     export HALLMARK_PLATFORM="Hallmark Signer Test" # the platform id apps pin (hallmark-verify --platform)
     expect_ok "brand acme" brand add acme-bank --name "Acme Bank" --logo "$logo_good" \
-        --color "#0B5FFF" --sender sms:ACMEBANK --sender email:acme.example \
+        --color "#0B5FFF" --sender sms:ACMEBANK@+44 --sender email:acme.example \
         --sender-prefix sms:+4477009 --link-domain acme.example --link-domain "*.acme.example" \
         --level organization
     expect_ok "brand globex" brand add globex --verified-domain globex.example --name "Globex" --logo "$(logo_for globex)" \
-        --color "#003399" --sender sms:GLOBEX
+        --color "#003399" --sender sms:GLOBEX@+44
     expect_ok "acme key" key add acme-bank
     acme_k1=$(cat "$work/out")
     expect_ok "globex key" key add globex

@@ -80,6 +80,9 @@ func render(_ out: hallmark_verification) {
         let domain = withUnsafeBytes(of: &d) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
         print("signed by \(domain)")  // no checkmark, no name, no logo (spec HM-CRED-40)
     case HALLMARK_UI_WARNING:
+        if out.code == HALLMARK_SENDER_ALWAYS_SIGNED {
+            break  // "this sender signs all its messages; this one is not signed" (HM-RESULT-41)
+        }
         break  // "this message claims a verified sender but failed verification"
     default:
         break  // neutral: like any unverified message (API errors too)

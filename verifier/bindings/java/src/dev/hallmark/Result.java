@@ -99,7 +99,9 @@ public enum Result {
     SENDER_CONTESTED(45),
     /** full pass for a brand verified at level basic: show only "signed by" its domain */
     VERIFIED_DOMAIN(46),
-    // 47, 48, 54 and 55 are reserved for the rest of issue 22.
+    /** the sender signs every message and this one has no token of a brand: a warning, no brand */
+    SENDER_ALWAYS_SIGNED(47),
+    // 48, 54 and 55 are reserved for the rest of issue 22.
     /** the displayed subject or title is not the signed one */
     SUBJECT_MODIFIED(49),
     /** the displayed Reply-To is not the signed one */

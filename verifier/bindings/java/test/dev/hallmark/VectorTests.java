@@ -120,6 +120,9 @@ public final class VectorTests {
                 && java.util.Arrays.stream(Result.values())
                         .filter(r -> r.uiClass() == UiClass.DOMAIN).count() == 1,
                 "only VERIFIED_DOMAIN is domain (HM-RESULT-40)");
+        check(Result.SENDER_ALWAYS_SIGNED.code() == 47
+                && Result.SENDER_ALWAYS_SIGNED.uiClass() == UiClass.WARNING,
+                "SENDER_ALWAYS_SIGNED is 47, a warning (HM-RESULT-41)");
     }
 
     /**
