@@ -10,9 +10,9 @@ set -eu
 
 make_keystore
 expect_ok "brand northwind" brand add northwind --name "Northwind Energy" \
-    --logo "$(logo_for northwind)" --color "#0B5FFF" --sender sms:NORTHWIND --level organization
+    --logo "$(logo_for northwind)" --color "#0B5FFF" --sender sms:NORTHWIND@+44 --level organization
 expect_ok "brand initrode" brand add initrode --name "Initrode Travel" \
-    --logo "$(logo_for initrode)" --color "#0B5FFF" --sender sms:INITRODE --level organization
+    --logo "$(logo_for initrode)" --color "#0B5FFF" --sender sms:INITRODE@+44 --level organization
 expect_ok "revoke initrode" brand revoke initrode --reason "test: a revoked brand's logo"
 expect_ok "publish the brands" publish
 write_clients

@@ -3289,13 +3289,21 @@ phone_case(const char *name, const char *description, const char *result, const 
     json_decref(c);
 }
 
+/* An organization brand's credential payload with one member set (a rule's subject). */
+static json_t *
+org_payload_with(const char *id, const char *name, const char *sender, const char *domain,
+                 const char *member, json_t *value)
+{
+    json_t *p = level_payload(id, name, sender, "organization", domain);
+
+    json_object_set_new(p, member, value);
+    return p;
+}
+
 static json_t *
 phone_payload(json_t *phones)
 {
-    json_t *p = level_payload("callco", "CallCo", "CALLCO", "organization", "callco.example");
-
-    json_object_set_new(p, "phones", phones);
-    return p;
+    return org_payload_with("callco", "CallCo", "CALLCO", "callco.example", "phones", phones);
 }
 
 static void
@@ -3365,10 +3373,7 @@ category_case(const char *name, const char *description, const char *spec, const
 static json_t *
 category_payload(json_t *categories)
 {
-    json_t *p = level_payload("catco", "CatCo", "CATCO", "organization", "catco.example");
-
-    json_object_set_new(p, "categories", categories);
-    return p;
+    return org_payload_with("catco", "CatCo", "CATCO", "catco.example", "categories", categories);
 }
 
 static void
@@ -3498,10 +3503,8 @@ link_case(const char *name, const char *description, const char *spec, const cha
 static json_t *
 link_payload(json_t *domains)
 {
-    json_t *p = level_payload("wildco", "WildCo", "WILDCO", "organization", "wildco.example");
-
-    json_object_set_new(p, "link_domains", domains);
-    return p;
+    return org_payload_with("wildco", "WildCo", "WILDCO", "wildco.example", "link_domains",
+                            domains);
 }
 
 static void
