@@ -4042,6 +4042,138 @@ sender_rules(void)
     hm_signkey_free(signco_es);
 }
 
+/* ---- issue 20: key scope and several active keys per brand (§1.6 [HM-TRUST-65], [HM-BUNDLE-81],
+ * [HM-VERIFY-52]) ---------------------------------------------------------------------------- */
+
+#define SCOPE_KEYS 4
+
+/* ScopeCo: two sms ids for +44 and an rcs agent; key 0 is scoped to SCOPEA, key 1 to rcs, key 2
+ * has no scope, key 3 is scoped to sms. bad, when given, replaces key 0's scope. */
+static char *
+scope_bundle(hm_signkey *const keys[SCOPE_KEYS], json_t *bad, char digest[48])
+{
+    struct bundle_opts o = {.serial = 7, .exp = NOW + 7 * DAY};
+    json_t *p = level_payload("scopeco", "ScopeCo", "SCOPEA", "organization", "scopeco.example");
+    json_t *entries = json_array(), *extra;
+    char *c, *out;
+    int i;
+
+    json_object_set_new(p, "senders",
+                        json_pack("[{s:s,s:s,s:s},{s:s,s:s,s:s},{s:s,s:s}]", "channel", "sms", "id",
+                                  "SCOPEA", "country", "+44", "channel", "sms", "id", "SCOPEB",
+                                  "country", "+44", "channel", "rcs", "id",
+                                  "scopeco_agent@rbm.goog"));
+    for (i = 0; i < SCOPE_KEYS; i++) {
+        json_t *e = key_entry(keys[i], "active", NOW - 30 * DAY, NOW + 365 * DAY);
+        json_t *scope[SCOPE_KEYS] = {json_pack("{s:[{s:s,s:s,s:s}]}", "senders", "channel", "sms",
+                                               "id", "SCOPEA", "country", "+44"),
+                                     json_pack("{s:[s]}", "channels", "rcs"), NULL,
+                                     json_pack("{s:[s]}", "channels", "sms")};
+        if (i == 0 && bad != NULL) {
+            json_decref(scope[0]);
+            scope[0] = bad;
+        }
+        for (int j = 0; j < SCOPE_KEYS; j++) {
+            if (j == i && scope[j] != NULL) {
+                json_object_set_new(e, "scope", scope[j]);
+            } else {
+                json_decref(scope[j]);
+            }
+        }
+        json_array_append_new(entries, e);
+    }
+    c = sign_json(publisher, "hallmark-brand+jwt", p);
+    credential_digest(c, digest);
+    extra = json_pack("[{s:s,s:o}]", "credential", c, "keys", entries);
+    o.extra_brands = extra;
+    out = bundle(&o);
+    json_decref(extra);
+    free(c);
+    return out;
+}
+
+static void
+scope_case(const char *name, const char *description, const char *spec, const char *result,
+           const char *bundle_text, const hm_signkey *k, const char *digest, const char *from)
+{
+    json_t *c = level_claims("scopeco", digest, from, BODY, "q001");
+    char *t = token(k, c);
+    struct vec v = {name, description, spec,   bundle_text, "sms", from, TO_SMS, BODY,
+                    NULL, t,           result, 0,           0,     0,    7,      NULL,
+                    NULL, NULL,        0,      NULL,        NULL,  NULL};
+
+    if (strcmp(result, "HALLMARK_VERIFIED") == 0) {
+        v.brand = level_brand(k, c, "scopeco", "ScopeCo", "organization", "scopeco.example");
+    }
+    emit(&v);
+    free(t);
+    json_decref(c);
+}
+
+static void
+scope_bad(hm_signkey *const keys[SCOPE_KEYS], const char *name, const char *description,
+          json_t *scope)
+{
+    char digest[48];
+
+    bundle_case(name, description, "HM-BUNDLE-81 HM-BUNDLE-1", "HALLMARK_BUNDLE_MALFORMED",
+                scope_bundle(keys, scope, digest), 0, 0, 0, NULL);
+}
+
+static void
+scope_rules(void)
+{
+    hm_signkey *k[SCOPE_KEYS];
+    char digest[48], *b;
+    const char *ok = "HALLMARK_VERIFIED", *out = "HALLMARK_KEY_OUT_OF_SCOPE";
+    int i;
+
+    for (i = 0; i < SCOPE_KEYS; i++) {
+        k[i] = seeded(HM_ALG_ED25519, 0x50 + i);
+    }
+    b = scope_bundle(k, NULL, digest);
+    counter = 419; /* issue 20: vectors 420-439 */
+    scope_case("scope-sender-covered", "A key scoped to SCOPEA signs an SMS from SCOPEA",
+               "HM-TRUST-65 HM-VERIFY-52 HM-VERIFY-19", ok, b, k[0], digest, "SCOPEA");
+    scope_case("scope-sender-outside",
+               "The key scoped to SCOPEA signs an SMS from the brand's other id, SCOPEB",
+               "HM-TRUST-65 HM-VERIFY-52", out, b, k[0], digest, "SCOPEB");
+    scope_case("scope-channel-outside", "A key scoped to rcs signs an SMS",
+               "HM-TRUST-65 HM-VERIFY-52", out, b, k[1], digest, "SCOPEA");
+    scope_case("scope-channel-covered", "A key scoped to sms signs an SMS from SCOPEB",
+               "HM-TRUST-65 HM-VERIFY-52 HM-VERIFY-19", ok, b, k[3], digest, "SCOPEB");
+    scope_case("scope-absent-any-sender",
+               "An unscoped key, active beside three scoped ones, signs for any sender",
+               "HM-TRUST-65 HM-VERIFY-19", ok, b, k[2], digest, "SCOPEB");
+    scope_case("scope-checked-after-sender",
+               "The SCOPEA key signs for an id the brand does not hold: the sender check first",
+               "HM-VERIFY-4 HM-VERIFY-14", "HALLMARK_SENDER_NOT_AUTHORIZED", b, k[0], digest,
+               "SCOPEZ");
+    scope_bad(k, "bundle-scope-sender-not-in-credential",
+              "A scope naming a sender the credential does not hold",
+              json_pack("{s:[{s:s,s:s,s:s}]}", "senders", "channel", "sms", "id", "SCOPEZ",
+                        "country", "+44"));
+    scope_bad(k, "bundle-scope-sender-other-country",
+              "A scope naming SCOPEA for +33 where the credential holds it for +44",
+              json_pack("{s:[{s:s,s:s,s:s}]}", "senders", "channel", "sms", "id", "SCOPEA",
+                        "country", "+33"));
+    scope_bad(k, "bundle-scope-channel-not-in-credential",
+              "A scope naming email, a channel the credential has no sender on",
+              json_pack("{s:[s]}", "channels", "email"));
+    scope_bad(k, "bundle-scope-empty", "A scope with no member", json_object());
+    scope_bad(k, "bundle-scope-unknown-member", "A scope with a member of no release",
+              json_pack("{s:[s],s:[s]}", "channels", "sms", "categories", "otp"));
+    scope_bad(k, "bundle-scope-channel-twice", "A scope listing sms twice",
+              json_pack("{s:[s,s]}", "channels", "sms", "sms"));
+    scope_bad(k, "bundle-scope-not-object", "A scope given as a string", json_string("sms"));
+    scope_bad(k, "bundle-scope-channels-empty", "A scope whose channels list is empty",
+              json_pack("{s:[]}", "channels"));
+    free(b);
+    for (i = 0; i < SCOPE_KEYS; i++) {
+        hm_signkey_free(k[i]);
+    }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -4095,6 +4227,7 @@ main(int argc, char **argv)
     sender_rules();
     transport_rules();
     category_rules();
+    scope_rules();
     printf("gen-vectors: %d vectors written to %s\n", counter, out_dir);
     return failures == 0 ? 0 : 1;
 }

@@ -104,12 +104,14 @@ typedef enum hallmark_result {
                                               version, or of another platform */
     HALLMARK_BUNDLE_WRONG_PLATFORM = 58, /**< the bundle belongs to another platform */
     HALLMARK_BUNDLE_PUBLISHER_SUPERSEDED = 59, /**< an older publisher generation than accepted */
-    HALLMARK_BUNDLE_ROOT_FORKED = 60           /**< the root chain forks from the one accepted */
+    HALLMARK_BUNDLE_ROOT_FORKED = 60,          /**< the root chain forks from the one accepted */
+    HALLMARK_KEY_OUT_OF_SCOPE = 61 /**< the key's scope does not cover the token's channel or
+                                        sender: a warning (spec [HM-VERIFY-52]) */
 } hallmark_result;
 
 /** The highest value of hallmark_result, for tables and bounds checks. Not every value below it
  * is a code of this build: hallmark_result_name gives "HALLMARK_UNKNOWN" for a gap. */
-#define HALLMARK_RESULT_MAX HALLMARK_BUNDLE_ROOT_FORKED
+#define HALLMARK_RESULT_MAX 76
 
 /**
  * Detail about a failure, filled by calls that accept it (the pointer may be NULL).

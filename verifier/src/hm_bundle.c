@@ -583,6 +583,108 @@ state_from(const char *s, hm_key_state *out)
     return i >= 0;
 }
 
+#define SCOPE_CHANNELS_MAX 16U
+#define SCOPE_SENDERS_MAX 64U
+
+/* [HM-BUNDLE-81]: each channel names a channel of the credential's senders, once. */
+static hallmark_result
+parse_scope_channels(hm_brand_key *k, const hm_brand *b, const json_t *channels)
+{
+    size_t i, j;
+
+    if (!json_is_array(channels) || json_array_size(channels) == 0 ||
+        json_array_size(channels) > SCOPE_CHANNELS_MAX) {
+        return HALLMARK_BUNDLE_MALFORMED;
+    }
+    if ((k->scope_channels = calloc(json_array_size(channels), sizeof *k->scope_channels)) ==
+        NULL) {
+        return HALLMARK_ERR_NOMEM;
+    }
+    for (i = 0; i < json_array_size(channels); i++) {
+        const char *ch = json_string_value(json_array_get(channels, i));
+        int held = 0;
+
+        if (!hm_channel_ok(ch)) {
+            return HALLMARK_BUNDLE_MALFORMED;
+        }
+        for (j = 0; j < b->sender_count && !held; j++) {
+            held = strcmp(b->senders[j].channel, ch) == 0;
+        }
+        for (j = 0; j < i && held; j++) {
+            held = strcmp(k->scope_channels[j], ch) != 0;
+        }
+        if (!held) {
+            return HALLMARK_BUNDLE_MALFORMED;
+        }
+        if ((k->scope_channels[i] = strdup(ch)) == NULL) {
+            return HALLMARK_ERR_NOMEM;
+        }
+        k->scope_channel_count = i + 1;
+    }
+    return HALLMARK_OK;
+}
+
+/* [HM-BUNDLE-81]: each entry equals, member for member, an entry of the credential's senders
+ * (cred_senders, the credential's own JSON), once. */
+static hallmark_result
+parse_scope_senders(hm_brand_key *k, const json_t *cred_senders, const json_t *senders)
+{
+    size_t i, j;
+
+    if (!json_is_array(senders) || json_array_size(senders) == 0 ||
+        json_array_size(senders) > SCOPE_SENDERS_MAX) {
+        return HALLMARK_BUNDLE_MALFORMED;
+    }
+    if ((k->scope_senders = calloc(json_array_size(senders), sizeof *k->scope_senders)) == NULL) {
+        return HALLMARK_ERR_NOMEM;
+    }
+    for (i = 0; i < json_array_size(senders); i++) {
+        const json_t *e = json_array_get(senders, i);
+
+        for (j = 0; j < json_array_size(cred_senders); j++) {
+            if (json_equal(e, json_array_get(cred_senders, j))) {
+                break;
+            }
+        }
+        if (!json_is_object(e) || j == json_array_size(cred_senders)) {
+            return HALLMARK_BUNDLE_MALFORMED;
+        }
+        for (size_t seen = 0; seen < i; seen++) {
+            if (k->scope_senders[seen] == j) {
+                return HALLMARK_BUNDLE_MALFORMED;
+            }
+        }
+        k->scope_senders[i] = j;
+        k->scope_sender_count = i + 1;
+    }
+    return HALLMARK_OK;
+}
+
+/* [HM-BUNDLE-81]: absent, or an object of channels and/or senders and nothing else. */
+static hallmark_result
+parse_scope(hm_brand_key *k, const hm_brand *b, const json_t *cred_senders, const json_t *scope)
+{
+    const json_t *channels = json_object_get(scope, "channels"),
+                 *senders = json_object_get(scope, "senders");
+    hallmark_result rc = HALLMARK_OK;
+
+    if (scope == NULL) {
+        return HALLMARK_OK;
+    }
+    if (!json_is_object(scope) || json_object_size(scope) == 0 ||
+        json_object_size(scope) != (size_t)(channels != NULL) + (size_t)(senders != NULL)) {
+        return HALLMARK_BUNDLE_MALFORMED;
+    }
+    k->scoped = 1;
+    if (channels != NULL) {
+        rc = parse_scope_channels(k, b, channels);
+    }
+    if (rc == HALLMARK_OK && senders != NULL) {
+        rc = parse_scope_senders(k, cred_senders, senders);
+    }
+    return rc;
+}
+
 static hallmark_result
 parse_key(hm_brand_key *k, const json_t *e, size_t brand)
 {
@@ -700,7 +802,6 @@ parse_brands(struct load *ld, const json_t *brands)
             rc = parse_credential(&t->brands[i], p, &ld->creds[i], ld->platform,
                                   &ld->foreign_credential);
         }
-        json_decref(p);
         if (rc == HALLMARK_OK) {
             rc = parse_superseded(&t->brands[i], json_object_get(entry, "superseded"));
         }
@@ -708,9 +809,17 @@ parse_brands(struct load *ld, const json_t *brands)
             rc = HALLMARK_BUNDLE_MALFORMED;
         }
         for (j = 0; rc == HALLMARK_OK && j < json_array_size(keys); j++) {
-            rc = parse_key(&t->keys[t->key_count], json_array_get(keys, j), i);
+            const json_t *e = json_array_get(keys, j);
+            hm_brand_key *k = &t->keys[t->key_count];
+
             t->key_count++;
+            rc = parse_key(k, e, i);
+            if (rc == HALLMARK_OK) {
+                rc = parse_scope(k, &t->brands[i], json_object_get(p, "senders"),
+                                 json_object_get(e, "scope"));
+            }
         }
+        json_decref(p);
         if (rc != HALLMARK_OK) {
             rc = rc == HALLMARK_ERR_NOMEM ? rc
                                           : fail(ld, rc, "brand entry breaks §5 or §6.2", "brands");
@@ -1519,6 +1628,11 @@ hm_trust_free(hm_trust *trust)
     }
     for (i = 0; i < trust->key_count; i++) {
         hm_pubkey_clear(&trust->keys[i].pub);
+        for (j = 0; j < trust->keys[i].scope_channel_count; j++) {
+            free(trust->keys[i].scope_channels[j]);
+        }
+        free(trust->keys[i].scope_channels);
+        free(trust->keys[i].scope_senders);
     }
     free(trust->brands);
     free(trust->keys);

@@ -65,6 +65,13 @@ typedef struct hm_brand_key {
     hm_key_state state;
     long long nbf, exp;
     size_t brand; /* index into brands */
+    /* [HM-TRUST-65]: with scoped, the key signs only for the listed channels (none listed: every
+     * channel) and the listed entries of its brand's senders (none listed: every entry). */
+    int scoped;
+    char **scope_channels; /* owned, scope_channel_count strings */
+    size_t scope_channel_count;
+    size_t *scope_senders; /* owned: indices into the brand's senders */
+    size_t scope_sender_count;
 } hm_brand_key;
 
 /* One slot of the sender claim index: an exact id or a prefix that some brand's entry lists. */

@@ -212,6 +212,26 @@ hm_brand_sender_authorized(const hm_brand *b, const char *channel, const char *f
 }
 
 int
+hm_key_scope_covers(const hm_brand_key *k, const hm_brand *b, const char *channel, const char *from,
+                    const char *to)
+{
+    size_t i;
+    int channel_ok = k->scope_channel_count == 0, sender_ok = k->scope_sender_count == 0;
+
+    if (!k->scoped) {
+        return 1;
+    }
+    for (i = 0; i < k->scope_channel_count && !channel_ok; i++) {
+        channel_ok = strcmp(k->scope_channels[i], channel) == 0;
+    }
+    for (i = 0; i < k->scope_sender_count && !sender_ok; i++) {
+        sender_ok = k->scope_senders[i] < b->sender_count &&
+                    entry_authorizes(&b->senders[k->scope_senders[i]], channel, from, to);
+    }
+    return channel_ok && sender_ok;
+}
+
+int
 hm_brand_sender_always_signed(const hm_brand *b, const char *channel, const char *from,
                               const char *to)
 {

@@ -45,6 +45,12 @@ hallmark_action_kind hm_action_kind_from(const char *s);
 int hm_brand_sender_authorized(const hm_brand *b, const char *channel, const char *from,
                                const char *to);
 
+/* 1 if key k of brand b may sign from on channel for to: it has no scope, or its scope lists the
+ * channel (or lists no channel) and one of its sender entries authorizes from for to (or it lists
+ * none) ([HM-TRUST-65], [HM-VERIFY-52]). */
+int hm_key_scope_covers(const hm_brand_key *k, const hm_brand *b, const char *channel,
+                        const char *from, const char *to);
+
 /* 1 if an entry of the brand with always_signed authorizes from on channel for to
  * ([HM-CRED-61]). */
 int hm_brand_sender_always_signed(const hm_brand *b, const char *channel, const char *from,

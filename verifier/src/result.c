@@ -117,6 +117,8 @@ describe(hallmark_result code)
              "accepted")
         TEXT(HALLMARK_BUNDLE_ROOT_FORKED, NONE,
              "the trust bundle's root chain forks from the one already accepted")
+        TEXT(HALLMARK_KEY_OUT_OF_SCOPE, WARNING,
+             "the brand's key signed for a channel or sender the platform did not give it")
     }
     return &unknown_result;
 }

@@ -429,6 +429,10 @@ check_claims(hallmark_verification *out, const hm_trust *t, const hm_brand_key *
         return verdict(out, HALLMARK_REPLY_TO_NOT_AUTHORIZED,
                        "reply_to domain is not an e-mail sender of the brand");
     }
+    if (!hm_key_scope_covers(k, b, c.channel, c.from, to_ok ? to : NULL)) { /* 10g */
+        return verdict(out, HALLMARK_KEY_OUT_OF_SCOPE,
+                       "the key's scope does not cover this channel or sender");
+    }
     body = body_matches(m, &c);
     if (body < 0) {
         return verdict(out, HALLMARK_BODY_MODIFIED, "not UTF-8");

@@ -121,7 +121,10 @@ public enum Result {
     /** the bundle's publishing key is of an older generation than one accepted */
     BUNDLE_PUBLISHER_SUPERSEDED(59),
     /** the bundle's root chain forks from the one accepted */
-    BUNDLE_ROOT_FORKED(60);
+    BUNDLE_ROOT_FORKED(60),
+    /** the brand's key signed for a channel or sender its scope does not cover: a warning (spec
+     * HM-VERIFY-52) */
+    KEY_OUT_OF_SCOPE(61);
 
     private final int code;
 
