@@ -155,22 +155,35 @@ static const char help_brand_notes[] =
     "A name or logo near another brand's (spec §5.8) needs a second person's sign-off.\n";
 
 static const char help_key[] =
-    "usage: hallmark-keys key add BRAND [--alg ed25519|es256]\n"
+    "usage: hallmark-keys key add BRAND [--alg ed25519|es256] [--scope-channel CHANNEL ...]\n"
+    "                                   [--scope-sender CHANNEL:ID ...]\n"
     "       hallmark-keys key promote KID [--force --reason TEXT]\n"
     "       hallmark-keys key retire KID | key revoke KID --reason TEXT | key destroy KID\n"
-    "       hallmark-keys rotate BRAND [--alg ALG] [--force --reason TEXT]\n"
+    "       hallmark-keys rotate BRAND [--key KID] [--alg ALG] [--force --reason TEXT]\n"
     "\n"
     "Key states: pending -> active -> retiring -> retired -> destroyed; any -> revoked.\n"
-    "  add      a new key in state pending; the next publish puts it in bundles\n"
-    "  promote  makes it the brand's one active key, once the propagation window has passed\n"
-    "           since it was first published (apps hold it by then); the active key becomes\n"
-    "           retiring. --force --reason skips the wait and is audited.\n"
+    "  add      a new key in state pending; the next publish puts it in bundles, with its\n"
+    "           earliest promotion time (publish time + propagation window) as its nbf: apps\n"
+    "           accept none of its tokens dated before then (spec HM-TRUST-66)\n"
+    "           --scope-channel / --scope-sender: the key signs only on these channels and/or\n"
+    "           for these senders of the brand (written as for brand --sender); apps refuse\n"
+    "           its tokens for any other (KEY_OUT_OF_SCOPE), so a vendor's key that leaks\n"
+    "           cannot sign for the brand's other senders (spec HM-TRUST-65)\n"
+    "  promote  makes it an active key, once the propagation window has passed since it was\n"
+    "           first published (apps hold it by then); the active key of the same scope (or\n"
+    "           the unscoped one) becomes retiring, active keys of other scopes stay active.\n"
+    "           --force --reason skips the wait and is audited; the key's nbf moves to now,\n"
+    "           and apps refuse its tokens until they load the next bundle.\n"
     "  retire   retiring (or never used pending) -> retired: it signs nothing new and stays in\n"
     "           bundles until every token it signed has expired (30 days)\n"
     "  revoke   every token of the key gets \"key revoked\" once the next bundle is loaded\n"
     "  destroy  deletes the secret of a revoked key, or of a retired key out of bundles\n"
     "  rotate   the safe sequence in one command: run it once to add and publish a new key,\n"
-    "           again after the window to promote it and publish\n";
+    "           again after the window to promote it and publish. The new key takes the scope\n"
+    "           of the active key it replaces: --key KID names it when the brand has several.\n"
+    "A brand may hold several active keys of different scopes (one per vendor or channel).\n"
+    "Signers use the active key whose scope covers a message, a scoped one before an\n"
+    "unscoped one.\n";
 
 static const char help_publish[] =
     "usage: hallmark-keys publish [--expires DURATION]\n"
@@ -439,7 +452,10 @@ enum {
     OPT_SECOND_REVIEWER,
     OPT_PHONE,
     OPT_CATEGORIES,
-    OPT_ALWAYS_SIGNED
+    OPT_ALWAYS_SIGNED,
+    OPT_SCOPE_CHANNEL,
+    OPT_SCOPE_SENDER,
+    OPT_KEY
 };
 
 static const struct option long_options[] = {
@@ -480,6 +496,9 @@ static const struct option long_options[] = {
     {"phone", required_argument, NULL, OPT_PHONE},
     {"categories", required_argument, NULL, OPT_CATEGORIES},
     {"always-signed", required_argument, NULL, OPT_ALWAYS_SIGNED},
+    {"scope-channel", required_argument, NULL, OPT_SCOPE_CHANNEL},
+    {"scope-sender", required_argument, NULL, OPT_SCOPE_SENDER},
+    {"key", required_argument, NULL, OPT_KEY},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
 
@@ -587,6 +606,15 @@ parse_options(struct cli *c, int argc, char **argv)
             break;
         case OPT_ALWAYS_SIGNED:
             st = add_list(&c->always_signed, optarg, "--always-signed");
+            break;
+        case OPT_SCOPE_CHANNEL:
+            st = add_list(&c->scope_channels, optarg, "--scope-channel");
+            break;
+        case OPT_SCOPE_SENDER:
+            st = add_list(&c->scope_senders, optarg, "--scope-sender");
+            break;
+        case OPT_KEY:
+            c->key = optarg;
             break;
         case OPT_DOMAIN:
             st = add_list(&c->domains, optarg, "--link-domain");

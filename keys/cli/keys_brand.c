@@ -90,7 +90,7 @@ set_logo_url(const struct cli *c, json_t *brand)
 }
 
 /* "CHANNEL:VALUE" split into channel (out, 17 bytes) and value. */
-static const char *
+const char *
 split_channel(const char *in, char channel[17])
 {
     const char *colon = strchr(in, ':');
@@ -235,7 +235,7 @@ set_senders(const struct cli *c, json_t *brand)
 }
 
 /* 1 if sender entry e is the one arg names (CHANNEL:ID[@+CC] or CHANNEL:+PREFIX). */
-static int
+int
 names_entry(const json_t *e, const char *channel, const char *value)
 {
     const char *prefix = hm_ks_str(e, "prefix"), *id = hm_ks_str(e, "id"),
@@ -644,7 +644,7 @@ out:
 /* ---- ownership of senders and link domains (spec §5.6, HM-CRED-28 to HM-CRED-30) ------------- */
 
 /* "sender sms:ACMEBANK", "sender sms:+4477009*" (a prefix), "link domain acme.example". */
-static const char *
+const char *
 describe_entry(const json_t *e, char *buf, size_t cap)
 {
     if (json_is_string(e)) {
@@ -785,7 +785,7 @@ apply_transfer(struct cli *c, json_t *from, const json_t *taken)
     json_t *moved = json_array(), *e;
     size_t i, l, k;
 
-    (void)hm_pub_credential_digest(from, before);
+    (void)hm_pub_credential_digest(from, hm_ks_str(c->ks.state, "platform"), before);
     json_array_foreach(taken, i, e)
     {
         json_array_append_new(moved, json_string(describe_entry(e, text, sizeof text)));
@@ -799,7 +799,7 @@ apply_transfer(struct cli *c, json_t *from, const json_t *taken)
         }
     }
     json_object_set_new(from, "updated", json_integer(c->ks.now));
-    (void)hm_pub_credential_digest(from, after);
+    (void)hm_pub_credential_digest(from, hm_ks_str(c->ks.state, "platform"), after);
     return json_pack("{s:s,s:s,s:o,s:s,s:s}", "from", hm_ks_str(from, "id"), "reason", c->reason,
                      "moved", moved, "from_cred_before", before, "from_cred", after);
 }
@@ -981,7 +981,7 @@ brand_add(struct cli *c, const char *id)
     json_decref(taken);
     json_array_append_new(hm_ks_brands(&c->ks), brand);
     json_object_set_new(c->ks.state, "unpublished", json_true());
-    (void)hm_pub_credential_digest(brand, digest);
+    (void)hm_pub_credential_digest(brand, hm_ks_str(c->ks.state, "platform"), digest);
     st = keys_commit(c, brand_entry(c,
                                     json_pack("{s:s,s:s,s:s,s:s}", "verb", "brand add", "brand", id,
                                               "name", c->name, "cred", digest),
@@ -1017,7 +1017,7 @@ brand_update(struct cli *c, json_t *brand)
         json_decref(copy);
         return keys_fail(EXIT_USAGE, "out of memory");
     }
-    (void)hm_pub_credential_digest(brand, before);
+    (void)hm_pub_credential_digest(brand, hm_ks_str(c->ks.state, "platform"), before);
     if ((st = apply_options(c, copy)) != 0 ||
         (st = transfer_source(c, hm_ks_str(brand, "id"), &from)) != 0 ||
         (st = check_ownership(c, copy, from, taken)) != 0 || (st = write_new_logo(c, copy)) != 0) {
@@ -1025,7 +1025,7 @@ brand_update(struct cli *c, json_t *brand)
         json_decref(copy);
         return st;
     }
-    (void)hm_pub_credential_digest(copy, after);
+    (void)hm_pub_credential_digest(copy, hm_ks_str(c->ks.state, "platform"), after);
     if (from != NULL) {
         transfer = apply_transfer(c, from, taken);
     }
@@ -1174,7 +1174,7 @@ brand_show(const struct cli *c, const json_t *brand)
                  *e;
     size_t i;
 
-    (void)hm_pub_credential_digest(brand, digest);
+    (void)hm_pub_credential_digest(brand, hm_ks_str(c->ks.state, "platform"), digest);
     (void)printf("brand        %s%s\n", hm_ks_str(brand, "id"),
                  json_object_get(brand, "revoked_at") != NULL ? " (REVOKED)" : "");
     (void)printf("name         %s\n", hm_ks_str(brand, "name"));

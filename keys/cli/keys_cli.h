@@ -31,6 +31,8 @@ struct cli {
     const char *body, *category, *sender_kind, *agent; /* brand preview's message card */
     struct list senders, prefixes, domains, actions, phones;
     struct list always_signed; /* --always-signed: senders that sign every message (HM-CRED-61) */
+    struct list scope_channels, scope_senders; /* key add's scope ([HM-TRUST-65]) */
+    const char *key;                           /* rotate --key KID: the active key to rotate */
     int force, help, allow_confusable;
     int confusable_allowed; /* set when --allow-confusable let a name through: audited */
     json_t *near_matches;   /* near brands a second reviewer signed off ([HM-CRED-44]): audited */
@@ -83,10 +85,21 @@ int not_a_public_suffix(const char *given, const char *entry);
 
 /* Shared steps. */
 int do_publish(struct cli *c, long long lifetime, unsigned long long *serial_out);
-int do_key_add(struct cli *c, json_t *brand, const char *alg, const char **kid_out);
+/* Adds a pending key to brand, with the scope of --scope-channel / --scope-sender, else the
+ * inherited one (borrowed; NULL: none). */
+int do_key_add(struct cli *c, json_t *brand, const char *alg, const json_t *inherited,
+               const char **kid_out);
 int do_promote(struct cli *c, json_t *brand, json_t *key);
 json_t *brand_active_key(const json_t *brand);
 json_t *brand_pending_key(const json_t *brand);
+/* The brand's key in state whose scope equals scope (NULL: the unscoped key), or NULL. */
+json_t *brand_key_with_scope(const json_t *brand, const char *state, const json_t *scope);
+/* "CHANNEL:VALUE" split: the channel into channel (17 bytes), the value returned; NULL if bad. */
+const char *split_channel(const char *in, char channel[17]);
+/* "sender sms:ACMEBANK@+44", "sender sms:+4477009*", "link domain acme.example" into buf. */
+const char *describe_entry(const json_t *e, char *buf, size_t cap);
+/* 1 if the brand's sender entry e is the one CHANNEL and VALUE name (as --sender writes it). */
+int names_entry(const json_t *e, const char *channel, const char *value);
 
 /* The quorum root (keys_root.c; spec HM-TRUST-60, HM-TRUST-61). */
 #include "hm_bundle.h"

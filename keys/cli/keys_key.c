@@ -36,6 +36,117 @@ brand_pending_key(const json_t *brand)
     return key_in_state(brand, "pending");
 }
 
+json_t *
+brand_key_with_scope(const json_t *brand, const char *state, const json_t *scope)
+{
+    json_t *k;
+    size_t i;
+
+    json_array_foreach(json_object_get(brand, "keys"), i, k)
+    {
+        const json_t *s = json_object_get(k, "scope");
+        if (strcmp(hm_ks_str(k, "state"), state) == 0 &&
+            ((s == NULL && scope == NULL) ||
+             (s != NULL && scope != NULL && json_equal(s, scope)))) {
+            return k;
+        }
+    }
+    return NULL;
+}
+
+static size_t
+keys_in_state(const json_t *brand, const char *state)
+{
+    const json_t *k;
+    size_t i, n = 0;
+
+    json_array_foreach(json_object_get(brand, "keys"), i, k)
+    {
+        n += strcmp(hm_ks_str(k, "state"), state) == 0;
+    }
+    return n;
+}
+
+/* [HM-TRUST-65]: the scope --scope-channel and --scope-sender give (*out: NULL for none), each
+ * channel one the brand sends on and each sender one of its entries, written as the entry's
+ * channel, id or prefix and country (never always_signed, which the credential may change). 0 or
+ * the exit status (printed). */
+static int
+scope_from_options(const struct cli *c, const json_t *brand, json_t **out)
+{
+    json_t *channels = json_array(), *senders = json_array(), *e;
+    size_t i, j;
+    int st = 0;
+
+    *out = NULL;
+    for (i = 0; st == 0 && i < c->scope_channels.count; i++) {
+        const char *ch = c->scope_channels.item[i];
+        int held = 0;
+        json_array_foreach(json_object_get(brand, "senders"), j, e)
+        {
+            held |= strcmp(hm_ks_str(e, "channel"), ch) == 0;
+        }
+        if (!held) {
+            st = keys_fail(EXIT_REFUSED,
+                           "--scope-channel %s: brand %s has no sender on that channel (a scope "
+                           "is a subset of the credential; spec HM-BUNDLE-81)",
+                           ch, hm_ks_str(brand, "id"));
+        } else {
+            for (j = 0; j < json_array_size(channels); j++) {
+                if (strcmp(json_string_value(json_array_get(channels, j)), ch) == 0) {
+                    st = keys_fail(EXIT_USAGE, "--scope-channel %s is given twice", ch);
+                }
+            }
+        }
+        if (st == 0) {
+            json_array_append_new(channels, json_string(ch));
+        }
+    }
+    for (i = 0; st == 0 && i < c->scope_senders.count; i++) {
+        const char *arg = c->scope_senders.item[i], *value;
+        char channel[17];
+        const json_t *found = NULL;
+
+        if ((value = split_channel(arg, channel)) == NULL) {
+            st = keys_fail(EXIT_USAGE, "--scope-sender %s: write CHANNEL:ID as for --sender", arg);
+            break;
+        }
+        json_array_foreach(json_object_get(brand, "senders"), j, e)
+        {
+            if (found == NULL && names_entry(e, channel, value)) {
+                found = e;
+            }
+        }
+        if (found == NULL) {
+            st = keys_fail(EXIT_REFUSED,
+                           "--scope-sender %s: not a sender of brand %s (written as its --sender "
+                           "or --sender-prefix; spec HM-BUNDLE-81)",
+                           arg, hm_ks_str(brand, "id"));
+            break;
+        }
+        e = json_deep_copy(found);
+        json_object_del(e, "always_signed");
+        for (j = 0; j < json_array_size(senders); j++) {
+            if (json_equal(json_array_get(senders, j), e)) {
+                st = keys_fail(EXIT_USAGE, "--scope-sender %s is given twice", arg);
+            }
+        }
+        json_array_append_new(senders, e);
+    }
+    if (st == 0 && (json_array_size(channels) > 0 || json_array_size(senders) > 0)) {
+        *out = json_object();
+        if (json_array_size(channels) > 0) {
+            json_object_set(*out, "channels", channels);
+        }
+        if (json_array_size(senders) > 0) {
+            json_object_set(*out, "senders", senders);
+        }
+    }
+    json_decref(channels);
+    json_decref(senders);
+    return st;
+}
+
 static long long
 window(const struct cli *c)
 {
@@ -56,11 +167,12 @@ audit_entry(const char *verb, const json_t *brand, const char *kid, const char *
 }
 
 int
-do_key_add(struct cli *c, json_t *brand, const char *alg_name, const char **kid_out)
+do_key_add(struct cli *c, json_t *brand, const char *alg_name, const json_t *inherited,
+           const char **kid_out)
 {
     hm_alg alg = HM_ALG_ED25519;
     hm_signkey *key = NULL;
-    json_t *jwk = NULL, *rec;
+    json_t *jwk = NULL, *rec, *scope = NULL;
     long long now = c->ks.now;
     int st;
 
@@ -77,9 +189,16 @@ do_key_add(struct cli *c, json_t *brand, const char *alg_name, const char **kid_
         return keys_fail(EXIT_REFUSED, "brand %s is revoked: it gets no new keys",
                          hm_ks_str(brand, "id"));
     }
+    if ((st = scope_from_options(c, brand, &scope)) != 0) {
+        return st;
+    }
+    if (scope == NULL && inherited != NULL) {
+        scope = json_deep_copy(inherited);
+    }
     /* The passphrase that seals the new key is the keystore's: opening the keystore to change
      * it (OPEN_TO_CHANGE) decrypted the publishing key with it. */
     if (c->ks.publisher == NULL) {
+        json_decref(scope);
         return keys_fail(EXIT_USAGE, "the keystore is not open to change");
     }
     if (hm_signkey_generate(&key, alg) != HALLMARK_OK || (jwk = hm_pub_jwk(key)) == NULL) {
@@ -94,6 +213,9 @@ do_key_add(struct cli *c, json_t *brand, const char *alg_name, const char **kid_
     rec = json_pack("{s:s,s:s,s:O,s:s,s:I,s:I,s:I}", "kid", hm_signkey_public(key)->kid, "alg",
                     hm_alg_name(alg), "jwk", jwk, "state", "pending", "created", (json_int_t)now,
                     "nbf", (json_int_t)now, "exp", (json_int_t)(now + KEY_LIFETIME));
+    if (rec != NULL && scope != NULL) {
+        json_object_set(rec, "scope", scope);
+    }
     json_array_append_new(json_object_get(brand, "keys"), rec);
     json_object_set_new(c->ks.state, "unpublished", json_true());
     if ((st = keys_commit(c, audit_entry("key add", brand, hm_signkey_public(key)->kid, "none",
@@ -104,6 +226,7 @@ do_key_add(struct cli *c, json_t *brand, const char *alg_name, const char **kid_
 out:
     hm_signkey_free(key);
     json_decref(jwk);
+    json_decref(scope);
     return st;
 }
 
@@ -111,7 +234,8 @@ out:
 int
 do_promote(struct cli *c, json_t *brand, json_t *key)
 {
-    json_t *active = brand_active_key(brand), *entry;
+    /* [HM-TRUST-66]: the active key of the same scope steps down; other scopes stay active. */
+    json_t *active = brand_key_with_scope(brand, "active", json_object_get(key, "scope")), *entry;
     long long now = c->ks.now, published = hm_ks_int(key, "published_at");
     char when[32], until[32], span[32], kid[12];
 
@@ -157,6 +281,15 @@ do_promote(struct cli *c, json_t *brand, json_t *key)
     }
     json_object_set_new(key, "state", json_string("active"));
     json_object_set_new(key, "promoted_at", json_integer(now));
+    if (now < hm_ks_int(key, "nbf")) {
+        /* Forced before its promotion time: apps accept its tokens once the next bundle names
+         * the new nbf ([HM-TRUST-66]). */
+        json_object_set_new(key, "nbf", json_integer(now));
+        (void)fprintf(stderr,
+                      "hallmark-keys: warning: %s is promoted before its promotion time: apps "
+                      "refuse its messages until they load the next bundle; publish now\n",
+                      hm_ks_str(key, "kid"));
+    }
     json_object_set_new(c->ks.state, "unpublished", json_true());
     return keys_commit(c, entry);
 }
@@ -168,6 +301,20 @@ key_retire(struct cli *c, json_t *brand, json_t *key)
     char kid[12];
     char before[16];
 
+    if (strcmp(state, "active") == 0 && keys_in_state(brand, "active") > 1) {
+        /* One of several active keys (a vendor's, [HM-TRUST-65]) steps down as a promotion
+         * would make it: retiring, cut at the propagation window. */
+        json_object_set_new(key, "state", json_string("retiring"));
+        json_object_set_new(key, "retiring_at", json_integer(c->ks.now));
+        json_object_set_new(key, "exp_cut", json_integer(c->ks.now + window(c)));
+        json_object_set_new(c->ks.state, "unpublished", json_true());
+        (void)printf("%s is retiring; %s keeps its other active keys. Publish, then retire it "
+                     "after the propagation window; messages only its scope covered are not "
+                     "signed any more\n",
+                     hm_ks_str(key, "kid"), hm_ks_str(brand, "id"));
+        return keys_commit(c, audit_entry("key retire", brand, hm_ks_str(key, "kid"), "active",
+                                          "retiring", c->reason));
+    }
     if (strcmp(state, "active") == 0) {
         return keys_fail(EXIT_REFUSED,
                          "key %s is the active key of %s: promote another key first (hallmark-keys "
@@ -243,7 +390,7 @@ key_revoke(struct cli *c, json_t *brand, json_t *key)
         (void)printf("revoked %s; apps refuse its messages once they load the next bundle: run "
                      "hallmark-keys publish now\n",
                      hm_ks_str(key, "kid"));
-        if (was_active) {
+        if (was_active && keys_in_state(brand, "active") == 0) {
             (void)fprintf(stderr,
                           "hallmark-keys: warning: %s has no active key now; its messages cannot "
                           "be signed until one is promoted (key add, publish, key promote --force "
@@ -321,7 +468,7 @@ cmd_key(struct cli *c)
         if ((brand = hm_ks_find_brand(&c->ks, c->args[1])) == NULL) {
             return keys_fail(EXIT_REFUSED, "no brand %s (hallmark-keys brand list)", c->args[1]);
         }
-        if ((st = do_key_add(c, brand, c->alg, &kid)) == 0) {
+        if ((st = do_key_add(c, brand, c->alg, NULL, &kid)) == 0) {
             (void)printf("%s\n", kid);
             (void)fprintf(stderr,
                           "hallmark-keys: key %s added to %s as pending; publish, then promote "
@@ -352,10 +499,39 @@ cmd_key(struct cli *c)
     return key_destroy(c, brand, key);
 }
 
+/* The active key rotate replaces: --key KID, or the brand's only active key. NULL with *st set
+ * (printed) when --key names no active key of the brand or the brand has several. */
+static json_t *
+key_to_rotate(struct cli *c, json_t *brand, int *st)
+{
+    json_t *owner = NULL, *k;
+    char kid[12];
+
+    *st = 0;
+    if (c->key == NULL) {
+        if (keys_in_state(brand, "active") > 1) {
+            *st = keys_fail(EXIT_USAGE,
+                            "brand %s has %zu active keys (one per scope): name the one to rotate "
+                            "with --key KID (hallmark-keys status)",
+                            hm_ks_str(brand, "id"), keys_in_state(brand, "active"));
+        }
+        return brand_active_key(brand);
+    }
+    k = hm_ks_find_key(&c->ks, c->key, &owner);
+    if (k == NULL || owner != brand || strcmp(hm_ks_str(k, "state"), "active") != 0) {
+        *st = keys_fail(EXIT_REFUSED, "--key %s: not an active key of %s (hallmark-keys status)",
+                        k != NULL ? short_kid(hm_ks_str(k, "kid"), kid) : c->key,
+                        hm_ks_str(brand, "id"));
+        return NULL;
+    }
+    return k;
+}
+
 int
 cmd_rotate(struct cli *c)
 {
-    json_t *brand, *pending;
+    json_t *brand, *pending, *active;
+    const json_t *scope;
     long long lifetime;
     char when[32], kid[12];
     int st, acted = 0;
@@ -377,24 +553,34 @@ cmd_rotate(struct cli *c)
     if (c->expires != NULL && (!parse_duration(c->expires, &lifetime) || lifetime > 90 * 86400LL)) {
         return keys_fail(EXIT_USAGE, "--expires: a duration up to 90d (e.g. 7d, 36h)");
     }
-    pending = brand_pending_key(brand);
+    if (c->scope_channels.count > 0 || c->scope_senders.count > 0) {
+        return keys_fail(EXIT_USAGE,
+                         "rotate keeps the scope of the key it replaces; for a key of another "
+                         "scope: key add BRAND --scope-..., publish, key promote (help key)");
+    }
+    active = key_to_rotate(c, brand, &st);
+    if (st != 0) {
+        return st;
+    }
+    scope = active != NULL ? json_object_get(active, "scope") : NULL;
+    pending = brand_key_with_scope(brand, "pending", scope);
     /* Resume a rotation whose promotion was committed but not published. */
-    if (pending == NULL && brand_active_key(brand) != NULL &&
-        hm_ks_int(brand_active_key(brand), "promoted_at") >=
+    if (pending == NULL && active != NULL &&
+        hm_ks_int(active, "promoted_at") >=
             hm_ks_int(json_object_get(c->ks.state, "last_publish"), "iat") &&
         json_is_true(json_object_get(c->ks.state, "unpublished"))) {
         (void)printf("finishing the rotation: %s is active but not yet published\n",
-                     hm_ks_str(brand_active_key(brand), "kid"));
+                     hm_ks_str(active, "kid"));
         return do_publish(c, lifetime, NULL);
     }
     if (pending == NULL) {
         const char *new_kid = NULL;
         acted = 1;
-        if ((st = do_key_add(c, brand, c->alg, &new_kid)) != 0) {
+        if ((st = do_key_add(c, brand, c->alg, scope, &new_kid)) != 0) {
             return st;
         }
         (void)printf("added key %s (pending)\n", new_kid);
-        pending = brand_pending_key(brand);
+        pending = brand_key_with_scope(brand, "pending", scope);
     }
     if (json_object_get(pending, "published_at") == NULL) {
         acted = 1;

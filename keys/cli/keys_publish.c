@@ -353,7 +353,8 @@ note_credential_changes(struct cli *c, long long now)
         char digest[HM_SHA256_B64_LEN + 1];
         const char *old = hm_ks_str(b, "published_cred");
 
-        if (hm_pub_credential_digest(b, digest) != HALLMARK_OK) {
+        if (hm_pub_credential_digest(b, hm_ks_str(c->ks.state, "platform"), digest) !=
+            HALLMARK_OK) {
             continue;
         }
         if (old != NULL && strcmp(old, digest) != 0) {
@@ -557,6 +558,26 @@ do_publish(struct cli *c, long long lifetime, unsigned long long *serial_out)
                                  hm_ks_str(k, "prefix"), hm_ks_str(b, "id"));
             }
         }
+        json_array_foreach(json_object_get(b, "keys"), j, k)
+        {
+            const json_t *misfit =
+                hm_pub_bundle_state(k, now) != NULL && json_object_get(b, "revoked_at") == NULL
+                    ? hm_pub_scope_misfit(b, k)
+                    : NULL;
+            char text[HM_ID_MAX + 32];
+            if (misfit != NULL) {
+                if (json_is_string(misfit)) {
+                    (void)snprintf(text, sizeof text, "channel %s", json_string_value(misfit));
+                }
+                return keys_fail(
+                    EXIT_REFUSED,
+                    "key %s of brand %s has %s in its scope, which the brand no "
+                    "longer holds: put it back (brand update), or retire or revoke "
+                    "the key (spec HM-BUNDLE-81)",
+                    hm_ks_str(k, "kid"), hm_ks_str(b, "id"),
+                    json_is_string(misfit) ? text : describe_entry(misfit, text, sizeof text));
+            }
+        }
         if (json_object_get(b, "revoked_at") == NULL && hm_ks_str(b, "domain") == NULL &&
             strcmp(hm_ks_str(b, "level"), "basic") == 0) {
             return keys_fail(EXIT_REFUSED,
@@ -569,6 +590,20 @@ do_publish(struct cli *c, long long lifetime, unsigned long long *serial_out)
     files = highest_file_serial(c);
     serial = (files > serial ? files : serial) + 1;
     note_credential_changes(c, now);
+    /* [HM-TRUST-66]: a pending key's nbf is its earliest promotion time, set by the first bundle
+     * that carries it: no token dated before then verifies, whoever holds the key. */
+    json_array_foreach(hm_ks_brands(&c->ks), i, b)
+    {
+        json_array_foreach(json_object_get(b, "keys"), j, k)
+        {
+            long long at = now + hm_ks_int(json_object_get(c->ks.state, "settings"), "propagation");
+            if (strcmp(hm_ks_str(k, "state"), "pending") == 0 &&
+                json_object_get(k, "published_at") == NULL && hm_ks_int(k, "nbf") < at &&
+                at < hm_ks_int(k, "exp")) {
+                json_object_set_new(k, "nbf", json_integer(at));
+            }
+        }
+    }
     /* [HM-BUNDLE-63]: no bundle outlives its certificate, so neither does a leaked key's reach. */
     if (hm_pub_bundle(c->ks.state, publisher, serial, now,
                       now + lifetime < hm_ks_int(publisher_rec, "exp")

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "hm_audit.h"
+#include "hm_ids.h"
 #include "hm_publish.h"
 #include "keys_cli.h"
 
@@ -73,6 +74,29 @@ next_for_key(const struct cli *c, const json_t *brand, const json_t *k, char *bu
         return buf;
     }
     return "-";
+}
+
+/* [HM-TRUST-65]: a scoped key's channels and senders, on a line of its own under the key. */
+static void
+print_scope(const json_t *scope)
+{
+    const json_t *x;
+    size_t i;
+    char text[HM_ID_MAX + 32];
+
+    if (scope == NULL) {
+        return;
+    }
+    (void)printf("%-20s %-9s %-8s scope:", "", "", "");
+    json_array_foreach(json_object_get(scope, "channels"), i, x)
+    {
+        (void)printf(" channel %s", json_string_value(x));
+    }
+    json_array_foreach(json_object_get(scope, "senders"), i, x)
+    {
+        (void)printf(" %s", describe_entry(x, text, sizeof text));
+    }
+    (void)printf("\n");
 }
 
 static long long
@@ -159,6 +183,7 @@ cmd_status(struct cli *c)
                          short_kid(hm_ks_str(k, "kid"), kid), hm_ks_str(k, "alg"),
                          hm_ks_str(k, "state"), fmt_time(key_date(k), when, sizeof when),
                          next_for_key(c, b, k, next, sizeof next));
+            print_scope(json_object_get(k, "scope"));
             shown++;
         }
         if (shown == 0) {

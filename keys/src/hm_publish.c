@@ -8,7 +8,7 @@
 #include "hm_keystore.h"
 
 json_t *
-hm_pub_credential_payload(const json_t *brand)
+hm_pub_credential_payload(const json_t *brand, const char *platform)
 {
     const json_t *logo = json_object_get(brand, "logo"), *colors = json_object_get(brand, "colors");
     const char *domain = hm_ks_str(brand, "domain"), *level = hm_ks_str(brand, "level");
@@ -53,6 +53,9 @@ hm_pub_credential_payload(const json_t *brand)
     if (p != NULL && json_array_size(json_object_get(brand, "phones")) > 0) {
         json_object_set(p, "phones", json_object_get(brand, "phones")); /* [HM-CRED-45] */
     }
+    if (p != NULL && platform != NULL) { /* [HM-CRED-80] */
+        json_object_set_new(p, "platform", json_string(platform));
+    }
     if (p != NULL && domain != NULL) {
         json_object_set_new(p, "domain", json_string(domain));
     } else if (p != NULL && level != NULL && strcmp(level, "basic") == 0 &&
@@ -63,9 +66,9 @@ hm_pub_credential_payload(const json_t *brand)
 }
 
 hallmark_result
-hm_pub_credential_digest(const json_t *brand, char out[HM_SHA256_B64_LEN + 1])
+hm_pub_credential_digest(const json_t *brand, const char *platform, char out[HM_SHA256_B64_LEN + 1])
 {
-    json_t *p = hm_pub_credential_payload(brand);
+    json_t *p = hm_pub_credential_payload(brand, platform);
     char *text = p != NULL ? json_dumps(p, JSON_COMPACT) : NULL;
     hallmark_result rc = HALLMARK_ERR_NOMEM;
 
@@ -95,8 +98,81 @@ hm_pub_bundle_state(const json_t *key, long long now)
     return state;
 }
 
+static int
+same_member(const json_t *a, const json_t *b, const char *name)
+{
+    const char *x = hm_ks_str(a, name), *y = hm_ks_str(b, name);
+
+    return (x == NULL && y == NULL) || (x != NULL && y != NULL && strcmp(x, y) == 0);
+}
+
+const json_t *
+hm_pub_scope_sender(const json_t *brand, const json_t *scope_entry)
+{
+    const json_t *e;
+    size_t i;
+
+    json_array_foreach(json_object_get(brand, "senders"), i, e)
+    {
+        if (hm_ks_str(e, "channel") != NULL && same_member(e, scope_entry, "channel") &&
+            same_member(e, scope_entry, "id") && same_member(e, scope_entry, "prefix") &&
+            same_member(e, scope_entry, "country")) {
+            return e;
+        }
+    }
+    return NULL;
+}
+
+const json_t *
+hm_pub_scope_misfit(const json_t *brand, const json_t *key)
+{
+    const json_t *scope = json_object_get(key, "scope"), *x, *e;
+    size_t i, j;
+
+    json_array_foreach(json_object_get(scope, "channels"), i, x)
+    {
+        int held = 0;
+        json_array_foreach(json_object_get(brand, "senders"), j, e)
+        {
+            held |= json_equal(json_object_get(e, "channel"), x);
+        }
+        if (!held) {
+            return x;
+        }
+    }
+    json_array_foreach(json_object_get(scope, "senders"), i, x)
+    {
+        if (hm_pub_scope_sender(brand, x) == NULL) {
+            return x;
+        }
+    }
+    return NULL;
+}
+
+/* [HM-BUNDLE-81]: the scope as the bundle carries it, senders as the credential's entries. */
+static json_t *
+scope_entry(const json_t *brand, const json_t *scope)
+{
+    json_t *out = json_object(), *senders, *x;
+    size_t i;
+
+    if (json_object_get(scope, "channels") != NULL) {
+        json_object_set(out, "channels", json_object_get(scope, "channels"));
+    }
+    if (json_object_get(scope, "senders") != NULL) {
+        senders = json_array();
+        json_array_foreach(json_object_get(scope, "senders"), i, x)
+        {
+            const json_t *e = hm_pub_scope_sender(brand, x);
+            json_array_append_new(senders, json_deep_copy(e != NULL ? e : x));
+        }
+        json_object_set_new(out, "senders", senders);
+    }
+    return out;
+}
+
 json_t *
-hm_pub_key_entry(const json_t *key, long long now)
+hm_pub_key_entry(const json_t *brand, const json_t *key, long long now)
 {
     const char *state = hm_pub_bundle_state(key, now);
     long long nbf = hm_ks_int(key, "nbf"), exp = hm_ks_int(key, "exp");
@@ -123,6 +199,12 @@ hm_pub_key_entry(const json_t *key, long long now)
     json_object_set_new(e, "exp", json_integer(exp));
     if (strcmp(state, "revoked") == 0) {
         json_object_set_new(e, "revoked_at", json_integer(hm_ks_int(key, "revoked_at")));
+    }
+    /* [HM-TRUST-65]; a revoked brand verifies nothing, and its credential may have lost entries
+     * ([HM-CRED-65]): its keys carry no scope. */
+    if (json_is_object(json_object_get(key, "scope")) &&
+        json_object_get(brand, "revoked_at") == NULL) {
+        json_object_set_new(e, "scope", scope_entry(brand, json_object_get(key, "scope")));
     }
     return e;
 }
@@ -155,10 +237,10 @@ hm_pub_jwks(const json_t *brand, long long now)
 
 /* The brand entry of the bundle, or NULL on allocation failure. */
 static json_t *
-brand_entry(const json_t *brand, const hm_signkey *publisher, long long now)
+brand_entry(const json_t *brand, const char *platform, const hm_signkey *publisher, long long now)
 {
-    json_t *payload = hm_pub_credential_payload(brand), *keys = json_array(), *sup = json_array(),
-           *k, *e = NULL;
+    json_t *payload = hm_pub_credential_payload(brand, platform), *keys = json_array(),
+           *sup = json_array(), *k, *e = NULL;
     char *cred = NULL;
     size_t i;
 
@@ -168,7 +250,7 @@ brand_entry(const json_t *brand, const hm_signkey *publisher, long long now)
     }
     json_array_foreach(json_object_get(brand, "keys"), i, k)
     {
-        json_t *entry = hm_pub_key_entry(k, now);
+        json_t *entry = hm_pub_key_entry(brand, k, now);
 
         if (entry != NULL) {
             json_array_append_new(keys, entry);
@@ -211,7 +293,7 @@ hm_pub_bundle(const json_t *state, const hm_signkey *publisher, unsigned long lo
     }
     json_array_foreach(json_object_get(state, "brands"), i, b)
     {
-        json_t *e = brand_entry(b, publisher, iat);
+        json_t *e = brand_entry(b, hm_ks_str(state, "platform"), publisher, iat);
 
         if (e == NULL) {
             goto out;

@@ -15,19 +15,32 @@
 /* A retired key stays in bundles until every token it signed has expired: HM_TOKEN_LIFETIME_MAX
  * (hm_claims.h) after its retirement, plus the clock skew HM_SKEW (hm_bundle.h). */
 
-/* The credential payload of a state brand object (new reference), members in the spec's order. */
-json_t *hm_pub_credential_payload(const json_t *brand);
+/* The credential payload of a state brand object (new reference), members in the spec's order.
+ * platform (the keystore's platform id; NULL: none, as in the credentials of earlier releases)
+ * goes into the credential ([HM-CRED-80]). */
+json_t *hm_pub_credential_payload(const json_t *brand, const char *platform);
 
 /* The `cred` digest tokens carry: base64url SHA-256 of the compact payload (spec §2.5). */
-hallmark_result hm_pub_credential_digest(const json_t *brand, char out[HM_SHA256_B64_LEN + 1]);
+hallmark_result hm_pub_credential_digest(const json_t *brand, const char *platform,
+                                         char out[HM_SHA256_B64_LEN + 1]);
+
+/* The entry of the brand's senders that a key scope's sender entry stands for: the same channel,
+ * id or prefix and country, whatever its always_signed (borrowed), or NULL ([HM-BUNDLE-81]). */
+const json_t *hm_pub_scope_sender(const json_t *brand, const json_t *scope_entry);
+
+/* NULL when the key's scope (absent: no scope) fits the brand's senders ([HM-BUNDLE-81]), else
+ * the first channel or sender entry that does not (borrowed). */
+const json_t *hm_pub_scope_misfit(const json_t *brand, const json_t *key);
 
 /* The bundle state name of a key ("pending", ..., "revoked"), or NULL when the key no longer
  * belongs in bundles at now (a retired key whose tokens have all expired, a destroyed key that
  * was never revoked). */
 const char *hm_pub_bundle_state(const json_t *key, long long now);
 
-/* The bundle key entry of a state key (new reference), or NULL as above. */
-json_t *hm_pub_key_entry(const json_t *key, long long now);
+/* The bundle key entry of a state key of brand (new reference), or NULL as above. A scope's
+ * senders are written as the brand's entries they stand for (hm_pub_scope_sender), so that they
+ * equal the credential's ([HM-BUNDLE-81]); the caller checked hm_pub_scope_misfit first. */
+json_t *hm_pub_key_entry(const json_t *brand, const json_t *key, long long now);
 
 /* A brand's JWKS (RFC 7517; new reference): the keys a JOSE consumer may verify with at now. */
 json_t *hm_pub_jwks(const json_t *brand, long long now);

@@ -100,7 +100,7 @@ serve_metrics(struct evhttp_request *req, struct client *c)
     (void)pthread_mutex_unlock(&srv.lock);
     evbuffer_add_printf(buf, "# HELP hallmark_key_age_seconds Age of each brand's active key.\n"
                              "# TYPE hallmark_key_age_seconds gauge\n");
-    for (i = 0; s != NULL && i < hm_signer_brand_count(s); i++) {
+    for (i = 0; s != NULL && i < hm_signer_key_count(s); i++) {
         evbuffer_add_printf(buf, "hallmark_key_age_seconds{brand=\"%s\",kid=\"%s\"} %lld\n",
                             hm_signer_brand_id(s, i), hm_signer_brand_kid(s, i),
                             now - hm_signer_key_created(s, i));

@@ -20,7 +20,9 @@
 #include "hm_errorf.h"
 
 struct signing_key {
-    size_t brand; /* index into trust->brands */
+    size_t brand;           /* index into trust->brands */
+    const hm_brand_key *tk; /* its entry in the bundle (scope, window); borrowed from trust */
+    int choose;             /* the brand has several keys, or this one a scope: pick per message */
     hm_signkey *key;
     long long created, nbf, exp; /* the key's window in the bundle */
     int proven;                  /* the start-up probe verified a token it signed */
@@ -278,6 +280,39 @@ find_brand(const hm_signer *s, const char *id)
         }
     }
     return NULL;
+}
+
+/* [HM-TRUST-65]: of the brand's active keys (first, the one find_brand gave), the one whose scope
+ * covers the message: a scoped key before an unscoped one, then the latest nbf. NULL when none
+ * does; first itself when the brand has one unscoped key. The sender and recipient that the
+ * request names are canonicalized here only to choose; check_request checks them. */
+static const struct signing_key *
+pick_key(const hm_signer *s, const struct signing_key *first, const hm_sign_request *req)
+{
+    const hm_brand *b = &s->trust->brands[first->brand];
+    const struct signing_key *best = NULL;
+    char from[HM_ID_MAX], to[HM_ID_MAX];
+    int to_ok;
+    size_t i;
+
+    if (!first->choose) {
+        return first;
+    }
+    if (!hm_channel_ok(req->channel) || !hm_canonical_sender(req->channel, req->from, from)) {
+        return first; /* check_request refuses it, with the reason */
+    }
+    to_ok = hm_canonical_recipient(req->channel, req->to, to);
+    for (i = (size_t)(first - s->keys); i < s->key_count && s->keys[i].brand == first->brand; i++) {
+        const struct signing_key *k = &s->keys[i];
+        if (!hm_key_scope_covers(k->tk, b, req->channel, from, to_ok ? to : NULL)) {
+            continue;
+        }
+        if (best == NULL || (k->tk->scoped && !best->tk->scoped) ||
+            (k->tk->scoped == best->tk->scoped && k->nbf > best->nbf)) {
+            best = k;
+        }
+    }
+    return best;
 }
 
 static int
@@ -666,6 +701,11 @@ hm_signer_sign(const hm_signer *s, const hm_sign_request *req, long long now, hm
         return refuse(res, HALLMARK_ERR_UNKNOWN_BRAND, "brand",
                       "no such brand in the trust bundle in force");
     }
+    if ((k = pick_key(s, k, req)) == NULL) {
+        return refuse(res, HALLMARK_ERR_NO_ACTIVE_KEY, "from",
+                      "no active key of the brand covers this channel and sender (each of its "
+                      "keys has a scope; spec HM-TRUST-65)");
+    }
     if (!k->proven) {
         /* Not probed at load because the brand could not sign then: refuse as check_request
          * would, and never sign with a key no probe has checked. */
@@ -702,7 +742,8 @@ hm_sign_result_clear(hm_sign_result *res)
 /* A sender and recipient the brand's credential allows, and no other brand claims, for the
  * probe. */
 static int
-probe_route(const hm_trust *t, const hm_brand *b, const char **channel, char *from, char *to)
+probe_route(const hm_trust *t, const hm_brand *b, const hm_brand_key *tk, const char **channel,
+            char *from, char *to)
 {
     static const char *const recipients[] = {"+447700900123", "probe@hallmark.invalid",
                                              "hallmark-probe"};
@@ -730,7 +771,8 @@ probe_route(const hm_trust *t, const hm_brand *b, const char **channel, char *fr
                 r = in_country;
             }
             if (hm_canonical_recipient(e->channel, r, to) &&
-                !hm_trust_sender_contested(t, e->channel, from, to)) {
+                !hm_trust_sender_contested(t, e->channel, from, to) &&
+                hm_key_scope_covers(tk, b, e->channel, from, to)) {
                 *channel = e->channel;
                 return 1;
             }
@@ -802,7 +844,7 @@ probe(const hm_signer *s, const struct signing_key *k, const struct pins *pins, 
 
     memset(&req, 0, sizeof req);
     memset(&res, 0, sizeof res);
-    if (!probe_route(s->trust, b, &req.channel, from, to)) {
+    if (!probe_route(s->trust, b, k->tk, &req.channel, from, to)) {
         hm_errorf(err, err_cap,
                   "brand %s: its credential authorizes no sender to probe with (that no "
                   "other brand claims)",
@@ -873,57 +915,59 @@ make_jwks(const hm_trust *t)
     return text;
 }
 
-/* The key the bundle in force names active for this brand, if the keystore still has it (not
- * revoked or destroyed there): that one, and no other, signs (HM-TRUST-14). A key promoted in the
- * keystore but not yet published is not used until the bundle that makes it active is. */
+/* The keys the bundle in force names active for this brand, if the keystore still has them (not
+ * revoked or destroyed there): those, and no other, sign (HM-TRUST-14); several of different
+ * scopes may be active ([HM-TRUST-65]). A key promoted in the keystore but not yet published is
+ * not used until the bundle that makes it active is. The brand's slots are consecutive. */
 static hallmark_result
-add_brand_key(hm_signer *s, hm_keystore *ks, const json_t *brand, const char *pass, size_t pass_len,
-              char *err, size_t err_cap)
+add_brand_keys(hm_signer *s, hm_keystore *ks, const json_t *brand, const char *pass,
+               size_t pass_len, char *err, size_t err_cap)
 {
-    const hm_brand_key *bk = NULL;
-    const json_t *k, *rec = NULL;
     const char *id = hm_ks_str(brand, "id");
-    struct signing_key *slot;
-    size_t i;
-    hallmark_result rc;
+    size_t i, j, first = s->key_count;
+    hallmark_result rc = HALLMARK_OK;
 
     if (json_object_get(brand, "revoked_at") != NULL) {
         return HALLMARK_OK;
     }
-    for (i = 0; i < s->trust->key_count; i++) {
-        const hm_brand_key *t = &s->trust->keys[i];
-        if (t->state == HM_KEY_ACTIVE && strcmp(s->trust->brands[t->brand].id, id) == 0) {
-            bk = t;
+    for (i = 0; rc == HALLMARK_OK && i < s->trust->key_count; i++) {
+        const hm_brand_key *bk = &s->trust->keys[i];
+        const json_t *k, *rec = NULL;
+        struct signing_key *slot;
+
+        if (bk->state != HM_KEY_ACTIVE || strcmp(s->trust->brands[bk->brand].id, id) != 0) {
+            continue;
+        }
+        json_array_foreach(json_object_get(brand, "keys"), j, k)
+        {
+            if (strcmp(hm_ks_str(k, "kid"), bk->pub.kid) == 0) {
+                rec = k;
+            }
+        }
+        if (rec == NULL || json_object_get(rec, "revoked_at") != NULL ||
+            strcmp(hm_ks_str(rec, "state"), "destroyed") == 0) {
+            continue;
+        }
+        slot = &s->keys[s->key_count];
+        slot->brand = bk->brand;
+        slot->tk = bk;
+        slot->nbf = bk->nbf;
+        slot->exp = bk->exp;
+        slot->created = hm_ks_int(rec, "created");
+        rc = hm_keystore_load_key(ks, bk->pub.kid, pass, pass_len, &slot->key, err, err_cap);
+        if (rc == HALLMARK_OK && (rc = hm_jws_header_json(slot->key, "hallmark-msg+jwt",
+                                                          &slot->header)) != HALLMARK_OK) {
+            hm_signkey_free(slot->key);
+            slot->key = NULL;
+            hm_errorf(err, err_cap, "out of memory");
+        }
+        if (rc == HALLMARK_OK) {
+            slot->header_len = strlen(slot->header);
+            s->key_count++;
         }
     }
-    if (bk == NULL) {
-        return HALLMARK_OK;
-    }
-    json_array_foreach(json_object_get(brand, "keys"), i, k)
-    {
-        if (strcmp(hm_ks_str(k, "kid"), bk->pub.kid) == 0) {
-            rec = k;
-        }
-    }
-    if (rec == NULL || json_object_get(rec, "revoked_at") != NULL ||
-        strcmp(hm_ks_str(rec, "state"), "destroyed") == 0) {
-        return HALLMARK_OK;
-    }
-    slot = &s->keys[s->key_count];
-    slot->brand = bk->brand;
-    slot->nbf = bk->nbf;
-    slot->exp = bk->exp;
-    slot->created = hm_ks_int(rec, "created");
-    rc = hm_keystore_load_key(ks, bk->pub.kid, pass, pass_len, &slot->key, err, err_cap);
-    if (rc == HALLMARK_OK &&
-        (rc = hm_jws_header_json(slot->key, "hallmark-msg+jwt", &slot->header)) != HALLMARK_OK) {
-        hm_signkey_free(slot->key);
-        slot->key = NULL;
-        hm_errorf(err, err_cap, "out of memory");
-    }
-    if (rc == HALLMARK_OK) {
-        slot->header_len = strlen(slot->header);
-        s->key_count++;
+    for (i = first; i < s->key_count; i++) {
+        s->keys[i].choose = s->key_count - first > 1 || s->keys[i].tk->scoped;
     }
     return rc;
 }
@@ -983,14 +1027,14 @@ hm_signer_load(const char *dir, const char *pass, size_t pass_len, long long now
                   e.message != NULL ? e.message : "");
         goto out;
     }
-    s->keys = calloc(json_array_size(hm_ks_brands(&ks)) + 1, sizeof *s->keys);
+    s->keys = calloc(s->trust->key_count + 1, sizeof *s->keys);
     if (s->keys == NULL || (s->jwks = make_jwks(s->trust)) == NULL) {
         rc = HALLMARK_ERR_NOMEM;
         goto out;
     }
     json_array_foreach(hm_ks_brands(&ks), i, b)
     {
-        if ((rc = add_brand_key(s, &ks, b, pass, pass_len, err, err_cap)) != HALLMARK_OK) {
+        if ((rc = add_brand_keys(s, &ks, b, pass, pass_len, err, err_cap)) != HALLMARK_OK) {
             goto out;
         }
     }
@@ -1002,7 +1046,7 @@ hm_signer_load(const char *dir, const char *pass, size_t pass_len, long long now
          * sender it may use: none, or each one contested) must not stop every other brand from
          * signing: its key stays unproven and unused. */
         if (pb->revoked || now < pb->nbf - HM_SKEW || now >= pb->exp ||
-            !probe_route(s->trust, pb, &channel, from, to)) {
+            !probe_route(s->trust, pb, s->keys[i].tk, &channel, from, to)) {
             continue;
         }
         if ((rc = probe(s, &s->keys[i], &pins, now, err, err_cap)) != HALLMARK_OK) {
@@ -1074,6 +1118,17 @@ hm_signer_has_brand(const hm_signer *s, const char *id)
 
 size_t
 hm_signer_brand_count(const hm_signer *s)
+{
+    size_t i, n = 0;
+
+    for (i = 0; i < s->key_count; i++) { /* a brand's keys are consecutive */
+        n += i == 0 || s->keys[i].brand != s->keys[i - 1].brand;
+    }
+    return n;
+}
+
+size_t
+hm_signer_key_count(const hm_signer *s)
 {
     return s->key_count;
 }

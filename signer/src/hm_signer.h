@@ -109,9 +109,11 @@ const char *hm_signer_jwks(const hm_signer *s);
 int hm_signer_has_logo(const hm_signer *s, const unsigned char sha256[HM_SHA256_BYTES]);
 /* 1 if the set can sign for brand id. */
 int hm_signer_has_brand(const hm_signer *s, const char *id);
-/* The number of brands the set can sign for; the brand id and key of the i-th, and its key's
- * age in seconds at now (for metrics). */
+/* The number of brands the set can sign for. */
 size_t hm_signer_brand_count(const hm_signer *s);
+/* The number of signing keys (a brand may have several active keys of different scopes,
+ * [HM-TRUST-65]); the brand id and kid of the i-th key, and its creation time (for metrics). */
+size_t hm_signer_key_count(const hm_signer *s);
 const char *hm_signer_brand_id(const hm_signer *s, size_t i);
 const char *hm_signer_brand_kid(const hm_signer *s, size_t i);
 long long hm_signer_key_created(const hm_signer *s, size_t i);

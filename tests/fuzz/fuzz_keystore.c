@@ -122,7 +122,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     {
         hm_sign_request req;
         hm_sign_result res;
-        size_t i, n = hm_signer_brand_count(s);
+        size_t i, n = hm_signer_key_count(s);
 
         for (i = 0; i < n; i++) {
             if (hm_signer_brand_id(s, i) == NULL || hm_signer_brand_kid(s, i) == NULL) {

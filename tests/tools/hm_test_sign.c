@@ -97,7 +97,7 @@ main(int argc, char **argv)
         goto out;
     }
     (void)snprintf(jti, sizeof jti, "t%lld", iat);
-    (void)hm_pub_credential_digest(brand, cred);
+    (void)hm_pub_credential_digest(brand, hm_ks_str(ks.state, "platform"), cred);
     (void)hm_body_digest((const unsigned char *)argv[5], strlen(argv[5]), d);
     (void)hm_b64url_encode(body_b64, sizeof body_b64, d, sizeof d, NULL);
     (void)hm_recipient_stem("sms", from, to, d);
