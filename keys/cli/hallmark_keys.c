@@ -71,9 +71,15 @@ static const char help_init[] =
     "\n"
     "With --root-media (spec HM-TRUST-61): a root set of N keys (default 3, at most 16) of which\n"
     "K (default 2) sign every publisher certificate and root rotation statement. Each root\n"
-    "secret is written, sealed under the passphrase, to DIR/ROOT-KID.key (removable media: copy\n"
-    "each file to its custodian's medium and remove it from DIR), never to the keystore; root\n"
-    "rotate and publisher rotate then need --root-media DIR holding at least K of them.\n"
+    "secret is written to DIR/ROOT-KID.key, never to the keystore; root rotate and publisher\n"
+    "rotate then need --root-media holding at least K of them.\n"
+    "Custodians (spec HM-TRUST-67): give --root-media N times, one removable medium per\n"
+    "custodian, each with --custodian-passphrase-file FILE (in the same order; without one,\n"
+    "the terminal asks that custodian): key i is sealed on medium i under its custodian's own\n"
+    "passphrase, so no one person can open a quorum. The ceremonies take the media and\n"
+    "passphrases of at least K custodians. With one --root-media and no custodian passphrase\n"
+    "every root key is sealed under the keystore passphrase (a single-custodian test setup;\n"
+    "status warns).\n"
     "Apps pin the platform id, the N keys and K (hallmark-keys root show).\n"
     "Without --root-media: one root key kept in the keystore (earlier keystores; not for\n"
     "production).\n"
@@ -454,6 +460,7 @@ enum {
     OPT_CATEGORIES,
     OPT_ALWAYS_SIGNED,
     OPT_SCOPE_CHANNEL,
+    OPT_CUSTODIAN_PASS,
     OPT_SCOPE_SENDER,
     OPT_KEY
 };
@@ -497,6 +504,7 @@ static const struct option long_options[] = {
     {"categories", required_argument, NULL, OPT_CATEGORIES},
     {"always-signed", required_argument, NULL, OPT_ALWAYS_SIGNED},
     {"scope-channel", required_argument, NULL, OPT_SCOPE_CHANNEL},
+    {"custodian-passphrase-file", required_argument, NULL, OPT_CUSTODIAN_PASS},
     {"scope-sender", required_argument, NULL, OPT_SCOPE_SENDER},
     {"key", required_argument, NULL, OPT_KEY},
     {"help", no_argument, NULL, 'h'},
@@ -644,7 +652,13 @@ parse_options(struct cli *c, int argc, char **argv)
             c->transfer_from = optarg;
             break;
         case OPT_ROOT_MEDIA:
-            c->root_media = optarg;
+            if (c->root_media == NULL) {
+                c->root_media = optarg;
+            }
+            st = add_list(&c->media, optarg, "--root-media");
+            break;
+        case OPT_CUSTODIAN_PASS:
+            st = add_list(&c->custodian_files, optarg, "--custodian-passphrase-file");
             break;
         case OPT_ROOT_KEYS:
             c->root_keys = optarg;
@@ -806,6 +820,9 @@ main(int argc, char **argv)
         st = cmd_audit(&c);
     }
     hm_secret_free(c.pass);
+    for (size_t m = 0; m < LIST_MAX; m++) {
+        hm_secret_free(c.custodian_pass[m]);
+    }
     free(c.new_logo_png);
     json_decref(c.near_matches);
     if (c.ks_open) {

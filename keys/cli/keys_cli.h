@@ -26,7 +26,12 @@ struct cli {
     const char *dir, *pass_file, *platform, *kdf, *propagation, *name, *logo, *color, *background,
         *level, *logo_url, *valid_for, *alg, *reason, *out, *expires, *transfer_from,
         *verified_domain, *second_reviewer, *categories;
-    const char *root_media, *root_keys, *threshold;    /* quorum root (spec HM-TRUST-61) */
+    const char *root_media, *root_keys, *threshold; /* quorum root (spec HM-TRUST-61) */
+    /* [HM-TRUST-67]: every --root-media DIR (root_media is the first), the passphrase file of
+     * each one's custodian, and the custodians' passphrases once read (hm_secret_alloc). */
+    struct list media, custodian_files;
+    char *custodian_pass[LIST_MAX];
+    size_t custodian_pass_len[LIST_MAX];
     int compromised;                                   /* a rotation that answers a leak */
     const char *body, *category, *sender_kind, *agent; /* brand preview's message card */
     struct list senders, prefixes, domains, actions, phones;
@@ -108,8 +113,14 @@ int keys_quorum(const json_t *state);
 /* The first set apps pinned (genesis) or the current one: an array of {kid, x, created}. */
 const json_t *keys_root_set(const json_t *state, int genesis);
 size_t keys_root_threshold(const json_t *state);
-/* Seals a root secret into --root-media DIR/<kid>.key (never into the keystore). 0 or status. */
-int root_media_save(struct cli *c, const hm_signkey *key);
+/* Seals root secret i of a new set into its custodian's medium, DIR/<kid>.key, under that
+ * custodian's passphrase (never into the keystore; [HM-TRUST-67]). 0 or status (printed). */
+int root_media_save(struct cli *c, const hm_signkey *key, size_t i);
+/* 0 when the media given fit a new set of n keys: one medium (a single custodian), or one per
+ * key; reads and compares the custodians' new passphrases. Else the status (printed). */
+int root_media_ready(struct cli *c, size_t n);
+/* The number of custodians a new set is sealed for (the media given). */
+size_t root_media_custodians(const struct cli *c);
 /* Opens need root secrets of set from --root-media into out[0..need). 0 or status (printed). */
 int root_media_load(struct cli *c, const json_t *set, size_t need, hm_signkey **out);
 /* Removes a rotated-out root secret from --root-media (HM-TRUST-10). */

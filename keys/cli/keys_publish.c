@@ -120,7 +120,8 @@ cmd_init(struct cli *c)
     if (c->dir == NULL) {
         c->dir = getenv("HALLMARK_KEYSTORE");
     }
-    if ((st = need_passphrase(c, 1)) != 0) {
+    if ((st = need_passphrase(c, 1)) != 0 ||
+        (c->root_media != NULL && (st = root_media_ready(c, quorum_n)) != 0)) {
         return st;
     }
     now = hm_keystore_clock(NULL);
@@ -175,9 +176,9 @@ cmd_init(struct cli *c)
             json_array_append_new(json_object_get(state, "roots"), root_record(set[i], now));
             json_array_append(records, json_array_get(json_object_get(state, "roots"), i));
         }
-        json_object_set_new(
-            state, "quorum",
-            json_pack("{s:I,s:[o]}", "threshold", (json_int_t)quorum_k, "sets", records));
+        json_object_set_new(state, "quorum",
+                            json_pack("{s:I,s:[o],s:I}", "threshold", (json_int_t)quorum_k, "sets",
+                                      records, "custodians", (json_int_t)root_media_custodians(c)));
         json_object_set_new(json_object_get(state, "publisher"), "cosigned", cosigned);
         cosigned = NULL;
     }
@@ -191,7 +192,7 @@ cmd_init(struct cli *c)
         c->kdf != NULL && strcmp(c->kdf, "minimum") == 0 ? hm_kdf_minimum() : hm_kdf_moderate();
     /* [HM-TRUST-61]: a quorum's root secrets go to the removable media only. */
     for (i = 0; c->root_media != NULL && i < quorum_n; i++) {
-        if ((st = root_media_save(c, i == 0 ? root : set[i])) != 0) {
+        if ((st = root_media_save(c, i == 0 ? root : set[i], i)) != 0) {
             goto out;
         }
     }
@@ -738,7 +739,10 @@ root_rotate_quorum(struct cli *c)
     int st;
 
     (void)snprintf(old_first, sizeof old_first, "%s", hm_ks_str(json_array_get(old_set, 0), "kid"));
-    if ((st = root_media_load(c, old_set, k, old)) != 0) {
+    if ((st = root_media_load(c, old_set, k, old)) != 0 || (st = root_media_ready(c, n)) != 0) {
+        for (i = 0; i < k; i++) {
+            hm_signkey_free(old[i]);
+        }
         return st;
     }
     keys = json_array();
@@ -761,10 +765,11 @@ root_rotate_quorum(struct cli *c)
         goto out;
     }
     for (i = 0; i < n; i++) { /* the new secrets reach the media before the state names them */
-        if ((st = root_media_save(c, fresh[i])) != 0) {
+        if ((st = root_media_save(c, fresh[i], i)) != 0) {
             goto out;
         }
     }
+    json_object_set_new(quorum, "custodians", json_integer((json_int_t)root_media_custodians(c)));
     json_array_foreach(roots, i, rec)
     {
         if (json_object_get(rec, "destroyed_at") == NULL) {
@@ -795,8 +800,9 @@ root_rotate_quorum(struct cli *c)
         root_media_delete(c, hm_ks_str(rec, "kid"));
     }
     (void)printf("new root set of %zu keys (threshold %zu), rotation statement %zu signed by %zu "
-                 "keys of the old set; the old set's files are removed from %s\n",
-                 n, k, json_array_size(chain), k, c->root_media);
+                 "keys of the old set; the old set's files are removed from the media%s%s\n",
+                 n, k, json_array_size(chain), k, c->media.count == 1 ? " " : "",
+                 c->media.count == 1 ? c->root_media : "");
     (void)printf("publishing key re-certified; run hallmark-keys publish so apps follow the chain; "
                  "give each new file in %s to its custodian\n",
                  c->root_media);

@@ -147,6 +147,13 @@ cmd_status(struct cli *c)
             fmt_time(hm_ks_int(json_object_get(s, "publisher"), "exp"), when, sizeof when));
         warnings++;
     }
+    if (keys_quorum(s) && hm_ks_int(json_object_get(s, "quorum"), "custodians") <= 1) {
+        /* [HM-TRUST-67]: one passphrase opens every root key file. */
+        (void)printf("WARNING   every root key is sealed under one passphrase: give each custodian "
+                     "a medium and passphrase of their own at the next root rotate (--root-media "
+                     "and --custodian-passphrase-file, one per key)\n");
+        warnings++;
+    }
     if (last == NULL) {
         (void)printf("bundle    never published: run hallmark-keys publish\n");
         warnings++;

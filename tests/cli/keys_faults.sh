@@ -33,6 +33,7 @@ commands=(
     "brand add globex --verified-domain globex.example --name Globex --logo $(logo_for globex) --color #003399 --sender sms:GLOBEX@+44"
     "brand update acme-bank --color #003399"
     "key add acme-bank"
+    "key add acme-bank --scope-sender sms:ACMEBANK@+44"
     "publish"
     "rotate acme-bank"
     "key revoke $k1 --reason leaked"
