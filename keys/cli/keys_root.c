@@ -123,8 +123,8 @@ root_media_ready(struct cli *c, size_t n)
                          c->media.count, n);
     }
     for (a = 0; !single_custodian(c) && a < c->media.count; a++) {
-        const char *pa;
-        size_t la;
+        const char *pa = NULL;
+        size_t la = 0;
         if ((st = custodian_passphrase(c, a, 1, &pa, &la)) != 0) {
             return st;
         }
@@ -151,9 +151,9 @@ int
 root_media_save(struct cli *c, const hm_signkey *key, size_t i)
 {
     size_t m = c->media.count > 1 ? i : 0;
-    const char *pass;
+    const char *pass = NULL;
     char path[HM_KEYSTORE_PATH_MAX], *text = NULL;
-    size_t len;
+    size_t len = 0;
     hallmark_result rc;
     int st;
 
@@ -204,8 +204,8 @@ root_media_load(struct cli *c, const json_t *set, size_t need, hm_signkey **out)
         {
             char path[HM_KEYSTORE_PATH_MAX];
             unsigned char *text = NULL;
-            const char *pass;
-            size_t len = 0, plen;
+            const char *pass = NULL;
+            size_t len = 0, plen = 0;
             int dup = 0;
             hallmark_result rc;
 
