@@ -22,6 +22,7 @@ struct signer_opts {
     int audit_sync;         /* hm_sigaudit_sync */
     const char *store;      /* --store SPEC, or NULL: sqlite:<the --audit folder>/tokens.db */
     long purge_every;       /* seconds between purge steps of the token store */
+    long stem_memo;         /* recipient stems each signing thread remembers (hm_stem_memo_*) */
     int directory_only;     /* hallmark-signer directory: no keys, no signing, only the tokens */
     char *pass;
     size_t pass_len;

@@ -305,6 +305,12 @@ run_pipe(struct signer_opts *o)
     if (rc != HALLMARK_OK) {
         return signer_fail(EXIT_USAGE, "%s", err);
     }
+    if (hm_signer_thread_memo((size_t)o->stem_memo) != HALLMARK_OK) { /* it still signs */
+        (void)fprintf(stderr,
+                      "hallmark-signer: warning: no memory for the recipient stem memo "
+                      "(--stem-memo %ld)\n",
+                      o->stem_memo);
+    }
     if (o->audit == NULL) {
         hm_signer_unref(s);
         return signer_fail(EXIT_USAGE, "sign needs --audit FILE: every signature is recorded");
@@ -412,6 +418,7 @@ run_pipe(struct signer_opts *o)
     }
     free(ck.p);
     hm_signer_unref(s);
+    hm_signer_thread_memo_release();
     (void)fprintf(stderr, "hallmark-signer: %lu signed, %lu refused\n", signed_count, failed);
     return failed == 0 ? EXIT_DONE : EXIT_FAILED;
 }

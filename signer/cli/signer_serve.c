@@ -306,7 +306,14 @@ worker_main(void *arg)
 {
     struct worker *w = arg;
 
+    /* Without its memo a worker still signs, paying the Argon2id for every message. */
+    if (hm_signer_thread_memo((size_t)srv.o->stem_memo) != HALLMARK_OK) {
+        serve_log("warning", "stem_memo",
+                  "\"detail\":\"no memory for the recipient stem memo (--stem-memo %ld)\"",
+                  srv.o->stem_memo);
+    }
     (void)event_base_dispatch(w->base);
+    hm_signer_thread_memo_release();
     return NULL;
 }
 

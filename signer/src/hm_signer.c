@@ -1127,6 +1127,18 @@ hm_signer_brand_count(const hm_signer *s)
     return n;
 }
 
+hallmark_result
+hm_signer_thread_memo(size_t entries)
+{
+    return hm_stem_memo_reserve(entries);
+}
+
+void
+hm_signer_thread_memo_release(void)
+{
+    hm_stem_memo_release();
+}
+
 size_t
 hm_signer_key_count(const hm_signer *s)
 {

@@ -109,6 +109,13 @@ const char *hm_signer_jwks(const hm_signer *s);
 int hm_signer_has_logo(const hm_signer *s, const unsigned char sha256[HM_SHA256_BYTES]);
 /* 1 if the set can sign for brand id. */
 int hm_signer_has_brand(const hm_signer *s, const char *id);
+/* The calling thread's memo of recipient stems (hm_recipient_stem, [HM-TOKEN-55]): entries stems
+ * (64 bytes each, guarded, wiped when released), so that a repeat recipient costs a microsecond
+ * instead of the Argon2id's millisecond. Reserve it when a signing thread starts and release it
+ * before it ends. HALLMARK_OK, HALLMARK_ERR_INVALID_ARGUMENT or HALLMARK_ERR_NOMEM. */
+hallmark_result hm_signer_thread_memo(size_t entries);
+void hm_signer_thread_memo_release(void);
+
 /* The number of brands the set can sign for. */
 size_t hm_signer_brand_count(const hm_signer *s);
 /* The number of signing keys (a brand may have several active keys of different scopes,

@@ -676,6 +676,37 @@ TEST(recipient_stem_is_argon2id_per_sender_and_the_memo_keys_on_every_input)
     CHECK_RC(hm_recipient_stem("sms", "ACMEBANK", NULL, b), HALLMARK_ERR_INVALID_ARGUMENT);
 }
 
+/* The thread's larger memo (hm_stem_memo_reserve, the signer's repeat customers): every answer
+ * equals the Argon2id's, also when recipients collide in one slot (a memo of 2 for 5 recipients),
+ * and it takes no bad size. */
+TEST(recipient_stem_memo_answers_only_what_the_argon2id_would)
+{
+    static const char *const to[] = {"+447700900201", "+447700900202", "+447700900203",
+                                     "+447700900204", "+447700900205"};
+    unsigned char want[5][32], got[32];
+    size_t i, round;
+
+    for (i = 0; i < 5; i++) {
+        CHECK_RC(hm_recipient_stem("sms", "ACMEBANK", to[i], want[i]), HALLMARK_OK);
+    }
+    CHECK_RC(hm_stem_memo_reserve(0), HALLMARK_ERR_INVALID_ARGUMENT);
+    CHECK_RC(hm_stem_memo_reserve((size_t)HM_STEM_MEMO_MAX + 1), HALLMARK_ERR_INVALID_ARGUMENT);
+    CHECK_RC(hm_stem_memo_reserve(2), HALLMARK_OK);
+    for (round = 0; round < 3; round++) {
+        for (i = 0; i < 5; i++) {
+            CHECK_RC(hm_recipient_stem("sms", "ACMEBANK", to[i], got), HALLMARK_OK);
+            CHECK(memcmp(got, want[i], 32) == 0);
+            /* Another sender of the same recipient is another slot key, never this stem. */
+            CHECK_RC(hm_recipient_stem("sms", "ACMEBANKX", to[i], got), HALLMARK_OK);
+            CHECK(memcmp(got, want[i], 32) != 0);
+        }
+    }
+    hm_stem_memo_release();
+    hm_stem_memo_release(); /* twice is harmless */
+    CHECK_RC(hm_recipient_stem("sms", "ACMEBANK", to[4], got), HALLMARK_OK);
+    CHECK(memcmp(got, want[4], 32) == 0);
+}
+
 static void
 digest_b64(const char *text, char out[48])
 {

@@ -1,6 +1,8 @@
 #include "hm_text.h"
 
 #include <sodium.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "hm_secmem.h"
@@ -227,10 +229,72 @@ static _Thread_local struct {
     unsigned char stem[HM_SHA256_BYTES];
 } stem_memo;
 
+/* The larger memo of hm_stem_memo_reserve: direct-mapped by a digest of the inputs. */
+struct stem_slot {
+    unsigned char key[HM_SHA256_BYTES]; /* SHA-256 of channel 0 sender 0 recipient 0 */
+    unsigned char stem[HM_SHA256_BYTES];
+};
+
+static _Thread_local struct {
+    struct stem_slot *slots; /* hm_secret_alloc; NULL: none */
+    size_t mask;
+    unsigned char *used; /* one byte a slot */
+} big_memo;
+
+hallmark_result
+hm_stem_memo_reserve(size_t entries)
+{
+    size_t n = 1;
+
+    if (entries == 0 || entries > HM_STEM_MEMO_MAX) {
+        return HALLMARK_ERR_INVALID_ARGUMENT;
+    }
+    while (n < entries) {
+        n *= 2;
+    }
+    hm_stem_memo_release();
+    big_memo.slots = hm_secret_alloc(n * sizeof *big_memo.slots);
+    big_memo.used = calloc(n, 1);
+    if (big_memo.slots == NULL || big_memo.used == NULL) {
+        hm_stem_memo_release();
+        return HALLMARK_ERR_NOMEM;
+    }
+    big_memo.mask = n - 1;
+    return HALLMARK_OK;
+}
+
+void
+hm_stem_memo_release(void)
+{
+    hm_secret_free(big_memo.slots); /* wiped */
+    free(big_memo.used);
+    big_memo.slots = NULL;
+    big_memo.used = NULL;
+    big_memo.mask = 0;
+}
+
+static struct stem_slot *
+big_memo_slot(const char *channel, size_t cl, const char *sender, size_t sl, const char *recipient,
+              size_t rl, unsigned char key[HM_SHA256_BYTES])
+{
+    crypto_hash_sha256_state st;
+    uint64_t at;
+
+    crypto_hash_sha256_init(&st);
+    crypto_hash_sha256_update(&st, (const unsigned char *)channel, cl);
+    crypto_hash_sha256_update(&st, (const unsigned char *)sender, sl);
+    crypto_hash_sha256_update(&st, (const unsigned char *)recipient, rl);
+    crypto_hash_sha256_final(&st, key);
+    memcpy(&at, key, sizeof at);
+    return &big_memo.slots[at & big_memo.mask];
+}
+
 hallmark_result
 hm_recipient_stem(const char *channel, const char *sender, const char *recipient,
                   unsigned char out[HM_SHA256_BYTES])
 {
+    struct stem_slot *slot = NULL;
+    unsigned char key[HM_SHA256_BYTES];
     static const char label[] = "hallmark-stem-v1";
     unsigned char salt[HM_SHA256_BYTES];
     crypto_hash_sha256_state st;
@@ -243,6 +307,13 @@ hm_recipient_stem(const char *channel, const char *sender, const char *recipient
     cl = strlen(channel) + 1;
     sl = strlen(sender) + 1;
     rl = strlen(recipient) + 1;
+    if (big_memo.slots != NULL) {
+        slot = big_memo_slot(channel, cl, sender, sl, recipient, rl, key);
+        if (big_memo.used[slot - big_memo.slots] && memcmp(slot->key, key, sizeof key) == 0) {
+            memcpy(out, slot->stem, HM_SHA256_BYTES);
+            return HALLMARK_OK;
+        }
+    }
     if (stem_memo.ready && cl + sl + rl == stem_memo.key_len &&
         memcmp(stem_memo.key, channel, cl) == 0 && memcmp(stem_memo.key + cl, sender, sl) == 0 &&
         memcmp(stem_memo.key + cl + sl, recipient, rl) == 0) {
@@ -258,6 +329,11 @@ hm_recipient_stem(const char *channel, const char *sender, const char *recipient
                        HM_STEM_MEMLIMIT, crypto_pwhash_ALG_ARGON2ID13);
     if (rc != 0) {
         return HALLMARK_ERR_NOMEM;
+    }
+    if (slot != NULL) {
+        memcpy(slot->key, key, sizeof key);
+        memcpy(slot->stem, out, HM_SHA256_BYTES);
+        big_memo.used[slot - big_memo.slots] = 1;
     }
     stem_memo.ready = 0;
     if (cl + sl + rl <= sizeof stem_memo.key) {

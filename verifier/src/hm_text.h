@@ -60,6 +60,19 @@ int hm_action_label_ok(const char *label, size_t len);
 hallmark_result hm_recipient_stem(const char *channel, const char *sender, const char *recipient,
                                   unsigned char out[HM_SHA256_BYTES]);
 
+/*
+ * A memo of the last stems the calling thread computed, for a process that signs or verifies for
+ * many recipients again and again (the signer: repeat customers). Without one, each thread
+ * remembers only its last stem. entries is rounded up to a power of two (at most 2^24); each
+ * costs 64 bytes of guarded memory (hm_secret_alloc), wiped when the memo is released. A lookup
+ * hashes the inputs once (SHA-256): a hit costs about a microsecond instead of the Argon2id's
+ * millisecond. Call hm_stem_memo_release before the thread ends. HALLMARK_OK,
+ * HALLMARK_ERR_INVALID_ARGUMENT (0 or too many entries) or HALLMARK_ERR_NOMEM.
+ */
+#define HM_STEM_MEMO_MAX (1U << 24)
+hallmark_result hm_stem_memo_reserve(size_t entries);
+void hm_stem_memo_release(void);
+
 /* The recipient binding ([HM-TOKEN-22]): SHA-256("hallmark-rcpt-v2" 0 jti 0 channel 0 stem),
  * the stem of hm_recipient_stem for the token's channel, sender and recipient. */
 hallmark_result hm_recipient_digest(const char *jti, const char *channel,
