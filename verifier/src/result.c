@@ -117,6 +117,14 @@ describe(hallmark_result code)
              "accepted")
         TEXT(HALLMARK_BUNDLE_ROOT_FORKED, NONE,
              "the trust bundle's root chain forks from the one already accepted")
+        TEXT(HALLMARK_STATUS_INVALID, NONE,
+             "the status object is malformed, not signed by the trust bundle's publishing key, "
+             "or of another platform")
+        TEXT(HALLMARK_STATUS_OTHER_BUNDLE, NONE,
+             "the status object names another trust bundle: load that bundle first")
+        TEXT(HALLMARK_STATUS_ROLLBACK, NONE, "the status object is older than one already accepted")
+        TEXT(HALLMARK_STATUS_STALE, NEUTRAL,
+             "the trust bundle needs a fresh status object: cannot tell right now")
     }
     return &unknown_result;
 }
