@@ -61,6 +61,35 @@ func verifyMessage(bundle: [UInt8], persistedState: inout [UInt8]?, channel: Str
     return out
 }
 
+// Spec §6.9 and §7.5: right after every successful bundle load, and again at least every
+// status_every seconds of the bundle, load its status object (fetched from the platform's
+// GET /v1/status); persist the state it returns as after a bundle load; then re-check every stored
+// verdict that showed a checkmark. A stored message keeps its checkmark only while
+// hallmark_verdict_still_valid answers HALLMARK_OK; otherwise draw the class of the code it
+// answers (a key revoked since the message arrived: a warning; no fresh status: neutral).
+struct StoredVerdict {
+    let brandId: String, keyId: String, issuedAt: Int64
+    var shown: hallmark_result
+}
+
+func loadStatusAndRecheck(verifier: OpaquePointer?, status: [UInt8],
+                          persistedState: inout [UInt8]?, stored: inout [StoredVerdict]) {
+    var next = [UInt8](repeating: 0, count: hallmark_trust_state_max())
+    var nextLen = 0
+    let now = Int64(Date().timeIntervalSince1970)
+    let state = persistedState ?? []
+    let rc = hallmark_verifier_load_status(verifier, status, status.count, state, state.count,
+                                           now, &next, next.count, &nextLen, nil)
+    if rc == HALLMARK_OK {
+        persistedState = Array(next[0..<nextLen])
+    }  // HALLMARK_STATUS_OTHER_BUNDLE: fetch and load the bundle first, then the status again
+    for i in stored.indices {
+        stored[i].shown = hallmark_verdict_still_valid(verifier, stored[i].brandId,
+                                                       stored[i].keyId, stored[i].issuedAt, now)
+        // render with hallmark_ui_class(stored[i].shown): the checkmark only for HALLMARK_OK
+    }
+}
+
 // What to draw (spec §8): the checkmark only for HALLMARK_UI_CHECKMARK; "signed by" the domain,
 // without checkmark, name, logo or colours, for HALLMARK_UI_DOMAIN (a brand at level basic); a
 // warning without the brand's name, logo or colours for HALLMARK_UI_WARNING; otherwise neutral.

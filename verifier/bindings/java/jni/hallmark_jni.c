@@ -59,6 +59,14 @@ JNIEXPORT jint JNICALL Java_dev_hallmark_Verifier_nativeLoad(JNIEnv *env, jclass
                                                              jbyteArray bundle, jbyteArray state,
                                                              jlong now, jbyteArray state_out,
                                                              jintArray state_len_out);
+JNIEXPORT jint JNICALL Java_dev_hallmark_Verifier_nativeLoadStatus(JNIEnv *env, jclass cls, jlong h,
+                                                                   jbyteArray status,
+                                                                   jbyteArray state, jlong now,
+                                                                   jbyteArray state_out,
+                                                                   jintArray state_len_out);
+JNIEXPORT jint JNICALL Java_dev_hallmark_Verifier_nativeStillValid(JNIEnv *env, jclass cls, jlong h,
+                                                                   jbyteArray iss, jbyteArray kid,
+                                                                   jlong iat, jlong now);
 JNIEXPORT void JNICALL Java_dev_hallmark_Verifier_nativeVerify(
     JNIEnv *env, jclass cls, jlong h, jbyteArray channel, jbyteArray from, jbyteArray to,
     jbyteArray body, jbyteArray token, jbyteArray subject, jbyteArray reply_to, jlong now,
@@ -176,10 +184,10 @@ out:
     return (jint)rc;
 }
 
-JNIEXPORT jint JNICALL
-Java_dev_hallmark_Verifier_nativeLoad(JNIEnv *env, jclass cls, jlong h, jbyteArray bundle,
-                                      jbyteArray state, jlong now, jbyteArray state_out,
-                                      jintArray state_len_out)
+/* A bundle load (status 0) or a status load (status 1): the same arguments, the same state. */
+static jint
+load_with(JNIEnv *env, int status, jlong h, jbyteArray bundle, jbyteArray state, jlong now,
+          jbyteArray state_out, jintArray state_len_out)
 {
     jsize len = (*env)->GetArrayLength(env, bundle);
     jsize state_len = state != NULL ? (*env)->GetArrayLength(env, state) : 0;
@@ -190,11 +198,11 @@ Java_dev_hallmark_Verifier_nativeLoad(JNIEnv *env, jclass cls, jlong h, jbyteArr
     hallmark_result rc = HALLMARK_ERR_NOMEM;
     jint n;
 
-    (void)cls;
     if (bytes != NULL && (state == NULL || st != NULL)) {
-        rc = hallmark_verifier_load((hallmark_verifier *)(intptr_t)h, (const unsigned char *)bytes,
-                                    (size_t)len, (const unsigned char *)st, (size_t)state_len,
-                                    (int64_t)now, next, sizeof next, &next_len, NULL);
+        rc = (status ? hallmark_verifier_load_status : hallmark_verifier_load)(
+            (hallmark_verifier *)(intptr_t)h, (const unsigned char *)bytes, (size_t)len,
+            (const unsigned char *)st, (size_t)state_len, (int64_t)now, next, sizeof next,
+            &next_len, NULL);
     }
     if (bytes != NULL) {
         (*env)->ReleaseByteArrayElements(env, bundle, bytes, JNI_ABORT);
@@ -209,6 +217,45 @@ Java_dev_hallmark_Verifier_nativeLoad(JNIEnv *env, jclass cls, jlong h, jbyteArr
     } else if (rc == HALLMARK_OK) {
         rc = HALLMARK_ERR_BUFFER_TOO_SMALL;
     }
+    return (jint)rc;
+}
+
+JNIEXPORT jint JNICALL
+Java_dev_hallmark_Verifier_nativeLoad(JNIEnv *env, jclass cls, jlong h, jbyteArray bundle,
+                                      jbyteArray state, jlong now, jbyteArray state_out,
+                                      jintArray state_len_out)
+{
+    (void)cls;
+    return load_with(env, 0, h, bundle, state, now, state_out, state_len_out);
+}
+
+JNIEXPORT jint JNICALL
+Java_dev_hallmark_Verifier_nativeLoadStatus(JNIEnv *env, jclass cls, jlong h, jbyteArray status,
+                                            jbyteArray state, jlong now, jbyteArray state_out,
+                                            jintArray state_len_out)
+{
+    (void)cls;
+    return load_with(env, 1, h, status, state, now, state_out, state_len_out);
+}
+
+/* hallmark_verdict_still_valid; an id holding a zero byte names no key or brand (it is passed as
+ * "", so the answer comes at the step where any unknown id would get it). */
+JNIEXPORT jint JNICALL
+Java_dev_hallmark_Verifier_nativeStillValid(JNIEnv *env, jclass cls, jlong h, jbyteArray iss,
+                                            jbyteArray kid, jlong iat, jlong now)
+{
+    size_t iss_len = 0, kid_len = 0;
+    char *i = cstring(env, iss, &iss_len), *k = i != NULL ? cstring(env, kid, &kid_len) : NULL;
+    hallmark_result rc = HALLMARK_ERR_NOMEM;
+
+    (void)cls;
+    if (i != NULL && k != NULL) {
+        rc = hallmark_verdict_still_valid(
+            (hallmark_verifier *)(intptr_t)h, strlen(i) == iss_len ? i : "",
+            strlen(k) == kid_len ? k : "", (int64_t)iat, (int64_t)now);
+    }
+    free(i);
+    free(k);
     return (jint)rc;
 }
 

@@ -121,7 +121,16 @@ public enum Result {
     /** the bundle's publishing key is of an older generation than one accepted */
     BUNDLE_PUBLISHER_SUPERSEDED(59),
     /** the bundle's root chain forks from the one accepted */
-    BUNDLE_ROOT_FORKED(60);
+    BUNDLE_ROOT_FORKED(60),
+    /** the status object is malformed, not signed by the bundle's publishing key, or of another
+     * platform (spec §6.9) */
+    STATUS_INVALID(64),
+    /** the status object names another bundle: load that bundle, then the status again */
+    STATUS_OTHER_BUNDLE(65),
+    /** the status object is older than one already accepted */
+    STATUS_ROLLBACK(66),
+    /** the bundle needs a fresh status object: neutral, "cannot tell right now" */
+    STATUS_STALE(67);
 
     private final int code;
 
