@@ -373,7 +373,8 @@ static struct {
  * for the next emit only; emit_with clears them. */
 static struct {
     const char *status;
-    json_t *recheck; /* consumed */
+    json_t *recheck;       /* consumed */
+    long long received_at; /* 0: absent, now is both times ([HM-VERIFY-60]) */
 } after_load;
 
 static int
@@ -495,6 +496,9 @@ emit_with(struct vec *v, json_t *fetched)
     free(state);
     if (v->load_now) {
         json_object_set_new(doc, "load_now", json_integer(v->load_now));
+    }
+    if (after_load.received_at != 0) {
+        json_object_set_new(doc, "received_at", json_integer(after_load.received_at));
     }
     if (after_load.status != NULL) {
         json_object_set_new(doc, "status", json_string(after_load.status));
@@ -4153,6 +4157,47 @@ status_case(const char *name, const char *description, const char *spec, const c
     json_decref(c);
 }
 
+/* [HM-VERIFY-60]-[HM-VERIFY-63]: vectors 472-477; b is the bundle with status_every. */
+static void
+two_times_rules(const char *b)
+{
+    struct bundle_opts o = {.serial = 7, .exp = NOW + DAY};
+    char *short_bundle = bundle(&o), *st = status_for(b, json_array(), json_array());
+
+    counter = 471;
+    after_load.received_at = NOW;
+    status_case("two-times-verified-days-later",
+                "An SMS token fetched again three days after its receipt: the receipt time as "
+                "received_at, the clock as now",
+                "HM-VERIFY-60 HM-VERIFY-63 HM-TOKEN-20", "HALLMARK_VERIFIED", default_bundle, NULL,
+                NULL, NULL, NULL, NOW + 3 * DAY, 0);
+    after_load.received_at = NOW + 301;
+    status_case("two-times-received-after-now", "received_at more than 300 seconds after now",
+                "HM-VERIFY-61", "HALLMARK_ERR_INVALID_ARGUMENT", default_bundle, NULL, NULL, NULL,
+                NULL, 0, 0);
+    after_load.received_at = NOW + 300;
+    status_case("two-times-received-at-skew-bound", "received_at exactly 300 seconds after now",
+                "HM-VERIFY-61", "HALLMARK_VERIFIED", default_bundle, NULL, NULL, NULL, NULL, 0, 0);
+    status_case("clock-behind-bundle",
+                "The clock set back to before the bundle's iat (minus the skew) after the load",
+                "HM-VERIFY-62 HM-VERIFY-5", "HALLMARK_CLOCK_BEHIND", default_bundle, NULL, NULL,
+                NULL, NULL, NOW - 3600 - 301, NOW);
+    status_case("clock-behind-status",
+                "The clock set back to before the held status's iat (minus the skew): the stored "
+                "verdict cannot be re-checked either",
+                "HM-VERIFY-62 HM-VERIFY-58", "HALLMARK_CLOCK_BEHIND", b, st, NULL, NULL,
+                recheck("acme-bank", acme, NOW - 60, "HALLMARK_CLOCK_BEHIND"), NOW - 600 - 301,
+                NOW);
+    after_load.received_at = NOW;
+    status_case("two-times-bundle-expired-at-now",
+                "A message received while the bundle was fresh, verified after its exp: the "
+                "bundle is judged at now",
+                "HM-VERIFY-60 HM-VERIFY-5", "HALLMARK_BUNDLE_EXPIRED", short_bundle, NULL, NULL,
+                NULL, NULL, NOW + DAY + 1, NOW);
+    free(short_bundle);
+    free(st);
+}
+
 static void
 status_rules(void)
 {
@@ -4347,6 +4392,7 @@ status_rules(void)
                     NULL, 0, 0);
         free(bad);
     }
+    two_times_rules(b);
     free(b);
     free(floor_state);
     free(v2_after);
