@@ -47,6 +47,12 @@ int use_status(hallmark_verifier *v, const unsigned char *s, size_t n) {
            hallmark_ui_class(hallmark_verdict_still_valid(v, "acme-bank", "kid", 0, 0)) ==
                hallmark_ui_class(HALLMARK_STATUS_STALE);
 }
+/* Two times ([HM-VERIFY-60]), as Example.swift's verifyMessage calls them. */
+int use_two_times(hallmark_verifier *v, hallmark_message *m, hallmark_verification *out);
+int use_two_times(hallmark_verifier *v, hallmark_message *m, hallmark_verification *out) {
+    return hallmark_verify_sized_at(v, m, 3, 8, 13, 1795597200, 1795600000, out) ==
+           HALLMARK_CLOCK_BEHIND;
+}
 /* The logos fetched at load ([HM-CRED-78]), as Example.swift's syncLogos calls them. */
 int use_logos(hallmark_verifier *v, const unsigned char *png, size_t n);
 int use_logos(hallmark_verifier *v, const unsigned char *png, size_t n) {

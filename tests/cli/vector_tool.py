@@ -56,6 +56,8 @@ def args(vector_path, work):
     out += ["--state", state, "--now", str(v["now"])]
     if "load_now" in v:
         out += ["--loaded-at", str(v["load_now"])]
+    if "received_at" in v:
+        out += ["--received-at", str(v["received_at"])]
     if "status" in v:
         # The bundle's status object (spec 6.9), loaded after it.
         with open(os.path.join(work, "status.jws"), "w", encoding="ascii") as f:

@@ -223,11 +223,19 @@ run_vector(const json_t *vec, hallmark_verification *out, unsigned char *state, 
         for (i = 0; i < n; i++) {
             fetched[i] = json_string_value(json_array_get(list, i));
         }
-        rc = hallmark_verify_fetched(v, &m, fetched, n, now, out);
+        rc = json_is_integer(json_object_get(vec, "received_at"))
+                 ? hallmark_verify_fetched_at(
+                       v, &m, fetched, n, json_integer_value(json_object_get(vec, "received_at")),
+                       now, out)
+                 : hallmark_verify_fetched(v, &m, fetched, n, now, out);
     } else {
         m.token = json_string_value(json_object_get(msg, "token"));
         m.token_len = json_string_length(json_object_get(msg, "token"));
-        rc = hallmark_verify(v, &m, now, out);
+        /* [HM-VERIFY-60]: two times when the vector gives the receipt time. */
+        rc = json_is_integer(json_object_get(vec, "received_at"))
+                 ? hallmark_verify_at(
+                       v, &m, json_integer_value(json_object_get(vec, "received_at")), now, out)
+                 : hallmark_verify(v, &m, now, out);
     }
     if (json_is_object(json_object_get(vec, "recheck"))) { /* [HM-VERIFY-57] */
         const json_t *r = json_object_get(vec, "recheck");

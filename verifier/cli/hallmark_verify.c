@@ -49,7 +49,10 @@ static const char usage_text[] =
     "                      are refused (replaces --last-serial)\n"
     "  --status FILE       the bundle's status object (spec 6.9), loaded after the bundle: keys\n"
     "                      and brands revoked since it; --state gets the next state again\n"
-    "  --now SECONDS       judge at this Unix time (default: now); apps pass the receipt time\n"
+    "  --now SECONDS       the device clock at the call (default: now): judges the bundle and\n"
+    "                      its status; also the receipt time unless --received-at is given\n"
+    "  --received-at SECONDS  when the app received the message (its own clock, recorded then;\n"
+    "                      spec HM-VERIFY-60): judges the token; at most --now + 300\n"
     "  --loaded-at SECONDS when the bundle was loaded (default: --now); a bundle that expires\n"
     "                      between load and --now gives the stale result\n"
     "  --message FILE      read the message from FILE instead of stdin\n"
@@ -547,6 +550,7 @@ main(int argc, char **argv)
                                             {"reply-to", required_argument, NULL, 'R'},
                                             {"status", required_argument, NULL, 'A'},
                                             {"recheck", required_argument, NULL, 'C'},
+                                            {"received-at", required_argument, NULL, 'E'},
                                             {"help", no_argument, NULL, 'h'},
                                             {NULL, 0, NULL, 0}};
     char *roots[MAX_ROOTS];
@@ -554,7 +558,7 @@ main(int argc, char **argv)
     const char *bundle_path = NULL, *message_path = NULL, *tokens_path = NULL, *fetch_url = NULL;
     const char *subject = NULL, *reply_to = NULL, *status_path = NULL;
     char *recheck = NULL, *recheck_kid = NULL;
-    long long recheck_iat = 0;
+    long long recheck_iat = 0, received_at = -1;
     const char *state_path = NULL, *platform = getenv("HALLMARK_PLATFORM"), *logo_base = NULL;
     long long threshold = 1, now = (long long)time(NULL), loaded_at = -1, fetch_timeout = 10;
     unsigned char *state = NULL, next_state[HALLMARK_TRUST_STATE_MAX];
@@ -654,6 +658,12 @@ main(int argc, char **argv)
             break;
         case 'A':
             status_path = optarg;
+            break;
+        case 'E':
+            if (!parse_integer(optarg, &received_at)) {
+                status = usage_error("--received-at %s: not a non-negative Unix time", optarg);
+                goto out;
+            }
             break;
         case 'C': {
             char *colon, *last;
@@ -827,12 +837,16 @@ main(int argc, char **argv)
         in.m.reply_to = reply_to;
         in.m.reply_to_len = strlen(reply_to);
     }
+    if (received_at < 0) {
+        received_at = now; /* verified at receipt: one time for both ([HM-VERIFY-60]) */
+    }
     rc = tokens_path != NULL || fetch_url != NULL
-             ? hallmark_verify_fetched(verifier, &in.m, fetched.tokens, fetched.count, (int64_t)now,
-                                       &verdict)
-             : hallmark_verify(verifier, &in.m, (int64_t)now, &verdict);
+             ? hallmark_verify_fetched_at(verifier, &in.m, fetched.tokens, fetched.count,
+                                          (int64_t)received_at, (int64_t)now, &verdict)
+             : hallmark_verify_at(verifier, &in.m, (int64_t)received_at, (int64_t)now, &verdict);
     if (rc == HALLMARK_ERR_INVALID_ARGUMENT) {
-        fprintf(stderr, PROG ": message: invalid channel or missing field\n");
+        fprintf(stderr, PROG ": message: invalid channel or missing field, or --received-at "
+                             "later than --now + 300\n");
         goto out;
     }
     if (recheck != NULL) { /* [HM-VERIFY-57] */

@@ -105,14 +105,16 @@ typedef enum hallmark_result {
     HALLMARK_BUNDLE_WRONG_PLATFORM = 58, /**< the bundle belongs to another platform */
     HALLMARK_BUNDLE_PUBLISHER_SUPERSEDED = 59, /**< an older publisher generation than accepted */
     HALLMARK_BUNDLE_ROOT_FORKED = 60,          /**< the root chain forks from the one accepted */
-    /* 61-63 and 68-76 are reserved for the other issues of this draft; not values of this build. */
+    /* 61-63 and 69-76 are reserved for the other issues of this draft; not values of this build. */
     /* The status object (spec §6.9). */
     HALLMARK_STATUS_INVALID = 64,      /**< the status is malformed, not signed by the bundle's
                                             publishing key, or of another platform */
     HALLMARK_STATUS_OTHER_BUNDLE = 65, /**< the status names another bundle: load that one first */
     HALLMARK_STATUS_ROLLBACK = 66,     /**< the status is older than one already accepted */
-    HALLMARK_STATUS_STALE = 67         /**< the bundle needs a status and none is fresh: neutral,
+    HALLMARK_STATUS_STALE = 67,        /**< the bundle needs a status and none is fresh: neutral,
                                             "cannot tell right now" */
+    HALLMARK_CLOCK_BEHIND = 68         /**< the device's clock is earlier than times the platform
+                                            signed (spec [HM-VERIFY-62]): it was set back; neutral */
 } hallmark_result;
 
 /** The highest value of hallmark_result, for tables and bounds checks. Not every value below it
@@ -479,7 +481,11 @@ hallmark_verifier_load_bundle(hallmark_verifier *verifier, const unsigned char *
 
 /**
  * Verifies one message (spec §7) and fills out (always, whatever the verdict).
- * @param now  the time to judge by: the receipt time of the message, seconds since the epoch.
+ * @param now  the time to judge by, at receipt: the device clock when the message arrived,
+ *             seconds since the epoch; it is used as both times of hallmark_verify_at. To verify
+ *             later, call hallmark_verify_at with the receipt time and the current time: a
+ *             receipt time earlier than the data loaded gives HALLMARK_CLOCK_BEHIND here
+ *             ([HM-VERIFY-63]), never a verdict judged against data taken for fresh.
  * @return the verdict, also in out->code: HALLMARK_VERIFIED or (level basic)
  *         HALLMARK_VERIFIED_DOMAIN only on a full pass; otherwise the first failing step's
  *         code (spec §8), or HALLMARK_ERR_INVALID_ARGUMENT / _NOMEM. A message with no token
@@ -493,6 +499,33 @@ hallmark_verifier_load_bundle(hallmark_verifier *verifier, const unsigned char *
 HALLMARK_API hallmark_result hallmark_verify(hallmark_verifier *verifier,
                                              const hallmark_message *message, int64_t now,
                                              hallmark_verification *out);
+
+/**
+ * Verifies one message with two times (spec [HM-VERIFY-60]): received_at, when the app received
+ * the message by its own clock (recorded at receipt; never a time the message or its transport
+ * reports), judges the token's window and the credential; now, the device clock at this call,
+ * judges the bundle, its status and the clock floor. An app that verifies at receipt passes the
+ * same value twice; one that verifies later (an SMS token fetched again, a stored message shown
+ * again) passes the recorded receipt time and the current time.
+ * @return as hallmark_verify; also HALLMARK_ERR_INVALID_ARGUMENT when received_at is negative or
+ *         later than now + 300 s ([HM-VERIFY-61]), and HALLMARK_CLOCK_BEHIND (neutral) when now
+ *         is more than 300 s before the newest time the platform signed in the data loaded (the
+ *         bundle's or the status's iat, [HM-VERIFY-62]).
+ * Thread safety: as hallmark_verify.
+ */
+HALLMARK_API hallmark_result hallmark_verify_at(hallmark_verifier *verifier,
+                                                const hallmark_message *message,
+                                                int64_t received_at, int64_t now,
+                                                hallmark_verification *out);
+
+/**
+ * hallmark_verify_sized with two times, as hallmark_verify_at (the Java and Swift bindings use it).
+ */
+HALLMARK_API hallmark_result hallmark_verify_sized_at(hallmark_verifier *verifier,
+                                                      const hallmark_message *message,
+                                                      size_t channel_len, size_t from_len,
+                                                      size_t to_len, int64_t received_at,
+                                                      int64_t now, hallmark_verification *out);
 
 /**
  * hallmark_verify for callers that know the byte lengths of the channel and ids, because their
@@ -607,6 +640,16 @@ HALLMARK_API hallmark_result hallmark_verify_fetched(hallmark_verifier *verifier
                                                      const hallmark_message *message,
                                                      const char *const *tokens, size_t token_count,
                                                      int64_t now, hallmark_verification *out);
+
+/**
+ * hallmark_verify_fetched with two times, as hallmark_verify_at: received_at is when the SMS
+ * arrived, now is the time of this (possibly later) fetch.
+ */
+HALLMARK_API hallmark_result hallmark_verify_fetched_at(hallmark_verifier *verifier,
+                                                        const hallmark_message *message,
+                                                        const char *const *tokens,
+                                                        size_t token_count, int64_t received_at,
+                                                        int64_t now, hallmark_verification *out);
 
 /** Frees a verifier and its bundle. NULL is allowed. Not concurrently with other calls on it. */
 HALLMARK_API void hallmark_verifier_free(hallmark_verifier *verifier);

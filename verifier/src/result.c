@@ -125,6 +125,9 @@ describe(hallmark_result code)
         TEXT(HALLMARK_STATUS_ROLLBACK, NONE, "the status object is older than one already accepted")
         TEXT(HALLMARK_STATUS_STALE, NEUTRAL,
              "the trust bundle needs a fresh status object: cannot tell right now")
+        TEXT(HALLMARK_CLOCK_BEHIND, NEUTRAL,
+             "the device's clock is earlier than the trust data it holds (set back): cannot "
+             "tell right now")
     }
     return &unknown_result;
 }

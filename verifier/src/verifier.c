@@ -30,6 +30,7 @@ struct snapshot {
     hm_trust *trust;         /* owned when parent is NULL, else parent's */
     hm_status *status;       /* owned; NULL: no status for this bundle */
     struct snapshot *parent; /* the bundle's own snapshot (never itself a status snapshot) */
+    long long clock_floor;   /* [HM-VERIFY-62]: the newest time the platform signed */
     unsigned long refs;      /* guarded by the verifier's lock */
 };
 
@@ -230,6 +231,8 @@ hallmark_verifier_load(hallmark_verifier *v, const unsigned char *bundle, size_t
         } else {
             fresh->trust = trust;
             fresh->refs = 1;
+            fresh->clock_floor =
+                trust->iat > trust->position.status ? trust->iat : trust->position.status;
             v->status_floor = trust->position.status;
             memcpy(state_out, next, next_len);
             *state_out_len = next_len;
@@ -306,6 +309,8 @@ hallmark_verifier_load_status(hallmark_verifier *v, const unsigned char *status,
     fresh->status = st;
     fresh->parent = base;
     fresh->refs = 1;
+    /* The status's iat is at least the floor it was checked against. */
+    fresh->clock_floor = base->trust->iat > st->iat ? base->trust->iat : st->iat;
     v->status_floor = st->iat;
     memcpy(state_out, next, next_len);
     *state_out_len = next_len;
@@ -322,11 +327,16 @@ hallmark_verifier_load_status(hallmark_verifier *v, const unsigned char *status,
 
 /* ---- verification ---------------------------------------------------------------------------- */
 
-/* [HM-VERIFY-5], [HM-VERIFY-56]: the first step of a verify and of a re-check, on one snapshot.
- * HALLMARK_OK when the bundle and its status are fresh at now. */
+/* [HM-VERIFY-5], [HM-VERIFY-56], [HM-VERIFY-62]: the first step of a verify and of a re-check,
+ * on one snapshot. HALLMARK_OK when the clock is not behind the platform's signed times and the
+ * bundle and its status are fresh at now. */
 static hallmark_result
 freshness(const struct snapshot *s, int64_t now, const char **detail)
 {
+    if (now < s->clock_floor - HM_SKEW) {
+        *detail = "the device's clock is earlier than the trust data it holds: it was set back";
+        return HALLMARK_CLOCK_BEHIND;
+    }
     if (now > s->trust->exp) {
         *detail = "trust bundle expired";
         return HALLMARK_BUNDLE_EXPIRED;
@@ -584,7 +594,7 @@ check_claims(hallmark_verification *out, const hm_trust *t, const hm_status *st,
  * cannot verify (an ES256 brand under the verifier without OpenSSL): the token may be genuine. */
 static hallmark_result
 verify_token(hallmark_verification *out, const struct snapshot *s, const hallmark_message *m,
-             unsigned cut, int64_t now, int *unverifiable)
+             unsigned cut, int64_t received_at, int64_t now, int *unverifiable)
 {
     const hm_trust *t = s->trust;
     hm_jws jws;
@@ -630,7 +640,7 @@ verify_token(hallmark_verification *out, const struct snapshot *s, const hallmar
         rc = rc == HALLMARK_ERR_NOMEM ? verdict(out, rc, "out of memory")
                                       : verdict(out, HALLMARK_MALFORMED, "payload is not JSON");
     } else {
-        rc = check_claims(out, t, s->status, k, payload, m, cut, now);
+        rc = check_claims(out, t, s->status, k, payload, m, cut, received_at);
     }
     json_decref(payload);
     hm_jws_clear(&jws);
@@ -647,7 +657,8 @@ untied(hallmark_result rc)
 
 /* [HM-VERIFY-43]: 1 if the message's sender always signs, for its recipient. */
 static int
-always_signs(const struct snapshot *s, const hallmark_message *m, unsigned cut, int64_t now)
+always_signs(const struct snapshot *s, const hallmark_message *m, unsigned cut, int64_t received_at,
+             int64_t now)
 {
     const hm_trust *t = s->trust;
     const char *stale = NULL;
@@ -656,7 +667,7 @@ always_signs(const struct snapshot *s, const hallmark_message *m, unsigned cut, 
     return freshness(s, now, &stale) == HALLMARK_OK && (cut & (FROM_CUT | TO_CUT)) == 0 &&
            hm_canonical_sender(m->channel, m->from, from) &&
            hm_canonical_recipient(m->channel, m->to, to) &&
-           hm_trust_sender_always_signed(t, m->channel, from, to, now);
+           hm_trust_sender_always_signed(t, m->channel, from, to, received_at);
 }
 
 static hallmark_result
@@ -669,20 +680,20 @@ always_signed_verdict(hallmark_verification *out)
 /* The steps of §7.2 on one token, then [HM-VERIFY-42] on their verdict. */
 static hallmark_result
 verify_with(hallmark_verification *out, const struct snapshot *s, const hallmark_message *m,
-            unsigned cut, int64_t now)
+            unsigned cut, int64_t received_at, int64_t now)
 {
     int unverifiable = 0;
-    hallmark_result rc = verify_token(out, s, m, cut, now, &unverifiable);
+    hallmark_result rc = verify_token(out, s, m, cut, received_at, now, &unverifiable);
 
-    if (untied(rc) && !unverifiable && always_signs(s, m, cut, now)) {
+    if (untied(rc) && !unverifiable && always_signs(s, m, cut, received_at, now)) {
         rc = always_signed_verdict(out);
     }
     return rc;
 }
 
 static hallmark_result
-verify_message(hallmark_verifier *v, const hallmark_message *m, unsigned cut, int64_t now,
-               hallmark_verification *out)
+verify_message(hallmark_verifier *v, const hallmark_message *m, unsigned cut, int64_t received_at,
+               int64_t now, hallmark_verification *out)
 {
     struct snapshot *snap;
     hallmark_result rc;
@@ -692,14 +703,15 @@ verify_message(hallmark_verifier *v, const hallmark_message *m, unsigned cut, in
     }
     memset(out, 0, sizeof *out);
     if (v == NULL || m == NULL || m->channel == NULL || m->from == NULL || m->to == NULL ||
-        (m->body == NULL && m->body_len > 0) || !hm_channel_ok(m->channel) || now < 0) {
+        (m->body == NULL && m->body_len > 0) || !hm_channel_ok(m->channel) || now < 0 ||
+        received_at < 0 || received_at > now + HM_SKEW) { /* [HM-VERIFY-61] */
         return verdict(out, HALLMARK_ERR_INVALID_ARGUMENT, "missing or invalid argument");
     }
     snap = snapshot_acquire(v);
     if (snap == NULL) {
         return verdict(out, HALLMARK_NO_BUNDLE, "no trust bundle loaded");
     }
-    rc = verify_with(out, snap, m, cut, now);
+    rc = verify_with(out, snap, m, cut, received_at, now);
     snapshot_release(v, snap);
     if (!passed(rc)) {
         /* Nothing of an unverified brand may be rendered: keep only code and detail. */
@@ -716,7 +728,14 @@ hallmark_result
 hallmark_verify(hallmark_verifier *v, const hallmark_message *m, int64_t now,
                 hallmark_verification *out)
 {
-    return verify_message(v, m, 0, now, out);
+    return verify_message(v, m, 0, now, now, out); /* [HM-VERIFY-63] */
+}
+
+hallmark_result
+hallmark_verify_at(hallmark_verifier *v, const hallmark_message *m, int64_t received_at,
+                   int64_t now, hallmark_verification *out)
+{
+    return verify_message(v, m, 0, received_at, now, out);
 }
 
 /* §7.5 [HM-VERIFY-58]: a stored verdict against the bundle and status in force, in the spec's
@@ -786,6 +805,14 @@ hallmark_result
 hallmark_verify_sized(hallmark_verifier *v, const hallmark_message *m, size_t channel_len,
                       size_t from_len, size_t to_len, int64_t now, hallmark_verification *out)
 {
+    return hallmark_verify_sized_at(v, m, channel_len, from_len, to_len, now, now, out);
+}
+
+hallmark_result
+hallmark_verify_sized_at(hallmark_verifier *v, const hallmark_message *m, size_t channel_len,
+                         size_t from_len, size_t to_len, int64_t received_at, int64_t now,
+                         hallmark_verification *out)
+{
     unsigned cut = 0;
     int z;
 
@@ -808,7 +835,7 @@ hallmark_verify_sized(hallmark_verifier *v, const hallmark_message *m, size_t ch
                        "to is not NUL-terminated at its length");
     }
     cut |= z > 0 ? TO_CUT : 0;
-    return verify_message(v, m, cut, now, out);
+    return verify_message(v, m, cut, received_at, now, out);
 }
 
 hallmark_result
@@ -846,6 +873,14 @@ hallmark_result
 hallmark_verify_fetched(hallmark_verifier *v, const hallmark_message *m, const char *const *tokens,
                         size_t token_count, int64_t now, hallmark_verification *out)
 {
+    return hallmark_verify_fetched_at(v, m, tokens, token_count, now, now, out);
+}
+
+hallmark_result
+hallmark_verify_fetched_at(hallmark_verifier *v, const hallmark_message *m,
+                           const char *const *tokens, size_t token_count, int64_t received_at,
+                           int64_t now, hallmark_verification *out)
+{
     hallmark_verification *scratch;
     hallmark_message one;
     struct snapshot *snap;
@@ -859,8 +894,8 @@ hallmark_verify_fetched(hallmark_verifier *v, const hallmark_message *m, const c
     memset(out, 0, sizeof *out);
     if (v == NULL || m == NULL || m->channel == NULL || m->from == NULL || m->to == NULL ||
         (m->body == NULL && m->body_len > 0) || !hm_channel_ok(m->channel) || now < 0 ||
-        (m->token != NULL && m->token_len > 0) || (tokens == NULL && token_count > 0) ||
-        token_count > HALLMARK_FETCHED_TOKENS_MAX) {
+        received_at < 0 || received_at > now + HM_SKEW || (m->token != NULL && m->token_len > 0) ||
+        (tokens == NULL && token_count > 0) || token_count > HALLMARK_FETCHED_TOKENS_MAX) {
         return verdict(out, HALLMARK_ERR_INVALID_ARGUMENT, "missing or invalid argument");
     }
     for (i = 0; i < token_count; i++) {
@@ -882,7 +917,7 @@ hallmark_verify_fetched(hallmark_verifier *v, const hallmark_message *m, const c
         one.token = tokens[i];
         one.token_len = strlen(tokens[i]);
         rc = one.token_len == 0 ? verdict(scratch, HALLMARK_MALFORMED, "empty token")
-                                : verify_with(scratch, snap, &one, 0, now);
+                                : verify_with(scratch, snap, &one, 0, received_at, now);
         if (passed(rc)) { /* HM-CARRY-40 */
             memcpy(out, scratch, sizeof *out);
             first = rc;
@@ -893,7 +928,8 @@ hallmark_verify_fetched(hallmark_verifier *v, const hallmark_message *m, const c
             first_detail = scratch->detail;
         }
     }
-    if (first == HALLMARK_UNSIGNED && always_signs(snap, m, 0, now)) { /* HM-CARRY-23 */
+    if (first == HALLMARK_UNSIGNED &&
+        always_signs(snap, m, 0, received_at, now)) { /* HM-CARRY-23 */
         first = HALLMARK_SENDER_ALWAYS_SIGNED;
         first_detail = "the directory holds no token, and this sender signs every message";
     }

@@ -54,8 +54,11 @@ func verifyMessage(bundle: [UInt8], persistedState: inout [UInt8]?, channel: Str
                                      token: k, token_len: token.utf8.count,
                                      subject: s, subject_len: subject?.utf8.count ?? 0,
                                      reply_to: r, reply_to_len: replyTo?.utf8.count ?? 0)
-            _ = hallmark_verify_sized(verifier, &m, channel.utf8.count, from.utf8.count,
-                                      to.utf8.count, receivedAt, &out)
+            // Two times (spec HM-VERIFY-60): receivedAt, recorded by the app's own clock when the
+            // message arrived (never a timestamp the message carries), and now, the clock at
+            // this call; a clock set back before the loaded data gives HALLMARK_CLOCK_BEHIND.
+            _ = hallmark_verify_sized_at(verifier, &m, channel.utf8.count, from.utf8.count,
+                                         to.utf8.count, receivedAt, now, &out)
         } }
     } } } }
     return out

@@ -69,12 +69,12 @@ JNIEXPORT jint JNICALL Java_dev_hallmark_Verifier_nativeStillValid(JNIEnv *env, 
                                                                    jlong iat, jlong now);
 JNIEXPORT void JNICALL Java_dev_hallmark_Verifier_nativeVerify(
     JNIEnv *env, jclass cls, jlong h, jbyteArray channel, jbyteArray from, jbyteArray to,
-    jbyteArray body, jbyteArray token, jbyteArray subject, jbyteArray reply_to, jlong now,
-    jobjectArray strings, jlongArray numbers);
+    jbyteArray body, jbyteArray token, jbyteArray subject, jbyteArray reply_to, jlong received_at,
+    jlong now, jobjectArray strings, jlongArray numbers);
 JNIEXPORT void JNICALL Java_dev_hallmark_Verifier_nativeVerifyFetched(
     JNIEnv *env, jclass cls, jlong h, jbyteArray channel, jbyteArray from, jbyteArray to,
-    jbyteArray body, jbyteArray subject, jbyteArray reply_to, jobjectArray tokens, jlong now,
-    jobjectArray strings, jlongArray numbers);
+    jbyteArray body, jbyteArray subject, jbyteArray reply_to, jobjectArray tokens,
+    jlong received_at, jlong now, jobjectArray strings, jlongArray numbers);
 JNIEXPORT jint JNICALL Java_dev_hallmark_Verifier_nativeLookupKey(JNIEnv *env, jclass cls,
                                                                   jbyteArray channel,
                                                                   jbyteArray from, jbyteArray to,
@@ -422,7 +422,8 @@ JNIEXPORT void JNICALL
 Java_dev_hallmark_Verifier_nativeVerify(JNIEnv *env, jclass cls, jlong h, jbyteArray channel,
                                         jbyteArray from, jbyteArray to, jbyteArray body,
                                         jbyteArray token, jbyteArray subject, jbyteArray reply_to,
-                                        jlong now, jobjectArray strings, jlongArray numbers)
+                                        jlong received_at, jlong now, jobjectArray strings,
+                                        jlongArray numbers)
 {
     hallmark_verification *out = calloc(1, sizeof *out);
     struct message_copy mc;
@@ -435,8 +436,9 @@ Java_dev_hallmark_Verifier_nativeVerify(JNIEnv *env, jclass cls, jlong h, jbyteA
     if (message_copy_in(env, &mc, channel, from, to, body, token) &&
         message_copy_displayed(env, &mc, subject, reply_to)) {
         /* With the lengths: "ALPHABANK\u0000.evil" must not be read as "ALPHABANK". */
-        (void)hallmark_verify_sized((hallmark_verifier *)(intptr_t)h, &mc.m, mc.channel_len,
-                                    mc.from_len, mc.to_len, (int64_t)now, out);
+        (void)hallmark_verify_sized_at((hallmark_verifier *)(intptr_t)h, &mc.m, mc.channel_len,
+                                       mc.from_len, mc.to_len, (int64_t)received_at, (int64_t)now,
+                                       out);
         verification_out(env, out, strings, numbers);
     }
     message_copy_free(&mc);
@@ -449,8 +451,8 @@ JNIEXPORT void JNICALL
 Java_dev_hallmark_Verifier_nativeVerifyFetched(JNIEnv *env, jclass cls, jlong h, jbyteArray channel,
                                                jbyteArray from, jbyteArray to, jbyteArray body,
                                                jbyteArray subject, jbyteArray reply_to,
-                                               jobjectArray tokens, jlong now, jobjectArray strings,
-                                               jlongArray numbers)
+                                               jobjectArray tokens, jlong received_at, jlong now,
+                                               jobjectArray strings, jlongArray numbers)
 {
     hallmark_verification *out = calloc(1, sizeof *out);
     jsize count = (*env)->GetArrayLength(env, tokens), i, got = 0;
@@ -489,9 +491,9 @@ Java_dev_hallmark_Verifier_nativeVerifyFetched(JNIEnv *env, jclass cls, jlong h,
             out->ui = HALLMARK_UI_API_ERROR;
             out->detail = nul ? "a fetched token holds a NUL byte" : "an id holds U+0000";
         } else {
-            (void)hallmark_verify_fetched((hallmark_verifier *)(intptr_t)h, &mc.m,
-                                          (const char *const *)list, (size_t)count, (int64_t)now,
-                                          out);
+            (void)hallmark_verify_fetched_at((hallmark_verifier *)(intptr_t)h, &mc.m,
+                                             (const char *const *)list, (size_t)count,
+                                             (int64_t)received_at, (int64_t)now, out);
         }
         verification_out(env, out, strings, numbers);
     }

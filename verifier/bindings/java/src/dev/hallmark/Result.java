@@ -130,7 +130,9 @@ public enum Result {
     /** the status object is older than one already accepted */
     STATUS_ROLLBACK(66),
     /** the bundle needs a fresh status object: neutral, "cannot tell right now" */
-    STATUS_STALE(67);
+    STATUS_STALE(67),
+    /** the device's clock is earlier than times the platform signed (set back): neutral */
+    CLOCK_BEHIND(68);
 
     private final int code;
 

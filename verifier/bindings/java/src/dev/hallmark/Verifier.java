@@ -163,16 +163,30 @@ public final class Verifier implements AutoCloseable {
     }
 
     /**
-     * Verifies one message at time now (the receipt time). Never throws for a bad message.
+     * Verifies one message at time now (the receipt time): {@code verify(message, now, now)}.
+     * Never throws for a bad message. To verify later, use {@link #verify(Message, long, long)}:
+     * a receipt time earlier than the data loaded gives CLOCK_BEHIND here (spec HM-VERIFY-63).
      */
     public Verification verify(Message message, long now) {
+        return verify(message, now, now);
+    }
+
+    /**
+     * Verifies one message with two times (spec HM-VERIFY-60): receivedAt, when the app received
+     * it by its own clock (recorded then; never a time the message or its transport reports),
+     * judges the token and the credential; now, the device clock at this call, judges the
+     * bundle, its status and the clock floor. receivedAt later than now + 300 s gives
+     * ERR_INVALID_ARGUMENT; a clock set back before the data loaded gives CLOCK_BEHIND.
+     */
+    public Verification verify(Message message, long receivedAt, long now) {
         Objects.requireNonNull(message, "message");
         lock.readLock().lock();
         try {
             byte[][] strings = new byte[Verification.STRINGS][];
             long[] numbers = new long[Verification.NUMBERS];
             nativeVerify(live(), message.channel, message.from, message.to, message.body,
-                    message.token, message.subject, message.replyTo, now, strings, numbers);
+                    message.token, message.subject, message.replyTo, receivedAt, now, strings,
+                    numbers);
             return new Verification(strings, numbers);
         } finally {
             lock.readLock().unlock();
@@ -189,6 +203,13 @@ public final class Verifier implements AutoCloseable {
      * 100 tokens, or a message that carries a token, give ERR_INVALID_ARGUMENT.
      */
     public Verification verifyFetched(Message message, List<String> tokens, long now) {
+        return verifyFetched(message, tokens, now, now);
+    }
+
+    /** {@link #verifyFetched(Message, List, long)} with two times, as {@link #verify(Message,
+     * long, long)}: receivedAt when the SMS arrived, now at this (possibly later) fetch. */
+    public Verification verifyFetched(Message message, List<String> tokens, long receivedAt,
+            long now) {
         Objects.requireNonNull(message, "message");
         Objects.requireNonNull(tokens, "tokens");
         byte[][] list = new byte[tokens.size()][];
@@ -204,7 +225,7 @@ public final class Verifier implements AutoCloseable {
                 strings[0] = "the message carries a token: use verify".getBytes(StandardCharsets.UTF_8);
             } else {
                 nativeVerifyFetched(live(), message.channel, message.from, message.to, message.body,
-                        message.subject, message.replyTo, list, now, strings, numbers);
+                        message.subject, message.replyTo, list, receivedAt, now, strings, numbers);
             }
             return new Verification(strings, numbers);
         } finally {
@@ -309,12 +330,12 @@ public final class Verifier implements AutoCloseable {
             long now);
 
     private static native void nativeVerify(long handle, byte[] channel, byte[] from, byte[] to,
-            byte[] body, byte[] token, byte[] subject, byte[] replyTo, long now, byte[][] strings,
-            long[] numbers);
+            byte[] body, byte[] token, byte[] subject, byte[] replyTo, long receivedAt, long now,
+            byte[][] strings, long[] numbers);
 
     private static native void nativeVerifyFetched(long handle, byte[] channel, byte[] from,
-            byte[] to, byte[] body, byte[] subject, byte[] replyTo, byte[][] tokens, long now,
-            byte[][] strings, long[] numbers);
+            byte[] to, byte[] body, byte[] subject, byte[] replyTo, byte[][] tokens,
+            long receivedAt, long now, byte[][] strings, long[] numbers);
 
     private static native int nativeLookupKey(byte[] channel, byte[] from, byte[] to, byte[] body,
             byte[] keyOut);

@@ -222,9 +222,14 @@ public final class VectorTests {
                     for (Object t : (List<Object>) msg.get("tokens")) {
                         fetched.add((String) t);
                     }
-                    out = ver.verifyFetched(m, fetched, now);
+                    out = v.containsKey("received_at")
+                            ? ver.verifyFetched(m, fetched, (Long) v.get("received_at"), now)
+                            : ver.verifyFetched(m, fetched, now);
                 } else {
-                    out = ver.verify(m, now);
+                    // spec HM-VERIFY-60: two times when the vector gives the receipt time
+                    out = v.containsKey("received_at")
+                            ? ver.verify(m, (Long) v.get("received_at"), now)
+                            : ver.verify(m, now);
                 }
                 got = out.result();
                 if (v.get("recheck") instanceof Map) { // spec HM-VERIFY-57
