@@ -245,3 +245,73 @@ TEST(status_needed_by_the_bundle_gates_every_checkmark)
     hallmark_verifier_free(v);
     fx_free(&fx);
 }
+
+TEST(two_times_and_the_clock_floor)
+{
+    struct fx fx;
+    hallmark_verifier *v = NULL;
+    unsigned char state[HALLMARK_TRUST_STATE_MAX];
+    size_t state_len = 0;
+    static const char body[] = "Your code is 123456";
+    const char *none[1] = {NULL};
+    hallmark_verification out;
+    hallmark_message m;
+    char *b, *status, *token;
+    json_t *claims;
+
+    CHECK(fx_init(&fx) == 0);
+    claims = fx_claims(&fx, body);
+    token = fx_token(&fx, claims);
+    json_decref(claims);
+    b = fx_bundle(&fx, 7, FX_NOW + 7 * FX_DAY);
+    status = status_over(&fx, b, 7, FX_NOW - 600, NULL);
+    memset(&m, 0, sizeof m);
+    m.channel = "sms";
+    m.from = "ACMEBANK";
+    m.to = "+447700900123";
+    m.body = (const unsigned char *)body;
+    m.body_len = sizeof body - 1;
+    m.token = token;
+    m.token_len = strlen(token);
+    CHECK_RC(fx_verifier(&v, fx.root_b64), HALLMARK_OK);
+    CHECK_RC(hallmark_verifier_load(v, (const unsigned char *)b, strlen(b), NULL, 0, FX_NOW, state,
+                                    sizeof state, &state_len, NULL),
+             HALLMARK_OK);
+    /* Three days later, by its receipt time: verified; by the one-time call, expired. */
+    CHECK_RC(hallmark_verify_at(v, &m, FX_NOW, FX_NOW + 3 * FX_DAY, &out), HALLMARK_VERIFIED);
+    CHECK_RC(hallmark_verify(v, &m, FX_NOW + 3 * FX_DAY, &out), HALLMARK_TOKEN_EXPIRED);
+    CHECK_RC(hallmark_verify_sized_at(v, &m, 3, 8, 13, FX_NOW, FX_NOW + 3 * FX_DAY, &out),
+             HALLMARK_VERIFIED);
+    /* received_at after now + 300, or negative: an argument error, for every call. */
+    CHECK_RC(hallmark_verify_at(v, &m, FX_NOW + 301, FX_NOW, &out), HALLMARK_ERR_INVALID_ARGUMENT);
+    CHECK_RC(hallmark_verify_at(v, &m, -1, FX_NOW, &out), HALLMARK_ERR_INVALID_ARGUMENT);
+    CHECK_RC(hallmark_verify_sized_at(v, &m, 3, 8, 13, FX_NOW + 301, FX_NOW, &out),
+             HALLMARK_ERR_INVALID_ARGUMENT);
+    m.token = NULL;
+    m.token_len = 0;
+    CHECK_RC(hallmark_verify_fetched_at(v, &m, none, 0, FX_NOW + 301, FX_NOW, &out),
+             HALLMARK_ERR_INVALID_ARGUMENT);
+    CHECK_RC(hallmark_verify_fetched_at(v, &m, none, 0, FX_NOW, FX_NOW, &out), HALLMARK_UNSIGNED);
+    m.token = token;
+    m.token_len = strlen(token);
+    /* The floor is the bundle's iat (FX_NOW - 3600) until a status raises it to its own. */
+    CHECK_RC(hallmark_verify(v, &m, FX_NOW - 3600 - 300, &out), HALLMARK_TOKEN_NOT_YET_VALID);
+    CHECK_RC(hallmark_verify(v, &m, FX_NOW - 3600 - 301, &out), HALLMARK_CLOCK_BEHIND);
+    CHECK(out.ui == HALLMARK_UI_NEUTRAL);
+    CHECK_RC(load_status(v, status, state, state_len, state, &state_len), HALLMARK_OK);
+    CHECK_RC(hallmark_verify_at(v, &m, FX_NOW - 600 - 300, FX_NOW - 600 - 300, &out),
+             HALLMARK_TOKEN_NOT_YET_VALID); /* past step 1: the token's own time */
+    CHECK_RC(hallmark_verify_at(v, &m, FX_NOW - 600 - 301, FX_NOW - 600 - 301, &out),
+             HALLMARK_CLOCK_BEHIND);
+    CHECK_RC(hallmark_verdict_still_valid(v, "acme-bank", hm_signkey_public(fx.brand)->kid,
+                                          FX_NOW - 60, FX_NOW - 600 - 301),
+             HALLMARK_CLOCK_BEHIND);
+    /* An app that re-verifies a stored message with the one-time call and its receipt time is
+     * told, not given a verdict against data taken for fresh ([HM-VERIFY-63]). */
+    CHECK_RC(hallmark_verify(v, &m, FX_NOW - 1200, &out), HALLMARK_CLOCK_BEHIND);
+    free(b);
+    free(status);
+    free(token);
+    hallmark_verifier_free(v);
+    fx_free(&fx);
+}
