@@ -4196,6 +4196,25 @@ two_times_rules(const char *b)
                 NULL, NULL, NOW + DAY + 1, NOW);
     free(short_bundle);
     free(st);
+    /* [HM-BUNDLE-93]: vectors 478-479, verify before parsing. */
+    o.exp = NOW + 7 * DAY;
+    o.dup_brand = 1;
+    o.tamper = 1;
+    short_bundle = bundle(&o);
+    status_case("bundle-malformed-and-tampered",
+                "A bundle with a brand listed twice and a bad signature: the signature is checked "
+                "before any brand entry is read",
+                "HM-BUNDLE-93 HM-BUNDLE-24", "HALLMARK_BUNDLE_BAD_SIGNATURE", short_bundle, NULL,
+                NULL, NULL, NULL, 0, 0);
+    free(short_bundle);
+    o.tamper = 0;
+    o.foreign_signer = 1;
+    short_bundle = bundle(&o);
+    status_case("bundle-malformed-foreign-signer",
+                "A bundle with a brand listed twice, signed by a key the root did not certify",
+                "HM-BUNDLE-93 HM-BUNDLE-23", "HALLMARK_BUNDLE_UNTRUSTED", short_bundle, NULL, NULL,
+                NULL, NULL, 0, 0);
+    free(short_bundle);
 }
 
 static void
