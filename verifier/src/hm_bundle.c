@@ -1057,7 +1057,6 @@ static hallmark_result
 check_signatures(struct load *ld)
 {
     hallmark_result rc = walk_roots(ld);
-    size_t i;
 
     if (rc != HALLMARK_OK) {
         return rc;
@@ -1080,6 +1079,15 @@ check_signatures(struct load *ld)
     if (hm_jws_verify(&ld->bundle, &ld->publisher_key) != HALLMARK_OK) {
         return fail(ld, HALLMARK_BUNDLE_BAD_SIGNATURE, "bundle signature invalid", NULL);
     }
+    return HALLMARK_OK;
+}
+
+/* Step 9, once the brand entries are read: every credential by the bundle's publishing key. */
+static hallmark_result
+check_credentials(struct load *ld)
+{
+    size_t i;
+
     for (i = 0; i < ld->cred_count; i++) {
         if (!hm_jws_kid_is(&ld->creds[i], ld->publisher_key.kid) ||
             hm_jws_verify(&ld->creds[i], &ld->publisher_key) != HALLMARK_OK) {
@@ -1121,14 +1129,23 @@ parse_payload(struct load *ld)
     if (rc == HALLMARK_OK) {
         rc = parse_publisher(ld, json_object_get(p, "publisher"));
     }
+    return rc;
+}
+
+/* [HM-BUNDLE-93]: the brand entries, read only once the bundle's signature has been verified. */
+static hallmark_result
+parse_entries(struct load *ld)
+{
+    hallmark_result rc = parse_brands(ld, json_object_get(ld->payload, "brands"));
+
     if (rc == HALLMARK_OK) {
-        rc = parse_brands(ld, json_object_get(p, "brands"));
-    }
-    if (rc == HALLMARK_OK) {
-        rc = parse_revoked(ld, json_object_get(p, "revoked_brands"));
+        rc = parse_revoked(ld, json_object_get(ld->payload, "revoked_brands"));
     }
     if (rc == HALLMARK_OK) {
         rc = index_claims(ld->trust);
+    }
+    if (rc == HALLMARK_OK) {
+        rc = check_credentials(ld);
     }
     return rc;
 }
@@ -1218,11 +1235,16 @@ hm_trust_load(const hm_anchor *anchor, const unsigned char *bundle, size_t len,
     if (rc != HALLMARK_OK && rc != HALLMARK_ERR_NOMEM) {
         rc = fail(&ld, HALLMARK_BUNDLE_MALFORMED, "not a well-formed bundle JWS", NULL);
     }
+    /* Verify before parsing ([HM-BUNDLE-93]): the header fields, the chain and the certificate,
+     * then the signature over the exact bytes, and only then the brand entries. */
     if (rc == HALLMARK_OK) {
         rc = parse_payload(&ld);
     }
     if (rc == HALLMARK_OK) {
         rc = check_signatures(&ld);
+    }
+    if (rc == HALLMARK_OK) {
+        rc = parse_entries(&ld);
     }
     if (rc == HALLMARK_OK && anchor->platform != NULL &&
         (strcmp(ld.platform, anchor->platform) != 0 || ld.foreign_credential)) {
