@@ -25,7 +25,7 @@ status_over(const struct fx *fx, const char *bundle, long long serial, long long
     }
     p = json_pack("{s:i,s:s,s:I,s:s,s:I,s:I,s:[],s:[]}", "v", 1, "platform", FX_PLATFORM, "serial",
                   (json_int_t)serial, "bundle", digest, "iat", (json_int_t)iat, "exp",
-                  (json_int_t)(iat + 6 * 3600), "revoked_keys", "revoked_brands");
+                  (json_int_t)(iat + 6LL * 3600), "revoked_keys", "revoked_brands");
     if (kid != NULL) {
         json_array_append_new(json_object_get(p, "revoked_keys"), json_string(kid));
     }
@@ -161,7 +161,7 @@ TEST(status_floor_kept_in_process_and_across_a_restart)
     b8 = fx_bundle(&fx, 8, FX_NOW + FX_DAY);
     revoking = status_over(&fx, b7, 7, FX_NOW - 600, kid);
     older = status_over(&fx, b7, 7, FX_NOW - 1200, NULL);
-    tampered = strdup(revoking);
+    tampered = status_over(&fx, b7, 7, FX_NOW - 600, kid);
     tampered[strlen(tampered) - 5] = tampered[strlen(tampered) - 5] == 'A' ? 'B' : 'A';
     CHECK_RC(fx_verifier(&v, fx.root_b64), HALLMARK_OK);
     CHECK_RC(hallmark_verifier_load(v, (const unsigned char *)b7, strlen(b7), NULL, 0, FX_NOW,

@@ -4088,7 +4088,7 @@ static char *
 status_for(const char *b, json_t *keys, json_t *brands)
 {
     return status_of(publisher, "hallmark-status+jwt", PLATFORM, 7, b, NOW - 600,
-                     NOW - 600 + 6 * 3600, keys, brands);
+                     NOW - 600 + 6LL * 3600, keys, brands);
 }
 
 /* The state of §6.8 at the default bundle's position, version 2 with this status floor (version
@@ -4257,16 +4257,16 @@ status_rules(void)
                 "Status fetches blocked: the held status expired before verify",
                 "HM-BUNDLE-86 HM-VERIFY-56", "HALLMARK_STATUS_STALE", b, st, NULL, NULL,
                 recheck("acme-bank", acme, NOW - 60, "HALLMARK_STATUS_STALE"),
-                NOW - 600 + 6 * 3600 + 1, NOW);
+                NOW - 600 + 6LL * 3600 + 1, NOW);
     status_case("status-expired-at-load", "A status already past its exp when loaded",
                 "HM-BUNDLE-87", "HALLMARK_STATUS_STALE", b, st, NULL, NULL, NULL,
-                NOW - 600 + 6 * 3600 + 1, 0);
+                NOW - 600 + 6LL * 3600 + 1, 0);
     free(st);
     o.status_every = 0;
     {
         char *plain = bundle(&o);
         st = status_of(publisher, "hallmark-status+jwt", PLATFORM, 7, plain, NOW - 600,
-                       NOW - 600 + 6 * 3600, json_pack("[s]", acme_kid), json_array());
+                       NOW - 600 + 6LL * 3600, json_pack("[s]", acme_kid), json_array());
         status_case("status-on-bundle-without-status-every",
                     "A bundle of an earlier release needs no status, but one loaded is used",
                     "HM-BUNDLE-86 HM-BUNDLE-88", "HALLMARK_KEY_REVOKED", plain, st, NULL, v2_after,
@@ -4290,11 +4290,11 @@ status_rules(void)
                 "HALLMARK_STATUS_INVALID", b, big, NULL, NULL, NULL, 0, 0);
     free(big);
     st = status_of(publisher, "hallmark-bundle+jwt", PLATFORM, 7, b, NOW - 600,
-                   NOW - 600 + 6 * 3600, json_array(), json_array());
+                   NOW - 600 + 6LL * 3600, json_array(), json_array());
     status_case("status-wrong-typ", "A status with the bundle's typ", "HM-BUNDLE-87",
                 "HALLMARK_STATUS_INVALID", b, st, NULL, NULL, NULL, 0, 0);
     free(st);
-    st = status_of(rogue, "hallmark-status+jwt", PLATFORM, 7, b, NOW - 600, NOW - 600 + 6 * 3600,
+    st = status_of(rogue, "hallmark-status+jwt", PLATFORM, 7, b, NOW - 600, NOW - 600 + 6LL * 3600,
                    json_array(), json_array());
     status_case("status-other-signer",
                 "A status that clears every revocation, signed by a key the bundle did not "
@@ -4320,18 +4320,18 @@ status_rules(void)
                 "HALLMARK_STATUS_INVALID", b, st, NULL, NULL, NULL, 0, 0);
     free(st);
     st = status_of(publisher, "hallmark-status+jwt", "Other Platform", 7, b, NOW - 600,
-                   NOW - 600 + 6 * 3600, json_array(), json_array());
+                   NOW - 600 + 6LL * 3600, json_array(), json_array());
     status_case("status-other-platform", "A status of another platform", "HM-BUNDLE-87",
                 "HALLMARK_STATUS_INVALID", b, st, NULL, NULL, NULL, 0, 0);
     free(st);
     st = status_of(publisher, "hallmark-status+jwt", PLATFORM, 8, b, NOW - 600,
-                   NOW - 600 + 6 * 3600, json_array(), json_array());
+                   NOW - 600 + 6LL * 3600, json_array(), json_array());
     status_case("status-other-serial", "A status for bundle serial 8 while 7 is in force",
                 "HM-BUNDLE-87 HM-TRUST-71", "HALLMARK_STATUS_OTHER_BUNDLE", b, st, NULL, NULL, NULL,
                 0, 0);
     free(st);
     st = status_of(publisher, "hallmark-status+jwt", PLATFORM, 7, default_bundle, NOW - 600,
-                   NOW - 600 + 6 * 3600, json_array(), json_array());
+                   NOW - 600 + 6LL * 3600, json_array(), json_array());
     status_case("status-other-bundle-digest",
                 "A status that names another bundle of the same serial", "HM-BUNDLE-87",
                 "HALLMARK_STATUS_OTHER_BUNDLE", b, st, NULL, NULL, NULL, 0, 0);

@@ -751,7 +751,7 @@ parse_revoked(struct load *ld, const json_t *list)
             return fail(ld, HALLMARK_BUNDLE_MALFORMED, "bad entry", "revoked_brands");
         }
         for (j = 0; j < ld->trust->brand_count; j++) {
-            if (strcmp(ld->trust->brands[j].id, id) == 0) {
+            if (ld->trust->brands[j].id != NULL && strcmp(ld->trust->brands[j].id, id) == 0) {
                 ld->trust->brands[j].revoked = 1;
             }
         }
