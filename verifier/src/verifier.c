@@ -300,6 +300,7 @@ hallmark_verifier_load_status(hallmark_verifier *v, const unsigned char *status,
         rc = HALLMARK_ERR_NOMEM;
     }
     if (rc != HALLMARK_OK) {
+        free(fresh); /* NULL here; freed for the analyzers' sake */
         hm_status_free(st);
         snapshot_release(v, cur);
         pthread_mutex_unlock(&v->load_lock);
