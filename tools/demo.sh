@@ -10,6 +10,8 @@
 # Acme's logo, needs a second reviewer at onboarding and is shown as "signed by" its domain only;
 # the signer refuses a body with a link outside the brand's link domains. Acme Bank's SMS sender
 # always signs, so an SMS from it that the directory holds no token for gets a warning, no brand.
+# Last, Acme Bank's key leaks: the platform revokes it and re-signs the status object, the app
+# fetches it (GET /v1/status), and the OTP it showed with a checkmark earlier loses it.
 # Exits 0 when all is as expected.
 set -euo pipefail
 build=${1:-build}
@@ -196,6 +198,28 @@ row "signer asked for a link in the body" "HTTP $body_code $(python3 -c 'import 
 python3 tests/cli/vector_tool.py args spec/vectors/076-action-suffix-trick.json "$work" >"$work/args"
 mapfile -t args < <(grep -vx -- --json "$work/args")
 row "forged button to acme.example.evil.example" "$("$verify" "${args[@]}" 2>/dev/null | head -n 1 || true)"
+
+echo "6. Acme Bank's key leaks: the platform revokes it, and the app withdraws earlier checkmarks"
+# The app stored the OTP's verdict with its brand, key and issue time (spec HM-VERIFY-57). The
+# platform revokes the key and re-signs the status object (hallmark-keys status-publish, also its
+# hourly timer); the app fetches GET /v1/status, loads it, and re-checks every stored checkmark.
+stored=$("$verify" --root "$HALLMARK_KEYSTORE/root.pub" --bundle "$HALLMARK_KEYSTORE/published/bundle.jws" \
+    --message "$work/otp.msg" --json 2>/dev/null |
+    python3 -c 'import json,sys; b=json.load(sys.stdin)["brand"]; print("%s:%s:%s" % (b["id"], b["kid"], b["iat"]))')
+row "the OTP, stored with its verdict" "✔ ${stored:0:24}..."
+quiet "$keys" key revoke "$kid" --reason "demo: key file found on a laptop"
+quiet "$keys" status-publish
+status_code=$(curl -sS --cacert "$work/tls.pem" -o "$work/status.jws" -w '%{http_code}' "$url/v1/status")
+[ "$status_code" = 200 ] || { echo "GET /v1/status: HTTP $status_code"; exit 1; }
+row "GET /v1/status" "HTTP $status_code, $(wc -c <"$work/status.jws") bytes, the key listed as revoked"
+recheck=$("$verify" --root "$HALLMARK_KEYSTORE/root.pub" --bundle "$HALLMARK_KEYSTORE/published/bundle.jws" \
+    --status "$work/status.jws" --message "$work/otp.msg" --recheck "$stored" --json 2>/dev/null |
+    python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["recheck"], d["result"])' || true)
+set -- $recheck
+row "the stored OTP, re-checked" "✘ withdrawn: ${1:-?} (the app now shows a warning)"
+row "the same message verified again" "${2:-?}"
+[ "${1:-}" = HALLMARK_KEY_REVOKED ] && [ "${2:-}" = HALLMARK_KEY_REVOKED ] ||
+    { echo "the revoked key's earlier message kept its checkmark"; exit 1; }
 
 kill -TERM "$pid"
 wait "$pid" || { echo "the signer did not stop cleanly"; exit 1; }

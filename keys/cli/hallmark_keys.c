@@ -37,7 +37,12 @@ static const char usage_text[] =
     "  key revoke KID --reason TEXT    compromised key: its messages get \"key revoked\"\n"
     "  key destroy KID                 delete a revoked or fully expired key's secret\n"
     "  rotate BRAND [--force --reason TEXT]  add + publish a key, promote it after the window\n"
-    "  publish [--expires DURATION]    sign a new trust bundle (serial + 1) and each brand's JWKS\n"
+    "  publish [--expires DURATION] [--status-every DURATION]\n"
+    "                                  sign a new trust bundle (serial + 1), its status object\n"
+    "                                  and each brand's JWKS\n"
+    "  status-publish [--expires DURATION]  re-sign the last bundle's status object, with the\n"
+    "                                  keys and brands revoked since it (run it hourly, and\n"
+    "                                  right after key revoke or brand revoke)\n"
     "  root rotate | root show         rotate the root (apps follow the chain) / print it\n"
     "  publisher rotate                new publishing key certified by the root; old one deleted\n"
     "  status                          every brand and key, its state, and the next action due\n"
@@ -192,7 +197,8 @@ static const char help_key[] =
     "unscoped one.\n";
 
 static const char help_publish[] =
-    "usage: hallmark-keys publish [--expires DURATION]\n"
+    "usage: hallmark-keys publish [--expires DURATION] [--status-every DURATION]\n"
+    "       hallmark-keys status-publish [--expires DURATION]\n"
     "       hallmark-keys root rotate [--root-media DIR] [--compromised --reason TEXT] | root "
     "show\n"
     "       hallmark-keys publisher rotate [--root-media DIR] [--compromised --reason TEXT]\n"
@@ -202,8 +208,16 @@ static const char help_publish[] =
     "and published/bundle.jws, a JWKS per brand into published/jwks/BRAND.json, and each\n"
     "brand's canonical logo into published/logos/SHA256.png (named by the logo.sha256 the bundle\n"
     "carries; hallmark-signer serves it at GET /v1/logos/SHA256). The bundle\n"
-    "is checked with the verifier library before it is written. --expires (default 7d): apps\n"
-    "show no checkmark past it, so publish again before then. A bundle that would give one\n"
+    "is checked with the verifier library before it is written. --expires (default 7d, at most\n"
+    "14d, spec HM-TRUST-72): apps show no checkmark past it, so publish again before then.\n"
+    "Beside it, published/status.jws: the bundle's status object (spec 6.9), valid 6 hours.\n"
+    "--status-every (5m to 24h; kept for later publications) makes every bundle need a fresh\n"
+    "status: apps then show no checkmark once the last status expires, so run status-publish\n"
+    "on a timer (hourly) before setting it, and right after every key or brand revocation:\n"
+    "that is what carries a revocation to apps within hours (spec HM-TRUST-73).\n"
+    "status-publish re-signs published/status.jws for the last published bundle, listing the\n"
+    "keys and brands revoked since it; --expires (default 6h, at most 24h).\n"
+    "A bundle that would give one\n"
     "sender to two brands (a keystore from before that rule) is refused: move the sender\n"
     "with brand update ... --transfer-from first (help brand).\n"
     "root rotate makes a new root, signs a rotation statement with the old one (apps that pin\n"
@@ -462,7 +476,8 @@ enum {
     OPT_SCOPE_CHANNEL,
     OPT_CUSTODIAN_PASS,
     OPT_SCOPE_SENDER,
-    OPT_KEY
+    OPT_KEY,
+    OPT_STATUS_EVERY
 };
 
 static const struct option long_options[] = {
@@ -507,6 +522,7 @@ static const struct option long_options[] = {
     {"custodian-passphrase-file", required_argument, NULL, OPT_CUSTODIAN_PASS},
     {"scope-sender", required_argument, NULL, OPT_SCOPE_SENDER},
     {"key", required_argument, NULL, OPT_KEY},
+    {"status-every", required_argument, NULL, OPT_STATUS_EVERY},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
 
@@ -645,6 +661,9 @@ parse_options(struct cli *c, int argc, char **argv)
         case OPT_EXPIRES:
             c->expires = optarg;
             break;
+        case OPT_STATUS_EVERY:
+            c->status_every = optarg;
+            break;
         case OPT_ALLOW_CONFUSABLE:
             c->allow_confusable = 1;
             break;
@@ -744,7 +763,8 @@ help_for(const char *cmd)
     if (strcmp(cmd, "key") == 0 || strcmp(cmd, "rotate") == 0) {
         return help_key;
     }
-    if (strcmp(cmd, "publish") == 0 || strcmp(cmd, "root") == 0 || strcmp(cmd, "publisher") == 0) {
+    if (strcmp(cmd, "publish") == 0 || strcmp(cmd, "root") == 0 || strcmp(cmd, "publisher") == 0 ||
+        strcmp(cmd, "status-publish") == 0) {
         return help_publish;
     }
     if (strcmp(cmd, "status") == 0 || strcmp(cmd, "audit") == 0) {
@@ -810,6 +830,8 @@ main(int argc, char **argv)
         st = cmd_rotate(&c);
     } else if (strcmp(cmd, "publish") == 0) {
         st = cmd_publish(&c);
+    } else if (strcmp(cmd, "status-publish") == 0) {
+        st = cmd_status_publish(&c);
     } else if (strcmp(cmd, "root") == 0) {
         st = cmd_root(&c);
     } else if (strcmp(cmd, "publisher") == 0) {

@@ -26,6 +26,7 @@ struct cli {
     const char *dir, *pass_file, *platform, *kdf, *propagation, *name, *logo, *color, *background,
         *level, *logo_url, *valid_for, *alg, *reason, *out, *expires, *transfer_from,
         *verified_domain, *second_reviewer, *categories;
+    const char *status_every; /* publish --status-every: bundles need a status ([HM-BUNDLE-86]) */
     const char *root_media, *root_keys, *threshold; /* quorum root (spec HM-TRUST-61) */
     /* [HM-TRUST-67]: every --root-media DIR (root_media is the first), the passphrase file of
      * each one's custodian, and the custodians' passphrases once read (hm_secret_alloc). */
@@ -138,6 +139,7 @@ int cmd_brand(struct cli *c);
 int cmd_key(struct cli *c);
 int cmd_rotate(struct cli *c);
 int cmd_publish(struct cli *c);
+int cmd_status_publish(struct cli *c);
 int cmd_root(struct cli *c);
 int cmd_publisher(struct cli *c);
 int cmd_status(struct cli *c);

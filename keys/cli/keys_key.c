@@ -550,8 +550,9 @@ cmd_rotate(struct cli *c)
                          "--force needs --reason TEXT (it is recorded in the audit log)");
     }
     lifetime = hm_ks_int(json_object_get(c->ks.state, "settings"), "bundle_lifetime");
-    if (c->expires != NULL && (!parse_duration(c->expires, &lifetime) || lifetime > 90 * 86400LL)) {
-        return keys_fail(EXIT_USAGE, "--expires: a duration up to 90d (e.g. 7d, 36h)");
+    if (c->expires != NULL &&
+        (!parse_duration(c->expires, &lifetime) || lifetime > HM_BUNDLE_LIFETIME_MAX)) {
+        return keys_fail(EXIT_USAGE, "--expires: a duration up to 14d (e.g. 7d, 36h)");
     }
     if (c->scope_channels.count > 0 || c->scope_senders.count > 0) {
         return keys_fail(EXIT_USAGE,

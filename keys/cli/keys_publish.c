@@ -19,6 +19,9 @@
 
 #define DEFAULT_PROPAGATION 86400LL
 #define DEFAULT_BUNDLE_LIFETIME (7 * 86400LL)
+/* [HM-TRUST-70]: a status lives 6 hours by default, at most a day. */
+#define DEFAULT_STATUS_LIFETIME (6 * 3600LL)
+#define STATUS_LIFETIME_MAX 86400LL
 #define PUBLISHER_VALIDITY (86400LL * 365 * 2)
 /* [HM-TRUST-62]: a quorum keystore certifies its publishing key for 28 days (the spec allows 42),
  * re-certified weekly by `publisher recertify`; status warns 7 days ahead (keys_status.c). */
@@ -498,6 +501,26 @@ write_logos(const struct cli *c)
     return 0;
 }
 
+/* published/status.jws: the status object of bundle (spec §6.9), listing what was revoked at or
+ * after since. 0 or the exit status (printed). */
+static int
+write_status(const struct cli *c, const char *bundle, unsigned long long serial, long long since,
+             long long lifetime)
+{
+    char path[HM_KEYSTORE_PATH_MAX], *status = NULL;
+    int st;
+
+    if (hm_pub_status(c->ks.state, c->ks.publisher, serial, bundle, since, c->ks.now,
+                      c->ks.now + lifetime, &status) != HALLMARK_OK) {
+        return keys_fail(EXIT_USAGE, "could not sign the status object");
+    }
+    st = hm_keystore_path(&c->ks, path, sizeof path, "published/status.jws") != 0
+             ? keys_fail(EXIT_USAGE, "path too long")
+             : write_out(path, status, strlen(status));
+    free(status);
+    return st;
+}
+
 int
 do_publish(struct cli *c, long long lifetime, unsigned long long *serial_out)
 {
@@ -590,6 +613,8 @@ do_publish(struct cli *c, long long lifetime, unsigned long long *serial_out)
     }
     files = highest_file_serial(c);
     serial = (files > serial ? files : serial) + 1;
+    /* [HM-TRUST-72]: a keystore's setting from before the cap publishes 14 days at most. */
+    lifetime = lifetime < HM_BUNDLE_LIFETIME_MAX ? lifetime : HM_BUNDLE_LIFETIME_MAX;
     note_credential_changes(c, now);
     /* [HM-TRUST-66]: a pending key's nbf is its earliest promotion time, set by the first bundle
      * that carries it: no token dated before then verifies, whoever holds the key. */
@@ -624,6 +649,9 @@ do_publish(struct cli *c, long long lifetime, unsigned long long *serial_out)
         hm_keystore_path(&c->ks, path, sizeof path, "published/bundle.jws") != 0 ||
         (st = write_out(path, bundle, strlen(bundle))) != 0) {
         st = st != 0 ? st : keys_fail(EXIT_USAGE, "path too long");
+        goto out;
+    }
+    if ((st = write_status(c, bundle, serial, now, DEFAULT_STATUS_LIFETIME)) != 0) {
         goto out;
     }
     json_array_foreach(hm_ks_brands(&c->ks), i, b)
@@ -681,10 +709,76 @@ cmd_publish(struct cli *c)
         return st;
     }
     lifetime = hm_ks_int(json_object_get(c->ks.state, "settings"), "bundle_lifetime");
-    if (c->expires != NULL && (!parse_duration(c->expires, &lifetime) || lifetime > 90 * 86400LL)) {
-        return keys_fail(EXIT_USAGE, "--expires: a duration up to 90d (e.g. 7d, 36h)");
+    if (c->expires != NULL &&
+        (!parse_duration(c->expires, &lifetime) || lifetime > HM_BUNDLE_LIFETIME_MAX)) {
+        return keys_fail(EXIT_USAGE, "--expires: a duration up to 14d (e.g. 7d, 36h)");
+    }
+    if (c->status_every != NULL) {
+        long long every = 0;
+
+        if (!parse_duration(c->status_every, &every) || every < HM_STATUS_EVERY_MIN ||
+            every > HM_STATUS_EVERY_MAX) {
+            return keys_fail(EXIT_USAGE, "--status-every: a duration from 5m to 24h (e.g. 1h)");
+        }
+        /* Kept in the settings, committed with this publication (spec HM-BUNDLE-86). */
+        json_object_set_new(json_object_get(c->ks.state, "settings"), "status_every",
+                            json_integer(every));
     }
     return do_publish(c, lifetime, NULL);
+}
+
+int
+cmd_status_publish(struct cli *c)
+{
+    json_t *last;
+    long long lifetime = DEFAULT_STATUS_LIFETIME;
+    unsigned long long serial;
+    char path[HM_KEYSTORE_PATH_MAX], when[32];
+    unsigned char *bundle = NULL;
+    size_t len = 0;
+    int st;
+
+    if (c->nargs != 0) {
+        return keys_fail(EXIT_USAGE, "status-publish takes no arguments (see help publish)");
+    }
+    if (c->expires != NULL &&
+        (!parse_duration(c->expires, &lifetime) || lifetime > STATUS_LIFETIME_MAX)) {
+        return keys_fail(EXIT_USAGE, "--expires: a duration up to 24h (e.g. 6h)");
+    }
+    if ((st = open_keystore(c, OPEN_TO_CHANGE)) != 0) {
+        return st;
+    }
+    last = json_object_get(c->ks.state, "last_publish");
+    if (last == NULL) {
+        return keys_fail(EXIT_REFUSED, "nothing is published yet: hallmark-keys publish");
+    }
+    serial = (unsigned long long)hm_ks_int(last, "serial");
+    if (c->ks.now < hm_ks_int(last, "iat")) {
+        return keys_fail(EXIT_REFUSED,
+                         "the clock is before bundle %llu was published: apps would refuse a "
+                         "status older than one they hold",
+                         serial);
+    }
+    if (c->ks.now > hm_ks_int(last, "exp")) {
+        return keys_fail(EXIT_REFUSED,
+                         "bundle %llu expired at %s: a status cannot revive it (hallmark-keys "
+                         "publish)",
+                         serial, fmt_time(hm_ks_int(last, "exp"), when, sizeof when));
+    }
+    if (hm_keystore_path(&c->ks, path, sizeof path, "published/bundle-%llu.jws", serial) != 0) {
+        return keys_fail(EXIT_USAGE, "path too long");
+    }
+    if (hm_read_file(path, HM_BUNDLE_MAX, &bundle, &len) != HALLMARK_OK) {
+        return keys_fail(EXIT_USAGE, "%s: %s", path, strerror(errno));
+    }
+    st = write_status(c, (const char *)bundle, serial, hm_ks_int(last, "iat"), lifetime);
+    free(bundle);
+    if (st == 0) {
+        (void)printf("published the status of bundle %llu, valid until %s: %s/published/"
+                     "status.jws\n",
+                     serial, fmt_time(c->ks.now + lifetime, when, sizeof when), c->ks.dir);
+    }
+    return st;
 }
 
 /* The incident fields of a rotation's audit entry: a --compromised rotation is an incident. */

@@ -320,11 +320,61 @@ hm_pub_bundle(const json_t *state, const hm_signkey *publisher, unsigned long lo
     if (json_array_size(revoked) > 0) {
         json_object_set(payload, "revoked_brands", revoked);
     }
+    /* [HM-BUNDLE-86]: once the platform publishes a status on a timer, its bundles need one. */
+    if (hm_ks_int(json_object_get(state, "settings"), "status_every") > 0) {
+        json_object_set_new(
+            payload, "status_every",
+            json_integer(hm_ks_int(json_object_get(state, "settings"), "status_every")));
+    }
     rc = hm_jws_sign_json(publisher, "hallmark-bundle+jwt", payload, out);
 out:
     json_decref(payload);
     json_decref(brands);
     json_decref(revoked);
+    return rc;
+}
+
+hallmark_result
+hm_pub_status(const json_t *state, const hm_signkey *publisher, unsigned long long serial,
+              const char *bundle, long long since, long long iat, long long exp, char **out)
+{
+    json_t *keys = json_array(), *brands = json_array(), *b, *k, *payload = NULL;
+    char digest[HM_SHA256_B64_LEN + 1];
+    size_t i, j;
+    hallmark_result rc = HALLMARK_ERR_NOMEM;
+
+    *out = NULL;
+    if (exp <= iat || exp - iat > 86400) {
+        rc = HALLMARK_ERR_INVALID_ARGUMENT;
+        goto out;
+    }
+    if (keys == NULL || brands == NULL ||
+        hm_sha256_b64url(digest, (const unsigned char *)bundle, strlen(bundle)) != HALLMARK_OK) {
+        goto out;
+    }
+    json_array_foreach(json_object_get(state, "brands"), i, b)
+    {
+        if (json_object_get(b, "revoked_at") != NULL && hm_ks_int(b, "revoked_at") >= since) {
+            json_array_append_new(brands, json_string(hm_ks_str(b, "id")));
+        }
+        json_array_foreach(json_object_get(b, "keys"), j, k)
+        {
+            if (json_object_get(k, "revoked_at") != NULL && hm_ks_int(k, "revoked_at") >= since) {
+                json_array_append_new(keys, json_string(hm_ks_str(k, "kid")));
+            }
+        }
+    }
+    payload = json_pack("{s:i,s:s,s:I,s:s,s:I,s:I,s:O,s:O}", "v", 1, "platform",
+                        hm_ks_str(state, "platform"), "serial", (json_int_t)serial, "bundle",
+                        digest, "iat", (json_int_t)iat, "exp", (json_int_t)exp, "revoked_keys",
+                        keys, "revoked_brands", brands);
+    if (payload != NULL) {
+        rc = hm_jws_sign_json(publisher, "hallmark-status+jwt", payload, out);
+    }
+out:
+    json_decref(payload);
+    json_decref(keys);
+    json_decref(brands);
     return rc;
 }
 

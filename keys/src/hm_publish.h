@@ -53,6 +53,17 @@ json_t *hm_pub_jwks(const json_t *brand, long long now);
 hallmark_result hm_pub_bundle(const json_t *state, const hm_signkey *publisher,
                               unsigned long long serial, long long iat, long long exp, char **out);
 
+/*
+ * Signs the status object (spec §6.9) of the bundle bytes published with serial: iat and exp as
+ * given (exp - iat at most 86400), listing every key and brand of the state whose revoked_at is
+ * at or after since (the bundle's iat: revoked since that bundle). *out receives the compact JWS
+ * (malloc'd). HALLMARK_OK, HALLMARK_ERR_INVALID_ARGUMENT (a lifetime over a day),
+ * HALLMARK_ERR_NOMEM or the signing error.
+ */
+hallmark_result hm_pub_status(const json_t *state, const hm_signkey *publisher,
+                              unsigned long long serial, const char *bundle, long long since,
+                              long long iat, long long exp, char **out);
+
 /* The public JWK object of a key (canonical members; new reference). */
 json_t *hm_pub_jwk(const hm_signkey *key);
 

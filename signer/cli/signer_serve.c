@@ -71,6 +71,7 @@ static const struct endpoint {
     {"/v1/sign/batch", EXACT, EVHTTP_REQ_POST, 1, 0, serve_sign_batch},
     {"/v1/bundle", EXACT, EVHTTP_REQ_GET, 0, 0, serve_bundle},
     {"/v1/jwks", EXACT, EVHTTP_REQ_GET, 0, 0, serve_jwks},
+    {"/v1/status", EXACT, EVHTTP_REQ_GET, 0, 0, serve_status},
     {SERVE_LOGOS_PREFIX, PREFIX, EVHTTP_REQ_GET, 0, 0, serve_logo},
     {SERVE_TOKENS_PREFIX, PREFIX, EVHTTP_REQ_GET, 0, 1, serve_tokens},
     {"/healthz", EXACT, EVHTTP_REQ_GET, 0, 1, serve_healthz},

@@ -118,6 +118,7 @@ void serve_request_done(struct evhttp_request *req, const char *endpoint, const 
 void serve_sign(struct evhttp_request *req, struct client *c);       /* POST /v1/sign */
 void serve_sign_batch(struct evhttp_request *req, struct client *c); /* POST /v1/sign/batch */
 void serve_bundle(struct evhttp_request *req, struct client *c);     /* GET /v1/bundle */
+void serve_status(struct evhttp_request *req, struct client *c);     /* GET /v1/status */
 void serve_jwks(struct evhttp_request *req, struct client *c);       /* GET /v1/jwks */
 void serve_tokens(struct evhttp_request *req, struct client *c);     /* GET /v1/tokens/{key} */
 void serve_healthz(struct evhttp_request *req, struct client *c);    /* GET /healthz */

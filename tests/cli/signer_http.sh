@@ -65,6 +65,14 @@ call GET /v1/bundle "" -H "If-None-Match: $etag"
 [ "$code" = 304 ] && ok || bad "If-None-Match: $code (etag $etag)"
 call GET /v1/jwks
 [ "$code" = 200 ] && grep -q "$acme_k1" "$work/resp" && ok || bad "jwks"
+# The status object (spec 6.9): the published file, read on every request (issue 21).
+call GET /v1/status
+cmp -s "$work/resp" "$HALLMARK_KEYSTORE/published/status.jws" && [ "$code" = 200 ] && ok || bad "GET /v1/status is not the published status: $code"
+mv "$HALLMARK_KEYSTORE/published/status.jws" "$work/status.saved"
+expect_error "no status published" 404 not_found GET /v1/status ""
+mv "$work/status.saved" "$HALLMARK_KEYSTORE/published/status.jws"
+call GET /v1/status
+[ "$code" = 200 ] && ok || bad "GET /v1/status after the file came back: $code"
 # Refusals: status, JSON code, nothing signed.
 expect_error "no credentials" 401 unauthorized POST /v1/sign "$(msg acme-bank ACMEBANK +447700900123 x)"
 expect_error "wrong token" 401 unauthorized POST /v1/sign "$(msg acme-bank ACMEBANK +447700900123 x)" -H "Authorization: Bearer guess"

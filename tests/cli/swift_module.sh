@@ -36,6 +36,23 @@ int use_load(hallmark_verifier **v, const char *const *roots, const unsigned cha
            hallmark_verifier_load(*v, b, n, NULL, 0, 0, next, hallmark_trust_state_max(), &len,
                                   NULL) == HALLMARK_BUNDLE_ROOT_FORKED;
 }
+/* The status object and the re-check of stored verdicts (spec 6.9, 7.5), as Example.swift's
+ * loadStatusAndRecheck calls them. */
+int use_status(hallmark_verifier *v, const unsigned char *s, size_t n);
+int use_status(hallmark_verifier *v, const unsigned char *s, size_t n) {
+    unsigned char next[HALLMARK_TRUST_STATE_MAX];
+    size_t len = 0;
+    return hallmark_verifier_load_status(v, s, n, NULL, 0, 0, next, sizeof next, &len, NULL) ==
+               HALLMARK_STATUS_OTHER_BUNDLE &&
+           hallmark_ui_class(hallmark_verdict_still_valid(v, "acme-bank", "kid", 0, 0)) ==
+               hallmark_ui_class(HALLMARK_STATUS_STALE);
+}
+/* Two times ([HM-VERIFY-60]), as Example.swift's verifyMessage calls them. */
+int use_two_times(hallmark_verifier *v, hallmark_message *m, hallmark_verification *out);
+int use_two_times(hallmark_verifier *v, hallmark_message *m, hallmark_verification *out) {
+    return hallmark_verify_sized_at(v, m, 3, 8, 13, 1795597200, 1795600000, out) ==
+           HALLMARK_CLOCK_BEHIND;
+}
 /* The logos fetched at load ([HM-CRED-78]), as Example.swift's syncLogos calls them. */
 int use_logos(hallmark_verifier *v, const unsigned char *png, size_t n);
 int use_logos(hallmark_verifier *v, const unsigned char *png, size_t n) {

@@ -56,6 +56,16 @@ def args(vector_path, work):
     out += ["--state", state, "--now", str(v["now"])]
     if "load_now" in v:
         out += ["--loaded-at", str(v["load_now"])]
+    if "received_at" in v:
+        out += ["--received-at", str(v["received_at"])]
+    if "status" in v:
+        # The bundle's status object (spec 6.9), loaded after it.
+        with open(os.path.join(work, "status.jws"), "w", encoding="ascii") as f:
+            f.write(v["status"])
+        out += ["--status", os.path.join(work, "status.jws")]
+    if "recheck" in v:
+        r = v["recheck"]
+        out += ["--recheck", f"{r['iss']}:{r['kid']}:{r['iat']}"]
     message = dict(v["message"])
     if "tokens" in message:
         # A message that came without its token, and what the token directory answered (§9.6).
@@ -118,6 +128,8 @@ def check(vector_path, output_path, status, no_es256=False):
             return fail(f"state written {mine!r} != {expect['state']!r}")
     if "brand" in expect and got.get("brand") != expect["brand"]:
         return fail(f"brand differs:\n  want {expect['brand']}\n  got  {got.get('brand')}")
+    if "recheck" in vector and got.get("recheck") != vector["recheck"]["result"]:
+        return fail(f"re-check {got.get('recheck')!r} != {vector['recheck']['result']!r}")
     return True
 
 

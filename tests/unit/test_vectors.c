@@ -139,7 +139,8 @@ brand_mismatch(const json_t *b, const hallmark_verification *v)
  * load, state (HALLMARK_TRUST_STATE_MAX bytes) gets the returned trust state, *state_len its
  * length. */
 static int
-run_vector(const json_t *vec, hallmark_verification *out, unsigned char *state, size_t *state_len)
+run_vector(const json_t *vec, hallmark_verification *out, unsigned char *state, size_t *state_len,
+           int *recheck_rc)
 {
     const json_t *roots = json_object_get(vec, "roots"), *msg = json_object_get(vec, "message");
     const json_t *bundle = json_object_get(vec, "bundle");
@@ -170,6 +171,20 @@ run_vector(const json_t *vec, hallmark_verification *out, unsigned char *state, 
             v, (const unsigned char *)json_string_value(bundle), json_string_length(bundle),
             (const unsigned char *)json_string_value(st), json_string_length(st), load_now, state,
             HALLMARK_TRUST_STATE_MAX, state_len, NULL);
+        if (rc != HALLMARK_OK) {
+            hallmark_verifier_free(v);
+            return (int)rc;
+        }
+    }
+    if (json_is_string(json_object_get(vec, "status"))) { /* §12.2: after the bundle (issue 21) */
+        const json_t *status = json_object_get(vec, "status");
+        unsigned char prior[HALLMARK_TRUST_STATE_MAX];
+        size_t prior_len = *state_len;
+
+        memcpy(prior, state, prior_len);
+        rc = hallmark_verifier_load_status(v, (const unsigned char *)json_string_value(status),
+                                           json_string_length(status), prior, prior_len, load_now,
+                                           state, HALLMARK_TRUST_STATE_MAX, state_len, NULL);
         if (rc != HALLMARK_OK) {
             hallmark_verifier_free(v);
             return (int)rc;
@@ -208,11 +223,26 @@ run_vector(const json_t *vec, hallmark_verification *out, unsigned char *state, 
         for (i = 0; i < n; i++) {
             fetched[i] = json_string_value(json_array_get(list, i));
         }
-        rc = hallmark_verify_fetched(v, &m, fetched, n, now, out);
+        rc = json_is_integer(json_object_get(vec, "received_at"))
+                 ? hallmark_verify_fetched_at(
+                       v, &m, fetched, n, json_integer_value(json_object_get(vec, "received_at")),
+                       now, out)
+                 : hallmark_verify_fetched(v, &m, fetched, n, now, out);
     } else {
         m.token = json_string_value(json_object_get(msg, "token"));
         m.token_len = json_string_length(json_object_get(msg, "token"));
-        rc = hallmark_verify(v, &m, now, out);
+        /* [HM-VERIFY-60]: two times when the vector gives the receipt time. */
+        rc = json_is_integer(json_object_get(vec, "received_at"))
+                 ? hallmark_verify_at(
+                       v, &m, json_integer_value(json_object_get(vec, "received_at")), now, out)
+                 : hallmark_verify(v, &m, now, out);
+    }
+    if (json_is_object(json_object_get(vec, "recheck"))) { /* [HM-VERIFY-57] */
+        const json_t *r = json_object_get(vec, "recheck");
+        *recheck_rc =
+            (int)hallmark_verdict_still_valid(v, json_string_value(json_object_get(r, "iss")),
+                                              json_string_value(json_object_get(r, "kid")),
+                                              json_integer_value(json_object_get(r, "iat")), now);
     }
     hallmark_verifier_free(v);
     return (int)rc;
@@ -250,7 +280,8 @@ TEST(vectors_every_case_gives_its_expected_result)
         long long serial = -1;
         const json_t *expect, *want_state;
         const char *bad = NULL;
-        int got;
+        int got, recheck_rc = -1;
+        hallmark_result want_recheck = HALLMARK_OK;
 
         (void)snprintf(path, sizeof path, VECTOR_DIR "/%s", names[i]);
         vec = json_load_file(path, JSON_REJECT_DUPLICATES, NULL);
@@ -262,7 +293,7 @@ TEST(vectors_every_case_gives_its_expected_result)
             json_decref(vec);
             continue;
         }
-        got = run_vector(vec, &out, state, &state_len);
+        got = run_vector(vec, &out, state, &state_len, &recheck_rc);
         state[state_len] = '\0';
         state_doc = json_loads((const char *)state, 0, NULL);
         if (state_doc != NULL) {
@@ -285,6 +316,13 @@ TEST(vectors_every_case_gives_its_expected_result)
         } else if ((want == HALLMARK_VERIFIED || want == HALLMARK_VERIFIED_DOMAIN) &&
                    (bad = brand_mismatch(json_object_get(expect, "brand"), &out)) != NULL) {
             printf("  %s: verified result differs at %s\n", names[i], bad);
+        } else if (json_object_get(vec, "recheck") != NULL &&
+                   (hallmark_result_from_name(json_string_value(json_object_get(
+                                                  json_object_get(vec, "recheck"), "result")),
+                                              &want_recheck) != HALLMARK_OK ||
+                    recheck_rc != (int)want_recheck)) {
+            printf("  %s: re-check gave %s\n", names[i],
+                   hallmark_result_name((hallmark_result)recheck_rc));
         } else if (json_object_get(expect, "ui") != NULL &&
                    !str_eq(json_object_get(expect, "ui"), hallmark_ui_class_name(out.ui))) {
             printf("  %s: ui %s differs\n", names[i], hallmark_ui_class_name(out.ui));

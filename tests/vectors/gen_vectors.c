@@ -179,6 +179,8 @@ struct bundle_opts {
     const json_t *extra_brands;     /* brand entries appended to the four */
     const char *extra_revoked;      /* a brand id appended to revoked_brands */
     const char *acme_cred_override; /* acme's credential JWS */
+    long long status_every;         /* 0: no "status_every" member (issue 21) */
+    long long iat;                  /* 0: NOW - 3600 */
 };
 
 static char *
@@ -245,9 +247,12 @@ bundle(const struct bundle_opts *o)
     }
     payload = json_pack("{s:i,s:s,s:I,s:I,s:I,s:o,s:s,s:o,s:[{s:s,s:I}]}", "v", 1, "platform",
                         "Hallmark Vectors", "serial", (json_int_t)o->serial, "iat",
-                        (json_int_t)(NOW - 3600), "exp", (json_int_t)o->exp, "roots", roots,
-                        "publisher", cert_jws, "brands", brands, "revoked_brands", "id", "oldco",
-                        "revoked_at", (json_int_t)(NOW - 2 * DAY));
+                        (json_int_t)(o->iat != 0 ? o->iat : NOW - 3600), "exp", (json_int_t)o->exp,
+                        "roots", roots, "publisher", cert_jws, "brands", brands, "revoked_brands",
+                        "id", "oldco", "revoked_at", (json_int_t)(NOW - 2 * DAY));
+    if (o->status_every != 0) {
+        json_object_set_new(payload, "status_every", json_integer(o->status_every));
+    }
     if (o->extra_revoked != NULL) {
         json_array_append_new(json_object_get(payload, "revoked_brands"),
                               json_pack("{s:s,s:I}", "id", o->extra_revoked, "revoked_at",
@@ -363,6 +368,14 @@ struct vec {
 static struct {
     const char *subject, *reply_to, *ui;
 } displayed;
+
+/* The status object loaded after the bundle and the stored verdict re-checked (§12.2, issue 21),
+ * for the next emit only; emit_with clears them. */
+static struct {
+    const char *status;
+    json_t *recheck;       /* consumed */
+    long long received_at; /* 0: absent, now is both times ([HM-VERIFY-60]) */
+} after_load;
 
 static int
 compare_raw(const void *a, const void *b)
@@ -484,6 +497,16 @@ emit_with(struct vec *v, json_t *fetched)
     if (v->load_now) {
         json_object_set_new(doc, "load_now", json_integer(v->load_now));
     }
+    if (after_load.received_at != 0) {
+        json_object_set_new(doc, "received_at", json_integer(after_load.received_at));
+    }
+    if (after_load.status != NULL) {
+        json_object_set_new(doc, "status", json_string(after_load.status));
+    }
+    if (after_load.recheck != NULL) {
+        json_object_set_new(doc, "recheck", after_load.recheck);
+    }
+    memset(&after_load, 0, sizeof after_load);
     json_object_set_new(doc, "message", msg);
     json_object_set_new(doc, "expect", expect);
     (void)snprintf(path, sizeof path, "%s/%03d-%s.json", out_dir, counter, v->name);
@@ -4110,6 +4133,98 @@ scope_case(const char *name, const char *description, const char *spec, const ch
     json_decref(c);
 }
 
+/* ---- issue 21: the status object, verdicts withdrawn, the bundle lifetime cap (HM-VEC-65) ---- */
+
+/* A status object (§6.9) over bundle_jws, signed by signer under typ. */
+static char *
+status_of(const hm_signkey *signer, const char *typ, const char *platform, long long serial,
+          const char *bundle_jws, long long iat, long long exp, json_t *keys, json_t *brands)
+{
+    char digest[48];
+
+    hm_sha256_b64url(digest, (const unsigned char *)bundle_jws, strlen(bundle_jws));
+    return sign_json(signer, typ,
+                     json_pack("{s:i,s:s,s:I,s:s,s:I,s:I,s:o,s:o}", "v", 1, "platform", platform,
+                               "serial", (json_int_t)serial, "bundle", digest, "iat",
+                               (json_int_t)iat, "exp", (json_int_t)exp, "revoked_keys", keys,
+                               "revoked_brands", brands));
+}
+
+/* The common status: the publisher's, for bundle b (serial 7), issued 10 minutes ago, six hours
+ * long. */
+static char *
+status_for(const char *b, json_t *keys, json_t *brands)
+{
+    return status_of(publisher, "hallmark-status+jwt", PLATFORM, 7, b, NOW - 600,
+                     NOW - 600 + 6LL * 3600, keys, brands);
+}
+
+/* The state of §6.8 at the default bundle's position, version 2 with this status floor (version
+ * 1 when floor is 0). */
+static char *
+state_at(long long floor)
+{
+    json_t *roots = json_pack("[s]", "");
+    char *root_b64 = b64(hm_signkey_public(root0)->raw, 32), *v1, *text;
+    json_t *doc;
+
+    json_array_set_new(roots, 0, json_string(root_b64));
+    v1 = state_for(PLATFORM, roots, 1, 0, "", 0, kid(publisher), 7);
+    json_decref(roots);
+    free(root_b64);
+    if (floor == 0) {
+        return v1;
+    }
+    doc = json_loads(v1, 0, NULL);
+    json_object_set_new(doc, "v", json_integer(2));
+    json_object_set_new(doc, "status", json_integer(floor));
+    text = json_dumps(doc, JSON_COMPACT | JSON_ENSURE_ASCII);
+    json_decref(doc);
+    free(v1);
+    return text;
+}
+
+static json_t *
+recheck(const char *iss, const hm_signkey *k, long long iat, const char *result)
+{
+    return json_pack("{s:s,s:s,s:I,s:s}", "iss", iss, "kid", kid(k), "iat", (json_int_t)iat,
+                     "result", result);
+}
+
+/* One case: bundle b, the status (may be NULL), an acme SMS token, and what is expected. A
+ * verified case writes the verified result. */
+static void
+status_case(const char *name, const char *description, const char *spec, const char *result,
+            const char *b, const char *status, const char *state, const char *expect_state,
+            json_t *check, long long now, long long load_now)
+{
+    json_t *c = sms_claims(BODY, name);
+    char *t = token(acme, c);
+    struct vec v;
+
+    memset(&v, 0, sizeof v);
+    v.name = name;
+    v.description = description;
+    v.spec = spec;
+    v.bundle = b;
+    v.channel = "sms";
+    v.from = "ACMEBANK";
+    v.to = TO_SMS;
+    v.body = BODY;
+    v.token = t;
+    v.result = result;
+    v.now = now;
+    v.load_now = load_now;
+    v.state = state;
+    v.expect_state = expect_state;
+    v.brand = strcmp(result, "HALLMARK_VERIFIED") == 0 ? acme_brand(acme, c) : NULL;
+    after_load.status = status;
+    after_load.recheck = check;
+    emit(&v);
+    free(t);
+    json_decref(c);
+}
+
 static void
 scope_bad(hm_signkey *const keys[SCOPE_KEYS], const char *name, const char *description,
           json_t *scope)
@@ -4174,6 +4289,268 @@ scope_rules(void)
     }
 }
 
+/* [HM-VERIFY-60]-[HM-VERIFY-63]: vectors 472-477; b is the bundle with status_every. */
+static void
+two_times_rules(const char *b)
+{
+    struct bundle_opts o = {.serial = 7, .exp = NOW + DAY};
+    char *short_bundle = bundle(&o), *st = status_for(b, json_array(), json_array());
+
+    counter = 471;
+    after_load.received_at = NOW;
+    status_case("two-times-verified-days-later",
+                "An SMS token fetched again three days after its receipt: the receipt time as "
+                "received_at, the clock as now",
+                "HM-VERIFY-60 HM-VERIFY-63 HM-TOKEN-20", "HALLMARK_VERIFIED", default_bundle, NULL,
+                NULL, NULL, NULL, NOW + 3 * DAY, 0);
+    after_load.received_at = NOW + 301;
+    status_case("two-times-received-after-now", "received_at more than 300 seconds after now",
+                "HM-VERIFY-61", "HALLMARK_ERR_INVALID_ARGUMENT", default_bundle, NULL, NULL, NULL,
+                NULL, 0, 0);
+    after_load.received_at = NOW + 300;
+    status_case("two-times-received-at-skew-bound", "received_at exactly 300 seconds after now",
+                "HM-VERIFY-61", "HALLMARK_VERIFIED", default_bundle, NULL, NULL, NULL, NULL, 0, 0);
+    status_case("clock-behind-bundle",
+                "The clock set back to before the bundle's iat (minus the skew) after the load",
+                "HM-VERIFY-62 HM-VERIFY-5", "HALLMARK_CLOCK_BEHIND", default_bundle, NULL, NULL,
+                NULL, NULL, NOW - 3600 - 301, NOW);
+    status_case("clock-behind-status",
+                "The clock set back to before the held status's iat (minus the skew): the stored "
+                "verdict cannot be re-checked either",
+                "HM-VERIFY-62 HM-VERIFY-58", "HALLMARK_CLOCK_BEHIND", b, st, NULL, NULL,
+                recheck("acme-bank", acme, NOW - 60, "HALLMARK_CLOCK_BEHIND"), NOW - 600 - 301,
+                NOW);
+    after_load.received_at = NOW;
+    status_case("two-times-bundle-expired-at-now",
+                "A message received while the bundle was fresh, verified after its exp: the "
+                "bundle is judged at now",
+                "HM-VERIFY-60 HM-VERIFY-5", "HALLMARK_BUNDLE_EXPIRED", short_bundle, NULL, NULL,
+                NULL, NULL, NOW + DAY + 1, NOW);
+    free(short_bundle);
+    free(st);
+    /* [HM-BUNDLE-93]: vectors 478-479, verify before parsing. */
+    o.exp = NOW + 7 * DAY;
+    o.dup_brand = 1;
+    o.tamper = 1;
+    short_bundle = bundle(&o);
+    status_case("bundle-malformed-and-tampered",
+                "A bundle with a brand listed twice and a bad signature: the signature is checked "
+                "before any brand entry is read",
+                "HM-BUNDLE-93 HM-BUNDLE-24", "HALLMARK_BUNDLE_BAD_SIGNATURE", short_bundle, NULL,
+                NULL, NULL, NULL, 0, 0);
+    free(short_bundle);
+    o.tamper = 0;
+    o.foreign_signer = 1;
+    short_bundle = bundle(&o);
+    status_case("bundle-malformed-foreign-signer",
+                "A bundle with a brand listed twice, signed by a key the root did not certify",
+                "HM-BUNDLE-93 HM-BUNDLE-23", "HALLMARK_BUNDLE_UNTRUSTED", short_bundle, NULL, NULL,
+                NULL, NULL, 0, 0);
+    free(short_bundle);
+}
+
+static void
+status_rules(void)
+{
+    struct bundle_opts o = {.serial = 7, .exp = NOW + 7 * DAY, .status_every = 3600};
+    char *b = bundle(&o), *st, *floor_state = state_at(NOW), *v2_after = state_at(NOW - 600);
+    char *v2_before = state_at(NOW - 7200), *v1 = state_at(0), *damaged, *big;
+    const char *acme_kid = kid(acme);
+    json_t *doc;
+
+    counter = 439; /* issue 21: vectors 440-479 (HM-VEC-65) */
+    st = status_for(b, json_pack("[s]", acme_kid), json_array());
+    status_case("status-revokes-key",
+                "A status revokes acme's active key after the bundle: its token is refused, and "
+                "the stored checkmark of its earlier message is withdrawn",
+                "HM-BUNDLE-88 HM-VERIFY-11 HM-VERIFY-57 HM-VERIFY-58 HM-TRUST-70",
+                "HALLMARK_KEY_REVOKED", b, st, NULL, v2_after,
+                recheck("acme-bank", acme, NOW - 60, "HALLMARK_KEY_REVOKED"), 0, 0);
+    free(st);
+    st = status_for(b, json_array(), json_pack("[s]", "acme-bank"));
+    status_case("status-revokes-brand",
+                "A status revokes the brand acme-bank: its token is refused and its stored "
+                "verdicts withdrawn",
+                "HM-BUNDLE-88 HM-VERIFY-13 HM-VERIFY-57 HM-VERIFY-58", "HALLMARK_BRAND_REVOKED", b,
+                st, NULL, v2_after, recheck("acme-bank", acme, NOW - 60, "HALLMARK_BRAND_REVOKED"),
+                0, 0);
+    free(st);
+    st = status_for(b, json_array(), json_array());
+    status_case("status-revokes-nothing",
+                "A fresh status that revokes nothing: verified, the stored verdict still valid, "
+                "and the state of version 2 holds the status's iat",
+                "HM-BUNDLE-86 HM-BUNDLE-87 HM-BUNDLE-92 HM-VERIFY-58", "HALLMARK_VERIFIED", b, st,
+                NULL, v2_after, recheck("acme-bank", acme, NOW - 60, "HALLMARK_OK"), 0, 0);
+    status_case("status-needed-none-loaded",
+                "A bundle with status_every and no status loaded: cannot tell right now",
+                "HM-BUNDLE-86 HM-VERIFY-56 HM-RESULT-51", "HALLMARK_STATUS_STALE", b, NULL, NULL,
+                NULL, recheck("acme-bank", acme, NOW - 60, "HALLMARK_STATUS_STALE"), 0, 0);
+    status_case("status-expired-at-verify",
+                "Status fetches blocked: the held status expired before verify",
+                "HM-BUNDLE-86 HM-VERIFY-56", "HALLMARK_STATUS_STALE", b, st, NULL, NULL,
+                recheck("acme-bank", acme, NOW - 60, "HALLMARK_STATUS_STALE"),
+                NOW - 600 + 6LL * 3600 + 1, NOW);
+    status_case("status-expired-at-load", "A status already past its exp when loaded",
+                "HM-BUNDLE-87", "HALLMARK_STATUS_STALE", b, st, NULL, NULL, NULL,
+                NOW - 600 + 6LL * 3600 + 1, 0);
+    free(st);
+    o.status_every = 0;
+    {
+        char *plain = bundle(&o);
+        st = status_of(publisher, "hallmark-status+jwt", PLATFORM, 7, plain, NOW - 600,
+                       NOW - 600 + 6LL * 3600, json_pack("[s]", acme_kid), json_array());
+        status_case("status-on-bundle-without-status-every",
+                    "A bundle of an earlier release needs no status, but one loaded is used",
+                    "HM-BUNDLE-86 HM-BUNDLE-88", "HALLMARK_KEY_REVOKED", plain, st, NULL, v2_after,
+                    NULL, 0, 0);
+        free(st);
+        status_case("state-v1-stays-v1",
+                    "A bundle load with a version 1 state and no status writes version 1",
+                    "HM-BUNDLE-92 HM-BUNDLE-72", "HALLMARK_VERIFIED", plain, NULL, v1, v1, NULL, 0,
+                    0);
+        status_case("state-v2-bundle-load-keeps-floor",
+                    "A bundle load with a version 2 state keeps its status floor",
+                    "HM-BUNDLE-92 HM-BUNDLE-28", "HALLMARK_VERIFIED", plain, NULL, v2_before,
+                    v2_before, NULL, 0, 0);
+        free(plain);
+    }
+    o.status_every = 3600;
+    big = malloc(262145 + 1);
+    memset(big, 'A', 262145);
+    big[262145] = '\0';
+    status_case("status-oversized", "A status over 262,144 bytes", "HM-BUNDLE-87",
+                "HALLMARK_STATUS_INVALID", b, big, NULL, NULL, NULL, 0, 0);
+    free(big);
+    st = status_of(publisher, "hallmark-bundle+jwt", PLATFORM, 7, b, NOW - 600,
+                   NOW - 600 + 6LL * 3600, json_array(), json_array());
+    status_case("status-wrong-typ", "A status with the bundle's typ", "HM-BUNDLE-87",
+                "HALLMARK_STATUS_INVALID", b, st, NULL, NULL, NULL, 0, 0);
+    free(st);
+    st = status_of(rogue, "hallmark-status+jwt", PLATFORM, 7, b, NOW - 600, NOW - 600 + 6LL * 3600,
+                   json_array(), json_array());
+    status_case("status-other-signer",
+                "A status that clears every revocation, signed by a key the bundle did not "
+                "certify",
+                "HM-BUNDLE-87", "HALLMARK_STATUS_INVALID", b, st, NULL, NULL, NULL, 0, 0);
+    free(st);
+    st = status_for(b, json_pack("[s]", acme_kid), json_array());
+    {
+        char *dot = strrchr(st, '.');
+        dot[10] = dot[10] == 'A' ? 'B' : 'A';
+    }
+    status_case("status-tampered", "A status whose signature does not verify", "HM-BUNDLE-87",
+                "HALLMARK_STATUS_INVALID", b, st, NULL, NULL, NULL, 0, 0);
+    free(st);
+    st = status_of(publisher, "hallmark-status+jwt", PLATFORM, 7, b, NOW - 600, NOW - 600 + DAY + 1,
+                   json_array(), json_array());
+    status_case("status-longer-than-a-day", "A status whose exp is more than a day after its iat",
+                "HM-BUNDLE-87 HM-TRUST-70", "HALLMARK_STATUS_INVALID", b, st, NULL, NULL, NULL, 0,
+                0);
+    free(st);
+    st = status_for(b, json_pack("[s,s]", acme_kid, acme_kid), json_array());
+    status_case("status-key-twice", "A status that lists one key id twice", "HM-BUNDLE-87",
+                "HALLMARK_STATUS_INVALID", b, st, NULL, NULL, NULL, 0, 0);
+    free(st);
+    st = status_of(publisher, "hallmark-status+jwt", "Other Platform", 7, b, NOW - 600,
+                   NOW - 600 + 6LL * 3600, json_array(), json_array());
+    status_case("status-other-platform", "A status of another platform", "HM-BUNDLE-87",
+                "HALLMARK_STATUS_INVALID", b, st, NULL, NULL, NULL, 0, 0);
+    free(st);
+    st = status_of(publisher, "hallmark-status+jwt", PLATFORM, 8, b, NOW - 600,
+                   NOW - 600 + 6LL * 3600, json_array(), json_array());
+    status_case("status-other-serial", "A status for bundle serial 8 while 7 is in force",
+                "HM-BUNDLE-87 HM-TRUST-71", "HALLMARK_STATUS_OTHER_BUNDLE", b, st, NULL, NULL, NULL,
+                0, 0);
+    free(st);
+    st = status_of(publisher, "hallmark-status+jwt", PLATFORM, 7, default_bundle, NOW - 600,
+                   NOW - 600 + 6LL * 3600, json_array(), json_array());
+    status_case("status-other-bundle-digest",
+                "A status that names another bundle of the same serial", "HM-BUNDLE-87",
+                "HALLMARK_STATUS_OTHER_BUNDLE", b, st, NULL, NULL, NULL, 0, 0);
+    free(st);
+    st = status_for(b, json_array(), json_array());
+    status_case("status-below-floor",
+                "A status from before the one the app accepted (the revocation it carried "
+                "undone): refused",
+                "HM-BUNDLE-89 HM-BUNDLE-92", "HALLMARK_STATUS_ROLLBACK", b, st, floor_state, NULL,
+                NULL, 0, 0);
+    status_case("status-equal-floor", "The same status loaded again: its iat equals the floor",
+                "HM-BUNDLE-89", "HALLMARK_VERIFIED", b, st, v2_after, v2_after, NULL, 0, 0);
+    status_case("status-above-floor", "A version 2 state read back, and a newer status raises it",
+                "HM-BUNDLE-92 HM-BUNDLE-89", "HALLMARK_VERIFIED", b, st, v2_before, v2_after, NULL,
+                0, 0);
+    free(st);
+    doc = json_loads(floor_state, 0, NULL);
+    json_object_set_new(doc, "status", json_integer(0));
+    damaged = json_dumps(doc, JSON_COMPACT | JSON_ENSURE_ASCII);
+    json_decref(doc);
+    status_case("state-v2-status-zero", "A version 2 state whose status floor is 0",
+                "HM-BUNDLE-92 HM-BUNDLE-69", "HALLMARK_ERR_STATE_INVALID", b, NULL, damaged, NULL,
+                NULL, 0, 0);
+    free(damaged);
+    doc = json_loads(floor_state, 0, NULL);
+    json_object_set_new(doc, "v", json_integer(3));
+    damaged = json_dumps(doc, JSON_COMPACT | JSON_ENSURE_ASCII);
+    json_decref(doc);
+    status_case("state-version-3", "A state of a version this library does not know",
+                "HM-BUNDLE-69 HM-BUNDLE-92", "HALLMARK_ERR_STATE_INVALID", b, NULL, damaged, NULL,
+                NULL, 0, 0);
+    free(damaged);
+    status_case("recheck-key-not-in-bundle",
+                "A stored verdict of a key the bundle no longer holds: nothing confirms it",
+                "HM-VERIFY-58", "HALLMARK_VERIFIED", default_bundle, NULL, NULL, NULL,
+                recheck("acme-bank", rogue, NOW - 60, "HALLMARK_UNKNOWN_KEY"), 0, 0);
+    status_case("recheck-other-brand", "A stored verdict that names another brand than the key's",
+                "HM-VERIFY-58", "HALLMARK_VERIFIED", default_bundle, NULL, NULL, NULL,
+                recheck("globex", acme, NOW - 60, "HALLMARK_ISSUER_MISMATCH"), 0, 0);
+    status_case("recheck-iat-outside-window",
+                "A stored verdict whose iat is past the key's exp in the bundle in force (a "
+                "window cut after the key left active)",
+                "HM-VERIFY-58 HM-TRUST-64", "HALLMARK_VERIFIED", default_bundle, NULL, NULL, NULL,
+                recheck("acme-bank", acme_old, NOW - 60, "HALLMARK_KEY_NOT_VALID"), 0, 0);
+    status_case("recheck-key-revoked-in-bundle", "A stored verdict of a key a later bundle revokes",
+                "HM-VERIFY-57 HM-VERIFY-58", "HALLMARK_VERIFIED", default_bundle, NULL, NULL, NULL,
+                recheck("acme-bank", acme_revoked, NOW - 60, "HALLMARK_KEY_REVOKED"), 0, 0);
+    status_case("recheck-brand-revoked-in-bundle",
+                "A stored verdict of a brand a later bundle revokes", "HM-VERIFY-58",
+                "HALLMARK_VERIFIED", default_bundle, NULL, NULL, NULL,
+                recheck("oldco", oldco, NOW - 60, "HALLMARK_BRAND_REVOKED"), 0, 0);
+    status_case("recheck-no-bundle", "A stored verdict re-checked before any bundle is loaded",
+                "HM-VERIFY-58", "HALLMARK_NO_BUNDLE", NULL, NULL, NULL, NULL,
+                recheck("acme-bank", acme, NOW - 60, "HALLMARK_NO_BUNDLE"), 0, 0);
+    o.status_every = 0;
+    o.iat = NOW - 3600;
+    o.exp = NOW - 3600 + 14 * DAY + 1;
+    {
+        char *long_bundle = bundle(&o);
+        status_case("bundle-lifetime-over-14-days", "A bundle signed for 14 days and one second",
+                    "HM-BUNDLE-90 HM-TRUST-72", "HALLMARK_BUNDLE_UNTRUSTED", long_bundle, NULL,
+                    NULL, NULL, NULL, 0, 0);
+        free(long_bundle);
+        o.exp = NOW - 3600 + 14 * DAY;
+        long_bundle = bundle(&o);
+        status_case("bundle-lifetime-14-days", "A bundle signed for exactly 14 days",
+                    "HM-BUNDLE-90 HM-TRUST-72", "HALLMARK_VERIFIED", long_bundle, NULL, NULL, NULL,
+                    NULL, 0, 0);
+        free(long_bundle);
+    }
+    o.exp = NOW + 7 * DAY;
+    o.status_every = 299;
+    {
+        char *bad = bundle(&o);
+        status_case("bundle-status-every-too-short", "A bundle whose status_every is 299 seconds",
+                    "HM-BUNDLE-86 HM-BUNDLE-1", "HALLMARK_BUNDLE_MALFORMED", bad, NULL, NULL, NULL,
+                    NULL, 0, 0);
+        free(bad);
+    }
+    two_times_rules(b);
+    free(b);
+    free(floor_state);
+    free(v2_after);
+    free(v2_before);
+    free(v1);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -4228,6 +4605,7 @@ main(int argc, char **argv)
     transport_rules();
     category_rules();
     scope_rules();
+    status_rules();
     printf("gen-vectors: %d vectors written to %s\n", counter, out_dir);
     return failures == 0 ? 0 : 1;
 }

@@ -47,7 +47,12 @@ static const char usage_text[] =
     "                      replaced by the next state after a successful load; bundles of an\n"
     "                      older publisher generation, a forked root chain or an older serial\n"
     "                      are refused (replaces --last-serial)\n"
-    "  --now SECONDS       judge at this Unix time (default: now); apps pass the receipt time\n"
+    "  --status FILE       the bundle's status object (spec 6.9), loaded after the bundle: keys\n"
+    "                      and brands revoked since it; --state gets the next state again\n"
+    "  --now SECONDS       the device clock at the call (default: now): judges the bundle and\n"
+    "                      its status; also the receipt time unless --received-at is given\n"
+    "  --received-at SECONDS  when the app received the message (its own clock, recorded then;\n"
+    "                      spec HM-VERIFY-60): judges the token; at most --now + 300\n"
     "  --loaded-at SECONDS when the bundle was loaded (default: --now); a bundle that expires\n"
     "                      between load and --now gives the stale result\n"
     "  --message FILE      read the message from FILE instead of stdin\n"
@@ -72,6 +77,9 @@ static const char usage_text[] =
 static const char usage_more[] =
     "  --lookup-key        print the message's token lookup key (spec §9.6) and exit: the app\n"
     "                      fetches GET <token endpoint>/<key>; needs no --root or --bundle\n"
+    "  --recheck ISS:KID:IAT  after the loads, re-check a stored verdict of brand ISS, key KID,\n"
+    "                      issued at IAT (spec 7.5): \"still valid\" or the code that withdraws\n"
+    "                      it (JSON: \"recheck\")\n"
     "  --subject TEXT      the subject or title the app displays (overrides the message's)\n"
     "  --reply-to ADDR     the Reply-To address the app displays (overrides the message's)\n"
     "  --json              print the verdict as JSON (result, message, ui, serial, brand); ui\n"
@@ -333,6 +341,8 @@ fetch_tokens(const char *endpoint, long timeout_s, const hallmark_message *m,
  * name, logo or colours ([HM-VERIFY-41]), so none is printed; domain only when there is one. */
 /* --logo-dir: the app's logo store, read at display, filled only at load. */
 static const char *logo_dir;
+/* The re-check's code name for the JSON output (--recheck), or NULL. */
+static const char *recheck_name;
 
 static json_t *
 brand_json(const hallmark_verification *v)
@@ -458,6 +468,9 @@ print_verdict(const hallmark_verification *v, hallmark_result code, hallmark_ui 
         if (code == HALLMARK_VERIFIED || code == HALLMARK_VERIFIED_DOMAIN) {
             json_object_set_new(out, "brand", brand_json(v));
         }
+        if (recheck_name != NULL) {
+            json_object_set_new(out, "recheck", json_string(recheck_name));
+        }
         /* Last, so that readers of the members before it see the output they always saw. */
         json_object_set_new(out, "ui", json_string(hallmark_ui_class_name(ui)));
         text = json_dumps(out, JSON_COMPACT | JSON_ENSURE_ASCII);
@@ -535,12 +548,17 @@ main(int argc, char **argv)
                                             {"logo-base", required_argument, NULL, 'B'},
                                             {"subject", required_argument, NULL, 'u'},
                                             {"reply-to", required_argument, NULL, 'R'},
+                                            {"status", required_argument, NULL, 'A'},
+                                            {"recheck", required_argument, NULL, 'C'},
+                                            {"received-at", required_argument, NULL, 'E'},
                                             {"help", no_argument, NULL, 'h'},
                                             {NULL, 0, NULL, 0}};
     char *roots[MAX_ROOTS];
     size_t root_count = 0, bundle_len = 0, i;
     const char *bundle_path = NULL, *message_path = NULL, *tokens_path = NULL, *fetch_url = NULL;
-    const char *subject = NULL, *reply_to = NULL;
+    const char *subject = NULL, *reply_to = NULL, *status_path = NULL;
+    char *recheck = NULL, *recheck_kid = NULL;
+    long long recheck_iat = 0, received_at = -1;
     const char *state_path = NULL, *platform = getenv("HALLMARK_PLATFORM"), *logo_base = NULL;
     long long threshold = 1, now = (long long)time(NULL), loaded_at = -1, fetch_timeout = 10;
     unsigned char *state = NULL, next_state[HALLMARK_TRUST_STATE_MAX];
@@ -638,6 +656,31 @@ main(int argc, char **argv)
         case 'R':
             reply_to = optarg;
             break;
+        case 'A':
+            status_path = optarg;
+            break;
+        case 'E':
+            if (!parse_integer(optarg, &received_at)) {
+                status = usage_error("--received-at %s: not a non-negative Unix time", optarg);
+                goto out;
+            }
+            break;
+        case 'C': {
+            char *colon, *last;
+
+            free(recheck);
+            recheck = strdup(optarg);
+            colon = recheck != NULL ? strchr(recheck, ':') : NULL;
+            last = recheck != NULL ? strrchr(recheck, ':') : NULL;
+            if (colon == NULL || last == colon || !parse_integer(last + 1, &recheck_iat)) {
+                status = usage_error("--recheck %s: not ISS:KID:IAT", optarg);
+                goto out;
+            }
+            *colon = '\0';
+            *last = '\0';
+            recheck_kid = colon + 1;
+            break;
+        }
         case 'h':
             fputs(usage_text, stdout);
             fputs(usage_more, stdout);
@@ -742,6 +785,31 @@ main(int argc, char **argv)
             goto out;
         }
     }
+    if (rc == HALLMARK_OK && bundle != NULL && status_path != NULL) {
+        size_t status_len = 0;
+        unsigned char *status_bytes = read_path(status_path, (size_t)1024 * 1024, &status_len);
+        unsigned char prior[HALLMARK_TRUST_STATE_MAX];
+        size_t prior_len = next_state_len;
+
+        if (status_bytes == NULL) {
+            fprintf(stderr, PROG ": %s: %s\n", status_path, strerror(errno));
+            goto out;
+        }
+        memcpy(prior, next_state, prior_len);
+        rc = hallmark_verifier_load_status(verifier, status_bytes, status_len, prior, prior_len,
+                                           (int64_t)(loaded_at >= 0 ? loaded_at : now), next_state,
+                                           sizeof next_state, &next_state_len, &err);
+        free(status_bytes);
+        if (rc == HALLMARK_OK && state_path != NULL &&
+            !write_state(state_path, next_state, next_state_len)) {
+            fprintf(stderr, PROG ": %s: cannot write the next trust state: %s\n", state_path,
+                    strerror(errno));
+            goto out;
+        }
+        if (rc != HALLMARK_OK) {
+            bundle_path = status_path;
+        }
+    }
     if (rc != HALLMARK_OK) {
         if (!as_json) {
             fprintf(stderr, PROG ": %s: %s%s%s\n", bundle_path, err.message,
@@ -769,13 +837,32 @@ main(int argc, char **argv)
         in.m.reply_to = reply_to;
         in.m.reply_to_len = strlen(reply_to);
     }
+    if (received_at < 0) {
+        received_at = now; /* verified at receipt: one time for both ([HM-VERIFY-60]) */
+    }
     rc = tokens_path != NULL || fetch_url != NULL
-             ? hallmark_verify_fetched(verifier, &in.m, fetched.tokens, fetched.count, (int64_t)now,
-                                       &verdict)
-             : hallmark_verify(verifier, &in.m, (int64_t)now, &verdict);
+             ? hallmark_verify_fetched_at(verifier, &in.m, fetched.tokens, fetched.count,
+                                          (int64_t)received_at, (int64_t)now, &verdict)
+             : hallmark_verify_at(verifier, &in.m, (int64_t)received_at, (int64_t)now, &verdict);
     if (rc == HALLMARK_ERR_INVALID_ARGUMENT) {
-        fprintf(stderr, PROG ": message: invalid channel or missing field\n");
+        fprintf(stderr, PROG ": message: invalid channel or missing field, or --received-at "
+                             "later than --now + 300\n");
         goto out;
+    }
+    if (recheck != NULL) { /* [HM-VERIFY-57] */
+        hallmark_result again =
+            hallmark_verdict_still_valid(verifier, recheck, recheck_kid, recheck_iat, (int64_t)now);
+
+        recheck_name = hallmark_result_name(again);
+        if (!as_json) {
+            printf("stored verdict of %s key %s: %s\n", recheck, recheck_kid,
+                   again == HALLMARK_OK ? "still valid"
+                                        : "withdrawn, the app now shows the class of this code");
+            if (again != HALLMARK_OK) {
+                printf("  %s (%s): %s\n", hallmark_result_name(again), hallmark_strerror(again),
+                       hallmark_ui_class_name(hallmark_ui_class(again)));
+            }
+        }
     }
     print_verdict(&verdict, rc, verdict.ui, as_json, bundle != NULL, serial);
     status = rc == HALLMARK_VERIFIED || rc == HALLMARK_VERIFIED_DOMAIN ? EXIT_VERIFIED
@@ -786,6 +873,7 @@ out:
     }
     free(bundle);
     free(state);
+    free(recheck);
     free(in.body);
     json_decref(in.root);
     json_decref(fetched.root);

@@ -105,8 +105,18 @@ typedef enum hallmark_result {
     HALLMARK_BUNDLE_WRONG_PLATFORM = 58, /**< the bundle belongs to another platform */
     HALLMARK_BUNDLE_PUBLISHER_SUPERSEDED = 59, /**< an older publisher generation than accepted */
     HALLMARK_BUNDLE_ROOT_FORKED = 60,          /**< the root chain forks from the one accepted */
-    HALLMARK_KEY_OUT_OF_SCOPE = 61 /**< the key's scope does not cover the token's channel or
-                                        sender: a warning (spec [HM-VERIFY-52]) */
+    HALLMARK_KEY_OUT_OF_SCOPE = 61, /**< the key's scope does not cover the token's channel or
+                                         sender: a warning (spec [HM-VERIFY-52]) */
+    /* 62-63 and 69-76 are reserved for the other issues of this draft; not values of this build. */
+    /* The status object (spec §6.9). */
+    HALLMARK_STATUS_INVALID = 64,      /**< the status is malformed, not signed by the bundle's
+                                            publishing key, or of another platform */
+    HALLMARK_STATUS_OTHER_BUNDLE = 65, /**< the status names another bundle: load that one first */
+    HALLMARK_STATUS_ROLLBACK = 66,     /**< the status is older than one already accepted */
+    HALLMARK_STATUS_STALE = 67,        /**< the bundle needs a status and none is fresh: neutral,
+                                            "cannot tell right now" */
+    HALLMARK_CLOCK_BEHIND = 68         /**< the device's clock is earlier than times the platform
+                                            signed (spec [HM-VERIFY-62]): it was set back; neutral */
 } hallmark_result;
 
 /** The highest value of hallmark_result, for tables and bounds checks. Not every value below it
@@ -397,6 +407,61 @@ HALLMARK_API hallmark_result hallmark_verifier_load(hallmark_verifier *verifier,
                                                     hallmark_error *err) HALLMARK_WARN_UNUSED;
 
 /**
+ * Loads the status object of the bundle in force (spec §6.9, [HM-BUNDLE-87]): the small, signed,
+ * hourly file that carries the keys and brands revoked since that bundle. On success the
+ * verifier uses it from the next verify on, and writes the next trust state, which the app
+ * persists as after hallmark_verifier_load (it holds the status floor, [HM-BUNDLE-92]). Then the
+ * app re-checks its stored verdicts with hallmark_verdict_still_valid ([HM-VERIFY-57]).
+ *
+ * Call it right after every successful hallmark_verifier_load, and again at least every
+ * status_every seconds of the bundle ([HM-TRUST-71]). A bundle that asks for a status gives
+ * HALLMARK_STATUS_STALE (neutral) from verify until a fresh one is loaded.
+ *
+ * @param status      the status's compact JWS bytes; borrowed for the call.
+ * @param state       the state persisted after the last successful load (bundle or status),
+ *                    borrowed; NULL with state_len 0 when there is none.
+ * @param now         current time, seconds since the Unix epoch.
+ * @param state_out   receives the next state on HALLMARK_OK (not NUL-terminated); may be the
+ *                    same buffer as state. Untouched on failure.
+ * @param state_out_cap  at least HALLMARK_TRUST_STATE_MAX.
+ * @param state_out_len  receives the length of the next state on HALLMARK_OK.
+ * @param err         optional detail on failure (static strings).
+ * @return HALLMARK_OK; HALLMARK_ERR_INVALID_ARGUMENT; HALLMARK_ERR_BUFFER_TOO_SMALL;
+ *         HALLMARK_ERR_STATE_INVALID; HALLMARK_NO_BUNDLE (load the bundle first);
+ *         HALLMARK_STATUS_INVALID (malformed, not signed by the bundle's publishing key, another
+ *         platform); HALLMARK_STATUS_OTHER_BUNDLE (it names another bundle: fetch and load the
+ *         bundle, then the status again); HALLMARK_STATUS_ROLLBACK (older than one accepted);
+ *         HALLMARK_STATUS_STALE (already expired); HALLMARK_ERR_NOMEM. On failure the status in
+ *         force (if any) stays, and the app keeps its persisted state.
+ * Thread safety: as hallmark_verifier_load (serialized with loads; verifies may run alongside).
+ */
+HALLMARK_API hallmark_result hallmark_verifier_load_status(
+    hallmark_verifier *verifier, const unsigned char *status, size_t status_len,
+    const unsigned char *state, size_t state_len, int64_t now, unsigned char *state_out,
+    size_t state_out_cap, size_t *state_out_len, hallmark_error *err) HALLMARK_WARN_UNUSED;
+
+/**
+ * Re-checks a stored verdict (spec §7.5, [HM-VERIFY-57]): whether a message that was given
+ * HALLMARK_VERIFIED or HALLMARK_VERIFIED_DOMAIN may still show it, against the bundle and status
+ * in force. The app stores the result's brand_id, key_id and issued_at with each such verdict,
+ * and calls this for each after every successful bundle or status load and before showing stored
+ * messages after a restart. It shows the stored checkmark only on HALLMARK_OK, and otherwise the
+ * UI class of the code returned (hallmark_ui_class).
+ * @param iss  the stored brand_id; @param kid  the stored key_id (NUL-terminated).
+ * @param iat  the stored issued_at; @param now  current time, seconds since the Unix epoch.
+ * @return HALLMARK_OK (still valid); HALLMARK_NO_BUNDLE, HALLMARK_BUNDLE_EXPIRED,
+ *         HALLMARK_STATUS_STALE (neutral: cannot tell now); HALLMARK_UNKNOWN_KEY (neutral: the key
+ *         has left the bundles); HALLMARK_KEY_REVOKED, HALLMARK_ISSUER_MISMATCH,
+ *         HALLMARK_BRAND_REVOKED, HALLMARK_KEY_NOT_VALID (warning: withdrawn);
+ *         HALLMARK_ERR_INVALID_ARGUMENT (NULL, now < 0).
+ * Thread safety: as hallmark_verify.
+ */
+HALLMARK_API hallmark_result hallmark_verdict_still_valid(hallmark_verifier *verifier,
+                                                          const char *iss, const char *kid,
+                                                          int64_t iat,
+                                                          int64_t now) HALLMARK_WARN_UNUSED;
+
+/**
  * Replaced: it pins no platform id and no threshold. Sets *out to NULL (when out is not NULL) and
  * returns HALLMARK_ERR_API_REPLACED. Use hallmark_verifier_create. Kept so that a caller built
  * against an earlier header gets this answer rather than a missing symbol or a weaker verifier.
@@ -418,7 +483,11 @@ hallmark_verifier_load_bundle(hallmark_verifier *verifier, const unsigned char *
 
 /**
  * Verifies one message (spec §7) and fills out (always, whatever the verdict).
- * @param now  the time to judge by: the receipt time of the message, seconds since the epoch.
+ * @param now  the time to judge by, at receipt: the device clock when the message arrived,
+ *             seconds since the epoch; it is used as both times of hallmark_verify_at. To verify
+ *             later, call hallmark_verify_at with the receipt time and the current time: a
+ *             receipt time earlier than the data loaded gives HALLMARK_CLOCK_BEHIND here
+ *             ([HM-VERIFY-63]), never a verdict judged against data taken for fresh.
  * @return the verdict, also in out->code: HALLMARK_VERIFIED or (level basic)
  *         HALLMARK_VERIFIED_DOMAIN only on a full pass; otherwise the first failing step's
  *         code (spec §8), or HALLMARK_ERR_INVALID_ARGUMENT / _NOMEM. A message with no token
@@ -432,6 +501,33 @@ hallmark_verifier_load_bundle(hallmark_verifier *verifier, const unsigned char *
 HALLMARK_API hallmark_result hallmark_verify(hallmark_verifier *verifier,
                                              const hallmark_message *message, int64_t now,
                                              hallmark_verification *out);
+
+/**
+ * Verifies one message with two times (spec [HM-VERIFY-60]): received_at, when the app received
+ * the message by its own clock (recorded at receipt; never a time the message or its transport
+ * reports), judges the token's window and the credential; now, the device clock at this call,
+ * judges the bundle, its status and the clock floor. An app that verifies at receipt passes the
+ * same value twice; one that verifies later (an SMS token fetched again, a stored message shown
+ * again) passes the recorded receipt time and the current time.
+ * @return as hallmark_verify; also HALLMARK_ERR_INVALID_ARGUMENT when received_at is negative or
+ *         later than now + 300 s ([HM-VERIFY-61]), and HALLMARK_CLOCK_BEHIND (neutral) when now
+ *         is more than 300 s before the newest time the platform signed in the data loaded (the
+ *         bundle's or the status's iat, [HM-VERIFY-62]).
+ * Thread safety: as hallmark_verify.
+ */
+HALLMARK_API hallmark_result hallmark_verify_at(hallmark_verifier *verifier,
+                                                const hallmark_message *message,
+                                                int64_t received_at, int64_t now,
+                                                hallmark_verification *out);
+
+/**
+ * hallmark_verify_sized with two times, as hallmark_verify_at (the Java and Swift bindings use it).
+ */
+HALLMARK_API hallmark_result hallmark_verify_sized_at(hallmark_verifier *verifier,
+                                                      const hallmark_message *message,
+                                                      size_t channel_len, size_t from_len,
+                                                      size_t to_len, int64_t received_at,
+                                                      int64_t now, hallmark_verification *out);
 
 /**
  * hallmark_verify for callers that know the byte lengths of the channel and ids, because their
@@ -546,6 +642,16 @@ HALLMARK_API hallmark_result hallmark_verify_fetched(hallmark_verifier *verifier
                                                      const hallmark_message *message,
                                                      const char *const *tokens, size_t token_count,
                                                      int64_t now, hallmark_verification *out);
+
+/**
+ * hallmark_verify_fetched with two times, as hallmark_verify_at: received_at is when the SMS
+ * arrived, now is the time of this (possibly later) fetch.
+ */
+HALLMARK_API hallmark_result hallmark_verify_fetched_at(hallmark_verifier *verifier,
+                                                        const hallmark_message *message,
+                                                        const char *const *tokens,
+                                                        size_t token_count, int64_t received_at,
+                                                        int64_t now, hallmark_verification *out);
 
 /** Frees a verifier and its bundle. NULL is allowed. Not concurrently with other calls on it. */
 HALLMARK_API void hallmark_verifier_free(hallmark_verifier *verifier);

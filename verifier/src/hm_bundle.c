@@ -860,7 +860,7 @@ parse_revoked(struct load *ld, const json_t *list)
             return fail(ld, HALLMARK_BUNDLE_MALFORMED, "bad entry", "revoked_brands");
         }
         for (j = 0; j < ld->trust->brand_count; j++) {
-            if (strcmp(ld->trust->brands[j].id, id) == 0) {
+            if (ld->trust->brands[j].id != NULL && strcmp(ld->trust->brands[j].id, id) == 0) {
                 ld->trust->brands[j].revoked = 1;
             }
         }
@@ -1166,7 +1166,6 @@ static hallmark_result
 check_signatures(struct load *ld)
 {
     hallmark_result rc = walk_roots(ld);
-    size_t i;
 
     if (rc != HALLMARK_OK) {
         return rc;
@@ -1179,6 +1178,9 @@ check_signatures(struct load *ld)
         return fail(ld, HALLMARK_BUNDLE_UNTRUSTED, "bundle outlives its publisher certificate",
                     "exp");
     }
+    if (ld->trust->exp - ld->trust->iat > HM_BUNDLE_LIFETIME_MAX) {
+        return fail(ld, HALLMARK_BUNDLE_UNTRUSTED, "bundle lifetime longer than 14 days", "exp");
+    }
     if (!hm_jws_kid_is(&ld->bundle, ld->publisher_key.kid)) {
         return fail(ld, HALLMARK_BUNDLE_UNTRUSTED, "bundle not signed by the certified publisher",
                     "kid");
@@ -1186,6 +1188,15 @@ check_signatures(struct load *ld)
     if (hm_jws_verify(&ld->bundle, &ld->publisher_key) != HALLMARK_OK) {
         return fail(ld, HALLMARK_BUNDLE_BAD_SIGNATURE, "bundle signature invalid", NULL);
     }
+    return HALLMARK_OK;
+}
+
+/* Step 9, once the brand entries are read: every credential by the bundle's publishing key. */
+static hallmark_result
+check_credentials(struct load *ld)
+{
+    size_t i;
+
     for (i = 0; i < ld->cred_count; i++) {
         if (!hm_jws_kid_is(&ld->creds[i], ld->publisher_key.kid) ||
             hm_jws_verify(&ld->creds[i], &ld->publisher_key) != HALLMARK_OK) {
@@ -1204,10 +1215,18 @@ parse_payload(struct load *ld)
     long long serial = 0;
     hallmark_result rc;
 
+    const json_t *every = json_object_get(p, "status_every");
+
     if (!version_one(p) || !hm_utf8_no_controls(json_string_value(platform), 1, 64) ||
         !hm_json_uint(p, "serial", &serial) || !get_time(p, "iat", &ld->trust->iat) ||
         !get_time(p, "exp", &ld->trust->exp) || ld->trust->exp <= ld->trust->iat) {
         return fail(ld, HALLMARK_BUNDLE_MALFORMED, "bundle payload fields", NULL);
+    }
+    if (every != NULL && (!hm_json_uint(p, "status_every", &ld->trust->status_every) ||
+                          ld->trust->status_every < HM_STATUS_EVERY_MIN ||
+                          ld->trust->status_every > HM_STATUS_EVERY_MAX)) {
+        return fail(ld, HALLMARK_BUNDLE_MALFORMED, "status_every is not 300 to 86400 seconds",
+                    "status_every");
     }
     ld->platform = json_string_value(platform);
     ld->trust->platform = dup_string(platform);
@@ -1219,14 +1238,23 @@ parse_payload(struct load *ld)
     if (rc == HALLMARK_OK) {
         rc = parse_publisher(ld, json_object_get(p, "publisher"));
     }
+    return rc;
+}
+
+/* [HM-BUNDLE-93]: the brand entries, read only once the bundle's signature has been verified. */
+static hallmark_result
+parse_entries(struct load *ld)
+{
+    hallmark_result rc = parse_brands(ld, json_object_get(ld->payload, "brands"));
+
     if (rc == HALLMARK_OK) {
-        rc = parse_brands(ld, json_object_get(p, "brands"));
-    }
-    if (rc == HALLMARK_OK) {
-        rc = parse_revoked(ld, json_object_get(p, "revoked_brands"));
+        rc = parse_revoked(ld, json_object_get(ld->payload, "revoked_brands"));
     }
     if (rc == HALLMARK_OK) {
         rc = index_claims(ld->trust);
+    }
+    if (rc == HALLMARK_OK) {
+        rc = check_credentials(ld);
     }
     return rc;
 }
@@ -1279,6 +1307,7 @@ note_position(struct load *ld)
     b->generation = ld->generation;
     memcpy(b->publisher, ld->publisher_key.kid, sizeof b->publisher);
     b->serial = (long long)ld->trust->serial;
+    memcpy(ld->trust->publisher_raw, ld->publisher_key.raw, HM_ED25519_PUBLIC_BYTES);
 }
 
 hallmark_result
@@ -1315,11 +1344,16 @@ hm_trust_load(const hm_anchor *anchor, const unsigned char *bundle, size_t len,
     if (rc != HALLMARK_OK && rc != HALLMARK_ERR_NOMEM) {
         rc = fail(&ld, HALLMARK_BUNDLE_MALFORMED, "not a well-formed bundle JWS", NULL);
     }
+    /* Verify before parsing ([HM-BUNDLE-93]): the header fields, the chain and the certificate,
+     * then the signature over the exact bytes, and only then the brand entries. */
     if (rc == HALLMARK_OK) {
         rc = parse_payload(&ld);
     }
     if (rc == HALLMARK_OK) {
         rc = check_signatures(&ld);
+    }
+    if (rc == HALLMARK_OK) {
+        rc = parse_entries(&ld);
     }
     if (rc == HALLMARK_OK && anchor->platform != NULL &&
         (strcmp(ld.platform, anchor->platform) != 0 || ld.foreign_credential)) {
@@ -1327,6 +1361,7 @@ hm_trust_load(const hm_anchor *anchor, const unsigned char *bundle, size_t len,
     }
     if (rc == HALLMARK_OK) {
         note_position(&ld);
+        rc = hm_sha256_b64url(ld.trust->digest, bundle, len);
     }
     for (i = 0; rc == HALLMARK_OK && i < floor_count; i++) {
         rc = check_floor(&ld, floors[i]);
@@ -1474,10 +1509,18 @@ hm_anchor_clear(hm_anchor *a)
 static json_t *
 state_doc(const char *platform, const char *anchor, const hm_trust_state *st)
 {
-    return json_pack("{s:i,s:s,s:s,s:I,s:s,s:I,s:s,s:I}", "v", 1, "platform", platform, "anchor",
-                     anchor, "root_seq", (json_int_t)st->root_seq, "root", st->root, "generation",
-                     (json_int_t)st->generation, "publisher", st->publisher, "serial",
-                     (json_int_t)st->serial);
+    /* [HM-BUNDLE-92]: version 1 while no status was accepted, so such states stay as they were. */
+    json_t *doc = json_pack(
+        "{s:i,s:s,s:s,s:I,s:s,s:I,s:s,s:I}", "v", st->status > 0 ? 2 : 1, "platform", platform,
+        "anchor", anchor, "root_seq", (json_int_t)st->root_seq, "root", st->root, "generation",
+        (json_int_t)st->generation, "publisher", st->publisher, "serial", (json_int_t)st->serial);
+
+    if (doc != NULL && st->status > 0 &&
+        json_object_set_new(doc, "status", json_integer((json_int_t)st->status)) != 0) {
+        json_decref(doc);
+        return NULL;
+    }
+    return doc;
 }
 
 #define STATE_FLAGS (JSON_COMPACT | JSON_ENSURE_ASCII)
@@ -1546,9 +1589,14 @@ hm_trust_state_read(const hm_anchor *a, const unsigned char *buf, size_t len, hm
     anchor = hm_json_string(doc, "anchor", NULL);
     root = hm_json_string(doc, "root", NULL);
     publisher = hm_json_string(doc, "publisher", NULL);
-    if (json_object_size(doc) == 8 && hm_json_uint(doc, "v", &v) && v == 1 && platform != NULL &&
-        b64u43(anchor) && hm_json_uint(doc, "root_seq", &out->root_seq) && root != NULL &&
-        (out->root_seq == 0 ? root[0] == '\0' : b64u43(root)) &&
+    /* [HM-BUNDLE-92]: version 1 (no status floor) or 2 (a floor of at least 1). */
+    if (hm_json_uint(doc, "v", &v) && v == 2 &&
+        (!hm_json_uint(doc, "status", &out->status) || out->status < 1)) {
+        v = 0;
+    }
+    if (json_object_size(doc) == (size_t)(v == 2 ? 9 : 8) && (v == 1 || v == 2) &&
+        platform != NULL && b64u43(anchor) && hm_json_uint(doc, "root_seq", &out->root_seq) &&
+        root != NULL && (out->root_seq == 0 ? root[0] == '\0' : b64u43(root)) &&
         hm_json_uint(doc, "generation", &out->generation) && b64u43(publisher) &&
         hm_json_uint(doc, "serial", &out->serial) &&
         strcmp(platform, a->platform != NULL ? a->platform : "") == 0) {

@@ -12,6 +12,11 @@
 
 #define HM_BUNDLE_MAX ((size_t)32 * 1024 * 1024)
 #define HM_SKEW 300
+/* [HM-BUNDLE-90]: the longest bundle lifetime, exp - iat (14 days, [HM-TRUST-72]). */
+#define HM_BUNDLE_LIFETIME_MAX (14LL * 86400)
+/* [HM-BUNDLE-86]: the range of a bundle's status_every, in seconds. */
+#define HM_STATUS_EVERY_MIN 300LL
+#define HM_STATUS_EVERY_MAX 86400LL
 
 typedef enum hm_key_state {
     HM_KEY_PENDING,
@@ -102,6 +107,7 @@ typedef struct hm_trust_state {
     long long generation;
     char publisher[HM_KID_LEN + 1];
     long long serial;
+    long long status; /* the status floor ([HM-BUNDLE-92]): 0 until a status is accepted */
 } hm_trust_state;
 
 typedef struct hm_trust {
@@ -109,6 +115,9 @@ typedef struct hm_trust {
     char *platform;          /* the bundle's platform id, owned */
     uint64_t serial;
     long long iat, exp;
+    long long status_every;             /* [HM-BUNDLE-86]: 0 when the bundle needs no status */
+    char digest[HM_SHA256_B64_LEN + 1]; /* b64u(SHA-256(bundle bytes)), named by a status */
+    unsigned char publisher_raw[HM_ED25519_PUBLIC_BYTES]; /* its publishing key, for the status */
     hm_brand *brands;
     size_t brand_count;
     hm_brand_key *keys; /* sorted by kid for binary search */

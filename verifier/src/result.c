@@ -119,6 +119,17 @@ describe(hallmark_result code)
              "the trust bundle's root chain forks from the one already accepted")
         TEXT(HALLMARK_KEY_OUT_OF_SCOPE, WARNING,
              "the brand's key signed for a channel or sender the platform did not give it")
+        TEXT(HALLMARK_STATUS_INVALID, NONE,
+             "the status object is malformed, not signed by the trust bundle's publishing key, "
+             "or of another platform")
+        TEXT(HALLMARK_STATUS_OTHER_BUNDLE, NONE,
+             "the status object names another trust bundle: load that bundle first")
+        TEXT(HALLMARK_STATUS_ROLLBACK, NONE, "the status object is older than one already accepted")
+        TEXT(HALLMARK_STATUS_STALE, NEUTRAL,
+             "the trust bundle needs a fresh status object: cannot tell right now")
+        TEXT(HALLMARK_CLOCK_BEHIND, NEUTRAL,
+             "the device's clock is earlier than the trust data it holds (set back): cannot "
+             "tell right now")
     }
     return &unknown_result;
 }

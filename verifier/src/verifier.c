@@ -13,6 +13,7 @@
 #include "hm_ids.h"
 #include "hm_json.h"
 #include "hm_jws.h"
+#include "hm_status.h"
 #include "hm_text.h"
 
 #define TOKEN_MAX 8192U
@@ -22,16 +23,23 @@
 #define FROM_CUT 1U
 #define TO_CUT 2U
 
+/* What verifications read: a bundle and, once one is loaded for it, its status (§6.9). A status
+ * load makes a new snapshot that borrows the bundle of a base snapshot (parent) and holds a
+ * reference to it, so a bundle is freed with the last snapshot that reads it. */
 struct snapshot {
-    hm_trust *trust;
-    unsigned long refs; /* guarded by the verifier's lock */
+    hm_trust *trust;         /* owned when parent is NULL, else parent's */
+    hm_status *status;       /* owned; NULL: no status for this bundle */
+    struct snapshot *parent; /* the bundle's own snapshot (never itself a status snapshot) */
+    long long clock_floor;   /* [HM-VERIFY-62]: the newest time the platform signed */
+    unsigned long refs;      /* guarded by the verifier's lock */
 };
 
 struct hallmark_verifier {
     hm_anchor anchor;          /* the app's pins: platform id, root set, threshold */
     pthread_mutex_t lock;      /* guards current and refs: held for pointer swaps only */
-    pthread_mutex_t load_lock; /* serializes loads */
+    pthread_mutex_t load_lock; /* serializes loads, and guards status_floor */
     struct snapshot *current;
+    long long status_floor; /* the newest status iat accepted in this process ([HM-BUNDLE-89]) */
 };
 
 size_t
@@ -105,7 +113,12 @@ snapshot_release(hallmark_verifier *v, struct snapshot *s)
     last = --s->refs == 0;
     pthread_mutex_unlock(&v->lock);
     if (last) {
-        hm_trust_free(s->trust);
+        hm_status_free(s->status);
+        if (s->parent != NULL) {
+            snapshot_release(v, s->parent);
+        } else {
+            hm_trust_free(s->trust);
+        }
         free(s);
     }
 }
@@ -203,10 +216,13 @@ hallmark_verifier_load(hallmark_verifier *v, const unsigned char *bundle, size_t
     snapshot_release(v, old);
     rc = hm_trust_load(&v->anchor, bundle, len, floors, 2, now, &trust, err);
     if (rc == HALLMARK_OK) {
-        /* Written before the swap, so a failure leaves everything as it was. */
+        /* Written before the swap, so a failure leaves everything as it was. The status floor
+         * is kept ([HM-BUNDLE-92]): a new bundle does not reopen the door to an old status. */
         unsigned char next[HALLMARK_TRUST_STATE_MAX];
         size_t next_len = 0;
 
+        trust->position.status =
+            persisted.status > v->status_floor ? persisted.status : v->status_floor;
         rc = hm_trust_state_write(&v->anchor, &trust->position, next, sizeof next, &next_len);
         fresh = rc == HALLMARK_OK ? calloc(1, sizeof *fresh) : NULL;
         if (fresh == NULL) {
@@ -215,6 +231,9 @@ hallmark_verifier_load(hallmark_verifier *v, const unsigned char *bundle, size_t
         } else {
             fresh->trust = trust;
             fresh->refs = 1;
+            fresh->clock_floor =
+                trust->iat > trust->position.status ? trust->iat : trust->position.status;
+            v->status_floor = trust->position.status;
             memcpy(state_out, next, next_len);
             *state_out_len = next_len;
             pthread_mutex_lock(&v->lock);
@@ -228,7 +247,107 @@ hallmark_verifier_load(hallmark_verifier *v, const unsigned char *bundle, size_t
     return rc;
 }
 
+/* §6.9 [HM-BUNDLE-87]: the status of the bundle in force, checked against the higher of the
+ * persisted and the in-process status floors; on success a snapshot of the same bundle with this
+ * status replaces the current one. */
+hallmark_result
+hallmark_verifier_load_status(hallmark_verifier *v, const unsigned char *status, size_t len,
+                              const unsigned char *state, size_t state_len, int64_t now,
+                              unsigned char *state_out, size_t state_out_cap, size_t *state_out_len,
+                              hallmark_error *err)
+{
+    struct snapshot *cur, *base, *fresh = NULL, *old;
+    hm_status *st = NULL;
+    hm_trust_state persisted, next_state;
+    unsigned char next[HALLMARK_TRUST_STATE_MAX];
+    size_t next_len = 0;
+    long long floor;
+    hallmark_result rc;
+
+    if (err != NULL) {
+        err->code = HALLMARK_OK;
+        err->message = "";
+        err->field = NULL;
+    }
+    if (v == NULL || status == NULL || now < 0 || (state == NULL && state_len > 0) ||
+        state_out == NULL || state_out_len == NULL) {
+        return load_fail(err, HALLMARK_ERR_INVALID_ARGUMENT, "missing argument");
+    }
+    if (state_out_cap < HALLMARK_TRUST_STATE_MAX) {
+        return load_fail(err, HALLMARK_ERR_BUFFER_TOO_SMALL,
+                         "state_out_cap is below HALLMARK_TRUST_STATE_MAX");
+    }
+    rc = hm_trust_state_read(&v->anchor, state, state_len, &persisted);
+    if (rc != HALLMARK_OK) {
+        return load_fail(err, rc, "the persisted trust state is not one this library wrote");
+    }
+    pthread_mutex_lock(&v->load_lock);
+    cur = snapshot_acquire(v);
+    if (cur == NULL) {
+        pthread_mutex_unlock(&v->load_lock);
+        return load_fail(err, HALLMARK_NO_BUNDLE, "load a bundle before its status");
+    }
+    base = cur->parent != NULL ? cur->parent : cur;
+    floor = persisted.status > v->status_floor ? persisted.status : v->status_floor;
+    rc = hm_status_load(base->trust, v->anchor.platform, status, len, floor, now, &st, err);
+    if (rc == HALLMARK_OK) {
+        /* The state of the bundle in force, its status floor raised to this status's iat. */
+        next_state = base->trust->position;
+        next_state.status = st->iat;
+        rc = hm_trust_state_write(&v->anchor, &next_state, next, sizeof next, &next_len);
+    }
+    if (rc == HALLMARK_OK && (fresh = calloc(1, sizeof *fresh)) == NULL) {
+        rc = HALLMARK_ERR_NOMEM;
+    }
+    if (rc != HALLMARK_OK) {
+        free(fresh); /* NULL here; freed for the analyzers' sake */
+        hm_status_free(st);
+        snapshot_release(v, cur);
+        pthread_mutex_unlock(&v->load_lock);
+        return rc;
+    }
+    fresh->trust = base->trust;
+    fresh->status = st;
+    fresh->parent = base;
+    fresh->refs = 1;
+    /* The status's iat is at least the floor it was checked against. */
+    fresh->clock_floor = base->trust->iat > st->iat ? base->trust->iat : st->iat;
+    v->status_floor = st->iat;
+    memcpy(state_out, next, next_len);
+    *state_out_len = next_len;
+    pthread_mutex_lock(&v->lock);
+    base->refs++; /* fresh's reference to its bundle */
+    old = v->current;
+    v->current = fresh;
+    pthread_mutex_unlock(&v->lock);
+    snapshot_release(v, old);
+    snapshot_release(v, cur);
+    pthread_mutex_unlock(&v->load_lock);
+    return HALLMARK_OK;
+}
+
 /* ---- verification ---------------------------------------------------------------------------- */
+
+/* [HM-VERIFY-5], [HM-VERIFY-56], [HM-VERIFY-62]: the first step of a verify and of a re-check,
+ * on one snapshot. HALLMARK_OK when the clock is not behind the platform's signed times and the
+ * bundle and its status are fresh at now. */
+static hallmark_result
+freshness(const struct snapshot *s, int64_t now, const char **detail)
+{
+    if (now < s->clock_floor - HM_SKEW) {
+        *detail = "the device's clock is earlier than the trust data it holds: it was set back";
+        return HALLMARK_CLOCK_BEHIND;
+    }
+    if (now > s->trust->exp) {
+        *detail = "trust bundle expired";
+        return HALLMARK_BUNDLE_EXPIRED;
+    }
+    if (s->trust->status_every > 0 && (s->status == NULL || now > s->status->exp)) {
+        *detail = "the trust bundle needs a fresh status";
+        return HALLMARK_STATUS_STALE;
+    }
+    return HALLMARK_OK;
+}
 
 static hallmark_result
 verdict(hallmark_verification *out, hallmark_result code, const char *detail)
@@ -375,8 +494,9 @@ reply_to_matches(const hallmark_message *m, const char *signed_address)
 
 /* Steps 8-13, after the signature has been checked over the exact received bytes. */
 static hallmark_result
-check_claims(hallmark_verification *out, const hm_trust *t, const hm_brand_key *k,
-             const json_t *payload, const hallmark_message *m, unsigned cut, int64_t now)
+check_claims(hallmark_verification *out, const hm_trust *t, const hm_status *st,
+             const hm_brand_key *k, const json_t *payload, const hallmark_message *m, unsigned cut,
+             int64_t now)
 {
     const hm_brand *b = &t->brands[k->brand];
     hm_claims c;
@@ -394,7 +514,7 @@ check_claims(hallmark_verification *out, const hm_trust *t, const hm_brand_key *
     if (c.iat < k->nbf || c.iat > k->exp) {
         return verdict(out, HALLMARK_KEY_NOT_VALID, "iat outside the key's validity");
     }
-    if (b->revoked) {
+    if (b->revoked || hm_status_revokes_brand(st, b->id)) { /* 9a, [HM-BUNDLE-88] */
         return verdict(out, HALLMARK_BRAND_REVOKED, "brand revoked");
     }
     if (now < b->nbf - HM_SKEW || now >= b->exp + HM_SKEW) {
@@ -478,17 +598,19 @@ check_claims(hallmark_verification *out, const hm_trust *t, const hm_brand_key *
 /* *unverifiable is set when the token names a key of the bundle whose algorithm this build
  * cannot verify (an ES256 brand under the verifier without OpenSSL): the token may be genuine. */
 static hallmark_result
-verify_token(hallmark_verification *out, const hm_trust *t, const hallmark_message *m, unsigned cut,
-             int64_t now, int *unverifiable)
+verify_token(hallmark_verification *out, const struct snapshot *s, const hallmark_message *m,
+             unsigned cut, int64_t received_at, int64_t now, int *unverifiable)
 {
+    const hm_trust *t = s->trust;
     hm_jws jws;
     json_t *payload = NULL;
     const hm_brand_key *k;
+    const char *stale = NULL;
     hm_alg named;
     hallmark_result rc;
 
-    if (now > t->exp) {
-        return verdict(out, HALLMARK_BUNDLE_EXPIRED, "trust bundle expired");
+    if ((rc = freshness(s, now, &stale)) != HALLMARK_OK) {
+        return verdict(out, rc, stale);
     }
     if (m->token == NULL || m->token_len == 0) {
         return verdict(out, HALLMARK_UNSIGNED, "no token");
@@ -516,13 +638,14 @@ verify_token(hallmark_verification *out, const hm_trust *t, const hallmark_messa
         rc = verdict(out, HALLMARK_UNSUPPORTED_ALG, "this build cannot verify the key's alg");
     } else if (jws.sig_len != HM_SIG_BYTES || hm_jws_verify(&jws, &k->pub) != HALLMARK_OK) {
         rc = verdict(out, HALLMARK_BAD_SIGNATURE, "signature invalid");
-    } else if (k->state == HM_KEY_REVOKED) {
-        rc = verdict(out, HALLMARK_KEY_REVOKED, "signing key revoked");
+    } else if (k->state == HM_KEY_REVOKED ||
+               hm_status_revokes_key(s->status, jws.kid, jws.kid_len)) {
+        rc = verdict(out, HALLMARK_KEY_REVOKED, "signing key revoked"); /* 7, [HM-BUNDLE-88] */
     } else if ((rc = hm_jws_payload_json(&jws, HM_JWS_DEPTH, &payload)) != HALLMARK_OK) {
         rc = rc == HALLMARK_ERR_NOMEM ? verdict(out, rc, "out of memory")
                                       : verdict(out, HALLMARK_MALFORMED, "payload is not JSON");
     } else {
-        rc = check_claims(out, t, k, payload, m, cut, now);
+        rc = check_claims(out, t, s->status, k, payload, m, cut, received_at);
     }
     json_decref(payload);
     hm_jws_clear(&jws);
@@ -539,14 +662,17 @@ untied(hallmark_result rc)
 
 /* [HM-VERIFY-43]: 1 if the message's sender always signs, for its recipient. */
 static int
-always_signs(const hm_trust *t, const hallmark_message *m, unsigned cut, int64_t now)
+always_signs(const struct snapshot *s, const hallmark_message *m, unsigned cut, int64_t received_at,
+             int64_t now)
 {
+    const hm_trust *t = s->trust;
+    const char *stale = NULL;
     char from[HM_ID_MAX], to[HM_ID_MAX];
 
-    return now <= t->exp && (cut & (FROM_CUT | TO_CUT)) == 0 &&
+    return freshness(s, now, &stale) == HALLMARK_OK && (cut & (FROM_CUT | TO_CUT)) == 0 &&
            hm_canonical_sender(m->channel, m->from, from) &&
            hm_canonical_recipient(m->channel, m->to, to) &&
-           hm_trust_sender_always_signed(t, m->channel, from, to, now);
+           hm_trust_sender_always_signed(t, m->channel, from, to, received_at);
 }
 
 static hallmark_result
@@ -558,21 +684,21 @@ always_signed_verdict(hallmark_verification *out)
 
 /* The steps of §7.2 on one token, then [HM-VERIFY-42] on their verdict. */
 static hallmark_result
-verify_with(hallmark_verification *out, const hm_trust *t, const hallmark_message *m, unsigned cut,
-            int64_t now)
+verify_with(hallmark_verification *out, const struct snapshot *s, const hallmark_message *m,
+            unsigned cut, int64_t received_at, int64_t now)
 {
     int unverifiable = 0;
-    hallmark_result rc = verify_token(out, t, m, cut, now, &unverifiable);
+    hallmark_result rc = verify_token(out, s, m, cut, received_at, now, &unverifiable);
 
-    if (untied(rc) && !unverifiable && always_signs(t, m, cut, now)) {
+    if (untied(rc) && !unverifiable && always_signs(s, m, cut, received_at, now)) {
         rc = always_signed_verdict(out);
     }
     return rc;
 }
 
 static hallmark_result
-verify_message(hallmark_verifier *v, const hallmark_message *m, unsigned cut, int64_t now,
-               hallmark_verification *out)
+verify_message(hallmark_verifier *v, const hallmark_message *m, unsigned cut, int64_t received_at,
+               int64_t now, hallmark_verification *out)
 {
     struct snapshot *snap;
     hallmark_result rc;
@@ -582,14 +708,15 @@ verify_message(hallmark_verifier *v, const hallmark_message *m, unsigned cut, in
     }
     memset(out, 0, sizeof *out);
     if (v == NULL || m == NULL || m->channel == NULL || m->from == NULL || m->to == NULL ||
-        (m->body == NULL && m->body_len > 0) || !hm_channel_ok(m->channel) || now < 0) {
+        (m->body == NULL && m->body_len > 0) || !hm_channel_ok(m->channel) || now < 0 ||
+        received_at < 0 || received_at > now + HM_SKEW) { /* [HM-VERIFY-61] */
         return verdict(out, HALLMARK_ERR_INVALID_ARGUMENT, "missing or invalid argument");
     }
     snap = snapshot_acquire(v);
     if (snap == NULL) {
         return verdict(out, HALLMARK_NO_BUNDLE, "no trust bundle loaded");
     }
-    rc = verify_with(out, snap->trust, m, cut, now);
+    rc = verify_with(out, snap, m, cut, received_at, now);
     snapshot_release(v, snap);
     if (!passed(rc)) {
         /* Nothing of an unverified brand may be rendered: keep only code and detail. */
@@ -606,7 +733,66 @@ hallmark_result
 hallmark_verify(hallmark_verifier *v, const hallmark_message *m, int64_t now,
                 hallmark_verification *out)
 {
-    return verify_message(v, m, 0, now, out);
+    return verify_message(v, m, 0, now, now, out); /* [HM-VERIFY-63] */
+}
+
+hallmark_result
+hallmark_verify_at(hallmark_verifier *v, const hallmark_message *m, int64_t received_at,
+                   int64_t now, hallmark_verification *out)
+{
+    return verify_message(v, m, 0, received_at, now, out);
+}
+
+/* §7.5 [HM-VERIFY-58]: a stored verdict against the bundle and status in force, in the spec's
+ * order; no token is kept or verified again. */
+static hallmark_result
+still_valid(const struct snapshot *s, const char *iss, const char *kid, int64_t iat, int64_t now)
+{
+    const hm_brand_key *k;
+    const hm_brand *b;
+    const char *detail = NULL;
+    hallmark_result rc = freshness(s, now, &detail);
+
+    if (rc != HALLMARK_OK) {
+        return rc;
+    }
+    k = hm_trust_find_key(s->trust, kid, strlen(kid));
+    if (k == NULL) {
+        return HALLMARK_UNKNOWN_KEY;
+    }
+    b = &s->trust->brands[k->brand];
+    if (k->state == HM_KEY_REVOKED || hm_status_revokes_key(s->status, kid, strlen(kid))) {
+        return HALLMARK_KEY_REVOKED;
+    }
+    if (strcmp(b->id, iss) != 0) {
+        return HALLMARK_ISSUER_MISMATCH;
+    }
+    if (b->revoked || hm_status_revokes_brand(s->status, b->id)) {
+        return HALLMARK_BRAND_REVOKED;
+    }
+    if (iat < k->nbf || iat > k->exp) {
+        return HALLMARK_KEY_NOT_VALID;
+    }
+    return HALLMARK_OK;
+}
+
+hallmark_result
+hallmark_verdict_still_valid(hallmark_verifier *v, const char *iss, const char *kid, int64_t iat,
+                             int64_t now)
+{
+    struct snapshot *snap;
+    hallmark_result rc;
+
+    if (v == NULL || iss == NULL || kid == NULL || now < 0) {
+        return HALLMARK_ERR_INVALID_ARGUMENT;
+    }
+    snap = snapshot_acquire(v);
+    if (snap == NULL) {
+        return HALLMARK_NO_BUNDLE;
+    }
+    rc = still_valid(snap, iss, kid, iat, now);
+    snapshot_release(v, snap);
+    return rc;
 }
 
 /* 1 if s holds a zero byte before len (the caller's string had U+0000 in it); -1 if s is not
@@ -623,6 +809,14 @@ zero_inside(const char *s, size_t len)
 hallmark_result
 hallmark_verify_sized(hallmark_verifier *v, const hallmark_message *m, size_t channel_len,
                       size_t from_len, size_t to_len, int64_t now, hallmark_verification *out)
+{
+    return hallmark_verify_sized_at(v, m, channel_len, from_len, to_len, now, now, out);
+}
+
+hallmark_result
+hallmark_verify_sized_at(hallmark_verifier *v, const hallmark_message *m, size_t channel_len,
+                         size_t from_len, size_t to_len, int64_t received_at, int64_t now,
+                         hallmark_verification *out)
 {
     unsigned cut = 0;
     int z;
@@ -646,7 +840,7 @@ hallmark_verify_sized(hallmark_verifier *v, const hallmark_message *m, size_t ch
                        "to is not NUL-terminated at its length");
     }
     cut |= z > 0 ? TO_CUT : 0;
-    return verify_message(v, m, cut, now, out);
+    return verify_message(v, m, cut, received_at, now, out);
 }
 
 hallmark_result
@@ -684,6 +878,14 @@ hallmark_result
 hallmark_verify_fetched(hallmark_verifier *v, const hallmark_message *m, const char *const *tokens,
                         size_t token_count, int64_t now, hallmark_verification *out)
 {
+    return hallmark_verify_fetched_at(v, m, tokens, token_count, now, now, out);
+}
+
+hallmark_result
+hallmark_verify_fetched_at(hallmark_verifier *v, const hallmark_message *m,
+                           const char *const *tokens, size_t token_count, int64_t received_at,
+                           int64_t now, hallmark_verification *out)
+{
     hallmark_verification *scratch;
     hallmark_message one;
     struct snapshot *snap;
@@ -697,8 +899,8 @@ hallmark_verify_fetched(hallmark_verifier *v, const hallmark_message *m, const c
     memset(out, 0, sizeof *out);
     if (v == NULL || m == NULL || m->channel == NULL || m->from == NULL || m->to == NULL ||
         (m->body == NULL && m->body_len > 0) || !hm_channel_ok(m->channel) || now < 0 ||
-        (m->token != NULL && m->token_len > 0) || (tokens == NULL && token_count > 0) ||
-        token_count > HALLMARK_FETCHED_TOKENS_MAX) {
+        received_at < 0 || received_at > now + HM_SKEW || (m->token != NULL && m->token_len > 0) ||
+        (tokens == NULL && token_count > 0) || token_count > HALLMARK_FETCHED_TOKENS_MAX) {
         return verdict(out, HALLMARK_ERR_INVALID_ARGUMENT, "missing or invalid argument");
     }
     for (i = 0; i < token_count; i++) {
@@ -720,7 +922,7 @@ hallmark_verify_fetched(hallmark_verifier *v, const hallmark_message *m, const c
         one.token = tokens[i];
         one.token_len = strlen(tokens[i]);
         rc = one.token_len == 0 ? verdict(scratch, HALLMARK_MALFORMED, "empty token")
-                                : verify_with(scratch, snap->trust, &one, 0, now);
+                                : verify_with(scratch, snap, &one, 0, received_at, now);
         if (passed(rc)) { /* HM-CARRY-40 */
             memcpy(out, scratch, sizeof *out);
             first = rc;
@@ -731,7 +933,8 @@ hallmark_verify_fetched(hallmark_verifier *v, const hallmark_message *m, const c
             first_detail = scratch->detail;
         }
     }
-    if (first == HALLMARK_UNSIGNED && always_signs(snap->trust, m, 0, now)) { /* HM-CARRY-23 */
+    if (first == HALLMARK_UNSIGNED &&
+        always_signs(snap, m, 0, received_at, now)) { /* HM-CARRY-23 */
         first = HALLMARK_SENDER_ALWAYS_SIGNED;
         first_detail = "the directory holds no token, and this sender signs every message";
     }

@@ -54,11 +54,43 @@ func verifyMessage(bundle: [UInt8], persistedState: inout [UInt8]?, channel: Str
                                      token: k, token_len: token.utf8.count,
                                      subject: s, subject_len: subject?.utf8.count ?? 0,
                                      reply_to: r, reply_to_len: replyTo?.utf8.count ?? 0)
-            _ = hallmark_verify_sized(verifier, &m, channel.utf8.count, from.utf8.count,
-                                      to.utf8.count, receivedAt, &out)
+            // Two times (spec HM-VERIFY-60): receivedAt, recorded by the app's own clock when the
+            // message arrived (never a timestamp the message carries), and now, the clock at
+            // this call; a clock set back before the loaded data gives HALLMARK_CLOCK_BEHIND.
+            _ = hallmark_verify_sized_at(verifier, &m, channel.utf8.count, from.utf8.count,
+                                         to.utf8.count, receivedAt, now, &out)
         } }
     } } } }
     return out
+}
+
+// Spec §6.9 and §7.5: right after every successful bundle load, and again at least every
+// status_every seconds of the bundle, load its status object (fetched from the platform's
+// GET /v1/status); persist the state it returns as after a bundle load; then re-check every stored
+// verdict that showed a checkmark. A stored message keeps its checkmark only while
+// hallmark_verdict_still_valid answers HALLMARK_OK; otherwise draw the class of the code it
+// answers (a key revoked since the message arrived: a warning; no fresh status: neutral).
+struct StoredVerdict {
+    let brandId: String, keyId: String, issuedAt: Int64
+    var shown: hallmark_result
+}
+
+func loadStatusAndRecheck(verifier: OpaquePointer?, status: [UInt8],
+                          persistedState: inout [UInt8]?, stored: inout [StoredVerdict]) {
+    var next = [UInt8](repeating: 0, count: hallmark_trust_state_max())
+    var nextLen = 0
+    let now = Int64(Date().timeIntervalSince1970)
+    let state = persistedState ?? []
+    let rc = hallmark_verifier_load_status(verifier, status, status.count, state, state.count,
+                                           now, &next, next.count, &nextLen, nil)
+    if rc == HALLMARK_OK {
+        persistedState = Array(next[0..<nextLen])
+    }  // HALLMARK_STATUS_OTHER_BUNDLE: fetch and load the bundle first, then the status again
+    for i in stored.indices {
+        stored[i].shown = hallmark_verdict_still_valid(verifier, stored[i].brandId,
+                                                       stored[i].keyId, stored[i].issuedAt, now)
+        // render with hallmark_ui_class(stored[i].shown): the checkmark only for HALLMARK_OK
+    }
 }
 
 // What to draw (spec §8): the checkmark only for HALLMARK_UI_CHECKMARK; "signed by" the domain,

@@ -59,14 +59,22 @@ JNIEXPORT jint JNICALL Java_dev_hallmark_Verifier_nativeLoad(JNIEnv *env, jclass
                                                              jbyteArray bundle, jbyteArray state,
                                                              jlong now, jbyteArray state_out,
                                                              jintArray state_len_out);
+JNIEXPORT jint JNICALL Java_dev_hallmark_Verifier_nativeLoadStatus(JNIEnv *env, jclass cls, jlong h,
+                                                                   jbyteArray status,
+                                                                   jbyteArray state, jlong now,
+                                                                   jbyteArray state_out,
+                                                                   jintArray state_len_out);
+JNIEXPORT jint JNICALL Java_dev_hallmark_Verifier_nativeStillValid(JNIEnv *env, jclass cls, jlong h,
+                                                                   jbyteArray iss, jbyteArray kid,
+                                                                   jlong iat, jlong now);
 JNIEXPORT void JNICALL Java_dev_hallmark_Verifier_nativeVerify(
     JNIEnv *env, jclass cls, jlong h, jbyteArray channel, jbyteArray from, jbyteArray to,
-    jbyteArray body, jbyteArray token, jbyteArray subject, jbyteArray reply_to, jlong now,
-    jobjectArray strings, jlongArray numbers);
+    jbyteArray body, jbyteArray token, jbyteArray subject, jbyteArray reply_to, jlong received_at,
+    jlong now, jobjectArray strings, jlongArray numbers);
 JNIEXPORT void JNICALL Java_dev_hallmark_Verifier_nativeVerifyFetched(
     JNIEnv *env, jclass cls, jlong h, jbyteArray channel, jbyteArray from, jbyteArray to,
-    jbyteArray body, jbyteArray subject, jbyteArray reply_to, jobjectArray tokens, jlong now,
-    jobjectArray strings, jlongArray numbers);
+    jbyteArray body, jbyteArray subject, jbyteArray reply_to, jobjectArray tokens,
+    jlong received_at, jlong now, jobjectArray strings, jlongArray numbers);
 JNIEXPORT jint JNICALL Java_dev_hallmark_Verifier_nativeLookupKey(JNIEnv *env, jclass cls,
                                                                   jbyteArray channel,
                                                                   jbyteArray from, jbyteArray to,
@@ -176,10 +184,10 @@ out:
     return (jint)rc;
 }
 
-JNIEXPORT jint JNICALL
-Java_dev_hallmark_Verifier_nativeLoad(JNIEnv *env, jclass cls, jlong h, jbyteArray bundle,
-                                      jbyteArray state, jlong now, jbyteArray state_out,
-                                      jintArray state_len_out)
+/* A bundle load (status 0) or a status load (status 1): the same arguments, the same state. */
+static jint
+load_with(JNIEnv *env, int status, jlong h, jbyteArray bundle, jbyteArray state, jlong now,
+          jbyteArray state_out, jintArray state_len_out)
 {
     jsize len = (*env)->GetArrayLength(env, bundle);
     jsize state_len = state != NULL ? (*env)->GetArrayLength(env, state) : 0;
@@ -190,11 +198,11 @@ Java_dev_hallmark_Verifier_nativeLoad(JNIEnv *env, jclass cls, jlong h, jbyteArr
     hallmark_result rc = HALLMARK_ERR_NOMEM;
     jint n;
 
-    (void)cls;
     if (bytes != NULL && (state == NULL || st != NULL)) {
-        rc = hallmark_verifier_load((hallmark_verifier *)(intptr_t)h, (const unsigned char *)bytes,
-                                    (size_t)len, (const unsigned char *)st, (size_t)state_len,
-                                    (int64_t)now, next, sizeof next, &next_len, NULL);
+        rc = (status ? hallmark_verifier_load_status : hallmark_verifier_load)(
+            (hallmark_verifier *)(intptr_t)h, (const unsigned char *)bytes, (size_t)len,
+            (const unsigned char *)st, (size_t)state_len, (int64_t)now, next, sizeof next,
+            &next_len, NULL);
     }
     if (bytes != NULL) {
         (*env)->ReleaseByteArrayElements(env, bundle, bytes, JNI_ABORT);
@@ -209,6 +217,45 @@ Java_dev_hallmark_Verifier_nativeLoad(JNIEnv *env, jclass cls, jlong h, jbyteArr
     } else if (rc == HALLMARK_OK) {
         rc = HALLMARK_ERR_BUFFER_TOO_SMALL;
     }
+    return (jint)rc;
+}
+
+JNIEXPORT jint JNICALL
+Java_dev_hallmark_Verifier_nativeLoad(JNIEnv *env, jclass cls, jlong h, jbyteArray bundle,
+                                      jbyteArray state, jlong now, jbyteArray state_out,
+                                      jintArray state_len_out)
+{
+    (void)cls;
+    return load_with(env, 0, h, bundle, state, now, state_out, state_len_out);
+}
+
+JNIEXPORT jint JNICALL
+Java_dev_hallmark_Verifier_nativeLoadStatus(JNIEnv *env, jclass cls, jlong h, jbyteArray status,
+                                            jbyteArray state, jlong now, jbyteArray state_out,
+                                            jintArray state_len_out)
+{
+    (void)cls;
+    return load_with(env, 1, h, status, state, now, state_out, state_len_out);
+}
+
+/* hallmark_verdict_still_valid; an id holding a zero byte names no key or brand (it is passed as
+ * "", so the answer comes at the step where any unknown id would get it). */
+JNIEXPORT jint JNICALL
+Java_dev_hallmark_Verifier_nativeStillValid(JNIEnv *env, jclass cls, jlong h, jbyteArray iss,
+                                            jbyteArray kid, jlong iat, jlong now)
+{
+    size_t iss_len = 0, kid_len = 0;
+    char *i = cstring(env, iss, &iss_len), *k = i != NULL ? cstring(env, kid, &kid_len) : NULL;
+    hallmark_result rc = HALLMARK_ERR_NOMEM;
+
+    (void)cls;
+    if (i != NULL && k != NULL) {
+        rc = hallmark_verdict_still_valid(
+            (hallmark_verifier *)(intptr_t)h, strlen(i) == iss_len ? i : "",
+            strlen(k) == kid_len ? k : "", (int64_t)iat, (int64_t)now);
+    }
+    free(i);
+    free(k);
     return (jint)rc;
 }
 
@@ -375,7 +422,8 @@ JNIEXPORT void JNICALL
 Java_dev_hallmark_Verifier_nativeVerify(JNIEnv *env, jclass cls, jlong h, jbyteArray channel,
                                         jbyteArray from, jbyteArray to, jbyteArray body,
                                         jbyteArray token, jbyteArray subject, jbyteArray reply_to,
-                                        jlong now, jobjectArray strings, jlongArray numbers)
+                                        jlong received_at, jlong now, jobjectArray strings,
+                                        jlongArray numbers)
 {
     hallmark_verification *out = calloc(1, sizeof *out);
     struct message_copy mc;
@@ -388,8 +436,9 @@ Java_dev_hallmark_Verifier_nativeVerify(JNIEnv *env, jclass cls, jlong h, jbyteA
     if (message_copy_in(env, &mc, channel, from, to, body, token) &&
         message_copy_displayed(env, &mc, subject, reply_to)) {
         /* With the lengths: "ALPHABANK\u0000.evil" must not be read as "ALPHABANK". */
-        (void)hallmark_verify_sized((hallmark_verifier *)(intptr_t)h, &mc.m, mc.channel_len,
-                                    mc.from_len, mc.to_len, (int64_t)now, out);
+        (void)hallmark_verify_sized_at((hallmark_verifier *)(intptr_t)h, &mc.m, mc.channel_len,
+                                       mc.from_len, mc.to_len, (int64_t)received_at, (int64_t)now,
+                                       out);
         verification_out(env, out, strings, numbers);
     }
     message_copy_free(&mc);
@@ -402,8 +451,8 @@ JNIEXPORT void JNICALL
 Java_dev_hallmark_Verifier_nativeVerifyFetched(JNIEnv *env, jclass cls, jlong h, jbyteArray channel,
                                                jbyteArray from, jbyteArray to, jbyteArray body,
                                                jbyteArray subject, jbyteArray reply_to,
-                                               jobjectArray tokens, jlong now, jobjectArray strings,
-                                               jlongArray numbers)
+                                               jobjectArray tokens, jlong received_at, jlong now,
+                                               jobjectArray strings, jlongArray numbers)
 {
     hallmark_verification *out = calloc(1, sizeof *out);
     jsize count = (*env)->GetArrayLength(env, tokens), i, got = 0;
@@ -442,9 +491,9 @@ Java_dev_hallmark_Verifier_nativeVerifyFetched(JNIEnv *env, jclass cls, jlong h,
             out->ui = HALLMARK_UI_API_ERROR;
             out->detail = nul ? "a fetched token holds a NUL byte" : "an id holds U+0000";
         } else {
-            (void)hallmark_verify_fetched((hallmark_verifier *)(intptr_t)h, &mc.m,
-                                          (const char *const *)list, (size_t)count, (int64_t)now,
-                                          out);
+            (void)hallmark_verify_fetched_at((hallmark_verifier *)(intptr_t)h, &mc.m,
+                                             (const char *const *)list, (size_t)count,
+                                             (int64_t)received_at, (int64_t)now, out);
         }
         verification_out(env, out, strings, numbers);
     }

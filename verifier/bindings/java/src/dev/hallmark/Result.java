@@ -124,7 +124,18 @@ public enum Result {
     BUNDLE_ROOT_FORKED(60),
     /** the brand's key signed for a channel or sender its scope does not cover: a warning (spec
      * HM-VERIFY-52) */
-    KEY_OUT_OF_SCOPE(61);
+    KEY_OUT_OF_SCOPE(61),
+    /** the status object is malformed, not signed by the bundle's publishing key, or of another
+     * platform (spec §6.9) */
+    STATUS_INVALID(64),
+    /** the status object names another bundle: load that bundle, then the status again */
+    STATUS_OTHER_BUNDLE(65),
+    /** the status object is older than one already accepted */
+    STATUS_ROLLBACK(66),
+    /** the bundle needs a fresh status object: neutral, "cannot tell right now" */
+    STATUS_STALE(67),
+    /** the device's clock is earlier than times the platform signed (set back): neutral */
+    CLOCK_BEHIND(68);
 
     private final int code;
 

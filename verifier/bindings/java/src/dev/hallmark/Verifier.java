@@ -107,6 +107,51 @@ public final class Verifier implements AutoCloseable {
     }
 
     /**
+     * Loads the status object of the bundle in force (spec §6.9): the small signed file, fetched
+     * at least every status_every seconds of the bundle, that carries the keys and brands
+     * revoked since it. Call it right after every successful {@link #load}. On
+     * {@link Result#OK} persist {@link BundleLoad#state()} as after a bundle load, then re-check
+     * stored verdicts with {@link #verdictStillValid}. STATUS_OTHER_BUNDLE: fetch and load the
+     * bundle first. A failure leaves the status in force and the app's state as they were.
+     * @param state the state persisted after the last successful load (bundle or status)
+     * @param now the current time, Unix seconds
+     */
+    public BundleLoad loadStatus(byte[] status, byte[] state, long now) {
+        Objects.requireNonNull(status, "status");
+        lock.readLock().lock();
+        try {
+            byte[] next = new byte[STATE_MAX];
+            int[] nextLen = new int[1];
+            int rc = nativeLoadStatus(live(), status, state, now, next, nextLen);
+            return new BundleLoad(Result.of(rc),
+                    rc == 0 ? java.util.Arrays.copyOf(next, nextLen[0]) : null);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /**
+     * Re-checks a stored verdict (spec §7.5, HM-VERIFY-57): the app keeps
+     * {@link Verification#brandId()}, {@link Verification#keyId()} and
+     * {@link Verification#issuedAt()} with every VERIFIED or VERIFIED_DOMAIN verdict, calls this
+     * for each after every successful bundle or status load and before showing stored messages
+     * after a restart, and shows the stored checkmark only on {@link Result#OK}; otherwise it
+     * shows {@code result.uiClass()} in its place (KEY_REVOKED, BRAND_REVOKED, ISSUER_MISMATCH,
+     * KEY_NOT_VALID: a warning; NO_BUNDLE, BUNDLE_EXPIRED, STATUS_STALE, UNKNOWN_KEY: neutral).
+     */
+    public Result verdictStillValid(String brandId, String keyId, long issuedAt, long now) {
+        Objects.requireNonNull(brandId, "brandId");
+        Objects.requireNonNull(keyId, "keyId");
+        lock.readLock().lock();
+        try {
+            return Result.of(nativeStillValid(live(), brandId.getBytes(StandardCharsets.UTF_8),
+                    keyId.getBytes(StandardCharsets.UTF_8), issuedAt, now));
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /**
      * Replaced: a bare serial cannot carry the publisher generation or the root chain position.
      * Loads nothing.
      * @return a load with {@link Result#ERR_API_REPLACED}, always
@@ -118,16 +163,30 @@ public final class Verifier implements AutoCloseable {
     }
 
     /**
-     * Verifies one message at time now (the receipt time). Never throws for a bad message.
+     * Verifies one message at time now (the receipt time): {@code verify(message, now, now)}.
+     * Never throws for a bad message. To verify later, use {@link #verify(Message, long, long)}:
+     * a receipt time earlier than the data loaded gives CLOCK_BEHIND here (spec HM-VERIFY-63).
      */
     public Verification verify(Message message, long now) {
+        return verify(message, now, now);
+    }
+
+    /**
+     * Verifies one message with two times (spec HM-VERIFY-60): receivedAt, when the app received
+     * it by its own clock (recorded then; never a time the message or its transport reports),
+     * judges the token and the credential; now, the device clock at this call, judges the
+     * bundle, its status and the clock floor. receivedAt later than now + 300 s gives
+     * ERR_INVALID_ARGUMENT; a clock set back before the data loaded gives CLOCK_BEHIND.
+     */
+    public Verification verify(Message message, long receivedAt, long now) {
         Objects.requireNonNull(message, "message");
         lock.readLock().lock();
         try {
             byte[][] strings = new byte[Verification.STRINGS][];
             long[] numbers = new long[Verification.NUMBERS];
             nativeVerify(live(), message.channel, message.from, message.to, message.body,
-                    message.token, message.subject, message.replyTo, now, strings, numbers);
+                    message.token, message.subject, message.replyTo, receivedAt, now, strings,
+                    numbers);
             return new Verification(strings, numbers);
         } finally {
             lock.readLock().unlock();
@@ -144,6 +203,13 @@ public final class Verifier implements AutoCloseable {
      * 100 tokens, or a message that carries a token, give ERR_INVALID_ARGUMENT.
      */
     public Verification verifyFetched(Message message, List<String> tokens, long now) {
+        return verifyFetched(message, tokens, now, now);
+    }
+
+    /** {@link #verifyFetched(Message, List, long)} with two times, as {@link #verify(Message,
+     * long, long)}: receivedAt when the SMS arrived, now at this (possibly later) fetch. */
+    public Verification verifyFetched(Message message, List<String> tokens, long receivedAt,
+            long now) {
         Objects.requireNonNull(message, "message");
         Objects.requireNonNull(tokens, "tokens");
         byte[][] list = new byte[tokens.size()][];
@@ -159,7 +225,7 @@ public final class Verifier implements AutoCloseable {
                 strings[0] = "the message carries a token: use verify".getBytes(StandardCharsets.UTF_8);
             } else {
                 nativeVerifyFetched(live(), message.channel, message.from, message.to, message.body,
-                        message.subject, message.replyTo, list, now, strings, numbers);
+                        message.subject, message.replyTo, list, receivedAt, now, strings, numbers);
             }
             return new Verification(strings, numbers);
         } finally {
@@ -257,13 +323,19 @@ public final class Verifier implements AutoCloseable {
     private static native int nativeLoad(long handle, byte[] bundle, byte[] state, long now,
             byte[] stateOut, int[] stateLenOut);
 
+    private static native int nativeLoadStatus(long handle, byte[] status, byte[] state, long now,
+            byte[] stateOut, int[] stateLenOut);
+
+    private static native int nativeStillValid(long handle, byte[] iss, byte[] kid, long iat,
+            long now);
+
     private static native void nativeVerify(long handle, byte[] channel, byte[] from, byte[] to,
-            byte[] body, byte[] token, byte[] subject, byte[] replyTo, long now, byte[][] strings,
-            long[] numbers);
+            byte[] body, byte[] token, byte[] subject, byte[] replyTo, long receivedAt, long now,
+            byte[][] strings, long[] numbers);
 
     private static native void nativeVerifyFetched(long handle, byte[] channel, byte[] from,
-            byte[] to, byte[] body, byte[] subject, byte[] replyTo, byte[][] tokens, long now,
-            byte[][] strings, long[] numbers);
+            byte[] to, byte[] body, byte[] subject, byte[] replyTo, byte[][] tokens,
+            long receivedAt, long now, byte[][] strings, long[] numbers);
 
     private static native int nativeLookupKey(byte[] channel, byte[] from, byte[] to, byte[] body,
             byte[] keyOut);

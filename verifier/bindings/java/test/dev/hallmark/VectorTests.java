@@ -192,8 +192,19 @@ public final class VectorTests {
                 } else {
                     state = new String(load.state(), StandardCharsets.US_ASCII);
                     java.util.regex.Matcher sm = java.util.regex.Pattern
-                            .compile("\"serial\":(\\d+)}$").matcher(state);
+                            .compile("\"serial\":(\\d+)[,}]").matcher(state);
                     serial = sm.find() ? Long.parseLong(sm.group(1)) : -1;
+                }
+            }
+            if (got == null && v.get("status") instanceof String) {
+                // The bundle's status object (spec §6.9), after the bundle, with its state.
+                Verifier.BundleLoad load = ver.loadStatus(((String) v.get("status"))
+                        .getBytes(StandardCharsets.US_ASCII),
+                        state == null ? null : state.getBytes(StandardCharsets.US_ASCII), loadNow);
+                if (load.result() != Result.OK) {
+                    got = load.result();
+                } else {
+                    state = new String(load.state(), StandardCharsets.US_ASCII);
                 }
             }
             if (got == null) {
@@ -211,11 +222,25 @@ public final class VectorTests {
                     for (Object t : (List<Object>) msg.get("tokens")) {
                         fetched.add((String) t);
                     }
-                    out = ver.verifyFetched(m, fetched, now);
+                    out = v.containsKey("received_at")
+                            ? ver.verifyFetched(m, fetched, (Long) v.get("received_at"), now)
+                            : ver.verifyFetched(m, fetched, now);
                 } else {
-                    out = ver.verify(m, now);
+                    // spec HM-VERIFY-60: two times when the vector gives the receipt time
+                    out = v.containsKey("received_at")
+                            ? ver.verify(m, (Long) v.get("received_at"), now)
+                            : ver.verify(m, now);
                 }
                 got = out.result();
+                if (v.get("recheck") instanceof Map) { // spec HM-VERIFY-57
+                    Map<String, Object> r = (Map<String, Object>) v.get("recheck");
+                    Result again = ver.verdictStillValid((String) r.get("iss"),
+                            (String) r.get("kid"), (Long) r.get("iat"), now);
+                    if (!again.cName().equals(r.get("result"))) {
+                        check(false, name + ": re-check gave " + again.cName());
+                        return false;
+                    }
+                }
             }
         }
         if (!got.cName().equals(want)) {
