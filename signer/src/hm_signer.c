@@ -1139,11 +1139,14 @@ hm_sign_http_status(hallmark_result rc)
     case HALLMARK_BRAND_EXPIRED:
     case HALLMARK_ERR_NO_ACTIVE_KEY:
     case HALLMARK_SENDER_CONTESTED:
+    case HALLMARK_ERR_RECIPIENT_OPTED_OUT:
+    case HALLMARK_ERR_OPT_IN_REQUIRED:
         return 409;
     case HALLMARK_ERR_BAD_REQUEST:
     case HALLMARK_MALFORMED:
         return 400;
     case HALLMARK_ERR_RATE_LIMITED:
+    case HALLMARK_ERR_VOLUME_CAP:
         return 429;
     case HALLMARK_ERR_UNAVAILABLE:
         return 503;

@@ -104,12 +104,20 @@ typedef enum hallmark_result {
                                               version, or of another platform */
     HALLMARK_BUNDLE_WRONG_PLATFORM = 58, /**< the bundle belongs to another platform */
     HALLMARK_BUNDLE_PUBLISHER_SUPERSEDED = 59, /**< an older publisher generation than accepted */
-    HALLMARK_BUNDLE_ROOT_FORKED = 60           /**< the root chain forks from the one accepted */
+    HALLMARK_BUNDLE_ROOT_FORKED = 60,          /**< the root chain forks from the one accepted */
+    /* 61 to 72 and 76 are taken by work merged separately; they are not values of this build. */
+    /* Consent and volume caps at the signer (spec §9.7); the verifier never returns them. */
+    HALLMARK_ERR_RECIPIENT_OPTED_OUT = 73, /**< the recipient opted out of this brand's messages
+                                                of this category on this channel */
+    HALLMARK_ERR_VOLUME_CAP = 74,          /**< the brand's cap for this category and recipient
+                                                is reached until its reset time */
+    HALLMARK_ERR_OPT_IN_REQUIRED = 75      /**< marketing needs the recipient's opt-in, and there
+                                                is none */
 } hallmark_result;
 
 /** The highest value of hallmark_result, for tables and bounds checks. Not every value below it
  * is a code of this build: hallmark_result_name gives "HALLMARK_UNKNOWN" for a gap. */
-#define HALLMARK_RESULT_MAX HALLMARK_BUNDLE_ROOT_FORKED
+#define HALLMARK_RESULT_MAX 76
 
 /**
  * Detail about a failure, filled by calls that accept it (the pointer may be NULL).

@@ -117,6 +117,12 @@ describe(hallmark_result code)
              "accepted")
         TEXT(HALLMARK_BUNDLE_ROOT_FORKED, NONE,
              "the trust bundle's root chain forks from the one already accepted")
+        TEXT(HALLMARK_ERR_RECIPIENT_OPTED_OUT, NONE,
+             "the recipient opted out of this brand's messages of this kind")
+        TEXT(HALLMARK_ERR_VOLUME_CAP, NONE,
+             "the brand's volume cap for this recipient and category is reached")
+        TEXT(HALLMARK_ERR_OPT_IN_REQUIRED, NONE,
+             "the brand's marketing needs the recipient's opt-in, and there is none")
     }
     return &unknown_result;
 }

@@ -121,7 +121,14 @@ public enum Result {
     /** the bundle's publishing key is of an older generation than one accepted */
     BUNDLE_PUBLISHER_SUPERSEDED(59),
     /** the bundle's root chain forks from the one accepted */
-    BUNDLE_ROOT_FORKED(60);
+    BUNDLE_ROOT_FORKED(60),
+    // 61 to 72 and 76 are taken by work merged separately.
+    /** the recipient opted out of this brand's messages of this category on this channel */
+    ERR_RECIPIENT_OPTED_OUT(73),
+    /** the brand's cap for this category and recipient is reached until its reset time */
+    ERR_VOLUME_CAP(74),
+    /** marketing needs the recipient's opt-in, and there is none */
+    ERR_OPT_IN_REQUIRED(75);
 
     private final int code;
 
