@@ -441,6 +441,66 @@ parse_categories(hm_brand *b, const json_t *list)
     return HALLMARK_OK;
 }
 
+/* 1 if obj has no member outside the NULL-terminated list of names. */
+static int
+only_members(const json_t *obj, const char *const *names)
+{
+    const char *key;
+    const json_t *v;
+
+    json_object_foreach((json_t *)obj, key, v)
+    {
+        size_t i;
+        (void)v;
+        for (i = 0; names[i] != NULL && strcmp(names[i], key) != 0; i++) {
+        }
+        if (names[i] == NULL) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* [HM-CRED-90]: the messaging policy; absent: no caps, no opt-in needed. */
+static hallmark_result
+parse_policy(hm_brand *b, const json_t *policy)
+{
+    static const char *const policy_members[] = {"caps", "marketing_opt_in", NULL};
+    static const char *const cap_members[] = {"category", "max", "period", NULL};
+    const json_t *caps, *opt_in;
+    unsigned seen = 0;
+    size_t i;
+
+    if (policy == NULL) {
+        return HALLMARK_OK;
+    }
+    caps = json_object_get(policy, "caps");
+    opt_in = json_object_get(policy, "marketing_opt_in");
+    if (!json_is_object(policy) || json_object_size(policy) == 0 ||
+        !only_members(policy, policy_members) || (opt_in != NULL && !json_is_boolean(opt_in)) ||
+        (caps != NULL && (!json_is_array(caps) || json_array_size(caps) == 0 ||
+                          json_array_size(caps) > HM_CAPS_MAX))) {
+        return HALLMARK_BUNDLE_MALFORMED;
+    }
+    b->marketing_opt_in = json_is_true(opt_in);
+    for (i = 0; i < json_array_size(caps); i++) {
+        const json_t *e = json_array_get(caps, i);
+        hallmark_category c = hm_category_from(hm_json_string(e, "category", NULL));
+        long long max = 0, period = 0;
+
+        if (!json_is_object(e) || json_object_size(e) != 3 || !only_members(e, cap_members) ||
+            c == HALLMARK_CATEGORY_UNKNOWN || (seen & (1u << c)) != 0 ||
+            !hm_json_uint(e, "max", &max) || max < 1 || max > 1000 ||
+            !hm_json_uint(e, "period", &period) || period < 3600 || period > 31536000) {
+            return HALLMARK_BUNDLE_MALFORMED;
+        }
+        seen |= 1u << c;
+        b->caps[i] = (hm_cap){c, (unsigned)max, period};
+        b->cap_count = i + 1;
+    }
+    return HALLMARK_OK;
+}
+
 static hallmark_result
 parse_phones(hm_brand *b, const json_t *phones)
 {
@@ -540,6 +600,9 @@ parse_credential(hm_brand *b, const json_t *p, const hm_jws *jws, const char *bu
     }
     if (rc == HALLMARK_OK) {
         rc = parse_categories(b, json_object_get(p, "categories"));
+    }
+    if (rc == HALLMARK_OK) {
+        rc = parse_policy(b, json_object_get(p, "policy"));
     }
     if (rc == HALLMARK_OK) {
         rc = hm_sha256(b->cred, jws->payload, jws->payload_len);
