@@ -123,6 +123,11 @@ static const char help_brand[] =
     "                           comma-separated: transactional,otp,alert,marketing,service\n"
     "                           (default at add: all five); the signer refuses the others and\n"
     "                           apps warn on them (spec §5.10)\n"
+    "  --cap CATEGORY:N/PERIOD  at most N messages of the category to one recipient in any\n"
+    "                           PERIOD (a number and h, d or w), e.g. marketing:3/7d; the\n"
+    "                           caps given replace the brand's ('none' removes them); every\n"
+    "                           signer enforces them and apps may show them (spec §5.11)\n"
+    "  --marketing-opt-in yes|no   marketing only to recipients who opted in (spec §5.11)\n"
     "  --second-reviewer NAME --reason TEXT   a second person accepts a name or logo near\n"
     "                           another brand's (not the operator); audited\n"
     "  --transfer-from BRAND --reason TEXT   move senders or link domains that BRAND holds\n"
@@ -439,7 +444,9 @@ enum {
     OPT_SECOND_REVIEWER,
     OPT_PHONE,
     OPT_CATEGORIES,
-    OPT_ALWAYS_SIGNED
+    OPT_ALWAYS_SIGNED,
+    OPT_CAP,
+    OPT_MARKETING_OPT_IN
 };
 
 static const struct option long_options[] = {
@@ -480,6 +487,8 @@ static const struct option long_options[] = {
     {"phone", required_argument, NULL, OPT_PHONE},
     {"categories", required_argument, NULL, OPT_CATEGORIES},
     {"always-signed", required_argument, NULL, OPT_ALWAYS_SIGNED},
+    {"cap", required_argument, NULL, OPT_CAP},
+    {"marketing-opt-in", required_argument, NULL, OPT_MARKETING_OPT_IN},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
 
@@ -653,6 +662,12 @@ parse_options(struct cli *c, int argc, char **argv)
             break;
         case OPT_CATEGORIES:
             c->categories = optarg;
+            break;
+        case OPT_CAP:
+            st = add_list(&c->caps, optarg, "--cap");
+            break;
+        case OPT_MARKETING_OPT_IN:
+            c->marketing_opt_in = optarg;
             break;
         case 'h':
             c->help = 1;

@@ -31,6 +31,8 @@ struct cli {
     const char *body, *category, *sender_kind, *agent; /* brand preview's message card */
     struct list senders, prefixes, domains, actions, phones;
     struct list always_signed; /* --always-signed: senders that sign every message (HM-CRED-61) */
+    struct list caps;          /* --cap CATEGORY:N/PERIOD (HM-CRED-93) */
+    const char *marketing_opt_in; /* --marketing-opt-in yes|no (HM-CRED-92) */
     int force, help, allow_confusable;
     int confusable_allowed; /* set when --allow-confusable let a name through: audited */
     json_t *near_matches;   /* near brands a second reviewer signed off ([HM-CRED-44]): audited */

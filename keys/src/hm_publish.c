@@ -36,6 +36,9 @@ hm_pub_credential_payload(const json_t *brand)
     if (p != NULL && json_object_get(brand, "categories") != NULL) { /* [HM-CRED-75] */
         json_object_set(p, "categories", json_object_get(brand, "categories"));
     }
+    if (p != NULL && json_object_get(brand, "policy") != NULL) { /* [HM-CRED-90] */
+        json_object_set(p, "policy", json_object_get(brand, "policy"));
+    }
     if (p != NULL && json_object_get(brand, "revoked_at") != NULL) {
         /* [HM-CRED-65]: a revoked brand cannot be updated, and verifies and contests nothing;
          * a prefix of its from before the minimum is left out so the bundle stays loadable. */
