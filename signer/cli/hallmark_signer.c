@@ -68,7 +68,12 @@ static const char usage_options[] =
     "                          app to fetch (spec 9.5-9.6: every sms token; rcs and whatsapp\n"
     "                          with \"carriage\":\"directory\"), committed before the token is\n"
     "                          returned: sqlite:PATH (default: tokens.db beside --audit) or\n"
-    "                          postgres:CONNINFO (several signer and directory nodes)\n"
+    "                          postgres:CONNINFO (several signer and directory nodes); it\n"
+    "                          also keeps the consent ledger and the counts of capped\n"
+    "                          categories, checked before every signature (spec 9.7)\n"
+    "  --consent-secret FILE   32 bytes (mode 0600) that key the consent ledger's recipients\n"
+    "                          (HMAC): the same file on every node of one store (default:\n"
+    "                          consent.key beside --audit, made at the first start)\n"
     "  --audit-sync MODE       each: every record is on disk before its token is returned\n"
     "                          (one fdatasync per signature); batch (default): every 256\n"
     "                          records, every 200 ms (serve) and at exit\n"
@@ -153,7 +158,8 @@ enum {
     OPT_REQ_TIMEOUT,
     OPT_STORE,
     OPT_DIRECTORY_RATE,
-    OPT_PURGE_EVERY
+    OPT_PURGE_EVERY,
+    OPT_CONSENT_SECRET
 };
 
 static const struct option long_options[] = {
@@ -173,6 +179,7 @@ static const struct option long_options[] = {
     {"max-connections", required_argument, NULL, OPT_MAX_CONN},
     {"request-timeout", required_argument, NULL, OPT_REQ_TIMEOUT},
     {"store", required_argument, NULL, OPT_STORE},
+    {"consent-secret", required_argument, NULL, OPT_CONSENT_SECRET},
     {"directory-rate", required_argument, NULL, OPT_DIRECTORY_RATE},
     {"purge-every", required_argument, NULL, OPT_PURGE_EVERY},
     {"help", no_argument, NULL, 'h'},
@@ -231,6 +238,9 @@ main(int argc, char **argv)
             break;
         case OPT_STORE:
             o.store = optarg;
+            break;
+        case OPT_CONSENT_SECRET:
+            o.consent_secret = optarg;
             break;
         case OPT_AUDIT:
             o.audit = optarg;

@@ -21,8 +21,10 @@ struct signer_opts {
     long request_timeout;   /* seconds a connection has to deliver a whole request */
     int audit_sync;         /* hm_sigaudit_sync */
     const char *store;      /* --store SPEC, or NULL: sqlite:<the --audit folder>/tokens.db */
-    long purge_every;       /* seconds between purge steps of the token store */
-    int directory_only;     /* hallmark-signer directory: no keys, no signing, only the tokens */
+    const char
+        *consent_secret; /* --consent-secret FILE, or NULL: <the --audit folder>/consent.key */
+    long purge_every;    /* seconds between purge steps of the token store */
+    int directory_only;  /* hallmark-signer directory: no keys, no signing, only the tokens */
     char *pass;
     size_t pass_len;
 };

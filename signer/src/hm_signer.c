@@ -1072,6 +1072,60 @@ hm_signer_has_brand(const hm_signer *s, const char *id)
     return s != NULL && id != NULL && find_brand(s, id) != NULL;
 }
 
+int
+hm_signer_policy(const hm_signer *s, const char *brand, const char *category, unsigned *cap_max,
+                 long long *cap_period, int *opt_in_required)
+{
+    const hm_brand *b = NULL;
+    hallmark_category c = hm_category_from(category);
+    size_t i;
+
+    *cap_max = 0;
+    *cap_period = 0;
+    *opt_in_required = 0;
+    if (s == NULL || brand == NULL || !brand_in_bundle(s, brand, &b)) {
+        return 0;
+    }
+    for (i = 0; i < b->cap_count; i++) {
+        if (b->caps[i].category == c) {
+            *cap_max = b->caps[i].max;
+            *cap_period = b->caps[i].period;
+        }
+    }
+    *opt_in_required = c == HALLMARK_CATEGORY_MARKETING && b->marketing_opt_in;
+    return 1;
+}
+
+const char *
+hm_signer_sender_brand(const hm_signer *s, const char *channel, const char *sender,
+                       const char *recipient, long long now)
+{
+    char from[HM_ID_MAX], to[HM_ID_MAX];
+    const char *found = NULL;
+    size_t i;
+    int to_ok;
+
+    if (s == NULL || channel == NULL || sender == NULL || recipient == NULL ||
+        !hm_channel_ok(channel) || !hm_canonical_sender(channel, sender, from)) {
+        return NULL;
+    }
+    to_ok = hm_canonical_recipient(channel, recipient, to);
+    if (hm_trust_sender_contested(s->trust, channel, from, to_ok ? to : NULL)) {
+        return NULL;
+    }
+    for (i = 0; i < s->trust->brand_count; i++) {
+        const hm_brand *b = &s->trust->brands[i];
+        if (!b->revoked && now >= b->nbf - HM_SKEW && now < b->exp &&
+            hm_brand_sender_authorized(b, channel, from, to_ok ? to : NULL)) {
+            if (found != NULL) {
+                return NULL;
+            }
+            found = b->id;
+        }
+    }
+    return found;
+}
+
 size_t
 hm_signer_brand_count(const hm_signer *s)
 {

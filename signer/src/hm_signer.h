@@ -109,6 +109,16 @@ const char *hm_signer_jwks(const hm_signer *s);
 int hm_signer_has_logo(const hm_signer *s, const unsigned char sha256[HM_SHA256_BYTES]);
 /* 1 if the set can sign for brand id. */
 int hm_signer_has_brand(const hm_signer *s, const char *id);
+/* The policy of a brand's credential for a category (spec §5.11): *cap_max 0 when the category is
+ * not capped, else at most *cap_max in *cap_period seconds; *opt_in_required 1 for marketing of
+ * a brand whose policy needs an opt-in. 0 if the set has no such brand. */
+int hm_signer_policy(const hm_signer *s, const char *brand, const char *category, unsigned *cap_max,
+                     long long *cap_period, int *opt_in_required);
+/* The brand (borrowed id) that holds sender on channel for recipient (both as received; they are
+ * canonicalized): the one brand of the bundle, not revoked and valid at now, whose credential
+ * authorizes it, when no other brand contests it ([HM-CARRY-51]); NULL otherwise. */
+const char *hm_signer_sender_brand(const hm_signer *s, const char *channel, const char *sender,
+                                   const char *recipient, long long now);
 /* The number of brands the set can sign for; the brand id and key of the i-th, and its key's
  * age in seconds at now (for metrics). */
 size_t hm_signer_brand_count(const hm_signer *s);
