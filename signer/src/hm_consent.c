@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -25,7 +26,7 @@ hm_consent_secret_free(hm_consent_secret *p)
 {
     if (p != NULL) {
         hm_secret_free(p->bytes);
-        sodium_free(p);
+        free(p);
     }
 }
 
@@ -89,11 +90,9 @@ hm_consent_secret_load(const char *path, int create, hm_consent_secret **out, ch
                   path);
         return HALLMARK_ERR_CORRUPT;
     }
-    if ((p = sodium_malloc(sizeof *p)) == NULL ||
+    if ((p = calloc(1, sizeof *p)) == NULL ||
         (p->bytes = hm_secret_alloc(HM_CONSENT_SECRET_BYTES)) == NULL) {
-        if (p != NULL) {
-            sodium_free(p);
-        }
+        free(p);
         (void)close(fd);
         hm_errorf(err, err_cap, "out of memory");
         return HALLMARK_ERR_NOMEM;
