@@ -179,6 +179,7 @@ struct bundle_opts {
     const json_t *extra_brands;     /* brand entries appended to the four */
     const char *extra_revoked;      /* a brand id appended to revoked_brands */
     const char *acme_cred_override; /* acme's credential JWS */
+    const char *consent_url;        /* the bundle's consent_url (HM-BUNDLE-96) */
 };
 
 static char *
@@ -248,6 +249,9 @@ bundle(const struct bundle_opts *o)
                         (json_int_t)(NOW - 3600), "exp", (json_int_t)o->exp, "roots", roots,
                         "publisher", cert_jws, "brands", brands, "revoked_brands", "id", "oldco",
                         "revoked_at", (json_int_t)(NOW - 2 * DAY));
+    if (o->consent_url != NULL) {
+        json_object_set_new(payload, "consent_url", json_string(o->consent_url));
+    }
     if (o->extra_revoked != NULL) {
         json_array_append_new(json_object_get(payload, "revoked_brands"),
                               json_pack("{s:s,s:I}", "id", o->extra_revoked, "revoked_at",
@@ -3448,6 +3452,59 @@ one_cap(const char *category, json_int_t max, json_int_t period)
                      period);
 }
 
+#define CONSENT_URL "https://consent.hallmark.example/v1/consent"
+
+/* [HM-TOKEN-67]: the platform's consent endpoint as an unsubscribe target. */
+static void
+consent_url_rules(void)
+{
+    struct bundle_opts o = {.serial = 7, .exp = NOW + 7 * DAY, .consent_url = CONSENT_URL};
+    char *with = bundle(&o), *t;
+    json_t *c = sms_claims(BODY, "u495");
+
+    json_object_set_new(c, "category", json_string("marketing"));
+    json_object_set_new(c, "actions",
+                        json_pack("[{s:s,s:s,s:s}]", "kind", "unsubscribe", "label", "Unsubscribe",
+                                  "url", CONSENT_URL));
+    t = token(acme, c);
+    json_object_set_new(c, "x-body", json_string(BODY));
+    positive_token("consent-action-verifies",
+                   "An unsubscribe action to the bundle's consent_url, a host outside the "
+                   "brand's link domains",
+                   "HM-TOKEN-67 HM-BUNDLE-96 HM-VERIFY-18", acme, t, with, c);
+    free(t);
+    c = sms_claims(BODY, "u496");
+    json_object_set_new(
+        c, "actions",
+        json_pack("[{s:s,s:s,s:s}]", "kind", "link", "label", "Manage", "url", CONSENT_URL));
+    t = token(acme, c);
+    bundle_case_token("consent-url-link-kind",
+                      "A link action to the consent_url: only unsubscribe and preferences may "
+                      "point there",
+                      "HM-TOKEN-67 HM-VERIFY-18", "HALLMARK_ACTION_NOT_AUTHORIZED", strdup(with),
+                      t);
+    free(t);
+    json_decref(c);
+    c = sms_claims(BODY, "u497");
+    json_object_set_new(c, "actions",
+                        json_pack("[{s:s,s:s,s:s}]", "kind", "unsubscribe", "label", "Unsubscribe",
+                                  "url", CONSENT_URL));
+    t = token(acme, c);
+    bundle_case_token("consent-action-without-consent-url",
+                      "An unsubscribe action to a consent endpoint the bundle does not name",
+                      "HM-TOKEN-67 HM-VERIFY-18", "HALLMARK_ACTION_NOT_AUTHORIZED",
+                      strdup(default_bundle), t);
+    free(t);
+    json_decref(c);
+    free(with);
+    o.consent_url = "http://consent.hallmark.example/v1/consent";
+    bundle_case("bundle-consent-url-http", "A consent_url over plain http", "HM-BUNDLE-96",
+                "HALLMARK_BUNDLE_MALFORMED", bundle(&o), 0, 0, 0, NULL);
+    o.consent_url = CONSENT_URL "?brand=acme";
+    bundle_case("bundle-consent-url-query", "A consent_url with a query", "HM-BUNDLE-96",
+                "HALLMARK_BUNDLE_MALFORMED", bundle(&o), 0, 0, 0, NULL);
+}
+
 static void
 policy_rules(void)
 {
@@ -3497,6 +3554,7 @@ policy_rules(void)
     policy_bad("bundle-policy-opt-in-not-boolean", "marketing_opt_in given as the string \"yes\"",
                json_pack("{s:s}", "marketing_opt_in", "yes"), catco);
     hm_signkey_free(catco);
+    consent_url_rules();
 }
 
 static void
