@@ -37,7 +37,8 @@ static const char usage_text[] =
     "  key revoke KID --reason TEXT    compromised key: its messages get \"key revoked\"\n"
     "  key destroy KID                 delete a revoked or fully expired key's secret\n"
     "  rotate BRAND [--force --reason TEXT]  add + publish a key, promote it after the window\n"
-    "  publish [--expires DURATION]    sign a new trust bundle (serial + 1) and each brand's JWKS\n"
+    "  publish [--expires DURATION] [--consent-url URL|none]   sign a new trust bundle (serial\n"
+    "                                  + 1) and each brand's JWKS\n"
     "  root rotate | root show         rotate the root (apps follow the chain) / print it\n"
     "  publisher rotate                new publishing key certified by the root; old one deleted\n"
     "  status                          every brand and key, its state, and the next action due\n"
@@ -178,7 +179,7 @@ static const char help_key[] =
     "           again after the window to promote it and publish\n";
 
 static const char help_publish[] =
-    "usage: hallmark-keys publish [--expires DURATION]\n"
+    "usage: hallmark-keys publish [--expires DURATION] [--consent-url URL|none]\n"
     "       hallmark-keys root rotate [--root-media DIR] [--compromised --reason TEXT] | root "
     "show\n"
     "       hallmark-keys publisher rotate [--root-media DIR] [--compromised --reason TEXT]\n"
@@ -446,7 +447,8 @@ enum {
     OPT_CATEGORIES,
     OPT_ALWAYS_SIGNED,
     OPT_CAP,
-    OPT_MARKETING_OPT_IN
+    OPT_MARKETING_OPT_IN,
+    OPT_CONSENT_URL
 };
 
 static const struct option long_options[] = {
@@ -488,6 +490,7 @@ static const struct option long_options[] = {
     {"categories", required_argument, NULL, OPT_CATEGORIES},
     {"always-signed", required_argument, NULL, OPT_ALWAYS_SIGNED},
     {"cap", required_argument, NULL, OPT_CAP},
+    {"consent-url", required_argument, NULL, OPT_CONSENT_URL},
     {"marketing-opt-in", required_argument, NULL, OPT_MARKETING_OPT_IN},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
@@ -665,6 +668,9 @@ parse_options(struct cli *c, int argc, char **argv)
             break;
         case OPT_CAP:
             st = add_list(&c->caps, optarg, "--cap");
+            break;
+        case OPT_CONSENT_URL:
+            c->consent_url = optarg;
             break;
         case OPT_MARKETING_OPT_IN:
             c->marketing_opt_in = optarg;

@@ -241,6 +241,10 @@ hm_pub_bundle(const json_t *state, const hm_signkey *publisher, unsigned long lo
     if (json_array_size(revoked) > 0) {
         json_object_set(payload, "revoked_brands", revoked);
     }
+    if (hm_ks_str(json_object_get(state, "settings"), "consent_url") != NULL) { /* HM-BUNDLE-96 */
+        json_object_set(payload, "consent_url",
+                        json_object_get(json_object_get(state, "settings"), "consent_url"));
+    }
     rc = hm_jws_sign_json(publisher, "hallmark-bundle+jwt", payload, out);
 out:
     json_decref(payload);

@@ -448,7 +448,7 @@ static hallmark_result
 change(hm_store *s, const char *rcpt, const char *scope, const char *channel, int choice,
        const char *source, long long at)
 {
-    hm_consent_change c = {"acme-bank", rcpt, scope, channel, source, "test", choice, at};
+    hm_consent_change c = {"acme-bank", rcpt, scope, channel, source, "test", choice, at, 0};
 
     return hm_store_consent_put(s, &c, NULL, 0);
 }
@@ -608,7 +608,7 @@ TEST(store_consent_ledger_lists_and_refuses_bad_input)
     hm_consent_row *rows = NULL;
     size_t n = 0;
     char r[44];
-    hm_consent_change bad = {"acme-bank", "not-a-key", "all", "sms", "keyword", "STOP", 0, T0};
+    hm_consent_change bad = {"acme-bank", "not-a-key", "all", "sms", "keyword", "STOP", 0, T0, 0};
     hm_admission m = {"acme-bank", "short", "sms", "marketing", 0, 0, 0};
     hallmark_result v;
     int64_t reset;
@@ -633,7 +633,21 @@ TEST(store_consent_ledger_lists_and_refuses_bad_input)
     bad.evidence = "STOP to ACMEBANK; it's \"quoted\"";
     CHECK_RC(hm_store_consent_put(f.store, &bad, NULL, 0), HALLMARK_OK);
     CHECK_RC(change(f.store, r, "marketing", "all", 1, "app", T0 + 5), HALLMARK_OK);
+    /* A change made once per evidence (a one-tap token): the second is refused, nothing written. */
+    bad.once = 1;
+    bad.evidence = "jti u-1";
+    bad.source = "app";
+    bad.at = T0 + 6;
+    CHECK_RC(hm_store_consent_put(f.store, &bad, NULL, 0), HALLMARK_OK);
+    bad.choice = 1;
+    CHECK_RC(hm_store_consent_put(f.store, &bad, NULL, 0), HALLMARK_ERR_FORBIDDEN);
     CHECK_RC(hm_store_consent_list(f.store, "acme-bank", r, 10, &rows, &n, NULL, 0), HALLMARK_OK);
+    CHECK(n == 3);
+    if (n == 3) {
+        CHECK(rows[2].choice == 0 && strcmp(rows[2].evidence, "jti u-1") == 0);
+    }
+    free(rows);
+    CHECK_RC(hm_store_consent_list(f.store, "acme-bank", r, 2, &rows, &n, NULL, 0), HALLMARK_OK);
     CHECK(n == 2);
     if (n == 2) {
         CHECK(rows[0].choice == 0 && rows[0].at == T0 && strcmp(rows[0].scope, "all") == 0 &&

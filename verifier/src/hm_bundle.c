@@ -1169,6 +1169,20 @@ parse_payload(struct load *ld)
         return HALLMARK_ERR_NOMEM;
     }
     ld->trust->serial = (uint64_t)serial;
+    if (json_object_get(p, "consent_url") != NULL) { /* [HM-BUNDLE-96] */
+        const json_t *u = json_object_get(p, "consent_url");
+        const char *url = json_string_value(u);
+        char host[HM_ID_MAX];
+        if (url == NULL || json_string_length(u) > 512 || !hm_action_url_host(url, host) ||
+            strpbrk(url, "?#") != NULL) {
+            return fail(ld, HALLMARK_BUNDLE_MALFORMED,
+                        "consent_url is not a plain https URL without query or fragment",
+                        "consent_url");
+        }
+        if ((ld->trust->consent_url = dup_string(u)) == NULL) {
+            return HALLMARK_ERR_NOMEM;
+        }
+    }
     rc = parse_roots(ld, json_object_get(p, "roots"));
     if (rc == HALLMARK_OK) {
         rc = parse_publisher(ld, json_object_get(p, "publisher"));
@@ -1587,5 +1601,6 @@ hm_trust_free(hm_trust *trust)
     free(trust->keys);
     free(trust->claims);
     free(trust->platform);
+    free(trust->consent_url);
     free(trust);
 }

@@ -112,6 +112,7 @@ typedef struct hm_trust_state {
 typedef struct hm_trust {
     hm_trust_state position; /* this bundle's chain position, generation, publisher, serial */
     char *platform;          /* the bundle's platform id, owned */
+    char *consent_url;       /* the platform's consent endpoint ([HM-BUNDLE-96]), owned; NULL */
     uint64_t serial;
     long long iat, exp;
     hm_brand *brands;
