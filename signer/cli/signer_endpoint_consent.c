@@ -4,7 +4,12 @@
  *                            for the brand that holds the sender; anything else changes nothing.
  *   POST /v1/consent/set     the operator API, for a brand's own preference centre.
  *   POST /v1/consent/export  every change of one recipient of a brand, oldest first, for audit.
- * Each needs an authenticated client allowed for the brand. Ids travel in the body, never in a
+ *   POST /v1/consent         one tap in the app (HM-TOKEN-68): the message it verified, with its
+ *                            token and the user's own id; checked with the platform's own
+ *                            verifier, so only who received that brand's message and knows the
+ *                            number can change that consent, once per token. Public, rate-limited
+ *                            per address as the token directory.
+ * The others need an authenticated client allowed for the brand. Ids travel in the body, never in a
  * URL, so no access log holds them; the ledger holds only their HMAC (hm_consent.h). A change is
  * acknowledged (200) only once the store committed it; otherwise 503 and nothing is promised. */
 #include <stdio.h>
@@ -114,7 +119,7 @@ serve_inbound(struct evhttp_request *req, struct client *c)
     kw = hm_consent_keyword(json_string_value(text), json_string_length(text), word);
     if (kw == HM_KEYWORD_OUT || kw == HM_KEYWORD_IN) {
         hm_consent_change ch = {
-            brand, rcpt, "all", channel, "keyword", evidence, kw == HM_KEYWORD_IN, now};
+            brand, rcpt, "all", channel, "keyword", evidence, kw == HM_KEYWORD_IN, now, 0};
         (void)snprintf(evidence, sizeof evidence, "%s to %.64s via %.64s", word, to, c->id);
         if (record(req, &ch) != 0) {
             goto out;
@@ -211,7 +216,7 @@ serve_consent_set(struct evhttp_request *req, struct client *c)
                    note[0] != '\0' ? ": " : "", note);
     {
         hm_consent_change ch = {
-            brand, rcpt, scope, applies, "operator", evidence, strcmp(choice, "in") == 0, now};
+            brand, rcpt, scope, applies, "operator", evidence, strcmp(choice, "in") == 0, now, 0};
         if (record(req, &ch) != 0) {
             goto out;
         }
@@ -267,5 +272,117 @@ serve_consent_export(struct evhttp_request *req, struct client *c)
         req, 200,
         json_pack("{s:s,s:s,s:o}", "brand", brand, "recipient_key", rcpt, "changes", changes));
 out:
+    json_decref(body);
+}
+
+/* The category names of hallmark_category, for the scope of a one-tap change. */
+static const char *
+category_name(hallmark_category c)
+{
+    static const char *const names[] = {NULL,    "transactional", "otp",
+                                        "alert", "marketing",     "service"};
+
+    return (int)c > 0 && (size_t)c < sizeof names / sizeof names[0] ? names[c] : NULL;
+}
+
+void
+serve_consent_tap(struct evhttp_request *req, struct client *c)
+{
+    static const char *const names[] = {"channel", "from",   "to",    "body",
+                                        "token",   "choice", "scope", NULL};
+    hallmark_result rc;
+    const char *why = NULL, *choice, *scope, *category;
+    json_t *body = NULL;
+    const json_t *text;
+    hm_signer *s = NULL;
+    hallmark_message m;
+    hallmark_verification v;
+    char rcpt[HM_CONSENT_KEY_LEN + 1], evidence[HM_CONSENT_EVIDENCE_MAX + 1], err[512] = "";
+    long long now = (long long)time(NULL);
+
+    (void)c;
+    if (!serve_address_rate_ok(req)) {
+        evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After", "1");
+        serve_reply_error(req, HALLMARK_ERR_RATE_LIMITED,
+                          "slow down: the consent endpoint limits requests per address", NULL);
+        return;
+    }
+    if ((body = serve_read_body(req, &rc, &why)) == NULL) {
+        serve_reply_error(req, rc, why, NULL);
+        return;
+    }
+    text = json_object_get(body, "body");
+    choice = text_of(body, "choice");
+    scope = json_object_get(body, "scope") != NULL ? text_of(body, "scope") : "";
+    if (!members_known(body, names) || text_of(body, "channel") == NULL ||
+        text_of(body, "from") == NULL || text_of(body, "to") == NULL || !json_is_string(text) ||
+        text_of(body, "token") == NULL || choice == NULL || scope == NULL ||
+        (strcmp(choice, "in") != 0 && strcmp(choice, "out") != 0)) {
+        serve_reply_error(req, HALLMARK_ERR_BAD_REQUEST,
+                          "a one-tap change is {channel, from, to, body, token, choice (in or "
+                          "out)[, scope]}: the message as the app verified it",
+                          NULL);
+        goto out;
+    }
+    memset(&m, 0, sizeof m);
+    m.channel = text_of(body, "channel");
+    m.from = text_of(body, "from");
+    m.to = text_of(body, "to");
+    m.body = (const unsigned char *)json_string_value(text);
+    m.body_len = json_string_length(text);
+    m.token = text_of(body, "token");
+    m.token_len = strlen(m.token);
+    s = serve_current_set();
+    rc = hm_signer_verify(s, &m, now, &v);
+    if (rc != HALLMARK_VERIFIED && rc != HALLMARK_VERIFIED_DOMAIN) {
+        char message[160];
+        (void)snprintf(message, sizeof message,
+                       "the message does not verify on this platform (%s): nothing changed",
+                       hallmark_result_name(rc));
+        serve_reply_json(req, 403,
+                         json_pack("{s:{s:s,s:s,s:s}}", "error", "code", "forbidden", "message",
+                                   message, "verdict", hallmark_result_name(rc)));
+        goto out;
+    }
+    category = category_name(v.category);
+    if (scope[0] == '\0') {
+        scope = category;
+    }
+    if (scope == NULL || (strcmp(scope, "all") != 0 && strcmp(scope, category) != 0)) {
+        serve_reply_error(req, HALLMARK_ERR_BAD_REQUEST, "scope is all or the token's category",
+                          "scope");
+        goto out;
+    }
+    if (hm_consent_recipient(srv.consent, m.channel, m.to, rcpt) != HALLMARK_OK) {
+        serve_reply_error(req, HALLMARK_ERR_BAD_REQUEST, "not a valid recipient id", "to");
+        goto out;
+    }
+    (void)snprintf(evidence, sizeof evidence, "jti %.64s", v.token_id);
+    {
+        hm_consent_change ch = {
+            v.brand_id, rcpt, scope, m.channel, "app", evidence, strcmp(choice, "in") == 0, now, 1};
+        rc = hm_store_consent_put(srv.store, &ch, err, sizeof err);
+    }
+    if (rc == HALLMARK_ERR_FORBIDDEN) {
+        serve_reply_json(req, 409,
+                         json_pack("{s:{s:s,s:s}}", "error", "code", "token_used", "message",
+                                   "this message's token already changed consent once: nothing "
+                                   "changed"));
+        goto out;
+    }
+    if (rc != HALLMARK_OK) {
+        (void)fprintf(stderr, "hallmark-signer: %s\n", err);
+        serve_reply_error(req, HALLMARK_ERR_UNAVAILABLE,
+                          "the consent ledger cannot be written now: nothing was recorded, retry",
+                          NULL);
+        goto out;
+    }
+    serve_count("hallmark_consent_changes_total", 1);
+    serve_reply_json(req, 200,
+                     json_pack("{s:{s:s,s:s,s:s,s:s,s:s,s:I}}", "recorded", "brand", v.brand_id,
+                               "scope", scope, "channel", m.channel, "choice", choice, "source",
+                               "app", "at", (json_int_t)now));
+out:
+    hm_signer_unref(s);
     json_decref(body);
 }

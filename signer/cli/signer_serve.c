@@ -76,6 +76,7 @@ static const struct endpoint {
     {"/v1/inbound", EXACT, EVHTTP_REQ_POST, 1, 0, serve_inbound},
     {"/v1/consent/set", EXACT, EVHTTP_REQ_POST, 1, 0, serve_consent_set},
     {"/v1/consent/export", EXACT, EVHTTP_REQ_POST, 1, 0, serve_consent_export},
+    {"/v1/consent", EXACT, EVHTTP_REQ_POST, 0, 0, serve_consent_tap},
     {"/healthz", EXACT, EVHTTP_REQ_GET, 0, 1, serve_healthz},
     {"/metrics", EXACT, EVHTTP_REQ_GET, 0, 1, serve_metrics},
 };

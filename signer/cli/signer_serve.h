@@ -126,7 +126,11 @@ void serve_healthz(struct evhttp_request *req, struct client *c);     /* GET /he
 void serve_inbound(struct evhttp_request *req, struct client *c);     /* POST /v1/inbound */
 void serve_consent_set(struct evhttp_request *req, struct client *c); /* POST /v1/consent/set */
 void serve_consent_export(struct evhttp_request *req,
-                          struct client *c);                      /* POST /v1/consent/export */
+                          struct client *c);                          /* POST /v1/consent/export */
+void serve_consent_tap(struct evhttp_request *req, struct client *c); /* POST /v1/consent */
+/* One request of the client's address from the per-address bucket (--directory-rate): 0 when it
+ * is over its rate (the public endpoints: the token directory, one-tap consent). */
+int serve_address_rate_ok(struct evhttp_request *req);
 void serve_metrics(struct evhttp_request *req, struct client *c); /* GET /metrics */
 #define SERVE_LOGOS_PREFIX "/v1/logos/"
 #define SERVE_TOKENS_PREFIX "/v1/tokens/"

@@ -37,6 +37,7 @@ struct hm_signer {
     char *bundle;
     size_t bundle_len;
     char *jwks;
+    hallmark_verifier *verifier; /* the platform's own verifier on this bundle ([HM-TOKEN-68]) */
 };
 
 hm_signer *
@@ -61,6 +62,7 @@ signer_free(hm_signer *s)
     hm_trust_free(s->trust);
     free(s->bundle);
     free(s->jwks);
+    hallmark_verifier_free(s->verifier);
     free(s);
 }
 
@@ -422,7 +424,8 @@ check_request(const hm_trust *t, const hm_brand *b, const hm_sign_request *req, 
                           "no space first or last");
         }
         if (strlen(a->url) > 2048 ||
-            hm_brand_action_check(b, a->kind, a->url, &detail) != HALLMARK_OK) {
+            (!hm_consent_action(t->consent_url, a->kind, a->url) &&
+             hm_brand_action_check(b, a->kind, a->url, &detail) != HALLMARK_OK)) {
             return refuse(res, HALLMARK_ACTION_NOT_AUTHORIZED, "actions",
                           detail != NULL ? detail : "URL longer than 2048 bytes");
         }
@@ -684,6 +687,24 @@ hm_signer_sign(const hm_signer *s, const hm_sign_request *req, long long now, hm
         return refuse(res, HALLMARK_ERR_UNAVAILABLE, "brand",
                       "the brand's credential was not valid when the keys were loaded, so its "
                       "key was not probed: reload the service (SIGHUP)");
+    }
+    if (s->trust->consent_url != NULL && strcmp(req->category, "marketing") == 0) {
+        /* [HM-TOKEN-67]: marketing carries the way out, to the platform's consent endpoint. */
+        hm_sign_request with = *req;
+        size_t i;
+        for (i = 0; i < req->action_count && strcmp(req->actions[i].kind, "unsubscribe") != 0;
+             i++) {
+        }
+        if (i == req->action_count) {
+            if (req->action_count == HALLMARK_MAX_ACTIONS) {
+                return refuse(res, HALLMARK_ERR_BAD_REQUEST, "actions",
+                              "marketing carries an unsubscribe action to the platform's consent "
+                              "endpoint: leave room for it, or give one");
+            }
+            with.actions[with.action_count++] =
+                (hm_sign_action){"unsubscribe", "Unsubscribe", s->trust->consent_url};
+            return sign_with(s, k, &with, now, res);
+        }
     }
     return sign_with(s, k, req, now, res);
 }
@@ -1010,6 +1031,20 @@ hm_signer_load(const char *dir, const char *pass, size_t pass_len, long long now
         }
         s->keys[i].proven = 1;
     }
+    /* What an app of this platform runs, pinned as apps are: it checks one-tap requests. */
+    {
+        unsigned char state[HALLMARK_TRUST_STATE_MAX];
+        size_t state_len = 0;
+        if ((rc = hallmark_verifier_create(&s->verifier, s->trust->platform, pins.keys, pins.count,
+                                           pins.threshold)) != HALLMARK_OK ||
+            (rc = hallmark_verifier_load(s->verifier, (const unsigned char *)s->bundle,
+                                         s->bundle_len, NULL, 0, now, state, sizeof state,
+                                         &state_len, NULL)) != HALLMARK_OK) {
+            hm_errorf(err, err_cap, "the platform's verifier does not load the bundle: %s",
+                      hallmark_result_name(rc));
+            goto out;
+        }
+    }
     *out = s;
     s = NULL;
 out:
@@ -1023,6 +1058,19 @@ out:
 
     hm_keystore_close(&ks);
     return rc;
+}
+
+hallmark_result
+hm_signer_verify(const hm_signer *s, const hallmark_message *m, long long now,
+                 hallmark_verification *out)
+{
+    return hallmark_verify(s->verifier, m, now, out);
+}
+
+const char *
+hm_signer_consent_url(const hm_signer *s)
+{
+    return s->trust->consent_url;
 }
 
 const char *

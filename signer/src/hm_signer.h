@@ -119,6 +119,12 @@ int hm_signer_policy(const hm_signer *s, const char *brand, const char *category
  * authorizes it, when no other brand contests it ([HM-CARRY-51]); NULL otherwise. */
 const char *hm_signer_sender_brand(const hm_signer *s, const char *channel, const char *sender,
                                    const char *recipient, long long now);
+/* Verifies a message as an app of this platform would: pinned to the keystore's roots, on the
+ * bundle the set was loaded from, at now (hallmark_verify). Thread-safe. */
+hallmark_result hm_signer_verify(const hm_signer *s, const hallmark_message *m, long long now,
+                                 hallmark_verification *out);
+/* The bundle's consent_url ([HM-BUNDLE-96]), borrowed, or NULL. */
+const char *hm_signer_consent_url(const hm_signer *s);
 /* The number of brands the set can sign for; the brand id and key of the i-th, and its key's
  * age in seconds at now (for metrics). */
 size_t hm_signer_brand_count(const hm_signer *s);

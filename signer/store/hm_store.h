@@ -96,11 +96,14 @@ hallmark_result hm_store_purge(hm_store *s, int64_t now, size_t budget, uint64_t
 
 /* One change of a recipient's consent. All strings borrowed. scope: a category of spec §2.3 or
  * "all"; channel: a channel or "all"; choice: 1 in, 0 out; source: "keyword", "app" or
- * "operator"; evidence: printable ASCII, at most HM_CONSENT_EVIDENCE_MAX bytes. */
+ * "operator"; evidence: printable ASCII, at most HM_CONSENT_EVIDENCE_MAX bytes; once: the change
+ * is refused if the recipient's ledger already holds this evidence (a one-tap token used twice,
+ * HM-TOKEN-68). */
 typedef struct hm_consent_change {
     const char *brand, *rcpt, *scope, *channel, *source, *evidence;
     int choice;
     int64_t at;
+    int once;
 } hm_consent_change;
 
 /* A change as the ledger returns it (hm_store_consent_list), in the order it was appended. */
@@ -124,7 +127,8 @@ typedef struct hm_admission {
 #define HM_CONSENT_CONFIRM_WINDOW 600
 
 /* Appends a change; HALLMARK_OK once it is durable (committed). HALLMARK_ERR_INVALID_ARGUMENT
- * (a field outside its form), HALLMARK_ERR_UNAVAILABLE (nothing was written). */
+ * (a field outside its form), HALLMARK_ERR_FORBIDDEN (once, and the evidence is already in the
+ * recipient's ledger: nothing was written), HALLMARK_ERR_UNAVAILABLE (nothing was written). */
 hallmark_result hm_store_consent_put(hm_store *s, const hm_consent_change *c, char *err,
                                      size_t err_cap);
 

@@ -552,17 +552,47 @@ pg_consent_put(void *p, const hm_consent_change *c, char *err, size_t err_cap)
     }
     (void)snprintf(choice, sizeof choice, "%d", c->choice);
     (void)snprintf(at, sizeof at, "%lld", (long long)c->at);
-    /* One statement, one transaction: the recipient's row is locked first, so an admission that
-     * started before this change finishes first and every later one sees it (HM-CARRY-47). */
+    /* One transaction: the recipient's row is locked first, so an admission that started before
+     * this change finishes first and every later one sees it (HM-CARRY-47). */
+    if (!run(s->conn, "BEGIN")) {
+        return pg_failed(s->conn, "consent change", err, err_cap);
+    }
     r = PQexecParams(s->conn,
-                     "WITH k AS (INSERT INTO hallmark_recipients VALUES ($1, $2)"
-                     " ON CONFLICT (brand, rcpt) DO UPDATE SET brand = EXCLUDED.brand RETURNING 1)"
-                     " INSERT INTO hallmark_consent (brand, rcpt, scope, channel, choice, source,"
-                     " evidence, at) SELECT $1, $2, $3, $4, $5::int, $6, $7, $8::bigint FROM k",
-                     8, NULL, params, NULL, NULL, 0);
+                     "INSERT INTO hallmark_recipients VALUES ($1, $2)"
+                     " ON CONFLICT (brand, rcpt) DO UPDATE SET brand = EXCLUDED.brand",
+                     2, NULL, params, NULL, NULL, 0);
     ok = PQresultStatus(r) == PGRES_COMMAND_OK;
     PQclear(r);
-    return ok ? HALLMARK_OK : pg_failed(s->conn, "consent change", err, err_cap);
+    if (ok && c->once) { /* after the lock: a new snapshot sees what the last holder wrote */
+        const char *has[3] = {c->brand, c->rcpt, c->evidence};
+        r = PQexecParams(s->conn,
+                         "SELECT 1 FROM hallmark_consent WHERE brand = $1 AND rcpt = $2"
+                         " AND evidence = $3 LIMIT 1",
+                         3, NULL, has, NULL, NULL, 0);
+        ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+        if (ok && PQntuples(r) > 0) {
+            PQclear(r);
+            (void)run(s->conn, "ROLLBACK");
+            hm_errorf(err, err_cap, "this evidence is already in the recipient's ledger");
+            return HALLMARK_ERR_FORBIDDEN;
+        }
+        PQclear(r);
+    }
+    if (ok) {
+        r = PQexecParams(
+            s->conn,
+            "INSERT INTO hallmark_consent (brand, rcpt, scope, channel, choice, source,"
+            " evidence, at) VALUES ($1, $2, $3, $4, $5::int, $6, $7, $8::bigint)",
+            8, NULL, params, NULL, NULL, 0);
+        ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+        PQclear(r);
+    }
+    if (!ok || !run(s->conn, "COMMIT")) {
+        hallmark_result rc = pg_failed(s->conn, "consent change", err, err_cap);
+        (void)run(s->conn, "ROLLBACK");
+        return rc;
+    }
+    return HALLMARK_OK;
 }
 
 static hallmark_result

@@ -26,7 +26,17 @@
 #define PURGE_DAYS_MAX 8 /* day tables dropped in one purge step */
 
 /* The consent and cap statements, prepared once (consent_stmts). */
-enum { LATEST, COUNT_SENDS, NTH_SEND, CONFIRMED, INSERT_SEND, INSERT_CHANGE, LIST_CHANGES, STMTS };
+enum {
+    LATEST,
+    COUNT_SENDS,
+    NTH_SEND,
+    CONFIRMED,
+    INSERT_SEND,
+    INSERT_CHANGE,
+    LIST_CHANGES,
+    HAS_EVIDENCE,
+    STMTS
+};
 
 static const char *const consent_sql[STMTS] = {
     /* LATEST: the latest change that covers the message (HM-CARRY-48). */
@@ -45,6 +55,7 @@ static const char *const consent_sql[STMTS] = {
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     "SELECT seq, at, choice, scope, channel, source, evidence FROM consent"
     " WHERE brand = ?1 AND rcpt = ?2 ORDER BY seq LIMIT ?3",
+    "SELECT 1 FROM consent WHERE brand = ?1 AND rcpt = ?2 AND evidence = ?3 LIMIT 1",
 };
 
 struct sqlite_store {
@@ -723,9 +734,23 @@ sqlite_consent_put(void *p, const hm_consent_change *c, char *err, size_t err_ca
 {
     struct sqlite_store *s = p;
     const char *v[4] = {c->brand, c->rcpt, c->scope, c->channel};
+    const char *once[3] = {c->brand, c->rcpt, c->evidence};
     sqlite3_stmt *st = s->consent[INSERT_CHANGE];
     int rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 
+    if (rc == SQLITE_OK && c->once) {
+        sqlite3_stmt *has = s->consent[HAS_EVIDENCE];
+        if ((rc = bind_texts(has, once, 3)) == SQLITE_OK) {
+            rc = sqlite3_step(has);
+            (void)sqlite3_reset(has);
+            if (rc == SQLITE_ROW) {
+                (void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+                hm_errorf(err, err_cap, "this evidence is already in the recipient's ledger");
+                return HALLMARK_ERR_FORBIDDEN;
+            }
+            rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+        }
+    }
     if (rc == SQLITE_OK && (rc = bind_texts(st, v, 4)) == SQLITE_OK &&
         (rc = sqlite3_bind_int(st, 5, c->choice)) == SQLITE_OK &&
         (rc = sqlite3_bind_text(st, 6, c->source, -1, SQLITE_STATIC)) == SQLITE_OK &&

@@ -12,7 +12,10 @@
 set -eu
 . tests/cli/lib/keys.sh
 . tests/cli/lib/signer.sh
+# The keystore is made three days ago, so that a token of two days ago is genuine and expired.
+export HALLMARK_NOW=$(($(date +%s) - 3 * 86400))
 make_keystore
+unset HALLMARK_NOW
 write_clients
 check() { # LABEL COMMAND...: one assertion
     local label=$1
@@ -46,7 +49,13 @@ assert creds["acme-bank"]["policy"] == {"caps": [{"category": "marketing", "max"
 assert creds["globex"]["policy"] == {"marketing_opt_in": True}, creds["globex"]
 PY
 expect_ok "remove the service cap" brand update acme-bank --cap marketing:3/7d
-expect_ok "publish again" publish
+expect_fail "a consent URL over http" 2 "--consent-url http://consent.hallmark.example/v1/consent: a plain https URL" \
+    publish --consent-url http://consent.hallmark.example/v1/consent
+expect_fail "a consent URL with a query" 2 "no query or fragment" publish --consent-url "https://consent.hallmark.example/v1/consent?x=1"
+expect_ok "publish with the consent endpoint" publish --consent-url https://consent.hallmark.example/v1/consent
+check "the audit entry names the consent URL" sh -c "tail -n 1 '$HALLMARK_KEYSTORE/audit.log' | grep -q '\"consent_url\":\"https://consent.hallmark.example/v1/consent\"'"
+expect_ok "publish again: the consent URL stays" publish
+check "the bundle carries it" sh -c "cut -d. -f2 '$HALLMARK_KEYSTORE/published/bundle.jws' | basenc -d --base64url 2>/dev/null | grep -q '\"consent_url\":\"https://consent.hallmark.example/v1/consent\"'"
 
 # ---- pipe mode ------------------------------------------------------------------------------------
 line() { # TO CATEGORY [BRAND SENDER]
@@ -185,6 +194,84 @@ expect("Retry-After", 604790 <= int(h.get("retry-after", "0")) <= 604800, True)
 st, r, _ = post(url, "/v1/sign/batch", {"messages": [message("+447700900304", "marketing") for _ in range(5)]})
 codes = ["signed" if "token" in x else x["error"]["code"] for x in r["results"]]
 expect("a batch of 5 to one recipient", codes, ["signed"] * 3 + ["volume_cap"] * 2)
+done()
+PY
+# One tap in the app (HM-TOKEN-68): marketing carries the unsubscribe action to the consent URL;
+# the app sends the message it verified; forged, replayed, expired, other-recipient, other-brand and
+# other-platform requests are refused and change nothing.
+"$test_sign" "$HALLMARK_KEYSTORE" acme-bank "$acme_k1" $(($(date +%s) - 2 * 86400)) "An old message" >"$work/expired.json"
+(
+    set -e
+    export HALLMARK_KEYSTORE=$work/other
+    "$keys_cli" init --platform "Another Platform" --kdf minimum
+    "$keys_cli" brand add acme-bank --name "Acme Bank" --logo "$logo_good" --color "#0B5FFF" \
+        --sender sms:ACMEBANK@+44 --link-domain acme.example --level organization
+    k=$("$keys_cli" key add acme-bank)
+    "$keys_cli" publish
+    "$keys_cli" key promote "$k" --force --reason "first key"
+    "$keys_cli" publish
+    "$test_sign" "$work/other" acme-bank "$k" "$(date +%s)" "Acme Bank: 20% off this week" >"$work/other.json"
+) >"$work/other.log" 2>&1 && ok || bad "another platform's keystore: $(tail -3 "$work/other.log")"
+py "$url" "$work/expired.json" "$work/other.json" <<'PY' && ok || bad "one tap"
+import json, sys
+from consent import post, sign, message, expect, done
+url = sys.argv[1]
+r1, r2 = "+447700900310", "+447700900311"
+body = "Acme Bank: 20% off this week"
+st, code, signed, _ = sign(url, r1, "marketing", body=body)
+expect("marketing signed", code, "signed")
+def tap(token, to=r1, frm="ACMEBANK", text=body, choice="out", **extra):
+    req = {"channel": "sms", "from": frm, "to": to, "body": text, "token": token, "choice": choice}
+    req.update(extra)
+    return post(url, "/v1/consent", req, token=None)
+token = signed["token"]
+forged = token[:-5] + ("A" if token[-5] != "A" else "B") + token[-4:]
+cases = [("forged", tap(forged), "HALLMARK_BAD_SIGNATURE"),
+         ("another recipient", tap(token, to=r2), "HALLMARK_RECIPIENT_MISMATCH"),
+         ("another body", tap(token, text=body + "!"), "HALLMARK_BODY_MODIFIED"),
+         ("another sender", tap(token, frm="GLOBEX"), "HALLMARK_SENDER_MISMATCH")]
+for label, (st, r, _), verdict in cases:
+    expect(label, (st, r["error"]["code"], r["error"].get("verdict")), (403, "forbidden", verdict))
+old = json.load(open(sys.argv[2]))
+st, r, _ = tap(old["token"], to=old["to"], frm=old["from"], text=old["body"])
+expect("an expired token", (st, r["error"].get("verdict")), (403, "HALLMARK_TOKEN_EXPIRED"))
+other = json.load(open(sys.argv[3]))
+st, r, _ = tap(other["token"], to=other["to"], frm=other["from"], text=other["body"])
+expect("another platform's token", (st, r["error"]["code"]), (403, "forbidden"))
+st, r, _ = tap(token, choice="maybe")
+expect("a choice that is neither", st, 400)
+st, r, _ = tap(token, scope="otp")
+expect("a scope of another category", (st, r["error"].get("field")), (400, "scope"))
+# Nothing changed: marketing to r1 and r2 still signed (r1 then has 2 of its 3 a week).
+expect("r1 unchanged", sign(url, r1, "marketing")[1], "signed")
+expect("r2 unchanged", sign(url, r2, "marketing")[1], "signed")
+st, r, _ = post(url, "/v1/consent/export", {"brand": "acme-bank", "channel": "sms", "recipient": r1})
+expect("r1's ledger is empty", r["changes"], [])
+# The genuine tap: recorded for marketing on sms; the next marketing refused, a code still goes.
+st, r, _ = tap(token)
+expect("one tap", (st, r.get("recorded", {}).get("scope"), r.get("recorded", {}).get("source")), (200, "marketing", "app"))
+expect("marketing after the tap", sign(url, r1, "marketing")[:2], (409, "recipient_opted_out"))
+expect("a one-time code after the tap", sign(url, r1, "otp")[1], "signed")
+st, r, _ = tap(token, choice="in")
+expect("the same token again", (st, r["error"]["code"]), (409, "token_used"))
+expect("still opted out", sign(url, r1, "marketing")[1], "recipient_opted_out")
+st, r, _ = post(url, "/v1/consent/export", {"brand": "acme-bank", "channel": "sms", "recipient": r1})
+ev = [(x["source"], x["choice"], x["scope"], x["channel"], x["evidence"]) for x in r["changes"]]
+expect("the ledger", ev, [("app", "out", "marketing", "sms", "jti " + signed["jti"])])
+done()
+PY
+py "$url" <<'PY' && ok || bad "the signed unsubscribe action"
+import sys
+from consent import sign, expect, done
+url = sys.argv[1]
+st, code, r, _ = sign(url, "+447700900312", "marketing")
+import base64, json
+claims = json.loads(base64.urlsafe_b64decode(r["token"].split(".")[1] + "=="))
+expect("marketing carries it", claims.get("actions"),
+       [{"kind": "unsubscribe", "label": "Unsubscribe", "url": "https://consent.hallmark.example/v1/consent"}])
+st, code, r, _ = sign(url, "+447700900312", "transactional")
+claims = json.loads(base64.urlsafe_b64decode(r["token"].split(".")[1] + "=="))
+expect("transactional does not", claims.get("actions"), None)
 done()
 PY
 # kill -9 right after an acknowledged opt-out: it holds after the restart.
