@@ -6,6 +6,15 @@
  *   The rows alternate in rounds, best round each, so a noisy machine moves them alike; the
  *   ratio to "no store" is the figure (target: >= 0.7 SQLite, >= 0.5 PostgreSQL).
  *
+ * bench-store consent KEYSTORE PASSPHRASE_FILE SMS.ndjson SECRET_FILE SPEC...
+ *   Consent and cap checks per signature (spec §9.7, issue 15): signing batches of 100 SMS
+ *   without them, and with them on each store: for every message its ledger key (HMAC under the
+ *   consent secret), its brand's policy and one hm_store_admit call for the batch (one
+ *   transaction), as the service does before it answers. Every message takes the heaviest path:
+ *   capped (3 a week), to a recipient of its own (1,000,000 rotate), so each check reads the
+ *   latest change, counts the window and appends the signing time. Rounds alternate as for sign;
+ *   the ratio to "no checks" is the figure (target: >= 0.8 SQLite, >= 0.6 PostgreSQL).
+ *
  * bench-store purge SPEC LIVE LAPSED
  *   Fills the store with LIVE tokens that stay and LAPSED ones past exp + 300 (1,000 a
  *   transaction, tokens of the real size), then times purge steps until every lapsed token is
@@ -15,7 +24,7 @@
  *   Puts N tokens (real size, one each under a random key, live for a week) and prints their
  *   keys, one a line: the data set of the directory lookup benchmark (bench/store.sh).
  *
- * sign and purge print one JSON object. */
+ * sign, consent and purge print one JSON object. */
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +32,7 @@
 #include <time.h>
 
 #include "bench_util.h"
+#include "hm_consent.h"
 #include "hm_json.h"
 #include "hm_passphrase.h"
 #include "hm_secmem.h"
@@ -89,6 +99,150 @@ batch_rate(const struct batch_mix *m, hm_store *store, double seconds)
     return (double)n / elapsed;
 }
 
+/* Signs one batch and checks consent and caps for it (one store call), as the service does. */
+static int
+sign_checked_batch(const struct batch_mix *m, hm_store *store, const hm_consent_secret *secret,
+                   unsigned long *counter)
+{
+    hm_sign_result res[BATCH];
+    hm_admission adm[BATCH];
+    hallmark_result verdict[BATCH];
+    int64_t reset[BATCH];
+    char keys[BATCH][HM_CONSENT_KEY_LEN + 1], id[24], err[512];
+    size_t i;
+    int ok = 1;
+
+    memset(res, 0, sizeof res);
+    for (i = 0; i < BATCH && ok; i++) {
+        unsigned cap_max;
+        long long period;
+        int opt_in;
+        ok = hm_signer_sign(m->s, &m->reqs[i], m->now, &res[i]) == HALLMARK_OK;
+        if (ok && store != NULL) {
+            /* A recipient of its own, so the window stays as small as a real cap keeps it. */
+            (void)snprintf(id, sizeof id, "+4477%08lu", (*counter)++ % 1000000UL);
+            ok = hm_consent_recipient(secret, m->reqs[i].channel, id, keys[i]) == HALLMARK_OK &&
+                 hm_signer_policy(m->s, m->reqs[i].brand, m->reqs[i].category, &cap_max, &period,
+                                  &opt_in);
+            adm[i] =
+                (hm_admission){m->reqs[i].brand, keys[i], m->reqs[i].channel, m->reqs[i].category,
+                               opt_in,           3,       7 * DAY_SECONDS};
+        }
+    }
+    if (ok && store != NULL &&
+        hm_store_admit(store, adm, BATCH, m->now, verdict, reset, err, sizeof err) != HALLMARK_OK) {
+        (void)fprintf(stderr, "bench-store: %s\n", err);
+        ok = 0;
+    }
+    for (i = 0; i < BATCH; i++) {
+        hm_sign_result_clear(&res[i]);
+    }
+    return ok;
+}
+
+static double
+checked_rate(const struct batch_mix *m, hm_store *store, const hm_consent_secret *secret,
+             unsigned long *counter, double seconds)
+{
+    double t0 = bench_now(), elapsed;
+    unsigned long n = 0;
+
+    do {
+        if (!sign_checked_batch(m, store, secret, counter)) {
+            exit(1);
+        }
+        n += BATCH;
+        elapsed = bench_now() - t0;
+    } while (elapsed < seconds);
+    return (double)n / elapsed;
+}
+
+/* The BATCH sign requests of path into m (objs owned by m). 0, or -1 after saying why. */
+static int
+load_batch(struct batch_mix *m, const char *path, char ***lines, size_t *n_lines)
+{
+    size_t i;
+
+    if ((*n_lines = bench_read_lines(path, BATCH, lines)) != BATCH) {
+        (void)fprintf(stderr, "bench-store: %s: want %d SMS lines\n", path, BATCH);
+        return -1;
+    }
+    for (i = 0; i < BATCH; i++) {
+        hm_sign_result res;
+        memset(&res, 0, sizeof res);
+        if (hm_json_parse_object((const unsigned char *)(*lines)[i], strlen((*lines)[i]),
+                                 (size_t)1 << 20, 6, &m->objs[i]) != HALLMARK_OK ||
+            hm_sign_request_from_json(m->objs[i], &m->reqs[i], &res) != HALLMARK_OK) {
+            (void)fprintf(stderr, "bench-store: line %zu is not a sign request\n", i + 1);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int
+run_consent(int argc, char **argv)
+{
+    struct batch_mix m;
+    hm_signer *s = NULL;
+    hm_store *stores[STORES_MAX] = {NULL};
+    hm_consent_secret *secret = NULL;
+    char err[1024] = "", *pass = NULL, **lines = NULL;
+    size_t pass_len = 0, n_lines = 0, n_stores = (size_t)argc - 6, i, k;
+    double secs = bench_seconds(2.0), best[STORES_MAX + 1] = {0};
+    unsigned long counter = 0;
+    int round, st = 1;
+
+    memset(&m, 0, sizeof m);
+    m.now = (long long)time(NULL);
+    if (n_stores < 1 || n_stores > STORES_MAX) {
+        (void)fprintf(stderr, "bench-store consent: 1 to %d store specs\n", STORES_MAX);
+        return 2;
+    }
+    if (hm_passphrase_read(argv[3], "", 0, &pass, &pass_len, err, sizeof err) != HALLMARK_OK ||
+        hm_signer_load(argv[2], pass, pass_len, m.now, &s, err, sizeof err) != HALLMARK_OK ||
+        hm_consent_secret_load(argv[5], 1, &secret, err, sizeof err) != HALLMARK_OK) {
+        (void)fprintf(stderr, "bench-store: %s\n", err);
+        goto out;
+    }
+    m.s = s;
+    if (load_batch(&m, argv[4], &lines, &n_lines) != 0) {
+        goto out;
+    }
+    for (k = 0; k < n_stores; k++) {
+        if (hm_store_open(argv[6 + k], &stores[k], err, sizeof err) != HALLMARK_OK) {
+            (void)fprintf(stderr, "bench-store: %s\n", err);
+            goto out;
+        }
+    }
+    for (round = 0; round < ROUNDS; round++) {
+        for (k = 0; k <= n_stores; k++) {
+            double r =
+                checked_rate(&m, k == 0 ? NULL : stores[k - 1], secret, &counter, secs / ROUNDS);
+            best[k] = r > best[k] ? r : best[k];
+        }
+    }
+    (void)printf("{\"batch\":%d,\"no_checks\":%.0f", BATCH, best[0]);
+    for (k = 0; k < n_stores; k++) {
+        (void)printf(",\"%s\":%.0f,\"%s_ratio\":%.3f", hm_store_backend(stores[k]), best[k + 1],
+                     hm_store_backend(stores[k]), best[k + 1] / best[0]);
+    }
+    (void)printf("}\n");
+    st = 0;
+out:
+    for (k = 0; k < STORES_MAX; k++) {
+        hm_store_close(stores[k]);
+    }
+    for (i = 0; i < BATCH; i++) {
+        json_decref(m.objs[i]);
+    }
+    bench_lines_free(lines, n_lines);
+    hm_consent_secret_free(secret);
+    hm_signer_unref(s);
+    hm_secret_free(pass);
+    return st;
+}
+
 static int
 run_sign(int argc, char **argv)
 {
@@ -112,19 +266,8 @@ run_sign(int argc, char **argv)
         goto out;
     }
     m.s = s;
-    if ((n_lines = bench_read_lines(argv[4], BATCH, &lines)) != BATCH) {
-        (void)fprintf(stderr, "bench-store: %s: want %d SMS lines\n", argv[4], BATCH);
+    if (load_batch(&m, argv[4], &lines, &n_lines) != 0) {
         goto out;
-    }
-    for (i = 0; i < BATCH; i++) {
-        hm_sign_result res;
-        memset(&res, 0, sizeof res);
-        if (hm_json_parse_object((const unsigned char *)lines[i], strlen(lines[i]), (size_t)1 << 20,
-                                 6, &m.objs[i]) != HALLMARK_OK ||
-            hm_sign_request_from_json(m.objs[i], &m.reqs[i], &res) != HALLMARK_OK) {
-            (void)fprintf(stderr, "bench-store: line %zu is not a sign request\n", i + 1);
-            goto out;
-        }
     }
     for (k = 0; k < n_stores; k++) {
         if (hm_store_open(argv[5 + k], &stores[k], err, sizeof err) != HALLMARK_OK) {
@@ -287,6 +430,9 @@ main(int argc, char **argv)
     if (argc >= 6 && strcmp(argv[1], "sign") == 0) {
         return run_sign(argc, argv);
     }
+    if (argc >= 7 && strcmp(argv[1], "consent") == 0) {
+        return run_consent(argc, argv);
+    }
     if (argc == 5 && strcmp(argv[1], "purge") == 0) {
         return run_purge(argv);
     }
@@ -294,6 +440,8 @@ main(int argc, char **argv)
         return run_fill(argv);
     }
     (void)fprintf(stderr, "usage: bench-store sign KEYSTORE PASSPHRASE_FILE SMS.ndjson SPEC...\n"
+                          "       bench-store consent KEYSTORE PASSPHRASE_FILE SMS.ndjson SECRET "
+                          "SPEC...\n"
                           "       bench-store purge SPEC LIVE LAPSED\n"
                           "       bench-store fill SPEC N > keys\n");
     return 2;
