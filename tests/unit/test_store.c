@@ -522,7 +522,7 @@ TEST(store_cap_is_exact_and_slides)
     CHECK(fresh_open(&f) == 0);
     key_of(r, "cap", 1);
     for (i = 0; i < 3; i++) {
-        CHECK_RC(admit1(f.store, r, "sms", "marketing", 0, 3, T0 + i * 100, NULL), HALLMARK_OK);
+        CHECK_RC(admit1(f.store, r, "sms", "marketing", 0, 3, T0 + 100LL * i, NULL), HALLMARK_OK);
     }
     for (i = 0; i < 5; i++) {
         CHECK_RC(admit1(f.store, r, "sms", "marketing", 0, 3, T0 + 1000 + i, &reset),
