@@ -344,11 +344,12 @@ serve_consent_tap(struct evhttp_request *req, struct client *c)
                                    message, "verdict", hallmark_result_name(rc)));
         goto out;
     }
-    category = category_name(v.category);
+    category = category_name(v.category); /* a verified token has one of the five */
     if (scope[0] == '\0') {
         scope = category;
     }
-    if (scope == NULL || (strcmp(scope, "all") != 0 && strcmp(scope, category) != 0)) {
+    if (scope == NULL || category == NULL ||
+        (strcmp(scope, "all") != 0 && strcmp(scope, category) != 0)) {
         serve_reply_error(req, HALLMARK_ERR_BAD_REQUEST, "scope is all or the token's category",
                           "scope");
         goto out;
