@@ -21,26 +21,6 @@
 
 #define EXPORT_MAX 1000
 
-/* 1 if obj has no member outside names (NULL-terminated). */
-static int
-members_known(const json_t *obj, const char *const *names)
-{
-    const char *key;
-    const json_t *v;
-
-    json_object_foreach((json_t *)obj, key, v)
-    {
-        size_t i;
-        (void)v;
-        for (i = 0; names[i] != NULL && strcmp(names[i], key) != 0; i++) {
-        }
-        if (names[i] == NULL) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
 /* The body's string member, or NULL (the caller answers 400). */
 static const char *
 text_of(const json_t *body, const char *name)
@@ -92,7 +72,7 @@ serve_inbound(struct evhttp_request *req, struct client *c)
     to = text_of(body, "to");
     text = json_object_get(body, "text");
     if (channel == NULL || from == NULL || to == NULL || !json_is_string(text) ||
-        !members_known(body, names)) {
+        !hm_json_members_known(body, names)) {
         serve_reply_error(req, HALLMARK_ERR_BAD_REQUEST,
                           "an inbound reply is {\"channel\", \"from\" (the customer), \"to\" "
                           "(the sender id it was sent to), \"text\"}",
@@ -190,7 +170,7 @@ serve_consent_set(struct evhttp_request *req, struct client *c)
         serve_reply_error(req, rc, why, NULL);
         return;
     }
-    if (!members_known(body, names)) {
+    if (!hm_json_members_known(body, names)) {
         serve_reply_error(req, HALLMARK_ERR_BAD_REQUEST,
                           "a consent change is {brand, channel, recipient, scope, choice"
                           "[, applies_to][, evidence]}",
@@ -244,7 +224,7 @@ serve_consent_export(struct evhttp_request *req, struct client *c)
         serve_reply_error(req, rc, why, NULL);
         return;
     }
-    if (!members_known(body, names)) {
+    if (!hm_json_members_known(body, names)) {
         serve_reply_error(req, HALLMARK_ERR_BAD_REQUEST, "an export is {brand, channel, recipient}",
                           NULL);
         goto out;
@@ -314,7 +294,7 @@ serve_consent_tap(struct evhttp_request *req, struct client *c)
     text = json_object_get(body, "body");
     choice = text_of(body, "choice");
     scope = json_object_get(body, "scope") != NULL ? text_of(body, "scope") : "";
-    if (!members_known(body, names) || text_of(body, "channel") == NULL ||
+    if (!hm_json_members_known(body, names) || text_of(body, "channel") == NULL ||
         text_of(body, "from") == NULL || text_of(body, "to") == NULL || !json_is_string(text) ||
         text_of(body, "token") == NULL || choice == NULL || scope == NULL ||
         (strcmp(choice, "in") != 0 && strcmp(choice, "out") != 0)) {

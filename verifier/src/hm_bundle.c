@@ -441,26 +441,6 @@ parse_categories(hm_brand *b, const json_t *list)
     return HALLMARK_OK;
 }
 
-/* 1 if obj has no member outside the NULL-terminated list of names. */
-static int
-only_members(const json_t *obj, const char *const *names)
-{
-    const char *key;
-    const json_t *v;
-
-    json_object_foreach((json_t *)obj, key, v)
-    {
-        size_t i;
-        (void)v;
-        for (i = 0; names[i] != NULL && strcmp(names[i], key) != 0; i++) {
-        }
-        if (names[i] == NULL) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
 /* [HM-CRED-90]: the messaging policy; absent: no caps, no opt-in needed. */
 static hallmark_result
 parse_policy(hm_brand *b, const json_t *policy)
@@ -477,7 +457,8 @@ parse_policy(hm_brand *b, const json_t *policy)
     caps = json_object_get(policy, "caps");
     opt_in = json_object_get(policy, "marketing_opt_in");
     if (!json_is_object(policy) || json_object_size(policy) == 0 ||
-        !only_members(policy, policy_members) || (opt_in != NULL && !json_is_boolean(opt_in)) ||
+        !hm_json_members_known(policy, policy_members) ||
+        (opt_in != NULL && !json_is_boolean(opt_in)) ||
         (caps != NULL && (!json_is_array(caps) || json_array_size(caps) == 0 ||
                           json_array_size(caps) > HM_CAPS_MAX))) {
         return HALLMARK_BUNDLE_MALFORMED;
@@ -488,9 +469,9 @@ parse_policy(hm_brand *b, const json_t *policy)
         hallmark_category c = hm_category_from(hm_json_string(e, "category", NULL));
         long long max = 0, period = 0;
 
-        if (!json_is_object(e) || json_object_size(e) != 3 || !only_members(e, cap_members) ||
-            c == HALLMARK_CATEGORY_UNKNOWN || (seen & (1u << c)) != 0 ||
-            !hm_json_uint(e, "max", &max) || max < 1 || max > 1000 ||
+        if (!json_is_object(e) || json_object_size(e) != 3 ||
+            !hm_json_members_known(e, cap_members) || c == HALLMARK_CATEGORY_UNKNOWN ||
+            (seen & (1u << c)) != 0 || !hm_json_uint(e, "max", &max) || max < 1 || max > 1000 ||
             !hm_json_uint(e, "period", &period) || period < 3600 || period > 31536000) {
             return HALLMARK_BUNDLE_MALFORMED;
         }
