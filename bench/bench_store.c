@@ -180,15 +180,18 @@ load_batch(struct batch_mix *m, const char *path, char ***lines, size_t *n_lines
     return 0;
 }
 
+/* bench-store sign and consent: the rows alternate in rounds, best round each. consent: argv[5]
+ * is the consent secret and the stores follow it; rates come from checked_rate. */
 static int
-run_consent(int argc, char **argv)
+run_rows(int argc, char **argv, int consent)
 {
     struct batch_mix m;
     hm_signer *s = NULL;
     hm_store *stores[STORES_MAX] = {NULL};
     hm_consent_secret *secret = NULL;
     char err[1024] = "", *pass = NULL, **lines = NULL;
-    size_t pass_len = 0, n_lines = 0, n_stores = (size_t)argc - 6, i, k;
+    int first = consent ? 6 : 5;
+    size_t pass_len = 0, n_lines = 0, n_stores = (size_t)(argc - first), i, k;
     double secs = bench_seconds(2.0), best[STORES_MAX + 1] = {0};
     unsigned long counter = 0;
     int round, st = 1;
@@ -196,12 +199,12 @@ run_consent(int argc, char **argv)
     memset(&m, 0, sizeof m);
     m.now = (long long)time(NULL);
     if (n_stores < 1 || n_stores > STORES_MAX) {
-        (void)fprintf(stderr, "bench-store consent: 1 to %d store specs\n", STORES_MAX);
+        (void)fprintf(stderr, "bench-store %s: 1 to %d store specs\n", argv[1], STORES_MAX);
         return 2;
     }
     if (hm_passphrase_read(argv[3], "", 0, &pass, &pass_len, err, sizeof err) != HALLMARK_OK ||
         hm_signer_load(argv[2], pass, pass_len, m.now, &s, err, sizeof err) != HALLMARK_OK ||
-        hm_consent_secret_load(argv[5], 1, &secret, err, sizeof err) != HALLMARK_OK) {
+        (consent && hm_consent_secret_load(argv[5], 1, &secret, err, sizeof err) != HALLMARK_OK)) {
         (void)fprintf(stderr, "bench-store: %s\n", err);
         goto out;
     }
@@ -210,19 +213,20 @@ run_consent(int argc, char **argv)
         goto out;
     }
     for (k = 0; k < n_stores; k++) {
-        if (hm_store_open(argv[6 + k], &stores[k], err, sizeof err) != HALLMARK_OK) {
+        if (hm_store_open(argv[first + (int)k], &stores[k], err, sizeof err) != HALLMARK_OK) {
             (void)fprintf(stderr, "bench-store: %s\n", err);
             goto out;
         }
     }
     for (round = 0; round < ROUNDS; round++) {
         for (k = 0; k <= n_stores; k++) {
-            double r =
-                checked_rate(&m, k == 0 ? NULL : stores[k - 1], secret, &counter, secs / ROUNDS);
+            hm_store *store = k == 0 ? NULL : stores[k - 1];
+            double r = consent ? checked_rate(&m, store, secret, &counter, secs / ROUNDS)
+                               : batch_rate(&m, store, secs / ROUNDS);
             best[k] = r > best[k] ? r : best[k];
         }
     }
-    (void)printf("{\"batch\":%d,\"no_checks\":%.0f", BATCH, best[0]);
+    (void)printf("{\"batch\":%d,\"%s\":%.0f", BATCH, consent ? "no_checks" : "no_store", best[0]);
     for (k = 0; k < n_stores; k++) {
         (void)printf(",\"%s\":%.0f,\"%s_ratio\":%.3f", hm_store_backend(stores[k]), best[k + 1],
                      hm_store_backend(stores[k]), best[k + 1] / best[0]);
@@ -238,64 +242,6 @@ out:
     }
     bench_lines_free(lines, n_lines);
     hm_consent_secret_free(secret);
-    hm_signer_unref(s);
-    hm_secret_free(pass);
-    return st;
-}
-
-static int
-run_sign(int argc, char **argv)
-{
-    struct batch_mix m;
-    hm_signer *s = NULL;
-    hm_store *stores[STORES_MAX] = {NULL};
-    char err[1024] = "", *pass = NULL, **lines = NULL;
-    size_t pass_len = 0, n_lines = 0, n_stores = (size_t)argc - 5, i, k;
-    double secs = bench_seconds(2.0), best[STORES_MAX + 1] = {0};
-    int round, st = 1;
-
-    memset(&m, 0, sizeof m);
-    m.now = (long long)time(NULL);
-    if (n_stores < 1 || n_stores > STORES_MAX) {
-        (void)fprintf(stderr, "bench-store sign: 1 to %d store specs\n", STORES_MAX);
-        return 2;
-    }
-    if (hm_passphrase_read(argv[3], "", 0, &pass, &pass_len, err, sizeof err) != HALLMARK_OK ||
-        hm_signer_load(argv[2], pass, pass_len, m.now, &s, err, sizeof err) != HALLMARK_OK) {
-        (void)fprintf(stderr, "bench-store: %s\n", err);
-        goto out;
-    }
-    m.s = s;
-    if (load_batch(&m, argv[4], &lines, &n_lines) != 0) {
-        goto out;
-    }
-    for (k = 0; k < n_stores; k++) {
-        if (hm_store_open(argv[5 + k], &stores[k], err, sizeof err) != HALLMARK_OK) {
-            (void)fprintf(stderr, "bench-store: %s\n", err);
-            goto out;
-        }
-    }
-    for (round = 0; round < ROUNDS; round++) {
-        for (k = 0; k <= n_stores; k++) {
-            double r = batch_rate(&m, k == 0 ? NULL : stores[k - 1], secs / ROUNDS);
-            best[k] = r > best[k] ? r : best[k];
-        }
-    }
-    (void)printf("{\"batch\":%d,\"no_store\":%.0f", BATCH, best[0]);
-    for (k = 0; k < n_stores; k++) {
-        (void)printf(",\"%s\":%.0f,\"%s_ratio\":%.3f", hm_store_backend(stores[k]), best[k + 1],
-                     hm_store_backend(stores[k]), best[k + 1] / best[0]);
-    }
-    (void)printf("}\n");
-    st = 0;
-out:
-    for (k = 0; k < STORES_MAX; k++) {
-        hm_store_close(stores[k]);
-    }
-    for (i = 0; i < BATCH; i++) {
-        json_decref(m.objs[i]);
-    }
-    bench_lines_free(lines, n_lines);
     hm_signer_unref(s);
     hm_secret_free(pass);
     return st;
@@ -428,10 +374,10 @@ main(int argc, char **argv)
         return 2;
     }
     if (argc >= 6 && strcmp(argv[1], "sign") == 0) {
-        return run_sign(argc, argv);
+        return run_rows(argc, argv, 0);
     }
     if (argc >= 7 && strcmp(argv[1], "consent") == 0) {
-        return run_consent(argc, argv);
+        return run_rows(argc, argv, 1);
     }
     if (argc == 5 && strcmp(argv[1], "purge") == 0) {
         return run_purge(argv);
