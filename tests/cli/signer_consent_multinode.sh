@@ -13,41 +13,8 @@ set -eu
 . tests/cli/lib/signer.sh
 . tests/cli/lib/postgres.sh
 
-declare -A node_pid node_url node_watchdog
-stop_node() { # NAME: SIGTERM, and a clean drain must exit 0
-    local name=$1 st=0
-    if [ -n "${node_pid[$name]:-}" ] && kill -0 "${node_pid[$name]}" 2>/dev/null; then
-        kill -TERM "${node_pid[$name]}"
-        wait "${node_pid[$name]}" 2>/dev/null || st=$?
-        [ "$st" -eq 0 ] || bad "node $name exited with status $st on SIGTERM"
-    fi
-    if [ -n "${node_watchdog[$name]:-}" ]; then
-        kill "${node_watchdog[$name]}" 2>/dev/null || true
-        wait "${node_watchdog[$name]}" 2>/dev/null || true
-    fi
-    node_pid[$name]=
-    node_watchdog[$name]=
-}
-trap 'stop_node a; stop_node b; pg_stop; rm -rf "$work"' EXIT
-
-start_node() { # NAME: a signing node on the shared store and secret, on an ephemeral port
-    local name=$1 i
-    : >"$work/$name.out"
-    "$signer_cli" serve --keystore "$HALLMARK_KEYSTORE" --listen 127.0.0.1:0 \
-        --audit "$work/$name.log" --clients "$work/clients.json" --threads 4 --rate 100000 \
-        --store "postgres:$conninfo" --consent-secret "$work/consent.key" \
-        >"$work/$name.out" 2>"$work/$name.err" &
-    node_pid[$name]=$!
-    (sleep 300 && kill -TERM "${node_pid[$name]}" 2>/dev/null) >/dev/null 2>&1 &
-    node_watchdog[$name]=$!
-    for i in $(seq 100); do
-        if grep -q "listening on" "$work/$name.out"; then break; fi
-        if ! kill -0 "${node_pid[$name]}" 2>/dev/null; then break; fi
-        sleep 0.1
-    done
-    node_url[$name]=$(sed -n 's/.*listening on \([^ ]*\).*/\1/p' "$work/$name.out")
-    [ -n "${node_url[$name]}" ] || { bad "node $name did not start: $(tail -3 "$work/$name.err")"; return 1; }
-}
+. tests/cli/lib/nodes.sh
+trap 'stop_nodes; pg_stop; rm -rf "$work"' EXIT
 py() { PYTHONPATH=tests/cli/lib python3 - "$@"; }
 
 make_keystore
@@ -62,8 +29,8 @@ if ! pg_start; then
     exit 1
 fi
 conninfo=$(pg_createdb hallmark)
-start_node a
-start_node b
+start_node a serve --consent-secret "$work/consent.key"
+start_node b serve --consent-secret "$work/consent.key"
 
 for run in 1 2 3; do
     py "${node_url[a]}" "${node_url[b]}" "+4477009004$run" <<'PY' && ok || bad "exactness, run $run"
