@@ -119,20 +119,26 @@ signer_fail(int status, const char *fmt, ...)
     return status;
 }
 
+void
+signer_beside_audit(const struct signer_opts *o, const char *prefix, const char *name, char *out,
+                    size_t cap)
+{
+    /* Beside the signature log: the same folder, the same backups. */
+    const char *slash = o->audit != NULL ? strrchr(o->audit, '/') : NULL;
+
+    (void)snprintf(out, cap, "%s%.*s%s", prefix, slash != NULL ? (int)(slash - o->audit + 1) : 0,
+                   slash != NULL ? o->audit : "", name);
+}
+
 int
 signer_store_open(const struct signer_opts *o, struct hm_store **out)
 {
     char spec[4200], err[1024];
-    const char *slash;
 
     if (o->store != NULL) {
         (void)snprintf(spec, sizeof spec, "%s", o->store);
     } else {
-        /* Beside the signature log: the same folder, the same backups. */
-        slash = o->audit != NULL ? strrchr(o->audit, '/') : NULL;
-        (void)snprintf(spec, sizeof spec, "sqlite:%.*stokens.db",
-                       slash != NULL ? (int)(slash - o->audit + 1) : 0,
-                       slash != NULL ? o->audit : "");
+        signer_beside_audit(o, "sqlite:", "tokens.db", spec, sizeof spec);
     }
     if (hm_store_open(spec, out, err, sizeof err) != HALLMARK_OK) {
         return signer_fail(EXIT_USAGE, "%s", err);

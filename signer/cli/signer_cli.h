@@ -30,6 +30,9 @@ struct signer_opts {
 };
 
 int signer_fail(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* prefix, the folder of --audit (with its slash; none for a bare file name) and name, into out. */
+void signer_beside_audit(const struct signer_opts *o, const char *prefix, const char *name,
+                         char *out, size_t cap);
 /* Opens the token directory's store (--store, or SQLite beside the signature log); 0, or the
  * exit status after saying why. */
 int signer_store_open(const struct signer_opts *o, struct hm_store **out);

@@ -109,16 +109,11 @@ int
 signer_consent_open(const struct signer_opts *o, hm_consent_secret **out)
 {
     char path[4200], err[1024];
-    const char *slash;
 
     if (o->consent_secret != NULL) {
         (void)snprintf(path, sizeof path, "%s", o->consent_secret);
     } else {
-        /* Beside the signature log, as the store: made at the first start. */
-        slash = o->audit != NULL ? strrchr(o->audit, '/') : NULL;
-        (void)snprintf(path, sizeof path, "%.*sconsent.key",
-                       slash != NULL ? (int)(slash - o->audit + 1) : 0,
-                       slash != NULL ? o->audit : "");
+        signer_beside_audit(o, "", "consent.key", path, sizeof path); /* made at the first start */
     }
     if (hm_consent_secret_load(path, o->consent_secret == NULL, out, err, sizeof err) !=
         HALLMARK_OK) {
