@@ -10,6 +10,15 @@
  *   The rows alternate in rounds, best round each, so a noisy machine moves them alike; the
  *   ratio to "no store" is the figure (target: >= 0.7 SQLite, >= 0.5 PostgreSQL).
  *
+ * bench-store consent KEYSTORE PASSPHRASE_FILE SMS.ndjson SECRET_FILE SPEC...
+ *   Consent and cap checks per signature (spec §9.7, issue 15): signing batches of 100 SMS
+ *   without them, and with them on each store: for every message its ledger key (HMAC under the
+ *   consent secret), its brand's policy and one hm_store_admit call for the batch (one
+ *   transaction), as the service does before it answers. Every message takes the heaviest path:
+ *   capped (3 a week), to a recipient of its own (1,000,000 rotate), so each check reads the
+ *   latest change, counts the window and appends the signing time. Rounds alternate as for sign;
+ *   the ratio to "no checks" is the figure (target: >= 0.8 SQLite, >= 0.6 PostgreSQL).
+ *
  * bench-store purge SPEC LIVE LAPSED
  *   Fills the store with LIVE tokens that stay and LAPSED ones past exp + 300 (1,000 a
  *   transaction, tokens of the real size), then times purge steps until every lapsed token is
@@ -19,7 +28,7 @@
  *   Puts N tokens (real size, one each under a random key, live for a week) and prints their
  *   keys, one a line: the data set of the directory lookup benchmark (bench/store.sh).
  *
- * sign and purge print one JSON object. */
+ * sign, consent and purge print one JSON object. */
 #include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -28,6 +37,7 @@
 #include <time.h>
 
 #include "bench_util.h"
+#include "hm_consent.h"
 #include "hm_json.h"
 #include "hm_passphrase.h"
 #include "hm_secmem.h"
@@ -46,6 +56,8 @@ struct batch_mix {
     json_t *objs[BATCH];
     hm_sign_request reqs[BATCH];
     long long now;
+    const hm_consent_secret *secret; /* consent rows: the ledger keys' secret */
+    unsigned long *counter;          /* consent rows: the next recipient of its own */
 };
 
 /* A signed batch waiting for its commit. */
@@ -209,15 +221,55 @@ sign_batch(const struct batch_mix *m)
     return ok;
 }
 
-/* Messages per second for about seconds. */
+/* Signs one batch and checks consent and caps for it (one store call), as the service does. */
+static int
+sign_checked_batch(const struct batch_mix *m, hm_store *store)
+{
+    hm_sign_result res[BATCH];
+    hm_admission adm[BATCH];
+    hallmark_result verdict[BATCH];
+    int64_t reset[BATCH];
+    char keys[BATCH][HM_CONSENT_KEY_LEN + 1], id[24], err[512];
+    size_t i;
+    int ok = 1;
+
+    memset(res, 0, sizeof res);
+    for (i = 0; i < BATCH && ok; i++) {
+        unsigned cap_max;
+        long long period;
+        int opt_in;
+        ok = hm_signer_sign(m->s, &m->reqs[i], m->now, &res[i]) == HALLMARK_OK;
+        if (ok && store != NULL) {
+            /* A recipient of its own, so the window stays as small as a real cap keeps it. */
+            (void)snprintf(id, sizeof id, "+4477%08lu", (*m->counter)++ % 1000000UL);
+            ok = hm_consent_recipient(m->secret, m->reqs[i].channel, id, keys[i]) == HALLMARK_OK &&
+                 hm_signer_policy(m->s, m->reqs[i].brand, m->reqs[i].category, &cap_max, &period,
+                                  &opt_in);
+            adm[i] =
+                (hm_admission){m->reqs[i].brand, keys[i], m->reqs[i].channel, m->reqs[i].category,
+                               opt_in,           3,       7 * DAY_SECONDS};
+        }
+    }
+    if (ok && store != NULL &&
+        hm_store_admit(store, adm, BATCH, m->now, verdict, reset, err, sizeof err) != HALLMARK_OK) {
+        (void)fprintf(stderr, "bench-store: %s\n", err);
+        ok = 0;
+    }
+    for (i = 0; i < BATCH; i++) {
+        hm_sign_result_clear(&res[i]);
+    }
+    return ok;
+}
+
+/* Messages per second for about seconds: signing batches, with consent checks when checked. */
 static double
-batch_rate(const struct batch_mix *m, double seconds)
+batch_rate(const struct batch_mix *m, hm_store *store, int checked, double seconds)
 {
     double t0 = bench_now(), elapsed;
     unsigned long n = 0;
 
     do {
-        if (!sign_batch(m)) {
+        if (!(checked ? sign_checked_batch(m, store) : sign_batch(m))) {
             exit(1);
         }
         n += BATCH;
@@ -226,70 +278,94 @@ batch_rate(const struct batch_mix *m, double seconds)
     return (double)n / elapsed;
 }
 
+/* The BATCH sign requests of path into m (objs owned by m). 0, or -1 after saying why. */
 static int
-run_sign(int argc, char **argv)
+load_batch(struct batch_mix *m, const char *path, char ***lines, size_t *n_lines)
+{
+    size_t i;
+
+    if ((*n_lines = bench_read_lines(path, BATCH, lines)) != BATCH) {
+        (void)fprintf(stderr, "bench-store: %s: want %d SMS lines\n", path, BATCH);
+        return -1;
+    }
+    for (i = 0; i < BATCH; i++) {
+        hm_sign_result res;
+        memset(&res, 0, sizeof res);
+        if (hm_json_parse_object((const unsigned char *)(*lines)[i], strlen((*lines)[i]),
+                                 (size_t)1 << 20, 6, &m->objs[i]) != HALLMARK_OK ||
+            hm_sign_request_from_json(m->objs[i], &m->reqs[i], &res) != HALLMARK_OK) {
+            (void)fprintf(stderr, "bench-store: line %zu is not a sign request\n", i + 1);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* bench-store sign and consent: the rows alternate in rounds, best round each. consent: argv[5]
+ * is the consent secret and the stores follow it; rates come from checked_rate. */
+static int
+run_rows(int argc, char **argv, int consent)
 {
     struct batch_mix m;
     hm_signer *s = NULL;
     hm_store *stores[STORES_MAX] = {NULL};
+    hm_consent_secret *secret = NULL;
     char err[1024] = "", *pass = NULL, **lines = NULL;
-    size_t pass_len = 0, n_lines = 0, n_stores = (size_t)argc - 5, i, k;
+    int first = consent ? 6 : 5;
+    size_t pass_len = 0, n_lines = 0, n_stores = (size_t)(argc - first), i, k;
     double secs = bench_seconds(2.0), best[STORES_MAX + 1] = {0}, cpu_us[STORES_MAX + 1] = {0};
+    unsigned long counter = 0;
     int round, st = 1;
 
     memset(&m, 0, sizeof m);
     m.now = (long long)time(NULL);
     if (n_stores < 1 || n_stores > STORES_MAX) {
-        (void)fprintf(stderr, "bench-store sign: 1 to %d store specs\n", STORES_MAX);
+        (void)fprintf(stderr, "bench-store %s: 1 to %d store specs\n", argv[1], STORES_MAX);
         return 2;
     }
     if (hm_passphrase_read(argv[3], "", 0, &pass, &pass_len, err, sizeof err) != HALLMARK_OK ||
-        hm_signer_load(argv[2], pass, pass_len, m.now, &s, err, sizeof err) != HALLMARK_OK) {
+        hm_signer_load(argv[2], pass, pass_len, m.now, &s, err, sizeof err) != HALLMARK_OK ||
+        (consent && hm_consent_secret_load(argv[5], 1, &secret, err, sizeof err) != HALLMARK_OK)) {
         (void)fprintf(stderr, "bench-store: %s\n", err);
         goto out;
     }
     m.s = s;
+    m.secret = secret;
+    m.counter = &counter;
     /* As the service's workers and pipe mode do: the batch's recipients come again each round,
      * so their stems come from the memo and the rows compare the store with signing itself. */
     if (hm_signer_thread_memo(65536) != HALLMARK_OK) {
         (void)fprintf(stderr, "bench-store: no memory for the stem memo\n");
         goto out;
     }
-    if ((n_lines = bench_read_lines(argv[4], BATCH, &lines)) != BATCH) {
-        (void)fprintf(stderr, "bench-store: %s: want %d SMS lines\n", argv[4], BATCH);
+    if (load_batch(&m, argv[4], &lines, &n_lines) != 0) {
         goto out;
     }
-    for (i = 0; i < BATCH; i++) {
-        hm_sign_result res;
-        memset(&res, 0, sizeof res);
-        if (hm_json_parse_object((const unsigned char *)lines[i], strlen(lines[i]), (size_t)1 << 20,
-                                 6, &m.objs[i]) != HALLMARK_OK ||
-            hm_sign_request_from_json(m.objs[i], &m.reqs[i], &res) != HALLMARK_OK) {
-            (void)fprintf(stderr, "bench-store: line %zu is not a sign request\n", i + 1);
-            goto out;
-        }
-    }
     for (k = 0; k < n_stores; k++) {
-        if (hm_store_open(argv[5 + k], &stores[k], err, sizeof err) != HALLMARK_OK) {
+        if (hm_store_open(argv[first + (int)k], &stores[k], err, sizeof err) != HALLMARK_OK) {
             (void)fprintf(stderr, "bench-store: %s\n", err);
             goto out;
         }
     }
     for (round = 0; round < ROUNDS; round++) {
         for (k = 0; k <= n_stores; k++) {
-            double cpu = 0.0, r = k == 0 ? batch_rate(&m, secs / ROUNDS)
-                                         : committed_rate(&m, stores[k - 1], secs / ROUNDS, &cpu);
-            if (k > 0 && (cpu_us[k] == 0.0 || cpu * 1e6 < cpu_us[k])) {
+            hm_store *store = k == 0 ? NULL : stores[k - 1];
+            double cpu = 0.0, r = consent || k == 0
+                                      ? batch_rate(&m, store, consent, secs / ROUNDS)
+                                      : committed_rate(&m, store, secs / ROUNDS, &cpu);
+            if (k > 0 && !consent && (cpu_us[k] == 0.0 || cpu * 1e6 < cpu_us[k])) {
                 cpu_us[k] = cpu * 1e6;
             }
             best[k] = r > best[k] ? r : best[k];
         }
     }
-    (void)printf("{\"batch\":%d,\"no_store\":%.0f", BATCH, best[0]);
+    (void)printf("{\"batch\":%d,\"%s\":%.0f", BATCH, consent ? "no_checks" : "no_store", best[0]);
     for (k = 0; k < n_stores; k++) {
-        (void)printf(",\"%s\":%.0f,\"%s_ratio\":%.3f,\"%s_commit_cpu_us\":%.1f",
-                     hm_store_backend(stores[k]), best[k + 1], hm_store_backend(stores[k]),
-                     best[k + 1] / best[0], hm_store_backend(stores[k]), cpu_us[k + 1]);
+        (void)printf(",\"%s\":%.0f,\"%s_ratio\":%.3f", hm_store_backend(stores[k]), best[k + 1],
+                     hm_store_backend(stores[k]), best[k + 1] / best[0]);
+        if (!consent) {
+            (void)printf(",\"%s_commit_cpu_us\":%.1f", hm_store_backend(stores[k]), cpu_us[k + 1]);
+        }
     }
     (void)printf("}\n");
     st = 0;
@@ -301,6 +377,7 @@ out:
         json_decref(m.objs[i]);
     }
     bench_lines_free(lines, n_lines);
+    hm_consent_secret_free(secret);
     hm_signer_unref(s);
     hm_signer_thread_memo_release();
     hm_secret_free(pass);
@@ -434,7 +511,10 @@ main(int argc, char **argv)
         return 2;
     }
     if (argc >= 6 && strcmp(argv[1], "sign") == 0) {
-        return run_sign(argc, argv);
+        return run_rows(argc, argv, 0);
+    }
+    if (argc >= 7 && strcmp(argv[1], "consent") == 0) {
+        return run_rows(argc, argv, 1);
     }
     if (argc == 5 && strcmp(argv[1], "purge") == 0) {
         return run_purge(argv);
@@ -443,6 +523,8 @@ main(int argc, char **argv)
         return run_fill(argv);
     }
     (void)fprintf(stderr, "usage: bench-store sign KEYSTORE PASSPHRASE_FILE SMS.ndjson SPEC...\n"
+                          "       bench-store consent KEYSTORE PASSPHRASE_FILE SMS.ndjson SECRET "
+                          "SPEC...\n"
                           "       bench-store purge SPEC LIVE LAPSED\n"
                           "       bench-store fill SPEC N > keys\n");
     return 2;

@@ -217,6 +217,17 @@ def build_store(t, rows):
                       sign[backend], "sig/s", base, goal)
             checks.append((f"signing with the {backend} store >= {goal:.2f} of no store (batch 100)",
                            round(r, 2), goal, r >= goal))
+    consent = rows.get("store-consent")
+    if consent is not None:  # row 9 (issue 15): consent and caps before every signature
+        base = consent["no_checks"]
+        t.row("9", "signing batches of 100 SMS in-process, no consent checks (the base)", base,
+              "sig/s", base)
+        for backend, goal in (("sqlite", 0.80), ("postgres", 0.60)):
+            if backend in consent:
+                r = t.row("9", f"the same, consent and cap checked in {backend} (one transaction)",
+                          consent[backend], "sig/s", base, goal)
+                checks.append((f"consent and cap checks with {backend} >= {goal:.2f} of signing "
+                               f"without them (batch 100)", round(r, 2), goal, r >= goal))
     for backend in ("sqlite", "postgres"):
         look = rows.get(f"store-lookups-{backend}")
         if look:

@@ -5,7 +5,9 @@
 #     process and run (bench-store sign);
 #   - bytes stored per token, and the cost of a purge step at 100k and 1M live tokens
 #     (bench-store purge: 10,000 lapsed tokens removed among them);
-#   - directory lookups per second on loopback: hallmark-signer directory under wrk, 20,000 keys.
+#   - directory lookups per second on loopback: hallmark-signer directory under wrk, 20,000 keys;
+#   - row 9: consent and cap checks per signature (bench-store consent), each store, as a ratio
+#     to signing the same batches without them.
 # Writes WORK/rows/store-*.json for report.py.
 # usage: bench/store.sh BUILD WORK SECONDS   (WORK from run.sh: ks/, pass, messages.ndjson)
 set -euo pipefail
@@ -31,6 +33,10 @@ pg() { echo "postgres:$(pg_createdb "$1")"; }
 grep -m 100 '"channel":"sms"' "$work/messages.ndjson" >"$work/sms100.ndjson"
 "$tool" sign "$HALLMARK_KEYSTORE" "$work/pass" "$work/sms100.ndjson" \
     "sqlite:$work/store-sign.db" "$(pg sign)" >"$work/rows/store-sign.json"
+# Row 9 (issue 15): consent and cap checks per signature, the same batches, as a ratio to signing
+# without them in the same process and run.
+"$tool" consent "$HALLMARK_KEYSTORE" "$work/pass" "$work/sms100.ndjson" "$work/consent.key" \
+    "sqlite:$work/store-consent.db" "$(pg consent)" >"$work/rows/store-consent.json"
 
 for live in 100000 1000000; do
     "$tool" purge "sqlite:$work/purge-$live.db" "$live" 10000 >"$work/purge.json"

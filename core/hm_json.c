@@ -101,3 +101,22 @@ hm_json_uint(const json_t *obj, const char *name, long long *out)
     *out = (long long)n;
     return 1;
 }
+
+int
+hm_json_members_known(const json_t *obj, const char *const *names)
+{
+    const char *key;
+    const json_t *v;
+
+    json_object_foreach((json_t *)obj, key, v)
+    {
+        size_t i;
+        (void)v;
+        for (i = 0; names[i] != NULL && strcmp(names[i], key) != 0; i++) {
+        }
+        if (names[i] == NULL) {
+            return 0;
+        }
+    }
+    return 1;
+}

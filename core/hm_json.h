@@ -30,4 +30,8 @@ const char *hm_json_string(const json_t *obj, const char *name, size_t *len);
  * type or range (a real such as 1.0 is not an integer here). */
 int hm_json_uint(const json_t *obj, const char *name, long long *out);
 
+/* 1 if every member name of obj is one of names (NULL-terminated), else 0: a member the format
+ * does not define is refused, never skipped. */
+int hm_json_members_known(const json_t *obj, const char *const *names);
+
 #endif

@@ -10,6 +10,9 @@
 # Acme's logo, needs a second reviewer at onboarding and is shown as "signed by" its domain only;
 # the signer refuses a body with a link outside the brand's link domains. Acme Bank's SMS sender
 # always signs, so an SMS from it that the directory holds no token for gets a warning, no brand.
+# Then the customer takes control (spec §9.7): a marketing SMS carries a signed Unsubscribe button
+# to the platform's consent endpoint, one tap opts out, the next marketing message is refused
+# while a one-time code still goes through; a cap of 2 marketing messages a week refuses a third.
 # Last, Acme Bank's key leaks: the platform revokes it and re-signs the status object, the app
 # fetches it (GET /v1/status), and the OTP it showed with a checkmark earlier loses it.
 # Exits 0 when all is as expected.
@@ -41,7 +44,7 @@ export HALLMARK_PLATFORM="Hallmark Demo" # the platform id apps pin (hallmark-ve
 quiet "$keys" brand add acme-bank --name "Acme Bank" --logo "$work/acme-logo.png" --color "#0B5FFF" \
     --sender sms:ACMEBANK@+44 --sender rcs:acme_bank_agent@rbm.goog --sender email:acme.example \
     --sender push:com.acme.bank --link-domain acme.example --link-domain "*.acme.example" \
-    --level organization --always-signed sms:ACMEBANK@+44
+    --level organization --always-signed sms:ACMEBANK@+44 --cap marketing:2/7d
 kid=$("$keys" key add acme-bank 2>/dev/null)
 echo "   \"Acme Bank Alerts\" asks to onboard at level basic (only its domain is verified), with"
 echo "   Acme's logo byte for byte:"
@@ -55,12 +58,13 @@ alerts_kid=$("$keys" key add acme-alerts 2>/dev/null)
 quiet "$keys" publish
 quiet "$keys" key promote "$kid" --force --reason "first key of a new brand"
 quiet "$keys" key promote "$alerts_kid" --force --reason "first key of a new brand"
-quiet "$keys" publish
+quiet "$keys" publish --consent-url https://consent.hallmark-demo.example/v1/consent
 quiet "$keys" brand preview acme-bank --out "$out/acme-preview.png" \
     --body "Acme Bank: your code is 318 204. Never share it." --category otp \
     --action "Not me" --action "Call Acme Bank"
 echo "   brand acme-bank, key ${kid:0:12}..., bundle serial 2, logo in published/logos/;"
-echo "   its SMS sender ACMEBANK (for +44 recipients) always signs"
+echo "   its SMS sender ACMEBANK (for +44 recipients) always signs; at most 2 marketing messages"
+echo "   a week to one customer (published in its credential for apps to show)"
 
 echo "2. hallmark-signer serves HTTPS on a free loopback port"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj "/CN=localhost" \
@@ -199,7 +203,35 @@ python3 tests/cli/vector_tool.py args spec/vectors/076-action-suffix-trick.json 
 mapfile -t args < <(grep -vx -- --json "$work/args")
 row "forged button to acme.example.evil.example" "$("$verify" "${args[@]}" 2>/dev/null | head -n 1 || true)"
 
-echo "6. Acme Bank's key leaks: the platform revokes it, and the app withdraws earlier checkmarks"
+echo "6. The customer takes control (consent and caps, enforced where messages are signed)"
+deal="Acme Bank: 2% cashback on travel this month."
+send deal sms ACMEBANK +447700900456 "$deal" marketing '{"kind":"automated"}' '{}' "marketing SMS"
+buttons=$("$verify" --root "$HALLMARK_KEYSTORE/root.pub" --bundle "$HALLMARK_KEYSTORE/published/bundle.jws" \
+    --message "$work/deal.msg" --json 2>/dev/null | python3 -c 'import json,sys; print(", ".join(a["kind"] + " -> " + a["url"] for a in json.load(sys.stdin)["brand"]["actions"]))')
+row "  its signed button" "$buttons"
+# The tap: the app sends the message it verified to the platform's consent endpoint (the bundle's
+# consent_url; here the signer itself), which checks it with its own verifier.
+python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); m["choice"]="out"; print(json.dumps(m))' \
+    "$work/deal.msg" >"$work/tap.json"
+tap=$(curl -sS --cacert "$work/tls.pem" -o "$work/tap.reply" -w '%{http_code}' \
+    -H 'Content-Type: application/json' --data-binary @"$work/tap.json" "$url/v1/consent")
+row "the customer taps Unsubscribe" "HTTP $tap $(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["recorded"]; print(r["scope"], r["choice"], "on", r["channel"], "from the", r["source"])' "$work/tap.reply")"
+refused() { # NAME TO CATEGORY BODY: sign, and print "HTTP status code"
+    local code
+    code=$(sign "$1" "$(python3 -c 'import json,sys; print(json.dumps({"brand":"acme-bank","channel":"sms","from":"ACMEBANK","to":sys.argv[1],"body":sys.argv[3],"category":sys.argv[2],"sender":{"kind":"automated"}}))' "$2" "$3" "$4")")
+    echo "HTTP $code $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["error"]["code"])' "$work/$1.reply")"
+}
+next=$(refused next +447700900456 marketing "Acme Bank: last chance for 2% cashback.")
+row "the next marketing SMS" "$next"
+[ "$next" = "HTTP 409 recipient_opted_out" ] || { echo "marketing was signed after the opt-out"; exit 1; }
+send code sms ACMEBANK +447700900456 "Acme Bank: your code is 552 901." otp '{"kind":"automated"}' '{}' \
+    "a one-time code still goes through"
+send deal1 sms ACMEBANK +447700900457 "$deal" marketing '{"kind":"automated"}' '{}' "another customer: marketing 1 of 2"
+send deal2 sms ACMEBANK +447700900457 "$deal" marketing '{"kind":"automated"}' '{}' "marketing 2 of 2"
+third=$(refused deal3 +447700900457 marketing "$deal")
+row "marketing 3 in the same week" "$third, reset $(python3 -c 'import json,sys,time; print(time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(json.load(open(sys.argv[1]))["error"]["reset"])))' "$work/deal3.reply")"
+[ "$third" = "HTTP 429 volume_cap" ] || { echo "the cap was not enforced"; exit 1; }
+echo "7. Acme Bank's key leaks: the platform revokes it, and the app withdraws earlier checkmarks"
 # The app stored the OTP's verdict with its brand, key and issue time (spec HM-VERIFY-57). The
 # platform revokes the key and re-signs the status object (hallmark-keys status-publish, also its
 # hourly timer); the app fetches GET /v1/status, loads it, and re-checks every stored checkmark.

@@ -37,7 +37,7 @@ static const char usage_text[] =
     "  key revoke KID --reason TEXT    compromised key: its messages get \"key revoked\"\n"
     "  key destroy KID                 delete a revoked or fully expired key's secret\n"
     "  rotate BRAND [--force --reason TEXT]  add + publish a key, promote it after the window\n"
-    "  publish [--expires DURATION] [--status-every DURATION]\n"
+    "  publish [--expires DURATION] [--status-every DURATION] [--consent-url URL|none]\n"
     "                                  sign a new trust bundle (serial + 1), its status object\n"
     "                                  and each brand's JWKS\n"
     "  status-publish [--expires DURATION]  re-sign the last bundle's status object, with the\n"
@@ -134,6 +134,11 @@ static const char help_brand[] =
     "                           comma-separated: transactional,otp,alert,marketing,service\n"
     "                           (default at add: all five); the signer refuses the others and\n"
     "                           apps warn on them (spec §5.10)\n"
+    "  --cap CATEGORY:N/PERIOD  at most N messages of the category to one recipient in any\n"
+    "                           PERIOD (a number and h, d or w), e.g. marketing:3/7d; the\n"
+    "                           caps given replace the brand's ('none' removes them); every\n"
+    "                           signer enforces them and apps may show them (spec §5.11)\n"
+    "  --marketing-opt-in yes|no   marketing only to recipients who opted in (spec §5.11)\n"
     "  --second-reviewer NAME --reason TEXT   a second person accepts a name or logo near\n"
     "                           another brand's (not the operator); audited\n"
     "  --transfer-from BRAND --reason TEXT   move senders or link domains that BRAND holds\n"
@@ -198,6 +203,7 @@ static const char help_key[] =
 
 static const char help_publish[] =
     "usage: hallmark-keys publish [--expires DURATION] [--status-every DURATION]\n"
+    "                             [--consent-url URL|none]\n"
     "       hallmark-keys status-publish [--expires DURATION]\n"
     "       hallmark-keys root rotate [--root-media DIR] [--compromised --reason TEXT] | root "
     "show\n"
@@ -477,7 +483,10 @@ enum {
     OPT_CUSTODIAN_PASS,
     OPT_SCOPE_SENDER,
     OPT_KEY,
-    OPT_STATUS_EVERY
+    OPT_STATUS_EVERY,
+    OPT_CAP,
+    OPT_MARKETING_OPT_IN,
+    OPT_CONSENT_URL
 };
 
 static const struct option long_options[] = {
@@ -523,6 +532,9 @@ static const struct option long_options[] = {
     {"scope-sender", required_argument, NULL, OPT_SCOPE_SENDER},
     {"key", required_argument, NULL, OPT_KEY},
     {"status-every", required_argument, NULL, OPT_STATUS_EVERY},
+    {"cap", required_argument, NULL, OPT_CAP},
+    {"consent-url", required_argument, NULL, OPT_CONSENT_URL},
+    {"marketing-opt-in", required_argument, NULL, OPT_MARKETING_OPT_IN},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
 
@@ -714,6 +726,15 @@ parse_options(struct cli *c, int argc, char **argv)
             break;
         case OPT_CATEGORIES:
             c->categories = optarg;
+            break;
+        case OPT_CAP:
+            st = add_list(&c->caps, optarg, "--cap");
+            break;
+        case OPT_CONSENT_URL:
+            c->consent_url = optarg;
+            break;
+        case OPT_MARKETING_OPT_IN:
+            c->marketing_opt_in = optarg;
             break;
         case 'h':
             c->help = 1;

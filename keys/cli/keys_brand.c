@@ -401,6 +401,105 @@ set_phones(const struct cli *c, json_t *brand)
     return 0;
 }
 
+/* One --cap CATEGORY:N/PERIOD into *category (index in names), *max and *period; 0 or the exit
+ * status (printed). */
+static int
+parse_cap(const char *arg, const char *const names[5], size_t *category, long long *max,
+          long long *period)
+{
+    const char *colon = strchr(arg, ':'), *slash = colon != NULL ? strchr(colon, '/') : NULL;
+    char *end = NULL;
+    long long n = 0, unit = 0;
+
+    for (*category = 0; colon != NULL && *category < 5; (*category)++) {
+        if (strlen(names[*category]) == (size_t)(colon - arg) &&
+            strncmp(arg, names[*category], (size_t)(colon - arg)) == 0) {
+            break;
+        }
+    }
+    if (colon == NULL || slash == NULL || *category == 5) {
+        return keys_fail(EXIT_USAGE,
+                         "--cap %s: write CATEGORY:N/PERIOD, e.g. marketing:3/7d (categories: "
+                         "transactional, otp, alert, marketing, service)",
+                         arg);
+    }
+    errno = 0;
+    *max = colon[1] >= '0' && colon[1] <= '9' ? strtoll(colon + 1, &end, 10) : 0;
+    if (end != slash || errno != 0 || *max < 1 || *max > 1000) {
+        return keys_fail(EXIT_USAGE, "--cap %s: N is a whole number from 1 to 1000", arg);
+    }
+    n = slash[1] >= '0' && slash[1] <= '9' ? strtoll(slash + 1, &end, 10) : 0;
+    if (end != NULL && end > slash + 1 && end[0] != '\0' && end[1] == '\0') {
+        unit = end[0] == 'h' ? 3600 : end[0] == 'd' ? 86400 : end[0] == 'w' ? 604800 : 0;
+    }
+    if (errno != 0 || unit == 0 || n < 1 || n > 31536000 / unit || n * unit < 3600) {
+        return keys_fail(EXIT_USAGE,
+                         "--cap %s: PERIOD is a whole number and h, d or w, from 1h to 365d", arg);
+    }
+    *period = n * unit;
+    return 0;
+}
+
+/* [HM-CRED-90], [HM-CRED-93]: the caps given replace the brand's, in the order of spec §2.3;
+ * --marketing-opt-in sets or clears the opt-in; a policy left empty is removed. */
+static int
+set_policy(const struct cli *c, json_t *brand)
+{
+    static const char *const names[] = {"transactional", "otp", "alert", "marketing", "service"};
+    json_t *policy = json_deep_copy(json_object_get(brand, "policy")), *caps;
+    long long max[5] = {0}, period[5] = {0};
+    size_t i, k;
+    int st;
+
+    if (policy == NULL && (policy = json_object()) == NULL) {
+        return keys_fail(EXIT_USAGE, "out of memory");
+    }
+    if (c->marketing_opt_in != NULL) {
+        if (strcmp(c->marketing_opt_in, "yes") != 0 && strcmp(c->marketing_opt_in, "no") != 0) {
+            json_decref(policy);
+            return keys_fail(EXIT_USAGE, "--marketing-opt-in is yes or no");
+        }
+        if (strcmp(c->marketing_opt_in, "yes") == 0) {
+            json_object_set_new(policy, "marketing_opt_in", json_true());
+        } else {
+            json_object_del(policy, "marketing_opt_in");
+        }
+    }
+    if (c->caps.count == 1 && strcmp(c->caps.item[0], "none") == 0) {
+        json_object_del(policy, "caps");
+    } else if (c->caps.count > 0) {
+        for (i = 0; i < c->caps.count; i++) {
+            long long m = 0, p = 0;
+            if ((st = parse_cap(c->caps.item[i], names, &k, &m, &p)) != 0) {
+                json_decref(policy);
+                return st;
+            }
+            if (max[k] != 0) {
+                json_decref(policy);
+                return keys_fail(EXIT_USAGE, "--cap: %s is capped twice", names[k]);
+            }
+            max[k] = m;
+            period[k] = p;
+        }
+        caps = json_array();
+        for (k = 0; k < 5; k++) {
+            if (max[k] != 0) {
+                json_array_append_new(caps, json_pack("{s:s,s:I,s:I}", "category", names[k], "max",
+                                                      (json_int_t)max[k], "period",
+                                                      (json_int_t)period[k]));
+            }
+        }
+        json_object_set_new(policy, "caps", caps);
+    }
+    if (json_object_size(policy) == 0) {
+        json_object_del(brand, "policy");
+        json_decref(policy);
+    } else {
+        json_object_set_new(brand, "policy", policy);
+    }
+    return 0;
+}
+
 /* [HM-CRED-75]: the categories the brand was vetted for, in the order of spec §2.3. */
 static int
 set_categories(const struct cli *c, json_t *brand)
@@ -845,6 +944,17 @@ brand_entry(struct cli *c, json_t *entry, json_t *transfer)
         }
         json_object_set_new(entry, "always_signed", list);
     }
+    if (entry != NULL && (c->caps.count > 0 || c->marketing_opt_in != NULL)) { /* [HM-CRED-93] */
+        json_t *caps = json_array();
+        size_t i;
+
+        for (i = 0; i < c->caps.count; i++) {
+            json_array_append_new(caps, json_string(c->caps.item[i]));
+        }
+        json_object_set_new(
+            entry, "policy",
+            json_pack("{s:o,s:s?}", "caps", caps, "marketing_opt_in", c->marketing_opt_in));
+    }
     return entry;
 }
 
@@ -895,6 +1005,9 @@ apply_options(struct cli *c, json_t *brand)
         return st;
     }
     if (c->categories != NULL && (st = set_categories(c, brand)) != 0) {
+        return st;
+    }
+    if ((c->caps.count > 0 || c->marketing_opt_in != NULL) && (st = set_policy(c, brand)) != 0) {
         return st;
     }
     if (c->verified_domain != NULL) {
@@ -1195,6 +1308,21 @@ brand_show(const struct cli *c, const json_t *brand)
     json_array_foreach(json_object_get(brand, "phones"), i, e)
     {
         (void)printf("phone        %s (call actions)\n", json_string_value(e));
+    }
+    json_array_foreach(json_object_get(json_object_get(brand, "policy"), "caps"), i, e)
+    {
+        long long p = hm_ks_int(e, "period");
+        (void)printf("cap          at most %lld %s per %lld%s\n", hm_ks_int(e, "max"),
+                     hm_ks_str(e, "category"),
+                     p % 604800 == 0  ? p / 604800
+                     : p % 86400 == 0 ? p / 86400
+                                      : p / 3600,
+                     p % 604800 == 0  ? "w"
+                     : p % 86400 == 0 ? "d"
+                                      : "h");
+    }
+    if (json_is_true(json_object_get(json_object_get(brand, "policy"), "marketing_opt_in"))) {
+        (void)printf("marketing    only to recipients who opted in\n");
     }
     (void)printf("logo         %lldx%lld sha256 %s%s%s\n", hm_ks_int(logo, "width"),
                  hm_ks_int(logo, "height"), hm_ks_str(logo, "sha256"),

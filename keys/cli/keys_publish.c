@@ -524,7 +524,7 @@ write_status(const struct cli *c, const char *bundle, unsigned long long serial,
 int
 do_publish(struct cli *c, long long lifetime, unsigned long long *serial_out)
 {
-    json_t *publisher_rec = json_object_get(c->ks.state, "publisher"), *b, *k;
+    json_t *publisher_rec = json_object_get(c->ks.state, "publisher"), *b, *k, *entry;
     const hm_signkey *publisher;
     unsigned long long serial = (unsigned long long)hm_ks_int(c->ks.state, "serial"), files;
     long long now = c->ks.now;
@@ -678,10 +678,13 @@ do_publish(struct cli *c, long long lifetime, unsigned long long *serial_out)
                         json_pack("{s:I,s:I,s:I}", "serial", (json_int_t)serial, "iat",
                                   (json_int_t)now, "exp", (json_int_t)(now + lifetime)));
     json_object_set_new(c->ks.state, "unpublished", json_false());
-    if ((st = keys_commit(c, json_pack("{s:s,s:I,s:I,s:I,s:I}", "verb", "publish", "serial",
-                                       (json_int_t)serial, "expires", (json_int_t)(now + lifetime),
-                                       "brands", (json_int_t)brand_count, "keys",
-                                       (json_int_t)key_count))) != 0) {
+    entry = json_pack("{s:s,s:I,s:I,s:I,s:I}", "verb", "publish", "serial", (json_int_t)serial,
+                      "expires", (json_int_t)(now + lifetime), "brands", (json_int_t)brand_count,
+                      "keys", (json_int_t)key_count);
+    if (entry != NULL && c->consent_url != NULL) { /* [HM-BUNDLE-96] */
+        json_object_set_new(entry, "consent_url", json_string(c->consent_url));
+    }
+    if ((st = keys_commit(c, entry)) != 0) {
         goto out;
     }
     (void)printf("published bundle %llu (%zu brands, %zu keys), valid until %s: %s/published/"
@@ -723,6 +726,21 @@ cmd_publish(struct cli *c)
         /* Kept in the settings, committed with this publication (spec HM-BUNDLE-86). */
         json_object_set_new(json_object_get(c->ks.state, "settings"), "status_every",
                             json_integer(every));
+    }
+    if (c->consent_url != NULL) { /* [HM-BUNDLE-96]: kept in the settings, in every bundle */
+        json_t *settings = json_object_get(c->ks.state, "settings");
+        char host[HM_ID_MAX];
+        if (strcmp(c->consent_url, "none") == 0) {
+            json_object_del(settings, "consent_url");
+        } else if (strlen(c->consent_url) > 512 || !hm_action_url_host(c->consent_url, host) ||
+                   strpbrk(c->consent_url, "?#") != NULL) {
+            return keys_fail(EXIT_USAGE,
+                             "--consent-url %s: a plain https URL (a DNS name, no userinfo, no "
+                             "query or fragment, at most 512 bytes), or none",
+                             c->consent_url);
+        } else {
+            json_object_set_new(settings, "consent_url", json_string(c->consent_url));
+        }
     }
     return do_publish(c, lifetime, NULL);
 }

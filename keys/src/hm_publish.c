@@ -36,6 +36,9 @@ hm_pub_credential_payload(const json_t *brand, const char *platform)
     if (p != NULL && json_object_get(brand, "categories") != NULL) { /* [HM-CRED-75] */
         json_object_set(p, "categories", json_object_get(brand, "categories"));
     }
+    if (p != NULL && json_object_get(brand, "policy") != NULL) { /* [HM-CRED-90] */
+        json_object_set(p, "policy", json_object_get(brand, "policy"));
+    }
     if (p != NULL && json_object_get(brand, "revoked_at") != NULL) {
         /* [HM-CRED-65]: a revoked brand cannot be updated, and verifies and contests nothing;
          * a prefix of its from before the minimum is left out so the bundle stays loadable. */
@@ -325,6 +328,10 @@ hm_pub_bundle(const json_t *state, const hm_signkey *publisher, unsigned long lo
         json_object_set_new(
             payload, "status_every",
             json_integer(hm_ks_int(json_object_get(state, "settings"), "status_every")));
+    }
+    if (hm_ks_str(json_object_get(state, "settings"), "consent_url") != NULL) { /* HM-BUNDLE-96 */
+        json_object_set(payload, "consent_url",
+                        json_object_get(json_object_get(state, "settings"), "consent_url"));
     }
     rc = hm_jws_sign_json(publisher, "hallmark-bundle+jwt", payload, out);
 out:

@@ -68,7 +68,12 @@ static const char usage_options[] =
     "                          app to fetch (spec 9.5-9.6: every sms token; rcs and whatsapp\n"
     "                          with \"carriage\":\"directory\"), committed before the token is\n"
     "                          returned: sqlite:PATH (default: tokens.db beside --audit) or\n"
-    "                          postgres:CONNINFO (several signer and directory nodes)\n"
+    "                          postgres:CONNINFO (several signer and directory nodes); it\n"
+    "                          also keeps the consent ledger and the counts of capped\n"
+    "                          categories, checked before every signature (spec 9.7)\n"
+    "  --consent-secret FILE   32 bytes (mode 0600) that key the consent ledger's recipients\n"
+    "                          (HMAC): the same file on every node of one store (default:\n"
+    "                          consent.key beside --audit, made at the first start)\n"
     "  --audit-sync MODE       each: every record is on disk before its token is returned\n"
     "                          (one fdatasync per signature); batch (default): every 256\n"
     "                          records, every 200 ms (serve) and at exit\n"
@@ -118,20 +123,26 @@ signer_fail(int status, const char *fmt, ...)
     return status;
 }
 
+void
+signer_beside_audit(const struct signer_opts *o, const char *prefix, const char *name, char *out,
+                    size_t cap)
+{
+    /* Beside the signature log: the same folder, the same backups. */
+    const char *slash = o->audit != NULL ? strrchr(o->audit, '/') : NULL;
+
+    (void)snprintf(out, cap, "%s%.*s%s", prefix, slash != NULL ? (int)(slash - o->audit + 1) : 0,
+                   slash != NULL ? o->audit : "", name);
+}
+
 int
 signer_store_open(const struct signer_opts *o, struct hm_store **out)
 {
     char spec[4200], err[1024];
-    const char *slash;
 
     if (o->store != NULL) {
         (void)snprintf(spec, sizeof spec, "%s", o->store);
     } else {
-        /* Beside the signature log: the same folder, the same backups. */
-        slash = o->audit != NULL ? strrchr(o->audit, '/') : NULL;
-        (void)snprintf(spec, sizeof spec, "sqlite:%.*stokens.db",
-                       slash != NULL ? (int)(slash - o->audit + 1) : 0,
-                       slash != NULL ? o->audit : "");
+        signer_beside_audit(o, "sqlite:", "tokens.db", spec, sizeof spec);
     }
     if (hm_store_open(spec, out, err, sizeof err) != HALLMARK_OK) {
         return signer_fail(EXIT_USAGE, "%s", err);
@@ -158,7 +169,8 @@ enum {
     OPT_STORE,
     OPT_DIRECTORY_RATE,
     OPT_PURGE_EVERY,
-    OPT_STEM_MEMO
+    OPT_STEM_MEMO,
+    OPT_CONSENT_SECRET
 };
 
 static const struct option long_options[] = {
@@ -178,6 +190,7 @@ static const struct option long_options[] = {
     {"max-connections", required_argument, NULL, OPT_MAX_CONN},
     {"request-timeout", required_argument, NULL, OPT_REQ_TIMEOUT},
     {"store", required_argument, NULL, OPT_STORE},
+    {"consent-secret", required_argument, NULL, OPT_CONSENT_SECRET},
     {"directory-rate", required_argument, NULL, OPT_DIRECTORY_RATE},
     {"purge-every", required_argument, NULL, OPT_PURGE_EVERY},
     {"stem-memo", required_argument, NULL, OPT_STEM_MEMO},
@@ -238,6 +251,9 @@ main(int argc, char **argv)
             break;
         case OPT_STORE:
             o.store = optarg;
+            break;
+        case OPT_CONSENT_SECRET:
+            o.consent_secret = optarg;
             break;
         case OPT_AUDIT:
             o.audit = optarg;

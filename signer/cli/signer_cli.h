@@ -21,14 +21,19 @@ struct signer_opts {
     long request_timeout;   /* seconds a connection has to deliver a whole request */
     int audit_sync;         /* hm_sigaudit_sync */
     const char *store;      /* --store SPEC, or NULL: sqlite:<the --audit folder>/tokens.db */
-    long purge_every;       /* seconds between purge steps of the token store */
-    long stem_memo;         /* recipient stems each signing thread remembers (hm_stem_memo_*) */
-    int directory_only;     /* hallmark-signer directory: no keys, no signing, only the tokens */
+    const char
+        *consent_secret; /* --consent-secret FILE, or NULL: <the --audit folder>/consent.key */
+    long purge_every;    /* seconds between purge steps of the token store */
+    long stem_memo;      /* recipient stems each signing thread remembers (hm_stem_memo_*) */
+    int directory_only;  /* hallmark-signer directory: no keys, no signing, only the tokens */
     char *pass;
     size_t pass_len;
 };
 
 int signer_fail(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* prefix, the folder of --audit (with its slash; none for a bare file name) and name, into out. */
+void signer_beside_audit(const struct signer_opts *o, const char *prefix, const char *name,
+                         char *out, size_t cap);
 /* Opens the token directory's store (--store, or SQLite beside the signature log); 0, or the
  * exit status after saying why. */
 int signer_store_open(const struct signer_opts *o, struct hm_store **out);

@@ -13,6 +13,7 @@ struct signing {
     hm_sign_request r;
     hm_sign_result res;
     hallmark_result rc;
+    long long reset; /* with HALLMARK_ERR_VOLUME_CAP: when the next one would be signed */
 };
 
 /* Checks and signs; the signature is recorded afterwards, for the whole request at once. */
@@ -33,6 +34,49 @@ sign_message(const hm_signer *s, const struct client *c, const json_t *msg, long
     }
     if (g->rc == HALLMARK_OK) {
         g->rc = hm_signer_sign(s, &g->r, now, &g->res);
+    }
+}
+
+/* Consent and caps (spec §9.7), after signing and before recording: a message refused here is
+ * neither recorded nor counted, and its token is dropped. One store call for the request. */
+static void
+consent_all(const hm_signer *s, long long now, struct signing *g, size_t n)
+{
+    struct consent_item stack[16], *items = n <= 16 ? stack : calloc(n, sizeof *items);
+    size_t i, unchecked = 0;
+
+    if (items == NULL) {
+        for (i = 0; i < n; i++) {
+            if (g[i].rc == HALLMARK_OK) {
+                g[i].rc = HALLMARK_ERR_NOMEM;
+                g[i].res.detail = "out of memory while checking consent: not signed";
+                g[i].res.field = NULL;
+            }
+        }
+        return;
+    }
+    for (i = 0; i < n; i++) {
+        items[i] = (struct consent_item){&g[i].r, g[i].rc, NULL, NULL, 0};
+    }
+    signer_consent_check(srv.store, srv.consent, s, now, items, n, &unchecked);
+    for (i = 0; i < n; i++) {
+        if (g[i].rc == HALLMARK_OK && items[i].rc != HALLMARK_OK) {
+            g[i].rc = items[i].rc;
+            g[i].reset = items[i].reset;
+            hm_sign_result_clear(&g[i].res); /* the token nobody receives */
+            g[i].res.detail = items[i].detail;
+            g[i].res.field = items[i].field;
+        }
+    }
+    if (unchecked > 0) {
+        serve_log("warning", "consent_unchecked",
+                  "\"otp\":%zu,\"message\":\"the store is unavailable: one-time codes signed "
+                  "without the consent check (spec HM-CARRY-52)\"",
+                  unchecked);
+        serve_count("hallmark_consent_unchecked_total", unchecked);
+    }
+    if (items != stack) {
+        free(items);
     }
 }
 
@@ -100,7 +144,11 @@ result_object(const hm_signer *s, struct signing *g)
         out = json_pack("{s:s,s:s,s:s,s:I}", "token", g->res.token, "jti", g->res.jti, "kid",
                         g->res.kid, "serial", (json_int_t)hm_signer_serial(s));
     } else {
-        out = json_pack("{s:o}", "error", serve_error_object(g->rc, g->res.detail, g->res.field));
+        json_t *e = serve_error_object(g->rc, g->res.detail, g->res.field);
+        if (g->rc == HALLMARK_ERR_VOLUME_CAP) {
+            json_object_set_new(e, "reset", json_integer((json_int_t)g->reset));
+        }
+        out = json_pack("{s:o}", "error", e);
     }
     (void)snprintf(labels, sizeof labels, "hallmark_signatures_total{brand=\"%s\",result=\"%s\"}",
                    g->r.brand != NULL && hm_signer_has_brand(s, g->r.brand) ? g->r.brand : "-",
@@ -157,6 +205,12 @@ job_reply(struct serve_job *j)
             (void)snprintf(labels, sizeof labels, "hallmark_errors_total{code=\"%s\"}",
                            hm_sign_code(rc, code, sizeof code));
             serve_count(labels, 1);
+            if (rc == HALLMARK_ERR_VOLUME_CAP) {
+                long long wait = j->g[0].reset - (long long)time(NULL);
+                (void)snprintf(labels, sizeof labels, "%lld", wait > 1 ? wait : 1);
+                (void)evhttp_add_header(evhttp_request_get_output_headers(j->req), "Retry-After",
+                                        labels);
+            }
             serve_reply_json(j->req, hm_sign_http_status(rc), out);
         }
         return;
@@ -275,6 +329,7 @@ handle_sign(struct evhttp_request *req, struct client *c, int batch)
     } else {
         sign_message(j->s, c, body, now, &j->g[0]);
     }
+    consent_all(j->s, now, j->g, j->n);
     record_all(c, now, j->g, j->n);
     if (serve_job_tokens(j, NULL) == 0) {
         job_reply(j);

@@ -64,23 +64,31 @@ address_rate_ok(const char *addr)
     return ok;
 }
 
+int
+serve_address_rate_ok(struct evhttp_request *req)
+{
+    struct evhttp_connection *conn = evhttp_request_get_connection(req);
+    char *addr = NULL;
+    ev_uint16_t port = 0;
+
+    if (conn != NULL) {
+        evhttp_connection_get_peer(conn, &addr, &port);
+    }
+    return address_rate_ok(addr != NULL ? addr : "-");
+}
+
 void
 serve_tokens(struct evhttp_request *req, struct client *c)
 {
     const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req)), *key;
     struct evkeyvalq *h = evhttp_request_get_output_headers(req);
-    struct evhttp_connection *conn = evhttp_request_get_connection(req);
-    char *addr = NULL, err[512] = "", **tokens = NULL;
-    ev_uint16_t port = 0;
+    char err[512] = "", **tokens = NULL;
     size_t count = 0, i;
     json_t *list;
     hallmark_result rc;
 
     (void)c;
-    if (conn != NULL) {
-        evhttp_connection_get_peer(conn, &addr, &port);
-    }
-    if (!address_rate_ok(addr != NULL ? addr : "-")) {
+    if (!serve_address_rate_ok(req)) {
         evhttp_add_header(h, "Retry-After", "1");
         serve_reply_error(req, HALLMARK_ERR_RATE_LIMITED,
                           "slow down: the token directory limits requests per address", NULL);

@@ -23,6 +23,7 @@
 #include "hm_signer.h"
 #include "hm_store.h"
 #include "signer_cli.h"
+#include "signer_consent.h"
 
 #define LINE_MAX_BYTES ((size_t)1024 * 1024)
 #define READ_CHUNK ((size_t)64 * 1024)
@@ -76,7 +77,7 @@ buf_str(struct buf *b, const char *s)
 
 static void
 error_line(struct buf *out, unsigned long line_no, const char *code, const char *message,
-           const char *field)
+           const char *field, long long reset)
 {
     json_t *o = json_pack("{s:I,s:{s:s,s:s}}", "line", (json_int_t)line_no, "error", "code", code,
                           "message", message);
@@ -84,6 +85,9 @@ error_line(struct buf *out, unsigned long line_no, const char *code, const char 
 
     if (o != NULL && field != NULL) {
         json_object_set_new(json_object_get(o, "error"), "field", json_string(field));
+    }
+    if (o != NULL && reset != 0) {
+        json_object_set_new(json_object_get(o, "error"), "reset", json_integer(reset));
     }
     text = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
     if (text != NULL) {
@@ -206,7 +210,8 @@ chunk_publish(struct chunk *ck, hm_store *store, struct buf *out)
         for (i = 0; i < ck->n; i++) {
             buf_add(&redone, out->p + at, ck->p[i].start - at);
             error_line(&redone, ck->p[i].line_no, "unavailable",
-                       "the token directory cannot be written now: not signed, do not send", NULL);
+                       "the token directory cannot be written now: not signed, do not send", NULL,
+                       0);
             at = ck->p[i].end;
             lost++;
         }
@@ -222,44 +227,127 @@ chunk_publish(struct chunk *ck, hm_store *store, struct buf *out)
     return lost;
 }
 
-/* One input line: 0 signed, 1 refused. */
-static int
-pipe_line(const hm_signer *s, hm_sigaudit *audit, const char *line, size_t len,
-          unsigned long line_no, struct buf *out, struct chunk *ck)
-{
-    json_t *msg = NULL;
+/* One input line of a chunk, from its bytes to its result. req borrows from msg. */
+struct line {
+    const char *text;
+    size_t len;
+    unsigned long line_no;
+    json_t *msg;
     hm_sign_request req;
     hm_sign_result res;
-    char code[48];
     hallmark_result rc;
-    long long now = (long long)time(NULL);
+    long long reset; /* with HALLMARK_ERR_VOLUME_CAP */
+};
 
-    memset(&res, 0, sizeof res);
-    rc = hm_json_parse_object((const unsigned char *)line, len, LINE_MAX_BYTES, 6, &msg);
-    if (rc != HALLMARK_OK) {
-        rc = HALLMARK_ERR_BAD_REQUEST;
-        res.detail = "not a JSON object (one per line; duplicate members are refused)";
-    } else if ((rc = hm_sign_request_from_json(msg, &req, &res)) == HALLMARK_OK &&
-               (rc = hm_signer_sign(s, &req, now, &res)) == HALLMARK_OK &&
-               hm_sigaudit_record(audit, now, "pipe", req.brand, res.kid, res.jti,
-                                  res.body_sha256) != HALLMARK_OK) {
-        rc = HALLMARK_ERR_UNAVAILABLE;
-        res.detail = "the signature log cannot be written; not signing";
-        res.field = NULL;
-    }
-    if (rc == HALLMARK_OK) {
-        size_t start = out->len;
-        signed_line(out, line, len, &res);
-        if (res.lookup_key[0] != '\0') {
-            chunk_add(ck, start, out->len, line_no, &res);
+struct lines {
+    struct line *l;
+    size_t n, cap;
+};
+
+/* Parses and signs one line into the chunk's list (nothing is recorded or written yet); a line
+ * over the limit is kept as a refusal so that results stay in order. -1 when out of memory. */
+static int
+line_sign(const hm_signer *s, struct lines *ls, const char *text, size_t len, unsigned long line_no,
+          long long now)
+{
+    struct line *e;
+
+    if (ls->n == ls->cap) {
+        size_t cap = ls->cap > 0 ? ls->cap * 2 : 256;
+        struct line *grown = realloc(ls->l, cap * sizeof *grown);
+        if (grown == NULL) {
+            return -1;
         }
-    } else {
-        error_line(out, line_no, hm_sign_code(rc, code, sizeof code),
-                   res.detail != NULL ? res.detail : hallmark_strerror(rc), res.field);
+        ls->l = grown;
+        ls->cap = cap;
     }
-    json_decref(msg);
-    hm_sign_result_clear(&res);
-    return rc == HALLMARK_OK ? 0 : 1;
+    e = &ls->l[ls->n++];
+    memset(e, 0, sizeof *e);
+    e->text = text;
+    e->len = len;
+    e->line_no = line_no;
+    if (len > LINE_MAX_BYTES) {
+        e->rc = HALLMARK_ERR_TOO_LARGE;
+        e->res.detail = "line longer than 1 MiB";
+        return 0;
+    }
+    e->rc = hm_json_parse_object((const unsigned char *)text, len, LINE_MAX_BYTES, 6, &e->msg);
+    if (e->rc != HALLMARK_OK) {
+        e->rc = HALLMARK_ERR_BAD_REQUEST;
+        e->res.detail = "not a JSON object (one per line; duplicate members are refused)";
+    } else if ((e->rc = hm_sign_request_from_json(e->msg, &e->req, &e->res)) == HALLMARK_OK) {
+        e->rc = hm_signer_sign(s, &e->req, now, &e->res);
+    }
+    return 0;
+}
+
+/* The chunk's lines in order: consent and caps for the signed ones in one store call (spec
+ * §9.7; a refused line is neither recorded nor counted), then each signature recorded and each
+ * result written. Returns how many lines were refused. */
+static unsigned long
+lines_finish(const hm_signer *s, hm_sigaudit *audit, hm_store *store,
+             const hm_consent_secret *secret, struct lines *ls, long long now, struct buf *out,
+             struct chunk *ck)
+{
+    struct consent_item *items = ls->n > 0 ? calloc(ls->n, sizeof *items) : NULL;
+    unsigned long refused = 0;
+    size_t i, unchecked = 0;
+    char code[48];
+
+    for (i = 0; i < ls->n; i++) {
+        if (items != NULL) {
+            items[i] = (struct consent_item){&ls->l[i].req, ls->l[i].rc, NULL, NULL, 0};
+        } else if (ls->l[i].rc == HALLMARK_OK) {
+            ls->l[i].rc = HALLMARK_ERR_NOMEM;
+            ls->l[i].res.detail = "out of memory while checking consent: not signed";
+        }
+    }
+    if (items != NULL) {
+        signer_consent_check(store, secret, s, now, items, ls->n, &unchecked);
+    }
+    if (unchecked > 0) {
+        (void)signer_fail(EXIT_FAILED,
+                          "consent: the store is unavailable: %zu one-time code(s) signed "
+                          "without the consent check (spec HM-CARRY-52)",
+                          unchecked);
+    }
+    for (i = 0; i < ls->n; i++) {
+        struct line *e = &ls->l[i];
+        if (items != NULL && e->rc == HALLMARK_OK && items[i].rc != HALLMARK_OK) {
+            hm_sign_result_clear(&e->res); /* the token nobody receives */
+            e->rc = items[i].rc;
+            e->res.detail = items[i].detail;
+            e->res.field = items[i].field;
+            e->reset = items[i].reset;
+        }
+        if (e->rc == HALLMARK_OK &&
+            hm_sigaudit_record(audit, now, "pipe", e->req.brand, e->res.kid, e->res.jti,
+                               e->res.body_sha256) != HALLMARK_OK) {
+            e->rc = HALLMARK_ERR_UNAVAILABLE;
+            e->res.detail = "the signature log cannot be written; not signing";
+            e->res.field = NULL;
+        }
+        if (e->rc == HALLMARK_OK) {
+            size_t start = out->len;
+            signed_line(out, e->text, e->len, &e->res);
+            if (e->res.lookup_key[0] != '\0') {
+                chunk_add(ck, start, out->len, e->line_no, &e->res);
+            }
+        } else {
+            error_line(out, e->line_no,
+                       e->rc == HALLMARK_ERR_TOO_LARGE && e->msg == NULL
+                           ? "too_large"
+                           : hm_sign_code(e->rc, code, sizeof code),
+                       e->res.detail != NULL ? e->res.detail : hallmark_strerror(e->rc),
+                       e->res.field, e->rc == HALLMARK_ERR_VOLUME_CAP ? e->reset : 0);
+            refused++;
+        }
+        json_decref(e->msg);
+        hm_sign_result_clear(&e->res);
+    }
+    free(items);
+    ls->n = 0;
+    return refused;
 }
 
 /* Writes the results so far; 0, or -1 when stdout is gone (nothing more can be delivered). */
@@ -287,6 +375,8 @@ run_pipe(struct signer_opts *o)
     hm_signer *s = NULL;
     hm_sigaudit *audit = NULL;
     hm_store *store = NULL;
+    hm_consent_secret *secret = NULL;
+    struct lines ls = {0};
     struct chunk ck = {0};
     struct buf in = {0}, out = {0};
     char err[1024];
@@ -319,7 +409,8 @@ run_pipe(struct signer_opts *o)
         hm_signer_unref(s);
         return signer_fail(EXIT_USAGE, "%s", err);
     }
-    if (signer_store_open(o, &store) != 0) {
+    if (signer_consent_open(o, &secret) != 0 || signer_store_open(o, &store) != 0) {
+        hm_consent_secret_free(secret);
         hm_sigaudit_close(audit);
         hm_signer_unref(s);
         return EXIT_USAGE;
@@ -327,6 +418,7 @@ run_pipe(struct signer_opts *o)
     while (!eof && !broken_output) {
         ssize_t n;
         char *nl;
+        long long now;
 
         /* Room for one more chunk after the unfinished line kept at the front. */
         if (start > 0) {
@@ -354,6 +446,7 @@ run_pipe(struct signer_opts *o)
             }
         }
         in.len += (size_t)n;
+        now = (long long)time(NULL);
         while ((nl = memchr(in.p + start, '\n', in.len - start)) != NULL) {
             size_t len = (size_t)(nl - (in.p + start));
             const char *line = in.p + start;
@@ -366,19 +459,21 @@ run_pipe(struct signer_opts *o)
             if (len > 0 && line[len - 1] == '\r') {
                 len--;
             }
-            if (len > LINE_MAX_BYTES) {
-                error_line(&out, line_no, "too_large", "line longer than 1 MiB", NULL);
+            if (line_sign(s, &ls, line, len, line_no, now) != 0) {
+                (void)signer_fail(EXIT_FAILED, "out of memory");
                 failed++;
-            } else if (pipe_line(s, audit, line, len, line_no, &out, &ck) != 0) {
-                failed++;
-            } else {
-                signed_count++;
             }
+        }
+        {
+            size_t lines = ls.n;
+            unsigned long refused = lines_finish(s, audit, store, secret, &ls, now, &out, &ck);
+            failed += refused;
+            signed_count += lines - refused;
         }
         /* An unfinished line past the limit: answer it now, drop its bytes, skip to its end. */
         if (!skipping && in.len - start > LINE_MAX_BYTES + 1) {
             line_no++;
-            error_line(&out, line_no, "too_large", "line longer than 1 MiB", NULL);
+            error_line(&out, line_no, "too_large", "line longer than 1 MiB", NULL, 0);
             failed++;
             skipping = 1;
         }
@@ -413,6 +508,8 @@ run_pipe(struct signer_opts *o)
     }
     hm_sigaudit_close(audit);
     hm_store_close(store);
+    hm_consent_secret_free(secret);
+    free(ls.l);
     for (line_no = 0; line_no < ck.n; line_no++) { /* a chunk cut short: never delivered */
         free(ck.p[line_no].token);
     }

@@ -74,6 +74,10 @@ static const struct endpoint {
     {"/v1/status", EXACT, EVHTTP_REQ_GET, 0, 0, serve_status},
     {SERVE_LOGOS_PREFIX, PREFIX, EVHTTP_REQ_GET, 0, 0, serve_logo},
     {SERVE_TOKENS_PREFIX, PREFIX, EVHTTP_REQ_GET, 0, 1, serve_tokens},
+    {"/v1/inbound", EXACT, EVHTTP_REQ_POST, 1, 0, serve_inbound},
+    {"/v1/consent/set", EXACT, EVHTTP_REQ_POST, 1, 0, serve_consent_set},
+    {"/v1/consent/export", EXACT, EVHTTP_REQ_POST, 1, 0, serve_consent_export},
+    {"/v1/consent", EXACT, EVHTTP_REQ_POST, 0, 0, serve_consent_tap},
     {"/healthz", EXACT, EVHTTP_REQ_GET, 0, 1, serve_healthz},
     {"/metrics", EXACT, EVHTTP_REQ_GET, 0, 1, serve_metrics},
 };
@@ -548,6 +552,9 @@ serve_open_state(struct signer_opts *o)
     if (hm_sigaudit_open(o->audit, o->audit_sync, &srv.audit, err, sizeof err) != HALLMARK_OK) {
         return signer_fail(EXIT_USAGE, "%s", err);
     }
+    if ((st = signer_consent_open(o, &srv.consent)) != 0) {
+        return st;
+    }
     return signer_store_open(o, &srv.store);
 }
 
@@ -685,6 +692,7 @@ out:
     }
     hm_sigaudit_close(srv.audit);
     hm_store_close(srv.store);
+    hm_consent_secret_free(srv.consent);
     hm_signer_unref(srv.current);
     if (srv.tls != NULL) {
         SSL_CTX_free(srv.tls);

@@ -16,6 +16,7 @@
 #include "hm_signer.h"
 #include "hm_store.h"
 #include "signer_cli.h"
+#include "signer_consent.h"
 
 #define CLIENTS_MAX 256U
 #define ALLOW_MAX 32U
@@ -46,7 +47,8 @@ struct server {
     pthread_mutex_t lock; /* guards current, clients' buckets, metrics */
     hm_signer *current;
     hm_sigaudit *audit;
-    hm_store *store; /* the token directory (spec 9.6) */
+    hm_store *store; /* the token directory (spec 9.6), the consent ledger and caps (9.7) */
+    hm_consent_secret *consent; /* keys the ledger's recipients (NULL on a directory node) */
     int draining;
     SSL_CTX *tls;
     evutil_socket_t fd;
@@ -115,14 +117,22 @@ void serve_request_done(struct evhttp_request *req, const char *endpoint, const 
                         const struct timespec *t0);
 
 /* ---- one file per endpoint family; c is the authenticated client (NULL where none is needed) - */
-void serve_sign(struct evhttp_request *req, struct client *c);       /* POST /v1/sign */
-void serve_sign_batch(struct evhttp_request *req, struct client *c); /* POST /v1/sign/batch */
-void serve_bundle(struct evhttp_request *req, struct client *c);     /* GET /v1/bundle */
-void serve_status(struct evhttp_request *req, struct client *c);     /* GET /v1/status */
-void serve_jwks(struct evhttp_request *req, struct client *c);       /* GET /v1/jwks */
-void serve_tokens(struct evhttp_request *req, struct client *c);     /* GET /v1/tokens/{key} */
-void serve_healthz(struct evhttp_request *req, struct client *c);    /* GET /healthz */
-void serve_metrics(struct evhttp_request *req, struct client *c);    /* GET /metrics */
+void serve_sign(struct evhttp_request *req, struct client *c);        /* POST /v1/sign */
+void serve_sign_batch(struct evhttp_request *req, struct client *c);  /* POST /v1/sign/batch */
+void serve_bundle(struct evhttp_request *req, struct client *c);      /* GET /v1/bundle */
+void serve_status(struct evhttp_request *req, struct client *c);      /* GET /v1/status */
+void serve_jwks(struct evhttp_request *req, struct client *c);        /* GET /v1/jwks */
+void serve_tokens(struct evhttp_request *req, struct client *c);      /* GET /v1/tokens/{key} */
+void serve_healthz(struct evhttp_request *req, struct client *c);     /* GET /healthz */
+void serve_inbound(struct evhttp_request *req, struct client *c);     /* POST /v1/inbound */
+void serve_consent_set(struct evhttp_request *req, struct client *c); /* POST /v1/consent/set */
+void serve_consent_export(struct evhttp_request *req,
+                          struct client *c);                          /* POST /v1/consent/export */
+void serve_consent_tap(struct evhttp_request *req, struct client *c); /* POST /v1/consent */
+/* One request of the client's address from the per-address bucket (--directory-rate): 0 when it
+ * is over its rate (the public endpoints: the token directory, one-tap consent). */
+int serve_address_rate_ok(struct evhttp_request *req);
+void serve_metrics(struct evhttp_request *req, struct client *c); /* GET /metrics */
 #define SERVE_LOGOS_PREFIX "/v1/logos/"
 #define SERVE_TOKENS_PREFIX "/v1/tokens/"
 void serve_logo(struct evhttp_request *req, struct client *c); /* GET /v1/logos/{sha256} */

@@ -39,6 +39,7 @@ struct hm_signer {
     char *bundle;
     size_t bundle_len;
     char *jwks;
+    hallmark_verifier *verifier; /* the platform's own verifier on this bundle ([HM-TOKEN-68]) */
 };
 
 hm_signer *
@@ -63,6 +64,7 @@ signer_free(hm_signer *s)
     hm_trust_free(s->trust);
     free(s->bundle);
     free(s->jwks);
+    hallmark_verifier_free(s->verifier);
     free(s);
 }
 
@@ -457,7 +459,8 @@ check_request(const hm_trust *t, const hm_brand *b, const hm_sign_request *req, 
                           "no space first or last");
         }
         if (strlen(a->url) > 2048 ||
-            hm_brand_action_check(b, a->kind, a->url, &detail) != HALLMARK_OK) {
+            (!hm_consent_action(t->consent_url, a->kind, a->url) &&
+             hm_brand_action_check(b, a->kind, a->url, &detail) != HALLMARK_OK)) {
             return refuse(res, HALLMARK_ACTION_NOT_AUTHORIZED, "actions",
                           detail != NULL ? detail : "URL longer than 2048 bytes");
         }
@@ -724,6 +727,24 @@ hm_signer_sign(const hm_signer *s, const hm_sign_request *req, long long now, hm
         return refuse(res, HALLMARK_ERR_UNAVAILABLE, "brand",
                       "the brand's credential was not valid when the keys were loaded, so its "
                       "key was not probed: reload the service (SIGHUP)");
+    }
+    if (s->trust->consent_url != NULL && strcmp(req->category, "marketing") == 0) {
+        /* [HM-TOKEN-67]: marketing carries the way out, to the platform's consent endpoint. */
+        hm_sign_request with = *req;
+        size_t i;
+        for (i = 0; i < req->action_count && strcmp(req->actions[i].kind, "unsubscribe") != 0;
+             i++) {
+        }
+        if (i == req->action_count) {
+            if (req->action_count == HALLMARK_MAX_ACTIONS) {
+                return refuse(res, HALLMARK_ERR_BAD_REQUEST, "actions",
+                              "marketing carries an unsubscribe action to the platform's consent "
+                              "endpoint: leave room for it, or give one");
+            }
+            with.actions[with.action_count++] =
+                (hm_sign_action){"unsubscribe", "Unsubscribe", s->trust->consent_url};
+            return sign_with(s, k, &with, now, res);
+        }
     }
     return sign_with(s, k, req, now, res);
 }
@@ -1054,6 +1075,20 @@ hm_signer_load(const char *dir, const char *pass, size_t pass_len, long long now
         }
         s->keys[i].proven = 1;
     }
+    /* What an app of this platform runs, pinned as apps are: it checks one-tap requests. */
+    {
+        unsigned char state[HALLMARK_TRUST_STATE_MAX];
+        size_t state_len = 0;
+        if ((rc = hallmark_verifier_create(&s->verifier, s->trust->platform, pins.keys, pins.count,
+                                           pins.threshold)) != HALLMARK_OK ||
+            (rc = hallmark_verifier_load(s->verifier, (const unsigned char *)s->bundle,
+                                         s->bundle_len, NULL, 0, now, state, sizeof state,
+                                         &state_len, NULL)) != HALLMARK_OK) {
+            hm_errorf(err, err_cap, "the platform's verifier does not load the bundle: %s",
+                      hallmark_result_name(rc));
+            goto out;
+        }
+    }
     *out = s;
     s = NULL;
 out:
@@ -1067,6 +1102,19 @@ out:
 
     hm_keystore_close(&ks);
     return rc;
+}
+
+hallmark_result
+hm_signer_verify(const hm_signer *s, const hallmark_message *m, long long now,
+                 hallmark_verification *out)
+{
+    return hallmark_verify(s->verifier, m, now, out);
+}
+
+const char *
+hm_signer_consent_url(const hm_signer *s)
+{
+    return s->trust->consent_url;
 }
 
 const char *
@@ -1114,6 +1162,60 @@ int
 hm_signer_has_brand(const hm_signer *s, const char *id)
 {
     return s != NULL && id != NULL && find_brand(s, id) != NULL;
+}
+
+int
+hm_signer_policy(const hm_signer *s, const char *brand, const char *category, unsigned *cap_max,
+                 long long *cap_period, int *opt_in_required)
+{
+    const hm_brand *b = NULL;
+    hallmark_category c = hm_category_from(category);
+    size_t i;
+
+    *cap_max = 0;
+    *cap_period = 0;
+    *opt_in_required = 0;
+    if (s == NULL || brand == NULL || !brand_in_bundle(s, brand, &b)) {
+        return 0;
+    }
+    for (i = 0; i < b->cap_count; i++) {
+        if (b->caps[i].category == c) {
+            *cap_max = b->caps[i].max;
+            *cap_period = b->caps[i].period;
+        }
+    }
+    *opt_in_required = c == HALLMARK_CATEGORY_MARKETING && b->marketing_opt_in;
+    return 1;
+}
+
+const char *
+hm_signer_sender_brand(const hm_signer *s, const char *channel, const char *sender,
+                       const char *recipient, long long now)
+{
+    char from[HM_ID_MAX], to[HM_ID_MAX];
+    const char *found = NULL;
+    size_t i;
+    int to_ok;
+
+    if (s == NULL || channel == NULL || sender == NULL || recipient == NULL ||
+        !hm_channel_ok(channel) || !hm_canonical_sender(channel, sender, from)) {
+        return NULL;
+    }
+    to_ok = hm_canonical_recipient(channel, recipient, to);
+    if (hm_trust_sender_contested(s->trust, channel, from, to_ok ? to : NULL)) {
+        return NULL;
+    }
+    for (i = 0; i < s->trust->brand_count; i++) {
+        const hm_brand *b = &s->trust->brands[i];
+        if (!b->revoked && now >= b->nbf - HM_SKEW && now < b->exp &&
+            hm_brand_sender_authorized(b, channel, from, to_ok ? to : NULL)) {
+            if (found != NULL) {
+                return NULL;
+            }
+            found = b->id;
+        }
+    }
+    return found;
 }
 
 size_t
@@ -1206,11 +1308,14 @@ hm_sign_http_status(hallmark_result rc)
     case HALLMARK_BRAND_EXPIRED:
     case HALLMARK_ERR_NO_ACTIVE_KEY:
     case HALLMARK_SENDER_CONTESTED:
+    case HALLMARK_ERR_RECIPIENT_OPTED_OUT:
+    case HALLMARK_ERR_OPT_IN_REQUIRED:
         return 409;
     case HALLMARK_ERR_BAD_REQUEST:
     case HALLMARK_MALFORMED:
         return 400;
     case HALLMARK_ERR_RATE_LIMITED:
+    case HALLMARK_ERR_VOLUME_CAP:
         return 429;
     case HALLMARK_ERR_UNAVAILABLE:
         return 503;

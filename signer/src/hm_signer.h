@@ -116,6 +116,22 @@ int hm_signer_has_brand(const hm_signer *s, const char *id);
 hallmark_result hm_signer_thread_memo(size_t entries);
 void hm_signer_thread_memo_release(void);
 
+/* The policy of a brand's credential for a category (spec §5.11): *cap_max 0 when the category is
+ * not capped, else at most *cap_max in *cap_period seconds; *opt_in_required 1 for marketing of
+ * a brand whose policy needs an opt-in. 0 if the set has no such brand. */
+int hm_signer_policy(const hm_signer *s, const char *brand, const char *category, unsigned *cap_max,
+                     long long *cap_period, int *opt_in_required);
+/* The brand (borrowed id) that holds sender on channel for recipient (both as received; they are
+ * canonicalized): the one brand of the bundle, not revoked and valid at now, whose credential
+ * authorizes it, when no other brand contests it ([HM-CARRY-51]); NULL otherwise. */
+const char *hm_signer_sender_brand(const hm_signer *s, const char *channel, const char *sender,
+                                   const char *recipient, long long now);
+/* Verifies a message as an app of this platform would: pinned to the keystore's roots, on the
+ * bundle the set was loaded from, at now (hallmark_verify). Thread-safe. */
+hallmark_result hm_signer_verify(const hm_signer *s, const hallmark_message *m, long long now,
+                                 hallmark_verification *out);
+/* The bundle's consent_url ([HM-BUNDLE-96]), borrowed, or NULL. */
+const char *hm_signer_consent_url(const hm_signer *s);
 /* The number of brands the set can sign for. */
 size_t hm_signer_brand_count(const hm_signer *s);
 /* The number of signing keys (a brand may have several active keys of different scopes,

@@ -200,6 +200,132 @@ hm_store_purge(hm_store *s, int64_t now, size_t budget, uint64_t *removed, char 
     return rc;
 }
 
+/* A brand id, channel or category as the ledger keeps them: 1 to max characters of [a-z0-9-]. */
+static int
+word_ok(const char *w, size_t max)
+{
+    size_t i;
+
+    if (w == NULL || w[0] == '\0' || strlen(w) > max) {
+        return 0;
+    }
+    for (i = 0; w[i] != '\0'; i++) {
+        if (!((w[i] >= 'a' && w[i] <= 'z') || (w[i] >= '0' && w[i] <= '9') || w[i] == '-')) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static int
+one_of(const char *w, const char *const *names)
+{
+    size_t i;
+
+    for (i = 0; w != NULL && names[i] != NULL; i++) {
+        if (strcmp(w, names[i]) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static const char *const scopes[] = {"all",       "transactional", "otp", "alert",
+                                     "marketing", "service",       NULL};
+
+hallmark_result
+hm_store_consent_put(hm_store *s, const hm_consent_change *c, char *err, size_t err_cap)
+{
+    static const char *const sources[] = {"keyword", "app", "operator", NULL};
+    hallmark_result rc;
+    size_t i;
+
+    if (s == NULL || c == NULL || !word_ok(c->brand, 63) || !hm_store_key_ok(c->rcpt) ||
+        !one_of(c->scope, scopes) || !word_ok(c->channel, 16) || !one_of(c->source, sources) ||
+        (c->choice != 0 && c->choice != 1) || c->evidence == NULL ||
+        strlen(c->evidence) > HM_CONSENT_EVIDENCE_MAX) {
+        hm_errorf(err, err_cap,
+                  "a consent change needs a brand, a recipient key, a scope, a "
+                  "channel, a choice, a source and evidence");
+        return HALLMARK_ERR_INVALID_ARGUMENT;
+    }
+    for (i = 0; c->evidence[i] != '\0'; i++) {
+        if (c->evidence[i] < 0x20 || c->evidence[i] > 0x7e) {
+            hm_errorf(err, err_cap, "consent evidence is printable ASCII");
+            return HALLMARK_ERR_INVALID_ARGUMENT;
+        }
+    }
+    (void)pthread_mutex_lock(&s->lock);
+    rc = s->backend->consent_put(s->db, c, err, err_cap);
+    (void)pthread_mutex_unlock(&s->lock);
+    return rc;
+}
+
+hallmark_result
+hm_store_consent_list(hm_store *s, const char *brand, const char *rcpt, size_t max,
+                      hm_consent_row **rows, size_t *count, char *err, size_t err_cap)
+{
+    hallmark_result rc;
+
+    if (rows != NULL) {
+        *rows = NULL;
+    }
+    if (count != NULL) {
+        *count = 0;
+    }
+    if (s == NULL || rows == NULL || count == NULL || !word_ok(brand, 63) ||
+        !hm_store_key_ok(rcpt) || max == 0) {
+        hm_errorf(err, err_cap, "a brand and a recipient key are needed");
+        return HALLMARK_ERR_INVALID_ARGUMENT;
+    }
+    if ((*rows = calloc(max, sizeof **rows)) == NULL) {
+        hm_errorf(err, err_cap, "out of memory");
+        return HALLMARK_ERR_NOMEM;
+    }
+    (void)pthread_mutex_lock(&s->lock);
+    rc = s->backend->consent_list(s->db, brand, rcpt, max, *rows, count, err, err_cap);
+    (void)pthread_mutex_unlock(&s->lock);
+    if (rc != HALLMARK_OK) {
+        free(*rows);
+        *rows = NULL;
+        *count = 0;
+    }
+    return rc;
+}
+
+hallmark_result
+hm_store_admit(hm_store *s, const hm_admission *m, size_t n, int64_t now, hallmark_result *verdict,
+               int64_t *reset, char *err, size_t err_cap)
+{
+    hallmark_result rc;
+    size_t i;
+
+    if (s == NULL || (n > 0 && (m == NULL || verdict == NULL || reset == NULL))) {
+        hm_errorf(err, err_cap, "no store");
+        return HALLMARK_ERR_INVALID_ARGUMENT;
+    }
+    for (i = 0; i < n; i++) {
+        if (!word_ok(m[i].brand, 63) || !hm_store_key_ok(m[i].rcpt) || !word_ok(m[i].channel, 16) ||
+            strcmp(m[i].channel, "all") == 0 || !one_of(m[i].category, scopes + 1) ||
+            (m[i].cap_max > 0 && m[i].cap_period <= 0)) {
+            hm_errorf(err, err_cap,
+                      "message %zu: a brand, a recipient key, a channel and a "
+                      "category are needed",
+                      i + 1);
+            return HALLMARK_ERR_INVALID_ARGUMENT;
+        }
+        verdict[i] = HALLMARK_ERR_UNAVAILABLE;
+        reset[i] = 0;
+    }
+    if (n == 0) {
+        return HALLMARK_OK;
+    }
+    (void)pthread_mutex_lock(&s->lock);
+    rc = s->backend->admit(s->db, m, n, now, verdict, reset, err, err_cap);
+    (void)pthread_mutex_unlock(&s->lock);
+    return rc;
+}
+
 void
 hm_store_close(hm_store *s)
 {

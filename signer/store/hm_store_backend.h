@@ -14,6 +14,11 @@ struct hm_store_backend {
                            size_t *count, char *err, size_t err_cap);
     hallmark_result (*purge)(void *db, int64_t now, size_t budget, uint64_t *removed, char *err,
                              size_t err_cap);
+    hallmark_result (*consent_put)(void *db, const hm_consent_change *c, char *err, size_t err_cap);
+    hallmark_result (*consent_list)(void *db, const char *brand, const char *rcpt, size_t max,
+                                    hm_consent_row *rows, size_t *count, char *err, size_t err_cap);
+    hallmark_result (*admit)(void *db, const hm_admission *m, size_t n, int64_t now,
+                             hallmark_result *verdict, int64_t *reset, char *err, size_t err_cap);
     void (*close)(void *db);
 };
 

@@ -32,6 +32,61 @@ static const char *const steps[HM_STORE_SCHEMA] = {
     "CREATE INDEX hallmark_tokens_by_key ON hallmark_tokens (lookup_key, iat DESC, seq DESC);",
     /* 2: SQLite's tokens moved to one table a day; PostgreSQL's were partitioned from the start. */
     "SELECT 1",
+    /* 3: the consent ledger, the signing times of capped categories, one row per brand and
+     * recipient to lock, and hallmark_admit: a whole request's decisions in one round trip, its
+     * recipients locked in one order (no deadlock between nodes), every read after the locks
+     * (READ COMMITTED: each statement sees what the previous holder committed). */
+    "CREATE TABLE hallmark_consent (seq bigserial PRIMARY KEY, brand text NOT NULL,"
+    " rcpt text NOT NULL, scope text NOT NULL, channel text NOT NULL, choice int NOT NULL,"
+    " source text NOT NULL, evidence text NOT NULL, at bigint NOT NULL);"
+    "CREATE INDEX hallmark_consent_by_rcpt ON hallmark_consent (brand, rcpt, seq);"
+    "CREATE TABLE hallmark_recipients (brand text NOT NULL, rcpt text NOT NULL,"
+    " PRIMARY KEY (brand, rcpt));"
+    "CREATE TABLE hallmark_sends (brand text NOT NULL, rcpt text NOT NULL,"
+    " category text NOT NULL, at bigint NOT NULL);"
+    "CREATE INDEX hallmark_sends_by_rcpt ON hallmark_sends (brand, rcpt, category, at);"
+    "CREATE FUNCTION hallmark_admit(b text[], r text[], ch text[], cat text[], opt_in bool[],"
+    " cap_max int[], cap_period bigint[], now bigint, confirm_window bigint,"
+    " OUT verdict int[], OUT reset bigint[]) LANGUAGE plpgsql AS $f$"
+    " DECLARE i int; c record; has bool; confirm bool; counted bigint; nth bigint;"
+    " BEGIN"
+    "  verdict := '{}'; reset := '{}';"
+    "  INSERT INTO hallmark_recipients SELECT DISTINCT x.b, x.r FROM unnest(b, r) AS x(b, r)"
+    "   ORDER BY 1, 2 ON CONFLICT DO NOTHING;"
+    "  PERFORM 1 FROM hallmark_recipients h WHERE (h.brand, h.rcpt) IN"
+    "   (SELECT * FROM unnest(b, r)) ORDER BY h.brand, h.rcpt FOR UPDATE;"
+    "  FOR i IN 1 .. coalesce(array_length(b, 1), 0) LOOP"
+    "   confirm := false;"
+    "   SELECT choice, source, at INTO c FROM hallmark_consent WHERE brand = b[i]"
+    "    AND rcpt = r[i] AND scope IN (cat[i], 'all') AND channel IN (ch[i], 'all')"
+    "    ORDER BY seq DESC LIMIT 1;"
+    "   has := FOUND;"
+    "   IF has AND c.choice = 0 THEN"
+    "    IF cat[i] <> 'service' OR c.source <> 'keyword' OR now >= c.at + confirm_window"
+    "     OR EXISTS (SELECT 1 FROM hallmark_sends WHERE brand = b[i] AND rcpt = r[i]"
+    "      AND category = 'service' AND at >= c.at) THEN"
+    "     verdict := verdict || 73; reset := reset || 0::bigint; CONTINUE;"
+    "    END IF;"
+    "    confirm := true;"
+    "   ELSIF opt_in[i] AND cat[i] = 'marketing' AND NOT has THEN"
+    "    verdict := verdict || 75; reset := reset || 0::bigint; CONTINUE;"
+    "   END IF;"
+    "   IF cap_max[i] > 0 THEN"
+    "    SELECT count(*) INTO counted FROM hallmark_sends WHERE brand = b[i] AND rcpt = r[i]"
+    "     AND category = cat[i] AND at > now - cap_period[i];"
+    "    IF counted >= cap_max[i] THEN"
+    "     SELECT at INTO nth FROM hallmark_sends WHERE brand = b[i] AND rcpt = r[i]"
+    "      AND category = cat[i] AND at > now - cap_period[i] ORDER BY at"
+    "      OFFSET counted - cap_max[i] LIMIT 1;"
+    "     verdict := verdict || 74; reset := reset || (nth + cap_period[i]); CONTINUE;"
+    "    END IF;"
+    "   END IF;"
+    "   IF cap_max[i] > 0 OR confirm THEN"
+    "    INSERT INTO hallmark_sends VALUES (b[i], r[i], cat[i], now);"
+    "   END IF;"
+    "   verdict := verdict || 0; reset := reset || 0::bigint;"
+    "  END LOOP;"
+    " END $f$;",
 };
 
 static hallmark_result
@@ -375,5 +430,209 @@ pg_purge(void *p, int64_t now, size_t budget, uint64_t *removed, char *err, size
     return HALLMARK_OK;
 }
 
-const struct hm_store_backend hm_store_postgres = {"postgres", pg_open,  pg_put,
-                                                   pg_get,     pg_purge, pg_close};
+/* Text arrays of words the caller checked ([a-z0-9-] and base64url: no quoting needed). */
+static int
+append_word(char **buf, size_t *len, size_t *cap, const char *w, int last)
+{
+    return append(buf, len, cap, w) && append(buf, len, cap, last ? "}" : ",");
+}
+
+enum { A_BRAND, A_RCPT, A_CHANNEL, A_CATEGORY, A_OPT_IN, A_MAX, A_PERIOD, ARRAYS };
+
+/* Deadlocks and serialization failures between nodes are retried (the transaction did nothing). */
+#define ADMIT_TRIES 5
+
+static hallmark_result
+pg_admit(void *p, const hm_admission *m, size_t n, int64_t now, hallmark_result *verdict,
+         int64_t *reset, char *err, size_t err_cap)
+{
+    struct pg_store *s = p;
+    char *arrays[ARRAYS] = {NULL}, num[32], now_text[32], window[32];
+    size_t len[ARRAYS] = {0}, cap[ARRAYS] = {0}, i, a;
+    const char *params[ARRAYS + 2];
+    PGresult *r = NULL;
+    int ok = 1, tries;
+
+    if (!alive(s)) {
+        return pg_failed(s->conn, "no connection", err, err_cap);
+    }
+    for (a = 0; a < ARRAYS; a++) {
+        ok = ok && append(&arrays[a], &len[a], &cap[a], "{");
+    }
+    for (i = 0; ok && i < n; i++) {
+        int last = i + 1 == n;
+        ok =
+            append_word(&arrays[A_BRAND], &len[A_BRAND], &cap[A_BRAND], m[i].brand, last) &&
+            append_word(&arrays[A_RCPT], &len[A_RCPT], &cap[A_RCPT], m[i].rcpt, last) &&
+            append_word(&arrays[A_CHANNEL], &len[A_CHANNEL], &cap[A_CHANNEL], m[i].channel, last) &&
+            append_word(&arrays[A_CATEGORY], &len[A_CATEGORY], &cap[A_CATEGORY], m[i].category,
+                        last) &&
+            append_word(&arrays[A_OPT_IN], &len[A_OPT_IN], &cap[A_OPT_IN],
+                        m[i].opt_in_required ? "t" : "f", last);
+        (void)snprintf(num, sizeof num, "%u", m[i].cap_max);
+        ok = ok && append_word(&arrays[A_MAX], &len[A_MAX], &cap[A_MAX], num, last);
+        (void)snprintf(num, sizeof num, "%lld", (long long)m[i].cap_period);
+        ok = ok && append_word(&arrays[A_PERIOD], &len[A_PERIOD], &cap[A_PERIOD], num, last);
+    }
+    if (!ok) {
+        for (a = 0; a < ARRAYS; a++) {
+            free(arrays[a]);
+        }
+        hm_errorf(err, err_cap, "out of memory");
+        return HALLMARK_ERR_NOMEM;
+    }
+    (void)snprintf(now_text, sizeof now_text, "%lld", (long long)now);
+    (void)snprintf(window, sizeof window, "%d", HM_CONSENT_CONFIRM_WINDOW);
+    for (a = 0; a < ARRAYS; a++) {
+        params[a] = arrays[a];
+    }
+    params[ARRAYS] = now_text;
+    params[ARRAYS + 1] = window;
+    for (tries = 0; tries < ADMIT_TRIES; tries++) {
+        const char *state;
+        PQclear(r);
+        r = PQexecParams(s->conn,
+                         "SELECT verdict, reset FROM hallmark_admit($1::text[], $2::text[],"
+                         " $3::text[], $4::text[], $5::bool[], $6::int[], $7::bigint[],"
+                         " $8::bigint, $9::bigint)",
+                         ARRAYS + 2, NULL, params, NULL, NULL, 0);
+        state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+        if (PQresultStatus(r) == PGRES_TUPLES_OK || state == NULL ||
+            (strcmp(state, "40P01") != 0 && strcmp(state, "40001") != 0)) {
+            break;
+        }
+    }
+    for (a = 0; a < ARRAYS; a++) {
+        free(arrays[a]);
+    }
+    ok = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
+    if (ok) {
+        /* "{0,74,...}" and "{0,1795000000,...}": n numbers each. */
+        const char *v = PQgetvalue(r, 0, 0), *t = PQgetvalue(r, 0, 1);
+        for (i = 0; ok && i < n; i++) {
+            char *end;
+            long code = strtol(v + 1, &end, 10);
+            long long when;
+            ok = *end == (i + 1 == n ? '}' : ',');
+            v = end;
+            when = strtoll(t + 1, &end, 10);
+            ok = ok && *end == (i + 1 == n ? '}' : ',');
+            t = end;
+            verdict[i] = code == 0    ? HALLMARK_OK
+                         : code == 73 ? HALLMARK_ERR_RECIPIENT_OPTED_OUT
+                         : code == 74 ? HALLMARK_ERR_VOLUME_CAP
+                         : code == 75 ? HALLMARK_ERR_OPT_IN_REQUIRED
+                                      : HALLMARK_ERR_UNAVAILABLE;
+            reset[i] = when;
+        }
+    }
+    PQclear(r);
+    if (!ok) {
+        for (i = 0; i < n; i++) {
+            verdict[i] = HALLMARK_ERR_UNAVAILABLE;
+            reset[i] = 0;
+        }
+        return pg_failed(s->conn, "consent check", err, err_cap);
+    }
+    return HALLMARK_OK;
+}
+
+static hallmark_result
+pg_consent_put(void *p, const hm_consent_change *c, char *err, size_t err_cap)
+{
+    struct pg_store *s = p;
+    char choice[4], at[32];
+    const char *params[8] = {c->brand, c->rcpt,   c->scope,    c->channel,
+                             choice,   c->source, c->evidence, at};
+    PGresult *r;
+    int ok;
+
+    if (!alive(s)) {
+        return pg_failed(s->conn, "no connection", err, err_cap);
+    }
+    (void)snprintf(choice, sizeof choice, "%d", c->choice);
+    (void)snprintf(at, sizeof at, "%lld", (long long)c->at);
+    /* One transaction: the recipient's row is locked first, so an admission that started before
+     * this change finishes first and every later one sees it (HM-CARRY-47). */
+    if (!run(s->conn, "BEGIN")) {
+        return pg_failed(s->conn, "consent change", err, err_cap);
+    }
+    r = PQexecParams(s->conn,
+                     "INSERT INTO hallmark_recipients VALUES ($1, $2)"
+                     " ON CONFLICT (brand, rcpt) DO UPDATE SET brand = EXCLUDED.brand",
+                     2, NULL, params, NULL, NULL, 0);
+    ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+    if (ok && c->once) { /* after the lock: a new snapshot sees what the last holder wrote */
+        const char *has[3] = {c->brand, c->rcpt, c->evidence};
+        r = PQexecParams(s->conn,
+                         "SELECT 1 FROM hallmark_consent WHERE brand = $1 AND rcpt = $2"
+                         " AND evidence = $3 LIMIT 1",
+                         3, NULL, has, NULL, NULL, 0);
+        ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+        if (ok && PQntuples(r) > 0) {
+            PQclear(r);
+            (void)run(s->conn, "ROLLBACK");
+            hm_errorf(err, err_cap, "this evidence is already in the recipient's ledger");
+            return HALLMARK_ERR_FORBIDDEN;
+        }
+        PQclear(r);
+    }
+    if (ok) {
+        r = PQexecParams(
+            s->conn,
+            "INSERT INTO hallmark_consent (brand, rcpt, scope, channel, choice, source,"
+            " evidence, at) VALUES ($1, $2, $3, $4, $5::int, $6, $7, $8::bigint)",
+            8, NULL, params, NULL, NULL, 0);
+        ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+        PQclear(r);
+    }
+    if (!ok || !run(s->conn, "COMMIT")) {
+        hallmark_result rc = pg_failed(s->conn, "consent change", err, err_cap);
+        (void)run(s->conn, "ROLLBACK");
+        return rc;
+    }
+    return HALLMARK_OK;
+}
+
+static hallmark_result
+pg_consent_list(void *p, const char *brand, const char *rcpt, size_t max, hm_consent_row *rows,
+                size_t *count, char *err, size_t err_cap)
+{
+    struct pg_store *s = p;
+    char max_text[32];
+    const char *params[3] = {brand, rcpt, max_text};
+    PGresult *r;
+    int i, n;
+
+    if (!alive(s)) {
+        return pg_failed(s->conn, "no connection", err, err_cap);
+    }
+    (void)snprintf(max_text, sizeof max_text, "%zu", max);
+    r = PQexecParams(
+        s->conn,
+        "SELECT seq, at, choice, scope, channel, source, evidence FROM hallmark_consent"
+        " WHERE brand = $1 AND rcpt = $2 ORDER BY seq LIMIT $3",
+        3, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        PQclear(r);
+        return pg_failed(s->conn, "consent list", err, err_cap);
+    }
+    n = PQntuples(r);
+    for (i = 0; i < n && *count < max; i++) {
+        hm_consent_row *row = &rows[(*count)++];
+        row->seq = strtoll(PQgetvalue(r, i, 0), NULL, 10);
+        row->at = strtoll(PQgetvalue(r, i, 1), NULL, 10);
+        row->choice = atoi(PQgetvalue(r, i, 2));
+        (void)snprintf(row->scope, sizeof row->scope, "%s", PQgetvalue(r, i, 3));
+        (void)snprintf(row->channel, sizeof row->channel, "%s", PQgetvalue(r, i, 4));
+        (void)snprintf(row->source, sizeof row->source, "%s", PQgetvalue(r, i, 5));
+        (void)snprintf(row->evidence, sizeof row->evidence, "%s", PQgetvalue(r, i, 6));
+    }
+    PQclear(r);
+    return HALLMARK_OK;
+}
+
+const struct hm_store_backend hm_store_postgres = {"postgres",      pg_open,  pg_put,
+                                                   pg_get,          pg_purge, pg_consent_put,
+                                                   pg_consent_list, pg_admit, pg_close};

@@ -25,9 +25,43 @@
 #define DAY_SECONDS 86400
 #define PURGE_DAYS_MAX 8 /* day tables dropped in one purge step */
 
+/* The consent and cap statements, prepared once (consent_stmts). */
+enum {
+    LATEST,
+    COUNT_SENDS,
+    NTH_SEND,
+    CONFIRMED,
+    INSERT_SEND,
+    INSERT_CHANGE,
+    LIST_CHANGES,
+    HAS_EVIDENCE,
+    STMTS
+};
+
+static const char *const consent_sql[STMTS] = {
+    /* LATEST: the latest change that covers the message (HM-CARRY-48). */
+    "SELECT choice, source, at FROM consent WHERE brand = ?1 AND rcpt = ?2"
+    " AND scope IN (?3, 'all') AND channel IN (?4, 'all') ORDER BY seq DESC LIMIT 1",
+    /* COUNT_SENDS: the signatures in the window (HM-CARRY-50). */
+    "SELECT count(*) FROM sends WHERE brand = ?1 AND rcpt = ?2 AND category = ?3 AND at > ?4",
+    /* NTH_SEND: the one whose leaving the window frees a place. */
+    "SELECT at FROM sends WHERE brand = ?1 AND rcpt = ?2 AND category = ?3 AND at > ?4"
+    " ORDER BY at LIMIT 1 OFFSET ?5",
+    /* CONFIRMED: a service message was signed since the opt-out. */
+    "SELECT 1 FROM sends WHERE brand = ?1 AND rcpt = ?2 AND category = 'service' AND at >= ?3"
+    " LIMIT 1",
+    "INSERT INTO sends (brand, rcpt, category, at) VALUES (?1, ?2, ?3, ?4)",
+    "INSERT INTO consent (brand, rcpt, scope, channel, choice, source, evidence, at)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    "SELECT seq, at, choice, scope, channel, source, evidence FROM consent"
+    " WHERE brand = ?1 AND rcpt = ?2 ORDER BY seq LIMIT ?3",
+    "SELECT 1 FROM consent WHERE brand = ?1 AND rcpt = ?2 AND evidence = ?3 LIMIT 1",
+};
+
 struct sqlite_store {
     sqlite3 *db;
     sqlite3_stmt *select;
+    sqlite3_stmt *consent[STMTS];
 };
 
 static int exec_day_tables(sqlite3 *db, const char *sql_fmt, long long day);
@@ -80,8 +114,24 @@ step_2(sqlite3 *db, char **msg)
     return rc == SQLITE_OK ? rebuild_view(db) : rc;
 }
 
+/* Schema 3: the consent ledger (appended only) and the signing times of capped categories. */
+static int
+step_3(sqlite3 *db, char **msg)
+{
+    return sqlite3_exec(
+        db,
+        "CREATE TABLE consent (seq INTEGER PRIMARY KEY, brand TEXT NOT NULL, rcpt TEXT NOT NULL,"
+        " scope TEXT NOT NULL, channel TEXT NOT NULL, choice INTEGER NOT NULL,"
+        " source TEXT NOT NULL, evidence TEXT NOT NULL, at INTEGER NOT NULL);"
+        "CREATE INDEX consent_by_rcpt ON consent (brand, rcpt, seq);"
+        "CREATE TABLE sends (brand TEXT NOT NULL, rcpt TEXT NOT NULL, category TEXT NOT NULL,"
+        " at INTEGER NOT NULL);"
+        "CREATE INDEX sends_by_rcpt ON sends (brand, rcpt, category, at);",
+        NULL, NULL, msg);
+}
+
 /* steps[v] takes a store from version v to v + 1 (version 0: empty), in the open's transaction. */
-static int (*const steps[HM_STORE_SCHEMA])(sqlite3 *db, char **msg) = {step_1, step_2};
+static int (*const steps[HM_STORE_SCHEMA])(sqlite3 *db, char **msg) = {step_1, step_2, step_3};
 
 /* Runs sql_fmt with the day in every %lld (at most three). */
 static int
@@ -309,6 +359,9 @@ sqlite_close(void *p)
         return;
     }
     sqlite3_finalize(s->select);
+    for (size_t i = 0; i < STMTS; i++) {
+        sqlite3_finalize(s->consent[i]);
+    }
     (void)sqlite3_close(s->db);
     free(s);
 }
@@ -360,6 +413,14 @@ sqlite_open(const char *path, void **out, char *err, size_t err_cap)
         return HALLMARK_ERR_IO;
     }
     sqlite3_finalize(st);
+    for (size_t i = 0; i < STMTS; i++) {
+        if (sqlite3_prepare_v2(s->db, consent_sql[i], -1, &s->consent[i], NULL) != SQLITE_OK) {
+            hm_errorf(err, err_cap, "store %s: cannot set up the consent statements: %s", path,
+                      sqlite3_errmsg(s->db));
+            sqlite_close(s);
+            return HALLMARK_ERR_IO;
+        }
+    }
     *out = s;
     return HALLMARK_OK;
 }
@@ -538,5 +599,216 @@ sqlite_purge(void *p, int64_t now, size_t budget, uint64_t *removed, char *err, 
     return HALLMARK_OK;
 }
 
-const struct hm_store_backend hm_store_sqlite = {"sqlite",   sqlite_open,  sqlite_put,
-                                                 sqlite_get, sqlite_purge, sqlite_close};
+/* Binds text values to ?1.. of a reset statement; SQLITE_OK or the error. */
+static int
+bind_texts(sqlite3_stmt *st, const char *const *v, int n)
+{
+    int i, rc = SQLITE_OK;
+
+    (void)sqlite3_reset(st);
+    (void)sqlite3_clear_bindings(st);
+    for (i = 0; rc == SQLITE_OK && i < n; i++) {
+        rc = sqlite3_bind_text(st, i + 1, v[i], -1, SQLITE_STATIC);
+    }
+    return rc;
+}
+
+/* One message's verdict in the caller's transaction (spec HM-CARRY-48 to HM-CARRY-50). */
+static int
+admit_one(struct sqlite_store *s, const hm_admission *m, int64_t now, hallmark_result *verdict,
+          int64_t *reset)
+{
+    const char *key[4] = {m->brand, m->rcpt, m->category, m->channel};
+    sqlite3_stmt *st = s->consent[LATEST];
+    int rc = bind_texts(st, key, 4), found, choice = 1, confirm = 0, keyword = 0;
+    int64_t stop_at = 0;
+
+    if (rc != SQLITE_OK) {
+        return rc;
+    }
+    if ((rc = sqlite3_step(st)) != SQLITE_ROW && rc != SQLITE_DONE) {
+        (void)sqlite3_reset(st);
+        return rc;
+    }
+    if ((found = rc == SQLITE_ROW)) {
+        choice = sqlite3_column_int(st, 0);
+        keyword = strcmp((const char *)sqlite3_column_text(st, 1), "keyword") == 0;
+        stop_at = sqlite3_column_int64(st, 2);
+    }
+    (void)sqlite3_reset(st);
+    if (found && choice == 0) {
+        if (strcmp(m->category, "service") != 0 || !keyword ||
+            now >= stop_at + HM_CONSENT_CONFIRM_WINDOW) {
+            *verdict = HALLMARK_ERR_RECIPIENT_OPTED_OUT;
+            return SQLITE_OK;
+        }
+        st = s->consent[CONFIRMED];
+        if ((rc = bind_texts(st, key, 2)) != SQLITE_OK ||
+            (rc = sqlite3_bind_int64(st, 3, stop_at)) != SQLITE_OK) {
+            return rc;
+        }
+        rc = sqlite3_step(st);
+        (void)sqlite3_reset(st);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+            return rc;
+        }
+        if (rc == SQLITE_ROW) {
+            *verdict = HALLMARK_ERR_RECIPIENT_OPTED_OUT; /* the one confirmation went out */
+            return SQLITE_OK;
+        }
+        confirm = 1;
+    } else if (m->opt_in_required && strcmp(m->category, "marketing") == 0 && !found) {
+        *verdict = HALLMARK_ERR_OPT_IN_REQUIRED;
+        return SQLITE_OK;
+    }
+    if (m->cap_max > 0) {
+        int64_t counted = 0;
+        st = s->consent[COUNT_SENDS];
+        if ((rc = bind_texts(st, key, 3)) != SQLITE_OK ||
+            (rc = sqlite3_bind_int64(st, 4, now - m->cap_period)) != SQLITE_OK ||
+            (rc = sqlite3_step(st)) != SQLITE_ROW) {
+            (void)sqlite3_reset(st);
+            return rc == SQLITE_ROW ? SQLITE_OK : rc;
+        }
+        counted = sqlite3_column_int64(st, 0);
+        (void)sqlite3_reset(st);
+        if (counted >= (int64_t)m->cap_max) {
+            st = s->consent[NTH_SEND];
+            if ((rc = bind_texts(st, key, 3)) != SQLITE_OK ||
+                (rc = sqlite3_bind_int64(st, 4, now - m->cap_period)) != SQLITE_OK ||
+                (rc = sqlite3_bind_int64(st, 5, counted - (int64_t)m->cap_max)) != SQLITE_OK ||
+                (rc = sqlite3_step(st)) != SQLITE_ROW) {
+                (void)sqlite3_reset(st);
+                return rc == SQLITE_ROW ? SQLITE_OK : rc;
+            }
+            *reset = sqlite3_column_int64(st, 0) + m->cap_period;
+            (void)sqlite3_reset(st);
+            *verdict = HALLMARK_ERR_VOLUME_CAP;
+            return SQLITE_OK;
+        }
+    }
+    if (m->cap_max > 0 || confirm) {
+        st = s->consent[INSERT_SEND];
+        if ((rc = bind_texts(st, key, 3)) != SQLITE_OK ||
+            (rc = sqlite3_bind_int64(st, 4, now)) != SQLITE_OK) {
+            return rc;
+        }
+        rc = sqlite3_step(st);
+        (void)sqlite3_reset(st);
+        if (rc != SQLITE_DONE) {
+            return rc;
+        }
+    }
+    *verdict = HALLMARK_OK;
+    return SQLITE_OK;
+}
+
+static hallmark_result
+sqlite_admit(void *p, const hm_admission *m, size_t n, int64_t now, hallmark_result *verdict,
+             int64_t *reset, char *err, size_t err_cap)
+{
+    struct sqlite_store *s = p;
+    size_t i;
+    int rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+
+    for (i = 0; rc == SQLITE_OK && i < n; i++) {
+        rc = admit_one(s, &m[i], now, &verdict[i], &reset[i]);
+    }
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+    }
+    if (rc != SQLITE_OK) {
+        hallmark_result r = failed(s->db, rc, "consent check", err, err_cap);
+        (void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        for (i = 0; i < n; i++) {
+            verdict[i] = HALLMARK_ERR_UNAVAILABLE;
+            reset[i] = 0;
+        }
+        return r;
+    }
+    return HALLMARK_OK;
+}
+
+static hallmark_result
+sqlite_consent_put(void *p, const hm_consent_change *c, char *err, size_t err_cap)
+{
+    struct sqlite_store *s = p;
+    const char *v[4] = {c->brand, c->rcpt, c->scope, c->channel};
+    const char *once[3] = {c->brand, c->rcpt, c->evidence};
+    sqlite3_stmt *st = s->consent[INSERT_CHANGE];
+    int rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+
+    if (rc == SQLITE_OK && c->once) {
+        sqlite3_stmt *has = s->consent[HAS_EVIDENCE];
+        if ((rc = bind_texts(has, once, 3)) == SQLITE_OK) {
+            rc = sqlite3_step(has);
+            (void)sqlite3_reset(has);
+            if (rc == SQLITE_ROW) {
+                (void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+                hm_errorf(err, err_cap, "this evidence is already in the recipient's ledger");
+                return HALLMARK_ERR_FORBIDDEN;
+            }
+            rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+        }
+    }
+    if (rc == SQLITE_OK && (rc = bind_texts(st, v, 4)) == SQLITE_OK &&
+        (rc = sqlite3_bind_int(st, 5, c->choice)) == SQLITE_OK &&
+        (rc = sqlite3_bind_text(st, 6, c->source, -1, SQLITE_STATIC)) == SQLITE_OK &&
+        (rc = sqlite3_bind_text(st, 7, c->evidence, -1, SQLITE_STATIC)) == SQLITE_OK &&
+        (rc = sqlite3_bind_int64(st, 8, c->at)) == SQLITE_OK) {
+        rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(s->db);
+    }
+    (void)sqlite3_reset(st);
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+    }
+    if (rc != SQLITE_OK) {
+        hallmark_result r = failed(s->db, rc, "consent change", err, err_cap);
+        (void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        return r;
+    }
+    return HALLMARK_OK;
+}
+
+/* Copies a text column into a fixed field (the store wrote it, within the field's size). */
+static void
+column_into(sqlite3_stmt *st, int col, char *out, size_t cap)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+
+    (void)snprintf(out, cap, "%s", t != NULL ? (const char *)t : "");
+}
+
+static hallmark_result
+sqlite_consent_list(void *p, const char *brand, const char *rcpt, size_t max, hm_consent_row *rows,
+                    size_t *count, char *err, size_t err_cap)
+{
+    struct sqlite_store *s = p;
+    const char *v[2] = {brand, rcpt};
+    sqlite3_stmt *st = s->consent[LIST_CHANGES];
+    int rc = bind_texts(st, v, 2);
+
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_bind_int64(st, 3, (sqlite3_int64)max);
+    }
+    while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW && *count < max) {
+        hm_consent_row *r = &rows[(*count)++];
+        rc = SQLITE_OK;
+        r->seq = sqlite3_column_int64(st, 0);
+        r->at = sqlite3_column_int64(st, 1);
+        r->choice = sqlite3_column_int(st, 2);
+        column_into(st, 3, r->scope, sizeof r->scope);
+        column_into(st, 4, r->channel, sizeof r->channel);
+        column_into(st, 5, r->source, sizeof r->source);
+        column_into(st, 6, r->evidence, sizeof r->evidence);
+    }
+    (void)sqlite3_reset(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_OK) {
+        return failed(s->db, rc, "consent list", err, err_cap);
+    }
+    return HALLMARK_OK;
+}
+
+const struct hm_store_backend hm_store_sqlite = {
+    "sqlite",           sqlite_open,         sqlite_put,   sqlite_get,  sqlite_purge,
+    sqlite_consent_put, sqlite_consent_list, sqlite_admit, sqlite_close};

@@ -337,8 +337,8 @@ TEST(store_refuses_a_newer_schema_and_a_store_not_ours)
     f.store = NULL;
     CHECK(raw_sql(f.spec, "UPDATE hallmark_meta SET value = '99' WHERE name = 'schema'"));
     CHECK_RC(hm_store_open(f.spec, &again, err, sizeof err), HALLMARK_ERR_CORRUPT);
-    CHECK(strstr(err, "schema 99 is newer than this program's (2)") != NULL);
-    CHECK(raw_sql(f.spec, "UPDATE hallmark_meta SET value = '2' WHERE name = 'schema'"));
+    CHECK(strstr(err, "schema 99 is newer than this program's (3)") != NULL);
+    CHECK(raw_sql(f.spec, "UPDATE hallmark_meta SET value = '3' WHERE name = 'schema'"));
     CHECK(raw_sql(f.spec, "UPDATE hallmark_meta SET value = 'other' WHERE name = 'kind'"));
     CHECK_RC(hm_store_open(f.spec, &again, err, sizeof err), HALLMARK_ERR_CORRUPT);
     CHECK(strstr(err, "not a Hallmark store") != NULL);
@@ -423,4 +423,239 @@ TEST(store_migrates_a_schema_1_sqlite_store)
     (void)snprintf(path, sizeof path, "%s/tokens.db-shm", dir);
     (void)unlink(path);
     (void)rmdir(dir);
+}
+
+/* ---- the consent ledger and volume caps (spec §9.7) ------------------------------------------ */
+
+#define WEEK (7 * DAY)
+
+static hallmark_result
+admit1(hm_store *s, const char *rcpt, const char *channel, const char *category, int opt_in,
+       unsigned cap_max, long long now, int64_t *reset)
+{
+    hm_admission m = {"acme-bank", rcpt, channel, category, opt_in, cap_max, WEEK};
+    hallmark_result v = HALLMARK_ERR_INTERNAL, rc;
+    int64_t r = -1;
+
+    rc = hm_store_admit(s, &m, 1, now, &v, &r, NULL, 0);
+    if (reset != NULL) {
+        *reset = r;
+    }
+    return rc != HALLMARK_OK ? rc : v;
+}
+
+static hallmark_result
+change(hm_store *s, const char *rcpt, const char *scope, const char *channel, int choice,
+       const char *source, long long at)
+{
+    hm_consent_change c = {"acme-bank", rcpt, scope, channel, source, "test", choice, at, 0};
+
+    return hm_store_consent_put(s, &c, NULL, 0);
+}
+
+/* STOP refuses everything on its channel, once allows the service confirmation within 600 s,
+ * and START lifts it; another channel is untouched by a channel's STOP. */
+TEST(store_consent_stop_confirmation_and_start)
+{
+    struct fresh f;
+    char r[44];
+
+    CHECK(fresh_open(&f) == 0);
+    key_of(r, "stop", 1);
+    CHECK_RC(admit1(f.store, r, "sms", "marketing", 0, 0, T0, NULL), HALLMARK_OK);
+    CHECK_RC(change(f.store, r, "all", "sms", 0, "keyword", T0 + 10), HALLMARK_OK);
+    CHECK_RC(admit1(f.store, r, "sms", "marketing", 0, 0, T0 + 11, NULL),
+             HALLMARK_ERR_RECIPIENT_OPTED_OUT);
+    CHECK_RC(admit1(f.store, r, "sms", "otp", 0, 0, T0 + 11, NULL),
+             HALLMARK_ERR_RECIPIENT_OPTED_OUT);
+    CHECK_RC(admit1(f.store, r, "email", "marketing", 0, 0, T0 + 11, NULL), HALLMARK_OK);
+    CHECK_RC(admit1(f.store, r, "sms", "service", 0, 0, T0 + 12, NULL), HALLMARK_OK);
+    CHECK_RC(admit1(f.store, r, "sms", "service", 0, 0, T0 + 13, NULL),
+             HALLMARK_ERR_RECIPIENT_OPTED_OUT);
+    CHECK_RC(change(f.store, r, "all", "sms", 1, "keyword", T0 + 20), HALLMARK_OK);
+    CHECK_RC(admit1(f.store, r, "sms", "marketing", 0, 0, T0 + 21, NULL), HALLMARK_OK);
+    /* A second STOP: the confirmation window is its own, and it ends after 600 s. */
+    CHECK_RC(change(f.store, r, "all", "sms", 0, "keyword", T0 + 100), HALLMARK_OK);
+    CHECK_RC(admit1(f.store, r, "sms", "service", 0, 0, T0 + 700, NULL),
+             HALLMARK_ERR_RECIPIENT_OPTED_OUT);
+    /* An opt-out from the app gives no confirmation. */
+    key_of(r, "stop", 2);
+    CHECK_RC(change(f.store, r, "marketing", "all", 0, "app", T0), HALLMARK_OK);
+    CHECK_RC(admit1(f.store, r, "sms", "service", 0, 0, T0 + 1, NULL), HALLMARK_OK);
+    CHECK_RC(admit1(f.store, r, "push", "marketing", 0, 0, T0 + 1, NULL),
+             HALLMARK_ERR_RECIPIENT_OPTED_OUT);
+    CHECK_RC(admit1(f.store, r, "push", "otp", 0, 0, T0 + 1, NULL), HALLMARK_OK);
+    fresh_close(&f);
+}
+
+/* A required opt-in: none refuses marketing only; an opt-in on sms admits marketing on sms. */
+TEST(store_consent_marketing_opt_in)
+{
+    struct fresh f;
+    char r[44];
+
+    CHECK(fresh_open(&f) == 0);
+    key_of(r, "optin", 1);
+    CHECK_RC(admit1(f.store, r, "sms", "marketing", 1, 0, T0, NULL), HALLMARK_ERR_OPT_IN_REQUIRED);
+    CHECK_RC(admit1(f.store, r, "sms", "transactional", 1, 0, T0, NULL), HALLMARK_OK);
+    CHECK_RC(change(f.store, r, "marketing", "sms", 1, "app", T0 + 1), HALLMARK_OK);
+    CHECK_RC(admit1(f.store, r, "sms", "marketing", 1, 0, T0 + 2, NULL), HALLMARK_OK);
+    CHECK_RC(admit1(f.store, r, "email", "marketing", 1, 0, T0 + 2, NULL),
+             HALLMARK_ERR_OPT_IN_REQUIRED);
+    CHECK_RC(change(f.store, r, "marketing", "all", 0, "operator", T0 + 3), HALLMARK_OK);
+    CHECK_RC(admit1(f.store, r, "sms", "marketing", 1, 0, T0 + 4, NULL),
+             HALLMARK_ERR_RECIPIENT_OPTED_OUT);
+    fresh_close(&f);
+}
+
+/* A cap of 3 a week: the fourth is refused with the time the first leaves the window, a refused
+ * message counts nothing, and the window slides. A batch is decided in order. */
+TEST(store_cap_is_exact_and_slides)
+{
+    struct fresh f;
+    hm_admission m[5];
+    hallmark_result v[5];
+    int64_t reset = 0, resets[5];
+    char r[44], r2[44];
+    int i;
+
+    CHECK(fresh_open(&f) == 0);
+    key_of(r, "cap", 1);
+    for (i = 0; i < 3; i++) {
+        CHECK_RC(admit1(f.store, r, "sms", "marketing", 0, 3, T0 + 100LL * i, NULL), HALLMARK_OK);
+    }
+    for (i = 0; i < 5; i++) {
+        CHECK_RC(admit1(f.store, r, "sms", "marketing", 0, 3, T0 + 1000 + i, &reset),
+                 HALLMARK_ERR_VOLUME_CAP);
+        CHECK(reset == T0 + WEEK);
+    }
+    CHECK_RC(admit1(f.store, r, "email", "marketing", 0, 3, T0 + 1000, NULL),
+             HALLMARK_ERR_VOLUME_CAP); /* every channel together */
+    CHECK_RC(admit1(f.store, r, "sms", "otp", 0, 0, T0 + 1000, NULL), HALLMARK_OK);
+    CHECK_RC(admit1(f.store, r, "sms", "marketing", 0, 3, T0 + WEEK - 1, NULL),
+             HALLMARK_ERR_VOLUME_CAP);
+    CHECK_RC(admit1(f.store, r, "sms", "marketing", 0, 3, T0 + WEEK, NULL), HALLMARK_OK);
+    CHECK_RC(admit1(f.store, r, "sms", "marketing", 0, 3, T0 + WEEK + 1, &reset),
+             HALLMARK_ERR_VOLUME_CAP);
+    CHECK(reset == T0 + 100 + WEEK);
+    key_of(r2, "cap", 2);
+    for (i = 0; i < 5; i++) {
+        m[i] = (hm_admission){"acme-bank", r2, "sms", "marketing", 0, 3, WEEK};
+    }
+    CHECK_RC(hm_store_admit(f.store, m, 5, T0, v, resets, NULL, 0), HALLMARK_OK);
+    CHECK(v[0] == HALLMARK_OK && v[1] == HALLMARK_OK && v[2] == HALLMARK_OK &&
+          v[3] == HALLMARK_ERR_VOLUME_CAP && v[4] == HALLMARK_ERR_VOLUME_CAP &&
+          resets[3] == T0 + WEEK && resets[0] == 0);
+    fresh_close(&f);
+}
+
+struct admitter {
+    hm_store *store;
+    const char *rcpt;
+    int admitted;
+    hallmark_result rc;
+};
+
+static void *
+admit_many(void *arg)
+{
+    struct admitter *a = arg;
+    int i;
+
+    a->rc = HALLMARK_OK;
+    for (i = 0; i < 25 && a->rc == HALLMARK_OK; i++) {
+        hm_admission m = {"acme-bank", a->rcpt, "sms", "marketing", 0, 3, WEEK};
+        hallmark_result v;
+        int64_t reset;
+        a->rc = hm_store_admit(a->store, &m, 1, T0 + 5000, &v, &reset, NULL, 0);
+        a->admitted += v == HALLMARK_OK;
+    }
+    return NULL;
+}
+
+/* Eight threads on two connections (two nodes), 200 admissions to one recipient under a cap of
+ * 3: exactly 3 are admitted. */
+TEST(store_cap_exact_across_two_connections)
+{
+    struct fresh f;
+    hm_store *second = NULL;
+    struct admitter a[8];
+    pthread_t th[8];
+    char r[44], err[512] = "";
+    int i, total = 0;
+
+    CHECK(fresh_open(&f) == 0);
+    CHECK_RC(hm_store_open(f.spec, &second, err, sizeof err), HALLMARK_OK);
+    key_of(r, "exact", 1);
+    for (i = 0; i < 8; i++) {
+        a[i] = (struct admitter){i < 4 ? f.store : second, r, 0, HALLMARK_OK};
+        CHECK(pthread_create(&th[i], NULL, admit_many, &a[i]) == 0);
+    }
+    for (i = 0; i < 8; i++) {
+        (void)pthread_join(th[i], NULL);
+        CHECK_RC(a[i].rc, HALLMARK_OK);
+        total += a[i].admitted;
+    }
+    CHECK(total == 3);
+    hm_store_close(second);
+    fresh_close(&f);
+}
+
+/* The ledger lists every change in order with its evidence; bad input changes nothing. */
+TEST(store_consent_ledger_lists_and_refuses_bad_input)
+{
+    struct fresh f;
+    hm_consent_row *rows = NULL;
+    size_t n = 0;
+    char r[44];
+    hm_consent_change bad = {"acme-bank", "not-a-key", "all", "sms", "keyword", "STOP", 0, T0, 0};
+    hm_admission m = {"acme-bank", "short", "sms", "marketing", 0, 0, 0};
+    hallmark_result v;
+    int64_t reset;
+
+    CHECK(fresh_open(&f) == 0);
+    key_of(r, "ledger", 1);
+    CHECK_RC(hm_store_consent_put(f.store, &bad, NULL, 0), HALLMARK_ERR_INVALID_ARGUMENT);
+    bad.rcpt = r;
+    bad.scope = "promotions";
+    CHECK_RC(hm_store_consent_put(f.store, &bad, NULL, 0), HALLMARK_ERR_INVALID_ARGUMENT);
+    bad.scope = "all";
+    bad.source = "carrier";
+    CHECK_RC(hm_store_consent_put(f.store, &bad, NULL, 0), HALLMARK_ERR_INVALID_ARGUMENT);
+    bad.source = "keyword";
+    bad.evidence = "STOP\n";
+    CHECK_RC(hm_store_consent_put(f.store, &bad, NULL, 0), HALLMARK_ERR_INVALID_ARGUMENT);
+    CHECK_RC(hm_store_admit(f.store, &m, 1, T0, &v, &reset, NULL, 0),
+             HALLMARK_ERR_INVALID_ARGUMENT);
+    CHECK_RC(hm_store_consent_list(f.store, "acme-bank", r, 10, &rows, &n, NULL, 0), HALLMARK_OK);
+    CHECK(n == 0);
+    free(rows);
+    bad.evidence = "STOP to ACMEBANK; it's \"quoted\"";
+    CHECK_RC(hm_store_consent_put(f.store, &bad, NULL, 0), HALLMARK_OK);
+    CHECK_RC(change(f.store, r, "marketing", "all", 1, "app", T0 + 5), HALLMARK_OK);
+    /* A change made once per evidence (a one-tap token): the second is refused, nothing written. */
+    bad.once = 1;
+    bad.evidence = "jti u-1";
+    bad.source = "app";
+    bad.at = T0 + 6;
+    CHECK_RC(hm_store_consent_put(f.store, &bad, NULL, 0), HALLMARK_OK);
+    bad.choice = 1;
+    CHECK_RC(hm_store_consent_put(f.store, &bad, NULL, 0), HALLMARK_ERR_FORBIDDEN);
+    CHECK_RC(hm_store_consent_list(f.store, "acme-bank", r, 10, &rows, &n, NULL, 0), HALLMARK_OK);
+    CHECK(n == 3);
+    if (n == 3) {
+        CHECK(rows[2].choice == 0 && strcmp(rows[2].evidence, "jti u-1") == 0);
+    }
+    free(rows);
+    CHECK_RC(hm_store_consent_list(f.store, "acme-bank", r, 2, &rows, &n, NULL, 0), HALLMARK_OK);
+    CHECK(n == 2);
+    if (n == 2) {
+        CHECK(rows[0].choice == 0 && rows[0].at == T0 && strcmp(rows[0].scope, "all") == 0 &&
+              strcmp(rows[0].channel, "sms") == 0 && strcmp(rows[0].source, "keyword") == 0 &&
+              strcmp(rows[0].evidence, "STOP to ACMEBANK; it's \"quoted\"") == 0);
+        CHECK(rows[1].choice == 1 && rows[1].seq > rows[0].seq &&
+              strcmp(rows[1].scope, "marketing") == 0 && strcmp(rows[1].source, "app") == 0);
+    }
+    free(rows);
+    fresh_close(&f);
 }

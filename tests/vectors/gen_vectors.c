@@ -181,6 +181,7 @@ struct bundle_opts {
     const char *acme_cred_override; /* acme's credential JWS */
     long long status_every;         /* 0: no "status_every" member (issue 21) */
     long long iat;                  /* 0: NOW - 3600 */
+    const char *consent_url;        /* the bundle's consent_url (HM-BUNDLE-96) */
 };
 
 static char *
@@ -252,6 +253,9 @@ bundle(const struct bundle_opts *o)
                         "id", "oldco", "revoked_at", (json_int_t)(NOW - 2 * DAY));
     if (o->status_every != 0) {
         json_object_set_new(payload, "status_every", json_integer(o->status_every));
+    }
+    if (o->consent_url != NULL) {
+        json_object_set_new(payload, "consent_url", json_string(o->consent_url));
     }
     if (o->extra_revoked != NULL) {
         json_array_append_new(json_object_get(payload, "revoked_brands"),
@@ -3449,6 +3453,133 @@ stem_rules(void)
               "rcpt from the stem of another sender of the same brand (its short code)", d);
 }
 
+/* ---- issue 15: the messaging policy of a credential (§5.11) ---- */
+
+static json_t *
+policy_payload(json_t *policy)
+{
+    return org_payload_with("catco", "CatCo", "CATCO", "catco.example", "policy", policy);
+}
+
+static void
+policy_bad(const char *name, const char *description, json_t *policy, const hm_signkey *k)
+{
+    bundle_case(name, description, "HM-CRED-90 HM-CRED-1", "HALLMARK_BUNDLE_MALFORMED",
+                bundle_with(policy_payload(policy), k, NULL, NULL, NULL, NULL), 0, 0, 0, NULL);
+}
+
+static json_t *
+one_cap(const char *category, json_int_t max, json_int_t period)
+{
+    return json_pack("{s:[{s:s,s:I,s:I}]}", "caps", "category", category, "max", max, "period",
+                     period);
+}
+
+#define CONSENT_URL "https://consent.hallmark.example/v1/consent"
+
+/* [HM-TOKEN-67]: the platform's consent endpoint as an unsubscribe target. */
+static void
+consent_url_rules(void)
+{
+    struct bundle_opts o = {.serial = 7, .exp = NOW + 7 * DAY, .consent_url = CONSENT_URL};
+    char *with = bundle(&o), *t;
+    json_t *c = sms_claims(BODY, "u495");
+
+    json_object_set_new(c, "category", json_string("marketing"));
+    json_object_set_new(c, "actions",
+                        json_pack("[{s:s,s:s,s:s}]", "kind", "unsubscribe", "label", "Unsubscribe",
+                                  "url", CONSENT_URL));
+    t = token(acme, c);
+    json_object_set_new(c, "x-body", json_string(BODY));
+    positive_token("consent-action-verifies",
+                   "An unsubscribe action to the bundle's consent_url, a host outside the "
+                   "brand's link domains",
+                   "HM-TOKEN-67 HM-BUNDLE-96 HM-VERIFY-18", acme, t, with, c);
+    free(t);
+    c = sms_claims(BODY, "u496");
+    json_object_set_new(
+        c, "actions",
+        json_pack("[{s:s,s:s,s:s}]", "kind", "link", "label", "Manage", "url", CONSENT_URL));
+    t = token(acme, c);
+    bundle_case_token("consent-url-link-kind",
+                      "A link action to the consent_url: only unsubscribe and preferences may "
+                      "point there",
+                      "HM-TOKEN-67 HM-VERIFY-18", "HALLMARK_ACTION_NOT_AUTHORIZED", strdup(with),
+                      t);
+    free(t);
+    json_decref(c);
+    c = sms_claims(BODY, "u497");
+    json_object_set_new(c, "actions",
+                        json_pack("[{s:s,s:s,s:s}]", "kind", "unsubscribe", "label", "Unsubscribe",
+                                  "url", CONSENT_URL));
+    t = token(acme, c);
+    bundle_case_token("consent-action-without-consent-url",
+                      "An unsubscribe action to a consent endpoint the bundle does not name",
+                      "HM-TOKEN-67 HM-VERIFY-18", "HALLMARK_ACTION_NOT_AUTHORIZED",
+                      strdup(default_bundle), t);
+    free(t);
+    json_decref(c);
+    free(with);
+    o.consent_url = "http://consent.hallmark.example/v1/consent";
+    bundle_case("bundle-consent-url-http", "A consent_url over plain http", "HM-BUNDLE-96",
+                "HALLMARK_BUNDLE_MALFORMED", bundle(&o), 0, 0, 0, NULL);
+    o.consent_url = CONSENT_URL "?brand=acme";
+    bundle_case("bundle-consent-url-query", "A consent_url with a query", "HM-BUNDLE-96",
+                "HALLMARK_BUNDLE_MALFORMED", bundle(&o), 0, 0, 0, NULL);
+}
+
+static void
+policy_rules(void)
+{
+    hm_signkey *catco = seeded(HM_ALG_ED25519, 0x41);
+    char digest[48];
+    char *b = bundle_with(
+        policy_payload(json_pack("{s:[{s:s,s:i,s:i},{s:s,s:i,s:i}],s:b}", "caps", "category",
+                                 "marketing", "max", 3, "period", 604800, "category", "service",
+                                 "max", 10, "period", 86400, "marketing_opt_in", 1)),
+        catco, NULL, NULL, digest, NULL);
+
+    counter = 479; /* issue 15: vectors 480-499 */
+    category_case("policy-marketing-verifies",
+                  "A marketing message of a brand whose credential caps marketing at 3 a week "
+                  "and needs an opt-in: the policy binds the signer, the verdict is verified",
+                  "HM-CRED-90 HM-CRED-91 HM-CRED-92", "HALLMARK_VERIFIED", b, catco, "catco",
+                  digest, "CATCO", "marketing", NULL);
+    free(b);
+    policy_bad("bundle-policy-not-object", "A policy that is an array", json_pack("[]"), catco);
+    policy_bad("bundle-policy-empty", "A policy with no member", json_object(), catco);
+    policy_bad("bundle-policy-unknown-member", "A policy with a member the spec does not define",
+               json_pack("{s:b,s:i}", "marketing_opt_in", 1, "quiet_hours", 22), catco);
+    policy_bad("bundle-policy-caps-not-array", "caps given as an object",
+               json_pack("{s:{s:i}}", "caps", "marketing", 3), catco);
+    policy_bad("bundle-policy-caps-empty", "caps with no cap", json_pack("{s:[]}", "caps"), catco);
+    policy_bad("bundle-policy-cap-unknown-category", "A cap on a category that does not exist",
+               one_cap("promotions", 3, 604800), catco);
+    policy_bad("bundle-policy-cap-twice", "Two caps on marketing",
+               json_pack("{s:[{s:s,s:i,s:i},{s:s,s:i,s:i}]}", "caps", "category", "marketing",
+                         "max", 3, "period", 604800, "category", "marketing", "max", 1, "period",
+                         86400),
+               catco);
+    policy_bad("bundle-policy-cap-max-zero", "A cap of 0 messages", one_cap("marketing", 0, 86400),
+               catco);
+    policy_bad("bundle-policy-cap-max-too-high", "A cap of 1001 messages",
+               one_cap("marketing", 1001, 86400), catco);
+    policy_bad("bundle-policy-cap-period-too-short", "A period of 3599 seconds",
+               one_cap("marketing", 3, 3599), catco);
+    policy_bad("bundle-policy-cap-period-too-long", "A period of 31536001 seconds",
+               one_cap("marketing", 3, 31536001), catco);
+    policy_bad("bundle-policy-cap-missing-period", "A cap without its period",
+               json_pack("{s:[{s:s,s:i}]}", "caps", "category", "marketing", "max", 3), catco);
+    policy_bad("bundle-policy-cap-unknown-member", "A cap with a member the spec does not define",
+               json_pack("{s:[{s:s,s:i,s:i,s:s}]}", "caps", "category", "marketing", "max", 3,
+                         "period", 86400, "channel", "sms"),
+               catco);
+    policy_bad("bundle-policy-opt-in-not-boolean", "marketing_opt_in given as the string \"yes\"",
+               json_pack("{s:s}", "marketing_opt_in", "yes"), catco);
+    hm_signkey_free(catco);
+    consent_url_rules();
+}
+
 static void
 category_rules(void)
 {
@@ -4606,6 +4737,7 @@ main(int argc, char **argv)
     category_rules();
     scope_rules();
     status_rules();
+    policy_rules();
     printf("gen-vectors: %d vectors written to %s\n", counter, out_dir);
     return failures == 0 ? 0 : 1;
 }

@@ -441,6 +441,47 @@ parse_categories(hm_brand *b, const json_t *list)
     return HALLMARK_OK;
 }
 
+/* [HM-CRED-90]: the messaging policy; absent: no caps, no opt-in needed. */
+static hallmark_result
+parse_policy(hm_brand *b, const json_t *policy)
+{
+    static const char *const policy_members[] = {"caps", "marketing_opt_in", NULL};
+    static const char *const cap_members[] = {"category", "max", "period", NULL};
+    const json_t *caps, *opt_in;
+    unsigned seen = 0;
+    size_t i;
+
+    if (policy == NULL) {
+        return HALLMARK_OK;
+    }
+    caps = json_object_get(policy, "caps");
+    opt_in = json_object_get(policy, "marketing_opt_in");
+    if (!json_is_object(policy) || json_object_size(policy) == 0 ||
+        !hm_json_members_known(policy, policy_members) ||
+        (opt_in != NULL && !json_is_boolean(opt_in)) ||
+        (caps != NULL && (!json_is_array(caps) || json_array_size(caps) == 0 ||
+                          json_array_size(caps) > HM_CAPS_MAX))) {
+        return HALLMARK_BUNDLE_MALFORMED;
+    }
+    b->marketing_opt_in = json_is_true(opt_in);
+    for (i = 0; i < json_array_size(caps); i++) {
+        const json_t *e = json_array_get(caps, i);
+        hallmark_category c = hm_category_from(hm_json_string(e, "category", NULL));
+        long long max = 0, period = 0;
+
+        if (!json_is_object(e) || json_object_size(e) != 3 ||
+            !hm_json_members_known(e, cap_members) || c == HALLMARK_CATEGORY_UNKNOWN ||
+            (seen & (1u << c)) != 0 || !hm_json_uint(e, "max", &max) || max < 1 || max > 1000 ||
+            !hm_json_uint(e, "period", &period) || period < 3600 || period > 31536000) {
+            return HALLMARK_BUNDLE_MALFORMED;
+        }
+        seen |= 1u << c;
+        b->caps[i] = (hm_cap){c, (unsigned)max, period};
+        b->cap_count = i + 1;
+    }
+    return HALLMARK_OK;
+}
+
 static hallmark_result
 parse_phones(hm_brand *b, const json_t *phones)
 {
@@ -540,6 +581,9 @@ parse_credential(hm_brand *b, const json_t *p, const hm_jws *jws, const char *bu
     }
     if (rc == HALLMARK_OK) {
         rc = parse_categories(b, json_object_get(p, "categories"));
+    }
+    if (rc == HALLMARK_OK) {
+        rc = parse_policy(b, json_object_get(p, "policy"));
     }
     if (rc == HALLMARK_OK) {
         rc = hm_sha256(b->cred, jws->payload, jws->payload_len);
@@ -1234,6 +1278,20 @@ parse_payload(struct load *ld)
         return HALLMARK_ERR_NOMEM;
     }
     ld->trust->serial = (uint64_t)serial;
+    if (json_object_get(p, "consent_url") != NULL) { /* [HM-BUNDLE-96] */
+        const json_t *u = json_object_get(p, "consent_url");
+        const char *url = json_string_value(u);
+        char host[HM_ID_MAX];
+        if (url == NULL || json_string_length(u) > 512 || !hm_action_url_host(url, host) ||
+            strpbrk(url, "?#") != NULL) {
+            return fail(ld, HALLMARK_BUNDLE_MALFORMED,
+                        "consent_url is not a plain https URL without query or fragment",
+                        "consent_url");
+        }
+        if ((ld->trust->consent_url = dup_string(u)) == NULL) {
+            return HALLMARK_ERR_NOMEM;
+        }
+    }
     rc = parse_roots(ld, json_object_get(p, "roots"));
     if (rc == HALLMARK_OK) {
         rc = parse_publisher(ld, json_object_get(p, "publisher"));
@@ -1686,5 +1744,6 @@ hm_trust_free(hm_trust *trust)
     free(trust->keys);
     free(trust->claims);
     free(trust->platform);
+    free(trust->consent_url);
     free(trust);
 }

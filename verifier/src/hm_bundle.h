@@ -42,6 +42,15 @@ typedef struct hm_superseded {
 /* Every category of spec §2.3: bits 1 to 5 (HALLMARK_CATEGORY_TRANSACTIONAL to _SERVICE). */
 #define HM_ALL_CATEGORIES 0x3Eu
 
+/* A volume cap of a credential's policy ([HM-CRED-90]): at most max tokens of the category to
+ * one recipient within any period seconds. */
+#define HM_CAPS_MAX 5U
+typedef struct hm_cap {
+    hallmark_category category;
+    unsigned max;
+    long long period;
+} hm_cap;
+
 typedef struct hm_brand {
     char *id, *name, *logo_url;
     char *domain; /* the verified domain ([HM-CRED-41]); NULL when the credential has none */
@@ -55,8 +64,11 @@ typedef struct hm_brand {
     size_t domain_count;
     char **phones; /* E.164 numbers call actions may dial ([HM-CRED-45]); NULL-terminated */
     size_t phone_count;
-    unsigned categories; /* bit (1 << hallmark_category) per category the credential lists
-                            ([HM-CRED-75]); HM_ALL_CATEGORIES when it has no "categories" */
+    unsigned categories;      /* bit (1 << hallmark_category) per category the credential lists
+                                 ([HM-CRED-75]); HM_ALL_CATEGORIES when it has no "categories" */
+    hm_cap caps[HM_CAPS_MAX]; /* the credential's policy ([HM-CRED-90]); none when absent */
+    size_t cap_count;
+    int marketing_opt_in; /* [HM-CRED-92] */
     long long nbf, exp;
     unsigned char cred[HM_SHA256_BYTES];
     hm_superseded *superseded;
@@ -113,6 +125,7 @@ typedef struct hm_trust_state {
 typedef struct hm_trust {
     hm_trust_state position; /* this bundle's chain position, generation, publisher, serial */
     char *platform;          /* the bundle's platform id, owned */
+    char *consent_url;       /* the platform's consent endpoint ([HM-BUNDLE-96]), owned; NULL */
     uint64_t serial;
     long long iat, exp;
     long long status_every;             /* [HM-BUNDLE-86]: 0 when the bundle needs no status */

@@ -245,6 +245,14 @@ hm_brand_sender_always_signed(const hm_brand *b, const char *channel, const char
     return 0;
 }
 
+int
+hm_consent_action(const char *consent_url, const char *kind, const char *url)
+{
+    return consent_url != NULL && kind != NULL && url != NULL &&
+           (strcmp(kind, "unsubscribe") == 0 || strcmp(kind, "preferences") == 0) &&
+           strcmp(url, consent_url) == 0;
+}
+
 hallmark_result
 hm_brand_action_check(const hm_brand *b, const char *kind, const char *url, const char **detail)
 {

@@ -63,6 +63,11 @@ int hm_brand_reply_to_authorized(const hm_brand *b, const char *reply_to);
 /* HALLMARK_OK if url passes the action URL check (§5.7) within the brand's link domains, or, for
  * an action of kind "call", is "tel:" and a number of the brand's phones ([HM-CRED-46]); else
  * HALLMARK_ACTION_NOT_AUTHORIZED with a static detail. kind may be NULL (not a call). */
+/* 1 if an action of kind to url is the platform's consent endpoint ([HM-TOKEN-67]): kind
+ * unsubscribe or preferences and url equal to consent_url (the bundle's; NULL: none). Such an
+ * action is authorized for every brand whatever its link domains. */
+int hm_consent_action(const char *consent_url, const char *kind, const char *url);
+
 hallmark_result hm_brand_action_check(const hm_brand *b, const char *kind, const char *url,
                                       const char **detail);
 

@@ -130,6 +130,12 @@ describe(hallmark_result code)
         TEXT(HALLMARK_CLOCK_BEHIND, NEUTRAL,
              "the device's clock is earlier than the trust data it holds (set back): cannot "
              "tell right now")
+        TEXT(HALLMARK_ERR_RECIPIENT_OPTED_OUT, NONE,
+             "the recipient opted out of this brand's messages of this kind")
+        TEXT(HALLMARK_ERR_VOLUME_CAP, NONE,
+             "the brand's volume cap for this recipient and category is reached")
+        TEXT(HALLMARK_ERR_OPT_IN_REQUIRED, NONE,
+             "the brand's marketing needs the recipient's opt-in, and there is none")
     }
     return &unknown_result;
 }

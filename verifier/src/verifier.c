@@ -402,8 +402,8 @@ passed(hallmark_result rc)
 /* Steps 14-15: actions, then the verified result. A basic brand proved only its domain: its
  * name, logo and colours are left out of the result ([HM-VERIFY-41]), so no app can show them. */
 static hallmark_result
-finish(hallmark_verification *out, const hm_brand *b, const hm_brand_key *k, const hm_claims *c,
-       unsigned signed_fields)
+finish(hallmark_verification *out, const hm_trust *t, const hm_brand *b, const hm_brand_key *k,
+       const hm_claims *c, unsigned signed_fields)
 {
     size_t i;
 
@@ -411,7 +411,9 @@ finish(hallmark_verification *out, const hm_brand *b, const hm_brand_key *k, con
         const json_t *a = json_array_get(c->actions, i);
         const char *detail = NULL;
 
-        if (hm_brand_action_check(b, hm_json_string(a, "kind", NULL),
+        if (!hm_consent_action(t->consent_url, hm_json_string(a, "kind", NULL),
+                               hm_json_string(a, "url", NULL)) &&
+            hm_brand_action_check(b, hm_json_string(a, "kind", NULL),
                                   hm_json_string(a, "url", NULL), &detail) != HALLMARK_OK) {
             return verdict(out, HALLMARK_ACTION_NOT_AUTHORIZED, detail);
         }
@@ -592,7 +594,7 @@ check_claims(hallmark_verification *out, const hm_trust *t, const hm_status *st,
     if (now >= c.exp + HM_SKEW) {
         return verdict(out, HALLMARK_TOKEN_EXPIRED, "token expired");
     }
-    return finish(out, b, k, &c, signed_fields);
+    return finish(out, t, b, k, &c, signed_fields);
 }
 
 /* *unverifiable is set when the token names a key of the bundle whose algorithm this build

@@ -135,7 +135,13 @@ public enum Result {
     /** the bundle needs a fresh status object: neutral, "cannot tell right now" */
     STATUS_STALE(67),
     /** the device's clock is earlier than times the platform signed (set back): neutral */
-    CLOCK_BEHIND(68);
+    CLOCK_BEHIND(68),
+    /** the recipient opted out of this brand's messages of this category on this channel */
+    ERR_RECIPIENT_OPTED_OUT(73),
+    /** the brand's cap for this category and recipient is reached until its reset time */
+    ERR_VOLUME_CAP(74),
+    /** marketing needs the recipient's opt-in, and there is none */
+    ERR_OPT_IN_REQUIRED(75);
 
     private final int code;
 
