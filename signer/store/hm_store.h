@@ -79,10 +79,18 @@ hallmark_result hm_store_get_tokens(hm_store *s, const char *key, int64_t now, s
                                     char ***out, size_t *count, char *err, size_t err_cap);
 void hm_store_tokens_free(char **tokens, size_t count);
 
+/* The signing times of capped categories are kept as long as the longest cap period a policy may
+ * have (365 days, [HM-CRED-90]); a purge step removes at most HM_STORE_SENDS_PURGE_MAX older ones,
+ * oldest first, through an index on their time, so that a step costs the same whatever the
+ * table's size. */
+#define HM_STORE_SENDS_KEEP 31536000LL
+#define HM_STORE_SENDS_PURGE_MAX 50000
+
 /* One purge step: removes the tokens of the days of purge time that have ended (whole days, a few
  * a step; tokens past exp + 300 earlier in the current day are already unseen by reads and go
- * when it ends). `budget` is kept for callers and unused by both backends. *removed (may be
- * NULL) receives how many.
+ * when it ends), and signing times older than HM_STORE_SENDS_KEEP (at most
+ * HM_STORE_SENDS_PURGE_MAX a step). `budget` is kept for callers and unused by both backends.
+ * *removed (may be NULL) receives how many tokens.
  * HALLMARK_OK or HALLMARK_ERR_UNAVAILABLE. */
 hallmark_result hm_store_purge(hm_store *s, int64_t now, size_t budget, uint64_t *removed,
                                char *err, size_t err_cap);

@@ -45,6 +45,7 @@ static const char *const steps[HM_STORE_SCHEMA] = {
     "CREATE TABLE hallmark_sends (brand text NOT NULL, rcpt text NOT NULL,"
     " category text NOT NULL, at bigint NOT NULL);"
     "CREATE INDEX hallmark_sends_by_rcpt ON hallmark_sends (brand, rcpt, category, at);"
+    "CREATE INDEX hallmark_sends_by_at ON hallmark_sends (at);"
     "CREATE FUNCTION hallmark_admit(b text[], r text[], ch text[], cat text[], opt_in bool[],"
     " cap_max int[], cap_period bigint[], now bigint, confirm_window bigint,"
     " OUT verdict int[], OUT reset bigint[]) LANGUAGE plpgsql AS $f$"
@@ -381,7 +382,7 @@ pg_purge(void *p, int64_t now, size_t budget, uint64_t *removed, char *err, size
 {
     struct pg_store *s = p;
     PGresult *r;
-    char sql[160];
+    char sql[256];
     int i, rows;
 
     (void)budget; /* a day is dropped whole, whatever its size */
@@ -422,7 +423,12 @@ pg_purge(void *p, int64_t now, size_t budget, uint64_t *removed, char *err, size
         }
     }
     PQclear(r);
-    if (!run(s->conn, "COMMIT")) {
+    /* Signing times past the longest cap period, oldest first, a bounded number a step. */
+    (void)snprintf(sql, sizeof sql,
+                   "DELETE FROM hallmark_sends WHERE ctid = ANY(ARRAY(SELECT ctid FROM"
+                   " hallmark_sends WHERE at < %lld ORDER BY at LIMIT %d))",
+                   (long long)(now - HM_STORE_SENDS_KEEP), HM_STORE_SENDS_PURGE_MAX);
+    if (!run(s->conn, sql) || !run(s->conn, "COMMIT")) {
         (void)run(s->conn, "ROLLBACK");
         return pg_failed(s->conn, "purge", err, err_cap);
     }

@@ -126,7 +126,8 @@ step_3(sqlite3 *db, char **msg)
         "CREATE INDEX consent_by_rcpt ON consent (brand, rcpt, seq);"
         "CREATE TABLE sends (brand TEXT NOT NULL, rcpt TEXT NOT NULL, category TEXT NOT NULL,"
         " at INTEGER NOT NULL);"
-        "CREATE INDEX sends_by_rcpt ON sends (brand, rcpt, category, at);",
+        "CREATE INDEX sends_by_rcpt ON sends (brand, rcpt, category, at);"
+        "CREATE INDEX sends_by_at ON sends (at);",
         NULL, NULL, msg);
 }
 
@@ -586,6 +587,14 @@ sqlite_purge(void *p, int64_t now, size_t budget, uint64_t *removed, char *err, 
     sqlite3_free(days);
     if (rc == SQLITE_OK && dropped > 0) {
         rc = rebuild_view(s->db);
+    }
+    if (rc == SQLITE_OK) { /* signing times past the longest cap period, oldest first */
+        char *sql =
+            sqlite3_mprintf("DELETE FROM sends WHERE rowid IN (SELECT rowid FROM sends"
+                            " WHERE at < %lld ORDER BY at LIMIT %d)",
+                            (long long)(now - HM_STORE_SENDS_KEEP), HM_STORE_SENDS_PURGE_MAX);
+        rc = sql != NULL ? sqlite3_exec(s->db, sql, NULL, NULL, NULL) : SQLITE_NOMEM;
+        sqlite3_free(sql);
     }
     if (rc == SQLITE_OK) {
         rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);

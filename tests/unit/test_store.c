@@ -453,6 +453,51 @@ change(hm_store *s, const char *rcpt, const char *scope, const char *channel, in
     return hm_store_consent_put(s, &c, NULL, 0);
 }
 
+/* 1 when the store holds exactly n signing times (the sends table), asked behind its back. */
+static int
+sends_count_is(const char *spec, int n)
+{
+    char sql[256];
+
+    if (strncmp(spec, "sqlite:", 7) == 0) { /* abs(min) overflows: an error unless the count is n */
+        (void)snprintf(sql, sizeof sql,
+                       "SELECT CASE WHEN (SELECT count(*) FROM sends) = %d THEN 1 ELSE"
+                       " abs(-9223372036854775807 - 1) END",
+                       n);
+    } else {
+        (void)snprintf(sql, sizeof sql,
+                       "DO $$ BEGIN IF (SELECT count(*) FROM hallmark_sends) <> %d THEN RAISE "
+                       "EXCEPTION 'count'; END IF; END $$",
+                       n);
+    }
+    return raw_sql(spec, sql);
+}
+
+/* The signing times of capped categories go once older than the longest cap period (365 days),
+ * with a purge step, and the newer ones stay. */
+TEST(store_purge_drops_signing_times_past_the_longest_cap)
+{
+    struct fresh f;
+    char old[44], recent[44];
+    uint64_t removed = 0;
+
+    CHECK(fresh_open(&f) == 0);
+    key_of(old, "sends-old", 1);
+    key_of(recent, "sends-recent", 1);
+    CHECK_RC(admit1(f.store, old, "sms", "marketing", 0, 5, T0, NULL), HALLMARK_OK);
+    CHECK_RC(admit1(f.store, old, "sms", "marketing", 0, 5, T0 + 1, NULL), HALLMARK_OK);
+    CHECK_RC(admit1(f.store, recent, "sms", "marketing", 0, 5, T0 + 200 * 86400LL, NULL),
+             HALLMARK_OK);
+    CHECK(sends_count_is(f.spec, 3));
+    CHECK_RC(hm_store_purge(f.store, T0 + HM_STORE_SENDS_KEEP, 1000, &removed, NULL, 0),
+             HALLMARK_OK);
+    CHECK(sends_count_is(f.spec, 3)); /* not yet older than the keep */
+    CHECK_RC(hm_store_purge(f.store, T0 + HM_STORE_SENDS_KEEP + 2, 1000, &removed, NULL, 0),
+             HALLMARK_OK);
+    CHECK(sends_count_is(f.spec, 1));
+    fresh_close(&f);
+}
+
 /* STOP refuses everything on its channel, once allows the service confirmation within 600 s,
  * and START lifts it; another channel is untouched by a channel's STOP. */
 TEST(store_consent_stop_confirmation_and_start)
