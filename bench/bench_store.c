@@ -137,7 +137,9 @@ committer_main(void *arg)
             return NULL;
         }
         n = c->count;
-        memcpy(taken, c->queue, n * sizeof taken[0]);
+        for (i = 0; i < n; i++) {
+            taken[i] = c->queue[i];
+        }
         c->count = 0;
         (void)pthread_cond_broadcast(&c->changed);
         (void)pthread_mutex_unlock(&c->lock);
