@@ -135,7 +135,12 @@ public enum Result {
     /** the bundle needs a fresh status object: neutral, "cannot tell right now" */
     STATUS_STALE(67),
     /** the device's clock is earlier than times the platform signed (set back): neutral */
-    CLOCK_BEHIND(68);
+    CLOCK_BEHIND(68),
+    /**
+     * received later after signing than the token's category allows (otp 10 minutes, alert 1 day,
+     * others 3 days): a replay or a slow delivery, neutral (spec HM-VERIFY-64)
+     */
+    DELIVERY_TOO_LATE(69);
 
     private final int code;
 
