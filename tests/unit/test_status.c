@@ -353,9 +353,9 @@ TEST(delivery_age_by_category_and_the_7_day_lifetime)
         long long max;
     } ages[] = {{"otp", 600},
                 {"alert", 86400},
-                {"transactional", 3 * 86400},
-                {"service", 3 * 86400},
-                {"marketing", 3 * 86400}};
+                {"transactional", 3LL * 86400},
+                {"service", 3LL * 86400},
+                {"marketing", 3LL * 86400}};
     struct fx fx;
     hallmark_verifier *v = NULL;
     unsigned char state[HALLMARK_TRUST_STATE_MAX];

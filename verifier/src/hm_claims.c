@@ -30,7 +30,7 @@ hm_delivery_age_max(hallmark_category category)
     case HALLMARK_CATEGORY_SERVICE:
         break;
     }
-    return 3 * 86400;
+    return 3LL * 86400;
 }
 
 static int
