@@ -191,7 +191,7 @@ static const char help_key[] =
     "           --force --reason skips the wait and is audited; the key's nbf moves to now,\n"
     "           and apps refuse its tokens until they load the next bundle.\n"
     "  retire   retiring (or never used pending) -> retired: it signs nothing new and stays in\n"
-    "           bundles until every token it signed has expired (30 days)\n"
+    "           bundles until every token it signed has expired (7 days)\n"
     "  revoke   every token of the key gets \"key revoked\" once the next bundle is loaded\n"
     "  destroy  deletes the secret of a revoked key, or of a retired key out of bundles\n"
     "  rotate   the safe sequence in one command: run it once to add and publish a new key,\n"

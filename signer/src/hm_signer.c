@@ -259,7 +259,7 @@ hm_sign_request_from_json(const json_t *obj, hm_sign_request *req, hm_sign_resul
         if (!json_is_integer(ttl) || json_integer_value(ttl) < 1 ||
             json_integer_value(ttl) > HM_TOKEN_LIFETIME_MAX) {
             return refuse(res, HALLMARK_ERR_BAD_REQUEST, "ttl",
-                          "an integer number of seconds, 1 to 2592000");
+                          "an integer number of seconds, 1 to 604800");
         }
         req->ttl = (long long)json_integer_value(ttl);
     }

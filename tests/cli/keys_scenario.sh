@@ -6,7 +6,7 @@ set -eu
 . tests/cli/lib/keys.sh
 day=86400
 t0=1795000000
-export HM_TTL=$((30 * day)) # the longest a token may live: retired keys must outlast it
+export HM_TTL=$((7 * day)) # the longest a token may live ([HM-TOKEN-60]): retired keys must outlast it
 
 at() { export HALLMARK_NOW=$((t0 + $1)); }
 # state_get KEY [MEMBER]: a member of the state file.

@@ -11,13 +11,13 @@ make_keystore
 good='{"brand":"acme-bank","channel":"sms","from":"ACMEBANK","to":"+447700900123","body":"Acme Bank: code 1234","category":"otp","sender":{"kind":"automated"}}'
 {
     echo "$good"
-    echo '{"brand":"acme-bank","channel":"email","from":"ACME.example","to":"Customer@Example.com","body":"Statement ready","category":"transactional","sender":{"kind":"human","name":"Sam"},"conv":"c-1","actions":[{"kind":"link","label":"View","url":"https://acme.example/s"}],"ttl":3600}'
+    echo '{"brand":"acme-bank","channel":"email","from":"ACME.example","to":"Customer@Example.com","body":"Statement ready","category":"transactional","sender":{"kind":"human","name":"Sam"},"conv":"c-1","actions":[{"kind":"link","label":"View","url":"https://acme.example/s"}],"ttl":604800}'
     echo 'this is not json'
     echo '{"brand":"acme-bank","channel":"sms","from":"GLOBEX","to":"+447700900123","body":"x","category":"otp","sender":{"kind":"automated"}}'
     echo ''
     echo '{"brand":"globex","channel":"sms","from":"GLOBEX","to":"+447700900123","body":"Globex here","category":"alert","sender":{"kind":"ai"}}'
     echo '{"brand":"acme-bank","channel":"sms","from":"ACMEBANK","to":"+447700900123","body":"x","category":"otp","sender":{"kind":"automated","name":"Bot"}}'
-    echo '{"brand":"acme-bank","channel":"sms","from":"ACMEBANK","to":"+447700900123","body":"x","category":"otp","sender":{"kind":"automated"},"ttl":2592001}'
+    echo '{"brand":"acme-bank","channel":"sms","from":"ACMEBANK","to":"+447700900123","body":"x","category":"otp","sender":{"kind":"automated"},"ttl":604801}'
 } >"$work/in.ndjson"
 set +e
 "$signer_cli" sign --keystore "$HALLMARK_KEYSTORE" --audit "$work/sig.log" <"$work/in.ndjson" \
@@ -31,6 +31,10 @@ import json, sys
 out = [json.loads(l) for l in open(sys.argv[1])]
 assert "token" in out[0] and out[0]["body"] == "Acme Bank: code 1234", out[0]
 assert "token" in out[1] and out[1]["conv"] == "c-1"
+# The longest lifetime, 7 days, is signed; a second more is refused ([HM-TOKEN-60], line 8).
+import base64
+p = json.loads(base64.urlsafe_b64decode(out[1]["token"].split(".")[1] + "=="))
+assert p["exp"] - p["iat"] == 604800, p
 expect = {2: ("bad_request", None), 3: ("sender_not_authorized", "from"), 4: ("bad_request", None),
           6: ("bad_request", "sender"), 7: ("bad_request", "ttl")}
 for i, (code, field) in expect.items():

@@ -74,6 +74,13 @@ int use_displayed(hallmark_verifier *v, hallmark_message *m, hallmark_verificati
            out->ui == hallmark_ui_class_on(HALLMARK_SUBJECT_MODIFIED, "email") &&
            (out->signed_fields & HALLMARK_SIGNED_SUBJECT) == 0 && out->reply_to[0] == '\0';
 }
+/* The replay pair and the delivery age, as Example.swift's uiClassOfArrival uses them
+ * ([HM-VERIFY-64], [HM-VERIFY-65]). */
+int use_replay_pair(const hallmark_verification *out);
+int use_replay_pair(const hallmark_verification *out) {
+    return out->brand_id[0] != '\0' && out->token_id[0] != '\0' && out->expires_at > 0 &&
+           hallmark_ui_class(HALLMARK_DELIVERY_TOO_LATE) == HALLMARK_UI_NEUTRAL;
+}
 /* A basic brand's pass: "signed by" out->signed_domain only ([HM-RESULT-40]). */
 int use_domain(const hallmark_verification *out);
 int use_domain(const hallmark_verification *out) {

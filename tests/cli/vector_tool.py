@@ -91,6 +91,18 @@ def header_alg(token):
         return None
 
 
+def token_ids(tokens):
+    """The jti of each token whose payload decodes, read here from the bytes."""
+    ids = []
+    for t in tokens:
+        try:
+            p = t.split(".")[1]
+            ids.append(json.loads(base64.urlsafe_b64decode(p + "=" * (-len(p) % 4)))["jti"])
+        except (IndexError, ValueError, KeyError, TypeError):
+            pass
+    return ids
+
+
 def check(vector_path, output_path, status, no_es256=False):
     vector = json.load(open(vector_path, encoding="utf-8"))
     expect = vector["expect"]
@@ -128,6 +140,12 @@ def check(vector_path, output_path, status, no_es256=False):
             return fail(f"state written {mine!r} != {expect['state']!r}")
     if "brand" in expect and got.get("brand") != expect["brand"]:
         return fail(f"brand differs:\n  want {expect['brand']}\n  got  {got.get('brand')}")
+    # The replay pair's jti ([HM-VERIFY-65]): the verified token's own, and only on a pass.
+    if want in ("HALLMARK_VERIFIED", "HALLMARK_VERIFIED_DOMAIN"):
+        if got.get("jti") not in token_ids(tokens):
+            return fail(f"jti {got.get('jti')!r} is not the verified token's")
+    elif "jti" in got:
+        return fail(f"jti {got['jti']!r} on {want}")
     if "recheck" in vector and got.get("recheck") != vector["recheck"]["result"]:
         return fail(f"re-check {got.get('recheck')!r} != {vector['recheck']['result']!r}")
     return True

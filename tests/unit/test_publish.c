@@ -25,7 +25,8 @@ TEST(publish_key_states_in_bundles)
     CHECK(strcmp(hm_pub_bundle_state(k, T0), "pending") == 0);
     json_object_set_new(k, "state", json_string("retired"));
     json_object_set_new(k, "retired_at", json_integer(T0 + 10));
-    /* A retired key stays until every token it signed (30 days at most) has expired... */
+    /* A retired key stays until every token it signed (7 days at most) has expired... */
+    CHECK(gone == T0 + 7LL * 86400 + 300);
     CHECK(strcmp(hm_pub_bundle_state(k, gone + 9), "retired") == 0);
     CHECK(hm_pub_bundle_state(k, gone + 10) == NULL);
     /* ...and its entry's exp is its retirement: it signs nothing new. */

@@ -315,3 +315,92 @@ TEST(two_times_and_the_clock_floor)
     hallmark_verifier_free(v);
     fx_free(&fx);
 }
+
+/* Verifies fx's message with its claims' iat, exp and category replaced, received at
+ * received_at and judged at now ([HM-VERIFY-64], [HM-TOKEN-60]). */
+static hallmark_result
+verify_aged(struct fx *fx, hallmark_verifier *v, const char *category, long long iat, long long exp,
+            long long received_at, long long now, hallmark_verification *out)
+{
+    static const char body[] = "Your code is 123456";
+    json_t *claims = fx_claims(fx, body);
+    hallmark_message m;
+    hallmark_result rc;
+    char *token;
+
+    json_object_set_new(claims, "category", json_string(category));
+    json_object_set_new(claims, "iat", json_integer(iat));
+    json_object_set_new(claims, "exp", json_integer(exp));
+    token = fx_token(fx, claims);
+    json_decref(claims);
+    memset(&m, 0, sizeof m);
+    m.channel = "sms";
+    m.from = "ACMEBANK";
+    m.to = "+447700900123";
+    m.body = (const unsigned char *)body;
+    m.body_len = sizeof body - 1;
+    m.token = token;
+    m.token_len = strlen(token);
+    rc = hallmark_verify_at(v, &m, received_at, now, out);
+    free(token);
+    return rc;
+}
+
+TEST(delivery_age_by_category_and_the_7_day_lifetime)
+{
+    static const struct {
+        const char *category;
+        long long max;
+    } ages[] = {{"otp", 600},
+                {"alert", 86400},
+                {"transactional", 3LL * 86400},
+                {"service", 3LL * 86400},
+                {"marketing", 3LL * 86400}};
+    struct fx fx;
+    hallmark_verifier *v = NULL;
+    unsigned char state[HALLMARK_TRUST_STATE_MAX];
+    size_t i, state_len = 0;
+    hallmark_verification out;
+    char *b;
+
+    CHECK(fx_init(&fx) == 0);
+    b = fx_bundle(&fx, 7, FX_NOW + 7 * FX_DAY);
+    CHECK_RC(fx_verifier(&v, fx.root_b64), HALLMARK_OK);
+    CHECK_RC(hallmark_verifier_load(v, (const unsigned char *)b, strlen(b), NULL, 0, FX_NOW, state,
+                                    sizeof state, &state_len, NULL),
+             HALLMARK_OK);
+    for (i = 0; i < sizeof ages / sizeof ages[0]; i++) {
+        long long iat = FX_NOW - ages[i].max - 299, exp = iat + 4 * FX_DAY;
+
+        /* The last second of the category's age plus the skew, then one more. */
+        CHECK_RC(verify_aged(&fx, v, ages[i].category, iat, exp, FX_NOW, FX_NOW, &out),
+                 HALLMARK_VERIFIED);
+        /* The replay pair an app remembers ([HM-VERIFY-65]). */
+        CHECK(strcmp(out.brand_id, "acme-bank") == 0 &&
+              strcmp(out.token_id, "dGVzdC1qdGktMDAx") == 0 && out.expires_at == exp);
+        CHECK_RC(verify_aged(&fx, v, ages[i].category, iat - 1, exp, FX_NOW, FX_NOW, &out),
+                 HALLMARK_DELIVERY_TOO_LATE);
+        CHECK(out.ui == HALLMARK_UI_NEUTRAL && out.brand_id[0] == '\0' && out.token_id[0] == '\0');
+        CHECK(hallmark_ui_class_on(HALLMARK_DELIVERY_TOO_LATE, "push") == HALLMARK_UI_NEUTRAL);
+    }
+    /* Judged at received_at, not now: an otp received in time and shown again two days later. */
+    CHECK_RC(
+        verify_aged(&fx, v, "otp", FX_NOW - 60, FX_NOW + FX_DAY, FX_NOW, FX_NOW + 2 * FX_DAY, &out),
+        HALLMARK_VERIFIED);
+    /* Expiry first, then the delivery age. */
+    CHECK_RC(verify_aged(&fx, v, "otp", FX_NOW - 2 * FX_DAY, FX_NOW - FX_DAY - 300, FX_NOW, FX_NOW,
+                         &out),
+             HALLMARK_TOKEN_EXPIRED);
+    /* A token lives at most 7 days ([HM-TOKEN-60]). */
+    CHECK_RC(verify_aged(&fx, v, "transactional", FX_NOW - 60, FX_NOW - 60 + 7 * FX_DAY, FX_NOW,
+                         FX_NOW, &out),
+             HALLMARK_VERIFIED);
+    CHECK_RC(verify_aged(&fx, v, "transactional", FX_NOW - 60, FX_NOW - 60 + 7 * FX_DAY + 1, FX_NOW,
+                         FX_NOW, &out),
+             HALLMARK_MALFORMED);
+    CHECK(strcmp(hallmark_result_name(HALLMARK_DELIVERY_TOO_LATE), "HALLMARK_DELIVERY_TOO_LATE") ==
+          0);
+    free(b);
+    hallmark_verifier_free(v);
+    fx_free(&fx);
+}

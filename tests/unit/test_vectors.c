@@ -358,6 +358,7 @@ TEST(vectors_every_case_gives_its_expected_result)
     CHECK(reached[HALLMARK_VERIFIED_DOMAIN]);
     CHECK(reached[HALLMARK_KEY_OUT_OF_SCOPE]);     /* HM-VEC-64 */
     CHECK(reached[HALLMARK_SENDER_ALWAYS_SIGNED]); /* HM-VEC-61 */
+    CHECK(reached[HALLMARK_DELIVERY_TOO_LATE]);    /* HM-VEC-66 */
     /* Issue 22 items 6 and 7: vectors 380-399. */
     CHECK(reached[HALLMARK_SUBJECT_MODIFIED] && reached[HALLMARK_REPLY_TO_MISMATCH] &&
           reached[HALLMARK_REPLY_TO_NOT_AUTHORIZED]);

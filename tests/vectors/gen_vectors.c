@@ -1048,7 +1048,7 @@ key_and_brand_negatives(void)
 
     c = sms_claims(BODY, "n030");
     json_object_set_new(c, "iat", json_integer(NOW - 200 * DAY));
-    json_object_set_new(c, "exp", json_integer(NOW - 200 * DAY + 20 * DAY));
+    json_object_set_new(c, "exp", json_integer(NOW - 200 * DAY + 5 * DAY));
     neg_token("key-revoked-backdated", "A stolen, revoked key with a backdated iat",
               "HM-VERIFY-11 HM-BUNDLE-7", "HALLMARK_KEY_REVOKED", sign_claims(acme_revoked, c));
     neg_token("key-outside-validity", "A retired key used after its exp", "HM-VERIFY-12",
@@ -4682,6 +4682,104 @@ status_rules(void)
     free(v1);
 }
 
+/* ---- issue 21, part 4: token lifetime and delivery age (vectors 500-519, HM-VEC-66) -------- */
+
+/* One SMS token of acme with category cat, issued at iat and living ttl seconds, verified at now
+ * (0: NOW) with received_at (0: absent, now is both times). The message body is msg_body. */
+static void
+delivery_case(const char *name, const char *description, const char *spec, const char *result,
+              const char *cat, long long iat, long long ttl, long long now, long long received_at,
+              const char *msg_body)
+{
+    json_t *c = sms_claims(BODY, name);
+    char *t;
+    struct vec v;
+
+    json_object_set_new(c, "category", json_string(cat));
+    json_object_set_new(c, "iat", json_integer(iat));
+    json_object_set_new(c, "exp", json_integer(iat + ttl));
+    t = token(acme, c);
+    memset(&v, 0, sizeof v);
+    v.name = name;
+    v.description = description;
+    v.spec = spec;
+    v.bundle = default_bundle;
+    v.channel = "sms";
+    v.from = "ACMEBANK";
+    v.to = TO_SMS;
+    v.body = msg_body;
+    v.token = t;
+    v.result = result;
+    v.now = now;
+    v.serial = 7;
+    v.brand = strcmp(result, "HALLMARK_VERIFIED") == 0 ? acme_brand(acme, c) : NULL;
+    after_load.received_at = received_at;
+    emit(&v);
+    free(t);
+    json_decref(c);
+}
+
+static void
+delivery_rules(void)
+{
+    counter = 499; /* issue 21, part 4: vectors 500-519 (HM-VEC-66) */
+    delivery_case("token-lifetime-7-days", "A token that lives exactly 7 days (exp - iat = 604800)",
+                  "HM-TOKEN-60 HM-TOKEN-18", "HALLMARK_VERIFIED", "transactional", NOW - 60,
+                  7 * DAY, 0, 0, BODY);
+    delivery_case("token-lifetime-over-7-days",
+                  "A token that lives 7 days and a second: replayable for longer than the cap",
+                  "HM-TOKEN-60 HM-TOKEN-18 HM-VERIFY-12", "HALLMARK_MALFORMED", "transactional",
+                  NOW - 60, 7 * DAY + 1, 0, 0, BODY);
+    delivery_case("otp-delivered-at-limit",
+                  "A one-time code received 899 seconds after its iat: the last second of its "
+                  "10 minutes plus the skew",
+                  "HM-TOKEN-61 HM-VERIFY-64", "HALLMARK_VERIFIED", "otp", NOW - 899, DAY, 0, 0,
+                  BODY);
+    delivery_case("otp-delivered-too-late",
+                  "A one-time code received 900 seconds after its iat, its token still unexpired",
+                  "HM-TOKEN-61 HM-VERIFY-64", "HALLMARK_DELIVERY_TOO_LATE", "otp", NOW - 900, DAY,
+                  0, 0, BODY);
+    delivery_case("alert-delivered-at-limit",
+                  "An alert received a day and 299 seconds after its iat",
+                  "HM-TOKEN-61 HM-VERIFY-64", "HALLMARK_VERIFIED", "alert", NOW - DAY - 299,
+                  2 * DAY, 0, 0, BODY);
+    delivery_case("alert-delivered-too-late",
+                  "A genuine alert captured and delivered to its recipient again a day and 300 "
+                  "seconds after its iat, its token still unexpired",
+                  "HM-TOKEN-61 HM-VERIFY-64", "HALLMARK_DELIVERY_TOO_LATE", "alert",
+                  NOW - DAY - 300, 2 * DAY, 0, 0, BODY);
+    delivery_case("transactional-delivered-at-limit",
+                  "A transactional message received 3 days and 299 seconds after its iat",
+                  "HM-TOKEN-61 HM-VERIFY-64", "HALLMARK_VERIFIED", "transactional",
+                  NOW - 3 * DAY - 299, 4 * DAY, 0, 0, BODY);
+    delivery_case("transactional-delivered-too-late",
+                  "A transactional message received 3 days and 300 seconds after its iat",
+                  "HM-TOKEN-61 HM-VERIFY-64", "HALLMARK_DELIVERY_TOO_LATE", "transactional",
+                  NOW - 3 * DAY - 300, 4 * DAY, 0, 0, BODY);
+    delivery_case("marketing-delivered-too-late",
+                  "A marketing message received 3 days and 300 seconds after its iat",
+                  "HM-TOKEN-61 HM-VERIFY-64", "HALLMARK_DELIVERY_TOO_LATE", "marketing",
+                  NOW - 3 * DAY - 300, 4 * DAY, 0, 0, BODY);
+    delivery_case("otp-verified-days-later",
+                  "A one-time code received a minute after its iat and verified two days later "
+                  "with both times: the delivery age is judged at received_at",
+                  "HM-VERIFY-64 HM-VERIFY-60", "HALLMARK_VERIFIED", "otp", NOW - 60, DAY,
+                  NOW + 2 * DAY, NOW, BODY);
+    delivery_case("otp-one-time-call-late",
+                  "A one-time code verified 960 seconds after its iat by a one-time call: its one "
+                  "time is received_at",
+                  "HM-VERIFY-64 HM-VERIFY-63", "HALLMARK_DELIVERY_TOO_LATE", "otp", NOW - 60, DAY,
+                  NOW + 900, 0, BODY);
+    delivery_case("otp-expired-and-too-late",
+                  "A one-time code past its exp and its delivery age: the expiry comes first",
+                  "HM-VERIFY-17 HM-VERIFY-64", "HALLMARK_TOKEN_EXPIRED", "otp", NOW - 2 * DAY, DAY,
+                  0, 0, BODY);
+    delivery_case("otp-too-late-body-modified",
+                  "A one-time code delivered too late with another body: step 11 comes first",
+                  "HM-VERIFY-15 HM-VERIFY-64", "HALLMARK_BODY_MODIFIED", "otp", NOW - 900, DAY, 0,
+                  0, "Acme Bank: your code is 000000");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -4738,6 +4836,7 @@ main(int argc, char **argv)
     scope_rules();
     status_rules();
     policy_rules();
+    delivery_rules();
     printf("gen-vectors: %d vectors written to %s\n", counter, out_dir);
     return failures == 0 ? 0 : 1;
 }

@@ -467,6 +467,9 @@ print_verdict(const hallmark_verification *v, hallmark_result code, hallmark_ui 
         }
         if (code == HALLMARK_VERIFIED || code == HALLMARK_VERIFIED_DOMAIN) {
             json_object_set_new(out, "brand", brand_json(v));
+            /* With brand.id, the pair an app remembers to show a repeat as neutral
+             * ([HM-VERIFY-65]). */
+            json_object_set_new(out, "jti", json_string(v->token_id));
         }
         if (recheck_name != NULL) {
             json_object_set_new(out, "recheck", json_string(recheck_name));

@@ -107,7 +107,7 @@ typedef enum hallmark_result {
     HALLMARK_BUNDLE_ROOT_FORKED = 60,          /**< the root chain forks from the one accepted */
     HALLMARK_KEY_OUT_OF_SCOPE = 61, /**< the key's scope does not cover the token's channel or
                                          sender: a warning (spec [HM-VERIFY-52]) */
-    /* 62-63, 69-72 and 76 are reserved; not values of this build. */
+    /* 62-63, 70-72 and 76 are reserved; not values of this build. */
     /* The status object (spec §6.9). */
     HALLMARK_STATUS_INVALID = 64,      /**< the status is malformed, not signed by the bundle's
                                             publishing key, or of another platform */
@@ -117,6 +117,9 @@ typedef enum hallmark_result {
                                             "cannot tell right now" */
     HALLMARK_CLOCK_BEHIND = 68,        /**< the device's clock is earlier than times the platform
                                             signed (spec [HM-VERIFY-62]): it was set back; neutral */
+    HALLMARK_DELIVERY_TOO_LATE = 69,   /**< received_at is later after the token's iat than its
+                                            category allows (otp 10 minutes, alert 1 day, others 3
+                                            days; spec [HM-TOKEN-61], [HM-VERIFY-64]): neutral */
     /* Consent and volume caps at the signer (spec §9.7); the verifier never returns them. */
     HALLMARK_ERR_RECIPIENT_OPTED_OUT = 73, /**< the recipient opted out of this brand's messages
                                                 of this category on this channel */

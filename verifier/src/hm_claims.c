@@ -15,6 +15,24 @@ hm_category_from(const char *s)
     return (hallmark_category)(hm_name_index(s, names, sizeof names / sizeof names[0]) + 1);
 }
 
+long long
+hm_delivery_age_max(hallmark_category category)
+{
+    switch (category) {
+    case HALLMARK_CATEGORY_OTP:
+        return 600;
+    case HALLMARK_CATEGORY_ALERT:
+        return 86400;
+    case HALLMARK_CATEGORY_UNKNOWN: /* refused by hm_claims_read; the shortest, to be safe */
+        return 0;
+    case HALLMARK_CATEGORY_TRANSACTIONAL:
+    case HALLMARK_CATEGORY_MARKETING:
+    case HALLMARK_CATEGORY_SERVICE:
+        break;
+    }
+    return 3LL * 86400;
+}
+
 static int
 jti_ok(const char *s)
 {

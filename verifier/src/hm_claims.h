@@ -10,8 +10,9 @@
 #include "hm_bundle.h"
 #include "hm_digest.h"
 
-/* The longest a token may live, exp - iat (HM-TOKEN-18). */
-#define HM_TOKEN_LIFETIME_MAX 2592000LL
+/* The longest a token may live, exp - iat: 7 days ([HM-TOKEN-18], [HM-TOKEN-60]). It also keeps
+ * a retired key in bundles until its last token has expired (hm_publish.h). */
+#define HM_TOKEN_LIFETIME_MAX 604800LL
 
 /* At most this many digests in alt_body ([HM-TOKEN-45]). */
 #define HM_ALT_BODY_MAX 3
@@ -39,6 +40,10 @@ int hm_claims_read(const json_t *payload, hm_claims *c);
 /* The category / action kind named s, or the UNKNOWN value (0). */
 hallmark_category hm_category_from(const char *s);
 hallmark_action_kind hm_action_kind_from(const char *s);
+
+/* The maximum delivery age (received_at - iat, before the skew) of a token of this category
+ * ([HM-TOKEN-61]): 600 s for otp, 1 day for alert, 3 days for the others. */
+long long hm_delivery_age_max(hallmark_category category);
 
 /* 1 if the brand's credential authorizes sender id from on channel for recipient to (§5.6; to
  * canonical, or NULL when not valid, which no entry with a country matches, [HM-CRED-63]). */

@@ -130,6 +130,8 @@ describe(hallmark_result code)
         TEXT(HALLMARK_CLOCK_BEHIND, NEUTRAL,
              "the device's clock is earlier than the trust data it holds (set back): cannot "
              "tell right now")
+        TEXT(HALLMARK_DELIVERY_TOO_LATE, NEUTRAL,
+             "the message arrived later after it was signed than its category allows")
         TEXT(HALLMARK_ERR_RECIPIENT_OPTED_OUT, NONE,
              "the recipient opted out of this brand's messages of this kind")
         TEXT(HALLMARK_ERR_VOLUME_CAP, NONE,

@@ -594,6 +594,11 @@ check_claims(hallmark_verification *out, const hm_trust *t, const hm_status *st,
     if (now >= c.exp + HM_SKEW) {
         return verdict(out, HALLMARK_TOKEN_EXPIRED, "token expired");
     }
+    /* [HM-VERIFY-64]: a genuine message received this long after signing is a replay or a
+     * delivery too slow to be worth a checkmark; now is received_at here. */
+    if (now >= c.iat + hm_delivery_age_max(c.category) + HM_SKEW) {
+        return verdict(out, HALLMARK_DELIVERY_TOO_LATE, "delivered too late for its category");
+    }
     return finish(out, t, b, k, &c, signed_fields);
 }
 

@@ -64,6 +64,24 @@ func verifyMessage(bundle: [UInt8], persistedState: inout [UInt8]?, channel: Str
     return out
 }
 
+// Spec HM-VERIFY-65: remember (iss, jti) of every message shown with a checkmark (or "signed
+// by"), at least until its exp + 300 s, in storage that survives a restart; a new arrival whose
+// pair is remembered is a repeat and gets the neutral UI, never a second checkmark. A message
+// received too long after it was signed (HM-VERIFY-64: otp 10 minutes, alert a day, others 3
+// days) already comes back as HALLMARK_DELIVERY_TOO_LATE, neutral.
+func uiClassOfArrival(_ out: hallmark_verification, seen: inout [String: Int64]) -> hallmark_ui {
+    guard out.code == HALLMARK_VERIFIED || out.code == HALLMARK_VERIFIED_DOMAIN else {
+        return out.ui
+    }
+    func text<T>(_ field: T) -> String {
+        withUnsafeBytes(of: field) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+    }
+    let pair = text(out.brand_id) + "\u{0}" + text(out.token_id)  // brand ids hold no U+0000
+    if seen[pair] != nil { return HALLMARK_UI_NEUTRAL }
+    seen[pair] = out.expires_at + 300
+    return out.ui
+}
+
 // Spec §6.9 and §7.5: right after every successful bundle load, and again at least every
 // status_every seconds of the bundle, load its status object (fetched from the platform's
 // GET /v1/status); persist the state it returns as after a bundle load; then re-check every stored

@@ -136,6 +136,11 @@ public enum Result {
     STATUS_STALE(67),
     /** the device's clock is earlier than times the platform signed (set back): neutral */
     CLOCK_BEHIND(68),
+    /**
+     * received later after signing than the token's category allows (otp 10 minutes, alert 1 day,
+     * others 3 days): a replay or a slow delivery, neutral (spec HM-VERIFY-64)
+     */
+    DELIVERY_TOO_LATE(69),
     /** the recipient opted out of this brand's messages of this category on this channel */
     ERR_RECIPIENT_OPTED_OUT(73),
     /** the brand's cap for this category and recipient is reached until its reset time */
