@@ -161,6 +161,36 @@ load_fail(hallmark_error *err, hallmark_result code, const char *message)
     return code;
 }
 
+/* What a bundle load and a status load check first, alike: the arguments, the room for the next
+ * state, and the persisted state (read into *persisted); err is reset. */
+static hallmark_result
+load_begin(const hallmark_verifier *v, const unsigned char *input, int64_t now,
+           const unsigned char *state, size_t state_len, const unsigned char *state_out,
+           size_t state_out_cap, const size_t *state_out_len, hallmark_error *err,
+           hm_trust_state *persisted)
+{
+    hallmark_result rc;
+
+    if (err != NULL) {
+        err->code = HALLMARK_OK;
+        err->message = "";
+        err->field = NULL;
+    }
+    if (v == NULL || input == NULL || now < 0 || (state == NULL && state_len > 0) ||
+        state_out == NULL || state_out_len == NULL) {
+        return load_fail(err, HALLMARK_ERR_INVALID_ARGUMENT, "missing argument");
+    }
+    if (state_out_cap < HALLMARK_TRUST_STATE_MAX) {
+        return load_fail(err, HALLMARK_ERR_BUFFER_TOO_SMALL,
+                         "state_out_cap is below HALLMARK_TRUST_STATE_MAX");
+    }
+    rc = hm_trust_state_read(&v->anchor, state, state_len, persisted);
+    if (rc != HALLMARK_OK) {
+        return load_fail(err, rc, "the persisted trust state is not one this library wrote");
+    }
+    return HALLMARK_OK;
+}
+
 hallmark_result
 hallmark_verifier_load_bundle(hallmark_verifier *v, const unsigned char *bundle, size_t len,
                               uint64_t last_serial, int64_t now, uint64_t *serial_out,
@@ -190,22 +220,10 @@ hallmark_verifier_load(hallmark_verifier *v, const unsigned char *bundle, size_t
     hallmark_result rc;
 
     memset(&held, 0, sizeof held);
-    if (err != NULL) {
-        err->code = HALLMARK_OK;
-        err->message = "";
-        err->field = NULL;
-    }
-    if (v == NULL || bundle == NULL || now < 0 || (state == NULL && state_len > 0) ||
-        state_out == NULL || state_out_len == NULL) {
-        return load_fail(err, HALLMARK_ERR_INVALID_ARGUMENT, "missing argument");
-    }
-    if (state_out_cap < HALLMARK_TRUST_STATE_MAX) {
-        return load_fail(err, HALLMARK_ERR_BUFFER_TOO_SMALL,
-                         "state_out_cap is below HALLMARK_TRUST_STATE_MAX");
-    }
-    rc = hm_trust_state_read(&v->anchor, state, state_len, &persisted);
+    rc = load_begin(v, bundle, now, state, state_len, state_out, state_out_cap, state_out_len, err,
+                    &persisted);
     if (rc != HALLMARK_OK) {
-        return load_fail(err, rc, "the persisted trust state is not one this library wrote");
+        return rc;
     }
     pthread_mutex_lock(&v->load_lock);
     old = snapshot_acquire(v);
@@ -264,22 +282,10 @@ hallmark_verifier_load_status(hallmark_verifier *v, const unsigned char *status,
     long long floor;
     hallmark_result rc;
 
-    if (err != NULL) {
-        err->code = HALLMARK_OK;
-        err->message = "";
-        err->field = NULL;
-    }
-    if (v == NULL || status == NULL || now < 0 || (state == NULL && state_len > 0) ||
-        state_out == NULL || state_out_len == NULL) {
-        return load_fail(err, HALLMARK_ERR_INVALID_ARGUMENT, "missing argument");
-    }
-    if (state_out_cap < HALLMARK_TRUST_STATE_MAX) {
-        return load_fail(err, HALLMARK_ERR_BUFFER_TOO_SMALL,
-                         "state_out_cap is below HALLMARK_TRUST_STATE_MAX");
-    }
-    rc = hm_trust_state_read(&v->anchor, state, state_len, &persisted);
+    rc = load_begin(v, status, now, state, state_len, state_out, state_out_cap, state_out_len, err,
+                    &persisted);
     if (rc != HALLMARK_OK) {
-        return load_fail(err, rc, "the persisted trust state is not one this library wrote");
+        return rc;
     }
     pthread_mutex_lock(&v->load_lock);
     cur = snapshot_acquire(v);
