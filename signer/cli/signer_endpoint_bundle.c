@@ -74,7 +74,6 @@ serve_status(struct evhttp_request *req, struct client *c)
     char file[4096];
     unsigned char *data = NULL;
     size_t len = 0;
-    struct evbuffer *buf;
 
     (void)c;
     if (snprintf(file, sizeof file, "%s/published/status.jws", srv.o->keystore) >=
@@ -86,19 +85,8 @@ serve_status(struct evhttp_request *req, struct client *c)
                                    "no status object is published (hallmark-keys publish)"));
         return;
     }
-    if ((buf = evbuffer_new()) == NULL || evbuffer_add(buf, data, len) != 0) {
-        free(data);
-        if (buf != NULL) {
-            evbuffer_free(buf);
-        }
-        serve_reply_error(req, HALLMARK_ERR_NOMEM, NULL, NULL);
-        return;
-    }
-    free(data);
     /* A minute: an app that fetches hourly never gets a status older than the timer's run by
      * more than that ([HM-TRUST-71]). */
     evhttp_add_header(h, "Cache-Control", "public, max-age=60");
-    evhttp_add_header(h, "Content-Type", "application/jose");
-    evhttp_send_reply(req, 200, "OK", buf);
-    evbuffer_free(buf);
+    serve_reply_file(req, data, len, "application/jose");
 }

@@ -70,7 +70,6 @@ serve_logo(struct evhttp_request *req, struct client *c)
     char file[4096], etag[HM_SHA256_B64_LEN + 3], got[HM_SHA256_B64_LEN + 1];
     unsigned char *data = NULL;
     size_t len = 0;
-    struct evbuffer *buf;
     hm_signer *s;
     int known;
 
@@ -124,17 +123,5 @@ serve_logo(struct evhttp_request *req, struct client *c)
                           "the service's copy of this logo does not match its digest", NULL);
         return;
     }
-    if ((buf = evbuffer_new()) == NULL || evbuffer_add(buf, data, len) != 0) {
-        free(data);
-        if (buf != NULL) {
-            evbuffer_free(buf);
-        }
-        serve_reply_error(req, HALLMARK_ERR_NOMEM, NULL, NULL);
-        return;
-    }
-    free(data);
-    evhttp_add_header(h, "Content-Type", "image/png");
-    evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
-    evhttp_send_reply(req, 200, "OK", buf);
-    evbuffer_free(buf);
+    serve_reply_file(req, data, len, "image/png");
 }

@@ -81,6 +81,28 @@ serve_observe_latency(double seconds)
 }
 
 void
+serve_reply_file(struct evhttp_request *req, unsigned char *data, size_t len,
+                 const char *content_type)
+{
+    struct evbuffer *buf = evbuffer_new();
+    struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+
+    if (buf == NULL || evbuffer_add(buf, data, len) != 0) {
+        free(data);
+        if (buf != NULL) {
+            evbuffer_free(buf);
+        }
+        serve_reply_error(req, HALLMARK_ERR_NOMEM, NULL, NULL);
+        return;
+    }
+    free(data);
+    evhttp_add_header(h, "Content-Type", content_type);
+    evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
+    evhttp_send_reply(req, 200, "OK", buf);
+    evbuffer_free(buf);
+}
+
+void
 serve_reply_json(struct evhttp_request *req, int status, json_t *body)
 {
     serve_reply_json_cached(req, status, body, "no-store");

@@ -82,6 +82,10 @@ void serve_count(const char *labels, unsigned long long n);
 void serve_observe_latency(double seconds);
 /* Sends body (stolen; NULL sends no body) as JSON with the status. */
 void serve_reply_json(struct evhttp_request *req, int status, json_t *body);
+/* 200 with the bytes of a file (data, malloc'd, taken and freed) as content_type, not sniffed;
+ * 500 when out of memory. Caching headers are the caller's. */
+void serve_reply_file(struct evhttp_request *req, unsigned char *data, size_t len,
+                      const char *content_type);
 /* The same with a Cache-Control of the caller's (serve_reply_json says no-store). */
 void serve_reply_json_cached(struct evhttp_request *req, int status, json_t *body,
                              const char *cache_control);
