@@ -1,8 +1,10 @@
-/* hallmark-signer serve: the committer, one thread that puts the directory tokens of every sign
- * request waiting at a moment into the store in one transaction (group commit), so that a worker
- * never blocks its event loop on a commit and a commit's cost is shared by every request it
- * carries. A request's reply is sent from its own worker thread once its commit is done
- * (event_base_once on the worker's base); a failed commit fails that request's directory tokens.
+/* hallmark-signer serve: the committer, one thread that takes every sign request waiting at a
+ * moment, checks consent and caps for all their messages in one store transaction, records their
+ * signatures, and puts their directory tokens into the store in one transaction (group commit),
+ * so that a worker never blocks its event loop on the store and each transaction's cost is shared
+ * by every request it carries. A request's reply is sent from its own worker thread once its commit
+ * is done (event_base_once on the worker's base); a failed commit fails that request's directory
+ * tokens.
  *
  * Lifetimes: while a request waits, evhttp leaves it to us (evhttp_request_own), and the
  * connection's close callback marks it gone if the client leaves; its completion then frees it
@@ -112,28 +114,50 @@ serve_commit_submit(struct serve_job *job, struct evhttp_connection *conn, serve
     deferred = 1;
 }
 
-/* Commits one group: every token of every request taken, in one transaction. */
+/* One group: consent, caps and the signature log for every request taken (serve_jobs_admit),
+ * then every directory token they still carry in one transaction. */
 static void
 commit_group(struct waiting *group)
 {
     struct waiting *w;
-    hm_store_token *t;
-    size_t n = 0, k = 0;
+    struct serve_job **jobs;
+    hm_store_token *t = NULL;
+    size_t n_jobs = 0, n = 0, k = 0;
     char err[512] = "";
-    hallmark_result rc;
+    hallmark_result rc = HALLMARK_OK;
 
+    for (w = group; w != NULL; w = w->next) {
+        n_jobs++;
+    }
+    if ((jobs = calloc(n_jobs, sizeof *jobs)) != NULL) {
+        for (w = group, k = 0; w != NULL; w = w->next) {
+            jobs[k++] = w->job;
+        }
+        serve_jobs_admit(jobs, n_jobs);
+        free(jobs);
+    } else {
+        for (w = group; w != NULL; w = w->next) {
+            serve_jobs_admit(&w->job, 1); /* out of memory: one request at a time */
+        }
+    }
     for (w = group; w != NULL; w = w->next) {
         n += serve_job_tokens(w->job, NULL);
     }
-    t = calloc(n > 0 ? n : 1, sizeof *t);
-    for (w = group; t != NULL && w != NULL; w = w->next) {
+    if (n > 0 && (t = calloc(n, sizeof *t)) == NULL) {
+        rc = HALLMARK_ERR_NOMEM;
+    }
+    for (w = group, k = 0; t != NULL && w != NULL; w = w->next) {
         k += serve_job_tokens(w->job, t + k);
     }
-    rc = t == NULL ? HALLMARK_ERR_NOMEM : hm_store_put_tokens(srv.store, t, k, err, sizeof err);
-    free(t);
+    if (t != NULL) {
+        rc = hm_store_put_tokens(srv.store, t, k, err, sizeof err);
+        free(t);
+    }
     if (rc != HALLMARK_OK) {
         serve_log("error", "directory_write_failed", "\"tokens\":%zu", n);
-        (void)fprintf(stderr, "hallmark-signer: %s\n", err);
+        if (err[0] != '\0') {
+            (void)fprintf(stderr, "hallmark-signer: %s\n", err);
+        }
     }
     for (w = group; w != NULL;) {
         struct waiting *next = w->next;

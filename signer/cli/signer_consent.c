@@ -30,8 +30,8 @@ struct keyed {
 };
 
 void
-signer_consent_check(hm_store *store, const hm_consent_secret *secret, const hm_signer *s,
-                     long long now, struct consent_item *items, size_t n, size_t *unchecked)
+signer_consent_check(hm_store *store, const hm_consent_secret *secret, long long now,
+                     struct consent_item *items, size_t n, size_t *unchecked)
 {
     hm_admission stack_m[ITEMS_ON_STACK], *m = stack_m;
     struct keyed stack_k[ITEMS_ON_STACK], *k = stack_k;
@@ -62,7 +62,7 @@ signer_consent_check(hm_store *store, const hm_consent_secret *secret, const hm_
             continue;
         }
         if (hm_consent_recipient(secret, r->channel, r->to, k[count].rcpt) != HALLMARK_OK ||
-            !hm_signer_policy(s, r->brand, r->category, &cap_max, &period, &opt_in)) {
+            !hm_signer_policy(items[i].s, r->brand, r->category, &cap_max, &period, &opt_in)) {
             /* Signed, so the brand and recipient were checked: this cannot happen. */
             items[i].rc = HALLMARK_ERR_INTERNAL;
             items[i].detail = "the consent key of this recipient cannot be made";

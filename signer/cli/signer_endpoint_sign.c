@@ -37,49 +37,6 @@ sign_message(const hm_signer *s, const struct client *c, const json_t *msg, long
     }
 }
 
-/* Consent and caps (spec §9.7), after signing and before recording: a message refused here is
- * neither recorded nor counted, and its token is dropped. One store call for the request. */
-static void
-consent_all(const hm_signer *s, long long now, struct signing *g, size_t n)
-{
-    struct consent_item stack[16], *items = n <= 16 ? stack : calloc(n, sizeof *items);
-    size_t i, unchecked = 0;
-
-    if (items == NULL) {
-        for (i = 0; i < n; i++) {
-            if (g[i].rc == HALLMARK_OK) {
-                g[i].rc = HALLMARK_ERR_NOMEM;
-                g[i].res.detail = "out of memory while checking consent: not signed";
-                g[i].res.field = NULL;
-            }
-        }
-        return;
-    }
-    for (i = 0; i < n; i++) {
-        items[i] = (struct consent_item){&g[i].r, g[i].rc, NULL, NULL, 0};
-    }
-    signer_consent_check(srv.store, srv.consent, s, now, items, n, &unchecked);
-    for (i = 0; i < n; i++) {
-        if (g[i].rc == HALLMARK_OK && items[i].rc != HALLMARK_OK) {
-            g[i].rc = items[i].rc;
-            g[i].reset = items[i].reset;
-            hm_sign_result_clear(&g[i].res); /* the token nobody receives */
-            g[i].res.detail = items[i].detail;
-            g[i].res.field = items[i].field;
-        }
-    }
-    if (unchecked > 0) {
-        serve_log("warning", "consent_unchecked",
-                  "\"otp\":%zu,\"message\":\"the store is unavailable: one-time codes signed "
-                  "without the consent check (spec HM-CARRY-52)\"",
-                  unchecked);
-        serve_count("hallmark_consent_unchecked_total", unchecked);
-    }
-    if (items != stack) {
-        free(items);
-    }
-}
-
 /* Records every signature of the request in one write of the signature log, before any token
  * is handed out; if that fails, none of them is (503, signing stops). */
 static void
@@ -171,6 +128,7 @@ struct serve_job {
     struct signing *g;
     size_t n;
     int batch;
+    long long now; /* the signing time */
     struct timespec t0;
 };
 
@@ -243,6 +201,71 @@ serve_job_tokens(const struct serve_job *j, hm_store_token *out)
         }
     }
     return k;
+}
+
+/* Marks every message of the jobs still to go out as refused with rc and detail. */
+static void
+refuse_all(struct serve_job *const *jobs, size_t n_jobs, hallmark_result rc, const char *detail)
+{
+    size_t k, i;
+
+    for (k = 0; k < n_jobs; k++) {
+        for (i = 0; i < jobs[k]->n; i++) {
+            struct signing *g = &jobs[k]->g[i];
+            if (g->rc == HALLMARK_OK) {
+                hm_sign_result_clear(&g->res); /* the token nobody receives */
+                g->rc = rc;
+                g->res.detail = detail;
+                g->res.field = NULL;
+            }
+        }
+    }
+}
+
+void
+serve_jobs_admit(struct serve_job *const *jobs, size_t n_jobs)
+{
+    struct consent_item *items;
+    size_t total = 0, unchecked = 0, k, i, at = 0;
+    long long now = 0;
+
+    for (k = 0; k < n_jobs; k++) {
+        total += jobs[k]->n;
+        now = jobs[k]->now > now ? jobs[k]->now : now;
+    }
+    if ((items = calloc(total > 0 ? total : 1, sizeof *items)) == NULL) {
+        refuse_all(jobs, n_jobs, HALLMARK_ERR_NOMEM,
+                   "out of memory while checking consent: not signed");
+        return;
+    }
+    for (k = 0; k < n_jobs; k++) {
+        for (i = 0; i < jobs[k]->n; i++) {
+            struct signing *g = &jobs[k]->g[i];
+            items[at++] = (struct consent_item){jobs[k]->s, &g->r, g->rc, NULL, NULL, 0};
+        }
+    }
+    signer_consent_check(srv.store, srv.consent, now, items, total, &unchecked);
+    for (k = 0, at = 0; k < n_jobs; k++) {
+        for (i = 0; i < jobs[k]->n; i++, at++) {
+            struct signing *g = &jobs[k]->g[i];
+            if (g->rc == HALLMARK_OK && items[at].rc != HALLMARK_OK) {
+                g->rc = items[at].rc;
+                g->reset = items[at].reset;
+                hm_sign_result_clear(&g->res); /* the token nobody receives */
+                g->res.detail = items[at].detail;
+                g->res.field = items[at].field;
+            }
+        }
+        record_all(jobs[k]->c, jobs[k]->now, jobs[k]->g, jobs[k]->n);
+    }
+    free(items);
+    if (unchecked > 0) {
+        serve_log("warning", "consent_unchecked",
+                  "\"otp\":%zu,\"message\":\"the store is unavailable: one-time codes signed "
+                  "without the consent check (spec HM-CARRY-52)\"",
+                  unchecked);
+        serve_count("hallmark_consent_unchecked_total", unchecked);
+    }
 }
 
 /* The committer is done with the job (rc: its commit), on the job's own worker thread. */
@@ -329,15 +352,18 @@ handle_sign(struct evhttp_request *req, struct client *c, int batch)
     } else {
         sign_message(j->s, c, body, now, &j->g[0]);
     }
-    consent_all(j->s, now, j->g, j->n);
-    record_all(c, now, j->g, j->n);
-    if (serve_job_tokens(j, NULL) == 0) {
-        job_reply(j);
+    j->now = now;
+    for (i = 0; i < j->n && j->g[i].rc != HALLMARK_OK; i++) {
+    }
+    if (i == j->n) {
+        job_reply(j); /* nothing signed: nothing to check, record or keep */
         job_free(j);
         return;
     }
-    /* Wait for the commit, off the event loop. While it waits the request is ours: if the client
-     * leaves, evhttp keeps it for us to free, and the close callback says so. */
+    /* Wait for the committer, off the event loop: consent and caps, the signature log and the
+     * directory, for this request and every other one waiting (serve_jobs_admit, then the
+     * commit). While it waits the request is ours: if the client leaves, evhttp keeps it for us
+     * to free, and the close callback says so. */
     evhttp_request_own(req);
     serve_commit_submit(j, j->conn, job_committed);
 }

@@ -296,14 +296,14 @@ lines_finish(const hm_signer *s, hm_sigaudit *audit, hm_store *store,
 
     for (i = 0; i < ls->n; i++) {
         if (items != NULL) {
-            items[i] = (struct consent_item){&ls->l[i].req, ls->l[i].rc, NULL, NULL, 0};
+            items[i] = (struct consent_item){s, &ls->l[i].req, ls->l[i].rc, NULL, NULL, 0};
         } else if (ls->l[i].rc == HALLMARK_OK) {
             ls->l[i].rc = HALLMARK_ERR_NOMEM;
             ls->l[i].res.detail = "out of memory while checking consent: not signed";
         }
     }
     if (items != NULL) {
-        signer_consent_check(store, secret, s, now, items, ls->n, &unchecked);
+        signer_consent_check(store, secret, now, items, ls->n, &unchecked);
     }
     if (unchecked > 0) {
         (void)signer_fail(EXIT_FAILED,

@@ -105,6 +105,11 @@ typedef void (*serve_committed_fn)(struct serve_job *job, hallmark_result rc, in
 /* The directory rows of a job into out (NULL: only count them): each token under its lookup key
  * and its rendering's (HM-CARRY-30); their number. */
 size_t serve_job_tokens(const struct serve_job *job, hm_store_token *out);
+/* On the committer's thread, before a group's commit: consent and caps (spec §9.7) for every
+ * message of the group's jobs in one store call, then each job's signatures recorded in the
+ * signature log. A message refused here is neither recorded nor counted, and its token is
+ * dropped (so it is not committed either). */
+void serve_jobs_admit(struct serve_job *const *jobs, size_t n_jobs);
 /* Queues a job whose request is owned (evhttp_request_own); done is called once committed. */
 void serve_commit_submit(struct serve_job *job, struct evhttp_connection *conn,
                          serve_committed_fn done);
