@@ -44,14 +44,23 @@ lower(unsigned char c)
     return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
 }
 
+/* 1 if the body holds one of the bidi controls: one pass, comparing only where a byte could
+ * start one (every control begins with 0xe2 or 0xd8). */
 static int
-contains(const char *body, size_t len, const char *needle)
+has_bidi(const char *body, size_t len)
 {
-    size_t n = strlen(needle), i;
+    size_t i, k;
 
-    for (i = 0; i + n <= len; i++) {
-        if (memcmp(body + i, needle, n) == 0) {
-            return 1;
+    for (i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)body[i];
+        if (c != 0xe2 && c != 0xd8) {
+            continue;
+        }
+        for (k = 0; k < sizeof bidi / sizeof bidi[0]; k++) {
+            size_t n = strlen(bidi[k]);
+            if (n <= len - i && memcmp(body + i, bidi[k], n) == 0) {
+                return 1;
+            }
         }
     }
     return 0;
@@ -152,13 +161,11 @@ hallmark_result
 hm_body_rules_check(const hm_brand *b, const char *body, size_t len, const char **detail)
 {
     char host[HM_ID_MAX], url[URL_MAX + 1];
-    size_t i, k, n;
+    size_t i, n;
 
-    for (k = 0; k < sizeof bidi / sizeof bidi[0]; k++) {
-        if (contains(body, len, bidi[k])) {
-            *detail = "the body contains a bidi control character";
-            return HALLMARK_ERR_BAD_REQUEST;
-        }
+    if (has_bidi(body, len)) {
+        *detail = "the body contains a bidi control character";
+        return HALLMARK_ERR_BAD_REQUEST;
     }
     for (i = 0; i < len;) {
         unsigned char c = (unsigned char)body[i], prev = i > 0 ? (unsigned char)body[i - 1] : ' ';

@@ -16,7 +16,9 @@
 #include "hm_secmem.h"
 
 struct hm_consent_secret {
-    unsigned char *bytes; /* hm_secret_alloc, HM_CONSENT_SECRET_BYTES */
+    /* HMAC-SHA-256 keyed with the secret and fed the label and its 0x00, once at load, so that a
+     * recipient's key costs only its own bytes (hm_secret_alloc: it is as secret as the key). */
+    crypto_auth_hmacsha256_state *prefix;
 };
 
 #define LABEL "hallmark-consent-v1"
@@ -25,7 +27,7 @@ void
 hm_consent_secret_free(hm_consent_secret *p)
 {
     if (p != NULL) {
-        hm_secret_free(p->bytes);
+        hm_secret_free(p->prefix); /* wiped */
         free(p);
     }
 }
@@ -67,6 +69,7 @@ hm_consent_secret_load(const char *path, int create, hm_consent_secret **out, ch
                        size_t err_cap)
 {
     hm_consent_secret *p = NULL;
+    unsigned char *bytes = NULL;
     struct stat st;
     unsigned char extra;
     hallmark_result rc;
@@ -91,20 +94,31 @@ hm_consent_secret_load(const char *path, int create, hm_consent_secret **out, ch
         return HALLMARK_ERR_CORRUPT;
     }
     if ((p = calloc(1, sizeof *p)) == NULL ||
-        (p->bytes = hm_secret_alloc(HM_CONSENT_SECRET_BYTES)) == NULL) {
-        free(p);
+        (p->prefix = hm_secret_alloc(sizeof *p->prefix)) == NULL ||
+        (bytes = hm_secret_alloc(HM_CONSENT_SECRET_BYTES)) == NULL) {
+        hm_consent_secret_free(p);
         (void)close(fd);
         hm_errorf(err, err_cap, "out of memory");
         return HALLMARK_ERR_NOMEM;
     }
-    got = read(fd, p->bytes, HM_CONSENT_SECRET_BYTES);
+    got = read(fd, bytes, HM_CONSENT_SECRET_BYTES);
     if (got != HM_CONSENT_SECRET_BYTES || read(fd, &extra, 1) != 0) {
         (void)close(fd);
+        hm_secret_free(bytes);
         hm_consent_secret_free(p);
         hm_errorf(err, err_cap, "consent secret %s: cannot read 32 bytes", path);
         return HALLMARK_ERR_IO;
     }
     (void)close(fd);
+    if (crypto_auth_hmacsha256_init(p->prefix, bytes, HM_CONSENT_SECRET_BYTES) != 0 ||
+        crypto_auth_hmacsha256_update(p->prefix, (const unsigned char *)LABEL, sizeof LABEL) !=
+            0) { /* the label and its 0x00 */
+        hm_secret_free(bytes);
+        hm_consent_secret_free(p);
+        hm_errorf(err, err_cap, "consent secret %s: cannot key HMAC-SHA-256", path);
+        return HALLMARK_ERR_INTERNAL;
+    }
+    hm_secret_free(bytes); /* wiped */
     *out = p;
     return HALLMARK_OK;
 }
@@ -113,7 +127,6 @@ hallmark_result
 hm_consent_recipient(const hm_consent_secret *p, const char *channel, const char *id,
                      char out[HM_CONSENT_KEY_LEN + 1])
 {
-    static const unsigned char zero = 0;
     crypto_auth_hmacsha256_state st;
     unsigned char mac[crypto_auth_hmacsha256_BYTES];
     char canon[HM_ID_MAX];
@@ -123,10 +136,8 @@ hm_consent_recipient(const hm_consent_secret *p, const char *channel, const char
     if (p == NULL || channel == NULL || id == NULL || !hm_canonical_recipient(channel, id, canon)) {
         return HALLMARK_ERR_BAD_REQUEST;
     }
-    if (crypto_auth_hmacsha256_init(&st, p->bytes, HM_CONSENT_SECRET_BYTES) != 0 ||
-        crypto_auth_hmacsha256_update(&st, (const unsigned char *)LABEL, strlen(LABEL)) != 0 ||
-        crypto_auth_hmacsha256_update(&st, &zero, 1) != 0 ||
-        crypto_auth_hmacsha256_update(&st, (const unsigned char *)canon, strlen(canon)) != 0 ||
+    memcpy(&st, p->prefix, sizeof st);
+    if (crypto_auth_hmacsha256_update(&st, (const unsigned char *)canon, strlen(canon)) != 0 ||
         crypto_auth_hmacsha256_final(&st, mac) != 0 ||
         hm_b64url_encode(out, HM_CONSENT_KEY_LEN + 1, mac, sizeof mac, &n) != HALLMARK_OK ||
         n != HM_CONSENT_KEY_LEN) {
