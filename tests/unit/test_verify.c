@@ -707,6 +707,33 @@ TEST(recipient_stem_memo_answers_only_what_the_argon2id_would)
     CHECK(memcmp(got, want[4], 32) == 0);
 }
 
+/* The thread's ring of recent stems (a phone's verifier): the last 32 stems computed are answered
+ * without the Argon2id, each equal to what it would give; the 33rd back is computed again. */
+TEST(recipient_stem_ring_keeps_a_phones_last_32_senders)
+{
+    unsigned char want[33][32], got[32];
+    char from[33][16];
+    unsigned long before;
+    size_t i;
+
+    for (i = 0; i < 33; i++) {
+        (void)snprintf(from[i], sizeof from[i], "RINGTEST%02zu", i);
+        CHECK_RC(hm_recipient_stem("sms", from[i], "+447700900777", want[i]), HALLMARK_OK);
+    }
+    before = hm_stem_computed();
+    for (i = 32; i >= 1; i--) { /* newest first, so the check itself replaces nothing */
+        CHECK_RC(hm_recipient_stem("sms", from[i], "+447700900777", got), HALLMARK_OK);
+        CHECK(memcmp(got, want[i], 32) == 0);
+    }
+    CHECK(hm_stem_computed() == before);
+    CHECK_RC(hm_recipient_stem("sms", from[0], "+447700900777", got), HALLMARK_OK);
+    CHECK(memcmp(got, want[0], 32) == 0);
+    CHECK(hm_stem_computed() == before + 1);
+    CHECK_RC(hm_recipient_stem("sms", from[0], "+447700900778", got), HALLMARK_OK);
+    CHECK(memcmp(got, want[0], 32) != 0);
+    CHECK(hm_stem_computed() == before + 2);
+}
+
 static void
 digest_b64(const char *text, char out[48])
 {

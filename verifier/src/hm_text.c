@@ -219,22 +219,31 @@ hm_action_label_ok(const char *label, size_t len)
            hm_display_name_ok(label, len);
 }
 
-/* The last stem this thread computed, by its exact inputs: the tokens a directory returns for one
- * message, and a run of messages from one sender to one recipient, pay the Argon2id once. A
- * thread's own memo needs no lock (issue 16: no shared lock per verify). */
-static _Thread_local struct {
-    int ready;
-    char key[HM_STEM_KEY_MAX];
-    size_t key_len;
-    unsigned char stem[HM_SHA256_BYTES];
-} stem_memo;
-
-/* The larger memo of hm_stem_memo_reserve: direct-mapped by a digest of the inputs. */
+/* A memo entry: the SHA-256 of a stem's exact inputs (channel 0 sender 0 recipient 0), and the
+ * stem. */
 struct stem_slot {
-    unsigned char key[HM_SHA256_BYTES]; /* SHA-256 of channel 0 sender 0 recipient 0 */
+    unsigned char key[HM_SHA256_BYTES];
     unsigned char stem[HM_SHA256_BYTES];
 };
 
+/* The stems this thread computed last, newest replacing oldest: a phone hears from a handful of
+ * senders, so its verifier pays the Argon2id once per sender, not once per message; the tokens a
+ * directory returns for one message, and runs of messages from one sender to one recipient, pay
+ * it once too. A thread's own memo needs no lock (issue 16: no shared lock per verify). */
+#define HM_STEM_RECENT 32
+static _Thread_local struct {
+    struct stem_slot slot[HM_STEM_RECENT];
+    unsigned count, next;
+    unsigned long computed;
+} recent;
+
+unsigned long
+hm_stem_computed(void)
+{
+    return recent.computed;
+}
+
+/* The larger memo of hm_stem_memo_reserve: direct-mapped by the key. */
 static _Thread_local struct {
     struct stem_slot *slots; /* hm_secret_alloc; NULL: none */
     size_t mask;
@@ -273,33 +282,76 @@ hm_stem_memo_release(void)
     big_memo.mask = 0;
 }
 
-static struct stem_slot *
-big_memo_slot(const char *channel, size_t cl, const char *sender, size_t sl, const char *recipient,
-              size_t rl, unsigned char key[HM_SHA256_BYTES])
+/* The memo key of a stem's inputs (each length counts its NUL). */
+static void
+memo_key(const char *channel, size_t cl, const char *sender, size_t sl, const char *recipient,
+         size_t rl, unsigned char key[HM_SHA256_BYTES])
 {
     crypto_hash_sha256_state st;
-    uint64_t at;
 
     crypto_hash_sha256_init(&st);
     crypto_hash_sha256_update(&st, (const unsigned char *)channel, cl);
     crypto_hash_sha256_update(&st, (const unsigned char *)sender, sl);
     crypto_hash_sha256_update(&st, (const unsigned char *)recipient, rl);
     crypto_hash_sha256_final(&st, key);
-    memcpy(&at, key, sizeof at);
-    return &big_memo.slots[at & big_memo.mask];
+}
+
+/* The stem memoized under key into out: 1, or 0 when this thread has none. *big gets the slot of
+ * the larger memo the key maps to (NULL without one). */
+static int
+memo_find(const unsigned char key[HM_SHA256_BYTES], unsigned char out[HM_SHA256_BYTES],
+          struct stem_slot **big)
+{
+    unsigned i;
+    uint64_t at;
+
+    *big = NULL;
+    if (big_memo.slots != NULL) {
+        memcpy(&at, key, sizeof at);
+        *big = &big_memo.slots[at & big_memo.mask];
+        if (big_memo.used[*big - big_memo.slots] &&
+            memcmp((*big)->key, key, HM_SHA256_BYTES) == 0) {
+            memcpy(out, (*big)->stem, HM_SHA256_BYTES);
+            return 1;
+        }
+    }
+    for (i = 0; i < recent.count; i++) {
+        if (memcmp(recent.slot[i].key, key, HM_SHA256_BYTES) == 0) {
+            memcpy(out, recent.slot[i].stem, HM_SHA256_BYTES);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Keeps a stem just computed: in the recent ring, and in the larger memo's slot if there is one. */
+static void
+memo_keep(const unsigned char key[HM_SHA256_BYTES], const unsigned char stem[HM_SHA256_BYTES],
+          struct stem_slot *big)
+{
+    struct stem_slot *r = &recent.slot[recent.next];
+
+    memcpy(r->key, key, HM_SHA256_BYTES);
+    memcpy(r->stem, stem, HM_SHA256_BYTES);
+    recent.next = (recent.next + 1) % HM_STEM_RECENT;
+    recent.count = recent.count < HM_STEM_RECENT ? recent.count + 1 : HM_STEM_RECENT;
+    if (big != NULL) {
+        memcpy(big->key, key, HM_SHA256_BYTES);
+        memcpy(big->stem, stem, HM_SHA256_BYTES);
+        big_memo.used[big - big_memo.slots] = 1;
+    }
 }
 
 hallmark_result
 hm_recipient_stem(const char *channel, const char *sender, const char *recipient,
                   unsigned char out[HM_SHA256_BYTES])
 {
-    struct stem_slot *slot = NULL;
+    struct stem_slot *big = NULL;
     unsigned char key[HM_SHA256_BYTES];
     static const char label[] = "hallmark-stem-v1";
     unsigned char salt[HM_SHA256_BYTES];
     crypto_hash_sha256_state st;
     size_t cl, sl, rl;
-    int rc;
 
     if (channel == NULL || sender == NULL || recipient == NULL || out == NULL) {
         return HALLMARK_ERR_INVALID_ARGUMENT;
@@ -307,43 +359,21 @@ hm_recipient_stem(const char *channel, const char *sender, const char *recipient
     cl = strlen(channel) + 1;
     sl = strlen(sender) + 1;
     rl = strlen(recipient) + 1;
-    if (big_memo.slots != NULL) {
-        slot = big_memo_slot(channel, cl, sender, sl, recipient, rl, key);
-        if (big_memo.used[slot - big_memo.slots] && memcmp(slot->key, key, sizeof key) == 0) {
-            memcpy(out, slot->stem, HM_SHA256_BYTES);
-            return HALLMARK_OK;
-        }
-    }
-    if (stem_memo.ready && cl + sl + rl == stem_memo.key_len &&
-        memcmp(stem_memo.key, channel, cl) == 0 && memcmp(stem_memo.key + cl, sender, sl) == 0 &&
-        memcmp(stem_memo.key + cl + sl, recipient, rl) == 0) {
-        memcpy(out, stem_memo.stem, HM_SHA256_BYTES);
+    memo_key(channel, cl, sender, sl, recipient, rl, key);
+    if (memo_find(key, out, &big)) {
         return HALLMARK_OK;
     }
     crypto_hash_sha256_init(&st);
     crypto_hash_sha256_update(&st, (const unsigned char *)label, sizeof label); /* with its 0 */
-    crypto_hash_sha256_update(&st, (const unsigned char *)channel, strlen(channel) + 1);
-    crypto_hash_sha256_update(&st, (const unsigned char *)sender, strlen(sender) + 1);
+    crypto_hash_sha256_update(&st, (const unsigned char *)channel, cl);
+    crypto_hash_sha256_update(&st, (const unsigned char *)sender, sl);
     crypto_hash_sha256_final(&st, salt);
-    rc = crypto_pwhash(out, HM_SHA256_BYTES, recipient, rl - 1, salt, HM_STEM_OPSLIMIT,
-                       HM_STEM_MEMLIMIT, crypto_pwhash_ALG_ARGON2ID13);
-    if (rc != 0) {
+    if (crypto_pwhash(out, HM_SHA256_BYTES, recipient, rl - 1, salt, HM_STEM_OPSLIMIT,
+                      HM_STEM_MEMLIMIT, crypto_pwhash_ALG_ARGON2ID13) != 0) {
         return HALLMARK_ERR_NOMEM;
     }
-    if (slot != NULL) {
-        memcpy(slot->key, key, sizeof key);
-        memcpy(slot->stem, out, HM_SHA256_BYTES);
-        big_memo.used[slot - big_memo.slots] = 1;
-    }
-    stem_memo.ready = 0;
-    if (cl + sl + rl <= sizeof stem_memo.key) {
-        memcpy(stem_memo.key, channel, cl);
-        memcpy(stem_memo.key + cl, sender, sl);
-        memcpy(stem_memo.key + cl + sl, recipient, rl);
-        stem_memo.key_len = cl + sl + rl;
-        memcpy(stem_memo.stem, out, HM_SHA256_BYTES);
-        stem_memo.ready = 1;
-    }
+    recent.computed++;
+    memo_keep(key, out, big);
     return HALLMARK_OK;
 }
 

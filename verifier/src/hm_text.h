@@ -55,7 +55,6 @@ int hm_action_label_ok(const char *label, size_t len);
  * About 1 ms on a server core: what makes rcpt and the lookup key slow to reverse. HALLMARK_OK,
  * HALLMARK_ERR_INVALID_ARGUMENT or HALLMARK_ERR_NOMEM (the 1 MiB could not be allocated). */
 #define HM_STEM_OPSLIMIT 2ULL
-#define HM_STEM_KEY_MAX 1056 /* channel, sender and recipient with their NULs, for the memo */
 #define HM_STEM_MEMLIMIT 1048576U
 hallmark_result hm_recipient_stem(const char *channel, const char *sender, const char *recipient,
                                   unsigned char out[HM_SHA256_BYTES]);
@@ -72,6 +71,8 @@ hallmark_result hm_recipient_stem(const char *channel, const char *sender, const
 #define HM_STEM_MEMO_MAX (1U << 24)
 hallmark_result hm_stem_memo_reserve(size_t entries);
 void hm_stem_memo_release(void);
+/* How many stems this thread has computed (run the Argon2id for), not answered from a memo. */
+unsigned long hm_stem_computed(void);
 
 /* The recipient binding ([HM-TOKEN-22]): SHA-256("hallmark-rcpt-v2" 0 jti 0 channel 0 stem),
  * the stem of hm_recipient_stem for the token's channel, sender and recipient. */
