@@ -156,7 +156,7 @@ JAVA_TEST_SRC := $(sort $(wildcard verifier/bindings/java/test/dev/hallmark/*.ja
 JAR := $(BUILD)/java/hallmark.jar
 
 .PHONY: all help deps deps-check deps-fuzz test test-run check check-exports format-check tidy \
-        cppcheck asan valgrind fuzz fuzz-bins bench install uninstall clean demo vectors java \
+        cppcheck asan valgrind fuzz fuzz-bins bench callgrind install uninstall clean demo vectors java \
         room-includes
 
 all: $(ALL_TARGETS)
@@ -169,6 +169,7 @@ help:
 	@echo "make valgrind    the unit suite under valgrind memcheck; any error fails"
 	@echo "make fuzz        libFuzzer targets with clang, FUZZ_SECONDS=N each (default $(FUZZ_SECONDS))"
 	@echo "make bench       benchmarks against raw libsodium and OpenSSL"
+	@echo "make callgrind   instructions per signature and per verification (valgrind)"
 	@echo "make install     verifier header, libraries, hallmark.pc and the CLIs (PREFIX, DESTDIR)"
 	@echo "make VERIFIER_ES256=0   verifier without OpenSSL (libsodium + jansson only), in build/min"
 	@echo "make deps        install missing Debian packages (needs root; else prints the command)"
@@ -356,10 +357,14 @@ build/fuzz/%: tests/fuzz/%.c $(FUZZ_ARCHIVES)
 BENCH_DIR := $(BUILD)/bench
 BENCH_UTIL := $(call obj,bench/bench_util.c)
 BENCH_TOOLS := $(BENCH_DIR)/bench-core $(BENCH_DIR)/bench-sign $(BENCH_DIR)/bench-verify \
-               $(BENCH_DIR)/bench-bundle $(BENCH_DIR)/bench-store
+               $(BENCH_DIR)/bench-bundle $(BENCH_DIR)/bench-store $(BENCH_DIR)/bench-peers
 $(BENCH_DIR)/bench-core: $(call obj,bench/bench_core.c) $(BENCH_UTIL) $(SIGN_A) $(LIB_A)
 	@mkdir -p $(@D)
 	$(Q)$(CC) -o $@ $^ $(LDFLAGS_ALL) $(CRYPTO_LIBS)
+# The C JOSE peers (issue 16): cjose and libjwt from Debian, linked only into this tool.
+$(BENCH_DIR)/bench-peers: $(call obj,bench/bench_peers.c) $(BENCH_UTIL) $(LIB_A)
+	@mkdir -p $(@D)
+	$(Q)$(CC) -o $@ $^ $(LDFLAGS_ALL) $(CRYPTO_LIBS) -lcjose -ljwt
 $(BENCH_DIR)/bench-sign: $(call obj,bench/bench_sign.c)
 $(BENCH_DIR)/bench-verify: $(call obj,bench/bench_verify.c)
 $(BENCH_DIR)/bench-bundle: $(call obj,bench/bench_bundle.c)
@@ -368,6 +373,12 @@ $(BENCH_DIR)/bench-sign $(BENCH_DIR)/bench-verify $(BENCH_DIR)/bench-bundle \
 $(BENCH_DIR)/bench-store: $(BENCH_UTIL) $(HOST_ARCHIVES)
 	@mkdir -p $(@D)
 	$(Q)$(CC) -o $@ $(filter %.o,$^) $(filter %.a,$^) $(LDFLAGS_ALL) $(TOOL_LIBS)
+# make callgrind: instructions per signature and per verification (bench/callgrind.sh), counted
+# by valgrind: repeatable on a busy machine, where make bench's rates are not.
+callgrind:
+	@tools/deps.sh build test bench
+	@$(MAKE) --no-print-directory all $(BENCH_TOOLS)
+	@bench/callgrind.sh $(BUILD)
 bench:
 	@tools/deps.sh build test bench
 	@$(MAKE) --no-print-directory all $(BENCH_TOOLS)

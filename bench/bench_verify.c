@@ -4,7 +4,11 @@
  * alternating rounds in this process (best of five each): crypto_sign_verify_detached over the
  * very signing inputs of the tokens, signed for it with a fresh key. One JSON object on stdout.
  * Run once per bundle size, each in its own process, so peak RSS belongs to that size alone.
- * usage: bench-verify ROOT_B64 BUNDLE SIGNED.ndjson THREADS */
+ * Each round gives the one-thread rate's ratio to the limit of that round; the figure is the
+ * median of those ratios (and each rate's best round).
+ * usage: bench-verify ROOT_B64 BUNDLE SIGNED.ndjson THREADS [--count N]
+ *   --count N: verifies the messages N times over on this thread, untimed, and prints nothing
+ *   else: for callgrind (bench/callgrind.sh counts the instructions of verify_counted). */
 #include <malloc.h>
 #include <pthread.h>
 #include <sodium.h>
@@ -203,22 +207,48 @@ all_verify(const struct corpus *c)
     return 0;
 }
 
+/* Verifies every message rounds times over: the operation bench/callgrind.sh counts (kept out of
+ * line so that callgrind can toggle on it). */
+__attribute__((noinline)) static int
+verify_counted(const struct corpus *c, unsigned long rounds)
+{
+    unsigned long r;
+    size_t i;
+
+    for (r = 0; r < rounds; r++) {
+        for (i = 0; i < c->n; i++) {
+            if (!verify_one(c, &c->samples[i])) {
+                return 0;
+            }
+        }
+    }
+    return 1;
+}
+
+static int
+by_value(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return x < y ? -1 : x > y;
+}
+
 struct figures {
-    double limit, limit_cpu, one, one_cpu, all, all_cpu;
+    double limit, limit_cpu, one, one_cpu, all, all_cpu, ratio;
 };
 
 /* The limit and one thread alternately, best of ROUNDS each; then threads threads. */
 static int
 measure(struct corpus *c, int threads, struct figures *f)
 {
-    double secs = c->seconds, r, r_cpu;
+    double secs = c->seconds, r, r_cpu, limit, ratio[ROUNDS];
     int round;
 
     memset(f, 0, sizeof *f);
     c->seconds = secs / ROUNDS;
     for (round = 0; round < ROUNDS; round++) {
         c->raw = 1;
-        r = verify_rate(c, 1, &r_cpu);
+        r = limit = verify_rate(c, 1, &r_cpu);
         f->limit = r > f->limit ? r : f->limit;
         f->limit_cpu = r_cpu > f->limit_cpu ? r_cpu : f->limit_cpu;
         c->raw = 0;
@@ -227,7 +257,10 @@ measure(struct corpus *c, int threads, struct figures *f)
         }
         f->one = r > f->one ? r : f->one;
         f->one_cpu = r_cpu > f->one_cpu ? r_cpu : f->one_cpu;
+        ratio[round] = r / limit;
     }
+    qsort(ratio, ROUNDS, sizeof ratio[0], by_value);
+    f->ratio = ratio[ROUNDS / 2];
     c->seconds = secs;
     f->all = verify_rate(c, threads, &f->all_cpu);
     return f->all < 0 ? -1 : 0;
@@ -244,10 +277,14 @@ main(int argc, char **argv)
     size_t len = 0, i, heap0, heap;
     double ms;
     struct rusage ru;
+    unsigned long count = 0;
     int threads, st = 2;
 
-    if (argc != 5 || (threads = atoi(argv[4])) < 1 || threads > THREADS_MAX) {
-        (void)fprintf(stderr, "usage: bench-verify ROOT_B64 BUNDLE SIGNED.ndjson THREADS\n");
+    if ((argc != 5 && argc != 7) || (threads = atoi(argv[4])) < 1 || threads > THREADS_MAX ||
+        (argc == 7 &&
+         (strcmp(argv[5], "--count") != 0 || (count = strtoul(argv[6], NULL, 10)) == 0))) {
+        (void)fprintf(stderr,
+                      "usage: bench-verify ROOT_B64 BUNDLE SIGNED.ndjson THREADS [--count N]\n");
         return 2;
     }
     memset(&c, 0, sizeof c);
@@ -273,6 +310,10 @@ main(int argc, char **argv)
     if (all_verify(&c) != 0) {
         goto out;
     }
+    if (count > 0) {
+        st = verify_counted(&c, count) ? 0 : 1;
+        goto out;
+    }
     if (measure(&c, threads, &f) != 0) {
         (void)fprintf(stderr, "bench-verify: a verification failed under load\n");
         goto out;
@@ -280,9 +321,9 @@ main(int argc, char **argv)
     (void)printf("{\"bundle_bytes\":%zu,\"load_ms\":%.2f,\"heap_bytes\":%zu,\"maxrss_kb\":%ld,"
                  "\"messages\":%zu,\"limit\":%.0f,\"limit_per_cpu\":%.0f,\"verify_1t\":%.0f,"
                  "\"verify_1t_per_cpu\":%.0f,\"threads\":%d,\"verify_all\":%.0f,"
-                 "\"verify_all_per_cpu\":%.0f}\n",
+                 "\"verify_all_per_cpu\":%.0f,\"verify_1t_ratio\":%.3f,\"rounds\":%d}\n",
                  len, ms, heap, ru.ru_maxrss, c.n, f.limit, f.limit_cpu, f.one, f.one_cpu, threads,
-                 f.all, f.all_cpu);
+                 f.all, f.all_cpu, f.ratio, ROUNDS);
     st = 0;
 out:
     for (i = 0; c.samples != NULL && i < c.n; i++) {

@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """make bench, last step: turns the rows the bench tools wrote into the table (stdout), the
 results JSON, and the chart's data files. Every figure is shown as an absolute number and as a
-ratio to the limit for the same operation; targets from issue 7 are checked.
+ratio to the limit for the same operation; the targets of issue 16 are checked.
 
-Which limit: bench-sign and bench-verify measure crypto_sign_detached / crypto_sign_verify_detached
-themselves, over the very signing inputs of the tokens, alternating rounds with the library call,
-so their ratios (rows 2, 5, 6) hold on a noisy shared machine. Rows measured in other processes
-(pipe mode, the service, jose) are divided by the best limit seen in the run: bench-core at the
-start and at the end and bench-sign's own, which can only make those ratios lower.
+Which limit (issue 16's method): bench-sign and bench-verify measure crypto_sign_detached /
+crypto_sign_verify_detached themselves, over the very signing inputs of the tokens, alternating
+rounds with the library call; their ratios (rows 2, 5, 6) are the median of the per-round ratios.
+Whole-process rows run bench-core right before and right after them and divide by the mean of
+those two limits (pipe mode, the service); jose and the C peers divide by the limit measured
+in their own process beside them where they have one, else by the best limit of the run.
 
 usage: report.py ROWS_DIR OUT.json CHART_DIR SECONDS_TAKEN
 """
@@ -81,9 +82,16 @@ class Table:
         out.append("")
         out.append("targets:")
         for t in self.targets:
-            out.append(f"  {'met   ' if t['met'] else 'MISSED'} {t['target']}: {t['value']} "
-                       f"(goal {t['goal']})")
+            state = "not measured" if t["met"] is None else "met   " if t["met"] else "MISSED"
+            out.append(f"  {state} {t['target']}: {t['value']} (goal {t['goal']})")
         return "\n".join(out)
+
+
+def limit_around(rows, name, key, fallback):
+    """The mean of bench-core's KEY run right before and right after row NAME, else fallback."""
+    both = [rows[f"limit-{name}-{when}"][key] for when in ("before", "after")
+            if f"limit-{name}-{when}" in rows]
+    return sum(both) / len(both) if both else fallback
 
 
 def build(rows, cores):
@@ -114,13 +122,20 @@ def build(rows, cores):
               note="paid once per message to a recipient not in the memo")
     t.row("2", "limit beside it: crypto_sign_detached, the tokens' inputs", sign["limit"], "sig/s",
           sign["limit"])
-    r2 = t.row("2", "signer library, hm_signer_sign, 1 thread", sign["sign"], "sig/s",
-               sign["limit"], 0.90)
+    median = f" (median of {sign['rounds']} rounds' ratios)" if "sign_ratio" in sign else ""
+    t.row("2", f"signer library, hm_signer_sign, 1 thread, repeat customers{median}",
+          sign["sign"], "sig/s", sign["limit"], 0.90)
+    r2 = sign.get("sign_ratio", t.lines[-1]["ratio"])
+    t.lines[-1].update(ratio=r2, met=r2 >= 0.90)
     t.row("2", "signer library, JSON line -> request -> token", sign["parse_and_sign"], "sig/s",
           sign["limit"])
-    r3 = t.row("3", f"pipe mode, {pipe['messages']:,} messages, end to end", pipe["sign"], "sig/s",
-               S, 0.80)
-    t.row("3", "pipe mode, per CPU second", pipe["messages"] / pipe["cpu_s"], "sig/cpu-s", S)
+    if "parse_and_sign_ratio" in sign:
+        t.lines[-1]["ratio"] = sign["parse_and_sign_ratio"]
+    P = limit_around(rows, "pipe", "ed_sign_raw", S)
+    r3 = t.row("3", f"pipe mode, {pipe['messages']:,} messages, end to end (limit: bench-core "
+               f"right before and after, {P:,.0f}/s)", pipe["sign"], "sig/s", P, 0.80)
+    r3c = t.row("3", "pipe mode, per CPU second", pipe["messages"] / pipe["cpu_s"], "sig/cpu-s", P,
+                0.70)
     svc = {k[len("service-"):]: v for k, v in rows.items() if k.startswith("service-")}
     full = [r for r in svc.values() if r["server_threads"] == cores]
     batch = max((r for r in full if r["batch"] == 100), key=lambda r: r["sign"], default=None)
@@ -134,18 +149,30 @@ def build(rows, cores):
         errs = r["errors"] + r["non2xx"]
         t.row("4", what, r["sign"], "sig/s", S, note=f"{errs} errors" if errs else "")
     r4 = None
+    L = limit_around(rows, "service", "ed_sign_raw", S)
     if batch:
         r4 = t.row("4", f"serve, batches of 100, per server CPU second "
-                        f"({batch['server_cpu_s']} s CPU)", batch["sign_per_cpu"], "sig/cpu-s",
-                   S, 0.60)
+                        f"({batch['server_cpu_s']} s CPU; limit before and after {L:,.0f}/s)",
+                   batch["sign_per_cpu"], "sig/cpu-s", L, 0.60)
     t.row("5", "limit beside it: crypto_sign_verify_detached, same inputs", ver["limit"],
           "verify/s", ver["limit"])
-    r5 = t.row("5", "verifier library, hallmark_verify, 1 thread", ver["verify_1t"], "verify/s",
-               ver["limit"], 0.85)
+    r5 = t.row("5", "verifier library, hallmark_verify, 1 thread, one customer's phone",
+               ver["verify_1t"], "verify/s", ver["limit"], 0.85)
+    if "verify_1t_ratio" in ver:
+        r5 = ver["verify_1t_ratio"]
+        t.lines[-1].update(ratio=r5, met=r5 >= 0.85, what=t.lines[-1]["what"] +
+                           f" (median of {ver['rounds']} rounds' ratios)")
     t.row("5", f"verifier library, {ver['threads']} threads (ratio to 1-core raw)",
           ver["verify_all"], "verify/s", V)
-    t.row("5", f"verifier library, {ver['threads']} threads, per CPU second",
-          ver["verify_all_per_cpu"], "verify/cpu-s", V)
+    r5t = t.row("5", f"verifier library, {ver['threads']} threads, per CPU second (ratio to the "
+                "limit per CPU second beside it)", ver["verify_all_per_cpu"], "verify/cpu-s",
+                ver.get("limit_per_cpu", V), 0.85)
+    new = rows.get("verify-new")
+    if new:
+        t.row("5", "verifier library, 1 thread, every token a new recipient (each pays the "
+              "Argon2id stem)", new["verify_1t"], "verify/s", new["limit"])
+        if "verify_1t_ratio" in new:
+            t.lines[-1]["ratio"] = new["verify_1t_ratio"]
     bundles = {int(k.split("-")[1]): v for k, v in rows.items() if k.startswith("bundle-")}
     for size in sorted(bundles):
         b = bundles[size]
@@ -163,16 +190,28 @@ def build(rows, cores):
         t.row("7", "npm jose, verify, per CPU second", jose["verify_per_cpu"], "verify/cpu-s", V)
         t.row("7", "npm jose, sign, wall (one await after another)", jose["sign"], "sig/s", S)
         t.row("7", "npm jose, verify, wall", jose["verify"], "verify/s", V)
+        if "es256_sign_per_cpu" in jose:
+            t.row("7", "npm jose, ES256 sign, per CPU second (ratio to bench-core's ES256)",
+                  jose["es256_sign_per_cpu"], "sig/cpu-s", core["es_sign_raw"])
+            t.row("7", "npm jose, ES256 verify, per CPU second (ratio to bench-core's ES256)",
+                  jose["es256_verify_per_cpu"], "verify/cpu-s", core["es_verify_raw"])
 
     store = build_store(t, rows)
 
     def fmt(x):
         return None if x is None else round(x, 2)
-    t.check("in-process signing >= 0.90 of crypto_sign_detached", fmt(r2), 0.90, r2 >= 0.90)
-    t.check("pipe mode >= 0.80 of crypto_sign_detached", fmt(r3), 0.80, r3 >= 0.80)
-    t.check("verifying >= 0.85 of crypto_sign_verify_detached", fmt(r5), 0.85, r5 >= 0.85)
+    t.check("in-process signing (Ed25519, repeat customers) >= 0.90 of crypto_sign_detached",
+            fmt(r2), 0.90, r2 >= 0.90)
+    t.check("pipe mode >= 0.80 of crypto_sign_detached, wall", fmt(r3), 0.80, r3 >= 0.80)
+    t.check("pipe mode >= 0.70 of crypto_sign_detached, per CPU second", fmt(r3c), 0.70,
+            r3c >= 0.70)
+    t.check("verifying (Ed25519, one customer's phone) >= 0.85 of crypto_sign_verify_detached, "
+            "1 thread", fmt(r5), 0.85, r5 >= 0.85)
+    t.check(f"verifying >= 0.85 of crypto_sign_verify_detached, {ver['threads']} threads, per CPU "
+            "second", fmt(r5t), 0.85, r5t >= 0.85)
     if r4 is not None:
-        t.check("service, batches of 100, >= 0.60 of raw per core used", fmt(r4), 0.60, r4 >= 0.60)
+        t.check("service, batches of 100, >= 0.60 of raw per server CPU second", fmt(r4), 0.60,
+                r4 >= 0.60)
     if single is not None:
         t.check(f"service, single messages: p99 < 5 ms at the highest error-free rate "
                 f"({single['rps']:,} req/s, {single['connections']} connections)",
@@ -180,19 +219,39 @@ def build(rows, cores):
     if "skipped" not in jose:
         ours_sign = sign["sign_per_cpu"] / jose["sign_per_cpu"]
         ours_verify = ver["verify_1t_per_cpu"] / jose["verify_per_cpu"]
-        t.check("signing >= 4x jose per core", fmt(ours_sign), 4, ours_sign >= 4)
-        t.check("verifying >= 2x jose per core", fmt(ours_verify), 2, ours_verify >= 2)
+        t.check("signing >= 3.5x npm jose per core (Ed25519)", fmt(ours_sign), 3.5,
+                ours_sign >= 3.5)
+        t.check("verifying >= 3.5x npm jose per core (Ed25519)", fmt(ours_verify), 3.5,
+                ours_verify >= 3.5)
     else:
-        t.check("signing >= 4x jose per core", "skipped: " + jose["skipped"], 4, None)
-        t.check("verifying >= 2x jose per core", "skipped: " + jose["skipped"], 2, None)
+        t.check("signing >= 3.5x npm jose per core", "skipped: " + jose["skipped"], 3.5, None)
+        t.check("verifying >= 3.5x npm jose per core", "skipped: " + jose["skipped"], 3.5, None)
     if 10000 in bundles and 100 in bundles:
         big, small = bundles[10000], bundles[100]
-        t.check("10,000-brand bundle loads in < 100 ms", f"{big['load_ms']:.1f} ms", "< 100 ms",
-                big["load_ms"] < 100)
+        t.check("10,000-brand bundle: cold load < 0.7 s on one core", f"{big['load_ms']:.1f} ms",
+                "< 700 ms", big["load_ms"] < 700)
         keep = (big["verify_1t"] / big["limit"]) / (small["verify_1t"] / small["limit"])
         t.check("verify rate with 10,000 brands within 10% of 100 brands (each as a ratio to its "
                 "own limit)", fmt(keep), ">= 0.90",
                 keep >= 0.90)
+    peers = rows.get("peers")
+    if peers:
+        for peer, version in (("cjose", peers.get("cjose_version")), ("libjwt", "1.10")):
+            for op, unit, raw in (("sign", "sig/cpu-s", "raw_es256_sign"),
+                                  ("verify", "verify/cpu-s", "raw_es256_verify")):
+                key = f"{peer}_es256_{op}"
+                t.row("7", f"{peer} {version}, ES256 {op}, same claims, per CPU second (median "
+                      f"ratio to OpenSSL ES256 with contexts kept, beside it: "
+                      f"{peers[raw]:,.0f}/s)", peers[key], unit, peers[raw])
+                t.lines[-1]["ratio"] = peers[f"{key}_ratio"]
+    # Issue 16's targets that no row measures yet: said, never left out.
+    t.check("in-process signing ES256 >= 0.90 of OpenSSL ES256 with its contexts kept",
+            "not measured: the bench workload has no ES256 brand yet", 0.90, None)
+    t.check("10,000-brand bundle: a reload that changes a few brands < 100 ms",
+            "not measured: needs the checked-on-first-use cache of spec §6.6 (not built)",
+            "< 100 ms", None)
+    t.check("full product ahead of cjose's ratio per core on ES256",
+            "not measured: the product rows are Ed25519 (see the cjose rows)", "cjose", None)
     for name, value, goal, met in store:
         t.check(name, value, goal, met)
     return t, svc, ver

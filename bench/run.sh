@@ -31,28 +31,27 @@ step() { printf 'bench: %-58s %4ds\n' "$1" "$(($(date +%s) - started))" >&2; }
 row() { cat >"$work/rows/$1.json"; } # row NAME < JSON: one result object for report.py
 
 step "keystore: 4 brands with logos, keys published"
-printf 'bench passphrase, not a secret\n' >"$work/pass"
-chmod 600 "$work/pass"
-export HALLMARK_PASSPHRASE_FILE=$work/pass HALLMARK_KEYSTORE=$work/ks HALLMARK_OPERATOR=bench HALLMARK_PLATFORM="Hallmark Bench"
-unset HALLMARK_NOW
-quiet() { "$@" >"$work/cmd.out" 2>&1 || { cat "$work/cmd.out" >&2; exit 1; }; }
-quiet "$keys" init --platform "Hallmark Bench" --kdf minimum
-kids=()
-while IFS=$'\t' read -r id name color options; do
-    "$build/tests/hm-demo-logo" "$color" "$work/$id.png" "$id" # a picture of its own (HM-CRED-42)
-    # shellcheck disable=SC2086 # options is a list of words without spaces
-    quiet "$keys" brand add "$id" --name "$name" --logo "$work/$id.png" --color "$color" $options
-    kids+=("$("$keys" key add "$id" 2>/dev/null)")
-done < <(python3 bench/workload.py brands)
-quiet "$keys" publish
-for kid in "${kids[@]}"; do quiet "$keys" key promote "$kid" --force --reason "bench"; done
-quiet "$keys" publish
+# shellcheck source=bench/keystore.sh
+. bench/keystore.sh
+bench_keystore "$build" "$work"
 root=$(cat "$HALLMARK_KEYSTORE/root.pub")
 bundle=$HALLMARK_KEYSTORE/published/bundle.jws
 
-step "workload: $count messages (bench/workload.py)"
-python3 bench/workload.py messages "$count" >"$work/messages.ndjson"
+# The mix goes to a platform's repeat customers (50 of them), whose recipient stems the signer's
+# threads remember (spec HM-TOKEN-55); the phone corpus is one customer's messages from every
+# brand and channel, as the app on their phone verifies them; the new-recipient corpus gives
+# every token a recipient of its own, so that each verification pays the Argon2id.
+customers=50
+step "workload: $count messages to $customers customers (bench/workload.py)"
+python3 bench/workload.py messages "$count" "$customers" >"$work/messages.ndjson"
 head -n 20000 "$work/messages.ndjson" >"$work/mix.ndjson"
+python3 bench/workload.py messages 20000 1 >"$work/phone.ndjson"
+python3 bench/workload.py messages 500 >"$work/new.ndjson"
+for corpus in phone new; do
+    "$signer" sign --keystore "$HALLMARK_KEYSTORE" --audit "$work/$corpus-signatures.log" \
+        <"$work/$corpus.ndjson" >"$work/signed-$corpus.ndjson" 2>"$work/pipe.err" ||
+        { cat "$work/pipe.err" >&2; exit 1; }
+done
 
 step "2. signer library in-process (bench-sign)"
 "$tools/bench-sign" "$HALLMARK_KEYSTORE" "$work/pass" "$work/mix.ndjson" | row sign
@@ -62,7 +61,8 @@ input=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["signing
 step "1. the limit: raw libsodium and OpenSSL, $input-byte input (bench-core)"
 "$tools/bench-core" "$input" --json | row core
 
-step "3. pipe mode: hallmark-signer sign, $count messages"
+step "3. pipe mode: hallmark-signer sign, $count messages, the limit before and after"
+"$tools/bench-core" "$input" --json | row limit-pipe-before
 TIMEFORMAT='%R %U %S'
 { time "$signer" sign --keystore "$HALLMARK_KEYSTORE" --audit "$work/pipe-signatures.log" \
     <"$work/messages.ndjson" >"$work/signed.ndjson" 2>"$work/pipe.err"; } 2>"$work/pipe.time" ||
@@ -73,20 +73,25 @@ signed=$(grep -c '"token"' "$work/signed.ndjson" || true)
 row pipe <<JSON
 {"messages":$count,"wall_s":$wall,"cpu_s":$(awk "BEGIN{print $user + $sys}"),"sign":$(awk "BEGIN{printf \"%.0f\", $count / $wall}")}
 JSON
+"$tools/bench-core" "$input" --json | row limit-pipe-after
 head -n 20000 "$work/signed.ndjson" >"$work/signed-mix.ndjson"
 
-step "5. verifier, 1 and $cores threads (bench-verify)"
-"$tools/bench-verify" "$root" "$bundle" "$work/signed-mix.ndjson" "$cores" | row verify
+step "5. verifier, 1 and $cores threads, one customer's phone (bench-verify)"
+"$tools/bench-verify" "$root" "$bundle" "$work/signed-phone.ndjson" "$cores" | row verify
+step "5. verifier, 1 thread, every token a new recipient (bench-verify)"
+"$tools/bench-verify" "$root" "$bundle" "$work/signed-new.ndjson" 1 | row verify-new
 
 for n in 100 1000 10000; do
     step "6. trust bundle of $n brands x 3 keys (bench-bundle, bench-verify)"
     "$tools/bench-bundle" "$HALLMARK_KEYSTORE" "$work/pass" "$n" "$work/bundle-$n.jws"
-    "$tools/bench-verify" "$root" "$work/bundle-$n.jws" "$work/signed-mix.ndjson" 1 |
+    "$tools/bench-verify" "$root" "$work/bundle-$n.jws" "$work/signed-phone.ndjson" 1 |
         row "bundle-$n"
 done
 
-step "4. hallmark-signer serve under wrk (bench/service.sh)"
+step "4. hallmark-signer serve under wrk (bench/service.sh), the limit before and after"
+"$tools/bench-core" "$input" --json | row limit-service-before
 bench/service.sh "$build" "$work" "$secs" "$cores"
+"$tools/bench-core" "$input" --json | row limit-service-after
 
 step "8. the token directory's store: SQLite and PostgreSQL (bench/store.sh)"
 bench/store.sh "$build" "$work" "$secs"
@@ -99,6 +104,9 @@ if reason=$(jose_setup); then
 else
     printf '{"skipped":"%s"}\n' "$reason" | row jose
 fi
+
+step "7. peers: cjose and libjwt, ES256, the same claims (bench-peers)"
+"$tools/bench-peers" "$work/signed-mix.ndjson" | row peers
 
 step "1. the limit again, at the end (the report keeps the best of both)"
 "$tools/bench-core" "$input" --json | row core-end

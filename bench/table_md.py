@@ -31,7 +31,8 @@ def main():
     print("| target | this run | |")
     print("|---|---:|---|")
     for t in d["targets"]:
-        print(f"| {t['target']} | {t['value']} | {'met' if t['met'] else '**missed**'} |")
+        state = "not measured" if t["met"] is None else "met" if t["met"] else "**missed**"
+        print(f"| {t['target']} | {t['value']} | {state} |")
 
 
 if __name__ == "__main__":

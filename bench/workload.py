@@ -2,7 +2,13 @@
 """The bench workload, in one place: the brands of the bench keystore and the message mix.
 
 workload.py brands        one line per brand, tab-separated: ID, NAME, COLOR, brand add options
-workload.py messages N    N sign requests as NDJSON (deterministic: the same N gives the same file)
+workload.py messages N [CUSTOMERS]
+                          N sign requests as NDJSON (deterministic: the same arguments give the
+                          same file). With CUSTOMERS, every message goes to one of that many
+                          customers (each with one number, one address and one device), SMS from
+                          the brand's alphanumeric sender: a platform's repeat customers, whose
+                          recipient stems (spec HM-TOKEN-55) the signer and the app remember.
+                          Without it, nearly every message has a recipient of its own.
 workload.py batches FILE SIZE   the requests of FILE grouped into {"messages":[...]} lines of SIZE
 
 The mix: four brands, five channels, bodies of 40 to 600 bytes (OTPs, receipts, alerts, marketing,
@@ -73,8 +79,15 @@ def body(rng, b, cat):
     return text.encode()[:600].decode(errors="ignore")
 
 
-def route(rng, b, channel):
+def route(rng, b, channel, customers):
     n = rng.randrange(10000000)
+    if customers:
+        c = rng.randrange(customers)
+        return {"sms": (b["alnum"], f"+4477009{c:05d}"),
+                "email": (b["domain"], f"customer{c}@mail.example"),
+                "rcs": (b["rcs"], f"+4477009{c:05d}"),
+                "whatsapp": (b["wa"], f"+4477009{c:05d}")}.get(channel,
+                                                              (b["push"], f"device-{c:08x}"))
     if channel == "sms":
         # A number range of the brand's own: a sender belongs to one brand (spec §5.6).
         frm = b["alnum"] if n % 3 else f"{b['prefix']}{n % 97:04d}"
@@ -88,11 +101,11 @@ def route(rng, b, channel):
     return b["push"], f"device-{n:08x}"
 
 
-def message(rng):
+def message(rng, customers=0):
     b = rng.choice(BRANDS)
     channel = rng.choice(CHANNELS)
     cat = rng.choice(CATEGORIES)
-    frm, to = route(rng, b, channel)
+    frm, to = route(rng, b, channel, customers)
     m = {"brand": b["id"], "channel": channel, "from": frm, "to": to, "body": body(rng, b, cat),
          "category": cat, "sender": {"kind": "automated"}}
     if cat == "service":
@@ -119,8 +132,10 @@ def main():
     elif sys.argv[1:2] == ["messages"]:
         rng = random.Random(7)
         out = sys.stdout
+        customers = int(sys.argv[3]) if len(sys.argv) > 3 else 0
         for _ in range(int(sys.argv[2])):
-            out.write(json.dumps(message(rng), ensure_ascii=False, separators=(",", ":")) + "\n")
+            out.write(json.dumps(message(rng, customers), ensure_ascii=False,
+                                 separators=(",", ":")) + "\n")
     elif sys.argv[1:2] == ["batches"]:
         size = int(sys.argv[3])
         with open(sys.argv[2], encoding="utf-8") as f:

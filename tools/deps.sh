@@ -21,8 +21,10 @@ packages_for() {
     check) echo clang-format clang-tidy cppcheck ;;
     fuzz) echo clang libclang-rt-14-dev ;;
     # make bench: the HTTP load generator, the chart, and Node.js + npm for the jose peer (Debian's,
-    # unless a node with its own npm is already there: Debian's npm would conflict with it).
-    bench) echo wrk gnuplot-nox "$(command -v npm >/dev/null 2>&1 || echo nodejs npm)" ;;
+    # unless a node with its own npm is already there: Debian's npm would conflict with it);
+    # cjose and libjwt, the C JOSE peers of bench-peers (issue 16), linked into that tool only.
+    bench) echo wrk gnuplot-nox libcjose-dev libjwt-dev \
+        "$(command -v npm >/dev/null 2>&1 || echo nodejs npm)" ;;
     *)
         echo "tools/deps.sh: unknown group '$1' (build, test, check, fuzz, bench)" >&2
         exit 2
