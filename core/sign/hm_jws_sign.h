@@ -19,6 +19,20 @@ hallmark_result hm_jws_sign_raw(const hm_signkey *key, const char *header, size_
                                 const char *payload, size_t payload_len, char **out);
 
 /*
+ * The same with the header already in base64url (hm_jws_header_b64), for callers that sign many
+ * payloads under one header: header_b64 "." b64u(payload) "." b64u(signature). Same results.
+ */
+hallmark_result hm_jws_sign_encoded(const hm_signkey *key, const char *header_b64,
+                                    size_t header_b64_len, const char *payload, size_t payload_len,
+                                    char **out);
+
+/*
+ * The base64url of a protected header's exact bytes (malloc'd, NUL-terminated, free with free()),
+ * for hm_jws_sign_encoded. HALLMARK_OK, HALLMARK_ERR_INVALID_ARGUMENT or HALLMARK_ERR_NOMEM.
+ */
+hallmark_result hm_jws_header_b64(const char *header, size_t header_len, char **out);
+
+/*
  * Signs payload (serialized compactly, members in insertion order) under the header
  * {"alg":<the key's algorithm>,"typ":typ,"kid":<the key's thumbprint>}. Same results.
  */

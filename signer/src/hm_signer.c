@@ -26,9 +26,9 @@ struct signing_key {
     hm_signkey *key;
     long long created, nbf, exp; /* the key's window in the bundle */
     int proven;                  /* the start-up probe verified a token it signed */
-    /* The token header of this key, built once: it is the same for every message. */
-    char *header;
-    size_t header_len;
+    /* The token header of this key in base64url, built once: it is the same for every message. */
+    char *header_b64;
+    size_t header_b64_len;
 };
 
 struct hm_signer {
@@ -58,7 +58,7 @@ signer_free(hm_signer *s)
 
     for (i = 0; i < s->key_count; i++) {
         hm_signkey_free(s->keys[i].key);
-        free(s->keys[i].header);
+        free(s->keys[i].header_b64);
     }
     free(s->keys);
     hm_trust_free(s->trust);
@@ -660,7 +660,8 @@ sign_checked(const hm_signer *s, const struct signing_key *k, const hm_sign_requ
     }
     /* What hm_jws_sign_json(k->key, "hallmark-msg+jwt", claims) signs, minus rebuilding the
      * header for every message. */
-    rc = hm_jws_sign_raw(k->key, k->header, k->header_len, payload, strlen(payload), &res->token);
+    rc = hm_jws_sign_encoded(k->key, k->header_b64, k->header_b64_len, payload, strlen(payload),
+                             &res->token);
     free(payload);
     if (rc != HALLMARK_OK) {
         return refuse(res, HALLMARK_ERR_INTERNAL, NULL, "signing failed");
@@ -976,14 +977,20 @@ add_brand_keys(hm_signer *s, hm_keystore *ks, const json_t *brand, const char *p
         slot->exp = bk->exp;
         slot->created = hm_ks_int(rec, "created");
         rc = hm_keystore_load_key(ks, bk->pub.kid, pass, pass_len, &slot->key, err, err_cap);
-        if (rc == HALLMARK_OK && (rc = hm_jws_header_json(slot->key, "hallmark-msg+jwt",
-                                                          &slot->header)) != HALLMARK_OK) {
-            hm_signkey_free(slot->key);
-            slot->key = NULL;
-            hm_errorf(err, err_cap, "out of memory");
+        if (rc == HALLMARK_OK) {
+            char *header = NULL;
+            if ((rc = hm_jws_header_json(slot->key, "hallmark-msg+jwt", &header)) == HALLMARK_OK) {
+                rc = hm_jws_header_b64(header, strlen(header), &slot->header_b64);
+            }
+            free(header);
+            if (rc != HALLMARK_OK) {
+                hm_signkey_free(slot->key);
+                slot->key = NULL;
+                hm_errorf(err, err_cap, "out of memory");
+            }
         }
         if (rc == HALLMARK_OK) {
-            slot->header_len = strlen(slot->header);
+            slot->header_b64_len = strlen(slot->header_b64);
             s->key_count++;
         }
     }

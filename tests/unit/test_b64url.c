@@ -1,6 +1,9 @@
+#include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "hm_b64url.h"
+#include "hm_jws_sign.h"
 #include "test.h"
 
 static hallmark_result
@@ -132,4 +135,23 @@ TEST(b64url_every_foreign_byte_is_refused)
         }
     }
     CHECK(refused == (size_t)192 * 4);
+}
+
+/* A JWS's public segments are encoded by OpenSSL's table encoder (hm_jws_header_b64, the signing
+ * path's): for every length from 0 to 300 and random bytes, exactly libsodium's base64url. */
+TEST(b64url_public_encoder_equals_the_constant_time_one)
+{
+    unsigned char bin[300];
+    char want[512], *got = NULL;
+    size_t len;
+
+    for (len = 0; len <= sizeof bin; len++) {
+        randombytes_buf(bin, len);
+        CHECK_RC(hm_b64url_encode(want, sizeof want, bin, len, NULL), HALLMARK_OK);
+        CHECK_RC(hm_jws_header_b64((const char *)bin, len, &got), HALLMARK_OK);
+        CHECK(strcmp(got, want) == 0);
+        free(got);
+        got = NULL;
+    }
+    CHECK_RC(hm_jws_header_b64(NULL, 1, &got), HALLMARK_ERR_INVALID_ARGUMENT);
 }
