@@ -22,16 +22,20 @@ typedef struct hm_jws {
     size_t payload_len;
     unsigned char sig[HM_JWS_SIG_SEGMENT_MAX];
     size_t sig_len;        /* decoded length; anything but 64 fails verification */
-    json_t *header;        /* owned */
-    const char *alg, *kid; /* borrowed from header */
+    json_t *header;        /* owned; NULL when the header was in its canonical form */
+    const char *alg, *kid; /* borrowed from header, or from head */
     size_t kid_len;
+    char head[HM_JWS_HEADER_MAX]; /* a canonical header's bytes, alg and kid cut out in place */
 } hm_jws;
 
 /*
  * Splits and decodes text (len bytes, no NUL needed). Checks, in order: size (max_len), three
  * segments, strict base64url, header JSON (object, no duplicates, depth 4, <= 512 bytes),
  * typ == want_typ (HALLMARK_MALFORMED), no member but alg/typ/kid (HALLMARK_HEADER_REFUSED), alg
- * and kid present as strings (HALLMARK_MALFORMED). Does not parse the payload. jws must be
+ * and kid present as strings (HALLMARK_MALFORMED). A header that is byte for byte the form
+ * signers write, {"alg":"A","typ":"T","kid":"K"} with A and K of letters, digits, '-' and '_'
+ * only, is read without the JSON parser: any other header takes the parser, so both give the same
+ * answer for every input. Does not parse the payload. jws must be
  * hm_jws_clear'ed after any result. Returns HALLMARK_OK, HALLMARK_MALFORMED,
  * HALLMARK_HEADER_REFUSED or HALLMARK_ERR_NOMEM.
  */
