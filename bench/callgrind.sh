@@ -7,13 +7,14 @@
 #   verify  hallmark_verify over 2,000 tokens of one customer's phone (bench-verify --count 1);
 # and in the same runs the bare signature inside them (crypto_sign_detached,
 # crypto_sign_verify_detached), so each line says what the primitive costs and what the rest is.
-# usage: bench/callgrind.sh [BUILD]    (make callgrind)
+# usage: bench/callgrind.sh [BUILD]    (make callgrind; BENCH_KEEP=1 keeps the profiles)
 set -euo pipefail
 build=${1:-build}
 tools=$build/bench
 signer=$build/bin/hallmark-signer
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# BENCH_KEEP=1 keeps the work directory (the callgrind.out files, for callgrind_annotate).
+trap 'if [ -n "${BENCH_KEEP:-}" ]; then echo "callgrind: kept $work" >&2; else rm -rf "$work"; fi' EXIT
 command -v valgrind >/dev/null || { echo "callgrind: valgrind is missing (make deps)" >&2; exit 1; }
 
 # shellcheck source=bench/keystore.sh

@@ -8,6 +8,9 @@
 
 #include <sodium.h>
 #include <string.h>
+#if HALLMARK_WITH_ES256
+#include <openssl/evp.h>
+#endif
 
 size_t
 hm_b64url_encoded_len(size_t bin_len)
@@ -108,4 +111,87 @@ hm_b64url_decode_exact(unsigned char *out, size_t want_len, const char *b64, siz
         return HALLMARK_MALFORMED;
     }
     return rc;
+}
+
+#if HALLMARK_WITH_ES256
+/* The 6-bit value of a base64url character the alphabet check accepted. */
+static unsigned
+sextet(char c)
+{
+    return c >= 'A' && c <= 'Z'   ? (unsigned)(c - 'A')
+           : c >= 'a' && c <= 'z' ? (unsigned)(c - 'a' + 26)
+           : c >= '0' && c <= '9' ? (unsigned)(c - '0' + 52)
+           : c == '-'             ? 62U
+                                  : 63U;
+}
+
+/* Decodes a run of whole groups (len a multiple of 4, at most 1024 characters, in the URL
+ * alphabet, the last group possibly padded) with OpenSSL's table decoder: the bytes written, or
+ * -1. */
+static int
+decode_groups(unsigned char *out, const char *b64, size_t len)
+{
+    unsigned char std[1024];
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        std[i] = b64[i] == '-' ? '+' : b64[i] == '_' ? '/' : (unsigned char)b64[i];
+    }
+    return EVP_DecodeBlock(out, std, (int)len);
+}
+#endif
+
+hallmark_result
+hm_b64url_decode_public(unsigned char *out, size_t out_cap, const char *b64, size_t b64_len,
+                        size_t *out_len)
+{
+#if HALLMARK_WITH_ES256
+    size_t whole = b64_len / 4 * 4, rem = b64_len % 4, done = 0, at, n;
+    unsigned char last[3];
+    char tail[4];
+    unsigned low;
+
+    if (out_len != NULL) {
+        *out_len = 0;
+    }
+    if (out == NULL || (b64 == NULL && b64_len > 0)) {
+        return HALLMARK_ERR_INVALID_ARGUMENT;
+    }
+    if (rem == 1 || !alphabet_only(b64, b64_len)) {
+        return HALLMARK_MALFORMED;
+    }
+    if (out_cap < hm_b64url_decoded_max(b64_len)) {
+        return HALLMARK_ERR_BUFFER_TOO_SMALL;
+    }
+    if (rem > 0) { /* the unused low bits of the last character must be zero (RFC 4648 §3.5) */
+        low = sextet(b64[b64_len - 1]) & (rem == 2 ? 0x0fU : 0x03U);
+        if (low != 0) {
+            return HALLMARK_MALFORMED;
+        }
+    }
+    for (at = 0; at < whole; at += n) {
+        n = whole - at > 1024 ? 1024 : whole - at;
+        if (decode_groups(out + done, b64 + at, n) != (int)(n / 4 * 3)) {
+            memset(out, 0, out_cap);
+            return HALLMARK_MALFORMED;
+        }
+        done += n / 4 * 3;
+    }
+    if (rem > 0) {
+        memcpy(tail, b64 + whole, rem);
+        memset(tail + rem, '=', 4 - rem);
+        if (decode_groups(last, tail, 4) != 3) {
+            memset(out, 0, out_cap);
+            return HALLMARK_MALFORMED;
+        }
+        memcpy(out + done, last, rem - 1);
+        done += rem - 1;
+    }
+    if (out_len != NULL) {
+        *out_len = done;
+    }
+    return HALLMARK_OK;
+#else
+    return hm_b64url_decode(out, out_cap, b64, b64_len, out_len);
+#endif
 }

@@ -1,8 +1,85 @@
 #include "hm_digest.h"
 
+#include <pthread.h>
 #include <sodium.h>
+#include <string.h>
+#if HALLMARK_WITH_ES256
+#include <openssl/evp.h>
+#endif
 
 #include "hm_b64url.h"
+
+#if HALLMARK_WITH_ES256
+/* OpenSSL's SHA-256, fetched once for the process (EVP_MD_fetch is not free per call). */
+static EVP_MD *sha256_md;
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+
+static void
+fetch_sha256(void)
+{
+    sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+#endif
+
+void
+hm_sha256_begin(hm_sha256_stream *h)
+{
+    memset(h, 0, sizeof *h);
+#if HALLMARK_WITH_ES256
+    (void)pthread_once(&sha256_once, fetch_sha256);
+    if (sha256_md != NULL && (h->evp = EVP_MD_CTX_new()) != NULL &&
+        EVP_DigestInit_ex2(h->evp, sha256_md, NULL) == 1) {
+        return;
+    }
+    EVP_MD_CTX_free(h->evp);
+    h->evp = NULL;
+#endif
+    /* Without OpenSSL, or when it could not start one (out of memory): libsodium's, which needs
+     * no memory, so a digest never fails for want of it; both give the same digest. */
+    crypto_hash_sha256_init(&h->st);
+}
+
+void
+hm_sha256_add(hm_sha256_stream *h, const void *in, size_t len)
+{
+    if (len == 0) {
+        return;
+    }
+#if HALLMARK_WITH_ES256
+    if (h->evp != NULL) {
+        (void)EVP_DigestUpdate(h->evp, in, len); /* fails only on a context begin did not make */
+        return;
+    }
+#endif
+    crypto_hash_sha256_update(&h->st, in, len);
+}
+
+void
+hm_sha256_end(hm_sha256_stream *h, unsigned char out[HM_SHA256_BYTES])
+{
+#if HALLMARK_WITH_ES256
+    if (h->evp != NULL) {
+        unsigned int n = 0;
+        if (EVP_DigestFinal_ex(h->evp, out, &n) != 1 || n != HM_SHA256_BYTES) {
+            memset(out, 0, HM_SHA256_BYTES); /* matches no real digest: fails closed */
+        }
+        hm_sha256_drop(h);
+        return;
+    }
+#endif
+    crypto_hash_sha256_final(&h->st, out);
+    hm_sha256_drop(h);
+}
+
+void
+hm_sha256_drop(hm_sha256_stream *h)
+{
+#if HALLMARK_WITH_ES256
+    EVP_MD_CTX_free(h->evp);
+#endif
+    h->evp = NULL;
+    sodium_memzero(&h->st, sizeof h->st);
+}
 
 hallmark_result
 hm_sha256(unsigned char out[HM_SHA256_BYTES], const unsigned char *in, size_t in_len)

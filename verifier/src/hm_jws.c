@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A token is public: its segments decode with hm_b64url_decode_public (the same strict rules). */
 #include "hm_b64url.h"
 #include "hm_json.h"
 
@@ -131,7 +132,7 @@ hm_jws_parse(hm_jws *jws, const char *text, size_t len, size_t max_len, const ch
         sig_b64_len == 0) {
         return HALLMARK_MALFORMED;
     }
-    rc = hm_b64url_decode(header, sizeof header, text, (size_t)(dot1 - text), &head_len);
+    rc = hm_b64url_decode_public(header, sizeof header, text, (size_t)(dot1 - text), &head_len);
     if (rc != HALLMARK_OK) {
         return HALLMARK_MALFORMED;
     }
@@ -139,9 +140,9 @@ hm_jws_parse(hm_jws *jws, const char *text, size_t len, size_t max_len, const ch
     if (jws->payload == NULL) {
         return HALLMARK_ERR_NOMEM;
     }
-    if (hm_b64url_decode(jws->payload, hm_b64url_decoded_max(pay_b64_len) + 1, dot1 + 1,
-                         pay_b64_len, &jws->payload_len) != HALLMARK_OK ||
-        hm_b64url_decode(jws->sig, sizeof jws->sig, dot2 + 1, sig_b64_len, &jws->sig_len) !=
+    if (hm_b64url_decode_public(jws->payload, hm_b64url_decoded_max(pay_b64_len) + 1, dot1 + 1,
+                                pay_b64_len, &jws->payload_len) != HALLMARK_OK ||
+        hm_b64url_decode_public(jws->sig, sizeof jws->sig, dot2 + 1, sig_b64_len, &jws->sig_len) !=
             HALLMARK_OK) {
         return HALLMARK_MALFORMED;
     }

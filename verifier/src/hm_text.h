@@ -28,8 +28,7 @@ hallmark_result hm_body_digest(const unsigned char *body, size_t len,
 /* Feeds the canonical body (§3) into a SHA-256 state the caller started: for hashes whose input
  * ends with the canonical body (the body digest, the token lookup key). HALLMARK_OK, or
  * HALLMARK_BODY_MODIFIED if the body is not valid UTF-8 (nothing is fed then). */
-hallmark_result hm_body_hash_update(crypto_hash_sha256_state *st, const unsigned char *body,
-                                    size_t len);
+hallmark_result hm_body_hash_update(hm_sha256_stream *h, const unsigned char *body, size_t len);
 
 /* The token directory's lookup key before encoding (§9.6, HM-CARRY-16): SHA-256 of
  * "hallmark-token-key-v3" 0 channel 0 sender 0 stem 0 canonical body, with the recipient stem of
