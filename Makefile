@@ -26,8 +26,9 @@ WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing
         -Wformat=2 -Werror
 # Recursive (=) on purpose: pkg-config runs when a recipe needs it, after `make deps`.
 VERIFY_PKGS := libsodium jansson $(if $(filter 0,$(VERIFIER_ES256)),,libcrypto)
+# p11-kit-1: only its pkcs11.h (core/sign/hm_pkcs11.c loads the vendor's module with dlopen).
 ALL_PKGS := libsodium jansson libcrypto libssl libpng icu-uc libevent libevent_openssl \
-            libevent_pthreads sqlite3 libpq libcurl libpsl
+            libevent_pthreads sqlite3 libpq libcurl libpsl p11-kit-1
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(ALL_PKGS) 2>/dev/null)
 VERIFY_LIBS = $(shell $(PKG_CONFIG) --libs $(VERIFY_PKGS)) -pthread
 CRYPTO_LIBS = $(shell $(PKG_CONFIG) --libs libsodium jansson libcrypto) -pthread

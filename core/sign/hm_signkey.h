@@ -39,4 +39,20 @@ hallmark_result hm_signkey_sign(const hm_signkey *key, const unsigned char *msg,
 /* Wipes and frees. NULL is allowed. */
 void hm_signkey_free(hm_signkey *key);
 
+/* A key whose secret lives elsewhere (a PKCS#11 token, hm_pkcs11.h): sign(ctx, ...) makes each
+ * signature (Ed25519: the 64 bytes; ES256: raw r||s, which hm_signkey_sign then folds to low S),
+ * release(ctx) runs at hm_signkey_free. pub (pub_len bytes, as hm_pubkey_from_raw takes it) is the
+ * key the signatures must verify under. ctx is stolen, even on failure (release is called).
+ * hm_signkey_export_secret refuses such a key (HALLMARK_ERR_INVALID_KEY): it has no secret here.
+ * sign must be thread-safe. HALLMARK_OK, HALLMARK_UNSUPPORTED_ALG, HALLMARK_ERR_INVALID_KEY,
+ * HALLMARK_ERR_NOMEM or HALLMARK_ERR_INTERNAL. */
+typedef hallmark_result (*hm_signkey_sign_fn)(void *ctx, const unsigned char *msg, size_t msg_len,
+                                              unsigned char sig[HM_SIG_BYTES]);
+hallmark_result hm_signkey_external(hm_signkey **out, hm_alg alg, const unsigned char *pub,
+                                    size_t pub_len, hm_signkey_sign_fn sign,
+                                    void (*release)(void *), void *ctx);
+
+/* 1 when key signs through hm_signkey_external (no secret in this process), else 0. */
+int hm_signkey_is_external(const hm_signkey *key);
+
 #endif
