@@ -357,7 +357,7 @@ build/fuzz/%: tests/fuzz/%.c $(FUZZ_ARCHIVES)
 BENCH_DIR := $(BUILD)/bench
 BENCH_UTIL := $(call obj,bench/bench_util.c)
 BENCH_TOOLS := $(BENCH_DIR)/bench-core $(BENCH_DIR)/bench-sign $(BENCH_DIR)/bench-verify \
-               $(BENCH_DIR)/bench-bundle $(BENCH_DIR)/bench-store
+               $(BENCH_DIR)/bench-bundle $(BENCH_DIR)/bench-store $(BENCH_DIR)/bench-pkcs11
 $(BENCH_DIR)/bench-core: $(call obj,bench/bench_core.c) $(BENCH_UTIL) $(SIGN_A) $(LIB_A)
 	@mkdir -p $(@D)
 	$(Q)$(CC) -o $@ $^ $(LDFLAGS_ALL) $(CRYPTO_LIBS)
@@ -365,8 +365,9 @@ $(BENCH_DIR)/bench-sign: $(call obj,bench/bench_sign.c)
 $(BENCH_DIR)/bench-verify: $(call obj,bench/bench_verify.c)
 $(BENCH_DIR)/bench-bundle: $(call obj,bench/bench_bundle.c)
 $(BENCH_DIR)/bench-store: $(call obj,bench/bench_store.c)
+$(BENCH_DIR)/bench-pkcs11: $(call obj,bench/bench_pkcs11.c)
 $(BENCH_DIR)/bench-sign $(BENCH_DIR)/bench-verify $(BENCH_DIR)/bench-bundle \
-$(BENCH_DIR)/bench-store: $(BENCH_UTIL) $(HOST_ARCHIVES)
+$(BENCH_DIR)/bench-store $(BENCH_DIR)/bench-pkcs11: $(BENCH_UTIL) $(HOST_ARCHIVES)
 	@mkdir -p $(@D)
 	$(Q)$(CC) -o $@ $(filter %.o,$^) $(filter %.a,$^) $(LDFLAGS_ALL) $(TOOL_LIBS)
 bench:

@@ -805,9 +805,7 @@ key_connect(struct p11_key *k, CK_SESSION_HANDLE *session, unsigned char *pub, s
         }
     }
     k->priv = found[0];
-    k->ready = 1;
-    *session = h;
-    k->open_n = 1;
+    *session = h; /* the caller marks k ready, under its lock when others may sign */
     return HALLMARK_OK;
 fail:
     (void)m->f->C_CloseSession(h);
@@ -864,6 +862,22 @@ inflight(struct p11_module *m, int delta)
     (void)pthread_mutex_unlock(&modules_lock);
 }
 
+/* Counts a call in progress on m if m is still the generation gen in this process: checked and
+ * counted under one lock, so a module_reset cannot slip between (it waits for no call). */
+static int
+module_enter(struct p11_module *m, unsigned long gen)
+{
+    int ok;
+
+    (void)pthread_mutex_lock(&modules_lock);
+    ok = m->pid == getpid() && m->gen == gen;
+    if (ok) {
+        m->inflight++;
+    }
+    (void)pthread_mutex_unlock(&modules_lock);
+    return ok;
+}
+
 /* hm_signkey_sign_fn: one C_SignInit + C_Sign on a session of the pool. */
 static hallmark_result
 key_sign(void *ctx, const unsigned char *msg, size_t msg_len, unsigned char sig[HM_SIG_BYTES])
@@ -878,6 +892,7 @@ key_sign(void *ctx, const unsigned char *msg, size_t msg_len, unsigned char sig[
     char why[200];
     long long t0;
     unsigned long gen;
+    int tries = 0;
     CK_RV rv;
 
     last_error = NULL;
@@ -889,6 +904,8 @@ key_sign(void *ctx, const unsigned char *msg, size_t msg_len, unsigned char sig[
         in = digest;
         in_len = sizeof digest;
     }
+again:
+    h = CK_INVALID_HANDLE;
     (void)pthread_mutex_lock(&k->lock);
     if (k->ready && (k->pid != getpid() || m->pid != getpid() || k->mgen != m->gen)) {
         /* After a fork or a module reset: those sessions are not ours; never close them. */
@@ -906,13 +923,21 @@ key_sign(void *ctx, const unsigned char *msg, size_t msg_len, unsigned char sig[
             (void)pthread_mutex_unlock(&k->lock);
             return unavailable(why);
         }
+        /* One thread reconnects, without the lock: the others fail fast meanwhile instead of
+         * waiting on a token that may not answer. */
         k->reconnecting = 1;
+        (void)pthread_mutex_unlock(&k->lock);
         inflight(m, 1);
         t0 = now_ms();
         err[0] = '\0';
         rc = key_connect(k, &h, NULL, NULL, err, sizeof err);
         inflight(m, -1);
+        (void)pthread_mutex_lock(&k->lock);
         k->reconnecting = 0;
+        if (rc == HALLMARK_OK) {
+            k->ready = 1;
+            k->open_n = 1;
+        }
         if (rc != HALLMARK_OK) {
             key_down(k, err);
             (void)pthread_mutex_unlock(&k->lock);
@@ -925,6 +950,22 @@ key_sign(void *ctx, const unsigned char *msg, size_t msg_len, unsigned char sig[
             (void)pthread_mutex_unlock(&k->lock);
             return unavailable("PKCS#11: the token took longer than the deadline to answer");
         }
+    }
+    gen = k->mgen;
+    if (!module_enter(m, gen)) {
+        /* The module was reset since (for another key of it): this session went with it. */
+        k->ready = 0;
+        k->pool_n = 0;
+        k->open_n = 0;
+        k->retry_at = 0;
+        (void)pthread_mutex_unlock(&k->lock);
+        if (tries++ == 0) {
+            goto again;
+        }
+        return unavailable("PKCS#11: the module was re-initialised; reconnecting");
+    }
+    if (h != CK_INVALID_HANDLE) {
+        /* the session key_connect opened */
     } else if (k->pool_n > 0) {
         h = k->pool[--k->pool_n];
     } else {
@@ -933,14 +974,13 @@ key_sign(void *ctx, const unsigned char *msg, size_t msg_len, unsigned char sig[
             (void)snprintf(why, sizeof why, "PKCS#11: C_OpenSession failed: %s", rv_name(rv));
             key_down(k, why);
             (void)pthread_mutex_unlock(&k->lock);
+            inflight(m, -1);
             return unavailable(why);
         }
         k->open_n++;
     }
-    gen = k->mgen;
     (void)pthread_mutex_unlock(&k->lock);
 
-    inflight(m, 1);
     t0 = now_ms();
     rv = m->f->C_SignInit(h, &mech, k->priv);
     if (rv == CKR_OK) {
@@ -972,7 +1012,11 @@ key_sign(void *ctx, const unsigned char *msg, size_t msg_len, unsigned char sig[
                        (unsigned long)rv);
     }
     if (k->ready && k->mgen == gen) {
-        k->pool[k->pool_n++] = h; /* key_down closes it with the others */
+        if (k->pool_n < POOL_MAX) {
+            k->pool[k->pool_n++] = h; /* key_down closes it with the others */
+        } else {
+            (void)m->f->C_CloseSession(h);
+        }
         key_down(k, why);
     }
     (void)pthread_mutex_unlock(&k->lock);
@@ -1035,6 +1079,8 @@ hm_p11_open(const char *module, const hm_p11_uri *uri, hm_alg alg, const char *k
         key_release(k);
         return rc;
     }
+    k->ready = 1;
+    k->open_n = 1;
     k->pool[k->pool_n++] = h;
     if ((rc = hm_signkey_external(out, alg, pub, pub_len, key_sign, key_release, k)) !=
         HALLMARK_OK) {
