@@ -134,6 +134,7 @@ VERIFY_CLI := $(BUILD)/bin/hallmark-verify
 KEYS_CLI := $(BUILD)/bin/hallmark-keys
 SIGNER_CLI := $(BUILD)/bin/hallmark-signer
 TEST_SIGN := $(BUILD)/tests/hm-test-sign
+TEST_PKCS11 := $(BUILD)/tests/hm-test-pkcs11
 VERIFY_BATCH := $(BUILD)/tests/hm-verify-batch
 DEMO_LOGO := $(BUILD)/tests/hm-demo-logo
 
@@ -141,7 +142,7 @@ ifeq ($(VERIFIER_ES256),0)
 ALL_TARGETS := $(LIB_A) $(LIB_SO) $(VERIFY_CLI)
 else
 ALL_TARGETS := $(LIB_A) $(LIB_SO) $(SIGN_A) $(RUNNER) $(REPLAY) $(VERIFY_CLI) $(KEYS_CLI) \
-               $(SIGNER_CLI) $(TEST_SIGN) $(VERIFY_BATCH) $(DEMO_LOGO) \
+               $(SIGNER_CLI) $(TEST_SIGN) $(TEST_PKCS11) $(VERIFY_BATCH) $(DEMO_LOGO) \
                $(BUILD)/tests/gen-vectors
 endif
 
@@ -233,7 +234,8 @@ $(VERIFY_CLI) $(KEYS_CLI) $(SIGNER_CLI):
 $(DEMO_LOGO): $(call obj,tests/tools/hm_demo_logo.c)
 $(VERIFY_BATCH): $(call obj,tests/tools/hm_verify_batch.c)
 $(TEST_SIGN): $(call obj,tests/tools/hm_test_sign.c)
-$(DEMO_LOGO) $(VERIFY_BATCH) $(TEST_SIGN): $(HOST_ARCHIVES)
+$(TEST_PKCS11): $(call obj,tests/tools/hm_test_pkcs11.c)
+$(DEMO_LOGO) $(VERIFY_BATCH) $(TEST_SIGN) $(TEST_PKCS11): $(HOST_ARCHIVES)
 	@mkdir -p $(@D)
 	$(Q)$(CC) -o $@ $(filter %.o,$^) $(filter %.a,$^) $(LDFLAGS_ALL) $(TOOL_LIBS)
 

@@ -223,14 +223,16 @@ hm_p11_uri_parse(const char *text, hm_p11_uri *out, char *err, size_t err_cap)
     return HALLMARK_OK;
 }
 
+/* all: every byte escaped (an id); query: a query value (where '&' separates, '/' is plain). */
 static int
-pct_encode(char *out, size_t cap, size_t *at, const unsigned char *v, size_t len, int all)
+pct_encode(char *out, size_t cap, size_t *at, const unsigned char *v, size_t len, int all,
+           int query)
 {
     size_t i;
 
     for (i = 0; i < len; i++) {
         int w;
-        if (!all && plain_char(v[i], 0) && v[i] != '&') {
+        if (!all && plain_char(v[i], query) && v[i] != '&') {
             w = snprintf(out + *at, cap - *at, "%c", v[i]);
         } else {
             w = snprintf(out + *at, cap - *at, "%%%02x", v[i]);
@@ -253,7 +255,8 @@ hm_p11_uri_format(const hm_p11_uri *uri, char *out, size_t cap)
         return -1;
     }
     at = (size_t)w;
-    if (pct_encode(out, cap, &at, (const unsigned char *)uri->token, strlen(uri->token), 0) != 0) {
+    if (pct_encode(out, cap, &at, (const unsigned char *)uri->token, strlen(uri->token), 0, 0) !=
+        0) {
         return -1;
     }
     if (uri->object[0] != '\0') {
@@ -262,8 +265,8 @@ hm_p11_uri_format(const hm_p11_uri *uri, char *out, size_t cap)
         }
         memcpy(out + at, ";object=", 9);
         at += 8;
-        if (pct_encode(out, cap, &at, (const unsigned char *)uri->object, strlen(uri->object), 0) !=
-            0) {
+        if (pct_encode(out, cap, &at, (const unsigned char *)uri->object, strlen(uri->object), 0,
+                       0) != 0) {
             return -1;
         }
     }
@@ -273,7 +276,7 @@ hm_p11_uri_format(const hm_p11_uri *uri, char *out, size_t cap)
         }
         memcpy(out + at, ";id=", 5);
         at += 4;
-        if (pct_encode(out, cap, &at, uri->id, uri->id_len, 1) != 0) {
+        if (pct_encode(out, cap, &at, uri->id, uri->id_len, 1, 0) != 0) {
             return -1;
         }
     }
@@ -289,7 +292,7 @@ hm_p11_uri_format(const hm_p11_uri *uri, char *out, size_t cap)
         }
         at += (size_t)w;
         return pct_encode(out, cap, &at, (const unsigned char *)uri->pin_source,
-                          strlen(uri->pin_source), 0);
+                          strlen(uri->pin_source), 0, 1);
     }
     return 0;
 }

@@ -5,6 +5,7 @@
 #   (wrong PIN, no PIN source, no module, no such token, a label already in use);
 # - rotation file key -> HSM key -> file key through the gates (publish, the propagation window,
 #   promote), with the service under load and reloaded by SIGHUP: no failed request;
+# - a key signs in a parent process, then in a forked child, then in the parent again;
 # - tokens signed through the token verify with the C library (hallmark-verify), jwcrypto and,
 #   in the plain build, npm jose;
 # - the token made unreachable mid-run (its folder moved away): 503 hsm_unavailable, a metric,
@@ -71,6 +72,16 @@ PY
 ! grep -rq 1234 "$HALLMARK_KEYSTORE/audit.log" && ok || bad "the PIN is in the audit log"
 expect_ok "es256 key in the token" key add globex --alg es256 --pkcs11 "pkcs11:token=second;object=globex-es?pin-source=$work/pin"
 hsm_es=$(cat "$work/out")
+
+# ---- fork: a child initialises the module again, opens its own session and logs in -------------
+for rec in "$hsm_ed Ed25519" "$hsm_es ES256"; do
+    set -- $rec
+    uri=$(python3 -c 'import json,sys
+s=json.load(open(sys.argv[1]))
+print([k["pkcs11"]["uri"] for b in s["brands"] for k in b["keys"] if k["kid"]==sys.argv[2]][0])' "$HALLMARK_KEYSTORE/keystore.json" "$1")
+    out=$("$build/tests/hm-test-pkcs11" "$module" "$uri" "$2" 2>&1) &&
+        [ "$out" = "pkcs11-fork: parent ok, child ok, parent ok" ] && ok || bad "fork with $2: $out"
+done
 
 # ---- the service under load: file key -> HSM key -> file key ----------------------------------
 start_signer "$work/serve.log"
