@@ -21,6 +21,9 @@ if [ ! -e "$module" ] || ! command -v softhsm2-util >/dev/null; then
     echo "keys-pkcs11: 0 passed, 1 failed"
     exit 1
 fi
+# Under ASan: full stacks at malloc, so that tools/lsan.supp can name SoftHSM2's own EdDSA leak
+# (libcrypto frames alone would not say whose it is).
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}fast_unwind_on_malloc=0"
 mkdir -p "$work/tokens"
 printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\n' "$work" \
     >"$work/softhsm2.conf"
@@ -143,7 +146,12 @@ for f in sys.argv[2:]:
     s.allowed_algs = ["Ed25519", "ES256"]
     s.verify(keys.get_key(kid))
 PY
-if [ "${HALLMARK_BUILD:-build}" = build ] && command -v node >/dev/null; then
+skipped=0
+if [ "${HALLMARK_BUILD:-build}" != build ]; then
+    # Node runs none of our C: the sanitizer and valgrind builds leave it to the plain one.
+    echo "keys-pkcs11: npm jose check skipped in ${HALLMARK_BUILD} (runs in the plain build)"
+    skipped=1
+else
     . tests/cli/lib/jose.sh
     if why=$(jose_setup); then
         node --input-type=module - "$PWD/$jose_dir" "$HALLMARK_KEYSTORE/published/jwks" "$work/ed-token.json" "$work/g.json" <<'JS' && ok || bad "npm jose refused an HSM token"
@@ -243,5 +251,5 @@ softhsm2-util --import "$work/p1.pem" --token second --label globex-es --id "$gl
 softhsm2-util --import "$work/p2.pem" --token second --label globex-es --id "$globex_id" --pin 1234 --force >/dev/null
 start_fails "a URI naming two objects at start" 'names more than one private key'
 
-echo "keys-pkcs11: $passed passed, $failed failed"
+echo "keys-pkcs11: $passed passed, $failed failed$([ "$skipped" -eq 0 ] || echo ", $skipped skipped")"
 [ "$failed" -eq 0 ]
