@@ -32,7 +32,8 @@ hallmark_result hm_signkey_export_secret(const hm_signkey *key, unsigned char *o
 const hm_pubkey *hm_signkey_public(const hm_signkey *key);
 
 /* Signs msg: 64 bytes into sig. Ed25519 is deterministic; ES256 is raw r||s with low S.
- * Thread-safe for one key used by several threads. */
+ * Thread-safe for one key used by several threads. A key in a PKCS#11 token (hm_pkcs11.h) also
+ * returns HALLMARK_ERR_UNAVAILABLE while its token is down (hm_p11_last_error says why). */
 hallmark_result hm_signkey_sign(const hm_signkey *key, const unsigned char *msg, size_t msg_len,
                                 unsigned char sig[HM_SIG_BYTES]);
 
