@@ -58,7 +58,8 @@ sign_message(const hm_signer *s, const struct client *c, const json_t *msg, long
     if (g->rc == HALLMARK_OK) {
         g->rc = hm_signer_sign(s, &g->r, now, &g->res);
     }
-    if (g->rc == HALLMARK_ERR_UNAVAILABLE && hm_p11_last_error() != NULL) {
+    if (g->rc == HALLMARK_ERR_UNAVAILABLE && g->res.detail != NULL &&
+        strncmp(g->res.detail, "hsm_unavailable:", 16) == 0 && hm_p11_last_error() != NULL) {
         log_token_down(g->r.brand, hm_p11_last_error(), now);
     }
 }
