@@ -31,11 +31,11 @@ say(char *err, size_t cap, const char *fmt, ...)
 {
     va_list ap;
 
-    if (err == NULL || cap == 0) {
-        return;
-    }
     va_start(ap, fmt);
-    (void)vsnprintf(err, cap, fmt, ap);
+    if (err != NULL && cap > 0) {
+        /* clang 14 reports an uninitialized va_list here: a false positive (as in hm_errorf). */
+        (void)vsnprintf(err, cap, fmt, ap); // NOLINT(clang-analyzer-valist.Uninitialized)
+    }
     va_end(ap);
 }
 
