@@ -26,8 +26,9 @@ WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing
         -Wformat=2 -Werror
 # Recursive (=) on purpose: pkg-config runs when a recipe needs it, after `make deps`.
 VERIFY_PKGS := libsodium jansson $(if $(filter 0,$(VERIFIER_ES256)),,libcrypto)
+# p11-kit-1: only its pkcs11.h (core/sign/hm_pkcs11.c loads the vendor's module with dlopen).
 ALL_PKGS := libsodium jansson libcrypto libssl libpng icu-uc libevent libevent_openssl \
-            libevent_pthreads sqlite3 libpq libcurl libpsl
+            libevent_pthreads sqlite3 libpq libcurl libpsl p11-kit-1
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(ALL_PKGS) 2>/dev/null)
 VERIFY_LIBS = $(shell $(PKG_CONFIG) --libs $(VERIFY_PKGS)) -pthread
 CRYPTO_LIBS = $(shell $(PKG_CONFIG) --libs libsodium jansson libcrypto) -pthread
@@ -133,6 +134,7 @@ VERIFY_CLI := $(BUILD)/bin/hallmark-verify
 KEYS_CLI := $(BUILD)/bin/hallmark-keys
 SIGNER_CLI := $(BUILD)/bin/hallmark-signer
 TEST_SIGN := $(BUILD)/tests/hm-test-sign
+TEST_PKCS11 := $(BUILD)/tests/hm-test-pkcs11
 VERIFY_BATCH := $(BUILD)/tests/hm-verify-batch
 DEMO_LOGO := $(BUILD)/tests/hm-demo-logo
 
@@ -140,7 +142,7 @@ ifeq ($(VERIFIER_ES256),0)
 ALL_TARGETS := $(LIB_A) $(LIB_SO) $(VERIFY_CLI)
 else
 ALL_TARGETS := $(LIB_A) $(LIB_SO) $(SIGN_A) $(RUNNER) $(REPLAY) $(VERIFY_CLI) $(KEYS_CLI) \
-               $(SIGNER_CLI) $(TEST_SIGN) $(VERIFY_BATCH) $(DEMO_LOGO) \
+               $(SIGNER_CLI) $(TEST_SIGN) $(TEST_PKCS11) $(VERIFY_BATCH) $(DEMO_LOGO) \
                $(BUILD)/tests/gen-vectors
 endif
 
@@ -233,7 +235,8 @@ $(VERIFY_CLI) $(KEYS_CLI) $(SIGNER_CLI):
 $(DEMO_LOGO): $(call obj,tests/tools/hm_demo_logo.c)
 $(VERIFY_BATCH): $(call obj,tests/tools/hm_verify_batch.c)
 $(TEST_SIGN): $(call obj,tests/tools/hm_test_sign.c)
-$(DEMO_LOGO) $(VERIFY_BATCH) $(TEST_SIGN): $(HOST_ARCHIVES)
+$(TEST_PKCS11): $(call obj,tests/tools/hm_test_pkcs11.c)
+$(DEMO_LOGO) $(VERIFY_BATCH) $(TEST_SIGN) $(TEST_PKCS11): $(HOST_ARCHIVES)
 	@mkdir -p $(@D)
 	$(Q)$(CC) -o $@ $(filter %.o,$^) $(filter %.a,$^) $(LDFLAGS_ALL) $(TOOL_LIBS)
 
@@ -357,7 +360,8 @@ build/fuzz/%: tests/fuzz/%.c $(FUZZ_ARCHIVES)
 BENCH_DIR := $(BUILD)/bench
 BENCH_UTIL := $(call obj,bench/bench_util.c)
 BENCH_TOOLS := $(BENCH_DIR)/bench-core $(BENCH_DIR)/bench-sign $(BENCH_DIR)/bench-verify \
-               $(BENCH_DIR)/bench-bundle $(BENCH_DIR)/bench-store $(BENCH_DIR)/bench-peers
+               $(BENCH_DIR)/bench-bundle $(BENCH_DIR)/bench-store $(BENCH_DIR)/bench-peers \
+               $(BENCH_DIR)/bench-pkcs11
 $(BENCH_DIR)/bench-core: $(call obj,bench/bench_core.c) $(BENCH_UTIL) $(SIGN_A) $(LIB_A)
 	@mkdir -p $(@D)
 	$(Q)$(CC) -o $@ $^ $(LDFLAGS_ALL) $(CRYPTO_LIBS)
@@ -369,8 +373,9 @@ $(BENCH_DIR)/bench-sign: $(call obj,bench/bench_sign.c)
 $(BENCH_DIR)/bench-verify: $(call obj,bench/bench_verify.c)
 $(BENCH_DIR)/bench-bundle: $(call obj,bench/bench_bundle.c)
 $(BENCH_DIR)/bench-store: $(call obj,bench/bench_store.c)
+$(BENCH_DIR)/bench-pkcs11: $(call obj,bench/bench_pkcs11.c)
 $(BENCH_DIR)/bench-sign $(BENCH_DIR)/bench-verify $(BENCH_DIR)/bench-bundle \
-$(BENCH_DIR)/bench-store: $(BENCH_UTIL) $(HOST_ARCHIVES)
+$(BENCH_DIR)/bench-store $(BENCH_DIR)/bench-pkcs11: $(BENCH_UTIL) $(HOST_ARCHIVES)
 	@mkdir -p $(@D)
 	$(Q)$(CC) -o $@ $(filter %.o,$^) $(filter %.a,$^) $(LDFLAGS_ALL) $(TOOL_LIBS)
 # make callgrind: instructions per signature and per verification (bench/callgrind.sh), counted

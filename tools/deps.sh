@@ -12,12 +12,16 @@ packages_for() {
     # Latin, Greek, Cyrillic, Arabic and Hebrew names, WenQuanYi Micro Hei Chinese, Japanese and
     # Korean ones (5 MB, where fonts-noto-cjk is 90 MB).
     # libcurl: hallmark-verify --fetch (the command-line tool only; the library does no I/O).
+    # libp11-kit-dev: only its pkcs11.h, the PKCS#11 header p11-kit keeps up to date (CKM_EDDSA
+    # included), instead of a copy of our own; HSM modules are loaded with dlopen (docs/hsm.md).
     build) echo make gcc pkg-config libsodium-dev libssl-dev libjansson-dev libpng-dev libicu-dev \
-        libsqlite3-dev libpq-dev libcurl4-openssl-dev libpsl-dev publicsuffix \
+        libsqlite3-dev libpq-dev libcurl4-openssl-dev libpsl-dev publicsuffix libp11-kit-dev \
         libevent-dev libpango1.0-dev libcairo2-dev fonts-dejavu-core fonts-wqy-microhei ;;
     # libargon2-1: the reference Argon2, with which tests/cli/vector_tool.py recomputes the
     # recipient stem (spec HM-TOKEN-55) independently of libsodium's Argon2id.
-    test) echo valgrind curl python3 openssl python3-jwcrypto strace postgresql-15 libargon2-1 ;;
+    # softhsm2: a software PKCS#11 token for tests/cli/keys_pkcs11.sh (brand keys in an HSM).
+    test) echo valgrind curl python3 openssl python3-jwcrypto strace postgresql-15 libargon2-1 \
+        softhsm2 ;;
     check) echo clang-format clang-tidy cppcheck ;;
     fuzz) echo clang libclang-rt-14-dev ;;
     # make bench: the HTTP load generator, the chart, and Node.js + npm for the jose peer (Debian's,

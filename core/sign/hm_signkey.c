@@ -25,6 +25,10 @@ struct hm_signkey {
      * EC_GROUP_new_by_curve_name on every signature cost about 40% of the signing rate. */
     BIGNUM *order, *half_order;
     hm_pubkey pub;
+    /* External keys (hm_signkey_external): no secret; sign through ext_sign. */
+    hm_signkey_sign_fn ext_sign;
+    void (*ext_release)(void *);
+    void *ext_ctx;
 };
 
 static hm_signkey *
@@ -50,6 +54,9 @@ hm_signkey_free(hm_signkey *key)
 {
     if (key == NULL) {
         return;
+    }
+    if (key->ext_release != NULL) {
+        key->ext_release(key->ext_ctx);
     }
     hm_secret_free(key->secret);
     EVP_PKEY_free(key->evp);
@@ -223,9 +230,95 @@ hm_signkey_export_secret(const hm_signkey *key, unsigned char *out, size_t out_c
     if (out_cap < HM_SECRET_BYTES) {
         return HALLMARK_ERR_BUFFER_TOO_SMALL;
     }
+    if (key->secret == NULL) {
+        return HALLMARK_ERR_INVALID_KEY; /* an external key: its secret is in the token */
+    }
     /* Both layouts start with the 32 secret bytes (libsodium's sk is seed || pk). */
     memcpy(out, key->secret, HM_SECRET_BYTES);
     return HALLMARK_OK;
+}
+
+hallmark_result
+hm_signkey_external(hm_signkey **out, hm_alg alg, const unsigned char *pub, size_t pub_len,
+                    hm_signkey_sign_fn sign, void (*release)(void *), void *ctx)
+{
+    hm_signkey *key = NULL;
+    EC_GROUP *group = NULL;
+    hallmark_result rc = HALLMARK_ERR_INTERNAL;
+
+    if (out != NULL) {
+        *out = NULL;
+    }
+    if (out == NULL || pub == NULL || sign == NULL) {
+        rc = HALLMARK_ERR_INVALID_ARGUMENT;
+        goto out;
+    }
+    if (alg != HM_ALG_ED25519 && alg != HM_ALG_ES256) {
+        rc = HALLMARK_UNSUPPORTED_ALG;
+        goto out;
+    }
+    if (hm_crypto_init() != HALLMARK_OK) {
+        goto out;
+    }
+    if ((key = calloc(1, sizeof *key)) == NULL) {
+        rc = HALLMARK_ERR_NOMEM;
+        goto out;
+    }
+    key->alg = alg;
+    if ((rc = hm_pubkey_from_raw(&key->pub, alg, pub, pub_len)) != HALLMARK_OK) {
+        goto out;
+    }
+    if (alg == HM_ALG_ES256) {
+        rc = HALLMARK_ERR_INTERNAL;
+        group = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
+        if (group == NULL || (key->order = BN_dup(EC_GROUP_get0_order(group))) == NULL ||
+            (key->half_order = BN_dup(key->order)) == NULL ||
+            !BN_rshift1(key->half_order, key->order)) {
+            goto out;
+        }
+    }
+    key->ext_sign = sign;
+    key->ext_release = release;
+    key->ext_ctx = ctx;
+    ctx = NULL;
+    *out = key;
+    key = NULL;
+    rc = HALLMARK_OK;
+out:
+    EC_GROUP_free(group);
+    hm_signkey_free(key);
+    if (ctx != NULL && release != NULL) {
+        release(ctx);
+    }
+    return rc;
+}
+
+int
+hm_signkey_is_external(const hm_signkey *key)
+{
+    return key != NULL && key->ext_sign != NULL;
+}
+
+/* Raw r||s from a token: s folded to the low half (n - s), as es256_der_to_raw_low_s does. */
+static hallmark_result
+es256_raw_low_s(const hm_signkey *key, unsigned char sig[HM_SIG_BYTES])
+{
+    BIGNUM *s = BN_bin2bn(sig + HM_ES256_COORD_BYTES, HM_ES256_COORD_BYTES, NULL);
+    hallmark_result rc = HALLMARK_ERR_INTERNAL;
+
+    if (s == NULL || key->order == NULL || key->half_order == NULL || BN_is_zero(s) ||
+        BN_cmp(s, key->order) >= 0) {
+        goto out;
+    }
+    if (BN_cmp(s, key->half_order) > 0 &&
+        (!BN_sub(s, key->order, s) || BN_bn2binpad(s, sig + HM_ES256_COORD_BYTES,
+                                                   HM_ES256_COORD_BYTES) != HM_ES256_COORD_BYTES)) {
+        goto out;
+    }
+    rc = HALLMARK_OK;
+out:
+    BN_free(s);
+    return rc;
 }
 
 const hm_pubkey *
@@ -279,6 +372,13 @@ hm_signkey_sign(const hm_signkey *key, const unsigned char *msg, size_t msg_len,
     }
     if (msg_len == 0) {
         msg = (const unsigned char *)"";
+    }
+    if (key->ext_sign != NULL) {
+        rc = key->ext_sign(key->ext_ctx, msg, msg_len, sig);
+        if (rc == HALLMARK_OK && key->alg == HM_ALG_ES256) {
+            rc = es256_raw_low_s(key, sig);
+        }
+        return rc;
     }
     switch (key->alg) {
     case HM_ALG_ED25519:

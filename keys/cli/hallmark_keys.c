@@ -32,6 +32,7 @@ static const char usage_text[] =
     "  brand preview ID --out FILE.png draw what a customer will see, before publishing\n"
     "  brand revoke ID --reason TEXT   withdraw a brand: its messages stop verifying\n"
     "  key add BRAND [--alg ed25519|es256]   new signing key, state pending (prints its kid)\n"
+    "  key add BRAND --pkcs11 URI [--pkcs11-module LIB]  the same, generated in an HSM\n"
     "  key promote KID [--force --reason TEXT]  make a published pending key the active one\n"
     "  key retire KID                  a retiring (or unused pending) key stops signing\n"
     "  key revoke KID --reason TEXT    compromised key: its messages get \"key revoked\"\n"
@@ -173,6 +174,8 @@ static const char help_brand_notes[] =
 static const char help_key[] =
     "usage: hallmark-keys key add BRAND [--alg ed25519|es256] [--scope-channel CHANNEL ...]\n"
     "                                   [--scope-sender CHANNEL:ID ...]\n"
+    "                                   [--pkcs11 'pkcs11:token=T;object=L' [--pkcs11-module "
+    "LIB]]\n"
     "       hallmark-keys key promote KID [--force --reason TEXT]\n"
     "       hallmark-keys key retire KID | key revoke KID --reason TEXT | key destroy KID\n"
     "       hallmark-keys rotate BRAND [--key KID] [--alg ALG] [--force --reason TEXT]\n"
@@ -185,6 +188,11 @@ static const char help_key[] =
     "           for these senders of the brand (written as for brand --sender); apps refuse\n"
     "           its tokens for any other (KEY_OUT_OF_SCOPE), so a vendor's key that leaks\n"
     "           cannot sign for the brand's other senders (spec HM-TRUST-65)\n"
+    "           --pkcs11 URI: the key pair is generated inside a PKCS#11 token (an HSM) and\n"
+    "           never leaves it (RFC 7512 URI: token=LABEL;object=LABEL). The module is\n"
+    "           --pkcs11-module, $HALLMARK_PKCS11_MODULE or the URI's module-path; the PIN is\n"
+    "           read from the URI's pin-source=FILE or $HALLMARK_PKCS11_PIN_FILE, never given\n"
+    "           on the command line. The keystore records the URI and module (docs/hsm.md)\n"
     "  promote  makes it an active key, once the propagation window has passed since it was\n"
     "           first published (apps hold it by then); the active key of the same scope (or\n"
     "           the unscoped one) becomes retiring, active keys of other scopes stay active.\n"
@@ -486,7 +494,9 @@ enum {
     OPT_STATUS_EVERY,
     OPT_CAP,
     OPT_MARKETING_OPT_IN,
-    OPT_CONSENT_URL
+    OPT_CONSENT_URL,
+    OPT_PKCS11,
+    OPT_PKCS11_MODULE
 };
 
 static const struct option long_options[] = {
@@ -535,6 +545,8 @@ static const struct option long_options[] = {
     {"cap", required_argument, NULL, OPT_CAP},
     {"consent-url", required_argument, NULL, OPT_CONSENT_URL},
     {"marketing-opt-in", required_argument, NULL, OPT_MARKETING_OPT_IN},
+    {"pkcs11", required_argument, NULL, OPT_PKCS11},
+    {"pkcs11-module", required_argument, NULL, OPT_PKCS11_MODULE},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
 
@@ -660,6 +672,12 @@ parse_options(struct cli *c, int argc, char **argv)
             break;
         case OPT_ALG:
             c->alg = optarg;
+            break;
+        case OPT_PKCS11:
+            c->pkcs11 = optarg;
+            break;
+        case OPT_PKCS11_MODULE:
+            c->pkcs11_module = optarg;
             break;
         case OPT_FORCE:
             c->force = 1;

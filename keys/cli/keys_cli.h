@@ -39,6 +39,7 @@ struct cli {
     struct list always_signed; /* --always-signed: senders that sign every message (HM-CRED-61) */
     struct list scope_channels, scope_senders; /* key add's scope ([HM-TRUST-65]) */
     const char *key;                           /* rotate --key KID: the active key to rotate */
+    const char *pkcs11, *pkcs11_module;        /* key add / rotate --pkcs11 URI (docs/hsm.md) */
     struct list caps;                          /* --cap CATEGORY:N/PERIOD (HM-CRED-93) */
     const char *marketing_opt_in;              /* --marketing-opt-in yes|no (HM-CRED-92) */
     const char *consent_url;                   /* publish --consent-url URL|none (HM-BUNDLE-96) */

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hm_pkcs11.h"
 #include "hm_publish.h"
 #include "keys_cli.h"
 
@@ -166,13 +167,41 @@ audit_entry(const char *verb, const json_t *brand, const char *kid, const char *
     return e;
 }
 
+/* key add --pkcs11 URI: the pair generated inside the token; *p11 receives what the keystore
+ * records ({"uri", "module"}: never the PIN). 0 or the exit status (printed). */
+static int
+token_key_generate(struct cli *c, hm_alg alg, hm_signkey **key, json_t **p11)
+{
+    hm_p11_uri uri;
+    char canonical[HM_P11_URI_MAX];
+    const char *module;
+    hallmark_result rc;
+
+    if (hm_p11_uri_parse(c->pkcs11, &uri, c->err, sizeof c->err) != HALLMARK_OK) {
+        return keys_fail(EXIT_USAGE, "--pkcs11: %s", c->err);
+    }
+    if ((module = hm_p11_module_path(c->pkcs11_module, &uri, NULL)) == NULL) {
+        return keys_fail(EXIT_USAGE, "--pkcs11: no module: give --pkcs11-module LIB or set "
+                                     "HALLMARK_PKCS11_MODULE (the token vendor's PKCS#11 library)");
+    }
+    rc =
+        hm_p11_generate(module, &uri, alg, key, canonical, sizeof canonical, c->err, sizeof c->err);
+    if (rc != HALLMARK_OK) {
+        return keys_fail(rc == HALLMARK_ERR_IO || rc == HALLMARK_ERR_UNAVAILABLE ? EXIT_USAGE
+                                                                                 : EXIT_REFUSED,
+                         "--pkcs11: %s", c->err);
+    }
+    *p11 = json_pack("{s:s,s:s}", "uri", canonical, "module", module);
+    return *p11 == NULL ? keys_fail(EXIT_USAGE, "out of memory") : 0;
+}
+
 int
 do_key_add(struct cli *c, json_t *brand, const char *alg_name, const json_t *inherited,
            const char **kid_out)
 {
     hm_alg alg = HM_ALG_ED25519;
     hm_signkey *key = NULL;
-    json_t *jwk = NULL, *rec, *scope = NULL;
+    json_t *jwk = NULL, *rec, *scope = NULL, *p11 = NULL;
     long long now = c->ks.now;
     int st;
 
@@ -201,12 +230,19 @@ do_key_add(struct cli *c, json_t *brand, const char *alg_name, const json_t *inh
         json_decref(scope);
         return keys_fail(EXIT_USAGE, "the keystore is not open to change");
     }
-    if (hm_signkey_generate(&key, alg) != HALLMARK_OK || (jwk = hm_pub_jwk(key)) == NULL) {
+    if (c->pkcs11 != NULL) {
+        if ((st = token_key_generate(c, alg, &key, &p11)) != 0) {
+            goto out;
+        }
+        if ((jwk = hm_pub_jwk(key)) == NULL) {
+            st = keys_fail(EXIT_USAGE, "out of memory");
+            goto out;
+        }
+    } else if (hm_signkey_generate(&key, alg) != HALLMARK_OK || (jwk = hm_pub_jwk(key)) == NULL) {
         st = keys_fail(EXIT_USAGE, "could not generate the key");
         goto out;
-    }
-    if (hm_keystore_save_key(&c->ks, key, c->pass, c->pass_len, c->err, sizeof c->err) !=
-        HALLMARK_OK) {
+    } else if (hm_keystore_save_key(&c->ks, key, c->pass, c->pass_len, c->err, sizeof c->err) !=
+               HALLMARK_OK) {
         st = keys_fail(EXIT_USAGE, "%s", c->err);
         goto out;
     }
@@ -215,6 +251,9 @@ do_key_add(struct cli *c, json_t *brand, const char *alg_name, const json_t *inh
                     "nbf", (json_int_t)now, "exp", (json_int_t)(now + KEY_LIFETIME));
     if (rec != NULL && scope != NULL) {
         json_object_set(rec, "scope", scope);
+    }
+    if (rec != NULL && p11 != NULL) {
+        json_object_set(rec, "pkcs11", p11);
     }
     json_array_append_new(json_object_get(brand, "keys"), rec);
     json_object_set_new(c->ks.state, "unpublished", json_true());
@@ -227,6 +266,7 @@ out:
     hm_signkey_free(key);
     json_decref(jwk);
     json_decref(scope);
+    json_decref(p11);
     return st;
 }
 

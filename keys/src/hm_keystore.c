@@ -18,6 +18,7 @@
 #include "hm_audit.h"
 #include "hm_b64url.h"
 #include "hm_json.h"
+#include "hm_pkcs11.h"
 #include "hm_secmem.h"
 #include "hm_errorf.h"
 
@@ -735,16 +736,43 @@ hm_keystore_save_key(const hm_keystore *ks, const hm_signkey *key, const char *p
     return rc;
 }
 
+/* A key the keystore records in a PKCS#11 token: {"uri": ..., "module": ...} (no PIN). */
+static hallmark_result
+load_token_key(const json_t *rec, const json_t *p11, hm_signkey **out, char *err, size_t err_cap)
+{
+    hm_p11_uri uri;
+    const char *kid = hm_ks_str(rec, "kid");
+    hm_alg alg = hm_alg_from_name(hm_ks_str(rec, "alg"));
+    char why[512];
+    hallmark_result rc;
+
+    why[0] = '\0';
+    rc = hm_p11_uri_parse(hm_ks_str(p11, "uri"), &uri, why, sizeof why);
+    if (rc == HALLMARK_OK) {
+        rc = hm_p11_open(hm_p11_module_path(NULL, &uri, hm_ks_str(p11, "module")), &uri, alg, kid,
+                         out, why, sizeof why);
+    }
+    if (rc != HALLMARK_OK) {
+        hm_errorf(err, err_cap, "key %s (%s): %s", kid, hm_ks_str(p11, "uri"), why);
+    }
+    return rc;
+}
+
 hallmark_result
 hm_keystore_load_key(const hm_keystore *ks, const char *kid, const char *pass, size_t pass_len,
                      hm_signkey **out, char *err, size_t err_cap)
 {
     char path[HM_KEYSTORE_PATH_MAX];
     unsigned char *text = NULL;
+    const json_t *rec, *p11;
     size_t len = 0;
     hallmark_result rc;
 
     *out = NULL;
+    if ((rec = hm_ks_find_key(ks, kid, NULL)) != NULL &&
+        (p11 = json_object_get(rec, "pkcs11")) != NULL) {
+        return load_token_key(rec, p11, out, err, err_cap);
+    }
     if (hm_keystore_path(ks, path, sizeof path, "secret/%s.key", kid) != 0) {
         return HALLMARK_ERR_IO;
     }

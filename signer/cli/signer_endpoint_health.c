@@ -6,6 +6,7 @@
 #include <event2/buffer.h>
 #include <event2/http.h>
 
+#include "hm_pkcs11.h"
 #include "signer_conns.h"
 #include "signer_serve.h"
 
@@ -94,9 +95,13 @@ serve_metrics(struct evhttp_request *req, struct client *c)
                         "hallmark_sign_latency_seconds_sum %.6f\n"
                         "hallmark_sign_latency_seconds_count %llu\n"
                         "# TYPE hallmark_reloads_total counter\nhallmark_reloads_total %lu\n"
-                        "hallmark_reload_failures_total %lu\n",
+                        "hallmark_reload_failures_total %lu\n"
+                        "# HELP hallmark_hsm_unavailable_total Signatures refused because the "
+                        "PKCS#11 token holding the key was down or failed.\n"
+                        "# TYPE hallmark_hsm_unavailable_total counter\n"
+                        "hallmark_hsm_unavailable_total %llu\n",
                         srv.latency_count, srv.latency_sum, srv.latency_count, srv.reloads,
-                        srv.reload_failures);
+                        srv.reload_failures, hm_p11_unavailable_count());
     (void)pthread_mutex_unlock(&srv.lock);
     evbuffer_add_printf(buf, "# HELP hallmark_key_age_seconds Age of each brand's active key.\n"
                              "# TYPE hallmark_key_age_seconds gauge\n");

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "hm_pkcs11.h"
 #include "signer_serve.h"
 
 /* One message of a request, from its JSON to its result. */
@@ -17,6 +18,28 @@ struct signing {
 };
 
 /* Checks and signs; the signature is recorded afterwards, for the whole request at once. */
+/* Why a PKCS#11 token refused, in the log at most once a second (every request gets its 503; the
+ * reason is the module's, with no PIN in it). */
+static void
+log_token_down(const char *brand, const char *reason, long long now)
+{
+    static long long last;
+    char clean[256];
+    size_t i;
+
+    if (__atomic_exchange_n(&last, now, __ATOMIC_RELAXED) == now) {
+        return;
+    }
+    for (i = 0; i + 1 < sizeof clean && reason[i] != '\0'; i++) {
+        clean[i] = reason[i] == '"' || reason[i] == '\\' || (unsigned char)reason[i] < 0x20
+                       ? '\''
+                       : reason[i];
+    }
+    clean[i] = '\0';
+    serve_log("error", "hsm_unavailable", "\"brand\":\"%s\",\"reason\":\"%s\"",
+              brand != NULL ? brand : "-", clean);
+}
+
 static void
 sign_message(const hm_signer *s, const struct client *c, const json_t *msg, long long now,
              struct signing *g)
@@ -34,6 +57,10 @@ sign_message(const hm_signer *s, const struct client *c, const json_t *msg, long
     }
     if (g->rc == HALLMARK_OK) {
         g->rc = hm_signer_sign(s, &g->r, now, &g->res);
+    }
+    if (g->rc == HALLMARK_ERR_UNAVAILABLE && g->res.detail != NULL &&
+        strncmp(g->res.detail, "hsm_unavailable:", 16) == 0 && hm_p11_last_error() != NULL) {
+        log_token_down(g->r.brand, hm_p11_last_error(), now);
     }
 }
 

@@ -663,6 +663,12 @@ sign_checked(const hm_signer *s, const struct signing_key *k, const hm_sign_requ
     rc = hm_jws_sign_encoded(k->key, k->header_b64, k->header_b64_len, payload, strlen(payload),
                              &res->token);
     free(payload);
+    if (rc == HALLMARK_ERR_UNAVAILABLE) {
+        /* A key in a PKCS#11 token that is down (hm_pkcs11.h): 503 until it answers again. */
+        return refuse(res, HALLMARK_ERR_UNAVAILABLE, "brand",
+                      "hsm_unavailable: the HSM (PKCS#11 token) holding the brand's key does not "
+                      "answer; signing resumes when it does");
+    }
     if (rc != HALLMARK_OK) {
         return refuse(res, HALLMARK_ERR_INTERNAL, NULL, "signing failed");
     }
