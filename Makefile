@@ -213,7 +213,8 @@ $(RUNNER): $(UNIT_OBJ) $(HOST_ARCHIVES)
 
 # The programs: each links only the rooms it needs (the signer no vetting, the verifier no signing).
 $(VERIFY_CLI): $(call obj,verifier/cli/hallmark_verify.c verifier/cli/verify_fetch.c \
-                          verifier/cli/verify_logos.c) $(HOST_A) $(LIB_A)
+                          verifier/cli/verify_logos.c \
+                          verifier/cli/verify_json.c) $(HOST_A) $(LIB_A)
 $(KEYS_CLI): $(call obj,$(KEYS_CLI_SRC)) $(KEYS_A) $(VETTING_A) $(HOST_A) $(SIGN_A) $(LIB_A)
 $(SIGNER_CLI): $(call obj,$(SIGNER_CLI_SRC)) $(SIGNER_A) $(STORE_A) $(KEYS_A) $(HOST_A) $(SIGN_A) \
                $(LIB_A)
