@@ -157,7 +157,7 @@ JAR := $(BUILD)/java/hallmark.jar
 
 .PHONY: all help deps deps-check deps-fuzz test test-run check check-exports format-check tidy \
         cppcheck asan valgrind fuzz fuzz-bins bench install uninstall clean demo vectors java \
-        room-includes
+        room-includes wasm
 
 all: $(ALL_TARGETS)
 
@@ -172,6 +172,7 @@ help:
 	@echo "make install     verifier header, libraries, hallmark.pc and the CLIs (PREFIX, DESTDIR)"
 	@echo "make VERIFIER_ES256=0   verifier without OpenSSL (libsodium + jansson only), in build/min"
 	@echo "make deps        install missing Debian packages (needs root; else prints the command)"
+	@echo "make wasm        the verifier for WebAssembly and its npm package, in build/wasm"
 
 deps:
 	@tools/deps.sh build test
@@ -275,6 +276,13 @@ $(JAR): $(JAVA_SRC) $(JAVA_TEST_SRC)
 
 # make java: the jar (dev.hallmark) and libhallmark_jni.so; needs a JDK (javac, jni.h).
 java: $(JNI_LIB) $(JAR)
+
+# ---- WebAssembly (issue 17) ---------------------------------------------------------------------
+# make wasm: the verifier for the web and Node (verifier/bindings/wasm), with Debian's emscripten;
+# libsodium and jansson are built for wasm from Debian's sources once, cached in build/wasm/.
+# Always build/wasm: it does not depend on BUILD (the sanitizer builds do not make one).
+wasm:
+	@tools/build-wasm.sh build/wasm
 
 # ---- tests ------------------------------------------------------------------------------------
 test:

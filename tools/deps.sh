@@ -17,7 +17,11 @@ packages_for() {
         libevent-dev libpango1.0-dev libcairo2-dev fonts-dejavu-core fonts-wqy-microhei ;;
     # libargon2-1: the reference Argon2, with which tests/cli/vector_tool.py recomputes the
     # recipient stem (spec HM-TOKEN-55) independently of libsodium's Argon2id.
-    test) echo valgrind curl python3 openssl python3-jwcrypto strace postgresql-15 libargon2-1 ;;
+    # emscripten: the verifier for WebAssembly (make wasm, issue 17), Debian's toolchain rather than
+    # a downloaded SDK; chromium: the inbox page's test in a real browser (headless, driven by npm
+    # puppeteer-core, so no browser is downloaded); Node.js + npm run both.
+    test) echo valgrind curl python3 openssl python3-jwcrypto strace postgresql-15 libargon2-1 \
+        emscripten chromium "$(command -v npm >/dev/null 2>&1 || echo nodejs npm)" ;;
     check) echo clang-format clang-tidy cppcheck ;;
     fuzz) echo clang libclang-rt-14-dev ;;
     # make bench: the HTTP load generator, the chart, and Node.js + npm for the jose peer (Debian's,

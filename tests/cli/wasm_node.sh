@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# The WebAssembly verifier's npm package (verifier/bindings/wasm, make wasm) in Node: its npm pack
+# tarball installed into an empty project, then every spec vector through it (the C library's
+# result names, UI classes, brand data; test/vectors.mjs) and the package's own contract
+# (test/api.mjs). Runs fully in make test; counted as skipped under ASan, valgrind and fuzz builds
+# (no C of ours runs under a sanitizer here: the wasm is built by emcc; the suites there cover it).
+set -eu
+build=${HALLMARK_BUILD:-build}
+count=$(($(ls spec/vectors/*.json spec/vectors/lookup/*.json | wc -l) + 23))
+skip() {
+    echo "wasm-node: $1; skipping its checks"
+    echo "wasm-node: 0 passed, 0 failed, $count skipped"
+    exit 0
+}
+[ -z "${HALLMARK_RUNNER_WRAP:-}" ] || skip "running under memcheck"
+case "$build" in *asan* | *valgrind* | *fuzz*) skip "sanitizer build" ;; esac
+# make deps installs these (tools/deps.sh, group test): missing means a broken setup, not a skip.
+for tool in emcc node npm; do
+    command -v "$tool" >/dev/null 2>&1 || { echo "FAIL $tool is missing: run make deps"; echo "wasm-node: 0 passed, 1 failed"; exit 1; }
+done
+start=$(date +%s)
+make --no-print-directory wasm >/dev/null
+tarball=$(ls "$PWD"/build/wasm/hallmark-wasm-*.tgz)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+# An empty project, as a customer's: the tarball is its only dependency (no registry needed).
+echo '{"name": "wasm-node-test", "private": true, "type": "module"}' >"$work/package.json"
+timeout 120 npm install --prefix "$work" --no-audit --no-fund --silent "$tarball" >/dev/null
+cp verifier/bindings/wasm/test/vectors.mjs verifier/bindings/wasm/test/api.mjs "$work/"
+passed=0
+failed=0
+for t in vectors api; do
+    set +e
+    (cd "$work" && timeout 120 node "$t.mjs" "$OLDPWD/spec/vectors") >"$work/$t.out" 2>&1
+    status=$?
+    set -e
+    grep -v -E '^wasm-[a-z]+: [0-9]+ passed' "$work/$t.out" || true
+    line=$(grep -E '^wasm-[a-z]+: [0-9]+ passed, [0-9]+ failed$' "$work/$t.out" | tail -n 1)
+    if [ -z "$line" ]; then
+        echo "FAIL $t.mjs stopped with status $status and no closing line"
+        failed=$((failed + 1))
+        continue
+    fi
+    set -- ${line#*: }
+    passed=$((passed + $1))
+    failed=$((failed + $3))
+    [ "$status" -eq 0 ] || [ "$3" -gt 0 ] || { echo "FAIL $t.mjs exited $status"; failed=$((failed + 1)); }
+done
+echo "wasm-node: $(node --version), $(($(date +%s) - start)) s"
+echo "wasm-node: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
