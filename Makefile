@@ -331,17 +331,20 @@ format-check:
 JNI_SHIM := verifier/bindings/java/jni/hallmark_jni.c
 CHECK_C = $(filter-out $(if $(wildcard $(JAVA_HOME)/include/jni.h),,$(JNI_SHIM)),$(filter %.c,$(C_FILES)))
 
+# The wasm shim (verifier/bindings/wasm) is checked natively, with the CLI's JSON view it shares.
+WASM_CHECK_INC := -Iverifier/cli -Iverifier/bindings/wasm
+
 tidy:
 	@clang-tidy --quiet $(CHECK_C) -- $(WARN) -D_POSIX_C_SOURCE=200809L \
 	    -DHALLMARK_WITH_ES256=1 $(INCLUDES) $(PKG_CFLAGS) $(VETTING_CFLAGS) $(JNI_CFLAGS) \
-	    -Itests/unit 2>&1 | \
+	    -Itests/unit $(WASM_CHECK_INC) 2>&1 | \
 	    { grep -v -E '^[0-9]+ warnings? generated\.$$' || true; }; \
 	    test $${PIPESTATUS[0]} -eq 0
 
 cppcheck:
 	@cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability \
 	    --inline-suppr --suppress=missingIncludeSystem -DHALLMARK_WITH_ES256=1 \
-	    $(INCLUDES) -Itests/unit $(CHECK_C)
+	    $(INCLUDES) -Itests/unit $(WASM_CHECK_INC) $(CHECK_C)
 
 # ---- fuzzing (clang + libFuzzer) --------------------------------------------------------------
 FUZZ_BIN := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))

@@ -4,7 +4,6 @@
  * hallmark-verify --json (verify_json.c), so JavaScript never reads a C struct's layout. Strings
  * returned by hmw_verify and hmw_logos are the caller's to free with free(). Built by
  * tools/build-wasm.sh with emcc; never part of the native build. */
-#include <emscripten/emscripten.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +13,13 @@
 #include "hm_b64url.h"
 #include "verify_json.h"
 
+/* Kept and exported by emcc; a plain function elsewhere (clang-tidy, cppcheck read it natively). */
+#ifdef __EMSCRIPTEN__
+#include <emscripten/emscripten.h>
 #define HMW_API EMSCRIPTEN_KEEPALIVE
+#else
+#define HMW_API
+#endif
 
 /* A new verifier in *out, or NULL; the result of hallmark_verifier_create. */
 HMW_API int
@@ -165,7 +170,7 @@ hmw_logos(hallmark_verifier *v, int *rc)
         return NULL;
     }
     list = json_array();
-    for (i = 0; list != NULL && i < count; i++) {
+    for (i = 0; list != NULL && refs != NULL && i < count; i++) {
         json_t *one = json_pack("{s:s}", "sha256", refs[i].sha256_b64);
 
         if (one != NULL && refs[i].url[0] != '\0') {
