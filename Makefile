@@ -413,5 +413,5 @@ clean:
 
 demo:
 	@$(MAKE) --no-print-directory deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all wasm
 	@tools/demo.sh $(BUILD)
