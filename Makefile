@@ -382,7 +382,7 @@ $(BENCH_DIR)/bench-store: $(BENCH_UTIL) $(HOST_ARCHIVES)
 	$(Q)$(CC) -o $@ $(filter %.o,$^) $(filter %.a,$^) $(LDFLAGS_ALL) $(TOOL_LIBS)
 bench:
 	@tools/deps.sh build test bench
-	@$(MAKE) --no-print-directory all $(BENCH_TOOLS)
+	@$(MAKE) --no-print-directory all $(BENCH_TOOLS) wasm
 	@bench/run.sh $(BUILD)
 
 # ---- install ----------------------------------------------------------------------------------

@@ -47,7 +47,7 @@ unpack() { # name version
 start=$(date +%s)
 # Compiles the listed sources (relative to SRC_DIR) into ARCHIVE, one emcc per file, two at once.
 compile() { # archive src_dir flags... -- files...
-    local archive=$1 src_dir=$2 flags=() objs=() f o
+    local archive=$1 src_dir=$2 flags=() objs=() f o opt
     shift 2
     while [ "$1" != -- ]; do flags+=("$1"); shift; done
     shift
@@ -55,7 +55,13 @@ compile() { # archive src_dir flags... -- files...
     for f in "$@"; do
         o=$dir/obj/$(echo "$f" | tr / _).o
         objs+=("$o")
-        emcc -Os -w "${flags[@]}" -c "$src_dir/$f" -o "$o" &
+        # Argon2id and its BLAKE2b at -O3: the recipient stem of every verify (HM-TOKEN-55) runs
+        # 2.3 times faster than at -Os, for 3 KB of .wasm (measured; wasm SIMD did not help).
+        case "$f" in
+        crypto_pwhash/argon2/* | crypto_generichash/blake2b/*) opt=-O3 ;;
+        *) opt=-Os ;;
+        esac
+        emcc "$opt" -w "${flags[@]}" -c "$src_dir/$f" -o "$o" &
         [ "$(jobs -rp | wc -l)" -lt "$(nproc)" ] || wait -n
     done
     wait
