@@ -26,7 +26,8 @@ const jwks = Object.fromEntries(b64json(bundle.split(".")[1]).brands.flatMap((b)
 const platform = b64json(bundle.split(".")[1]).platform;
 
 const size = (f) => { const b = readFileSync(join(pkgDir, f)); return { raw: b.length, gzip: gzipSync(b, { level: 9 }).length }; };
-const out = { wasm: size("hallmark-core.wasm"), glue: size("hallmark-core.mjs"), api: size("hallmark.js") };
+const out = { wasm: size("hallmark-core.wasm"), wasm_es256: size("hallmark-core-es256.wasm"),
+  glue: size("hallmark-core.mjs"), api: size("hallmark.js") };
 
 async function rate(op) {
   const t0 = process.hrtime.bigint();
@@ -50,6 +51,15 @@ const bad = samples.filter((m) => v.verify(m, { now }).result !== "HALLMARK_VERI
 if (bad > 0) throw new Error(`${bad} of ${samples.length} samples did not verify in wasm`);
 [out.node_hallmark, out.node_hallmark_per_cpu] = await rate((i) => v.verify(samples[i % samples.length], { now }));
 v.free();
+
+// Node: the ES256 build (mbed TLS P-256) on spec vector 018, an ES256 brand's token, every rule.
+const v18 = JSON.parse(readFileSync(new URL("../spec/vectors/018-es256.json", import.meta.url), "utf8"));
+const hm256 = await loadHallmark({ es256: true });
+const v256 = hm256.createVerifier({ platform: v18.platform, roots: v18.roots, threshold: v18.threshold });
+if (v256.loadBundle(v18.bundle, { state: v18.state, now: v18.now }).result !== "HALLMARK_OK") throw new Error("018 bundle");
+if (v256.verify(v18.message, { now: v18.now }).result !== "HALLMARK_VERIFIED") throw new Error("018 verdict");
+[out.node_hallmark_es256] = await rate(() => v256.verify(v18.message, { now: v18.now }));
+v256.free();
 
 // Node: jose, the signature only, with the brand's key.
 const keys = {};

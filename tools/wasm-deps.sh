@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds libsodium and jansson for WebAssembly with Debian's emscripten, from the Debian source
+# Builds libsodium, jansson and mbed TLS (ES256 build only) for WebAssembly with Debian's emscripten, from the Debian source
 # packages of the versions Debian 12 ships for the native build (the .orig tarballs plus Debian's
 # own patches, e.g. libsodium's CVE-2025-69277 fix), pinned by sha256 and cached under
 # build/wasm/ (tarballs in src/, the static libraries and headers in prefix/).
@@ -14,6 +14,8 @@ sources=(
     "libsodium_1.0.18-1+deb12u1.debian.tar.xz libs/libsodium f410474e46346b06b162defa05b1be26906aeed6cf309e3d4ebe30b4d1350733"
     "jansson_2.14.orig.tar.gz j/jansson c739578bf6b764aa0752db9a2fdadcfe921c78f1228c7ec0bb47fa804c55d17b"
     "jansson_2.14-2.debian.tar.xz j/jansson e89fe4fd8221f6934ddb50f2e7f8404311928d0e23e49a5599f3d3d14ee8cb88"
+    "mbedtls_2.28.3.orig.tar.gz m/mbedtls 3b4953aa55a681e084d31892d9904cc5328d6b4958ea57b90ae4b4f94ae69a8d"
+    "mbedtls_2.28.3-1.debian.tar.xz m/mbedtls 3e03c61f63c7bbcd0bf695b53e6663ab448cc2e15429cd67d0e4f32e699645a9"
 )
 prefix=$dir/prefix
 [ -f "$prefix/.done" ] && exit 0
@@ -39,6 +41,7 @@ unpack() { # name version
     mkdir -p "$dir/$1"
     tar -xzf "$dir/src/${1}_$2.orig.tar.gz" -C "$dir/$1" --strip-components=1
     tar -xJf "$dir/src/${1}_$2"-*.debian.tar.xz -C "$dir/$1"
+    [ -f "$dir/$1/debian/patches/series" ] || return 0
     while read -r patch; do
         case "$patch" in '' | '#'*) continue ;; esac
         patch -s -d "$dir/$1" -p1 <"$dir/$1/debian/patches/$patch"
@@ -118,5 +121,13 @@ compile "$prefix/lib/libjansson.a" "$j/src" -DHAVE_CONFIG_H -I"$j/src" -- \
     dump.c error.c hashtable.c hashtable_seed.c load.c memory.c pack_unpack.c strbuffer.c \
     strconv.c utf.c value.c version.c
 cp "$j/src/jansson.h" "$j/src/jansson_config.h" "$prefix/include/"
+# mbed TLS (the LTS branch Debian 12 ships): ECDSA P-256 verification for the ES256 build only,
+# configured by verifier/bindings/wasm/mbedtls_config_wasm.h.
+unpack mbedtls 2.28.3
+m=$dir/mbedtls
+compile "$prefix/lib/libmbedcrypto.a" "$m/library" -I"$m/include" \
+    -I"$(realpath verifier/bindings/wasm)" -DMBEDTLS_CONFIG_FILE='"mbedtls_config_wasm.h"' -- \
+    bignum.c ecp.c ecp_curves.c ecdsa.c asn1parse.c asn1write.c platform_util.c constant_time.c
+cp -r "$m/include/mbedtls" "$prefix/include/"
 touch "$prefix/.done"
-echo "wasm-deps: libsodium 1.0.18-1+deb12u1 and jansson 2.14-2 built for wasm in $(($(date +%s) - start)) s"
+echo "wasm-deps: libsodium 1.0.18-1+deb12u1, jansson 2.14-2 and mbedtls 2.28.3-1 built for wasm in $(($(date +%s) - start)) s"

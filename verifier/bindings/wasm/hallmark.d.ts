@@ -111,6 +111,8 @@ export interface Hallmark {
 }
 
 export declare function loadHallmark(options?: {
+  /** The build that also verifies ES256 brand keys (P-256 on mbed TLS, about 15 KB more). */
+  es256?: boolean;
   wasmBinary?: Uint8Array | ArrayBuffer;
   wasmUrl?: string | URL;
 }): Promise<Hallmark>;

@@ -2,7 +2,6 @@
 // Node 20. One implementation: the C verifier (verifier/src, core) runs inside the .wasm; this
 // file only moves bytes in and out (hallmark_wasm.c's flat calls). Only "HALLMARK_VERIFIED"
 // earns the checkmark; use verdict.ui, never a result of your own.
-import createHallmarkCore from "./hallmark-core.mjs";
 
 const STATE_MAX = 1024;
 const LOOKUP_KEY_LEN = 43;
@@ -12,22 +11,29 @@ const decoder = new TextDecoder();
 const isNode = typeof process === "object" && process.versions != null &&
     typeof process.versions.node === "string";
 
-let ready = null;
+const ready = new Map();
 
 /**
- * Loads the WebAssembly module once; every later call returns the same promise. In a browser the
+ * Loads the WebAssembly module once; every later call with the same es256 returns the same
+ * promise. options.es256: the build that also verifies ES256 brand keys (P-256 on mbed TLS,
+ * 15 KB more); without it ES256 tokens give HALLMARK_UNSUPPORTED_ALG (neutral). In a browser the
  * .wasm is fetched beside this file; options.wasmBinary (bytes) or options.wasmUrl override that.
  */
 export function loadHallmark(options = {}) {
-    if (ready === null) {
-        ready = instantiate(options).then((core) => new Hallmark(core));
-        ready.catch(() => { ready = null; });
+    const es256 = options.es256 === true;
+    if (!ready.has(es256)) {
+        const p = instantiate(options, es256).then((core) => new Hallmark(core));
+        p.catch(() => ready.delete(es256));
+        ready.set(es256, p);
     }
-    return ready;
+    return ready.get(es256);
 }
 
-async function instantiate(options) {
-    const url = options.wasmUrl ?? new URL("./hallmark-core.wasm", import.meta.url);
+async function instantiate(options, es256) {
+    const name = es256 ? "hallmark-core-es256" : "hallmark-core";
+    const { default: createHallmarkCore } = es256 ? await import("./hallmark-core-es256.mjs")
+        : await import("./hallmark-core.mjs");
+    const url = options.wasmUrl ?? new URL(`./${name}.wasm`, import.meta.url);
     let wasmBinary = options.wasmBinary;
     if (wasmBinary === undefined && isNode) {
         const { readFile } = await import("node:fs/promises");
