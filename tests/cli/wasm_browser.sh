@@ -9,25 +9,18 @@
 # counted as skipped under ASan, valgrind and fuzz builds (no C of ours runs there under them).
 set -eu
 build=${HALLMARK_BUILD:-build}
-count=63
-skip() {
-    echo "wasm-browser: $1; skipping its checks"
-    echo "wasm-browser: 0 passed, 0 failed, $count skipped"
-    exit 0
-}
-[ -z "${HALLMARK_RUNNER_WRAP:-}" ] || skip "running under memcheck"
-case "$build" in *asan* | *valgrind* | *fuzz*) skip "sanitizer build" ;; esac
-# make deps installs these (tools/deps.sh, group test): missing means a broken setup, not a skip.
-for tool in emcc node npm chromium; do
-    command -v "$tool" >/dev/null 2>&1 || { echo "FAIL $tool is missing: run make deps"; echo "wasm-browser: 0 passed, 1 failed"; exit 1; }
-done
+# shellcheck source=tests/cli/lib/wasm.sh
+source tests/cli/lib/wasm.sh
+wasm_preflight wasm-browser "63" emcc node npm chromium
 start=$(date +%s)
 npm_dir=build/npm
 if [ ! -f "$npm_dir/node_modules/puppeteer-core/package.json" ]; then
     mkdir -p "$npm_dir"
     [ -f "$npm_dir/package.json" ] || echo '{"private": true}' >"$npm_dir/package.json"
     if ! timeout 180 npm install --prefix "$npm_dir" --no-audit --no-fund --silent puppeteer-core@24 >/dev/null 2>&1; then
-        skip "npm could not install puppeteer-core@24 (no registry?)"
+        echo "wasm-browser: npm could not install puppeteer-core@24 (no registry?); skipping its checks"
+        echo "wasm-browser: 0 passed, 0 failed, 63 skipped"
+        exit 0
     fi
 fi
 make --no-print-directory wasm >/dev/null

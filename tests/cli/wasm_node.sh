@@ -6,18 +6,9 @@
 # (no C of ours runs under a sanitizer here: the wasm is built by emcc; the suites there cover it).
 set -eu
 build=${HALLMARK_BUILD:-build}
-count=$((2 * $(ls spec/vectors/*.json spec/vectors/lookup/*.json | wc -l) + 23))
-skip() {
-    echo "wasm-node: $1; skipping its checks"
-    echo "wasm-node: 0 passed, 0 failed, $count skipped"
-    exit 0
-}
-[ -z "${HALLMARK_RUNNER_WRAP:-}" ] || skip "running under memcheck"
-case "$build" in *asan* | *valgrind* | *fuzz*) skip "sanitizer build" ;; esac
-# make deps installs these (tools/deps.sh, group test): missing means a broken setup, not a skip.
-for tool in emcc node npm; do
-    command -v "$tool" >/dev/null 2>&1 || { echo "FAIL $tool is missing: run make deps"; echo "wasm-node: 0 passed, 1 failed"; exit 1; }
-done
+# shellcheck source=tests/cli/lib/wasm.sh
+source tests/cli/lib/wasm.sh
+wasm_preflight wasm-node "$((2 * $(ls spec/vectors/*.json spec/vectors/lookup/*.json | wc -l) + 23))" emcc node npm
 start=$(date +%s)
 make --no-print-directory wasm >/dev/null
 tarball=$(ls "$PWD"/build/wasm/hallmark-wasm-*.tgz)

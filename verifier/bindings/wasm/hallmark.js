@@ -101,6 +101,15 @@ class Hallmark {
         };
     }
 
+    /** Parses and frees a JSON text the C side allocated (hmw_verify, hmw_logos). */
+    takeJson(text) {
+        try {
+            return JSON.parse(this.core.UTF8ToString(text));
+        } finally {
+            this.core._free(text);
+        }
+    }
+
     /** The symbolic name of a result code ("HALLMARK_VERIFIED"). */
     resultName(code) { return this.core.UTF8ToString(this.core._hmw_result_name(code)); }
 
@@ -257,11 +266,7 @@ class Verifier {
                 bodyLen, tok, tokLen, subj, subjLen, reply, replyLen, list, count,
                 checkTime(receivedAt ?? now, "receivedAt"), now);
             if (text === 0) throw new RangeError("hallmark-wasm: out of memory");
-            try {
-                return JSON.parse(core.UTF8ToString(text));
-            } finally {
-                core._free(text);
-            }
+            return lib.takeJson(text);
         } finally {
             s.free();
         }
@@ -287,11 +292,7 @@ class Verifier {
             const text = core._hmw_logos(this.live(), rc);
             const code = core.HEAP32[rc >> 2];
             if (code !== 0) throw new HallmarkError(lib, code, "logos");
-            try {
-                return JSON.parse(core.UTF8ToString(text));
-            } finally {
-                core._free(text);
-            }
+            return lib.takeJson(text);
         } finally {
             s.free();
         }
