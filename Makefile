@@ -159,7 +159,7 @@ JAR := $(BUILD)/java/hallmark.jar
 
 .PHONY: all help deps deps-check deps-fuzz test test-run check check-exports format-check tidy \
         cppcheck asan valgrind fuzz fuzz-bins bench callgrind install uninstall clean demo vectors java \
-        room-includes
+        room-includes wasm
 
 all: $(ALL_TARGETS)
 
@@ -175,6 +175,7 @@ help:
 	@echo "make install     verifier header, libraries, hallmark.pc and the CLIs (PREFIX, DESTDIR)"
 	@echo "make VERIFIER_ES256=0   verifier without OpenSSL (libsodium + jansson only), in build/min"
 	@echo "make deps        install missing Debian packages (needs root; else prints the command)"
+	@echo "make wasm        the verifier for WebAssembly and its npm package, in build/wasm"
 
 deps:
 	@tools/deps.sh build test
@@ -216,7 +217,8 @@ $(RUNNER): $(UNIT_OBJ) $(HOST_ARCHIVES)
 
 # The programs: each links only the rooms it needs (the signer no vetting, the verifier no signing).
 $(VERIFY_CLI): $(call obj,verifier/cli/hallmark_verify.c verifier/cli/verify_fetch.c \
-                          verifier/cli/verify_logos.c) $(HOST_A) $(LIB_A)
+                          verifier/cli/verify_logos.c \
+                          verifier/cli/verify_json.c) $(HOST_A) $(LIB_A)
 $(KEYS_CLI): $(call obj,$(KEYS_CLI_SRC)) $(KEYS_A) $(VETTING_A) $(HOST_A) $(SIGN_A) $(LIB_A)
 $(SIGNER_CLI): $(call obj,$(SIGNER_CLI_SRC)) $(SIGNER_A) $(STORE_A) $(KEYS_A) $(HOST_A) $(SIGN_A) \
                $(LIB_A)
@@ -279,6 +281,13 @@ $(JAR): $(JAVA_SRC) $(JAVA_TEST_SRC)
 # make java: the jar (dev.hallmark) and libhallmark_jni.so; needs a JDK (javac, jni.h).
 java: $(JNI_LIB) $(JAR)
 
+# ---- WebAssembly (issue 17) ---------------------------------------------------------------------
+# make wasm: the verifier for the web and Node (verifier/bindings/wasm), with Debian's emscripten;
+# libsodium and jansson are built for wasm from Debian's sources once, cached in build/wasm/.
+# Always build/wasm: it does not depend on BUILD (the sanitizer builds do not make one).
+wasm:
+	@tools/build-wasm.sh build/wasm
+
 # ---- tests ------------------------------------------------------------------------------------
 test:
 	@$(MAKE) --no-print-directory deps
@@ -324,19 +333,27 @@ format-check:
 
 # The JNI shim is checked only where a JDK provides jni.h.
 JNI_SHIM := verifier/bindings/java/jni/hallmark_jni.c
-CHECK_C = $(filter-out $(if $(wildcard $(JAVA_HOME)/include/jni.h),,$(JNI_SHIM)),$(filter %.c,$(C_FILES)))
+CHECK_C = $(filter-out $(if $(wildcard $(JAVA_HOME)/include/jni.h),,$(JNI_SHIM)) \
+            $(if $(wildcard $(WASM_MBEDTLS_INC)/mbedtls/ecdsa.h),,$(WASM_ES256_SHIM)),$(filter %.c,$(C_FILES)))
+
+# The wasm shim (verifier/bindings/wasm) is checked natively, with the CLI's JSON view it shares;
+# its mbed TLS backend of ES256 where make wasm has built mbed TLS's headers (found after the
+# system's, so that libsodium's and jansson's stay Debian's).
+WASM_CHECK_INC := -Iverifier/cli -Iverifier/bindings/wasm
+WASM_MBEDTLS_INC := build/wasm/prefix/include
+WASM_ES256_SHIM := verifier/bindings/wasm/hm_es256_mbedtls.c
 
 tidy:
 	@clang-tidy --quiet $(CHECK_C) -- $(WARN) -D_POSIX_C_SOURCE=200809L \
 	    -DHALLMARK_WITH_ES256=1 $(INCLUDES) $(PKG_CFLAGS) $(VETTING_CFLAGS) $(JNI_CFLAGS) \
-	    -Itests/unit 2>&1 | \
+	    -Itests/unit $(WASM_CHECK_INC) -idirafter $(WASM_MBEDTLS_INC) 2>&1 | \
 	    { grep -v -E '^[0-9]+ warnings? generated\.$$' || true; }; \
 	    test $${PIPESTATUS[0]} -eq 0
 
 cppcheck:
 	@cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability \
 	    --inline-suppr --suppress=missingIncludeSystem -DHALLMARK_WITH_ES256=1 \
-	    $(INCLUDES) -Itests/unit $(CHECK_C)
+	    $(INCLUDES) -Itests/unit $(WASM_CHECK_INC) $(CHECK_C)
 
 # ---- fuzzing (clang + libFuzzer) --------------------------------------------------------------
 FUZZ_BIN := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
@@ -386,7 +403,7 @@ callgrind:
 	@bench/callgrind.sh $(BUILD)
 bench:
 	@tools/deps.sh build test bench
-	@$(MAKE) --no-print-directory all $(BENCH_TOOLS)
+	@$(MAKE) --no-print-directory all $(BENCH_TOOLS) wasm
 	@bench/run.sh $(BUILD)
 
 # ---- install ----------------------------------------------------------------------------------
@@ -417,5 +434,5 @@ clean:
 
 demo:
 	@$(MAKE) --no-print-directory deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all wasm
 	@tools/demo.sh $(BUILD)

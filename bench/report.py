@@ -197,6 +197,7 @@ def build(rows, cores):
                   jose["es256_verify_per_cpu"], "verify/cpu-s", core["es_verify_raw"])
 
     store = build_store(t, rows)
+    wasm = build_wasm(t, rows)
 
     def fmt(x):
         return None if x is None else round(x, 2)
@@ -252,9 +253,50 @@ def build(rows, cores):
             "< 100 ms", None)
     t.check("full product ahead of cjose's ratio per core on ES256",
             "not measured: the product rows are Ed25519 (see the cjose rows)", "cjose", None)
-    for name, value, goal, met in store:
+    for name, value, goal, met in store + wasm:
         t.check(name, value, goal, met)
     return t, svc, ver
+
+
+def build_wasm(t, rows):
+    """Row 10: the WebAssembly verifier (bench/wasm_bench.mjs): sizes, and verifies per second
+    beside npm jose on the same tokens, in Node and in Chromium. Returns its target checks."""
+    w = rows.get("wasm", {})
+    if "skipped" in w or not w:
+        t.row("10", f"WebAssembly verifier: skipped ({w.get('skipped', 'no row')})", None, "")
+        return [("wasm verify >= 1.0x jose (Node, Chromium)", "skipped", ">= 1.0", None)]
+    for part, name in (("wasm", "hallmark-core.wasm"), ("glue", "hallmark-core.mjs (emscripten)"),
+                       ("api", "hallmark.js (the package's API)")):
+        t.row("10", f"{name}: size, raw", w[part]["raw"] / 1000, "KB")
+        t.row("10", f"{name}: size, gzip -9", w[part]["gzip"] / 1000, "KB")
+    t.row("10", "hallmark-core-es256.wasm (ES256 on mbed TLS too): size, raw",
+          w["wasm_es256"]["raw"] / 1000, "KB")
+    t.row("10", "hallmark-core-es256.wasm: size, gzip -9", w["wasm_es256"]["gzip"] / 1000, "KB")
+    t.row("10", f"Node {w['node']}: hallmark-wasm verify, every rule (ratio to jose)",
+          w["node_hallmark"], "verify/s", w["node_jose"])
+    t.row("10", f"Node: npm jose {w['jose']} compactVerify, signature only, same tokens",
+          w["node_jose"], "verify/s")
+    t.row("10", "Node: the ES256 build on an ES256 token (spec vector 018), every rule",
+          w["node_hallmark_es256"], "verify/s")
+    t.row("10", "Node: ES256 option, WebCrypto ECDSA P-256 verify (async)",
+          w["node_es256_webcrypto"], "verify/s")
+    checks = [("wasm .wasm <= 150 KB", f"{w['wasm']['raw'] / 1000:.1f} KB", "<= 150 KB",
+               w["wasm"]["raw"] <= 150000),
+              ("wasm .wasm gzipped <= 80 KB", f"{w['wasm']['gzip'] / 1000:.1f} KB", "<= 80 KB",
+               w["wasm"]["gzip"] <= 80000),
+              ("wasm verify >= 1.0x jose, Node", round(w["node_hallmark"] / w["node_jose"], 3),
+               ">= 1.0", w["node_hallmark"] >= w["node_jose"])]
+    if "chromium_skipped" in w:
+        t.row("10", f"Chromium: skipped ({w['chromium_skipped']})", None, "")
+        checks.append(("wasm verify >= 1.0x jose, Chromium", "skipped", ">= 1.0", None))
+    else:
+        t.row("10", f"Chromium {w['chromium']}: hallmark-wasm verify (ratio to jose)",
+              w["chromium_hallmark"], "verify/s", w["chromium_jose"])
+        t.row("10", "Chromium: npm jose compactVerify, same tokens", w["chromium_jose"], "verify/s")
+        checks.append(("wasm verify >= 1.0x jose, Chromium",
+                       round(w["chromium_hallmark"] / w["chromium_jose"], 3), ">= 1.0",
+                       w["chromium_hallmark"] >= w["chromium_jose"]))
+    return checks
 
 
 def build_store(t, rows):

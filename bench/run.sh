@@ -3,7 +3,7 @@
 # keystore with four brands, a 200,000-message mix, and measures: the limit (raw libsodium and
 # OpenSSL), the signer library, pipe mode, the HTTP service under wrk, the verifier (one thread and
 # all cores), trust bundles of 100 / 1,000 / 10,000 brands, the token store (SQLite, PostgreSQL)
-# and npm jose in Node.js. Prints the
+# and npm jose in Node.js, and the WebAssembly verifier in Node and Chromium. Prints the
 # table, writes bench/results/latest.json and the chart bench/results/latest.png.
 # Knobs: BENCH_SECONDS (per measured row, default 2), BENCH_MESSAGES (pipe mode, default 200000).
 # Every server listens on 127.0.0.1, port 0, and is stopped by a watchdog if this script dies.
@@ -107,6 +107,18 @@ fi
 
 step "7. peers: cjose and libjwt, ES256, the same claims (bench-peers)"
 "$tools/bench-peers" "$work/signed-mix.ndjson" | row peers
+
+step "10. the WebAssembly verifier in Node and Chromium, beside jose (bench/wasm_bench.mjs)"
+if reason=$(jose_setup); then
+    # puppeteer-core drives Debian's chromium (no browser download), as tests/cli/wasm_browser.sh.
+    [ -f "$jose_dir/node_modules/puppeteer-core/package.json" ] ||
+        timeout 180 npm install --prefix "$jose_dir" --no-audit --no-fund --silent puppeteer-core@24 \
+            >/dev/null 2>&1 || true
+    node bench/wasm_bench.mjs "$PWD/$jose_dir" "$PWD/build/wasm/pkg" "$root" "$bundle" \
+        "$work/signed-phone.ndjson" "$secs" | row wasm
+else
+    printf '{"skipped":"%s"}\n' "$reason" | row wasm
+fi
 
 step "1. the limit again, at the end (the report keeps the best of both)"
 "$tools/bench-core" "$input" --json | row core-end

@@ -231,6 +231,47 @@ send deal2 sms ACMEBANK +447700900457 "$deal" marketing '{"kind":"automated"}' '
 third=$(refused deal3 +447700900457 marketing "$deal")
 row "marketing 3 in the same week" "$third, reset $(python3 -c 'import json,sys,time; print(time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(json.load(open(sys.argv[1]))["error"]["reset"])))' "$work/deal3.reply")"
 [ "$third" = "HTTP 429 volume_cap" ] || { echo "the cap was not enforced"; exit 1; }
+# The customer's inbox page (issue 17): the messages above as an app received them, the bundle and
+# the pinned root; the page verifies them itself with the wasm verifier (nothing precomputed).
+inbox=$out/inbox
+rm -rf "$inbox" && mkdir -p "$inbox/data/logos" "$inbox/hallmark-wasm"
+cp verifier/bindings/wasm/inbox/index.html verifier/bindings/wasm/inbox/inbox.css \
+    verifier/bindings/wasm/inbox/inbox.js "$inbox/"
+tar -xzf "$(ls "${HALLMARK_WASM_DIR:-build/wasm}"/hallmark-wasm-*.tgz)" -C "$inbox/hallmark-wasm" \
+    --strip-components=1
+cp "$HALLMARK_KEYSTORE/published/bundle.jws" "$inbox/data/bundle.jws"
+cp "$out/acme-logo.png" "$inbox/data/logos/$logo_sha.png"
+python3 - "$work" "$inbox/data/inbox.json" "$(head -n 1 "$HALLMARK_KEYSTORE/root.pub")" \
+    "$HALLMARK_PLATFORM" "$(date +%s)" <<'PY'
+import json, sys
+work, path, root, platform, now = sys.argv[1:6]
+def msg(name):
+    return json.load(open(f"{work}/{name}.msg", encoding="utf-8"))
+items = [
+    ("otp", "SMS one-time code", msg("otp"), None),
+    ("statement", "e-mail: your statement", msg("invoice"), None),
+    ("chat", "RCS chat with support", msg("chat"), None),
+    ("push", "push: card payment", msg("push"), None),
+    ("alerts", "SMS from a brand at level basic", msg("alerts"), None),
+    ("sms-directory", "SMS, token from the directory", msg("sms"),
+     json.load(open(f"{work}/tokens.json"))["tokens"]),
+    ("deal", "marketing SMS with Unsubscribe", msg("deal"), None),
+    ("tampered", "attack: code changed in transit", msg("tampered"), None),
+    ("lookalike", "attack: look-alike sender", msg("spoofed"), None),
+    ("stripped", "attack: signature stripped", msg("unsigned"), None),
+    ("unknown", "an unsigned text", {"channel": "sms", "from": "+447700900999",
+     "to": "+447700900123", "body": "Your parcel is held: pay the fee at parcel-fee.example"}, None),
+]
+messages = []
+for ident, title, m, tokens in items:
+    item = {"id": ident, "title": title, "received_at": int(now), "message": m}
+    if tokens is not None:
+        item["tokens"] = tokens
+    messages.append(item)
+json.dump({"trust": {"platform": platform, "roots": [root], "threshold": 1}, "messages": messages},
+          open(path, "w", encoding="utf-8"), indent=1, ensure_ascii=False)
+PY
+
 echo "7. Acme Bank's key leaks: the platform revokes it, and the app withdraws earlier checkmarks"
 # The app stored the OTP's verdict with its brand, key and issue time (spec HM-VERIFY-57). The
 # platform revokes the key and re-signs the status object (hallmark-keys status-publish, also its
@@ -260,4 +301,8 @@ entries=$(wc -l <"$work/signatures.log")
 echo
 echo "The signer recorded $entries signatures in its hash-chained log and stopped cleanly."
 echo "Only a ✔ line earns the checkmark."
+echo
+echo "The customer's inbox, verified in the browser by the WebAssembly verifier: $out/inbox/"
+echo "  python3 -m http.server --bind 127.0.0.1 --directory $out/inbox 8000"
+echo "  then open http://127.0.0.1:8000/ (the .wasm is fetched over HTTP: file:// cannot load it)"
 [ "$entries" -eq "$expect_verified" ] && [ "$code" = 403 ] && [ "$got_sha" = "$signed_sha" ]

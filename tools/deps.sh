@@ -20,8 +20,11 @@ packages_for() {
     # libargon2-1: the reference Argon2, with which tests/cli/vector_tool.py recomputes the
     # recipient stem (spec HM-TOKEN-55) independently of libsodium's Argon2id.
     # softhsm2: a software PKCS#11 token for tests/cli/keys_pkcs11.sh (brand keys in an HSM).
+    # emscripten: the verifier for WebAssembly (make wasm, issue 17), Debian's toolchain rather than
+    # a downloaded SDK; chromium: the inbox page's test in a real browser (headless, driven by npm
+    # puppeteer-core, so no browser is downloaded); Node.js + npm run both.
     test) echo valgrind curl python3 openssl python3-jwcrypto strace postgresql-15 libargon2-1 \
-        softhsm2 ;;
+        softhsm2 emscripten chromium "$(command -v npm >/dev/null 2>&1 || echo nodejs npm)" ;;
     check) echo clang-format clang-tidy cppcheck ;;
     fuzz) echo clang libclang-rt-14-dev ;;
     # make bench: the HTTP load generator, the chart, and Node.js + npm for the jose peer (Debian's,
