@@ -47,8 +47,9 @@ static const char usage_text[] =
     "\n"
     "serve: the HTTP API (spec/signer-api.yaml): POST /v1/sign, POST /v1/sign/batch,\n"
     "  GET /v1/bundle, GET /v1/jwks, GET /v1/tokens/KEY (the token directory),\n"
-    "  GET /healthz, GET /metrics. SIGHUP reloads the keystore\n"
-    "  (the old set keeps serving if the new one fails); SIGTERM drains and exits.\n"
+    "  GET /healthz, GET /metrics. A newly published bundle (or a changed keystore.json)\n"
+    "  is loaded by itself within --reload-every seconds, as SIGHUP loads it at once;\n"
+    "  either way the old set keeps serving if the new one fails. SIGTERM drains and exits.\n"
     "\n"
     "directory: only GET /v1/tokens/KEY, /healthz and /metrics, from a shared store\n"
     "  (postgres:CONNINFO, written by the serve nodes): a node with no keystore, no\n"
@@ -93,6 +94,12 @@ static const char usage_options[] =
     "                          64 bytes each, guarded and wiped): a repeat recipient costs\n"
     "                          about a microsecond instead of the Argon2id's millisecond\n"
     "                          (spec HM-TOKEN-55)\n"
+    "  --reload-every S        seconds between checks of published/bundle.jws and\n"
+    "                          keystore.json (default 10; 0: only on SIGHUP): a changed file\n"
+    "                          is loaded as on SIGHUP (spec/signer-api.yaml, /healthz)\n"
+    "  --expiry-warning S      /healthz answers \"degraded\" (still 200) this many seconds\n"
+    "                          before the bundle expires (default 172800, 2 days): publish\n"
+    "                          before then (hallmark-keys publish --if-due)\n"
     "  --batch-max N           messages per batch request (default 100)\n"
     "  --body-max BYTES        request body limit (default 1048576)\n"
     "  --max-connections N     open connections at most, shared out among the workers\n"
@@ -170,7 +177,9 @@ enum {
     OPT_DIRECTORY_RATE,
     OPT_PURGE_EVERY,
     OPT_STEM_MEMO,
-    OPT_CONSENT_SECRET
+    OPT_CONSENT_SECRET,
+    OPT_RELOAD_EVERY,
+    OPT_EXPIRY_WARNING
 };
 
 static const struct option long_options[] = {
@@ -194,6 +203,8 @@ static const struct option long_options[] = {
     {"directory-rate", required_argument, NULL, OPT_DIRECTORY_RATE},
     {"purge-every", required_argument, NULL, OPT_PURGE_EVERY},
     {"stem-memo", required_argument, NULL, OPT_STEM_MEMO},
+    {"reload-every", required_argument, NULL, OPT_RELOAD_EVERY},
+    {"expiry-warning", required_argument, NULL, OPT_EXPIRY_WARNING},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
 
@@ -232,6 +243,8 @@ main(int argc, char **argv)
     }
     o.directory_only = strcmp(cmd, "directory") == 0;
     o.purge_every = 60;
+    o.reload_every = 10;
+    o.expiry_warning = 2 * 86400;
     o.stem_memo = 65536;
     o.rate = 200;
     o.directory_rate = 20;
@@ -303,6 +316,19 @@ main(int argc, char **argv)
                 return signer_fail(EXIT_USAGE, "--purge-every: 1 to 86400 seconds");
             }
             o.purge_every = v;
+            break;
+        case OPT_RELOAD_EVERY:
+            if (!number(optarg, 0, 86400, &v)) {
+                return signer_fail(EXIT_USAGE, "--reload-every: 0 (SIGHUP only) to 86400 seconds");
+            }
+            o.reload_every = v;
+            break;
+        case OPT_EXPIRY_WARNING:
+            if (!number(optarg, 0, 14 * 86400, &v)) {
+                return signer_fail(EXIT_USAGE,
+                                   "--expiry-warning: 0 to 1209600 seconds (the longest bundle)");
+            }
+            o.expiry_warning = v;
             break;
         case OPT_BATCH:
             if (!number(optarg, 1, 10000, &v)) {
