@@ -40,6 +40,8 @@ static const char usage_text[] =
     "  publish [--expires DURATION] [--status-every DURATION] [--consent-url URL|none]\n"
     "                                  sign a new trust bundle (serial + 1), its status object\n"
     "                                  and each brand's JWKS\n"
+    "  publish --if-due DURATION       the same, only when the bundle in force expires within\n"
+    "                                  DURATION (for a timer); exit 3 when it was not due\n"
     "  status-publish [--expires DURATION]  re-sign the last bundle's status object, with the\n"
     "                                  keys and brands revoked since it (run it hourly, and\n"
     "                                  right after key revoke or brand revoke)\n"
@@ -58,7 +60,8 @@ static const char usage_text[] =
     "\n"
     "KID may be shortened to its first 8 or more characters. DURATION is 90s, 15m, 24h or 7d.\n"
     "exit status: 0 done, 1 refused (a rule, a state, bad input, wrong passphrase), 2 usage or\n"
-    "I/O error. Every change is written crash-safely and recorded in the audit log.\n"
+    "I/O error, 3 publish --if-due found nothing due. Every change is written crash-safely and\n"
+    "recorded in the audit log.\n"
     "\n"
     "example:\n"
     "  export HALLMARK_KEYSTORE=/srv/hallmark/keys\n"
@@ -203,7 +206,7 @@ static const char help_key[] =
 
 static const char help_publish[] =
     "usage: hallmark-keys publish [--expires DURATION] [--status-every DURATION]\n"
-    "                             [--consent-url URL|none]\n"
+    "                             [--consent-url URL|none] [--if-due DURATION]\n"
     "       hallmark-keys status-publish [--expires DURATION]\n"
     "       hallmark-keys root rotate [--root-media DIR] [--compromised --reason TEXT] | root "
     "show\n"
@@ -221,6 +224,10 @@ static const char help_publish[] =
     "status: apps then show no checkmark once the last status expires, so run status-publish\n"
     "on a timer (hourly) before setting it, and right after every key or brand revocation:\n"
     "that is what carries a revocation to apps within hours (spec HM-TRUST-73).\n"
+    "--if-due DURATION (for a daily timer, e.g. --if-due 3d with bundles of 7d): publish only\n"
+    "when no bundle was published yet or the last one expires within DURATION; otherwise\n"
+    "change nothing, say \"not due\" and exit 3 (0: published, as without it). Running\n"
+    "signers load the new bundle by themselves (hallmark-signer --reload-every).\n"
     "status-publish re-signs published/status.jws for the last published bundle, listing the\n"
     "keys and brands revoked since it; --expires (default 6h, at most 24h).\n"
     "A bundle that would give one\n"
@@ -486,7 +493,8 @@ enum {
     OPT_STATUS_EVERY,
     OPT_CAP,
     OPT_MARKETING_OPT_IN,
-    OPT_CONSENT_URL
+    OPT_CONSENT_URL,
+    OPT_IF_DUE
 };
 
 static const struct option long_options[] = {
@@ -534,6 +542,7 @@ static const struct option long_options[] = {
     {"status-every", required_argument, NULL, OPT_STATUS_EVERY},
     {"cap", required_argument, NULL, OPT_CAP},
     {"consent-url", required_argument, NULL, OPT_CONSENT_URL},
+    {"if-due", required_argument, NULL, OPT_IF_DUE},
     {"marketing-opt-in", required_argument, NULL, OPT_MARKETING_OPT_IN},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
@@ -732,6 +741,9 @@ parse_options(struct cli *c, int argc, char **argv)
             break;
         case OPT_CONSENT_URL:
             c->consent_url = optarg;
+            break;
+        case OPT_IF_DUE:
+            c->if_due = optarg;
             break;
         case OPT_MARKETING_OPT_IN:
             c->marketing_opt_in = optarg;

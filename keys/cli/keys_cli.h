@@ -14,6 +14,7 @@
 #define EXIT_DONE 0
 #define EXIT_REFUSED 1
 #define EXIT_USAGE 2
+#define EXIT_NOT_DUE 3 /* publish --if-due: the bundle in force is not due; nothing changed */
 
 #define LIST_MAX 64
 
@@ -42,6 +43,7 @@ struct cli {
     struct list caps;                          /* --cap CATEGORY:N/PERIOD (HM-CRED-93) */
     const char *marketing_opt_in;              /* --marketing-opt-in yes|no (HM-CRED-92) */
     const char *consent_url;                   /* publish --consent-url URL|none (HM-BUNDLE-96) */
+    const char *if_due; /* publish --if-due DURATION: only within DURATION of the bundle's expiry */
     int force, help, allow_confusable;
     int confusable_allowed; /* set when --allow-confusable let a name through: audited */
     json_t *near_matches;   /* near brands a second reviewer signed off ([HM-CRED-44]): audited */

@@ -742,6 +742,29 @@ cmd_publish(struct cli *c)
             json_object_set_new(settings, "consent_url", json_string(c->consent_url));
         }
     }
+    if (c->if_due != NULL) {
+        const json_t *last = json_object_get(c->ks.state, "last_publish");
+        long long within = 0, exp = hm_ks_int(last, "exp");
+        char when[32], span[32];
+
+        if (!parse_duration(c->if_due, &within) || within > HM_BUNDLE_LIFETIME_MAX) {
+            return keys_fail(EXIT_USAGE, "--if-due: a duration up to 14d (e.g. 3d)");
+        }
+        if (last != NULL && exp - c->ks.now > within) {
+            (void)printf("not due: bundle serial %lld expires %s (in %s), more than %s away; "
+                         "nothing published\n",
+                         hm_ks_int(last, "serial"), fmt_time(exp, when, sizeof when),
+                         fmt_span(exp - c->ks.now, span, sizeof span), c->if_due);
+            return EXIT_NOT_DUE;
+        }
+        if (last != NULL) {
+            (void)printf("due: bundle serial %lld expires %s (in %s), within %s; publishing\n",
+                         hm_ks_int(last, "serial"), fmt_time(exp, when, sizeof when),
+                         fmt_span(exp - c->ks.now, span, sizeof span), c->if_due);
+        } else {
+            (void)printf("due: no bundle published yet; publishing\n");
+        }
+    }
     return do_publish(c, lifetime, NULL);
 }
 
