@@ -46,6 +46,10 @@ static const char usage_text[] =
     "                                  keys and brands revoked since it (run it hourly, and\n"
     "                                  right after key revoke or brand revoke)\n"
     "  root rotate | root show         rotate the root (apps follow the chain) / print it\n"
+    "  root export --root-media DIR    move the root secret to removable media, off this host\n"
+    "  export-signer DIR               write what a signer host needs: keystore.json,\n"
+    "                                  published/ and the brand keys it signs with; no root\n"
+    "                                  or publisher secret\n"
     "  publisher rotate                new publishing key certified by the root; old one deleted\n"
     "  status                          every brand and key, its state, and the next action due\n"
     "  audit verify                    check the audit log's hash chain and the state's MAC\n"
@@ -91,9 +95,10 @@ static const char help_init[] =
     "Apps pin the platform id, the N keys and K (hallmark-keys root show).\n"
     "Without --root-media: one root key kept in the keystore (earlier keystores; not for\n"
     "production).\n"
-    "Creates the keystore in --dir: a root key (Ed25519; keep the keystore's root secret\n"
-    "offline), a publishing key certified by the root for two years, the audit log, and\n"
-    "root.pub: the root public key that apps pin (hallmark-verify --root root.pub).\n"
+    "Creates the keystore in --dir: a root key (Ed25519), a publishing key certified by the\n"
+    "root for two years, the audit log, and root.pub: the root public key that apps pin. init\n"
+    "prints that key (base64url, what hallmark-verify --root takes, as is or as the file\n"
+    "root.pub) and where its secret is: move it off the host with root export --root-media.\n"
     "The passphrase (at least 12 characters) encrypts every secret key file.\n"
     "  --platform NAME        the deployment's name, shown in bundles (1-64 bytes)\n"
     "  --propagation DURATION how long apps need to fetch a new bundle; a new key is promoted\n"
@@ -210,6 +215,7 @@ static const char help_publish[] =
     "       hallmark-keys status-publish [--expires DURATION]\n"
     "       hallmark-keys root rotate [--root-media DIR] [--compromised --reason TEXT] | root "
     "show\n"
+    "       hallmark-keys root export --root-media DIR\n"
     "       hallmark-keys publisher rotate [--root-media DIR] [--compromised --reason TEXT]\n"
     "       hallmark-keys publisher recertify [--root-media DIR]\n"
     "\n"
@@ -235,6 +241,12 @@ static const char help_publish[] =
     "with brand update ... --transfer-from first (help brand).\n"
     "root rotate makes a new root, signs a rotation statement with the old one (apps that pin\n"
     "the old root follow it), re-certifies the publishing key, and deletes the old root secret.\n"
+    "root export --root-media DIR (a keystore made without init --root-media): copies the root\n"
+    "secret (sealed under the keystore passphrase) to DIR/KID.key, reads it back, records it,\n"
+    "and deletes it from secret/. From then on root rotate, publisher rotate and publisher\n"
+    "recertify need --root-media DIR, read the root from there (it never returns to the host\n"
+    "disk), and root rotate writes the new root there and deletes the old one from it. A quorum\n"
+    "root (init --root-media) is on its custodians' media from the start.\n"
     "publisher rotate makes a new publishing key, certifies it with the current root (two\n"
     "years), and deletes the old key's secret; the next publish signs the bundle and every\n"
     "credential with the new key. Bundles the old key signed stay valid until they expire:\n"
@@ -247,6 +259,20 @@ static const char help_publish[] =
     "--compromised (with --reason): the rotation answers a leak; the audit log records an\n"
     "incident, and publisher rotate publishes at once so apps move to the new generation with\n"
     "their next load (docs/incident-runbook.md).\n";
+
+static const char help_export_signer[] =
+    "usage: hallmark-keys export-signer DIR\n"
+    "\n"
+    "Writes into DIR (new, empty, or an earlier export) exactly what hallmark-signer needs on\n"
+    "a host of its own: keystore.json (public state: brands, key records, settings), published/\n"
+    "(the bundles, the status object, the JWKS and the logos it serves), and secret/KID.key for\n"
+    "each brand key it signs with (active, or retiring but still active in the last bundle),\n"
+    "sealed under the same passphrase. No root or publisher secret, no audit log. A key that\n"
+    "no longer signs is removed from an earlier export. Export again after every publish (the\n"
+    "signer loads the new files by itself: hallmark-signer --reload-every). Needs no\n"
+    "passphrase.\n"
+    "  hallmark-keys export-signer /mnt/signer-host/keys\n"
+    "  hallmark-signer serve --keystore /srv/hallmark/keys --listen ... (on the signer host)\n";
 
 static const char help_status[] =
     "usage: hallmark-keys status\n"
@@ -803,6 +829,9 @@ help_for(const char *cmd)
     if (strcmp(cmd, "status") == 0 || strcmp(cmd, "audit") == 0) {
         return help_status;
     }
+    if (strcmp(cmd, "export-signer") == 0) {
+        return help_export_signer;
+    }
     return NULL;
 }
 
@@ -871,6 +900,8 @@ main(int argc, char **argv)
         st = cmd_publisher(&c);
     } else if (strcmp(cmd, "status") == 0) {
         st = cmd_status(&c);
+    } else if (strcmp(cmd, "export-signer") == 0) {
+        st = cmd_export_signer(&c);
     } else {
         st = cmd_audit(&c);
     }
