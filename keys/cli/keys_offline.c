@@ -4,7 +4,6 @@
  * needs and nothing else. A quorum root (init --root-media, [HM-TRUST-61]) never was on the host:
  * root export refuses it. */
 #include <dirent.h>
-#include <limits.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,11 +75,12 @@ root_single_load(struct cli *c, const char *kid, hm_signkey **out)
                      wrong_pass ? ": it did not open with the keystore passphrase" : "");
 }
 
-/* Reads a whole file; 0 or the exit status (printed). */
+/* Reads a whole file of the keystore (up to 64 MiB: a bundle may be 32); 0 or the exit status
+ * (printed). */
 static int
 slurp(const char *path, unsigned char **out, size_t *len)
 {
-    if (hm_read_file(path, HM_KEYSTORE_STATE_MAX, out, len) != HALLMARK_OK) {
+    if (hm_read_file(path, (size_t)64 * 1024 * 1024, out, len) != HALLMARK_OK) {
         return keys_fail(EXIT_USAGE, "%s: %s", path, strerror(errno));
     }
     return 0;
@@ -263,7 +263,8 @@ export_target(struct cli *c, const char *dir)
 {
     static const char *const subdirs[] = {"", "/secret", "/published", "/published/jwks",
                                           "/published/logos"};
-    char path[HM_KEYSTORE_PATH_MAX], real_dir[PATH_MAX], real_ks[PATH_MAX];
+    char path[HM_KEYSTORE_PATH_MAX];
+    struct stat a, b;
     DIR *d = opendir(dir);
     size_t i, entries = 0;
     int earlier;
@@ -274,8 +275,8 @@ export_target(struct cli *c, const char *dir)
             entries += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
         }
         (void)closedir(d);
-        if (realpath(dir, real_dir) != NULL && realpath(c->ks.dir, real_ks) != NULL &&
-            strcmp(real_dir, real_ks) == 0) {
+        if (stat(dir, &a) == 0 && stat(c->ks.dir, &b) == 0 && a.st_dev == b.st_dev &&
+            a.st_ino == b.st_ino) {
             return keys_fail(EXIT_USAGE, "%s is the keystore itself", dir);
         }
         (void)snprintf(path, sizeof path, "%s/audit.log", dir);
