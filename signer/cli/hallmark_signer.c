@@ -244,7 +244,7 @@ main(int argc, char **argv)
     o.directory_only = strcmp(cmd, "directory") == 0;
     o.purge_every = 60;
     o.reload_every = 10;
-    o.expiry_warning = 2 * 86400;
+    o.expiry_warning = 2L * 86400;
     o.stem_memo = 65536;
     o.rate = 200;
     o.directory_rate = 20;
@@ -324,7 +324,7 @@ main(int argc, char **argv)
             o.reload_every = v;
             break;
         case OPT_EXPIRY_WARNING:
-            if (!number(optarg, 0, 14 * 86400, &v)) {
+            if (!number(optarg, 0, 14L * 86400, &v)) {
                 return signer_fail(EXIT_USAGE,
                                    "--expiry-warning: 0 to 1209600 seconds (the longest bundle)");
             }
