@@ -41,10 +41,16 @@ static const char usage_text[] =
     "  publish [--expires DURATION] [--status-every DURATION] [--consent-url URL|none]\n"
     "                                  sign a new trust bundle (serial + 1), its status object\n"
     "                                  and each brand's JWKS\n"
+    "  publish --if-due DURATION       the same, only when the bundle in force expires within\n"
+    "                                  DURATION (for a timer); exit 3 when it was not due\n"
     "  status-publish [--expires DURATION]  re-sign the last bundle's status object, with the\n"
     "                                  keys and brands revoked since it (run it hourly, and\n"
     "                                  right after key revoke or brand revoke)\n"
     "  root rotate | root show         rotate the root (apps follow the chain) / print it\n"
+    "  root export --root-media DIR    move the root secret to removable media, off this host\n"
+    "  export-signer DIR               write what a signer host needs: keystore.json,\n"
+    "                                  published/ and the brand keys it signs with; no root\n"
+    "                                  or publisher secret\n"
     "  publisher rotate                new publishing key certified by the root; old one deleted\n"
     "  status                          every brand and key, its state, and the next action due\n"
     "  audit verify                    check the audit log's hash chain and the state's MAC\n"
@@ -59,8 +65,12 @@ static const char usage_text[] =
     "\n"
     "KID may be shortened to its first 8 or more characters. DURATION is 90s, 15m, 24h or 7d.\n"
     "exit status: 0 done, 1 refused (a rule, a state, bad input, wrong passphrase), 2 usage or\n"
-    "I/O error. Every change is written crash-safely and recorded in the audit log.\n"
-    "\n"
+    "I/O error, 3 publish --if-due found nothing due. Every change is written crash-safely and\n"
+    "recorded in the audit log.\n"
+    "\n";
+
+/* The end of usage_text (one string would pass the 4,095 characters C99 compilers must take). */
+static const char usage_example[] =
     "example:\n"
     "  export HALLMARK_KEYSTORE=/srv/hallmark/keys\n"
     "  hallmark-keys init --platform \"Hallmark Demo\"\n"
@@ -89,9 +99,10 @@ static const char help_init[] =
     "Apps pin the platform id, the N keys and K (hallmark-keys root show).\n"
     "Without --root-media: one root key kept in the keystore (earlier keystores; not for\n"
     "production).\n"
-    "Creates the keystore in --dir: a root key (Ed25519; keep the keystore's root secret\n"
-    "offline), a publishing key certified by the root for two years, the audit log, and\n"
-    "root.pub: the root public key that apps pin (hallmark-verify --root root.pub).\n"
+    "Creates the keystore in --dir: a root key (Ed25519), a publishing key certified by the\n"
+    "root for two years, the audit log, and root.pub: the root public key that apps pin. init\n"
+    "prints that key (base64url, what hallmark-verify --root takes, as is or as the file\n"
+    "root.pub) and where its secret is: move it off the host with root export --root-media.\n"
     "The passphrase (at least 12 characters) encrypts every secret key file.\n"
     "  --platform NAME        the deployment's name, shown in bundles (1-64 bytes)\n"
     "  --propagation DURATION how long apps need to fetch a new bundle; a new key is promoted\n"
@@ -211,10 +222,11 @@ static const char help_key[] =
 
 static const char help_publish[] =
     "usage: hallmark-keys publish [--expires DURATION] [--status-every DURATION]\n"
-    "                             [--consent-url URL|none]\n"
+    "                             [--consent-url URL|none] [--if-due DURATION]\n"
     "       hallmark-keys status-publish [--expires DURATION]\n"
     "       hallmark-keys root rotate [--root-media DIR] [--compromised --reason TEXT] | root "
     "show\n"
+    "       hallmark-keys root export --root-media DIR\n"
     "       hallmark-keys publisher rotate [--root-media DIR] [--compromised --reason TEXT]\n"
     "       hallmark-keys publisher recertify [--root-media DIR]\n"
     "\n"
@@ -229,6 +241,10 @@ static const char help_publish[] =
     "status: apps then show no checkmark once the last status expires, so run status-publish\n"
     "on a timer (hourly) before setting it, and right after every key or brand revocation:\n"
     "that is what carries a revocation to apps within hours (spec HM-TRUST-73).\n"
+    "--if-due DURATION (for a daily timer, e.g. --if-due 3d with bundles of 7d): publish only\n"
+    "when no bundle was published yet or the last one expires within DURATION; otherwise\n"
+    "change nothing, say \"not due\" and exit 3 (0: published, as without it). Running\n"
+    "signers load the new bundle by themselves (hallmark-signer --reload-every).\n"
     "status-publish re-signs published/status.jws for the last published bundle, listing the\n"
     "keys and brands revoked since it; --expires (default 6h, at most 24h).\n"
     "A bundle that would give one\n"
@@ -236,6 +252,12 @@ static const char help_publish[] =
     "with brand update ... --transfer-from first (help brand).\n"
     "root rotate makes a new root, signs a rotation statement with the old one (apps that pin\n"
     "the old root follow it), re-certifies the publishing key, and deletes the old root secret.\n"
+    "root export --root-media DIR (a keystore made without init --root-media): copies the root\n"
+    "secret (sealed under the keystore passphrase) to DIR/KID.key, reads it back, records it,\n"
+    "and deletes it from secret/. From then on root rotate, publisher rotate and publisher\n"
+    "recertify need --root-media DIR, read the root from there (it never returns to the host\n"
+    "disk), and root rotate writes the new root there and deletes the old one from it. A quorum\n"
+    "root (init --root-media) is on its custodians' media from the start.\n"
     "publisher rotate makes a new publishing key, certifies it with the current root (two\n"
     "years), and deletes the old key's secret; the next publish signs the bundle and every\n"
     "credential with the new key. Bundles the old key signed stay valid until they expire:\n"
@@ -248,6 +270,20 @@ static const char help_publish[] =
     "--compromised (with --reason): the rotation answers a leak; the audit log records an\n"
     "incident, and publisher rotate publishes at once so apps move to the new generation with\n"
     "their next load (docs/incident-runbook.md).\n";
+
+static const char help_export_signer[] =
+    "usage: hallmark-keys export-signer DIR\n"
+    "\n"
+    "Writes into DIR (new, empty, or an earlier export) exactly what hallmark-signer needs on\n"
+    "a host of its own: keystore.json (public state: brands, key records, settings), published/\n"
+    "(the bundles, the status object, the JWKS and the logos it serves), and secret/KID.key for\n"
+    "each brand key it signs with (active, or retiring but still active in the last bundle),\n"
+    "sealed under the same passphrase. No root or publisher secret, no audit log. A key that\n"
+    "no longer signs is removed from an earlier export. Export again after every publish (the\n"
+    "signer loads the new files by itself: hallmark-signer --reload-every). Needs no\n"
+    "passphrase.\n"
+    "  hallmark-keys export-signer /mnt/signer-host/keys\n"
+    "  hallmark-signer serve --keystore /srv/hallmark/keys --listen ... (on the signer host)\n";
 
 static const char help_status[] =
     "usage: hallmark-keys status\n"
@@ -496,7 +532,8 @@ enum {
     OPT_MARKETING_OPT_IN,
     OPT_CONSENT_URL,
     OPT_PKCS11,
-    OPT_PKCS11_MODULE
+    OPT_PKCS11_MODULE,
+    OPT_IF_DUE
 };
 
 static const struct option long_options[] = {
@@ -544,6 +581,7 @@ static const struct option long_options[] = {
     {"status-every", required_argument, NULL, OPT_STATUS_EVERY},
     {"cap", required_argument, NULL, OPT_CAP},
     {"consent-url", required_argument, NULL, OPT_CONSENT_URL},
+    {"if-due", required_argument, NULL, OPT_IF_DUE},
     {"marketing-opt-in", required_argument, NULL, OPT_MARKETING_OPT_IN},
     {"pkcs11", required_argument, NULL, OPT_PKCS11},
     {"pkcs11-module", required_argument, NULL, OPT_PKCS11_MODULE},
@@ -751,6 +789,9 @@ parse_options(struct cli *c, int argc, char **argv)
         case OPT_CONSENT_URL:
             c->consent_url = optarg;
             break;
+        case OPT_IF_DUE:
+            c->if_due = optarg;
+            break;
         case OPT_MARKETING_OPT_IN:
             c->marketing_opt_in = optarg;
             break;
@@ -784,7 +825,10 @@ parse_options(struct cli *c, int argc, char **argv)
 static const char *
 help_more(const char *cmd)
 {
-    return cmd != NULL && strcmp(cmd, "brand") == 0 ? help_brand_notes : "";
+    if (cmd == NULL) {
+        return usage_example;
+    }
+    return strcmp(cmd, "brand") == 0 ? help_brand_notes : "";
 }
 
 static const char *
@@ -809,6 +853,9 @@ help_for(const char *cmd)
     if (strcmp(cmd, "status") == 0 || strcmp(cmd, "audit") == 0) {
         return help_status;
     }
+    if (strcmp(cmd, "export-signer") == 0) {
+        return help_export_signer;
+    }
     return NULL;
 }
 
@@ -821,11 +868,13 @@ main(int argc, char **argv)
 
     if (argc < 2) {
         (void)fputs(usage_text, stderr);
+        (void)fputs(usage_example, stderr);
         return EXIT_USAGE;
     }
     cmd = argv[1];
     if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0) {
         (void)fputs(usage_text, stdout);
+        (void)fputs(usage_example, stdout);
         return EXIT_DONE;
     }
     if (strcmp(cmd, "--version") == 0) {
@@ -877,6 +926,8 @@ main(int argc, char **argv)
         st = cmd_publisher(&c);
     } else if (strcmp(cmd, "status") == 0) {
         st = cmd_status(&c);
+    } else if (strcmp(cmd, "export-signer") == 0) {
+        st = cmd_export_signer(&c);
     } else {
         st = cmd_audit(&c);
     }

@@ -14,6 +14,7 @@
 #define EXIT_DONE 0
 #define EXIT_REFUSED 1
 #define EXIT_USAGE 2
+#define EXIT_NOT_DUE 3 /* publish --if-due: the bundle in force is not due; nothing changed */
 
 #define LIST_MAX 64
 
@@ -43,6 +44,7 @@ struct cli {
     struct list caps;                          /* --cap CATEGORY:N/PERIOD (HM-CRED-93) */
     const char *marketing_opt_in;              /* --marketing-opt-in yes|no (HM-CRED-92) */
     const char *consent_url;                   /* publish --consent-url URL|none (HM-BUNDLE-96) */
+    const char *if_due; /* publish --if-due DURATION: only within DURATION of the bundle's expiry */
     int force, help, allow_confusable;
     int confusable_allowed; /* set when --allow-confusable let a name through: audited */
     json_t *near_matches;   /* near brands a second reviewer signed off ([HM-CRED-44]): audited */
@@ -132,6 +134,16 @@ int root_media_load(struct cli *c, const json_t *set, size_t need, hm_signkey **
 void root_media_delete(const struct cli *c, const char *kid);
 /* A co-signed object (spec 6.4): one compact JWS of payload per key. New reference or NULL. */
 json_t *cosign_json(hm_signkey *const *keys, size_t n, const char *typ, const json_t *payload);
+/* The single root off the host (keys_offline.c; issue 18): 1 once root export moved it. */
+int root_single_offline(const json_t *state);
+/* Opens the single root's secret: from the keystore, or once exported from --root-media
+ * (DIR/<kid>.key, under the keystore passphrase). 0 or status (printed). */
+int root_single_load(struct cli *c, const char *kid, hm_signkey **out);
+/* root export --root-media DIR (the keystore open to change). 0 or status (printed). */
+int root_export(struct cli *c);
+/* export-signer DIR: what a signer host needs (keystore.json, published/, the keys it signs
+ * with), no root or publisher secret. */
+int cmd_export_signer(struct cli *c);
 /* The anchor an app pins: the first (genesis) or current root set with its threshold. */
 hallmark_result keys_anchor(const json_t *state, int genesis, const char *platform, hm_anchor *out);
 /* The base64url keys of that set into list (HM_ROOT_SET_MAX entries); returns how many. */

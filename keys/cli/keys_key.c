@@ -195,6 +195,22 @@ token_key_generate(struct cli *c, hm_alg alg, hm_signkey **key, json_t **p11)
     return *p11 == NULL ? keys_fail(EXIT_USAGE, "out of memory") : 0;
 }
 
+/* After a failed commit: the new key's file goes unless the state on disk names it (the commit
+ * may have saved the state and failed on the audit line, which the next command completes). A
+ * failed key add leaves no key file behind, as its "nothing changed" says. */
+static void
+drop_unreferenced_key(const struct cli *c, const char *kid)
+{
+    hm_keystore disk;
+    char err[256];
+
+    if (hm_keystore_peek(&disk, c->ks.dir, err, sizeof err) == HALLMARK_OK &&
+        hm_ks_find_key(&disk, kid, NULL) == NULL) {
+        (void)hm_keystore_delete_secret(&c->ks, kid);
+    }
+    hm_keystore_close(&disk);
+}
+
 int
 do_key_add(struct cli *c, json_t *brand, const char *alg_name, const json_t *inherited,
            const char **kid_out)
@@ -259,6 +275,7 @@ do_key_add(struct cli *c, json_t *brand, const char *alg_name, const json_t *inh
     json_object_set_new(c->ks.state, "unpublished", json_true());
     if ((st = keys_commit(c, audit_entry("key add", brand, hm_signkey_public(key)->kid, "none",
                                          "pending", NULL))) != 0) {
+        drop_unreferenced_key(c, hm_signkey_public(key)->kid);
         goto out;
     }
     *kid_out = hm_ks_str(rec, "kid");

@@ -227,8 +227,15 @@ cmd_init(struct cli *c)
         (void)printf("              apps pin the platform id, the keys and the threshold "
                      "(hallmark-keys root show)\n");
     } else {
-        (void)printf("root key      %s (pin %s/root.pub in apps; keep the root secret offline)\n",
-                     hm_signkey_public(root)->kid, c->ks.dir);
+        char x[48];
+        (void)hm_b64url_encode(x, sizeof x, hm_signkey_public(root)->raw, 32, NULL);
+        (void)printf("root key      %s\n", x);
+        (void)printf("              apps pin it: hallmark-verify --platform \"%s\" --root %s (or "
+                     "--root %s/root.pub, the file holding it)\n",
+                     c->platform, x, c->ks.dir);
+        (void)printf("              its secret is %s/secret/%s.key: move it to removable media "
+                     "with hallmark-keys root export --root-media DIR\n",
+                     c->ks.dir, hm_signkey_public(root)->kid);
     }
     (void)printf("publisher key %s, certified until the root re-certifies it\n",
                  hm_signkey_public(c->ks.publisher)->kid);
@@ -742,6 +749,29 @@ cmd_publish(struct cli *c)
             json_object_set_new(settings, "consent_url", json_string(c->consent_url));
         }
     }
+    if (c->if_due != NULL) {
+        const json_t *last = json_object_get(c->ks.state, "last_publish");
+        long long within = 0, exp = hm_ks_int(last, "exp");
+        char when[32], span[32];
+
+        if (!parse_duration(c->if_due, &within) || within > HM_BUNDLE_LIFETIME_MAX) {
+            return keys_fail(EXIT_USAGE, "--if-due: a duration up to 14d (e.g. 3d)");
+        }
+        if (last != NULL && exp - c->ks.now > within) {
+            (void)printf("not due: bundle serial %lld expires %s (in %s), more than %s away; "
+                         "nothing published\n",
+                         hm_ks_int(last, "serial"), fmt_time(exp, when, sizeof when),
+                         fmt_span(exp - c->ks.now, span, sizeof span), c->if_due);
+            return EXIT_NOT_DUE;
+        }
+        if (last != NULL) {
+            (void)printf("due: bundle serial %lld expires %s (in %s), within %s; publishing\n",
+                         hm_ks_int(last, "serial"), fmt_time(exp, when, sizeof when),
+                         fmt_span(exp - c->ks.now, span, sizeof span), c->if_due);
+        } else {
+            (void)printf("due: no bundle published yet; publishing\n");
+        }
+    }
     return do_publish(c, lifetime, NULL);
 }
 
@@ -938,6 +968,7 @@ root_rotate(struct cli *c)
            *roots = json_object_get(state, "roots"), *pub = json_object_get(state, "publisher"),
            *old_rec, *stmt = NULL, *njwk = NULL;
     const char *old_kid = hm_ks_str(json_object_get(state, "root"), "kid");
+    int offline = root_single_offline(state);
     hm_signkey *old = NULL, *fresh = NULL;
     char *stmt_jws = NULL, *cert = NULL, old_kid_copy[64];
     long long now = c->ks.now;
@@ -950,7 +981,7 @@ root_rotate(struct cli *c)
                          "carry; ship apps that pin the current root first",
                          ROOT_CHAIN_MAX);
     }
-    if ((st = load_key(c, old_kid, &old)) != 0) {
+    if ((st = root_single_load(c, old_kid, &old)) != 0) {
         return st;
     }
     (void)snprintf(old_kid_copy, sizeof old_kid_copy, "%s", old_kid);
@@ -965,9 +996,11 @@ root_rotate(struct cli *c)
         st = keys_fail(EXIT_USAGE, "could not make the new root");
         goto out;
     }
-    if (hm_keystore_save_key(&c->ks, fresh, c->pass, c->pass_len, c->err, sizeof c->err) !=
-        HALLMARK_OK) {
-        st = keys_fail(EXIT_USAGE, "%s", c->err);
+    /* An exported root's successor goes to the same medium, never to the keystore. */
+    if (offline ? (st = root_media_save(c, fresh, 0)) != 0
+                : hm_keystore_save_key(&c->ks, fresh, c->pass, c->pass_len, c->err,
+                                       sizeof c->err) != HALLMARK_OK) {
+        st = offline ? st : keys_fail(EXIT_USAGE, "%s", c->err);
         goto out;
     }
     old_rec = json_array_get(roots, json_array_size(roots) - 1);
@@ -979,6 +1012,9 @@ root_rotate(struct cli *c)
         state, "root",
         json_pack("{s:s,s:O}", "kid", hm_signkey_public(fresh)->kid, "x",
                   json_object_get(json_array_get(roots, json_array_size(roots) - 1), "x")));
+    if (offline) {
+        json_object_set_new(json_object_get(state, "root"), "offline", json_true());
+    }
     json_object_set_new(pub, "certificate", json_string(cert));
     json_object_set_new(pub, "nbf", json_integer(now));
     json_object_set_new(pub, "exp", json_integer(now + PUBLISHER_VALIDITY));
@@ -992,6 +1028,9 @@ root_rotate(struct cli *c)
     }
     /* HM-TRUST-10: the old root's secret goes; keystore open removes it too after a crash. */
     (void)hm_keystore_delete_secret(&c->ks, old_kid_copy);
+    if (offline) {
+        root_media_delete(c, old_kid_copy);
+    }
     (void)printf("new root %s (rotation statement %zu, signed by %s; its secret is deleted)\n",
                  hm_signkey_public(fresh)->kid, json_array_size(chain), old_kid_copy);
     (void)printf(
@@ -1029,7 +1068,7 @@ publisher_rotate(struct cli *c)
     (void)snprintf(root_kid, sizeof root_kid, "%s",
                    hm_ks_str(json_object_get(state, "root"), "kid"));
     if ((st = keys_quorum(state) ? root_media_load(c, keys_root_set(state, 0), k, quorum)
-                                 : load_key(c, root_kid, &root)) != 0) {
+                                 : root_single_load(c, root_kid, &root)) != 0) {
         return st;
     }
     if (hm_signkey_generate(&fresh, HM_ALG_ED25519) != HALLMARK_OK ||
@@ -1129,7 +1168,8 @@ publisher_recertify(struct cli *c)
 
     if ((st = keys_quorum(state)
                   ? root_media_load(c, keys_root_set(state, 0), k, quorum)
-                  : load_key(c, hm_ks_str(json_object_get(state, "root"), "kid"), &root)) != 0) {
+                  : root_single_load(c, hm_ks_str(json_object_get(state, "root"), "kid"), &root)) !=
+        0) {
         return st;
     }
     if (keys_quorum(state)
@@ -1194,14 +1234,19 @@ cmd_root(struct cli *c)
 {
     int st;
 
-    if (c->nargs != 1 || (strcmp(c->args[0], "rotate") != 0 && strcmp(c->args[0], "show") != 0)) {
-        return keys_fail(EXIT_USAGE, "usage: hallmark-keys root rotate | root show");
+    if (c->nargs != 1 || (strcmp(c->args[0], "rotate") != 0 && strcmp(c->args[0], "show") != 0 &&
+                          strcmp(c->args[0], "export") != 0)) {
+        return keys_fail(EXIT_USAGE, "usage: hallmark-keys root rotate [--root-media DIR] | root "
+                                     "export --root-media DIR | root show");
     }
     if (c->compromised && c->reason == NULL) {
         return keys_fail(EXIT_USAGE, "--compromised needs --reason TEXT: the incident record");
     }
-    if ((st = open_keystore(c, strcmp(c->args[0], "rotate") == 0 ? OPEN_TO_CHANGE : 0)) != 0) {
+    if ((st = open_keystore(c, strcmp(c->args[0], "show") != 0 ? OPEN_TO_CHANGE : 0)) != 0) {
         return st;
+    }
+    if (strcmp(c->args[0], "export") == 0) {
+        return root_export(c);
     }
     if (strcmp(c->args[0], "show") == 0 && keys_quorum(c->ks.state)) {
         const char *list[HM_ROOT_SET_MAX];

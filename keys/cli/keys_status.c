@@ -154,6 +154,11 @@ cmd_status(struct cli *c)
                      "and --custodian-passphrase-file, one per key)\n");
         warnings++;
     }
+    if (!keys_quorum(s) && !root_single_offline(s)) {
+        (void)printf("WARNING   the root secret is on this host (secret/): move it to removable "
+                     "media with hallmark-keys root export --root-media DIR\n");
+        warnings++;
+    }
     if (last == NULL) {
         (void)printf("bundle    never published: run hallmark-keys publish\n");
         warnings++;
@@ -194,8 +199,12 @@ cmd_status(struct cli *c)
             shown++;
         }
         if (shown == 0) {
-            (void)printf("%-20s %-9s %-8s %-8s %-9s %-17s %s\n", hm_ks_str(b, "id"), bstat, "-",
-                         "-", "-", "-", "key add, publish, then promote");
+            /* A revoked brand gets no new keys (key add refuses it): nothing is due, as for the
+             * keys of a revoked brand (next_for_key). */
+            (void)printf(
+                "%-20s %-9s %-8s %-8s %-9s %-17s %s\n", hm_ks_str(b, "id"), bstat, "-", "-", "-",
+                "-",
+                json_object_get(b, "revoked_at") != NULL ? "-" : "key add, publish, then promote");
         } else if (brand_active_key(b) == NULL && json_object_get(b, "revoked_at") == NULL) {
             (void)printf("%-20s %-9s %-8s %-8s %-9s %-17s %s\n", "", "", "", "", "", "",
                          "no active key: messages cannot be signed");

@@ -426,6 +426,10 @@ json_array_foreach(json_object_get(ks->state, "roots"), i, k)
         (void)hm_keystore_delete_secret(ks, hm_ks_str(k, "kid"));
     }
 }
+/* A root export that crashed after its commit leaves the root secret on the host. */
+if (json_is_true(json_object_get(json_object_get(ks->state, "root"), "offline"))) {
+    (void)hm_keystore_delete_secret(ks, hm_ks_str(json_object_get(ks->state, "root"), "kid"));
+}
 /* A publisher rotate that crashed after its commit leaves the old publishing secret. */
 json_array_foreach(json_object_get(ks->state, "retired_publishers"), i, k)
 {

@@ -47,8 +47,9 @@ static const char usage_text[] =
     "\n"
     "serve: the HTTP API (spec/signer-api.yaml): POST /v1/sign, POST /v1/sign/batch,\n"
     "  GET /v1/bundle, GET /v1/jwks, GET /v1/tokens/KEY (the token directory),\n"
-    "  GET /healthz, GET /metrics. SIGHUP reloads the keystore\n"
-    "  (the old set keeps serving if the new one fails); SIGTERM drains and exits.\n"
+    "  GET /healthz, GET /metrics. A newly published bundle (or a changed keystore.json)\n"
+    "  is loaded by itself within --reload-every seconds, as SIGHUP loads it at once;\n"
+    "  either way the old set keeps serving if the new one fails. SIGTERM drains and exits.\n"
     "\n"
     "directory: only GET /v1/tokens/KEY, /healthz and /metrics, from a shared store\n"
     "  (postgres:CONNINFO, written by the serve nodes): a node with no keystore, no\n"
@@ -81,6 +82,9 @@ static const char usage_options[] =
     "  --audit-sync MODE       each: every record is on disk before its token is returned\n"
     "                          (one fdatasync per signature); batch (default): every 256\n"
     "                          records, every 200 ms (serve) and at exit\n"
+    "";
+/* The service's options (one string would pass the 4,095 characters C99 compilers take). */
+static const char usage_serve_options[] =
     "  --listen ADDR           127.0.0.1:8443, [::1]:8443 or unix:/run/hallmark.sock\n"
     "  --clients FILE          who may sign what: JSON, see spec/signer-api.yaml\n"
     "  --tls-cert, --tls-key   serve HTTPS with this certificate chain and key (PEM); without\n"
@@ -97,6 +101,12 @@ static const char usage_options[] =
     "                          64 bytes each, guarded and wiped): a repeat recipient costs\n"
     "                          about a microsecond instead of the Argon2id's millisecond\n"
     "                          (spec HM-TOKEN-55)\n"
+    "  --reload-every S        seconds between checks of published/bundle.jws and\n"
+    "                          keystore.json (default 10; 0: only on SIGHUP): a changed file\n"
+    "                          is loaded as on SIGHUP (spec/signer-api.yaml, /healthz)\n"
+    "  --expiry-warning S      /healthz answers \"degraded\" (still 200) this many seconds\n"
+    "                          before the bundle expires (default 172800, 2 days): publish\n"
+    "                          before then (hallmark-keys publish --if-due)\n"
     "  --batch-max N           messages per batch request (default 100)\n"
     "  --body-max BYTES        request body limit (default 1048576)\n"
     "  --max-connections N     open connections at most, shared out among the workers\n"
@@ -112,6 +122,7 @@ usage(FILE *to)
 {
     (void)fputs(usage_text, to);
     (void)fputs(usage_options, to);
+    (void)fputs(usage_serve_options, to);
 }
 
 int
@@ -174,7 +185,9 @@ enum {
     OPT_DIRECTORY_RATE,
     OPT_PURGE_EVERY,
     OPT_STEM_MEMO,
-    OPT_CONSENT_SECRET
+    OPT_CONSENT_SECRET,
+    OPT_RELOAD_EVERY,
+    OPT_EXPIRY_WARNING
 };
 
 static const struct option long_options[] = {
@@ -198,6 +211,8 @@ static const struct option long_options[] = {
     {"directory-rate", required_argument, NULL, OPT_DIRECTORY_RATE},
     {"purge-every", required_argument, NULL, OPT_PURGE_EVERY},
     {"stem-memo", required_argument, NULL, OPT_STEM_MEMO},
+    {"reload-every", required_argument, NULL, OPT_RELOAD_EVERY},
+    {"expiry-warning", required_argument, NULL, OPT_EXPIRY_WARNING},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
 
@@ -236,6 +251,8 @@ main(int argc, char **argv)
     }
     o.directory_only = strcmp(cmd, "directory") == 0;
     o.purge_every = 60;
+    o.reload_every = 10;
+    o.expiry_warning = 2L * 86400;
     o.stem_memo = 65536;
     o.rate = 200;
     o.directory_rate = 20;
@@ -307,6 +324,19 @@ main(int argc, char **argv)
                 return signer_fail(EXIT_USAGE, "--purge-every: 1 to 86400 seconds");
             }
             o.purge_every = v;
+            break;
+        case OPT_RELOAD_EVERY:
+            if (!number(optarg, 0, 86400, &v)) {
+                return signer_fail(EXIT_USAGE, "--reload-every: 0 (SIGHUP only) to 86400 seconds");
+            }
+            o.reload_every = v;
+            break;
+        case OPT_EXPIRY_WARNING:
+            if (!number(optarg, 0, 14L * 86400, &v)) {
+                return signer_fail(EXIT_USAGE,
+                                   "--expiry-warning: 0 to 1209600 seconds (the longest bundle)");
+            }
+            o.expiry_warning = v;
             break;
         case OPT_BATCH:
             if (!number(optarg, 1, 10000, &v)) {

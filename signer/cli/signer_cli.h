@@ -26,6 +26,8 @@ struct signer_opts {
     long purge_every;    /* seconds between purge steps of the token store */
     long stem_memo;      /* recipient stems each signing thread remembers (hm_stem_memo_*) */
     int directory_only;  /* hallmark-signer directory: no keys, no signing, only the tokens */
+    long reload_every;   /* seconds between checks of the bundle and the state (0: SIGHUP only) */
+    long expiry_warning; /* /healthz is degraded this many seconds before the bundle expires */
     char *pass;
     size_t pass_len;
 };

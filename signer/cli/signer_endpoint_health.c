@@ -27,22 +27,31 @@ directory_healthz(struct evhttp_request *req)
                                "directory", "store", hm_store_backend(srv.store)));
 }
 
-/* A signing node is healthy with keys, a bundle in date and a signature log that writes. */
+/* A signing node is healthy with keys, a bundle in date and a signature log that writes; it is
+ * degraded (still 200: it signs) once the bundle expires within --expiry-warning, so that a
+ * monitor warns while there is time to publish (spec/signer-api.yaml, /healthz). */
 static void
 signer_healthz(struct evhttp_request *req)
 {
     hm_signer *s = serve_current_set();
-    long long now = (long long)time(NULL);
+    long long now = (long long)time(NULL), exp = s != NULL ? hm_signer_bundle_exp(s) : 0;
     int ok = s != NULL && hm_sigaudit_ok(srv.audit) &&
-             !__atomic_load_n(&srv.draining, __ATOMIC_ACQUIRE) && hm_signer_bundle_exp(s) > now;
+             !__atomic_load_n(&srv.draining, __ATOMIC_ACQUIRE) && exp > now;
+    int degraded = ok && exp - now <= srv.o->expiry_warning;
+    json_t *body =
+        json_pack("{s:s,s:I,s:I,s:I,s:I,s:I}", "status",
+                  !ok        ? "unavailable"
+                  : degraded ? "degraded"
+                             : "ok",
+                  "serial", (json_int_t)(s != NULL ? hm_signer_serial(s) : 0), "bundle_expires",
+                  (json_int_t)exp, "bundle_expires_in", (json_int_t)(exp > now ? exp - now : 0),
+                  "brands", (json_int_t)(s != NULL ? hm_signer_brand_count(s) : 0), "signatures",
+                  (json_int_t)hm_sigaudit_count(srv.audit));
 
-    serve_reply_json(req, ok ? 200 : 503,
-                     json_pack("{s:s,s:I,s:I,s:I,s:I}", "status", ok ? "ok" : "unavailable",
-                               "serial", (json_int_t)(s != NULL ? hm_signer_serial(s) : 0),
-                               "bundle_expires",
-                               (json_int_t)(s != NULL ? hm_signer_bundle_exp(s) : 0), "brands",
-                               (json_int_t)(s != NULL ? hm_signer_brand_count(s) : 0), "signatures",
-                               (json_int_t)hm_sigaudit_count(srv.audit)));
+    if (body != NULL && degraded) {
+        (void)json_object_set_new(body, "reason", json_string("bundle_expires_soon"));
+    }
+    serve_reply_json(req, ok ? 200 : 503, body);
     hm_signer_unref(s);
 }
 

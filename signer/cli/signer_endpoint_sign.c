@@ -340,8 +340,11 @@ handle_sign(struct evhttp_request *req, struct client *c, int batch)
             return;
         }
         if (json_array_size(list) > srv.o->batch_max) {
-            serve_reply_error(req, HALLMARK_ERR_TOO_LARGE, "more messages than the batch limit",
-                              "messages");
+            char limit[128];
+            (void)snprintf(limit, sizeof limit,
+                           "%zu messages: a batch holds at most %zu (the signer's --batch-max)",
+                           json_array_size(list), srv.o->batch_max);
+            serve_reply_error(req, HALLMARK_ERR_TOO_LARGE, limit, "messages");
             json_decref(body);
             return;
         }

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -439,7 +440,9 @@ struct control {
     struct event_base *base;
 };
 
-static void
+/* Loads the keystore's signing set again; the old set keeps serving on any failure. 1 when the
+ * new set is in force. */
+static int
 reload(void)
 {
     hm_signer *fresh = NULL, *old;
@@ -448,7 +451,7 @@ reload(void)
 
     if (srv.o->directory_only) {
         serve_log("info", "reload_skipped", "\"message\":\"a directory node has no keys\"");
-        return;
+        return 0;
     }
     rc = hm_signer_load(srv.o->keystore, srv.o->pass, srv.o->pass_len, (long long)time(NULL),
                         &fresh, err, sizeof err);
@@ -460,7 +463,7 @@ reload(void)
                   hallmark_result_name(rc), (unsigned long long)hm_signer_serial(srv.current));
         (void)fprintf(stderr,
                       "hallmark-signer: reload failed, the previous keys keep serving: %s\n", err);
-        return;
+        return 0;
     }
     (void)pthread_mutex_lock(&srv.lock);
     old = srv.current;
@@ -470,6 +473,104 @@ reload(void)
     serve_log("info", "reloaded", "\"serial\":%llu,\"brands\":%zu",
               (unsigned long long)hm_signer_serial(fresh), hm_signer_brand_count(fresh));
     hm_signer_unref(old);
+    return 1;
+}
+
+/* The watch of --reload-every: what identifies a version of published/bundle.jws and of
+ * keystore.json (both are replaced by rename, so a new version has a new inode; the size and
+ * times catch an edit in place). */
+struct watched {
+    dev_t dev[2];
+    ino_t ino[2];
+    off_t size[2];
+    struct timespec mtime[2], ctime[2];
+    int missing[2];
+};
+
+static struct {
+    struct watched in_force; /* the files the set in force was loaded from (or SIGHUP's) */
+    struct watched failed;   /* the files of the last failed load, not tried again */
+    int has_failed;
+} watch;
+
+static void
+watch_stat(struct watched *w)
+{
+    static const char *const names[2] = {"published/bundle.jws", "keystore.json"};
+    char path[4200];
+    struct stat st;
+    int i;
+
+    memset(w, 0, sizeof *w);
+    for (i = 0; i < 2; i++) {
+        (void)snprintf(path, sizeof path, "%s/%s", srv.o->keystore, names[i]);
+        if (stat(path, &st) != 0) {
+            w->missing[i] = 1;
+            continue;
+        }
+        w->dev[i] = st.st_dev;
+        w->ino[i] = st.st_ino;
+        w->size[i] = st.st_size;
+        w->mtime[i] = st.st_mtim;
+        w->ctime[i] = st.st_ctim;
+    }
+}
+
+static int
+watched_same(const struct watched *a, const struct watched *b)
+{
+    int i;
+
+    for (i = 0; i < 2; i++) {
+        if (a->missing[i] != b->missing[i] || a->dev[i] != b->dev[i] || a->ino[i] != b->ino[i] ||
+            a->size[i] != b->size[i] || a->mtime[i].tv_sec != b->mtime[i].tv_sec ||
+            a->mtime[i].tv_nsec != b->mtime[i].tv_nsec ||
+            a->ctime[i].tv_sec != b->ctime[i].tv_sec ||
+            a->ctime[i].tv_nsec != b->ctime[i].tv_nsec) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* A reload on SIGHUP or by the watch. The files are looked at before the load, so a publish
+ * that lands during it is seen as a change at the next check, never lost. */
+static void
+reload_and_note(int by_watch)
+{
+    struct watched now;
+
+    watch_stat(&now);
+    if (by_watch) {
+        serve_log("info", "bundle_changed", "\"keeps_serial\":%llu",
+                  (unsigned long long)hm_signer_serial(srv.current));
+    }
+    if (reload()) {
+        watch.in_force = now;
+        watch.has_failed = 0;
+    } else {
+        watch.failed = now;
+        watch.has_failed = 1;
+    }
+}
+
+/* Every --reload-every seconds: files that differ from those in force are loaded as on SIGHUP.
+ * When the load fails the old set keeps serving, and those same files are not tried again (a
+ * publish or keystore change replaces them; SIGHUP forces a try). */
+static void
+on_watch(evutil_socket_t fd, short what, void *arg)
+{
+    struct watched now;
+
+    (void)fd;
+    (void)what;
+    (void)arg;
+    watch_stat(&now);
+    if (watched_same(&watch.in_force, &now) ||
+        (watch.has_failed && watched_same(&watch.failed, &now))) {
+        return;
+    }
+    reload_and_note(1);
 }
 
 static void
@@ -480,7 +581,7 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 
     (void)what;
     if (sig == SIGHUP) {
-        reload();
+        reload_and_note(0);
         return;
     }
     serve_log("info", "draining", "\"signal\":%d", (int)sig);
@@ -545,6 +646,7 @@ serve_open_state(struct signer_opts *o)
     if ((st = serve_clients_load(o->clients)) != 0) {
         return st;
     }
+    watch_stat(&watch.in_force); /* before the load: a publish during it is a change */
     if (hm_signer_load(o->keystore, o->pass, o->pass_len, (long long)time(NULL), &srv.current, err,
                        sizeof err) != HALLMARK_OK) {
         return signer_fail(EXIT_USAGE, "%s", err);
@@ -564,8 +666,9 @@ run_serve(struct signer_opts *o)
     struct worker workers[WORKERS_MAX];
     struct control ctl;
     struct event *ev_hup = NULL, *ev_term = NULL, *ev_int = NULL, *ev_flush = NULL,
-                 *ev_purge = NULL;
-    struct timeval every = {0, 200000}, purge_every = {o->purge_every, 0};
+                 *ev_purge = NULL, *ev_watch = NULL;
+    struct timeval every = {0, 200000}, purge_every = {o->purge_every, 0},
+                   reload_every = {o->reload_every, 0};
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     int n = o->threads > 0 ? o->threads
                            : (int)(cores < 1             ? 1
@@ -626,11 +729,13 @@ run_serve(struct signer_opts *o)
     ev_int = evsignal_new(ctl.base, SIGINT, on_signal, &ctl);
     ev_flush = event_new(ctl.base, -1, EV_PERSIST, on_flush, NULL);
     ev_purge = event_new(ctl.base, -1, EV_PERSIST, on_purge, NULL);
+    ev_watch = event_new(ctl.base, -1, EV_PERSIST, on_watch, NULL);
     if (ctl.base == NULL || ev_hup == NULL || ev_term == NULL || ev_int == NULL ||
-        ev_flush == NULL || ev_purge == NULL || event_add(ev_hup, NULL) != 0 ||
+        ev_flush == NULL || ev_purge == NULL || ev_watch == NULL || event_add(ev_hup, NULL) != 0 ||
         event_add(ev_term, NULL) != 0 || event_add(ev_int, NULL) != 0 ||
         (srv.audit != NULL && event_add(ev_flush, &every) != 0) ||
-        event_add(ev_purge, &purge_every) != 0) {
+        event_add(ev_purge, &purge_every) != 0 ||
+        (!o->directory_only && o->reload_every > 0 && event_add(ev_watch, &reload_every) != 0)) {
         (void)signer_fail(EXIT_USAGE, "cannot set up signal handling");
         st = EXIT_USAGE;
         goto stop;
@@ -681,6 +786,9 @@ stop:
         event_free(ev_int);
         event_free(ev_flush);
         event_free(ev_purge);
+    }
+    if (ev_watch != NULL) {
+        event_free(ev_watch);
     }
     if (ctl.base != NULL) {
         event_base_free(ctl.base);

@@ -218,10 +218,14 @@ hm_sign_request_from_json(const json_t *obj, hm_sign_request *req, hm_sign_resul
         for (i = 0; i < sizeof request_members / sizeof request_members[0]; i++) {
             known |= strcmp(key, request_members[i]) == 0;
         }
-        if (!known) {
-            return refuse(res, HALLMARK_ERR_BAD_REQUEST, NULL,
-                          "unknown member (known: brand, channel, from, to, body, category, "
-                          "sender, conv, actions, ttl, carriage, subject, reply_to, renderings)");
+        if (!known) { /* named, so that a typo ("catgory") is found at once */
+            (void)snprintf(res->member, sizeof res->member, "%s", key);
+            (void)snprintf(res->why, sizeof res->why,
+                           "unknown member \"%s\" (known: brand, channel, from, to, body, "
+                           "category, sender, conv, actions, ttl, carriage, subject, reply_to, "
+                           "renderings)",
+                           res->member);
+            return refuse(res, HALLMARK_ERR_BAD_REQUEST, res->member, res->why);
         }
     }
     if ((rc = string_member(obj, "brand", 1, &req->brand, res)) != HALLMARK_OK ||
@@ -1038,8 +1042,9 @@ hm_signer_load(const char *dir, const char *pass, size_t pass_len, long long now
         rc = HALLMARK_ERR_IO;
         goto out;
     }
-    while (len > 0 && (bundle[len - 1] == '\n' || bundle[len - 1] == '\r')) {
-        bundle[--len] = '\0';
+    while (len > 0 && (bundle[len - 1] == '\n' || bundle[len - 1] == '\r' ||
+                       bundle[len - 1] == ' ' || bundle[len - 1] == '\t')) {
+        bundle[--len] = '\0'; /* [HM-BUNDLE-106]: a file's trailing white space */
     }
     if ((s = calloc(1, sizeof *s)) == NULL) {
         rc = HALLMARK_ERR_NOMEM;

@@ -51,8 +51,10 @@ typedef struct hm_sign_result {
     char jti[24];                            /* the token id */
     char kid[HM_KID_LEN + 1];                /* the signing key */
     char body_sha256[HM_SHA256_B64_LEN + 1]; /* the body digest the token carries */
-    const char *detail;                      /* static: why it was refused */
-    const char *field;                       /* static: the field at fault, or NULL */
+    const char *detail;                      /* static, or why: why it was refused */
+    const char *field;                       /* static, or member: the field at fault, or NULL */
+    char member[64];                         /* an unknown member's name, as given (truncated) */
+    char why[256];                           /* a refusal's detail that names what was given */
     char lookup_key[HALLMARK_LOOKUP_KEY_LEN + 1]; /* with directory carriage: where it is kept */
     /* With directory carriage and a rendering in alt_body: kept there too (HM-CARRY-30). */
     char alt_lookup_key[HALLMARK_LOOKUP_KEY_LEN + 1];

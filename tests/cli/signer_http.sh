@@ -84,6 +84,11 @@ expect_error "duplicate member" 400 bad_request POST /v1/sign '{"brand":"acme-ba
 code=$(curl -sS -o "$work/resp" -w '%{http_code}' -H 'Content-Type: text/plain' --data-binary "$(msg acme-bank ACMEBANK +447700900123 x)" "${auth[@]}" "$url/v1/sign")
 [ "$code" = 400 ] && grep -q "Content-Type must be application/json" "$work/resp" && ok || bad "wrong content type: $code"
 expect_error "unknown member" 400 bad_request POST /v1/sign "$(msg acme-bank ACMEBANK +447700900123 x '"catgory":"otp"')" "${auth[@]}"
+python3 - "$work/resp" <<'PY' && ok || bad "the unknown member is not named: $(cat "$work/resp")"
+import json, sys
+e = json.load(open(sys.argv[1]))["error"]
+assert e["field"] == "catgory" and e["message"].startswith('unknown member "catgory" (known: brand, '), e
+PY
 expect_error "unknown brand" 404 unknown_brand POST /v1/sign "$(msg nobody ACMEBANK +447700900123 x)" -H "Authorization: Bearer sms-only-token"
 expect_error "unauthorized sender" 403 sender_not_authorized POST /v1/sign "$(msg acme-bank GLOBEX +447700900123 x)" "${auth[@]}"
 expect_error "foreign action domain" 403 action_not_authorized POST /v1/sign "$(msg acme-bank ACMEBANK +447700900123 x '"actions":[{"kind":"link","label":"Pay","url":"https://acme.example.evil.example/"}]')" "${auth[@]}"
@@ -91,6 +96,8 @@ expect_error "bad category" 400 bad_request POST /v1/sign "$(msg acme-bank ACMEB
 expect_error "bad recipient" 400 bad_request POST /v1/sign "$(msg acme-bank ACMEBANK 07700900123 x)" "${auth[@]}"
 python3 -c 'import sys; sys.stdout.write("{\"messages\":[" + ",".join(["{}"] * 101) + "]}")' >"$work/bigbatch.json"
 expect_error "batch over the limit" 413 too_large POST /v1/sign/batch "@$work/bigbatch.json" "${auth[@]}"
+grep -qF '"message":"101 messages: a batch holds at most 100 (the signer'"'"'s --batch-max)"' "$work/resp" && ok ||
+    bad "the batch limit is not stated: $(cat "$work/resp")"
 python3 -c 'import sys; sys.stdout.write("{\"body\":\"" + "x" * 1100000 + "\"}")' >"$work/big.json"
 expect_error "body over the limit" 413 too_large POST /v1/sign "@$work/big.json" "${auth[@]}"
 expect_error "GET on sign" 400 bad_request GET /v1/sign ""

@@ -4719,6 +4719,39 @@ delivery_case(const char *name, const char *description, const char *spec, const
     json_decref(c);
 }
 
+/* [HM-BUNDLE-106]: the load takes the JWS bytes exactly; white space is a tool's to trim from a
+ * file, never the library's (HM-VEC-75). */
+static char *
+with_bytes(const char *before, const char *text, const char *after)
+{
+    size_t n = strlen(before) + strlen(text) + strlen(after) + 1;
+    char *out = malloc(n);
+
+    if (out != NULL) {
+        (void)snprintf(out, n, "%s%s%s", before, text, after);
+    }
+    return out;
+}
+
+static void
+file_rules(void)
+{
+    counter = 549; /* issue 18: vectors 550-559 (HM-VEC-75) */
+    bundle_case("bundle-trailing-newline",
+                "Bundle bytes that end in a newline: a file's newline is the reading tool's to "
+                "trim, the load refuses it",
+                "HM-BUNDLE-106 HM-BUNDLE-19", "HALLMARK_BUNDLE_MALFORMED",
+                with_bytes("", default_bundle, "\n"), 0, 0, 0, NULL);
+    bundle_case("bundle-trailing-crlf-spaces",
+                "Bundle bytes that end in spaces, a tab and CRLF: refused by the load",
+                "HM-BUNDLE-106 HM-BUNDLE-19", "HALLMARK_BUNDLE_MALFORMED",
+                with_bytes("", default_bundle, " \t\r\n"), 0, 0, 0, NULL);
+    bundle_case("bundle-leading-newline",
+                "Bundle bytes that start with a newline: refused (no tool trims the start)",
+                "HM-BUNDLE-106 HM-BUNDLE-19", "HALLMARK_BUNDLE_MALFORMED",
+                with_bytes("\n", default_bundle, ""), 0, 0, 0, NULL);
+}
+
 static void
 delivery_rules(void)
 {
@@ -4837,6 +4870,7 @@ main(int argc, char **argv)
     status_rules();
     policy_rules();
     delivery_rules();
+    file_rules();
     printf("gen-vectors: %d vectors written to %s\n", counter, out_dir);
     return failures == 0 ? 0 : 1;
 }

@@ -153,6 +153,22 @@ read_path(const char *path, size_t cap, size_t *len)
     return buf;
 }
 
+/* A bundle or status file without the white space at its end (spec [HM-BUNDLE-106]): editors
+ * and echo end text files with a newline, and no JWS holds white space, so the signed bytes are
+ * the same. Leading or inner white space stays, and the load refuses it. */
+static unsigned char *
+read_jws_file(const char *path, size_t cap, size_t *len)
+{
+    unsigned char *buf = read_path(path, cap, len);
+
+    while (buf != NULL && *len > 0 &&
+           (buf[*len - 1] == ' ' || buf[*len - 1] == '\t' || buf[*len - 1] == '\r' ||
+            buf[*len - 1] == '\n')) {
+        buf[--*len] = '\0';
+    }
+    return buf;
+}
+
 /* A root given as the key itself, or as a file whose first line is the key. */
 static char *
 root_key(const char *arg)
@@ -695,7 +711,7 @@ main(int argc, char **argv)
         }
     }
     if (bundle_path != NULL) {
-        bundle = read_path(bundle_path, (size_t)64 * 1024 * 1024, &bundle_len);
+        bundle = read_jws_file(bundle_path, (size_t)64 * 1024 * 1024, &bundle_len);
         if (bundle == NULL) {
             fprintf(stderr, PROG ": %s: %s\n", bundle_path, strerror(errno));
             goto out;
@@ -731,7 +747,7 @@ main(int argc, char **argv)
     }
     if (rc == HALLMARK_OK && bundle != NULL && status_path != NULL) {
         size_t status_len = 0;
-        unsigned char *status_bytes = read_path(status_path, (size_t)1024 * 1024, &status_len);
+        unsigned char *status_bytes = read_jws_file(status_path, (size_t)1024 * 1024, &status_len);
         unsigned char prior[HALLMARK_TRUST_STATE_MAX];
         size_t prior_len = next_state_len;
 
