@@ -12,12 +12,19 @@ packages_for() {
     # Latin, Greek, Cyrillic, Arabic and Hebrew names, WenQuanYi Micro Hei Chinese, Japanese and
     # Korean ones (5 MB, where fonts-noto-cjk is 90 MB).
     # libcurl: hallmark-verify --fetch (the command-line tool only; the library does no I/O).
-    build) echo make gcc pkg-config libsodium-dev libssl-dev libjansson-dev libpng-dev libicu-dev \
+    # help2man: the man pages (make man, make install), made from each tool's --help and
+    # --version, so that they cannot drift from them.
+    build) echo make gcc pkg-config help2man libsodium-dev libssl-dev libjansson-dev libpng-dev \
+        libicu-dev \
         libsqlite3-dev libpq-dev libcurl4-openssl-dev libpsl-dev publicsuffix \
         libevent-dev libpango1.0-dev libcairo2-dev fonts-dejavu-core fonts-wqy-microhei ;;
     # libargon2-1: the reference Argon2, with which tests/cli/vector_tool.py recomputes the
     # recipient stem (spec HM-TOKEN-55) independently of libsodium's Argon2id.
-    test) echo valgrind curl python3 openssl python3-jwcrypto strace postgresql-15 libargon2-1 ;;
+    # prometheus: its promtool checks /metrics against the exposition format (the parser Prometheus
+    # itself uses, rather than a checker of ours). systemd: systemd-analyze verify checks the
+    # deployment units (deploy/); man-db: man -l renders the installed pages (tests/cli/install.sh).
+    test) echo valgrind curl python3 openssl python3-jwcrypto strace postgresql-15 libargon2-1 \
+        prometheus systemd man-db ;;
     check) echo clang-format clang-tidy cppcheck ;;
     fuzz) echo clang libclang-rt-14-dev ;;
     # make bench: the HTTP load generator, the chart, and Node.js + npm for the jose peer (Debian's,
