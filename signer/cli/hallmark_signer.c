@@ -114,6 +114,8 @@ static const char usage_options[] =
     "  --body-max BYTES        request body limit (default 1048576)\n"
     "  --max-connections N     open connections at most, shared out among the workers\n"
     "                          (default 1024); more clients wait in the listen backlog\n"
+    "  --access-log MODE       all (default): one JSON line per request on stderr; signs:\n"
+    "                          only sign requests and the reads the service failed (5xx)\n"
     "  --request-timeout S     seconds a connection has to deliver a whole request, counted\n"
     "                          from its start or its previous request (default 15); slow\n"
     "                          clients are cut. Idle keep-alive connections close after 10 s\n"
@@ -194,7 +196,8 @@ enum {
     OPT_DIRECTORY_RATE,
     OPT_PURGE_EVERY,
     OPT_STEM_MEMO,
-    OPT_CONSENT_SECRET
+    OPT_CONSENT_SECRET,
+    OPT_ACCESS_LOG
 };
 
 static const struct option long_options[] = {
@@ -218,6 +221,7 @@ static const struct option long_options[] = {
     {"directory-rate", required_argument, NULL, OPT_DIRECTORY_RATE},
     {"purge-every", required_argument, NULL, OPT_PURGE_EVERY},
     {"stem-memo", required_argument, NULL, OPT_STEM_MEMO},
+    {"access-log", required_argument, NULL, OPT_ACCESS_LOG},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
 
@@ -349,6 +353,13 @@ main(int argc, char **argv)
                 return signer_fail(EXIT_USAGE, "--body-max: 1024 to 67108864 bytes");
             }
             o.body_max = (size_t)v;
+            break;
+        case OPT_ACCESS_LOG:
+            if (strcmp(optarg, "all") == 0 || strcmp(optarg, "signs") == 0) {
+                o.access_log_signs = strcmp(optarg, "signs") == 0;
+            } else {
+                return signer_fail(EXIT_USAGE, "--access-log: all or signs");
+            }
             break;
         case OPT_AUDIT_SYNC:
             if (strcmp(optarg, "each") == 0) {

@@ -22,10 +22,11 @@ struct signer_opts {
     int audit_sync;         /* hm_sigaudit_sync */
     const char *store;      /* --store SPEC, or NULL: sqlite:<the --audit folder>/tokens.db */
     const char
-        *consent_secret; /* --consent-secret FILE, or NULL: <the --audit folder>/consent.key */
-    long purge_every;    /* seconds between purge steps of the token store */
-    long stem_memo;      /* recipient stems each signing thread remembers (hm_stem_memo_*) */
-    int directory_only;  /* hallmark-signer directory: no keys, no signing, only the tokens */
+        *consent_secret;  /* --consent-secret FILE, or NULL: <the --audit folder>/consent.key */
+    long purge_every;     /* seconds between purge steps of the token store */
+    long stem_memo;       /* recipient stems each signing thread remembers (hm_stem_memo_*) */
+    int directory_only;   /* hallmark-signer directory: no keys, no signing, only the tokens */
+    int access_log_signs; /* --access-log signs: log sign requests and failed reads only */
     char *pass;
     size_t pass_len;
 };

@@ -204,7 +204,12 @@ request_done(struct evhttp_request *req, const struct endpoint *e, const char *p
     (void)snprintf(labels, sizeof labels, "hallmark_requests_total{endpoint=\"%s\",status=\"%d\"}",
                    e != NULL ? e->path : "other", status);
     serve_count(labels, 1);
-    /* One line per request. A token lookup's key is not logged (log_path). */
+    /* One line per request (--access-log signs: sign requests and reads the service failed, for
+     * a directory answering thousands of lookups a second). A token lookup's key is not logged
+     * (log_path). */
+    if (srv.o->access_log_signs && (e == NULL || !e->signs) && status < 500) {
+        return;
+    }
     log_path(e, path, logged_path, sizeof logged_path);
     log_peer(req, peer, sizeof peer);
     serve_log("info", "request",

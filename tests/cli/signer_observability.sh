@@ -156,6 +156,15 @@ case "$build" in
     ;;
 esac
 stop_signer
+# --access-log signs: sign requests only (and reads the service failed), as a busy directory wants.
+start_signer "$work/signs.log" --access-log signs
+get /healthz
+post /v1/sign "$(msg acme-bank ACMEBANK +447700900123 'Acme Bank: code 3')" "${auth[@]}"
+id=$(header X-Request-Id)
+sleep 0.2
+[ "$(grep -c '"event":"request"' "$work/signs.log")" = 1 ] && grep -q "\"id\":\"$id\"" "$work/signs.log" && ok ||
+    bad "--access-log signs: $(grep '"event":"request"' "$work/signs.log")"
+stop_signer
 
 # ---- audit verify: the signature log, offline ----------------------------------------------------
 log=$work/signatures.log
