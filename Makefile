@@ -159,7 +159,8 @@ JAR := $(BUILD)/java/hallmark.jar
 
 .PHONY: all help deps deps-check deps-fuzz test test-run check check-exports format-check tidy \
         cppcheck asan valgrind fuzz fuzz-bins bench callgrind install uninstall clean demo vectors java \
-        room-includes wasm
+        room-includes wasm man
+comma := ,
 
 all: $(ALL_TARGETS)
 
@@ -172,7 +173,10 @@ help:
 	@echo "make fuzz        libFuzzer targets with clang, FUZZ_SECONDS=N each (default $(FUZZ_SECONDS))"
 	@echo "make bench       benchmarks against raw libsodium and OpenSSL"
 	@echo "make callgrind   instructions per signature and per verification (valgrind)"
-	@echo "make install     verifier header, libraries, hallmark.pc and the CLIs (PREFIX, DESTDIR)"
+	@echo "make install     the CLIs, libhallmark, hallmark.h, hallmark.pc, man pages, the API, bash"
+	@echo "                 completion, deploy/ units, and the jar and JNI library after make java"
+	@echo "                 (PREFIX, DESTDIR; PC_RPATH=no: no rpath in hallmark.pc)"
+	@echo "make man         man pages from each tool's --help (help2man), in BUILD/man"
 	@echo "make VERIFIER_ES256=0   verifier without OpenSSL (libsodium + jansson only), in build/min"
 	@echo "make deps        install missing Debian packages (needs root; else prints the command)"
 	@echo "make wasm        the verifier for WebAssembly and its npm package, in build/wasm"
@@ -406,28 +410,74 @@ bench:
 	@$(MAKE) --no-print-directory all $(BENCH_TOOLS) wasm
 	@bench/run.sh $(BUILD)
 
+# ---- man pages ---------------------------------------------------------------------------------
+# Made by help2man from each tool's --help and --version (one source: the text the tool prints),
+# so a page cannot drift from its program. Where man/NAME.h2m exists it adds sections.
+MAN_DIR := $(BUILD)/man
+MAN_PAGES := $(MAN_DIR)/hallmark-verify.1 $(MAN_DIR)/hallmark-keys.1 $(MAN_DIR)/hallmark-signer.1
+MAN_NAME_hallmark-verify := decide whether a message earns the Hallmark verified checkmark
+MAN_NAME_hallmark-keys := manage a Hallmark keystore: brands, keys, trust bundles
+MAN_NAME_hallmark-signer := sign brand messages for Hallmark (pipe and HTTPS service)
+$(MAN_DIR)/%.1: $(BUILD)/bin/%
+	@mkdir -p $(@D)
+	$(Q)help2man --no-info --no-discard-stderr --section=1 --name="$(MAN_NAME_$*)" \
+	    --output=$@ $(CURDIR)/$<
+man: $(MAN_PAGES)
+
 # ---- install ----------------------------------------------------------------------------------
-install: all
-	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
+# PREFIX/bin: the three tools (linked with the static archives: they need no libhallmark.so);
+# PREFIX/lib: libhallmark.a, libhallmark.so.0 and its libhallmark.so link, pkgconfig/hallmark.pc,
+# whose Libs carry -Wl,-rpath,PREFIX/lib (PC_RPATH=no leaves it out, for a prefix the dynamic
+# linker searches anyway, e.g. /usr); PREFIX/include/hallmark.h; PREFIX/share/man/man1;
+# PREFIX/share/hallmark: signer-api.yaml (hallmark-signer --help cites it there) and deploy/;
+# PREFIX/share/bash-completion/completions; when `make java` has run, PREFIX/share/java/hallmark.jar
+# and PREFIX/lib/jni/libhallmark_jni.so (java -Djava.library.path=PREFIX/lib/jni).
+PC_RPATH ?= $(if $(filter /usr,$(PREFIX)),no,yes)
+HALLMARK_VERSION = $(shell sed -n 's/^\#define HALLMARK_VERSION_STRING "\(.*\)"/\1/p' \
+                     verifier/include/hallmark.h)
+install: all man
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+	    $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	    $(DESTDIR)$(PREFIX)/share/hallmark/deploy \
+	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 0644 verifier/include/hallmark.h $(DESTDIR)$(PREFIX)/include/hallmark.h
 	install -m 0644 $(LIB_A) $(DESTDIR)$(PREFIX)/lib/libhallmark.a
 	install -m 0755 $(LIB_SO) $(DESTDIR)$(PREFIX)/lib/libhallmark.so.0
-	install -d $(DESTDIR)$(PREFIX)/bin
+	ln -sf libhallmark.so.0 $(DESTDIR)$(PREFIX)/lib/libhallmark.so
 	install -m 0755 $(VERIFY_CLI) $(DESTDIR)$(PREFIX)/bin/hallmark-verify
 	install -m 0755 $(KEYS_CLI) $(DESTDIR)$(PREFIX)/bin/hallmark-keys
 	install -m 0755 $(SIGNER_CLI) $(DESTDIR)$(PREFIX)/bin/hallmark-signer
-	ln -sf libhallmark.so.0 $(DESTDIR)$(PREFIX)/lib/libhallmark.so
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(shell sed -n \
-	    's/^#define HALLMARK_VERSION_STRING "\(.*\)"/\1/p' verifier/include/hallmark.h)|g' \
-	    -e 's|@REQUIRES@|$(VERIFY_PKGS)|g' tools/hallmark.pc.in \
-	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/hallmark.pc
+	install -m 0644 $(MAN_PAGES) $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 0644 spec/signer-api.yaml $(DESTDIR)$(PREFIX)/share/hallmark/signer-api.yaml
+	for f in $(wildcard deploy/*); do \
+	    sed 's|/usr/local/|$(PREFIX)/|g' $$f > $(DESTDIR)$(PREFIX)/share/hallmark/$$f && \
+	    chmod 0644 $(DESTDIR)$(PREFIX)/share/hallmark/$$f || exit 1; \
+	done
+	install -m 0644 tools/completion.bash \
+	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/hallmark-verify
+	ln -sf hallmark-verify $(DESTDIR)$(PREFIX)/share/bash-completion/completions/hallmark-keys
+	ln -sf hallmark-verify $(DESTDIR)$(PREFIX)/share/bash-completion/completions/hallmark-signer
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(HALLMARK_VERSION)|g' \
+	    -e 's|@REQUIRES@|$(VERIFY_PKGS)|g' \
+	    -e 's|@RPATH@|$(if $(filter yes,$(PC_RPATH)),-Wl$(comma)-rpath$(comma)$${libdir} ,)|g' \
+	    tools/hallmark.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/hallmark.pc
+	if [ -f $(JAR) ] && [ -f $(JNI_LIB) ]; then \
+	    install -d $(DESTDIR)$(PREFIX)/share/java $(DESTDIR)$(PREFIX)/lib/jni && \
+	    install -m 0644 $(JAR) $(DESTDIR)$(PREFIX)/share/java/hallmark.jar && \
+	    install -m 0755 $(JNI_LIB) $(DESTDIR)$(PREFIX)/lib/jni/libhallmark_jni.so; \
+	fi
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/hallmark-verify $(DESTDIR)$(PREFIX)/bin/hallmark-keys \
 	    $(DESTDIR)$(PREFIX)/bin/hallmark-signer \
 	    $(DESTDIR)$(PREFIX)/include/hallmark.h $(DESTDIR)$(PREFIX)/lib/libhallmark.a \
 	    $(DESTDIR)$(PREFIX)/lib/libhallmark.so.0 $(DESTDIR)$(PREFIX)/lib/libhallmark.so \
-	    $(DESTDIR)$(PREFIX)/lib/pkgconfig/hallmark.pc
+	    $(DESTDIR)$(PREFIX)/lib/pkgconfig/hallmark.pc \
+	    $(patsubst $(MAN_DIR)/%,$(DESTDIR)$(PREFIX)/share/man/man1/%,$(MAN_PAGES)) \
+	    $(addprefix $(DESTDIR)$(PREFIX)/share/bash-completion/completions/, \
+	        hallmark-verify hallmark-keys hallmark-signer) \
+	    $(DESTDIR)$(PREFIX)/share/java/hallmark.jar $(DESTDIR)$(PREFIX)/lib/jni/libhallmark_jni.so
+	rm -rf $(DESTDIR)$(PREFIX)/share/hallmark
 
 clean:
 	rm -rf build

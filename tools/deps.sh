@@ -14,17 +14,24 @@ packages_for() {
     # libcurl: hallmark-verify --fetch (the command-line tool only; the library does no I/O).
     # libp11-kit-dev: only its pkcs11.h, the PKCS#11 header p11-kit keeps up to date (CKM_EDDSA
     # included), instead of a copy of our own; HSM modules are loaded with dlopen (docs/hsm.md).
-    build) echo make gcc pkg-config libsodium-dev libssl-dev libjansson-dev libpng-dev libicu-dev \
-        libsqlite3-dev libpq-dev libcurl4-openssl-dev libpsl-dev publicsuffix libp11-kit-dev \
-        libevent-dev libpango1.0-dev libcairo2-dev fonts-dejavu-core fonts-wqy-microhei ;;
+    # help2man: the man pages (make man, make install), made from each tool's --help and
+    # --version, so that they cannot drift from them.
+    build) echo make gcc pkg-config help2man libsodium-dev libssl-dev libjansson-dev libpng-dev \
+        libicu-dev libsqlite3-dev libpq-dev libcurl4-openssl-dev libpsl-dev publicsuffix \
+        libp11-kit-dev libevent-dev libpango1.0-dev libcairo2-dev fonts-dejavu-core \
+        fonts-wqy-microhei ;;
     # libargon2-1: the reference Argon2, with which tests/cli/vector_tool.py recomputes the
     # recipient stem (spec HM-TOKEN-55) independently of libsodium's Argon2id.
     # softhsm2: a software PKCS#11 token for tests/cli/keys_pkcs11.sh (brand keys in an HSM).
     # emscripten: the verifier for WebAssembly (make wasm, issue 17), Debian's toolchain rather than
     # a downloaded SDK; chromium: the inbox page's test in a real browser (headless, driven by npm
     # puppeteer-core, so no browser is downloaded); Node.js + npm run both.
+    # prometheus: its promtool checks /metrics against the exposition format (the parser Prometheus
+    # itself uses, rather than a checker of ours). systemd: systemd-analyze verify checks the
+    # deployment units (deploy/); man-db: man -l renders the installed pages (tests/cli/install.sh).
     test) echo valgrind curl python3 openssl python3-jwcrypto strace postgresql-15 libargon2-1 \
-        softhsm2 emscripten chromium "$(command -v npm >/dev/null 2>&1 || echo nodejs npm)" ;;
+        softhsm2 emscripten chromium prometheus systemd man-db \
+        "$(command -v npm >/dev/null 2>&1 || echo nodejs npm)" ;;
     check) echo clang-format clang-tidy cppcheck ;;
     fuzz) echo clang libclang-rt-14-dev ;;
     # make bench: the HTTP load generator, the chart, and Node.js + npm for the jose peer (Debian's,

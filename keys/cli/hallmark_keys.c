@@ -62,6 +62,7 @@ static const char usage_text[] =
     "  --passphrase-file FILE  read the passphrase from FILE's first line (mode 0600); default:\n"
     "                          $HALLMARK_PASSPHRASE_FILE, else a prompt on the terminal\n"
     "  -h, --help              this text; `hallmark-keys help COMMAND` for one command\n"
+    "  --version               print the version and exit\n"
     "\n"
     "KID may be shortened to its first 8 or more characters. DURATION is 90s, 15m, 24h or 7d.\n"
     "exit status: 0 done, 1 refused (a rule, a state, bad input, wrong passphrase), 2 usage or\n"

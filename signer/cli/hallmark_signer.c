@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "hm_datadir.h"
 #include "hm_digest.h"
 #include "hm_json.h"
 #include "hm_keystore.h"
@@ -15,6 +16,7 @@
 #include "hm_sigaudit.h"
 #include "hm_signer.h"
 #include "hm_store.h"
+#include "signer_admin.h"
 #include "signer_cli.h"
 
 static const char usage_text[] =
@@ -23,6 +25,9 @@ static const char usage_text[] =
     "                             --clients FILE [--tls-cert PEM --tls-key PEM [--client-ca PEM]]\n"
     "       hallmark-signer directory --store SPEC --listen HOST:PORT|unix:PATH\n"
     "                                 [--tls-cert PEM --tls-key PEM]\n"
+    "       hallmark-signer audit verify LOG [--checkpoint FILE]\n"
+    "       hallmark-signer client add ID --brands B[,B...] [--channels C[,C...]] --clients FILE\n"
+    "       hallmark-signer --version | --help\n"
     "\n"
     "Signs outgoing brand messages with the brand's active key from a hallmark-keys keystore,\n"
     "after checking that the brand may send them (sender id, link domains, fields). Only keys\n"
@@ -57,6 +62,18 @@ static const char usage_text[] =
     "  404. Example:\n"
     "    hallmark-signer directory --store 'postgres:host=db.internal dbname=hallmark' \\\n"
     "        --listen 0.0.0.0:443 --tls-cert directory.pem --tls-key directory.key\n"
+    "\n"
+    "audit verify: checks a signature log offline (the --audit FILE of sign and serve, or a\n"
+    "  copy): its whole hash chain, and that it reaches its checkpoint (LOG.head, or a copy\n"
+    "  kept off the host with --checkpoint). Writes nothing. Exit 0 intact, 1 not (the first\n"
+    "  bad record is named), 2 unreadable.\n"
+    "\n"
+    "client add: mints a bearer token for a new client of the clients file (created if\n"
+    "  missing) with the brands (and channels; default all) it may sign for, prints the\n"
+    "  token once on stdout and keeps only its SHA-256 in the file. Restart serve to use it.\n"
+    "\n"
+    "serve writes one JSON line per request on stderr (id, method, path, status, error,\n"
+    "  latency_ms, peer, client); each reply carries the id as X-Request-Id.\n"
     "\n";
 static const char usage_options[] =
     "options:\n"
@@ -111,6 +128,8 @@ static const char usage_serve_options[] =
     "  --body-max BYTES        request body limit (default 1048576)\n"
     "  --max-connections N     open connections at most, shared out among the workers\n"
     "                          (default 1024); more clients wait in the listen backlog\n"
+    "  --access-log MODE       all (default): one JSON line per request on stderr; signs:\n"
+    "                          only sign requests and the reads the service failed (5xx)\n"
     "  --request-timeout S     seconds a connection has to deliver a whole request, counted\n"
     "                          from its start or its previous request (default 15); slow\n"
     "                          clients are cut. Idle keep-alive connections close after 10 s\n"
@@ -120,9 +139,16 @@ static const char usage_serve_options[] =
 static void
 usage(FILE *to)
 {
+    char api[4096];
+
     (void)fputs(usage_text, to);
     (void)fputs(usage_options, to);
     (void)fputs(usage_serve_options, to);
+    (void)fprintf(to, "\nThe HTTP API and the clients file: %s\n",
+                  hm_datadir_path("signer-api.yaml",
+                                  "spec/signer-api.yaml in the source; installed as "
+                                  "PREFIX/share/hallmark/signer-api.yaml",
+                                  api, sizeof api));
 }
 
 int
@@ -187,7 +213,8 @@ enum {
     OPT_STEM_MEMO,
     OPT_CONSENT_SECRET,
     OPT_RELOAD_EVERY,
-    OPT_EXPIRY_WARNING
+    OPT_EXPIRY_WARNING,
+    OPT_ACCESS_LOG
 };
 
 static const struct option long_options[] = {
@@ -213,6 +240,7 @@ static const struct option long_options[] = {
     {"stem-memo", required_argument, NULL, OPT_STEM_MEMO},
     {"reload-every", required_argument, NULL, OPT_RELOAD_EVERY},
     {"expiry-warning", required_argument, NULL, OPT_EXPIRY_WARNING},
+    {"access-log", required_argument, NULL, OPT_ACCESS_LOG},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
 
@@ -245,9 +273,19 @@ main(int argc, char **argv)
         return argc < 2 ? EXIT_USAGE : EXIT_DONE;
     }
     cmd = argv[1];
+    if (strcmp(cmd, "--version") == 0) {
+        (void)printf("hallmark-signer %s\n", HALLMARK_VERSION_STRING);
+        return EXIT_DONE;
+    }
+    if (strcmp(cmd, "audit") == 0 || strcmp(cmd, "client") == 0) {
+        return hm_crypto_init() == HALLMARK_OK
+                   ? signer_admin(argc, argv)
+                   : signer_fail(EXIT_USAGE, "libsodium failed to initialize");
+    }
     if (strcmp(cmd, "sign") != 0 && strcmp(cmd, "serve") != 0 && strcmp(cmd, "directory") != 0) {
-        return signer_fail(EXIT_USAGE,
-                           "unknown command '%s' (sign, serve or directory; see --help)", cmd);
+        return signer_fail(
+            EXIT_USAGE,
+            "unknown command '%s' (sign, serve, directory, audit or client; see --help)", cmd);
     }
     o.directory_only = strcmp(cmd, "directory") == 0;
     o.purge_every = 60;
@@ -349,6 +387,13 @@ main(int argc, char **argv)
                 return signer_fail(EXIT_USAGE, "--body-max: 1024 to 67108864 bytes");
             }
             o.body_max = (size_t)v;
+            break;
+        case OPT_ACCESS_LOG:
+            if (strcmp(optarg, "all") == 0 || strcmp(optarg, "signs") == 0) {
+                o.access_log_signs = strcmp(optarg, "signs") == 0;
+            } else {
+                return signer_fail(EXIT_USAGE, "--access-log: all or signs");
+            }
             break;
         case OPT_AUDIT_SYNC:
             if (strcmp(optarg, "each") == 0) {

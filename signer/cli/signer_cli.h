@@ -22,12 +22,13 @@ struct signer_opts {
     int audit_sync;         /* hm_sigaudit_sync */
     const char *store;      /* --store SPEC, or NULL: sqlite:<the --audit folder>/tokens.db */
     const char
-        *consent_secret; /* --consent-secret FILE, or NULL: <the --audit folder>/consent.key */
-    long purge_every;    /* seconds between purge steps of the token store */
-    long stem_memo;      /* recipient stems each signing thread remembers (hm_stem_memo_*) */
-    int directory_only;  /* hallmark-signer directory: no keys, no signing, only the tokens */
-    long reload_every;   /* seconds between checks of the bundle and the state (0: SIGHUP only) */
-    long expiry_warning; /* /healthz is degraded this many seconds before the bundle expires */
+        *consent_secret;  /* --consent-secret FILE, or NULL: <the --audit folder>/consent.key */
+    long purge_every;     /* seconds between purge steps of the token store */
+    long stem_memo;       /* recipient stems each signing thread remembers (hm_stem_memo_*) */
+    int directory_only;   /* hallmark-signer directory: no keys, no signing, only the tokens */
+    long reload_every;    /* seconds between checks of the bundle and the state (0: SIGHUP only) */
+    long expiry_warning;  /* /healthz is degraded this many seconds before the bundle expires */
+    int access_log_signs; /* --access-log signs: log sign requests and failed reads only */
     char *pass;
     size_t pass_len;
 };

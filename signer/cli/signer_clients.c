@@ -130,6 +130,24 @@ serve_clients_load(const char *path)
     return 0;
 }
 
+void
+serve_clients_free(void)
+{
+    size_t i, j;
+
+    /* One past the count too: a client refused half-way keeps the lists it had copied. */
+    for (i = 0; i <= srv.client_count && i < CLIENTS_MAX; i++) {
+        for (j = 0; j < srv.clients[i].brand_count; j++) {
+            free(srv.clients[i].brands[j]);
+        }
+        for (j = 0; j < srv.clients[i].channel_count; j++) {
+            free(srv.clients[i].channels[j]);
+        }
+        srv.clients[i].brand_count = srv.clients[i].channel_count = 0;
+    }
+    srv.client_count = 0;
+}
+
 int
 serve_client_allows(char *const *list, size_t count, const char *v)
 {

@@ -1,6 +1,7 @@
 /* hallmark-signer serve: GET /healthz and GET /metrics (Prometheus text), for the operator. */
 #include <pthread.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include <event2/buffer.h>
@@ -66,6 +67,49 @@ serve_healthz(struct evhttp_request *req, struct client *c)
     }
 }
 
+/* Every counter serve_count keeps, by family: the exposition format wants each family's HELP and
+ * TYPE once and its samples together (promtool check metrics). A counter outside this table is
+ * not shown, so a new serve_count family adds its row here. */
+static const struct family {
+    const char *name, *help;
+} counters[] = {
+    {"hallmark_requests_total", "HTTP requests by endpoint and status."},
+    {"hallmark_signatures_total", "Sign attempts (batch items too) by brand and result."},
+    {"hallmark_errors_total", "Error replies by code."},
+    {"hallmark_batch_item_refusals_total", "Messages of a batch refused, by code."},
+    {"hallmark_directory_tokens_total", "Tokens committed to the token directory."},
+    {"hallmark_directory_lookups_total", "Token directory lookups by whether a token was found."},
+    {"hallmark_tokens_purged_total", "Expired tokens purged from the store."},
+    {"hallmark_consent_changes_total", "Consent ledger changes."},
+    {"hallmark_consent_unchecked_total", "Messages signed without a consent check (no ledger)."},
+};
+
+/* Whether the sample (name, or name{labels}) belongs to the family. */
+static int
+in_family(const char *sample, const char *family)
+{
+    size_t n = strlen(family);
+
+    return strncmp(sample, family, n) == 0 && (sample[n] == '\0' || sample[n] == '{');
+}
+
+/* Called with srv.lock held. */
+static void
+add_counters(struct evbuffer *buf)
+{
+    size_t f, i;
+
+    for (f = 0; f < sizeof counters / sizeof counters[0]; f++) {
+        evbuffer_add_printf(buf, "# HELP %s %s\n# TYPE %s counter\n", counters[f].name,
+                            counters[f].help, counters[f].name);
+        for (i = 0; i < srv.metric_count; i++) {
+            if (in_family(srv.metrics[i].labels, counters[f].name)) {
+                evbuffer_add_printf(buf, "%s %llu\n", srv.metrics[i].labels, srv.metrics[i].value);
+            }
+        }
+    }
+}
+
 void
 serve_metrics(struct evhttp_request *req, struct client *c)
 {
@@ -81,17 +125,8 @@ serve_metrics(struct evhttp_request *req, struct client *c)
         serve_reply_error(req, HALLMARK_ERR_NOMEM, NULL, NULL);
         return;
     }
-    evbuffer_add_printf(buf,
-                        "# HELP hallmark_requests_total HTTP requests by endpoint and status.\n"
-                        "# TYPE hallmark_requests_total counter\n"
-                        "# HELP hallmark_signatures_total Sign attempts by brand and result.\n"
-                        "# TYPE hallmark_signatures_total counter\n"
-                        "# HELP hallmark_errors_total Error replies by code.\n"
-                        "# TYPE hallmark_errors_total counter\n");
     (void)pthread_mutex_lock(&srv.lock);
-    for (i = 0; i < srv.metric_count; i++) {
-        evbuffer_add_printf(buf, "%s %llu\n", srv.metrics[i].labels, srv.metrics[i].value);
-    }
+    add_counters(buf);
     evbuffer_add_printf(buf, "# HELP hallmark_sign_latency_seconds Time to answer a sign request.\n"
                              "# TYPE hallmark_sign_latency_seconds histogram\n");
     for (i = 0; i < LATENCY_BUCKETS; i++) {
@@ -103,7 +138,11 @@ serve_metrics(struct evhttp_request *req, struct client *c)
                         "hallmark_sign_latency_seconds_bucket{le=\"+Inf\"} %llu\n"
                         "hallmark_sign_latency_seconds_sum %.6f\n"
                         "hallmark_sign_latency_seconds_count %llu\n"
+                        "# HELP hallmark_reloads_total Keystore reloads that took effect.\n"
                         "# TYPE hallmark_reloads_total counter\nhallmark_reloads_total %lu\n"
+                        "# HELP hallmark_reload_failures_total Reloads refused (the previous keys "
+                        "kept serving).\n"
+                        "# TYPE hallmark_reload_failures_total counter\n"
                         "hallmark_reload_failures_total %lu\n"
                         "# HELP hallmark_hsm_unavailable_total Signatures refused because the "
                         "PKCS#11 token holding the key was down or failed.\n"
@@ -131,8 +170,17 @@ serve_metrics(struct evhttp_request *req, struct client *c)
                         "# TYPE hallmark_accept_paused_total counter\n"
                         "hallmark_accept_paused_total %lu\n",
                         conn_guard_open_total(), conn_guard_cut_total(), conn_guard_paused_total());
-    evbuffer_add_printf(buf, "# TYPE hallmark_bundle_serial gauge\nhallmark_bundle_serial %llu\n",
-                        (unsigned long long)(s != NULL ? hm_signer_serial(s) : 0));
+    if (!srv.o->directory_only) {
+        evbuffer_add_printf(
+            buf,
+            "# HELP hallmark_bundle_serial Serial of the trust bundle the signer signs under.\n"
+            "# TYPE hallmark_bundle_serial gauge\nhallmark_bundle_serial %llu\n"
+            "# HELP hallmark_bundle_expiry_seconds Seconds until the loaded bundle expires "
+            "(negative: expired; apps then show no checkmark).\n"
+            "# TYPE hallmark_bundle_expiry_seconds gauge\nhallmark_bundle_expiry_seconds %lld\n",
+            (unsigned long long)(s != NULL ? hm_signer_serial(s) : 0),
+            s != NULL ? hm_signer_bundle_exp(s) - now : 0LL);
+    }
     evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
                       "text/plain; version=0.0.4");
     evhttp_send_reply(req, 200, "OK", buf);

@@ -202,6 +202,12 @@ job_reply(struct serve_job *j)
     }
     results = json_array();
     for (i = 0; i < j->n; i++) {
+        if (j->g[i].rc != HALLMARK_OK) {
+            char labels[128], code[48];
+            (void)snprintf(labels, sizeof labels, "hallmark_batch_item_refusals_total{code=\"%s\"}",
+                           hm_sign_code(j->g[i].rc, code, sizeof code));
+            serve_count(labels, 1);
+        }
         json_array_append_new(results, result_object(j->s, &j->g[i]));
     }
     serve_reply_json(j->req, 200, json_pack("{s:o}", "results", results));

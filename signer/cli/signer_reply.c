@@ -14,6 +14,10 @@
 
 #define METRICS_MAX 4096U
 
+/* The error code of the reply this thread sent last (the access log's "error"); a request is
+ * answered and logged on one worker thread, the deferred ones too. */
+static __thread char reply_error_code[48];
+
 const double serve_latency_bounds[LATENCY_BUCKETS] = {0.0001, 0.00025, 0.0005, 0.001, 0.0025,
                                                       0.005,  0.01,    0.025,  0.05,  0.1};
 
@@ -113,10 +117,18 @@ serve_reply_json_cached(struct evhttp_request *req, int status, json_t *body,
                         const char *cache_control)
 {
     struct evbuffer *buf = evbuffer_new();
+    struct evkeyvalq *h = evhttp_request_get_output_headers(req);
     char *text = body != NULL ? json_dumps(body, JSON_COMPACT) : NULL;
+    const char *code = json_string_value(json_object_get(json_object_get(body, "error"), "code"));
 
-    evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", "application/json");
-    evhttp_add_header(evhttp_request_get_output_headers(req), "Cache-Control", cache_control);
+    (void)snprintf(reply_error_code, sizeof reply_error_code, "%s",
+                   status >= 400 && code != NULL ? code : "");
+    evhttp_add_header(h, "Content-Type", "application/json");
+    evhttp_add_header(h, "Cache-Control", cache_control);
+    /* Every 429 says when to come back; a volume cap has already named its reset. */
+    if (status == 429 && evhttp_find_header(h, "Retry-After") == NULL) {
+        evhttp_add_header(h, "Retry-After", "1");
+    }
     if (buf != NULL && text != NULL) {
         evbuffer_add(buf, text, strlen(text));
         evbuffer_add(buf, "\n", 1);
@@ -127,6 +139,12 @@ serve_reply_json_cached(struct evhttp_request *req, int status, json_t *body,
     }
     free(text);
     json_decref(body);
+}
+
+const char *
+serve_reply_error_code(void)
+{
+    return reply_error_code;
 }
 
 json_t *

@@ -15,6 +15,7 @@
 #include <openssl/x509.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,32 +99,126 @@ endpoint_find(const char *path)
     return NULL;
 }
 
-/* A request is answered: its latency (sign endpoints), its counter and its log line. */
+/* The request id: the client's X-Request-Id when it is 1-64 of [A-Za-z0-9._-] (a trace that
+ * began upstream), else 16 random hex digits; returned as X-Request-Id and logged. */
+static void
+request_id_set(struct evhttp_request *req)
+{
+    const char *theirs = evhttp_find_header(evhttp_request_get_input_headers(req), "X-Request-Id");
+    char id[65];
+    size_t n = theirs != NULL ? strlen(theirs) : 0;
+
+    if (n == 0 || n > 64 ||
+        strspn(theirs, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                       "0123456789._-") != n) {
+        unsigned char rnd[8];
+        randombytes_buf(rnd, sizeof rnd);
+        (void)sodium_bin2hex(id, sizeof id, rnd, sizeof rnd);
+    } else {
+        memcpy(id, theirs, n + 1);
+    }
+    evhttp_add_header(evhttp_request_get_output_headers(req), "X-Request-Id", id);
+}
+
+/* The path as logged: JSON-escaped and cut at 200 bytes; a token lookup's key stays out of the
+ * log (it would say when a recipient received which message). out receives a JSON string. */
+static void
+log_path(const struct endpoint *e, const char *path, char *out, size_t cap)
+{
+    char cut[201];
+    json_t *v;
+    char *text;
+
+    (void)snprintf(cut, sizeof cut, "%s",
+                   e != NULL && strcmp(e->path, SERVE_TOKENS_PREFIX) == 0 ? SERVE_TOKENS_PREFIX
+                       "{key}"
+                                                                          : path);
+    v = json_stringn_nocheck(cut, strlen(cut));
+    text = v != NULL ? json_dumps(v, JSON_ENCODE_ANY | JSON_ENSURE_ASCII) : NULL;
+    (void)snprintf(out, cap, "%s", text != NULL ? text : "\"?\"");
+    free(text);
+    json_decref(v);
+}
+
+/* The peer's address ("unix" on a unix socket). */
+static void
+log_peer(struct evhttp_request *req, char *out, size_t cap)
+{
+    struct evhttp_connection *conn = evhttp_request_get_connection(req);
+    char *addr = NULL;
+    ev_uint16_t port = 0;
+
+    if (conn != NULL) {
+        evhttp_connection_get_peer(conn, &addr, &port);
+    }
+    if (addr == NULL || addr[0] == '\0' || strncmp(srv.address, "unix:", 5) == 0) {
+        (void)snprintf(out, cap, "unix");
+    } else if (strchr(addr, ':') != NULL) {
+        (void)snprintf(out, cap, "[%s]:%u", addr, (unsigned)port);
+    } else {
+        (void)snprintf(out, cap, "%s:%u", addr, (unsigned)port);
+    }
+}
+
+static const char *
+method_name(enum evhttp_cmd_type method)
+{
+    switch (method) {
+    case EVHTTP_REQ_GET:
+        return "GET";
+    case EVHTTP_REQ_POST:
+        return "POST";
+    case EVHTTP_REQ_PUT:
+        return "PUT";
+    case EVHTTP_REQ_DELETE:
+        return "DELETE";
+    case EVHTTP_REQ_PATCH:
+        return "PATCH";
+    case EVHTTP_REQ_OPTIONS:
+        return "OPTIONS";
+    default:
+        return "OTHER";
+    }
+}
+
+/* A request is answered: its latency (sign endpoints), its counter and its access-log line. */
 static void
 request_done(struct evhttp_request *req, const struct endpoint *e, const char *path,
              enum evhttp_cmd_type method, const struct client *c, const struct timespec *t0)
 {
     struct timespec t1;
-    char labels[160];
+    char labels[160], logged_path[512], peer[128];
+    const char *id = evhttp_find_header(evhttp_request_get_output_headers(req), "X-Request-Id"),
+               *code = "";
+    double seconds;
+    int status = evhttp_request_get_response_code(req);
 
+    if (status >= 400) {
+        code = serve_reply_error_code(); /* every error reply is JSON (serve_reply_json_cached) */
+    }
+
+    (void)clock_gettime(CLOCK_MONOTONIC, &t1);
+    seconds = (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
     if (e != NULL && e->signs) {
-        (void)clock_gettime(CLOCK_MONOTONIC, &t1);
-        serve_observe_latency((double)(t1.tv_sec - t0->tv_sec) +
-                              (double)(t1.tv_nsec - t0->tv_nsec) / 1e9);
+        serve_observe_latency(seconds);
     }
     (void)snprintf(labels, sizeof labels, "hallmark_requests_total{endpoint=\"%s\",status=\"%d\"}",
-                   e != NULL ? e->path : "other", evhttp_request_get_response_code(req));
+                   e != NULL ? e->path : "other", status);
     serve_count(labels, 1);
-    /* Every sign request is logged (who asked, what came of it); reads only when the service
-     * failed them. A token lookup's line would say when a customer received an SMS, thousands of
-     * times a second: /metrics counts reads instead. */
-    if ((e == NULL || !e->signs) && evhttp_request_get_response_code(req) < 500) {
+    /* One line per request (--access-log signs: sign requests and reads the service failed, for
+     * a directory answering thousands of lookups a second). A token lookup's key is not logged
+     * (log_path). */
+    if (srv.o->access_log_signs && (e == NULL || !e->signs) && status < 500) {
         return;
     }
+    log_path(e, path, logged_path, sizeof logged_path);
+    log_peer(req, peer, sizeof peer);
     serve_log("info", "request",
-              "\"method\":\"%s\",\"path\":\"%s\",\"status\":%d,\"client\":\"%s\"",
-              method == EVHTTP_REQ_POST ? "POST" : "GET", e != NULL && e->signs ? path : "-",
-              evhttp_request_get_response_code(req), c != NULL ? c->id : "-");
+              "\"id\":\"%s\",\"method\":\"%s\",\"path\":%s,\"status\":%d,\"error\":%s%s%s,"
+              "\"latency_ms\":%.3f,\"peer\":\"%s\",\"client\":\"%s\"",
+              id != NULL ? id : "-", method_name(method), logged_path, status,
+              code[0] != '\0' ? "\"" : "", code[0] != '\0' ? code : "null",
+              code[0] != '\0' ? "\"" : "", seconds * 1000.0, peer, c != NULL ? c->id : "-");
 }
 
 static void
@@ -139,6 +234,7 @@ route(struct evhttp_request *req, void *arg)
     conn_guard_request_done(arg,
                             evhttp_connection_get_bufferevent(evhttp_request_get_connection(req)));
     (void)clock_gettime(CLOCK_MONOTONIC, &t0);
+    request_id_set(req);
     if (path == NULL) {
         path = "";
     }
@@ -805,15 +901,7 @@ out:
     if (srv.tls != NULL) {
         SSL_CTX_free(srv.tls);
     }
-    for (i = 0; i < (int)srv.client_count; i++) {
-        size_t j;
-        for (j = 0; j < srv.clients[i].brand_count; j++) {
-            free(srv.clients[i].brands[j]);
-        }
-        for (j = 0; j < srv.clients[i].channel_count; j++) {
-            free(srv.clients[i].channels[j]);
-        }
-    }
+    serve_clients_free();
     for (i = 0; i < (int)srv.metric_count; i++) {
         free(srv.metrics[i].labels);
     }

@@ -67,6 +67,8 @@ hm_signer *serve_current_set(void);
 /* ---- signer_clients.c: who may ask ----------------------------------------------------------- */
 /* Loads the clients file into srv.clients; 0, or the exit status after saying why. */
 int serve_clients_load(const char *path);
+/* Frees what serve_clients_load kept; srv.client_count becomes 0. */
+void serve_clients_free(void);
 /* The client making the request, or NULL with the reason in *why. */
 struct client *serve_authenticate(struct evhttp_request *req, const char **why);
 /* Whether a brand or channel list ("*": all) names v. */
@@ -89,6 +91,8 @@ void serve_reply_file(struct evhttp_request *req, unsigned char *data, size_t le
 /* The same with a Cache-Control of the caller's (serve_reply_json says no-store). */
 void serve_reply_json_cached(struct evhttp_request *req, int status, json_t *body,
                              const char *cache_control);
+/* The error code of the last JSON reply this thread sent ("" for a success), for the access log. */
+const char *serve_reply_error_code(void);
 /* {"code","message"[,"field"]} for rc (new reference). */
 json_t *serve_error_object(hallmark_result rc, const char *message, const char *field);
 /* The error reply for rc, counted in hallmark_errors_total. */

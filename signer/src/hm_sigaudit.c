@@ -26,8 +26,10 @@ struct hm_sigaudit {
     pthread_mutex_t checkpoint; /* one checkpoint writer at a time */
     int fd;
     int failed;
+    int readonly; /* hm_sigaudit_verify: check only, write no checkpoint */
     hm_sigaudit_sync sync;
-    off_t end; /* where the next line starts: a short write is cut back to here */
+    size_t first_bad; /* after check_log: the entry where the chain broke, else 0 */
+    off_t end;        /* where the next line starts: a short write is cut back to here */
     size_t entries, checkpointed;
     unsigned long written, unsynced;
     char head[44];
@@ -108,6 +110,7 @@ check_log(hm_sigaudit *a, const char *path, char *err, size_t err_len)
     }
     a->end = (off_t)len;
     a->entries = entries;
+    a->first_bad = rc == HALLMARK_ERR_CORRUPT ? bad : 0;
     if (rc == HALLMARK_ERR_CORRUPT && last_byte != '\n' && bad == complete + 1 &&
         (have != 1 || at <= complete)) {
         /* Only the last line is unfinished: a write that a crash or a full disk interrupted.
@@ -146,7 +149,8 @@ check_log(hm_sigaudit *a, const char *path, char *err, size_t err_len)
         rc = HALLMARK_ERR_CORRUPT;
     } else {
         a->checkpointed = have == 1 ? at : 0;
-        if (have == 0 && write_checkpoint(a->checkpoint_path, 0, a->head) != HALLMARK_OK) {
+        if (have == 0 && !a->readonly &&
+            write_checkpoint(a->checkpoint_path, 0, a->head) != HALLMARK_OK) {
             hm_errorf(err, err_len, "%s: cannot write %s: %s", path, a->checkpoint_path,
                       strerror(errno));
             rc = HALLMARK_ERR_IO;
@@ -219,6 +223,49 @@ hm_sigaudit_open(const char *path, hm_sigaudit_sync sync, hm_sigaudit **out, cha
     hm_errorf(err, err_len, "ok");
     *out = a;
     return HALLMARK_OK;
+}
+
+hallmark_result
+hm_sigaudit_verify(const char *path, const char *checkpoint, size_t *entries, size_t *first_bad,
+                   char *err, size_t err_len)
+{
+    hm_sigaudit a;
+    size_t plen;
+    hallmark_result rc;
+
+    memset(&a, 0, sizeof a);
+    *entries = 0;
+    *first_bad = 0;
+    hm_errorf(err, err_len, "%s: out of memory", path != NULL ? path : "(null)");
+    if (path == NULL) {
+        return HALLMARK_ERR_INVALID_ARGUMENT;
+    }
+    a.readonly = 1;
+    plen = strlen(path);
+    if ((a.checkpoint_path =
+             malloc(checkpoint != NULL ? strlen(checkpoint) + 1 : plen + sizeof ".head")) == NULL) {
+        return HALLMARK_ERR_NOMEM;
+    }
+    if (checkpoint != NULL) {
+        memcpy(a.checkpoint_path, checkpoint, strlen(checkpoint) + 1);
+    } else {
+        memcpy(a.checkpoint_path, path, plen);
+        memcpy(a.checkpoint_path + plen, ".head", sizeof ".head");
+    }
+    if ((a.fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+        hm_errorf(err, err_len, "%s: %s", path, strerror(errno));
+        free(a.checkpoint_path);
+        return HALLMARK_ERR_IO;
+    }
+    rc = check_log(&a, path, err, err_len);
+    *entries = a.entries;
+    *first_bad = a.first_bad;
+    if (rc == HALLMARK_OK) {
+        hm_errorf(err, err_len, "ok");
+    }
+    (void)close(a.fd);
+    free(a.checkpoint_path);
+    return rc;
 }
 
 /* The lines of entries e[0..n) after the log's head, into one buffer; *head_out their new head.

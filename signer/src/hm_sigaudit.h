@@ -36,6 +36,17 @@ typedef enum {
 hallmark_result hm_sigaudit_open(const char *path, hm_sigaudit_sync sync, hm_sigaudit **out,
                                  char *err, size_t err_len);
 
+/* Checks a log offline, for an auditor, without locking or writing anything: the whole chain,
+ * and that it reaches its checkpoint (checkpoint, or PATH.head when NULL; a copy kept off the
+ * host shows a log rewritten with its checkpoint). *entries receives the number of entries,
+ * *first_bad the 1-based entry where the chain breaks (0 when it does not). HALLMARK_OK;
+ * HALLMARK_ERR_CORRUPT (broken chain, log cut or rewritten since the checkpoint, entries without
+ * a checkpoint, or a malformed checkpoint), HALLMARK_ERR_IO (the log is unreadable),
+ * HALLMARK_ERR_NOMEM; err (may be NULL) receives the sentence for the operator, as
+ * hm_sigaudit_open. */
+hallmark_result hm_sigaudit_verify(const char *path, const char *checkpoint, size_t *entries,
+                                   size_t *first_bad, char *err, size_t err_len);
+
 /* Records one signature. HALLMARK_OK, or HALLMARK_ERR_IO once the log cannot be written (then
  * for good). Durable on return with HM_SIGAUDIT_SYNC_EACH; with BATCH every 256 records are made
  * durable here and hm_sigaudit_flush does the rest. */

@@ -223,3 +223,60 @@ TEST(sigaudit_checkpoint_refuses_a_cut_or_rewritten_log)
     (void)unlink(saved);
     (void)rmdir(dir);
 }
+
+/* hm_sigaudit_verify, for an auditor: the same checks as open, read-only (no checkpoint is made,
+ * nothing locked), the entry where the chain breaks, and a checkpoint copy kept elsewhere. */
+TEST(sigaudit_verify_checks_offline_and_names_the_first_bad_entry)
+{
+    char dir[] = "/tmp/hallmark-sigverify-XXXXXX", path[256], ck[256], copy_ck[256], err[512];
+    unsigned char *text = NULL;
+    size_t len = 0, n = 9, bad = 9;
+    hm_sigaudit *writer = NULL;
+
+    CHECK(mkdtemp(dir) != NULL);
+    (void)snprintf(path, sizeof path, "%s/sig.log", dir);
+    (void)snprintf(ck, sizeof ck, "%s/sig.log.head", dir);
+    (void)snprintf(copy_ck, sizeof copy_ck, "%s/offsite.head", dir);
+    CHECK(record_n(path, 4, "v"));
+    CHECK_RC(hm_sigaudit_verify(path, NULL, &n, &bad, err, sizeof err), HALLMARK_OK);
+    CHECK(n == 4 && bad == 0);
+    /* While the signer holds the log (flock), an auditor still reads it. */
+    CHECK_RC(hm_sigaudit_open(path, HM_SIGAUDIT_SYNC_EACH, &writer, err, sizeof err), HALLMARK_OK);
+    CHECK_RC(hm_sigaudit_verify(path, NULL, &n, &bad, err, sizeof err), HALLMARK_OK);
+    hm_sigaudit_close(writer);
+    CHECK(copy(ck, copy_ck));
+
+    /* One byte of entry 2 changed: entry 3 no longer chains to it. */
+    CHECK_RC(hm_read_file(path, 1 << 20, &text, &len), HALLMARK_OK);
+    {
+        char *second = strchr((char *)text, '\n') + 1, *jti = strstr(second, "v-1");
+        CHECK(jti != NULL);
+        if (jti != NULL) {
+            jti[2] = '7';
+        }
+    }
+    CHECK_RC(hm_atomic_write(path, text, len), HALLMARK_OK);
+    CHECK_RC(hm_sigaudit_verify(path, NULL, &n, &bad, err, sizeof err), HALLMARK_ERR_CORRUPT);
+    CHECK(bad == 3);
+    CHECK(strstr(err, "hash chain is broken at entry 3") != NULL);
+
+    /* A new, empty log whose checkpoint is gone: intact, and a check writes no checkpoint. */
+    (void)unlink(path);
+    (void)unlink(ck);
+    CHECK(record_n(path, 0, "none"));
+    (void)unlink(ck);
+    CHECK_RC(hm_sigaudit_verify(path, NULL, &n, &bad, err, sizeof err), HALLMARK_OK);
+    CHECK(n == 0 && access(ck, F_OK) != 0);
+    /* An empty log against the copy taken at 4 entries: cut. */
+    CHECK_RC(hm_sigaudit_verify(path, copy_ck, &n, &bad, err, sizeof err), HALLMARK_ERR_CORRUPT);
+    CHECK(strstr(err, "was cut: it has 0 entries, its checkpoint recorded 4") != NULL);
+    CHECK_RC(hm_sigaudit_verify("/nonexistent/sig.log", NULL, &n, &bad, err, sizeof err),
+             HALLMARK_ERR_IO);
+    CHECK_RC(hm_sigaudit_verify(NULL, NULL, &n, &bad, err, sizeof err),
+             HALLMARK_ERR_INVALID_ARGUMENT);
+    free(text);
+    (void)unlink(path);
+    (void)unlink(ck);
+    (void)unlink(copy_ck);
+    (void)rmdir(dir);
+}

@@ -88,6 +88,7 @@ static const char usage_more[] =
     "                      domain, neutral, warning, api-error or none; brand.signed names\n"
     "                      the displayed fields that are signed\n"
     "  -h, --help          this text\n"
+    "  --version           print the version and exit\n"
     "\n"
     "exit status: 0 verified (also domain only), 1 not verified (or the bundle was refused), 2 "
     "usage or input error\n"
@@ -512,6 +513,7 @@ main(int argc, char **argv)
                                             {"recheck", required_argument, NULL, 'C'},
                                             {"received-at", required_argument, NULL, 'E'},
                                             {"help", no_argument, NULL, 'h'},
+                                            {"version", no_argument, NULL, 'V'},
                                             {NULL, 0, NULL, 0}};
     char *roots[MAX_ROOTS];
     size_t root_count = 0, bundle_len = 0, i;
@@ -641,6 +643,10 @@ main(int argc, char **argv)
             recheck_kid = colon + 1;
             break;
         }
+        case 'V':
+            (void)printf("hallmark-verify %s\n", hallmark_version());
+            status = EXIT_VERIFIED;
+            goto out;
         case 'h':
             fputs(usage_text, stdout);
             fputs(usage_more, stdout);
