@@ -8,7 +8,12 @@
 
 #include <sodium.h>
 #include <string.h>
-#if HALLMARK_WITH_ES256
+/* OpenSSL's table codecs and SHA-256 where the build links OpenSSL (with ES256), unless a build
+ * without it says so (the WebAssembly verifier: ES256 on mbed TLS, tools/build-wasm.sh). */
+#ifndef HALLMARK_WITH_OPENSSL
+#define HALLMARK_WITH_OPENSSL HALLMARK_WITH_ES256
+#endif
+#if HALLMARK_WITH_OPENSSL
 #include <openssl/evp.h>
 #endif
 
@@ -113,7 +118,7 @@ hm_b64url_decode_exact(unsigned char *out, size_t want_len, const char *b64, siz
     return rc;
 }
 
-#if HALLMARK_WITH_ES256
+#if HALLMARK_WITH_OPENSSL
 /* The 6-bit value of a base64url character the alphabet check accepted. */
 static unsigned
 sextet(char c)
@@ -145,7 +150,7 @@ hallmark_result
 hm_b64url_decode_public(unsigned char *out, size_t out_cap, const char *b64, size_t b64_len,
                         size_t *out_len)
 {
-#if HALLMARK_WITH_ES256
+#if HALLMARK_WITH_OPENSSL
     size_t whole = b64_len / 4 * 4, rem = b64_len % 4, done = 0, at, n;
     unsigned char last[3];
     char tail[4];

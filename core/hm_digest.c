@@ -3,13 +3,18 @@
 #include <pthread.h>
 #include <sodium.h>
 #include <string.h>
-#if HALLMARK_WITH_ES256
+/* OpenSSL's table codecs and SHA-256 where the build links OpenSSL (with ES256), unless a build
+ * without it says so (the WebAssembly verifier: ES256 on mbed TLS, tools/build-wasm.sh). */
+#ifndef HALLMARK_WITH_OPENSSL
+#define HALLMARK_WITH_OPENSSL HALLMARK_WITH_ES256
+#endif
+#if HALLMARK_WITH_OPENSSL
 #include <openssl/evp.h>
 #endif
 
 #include "hm_b64url.h"
 
-#if HALLMARK_WITH_ES256
+#if HALLMARK_WITH_OPENSSL
 /* OpenSSL's SHA-256, fetched once for the process (EVP_MD_fetch is not free per call). */
 static EVP_MD *sha256_md;
 static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
@@ -25,7 +30,7 @@ void
 hm_sha256_begin(hm_sha256_stream *h)
 {
     memset(h, 0, sizeof *h);
-#if HALLMARK_WITH_ES256
+#if HALLMARK_WITH_OPENSSL
     (void)pthread_once(&sha256_once, fetch_sha256);
     if (sha256_md != NULL && (h->evp = EVP_MD_CTX_new()) != NULL &&
         EVP_DigestInit_ex2(h->evp, sha256_md, NULL) == 1) {
@@ -45,7 +50,7 @@ hm_sha256_add(hm_sha256_stream *h, const void *in, size_t len)
     if (len == 0) {
         return;
     }
-#if HALLMARK_WITH_ES256
+#if HALLMARK_WITH_OPENSSL
     if (h->evp != NULL) {
         (void)EVP_DigestUpdate(h->evp, in, len); /* fails only on a context begin did not make */
         return;
@@ -57,7 +62,7 @@ hm_sha256_add(hm_sha256_stream *h, const void *in, size_t len)
 void
 hm_sha256_end(hm_sha256_stream *h, unsigned char out[HM_SHA256_BYTES])
 {
-#if HALLMARK_WITH_ES256
+#if HALLMARK_WITH_OPENSSL
     if (h->evp != NULL) {
         unsigned int n = 0;
         if (EVP_DigestFinal_ex(h->evp, out, &n) != 1 || n != HM_SHA256_BYTES) {
@@ -74,7 +79,7 @@ hm_sha256_end(hm_sha256_stream *h, unsigned char out[HM_SHA256_BYTES])
 void
 hm_sha256_drop(hm_sha256_stream *h)
 {
-#if HALLMARK_WITH_ES256
+#if HALLMARK_WITH_OPENSSL
     EVP_MD_CTX_free(h->evp);
 #endif
     h->evp = NULL;
