@@ -120,6 +120,19 @@ else
     printf '{"skipped":"%s"}\n' "$reason" | row wasm
 fi
 
+step "11. brand keys in a PKCS#11 token: SoftHSM2 beside file keys (bench/pkcs11.sh)"
+bench/pkcs11.sh "$build" | python3 -c '
+import json, re, sys
+rows = []
+for line in sys.stdin:
+    m = re.match(r"pkcs11 (\S+)\s+threads=(\d+)\s+file\s+(\d+)/s\s+token\s+(\d+)/s\s+ratio \S+\s+"
+                 r"module alone\s+(\d+)/s", line)
+    if m:
+        rows.append({"alg": m.group(1), "threads": int(m.group(2)), "file": int(m.group(3)),
+                     "token": int(m.group(4)), "module": int(m.group(5))})
+print(json.dumps({"rows": rows} if rows else {"skipped": "bench/pkcs11.sh printed no row"}))
+' | row pkcs11
+
 step "1. the limit again, at the end (the report keeps the best of both)"
 "$tools/bench-core" "$input" --json | row core-end
 
