@@ -133,14 +133,6 @@ rate(struct peers *p, op_fn op, double seconds)
     return (double)n / (bench_cpu_seconds() - c0);
 }
 
-static int
-by_value(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return x < y ? -1 : x > y;
-}
-
 /* The peer and its limit alternately: *best and *best_limit their best rounds, the return value
  * the median ratio, or -1 when an operation failed. */
 static double
@@ -159,8 +151,7 @@ paired(struct peers *p, op_fn peer, op_fn limit, double seconds, double *best, d
         *best_limit = l > *best_limit ? l : *best_limit;
         ratio[round] = r / l;
     }
-    qsort(ratio, ROUNDS, sizeof ratio[0], by_value);
-    return ratio[ROUNDS / 2];
+    return bench_median(ratio, ROUNDS);
 }
 
 /* The claims of the first token of path into p->claims: 0, or -1. */

@@ -116,14 +116,6 @@ rate(const struct mix *m, int (*op)(const struct mix *, size_t, size_t *), doubl
 
 typedef int (*sign_op)(const struct mix *, size_t, size_t *);
 
-static int
-by_value(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return x < y ? -1 : x > y;
-}
-
 /* Alternates the ops (ops[0] the limit) for ROUNDS rounds of seconds / ROUNDS; best[k] and
  * best_cpu[k] get each op's best round, ratio[k] the median over the rounds of its rate divided
  * by the limit's rate in the same round. */
@@ -149,8 +141,7 @@ paired(const struct mix *m, const sign_op *ops, size_t n_ops, double seconds, do
         }
     }
     for (k = 0; k < n_ops; k++) {
-        qsort(per_round[k], ROUNDS, sizeof per_round[k][0], by_value);
-        ratio[k] = per_round[k][ROUNDS / 2];
+        ratio[k] = bench_median(per_round[k], ROUNDS);
     }
 }
 

@@ -79,3 +79,18 @@ bench_lines_free(char **lines, size_t n)
     }
     free(lines);
 }
+
+static int
+by_value(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+double
+bench_median(double *v, size_t n)
+{
+    qsort(v, n, sizeof *v, by_value);
+    return n > 0 ? v[n / 2] : 0.0;
+}

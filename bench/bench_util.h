@@ -8,6 +8,9 @@
 double bench_now(void);
 double bench_cpu_seconds(void);
 
+/* The median of the n values of v (sorts v in place): the figure of a row measured in rounds. */
+double bench_median(double *v, size_t n);
+
 /* BENCH_SECONDS from the environment (seconds per measured row), else fallback. */
 double bench_seconds(double fallback);
 

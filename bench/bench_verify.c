@@ -225,14 +225,6 @@ verify_counted(const struct corpus *c, unsigned long rounds)
     return 1;
 }
 
-static int
-by_value(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return x < y ? -1 : x > y;
-}
-
 struct figures {
     double limit, limit_cpu, one, one_cpu, all, all_cpu, ratio;
 };
@@ -259,8 +251,7 @@ measure(struct corpus *c, int threads, struct figures *f)
         f->one_cpu = r_cpu > f->one_cpu ? r_cpu : f->one_cpu;
         ratio[round] = r / limit;
     }
-    qsort(ratio, ROUNDS, sizeof ratio[0], by_value);
-    f->ratio = ratio[ROUNDS / 2];
+    f->ratio = bench_median(ratio, ROUNDS);
     c->seconds = secs;
     f->all = verify_rate(c, threads, &f->all_cpu);
     return f->all < 0 ? -1 : 0;
