@@ -129,7 +129,7 @@ commit_group(struct waiting *group)
     for (w = group; w != NULL; w = w->next) {
         n_jobs++;
     }
-    if ((jobs = calloc(n_jobs, sizeof *jobs)) != NULL) {
+    if ((jobs = calloc(n_jobs, sizeof(struct serve_job *))) != NULL) {
         for (w = group, k = 0; w != NULL; w = w->next) {
             jobs[k++] = w->job;
         }

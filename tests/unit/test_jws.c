@@ -16,8 +16,7 @@ parse_with_header(hm_jws *jws, const char *header, const char *typ)
     size_t n = 0, m = 0;
 
     (void)hm_b64url_encode(text, sizeof text, (const unsigned char *)header, strlen(header), &n);
-    memcpy(text + n, ".e30.", 5);
-    n += 5;
+    n += (size_t)snprintf(text + n, sizeof text - n, ".e30."); /* the payload {} */
     (void)hm_b64url_encode(text + n, sizeof text - n, sig, sizeof sig, &m);
     return hm_jws_parse(jws, text, n + m, sizeof text, typ);
 }
