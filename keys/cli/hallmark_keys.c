@@ -590,14 +590,20 @@ static const struct option long_options[] = {
     {NULL, 0, NULL, 0}};
 
 /* 1 if s looks like a kid (or a prefix of one) that starts with '-': base64url, 8+ characters.
- * One kid in 64 starts with '-', and getopt would take it for options. */
+ * One kid in 64 starts with '-', and getopt would take it for options; one in 4,096 starts with
+ * "--", which is a kid unless it names a long option or abbreviates one (getopt's reading). */
 static int
 dash_kid(const char *s)
 {
     size_t i, n = strlen(s);
 
-    if (n < 8 || s[0] != '-' || s[1] == '-') {
+    if (n < 8 || s[0] != '-') {
         return 0;
+    }
+    for (i = 0; s[1] == '-' && long_options[i].name != NULL; i++) {
+        if (strncmp(long_options[i].name, s + 2, n - 2) == 0) {
+            return 0;
+        }
     }
     for (i = 0; i < n; i++) {
         char ch = s[i];

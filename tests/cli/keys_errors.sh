@@ -46,6 +46,10 @@ unchanged "init over a keystore" 1 "already holds a keystore" init --platform Ag
 HALLMARK_NOW=soon hk status
 [ "$status" -eq 2 ] && grep -q "HALLMARK_NOW must be a Unix time" "$work/err" && ok || bad "bad HALLMARK_NOW: $(cat "$work/err")"
 unchanged "kid that starts with a dash" 1 "no key -ZZZZZZZZZ" key promote -ZZZZZZZZZ
+# One kid in 4,096 starts with "--": a kid, unless it names or abbreviates a long option.
+unchanged "kid that starts with two dashes" 1 "no key --ZphIbCDkdjSYCvEU2pX6Pz2hpx5nNPO3QBYfUQ7KQ" \
+    key promote --ZphIbCDkdjSYCvEU2pX6Pz2hpx5nNPO3QBYfUQ7KQ --force --reason "a test"
+unchanged "an abbreviated option is not a kid" 2 "--sender-p needs a value" key promote --sender-p
 unchanged "reason with a control character" 2 "--reason: 1-512 bytes" key revoke "$k1" --reason $'a\x01b'
 unchanged "propagation below an hour" 2 "--propagation: a duration from 1h" init --platform P --propagation 1s
 chmod 755 "$ks"
