@@ -881,6 +881,20 @@ module_enter(struct p11_module *m, unsigned long gen)
     return ok;
 }
 
+/* A session taken from the pool before another thread marked the key down (key_down closed the
+ * pool, not this one) is closed: without this every flap of the token leaked a session per busy
+ * thread, and tokens cap their sessions. orphaned is decided under k->lock; the close runs after
+ * it, counted as a call, and only if the module is still the generation the handle belongs to
+ * (after a re-initialisation the handle is gone with it; in a forked child it is the parent's). */
+static void
+close_orphan(struct p11_module *m, unsigned long gen, CK_SESSION_HANDLE h, int orphaned)
+{
+    if (orphaned && module_enter(m, gen)) {
+        (void)m->f->C_CloseSession(h);
+        inflight(m, -1);
+    }
+}
+
 /* hm_signkey_sign_fn: one C_SignInit + C_Sign on a session of the pool. */
 static hallmark_result
 key_sign(void *ctx, const unsigned char *msg, size_t msg_len, unsigned char sig[HM_SIG_BYTES])
@@ -895,7 +909,7 @@ key_sign(void *ctx, const unsigned char *msg, size_t msg_len, unsigned char sig[
     char why[200];
     long long t0;
     unsigned long gen;
-    int tries = 0;
+    int tries = 0, orphaned = 0;
     CK_RV rv;
 
     last_error = NULL;
@@ -1002,8 +1016,11 @@ again:
         } else if (k->ready && k->mgen == gen) {
             (void)m->f->C_CloseSession(h);
             k->open_n--;
+        } else {
+            orphaned = !k->ready && k->mgen == gen;
         }
         (void)pthread_mutex_unlock(&k->lock);
+        close_orphan(m, gen, h, orphaned);
         return HALLMARK_OK;
     }
     if (rv == CKR_OK) {
@@ -1021,8 +1038,11 @@ again:
             (void)m->f->C_CloseSession(h);
         }
         key_down(k, why);
+    } else {
+        orphaned = !k->ready && k->mgen == gen;
     }
     (void)pthread_mutex_unlock(&k->lock);
+    close_orphan(m, gen, h, orphaned);
     if (rv == CKR_OK) {
         (void)unavailable(why); /* this signature is good; later ones wait for the retry */
         last_error = NULL;

@@ -342,8 +342,10 @@ cmd_export_signer(struct cli *c)
             if (!signer_needs(k)) {
                 continue;
             }
+            /* A key in a PKCS#11 token has no file: keystore.json records where it is, and the
+             * signer host reaches the same token (its module and PIN file are the host's). */
             (void)snprintf(rel, sizeof rel, "secret/%s.key", hm_ks_str(k, "kid"));
-            if ((st = copy_file(c, dir, rel)) != 0) {
+            if (json_object_get(k, "pkcs11") == NULL && (st = copy_file(c, dir, rel)) != 0) {
                 goto out;
             }
             (void)json_object_set_new(keep, hm_ks_str(k, "kid"), json_true());

@@ -90,6 +90,7 @@ serve_commit_submit(struct serve_job *job, struct evhttp_connection *conn, serve
     struct waiting *w = calloc(1, sizeof *w);
 
     if (w == NULL) {
+        deferred = 1; /* done logs the request */
         done(job, HALLMARK_ERR_NOMEM, 0);
         return;
     }

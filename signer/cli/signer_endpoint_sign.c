@@ -156,6 +156,7 @@ struct serve_job {
     size_t n;
     int batch;
     long long now; /* the signing time */
+    int admitted;  /* serve_jobs_admit checked consent and recorded the signatures */
     struct timespec t0;
 };
 
@@ -290,6 +291,7 @@ serve_jobs_admit(struct serve_job *const *jobs, size_t n_jobs)
             }
         }
         record_all(jobs[k]->c, jobs[k]->now, jobs[k]->g, jobs[k]->n);
+        jobs[k]->admitted = 1;
     }
     free(items);
     if (unchecked > 0) {
@@ -312,7 +314,11 @@ job_committed(struct serve_job *j, hallmark_result rc, int client_gone)
         return;
     }
     evhttp_connection_set_closecb(j->conn, NULL, NULL);
-    if (rc != HALLMARK_OK) {
+    if (!j->admitted) {
+        /* Never reached the committer (out of memory): unchecked and unrecorded, so nothing of
+         * it goes out, inline tokens included. */
+        refuse_all(&j, 1, HALLMARK_ERR_NOMEM, "out of memory while checking consent: not signed");
+    } else if (rc != HALLMARK_OK) {
         fail_directory_tokens(j->g, j->n, rc);
     } else {
         serve_count("hallmark_directory_tokens_total", serve_job_tokens(j, NULL));

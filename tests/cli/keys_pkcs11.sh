@@ -124,6 +124,15 @@ done
 [ "$(verify_token "$work/r.json" ACMEBANK +447700900123 "after reload")" = HALLMARK_VERIFIED ] && ok ||
     bad "an HSM Ed25519 token does not verify with the C library"
 cp "$work/r.json" "$work/ed-token.json"
+# export-signer (issue 18) with keys in the token: no key file to copy, the record says where
+# the key lives, and a signer started from the export signs through the token.
+expect_ok "export-signer with HSM keys" export-signer "$work/signer-host"
+[ ! -e "$work/signer-host/secret/$hsm_ed.key" ] && ok || bad "export-signer wrote a file for an HSM key"
+grep -q '"pkcs11"' "$work/signer-host/keystore.json" && ok || bad "the exported keystore lost the token record"
+printf '%s\n' "$(sms "from the signer host")" | "$signer_cli" sign --keystore "$work/signer-host" \
+    --audit "$work/host-signatures.log" >"$work/host.out" 2>"$work/host.err" &&
+    grep -q "\"kid\":\"$hsm_ed\"" "$work/host.out" && ok ||
+    bad "a signer started from the export did not sign through the token: $(cat "$work/host.err")"
 [ "$(sign_once "$work/g.json" "$(msg globex GLOBEX +447700900123 "es256 via HSM")" globex-secret-token)" = 200 ] &&
     [ "$(kid_in "$work/g.json")" = "$hsm_es" ] && ok || bad "globex ES256 via HSM: $(cat "$work/g.json")"
 [ "$(verify_token "$work/g.json" GLOBEX +447700900123 "es256 via HSM")" = HALLMARK_VERIFIED_DOMAIN ] && ok ||
