@@ -39,8 +39,9 @@
 
 /* The schema version this binary writes and reads. 2: SQLite keeps one table per day of purge
  * time (PostgreSQL's partitions already were); 3: the consent ledger and the signing times of
- * capped categories (spec §9.7); older stores are migrated when opened. */
-#define HM_STORE_SCHEMA 3
+ * capped categories (spec §9.7); 4: PostgreSQL's admission decides a request's lone recipients in
+ * one statement (SQLite's tables are unchanged); older stores are migrated when opened. */
+#define HM_STORE_SCHEMA 4
 /* How long a token stays after its exp (HM-CARRY-15). */
 #define HM_STORE_KEEP_AFTER_EXP 300
 

@@ -337,7 +337,7 @@ TEST(store_refuses_a_newer_schema_and_a_store_not_ours)
     f.store = NULL;
     CHECK(raw_sql(f.spec, "UPDATE hallmark_meta SET value = '99' WHERE name = 'schema'"));
     CHECK_RC(hm_store_open(f.spec, &again, err, sizeof err), HALLMARK_ERR_CORRUPT);
-    CHECK(strstr(err, "schema 99 is newer than this program's (3)") != NULL);
+    CHECK(strstr(err, "schema 99 is newer than this program's (4)") != NULL);
     CHECK(raw_sql(f.spec, "UPDATE hallmark_meta SET value = '3' WHERE name = 'schema'"));
     CHECK(raw_sql(f.spec, "UPDATE hallmark_meta SET value = 'other' WHERE name = 'kind'"));
     CHECK_RC(hm_store_open(f.spec, &again, err, sizeof err), HALLMARK_ERR_CORRUPT);
@@ -591,6 +591,96 @@ TEST(store_cap_is_exact_and_slides)
     CHECK(v[0] == HALLMARK_OK && v[1] == HALLMARK_OK && v[2] == HALLMARK_OK &&
           v[3] == HALLMARK_ERR_VOLUME_CAP && v[4] == HALLMARK_ERR_VOLUME_CAP &&
           resets[3] == T0 + WEEK && resets[0] == 0);
+    fresh_close(&f);
+}
+
+/* A differential check of hm_store_admit's batches: the store under test (PostgreSQL in
+ * tests/cli/store.sh, which decides a request's lone recipients in one statement and the others
+ * one by one) against an SQLite store that is asked one message at a time. Two brands, six
+ * recipients (so a batch often names one twice), every category and channel kind, caps of a day
+ * and a week, opt-ins and keyword, app and operator changes, and time that moves by seconds
+ * (the confirmation window) and days (the cap windows): the verdicts and the reset times agree. */
+TEST(store_admit_matches_the_one_by_one_rules)
+{
+    static const char *const brands[] = {"acme-bank", "zen-air"};
+    static const char *const channels[] = {"sms", "email", "all"};
+    static const char *const categories[] = {"marketing", "service", "otp", "transactional"};
+    static const char *const sources[] = {"keyword", "app", "operator"};
+    static const long long steps[] = {0, 1, 300, 601, DAY, 3 * DAY};
+    struct fresh f;
+    hm_store *ref = NULL;
+    char dir[] = "/tmp/hm-ref-XXXXXX", spec[64], rcpts[6][44], err[512] = "";
+    uint32_t x = 2463534242u;
+    long long now = T0;
+    int round, i, agreed = 0, opted_out = 0, capped = 0, no_opt_in = 0;
+
+#define NEXT() (x ^= x << 13, x ^= x >> 17, x ^= x << 5, x)
+    CHECK(fresh_open(&f) == 0);
+    CHECK(mkdtemp(dir) != NULL);
+    (void)snprintf(spec, sizeof spec, "sqlite:%s/ref.db", dir);
+    CHECK_RC(hm_store_open(spec, &ref, err, sizeof err), HALLMARK_OK);
+    for (i = 0; i < 6; i++) {
+        key_of(rcpts[i], "differential", i);
+    }
+    for (round = 0; round < 120 && ref != NULL; round++) {
+        hm_admission m[12];
+        hallmark_result got[12], want[12];
+        int64_t got_reset[12], want_reset[12];
+        size_t n = 1 + NEXT() % 12, k;
+
+        now += steps[NEXT() % 6];
+        if (NEXT() % 3 == 0) {
+            hm_consent_change c = {brands[NEXT() % 2],
+                                   rcpts[NEXT() % 6],
+                                   NEXT() % 2 ? "all" : categories[NEXT() % 4],
+                                   channels[NEXT() % 3],
+                                   sources[NEXT() % 3],
+                                   "differential",
+                                   NEXT() % 3 != 0 ? 0 : 1,
+                                   now,
+                                   0};
+            CHECK_RC(hm_store_consent_put(f.store, &c, NULL, 0), HALLMARK_OK);
+            CHECK_RC(hm_store_consent_put(ref, &c, NULL, 0), HALLMARK_OK);
+            now += NEXT() % 2;
+        }
+        for (k = 0; k < n; k++) {
+            unsigned cap = NEXT() % 4;
+            m[k] = (hm_admission){brands[NEXT() % 2],     rcpts[NEXT() % 6], channels[NEXT() % 2],
+                                  categories[NEXT() % 4], (int)(NEXT() % 2), cap,
+                                  NEXT() % 2 ? DAY : WEEK};
+            want_reset[k] = 0;
+            CHECK_RC(hm_store_admit(ref, &m[k], 1, now, &want[k], &want_reset[k], NULL, 0),
+                     HALLMARK_OK);
+        }
+        CHECK_RC(hm_store_admit(f.store, m, n, now, got, got_reset, NULL, 0), HALLMARK_OK);
+        for (k = 0; k < n; k++) {
+            int same = got[k] == want[k] &&
+                       (want[k] != HALLMARK_ERR_VOLUME_CAP || got_reset[k] == want_reset[k]);
+            if (!same) {
+                printf("  round %d message %zu (%s %.8s %s %s cap %u): %s, want %s\n", round, k,
+                       m[k].brand, m[k].rcpt, m[k].channel, m[k].category, m[k].cap_max,
+                       hallmark_strerror(got[k]), hallmark_strerror(want[k]));
+            }
+            CHECK(same);
+            agreed += same;
+            opted_out += want[k] == HALLMARK_ERR_RECIPIENT_OPTED_OUT;
+            capped += want[k] == HALLMARK_ERR_VOLUME_CAP;
+            no_opt_in += want[k] == HALLMARK_ERR_OPT_IN_REQUIRED;
+        }
+    }
+#undef NEXT
+    /* The walk reaches every kind of verdict, not only the easy ones. */
+    printf("  %d agreed: %d opted out, %d capped, %d without an opt-in\n", agreed, opted_out,
+           capped, no_opt_in);
+    CHECK(agreed > 500 && opted_out > 100 && capped > 25 && no_opt_in > 25);
+    hm_store_close(ref);
+    (void)snprintf(spec, sizeof spec, "%s/ref.db", dir);
+    (void)unlink(spec);
+    (void)snprintf(spec, sizeof spec, "%s/ref.db-wal", dir);
+    (void)unlink(spec);
+    (void)snprintf(spec, sizeof spec, "%s/ref.db-shm", dir);
+    (void)unlink(spec);
+    (void)rmdir(dir);
     fresh_close(&f);
 }
 
