@@ -99,6 +99,9 @@ static const char usage_options[] =
     "  --audit-sync MODE       each: every record is on disk before its token is returned\n"
     "                          (one fdatasync per signature); batch (default): every 256\n"
     "                          records, every 200 ms (serve) and at exit\n"
+    "  --threads N             1-64 (default: one per core): serve's event-loop workers;\n"
+    "                          sign's threads that parse and sign a chunk of lines at once\n"
+    "                          (results, log records and caps still follow the input order)\n"
     "";
 /* The service's options (one string would pass the 4,095 characters C99 compilers take). */
 static const char usage_serve_options[] =
@@ -107,7 +110,6 @@ static const char usage_serve_options[] =
     "  --tls-cert, --tls-key   serve HTTPS with this certificate chain and key (PEM); without\n"
     "                          them the service listens only on loopback or a unix socket\n"
     "  --client-ca PEM         require client certificates issued by this CA (mutual TLS)\n"
-    "  --threads N             event-loop worker threads, 1-64 (default: one per core)\n"
     "  --rate N                messages per second per client (default 200; a batch of n\n"
     "                          counts n)\n"
     "  --directory-rate N      GET /v1/tokens lookups per second per client address (default\n"

@@ -8,8 +8,13 @@
  * chunk's results go out, if 200 ms have passed since the last time: as the service does.
  * Tokens that travel without their message (every SMS; RCS and WhatsApp with directory carriage)
  * go into the token directory (--store) in one transaction per chunk, before the chunk's results
- * go out; if that fails, each of those lines is answered "unavailable" instead. */
+ * go out; if that fails, each of those lines is answered "unavailable" instead.
+ * A chunk's lines are parsed and signed on --threads threads at once (default: one per core);
+ * what must follow the input's order (consent and caps, the signature log, the output, the
+ * directory) is done after, on the main thread, line by line. */
 #include <errno.h>
+#include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +32,7 @@
 
 #define LINE_MAX_BYTES ((size_t)1024 * 1024)
 #define READ_CHUNK ((size_t)64 * 1024)
+#define CHUNK_BYTES ((size_t)1024 * 1024) /* a chunk reads on while input is ready, to this */
 #define FLUSH_SECONDS 0.2 /* as the service: records reach the disk at least this often */
 
 /* A growable byte buffer; on allocation failure it stops growing and says so. */
@@ -244,11 +250,10 @@ struct lines {
     size_t n, cap;
 };
 
-/* Parses and signs one line into the chunk's list (nothing is recorded or written yet); a line
- * over the limit is kept as a refusal so that results stay in order. -1 when out of memory. */
+/* Adds one input line to the chunk's list, to be signed with the others (lines_sign). -1 when
+ * out of memory. */
 static int
-line_sign(const hm_signer *s, struct lines *ls, const char *text, size_t len, unsigned long line_no,
-          long long now)
+line_add(struct lines *ls, const char *text, size_t len, unsigned long line_no)
 {
     struct line *e;
 
@@ -266,19 +271,159 @@ line_sign(const hm_signer *s, struct lines *ls, const char *text, size_t len, un
     e->text = text;
     e->len = len;
     e->line_no = line_no;
-    if (len > LINE_MAX_BYTES) {
+    return 0;
+}
+
+/* Parses and signs one line (nothing is recorded or written yet); a line over the limit is kept
+ * as a refusal so that results stay in order. Touches only e: lines are signed on any thread. */
+static void
+line_sign(const hm_signer *s, struct line *e, long long now)
+{
+    if (e->len > LINE_MAX_BYTES) {
         e->rc = HALLMARK_ERR_TOO_LARGE;
         e->res.detail = "line longer than 1 MiB";
-        return 0;
+        return;
     }
-    e->rc = hm_json_parse_object((const unsigned char *)text, len, LINE_MAX_BYTES, 6, &e->msg);
+    e->rc =
+        hm_json_parse_object((const unsigned char *)e->text, e->len, LINE_MAX_BYTES, 6, &e->msg);
     if (e->rc != HALLMARK_OK) {
         e->rc = HALLMARK_ERR_BAD_REQUEST;
         e->res.detail = "not a JSON object (one per line; duplicate members are refused)";
     } else if ((e->rc = hm_sign_request_from_json(e->msg, &e->req, &e->res)) == HALLMARK_OK) {
         e->rc = hm_signer_sign(s, &e->req, now, &e->res);
     }
-    return 0;
+}
+
+/* The signing threads: each chunk's lines are handed out a few at a time to the helpers and to
+ * the main thread, which waits until every line is signed. */
+#define SIGNERS_MAX 64
+#define LINES_PER_TAKE 4 /* lines a thread takes at once: few, so the threads end together */
+
+struct signers {
+    pthread_mutex_t lock;
+    pthread_cond_t work, done;
+    pthread_t thread[SIGNERS_MAX];
+    size_t helpers;           /* threads started besides the main thread */
+    size_t stem_memo;         /* each helper's memo of recipient stems */
+    unsigned long generation; /* a new chunk to sign */
+    size_t busy;              /* helpers still signing this chunk */
+    int stop;
+    /* The chunk being signed, set by the main thread before the generation moves. */
+    const hm_signer *s;
+    struct lines *ls;
+    long long now;
+    size_t next; /* the next line to take (atomic) */
+};
+
+/* Takes lines of the current chunk until none is left. */
+static void
+signers_take(struct signers *g)
+{
+    size_t i, end, n = g->ls->n;
+
+    for (;;) {
+        i = __atomic_fetch_add(&g->next, LINES_PER_TAKE, __ATOMIC_RELAXED);
+        if (i >= n) {
+            return;
+        }
+        for (end = i + LINES_PER_TAKE < n ? i + LINES_PER_TAKE : n; i < end; i++) {
+            line_sign(g->s, &g->ls->l[i], g->now);
+        }
+    }
+}
+
+static void *
+signer_thread(void *arg)
+{
+    struct signers *g = arg;
+    unsigned long seen = 0;
+
+    (void)hm_signer_thread_memo(g->stem_memo); /* without one it still signs, more slowly */
+    (void)pthread_mutex_lock(&g->lock);
+    for (;;) {
+        while (g->generation == seen && !g->stop) {
+            (void)pthread_cond_wait(&g->work, &g->lock);
+        }
+        if (g->stop) {
+            break;
+        }
+        seen = g->generation;
+        (void)pthread_mutex_unlock(&g->lock);
+        signers_take(g);
+        (void)pthread_mutex_lock(&g->lock);
+        if (--g->busy == 0) {
+            (void)pthread_cond_signal(&g->done);
+        }
+    }
+    (void)pthread_mutex_unlock(&g->lock);
+    hm_signer_thread_memo_release();
+    return NULL;
+}
+
+/* Starts threads - 1 helpers (threads 0: one per core). A helper that cannot start leaves fewer;
+ * the main thread always signs too. */
+static void
+signers_start(struct signers *g, int threads, size_t stem_memo)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t want = threads > 0 ? (size_t)threads
+                  : cores < 1 ? 1
+                              : (size_t)(cores > SIGNERS_MAX ? SIGNERS_MAX : cores);
+
+    memset(g, 0, sizeof *g);
+    g->stem_memo = stem_memo;
+    (void)pthread_mutex_init(&g->lock, NULL);
+    (void)pthread_cond_init(&g->work, NULL);
+    (void)pthread_cond_init(&g->done, NULL);
+    while (g->helpers + 1 < want &&
+           pthread_create(&g->thread[g->helpers], NULL, signer_thread, g) == 0) {
+        g->helpers++;
+    }
+}
+
+/* Signs every line of ls, on every thread; returns when all are signed. */
+static void
+lines_sign(struct signers *g, const hm_signer *s, struct lines *ls, long long now)
+{
+    if (g->helpers == 0 || ls->n <= LINES_PER_TAKE) {
+        size_t i;
+        for (i = 0; i < ls->n; i++) {
+            line_sign(s, &ls->l[i], now);
+        }
+        return;
+    }
+    (void)pthread_mutex_lock(&g->lock);
+    g->s = s;
+    g->ls = ls;
+    g->now = now;
+    g->next = 0;
+    g->busy = g->helpers;
+    g->generation++;
+    (void)pthread_cond_broadcast(&g->work);
+    (void)pthread_mutex_unlock(&g->lock);
+    signers_take(g);
+    (void)pthread_mutex_lock(&g->lock);
+    while (g->busy > 0) {
+        (void)pthread_cond_wait(&g->done, &g->lock);
+    }
+    (void)pthread_mutex_unlock(&g->lock);
+}
+
+static void
+signers_stop(struct signers *g)
+{
+    size_t i;
+
+    (void)pthread_mutex_lock(&g->lock);
+    g->stop = 1;
+    (void)pthread_cond_broadcast(&g->work);
+    (void)pthread_mutex_unlock(&g->lock);
+    for (i = 0; i < g->helpers; i++) {
+        (void)pthread_join(g->thread[i], NULL);
+    }
+    (void)pthread_mutex_destroy(&g->lock);
+    (void)pthread_cond_destroy(&g->work);
+    (void)pthread_cond_destroy(&g->done);
 }
 
 /* The chunk's lines in order: consent and caps for the signed ones in one store call (spec
@@ -360,6 +505,35 @@ deliver(struct buf *out)
     return rc;
 }
 
+/* Reads what the input holds now: one read that may wait, then more while more is ready at once
+ * (a file, or a producer well ahead), up to CHUNK_BYTES. Fewer, larger chunks mean fewer
+ * directory commits and log syncs, while a producer that waits for its results still gets them
+ * after its first read. Bytes read, 0 at the end of the input, or -1 (errno). */
+static ssize_t
+read_ready(struct buf *in)
+{
+    struct pollfd ready = {STDIN_FILENO, POLLIN, 0};
+    ssize_t n, total = 0;
+
+    for (;;) {
+        if (buf_reserve(in, READ_CHUNK) != 0) {
+            errno = ENOMEM;
+            return total > 0 ? total : -1;
+        }
+        do {
+            n = read(STDIN_FILENO, in->p + in->len, in->cap - in->len);
+        } while (n < 0 && errno == EINTR);
+        if (n <= 0) {
+            return total > 0 ? total : n; /* the end or the error comes again on the next call */
+        }
+        in->len += (size_t)n;
+        total += n;
+        if (in->len >= CHUNK_BYTES || poll(&ready, 1, 0) != 1 || (ready.revents & POLLIN) == 0) {
+            return total;
+        }
+    }
+}
+
 static double
 seconds_now(void)
 {
@@ -378,6 +552,7 @@ run_pipe(struct signer_opts *o)
     hm_consent_secret *secret = NULL;
     struct lines ls = {0};
     struct chunk ck = {0};
+    struct signers signers;
     struct buf in = {0}, out = {0};
     char err[1024];
     size_t start = 0;
@@ -415,6 +590,7 @@ run_pipe(struct signer_opts *o)
         hm_signer_unref(s);
         return EXIT_USAGE;
     }
+    signers_start(&signers, o->threads, (size_t)o->stem_memo);
     while (!eof && !broken_output) {
         ssize_t n;
         char *nl;
@@ -426,14 +602,7 @@ run_pipe(struct signer_opts *o)
             in.len -= start;
             start = 0;
         }
-        if (buf_reserve(&in, READ_CHUNK) != 0) {
-            (void)signer_fail(EXIT_FAILED, "out of memory");
-            failed++;
-            break;
-        }
-        do {
-            n = read(STDIN_FILENO, in.p + in.len, in.cap - in.len);
-        } while (n < 0 && errno == EINTR);
+        n = read_ready(&in);
         if (n < 0) {
             (void)signer_fail(EXIT_FAILED, "reading the input: %s", strerror(errno));
             failed++;
@@ -445,7 +614,6 @@ run_pipe(struct signer_opts *o)
                 buf_add(&in, "\n", 1); /* the last line without its newline */
             }
         }
-        in.len += (size_t)n;
         now = (long long)time(NULL);
         while ((nl = memchr(in.p + start, '\n', in.len - start)) != NULL) {
             size_t len = (size_t)(nl - (in.p + start));
@@ -459,11 +627,12 @@ run_pipe(struct signer_opts *o)
             if (len > 0 && line[len - 1] == '\r') {
                 len--;
             }
-            if (line_sign(s, &ls, line, len, line_no, now) != 0) {
+            if (line_add(&ls, line, len, line_no) != 0) {
                 (void)signer_fail(EXIT_FAILED, "out of memory");
                 failed++;
             }
         }
+        lines_sign(&signers, s, &ls, now);
         {
             size_t lines = ls.n;
             unsigned long refused = lines_finish(s, audit, store, secret, &ls, now, &out, &ck);
@@ -499,6 +668,7 @@ run_pipe(struct signer_opts *o)
             failed++;
         }
     }
+    signers_stop(&signers);
     free(in.p);
     free(out.p);
     if (hm_sigaudit_flush(audit) != HALLMARK_OK) {

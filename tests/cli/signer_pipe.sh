@@ -339,5 +339,60 @@ python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); m["body"]="It'"'"'s
 r=$(shown "$work/shown-sms.json" || true)
 [ "$r" = "HALLMARK_VERIFIED checkmark body_rendering" ] && ok || bad "an SMS in its GSM-7 rendering: $r"
 
+# --threads: a chunk's lines are signed on several threads; results, log records and their
+# order are those of one thread. 3,000 lines (about 1 MB: several chunks), every 7th not JSON and
+# every 11th with a lifetime over the limit, each good one with a body of its own; fed at once
+# from a file and in pieces through a pipe.
+python3 - "$work/many.ndjson" <<'PY'
+import json, sys
+with open(sys.argv[1], "w") as f:
+    for i in range(1, 3001):
+        if i % 7 == 0:
+            f.write("not json %d\n" % i)
+            continue
+        m = {"brand": "acme-bank", "channel": "sms", "from": "ACMEBANK", "to": "+447700900123",
+             "body": "message %d %s" % (i, "x" * 300), "category": "otp", "sender": {"kind": "automated"}}
+        if i % 11 == 0:
+            m["ttl"] = 604801
+        f.write(json.dumps(m) + "\n")
+PY
+for threads in 1 4 4p; do
+    rm -f "$work/many.log" "$work/many.log.head"
+    set +e
+    if [ "$threads" = 4p ]; then
+        python3 -c 'import sys, time
+data = open(sys.argv[1], "rb").read()
+for i in range(0, len(data), 70000):
+    sys.stdout.buffer.write(data[i:i + 70000]); sys.stdout.buffer.flush(); time.sleep(0.01)' "$work/many.ndjson" |
+            "$signer_cli" sign --threads 4 --keystore "$HALLMARK_KEYSTORE" --audit "$work/many.log" \
+                >"$work/many-$threads.out" 2>"$work/err"
+    else
+        "$signer_cli" sign --threads "$threads" --keystore "$HALLMARK_KEYSTORE" \
+            --audit "$work/many.log" <"$work/many.ndjson" >"$work/many-$threads.out" 2>"$work/err"
+    fi
+    st=$?
+    set -e
+    [ "$st" -eq 1 ] && grep -q "2338 signed, 662 refused" "$work/err" && ok ||
+        bad "--threads $threads: exit $st, $(cat "$work/err")"
+    python3 - "$work/many-$threads.out" "$work/many.log" <<'PY' && ok || bad "--threads $threads: order"
+import json, sys
+out = [json.loads(l) for l in open(sys.argv[1])]
+assert len(out) == 3000, len(out)
+jtis = []
+for i, m in enumerate(out, 1):
+    if i % 7 == 0 or i % 11 == 0:
+        assert m["line"] == i and m["error"]["code"] == "bad_request", (i, m)
+    else:
+        assert m["body"].startswith("message %d " % i) and "token" in m, (i, m)
+        jtis.append(m["jti"])
+log = [json.loads(l) for l in open(sys.argv[2])]
+assert [r["jti"] for r in log] == jtis, "log records out of the output's order"
+assert [r["seq"] for r in log] == list(range(1, len(log) + 1))
+PY
+done
+"$signer_cli" audit verify "$work/many.log" >/dev/null 2>&1 && ok || bad "--threads 4: the log's chain"
+r=$("$signer_cli" sign --threads 0 --keystore "$HALLMARK_KEYSTORE" --audit "$work/many.log" </dev/null 2>&1 || true)
+case $r in *"--threads: 1 to 64"*) ok ;; *) bad "--threads 0: $r" ;; esac
+
 echo "signer-pipe: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
