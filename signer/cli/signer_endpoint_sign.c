@@ -1,6 +1,7 @@
 /* hallmark-signer serve: POST /v1/sign and POST /v1/sign/batch. Each message is checked with the
  * verifier's own rules and signed (hm_signer), every signature of the request is recorded in one
  * write of the signature log, and only then are the tokens handed out. */
+#include <event2/buffer.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,29 +118,67 @@ fail_directory_tokens(struct signing *g, size_t n, hallmark_result rc)
     }
 }
 
-/* The result object of one message; counts it in the metrics and clears its token. */
-static json_t *
-result_object(const hm_signer *s, struct signing *g)
+/* Counts one message's result in the metrics and clears its token. */
+static void
+result_done(const hm_signer *s, struct signing *g)
 {
     char labels[256], code[48];
-    json_t *out;
 
-    if (g->rc == HALLMARK_OK) {
-        out = json_pack("{s:s,s:s,s:s,s:I}", "token", g->res.token, "jti", g->res.jti, "kid",
-                        g->res.kid, "serial", (json_int_t)hm_signer_serial(s));
-    } else {
-        json_t *e = serve_error_object(g->rc, g->res.detail, g->res.field);
-        if (g->rc == HALLMARK_ERR_VOLUME_CAP) {
-            json_object_set_new(e, "reset", json_integer((json_int_t)g->reset));
-        }
-        out = json_pack("{s:o}", "error", e);
-    }
     (void)snprintf(labels, sizeof labels, "hallmark_signatures_total{brand=\"%s\",result=\"%s\"}",
                    g->r.brand != NULL && hm_signer_has_brand(s, g->r.brand) ? g->r.brand : "-",
                    hm_sign_code(g->rc, code, sizeof code));
     serve_count(labels, 1);
     hm_sign_result_clear(&g->res);
+}
+
+/* The result object of one refused message (new reference). */
+static json_t *
+refusal_object(const struct signing *g)
+{
+    json_t *e = serve_error_object(g->rc, g->res.detail, g->res.field);
+
+    if (g->rc == HALLMARK_ERR_VOLUME_CAP) {
+        json_object_set_new(e, "reset", json_integer((json_int_t)g->reset));
+    }
+    return json_pack("{s:o}", "error", e);
+}
+
+/* The result object of one message; counts it in the metrics and clears its token. */
+static json_t *
+result_object(const hm_signer *s, struct signing *g)
+{
+    json_t *out = g->rc == HALLMARK_OK
+                      ? json_pack("{s:s,s:s,s:s,s:I}", "token", g->res.token, "jti", g->res.jti,
+                                  "kid", g->res.kid, "serial", (json_int_t)hm_signer_serial(s))
+                      : refusal_object(g);
+
+    result_done(s, g);
     return out;
+}
+
+/* Appends one message's result to a batch reply, in the bytes result_object's json_dumps would
+ * give: a signed one written directly (token, jti and kid are base64url and dots, nothing to
+ * escape), a refusal through jansson. 0, or -1 when out of memory. Counts and clears it. */
+static int
+result_append(struct evbuffer *buf, const hm_signer *s, struct signing *g)
+{
+    int rc;
+
+    if (g->rc == HALLMARK_OK) {
+        rc = evbuffer_add_printf(
+                 buf, "{\"token\":\"%s\",\"jti\":\"%s\",\"kid\":\"%s\",\"serial\":%lld}",
+                 g->res.token, g->res.jti, g->res.kid, (long long)hm_signer_serial(s)) < 0
+                 ? -1
+                 : 0;
+    } else {
+        json_t *o = refusal_object(g);
+        char *text = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
+        rc = text != NULL && evbuffer_add(buf, text, strlen(text)) == 0 ? 0 : -1;
+        free(text);
+        json_decref(o);
+    }
+    result_done(s, g);
+    return rc;
 }
 
 /* One sign request from its body to its reply. Requests whose tokens need no store are answered
@@ -178,8 +217,10 @@ job_free(struct serve_job *j)
 static void
 job_reply(struct serve_job *j)
 {
-    json_t *out, *results;
+    struct evbuffer *body;
+    json_t *out;
     size_t i;
+    int ok;
 
     if (!j->batch) {
         hallmark_result rc = j->g[0].rc;
@@ -201,7 +242,9 @@ job_reply(struct serve_job *j)
         }
         return;
     }
-    results = json_array();
+    /* {"results":[...]} written as it goes: one allocation-free line per signed message. */
+    body = evbuffer_new();
+    ok = body != NULL && evbuffer_add(body, "{\"results\":[", 12) == 0;
     for (i = 0; i < j->n; i++) {
         if (j->g[i].rc != HALLMARK_OK) {
             char labels[128], code[48];
@@ -209,9 +252,21 @@ job_reply(struct serve_job *j)
                            hm_sign_code(j->g[i].rc, code, sizeof code));
             serve_count(labels, 1);
         }
-        json_array_append_new(results, result_object(j->s, &j->g[i]));
+        ok = ok && (i == 0 || evbuffer_add(body, ",", 1) == 0);
+        if (ok) {
+            ok = result_append(body, j->s, &j->g[i]) == 0;
+        } else {
+            result_done(j->s, &j->g[i]);
+        }
     }
-    serve_reply_json(j->req, 200, json_pack("{s:o}", "results", results));
+    if (ok && evbuffer_add(body, "]}", 2) == 0) {
+        serve_reply_json_buffer(j->req, body);
+        return;
+    }
+    if (body != NULL) {
+        evbuffer_free(body);
+    }
+    serve_reply_error(j->req, HALLMARK_ERR_NOMEM, "out of memory writing the reply", NULL);
 }
 
 size_t

@@ -112,33 +112,51 @@ serve_reply_json(struct evhttp_request *req, int status, json_t *body)
     serve_reply_json_cached(req, status, body, "no-store");
 }
 
-void
-serve_reply_json_cached(struct evhttp_request *req, int status, json_t *body,
-                        const char *cache_control)
+/* Sends buf (owned; NULL: an empty body) as the JSON reply, with the headers every JSON reply
+ * has; error_code names a refusal in the access log ("" for none). */
+static void
+reply_json_text(struct evhttp_request *req, int status, struct evbuffer *buf,
+                const char *cache_control, const char *error_code)
 {
-    struct evbuffer *buf = evbuffer_new();
     struct evkeyvalq *h = evhttp_request_get_output_headers(req);
-    char *text = body != NULL ? json_dumps(body, JSON_COMPACT) : NULL;
-    const char *code = json_string_value(json_object_get(json_object_get(body, "error"), "code"));
 
-    (void)snprintf(reply_error_code, sizeof reply_error_code, "%s",
-                   status >= 400 && code != NULL ? code : "");
+    (void)snprintf(reply_error_code, sizeof reply_error_code, "%s", error_code);
     evhttp_add_header(h, "Content-Type", "application/json");
     evhttp_add_header(h, "Cache-Control", cache_control);
     /* Every 429 says when to come back; a volume cap has already named its reset. */
     if (status == 429 && evhttp_find_header(h, "Retry-After") == NULL) {
         evhttp_add_header(h, "Retry-After", "1");
     }
-    if (buf != NULL && text != NULL) {
-        evbuffer_add(buf, text, strlen(text));
-        evbuffer_add(buf, "\n", 1);
-    }
     evhttp_send_reply(req, status, NULL, buf);
     if (buf != NULL) {
         evbuffer_free(buf);
     }
+}
+
+void
+serve_reply_json_cached(struct evhttp_request *req, int status, json_t *body,
+                        const char *cache_control)
+{
+    struct evbuffer *buf = evbuffer_new();
+    char *text = body != NULL ? json_dumps(body, JSON_COMPACT) : NULL;
+    const char *code = json_string_value(json_object_get(json_object_get(body, "error"), "code"));
+
+    if (buf != NULL && text != NULL) {
+        evbuffer_add(buf, text, strlen(text));
+        evbuffer_add(buf, "\n", 1);
+    }
+    reply_json_text(req, status, buf, cache_control, status >= 400 && code != NULL ? code : "");
     free(text);
     json_decref(body);
+}
+
+void
+serve_reply_json_buffer(struct evhttp_request *req, struct evbuffer *body)
+{
+    if (body != NULL) {
+        evbuffer_add(body, "\n", 1);
+    }
+    reply_json_text(req, 200, body, "no-store", "");
 }
 
 const char *

@@ -91,6 +91,9 @@ void serve_reply_file(struct evhttp_request *req, unsigned char *data, size_t le
 /* The same with a Cache-Control of the caller's (serve_reply_json says no-store). */
 void serve_reply_json_cached(struct evhttp_request *req, int status, json_t *body,
                              const char *cache_control);
+/* A 200 JSON reply whose body the caller wrote (body owned; a newline is added; NULL when out of
+ * memory: an empty body), with the headers of serve_reply_json. */
+void serve_reply_json_buffer(struct evhttp_request *req, struct evbuffer *body);
 /* The error code of the last JSON reply this thread sent ("" for a success), for the access log. */
 const char *serve_reply_error_code(void);
 /* {"code","message"[,"field"]} for rc (new reference). */

@@ -57,6 +57,12 @@ if [ "$code" = 200 ] && python3 - "$work/resp" <<'PY'; then ok; else bad "batch:
 import json, sys
 r = json.load(open(sys.argv[1]))["results"]
 assert len(r) == 3 and "token" in r[0] and r[1]["error"]["code"] == "sender_not_authorized" and "token" in r[2]
+# The reply is written as it goes (signed results without jansson): compact JSON, members in
+# the documented order, one newline, the same bytes a JSON library would give.
+raw = open(sys.argv[1], "rb").read()
+assert raw == (json.dumps({"results": r}, separators=(",", ":"), ensure_ascii=False) + "\n").encode(), raw[:200]
+assert list(r[0]) == ["token", "jti", "kid", "serial"] and isinstance(r[0]["serial"], int), r[0]
+assert list(r[1]) == ["error"] and list(r[1]["error"])[:2] == ["code", "message"], r[1]
 PY
 call GET /v1/bundle
 cmp -s "$work/resp" "$HALLMARK_KEYSTORE/published/bundle.jws" && [ "$code" = 200 ] && ok || bad "GET /v1/bundle is not the published bundle"
