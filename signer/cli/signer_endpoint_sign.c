@@ -118,16 +118,56 @@ fail_directory_tokens(struct signing *g, size_t n, hallmark_result rc)
     }
 }
 
-/* Counts one message's result in the metrics and clears its token. */
+/* A batch's metric counts, added up before they reach the shared counters: one lock per label
+ * and reply instead of one per message. */
+#define TALLY_LABELS 16
+struct tally {
+    char labels[TALLY_LABELS][256];
+    unsigned long long n[TALLY_LABELS];
+    size_t count;
+};
+
 static void
-result_done(const hm_signer *s, struct signing *g)
+tally_add(struct tally *t, const char *labels)
+{
+    size_t i;
+
+    for (i = 0; t != NULL && i < t->count; i++) {
+        if (strcmp(t->labels[i], labels) == 0) {
+            t->n[i]++;
+            return;
+        }
+    }
+    if (t == NULL || t->count == TALLY_LABELS) {
+        serve_count(labels, 1);
+        return;
+    }
+    (void)snprintf(t->labels[t->count], sizeof t->labels[t->count], "%s", labels);
+    t->n[t->count++] = 1;
+}
+
+static void
+tally_flush(struct tally *t)
+{
+    size_t i;
+
+    for (i = 0; i < t->count; i++) {
+        serve_count(t->labels[i], t->n[i]);
+    }
+    t->count = 0;
+}
+
+/* Counts one message's result in the metrics (in t, or at once when t is NULL) and clears its
+ * token. */
+static void
+result_done(const hm_signer *s, struct signing *g, struct tally *t)
 {
     char labels[256], code[48];
 
     (void)snprintf(labels, sizeof labels, "hallmark_signatures_total{brand=\"%s\",result=\"%s\"}",
                    g->r.brand != NULL && hm_signer_has_brand(s, g->r.brand) ? g->r.brand : "-",
                    hm_sign_code(g->rc, code, sizeof code));
-    serve_count(labels, 1);
+    tally_add(t, labels);
     hm_sign_result_clear(&g->res);
 }
 
@@ -152,7 +192,7 @@ result_object(const hm_signer *s, struct signing *g)
                                   "kid", g->res.kid, "serial", (json_int_t)hm_signer_serial(s))
                       : refusal_object(g);
 
-    result_done(s, g);
+    result_done(s, g, NULL);
     return out;
 }
 
@@ -160,7 +200,7 @@ result_object(const hm_signer *s, struct signing *g)
  * give: a signed one written directly (token, jti and kid are base64url and dots, nothing to
  * escape), a refusal through jansson. 0, or -1 when out of memory. Counts and clears it. */
 static int
-result_append(struct evbuffer *buf, const hm_signer *s, struct signing *g)
+result_append(struct evbuffer *buf, const hm_signer *s, struct signing *g, struct tally *t)
 {
     int rc;
 
@@ -177,7 +217,7 @@ result_append(struct evbuffer *buf, const hm_signer *s, struct signing *g)
         free(text);
         json_decref(o);
     }
-    result_done(s, g);
+    result_done(s, g, t);
     return rc;
 }
 
@@ -218,6 +258,7 @@ static void
 job_reply(struct serve_job *j)
 {
     struct evbuffer *body;
+    struct tally tally;
     json_t *out;
     size_t i;
     int ok;
@@ -242,7 +283,8 @@ job_reply(struct serve_job *j)
         }
         return;
     }
-    /* {"results":[...]} written as it goes: one allocation-free line per signed message. */
+    /* {"results":[...]} written as it goes. */
+    tally.count = 0;
     body = evbuffer_new();
     ok = body != NULL && evbuffer_add(body, "{\"results\":[", 12) == 0;
     for (i = 0; i < j->n; i++) {
@@ -250,15 +292,16 @@ job_reply(struct serve_job *j)
             char labels[128], code[48];
             (void)snprintf(labels, sizeof labels, "hallmark_batch_item_refusals_total{code=\"%s\"}",
                            hm_sign_code(j->g[i].rc, code, sizeof code));
-            serve_count(labels, 1);
+            tally_add(&tally, labels);
         }
         ok = ok && (i == 0 || evbuffer_add(body, ",", 1) == 0);
         if (ok) {
-            ok = result_append(body, j->s, &j->g[i]) == 0;
+            ok = result_append(body, j->s, &j->g[i], &tally) == 0;
         } else {
-            result_done(j->s, &j->g[i]);
+            result_done(j->s, &j->g[i], &tally);
         }
     }
+    tally_flush(&tally);
     if (ok && evbuffer_add(body, "]}", 2) == 0) {
         serve_reply_json_buffer(j->req, body);
         return;
