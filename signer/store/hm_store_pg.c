@@ -32,10 +32,9 @@ static const char *const steps[HM_STORE_SCHEMA] = {
     "CREATE INDEX hallmark_tokens_by_key ON hallmark_tokens (lookup_key, iat DESC, seq DESC);",
     /* 2: SQLite's tokens moved to one table a day; PostgreSQL's were partitioned from the start. */
     "SELECT 1",
-    /* 3: the consent ledger, the signing times of capped categories, one row per brand and
-     * recipient to lock, and hallmark_admit: a whole request's decisions in one round trip, its
-     * recipients locked in one order (no deadlock between nodes), every read after the locks
-     * (READ COMMITTED: each statement sees what the previous holder committed). */
+    /* 3: the consent ledger, the signing times of capped categories and one row per brand and
+     * recipient to lock. Schema 3 also made hallmark_admit, a loop over the request's messages;
+     * step 4 replaces it, so a new store makes only step 4's. */
     "CREATE TABLE hallmark_consent (seq bigserial PRIMARY KEY, brand text NOT NULL,"
     " rcpt text NOT NULL, scope text NOT NULL, channel text NOT NULL, choice int NOT NULL,"
     " source text NOT NULL, evidence text NOT NULL, at bigint NOT NULL);"
@@ -45,56 +44,16 @@ static const char *const steps[HM_STORE_SCHEMA] = {
     "CREATE TABLE hallmark_sends (brand text NOT NULL, rcpt text NOT NULL,"
     " category text NOT NULL, at bigint NOT NULL);"
     "CREATE INDEX hallmark_sends_by_rcpt ON hallmark_sends (brand, rcpt, category, at);"
-    "CREATE INDEX hallmark_sends_by_at ON hallmark_sends (at);"
-    "CREATE FUNCTION hallmark_admit(b text[], r text[], ch text[], cat text[], opt_in bool[],"
-    " cap_max int[], cap_period bigint[], now bigint, confirm_window bigint,"
-    " OUT verdict int[], OUT reset bigint[]) LANGUAGE plpgsql AS $f$"
-    " DECLARE i int; c record; has bool; confirm bool; counted bigint; nth bigint;"
-    " BEGIN"
-    "  verdict := '{}'; reset := '{}';"
-    "  INSERT INTO hallmark_recipients SELECT DISTINCT x.b, x.r FROM unnest(b, r) AS x(b, r)"
-    "   ORDER BY 1, 2 ON CONFLICT DO NOTHING;"
-    "  PERFORM 1 FROM hallmark_recipients h WHERE (h.brand, h.rcpt) IN"
-    "   (SELECT * FROM unnest(b, r)) ORDER BY h.brand, h.rcpt FOR UPDATE;"
-    "  FOR i IN 1 .. coalesce(array_length(b, 1), 0) LOOP"
-    "   confirm := false;"
-    "   SELECT choice, source, at INTO c FROM hallmark_consent WHERE brand = b[i]"
-    "    AND rcpt = r[i] AND scope IN (cat[i], 'all') AND channel IN (ch[i], 'all')"
-    "    ORDER BY seq DESC LIMIT 1;"
-    "   has := FOUND;"
-    "   IF has AND c.choice = 0 THEN"
-    "    IF cat[i] <> 'service' OR c.source <> 'keyword' OR now >= c.at + confirm_window"
-    "     OR EXISTS (SELECT 1 FROM hallmark_sends WHERE brand = b[i] AND rcpt = r[i]"
-    "      AND category = 'service' AND at >= c.at) THEN"
-    "     verdict := verdict || 73; reset := reset || 0::bigint; CONTINUE;"
-    "    END IF;"
-    "    confirm := true;"
-    "   ELSIF opt_in[i] AND cat[i] = 'marketing' AND NOT has THEN"
-    "    verdict := verdict || 75; reset := reset || 0::bigint; CONTINUE;"
-    "   END IF;"
-    "   IF cap_max[i] > 0 THEN"
-    "    SELECT count(*) INTO counted FROM hallmark_sends WHERE brand = b[i] AND rcpt = r[i]"
-    "     AND category = cat[i] AND at > now - cap_period[i];"
-    "    IF counted >= cap_max[i] THEN"
-    "     SELECT at INTO nth FROM hallmark_sends WHERE brand = b[i] AND rcpt = r[i]"
-    "      AND category = cat[i] AND at > now - cap_period[i] ORDER BY at"
-    "      OFFSET counted - cap_max[i] LIMIT 1;"
-    "     verdict := verdict || 74; reset := reset || (nth + cap_period[i]); CONTINUE;"
-    "    END IF;"
-    "   END IF;"
-    "   IF cap_max[i] > 0 OR confirm THEN"
-    "    INSERT INTO hallmark_sends VALUES (b[i], r[i], cat[i], now);"
-    "   END IF;"
-    "   verdict := verdict || 0; reset := reset || 0::bigint;"
-    "  END LOOP;"
-    " END $f$;",
-    /* 4: hallmark_admit decides together, in one statement, every message whose recipient is
-     * alone in the request: nothing another message of the request does can change its verdict
-     * (every read and write is keyed by brand and recipient), so the order between them does
-     * not matter. Messages to a recipient named more than once still go one by one, in the
-     * request's order, after it: each sees what the earlier ones appended. Same verdicts as
-     * schema 3's loop (test_store: store_admit_matches_the_one_by_one_rules), a few statements a
-     * request instead of three a message. */
+    "CREATE INDEX hallmark_sends_by_at ON hallmark_sends (at);",
+    /* 4: hallmark_admit, a whole request's decisions in one round trip: its recipients locked in
+     * one order (no deadlock between nodes), every read after the locks (READ COMMITTED: each
+     * statement sees what the previous holder committed). One statement decides every message
+     * whose recipient is alone in the request: nothing another message of the request does can
+     * change its verdict (every read and write is keyed by brand and recipient), so the order
+     * between them does not matter. Messages to a recipient named more than once still go one by
+     * one, in the request's order, after it: each sees what the earlier ones appended. Same
+     * verdicts as schema 3's loop (test_store: store_admit_matches_the_one_by_one_rules), a few
+     * statements a request instead of three a message. */
     "CREATE OR REPLACE FUNCTION hallmark_admit(b text[], r text[], ch text[], cat text[],"
     " opt_in bool[], cap_max int[], cap_period bigint[], now bigint, confirm_window bigint,"
     " OUT verdict int[], OUT reset bigint[]) LANGUAGE plpgsql AS $f$"

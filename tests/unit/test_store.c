@@ -46,21 +46,28 @@ fresh_open(struct fresh *f)
     return 0;
 }
 
+/* Removes an SQLite database NAME (with its -wal and -shm) and then the folder dir. */
+static void
+sqlite_dir_remove(const char *dir, const char *name)
+{
+    static const char *const suffixes[] = {"", "-wal", "-shm"};
+    char path[256];
+    size_t i;
+
+    for (i = 0; i < 3; i++) {
+        (void)snprintf(path, sizeof path, "%s/%s%s", dir, name, suffixes[i]);
+        (void)unlink(path);
+    }
+    (void)rmdir(dir);
+}
+
 static void
 fresh_close(struct fresh *f)
 {
-    char path[128];
-
     hm_store_close(f->store);
     f->store = NULL;
     if (f->dir[0] != '\0') {
-        (void)snprintf(path, sizeof path, "%s/tokens.db", f->dir);
-        (void)unlink(path);
-        (void)snprintf(path, sizeof path, "%s/tokens.db-wal", f->dir);
-        (void)unlink(path);
-        (void)snprintf(path, sizeof path, "%s/tokens.db-shm", f->dir);
-        (void)unlink(path);
-        (void)rmdir(f->dir);
+        sqlite_dir_remove(f->dir, "tokens.db");
     }
 }
 
@@ -369,8 +376,7 @@ TEST(store_refuses_a_newer_schema_and_a_store_not_ours)
  * and new tokens ordered after the migrated ones. */
 TEST(store_migrates_a_schema_1_sqlite_store)
 {
-    char dir[64] = "/tmp/hm-store-v1-XXXXXX", spec[128], path[128], sql[1024], key[44],
-         **got = NULL;
+    char dir[64] = "/tmp/hm-store-v1-XXXXXX", spec[128], sql[1024], key[44], **got = NULL;
     hm_store *s = NULL;
     hm_store_token t;
     size_t n = 0;
@@ -416,13 +422,7 @@ TEST(store_migrates_a_schema_1_sqlite_store)
     CHECK(n == 3);
     hm_store_tokens_free(got, n);
     hm_store_close(s);
-    (void)snprintf(path, sizeof path, "%s/tokens.db", dir);
-    (void)unlink(path);
-    (void)snprintf(path, sizeof path, "%s/tokens.db-wal", dir);
-    (void)unlink(path);
-    (void)snprintf(path, sizeof path, "%s/tokens.db-shm", dir);
-    (void)unlink(path);
-    (void)rmdir(dir);
+    sqlite_dir_remove(dir, "tokens.db");
 }
 
 /* ---- the consent ledger and volume caps (spec §9.7) ------------------------------------------ */
@@ -674,13 +674,7 @@ TEST(store_admit_matches_the_one_by_one_rules)
            capped, no_opt_in);
     CHECK(agreed > 500 && opted_out > 100 && capped > 25 && no_opt_in > 25);
     hm_store_close(ref);
-    (void)snprintf(spec, sizeof spec, "%s/ref.db", dir);
-    (void)unlink(spec);
-    (void)snprintf(spec, sizeof spec, "%s/ref.db-wal", dir);
-    (void)unlink(spec);
-    (void)snprintf(spec, sizeof spec, "%s/ref.db-shm", dir);
-    (void)unlink(spec);
-    (void)rmdir(dir);
+    sqlite_dir_remove(dir, "ref.db");
     fresh_close(&f);
 }
 
