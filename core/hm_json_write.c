@@ -175,6 +175,13 @@ hm_json_write_string(hm_json_writer *w, const char *s, size_t n)
 }
 
 void
+hm_json_write_member(hm_json_writer *w, const char *lead, const char *value)
+{
+    hm_json_write_lit(w, lead);
+    hm_json_write_string(w, value, strlen(value));
+}
+
+void
 hm_json_write_int(hm_json_writer *w, long long v)
 {
     char digits[24];

@@ -33,6 +33,10 @@ void hm_json_write_lit(hm_json_writer *w, const char *s);
  * too. */
 void hm_json_write_string(hm_json_writer *w, const char *s, size_t n);
 
+/* Appends the literal lead (punctuation and a member name, e.g. ",\"iss\":") and then the
+ * NUL-terminated value as a JSON string. */
+void hm_json_write_member(hm_json_writer *w, const char *lead, const char *value);
+
 /* Appends v in decimal. */
 void hm_json_write_int(hm_json_writer *w, long long v);
 
