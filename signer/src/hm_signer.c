@@ -494,8 +494,11 @@ digest_b64(const char *text, size_t len, char out[HM_SHA256_B64_LEN + 1])
 {
     unsigned char d[HM_SHA256_BYTES];
 
-    return hm_body_digest((const unsigned char *)text, len, d) == HALLMARK_OK &&
-           hm_b64url_encode(out, HM_SHA256_B64_LEN + 1, d, sizeof d, NULL) == HALLMARK_OK;
+    if (hm_body_digest((const unsigned char *)text, len, d) != HALLMARK_OK) {
+        return 0;
+    }
+    (void)hm_b64url_encode_public(out, d, sizeof d);
+    return 1;
 }
 
 /* The claim rules of spec §2.3 (those hm_claims_read applies to a token's payload) that
@@ -535,16 +538,17 @@ write_claims(hm_json_writer *w, const hm_brand *b, const hm_sign_request *req, c
     hm_token_claims c;
 
     hm_jti_random(rnd);
-    (void)hm_b64url_encode(res->jti, sizeof res->jti, rnd, sizeof rnd, NULL);
+    /* The token's public values, so on the table codec (hm_b64url_encode_public). */
+    (void)hm_b64url_encode_public(res->jti, rnd, sizeof rnd);
     sodium_memzero(rnd, sizeof rnd);
     if (!digest_b64(req->body, req->body_len, res->body_sha256) ||
         hm_recipient_digest(res->jti, req->channel, stem, d) != HALLMARK_OK ||
-        hm_b64url_encode(rcpt, sizeof rcpt, d, sizeof d, NULL) != HALLMARK_OK ||
-        hm_b64url_encode(cred, sizeof cred, b->cred, sizeof b->cred, NULL) != HALLMARK_OK ||
         (x->rendering != NULL && !digest_b64(x->rendering, x->rendering_len, alt)) ||
         (req->subject != NULL && !digest_b64(req->subject, req->subject_len, subject))) {
         return 0;
     }
+    (void)hm_b64url_encode_public(rcpt, d, sizeof d);
+    (void)hm_b64url_encode_public(cred, b->cred, sizeof b->cred);
     memset(&c, 0, sizeof c);
     c.iss = b->id;
     c.iat = now;
@@ -593,9 +597,12 @@ lookup_key_of(const hm_sign_request *req, const char *from,
 {
     unsigned char k[HM_SHA256_BYTES];
 
-    return hm_token_lookup_key(req->channel, from, stem, (const unsigned char *)body, body_len,
-                               k) == HALLMARK_OK &&
-           hm_b64url_encode(key, HALLMARK_LOOKUP_KEY_LEN + 1, k, sizeof k, NULL) == HALLMARK_OK;
+    if (hm_token_lookup_key(req->channel, from, stem, (const unsigned char *)body, body_len, k) !=
+        HALLMARK_OK) {
+        return 0;
+    }
+    (void)hm_b64url_encode_public(key, k, sizeof k);
+    return 1;
 }
 
 static hallmark_result sign_checked(const hm_signer *s, const struct signing_key *k,
