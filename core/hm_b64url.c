@@ -58,7 +58,8 @@ hm_b64url_encode_public(char *out, const unsigned char *bin, size_t bin_len)
     size_t i = 0, n = 0;
 
     for (; i + 3 <= bin_len; i += 3) {
-        unsigned long v = ((unsigned long)bin[i] << 16) | ((unsigned long)bin[i + 1] << 8) | bin[i + 2];
+        unsigned long v =
+            ((unsigned long)bin[i] << 16) | ((unsigned long)bin[i + 1] << 8) | bin[i + 2];
         out[n] = alphabet[v >> 18];
         out[n + 1] = alphabet[(v >> 12) & 63];
         out[n + 2] = alphabet[(v >> 6) & 63];

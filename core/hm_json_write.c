@@ -101,8 +101,12 @@ void
 hm_json_write_string(hm_json_writer *w, const char *s, size_t n)
 {
     static const char hex[] = "0123456789ABCDEF";
+    /* The control characters JSON escapes by name; the others below 0x20 go as \u00XX. */
+    static const char named[0x20] = {
+        ['\b'] = 'b', ['\f'] = 'f', ['\n'] = 'n', ['\r'] = 'r', ['\t'] = 't'};
     const unsigned char *u = (const unsigned char *)s;
     size_t i = 0, run;
+    char e;
 
     /* At most 6 bytes out per byte in, and the quotes. */
     if (n > ((size_t)-1) / 8 || !reserve(w, n * 6 + 2)) {
@@ -115,8 +119,8 @@ hm_json_write_string(hm_json_writer *w, const char *s, size_t n)
         char *o = w->buf + w->len;
 
         if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
-            for (run = i + 1; run < n && u[run] >= 0x20 && u[run] < 0x80 && u[run] != '"' &&
-                              u[run] != '\\';
+            for (run = i + 1;
+                 run < n && u[run] >= 0x20 && u[run] < 0x80 && u[run] != '"' && u[run] != '\\';
                  run++) {
             }
             memcpy(o, s + i, run - i);
@@ -139,36 +143,20 @@ hm_json_write_string(hm_json_writer *w, const char *s, size_t n)
             w->failed = 1;
             return;
         }
+        /* Here c is '"', '\\' or a control character. */
+        e = c == '"' || c == '\\' ? (char)c : c < 0x20 ? named[c] : 0;
         o[0] = '\\';
-        switch (c) {
-        case '"':
-        case '\\':
-            o[1] = (char)c;
-            break;
-        case '\b':
-            o[1] = 'b';
-            break;
-        case '\f':
-            o[1] = 'f';
-            break;
-        case '\n':
-            o[1] = 'n';
-            break;
-        case '\r':
-            o[1] = 'r';
-            break;
-        case '\t':
-            o[1] = 't';
-            break;
-        default:
-            memcpy(o + 1, "u00", 3);
+        if (e != 0) {
+            o[1] = e;
+            w->len += 2;
+        } else {
+            o[1] = 'u';
+            o[2] = '0';
+            o[3] = '0';
             o[4] = hex[c >> 4];
             o[5] = hex[c & 15];
             w->len += 6;
-            i++;
-            continue;
         }
-        w->len += 2;
         i++;
     }
     w->buf[w->len++] = '"';

@@ -8,8 +8,8 @@
 
 struct pool {
     unsigned char bytes[POOL_IDS * HM_JTI_BYTES];
-    size_t next;                /* ids handed out since the last fill; POOL_IDS: empty */
-    unsigned long generation;   /* the fork generation it was filled in */
+    size_t next;              /* ids handed out since the last fill; POOL_IDS: empty */
+    unsigned long generation; /* the fork generation it was filled in */
 };
 
 static _Thread_local struct pool pool = {{0}, POOL_IDS, 0};

@@ -293,7 +293,7 @@ build_lines(const hm_sigaudit *a, long long now, const char *client, const hm_si
             return HALLMARK_ERR_INVALID_ARGUMENT;
         }
         hm_json_write_lit(w, "{\"seq\":");
-        hm_json_write_int(w, (long long)(a->entries + i + 1));
+        hm_json_write_int(w, (long long)a->entries + (long long)i + 1);
         hm_json_write_lit(w, ",\"time\":");
         hm_json_write_int(w, now);
         hm_json_write_member(w, ",\"prev\":", head);

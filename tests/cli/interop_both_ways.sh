@@ -46,21 +46,7 @@ helper_result() {
 }
 
 # ---- 1. hallmark-signer -> jose, jwcrypto ----
-expect_ok "init" init --platform "Hallmark Interop" --kdf minimum
-export HALLMARK_PLATFORM="Hallmark Interop" # the platform id apps pin (hallmark-verify --platform)
-expect_ok "brand acme" brand add acme-bank --name "Acme Bank" --logo "$logo_good" \
-    --color "#0B5FFF" --sender sms:ACMEBANK@+44 --sender email:acme.example \
-    --link-domain acme.example --level organization
-expect_ok "brand initech" brand add initech --verified-domain initech.example --name "Initech" --logo "$(logo_for initech)" \
-    --color "#003399" --sender sms:INITECH@+44 --sender sms:INITECH@+1 --link-domain initech.example
-expect_ok "acme Ed25519 key" key add acme-bank
-ed_kid=$(cat "$work/out")
-expect_ok "initech ES256 key" key add initech --alg es256
-es_kid=$(cat "$work/out")
-expect_ok "publish" publish
-expect_ok "promote acme" key promote "$ed_kid" --force --reason "first key"
-expect_ok "promote initech" key promote "$es_kid" --force --reason "first key"
-expect_ok "publish again" publish
+make_two_alg_keystore "Hallmark Interop"
 
 cat >"$work/requests.ndjson" <<'EOF'
 {"brand":"acme-bank","channel":"sms","from":"ACMEBANK","to":"+447700900123","body":"Acme Bank: code 4401","category":"otp","sender":{"kind":"automated"}}
@@ -69,12 +55,7 @@ cat >"$work/requests.ndjson" <<'EOF'
 {"brand":"initech","channel":"sms","from":"INITECH","to":"+15551234567","body":"Initech: TPS report due","category":"service","sender":{"kind":"automated"}}
 {"brand":"acme-bank","channel":"email","from":"acme.example","to":"zoe@example.org","body":"Relevé «mars» — 5 € ✓ 🙂","category":"transactional","sender":{"kind":"human","name":"Zoë Ørsted"},"conv":"c/\"9\"\\x","actions":[{"kind":"link","label":"Öffnen \"✓\" \\ 日本","url":"https://acme.example/s/2?q=\"a\""}]}
 EOF
-set +e
-"$signer_cli" sign --keystore "$HALLMARK_KEYSTORE" --audit "$work/sig.log" \
-    <"$work/requests.ndjson" >"$work/signed.ndjson" 2>"$work/err"
-st=$?
-set -e
-[ "$st" -eq 0 ] && ok || bad "hallmark-signer sign exited $st: $(head -c 400 "$work/err")"
+sign_all "$work/requests.ndjson" "$work/signed.ndjson"
 # The ground truth first: hallmark-verify accepts each signed message.
 python3 - "$work/requests.ndjson" "$work/signed.ndjson" "$work" <<'PY'
 import json, sys

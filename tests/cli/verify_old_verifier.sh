@@ -29,22 +29,7 @@ else
 fi
 old_verify=$old/build/bin/hallmark-verify
 
-expect_ok "init" init --platform "Hallmark Old Verifier" --kdf minimum
-export HALLMARK_PLATFORM="Hallmark Old Verifier"
-expect_ok "brand acme" brand add acme-bank --name "Acme Bank" --logo "$logo_good" \
-    --color "#0B5FFF" --sender sms:ACMEBANK@+44 --sender email:acme.example \
-    --sender-prefix whatsapp:+4477009 --link-domain acme.example --level organization
-expect_ok "brand initech" brand add initech --verified-domain initech.example --name "Initech" \
-    --logo "$(logo_for initech)" --color "#003399" --sender sms:INITECH@+44 \
-    --sender email:initech.example --link-domain initech.example
-expect_ok "acme Ed25519 key" key add acme-bank
-ed_kid=$(cat "$work/out")
-expect_ok "initech ES256 key" key add initech --alg es256
-es_kid=$(cat "$work/out")
-expect_ok "publish" publish
-expect_ok "promote acme" key promote "$ed_kid" --force --reason "first key"
-expect_ok "promote initech" key promote "$es_kid" --force --reason "first key"
-expect_ok "publish again" publish
+make_two_alg_keystore "Hallmark Old Verifier"
 
 # One request a line; the verdict both verifiers must give follows in the python below.
 cat >"$work/requests.ndjson" <<'EOF'
@@ -55,12 +40,7 @@ cat >"$work/requests.ndjson" <<'EOF'
 {"brand":"initech","channel":"sms","from":"INITECH","to":"+447700900123","body":"Initech: réunion à 15h — «salle 2»","category":"alert","sender":{"kind":"automated"}}
 {"brand":"initech","channel":"email","from":"initech.example","to":"bob@example.com","body":"TPS report due","category":"service","sender":{"kind":"human","name":"Peter Gibbons"},"subject":"TPS — «urgent»","reply_to":"hr@initech.example","actions":[{"kind":"link","label":"Ouvrir","url":"https://initech.example/tps"}]}
 EOF
-set +e
-"$signer_cli" sign --keystore "$HALLMARK_KEYSTORE" --audit "$work/sig.log" \
-    <"$work/requests.ndjson" >"$work/signed.ndjson" 2>"$work/err"
-st=$?
-set -e
-[ "$st" -eq 0 ] && ok || bad "hallmark-signer sign exited $st: $(head -c 600 "$work/signed.ndjson" "$work/err")"
+sign_all "$work/requests.ndjson" "$work/signed.ndjson"
 
 # The messages as the app receives them (the displayed subject and Reply-To beside the body),
 # each also with its body changed and, for those with a subject, its subject changed.

@@ -287,9 +287,12 @@ TEST(sigaudit_verify_checks_offline_and_names_the_first_bad_entry)
  * holds: the log's format and its hash chain are unchanged by issue 16. */
 TEST(sigaudit_lines_as_the_audit_writer)
 {
-    static const char *const clients[] = {
-        NULL, "acme-pipeline", "Zoë «ops» ✓ 日本 🙂", "quote\" back\\slash /", "ctl\x01\x1f\x7f\t\n",
-        "mtls: CN=pipeline.acme.example, O=\"Acme\""};
+    static const char *const clients[] = {NULL,
+                                          "acme-pipeline",
+                                          "Zoë «ops» ✓ 日本 🙂",
+                                          "quote\" back\\slash /",
+                                          "ctl\x01\x1f\x7f\t\n",
+                                          "mtls: CN=pipeline.acme.example, O=\"Acme\""};
     char dir[] = "/tmp/hallmark-siglines-XXXXXX", path[256], err[512], head[44];
     hm_sigaudit_entry e[3];
     hm_sigaudit *a = NULL;

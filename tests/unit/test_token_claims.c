@@ -27,11 +27,29 @@ rnd(uint32_t n)
 static size_t
 random_text(char *out, size_t max)
 {
-    static const char *const pieces[] = {
-        "\"", "\\", "/", "\x7f", "a", "Z", " ", "~", "\xc2\x80", "\xc3\xa9", "\xdf\xbf",
-        "\xe0\xa0\x80", "\xe2\x80\xae", "\xe2\x80\x8b", "\xed\x9f\xbf", "\xee\x80\x80",
-        "\xef\xbb\xbf", "\xef\xbf\xbf", "\xf0\x90\x80\x80", "\xf0\x9f\x98\x80",
-        "\xf4\x8f\xbf\xbf", "\\u0041", "</script>"};
+    static const char *const pieces[] = {"\"",
+                                         "\\",
+                                         "/",
+                                         "\x7f",
+                                         "a",
+                                         "Z",
+                                         " ",
+                                         "~",
+                                         "\xc2\x80",
+                                         "\xc3\xa9",
+                                         "\xdf\xbf",
+                                         "\xe0\xa0\x80",
+                                         "\xe2\x80\xae",
+                                         "\xe2\x80\x8b",
+                                         "\xed\x9f\xbf",
+                                         "\xee\x80\x80",
+                                         "\xef\xbb\xbf",
+                                         "\xef\xbf\xbf",
+                                         "\xf0\x90\x80\x80",
+                                         "\xf0\x9f\x98\x80",
+                                         "\xf4\x8f\xbf\xbf",
+                                         "\\u0041",
+                                         "</script>"};
     size_t n = 0, want = rnd(4) == 0 ? rnd((uint32_t)max) : rnd(40);
 
     while (n < want) {
@@ -70,8 +88,7 @@ same_as_jansson(const char *s, size_t n)
     hm_json_write_init(&w, stack, sizeof stack);
     hm_json_write_string(&w, s, n);
     got = hm_json_write_text(&w, NULL);
-    same = (want == NULL && got == NULL) ||
-           (want != NULL && got != NULL && strcmp(want, got) == 0);
+    same = (want == NULL && got == NULL) || (want != NULL && got != NULL && strcmp(want, got) == 0);
     free(want);
     json_decref(j);
     hm_json_write_release(&w);
@@ -95,15 +112,15 @@ TEST(json_write_string_as_jansson)
 
 TEST(json_write_refuses_what_jansson_refuses)
 {
-    static const char *const bad[] = {
-        "\xc0\xaf",         /* overlong '/' */
-        "\xc1\xbf",         /* overlong */
-        "\xe0\x80\xaf",     /* overlong */
-        "\xed\xa0\x80",     /* a surrogate */
-        "\xed\xbf\xbf",     /* a surrogate */
-        "\xf0\x80\x80\xaf", /* overlong */
-        "\xf4\x90\x80\x80", /* above U+10FFFF */
-        "\xf5\x80\x80\x80", "\xff", "\x80", "a\xc3", "\xe2\x82", "\xc3\x28"};
+    static const char *const bad[] = {"\xc0\xaf",         /* overlong '/' */
+                                      "\xc1\xbf",         /* overlong */
+                                      "\xe0\x80\xaf",     /* overlong */
+                                      "\xed\xa0\x80",     /* a surrogate */
+                                      "\xed\xbf\xbf",     /* a surrogate */
+                                      "\xf0\x80\x80\xaf", /* overlong */
+                                      "\xf4\x90\x80\x80", /* above U+10FFFF */
+                                      "\xf5\x80\x80\x80", "\xff",    "\x80", "a\xc3",
+                                      "\xe2\x82",         "\xc3\x28"};
     unsigned char b[4];
     char stack[16];
     hm_json_writer w;
@@ -129,9 +146,9 @@ TEST(json_write_refuses_what_jansson_refuses)
 
 TEST(json_write_int_as_jansson)
 {
-    static const long long values[] = {0,           1,          -1,         9,
-                                       10,          1700000000, 604800,     9007199254740991LL,
-                                       -9007199254740992LL,     INT64_MAX,  INT64_MIN};
+    static const long long values[] = {
+        0,         1,        -1, 9, 10, 1700000000, 604800, 9007199254740991LL, -9007199254740992LL,
+        INT64_MAX, INT64_MIN};
     char stack[8]; /* too small: the writer moves to the heap */
     hm_json_writer w;
     json_t *a = json_array();
@@ -179,9 +196,9 @@ jansson_claims(const hm_token_claims *c)
     if (c->action_count > 0) {
         actions = json_array();
         for (i = 0; i < c->action_count; i++) {
-            json_array_append_new(actions, json_pack("{s:s,s:s,s:s}", "kind", c->actions[i].kind,
-                                                     "label", c->actions[i].label, "url",
-                                                     c->actions[i].url));
+            json_array_append_new(actions,
+                                  json_pack("{s:s,s:s,s:s}", "kind", c->actions[i].kind, "label",
+                                            c->actions[i].label, "url", c->actions[i].url));
         }
         json_object_set_new(o, "actions", actions);
     }
