@@ -15,6 +15,7 @@
 
 #include "hm_fileio.h"
 #include "hm_audit.h"
+#include "hm_b64url.h"
 #include "hm_digest.h"
 #include "hm_json.h"
 #include "hm_json_write.h"
@@ -286,6 +287,8 @@ build_lines(const hm_sigaudit *a, long long now, const char *client, const hm_si
     memcpy(head, a->head, sizeof head);
     for (i = 0; i < n; i++) {
         size_t start = w->len, end = 0;
+        unsigned char digest[HM_SHA256_BYTES];
+        hm_sha256_stream h;
         const char *text;
 
         if (e[i].brand == NULL || e[i].kid == NULL || e[i].jti == NULL ||
@@ -306,7 +309,12 @@ build_lines(const hm_sigaudit *a, long long now, const char *client, const hm_si
         if ((text = hm_json_write_text(w, &end)) == NULL) {
             return HALLMARK_ERR_NOMEM; /* or a client name that is not UTF-8, as jansson refused */
         }
-        (void)hm_sha256_b64url(head, (const unsigned char *)text + start, end - start);
+        /* The head: hm_sha256_b64url's digest, on the stream, which runs OpenSSL's SHA-256
+         * (the CPU's SHA instructions) where the build has it, not libsodium's portable code. */
+        hm_sha256_begin(&h);
+        hm_sha256_add(&h, text + start, end - start);
+        hm_sha256_end(&h, digest);
+        (void)hm_b64url_encode_public(head, digest, sizeof digest);
         hm_json_write_lit(w, "\n");
     }
     memcpy(head_out, head, sizeof head);
