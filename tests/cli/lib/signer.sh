@@ -5,6 +5,16 @@
 signer_cli=$build/bin/hallmark-signer
 unset HALLMARK_NOW # the service signs with the real clock; the keystore must agree
 
+# activate_first_keys KID...: publishes the new keys, promotes each and publishes again.
+activate_first_keys() {
+    local kid
+    expect_ok "publish" publish
+    for kid in "$@"; do
+        expect_ok "promote $kid" key promote "$kid" --force --reason "first key"
+    done
+    expect_ok "publish again" publish
+}
+
 make_keystore() {
     expect_ok "init" init --platform "Hallmark Signer Test" --kdf minimum
     export HALLMARK_PLATFORM="Hallmark Signer Test" # the platform id apps pin (hallmark-verify --platform)
@@ -18,10 +28,7 @@ make_keystore() {
     acme_k1=$(cat "$work/out")
     expect_ok "globex key" key add globex
     globex_k1=$(cat "$work/out")
-    expect_ok "publish" publish
-    expect_ok "promote acme" key promote "$acme_k1" --force --reason "first key"
-    expect_ok "promote globex" key promote "$globex_k1" --force --reason "first key"
-    expect_ok "publish again" publish
+    activate_first_keys "$acme_k1" "$globex_k1"
 }
 
 # make_two_alg_keystore PLATFORM: brand acme-bank (level organization; sms:ACMEBANK@+44,
@@ -41,10 +48,7 @@ make_two_alg_keystore() {
     ed_kid=$(cat "$work/out")
     expect_ok "initech ES256 key" key add initech --alg es256
     es_kid=$(cat "$work/out")
-    expect_ok "publish" publish
-    expect_ok "promote acme" key promote "$ed_kid" --force --reason "first key"
-    expect_ok "promote initech" key promote "$es_kid" --force --reason "first key"
-    expect_ok "publish again" publish
+    activate_first_keys "$ed_kid" "$es_kid"
 }
 
 # sign_all IN OUT: signs the requests of IN (NDJSON) in pipe mode into OUT, logging to
