@@ -50,6 +50,35 @@ hm_b64url_encode(char *out, size_t out_cap, const unsigned char *bin, size_t bin
     return HALLMARK_OK;
 }
 
+size_t
+hm_b64url_encode_public(char *out, const unsigned char *bin, size_t bin_len)
+{
+    static const char alphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    size_t i = 0, n = 0;
+
+    for (; i + 3 <= bin_len; i += 3) {
+        unsigned long v =
+            ((unsigned long)bin[i] << 16) | ((unsigned long)bin[i + 1] << 8) | bin[i + 2];
+        out[n] = alphabet[v >> 18];
+        out[n + 1] = alphabet[(v >> 12) & 63];
+        out[n + 2] = alphabet[(v >> 6) & 63];
+        out[n + 3] = alphabet[v & 63];
+        n += 4;
+    }
+    if (bin_len - i == 1) {
+        out[n++] = alphabet[bin[i] >> 2];
+        out[n++] = alphabet[(bin[i] & 3) << 4];
+    } else if (bin_len - i == 2) {
+        unsigned long v = ((unsigned long)bin[i] << 8) | bin[i + 1];
+        out[n++] = alphabet[v >> 10];
+        out[n++] = alphabet[(v >> 4) & 63];
+        out[n++] = alphabet[(v << 2) & 63];
+    }
+    out[n] = '\0';
+    return n;
+}
+
 /* 1 if every byte is in A-Z a-z 0-9 - _. Branch-free per byte: segments may hold secrets. */
 static int
 alphabet_only(const char *b64, size_t len)

@@ -21,6 +21,14 @@ hallmark_result hm_b64url_encode(char *out, size_t out_cap, const unsigned char 
                                  size_t bin_len, size_t *out_len);
 
 /*
+ * Encodes public bytes (a token's segments, digests, token ids) into out, NUL-terminated, with a
+ * table: several times faster than libsodium's constant-time codec, whose timing a secret needs
+ * and public data does not. out holds hm_b64url_encoded_len(bin_len) + 1 bytes. Returns the
+ * length without the NUL. Keys and secrets use hm_b64url_encode.
+ */
+size_t hm_b64url_encode_public(char *out, const unsigned char *bin, size_t bin_len);
+
+/*
  * Decodes exactly b64_len characters. Strict: rejects padding, whitespace, '+' and '/', any
  * character outside the alphabet (NUL included), a length of 1 mod 4, non-zero unused bits and
  * anything left undecoded. Returns HALLMARK_OK, HALLMARK_MALFORMED for any of those,

@@ -1,36 +1,18 @@
 #include "hm_jws_sign.h"
 
 #include <limits.h>
-#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hm_b64url.h"
 
-/* Room for the base64 of n bytes with its padding and a NUL, as EVP_EncodeBlock writes it. */
+/* Room for a segment of n bytes in base64url and a NUL (hm_b64url_encode_public). A token's
+ * segments are public, so they need not pay for libsodium's constant-time codec (about 10% of
+ * signing, issue 16); keys and anything secret stay on that codec (hm_b64url_encode). */
 static size_t
 padded_len(size_t n)
 {
-    return (n + 2) / 3 * 4 + 1;
-}
-
-/* base64url of public bytes (a JWS's header, payload and signature) at out, which has
- * padded_len(n) bytes: OpenSSL's table encoder, then the URL alphabet and no padding. Its length.
- * A token's segments are public, so they need not pay for libsodium's constant-time codec (about
- * 10% of signing, issue 16); keys and anything secret stay on that codec (hm_b64url). */
-static size_t
-b64url_public(char *out, const unsigned char *bin, size_t n)
-{
-    size_t len = n > 0 ? (size_t)EVP_EncodeBlock((unsigned char *)out, bin, (int)n) : 0, i;
-
-    for (i = 0; i < len; i++) {
-        out[i] = out[i] == '+' ? '-' : out[i] == '/' ? '_' : out[i];
-    }
-    while (len > 0 && out[len - 1] == '=') {
-        len--;
-    }
-    out[len] = '\0';
-    return len;
+    return hm_b64url_encoded_len(n) + 1;
 }
 
 hallmark_result
@@ -56,14 +38,14 @@ hm_jws_sign_encoded(const hm_signkey *key, const char *header_b64, size_t header
     memcpy(s, header_b64, header_b64_len);
     n = header_b64_len;
     s[n++] = '.';
-    n += b64url_public(s + n, (const unsigned char *)payload, payload_len);
+    n += hm_b64url_encode_public(s + n, (const unsigned char *)payload, payload_len);
     rc = hm_signkey_sign(key, (const unsigned char *)s, n, sig);
     if (rc != HALLMARK_OK) {
         free(s);
         return rc;
     }
     s[n++] = '.';
-    (void)b64url_public(s + n, sig, sizeof sig);
+    (void)hm_b64url_encode_public(s + n, sig, sizeof sig);
     *out = s;
     return HALLMARK_OK;
 }
@@ -81,7 +63,7 @@ hm_jws_header_b64(const char *header, size_t header_len, char **out)
     if ((*out = malloc(padded_len(header_len))) == NULL) {
         return HALLMARK_ERR_NOMEM;
     }
-    (void)b64url_public(*out, (const unsigned char *)header, header_len);
+    (void)hm_b64url_encode_public(*out, (const unsigned char *)header, header_len);
     return HALLMARK_OK;
 }
 

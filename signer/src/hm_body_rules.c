@@ -136,6 +136,9 @@ host_run(const char *s, size_t len, int www, char host[HM_ID_MAX], size_t *run)
     if (n == 0 || n >= HM_ID_MAX) {
         return n >= HM_ID_MAX; /* a longer run is no DNS name: refused as a host */
     }
+    if (!www && memchr(s, '.', n) == NULL) {
+        return 0; /* one label: a word, not a host (most of a body), so no copy below */
+    }
     for (j = 0; j < n; j++) {
         host[j] = (char)lower((unsigned char)s[j]);
     }

@@ -15,11 +15,16 @@
 
 #include "hm_fileio.h"
 #include "hm_audit.h"
+#include "hm_b64url.h"
+#include "hm_digest.h"
 #include "hm_json.h"
+#include "hm_json_write.h"
 #include "hm_errorf.h"
 
 #define SYNC_BATCH 256U
 #define CHECKPOINT_MAX 256U
+/* A record's line is about 230 bytes: one, or a few, fit on the stack; a batch goes to the heap. */
+#define SIGAUDIT_STACK 1024U
 
 struct hm_sigaudit {
     pthread_mutex_t lock;       /* the log and its in-memory head */
@@ -268,52 +273,50 @@ hm_sigaudit_verify(const char *path, const char *checkpoint, size_t *entries, si
     return rc;
 }
 
-/* The lines of entries e[0..n) after the log's head, into one buffer; *head_out their new head.
- * Called with the lock held (the chain continues from a->head). */
+/* The lines of entries e[0..n) after the log's head, appended to w, each with its newline;
+ * *head_out their new head. Called with the lock held (the chain continues from a->head). The
+ * bytes are those hm_audit_line writes for the same entry: "seq", "time", "prev", then the
+ * entry's members in order, compact. */
 static hallmark_result
 build_lines(const hm_sigaudit *a, long long now, const char *client, const hm_sigaudit_entry *e,
-            size_t n, char **text, size_t *len, char head_out[44])
+            size_t n, hm_json_writer *w, char head_out[44])
 {
-    char head[44], *buf = NULL;
-    size_t i, used = 0, cap = 0;
-    hallmark_result rc = HALLMARK_OK;
+    char head[44];
+    size_t i;
 
     memcpy(head, a->head, sizeof head);
-    for (i = 0; i < n && rc == HALLMARK_OK; i++) {
-        json_t *o =
-            json_pack("{s:s,s:s,s:s,s:s,s:s}", "client", client != NULL ? client : "-", "brand",
-                      e[i].brand, "kid", e[i].kid, "jti", e[i].jti, "body", e[i].body_sha256);
-        char *line = NULL, next[44];
-        rc = o == NULL ? HALLMARK_ERR_NOMEM
-                       : hm_audit_line(head, a->entries + i, o, now, &line, next);
-        if (rc == HALLMARK_OK) {
-            size_t l = strlen(line);
-            if (used + l + 1 > cap) {
-                size_t grow = (used + l + 1) * 2;
-                char *g = realloc(buf, grow);
-                if (g == NULL) {
-                    rc = HALLMARK_ERR_NOMEM;
-                } else {
-                    buf = g;
-                    cap = grow;
-                }
-            }
-            if (rc == HALLMARK_OK) {
-                line[l] = '\n'; /* the NUL becomes the line end */
-                memcpy(buf + used, line, l + 1);
-                used += l + 1;
-                memcpy(head, next, sizeof head);
-            }
+    for (i = 0; i < n; i++) {
+        size_t start = w->len, end = 0;
+        unsigned char digest[HM_SHA256_BYTES];
+        hm_sha256_stream h;
+        const char *text;
+
+        if (e[i].brand == NULL || e[i].kid == NULL || e[i].jti == NULL ||
+            e[i].body_sha256 == NULL) {
+            return HALLMARK_ERR_INVALID_ARGUMENT;
         }
-        free(line);
-        json_decref(o);
+        hm_json_write_lit(w, "{\"seq\":");
+        hm_json_write_int(w, (long long)a->entries + (long long)i + 1);
+        hm_json_write_lit(w, ",\"time\":");
+        hm_json_write_int(w, now);
+        hm_json_write_member(w, ",\"prev\":", head);
+        hm_json_write_member(w, ",\"client\":", client != NULL ? client : "-");
+        hm_json_write_member(w, ",\"brand\":", e[i].brand);
+        hm_json_write_member(w, ",\"kid\":", e[i].kid);
+        hm_json_write_member(w, ",\"jti\":", e[i].jti);
+        hm_json_write_member(w, ",\"body\":", e[i].body_sha256);
+        hm_json_write_lit(w, "}");
+        if ((text = hm_json_write_text(w, &end)) == NULL) {
+            return HALLMARK_ERR_NOMEM; /* or a client name that is not UTF-8, as jansson refused */
+        }
+        /* The head: hm_sha256_b64url's digest, on the stream, which runs OpenSSL's SHA-256
+         * (the CPU's SHA instructions) where the build has it, not libsodium's portable code. */
+        hm_sha256_begin(&h);
+        hm_sha256_add(&h, text + start, end - start);
+        hm_sha256_end(&h, digest);
+        (void)hm_b64url_encode_public(head, digest, sizeof digest);
+        hm_json_write_lit(w, "\n");
     }
-    if (rc != HALLMARK_OK) {
-        free(buf);
-        return rc;
-    }
-    *text = buf;
-    *len = used;
     memcpy(head_out, head, sizeof head);
     return HALLMARK_OK;
 }
@@ -322,7 +325,9 @@ hallmark_result
 hm_sigaudit_record_all(hm_sigaudit *a, long long now, const char *client,
                        const hm_sigaudit_entry *e, size_t n)
 {
-    char *text = NULL, head[44];
+    char stack[SIGAUDIT_STACK], head[44];
+    hm_json_writer w;
+    const char *text = NULL;
     size_t len = 0;
     hallmark_result rc;
 
@@ -332,10 +337,14 @@ hm_sigaudit_record_all(hm_sigaudit *a, long long now, const char *client,
     if (n == 0) {
         return HALLMARK_OK;
     }
+    hm_json_write_init(&w, stack, sizeof stack);
     (void)pthread_mutex_lock(&a->lock);
     if (a->failed) {
         rc = HALLMARK_ERR_IO;
-    } else if ((rc = build_lines(a, now, client, e, n, &text, &len, head)) == HALLMARK_OK) {
+    } else if ((rc = build_lines(a, now, client, e, n, &w, head)) == HALLMARK_OK &&
+               (text = hm_json_write_text(&w, &len)) == NULL) {
+        rc = HALLMARK_ERR_NOMEM;
+    } else if (rc == HALLMARK_OK) {
         if (hm_write_all(a->fd, text, len) != 0) {
             /* No torn line may stay: the chain must still verify when the disk has room again. */
             if (ftruncate(a->fd, a->end) != 0) {
@@ -358,7 +367,7 @@ hm_sigaudit_record_all(hm_sigaudit *a, long long now, const char *client,
         }
     }
     (void)pthread_mutex_unlock(&a->lock);
-    free(text);
+    hm_json_write_release(&w);
     return rc;
 }
 

@@ -60,8 +60,9 @@ typedef struct hm_sigaudit_entry {
 } hm_sigaudit_entry;
 
 /* Records n signatures of one client in one write (a batch request): all of them, or none
- * (HALLMARK_ERR_IO, and the log fails for good; HALLMARK_ERR_NOMEM writes nothing). Durable on
- * return with HM_SIGAUDIT_SYNC_EACH. n == 0 is HALLMARK_OK. */
+ * (HALLMARK_ERR_IO, and the log fails for good; HALLMARK_ERR_NOMEM, also for a client name that
+ * is not UTF-8, and HALLMARK_ERR_INVALID_ARGUMENT, for an entry with a NULL string, write
+ * nothing). Durable on return with HM_SIGAUDIT_SYNC_EACH. n == 0 is HALLMARK_OK. */
 hallmark_result hm_sigaudit_record_all(hm_sigaudit *a, long long now, const char *client,
                                        const hm_sigaudit_entry *e, size_t n);
 

@@ -12,12 +12,20 @@
 #include "hm_body_rules.h"
 #include "hm_claims.h"
 #include "hm_ids.h"
+#include "hm_jti.h"
+#include "hm_json_write.h"
 #include "hm_jws_sign.h"
 #include "hm_keystore.h"
 #include "hm_rendering.h"
 #include "hm_signkey.h"
 #include "hm_text.h"
+#include "hm_token_claims.h"
 #include "hm_errorf.h"
+
+/* The claims of most tokens fit here; longer ones (long action URLs) move to the heap. */
+#define HM_CLAIMS_STACK 2048
+/* I-JSON's exact integers (RFC 7493 §2.2): iat below this, as hm_claims_read requires. */
+#define HM_JSON_INT_MAX 9007199254740992LL
 
 struct signing_key {
     size_t brand;           /* index into trust->brands */
@@ -480,84 +488,91 @@ struct extras {
     size_t rendering_len;
 };
 
-/* The optional claims of [HM-TOKEN-45], [HM-TOKEN-47] and [HM-TOKEN-48]; 0 on failure. */
+/* The base64url SHA-256 digest ([HM-TOKEN-16]) of text[0..len) into out; 0 on failure. */
 static int
-add_extras(json_t *c, const hm_sign_request *req, const struct extras *x)
+digest_b64(const char *text, size_t len, char out[HM_SHA256_B64_LEN + 1])
 {
     unsigned char d[HM_SHA256_BYTES];
-    char b64[HM_SHA256_B64_LEN + 1];
 
-    if (x->rendering != NULL) {
-        if (hm_body_digest((const unsigned char *)x->rendering, x->rendering_len, d) !=
-                HALLMARK_OK ||
-            hm_b64url_encode(b64, sizeof b64, d, sizeof d, NULL) != HALLMARK_OK) {
-            return 0;
-        }
-        json_object_set_new(c, "alt_body", json_pack("[s]", b64));
+    if (hm_body_digest((const unsigned char *)text, len, d) != HALLMARK_OK) {
+        return 0;
     }
-    if (req->subject != NULL) {
-        if (hm_body_digest((const unsigned char *)req->subject, req->subject_len, d) !=
-                HALLMARK_OK ||
-            hm_b64url_encode(b64, sizeof b64, d, sizeof d, NULL) != HALLMARK_OK) {
-            return 0;
-        }
-        json_object_set_new(c, "subject", json_string(b64));
-    }
-    if (x->reply_to != NULL) {
-        json_object_set_new(c, "reply_to", json_string(x->reply_to));
-    }
+    (void)hm_b64url_encode_public(out, d, sizeof d);
     return 1;
 }
 
-static json_t *
-build_claims(const hm_brand *b, const hm_sign_request *req, const char *from,
+/* The claim rules of spec §2.3 (those hm_claims_read applies to a token's payload) that
+ * check_request does not already apply to the request: a token they refuse is never issued. */
+static int
+claims_rules_ok(const hm_token_claims *c)
+{
+    char canonical[HM_ID_MAX];
+    size_t i;
+
+    if (!hm_brand_id_ok(c->iss) || !hm_sender_id_ok(c->channel, c->from) || c->iat < 0 ||
+        c->iat >= HM_JSON_INT_MAX || c->exp <= c->iat || c->exp - c->iat > HM_TOKEN_LIFETIME_MAX) {
+        return 0;
+    }
+    for (i = 0; i < c->action_count; i++) {
+        if (c->actions[i].url[0] == '\0') {
+            return 0;
+        }
+    }
+    /* [HM-TOKEN-48]: e-mail only, and already in canonical form. */
+    return c->reply_to == NULL ||
+           (strcmp(c->channel, "email") == 0 && strlen(c->reply_to) < HM_ID_MAX &&
+            hm_canonical_recipient("email", c->reply_to, canonical) &&
+            strcmp(canonical, c->reply_to) == 0);
+}
+
+/* Writes the claims of a checked request into w; 0 when a rule of §2.3 refuses them or a digest
+ * fails. The digests and the token id are kept in res. */
+static int
+write_claims(hm_json_writer *w, const hm_brand *b, const hm_sign_request *req, const char *from,
              const unsigned char stem[HM_SHA256_BYTES], const struct extras *x, long long now,
              hm_sign_result *res)
 {
-    unsigned char rnd[16], d[HM_SHA256_BYTES];
+    unsigned char rnd[HM_JTI_BYTES], d[HM_SHA256_BYTES];
     char rcpt[HM_SHA256_B64_LEN + 1], cred[HM_SHA256_B64_LEN + 1];
-    long long ttl = req->ttl > 0 ? req->ttl : HM_SIGN_TTL_DEFAULT;
-    json_t *c, *sender, *actions;
-    size_t i;
+    char alt[HM_SHA256_B64_LEN + 1], subject[HM_SHA256_B64_LEN + 1];
+    hm_token_claims c;
 
-    randombytes_buf(rnd, sizeof rnd);
-    (void)hm_b64url_encode(res->jti, sizeof res->jti, rnd, sizeof rnd, NULL);
-    if (hm_body_digest((const unsigned char *)req->body, req->body_len, d) != HALLMARK_OK ||
-        hm_b64url_encode(res->body_sha256, sizeof res->body_sha256, d, sizeof d, NULL) !=
-            HALLMARK_OK ||
+    hm_jti_random(rnd);
+    /* The token's public values, so on the table codec (hm_b64url_encode_public). */
+    (void)hm_b64url_encode_public(res->jti, rnd, sizeof rnd);
+    sodium_memzero(rnd, sizeof rnd);
+    if (!digest_b64(req->body, req->body_len, res->body_sha256) ||
         hm_recipient_digest(res->jti, req->channel, stem, d) != HALLMARK_OK ||
-        hm_b64url_encode(rcpt, sizeof rcpt, d, sizeof d, NULL) != HALLMARK_OK ||
-        hm_b64url_encode(cred, sizeof cred, b->cred, sizeof b->cred, NULL) != HALLMARK_OK) {
-        return NULL;
+        (x->rendering != NULL && !digest_b64(x->rendering, x->rendering_len, alt)) ||
+        (req->subject != NULL && !digest_b64(req->subject, req->subject_len, subject))) {
+        return 0;
     }
-    sender = json_pack("{s:s}", "kind", req->sender_kind);
-    if (sender != NULL && req->sender_name != NULL) {
-        json_object_set_new(sender, "name", json_string(req->sender_name));
+    (void)hm_b64url_encode_public(rcpt, d, sizeof d);
+    (void)hm_b64url_encode_public(cred, b->cred, sizeof b->cred);
+    memset(&c, 0, sizeof c);
+    c.iss = b->id;
+    c.iat = now;
+    c.exp = now + (req->ttl > 0 ? req->ttl : HM_SIGN_TTL_DEFAULT);
+    c.jti = res->jti;
+    c.channel = req->channel;
+    c.from = from;
+    c.rcpt = rcpt;
+    c.body = res->body_sha256;
+    c.cred = cred;
+    c.category = req->category;
+    c.sender_kind = req->sender_kind;
+    c.sender_name = req->sender_name;
+    c.conv = req->conv;
+    c.actions = req->actions;
+    c.action_count = req->action_count;
+    c.alt_body = x->rendering != NULL ? alt : NULL;
+    c.subject = req->subject != NULL ? subject : NULL;
+    c.reply_to = x->reply_to;
+    if (!claims_rules_ok(&c)) {
+        return 0;
     }
-    c = json_pack("{s:s,s:I,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o}", "iss", b->id, "iat",
-                  (json_int_t)now, "exp", (json_int_t)(now + ttl), "jti", res->jti, "channel",
-                  req->channel, "from", from, "rcpt", rcpt, "body", res->body_sha256, "cred", cred,
-                  "category", req->category, "sender", sender);
-    if (c == NULL) {
-        return NULL;
-    }
-    if (req->conv != NULL) {
-        json_object_set_new(c, "conv", json_string(req->conv));
-    }
-    if (req->action_count > 0) {
-        actions = json_array();
-        for (i = 0; i < req->action_count; i++) {
-            json_array_append_new(actions,
-                                  json_pack("{s:s,s:s,s:s}", "kind", req->actions[i].kind, "label",
-                                            req->actions[i].label, "url", req->actions[i].url));
-        }
-        json_object_set_new(c, "actions", actions);
-    }
-    if (!add_extras(c, req, x)) {
-        json_decref(c);
-        return NULL;
-    }
-    return c;
+    hm_token_claims_write(w, &c);
+    return 1;
 }
 
 static int
@@ -582,9 +597,12 @@ lookup_key_of(const hm_sign_request *req, const char *from,
 {
     unsigned char k[HM_SHA256_BYTES];
 
-    return hm_token_lookup_key(req->channel, from, stem, (const unsigned char *)body, body_len,
-                               k) == HALLMARK_OK &&
-           hm_b64url_encode(key, HALLMARK_LOOKUP_KEY_LEN + 1, k, sizeof k, NULL) == HALLMARK_OK;
+    if (hm_token_lookup_key(req->channel, from, stem, (const unsigned char *)body, body_len, k) !=
+        HALLMARK_OK) {
+        return 0;
+    }
+    (void)hm_b64url_encode_public(key, k, sizeof k);
+    return 1;
 }
 
 static hallmark_result sign_checked(const hm_signer *s, const struct signing_key *k,
@@ -641,32 +659,32 @@ sign_checked(const hm_signer *s, const struct signing_key *k, const hm_sign_requ
              hm_sign_result *res)
 {
     const hm_brand *b = &s->trust->brands[k->brand];
-    hm_claims check;
-    json_t *claims;
-    char *payload;
+    char stack[HM_CLAIMS_STACK];
+    hm_json_writer w;
+    const char *payload;
+    size_t payload_len = 0;
     hallmark_result rc;
     unsigned char stem[HM_SHA256_BYTES];
 
     /* [HM-TOKEN-55]: the recipient stem, for rcpt and the lookup keys (Argon2id, 1 MiB). */
-    if (hm_recipient_stem(req->channel, from, to, stem) != HALLMARK_OK ||
-        (claims = build_claims(b, req, from, stem, x, now, res)) == NULL) {
+    if (hm_recipient_stem(req->channel, from, to, stem) != HALLMARK_OK) {
         return refuse(res, HALLMARK_ERR_NOMEM, NULL, "out of memory");
     }
+    hm_json_write_init(&w, stack, sizeof stack);
     /* The verifier's own claim rules: a token that they refuse is never issued. */
-    if (!hm_claims_read(claims, &check)) {
-        json_decref(claims);
+    if (!write_claims(&w, b, req, from, stem, x, now, res)) {
+        hm_json_write_release(&w);
         return refuse(res, HALLMARK_ERR_BAD_REQUEST, NULL, "the claims break a rule of spec 2.3");
     }
-    payload = json_dumps(claims, JSON_COMPACT);
-    json_decref(claims);
-    if (payload == NULL) {
-        return refuse(res, HALLMARK_ERR_INTERNAL, NULL, "signing failed");
+    if ((payload = hm_json_write_text(&w, &payload_len)) == NULL) {
+        hm_json_write_release(&w);
+        return refuse(res, HALLMARK_ERR_NOMEM, NULL, "out of memory");
     }
     /* What hm_jws_sign_json(k->key, "hallmark-msg+jwt", claims) signs, minus rebuilding the
      * header for every message. */
-    rc = hm_jws_sign_encoded(k->key, k->header_b64, k->header_b64_len, payload, strlen(payload),
+    rc = hm_jws_sign_encoded(k->key, k->header_b64, k->header_b64_len, payload, payload_len,
                              &res->token);
-    free(payload);
+    hm_json_write_release(&w);
     if (rc == HALLMARK_ERR_UNAVAILABLE) {
         /* A key in a PKCS#11 token that is down (hm_pkcs11.h): 503 until it answers again. */
         return refuse(res, HALLMARK_ERR_UNAVAILABLE, "brand",
@@ -1257,6 +1275,7 @@ void
 hm_signer_thread_memo_release(void)
 {
     hm_stem_memo_release();
+    hm_jti_pool_wipe();
 }
 
 size_t

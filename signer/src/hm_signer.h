@@ -116,6 +116,7 @@ int hm_signer_has_brand(const hm_signer *s, const char *id);
  * instead of the Argon2id's millisecond. Reserve it when a signing thread starts and release it
  * before it ends. HALLMARK_OK, HALLMARK_ERR_INVALID_ARGUMENT or HALLMARK_ERR_NOMEM. */
 hallmark_result hm_signer_thread_memo(size_t entries);
+/* Releases the memo and wipes the thread's pool of token ids (hm_jti.h). */
 void hm_signer_thread_memo_release(void);
 
 /* The policy of a brand's credential for a category (spec §5.11): *cap_max 0 when the category is

@@ -46,34 +46,16 @@ helper_result() {
 }
 
 # ---- 1. hallmark-signer -> jose, jwcrypto ----
-expect_ok "init" init --platform "Hallmark Interop" --kdf minimum
-export HALLMARK_PLATFORM="Hallmark Interop" # the platform id apps pin (hallmark-verify --platform)
-expect_ok "brand acme" brand add acme-bank --name "Acme Bank" --logo "$logo_good" \
-    --color "#0B5FFF" --sender sms:ACMEBANK@+44 --sender email:acme.example \
-    --link-domain acme.example --level organization
-expect_ok "brand initech" brand add initech --verified-domain initech.example --name "Initech" --logo "$(logo_for initech)" \
-    --color "#003399" --sender sms:INITECH@+44 --sender sms:INITECH@+1 --link-domain initech.example
-expect_ok "acme Ed25519 key" key add acme-bank
-ed_kid=$(cat "$work/out")
-expect_ok "initech ES256 key" key add initech --alg es256
-es_kid=$(cat "$work/out")
-expect_ok "publish" publish
-expect_ok "promote acme" key promote "$ed_kid" --force --reason "first key"
-expect_ok "promote initech" key promote "$es_kid" --force --reason "first key"
-expect_ok "publish again" publish
+make_two_alg_keystore "Hallmark Interop"
 
 cat >"$work/requests.ndjson" <<'EOF'
 {"brand":"acme-bank","channel":"sms","from":"ACMEBANK","to":"+447700900123","body":"Acme Bank: code 4401","category":"otp","sender":{"kind":"automated"}}
 {"brand":"acme-bank","channel":"email","from":"acme.example","to":"jane@example.org","body":"Your statement is ready.","category":"transactional","sender":{"kind":"human","name":"Sam"},"conv":"c-9","actions":[{"kind":"link","label":"Open","url":"https://acme.example/s/1"}]}
 {"brand":"initech","channel":"sms","from":"INITECH","to":"+447700900123","body":"Initech: meeting moved to 3pm","category":"alert","sender":{"kind":"ai"}}
 {"brand":"initech","channel":"sms","from":"INITECH","to":"+15551234567","body":"Initech: TPS report due","category":"service","sender":{"kind":"automated"}}
+{"brand":"acme-bank","channel":"email","from":"acme.example","to":"zoe@example.org","body":"Relevé «mars» — 5 € ✓ 🙂","category":"transactional","sender":{"kind":"human","name":"Zoë Ørsted"},"conv":"c/\"9\"\\x","actions":[{"kind":"link","label":"Öffnen \"✓\" \\ 日本","url":"https://acme.example/s/2?q=\"a\""}]}
 EOF
-set +e
-"$signer_cli" sign --keystore "$HALLMARK_KEYSTORE" --audit "$work/sig.log" \
-    <"$work/requests.ndjson" >"$work/signed.ndjson" 2>"$work/err"
-st=$?
-set -e
-[ "$st" -eq 0 ] && ok || bad "hallmark-signer sign exited $st: $(head -c 400 "$work/err")"
+sign_all "$work/requests.ndjson" "$work/signed.ndjson"
 # The ground truth first: hallmark-verify accepts each signed message.
 python3 - "$work/requests.ndjson" "$work/signed.ndjson" "$work" <<'PY'
 import json, sys
@@ -84,13 +66,14 @@ for i, (r, o) in enumerate(zip(reqs, outs)):
     m["token"] = o.get("token", "")
     json.dump(m, open(f"{sys.argv[3]}/m{i}.json", "w"))
 PY
-for i in 0 1 2 3; do
+for i in 0 1 2 3 4; do
     r=$("$verify_cli" --root "$HALLMARK_KEYSTORE/root.pub" \
         --bundle "$HALLMARK_KEYSTORE/published/bundle.jws" --message "$work/m$i.json" --json |
         python3 -c 'import json,sys; print(json.load(sys.stdin)["result"])')
     # Tokens 2 and 3 are Initech's, a brand at level basic: "signed by" its domain (issue 22).
+    # Token 4 carries non-ASCII, quotes and backslashes in its claims (issue 16: the claims writer).
     want=HALLMARK_VERIFIED
-    [ "$i" -ge 2 ] && want=HALLMARK_VERIFIED_DOMAIN
+    [ "$i" -ge 2 ] && [ "$i" -le 3 ] && want=HALLMARK_VERIFIED_DOMAIN
     [ "$r" = "$want" ] && ok || bad "signer token $i: hallmark-verify says $r, want $want"
 done
 jwks=$HALLMARK_KEYSTORE/published/jwks

@@ -209,3 +209,21 @@ TEST(b64url_public_decoder_equals_the_constant_time_one)
     CHECK_RC(hm_b64url_decode_public(got, sizeof got, "AQ", 2, &gl), HALLMARK_OK);
     CHECK(gl == 1 && got[0] == 1);
 }
+
+/* The table encoder for public bytes writes what libsodium's constant-time one writes, for every
+ * length and the bytes at both ends of the alphabet. */
+TEST(b64url_encode_public_as_the_constant_time_codec)
+{
+    unsigned char bin[300];
+    char want[420], got[420];
+    size_t n, i;
+
+    for (n = 0; n <= sizeof bin; n++) {
+        for (i = 0; i < n; i++) {
+            bin[i] = (unsigned char)(n % 3 == 0 ? 0xFF - i : (i * 97 + n * 31) & 0xFF);
+        }
+        CHECK_RC(hm_b64url_encode(want, sizeof want, bin, n, NULL), HALLMARK_OK);
+        CHECK(hm_b64url_encode_public(got, bin, n) == strlen(want));
+        CHECK(strcmp(want, got) == 0);
+    }
+}

@@ -1,6 +1,7 @@
 /* The signer's signature log and its checkpoint (PATH.head): a log cut or rewritten since the
  * checkpoint is refused with a sentence that says which; a checkpoint that lags the log (a crash
  * between the two writes) is accepted and brought up to date. */
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -278,5 +279,68 @@ TEST(sigaudit_verify_checks_offline_and_names_the_first_bad_entry)
     (void)unlink(path);
     (void)unlink(ck);
     (void)unlink(copy_ck);
+    (void)rmdir(dir);
+}
+
+/* Each line the signature log writes (hm_json_write) is the one the keystore's audit writer
+ * (hm_audit_line, jansson) gives for the same entry, byte for byte, whatever the client's name
+ * holds: the log's format and its hash chain are unchanged by issue 16. */
+TEST(sigaudit_lines_as_the_audit_writer)
+{
+    static const char *const clients[] = {NULL,
+                                          "acme-pipeline",
+                                          "Zoë «ops» ✓ 日本 🙂",
+                                          "quote\" back\\slash /",
+                                          "ctl\x01\x1f\x7f\t\n",
+                                          "mtls: CN=pipeline.acme.example, O=\"Acme\""};
+    char dir[] = "/tmp/hallmark-siglines-XXXXXX", path[256], err[512], head[44];
+    hm_sigaudit_entry e[3];
+    hm_sigaudit *a = NULL;
+    unsigned char *text = NULL;
+    size_t len = 0, i, k, at = 0, entries = 0;
+
+    CHECK(mkdtemp(dir) != NULL);
+    (void)snprintf(path, sizeof path, "%s/sig.log", dir);
+    CHECK_RC(hm_sigaudit_open(path, HM_SIGAUDIT_SYNC_BATCH, &a, err, sizeof err), HALLMARK_OK);
+    for (i = 0; i < sizeof clients / sizeof clients[0]; i++) {
+        for (k = 0; k < 3; k++) {
+            e[k].brand = "acme-bank";
+            e[k].kid = "BoiX_1qiVvt81f3n1FwowbmJCrqOiIMPjFhOnhQsDCM";
+            e[k].jti = k == 1 ? "qIIY0hEb2JccSsgkaEZWwQ" : "AAAAAAAAAAAAAAAAAAAAAA";
+            e[k].body_sha256 = "JVk_jDeCxpCcZGOawKCz8RKx5Z2ObR-Kz4DTgVohhvw";
+        }
+        CHECK_RC(hm_sigaudit_record_all(a, 1790000000 + (long long)i, clients[i], e, 1 + i % 3),
+                 HALLMARK_OK);
+    }
+    CHECK_RC(hm_sigaudit_record(a, 1790000100, "bad \xc3", "b", "k", "j", "d"),
+             HALLMARK_ERR_NOMEM); /* not UTF-8: refused as jansson refused it, nothing written */
+    CHECK(hm_sigaudit_ok(a));
+    hm_sigaudit_close(a);
+    CHECK_RC(hm_read_file(path, 1 << 20, &text, &len), HALLMARK_OK);
+    hm_audit_genesis(head);
+    for (i = 0; i < sizeof clients / sizeof clients[0]; i++) {
+        for (k = 0; k < 1 + i % 3; k++) {
+            json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s}", "client",
+                                  clients[i] != NULL ? clients[i] : "-", "brand", "acme-bank",
+                                  "kid", "BoiX_1qiVvt81f3n1FwowbmJCrqOiIMPjFhOnhQsDCM", "jti",
+                                  k == 1 ? "qIIY0hEb2JccSsgkaEZWwQ" : "AAAAAAAAAAAAAAAAAAAAAA",
+                                  "body", "JVk_jDeCxpCcZGOawKCz8RKx5Z2ObR-Kz4DTgVohhvw");
+            char *want = NULL;
+            size_t l;
+            CHECK_RC(hm_audit_line(head, entries, o, 1790000000 + (long long)i, &want, head),
+                     HALLMARK_OK);
+            json_decref(o);
+            l = strlen(want);
+            CHECK(at + l < len && memcmp(text + at, want, l) == 0 && text[at + l] == '\n');
+            free(want);
+            at += l + 1;
+            entries++;
+        }
+    }
+    CHECK(at == len);
+    free(text);
+    (void)unlink(path);
+    (void)snprintf(path, sizeof path, "%s/sig.log.head", dir);
+    (void)unlink(path);
     (void)rmdir(dir);
 }

@@ -5,6 +5,16 @@
 signer_cli=$build/bin/hallmark-signer
 unset HALLMARK_NOW # the service signs with the real clock; the keystore must agree
 
+# activate_first_keys KID...: publishes the new keys, promotes each and publishes again.
+activate_first_keys() {
+    local kid
+    expect_ok "publish" publish
+    for kid in "$@"; do
+        expect_ok "promote $kid" key promote "$kid" --force --reason "first key"
+    done
+    expect_ok "publish again" publish
+}
+
 make_keystore() {
     expect_ok "init" init --platform "Hallmark Signer Test" --kdf minimum
     export HALLMARK_PLATFORM="Hallmark Signer Test" # the platform id apps pin (hallmark-verify --platform)
@@ -18,10 +28,39 @@ make_keystore() {
     acme_k1=$(cat "$work/out")
     expect_ok "globex key" key add globex
     globex_k1=$(cat "$work/out")
-    expect_ok "publish" publish
-    expect_ok "promote acme" key promote "$acme_k1" --force --reason "first key"
-    expect_ok "promote globex" key promote "$globex_k1" --force --reason "first key"
-    expect_ok "publish again" publish
+    activate_first_keys "$acme_k1" "$globex_k1"
+}
+
+# make_two_alg_keystore PLATFORM: brand acme-bank (level organization; sms:ACMEBANK@+44,
+# email:acme.example, whatsapp numbers +4477009..., link domain acme.example) with an Ed25519 key
+# and brand initech (level basic; sms:INITECH@+44 and @+1, email:initech.example, link domain
+# initech.example) with an ES256 key, both active; sets $ed_kid and $es_kid.
+make_two_alg_keystore() {
+    expect_ok "init" init --platform "$1" --kdf minimum
+    export HALLMARK_PLATFORM=$1 # the platform id apps pin (hallmark-verify --platform)
+    expect_ok "brand acme" brand add acme-bank --name "Acme Bank" --logo "$logo_good" \
+        --color "#0B5FFF" --sender sms:ACMEBANK@+44 --sender email:acme.example \
+        --sender-prefix whatsapp:+4477009 --link-domain acme.example --level organization
+    expect_ok "brand initech" brand add initech --verified-domain initech.example --name "Initech" \
+        --logo "$(logo_for initech)" --color "#003399" --sender sms:INITECH@+44 \
+        --sender sms:INITECH@+1 --sender email:initech.example --link-domain initech.example
+    expect_ok "acme Ed25519 key" key add acme-bank
+    ed_kid=$(cat "$work/out")
+    expect_ok "initech ES256 key" key add initech --alg es256
+    es_kid=$(cat "$work/out")
+    activate_first_keys "$ed_kid" "$es_kid"
+}
+
+# sign_all IN OUT: signs the requests of IN (NDJSON) in pipe mode into OUT, logging to
+# $work/sig.log; every one must be signed (exit 0).
+sign_all() {
+    local st
+    set +e
+    "$signer_cli" sign --keystore "$HALLMARK_KEYSTORE" --audit "$work/sig.log" <"$1" >"$2" \
+        2>"$work/err"
+    st=$?
+    set -e
+    [ "$st" -eq 0 ] && ok || bad "hallmark-signer sign exited $st: $(head -c 600 "$2" "$work/err")"
 }
 
 # Bearer tokens: the clients file holds only their SHA-256 (base64url).
