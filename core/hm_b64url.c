@@ -99,8 +99,10 @@ hm_b64url_decode(unsigned char *out, size_t out_cap, const char *b64, size_t b64
     return HALLMARK_OK;
 }
 
-hallmark_result
-hm_b64url_decode_exact(unsigned char *out, size_t want_len, const char *b64, size_t b64_len)
+typedef hallmark_result (*decoder)(unsigned char *, size_t, const char *, size_t, size_t *);
+
+static hallmark_result
+decode_exact(decoder decode, unsigned char *out, size_t want_len, const char *b64, size_t b64_len)
 {
     size_t len = 0;
     hallmark_result rc;
@@ -111,11 +113,24 @@ hm_b64url_decode_exact(unsigned char *out, size_t want_len, const char *b64, siz
     if (hm_b64url_decoded_max(b64_len) != want_len) {
         return HALLMARK_MALFORMED;
     }
-    rc = hm_b64url_decode(out, want_len, b64, b64_len, &len);
+    rc = decode(out, want_len, b64, b64_len, &len);
     if (rc == HALLMARK_OK && len != want_len) {
         return HALLMARK_MALFORMED;
     }
     return rc;
+}
+
+hallmark_result
+hm_b64url_decode_exact(unsigned char *out, size_t want_len, const char *b64, size_t b64_len)
+{
+    return decode_exact(hm_b64url_decode, out, want_len, b64, b64_len);
+}
+
+hallmark_result
+hm_b64url_decode_exact_public(unsigned char *out, size_t want_len, const char *b64,
+                              size_t b64_len)
+{
+    return decode_exact(hm_b64url_decode_public, out, want_len, b64, b64_len);
 }
 
 #if HALLMARK_WITH_OPENSSL

@@ -43,4 +43,8 @@ hallmark_result hm_b64url_decode_public(unsigned char *out, size_t out_cap, cons
 hallmark_result hm_b64url_decode_exact(unsigned char *out, size_t want_len, const char *b64,
                                        size_t b64_len);
 
+/* The same for public bytes (a token's digests), through hm_b64url_decode_public. */
+hallmark_result hm_b64url_decode_exact_public(unsigned char *out, size_t want_len, const char *b64,
+                                              size_t b64_len);
+
 #endif

@@ -278,6 +278,9 @@ typedef struct hallmark_action {
  * be shown by mistake. On HALLMARK_VERIFIED_DOMAIN (a brand at level basic, [HM-VERIFY-41]) they
  * are filled except display_name, the logo fields and the colours, which stay empty: the app shows
  * "signed by" and signed_domain. brand_id is for replay detection and logs, not for display.
+ * A call writes each string up to its NUL, and actions[i] past action_count as empty (kind 0,
+ * empty label and url): the bytes after a string's NUL are not part of the result, and may hold
+ * whatever the struct held before.
  */
 typedef struct hallmark_verification {
     hallmark_result code; /**< the verdict; only HALLMARK_VERIFIED shows the checkmark */
