@@ -8,14 +8,6 @@
 
 #include <sodium.h>
 #include <string.h>
-/* OpenSSL's table codecs and SHA-256 where the build links OpenSSL (with ES256), unless a build
- * without it says so (the WebAssembly verifier: ES256 on mbed TLS, tools/build-wasm.sh). */
-#ifndef HALLMARK_WITH_OPENSSL
-#define HALLMARK_WITH_OPENSSL HALLMARK_WITH_ES256
-#endif
-#if HALLMARK_WITH_OPENSSL
-#include <openssl/evp.h>
-#endif
 
 size_t
 hm_b64url_encoded_len(size_t bin_len)
@@ -128,8 +120,10 @@ hm_b64url_decode(unsigned char *out, size_t out_cap, const char *b64, size_t b64
     return HALLMARK_OK;
 }
 
-hallmark_result
-hm_b64url_decode_exact(unsigned char *out, size_t want_len, const char *b64, size_t b64_len)
+typedef hallmark_result (*decoder)(unsigned char *, size_t, const char *, size_t, size_t *);
+
+static hallmark_result
+decode_exact(decoder decode, unsigned char *out, size_t want_len, const char *b64, size_t b64_len)
 {
     size_t len = 0;
     hallmark_result rc;
@@ -140,50 +134,58 @@ hm_b64url_decode_exact(unsigned char *out, size_t want_len, const char *b64, siz
     if (hm_b64url_decoded_max(b64_len) != want_len) {
         return HALLMARK_MALFORMED;
     }
-    rc = hm_b64url_decode(out, want_len, b64, b64_len, &len);
+    rc = decode(out, want_len, b64, b64_len, &len);
     if (rc == HALLMARK_OK && len != want_len) {
         return HALLMARK_MALFORMED;
     }
     return rc;
 }
 
-#if HALLMARK_WITH_OPENSSL
-/* The 6-bit value of a base64url character the alphabet check accepted. */
-static unsigned
-sextet(char c)
+hallmark_result
+hm_b64url_decode_exact(unsigned char *out, size_t want_len, const char *b64, size_t b64_len)
 {
-    return c >= 'A' && c <= 'Z'   ? (unsigned)(c - 'A')
-           : c >= 'a' && c <= 'z' ? (unsigned)(c - 'a' + 26)
-           : c >= '0' && c <= '9' ? (unsigned)(c - '0' + 52)
-           : c == '-'             ? 62U
-                                  : 63U;
+    return decode_exact(hm_b64url_decode, out, want_len, b64, b64_len);
 }
 
-/* Decodes a run of whole groups (len a multiple of 4, at most 1024 characters, in the URL
- * alphabet, the last group possibly padded) with OpenSSL's table decoder: the bytes written, or
- * -1. */
-static int
-decode_groups(unsigned char *out, const char *b64, size_t len)
+hallmark_result
+hm_b64url_decode_exact_public(unsigned char *out, size_t want_len, const char *b64, size_t b64_len)
 {
-    unsigned char std[1024];
-    size_t i;
-
-    for (i = 0; i < len; i++) {
-        std[i] = b64[i] == '-' ? '+' : b64[i] == '_' ? '/' : (unsigned char)b64[i];
-    }
-    return EVP_DecodeBlock(out, std, (int)len);
+    return decode_exact(hm_b64url_decode_public, out, want_len, b64, b64_len);
 }
-#endif
+
+/* Public bytes (a token's segments and digests) decode through this table in one pass, in every
+ * build: the sextet of each base64url character; X (bits 6 and 7, X_BAD) for every other byte. */
+#define X 0xC0U
+#define X_BAD 0xC0U
+/* clang-format off */
+static const unsigned char sextets[256] = {
+     X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X, /* 0x00 */
+     X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X, /* 0x10 */
+     X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X, 62,  X,  X, /* 0x20 */
+    52, 53, 54, 55, 56, 57, 58, 59, 60, 61,  X,  X,  X,  X,  X,  X, /* 0x30 */
+     X,  0,  1,  2,  3,  4,  5,  6,  7,  8,  9, 10, 11, 12, 13, 14, /* 0x40 */
+    15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25,  X,  X,  X,  X, 63, /* 0x50 */
+     X, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, /* 0x60 */
+    41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51,  X,  X,  X,  X,  X, /* 0x70 */
+     X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X, /* 0x80 */
+     X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X, /* 0x90 */
+     X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X, /* 0xa0 */
+     X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X, /* 0xb0 */
+     X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X, /* 0xc0 */
+     X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X, /* 0xd0 */
+     X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X, /* 0xe0 */
+     X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X, /* 0xf0 */
+};
+/* clang-format on */
+#undef X
 
 hallmark_result
 hm_b64url_decode_public(unsigned char *out, size_t out_cap, const char *b64, size_t b64_len,
                         size_t *out_len)
 {
-#if HALLMARK_WITH_OPENSSL
-    size_t whole = b64_len / 4 * 4, rem = b64_len % 4, done = 0, at, n;
-    unsigned char last[3];
-    char tail[4];
-    unsigned low;
+    const unsigned char *in = (const unsigned char *)b64;
+    size_t whole = b64_len / 4 * 4, rem = b64_len % 4, i, done = 0;
+    unsigned bad = 0, a, b, c, d;
 
     if (out_len != NULL) {
         *out_len = 0;
@@ -191,41 +193,40 @@ hm_b64url_decode_public(unsigned char *out, size_t out_cap, const char *b64, siz
     if (out == NULL || (b64 == NULL && b64_len > 0)) {
         return HALLMARK_ERR_INVALID_ARGUMENT;
     }
-    if (rem == 1 || !alphabet_only(b64, b64_len)) {
+    if (rem == 1) {
         return HALLMARK_MALFORMED;
     }
     if (out_cap < hm_b64url_decoded_max(b64_len)) {
         return HALLMARK_ERR_BUFFER_TOO_SMALL;
     }
-    if (rem > 0) { /* the unused low bits of the last character must be zero (RFC 4648 §3.5) */
-        low = sextet(b64[b64_len - 1]) & (rem == 2 ? 0x0fU : 0x03U);
-        if (low != 0) {
-            return HALLMARK_MALFORMED;
-        }
-    }
-    for (at = 0; at < whole; at += n) {
-        n = whole - at > 1024 ? 1024 : whole - at;
-        if (decode_groups(out + done, b64 + at, n) != (int)(n / 4 * 3)) {
-            memset(out, 0, out_cap);
-            return HALLMARK_MALFORMED;
-        }
-        done += n / 4 * 3;
+    for (i = 0; i < whole; i += 4, done += 3) {
+        a = sextets[in[i]];
+        b = sextets[in[i + 1]];
+        c = sextets[in[i + 2]];
+        d = sextets[in[i + 3]];
+        bad |= a | b | c | d;
+        out[done] = (unsigned char)(a << 2 | b >> 4);
+        out[done + 1] = (unsigned char)(b << 4 | c >> 2);
+        out[done + 2] = (unsigned char)(c << 6 | d);
     }
     if (rem > 0) {
-        memcpy(tail, b64 + whole, rem);
-        memset(tail + rem, '=', 4 - rem);
-        if (decode_groups(last, tail, 4) != 3) {
-            memset(out, 0, out_cap);
-            return HALLMARK_MALFORMED;
+        a = sextets[in[whole]];
+        b = sextets[in[whole + 1]];
+        c = rem == 3 ? sextets[in[whole + 2]] : 0;
+        bad |= a | b | c;
+        /* the unused low bits of the last character must be zero (RFC 4648 §3.5) */
+        bad |= (rem == 2 ? b & 0x0fU : c & 0x03U) != 0 ? X_BAD : 0;
+        out[done++] = (unsigned char)(a << 2 | b >> 4);
+        if (rem == 3) {
+            out[done++] = (unsigned char)(b << 4 | c >> 2);
         }
-        memcpy(out + done, last, rem - 1);
-        done += rem - 1;
+    }
+    if ((bad & X_BAD) != 0) {
+        memset(out, 0, done);
+        return HALLMARK_MALFORMED;
     }
     if (out_len != NULL) {
         *out_len = done;
     }
     return HALLMARK_OK;
-#else
-    return hm_b64url_decode(out, out_cap, b64, b64_len, out_len);
-#endif
 }

@@ -39,10 +39,9 @@ hallmark_result hm_b64url_decode(unsigned char *out, size_t out_cap, const char 
                                  size_t b64_len, size_t *out_len);
 
 /*
- * The same rules and results for public bytes (a token's segments): with OpenSSL (the full
- * build), its table decoder after the same strict checks, several times faster than libsodium's
- * constant-time one, which a secret needs and a public token does not; without OpenSSL,
- * hm_b64url_decode. Keys and secrets use hm_b64url_decode.
+ * The same rules and results for public bytes (a token's segments): a table decoder in one pass,
+ * several times faster than libsodium's constant-time one, which a secret needs and a public
+ * token does not. Keys and secrets use hm_b64url_decode.
  */
 hallmark_result hm_b64url_decode_public(unsigned char *out, size_t out_cap, const char *b64,
                                         size_t b64_len, size_t *out_len);
@@ -50,5 +49,9 @@ hallmark_result hm_b64url_decode_public(unsigned char *out, size_t out_cap, cons
 /* Decodes into exactly want_len bytes: HALLMARK_MALFORMED unless the input is exactly that long. */
 hallmark_result hm_b64url_decode_exact(unsigned char *out, size_t want_len, const char *b64,
                                        size_t b64_len);
+
+/* The same for public bytes (a token's digests), through hm_b64url_decode_public. */
+hallmark_result hm_b64url_decode_exact_public(unsigned char *out, size_t want_len, const char *b64,
+                                              size_t b64_len);
 
 #endif

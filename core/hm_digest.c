@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 #include <sodium.h>
+#include <stdatomic.h>
 #include <string.h>
 /* OpenSSL's table codecs and SHA-256 where the build links OpenSSL (with ES256), unless a build
  * without it says so (the WebAssembly verifier: ES256 on mbed TLS, tools/build-wasm.sh). */
@@ -117,8 +118,19 @@ hm_ct_equal(const void *a, const void *b, size_t len)
     return sodium_memcmp(a, b, len) == 0;
 }
 
+/* sodium_init takes libsodium's global lock on every call, even once it has run: the verifier
+ * calls this on every verification, so after the first success it is one atomic load. */
+static atomic_int sodium_ready;
+
 hallmark_result
 hm_crypto_init(void)
 {
-    return sodium_init() < 0 ? HALLMARK_ERR_INTERNAL : HALLMARK_OK;
+    if (atomic_load_explicit(&sodium_ready, memory_order_acquire)) {
+        return HALLMARK_OK;
+    }
+    if (sodium_init() < 0) {
+        return HALLMARK_ERR_INTERNAL;
+    }
+    atomic_store_explicit(&sodium_ready, 1, memory_order_release);
+    return HALLMARK_OK;
 }

@@ -28,7 +28,7 @@ typedef struct hm_pubkey {
     size_t raw_len;
     unsigned char raw[HM_ES256_PUBLIC_BYTES];
     char kid[HM_KID_LEN + 1];
-    void *evp; /* ES256 only: the OpenSSL EVP_PKEY, owned */
+    void *evp; /* ES256 only: hm_es256_public_load's key handle, owned */
 } hm_pubkey;
 
 /* "Ed25519" or "ES256" (the names pinned in trust bundles); HM_ALG_UNKNOWN for anything else. */

@@ -117,9 +117,9 @@ TEST(b64url_every_foreign_byte_is_refused)
     /* Each of the 192 bytes outside the alphabet, at each of the four positions of a quantum.
      * libsodium 1.0.18 alone accepts the 128 bytes >= 0x80; the decoder must not. */
     unsigned char out[8];
-    char in[5];
+    char in[8];
     int c, pos;
-    size_t refused = 0;
+    size_t refused = 0, refused_public = 0;
 
     for (c = 0; c < 256; c++) {
         int valid = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
@@ -134,8 +134,26 @@ TEST(b64url_every_foreign_byte_is_refused)
                 refused++;
             }
         }
+        /* The public decoder's table, in a whole quantum and in the two- and three-character
+         * tails (the last character of a tail also carries unused bits: 'A' keeps them zero). */
+        for (pos = 0; pos < 7; pos++) {
+            static const size_t lens[7] = {6, 6, 7, 7, 7, 4, 4};
+            static const int at[7] = {4, 0, 4, 5, 1, 0, 3};
+            hallmark_result rc;
+
+            memcpy(in, "AAAAAAA", 8);
+            in[at[pos]] = (char)c;
+            rc = hm_b64url_decode_public(out, sizeof out, in, lens[pos], NULL);
+            if (valid && !(lens[pos] - (size_t)at[pos] == 1 && lens[pos] % 4 != 0)) {
+                CHECK_RC(rc, HALLMARK_OK);
+            } else if (!valid) {
+                CHECK_RC(rc, HALLMARK_MALFORMED);
+                refused_public++;
+            }
+        }
     }
     CHECK(refused == (size_t)192 * 4);
+    CHECK(refused_public == (size_t)192 * 7);
 }
 
 /* A JWS's public segments are encoded by OpenSSL's table encoder (hm_jws_header_b64, the signing

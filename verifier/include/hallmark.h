@@ -278,6 +278,9 @@ typedef struct hallmark_action {
  * be shown by mistake. On HALLMARK_VERIFIED_DOMAIN (a brand at level basic, [HM-VERIFY-41]) they
  * are filled except display_name, the logo fields and the colours, which stay empty: the app shows
  * "signed by" and signed_domain. brand_id is for replay detection and logs, not for display.
+ * A call writes each string up to its NUL, and actions[i] past action_count as empty (kind 0,
+ * empty label and url): the bytes after a string's NUL are not part of the result, and may hold
+ * whatever the struct held before.
  */
 typedef struct hallmark_verification {
     hallmark_result code; /**< the verdict; only HALLMARK_VERIFIED shows the checkmark */
@@ -405,9 +408,10 @@ HALLMARK_API hallmark_result hallmark_verifier_create(hallmark_verifier **out, c
  *         HALLMARK_BUNDLE_EXPIRED; HALLMARK_ERR_NOMEM. On failure the bundle in force (if any)
  *         stays in force and the app keeps its persisted state.
  * Thread safety: safe while other threads call hallmark_verify on the same verifier: the new
- * bundle is built aside and swapped in under a short lock; a verify that started earlier finishes
- * on the bundle it started with. Concurrent loads are serialized. The verifier also checks the
- * bundle against the state of the bundle it holds, so it never moves back within a process.
+ * bundle is built aside and swapped in atomically (verifications take no lock; the load waits
+ * at most for verifications inside their first few instructions); a verify that started earlier
+ * finishes on the bundle it started with. Concurrent loads are serialized. The verifier also checks
+ * the bundle against the state of the bundle it holds, so it never moves back within a process.
  */
 HALLMARK_API hallmark_result hallmark_verifier_load(hallmark_verifier *verifier,
                                                     const unsigned char *bundle, size_t bundle_len,

@@ -57,7 +57,7 @@ digest_claim(const json_t *p, const char *name, unsigned char out[HM_SHA256_BYTE
     size_t len = 0;
     const char *s = hm_json_string(p, name, &len);
 
-    return s != NULL && hm_b64url_decode_exact(out, HM_SHA256_BYTES, s, len) == HALLMARK_OK;
+    return s != NULL && hm_b64url_decode_exact_public(out, HM_SHA256_BYTES, s, len) == HALLMARK_OK;
 }
 
 static int
@@ -139,8 +139,8 @@ optional_claims(const json_t *p, hm_claims *c)
         for (i = 0; i < json_array_size(alt); i++) {
             const json_t *d = json_array_get(alt, i);
             if (!json_is_string(d) ||
-                hm_b64url_decode_exact(c->alt_body[i], HM_SHA256_BYTES, json_string_value(d),
-                                       json_string_length(d)) != HALLMARK_OK) {
+                hm_b64url_decode_exact_public(c->alt_body[i], HM_SHA256_BYTES, json_string_value(d),
+                                              json_string_length(d)) != HALLMARK_OK) {
                 return 0;
             }
         }
