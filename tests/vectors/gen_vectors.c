@@ -184,6 +184,11 @@ struct bundle_opts {
     const char *consent_url;        /* the bundle's consent_url (HM-BUNDLE-96) */
 };
 
+/* An Ed25519 public key of order 8: small-order keys (spec [HM-BUNDLE-3], [HM-TRUST-7]). */
+static const unsigned char ORDER8[32] = {
+    0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0, 0x45, 0xc3, 0xf4, 0x89, 0xf2, 0xef, 0x98, 0xf0,
+    0xd5, 0xdf, 0xac, 0x05, 0xd3, 0xc6, 0x33, 0x39, 0xb1, 0x38, 0x02, 0x88, 0x6d, 0x53, 0xfc, 0x05};
+
 static char *
 bundle(const struct bundle_opts *o)
 {
@@ -1733,10 +1738,6 @@ attack_signatures(void)
                                              0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84,
                                              0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51};
     /* A point of order 8 (libsodium's blocklist). */
-    static const unsigned char ORDER8[32] = {0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0,
-                                             0x45, 0xc3, 0xf4, 0x89, 0xf2, 0xef, 0x98, 0xf0,
-                                             0xd5, 0xdf, 0xac, 0x05, 0xd3, 0xc6, 0x33, 0x39,
-                                             0xb1, 0x38, 0x02, 0x88, 0x6d, 0x53, 0xfc, 0x05};
     char *a = sign_claims(acme, sms_claims(BODY, "a050"));
     const char *es = es256_kept;
     unsigned char sig[128], orig[64], der[72];
@@ -2063,26 +2064,34 @@ rebundle(const char *b, const hm_signkey *k, const char *h, const char *ins)
     return out;
 }
 
+/* A case of bundle b (consumed) whose message is token t from sender from; ui and check (the
+ * stored verdict re-checked, consumed) may be NULL. A verified case is Globex's. */
+static void
+deferred_case(const char *name, const char *description, const char *spec, const char *result,
+              char *b, const char *from, const char *t, const char *ui, json_t *check,
+              const json_t *verified)
+{
+    json_t *brand = strcmp(result, "HALLMARK_VERIFIED") == 0 ? json_deep_copy(verified) : NULL;
+    struct vec v = {name, description, spec, b, "sms", from, TO_SMS, BODY, NULL, t,    result,
+                    0,    0,           0,    0, brand, NULL, NULL,   0,    NULL, NULL, NULL};
+
+    displayed.ui = ui;
+    after_load.recheck = check;
+    emit(&v);
+    free(b);
+}
+
 /* A bundle case whose message carries the given token. */
 static void
 bundle_case_token(const char *name, const char *description, const char *spec, const char *result,
                   char *bundle_text, const char *t)
 {
-    struct vec v = {name, description, spec,   bundle_text, "sms", "ACMEBANK", TO_SMS, BODY,
-                    NULL, t,           result, 0,           0,     0,          0,      NULL,
-                    NULL, NULL,        0,      NULL,        NULL,  NULL};
-
-    emit(&v);
-    free(bundle_text);
+    deferred_case(name, description, spec, result, bundle_text, "ACMEBANK", t, NULL, NULL, NULL);
 }
 
 static void
 attack_bundles(void)
 {
-    static const unsigned char ORDER8[32] = {0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0,
-                                             0x45, 0xc3, 0xf4, 0x89, 0xf2, 0xef, 0x98, 0xf0,
-                                             0xd5, 0xdf, 0xac, 0x05, 0xd3, 0xc6, 0x33, 0x39,
-                                             0xb1, 0x38, 0x02, 0x88, 0x6d, 0x53, 0xfc, 0x05};
     struct bundle_opts o = {.serial = 7, .exp = NOW + 7 * DAY};
     unsigned char identity[32] = {1}, sig[64];
     char h[256], *b, *t;
@@ -4733,23 +4742,6 @@ with_bytes(const char *before, const char *text, const char *after)
     return out;
 }
 
-/* A case of bundle b (consumed) whose message is token t from sender from; ui and check (the
- * stored verdict re-checked, consumed) may be NULL. A verified case is Globex's. */
-static void
-deferred_case(const char *name, const char *description, const char *spec, const char *result,
-              char *b, const char *from, const char *t, const char *ui, json_t *check,
-              const json_t *verified)
-{
-    json_t *brand = strcmp(result, "HALLMARK_VERIFIED") == 0 ? json_deep_copy(verified) : NULL;
-    struct vec v = {name, description, spec, b, "sms", from, TO_SMS, BODY, NULL, t,    result,
-                    0,    0,           0,    0, brand, NULL, NULL,   0,    NULL, NULL, NULL};
-
-    displayed.ui = ui;
-    after_load.recheck = check;
-    emit(&v);
-    free(b);
-}
-
 /* Spec §6.6 [HM-BUNDLE-110] to [HM-BUNDLE-113] (issue 16): a brand entry is checked when a
  * verification first needs it; a bad one yields its load code for its own tokens only, and a
  * malformed one still fails the whole load. A verifier that checks everything at load gives the
@@ -4757,10 +4749,6 @@ deferred_case(const char *name, const char *description, const char *spec, const
 static void
 deferred_rules(void)
 {
-    static const unsigned char ORDER8[32] = {0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0,
-                                             0x45, 0xc3, 0xf4, 0x89, 0xf2, 0xef, 0x98, 0xf0,
-                                             0xd5, 0xdf, 0xac, 0x05, 0xd3, 0xc6, 0x33, 0x39,
-                                             0xb1, 0x38, 0x02, 0x88, 0x6d, 0x53, 0xfc, 0x05};
     struct bundle_opts o = {.serial = 7, .exp = NOW + 7 * DAY};
     char *acme_t = sign_claims(acme, sms_claims(BODY, "d553"));
     json_t *c = globex_claims("GLOBEX", "d554"), *e = raw_key_entry(ORDER8);
