@@ -88,7 +88,8 @@ same_check(const hm_trust *t, const hm_brand *a, const hm_trust *p, const hm_bra
     for (i = 0; i < a->key_total; i++) {
         const hm_pubkey *x = &t->keys[t->brand_keys[a->first_key + i]].pub;
         const hm_pubkey *y = &p->keys[p->brand_keys[b->first_key + i]].pub;
-        if (x->alg != y->alg || x->raw_len != y->raw_len || memcmp(x->raw, y->raw, x->raw_len)) {
+        if (x->alg != y->alg || x->raw_len != y->raw_len ||
+            memcmp(x->raw, y->raw, x->raw_len) != 0) {
             return 0;
         }
     }
