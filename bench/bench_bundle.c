@@ -4,8 +4,10 @@
  * hallmark-signer made with them verify against every bundle size; the rest are copies of the
  * first brand under new ids with fresh Ed25519 keys and senders and link domains of their own (a
  * sender two brands hold verifies for neither, spec §5.6). hallmark-keys itself would need an
- * Argon2id key file per key (30,000 of them for the largest bundle): too slow for a bench. usage:
- * bench-bundle KEYSTORE PASSPHRASE_FILE TOTAL OUT.jws */
+ * Argon2id key file per key (30,000 of them for the largest bundle): too slow for a bench. With
+ * RELOAD.jws, also writes the next bundle (serial + 1) in which the last CHANGED brands have new
+ * keys, for the reload row (issue 16: a reload that changes a few brands). usage:
+ * bench-bundle KEYSTORE PASSPHRASE_FILE TOTAL OUT.jws [RELOAD.jws] */
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +21,7 @@
 #include "hm_signkey.h"
 
 #define KEYS_PER_BRAND 3
+#define CHANGED 5
 
 /* A key entry as the keystore state holds it, for a fresh public key. */
 static json_t *
@@ -74,6 +77,26 @@ add_copies(json_t *brands, size_t total, long long now)
     return 0;
 }
 
+/* The last CHANGED brands get fresh keys (the brands a platform changed since the bundle). */
+static int
+change_brands(json_t *brands, long long now)
+{
+    static const char *const states[KEYS_PER_BRAND] = {"active", "pending", "retiring"};
+    size_t i, j, n = json_array_size(brands);
+
+    for (i = n - CHANGED; i < n; i++) {
+        json_t *keys = json_array();
+
+        for (j = 0; j < KEYS_PER_BRAND; j++) {
+            json_array_append_new(keys, key_entry(states[j], now));
+        }
+        if (json_object_set_new(json_array_get(brands, i), "keys", keys) != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -84,8 +107,9 @@ main(int argc, char **argv)
     long long now = hm_keystore_clock(NULL);
     int st = 1;
 
-    if (argc != 5 || (total = strtoul(argv[3], NULL, 10)) == 0) {
-        (void)fprintf(stderr, "usage: bench-bundle KEYSTORE PASSPHRASE_FILE TOTAL OUT.jws\n");
+    if ((argc != 5 && argc != 6) || (total = strtoul(argv[3], NULL, 10)) <= CHANGED) {
+        (void)fprintf(stderr,
+                      "usage: bench-bundle KEYSTORE PASSPHRASE_FILE TOTAL OUT.jws [RELOAD.jws]\n");
         return 2;
     }
     if (hm_crypto_init() != HALLMARK_OK ||
@@ -106,6 +130,17 @@ main(int argc, char **argv)
         (void)fprintf(stderr, "bench-bundle: cannot write %s\n", argv[4]);
     } else {
         st = 0;
+    }
+    if (st == 0 && argc == 6) {
+        free(bundle);
+        bundle = NULL;
+        if (change_brands(hm_ks_brands(&ks), now) != 0 ||
+            hm_pub_bundle(ks.state, publisher, 1000001 + total, now, now + 86400, &bundle) !=
+                HALLMARK_OK ||
+            hm_atomic_write(argv[5], bundle, strlen(bundle)) != HALLMARK_OK) {
+            (void)fprintf(stderr, "bench-bundle: cannot write %s\n", argv[5]);
+            st = 1;
+        }
     }
     free(bundle);
     hm_signkey_free(publisher);

@@ -178,8 +178,11 @@ def build(rows, cores):
     bundles = {int(k.split("-")[1]): v for k, v in rows.items() if k.startswith("bundle-")}
     for size in sorted(bundles):
         b = bundles[size]
-        t.row("6", f"bundle {size:,} brands x 3 keys ({b['bundle_bytes'] / 1e6:.1f} MB): load ms",
-              b["load_ms"], "ms")
+        t.row("6", f"bundle {size:,} brands x 3 keys ({b['bundle_bytes'] / 1e6:.1f} MB): cold load "
+              "ms, one core, a verifier of its own", b["load_ms"], "ms")
+        if b.get("reload_ms", -1) >= 0:
+            t.row("6", f"bundle {size:,} brands: reload ms, 5 brands changed, after verifying "
+                  "the phone corpus", b["reload_ms"], "ms")
         t.row("6", f"bundle {size:,} brands: heap after load", b["heap_bytes"] / 1e6, "MB")
         t.row("6", f"bundle {size:,} brands: verify, 1 thread (ratio to the limit beside it)",
               b["verify_1t"], "verify/s", b["limit"])
@@ -235,6 +238,12 @@ def build(rows, cores):
         big, small = bundles[10000], bundles[100]
         t.check("10,000-brand bundle: cold load < 0.7 s on one core", f"{big['load_ms']:.1f} ms",
                 "< 700 ms", big["load_ms"] < 700)
+        if big.get("reload_ms", -1) >= 0:
+            t.check("10,000-brand bundle: a reload that changes a few brands < 100 ms",
+                    f"{big['reload_ms']:.1f} ms", "< 100 ms", big["reload_ms"] < 100)
+        else:
+            t.check("10,000-brand bundle: a reload that changes a few brands < 100 ms",
+                    "not measured: bench-verify ran without --reload", "< 100 ms", None)
         keep = (big["verify_1t"] / big["limit"]) / (small["verify_1t"] / small["limit"])
         t.check("verify rate with 10,000 brands within 10% of 100 brands (each as a ratio to its "
                 "own limit)", fmt(keep), ">= 0.90",
@@ -259,9 +268,6 @@ def build(rows, cores):
     # Issue 16's targets that no row measures yet: said, never left out.
     t.check("in-process signing ES256 >= 0.90 of OpenSSL ES256 with its contexts kept",
             "not measured: the bench workload has no ES256 brand yet", 0.90, None)
-    t.check("10,000-brand bundle: a reload that changes a few brands < 100 ms",
-            "not measured: needs the checked-on-first-use cache of spec §6.6 (not built)",
-            "< 100 ms", None)
     t.check("full product ahead of cjose's ratio per core on ES256",
             "not measured: the product rows are Ed25519 (see the cjose rows)", "cjose", None)
     for name, value, goal, met in store + wasm:

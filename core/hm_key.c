@@ -80,8 +80,10 @@ compute_kid(hm_pubkey *key)
     return hm_sha256_b64url(key->kid, (const unsigned char *)jwk, jwk_len);
 }
 
-hallmark_result
-hm_pubkey_from_raw(hm_pubkey *key, hm_alg alg, const unsigned char *raw, size_t raw_len)
+/* check_point 0 leaves an Ed25519 key's point check to hm_pubkey_point_ok (spec §6.6
+ * [HM-BUNDLE-110]: a bundle's brand keys are checked on first use). */
+static hallmark_result
+from_raw(hm_pubkey *key, hm_alg alg, const unsigned char *raw, size_t raw_len, int check_point)
 {
     hallmark_result rc;
 
@@ -97,7 +99,8 @@ hm_pubkey_from_raw(hm_pubkey *key, hm_alg alg, const unsigned char *raw, size_t 
     }
     switch (alg) {
     case HM_ALG_ED25519:
-        if (raw_len != HM_ED25519_PUBLIC_BYTES || crypto_core_ed25519_is_valid_point(raw) != 1) {
+        if (raw_len != HM_ED25519_PUBLIC_BYTES ||
+            (check_point && crypto_core_ed25519_is_valid_point(raw) != 1)) {
             return HALLMARK_ERR_INVALID_KEY;
         }
         break;
@@ -128,6 +131,18 @@ hm_pubkey_from_raw(hm_pubkey *key, hm_alg alg, const unsigned char *raw, size_t 
     return rc;
 }
 
+hallmark_result
+hm_pubkey_from_raw(hm_pubkey *key, hm_alg alg, const unsigned char *raw, size_t raw_len)
+{
+    return from_raw(key, alg, raw, raw_len, 1);
+}
+
+int
+hm_pubkey_point_ok(const hm_pubkey *key)
+{
+    return key->alg != HM_ALG_ED25519 || crypto_core_ed25519_is_valid_point(key->raw) == 1;
+}
+
 /* Reads a required string member and decodes it as base64url of exactly want bytes. */
 static hallmark_result
 jwk_coordinate(const json_t *jwk, const char *name, unsigned char *out, size_t want)
@@ -153,8 +168,8 @@ member_equals(const json_t *obj, const char *name, const char *want)
            json_string_length(v) == strlen(want);
 }
 
-hallmark_result
-hm_pubkey_from_jwk(hm_pubkey *key, const json_t *jwk)
+static hallmark_result
+from_jwk(hm_pubkey *key, const json_t *jwk, int check_point)
 {
     unsigned char raw[HM_ES256_PUBLIC_BYTES];
     hallmark_result rc;
@@ -174,7 +189,7 @@ hm_pubkey_from_jwk(hm_pubkey *key, const json_t *jwk)
         if (rc != HALLMARK_OK) {
             return rc;
         }
-        return hm_pubkey_from_raw(key, HM_ALG_ED25519, raw, HM_ED25519_PUBLIC_BYTES);
+        return from_raw(key, HM_ALG_ED25519, raw, HM_ED25519_PUBLIC_BYTES, check_point);
     }
     if (member_equals(jwk, "kty", "EC") && member_equals(jwk, "crv", "P-256")) {
         raw[0] = 0x04;
@@ -185,9 +200,21 @@ hm_pubkey_from_jwk(hm_pubkey *key, const json_t *jwk)
         if (rc != HALLMARK_OK) {
             return rc;
         }
-        return hm_pubkey_from_raw(key, HM_ALG_ES256, raw, HM_ES256_PUBLIC_BYTES);
+        return from_raw(key, HM_ALG_ES256, raw, HM_ES256_PUBLIC_BYTES, 1);
     }
     return HALLMARK_ERR_INVALID_KEY;
+}
+
+hallmark_result
+hm_pubkey_from_jwk(hm_pubkey *key, const json_t *jwk)
+{
+    return from_jwk(key, jwk, 1);
+}
+
+hallmark_result
+hm_pubkey_from_jwk_unchecked(hm_pubkey *key, const json_t *jwk)
+{
+    return from_jwk(key, jwk, 0);
 }
 
 hallmark_result

@@ -58,6 +58,17 @@ hallmark_result hm_pubkey_from_raw(hm_pubkey *key, hm_alg alg, const unsigned ch
  */
 hallmark_result hm_pubkey_from_jwk(hm_pubkey *key, const json_t *jwk);
 
+/*
+ * As hm_pubkey_from_jwk, except that an Ed25519 key's point is not checked (every other rule is):
+ * for a trust bundle's brand keys, checked on first use (spec §6.6 [HM-BUNDLE-110]). The key MUST
+ * NOT verify anything before hm_pubkey_point_ok has said 1 for it.
+ */
+hallmark_result hm_pubkey_from_jwk_unchecked(hm_pubkey *key, const json_t *jwk);
+
+/* 1 if key passes the point check of hm_pubkey_from_raw (an ES256 key always does: it was checked
+ * when it was built), else 0. Costs one Ed25519 subgroup check (~45 us). */
+int hm_pubkey_point_ok(const hm_pubkey *key);
+
 /* Releases what a key owns and zeroes it. NULL and an already cleared key are allowed. */
 void hm_pubkey_clear(hm_pubkey *key);
 

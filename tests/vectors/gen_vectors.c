@@ -184,6 +184,11 @@ struct bundle_opts {
     const char *consent_url;        /* the bundle's consent_url (HM-BUNDLE-96) */
 };
 
+/* An Ed25519 public key of order 8: small-order keys (spec [HM-BUNDLE-3], [HM-TRUST-7]). */
+static const unsigned char ORDER8[32] = {
+    0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0, 0x45, 0xc3, 0xf4, 0x89, 0xf2, 0xef, 0x98, 0xf0,
+    0xd5, 0xdf, 0xac, 0x05, 0xd3, 0xc6, 0x33, 0x39, 0xb1, 0x38, 0x02, 0x88, 0x6d, 0x53, 0xfc, 0x05};
+
 static char *
 bundle(const struct bundle_opts *o)
 {
@@ -1733,10 +1738,6 @@ attack_signatures(void)
                                              0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84,
                                              0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51};
     /* A point of order 8 (libsodium's blocklist). */
-    static const unsigned char ORDER8[32] = {0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0,
-                                             0x45, 0xc3, 0xf4, 0x89, 0xf2, 0xef, 0x98, 0xf0,
-                                             0xd5, 0xdf, 0xac, 0x05, 0xd3, 0xc6, 0x33, 0x39,
-                                             0xb1, 0x38, 0x02, 0x88, 0x6d, 0x53, 0xfc, 0x05};
     char *a = sign_claims(acme, sms_claims(BODY, "a050"));
     const char *es = es256_kept;
     unsigned char sig[128], orig[64], der[72];
@@ -2063,26 +2064,34 @@ rebundle(const char *b, const hm_signkey *k, const char *h, const char *ins)
     return out;
 }
 
+/* A case of bundle b (consumed) whose message is token t from sender from; ui and check (the
+ * stored verdict re-checked, consumed) may be NULL. A verified case is Globex's. */
+static void
+deferred_case(const char *name, const char *description, const char *spec, const char *result,
+              char *b, const char *from, const char *t, const char *ui, json_t *check,
+              const json_t *verified)
+{
+    json_t *brand = strcmp(result, "HALLMARK_VERIFIED") == 0 ? json_deep_copy(verified) : NULL;
+    struct vec v = {name, description, spec, b, "sms", from, TO_SMS, BODY, NULL, t,    result,
+                    0,    0,           0,    0, brand, NULL, NULL,   0,    NULL, NULL, NULL};
+
+    displayed.ui = ui;
+    after_load.recheck = check;
+    emit(&v);
+    free(b);
+}
+
 /* A bundle case whose message carries the given token. */
 static void
 bundle_case_token(const char *name, const char *description, const char *spec, const char *result,
                   char *bundle_text, const char *t)
 {
-    struct vec v = {name, description, spec,   bundle_text, "sms", "ACMEBANK", TO_SMS, BODY,
-                    NULL, t,           result, 0,           0,     0,          0,      NULL,
-                    NULL, NULL,        0,      NULL,        NULL,  NULL};
-
-    emit(&v);
-    free(bundle_text);
+    deferred_case(name, description, spec, result, bundle_text, "ACMEBANK", t, NULL, NULL, NULL);
 }
 
 static void
 attack_bundles(void)
 {
-    static const unsigned char ORDER8[32] = {0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0,
-                                             0x45, 0xc3, 0xf4, 0x89, 0xf2, 0xef, 0x98, 0xf0,
-                                             0xd5, 0xdf, 0xac, 0x05, 0xd3, 0xc6, 0x33, 0x39,
-                                             0xb1, 0x38, 0x02, 0x88, 0x6d, 0x53, 0xfc, 0x05};
     struct bundle_opts o = {.serial = 7, .exp = NOW + 7 * DAY};
     unsigned char identity[32] = {1}, sig[64];
     char h[256], *b, *t;
@@ -4733,6 +4742,61 @@ with_bytes(const char *before, const char *text, const char *after)
     return out;
 }
 
+/* Spec §6.6 [HM-BUNDLE-110] to [HM-BUNDLE-113] (issue 16): a brand entry is checked when a
+ * verification first needs it; a bad one yields its load code for its own tokens only, and a
+ * malformed one still fails the whole load. A verifier that checks everything at load gives the
+ * same result for the cases of a bad entry's own tokens (its load fails with that code). */
+static void
+deferred_rules(void)
+{
+    struct bundle_opts o = {.serial = 7, .exp = NOW + 7 * DAY};
+    char *acme_t = sign_claims(acme, sms_claims(BODY, "d553"));
+    json_t *c = globex_claims("GLOBEX", "d554"), *e = raw_key_entry(ORDER8);
+    json_t *verified = acme_brand(globex, c); /* Globex's credential differs in id and name */
+    char *globex_t = sign_claims(globex, c);
+
+    json_object_set_new(verified, "id", json_string("globex"));
+    json_object_set_new(verified, "name", json_string("Globex"));
+    counter = 552; /* issue 16: vectors 553-569 */
+    o.bad_cred_sig = 1;
+    deferred_case("brand-credential-forged-own-token",
+                  "Acme's credential is not signed by the publisher: Acme's token gets the load's "
+                  "code for it, neutral, and so does a stored verdict of Acme's key",
+                  "HM-BUNDLE-110 HM-BUNDLE-111 HM-BUNDLE-25 HM-VERIFY-9",
+                  "HALLMARK_BUNDLE_BAD_SIGNATURE", bundle(&o), "ACMEBANK", acme_t, "neutral",
+                  recheck("acme-bank", acme, NOW - 60, "HALLMARK_BUNDLE_BAD_SIGNATURE"), NULL);
+    /* A full check refuses this bundle ([HM-BUNDLE-113]); a verifier that defers verifies the
+     * other brands' tokens, which is why no load result can be expected here. */
+    deferred_case("brand-credential-forged-other-brand-verifies",
+                  "Acme's credential is not signed by the publisher: Globex's token in the same "
+                  "bundle verifies (a verifier that checks on first use)",
+                  "HM-BUNDLE-110 HM-BUNDLE-111", "HALLMARK_VERIFIED", bundle(&o), "GLOBEX",
+                  globex_t, "checkmark", NULL, verified);
+    o.bad_cred_sig = 0;
+    o.extra_acme_key = e;
+    deferred_case("brand-key-small-order-own-token",
+                  "Acme lists a key of order 8: a token of Acme's valid key gets "
+                  "HALLMARK_BUNDLE_MALFORMED, neutral; the entry is checked whole",
+                  "HM-BUNDLE-110 HM-BUNDLE-111 HM-BUNDLE-3 HM-VERIFY-9",
+                  "HALLMARK_BUNDLE_MALFORMED", bundle(&o), "ACMEBANK", acme_t, "neutral",
+                  recheck("acme-bank", acme, NOW - 60, "HALLMARK_BUNDLE_MALFORMED"), NULL);
+    deferred_case("brand-key-small-order-other-brand-verifies",
+                  "Acme lists a key of order 8: Globex's token in the same bundle verifies",
+                  "HM-BUNDLE-110 HM-BUNDLE-111", "HALLMARK_VERIFIED", bundle(&o), "GLOBEX",
+                  globex_t, "checkmark", NULL, verified);
+    o.extra_acme_key = NULL;
+    o.acme_key_alg_override = "EdDSA";
+    deferred_case("brand-entry-malformed-fails-whole-load",
+                  "Acme's key entry pins EdDSA (a structural rule): the whole load fails, so "
+                  "Globex's token is never verified",
+                  "HM-BUNDLE-110 HM-BUNDLE-20", "HALLMARK_BUNDLE_MALFORMED", bundle(&o), "GLOBEX",
+                  globex_t, NULL, NULL, NULL);
+    json_decref(e);
+    json_decref(verified);
+    free(acme_t);
+    free(globex_t);
+}
+
 static void
 file_rules(void)
 {
@@ -4871,6 +4935,7 @@ main(int argc, char **argv)
     policy_rules();
     delivery_rules();
     file_rules();
+    deferred_rules();
     printf("gen-vectors: %d vectors written to %s\n", counter, out_dir);
     return failures == 0 ? 0 : 1;
 }

@@ -64,8 +64,11 @@ typedef enum hallmark_result {
     HALLMARK_TOKEN_NOT_YET_VALID = 26,      /**< the token was issued in the future */
     HALLMARK_ACTION_NOT_AUTHORIZED = 27,    /**< an action URL is outside the brand's domains */
     HALLMARK_NO_BUNDLE = 28,                /**< no trust bundle has been loaded */
-    HALLMARK_BUNDLE_MALFORMED = 29,         /**< the trust bundle is not well-formed */
-    HALLMARK_BUNDLE_BAD_SIGNATURE = 30,     /**< the trust bundle's signature does not verify */
+    HALLMARK_BUNDLE_MALFORMED = 29,         /**< the trust bundle is not well-formed; from verify,
+                                                 a key of the token's brand entry is not a valid
+                                                 point (spec [HM-BUNDLE-111]) */
+    HALLMARK_BUNDLE_BAD_SIGNATURE = 30,     /**< the trust bundle's signature does not verify; from
+                                                 verify, the brand entry's credential does not */
     HALLMARK_BUNDLE_UNTRUSTED = 31,         /**< the bundle's chain does not reach a pinned root */
     HALLMARK_BUNDLE_EXPIRED = 32,           /**< the trust bundle is stale: cannot tell */
     HALLMARK_BUNDLE_ROLLBACK = 33,          /**< the bundle is older than one already accepted */

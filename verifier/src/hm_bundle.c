@@ -41,6 +41,8 @@ struct load {
     long long publisher_nbf, publisher_exp, generation;
     const char *platform;   /* the bundle's, borrowed from payload */
     int foreign_credential; /* a credential names another platform ([HM-CRED-60]) */
+    int deferred;           /* brand entries checked on first use ([HM-BUNDLE-110]) */
+    const hm_trust *previous;
     hallmark_error *err;
 };
 
@@ -746,7 +748,8 @@ parse_key(hm_brand_key *k, const json_t *e, size_t brand)
         (k->state == HM_KEY_REVOKED && !get_time(e, "revoked_at", &revoked_at))) {
         return HALLMARK_BUNDLE_MALFORMED;
     }
-    rc = hm_pubkey_from_jwk(&k->pub, e);
+    /* The point check is the brand entry's, with its credential signature ([HM-BUNDLE-110]). */
+    rc = hm_pubkey_from_jwk_unchecked(&k->pub, e);
     if (rc == HALLMARK_UNSUPPORTED_ALG && k->alg == HM_ALG_ES256) {
         /* This build verifies no ES256: keep the entry so its tokens get UNSUPPORTED_ALG. */
         const char *kty = hm_json_string(e, "kty", NULL);
@@ -792,24 +795,97 @@ id_set_init(struct id_set *set, size_t n)
     return set->slots != NULL;
 }
 
+static size_t
+id_hash(const char *id, size_t n)
+{
+    uint64_t h = 14695981039346656037ULL;
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        h = (h ^ (unsigned char)id[i]) * 1099511628211ULL;
+    }
+    return (size_t)h;
+}
+
 /* Adds brand i of brands; 0 if a brand with the same id is already in. */
 static int
 id_set_add(struct id_set *set, const hm_brand *brands, size_t i)
 {
-    const unsigned char *p = (const unsigned char *)brands[i].id;
-    uint64_t h = 14695981039346656037ULL;
     size_t slot;
 
-    while (*p != '\0') {
-        h = (h ^ *p++) * 1099511628211ULL;
-    }
-    for (slot = (size_t)h & set->mask; set->slots[slot] != 0; slot = (slot + 1) & set->mask) {
+    for (slot = id_hash(brands[i].id, strlen(brands[i].id)) & set->mask; set->slots[slot] != 0;
+         slot = (slot + 1) & set->mask) {
         if (strcmp(brands[set->slots[slot] - 1].id, brands[i].id) == 0) {
             return 0;
         }
     }
     set->slots[slot] = i + 1;
     return 1;
+}
+
+long
+hm_trust_brand_index(const hm_trust *t, const char *id, size_t n)
+{
+    size_t slot, b;
+
+    if (t == NULL || t->brand_ids == NULL) {
+        return -1;
+    }
+    for (slot = id_hash(id, n) & t->brand_id_mask; (b = t->brand_ids[slot]) != 0;
+         slot = (slot + 1) & t->brand_id_mask) {
+        if (strncmp(t->brands[b - 1].id, id, n) == 0 && t->brands[b - 1].id[n] == '\0') {
+            return (long)(b - 1);
+        }
+    }
+    return -1;
+}
+
+/* What the brand entry's check on first use reads ([HM-BUNDLE-110]): the credential's signing
+ * input and signature, kept from the bundle's bytes; a kid other than the publishing key's
+ * fails that check as a bad signature does (step 9). */
+static hallmark_result
+keep_credential(struct load *ld, hm_brand *b, const hm_jws *cred)
+{
+    if ((b->cred_input = malloc(cred->signing_input_len + 1)) == NULL) {
+        return HALLMARK_ERR_NOMEM;
+    }
+    memcpy(b->cred_input, cred->signing_input, cred->signing_input_len);
+    b->cred_input[cred->signing_input_len] = '\0';
+    b->cred_input_len = cred->signing_input_len;
+    if (hm_jws_kid_is(cred, ld->publisher_key.kid) && cred->sig_len == HM_SIG_BYTES) {
+        memcpy(b->cred_sig, cred->sig, HM_SIG_BYTES);
+        b->cred_sig_len = HM_SIG_BYTES;
+    }
+    return HALLMARK_OK;
+}
+
+/* Each brand's keys, grouped in brand order (hm_brand.first_key, key_total). */
+static hallmark_result
+group_keys(hm_trust *t)
+{
+    size_t i, *next;
+
+    t->brand_keys = calloc(t->key_count + 1, sizeof *t->brand_keys);
+    t->checks = calloc(t->brand_count + 1, 1);
+    next = calloc(t->brand_count + 1, sizeof *next);
+    if (t->brand_keys == NULL || t->checks == NULL || next == NULL) {
+        free(next);
+        return HALLMARK_ERR_NOMEM;
+    }
+    for (i = 0; i < t->key_count; i++) {
+        t->brands[t->keys[i].brand].key_total++;
+    }
+    for (i = 1; i < t->brand_count; i++) {
+        t->brands[i].first_key = t->brands[i - 1].first_key + t->brands[i - 1].key_total;
+    }
+    for (i = 0; i < t->brand_count; i++) {
+        next[i] = t->brands[i].first_key;
+    }
+    for (i = 0; i < t->key_count; i++) {
+        t->brand_keys[next[t->keys[i].brand]++] = i;
+    }
+    free(next);
+    return HALLMARK_OK;
 }
 
 static hallmark_result
@@ -847,6 +923,9 @@ parse_brands(struct load *ld, const json_t *brands)
                                   &ld->foreign_credential);
         }
         if (rc == HALLMARK_OK) {
+            rc = keep_credential(ld, &t->brands[i], &ld->creds[i]);
+        }
+        if (rc == HALLMARK_OK) {
             rc = parse_superseded(&t->brands[i], json_object_get(entry, "superseded"));
         }
         if (rc == HALLMARK_OK && !json_is_array(keys)) {
@@ -871,7 +950,8 @@ parse_brands(struct load *ld, const json_t *brands)
             rc = fail(ld, HALLMARK_BUNDLE_MALFORMED, "brand listed twice", "brands");
         }
     }
-    free(seen.slots);
+    t->brand_ids = seen.slots; /* kept: the brand index of hm_trust_brand_index */
+    t->brand_id_mask = seen.mask;
     if (rc != HALLMARK_OK) {
         return rc;
     }
@@ -881,7 +961,7 @@ parse_brands(struct load *ld, const json_t *brands)
             return fail(ld, HALLMARK_BUNDLE_MALFORMED, "key listed twice", "brands.keys");
         }
     }
-    return HALLMARK_OK;
+    return group_keys(t);
 }
 
 static hallmark_result
@@ -1075,8 +1155,10 @@ hm_trust_sender_always_signed(const hm_trust *t, const char *channel, const char
         return 0;
     }
     claimants(t, channel, from, to, &b, &contested);
+    /* A brand entry that fails its check on first use declares nothing ([HM-BUNDLE-110]). */
     return b != NULL && !contested && !b->revoked && now >= b->nbf - HM_SKEW &&
-           now < b->exp + HM_SKEW && hm_brand_sender_always_signed(b, channel, from, to);
+           now < b->exp + HM_SKEW && hm_brand_sender_always_signed(b, channel, from, to) &&
+           hm_trust_brand_check(t, (size_t)(b - t->brands)) == HALLMARK_OK;
 }
 
 /* 1 if a brand other than `brand` lists (kind, channel, value[0..n), country). */
@@ -1235,20 +1317,26 @@ check_signatures(struct load *ld)
     return HALLMARK_OK;
 }
 
-/* Step 9, once the brand entries are read: every credential by the bundle's publishing key. */
+/* Step 4's point checks and step 9, once the brand entries are read: every brand entry now
+ * (hm_trust_load), or on first use with the results of previous carried over ([HM-BUNDLE-110]). */
 static hallmark_result
-check_credentials(struct load *ld)
+check_brands(struct load *ld)
 {
-    size_t i;
+    hallmark_result rc;
 
-    for (i = 0; i < ld->cred_count; i++) {
-        if (!hm_jws_kid_is(&ld->creds[i], ld->publisher_key.kid) ||
-            hm_jws_verify(&ld->creds[i], &ld->publisher_key) != HALLMARK_OK) {
-            return fail(ld, HALLMARK_BUNDLE_BAD_SIGNATURE, "credential signature invalid",
-                        "brands.credential");
-        }
+    ld->trust->publisher_key = ld->publisher_key;
+    if (ld->deferred) {
+        hm_trust_carry_checks(ld->trust, ld->previous);
+        return HALLMARK_OK;
     }
-    return HALLMARK_OK;
+    rc = hm_trust_check_all(ld->trust);
+    if (rc == HALLMARK_BUNDLE_MALFORMED) {
+        return fail(ld, rc, "brand key is not a valid point", "brands.keys");
+    }
+    if (rc == HALLMARK_BUNDLE_BAD_SIGNATURE) {
+        return fail(ld, rc, "credential signature invalid", "brands.credential");
+    }
+    return rc;
 }
 
 static hallmark_result
@@ -1312,7 +1400,7 @@ parse_entries(struct load *ld)
         rc = index_claims(ld->trust);
     }
     if (rc == HALLMARK_OK) {
-        rc = check_credentials(ld);
+        rc = check_brands(ld);
     }
     return rc;
 }
@@ -1368,10 +1456,10 @@ note_position(struct load *ld)
     memcpy(ld->trust->publisher_raw, ld->publisher_key.raw, HM_ED25519_PUBLIC_BYTES);
 }
 
-hallmark_result
-hm_trust_load(const hm_anchor *anchor, const unsigned char *bundle, size_t len,
-              const hm_trust_state *const *floors, size_t floor_count, int64_t now, hm_trust **out,
-              hallmark_error *err)
+static hallmark_result
+load(const hm_anchor *anchor, const unsigned char *bundle, size_t len,
+     const hm_trust_state *const *floors, size_t floor_count, int64_t now, const hm_trust *previous,
+     int deferred, hm_trust **out, hallmark_error *err)
 {
     struct load ld;
     hallmark_result rc;
@@ -1379,6 +1467,8 @@ hm_trust_load(const hm_anchor *anchor, const unsigned char *bundle, size_t len,
 
     memset(&ld, 0, sizeof ld);
     ld.err = err;
+    ld.deferred = deferred;
+    ld.previous = previous;
     ld.anchor = anchor;
     if (out == NULL || anchor == NULL || anchor->root_count == 0 || bundle == NULL ||
         (floors == NULL && floor_count > 0)) {
@@ -1455,6 +1545,22 @@ hm_trust_load(const hm_anchor *anchor, const unsigned char *bundle, size_t len,
     free(ld.seqs);
     free(ld.creds);
     return rc;
+}
+
+hallmark_result
+hm_trust_load(const hm_anchor *anchor, const unsigned char *bundle, size_t len,
+              const hm_trust_state *const *floors, size_t floor_count, int64_t now, hm_trust **out,
+              hallmark_error *err)
+{
+    return load(anchor, bundle, len, floors, floor_count, now, NULL, 0, out, err);
+}
+
+hallmark_result
+hm_trust_load_deferred(const hm_anchor *anchor, const unsigned char *bundle, size_t len,
+                       const hm_trust_state *const *floors, size_t floor_count, int64_t now,
+                       const hm_trust *previous, hm_trust **out, hallmark_error *err)
+{
+    return load(anchor, bundle, len, floors, floor_count, now, previous, 1, out, err);
 }
 
 /* ---- the app's anchor and its persisted state (§1.2, §6.8) --------------------------------- */
@@ -1731,6 +1837,7 @@ hm_trust_free(hm_trust *trust)
         free(b->name);
         free(b->logo_url);
         free(b->domain);
+        free(b->cred_input);
     }
     for (i = 0; i < trust->key_count; i++) {
         hm_pubkey_clear(&trust->keys[i].pub);
@@ -1743,6 +1850,9 @@ hm_trust_free(hm_trust *trust)
     free(trust->brands);
     free(trust->keys);
     free(trust->claims);
+    free(trust->brand_keys);
+    free(trust->brand_ids);
+    free(trust->checks);
     free(trust->platform);
     free(trust->consent_url);
     free(trust);

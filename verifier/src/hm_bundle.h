@@ -74,6 +74,14 @@ typedef struct hm_brand {
     hm_superseded *superseded;
     size_t superseded_count;
     int revoked;
+    /* Checked on first use (§6.6 [HM-BUNDLE-110]): the credential's signature by the bundle's
+     * publishing key, over its signing input exactly as received, and the point check of each
+     * of its keys (trust->brand_keys[first_key] to [first_key + key_total - 1]). */
+    char *cred_input; /* owned */
+    size_t cred_input_len;
+    unsigned char cred_sig[HM_SIG_BYTES];
+    size_t cred_sig_len; /* anything but 64 fails the check */
+    size_t first_key, key_total;
 } hm_brand;
 
 typedef struct hm_brand_key {
@@ -131,6 +139,7 @@ typedef struct hm_trust {
     long long status_every;             /* [HM-BUNDLE-86]: 0 when the bundle needs no status */
     char digest[HM_SHA256_B64_LEN + 1]; /* b64u(SHA-256(bundle bytes)), named by a status */
     unsigned char publisher_raw[HM_ED25519_PUBLIC_BYTES]; /* its publishing key, for the status */
+    hm_pubkey publisher_key; /* the same key, for the brand checks of [HM-BUNDLE-110] */
     hm_brand *brands;
     size_t brand_count;
     hm_brand_key *keys; /* sorted by kid for binary search */
@@ -140,7 +149,18 @@ typedef struct hm_trust {
      * (§5.6 ownership), whatever the number of brands. */
     hm_claim_slot *claims;
     size_t claim_mask;
+    size_t *brand_keys; /* indices into keys, grouped by brand (hm_brand.first_key) */
+    size_t *brand_ids;  /* brand index + 1 by FNV-1a of its id (open addressing); 0 empty */
+    size_t brand_id_mask;
+    unsigned char *checks; /* per brand, an HM_CHECK_* value; read and written atomically */
 } hm_trust;
+
+/* A brand entry's check on first use (§6.6 [HM-BUNDLE-110]). Several threads may run it for
+ * one brand at once: each reaches the same result and stores it, so no lock is taken. */
+#define HM_CHECK_UNKNOWN 0U
+#define HM_CHECK_OK 1U
+#define HM_CHECK_BAD_KEY 2U        /* a key fails its point check: HALLMARK_BUNDLE_MALFORMED */
+#define HM_CHECK_BAD_CREDENTIAL 3U /* HALLMARK_BUNDLE_BAD_SIGNATURE */
 
 /*
  * Fills anchor from the app's pins: platform (copied; NULL for operator-side callers, which then
@@ -178,6 +198,34 @@ hallmark_result hm_trust_state_write(const hm_anchor *anchor, const hm_trust_sta
 hallmark_result hm_trust_load(const hm_anchor *anchor, const unsigned char *bundle, size_t len,
                               const hm_trust_state *const *floors, size_t floor_count, int64_t now,
                               hm_trust **out, hallmark_error *err);
+
+/*
+ * As hm_trust_load, but a brand entry's credential signature and key point checks are left to
+ * hm_trust_brand_check, on first use ([HM-BUNDLE-110]); every other step runs here. previous
+ * (may be NULL) is the bundle the caller holds: a brand entry whose checked bytes (credential
+ * signing input and signature, the publishing key, its keys) equal those of an entry of previous
+ * that was already checked takes that result without checking again.
+ */
+hallmark_result hm_trust_load_deferred(const hm_anchor *anchor, const unsigned char *bundle,
+                                       size_t len, const hm_trust_state *const *floors,
+                                       size_t floor_count, int64_t now, const hm_trust *previous,
+                                       hm_trust **out, hallmark_error *err);
+
+/*
+ * The check of brand entry brand on first use ([HM-BUNDLE-110]): HALLMARK_OK,
+ * HALLMARK_BUNDLE_MALFORMED (a key of the entry fails its point check) or
+ * HALLMARK_BUNDLE_BAD_SIGNATURE (its credential is not signed by the publishing key). The first
+ * call for a brand costs one signature verification and one point check per key; later calls,
+ * from any thread, one atomic load. Thread-safe.
+ */
+hallmark_result hm_trust_brand_check(const hm_trust *trust, size_t brand);
+
+/* Internal to the load (hm_brand_check.c): every brand checked now (hm_trust_load), or each
+ * brand's result carried over from previous where its checked bytes are unchanged. */
+hallmark_result hm_trust_check_all(const hm_trust *trust);
+void hm_trust_carry_checks(hm_trust *trust, const hm_trust *previous);
+/* The brand whose id is the n bytes at id, or -1 (brand_ids). */
+long hm_trust_brand_index(const hm_trust *trust, const char *id, size_t n);
 
 /* The key with this kid, or NULL. */
 const hm_brand_key *hm_trust_find_key(const hm_trust *trust, const char *kid, size_t kid_len);

@@ -73,8 +73,8 @@ describe(hallmark_result code)
         TEXT(HALLMARK_ACTION_NOT_AUTHORIZED, WARNING,
              "an action points outside the brand's domains")
         TEXT(HALLMARK_NO_BUNDLE, NEUTRAL, "no trust bundle is loaded")
-        TEXT(HALLMARK_BUNDLE_MALFORMED, NONE, "the trust bundle is malformed")
-        TEXT(HALLMARK_BUNDLE_BAD_SIGNATURE, NONE, "the trust bundle's signature is invalid")
+        TEXT(HALLMARK_BUNDLE_MALFORMED, NEUTRAL, "the trust bundle is malformed")
+        TEXT(HALLMARK_BUNDLE_BAD_SIGNATURE, NEUTRAL, "the trust bundle's signature is invalid")
         TEXT(HALLMARK_BUNDLE_UNTRUSTED, NONE,
              "the trust bundle does not chain to a pinned root key")
         TEXT(HALLMARK_BUNDLE_EXPIRED, NEUTRAL, "the trust bundle has expired; cannot tell")

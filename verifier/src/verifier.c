@@ -277,8 +277,11 @@ hallmark_verifier_load(hallmark_verifier *v, const unsigned char *bundle, size_t
     if (old != NULL) {
         held = old->trust->position;
     }
+    /* Brand entries are checked on first use, and the held bundle's checks carry over to
+     * entries whose checked bytes did not change ([HM-BUNDLE-110]). */
+    rc = hm_trust_load_deferred(&v->anchor, bundle, len, floors, 2, now,
+                                old != NULL ? old->trust : NULL, &trust, err);
     snapshot_release(old);
-    rc = hm_trust_load(&v->anchor, bundle, len, floors, 2, now, &trust, err);
     if (rc == HALLMARK_OK) {
         /* Written before the swap, so a failure leaves everything as it was. The status floor
          * is kept ([HM-BUNDLE-92]): a new bundle does not reopen the door to an old status. */
@@ -684,6 +687,8 @@ verify_token(hallmark_verification *out, const struct snapshot *s, const hallmar
         rc = verdict(out, HALLMARK_UNKNOWN_KEY, "kid not in the trust bundle");
     } else if (named != k->alg) {
         rc = verdict(out, HALLMARK_ALG_MISMATCH, "alg is not the key's algorithm");
+    } else if ((rc = hm_trust_brand_check(t, k->brand)) != HALLMARK_OK) {
+        rc = verdict(out, rc, "the key's brand entry fails its check"); /* [HM-BUNDLE-110] */
     } else if (!hm_alg_supported(k->alg) || k->pub.alg == HM_ALG_UNKNOWN) {
         *unverifiable = 1;
         rc = verdict(out, HALLMARK_UNSUPPORTED_ALG, "this build cannot verify the key's alg");
@@ -854,6 +859,10 @@ still_valid(const struct snapshot *s, const char *iss, const char *kid, int64_t 
         return HALLMARK_UNKNOWN_KEY;
     }
     b = &s->trust->brands[k->brand];
+    rc = hm_trust_brand_check(s->trust, k->brand); /* [HM-BUNDLE-110] */
+    if (rc != HALLMARK_OK) {
+        return rc;
+    }
     if (k->state == HM_KEY_REVOKED || hm_status_revokes_key(s->status, kid, strlen(kid))) {
         return HALLMARK_KEY_REVOKED;
     }
