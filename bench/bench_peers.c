@@ -29,9 +29,7 @@
 struct peers {
     char claims[CLAIMS_MAX]; /* the JSON of the claims */
     size_t claims_len;
-    EVP_PKEY *key;
-    EVP_PKEY_CTX *sign_ctx, *verify_ctx;
-    EVP_MD *sha256;
+    bench_es256 *limit;             /* OpenSSL ES256 with its contexts kept */
     char *pem_private, *pem_public; /* for libjwt */
     cjose_jwk_t *jwk;
     cjose_header_t *header;
@@ -42,27 +40,18 @@ struct peers {
 
 typedef int (*op_fn)(struct peers *);
 
-/* The limit: SHA-256 of the input, then ECDSA with contexts made once (the key's sign and verify
- * contexts, the digest fetched once): what a signer that keeps its contexts pays. */
+/* The limit: SHA-256 of the input, then ECDSA with contexts made once (bench_es256). */
 static int
 raw_sign(struct peers *p)
 {
-    unsigned char d[32];
-    unsigned int dl = 0;
-
     p->der_len = sizeof p->der;
-    return EVP_Digest(p->input, p->input_len, d, &dl, p->sha256, NULL) == 1 &&
-           EVP_PKEY_sign(p->sign_ctx, p->der, &p->der_len, d, dl) == 1;
+    return bench_es256_sign(p->limit, p->input, p->input_len, p->der, &p->der_len);
 }
 
 static int
 raw_verify(struct peers *p)
 {
-    unsigned char d[32];
-    unsigned int dl = 0;
-
-    return EVP_Digest(p->input, p->input_len, d, &dl, p->sha256, NULL) == 1 &&
-           EVP_PKEY_verify(p->verify_ctx, p->der, p->der_len, d, dl) == 1;
+    return bench_es256_verify(p->limit, p->input, p->input_len, p->der, p->der_len);
 }
 
 static int
@@ -194,15 +183,11 @@ prepare(struct peers *p)
     size_t hl = 0, cl = 0;
     int ok;
 
-    p->key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
-    p->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
-    p->sign_ctx = p->key != NULL ? EVP_PKEY_CTX_new_from_pkey(NULL, p->key, NULL) : NULL;
-    p->verify_ctx = p->key != NULL ? EVP_PKEY_CTX_new_from_pkey(NULL, p->key, NULL) : NULL;
-    ok = p->key != NULL && p->sha256 != NULL && p->sign_ctx != NULL && p->verify_ctx != NULL &&
-         EVP_PKEY_sign_init(p->sign_ctx) == 1 && EVP_PKEY_verify_init(p->verify_ctx) == 1 &&
-         priv != NULL && pub != NULL &&
-         PEM_write_bio_PrivateKey(priv, p->key, NULL, NULL, 0, NULL, NULL) == 1 &&
-         PEM_write_bio_PUBKEY(pub, p->key) == 1;
+    p->limit = bench_es256_new();
+    ok =
+        p->limit != NULL && priv != NULL && pub != NULL &&
+        PEM_write_bio_PrivateKey(priv, bench_es256_key(p->limit), NULL, NULL, 0, NULL, NULL) == 1 &&
+        PEM_write_bio_PUBKEY(pub, bench_es256_key(p->limit)) == 1;
     if (ok && (len = BIO_get_mem_data(priv, &data)) > 0) {
         p->pem_private = strndup(data, (size_t)len);
     }
@@ -303,9 +288,6 @@ out:
     free(p.libjwt_token);
     free(p.pem_private);
     free(p.pem_public);
-    EVP_PKEY_CTX_free(p.sign_ctx);
-    EVP_PKEY_CTX_free(p.verify_ctx);
-    EVP_MD_free(p.sha256);
-    EVP_PKEY_free(p.key);
+    bench_es256_free(p.limit);
     return st;
 }

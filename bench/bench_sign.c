@@ -9,7 +9,9 @@
  * tokens. Each round gives each operation's ratio to the limit of that round; the figure is the
  * median of those ratios (and each rate's best round). Also prints their mean length, for
  * bench-core.
- * usage: bench-sign KEYSTORE PASSPHRASE_FILE MESSAGES.ndjson [--count N]
+ * usage: bench-sign KEYSTORE PASSPHRASE_FILE MESSAGES.ndjson [--count N | --es256]
+ *   --es256: the keystore's keys are ES256; the limit is then OpenSSL ES256 with its contexts
+ *   kept (bench_es256), over the same signing inputs.
  *   --count N: signs the mix N times over, parsed, untimed, and prints nothing else: for
  *   callgrind (bench/callgrind.sh counts the instructions of sign_counted per signature). */
 #include <sodium.h>
@@ -40,6 +42,7 @@ struct mix {
     struct message *msgs;
     size_t n;
     unsigned char sk[crypto_sign_SECRETKEYBYTES];
+    bench_es256 *es256; /* with --es256: the limit */
     long long now;
 };
 
@@ -63,11 +66,15 @@ sign_parsed(const struct mix *m, size_t i, size_t *input_len)
 static int
 raw_sign(const struct mix *m, size_t i, size_t *input_len)
 {
-    unsigned char sig[crypto_sign_BYTES];
+    const unsigned char *in = (const unsigned char *)m->msgs[i].input;
+    unsigned char sig[80]; /* an Ed25519 signature, or a P-256 one in DER */
+    size_t sig_len = sizeof sig;
 
     (void)input_len;
-    return crypto_sign_detached(sig, NULL, (const unsigned char *)m->msgs[i].input,
-                                strlen(m->msgs[i].input), m->sk) == 0;
+    if (m->es256 != NULL) {
+        return bench_es256_sign(m->es256, in, strlen(m->msgs[i].input), sig, &sig_len);
+    }
+    return crypto_sign_detached(sig, NULL, in, strlen(m->msgs[i].input), m->sk) == 0;
 }
 
 static int
@@ -199,15 +206,20 @@ main(int argc, char **argv)
     size_t pass_len = 0, i, input_mean;
     double secs = bench_seconds(2.0), best[3], best_cpu[3], ratio[3];
     unsigned long count = 0;
-    int st = 2;
+    int st = 2, es256 = argc == 5 && strcmp(argv[4], "--es256") == 0;
 
-    if ((argc != 4 && argc != 6) || (argc == 6 && (strcmp(argv[4], "--count") != 0 ||
-                                                   (count = strtoul(argv[5], NULL, 10)) == 0))) {
-        (void)fprintf(stderr,
-                      "usage: bench-sign KEYSTORE PASSPHRASE_FILE MESSAGES.ndjson [--count N]\n");
+    if ((argc != 4 && argc != 6 && !es256) ||
+        (argc == 6 &&
+         (strcmp(argv[4], "--count") != 0 || (count = strtoul(argv[5], NULL, 10)) == 0))) {
+        (void)fprintf(stderr, "usage: bench-sign KEYSTORE PASSPHRASE_FILE MESSAGES.ndjson "
+                              "[--count N | --es256]\n");
         return 2;
     }
     memset(&m, 0, sizeof m);
+    if (es256 && (m.es256 = bench_es256_new()) == NULL) {
+        (void)fprintf(stderr, "bench-sign: OpenSSL cannot make a P-256 key\n");
+        return 1;
+    }
     m.now = (long long)time(NULL);
     if (hm_crypto_init() != HALLMARK_OK ||
         hm_passphrase_read(argv[2], "", 0, &pass, &pass_len, err, sizeof err) != HALLMARK_OK ||
@@ -232,12 +244,12 @@ main(int argc, char **argv)
         goto out;
     }
     paired(&m, ops, 3, secs * 1.5, best, best_cpu, ratio);
-    (void)printf("{\"messages\":%zu,\"signing_input_mean\":%zu,\"limit\":%.0f,"
+    (void)printf("{\"alg\":\"%s\",\"messages\":%zu,\"signing_input_mean\":%zu,\"limit\":%.0f,"
                  "\"limit_per_cpu\":%.0f,\"sign\":%.0f,\"sign_per_cpu\":%.0f,"
                  "\"parse_and_sign\":%.0f,\"parse_and_sign_per_cpu\":%.0f,"
                  "\"sign_ratio\":%.3f,\"parse_and_sign_ratio\":%.3f,\"rounds\":%d}\n",
-                 m.n, input_mean, best[0], best_cpu[0], best[1], best_cpu[1], best[2], best_cpu[2],
-                 ratio[1], ratio[2], ROUNDS);
+                 es256 ? "ES256" : "Ed25519", m.n, input_mean, best[0], best_cpu[0], best[1],
+                 best_cpu[1], best[2], best_cpu[2], ratio[1], ratio[2], ROUNDS);
     st = 0;
 out:
     for (i = 0; m.msgs != NULL && i < m.n; i++) {
@@ -250,5 +262,6 @@ out:
     hm_signer_thread_memo_release();
     hm_secret_free(pass);
     sodium_memzero(m.sk, sizeof m.sk);
+    bench_es256_free(m.es256);
     return st;
 }

@@ -1,5 +1,6 @@
 #include "bench_util.h"
 
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,4 +94,70 @@ bench_median(double *v, size_t n)
 {
     qsort(v, n, sizeof *v, by_value);
     return n > 0 ? v[n / 2] : 0.0;
+}
+
+struct bench_es256 {
+    EVP_PKEY *key;
+    EVP_PKEY_CTX *sign_ctx, *verify_ctx;
+    EVP_MD *sha256;
+};
+
+bench_es256 *
+bench_es256_new(void)
+{
+    bench_es256 *e = calloc(1, sizeof *e);
+
+    if (e == NULL) {
+        return NULL;
+    }
+    e->key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+    e->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+    e->sign_ctx = e->key != NULL ? EVP_PKEY_CTX_new_from_pkey(NULL, e->key, NULL) : NULL;
+    e->verify_ctx = e->key != NULL ? EVP_PKEY_CTX_new_from_pkey(NULL, e->key, NULL) : NULL;
+    if (e->sha256 == NULL || e->sign_ctx == NULL || e->verify_ctx == NULL ||
+        EVP_PKEY_sign_init(e->sign_ctx) != 1 || EVP_PKEY_verify_init(e->verify_ctx) != 1) {
+        bench_es256_free(e);
+        return NULL;
+    }
+    return e;
+}
+
+void
+bench_es256_free(bench_es256 *e)
+{
+    if (e != NULL) {
+        EVP_PKEY_CTX_free(e->sign_ctx);
+        EVP_PKEY_CTX_free(e->verify_ctx);
+        EVP_MD_free(e->sha256);
+        EVP_PKEY_free(e->key);
+        free(e);
+    }
+}
+
+struct evp_pkey_st *
+bench_es256_key(bench_es256 *e)
+{
+    return e->key;
+}
+
+int
+bench_es256_sign(bench_es256 *e, const unsigned char *in, size_t len, unsigned char *der,
+                 size_t *der_len)
+{
+    unsigned char d[32];
+    unsigned int dl = 0;
+
+    return EVP_Digest(in, len, d, &dl, e->sha256, NULL) == 1 &&
+           EVP_PKEY_sign(e->sign_ctx, der, der_len, d, dl) == 1;
+}
+
+int
+bench_es256_verify(bench_es256 *e, const unsigned char *in, size_t len, const unsigned char *der,
+                   size_t der_len)
+{
+    unsigned char d[32];
+    unsigned int dl = 0;
+
+    return EVP_Digest(in, len, d, &dl, e->sha256, NULL) == 1 &&
+           EVP_PKEY_verify(e->verify_ctx, der, der_len, d, dl) == 1;
 }

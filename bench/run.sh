@@ -55,6 +55,12 @@ done
 
 step "2. signer library in-process (bench-sign)"
 "$tools/bench-sign" "$HALLMARK_KEYSTORE" "$work/pass" "$work/mix.ndjson" | row sign
+# The same mix signed with ES256 keys (a keystore of its own, made in a subshell so that the
+# rest of the run keeps the Ed25519 one), beside OpenSSL ES256 with its contexts kept.
+(
+    bench_keystore "$build" "$work" es256 "$work/ks-es256"
+    "$tools/bench-sign" "$HALLMARK_KEYSTORE" "$work/pass" "$work/mix.ndjson" --es256
+) | row sign-es256
 input=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["signing_input_mean"])' \
     "$work/rows/sign.json")
 
