@@ -118,7 +118,7 @@ printf '\n' >>"$work/pipe.in"
     >"$work/pipe.out" 2>"$work/pipe.err"
 fetch "/v1/tokens/$(lookup +447700900777 "piped code 1")"
 check "a piped SMS is in the directory" [ "$code" = 200 ]
-check "the piped token is the one printed" grep -q "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["tokens"][0])' "$work/fetched")" "$work/pipe.out"
+check "the piped token is the one printed" grep -qF -e "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["tokens"][0])' "$work/fetched")" "$work/pipe.out"
 
 # kill -9 right after the reply: the token the client got is still served after a restart.
 sign "$(msg acme-bank ACMEBANK +447700900555 "after a crash")"
@@ -206,7 +206,7 @@ start_signer "$work/signer-after-full.log" --audit "$work/full/signatures.log"
 lost=0
 while IFS=$'\t' read -r i token; do
     fetch "/v1/tokens/$(lookup +447700900123 "disk filling $i: $(printf 'x%.0s' $(seq 300))")"
-    grep -qF "$token" "$work/fetched" || lost=$((lost + 1))
+    grep -qF -e "$token" "$work/fetched" || lost=$((lost + 1))
 done <"$work/full/handed-out"
 check "full disk: all $handed_out tokens handed out are served after a restart" [ "$lost" = 0 ]
 sign "$(msg acme-bank ACMEBANK +447700900123 "room again")"

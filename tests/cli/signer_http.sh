@@ -70,7 +70,7 @@ etag=$(curl -sS -D - -o /dev/null "$url/v1/bundle" | sed -n 's/^ETag: *\(.*\)\r$
 call GET /v1/bundle "" -H "If-None-Match: $etag"
 [ "$code" = 304 ] && ok || bad "If-None-Match: $code (etag $etag)"
 call GET /v1/jwks
-[ "$code" = 200 ] && grep -q "$acme_k1" "$work/resp" && ok || bad "jwks"
+[ "$code" = 200 ] && grep -qF -e "$acme_k1" "$work/resp" && ok || bad "jwks"
 # The status object (spec 6.9): the published file, read on every request (issue 21).
 call GET /v1/status
 cmp -s "$work/resp" "$HALLMARK_KEYSTORE/published/status.jws" && [ "$code" = 200 ] && ok || bad "GET /v1/status is not the published status: $code"
