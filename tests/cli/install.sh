@@ -3,8 +3,8 @@
 # LD_LIBRARY_PATH: each tool's --version and --help (hallmark-signer's citing the installed API
 # description), a keystore made, a message signed and verified by the installed tools, a small
 # program built against the installed hallmark.pc and run, each man page rendered by man -l and
-# naming every option its tool's --help names, the bash completion, the jar and JNI library when
-# built, and make uninstall leaving nothing behind.
+# naming every option its tool's --help names, the bash completion, the jar and JNI library
+# (built first), and make uninstall leaving nothing behind.
 set -eu
 . tests/cli/lib/keys.sh
 . tests/cli/lib/signer.sh
@@ -26,6 +26,16 @@ done
 
 prefix=$work/prefix
 mk() { env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make --no-print-directory -s BUILD="$build" "$@"; }
+# make install installs the jar and the JNI library when they are built: build them first (as
+# java_vectors.sh does; make deps installs the JDK), so that a fresh clone checks them too.
+for tool in java javac; do
+    command -v "$tool" >/dev/null || {
+        echo "install: $tool is missing: make deps"
+        echo "install: 0 passed, 1 failed"
+        exit 1
+    }
+done
+if mk java >"$work/java.out" 2>&1; then ok; else bad "make java: $(tail -5 "$work/java.out")"; fi
 if mk install PREFIX="$prefix" >"$work/install.out" 2>&1; then ok; else bad "make install: $(tail -5 "$work/install.out")"; fi
 version=$(sed -n 's/^#define HALLMARK_VERSION_STRING "\(.*\)"/\1/p' verifier/include/hallmark.h)
 unset LD_LIBRARY_PATH
@@ -92,17 +102,13 @@ got=$(PATH=$prefix/bin:$PATH bash -c '. "$1"; COMP_WORDS=(hallmark-signer ""); C
     COMP_WORDS=(hallmark-verify --bun); COMP_CWORD=1; _hallmark; echo "${COMPREPLY[*]}"' _ "$comp/hallmark-verify")
 [ "$got" = "$(printf 'audit client directory serve sign\npublish publisher\n--bundle')" ] && ok || bad "completion: $got"
 
-# ---- Java: the jar and the JNI library, when make java has built them ---------------------------
-if [ -f "$build/java/hallmark.jar" ] && [ -f "$build/lib/libhallmark_jni.so" ]; then
-    [ -f "$prefix/share/java/hallmark.jar" ] && [ -f "$prefix/lib/jni/libhallmark_jni.so" ] && ok || bad "jar or JNI library not installed"
-    if command -v java >/dev/null && command -v javac >/dev/null; then
-        mkdir -p "$work/j"
-        printf 'public class Load { public static void main(String[] a) throws Exception { Class.forName("dev.hallmark.Verifier"); System.out.println("loaded"); } }\n' >"$work/j/Load.java"
-        javac -d "$work/j" "$work/j/Load.java" &&
-            [ "$(java -Djava.library.path="$prefix/lib/jni" -cp "$prefix/share/java/hallmark.jar:$work/j" Load 2>&1)" = loaded ] &&
-            ok || bad "the installed jar does not load its JNI library"
-    fi
-fi
+# ---- Java: the jar and the JNI library (built above) ---------------------------------------------
+[ -f "$prefix/share/java/hallmark.jar" ] && [ -f "$prefix/lib/jni/libhallmark_jni.so" ] && ok || bad "jar or JNI library not installed"
+mkdir -p "$work/j"
+printf 'public class Load { public static void main(String[] a) throws Exception { Class.forName("dev.hallmark.Verifier"); System.out.println("loaded"); } }\n' >"$work/j/Load.java"
+javac -d "$work/j" "$work/j/Load.java" &&
+    [ "$(java -Djava.library.path="$prefix/lib/jni" -cp "$prefix/share/java/hallmark.jar:$work/j" Load 2>&1)" = loaded ] &&
+    ok || bad "the installed jar does not load its JNI library"
 
 # ---- uninstall --------------------------------------------------------------------------------
 if mk uninstall PREFIX="$prefix" >"$work/uninstall.out" 2>&1; then ok; else bad "make uninstall: $(tail -3 "$work/uninstall.out")"; fi
