@@ -2,13 +2,10 @@
 
 #include <string.h>
 
-/* JSON numbers above this lose precision in other JOSE stacks (I-JSON, RFC 7493 §2.2). */
-#define HM_JSON_INT_LIMIT 9007199254740992LL
-
 size_t
-hm_json_depth(const unsigned char *buf, size_t len, size_t max_depth)
+hm_json_shape(const unsigned char *buf, size_t len, size_t max_depth, size_t *values)
 {
-    size_t depth = 0, deepest = 0, i;
+    size_t depth = 0, deepest = 0, separators = 0, i;
     int in_string = 0, escaped = 0;
 
     for (i = 0; i < len; i++) {
@@ -27,6 +24,7 @@ hm_json_depth(const unsigned char *buf, size_t len, size_t max_depth)
         if (c == '"') {
             in_string = 1;
         } else if (c == '{' || c == '[') {
+            separators += c == '[';
             depth++;
             if (depth > deepest) {
                 deepest = depth;
@@ -36,9 +34,21 @@ hm_json_depth(const unsigned char *buf, size_t len, size_t max_depth)
             }
         } else if ((c == '}' || c == ']') && depth > 0) {
             depth--;
+        } else if (c == ',' || c == ':') {
+            separators++;
         }
     }
+    if (values != NULL) {
+        /* Every value but the outermost follows a '[', a ',' or a ':' outside strings. */
+        *values = separators + 1;
+    }
     return deepest;
+}
+
+size_t
+hm_json_depth(const unsigned char *buf, size_t len, size_t max_depth)
+{
+    return hm_json_shape(buf, len, max_depth, NULL);
 }
 
 hallmark_result
@@ -55,7 +65,11 @@ hm_json_parse_object(const unsigned char *buf, size_t len, size_t max_len, size_
     if (buf == NULL) {
         return HALLMARK_ERR_INVALID_ARGUMENT;
     }
-    if (len == 0 || len > max_len || hm_json_depth(buf, len, max_depth) > max_depth) {
+    /* No NUL byte anywhere: JSON text holds none (a string's U+0000 is escaped, and refused),
+     * but jansson 2.14 passes over one right after a number or a literal (its stream loses a
+     * NUL it puts back), so {"a":1<NUL>} would load. */
+    if (len == 0 || len > max_len || memchr(buf, 0, len) != NULL ||
+        hm_json_depth(buf, len, max_depth) > max_depth) {
         return HALLMARK_MALFORMED;
     }
     root = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES, &err);

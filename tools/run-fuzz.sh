@@ -4,6 +4,8 @@
 # build/fuzz/crashes/ and fails the run: copy it into tests/fuzz/corpus/NAME/ as a regression file.
 # usage: tools/run-fuzz.sh SECONDS BINARY...
 set -euo pipefail
+# shellcheck source=tools/fuzz-corpora.sh
+. "$(dirname "$0")/fuzz-corpora.sh"
 seconds=${1:?usage: tools/run-fuzz.sh SECONDS BINARY...}
 shift
 mkdir -p build/fuzz/crashes
@@ -18,9 +20,10 @@ for bin in "$@"; do
     if [ "$name" = fuzz_png ]; then
         limits=(-malloc_limit_mb=64)
     fi
+    mapfile -t corpora < <(fuzz_corpora "$name")
     if ! "$bin" -max_total_time="$seconds" -rss_limit_mb=2048 -max_len=65536 "${limits[@]}" \
         -artifact_prefix=build/fuzz/crashes/"$name"- -print_final_stats=1 \
-        "$work" "tests/fuzz/corpus/$name" 2>build/fuzz/"$name".log; then
+        "$work" "${corpora[@]}" 2>build/fuzz/"$name".log; then
         echo "$name: FOUND A CRASH, see build/fuzz/$name.log and build/fuzz/crashes/"
         status=1
     fi

@@ -4,6 +4,8 @@
 # A filter runs only the unit tests whose name contains it (and no CLI scripts).
 # HALLMARK_RUNNER_WRAP (e.g. a valgrind command line) is put in front of the unit runner.
 set -uo pipefail
+# shellcheck source=tools/fuzz-corpora.sh
+. "$(dirname "$0")/fuzz-corpora.sh"
 
 build=${1:?usage: tools/run-tests.sh BUILD_DIR [FILTER]}
 filter=${2:-}
@@ -49,7 +51,11 @@ if [ -z "$filter" ]; then
         name=${replay##*/replay-}
         echo "== fuzz corpus replay: $name"
         before=$failed
-        ${HALLMARK_RUNNER_WRAP:-} "$replay" tests/fuzz/corpus/fuzz_"$name"/* | tee "$log"
+        seeds=()
+        while read -r corpus; do
+            seeds+=("$corpus"/*)
+        done < <(fuzz_corpora fuzz_"$name")
+        ${HALLMARK_RUNNER_WRAP:-} "$replay" "${seeds[@]}" | tee "$log"
         rc=${PIPESTATUS[0]}
         tally
         check_exit "replay-$name" "$rc" "$before"

@@ -4,7 +4,7 @@
 
 #include "hm_b64url.h"
 #include "hm_ids.h"
-#include "hm_json.h"
+#include "hm_jdoc.h"
 #include "hm_text.h"
 
 hallmark_category
@@ -52,21 +52,27 @@ jti_ok(const char *s)
 }
 
 static int
-digest_claim(const json_t *p, const char *name, unsigned char out[HM_SHA256_BYTES])
+is_type(const hm_jv *v, hm_jv_type type)
+{
+    return v != NULL && v->type == type;
+}
+
+static int
+digest_claim(const hm_jv *p, const char *name, unsigned char out[HM_SHA256_BYTES])
 {
     size_t len = 0;
-    const char *s = hm_json_string(p, name, &len);
+    const char *s = hm_jv_string(p, name, &len);
 
     return s != NULL && hm_b64url_decode_exact_public(out, HM_SHA256_BYTES, s, len) == HALLMARK_OK;
 }
 
 static int
-sender_claim(const json_t *sender, hm_claims *c)
+sender_claim(const hm_jv *sender, hm_claims *c)
 {
-    const char *kind = hm_json_string(sender, "kind", NULL);
-    const json_t *name = json_object_get(sender, "name");
+    const char *kind = hm_jv_string(sender, "kind", NULL);
+    const hm_jv *name = hm_jv_get(sender, "name");
 
-    if (!json_is_object(sender) || kind == NULL) {
+    if (!is_type(sender, HM_JV_OBJECT) || kind == NULL) {
         return 0;
     }
     if (strcmp(kind, "automated") == 0) {
@@ -81,12 +87,11 @@ sender_claim(const json_t *sender, hm_claims *c)
     if (name == NULL) {
         return 1;
     }
-    if (c->sender_kind != HALLMARK_SENDER_HUMAN || !json_is_string(name) ||
-        json_string_length(name) > 64 ||
-        !hm_display_name_ok(json_string_value(name), json_string_length(name))) {
+    if (c->sender_kind != HALLMARK_SENDER_HUMAN || !is_type(name, HM_JV_STRING) || name->len > 64 ||
+        !hm_display_name_ok(name->u.str, name->len)) {
         return 0;
     }
-    c->agent_name = json_string_value(name);
+    c->agent_name = name->u.str;
     return 1;
 }
 
@@ -99,22 +104,21 @@ hm_action_kind_from(const char *s)
 }
 
 static int
-actions_claim(const json_t *actions)
+actions_claim(const hm_jv *actions)
 {
-    size_t i;
+    const hm_jv *a;
 
     if (actions == NULL) {
         return 1;
     }
-    if (!json_is_array(actions) || json_array_size(actions) > HALLMARK_MAX_ACTIONS) {
+    if (!is_type(actions, HM_JV_ARRAY) || actions->len > HALLMARK_MAX_ACTIONS) {
         return 0;
     }
-    for (i = 0; i < json_array_size(actions); i++) {
-        const json_t *a = json_array_get(actions, i);
+    for (a = actions->u.first; a != NULL; a = a->next) {
         size_t label_len = 0;
-        const char *label = hm_json_string(a, "label", &label_len),
-                   *url = hm_json_string(a, "url", NULL);
-        if (!json_is_object(a) || hm_action_kind_from(hm_json_string(a, "kind", NULL)) == 0 ||
+        const char *label = hm_jv_string(a, "label", &label_len),
+                   *url = hm_jv_string(a, "url", NULL);
+        if (!is_type(a, HM_JV_OBJECT) || hm_action_kind_from(hm_jv_string(a, "kind", NULL)) == 0 ||
             !hm_action_label_ok(label, label_len) || url == NULL || strlen(url) == 0 ||
             strlen(url) > 2048) {
             return 0;
@@ -125,38 +129,35 @@ actions_claim(const json_t *actions)
 
 /* The optional claims of the displayed fields and renderings: each costs one lookup when absent. */
 static int
-optional_claims(const json_t *p, hm_claims *c)
+optional_claims(const hm_jv *p, hm_claims *c)
 {
-    const json_t *alt = json_object_get(p, "alt_body"), *reply_to = json_object_get(p, "reply_to");
+    const hm_jv *alt = hm_jv_get(p, "alt_body"), *reply_to = hm_jv_get(p, "reply_to"), *d;
     char canonical[HM_ID_MAX];
-    size_t i;
+    size_t i = 0;
 
     if (alt != NULL) {
-        if (!json_is_array(alt) || json_array_size(alt) == 0 ||
-            json_array_size(alt) > HM_ALT_BODY_MAX) {
+        if (!is_type(alt, HM_JV_ARRAY) || alt->len == 0 || alt->len > HM_ALT_BODY_MAX) {
             return 0;
         }
-        for (i = 0; i < json_array_size(alt); i++) {
-            const json_t *d = json_array_get(alt, i);
-            if (!json_is_string(d) ||
-                hm_b64url_decode_exact_public(c->alt_body[i], HM_SHA256_BYTES, json_string_value(d),
-                                              json_string_length(d)) != HALLMARK_OK) {
+        for (d = alt->u.first; d != NULL; d = d->next, i++) {
+            if (!is_type(d, HM_JV_STRING) ||
+                hm_b64url_decode_exact_public(c->alt_body[i], HM_SHA256_BYTES, d->u.str, d->len) !=
+                    HALLMARK_OK) {
                 return 0;
             }
         }
-        c->alt_count = json_array_size(alt);
+        c->alt_count = alt->len;
     }
-    if (json_object_get(p, "subject") != NULL) {
+    if (hm_jv_get(p, "subject") != NULL) {
         if (!digest_claim(p, "subject", c->subject)) {
             return 0;
         }
         c->has_subject = 1;
     }
     if (reply_to != NULL) {
-        c->reply_to = json_string_value(reply_to);
+        c->reply_to = hm_jv_str(reply_to);
         /* [HM-TOKEN-48]: e-mail only, and already in canonical form. */
-        if (c->reply_to == NULL || strcmp(c->channel, "email") != 0 ||
-            json_string_length(reply_to) >= HM_ID_MAX ||
+        if (c->reply_to == NULL || strcmp(c->channel, "email") != 0 || reply_to->len >= HM_ID_MAX ||
             !hm_canonical_recipient("email", c->reply_to, canonical) ||
             strcmp(canonical, c->reply_to) != 0) {
             return 0;
@@ -166,30 +167,29 @@ optional_claims(const json_t *p, hm_claims *c)
 }
 
 int
-hm_claims_read(const json_t *p, hm_claims *c)
+hm_claims_read(const hm_jv *p, hm_claims *c)
 {
-    const json_t *conv = json_object_get(p, "conv");
+    const hm_jv *conv = hm_jv_get(p, "conv");
 
     memset(c, 0, sizeof *c);
-    c->iss = hm_json_string(p, "iss", NULL);
-    c->jti = hm_json_string(p, "jti", NULL);
-    c->channel = hm_json_string(p, "channel", NULL);
-    c->from = hm_json_string(p, "from", NULL);
-    c->category = hm_category_from(hm_json_string(p, "category", NULL));
-    c->actions = json_object_get(p, "actions");
+    c->iss = hm_jv_string(p, "iss", NULL);
+    c->jti = hm_jv_string(p, "jti", NULL);
+    c->channel = hm_jv_string(p, "channel", NULL);
+    c->from = hm_jv_string(p, "from", NULL);
+    c->category = hm_category_from(hm_jv_string(p, "category", NULL));
+    c->actions = hm_jv_get(p, "actions");
     if (!hm_brand_id_ok(c->iss) || !jti_ok(c->jti) || !hm_channel_ok(c->channel) ||
         c->from == NULL || !hm_sender_id_ok(c->channel, c->from) ||
-        !hm_json_uint(p, "iat", &c->iat) || !hm_json_uint(p, "exp", &c->exp) || c->exp <= c->iat ||
+        !hm_jv_uint(p, "iat", &c->iat) || !hm_jv_uint(p, "exp", &c->exp) || c->exp <= c->iat ||
         c->exp - c->iat > HM_TOKEN_LIFETIME_MAX || !digest_claim(p, "rcpt", c->rcpt) ||
         !digest_claim(p, "body", c->body) || !digest_claim(p, "cred", c->cred) ||
-        c->category == HALLMARK_CATEGORY_UNKNOWN ||
-        !sender_claim(json_object_get(p, "sender"), c) || !actions_claim(c->actions) ||
-        !optional_claims(p, c)) {
+        c->category == HALLMARK_CATEGORY_UNKNOWN || !sender_claim(hm_jv_get(p, "sender"), c) ||
+        !actions_claim(c->actions) || !optional_claims(p, c)) {
         return 0;
     }
     if (conv != NULL) {
         size_t i, n;
-        c->conv = json_string_value(conv);
+        c->conv = hm_jv_str(conv);
         if (c->conv == NULL || (n = strlen(c->conv)) == 0 || n > 128) {
             return 0;
         }

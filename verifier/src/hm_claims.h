@@ -4,11 +4,10 @@
 #ifndef HM_CLAIMS_H
 #define HM_CLAIMS_H
 
-#include <jansson.h>
-
 #include "hallmark.h"
 #include "hm_bundle.h"
 #include "hm_digest.h"
+#include "hm_jdoc.h"
 
 /* The longest a token may live, exp - iat: 7 days ([HM-TOKEN-18], [HM-TOKEN-60]). It also keeps
  * a retired key in bundles until its last token has expired (hm_publish.h). */
@@ -17,7 +16,7 @@
 /* At most this many digests in alt_body ([HM-TOKEN-45]). */
 #define HM_ALT_BODY_MAX 3
 
-/* The claims of a token payload; strings are borrowed from the payload object. */
+/* The claims of a token payload; strings are borrowed from the payload document. */
 typedef struct hm_claims {
     const char *iss, *jti, *channel, *from, *conv;
     long long iat, exp;
@@ -25,7 +24,7 @@ typedef struct hm_claims {
     hallmark_category category;
     hallmark_sender_kind sender_kind;
     const char *agent_name;
-    const json_t *actions;
+    const hm_jv *actions; /* the array, or NULL */
     /* Optional claims of issue 22 ([HM-TOKEN-45], [HM-TOKEN-47], [HM-TOKEN-48]). */
     size_t alt_count; /* 0: no alt_body */
     unsigned char alt_body[HM_ALT_BODY_MAX][HM_SHA256_BYTES];
@@ -35,7 +34,7 @@ typedef struct hm_claims {
 } hm_claims;
 
 /* 1 if every required claim is present with its type and limits (§2.3, §2.4), filling c. */
-int hm_claims_read(const json_t *payload, hm_claims *c);
+int hm_claims_read(const hm_jv *payload, hm_claims *c);
 
 /* The category / action kind named s, or the UNKNOWN value (0). */
 hallmark_category hm_category_from(const char *s);

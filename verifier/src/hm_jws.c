@@ -187,3 +187,12 @@ hm_jws_payload_json(const hm_jws *jws, size_t max_depth, json_t **out)
     }
     return hm_json_parse_object(jws->payload, jws->payload_len, jws->payload_len, max_depth, out);
 }
+
+hallmark_result
+hm_jws_payload_doc(const hm_jws *jws, size_t max_depth, hm_jv **out)
+{
+    if (jws == NULL || jws->payload == NULL) {
+        return HALLMARK_ERR_INVALID_ARGUMENT;
+    }
+    return hm_jdoc_parse(jws->payload, jws->payload_len, jws->payload_len, max_depth, out);
+}

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "hallmark.h"
+#include "hm_jdoc.h"
 #include "hm_key.h"
 
 #define HM_JWS_HEADER_MAX 512U
@@ -50,6 +51,10 @@ hallmark_result hm_jws_verify(const hm_jws *jws, const hm_pubkey *key);
 
 /* Parses the payload as a JSON object (strict, max_depth): a new reference in *out. */
 hallmark_result hm_jws_payload_json(const hm_jws *jws, size_t max_depth, json_t **out);
+
+/* The same for a message token's payload, read once on the verify path: the document in *out
+ * (hm_jdoc_free it), which accepts exactly the text hm_jws_payload_json accepts. */
+hallmark_result hm_jws_payload_doc(const hm_jws *jws, size_t max_depth, hm_jv **out);
 
 void hm_jws_clear(hm_jws *jws);
 

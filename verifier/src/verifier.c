@@ -452,25 +452,24 @@ static hallmark_result
 finish(hallmark_verification *out, const hm_trust *t, const hm_brand *b, const hm_brand_key *k,
        const hm_claims *c, unsigned signed_fields)
 {
-    size_t i;
+    const hm_jv *a;
+    size_t i = 0;
 
-    for (i = 0; c->actions != NULL && i < json_array_size(c->actions); i++) {
-        const json_t *a = json_array_get(c->actions, i);
+    for (a = c->actions != NULL ? c->actions->u.first : NULL; a != NULL; a = a->next) {
         const char *detail = NULL;
 
-        if (!hm_consent_action(t->consent_url, hm_json_string(a, "kind", NULL),
-                               hm_json_string(a, "url", NULL)) &&
-            hm_brand_action_check(b, hm_json_string(a, "kind", NULL),
-                                  hm_json_string(a, "url", NULL), &detail) != HALLMARK_OK) {
+        if (!hm_consent_action(t->consent_url, hm_jv_string(a, "kind", NULL),
+                               hm_jv_string(a, "url", NULL)) &&
+            hm_brand_action_check(b, hm_jv_string(a, "kind", NULL), hm_jv_string(a, "url", NULL),
+                                  &detail) != HALLMARK_OK) {
             return verdict(out, HALLMARK_ACTION_NOT_AUTHORIZED, detail);
         }
     }
-    for (i = 0; c->actions != NULL && i < json_array_size(c->actions); i++) {
-        const json_t *a = json_array_get(c->actions, i);
-        out->actions[i].kind = hm_action_kind_from(hm_json_string(a, "kind", NULL));
+    for (a = c->actions != NULL ? c->actions->u.first : NULL; a != NULL; a = a->next, i++) {
+        out->actions[i].kind = hm_action_kind_from(hm_jv_string(a, "kind", NULL));
         copy_str(out->actions[i].label, sizeof out->actions[i].label,
-                 hm_json_string(a, "label", NULL));
-        copy_str(out->actions[i].url, sizeof out->actions[i].url, hm_json_string(a, "url", NULL));
+                 hm_jv_string(a, "label", NULL));
+        copy_str(out->actions[i].url, sizeof out->actions[i].url, hm_jv_string(a, "url", NULL));
         out->action_count = i + 1;
     }
     copy_str(out->brand_id, sizeof out->brand_id, b->id);
@@ -544,7 +543,7 @@ reply_to_matches(const hallmark_message *m, const char *signed_address)
 /* Steps 8-13, after the signature has been checked over the exact received bytes. */
 static hallmark_result
 check_claims(hallmark_verification *out, const hm_trust *t, const hm_status *st,
-             const hm_brand_key *k, const json_t *payload, const hallmark_message *m, unsigned cut,
+             const hm_brand_key *k, const hm_jv *payload, const hallmark_message *m, unsigned cut,
              int64_t now)
 {
     const hm_brand *b = &t->brands[k->brand];
@@ -657,7 +656,7 @@ verify_token(hallmark_verification *out, const struct snapshot *s, const hallmar
 {
     const hm_trust *t = s->trust;
     hm_jws jws;
-    json_t *payload = NULL;
+    hm_jv *payload = NULL;
     const hm_brand_key *k;
     const char *stale = NULL;
     hm_alg named;
@@ -697,13 +696,13 @@ verify_token(hallmark_verification *out, const struct snapshot *s, const hallmar
     } else if (k->state == HM_KEY_REVOKED ||
                hm_status_revokes_key(s->status, jws.kid, jws.kid_len)) {
         rc = verdict(out, HALLMARK_KEY_REVOKED, "signing key revoked"); /* 7, [HM-BUNDLE-88] */
-    } else if ((rc = hm_jws_payload_json(&jws, HM_JWS_DEPTH, &payload)) != HALLMARK_OK) {
+    } else if ((rc = hm_jws_payload_doc(&jws, HM_JWS_DEPTH, &payload)) != HALLMARK_OK) {
         rc = rc == HALLMARK_ERR_NOMEM ? verdict(out, rc, "out of memory")
                                       : verdict(out, HALLMARK_MALFORMED, "payload is not JSON");
     } else {
         rc = check_claims(out, t, s->status, k, payload, m, cut, received_at);
     }
-    json_decref(payload);
+    hm_jdoc_free(payload);
     hm_jws_clear(&jws);
     return rc;
 }
