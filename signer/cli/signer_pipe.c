@@ -2,7 +2,8 @@
  * in order. Input is read in chunks with read(2); the results of a chunk go out in one write
  * before the next read can block, so a producer that waits for its results gets them, and a bulk
  * run does not pay a write per line. Every signature is recorded in the signature log (one
- * record per token, written before the token reaches the output buffer). A line over 1 MiB is
+ * record per token, written before the token reaches the output buffer; up to 256 records a
+ * write, one a write with --audit-sync each). A line over 1 MiB is
  * skipped to its newline and answered with "too_large"; a bad line never stops the stream.
  * With the default --audit-sync batch, the log is made durable every 256 records and, when a
  * chunk's results go out, if 200 ms have passed since the last time: as the service does.
@@ -34,6 +35,9 @@
 #define READ_CHUNK ((size_t)64 * 1024)
 #define CHUNK_BYTES ((size_t)1024 * 1024) /* a chunk reads on while input is ready, to this */
 #define FLUSH_SECONDS 0.2 /* as the service: records reach the disk at least this often */
+/* Signature log records a write with the default --audit-sync batch: the log's own sync batch,
+ * so that records reach the disk exactly as often as one write a record made them. */
+#define RECORDS_PER_WRITE 256
 
 /* A growable byte buffer; on allocation failure it stops growing and says so. */
 struct buf {
@@ -426,11 +430,52 @@ signers_stop(struct signers *g)
     (void)pthread_cond_destroy(&g->done);
 }
 
+/* Records the signatures of the chunk's signed lines in input order, step records to a write
+ * (1 with --audit-sync each: one fdatasync per signature); a line whose record cannot be written
+ * is answered "unavailable" instead. Every record is written before any result of the chunk goes
+ * to the output buffer. */
+static void
+lines_record(hm_sigaudit *audit, long long now, struct lines *ls, size_t step)
+{
+    hm_sigaudit_entry one, *rec = step > 1 ? malloc(step * sizeof *rec) : NULL;
+    size_t one_at, *at = step > 1 ? malloc(step * sizeof *at) : NULL, i, j, n = 0;
+
+    if (rec == NULL || at == NULL) { /* out of memory: one record a write, as before */
+        free(rec);
+        free(at);
+        rec = &one;
+        at = &one_at;
+        step = 1;
+    }
+    for (i = 0; i < ls->n; i++) {
+        const struct line *e = &ls->l[i];
+        if (e->rc == HALLMARK_OK) {
+            rec[n] = (hm_sigaudit_entry){e->req.brand, e->res.kid, e->res.jti, e->res.body_sha256};
+            at[n++] = i;
+        }
+        if (n > 0 && (n == step || i + 1 == ls->n)) {
+            if (hm_sigaudit_record_all(audit, now, "pipe", rec, n) != HALLMARK_OK) {
+                for (j = 0; j < n; j++) {
+                    struct line *lost = &ls->l[at[j]];
+                    lost->rc = HALLMARK_ERR_UNAVAILABLE;
+                    lost->res.detail = "the signature log cannot be written; not signing";
+                    lost->res.field = NULL;
+                }
+            }
+            n = 0;
+        }
+    }
+    if (rec != &one) {
+        free(rec);
+        free(at);
+    }
+}
+
 /* The chunk's lines in order: consent and caps for the signed ones in one store call (spec
- * §9.7; a refused line is neither recorded nor counted), then each signature recorded and each
- * result written. Returns how many lines were refused. */
+ * §9.7; a refused line is neither recorded nor counted), then the signatures recorded
+ * (lines_record) and each result written. Returns how many lines were refused. */
 static unsigned long
-lines_finish(const hm_signer *s, hm_sigaudit *audit, hm_store *store,
+lines_finish(const hm_signer *s, hm_sigaudit *audit, int each, hm_store *store,
              const hm_consent_secret *secret, struct lines *ls, long long now, struct buf *out,
              struct chunk *ck)
 {
@@ -465,13 +510,10 @@ lines_finish(const hm_signer *s, hm_sigaudit *audit, hm_store *store,
             e->res.field = items[i].field;
             e->reset = items[i].reset;
         }
-        if (e->rc == HALLMARK_OK &&
-            hm_sigaudit_record(audit, now, "pipe", e->req.brand, e->res.kid, e->res.jti,
-                               e->res.body_sha256) != HALLMARK_OK) {
-            e->rc = HALLMARK_ERR_UNAVAILABLE;
-            e->res.detail = "the signature log cannot be written; not signing";
-            e->res.field = NULL;
-        }
+    }
+    lines_record(audit, now, ls, each ? 1 : RECORDS_PER_WRITE);
+    for (i = 0; i < ls->n; i++) {
+        struct line *e = &ls->l[i];
         if (e->rc == HALLMARK_OK) {
             size_t start = out->len;
             signed_line(out, e->text, e->len, &e->res);
@@ -635,7 +677,8 @@ run_pipe(struct signer_opts *o)
         lines_sign(&signers, s, &ls, now);
         {
             size_t lines = ls.n;
-            unsigned long refused = lines_finish(s, audit, store, secret, &ls, now, &out, &ck);
+            unsigned long refused = lines_finish(s, audit, o->audit_sync == HM_SIGAUDIT_SYNC_EACH,
+                                              store, secret, &ls, now, &out, &ck);
             failed += refused;
             signed_count += lines - refused;
         }
