@@ -578,14 +578,14 @@ signers_stop(struct signers *g)
 static void
 lines_record(hm_sigaudit *audit, long long now, struct lines *ls, size_t step)
 {
-    hm_sigaudit_entry one, *rec = step > 1 ? malloc(step * sizeof *rec) : NULL;
-    size_t one_at, *at = step > 1 ? malloc(step * sizeof *at) : NULL, i, j, n = 0;
+    hm_sigaudit_entry one[1], *rec = step > 1 ? malloc(step * sizeof *rec) : NULL;
+    size_t one_at[1], *at = step > 1 ? malloc(step * sizeof *at) : NULL, i, j, n = 0;
 
     if (rec == NULL || at == NULL) { /* out of memory: one record a write, as before */
         free(rec);
         free(at);
-        rec = &one;
-        at = &one_at;
+        rec = one;
+        at = one_at;
         step = 1;
     }
     for (i = 0; i < ls->n; i++) {
@@ -606,7 +606,7 @@ lines_record(hm_sigaudit *audit, long long now, struct lines *ls, size_t step)
             n = 0;
         }
     }
-    if (rec != &one) {
+    if (rec != one) {
         free(rec);
         free(at);
     }
