@@ -334,7 +334,7 @@ line_owner(const struct line *e, size_t workers)
  * computing each other's stems. The main thread waits until every line is signed. */
 #define SIGNERS_MAX 64
 #define LINES_PER_TAKE 4 /* lines a thread takes at once: few, so the threads end together */
-#define STEAL_ABOVE 256 /* lines: a stolen line may cost a stem (about 40 signatures) */
+#define STEAL_ABOVE 256  /* lines: a stolen line may cost a stem (about 40 signatures) */
 
 struct signers;
 
@@ -359,8 +359,8 @@ struct signers {
     const hm_signer *s;
     struct lines *ls;
     long long now;
-    size_t next;                  /* parsing: the next line to take (atomic) */
-    size_t *order;                /* signing: line indices grouped by owner */
+    size_t next;                   /* parsing: the next line to take (atomic) */
+    size_t *order;                 /* signing: line indices grouped by owner */
     size_t queue[SIGNERS_MAX + 1]; /* owner q's lines are order[queue[q]..queue[q + 1]) */
     size_t taken[SIGNERS_MAX];     /* of which this many are taken (atomic) */
 };
@@ -819,7 +819,7 @@ run_pipe(struct signer_opts *o)
         {
             size_t lines = ls.n;
             unsigned long refused = lines_finish(s, audit, o->audit_sync == HM_SIGAUDIT_SYNC_EACH,
-                                              store, secret, &ls, now, &out, &ck);
+                                                 store, secret, &ls, now, &out, &ck);
             failed += refused;
             signed_count += lines - refused;
         }
