@@ -2,20 +2,23 @@
  * in order. Input is read in chunks with read(2); the results of a chunk go out in one write
  * before the next read can block, so a producer that waits for its results gets them, and a bulk
  * run does not pay a write per line. Every signature is recorded in the signature log (one
- * record per token, written before the token reaches the output buffer). A line over 1 MiB is
+ * record per token, written before the token reaches the output buffer; up to 256 records a
+ * write, one a write with --audit-sync each). A line over 1 MiB is
  * skipped to its newline and answered with "too_large"; a bad line never stops the stream.
  * With the default --audit-sync batch, the log is made durable every 256 records and, when a
  * chunk's results go out, if 200 ms have passed since the last time: as the service does.
  * Tokens that travel without their message (every SMS; RCS and WhatsApp with directory carriage)
  * go into the token directory (--store) in one transaction per chunk, before the chunk's results
  * go out; if that fails, each of those lines is answered "unavailable" instead.
- * A chunk's lines are parsed and signed on --threads threads at once (default: one per core);
+ * A chunk's lines are parsed and signed on --threads threads at once (default: one per core),
+ * each channel, sender and recipient on one thread, so that its recipient stem is computed once;
  * what must follow the input's order (consent and caps, the signature log, the output, the
  * directory) is done after, on the main thread, line by line. */
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +37,9 @@
 #define READ_CHUNK ((size_t)64 * 1024)
 #define CHUNK_BYTES ((size_t)1024 * 1024) /* a chunk reads on while input is ready, to this */
 #define FLUSH_SECONDS 0.2 /* as the service: records reach the disk at least this often */
+/* Signature log records a write with the default --audit-sync batch: the log's own sync batch,
+ * so that records reach the disk exactly as often as one write a record made them. */
+#define RECORDS_PER_WRITE 256
 
 /* A growable byte buffer; on allocation failure it stops growing and says so. */
 struct buf {
@@ -274,10 +280,11 @@ line_add(struct lines *ls, const char *text, size_t len, unsigned long line_no)
     return 0;
 }
 
-/* Parses and signs one line (nothing is recorded or written yet); a line over the limit is kept
- * as a refusal so that results stay in order. Touches only e: lines are signed on any thread. */
+/* Parses one line into its request (nothing is signed, recorded or written yet); a line over
+ * the limit is kept as a refusal so that results stay in order. Touches only e: lines are
+ * parsed on any thread. */
 static void
-line_sign(const hm_signer *s, struct line *e, long long now)
+line_parse(struct line *e)
 {
     if (e->len > LINE_MAX_BYTES) {
         e->rc = HALLMARK_ERR_TOO_LARGE;
@@ -289,53 +296,131 @@ line_sign(const hm_signer *s, struct line *e, long long now)
     if (e->rc != HALLMARK_OK) {
         e->rc = HALLMARK_ERR_BAD_REQUEST;
         e->res.detail = "not a JSON object (one per line; duplicate members are refused)";
-    } else if ((e->rc = hm_sign_request_from_json(e->msg, &e->req, &e->res)) == HALLMARK_OK) {
-        e->rc = hm_signer_sign(s, &e->req, now, &e->res);
+    } else {
+        e->rc = hm_sign_request_from_json(e->msg, &e->req, &e->res);
     }
 }
 
-/* The signing threads: each chunk's lines are handed out a few at a time to the helpers and to
- * the main thread, which waits until every line is signed. */
+/* Signs one parsed line (nothing is recorded or written yet). Touches only e. */
+static void
+line_sign(const hm_signer *s, struct line *e, long long now)
+{
+    e->rc = hm_signer_sign(s, &e->req, now, &e->res);
+}
+
+/* The signing thread a parsed line belongs to: the same channel, sender and recipient always go
+ * to the same thread, so that each recipient stem (an Argon2id over 1 MiB, spec HM-TOKEN-55,
+ * remembered by the thread that computed it) is computed on one thread, not on every one.
+ * FNV-1a over "channel 0 from 0 to". */
+static size_t
+line_owner(const struct line *e, size_t workers)
+{
+    const char *part[3] = {e->req.channel, e->req.from, e->req.to};
+    uint64_t h = 14695981039346656037ULL;
+    size_t i;
+
+    for (i = 0; i < 3; i++) {
+        const unsigned char *c = (const unsigned char *)(part[i] != NULL ? part[i] : "");
+        do {
+            h = (h ^ *c) * 1099511628211ULL;
+        } while (*c++ != '\0');
+    }
+    return (size_t)(h % workers);
+}
+
+/* The signing threads: each chunk's lines are parsed, a few at a time, by the helpers and the
+ * main thread; then each thread signs the lines it owns (line_owner), and takes another's only
+ * while that one has more than STEAL_ABOVE left, so that threads end together without
+ * computing each other's stems. The main thread waits until every line is signed. */
 #define SIGNERS_MAX 64
 #define LINES_PER_TAKE 4 /* lines a thread takes at once: few, so the threads end together */
+#define STEAL_ABOVE 256  /* lines: a stolen line may cost a stem (about 40 signatures) */
+
+struct signers;
+
+/* A helper thread: the pool and its own index (the main thread is 0). */
+struct signer_self {
+    struct signers *g;
+    size_t index;
+};
 
 struct signers {
     pthread_mutex_t lock;
     pthread_cond_t work, done;
     pthread_t thread[SIGNERS_MAX];
+    struct signer_self self[SIGNERS_MAX];
     size_t helpers;           /* threads started besides the main thread */
     size_t stem_memo;         /* each helper's memo of recipient stems */
-    unsigned long generation; /* a new chunk to sign */
-    size_t busy;              /* helpers still signing this chunk */
+    unsigned long generation; /* a new task for the helpers */
+    size_t busy;              /* helpers still on this task */
     int stop;
-    /* The chunk being signed, set by the main thread before the generation moves. */
+    /* The task, set by the main thread before the generation moves. */
+    void (*task)(struct signers *g, size_t self);
     const hm_signer *s;
     struct lines *ls;
     long long now;
-    size_t next; /* the next line to take (atomic) */
+    size_t next;                   /* parsing: the next line to take (atomic) */
+    size_t *order;                 /* signing: line indices grouped by owner */
+    size_t queue[SIGNERS_MAX + 1]; /* owner q's lines are order[queue[q]..queue[q + 1]) */
+    size_t taken[SIGNERS_MAX];     /* of which this many are taken (atomic) */
 };
 
-/* Takes lines of the current chunk until none is left. */
+/* Parses lines of the current chunk until none is left. */
 static void
-signers_take(struct signers *g)
+task_parse(struct signers *g, size_t self)
 {
     size_t i, end, n = g->ls->n;
 
+    (void)self;
     for (;;) {
         i = __atomic_fetch_add(&g->next, LINES_PER_TAKE, __ATOMIC_RELAXED);
         if (i >= n) {
             return;
         }
         for (end = i + LINES_PER_TAKE < n ? i + LINES_PER_TAKE : n; i < end; i++) {
-            line_sign(g->s, &g->ls->l[i], g->now);
+            line_parse(&g->ls->l[i]);
         }
+    }
+}
+
+/* Signs owner q's lines until none is left, or until no more than keep are left. */
+static void
+sign_queue(struct signers *g, size_t q, size_t keep)
+{
+    size_t len = g->queue[q + 1] - g->queue[q], i, end;
+    const size_t *order = g->order + g->queue[q];
+
+    for (;;) {
+        if (keep > 0 && __atomic_load_n(&g->taken[q], __ATOMIC_RELAXED) + keep >= len) {
+            return;
+        }
+        i = __atomic_fetch_add(&g->taken[q], LINES_PER_TAKE, __ATOMIC_RELAXED);
+        if (i >= len) {
+            return;
+        }
+        for (end = i + LINES_PER_TAKE < len ? i + LINES_PER_TAKE : len; i < end; i++) {
+            line_sign(g->s, &g->ls->l[order[i]], g->now);
+        }
+    }
+}
+
+/* Signs this thread's own lines, then helps the others while they have many left. */
+static void
+task_sign(struct signers *g, size_t self)
+{
+    size_t k, workers = g->helpers + 1;
+
+    sign_queue(g, self, 0);
+    for (k = 1; k < workers; k++) {
+        sign_queue(g, (self + k) % workers, STEAL_ABOVE);
     }
 }
 
 static void *
 signer_thread(void *arg)
 {
-    struct signers *g = arg;
+    struct signer_self *me = arg;
+    struct signers *g = me->g;
     unsigned long seen = 0;
 
     (void)hm_signer_thread_memo(g->stem_memo); /* without one it still signs, more slowly */
@@ -349,7 +434,7 @@ signer_thread(void *arg)
         }
         seen = g->generation;
         (void)pthread_mutex_unlock(&g->lock);
-        signers_take(g);
+        g->task(g, me->index);
         (void)pthread_mutex_lock(&g->lock);
         if (--g->busy == 0) {
             (void)pthread_cond_signal(&g->done);
@@ -375,38 +460,97 @@ signers_start(struct signers *g, int threads, size_t stem_memo)
     (void)pthread_mutex_init(&g->lock, NULL);
     (void)pthread_cond_init(&g->work, NULL);
     (void)pthread_cond_init(&g->done, NULL);
-    while (g->helpers + 1 < want &&
-           pthread_create(&g->thread[g->helpers], NULL, signer_thread, g) == 0) {
+    while (g->helpers + 1 < want) {
+        g->self[g->helpers] = (struct signer_self){g, g->helpers + 1};
+        if (pthread_create(&g->thread[g->helpers], NULL, signer_thread, &g->self[g->helpers]) !=
+            0) {
+            break;
+        }
         g->helpers++;
     }
 }
 
-/* Signs every line of ls, on every thread; returns when all are signed. */
+/* Runs task on every thread, the main thread as thread 0; returns when all have done it. */
 static void
-lines_sign(struct signers *g, const hm_signer *s, struct lines *ls, long long now)
+signers_run(struct signers *g, void (*task)(struct signers *g, size_t self))
 {
-    if (g->helpers == 0 || ls->n <= LINES_PER_TAKE) {
-        size_t i;
-        for (i = 0; i < ls->n; i++) {
-            line_sign(s, &ls->l[i], now);
-        }
-        return;
-    }
     (void)pthread_mutex_lock(&g->lock);
-    g->s = s;
-    g->ls = ls;
-    g->now = now;
-    g->next = 0;
+    g->task = task;
     g->busy = g->helpers;
     g->generation++;
     (void)pthread_cond_broadcast(&g->work);
     (void)pthread_mutex_unlock(&g->lock);
-    signers_take(g);
+    task(g, 0);
     (void)pthread_mutex_lock(&g->lock);
     while (g->busy > 0) {
         (void)pthread_cond_wait(&g->done, &g->lock);
     }
     (void)pthread_mutex_unlock(&g->lock);
+}
+
+/* Groups the parsed lines by owner into g->order: -1 when out of memory. */
+static int
+signers_queue(struct signers *g, struct lines *ls)
+{
+    size_t workers = g->helpers + 1, i, q, *owner;
+
+    free(g->order);
+    g->order = malloc(ls->n * sizeof *g->order);
+    owner = malloc(ls->n * sizeof *owner);
+    if (g->order == NULL || owner == NULL) {
+        free(owner);
+        return -1;
+    }
+    memset(g->queue, 0, sizeof g->queue);
+    for (i = 0; i < ls->n; i++) {
+        owner[i] = ls->l[i].rc == HALLMARK_OK ? line_owner(&ls->l[i], workers) : workers;
+        if (owner[i] < workers) {
+            g->queue[owner[i] + 1]++;
+        }
+    }
+    for (q = 0; q < workers; q++) {
+        g->queue[q + 1] += g->queue[q];
+        g->taken[q] = g->queue[q]; /* the fill cursor, reset below */
+    }
+    for (i = 0; i < ls->n; i++) {
+        if (owner[i] < workers) {
+            g->order[g->taken[owner[i]]++] = i;
+        }
+    }
+    memset(g->taken, 0, sizeof g->taken);
+    free(owner);
+    return 0;
+}
+
+/* Parses and signs every line of ls, on every thread; returns when all are signed. */
+static void
+lines_sign(struct signers *g, const hm_signer *s, struct lines *ls, long long now)
+{
+    size_t i;
+
+    if (g->helpers == 0 || ls->n <= LINES_PER_TAKE) {
+        for (i = 0; i < ls->n; i++) {
+            line_parse(&ls->l[i]);
+            if (ls->l[i].rc == HALLMARK_OK) {
+                line_sign(s, &ls->l[i], now);
+            }
+        }
+        return;
+    }
+    g->s = s;
+    g->ls = ls;
+    g->now = now;
+    g->next = 0;
+    signers_run(g, task_parse);
+    if (signers_queue(g, ls) == 0) {
+        signers_run(g, task_sign);
+        return;
+    }
+    for (i = 0; i < ls->n; i++) { /* out of memory for the queues: signed here, in order */
+        if (ls->l[i].rc == HALLMARK_OK) {
+            line_sign(s, &ls->l[i], now);
+        }
+    }
 }
 
 static void
@@ -421,16 +565,58 @@ signers_stop(struct signers *g)
     for (i = 0; i < g->helpers; i++) {
         (void)pthread_join(g->thread[i], NULL);
     }
+    free(g->order);
     (void)pthread_mutex_destroy(&g->lock);
     (void)pthread_cond_destroy(&g->work);
     (void)pthread_cond_destroy(&g->done);
 }
 
+/* Records the signatures of the chunk's signed lines in input order, step records to a write
+ * (1 with --audit-sync each: one fdatasync per signature); a line whose record cannot be written
+ * is answered "unavailable" instead. Every record is written before any result of the chunk goes
+ * to the output buffer. */
+static void
+lines_record(hm_sigaudit *audit, long long now, struct lines *ls, size_t step)
+{
+    hm_sigaudit_entry one[1], *rec = step > 1 ? malloc(step * sizeof *rec) : NULL;
+    size_t one_at[1], *at = step > 1 ? malloc(step * sizeof *at) : NULL, i, j, n = 0;
+
+    if (rec == NULL || at == NULL) { /* out of memory: one record a write, as before */
+        free(rec);
+        free(at);
+        rec = one;
+        at = one_at;
+        step = 1;
+    }
+    for (i = 0; i < ls->n; i++) {
+        const struct line *e = &ls->l[i];
+        if (e->rc == HALLMARK_OK) {
+            rec[n] = (hm_sigaudit_entry){e->req.brand, e->res.kid, e->res.jti, e->res.body_sha256};
+            at[n++] = i;
+        }
+        if (n > 0 && (n == step || i + 1 == ls->n)) {
+            if (hm_sigaudit_record_all(audit, now, "pipe", rec, n) != HALLMARK_OK) {
+                for (j = 0; j < n; j++) {
+                    struct line *lost = &ls->l[at[j]];
+                    lost->rc = HALLMARK_ERR_UNAVAILABLE;
+                    lost->res.detail = "the signature log cannot be written; not signing";
+                    lost->res.field = NULL;
+                }
+            }
+            n = 0;
+        }
+    }
+    if (rec != one) {
+        free(rec);
+        free(at);
+    }
+}
+
 /* The chunk's lines in order: consent and caps for the signed ones in one store call (spec
- * §9.7; a refused line is neither recorded nor counted), then each signature recorded and each
- * result written. Returns how many lines were refused. */
+ * §9.7; a refused line is neither recorded nor counted), then the signatures recorded
+ * (lines_record) and each result written. Returns how many lines were refused. */
 static unsigned long
-lines_finish(const hm_signer *s, hm_sigaudit *audit, hm_store *store,
+lines_finish(const hm_signer *s, hm_sigaudit *audit, int each, hm_store *store,
              const hm_consent_secret *secret, struct lines *ls, long long now, struct buf *out,
              struct chunk *ck)
 {
@@ -465,13 +651,10 @@ lines_finish(const hm_signer *s, hm_sigaudit *audit, hm_store *store,
             e->res.field = items[i].field;
             e->reset = items[i].reset;
         }
-        if (e->rc == HALLMARK_OK &&
-            hm_sigaudit_record(audit, now, "pipe", e->req.brand, e->res.kid, e->res.jti,
-                               e->res.body_sha256) != HALLMARK_OK) {
-            e->rc = HALLMARK_ERR_UNAVAILABLE;
-            e->res.detail = "the signature log cannot be written; not signing";
-            e->res.field = NULL;
-        }
+    }
+    lines_record(audit, now, ls, each ? 1 : RECORDS_PER_WRITE);
+    for (i = 0; i < ls->n; i++) {
+        struct line *e = &ls->l[i];
         if (e->rc == HALLMARK_OK) {
             size_t start = out->len;
             signed_line(out, e->text, e->len, &e->res);
@@ -635,7 +818,8 @@ run_pipe(struct signer_opts *o)
         lines_sign(&signers, s, &ls, now);
         {
             size_t lines = ls.n;
-            unsigned long refused = lines_finish(s, audit, store, secret, &ls, now, &out, &ck);
+            unsigned long refused = lines_finish(s, audit, o->audit_sync == HM_SIGAUDIT_SYNC_EACH,
+                                                 store, secret, &ls, now, &out, &ck);
             failed += refused;
             signed_count += lines - refused;
         }
