@@ -53,7 +53,10 @@ hm_utf8_valid(const unsigned char *s, size_t len)
     size_t i = 0;
 
     while (i < len) {
-        if (hm_utf8_next(s, len, &i) < 0) {
+        uint64_t eight;
+        if (len - i >= 8 && (memcpy(&eight, s + i, 8), (eight & 0x8080808080808080ULL) == 0)) {
+            i += 8; /* eight ASCII bytes at once */
+        } else if (hm_utf8_next(s, len, &i) < 0) {
             return 0;
         }
     }
@@ -106,12 +109,13 @@ canon_put(struct canon *c, const unsigned char *p, size_t len)
     c->n += len;
 }
 
-/* Canonicalization streams into the hash: spaces/tabs and line ends are held back until a
- * later character shows they are not trailing. */
+/* Canonicalization (spec §3.1) streams into the hash a line at a time: each line's end found
+ * with memchr, its trailing spaces and tabs left out ([HM-CANON-6]), and its line end held back
+ * until a later line with content shows it is not at the end of the body ([HM-CANON-7]). */
 hallmark_result
 hm_body_hash_update(hm_sha256_stream *h, const unsigned char *body, size_t len)
 {
-    size_t i = 0, run, ws_start = 0, ws_len = 0, newlines = 0;
+    size_t i = 0, newlines = 0;
     static const unsigned char lf[16] = "\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n";
     struct canon c;
 
@@ -127,38 +131,28 @@ hm_body_hash_update(hm_sha256_stream *h, const unsigned char *body, size_t len)
         i = 3;
     }
     while (i < len) {
-        unsigned char ch = body[i];
+        const unsigned char *nl = memchr(body + i, '\n', len - i), *cr;
+        size_t end = nl != NULL ? (size_t)(nl - body) : len, content;
 
-        if (ch == ' ' || ch == '\t') {
-            if (ws_len == 0) {
-                ws_start = i;
+        if ((cr = memchr(body + i, '\r', end - i)) != NULL) {
+            end = (size_t)(cr - body);
+        }
+        for (content = end; content > i && (body[content - 1] == ' ' || body[content - 1] == '\t');
+             content--) {
+        }
+        if (content > i) {
+            while (newlines > 0) {
+                size_t n = newlines < sizeof lf ? newlines : sizeof lf;
+                canon_put(&c, lf, n);
+                newlines -= n;
             }
-            ws_len++;
-            i++;
-            continue;
+            canon_put(&c, body + i, content - i);
         }
-        if (ch == '\r' || ch == '\n') {
-            ws_len = 0; /* trailing whitespace of the line ends here */
-            newlines++;
-            i += (ch == '\r' && i + 1 < len && body[i + 1] == '\n') ? 2 : 1;
-            continue;
+        if (end == len) {
+            break;
         }
-        while (newlines > 0) {
-            size_t n = newlines < sizeof lf ? newlines : sizeof lf;
-            canon_put(&c, lf, n);
-            newlines -= n;
-        }
-        if (ws_len > 0) {
-            canon_put(&c, body + ws_start, ws_len);
-            ws_len = 0;
-        }
-        run = i + 1;
-        while (run < len && body[run] != ' ' && body[run] != '\t' && body[run] != '\r' &&
-               body[run] != '\n') {
-            run++;
-        }
-        canon_put(&c, body + i, run - i);
-        i = run;
+        newlines++; /* CR LF, CR and LF are each one line end ([HM-CANON-4], [HM-CANON-5]) */
+        i = end + (body[end] == '\r' && end + 1 < len && body[end + 1] == '\n' ? 2 : 1);
     }
     canon_flush(&c);
     return HALLMARK_OK;
