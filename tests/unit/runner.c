@@ -207,3 +207,12 @@ main(int argc, char **argv)
     printf("\n");
     return failed > 0 ? 1 : 0;
 }
+
+uint32_t
+test_rand(uint64_t *state, uint32_t n)
+{
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    return (uint32_t)(*state >> 11) % n;
+}

@@ -5,6 +5,7 @@
 #define HM_TEST_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "hallmark.h"
 
@@ -26,6 +27,10 @@ const char *test_vectors_dir(void);
 void test_vector_path(char *out, size_t cap, const char *rel);
 /* Reads a whole file into a NUL-terminated malloc'd buffer; NULL if absent. */
 unsigned char *test_read_file(const char *path, size_t *len);
+/* A deterministic pseudo-random number below n (xorshift64 over *state, which must not be 0):
+ * the same sequence on every run, for tests that try many generated inputs. */
+uint32_t test_rand(uint64_t *state, uint32_t n);
+
 /* Hex to bytes: returns the number of bytes, or (size_t)-1 on bad hex or overflow. */
 size_t test_unhex(unsigned char *out, size_t cap, const char *hex);
 

@@ -13,10 +13,7 @@ static uint64_t rng_state = 0xC0FFEE1234567ULL;
 static uint32_t
 rnd(uint32_t n)
 {
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return (uint32_t)(rng_state >> 11) % n;
+    return test_rand(&rng_state, n);
 }
 
 /* Steps 3-7 of §3.1 on a valid UTF-8 body, each a pass of its own: the canonical bytes in out. */

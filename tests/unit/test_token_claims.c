@@ -15,10 +15,7 @@ static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
 static uint32_t
 rnd(uint32_t n)
 {
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return (uint32_t)(rng_state >> 11) % n;
+    return test_rand(&rng_state, n);
 }
 
 /* Valid UTF-8 text without U+0000 of up to max bytes: every kind of byte the escaper treats
