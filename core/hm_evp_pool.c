@@ -33,12 +33,6 @@ hm_evp_pool_new(EVP_PKEY *pkey, hm_evp_pool_init_fn init)
     return pool;
 }
 
-EVP_PKEY *
-hm_evp_pool_key(const hm_evp_pool *pool)
-{
-    return pool->pkey;
-}
-
 EVP_PKEY_CTX *
 hm_evp_pool_take(hm_evp_pool *pool)
 {

@@ -18,9 +18,6 @@ typedef int (*hm_evp_pool_init_fn)(EVP_PKEY_CTX *ctx);
  * are made on first use. */
 hm_evp_pool *hm_evp_pool_new(EVP_PKEY *pkey, hm_evp_pool_init_fn init);
 
-/* The key, borrowed: valid until hm_evp_pool_free. */
-EVP_PKEY *hm_evp_pool_key(const hm_evp_pool *pool);
-
 /* A context ready for the operation, owned by the caller until hm_evp_pool_give_back; NULL when
  * OpenSSL cannot make one (its error queue then holds why). Thread-safe. */
 EVP_PKEY_CTX *hm_evp_pool_take(hm_evp_pool *pool);
