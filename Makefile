@@ -98,7 +98,7 @@ LDFLAGS_ALL = $(SAN) $(LDFLAGS)
 
 # ---- sources, by room: the folder decides the archive ----------------------------------------
 src = $(sort $(wildcard $(1)/*.c))
-CORE_SRC := $(filter-out $(if $(filter 0,$(VERIFIER_ES256)),core/hm_es256.c),$(call src,core))
+CORE_SRC := $(filter-out $(if $(filter 0,$(VERIFIER_ES256)),core/hm_es256.c core/hm_evp_pool.c),$(call src,core))
 VERIFY_SRC := $(call src,verifier/src)
 SIGN_CORE_SRC := $(call src,core/sign)
 HOST_SRC := $(call src,core/host)

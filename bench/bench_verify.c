@@ -6,9 +6,14 @@
  * Run once per bundle size, each in its own process, so peak RSS belongs to that size alone.
  * Each round gives the one-thread rate's ratio to the limit of that round; the figure is the
  * median of those ratios (and each rate's best round).
- * usage: bench-verify ROOT_B64 BUNDLE SIGNED.ndjson THREADS [--count N]
+ * usage: bench-verify ROOT_B64 BUNDLE SIGNED.ndjson THREADS [--count N | --reload NEXT_BUNDLE]
+ *                     [--es256]
  *   --count N: verifies the messages N times over on this thread, untimed, and prints nothing
- *   else: for callgrind (bench/callgrind.sh counts the instructions of verify_counted). */
+ *   else: for callgrind (bench/callgrind.sh counts the instructions of verify_counted).
+ *   --reload NEXT_BUNDLE: also times loading NEXT_BUNDLE after BUNDLE (reload_ms).
+ *   --es256: the tokens are ES256; the limit is then OpenSSL ES256 verification with its contexts
+ *   kept (bench_es256: SHA-256 fetched once, EVP_PKEY_verify on a context made once) over the
+ *   same signing inputs, signed for it with a key of its own. */
 #include <malloc.h>
 #include <pthread.h>
 #include <sodium.h>
@@ -28,12 +33,13 @@
 #define ROUNDS 5
 
 /* One signed message, and what the limit needs: its token's signing input (the token up to the
- * second dot) signed under corpus.pk. */
+ * second dot) signed under corpus.pk, or with --es256 under corpus.es256 (DER). */
 struct sample {
     hallmark_message msg; /* strings borrowed from obj */
     json_t *obj;
     size_t input_len;
-    unsigned char sig[crypto_sign_BYTES];
+    unsigned char sig[80]; /* an Ed25519 signature, or a P-256 one in DER */
+    size_t sig_len;
 };
 
 struct corpus {
@@ -43,7 +49,8 @@ struct corpus {
     int64_t now;
     double seconds;
     unsigned char pk[crypto_sign_PUBLICKEYBYTES];
-    int raw; /* 1: measure the limit instead of hallmark_verify */
+    bench_es256 *es256; /* with --es256: the limit (used on one thread only) */
+    int raw;            /* 1: measure the limit instead of hallmark_verify */
 };
 
 struct worker {
@@ -66,6 +73,10 @@ verify_one(const struct corpus *c, const struct sample *s)
 {
     hallmark_verification out;
 
+    if (c->raw && c->es256 != NULL) {
+        return bench_es256_verify(c->es256, (const unsigned char *)s->msg.token, s->input_len,
+                                  s->sig, s->sig_len);
+    }
     if (c->raw) {
         return crypto_sign_verify_detached(s->sig, (const unsigned char *)s->msg.token,
                                            s->input_len, c->pk) == 0;
@@ -157,6 +168,14 @@ read_samples(struct corpus *c, char **lines)
         }
         s->msg.token_len = strlen(s->msg.token);
         s->input_len = (size_t)(dot - s->msg.token);
+        s->sig_len = sizeof s->sig;
+        if (c->es256 != NULL) {
+            if (!bench_es256_sign(c->es256, (const unsigned char *)s->msg.token, s->input_len,
+                                  s->sig, &s->sig_len)) {
+                return -1;
+            }
+            continue;
+        }
         crypto_sign_detached(s->sig, NULL, (const unsigned char *)s->msg.token, s->input_len, sk);
     }
     sodium_memzero(sk, sizeof sk);
@@ -294,16 +313,21 @@ main(int argc, char **argv)
     double ms = -1, reload = -1;
     struct rusage ru;
     unsigned long count = 0;
-    int threads, st = 2;
+    int threads, st = 2, es256 = argc > 5 && strcmp(argv[argc - 1], "--es256") == 0;
 
+    argc -= es256; /* the last word: the options before it keep their places */
     if ((argc != 5 && argc != 7) || (threads = atoi(argv[4])) < 1 || threads > THREADS_MAX ||
         (argc == 7 && strcmp(argv[5], "--reload") != 0 &&
          (strcmp(argv[5], "--count") != 0 || (count = strtoul(argv[6], NULL, 10)) == 0))) {
         (void)fprintf(stderr, "usage: bench-verify ROOT_B64 BUNDLE SIGNED.ndjson THREADS "
-                              "[--count N | --reload NEXT_BUNDLE]\n");
+                              "[--count N | --reload NEXT_BUNDLE] [--es256]\n");
         return 2;
     }
     memset(&c, 0, sizeof c);
+    if (es256 && (c.es256 = bench_es256_new()) == NULL) {
+        (void)fprintf(stderr, "bench-verify: OpenSSL cannot make a P-256 key\n");
+        return 1;
+    }
     c.now = (int64_t)time(NULL);
     c.seconds = bench_seconds(2.0);
     roots[0] = argv[1];
@@ -344,9 +368,10 @@ main(int argc, char **argv)
                  "\"maxrss_kb\":%ld,"
                  "\"messages\":%zu,\"limit\":%.0f,\"limit_per_cpu\":%.0f,\"verify_1t\":%.0f,"
                  "\"verify_1t_per_cpu\":%.0f,\"threads\":%d,\"verify_all\":%.0f,"
-                 "\"verify_all_per_cpu\":%.0f,\"verify_1t_ratio\":%.3f,\"rounds\":%d}\n",
+                 "\"verify_all_per_cpu\":%.0f,\"verify_1t_ratio\":%.3f,\"rounds\":%d,"
+                 "\"alg\":\"%s\"}\n",
                  len, ms, reload, heap, ru.ru_maxrss, c.n, f.limit, f.limit_cpu, f.one, f.one_cpu,
-                 threads, f.all, f.all_cpu, f.ratio, ROUNDS);
+                 threads, f.all, f.all_cpu, f.ratio, ROUNDS, es256 ? "ES256" : "Ed25519");
     st = 0;
 out:
     for (i = 0; c.samples != NULL && i < c.n; i++) {
@@ -357,5 +382,6 @@ out:
     free(next);
     bench_lines_free(lines, c.n);
     hallmark_verifier_free(c.v);
+    bench_es256_free(c.es256);
     return st;
 }

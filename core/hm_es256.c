@@ -2,8 +2,6 @@
  * DER, so it is encoded here from r and s (never parsed from attacker-supplied DER). */
 #include "hm_es256.h"
 
-#include <stdatomic.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/core_names.h>
@@ -13,51 +11,8 @@
 #include <openssl/param_build.h>
 
 #include "hm_digest.h"
+#include "hm_evp_pool.h"
 #include "hm_key.h"
-
-/* Verification contexts made ready once and kept: a context serves one verification at a time,
- * so each thread takes one out of a slot (an atomic exchange, no lock) and puts it back after;
- * a thread that finds every slot empty makes one, and frees it if every slot is full again. */
-#define CTX_SLOTS 4
-
-struct es256_key {
-    EVP_PKEY *pkey;
-    EVP_PKEY_CTX *_Atomic slot[CTX_SLOTS];
-};
-
-static EVP_PKEY_CTX *
-ctx_take(struct es256_key *k)
-{
-    EVP_PKEY_CTX *ctx;
-    size_t i;
-
-    for (i = 0; i < CTX_SLOTS; i++) {
-        if ((ctx = atomic_exchange(&k->slot[i], NULL)) != NULL) {
-            return ctx;
-        }
-    }
-    ctx = EVP_PKEY_CTX_new_from_pkey(NULL, k->pkey, NULL);
-    if (ctx != NULL && EVP_PKEY_verify_init(ctx) != 1) {
-        EVP_PKEY_CTX_free(ctx);
-        ctx = NULL;
-    }
-    return ctx;
-}
-
-static void
-ctx_give_back(struct es256_key *k, EVP_PKEY_CTX *ctx)
-{
-    size_t i;
-
-    for (i = 0; i < CTX_SLOTS; i++) {
-        EVP_PKEY_CTX *empty = NULL;
-
-        if (atomic_compare_exchange_strong(&k->slot[i], &empty, ctx)) {
-            return;
-        }
-    }
-    EVP_PKEY_CTX_free(ctx);
-}
 
 hallmark_result
 hm_es256_public_load(void **evp, const unsigned char *pub, size_t pub_len)
@@ -66,9 +21,7 @@ hm_es256_public_load(void **evp, const unsigned char *pub, size_t pub_len)
     OSSL_PARAM *params = NULL;
     EVP_PKEY_CTX *ctx = NULL, *check = NULL;
     EVP_PKEY *pkey = NULL;
-    struct es256_key *k = NULL;
     hallmark_result rc = HALLMARK_ERR_INTERNAL;
-    size_t i;
 
     if (evp == NULL || pub == NULL) {
         return HALLMARK_ERR_INVALID_ARGUMENT;
@@ -99,16 +52,10 @@ hm_es256_public_load(void **evp, const unsigned char *pub, size_t pub_len)
         rc = HALLMARK_ERR_INVALID_KEY;
         goto out;
     }
-    if ((k = malloc(sizeof *k)) == NULL) {
-        goto out;
-    }
-    k->pkey = pkey;
-    pkey = NULL;
-    for (i = 0; i < CTX_SLOTS; i++) {
-        atomic_init(&k->slot[i], NULL);
-    }
-    *evp = k;
-    rc = HALLMARK_OK;
+    /* The verification contexts are kept with the key (hm_evp_pool), made on first use. */
+    *evp = hm_evp_pool_new(pkey, EVP_PKEY_verify_init);
+    pkey = NULL; /* the pool's now, even when it could not be made */
+    rc = *evp != NULL ? HALLMARK_OK : HALLMARK_ERR_NOMEM;
 out:
     if (rc != HALLMARK_OK) {
         ERR_clear_error(); /* the refusal is our result; keep the thread's error queue empty */
@@ -124,17 +71,7 @@ out:
 void
 hm_es256_public_free(void *evp)
 {
-    struct es256_key *k = evp;
-    size_t i;
-
-    if (k == NULL) {
-        return;
-    }
-    for (i = 0; i < CTX_SLOTS; i++) {
-        EVP_PKEY_CTX_free(atomic_load(&k->slot[i]));
-    }
-    EVP_PKEY_free(k->pkey);
-    free(k);
+    hm_evp_pool_free(evp);
 }
 
 /* Appends the DER INTEGER of the 32-byte big-endian unsigned n at der: its length (at most 35). */
@@ -163,14 +100,14 @@ hallmark_result
 hm_es256_verify(void *evp, const unsigned char *msg, size_t msg_len, const unsigned char *sig,
                 size_t sig_len)
 {
-    struct es256_key *k = evp;
+    hm_evp_pool *pool = evp;
     unsigned char der[2 + 2 * (3 + HM_ES256_COORD_BYTES)], digest[HM_SHA256_BYTES];
     size_t der_len;
     hm_sha256_stream h;
     EVP_PKEY_CTX *ctx;
     int ok;
 
-    if (k == NULL || sig == NULL || (msg == NULL && msg_len > 0)) {
+    if (pool == NULL || sig == NULL || (msg == NULL && msg_len > 0)) {
         return HALLMARK_ERR_INVALID_ARGUMENT;
     }
     if (sig_len != HM_SIG_BYTES) {
@@ -185,13 +122,13 @@ hm_es256_verify(void *evp, const unsigned char *msg, size_t msg_len, const unsig
     hm_sha256_begin(&h);
     hm_sha256_add(&h, msg, msg_len);
     hm_sha256_end(&h, digest);
-    if ((ctx = ctx_take(k)) == NULL) {
+    if ((ctx = hm_evp_pool_take(pool)) == NULL) {
         ERR_clear_error();
         return HALLMARK_ERR_INTERNAL;
     }
     /* 1 = valid, 0 = invalid, negative = malformed (e.g. r or s zero): all but 1 are refusals. */
     ok = EVP_PKEY_verify(ctx, der, der_len, digest, sizeof digest);
-    ctx_give_back(k, ctx);
+    hm_evp_pool_give_back(pool, ctx);
     if (ok != 1) {
         ERR_clear_error();
         return HALLMARK_BAD_SIGNATURE;

@@ -13,17 +13,27 @@
 #include <string.h>
 
 #include "hm_digest.h"
+#include "hm_evp_pool.h"
 #include "hm_secmem.h"
+
+/* The order n of P-256 and n / 2 (rounded down), big-endian: a signature's s is folded to
+ * [1, n / 2] (low S). */
+static const unsigned char p256_n[HM_ES256_COORD_BYTES] = {
+    0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51};
+static const unsigned char p256_half_n[HM_ES256_COORD_BYTES] = {
+    0x7f, 0xff, 0xff, 0xff, 0x80, 0x00, 0x00, 0x00, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xde, 0x73, 0x7d, 0x56, 0xd3, 0x8b, 0xcf, 0x42, 0x79, 0xdc, 0xe5, 0x61, 0x7e, 0x31, 0x92, 0xa8};
 
 struct hm_signkey {
     hm_alg alg;
     unsigned char *secret; /* hm_secret_alloc: Ed25519 libsodium sk (seed || pk, 64 bytes), or
                               the P-256 scalar (32 bytes) */
     size_t secret_len;
-    EVP_PKEY *evp; /* ES256 only */
-    /* ES256 only: the group order n and n / 2, for folding s to the low half. Built once per key:
-     * EC_GROUP_new_by_curve_name on every signature cost about 40% of the signing rate. */
-    BIGNUM *order, *half_order;
+    /* ES256 only: the private EVP_PKEY and its signing contexts, made ready once and kept
+     * (hm_evp_pool, shared with verification): a context made and initialised per signature
+     * cost about 10% of the signing rate (issue 16). */
+    hm_evp_pool *sign_pool;
     hm_pubkey pub;
     /* External keys (hm_signkey_external): no secret; sign through ext_sign. */
     hm_signkey_sign_fn ext_sign;
@@ -59,9 +69,7 @@ hm_signkey_free(hm_signkey *key)
         key->ext_release(key->ext_ctx);
     }
     hm_secret_free(key->secret);
-    EVP_PKEY_free(key->evp);
-    BN_free(key->order);
-    BN_free(key->half_order);
+    hm_evp_pool_free(key->sign_pool);
     hm_pubkey_clear(&key->pub);
     free(key);
 }
@@ -101,6 +109,7 @@ es256_from_scalar(hm_signkey **out, const unsigned char d[HM_SECRET_BYTES])
     OSSL_PARAM_BLD *bld = NULL;
     OSSL_PARAM *params = NULL;
     EVP_PKEY_CTX *ctx = NULL;
+    EVP_PKEY *pkey = NULL;
     hm_signkey *key = NULL;
     hallmark_result rc = HALLMARK_ERR_INTERNAL;
 
@@ -134,10 +143,13 @@ es256_from_scalar(hm_signkey **out, const unsigned char d[HM_SECRET_BYTES])
         rc = HALLMARK_ERR_NOMEM;
         goto out;
     }
-    if (EVP_PKEY_fromdata(ctx, &key->evp, EVP_PKEY_KEYPAIR, params) <= 0 ||
-        (key->order = BN_dup(EC_GROUP_get0_order(group))) == NULL ||
-        (key->half_order = BN_dup(key->order)) == NULL ||
-        !BN_rshift1(key->half_order, key->order)) {
+    if (EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_KEYPAIR, params) <= 0) {
+        goto out;
+    }
+    key->sign_pool = hm_evp_pool_new(pkey, EVP_PKEY_sign_init);
+    pkey = NULL; /* the pool's now, even when it could not be made */
+    if (key->sign_pool == NULL) {
+        rc = HALLMARK_ERR_NOMEM;
         goto out;
     }
     memcpy(key->secret, d, HM_SECRET_BYTES);
@@ -243,7 +255,6 @@ hm_signkey_external(hm_signkey **out, hm_alg alg, const unsigned char *pub, size
                     hm_signkey_sign_fn sign, void (*release)(void *), void *ctx)
 {
     hm_signkey *key = NULL;
-    EC_GROUP *group = NULL;
     hallmark_result rc = HALLMARK_ERR_INTERNAL;
 
     if (out != NULL) {
@@ -268,15 +279,6 @@ hm_signkey_external(hm_signkey **out, hm_alg alg, const unsigned char *pub, size
     if ((rc = hm_pubkey_from_raw(&key->pub, alg, pub, pub_len)) != HALLMARK_OK) {
         goto out;
     }
-    if (alg == HM_ALG_ES256) {
-        rc = HALLMARK_ERR_INTERNAL;
-        group = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
-        if (group == NULL || (key->order = BN_dup(EC_GROUP_get0_order(group))) == NULL ||
-            (key->half_order = BN_dup(key->order)) == NULL ||
-            !BN_rshift1(key->half_order, key->order)) {
-            goto out;
-        }
-    }
     key->ext_sign = sign;
     key->ext_release = release;
     key->ext_ctx = ctx;
@@ -285,7 +287,6 @@ hm_signkey_external(hm_signkey **out, hm_alg alg, const unsigned char *pub, size
     key = NULL;
     rc = HALLMARK_OK;
 out:
-    EC_GROUP_free(group);
     hm_signkey_free(key);
     if (ctx != NULL && release != NULL) {
         release(ctx);
@@ -299,26 +300,27 @@ hm_signkey_is_external(const hm_signkey *key)
     return key != NULL && key->ext_sign != NULL;
 }
 
-/* Raw r||s from a token: s folded to the low half (n - s), as es256_der_to_raw_low_s does. */
-static hallmark_result
-es256_raw_low_s(const hm_signkey *key, unsigned char sig[HM_SIG_BYTES])
+/* Folds s (32 bytes, big-endian) to the low half: s > n / 2 becomes n - s, which makes the
+ * same signature. 0 when s is not in [1, n - 1]: no signature of P-256 has it. s is public (it is
+ * the signature), so plain comparisons do. */
+static int
+fold_low_s(unsigned char s[HM_ES256_COORD_BYTES])
 {
-    BIGNUM *s = BN_bin2bn(sig + HM_ES256_COORD_BYTES, HM_ES256_COORD_BYTES, NULL);
-    hallmark_result rc = HALLMARK_ERR_INTERNAL;
+    static const unsigned char zero[HM_ES256_COORD_BYTES];
+    unsigned int borrow = 0, d;
+    size_t i;
 
-    if (s == NULL || key->order == NULL || key->half_order == NULL || BN_is_zero(s) ||
-        BN_cmp(s, key->order) >= 0) {
-        goto out;
+    if (memcmp(s, zero, sizeof zero) == 0 || memcmp(s, p256_n, sizeof p256_n) >= 0) {
+        return 0;
     }
-    if (BN_cmp(s, key->half_order) > 0 &&
-        (!BN_sub(s, key->order, s) || BN_bn2binpad(s, sig + HM_ES256_COORD_BYTES,
-                                                   HM_ES256_COORD_BYTES) != HM_ES256_COORD_BYTES)) {
-        goto out;
+    if (memcmp(s, p256_half_n, sizeof p256_half_n) > 0) {
+        for (i = HM_ES256_COORD_BYTES; i-- > 0;) {
+            d = (unsigned int)p256_n[i] - s[i] - borrow;
+            s[i] = (unsigned char)d;
+            borrow = (d >> 8) & 1U;
+        }
     }
-    rc = HALLMARK_OK;
-out:
-    BN_free(s);
-    return rc;
+    return 1;
 }
 
 const hm_pubkey *
@@ -327,45 +329,82 @@ hm_signkey_public(const hm_signkey *key)
     return key == NULL ? NULL : &key->pub;
 }
 
-/* DER ECDSA-Sig-Value from OpenSSL -> JOSE r||s, with s folded to the low half (n - s). */
-static hallmark_result
-es256_der_to_raw_low_s(const hm_signkey *key, const unsigned char *der, size_t der_len,
-                       unsigned char sig[HM_SIG_BYTES])
+/* Reads the DER INTEGER at der[*at, end) into out, big-endian and left-padded to 32 bytes, and
+ * moves *at past it: 0 when it is not a non-negative INTEGER of at most 32 bytes (a zero byte
+ * before a high bit aside). */
+static int
+der_integer_read(const unsigned char *der, size_t end, size_t *at,
+                 unsigned char out[HM_ES256_COORD_BYTES])
 {
-    const unsigned char *p = der;
-    ECDSA_SIG *es = d2i_ECDSA_SIG(NULL, &p, (long)der_len);
-    BIGNUM *s = NULL;
-    hallmark_result rc = HALLMARK_ERR_INTERNAL;
+    const unsigned char *v;
+    size_t len;
 
-    if (es == NULL || key->order == NULL || key->half_order == NULL) {
-        goto out;
+    if (end - *at < 2 || der[*at] != 0x02 || (len = der[*at + 1]) == 0 || len > end - *at - 2) {
+        return 0;
     }
-    s = BN_dup(ECDSA_SIG_get0_s(es));
-    if (s == NULL) {
-        goto out;
+    v = der + *at + 2;
+    *at += 2 + len;
+    if ((v[0] & 0x80U) != 0) {
+        return 0; /* negative */
     }
-    if (BN_cmp(s, key->half_order) > 0 && !BN_sub(s, key->order, s)) {
-        goto out;
+    if (len == HM_ES256_COORD_BYTES + 1 && v[0] == 0) {
+        v++;
+        len--;
     }
-    if (BN_bn2binpad(ECDSA_SIG_get0_r(es), sig, HM_ES256_COORD_BYTES) != HM_ES256_COORD_BYTES ||
-        BN_bn2binpad(s, sig + HM_ES256_COORD_BYTES, HM_ES256_COORD_BYTES) != HM_ES256_COORD_BYTES) {
-        goto out;
+    if (len > HM_ES256_COORD_BYTES) {
+        return 0;
     }
-    rc = HALLMARK_OK;
-out:
-    BN_free(s);
-    ECDSA_SIG_free(es);
-    return rc;
+    memset(out, 0, HM_ES256_COORD_BYTES - len);
+    memcpy(out + HM_ES256_COORD_BYTES - len, v, len);
+    return 1;
+}
+
+/* OpenSSL's DER ECDSA-Sig-Value, SEQUENCE { INTEGER r, INTEGER s } (at most 72 bytes, so
+ * short-form lengths) -> JOSE r||s, with s folded to the low half. */
+static int
+es256_der_to_raw_low_s(const unsigned char *der, size_t der_len, unsigned char sig[HM_SIG_BYTES])
+{
+    size_t at = 2;
+
+    return der_len >= 2 && der[0] == 0x30 && der[1] == der_len - 2 &&
+           der_integer_read(der, der_len, &at, sig) &&
+           der_integer_read(der, der_len, &at, sig + HM_ES256_COORD_BYTES) && at == der_len &&
+           fold_low_s(sig + HM_ES256_COORD_BYTES);
+}
+
+/* ES256 with the key's kept signing contexts: SHA-256 (OpenSSL's, fetched once: hm_digest.h),
+ * then ECDSA on the digest. */
+static hallmark_result
+es256_sign(const hm_signkey *key, const unsigned char *msg, size_t msg_len,
+           unsigned char sig[HM_SIG_BYTES])
+{
+    unsigned char digest[HM_SHA256_BYTES], der[80];
+    size_t der_len = sizeof der;
+    hm_sha256_stream h;
+    EVP_PKEY_CTX *ctx;
+    int ok;
+
+    hm_sha256_begin(&h);
+    hm_sha256_add(&h, msg, msg_len);
+    hm_sha256_end(&h, digest);
+    if ((ctx = hm_evp_pool_take(key->sign_pool)) == NULL) {
+        ERR_clear_error();
+        return HALLMARK_ERR_INTERNAL;
+    }
+    ok = EVP_PKEY_sign(ctx, der, &der_len, digest, sizeof digest) == 1;
+    hm_evp_pool_give_back(key->sign_pool, ctx);
+    if (!ok || !es256_der_to_raw_low_s(der, der_len, sig)) {
+        ERR_clear_error();
+        return HALLMARK_ERR_INTERNAL;
+    }
+    return HALLMARK_OK;
 }
 
 hallmark_result
 hm_signkey_sign(const hm_signkey *key, const unsigned char *msg, size_t msg_len,
                 unsigned char sig[HM_SIG_BYTES])
 {
-    unsigned char der[80];
-    size_t der_len = sizeof der;
-    EVP_MD_CTX *md = NULL;
-    hallmark_result rc = HALLMARK_ERR_INTERNAL;
+    hallmark_result rc;
 
     if (key == NULL || sig == NULL || (msg == NULL && msg_len > 0)) {
         return HALLMARK_ERR_INVALID_ARGUMENT;
@@ -375,8 +414,9 @@ hm_signkey_sign(const hm_signkey *key, const unsigned char *msg, size_t msg_len,
     }
     if (key->ext_sign != NULL) {
         rc = key->ext_sign(key->ext_ctx, msg, msg_len, sig);
-        if (rc == HALLMARK_OK && key->alg == HM_ALG_ES256) {
-            rc = es256_raw_low_s(key, sig);
+        if (rc == HALLMARK_OK && key->alg == HM_ALG_ES256 &&
+            !fold_low_s(sig + HM_ES256_COORD_BYTES)) {
+            rc = HALLMARK_ERR_INTERNAL;
         }
         return rc;
     }
@@ -386,17 +426,7 @@ hm_signkey_sign(const hm_signkey *key, const unsigned char *msg, size_t msg_len,
                    ? HALLMARK_OK
                    : HALLMARK_ERR_INTERNAL;
     case HM_ALG_ES256:
-        md = EVP_MD_CTX_new();
-        if (md != NULL &&
-            EVP_DigestSignInit_ex(md, NULL, "SHA256", NULL, NULL, key->evp, NULL) == 1 &&
-            EVP_DigestSign(md, der, &der_len, msg, msg_len) == 1) {
-            rc = es256_der_to_raw_low_s(key, der, der_len, sig);
-        }
-        EVP_MD_CTX_free(md);
-        if (rc != HALLMARK_OK) {
-            ERR_clear_error();
-        }
-        return rc;
+        return es256_sign(key, msg, msg_len, sig);
     case HM_ALG_UNKNOWN:
     default:
         return HALLMARK_ERR_INVALID_ARGUMENT;
