@@ -12,10 +12,10 @@
 #include "hm_bundle.h"
 #include "test.h"
 
-#define POOL 14   /* brand ids b00..b13, each in two versions */
+#define POOL 14       /* brand ids b00..b13, each in two versions */
 #define PLAIN_BASE 10 /* the held bundle: version 0 of b00..b09, */
 #define BASE 15       /* then the specials that load: spaced, deep, escaped, foreign, sharing */
-#define MAX_EL 24 /* elements of one edited bundle */
+#define MAX_EL 24     /* elements of one edited bundle */
 #define TRIALS 400
 #define HEADER "{\"alg\":\"Ed25519\",\"typ\":\"hallmark-bundle+jwt\",\"kid\":\"%s\"}"
 
@@ -120,10 +120,11 @@ pool_init(struct pool *p)
             HALLMARK_OK) {
         return -1;
     }
-    (void)snprintf(cert_payload, sizeof cert_payload,
-                   "{\"v\":1,\"jwk\":{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"%s\"},\"nbf\":%lld,"
-                   "\"exp\":%lld}",
-                   x, FX_NOW - FX_DAY, FX_NOW + FX_DAY);
+    (void)snprintf(
+        cert_payload, sizeof cert_payload,
+        "{\"v\":1,\"jwk\":{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"%s\"},\"nbf\":%lld,"
+        "\"exp\":%lld}",
+        x, FX_NOW - FX_DAY, FX_NOW + FX_DAY);
     cert = json_loads(cert_payload, 0, NULL);
     p->cert = fx_sign(p->fx.root, "hallmark-publisher+jwt", "Ed25519", cert);
     json_decref(cert);
@@ -207,19 +208,18 @@ snapshot_text(const hm_trust *t)
     if (f == NULL) {
         return NULL;
     }
-    (void)fprintf(f, "%s %llu %lld %lld %s %zu %zu\n", t->platform,
-                  (unsigned long long)t->serial, t->iat, t->exp, t->digest, t->brand_count,
-                  t->key_count);
+    (void)fprintf(f, "%s %llu %lld %lld %s %zu %zu\n", t->platform, (unsigned long long)t->serial,
+                  t->iat, t->exp, t->digest, t->brand_count, t->key_count);
     for (i = 0; i < t->brand_count; i++) {
         const hm_brand *b = &t->brands[i];
         (void)fprintf(f, "%s|%s|%s|%d|%d|%lld|%lld|%zu|%zu|%zu|%d|", b->id, b->name,
                       b->domain != NULL ? b->domain : "-", b->level, b->revoked, b->nbf, b->exp,
                       b->first_key, b->key_total, b->cred_input_len, b->foreign);
         for (j = 0; j < b->sender_count; j++) {
-            (void)fprintf(f, "%s:%s:%d:%d,", b->senders[j].channel, b->senders[j].value,
-                          b->senders[j].is_prefix,
-                          hm_trust_sender_contested(t, b->senders[j].channel,
-                                                    b->senders[j].value, NULL));
+            (void)fprintf(
+                f, "%s:%s:%d:%d,", b->senders[j].channel, b->senders[j].value,
+                b->senders[j].is_prefix,
+                hm_trust_sender_contested(t, b->senders[j].channel, b->senders[j].value, NULL));
         }
         for (j = 0; j < HM_SHA256_BYTES; j++) {
             (void)fprintf(f, "%02x", b->cred[j]);
@@ -253,8 +253,8 @@ outcome_of(const struct pool *p, const char *platform, const char *b, int deferr
 
     o.rc = hm_anchor_init_key(&anchor, platform, hm_signkey_public(p->fx.root));
     if (o.rc == HALLMARK_OK) {
-        o.rc = deferred ? hm_trust_load_deferred(&anchor, (const unsigned char *)b, strlen(b),
-                                                 NULL, 0, FX_NOW, previous, &t, &err)
+        o.rc = deferred ? hm_trust_load_deferred(&anchor, (const unsigned char *)b, strlen(b), NULL,
+                                                 0, FX_NOW, previous, &t, &err)
                         : hm_trust_load(&anchor, (const unsigned char *)b, strlen(b), NULL, 0,
                                         FX_NOW, &t, &err);
     }
@@ -279,8 +279,8 @@ same_text(const char *a, const char *b)
 static int
 same_outcome(const struct outcome *a, const struct outcome *b)
 {
-    return a->rc == b->rc && same_text(a->message, b->message) &&
-           same_text(a->field, b->field) && same_text(a->text, b->text);
+    return a->rc == b->rc && same_text(a->message, b->message) && same_text(a->field, b->field) &&
+           same_text(a->text, b->text);
 }
 
 /* One random edit of the element list (n in/out, at most MAX_EL). */

@@ -174,9 +174,8 @@ copy_key(hm_brand_key *d, const hm_brand_key *s, size_t brand)
     d->scope_channels = NULL;
     d->scope_senders = NULL;
     d->scope_channel_count = 0;
-    if (s->scope_channels != NULL &&
-        !copy_strings(&d->scope_channels, &d->scope_channel_count, s->scope_channels,
-                      s->scope_channel_count)) {
+    if (s->scope_channels != NULL && !copy_strings(&d->scope_channels, &d->scope_channel_count,
+                                                   s->scope_channels, s->scope_channel_count)) {
         return HALLMARK_ERR_NOMEM;
     }
     if (s->scope_senders != NULL &&

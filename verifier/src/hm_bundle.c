@@ -919,9 +919,9 @@ settle_reuse(struct load *ld)
         rc = hm_json_parse_object(ld->bundle.payload + e->off, e->len, e->len, BUNDLE_DEPTH - 2,
                                   &ld->entries[i]);
         if (rc != HALLMARK_OK) {
-            return rc == HALLMARK_ERR_NOMEM ? rc
-                                            : fail(ld, HALLMARK_BUNDLE_MALFORMED,
-                                                   "not a well-formed bundle JWS", NULL);
+            return rc == HALLMARK_ERR_NOMEM
+                       ? rc
+                       : fail(ld, HALLMARK_BUNDLE_MALFORMED, "not a well-formed bundle JWS", NULL);
         }
     }
     return HALLMARK_OK;
@@ -944,11 +944,10 @@ parse_brand(struct load *ld, const json_t *entry, size_t i)
     hallmark_result rc;
     size_t j;
 
-    rc = parse_nested(ld, &ld->creds[i], json_object_get(entry, "credential"),
-                      "hallmark-brand+jwt", &p, "brands.credential");
+    rc = parse_nested(ld, &ld->creds[i], json_object_get(entry, "credential"), "hallmark-brand+jwt",
+                      &p, "brands.credential");
     if (rc == HALLMARK_OK) {
-        rc = parse_credential(&t->brands[i], p, &ld->creds[i], ld->platform,
-                              &t->brands[i].foreign);
+        rc = parse_credential(&t->brands[i], p, &ld->creds[i], ld->platform, &t->brands[i].foreign);
     }
     if (rc == HALLMARK_OK) {
         rc = keep_credential(ld, &t->brands[i], &ld->creds[i]);
@@ -1589,11 +1588,11 @@ read_payload(struct load *ld)
     int ok = 0;
 
     memset(&index, 0, sizeof index);
-    if (ld->deferred && hm_brand_split_scan(&ld->split, ld->bundle.payload,
-                                            ld->bundle.payload_len)) {
+    if (ld->deferred &&
+        hm_brand_split_scan(&ld->split, ld->bundle.payload, ld->bundle.payload_len)) {
         cut = malloc(ld->bundle.payload_len - ld->split.array_len + 2);
-        ok = cut != NULL && hm_entry_index_init(&index, ld->previous) &&
-             read_parts(ld, &index, cut);
+        ok =
+            cut != NULL && hm_entry_index_init(&index, ld->previous) && read_parts(ld, &index, cut);
         hm_entry_index_clear(&index);
         free(cut);
     }
