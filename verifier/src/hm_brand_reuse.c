@@ -83,20 +83,24 @@ copy_string(char **d, const char *s)
     return s == NULL || *d != NULL;
 }
 
-/* An array of n items of size bytes, plus one zeroed (the parsers allocate n + 1). */
-static int
-copy_array(void *d, const void *s, size_t n, size_t size)
+/* A copy of s's n items, plus one zeroed as the parsers allocate (NULL for NULL); *ok is cleared
+ * when out of memory. */
+static void *
+copy_array(const void *s, size_t n, size_t size, int *ok)
 {
-    void *a = NULL;
+    void *a;
 
-    if (s != NULL && (a = calloc(n + 1, size)) == NULL) {
-        return 0;
+    if (s == NULL) {
+        return NULL;
     }
-    if (a != NULL && n > 0) {
+    if ((a = calloc(n + 1, size)) == NULL) {
+        *ok = 0;
+        return NULL;
+    }
+    if (n > 0) {
         memcpy(a, s, n * size);
     }
-    memcpy(d, &a, sizeof a);
-    return 1;
+    return a;
 }
 
 static int
@@ -105,11 +109,12 @@ copy_strings(char ***d, size_t *count, char *const *s, size_t n)
     size_t j;
 
     *count = 0;
-    if (!copy_array(d, s, n, sizeof *s)) {
-        return 0;
+    *d = NULL;
+    if (s == NULL) {
+        return 1;
     }
-    for (j = 0; j < n; j++) { /* shallow so far: owned only once copied */
-        (*d)[j] = NULL;
+    if ((*d = calloc(n + 1, sizeof **d)) == NULL) {
+        return 0;
     }
     for (j = 0; j < n; j++) {
         if (!copy_string(&(*d)[j], s[j])) {
@@ -124,20 +129,20 @@ static hallmark_result
 copy_brand(hm_brand *d, const hm_brand *s)
 {
     size_t j;
+    int ok = 1;
 
     *d = *s;
     d->id = d->name = d->logo_url = d->domain = d->cred_input = NULL;
     d->senders = NULL;
     d->sender_count = d->domain_count = d->phone_count = d->superseded_count = 0;
     d->domains = d->phones = NULL;
-    d->superseded = NULL;
     d->revoked = 0;
     d->first_key = d->key_total = 0;
-    if (!copy_string(&d->id, s->id) || !copy_string(&d->name, s->name) ||
+    d->superseded = copy_array(s->superseded, s->superseded_count, sizeof *s->superseded, &ok);
+    if (!ok || !copy_string(&d->id, s->id) || !copy_string(&d->name, s->name) ||
         !copy_string(&d->logo_url, s->logo_url) || !copy_string(&d->domain, s->domain) ||
         !copy_strings(&d->domains, &d->domain_count, s->domains, s->domain_count) ||
         !copy_strings(&d->phones, &d->phone_count, s->phones, s->phone_count) ||
-        !copy_array(&d->superseded, s->superseded, s->superseded_count, sizeof *s->superseded) ||
         (s->cred_input != NULL && (d->cred_input = malloc(s->cred_input_len + 1)) == NULL)) {
         return HALLMARK_ERR_NOMEM;
     }
@@ -167,23 +172,17 @@ copy_brand(hm_brand *d, const hm_brand *s)
 static hallmark_result
 copy_key(hm_brand_key *d, const hm_brand_key *s, size_t brand)
 {
-    size_t j;
+    int ok = 1;
 
     *d = *s;
     d->brand = brand;
     d->scope_channels = NULL;
-    d->scope_senders = NULL;
     d->scope_channel_count = 0;
-    if (s->scope_channels != NULL && !copy_strings(&d->scope_channels, &d->scope_channel_count,
-                                                   s->scope_channels, s->scope_channel_count)) {
+    d->scope_senders =
+        copy_array(s->scope_senders, s->scope_sender_count, sizeof *s->scope_senders, &ok);
+    if (!ok || !copy_strings(&d->scope_channels, &d->scope_channel_count, s->scope_channels,
+                             s->scope_channel_count)) {
         return HALLMARK_ERR_NOMEM;
-    }
-    if (s->scope_senders != NULL &&
-        (d->scope_senders = calloc(s->scope_sender_count + 1, sizeof *d->scope_senders)) == NULL) {
-        return HALLMARK_ERR_NOMEM;
-    }
-    for (j = 0; j < s->scope_sender_count; j++) {
-        d->scope_senders[j] = s->scope_senders[j];
     }
     return HALLMARK_OK;
 }
