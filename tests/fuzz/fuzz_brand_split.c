@@ -28,7 +28,8 @@ parts_parse(const unsigned char *p, size_t n, const hm_brand_split *s, json_t **
         abort();
     }
     memcpy(cut, p, s->array_off);
-    memcpy(cut + s->array_off, "[]", 2);
+    cut[s->array_off] = '[';
+    cut[s->array_off + 1] = ']';
     memcpy(cut + s->array_off + 2, p + rest, n - rest);
     ok = hm_json_parse_object(cut, cut_len, cut_len, DEPTH, &top) == HALLMARK_OK;
     free(cut);

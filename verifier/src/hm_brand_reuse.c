@@ -147,7 +147,7 @@ copy_brand(hm_brand *d, const hm_brand *s)
         return HALLMARK_ERR_NOMEM;
     }
     d->superseded_count = s->superseded_count;
-    if (d->cred_input != NULL) {
+    if (s->cred_input != NULL) {
         memcpy(d->cred_input, s->cred_input, s->cred_input_len + 1);
     }
     if (s->senders != NULL) {
@@ -155,7 +155,7 @@ copy_brand(hm_brand *d, const hm_brand *s)
             return HALLMARK_ERR_NOMEM;
         }
     }
-    for (j = 0; j < s->sender_count; j++) {
+    for (j = 0; s->senders != NULL && d->senders != NULL && j < s->sender_count; j++) {
         hm_sender_entry *e = &d->senders[j];
         *e = s->senders[j];
         e->channel = e->value = e->country = NULL;

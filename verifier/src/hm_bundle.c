@@ -1549,9 +1549,10 @@ read_parts(struct load *ld, const hm_entry_index *index, unsigned char *cut)
     unsigned char(*digests)[HM_SHA256_BYTES];
 
     memcpy(cut, p, sp->array_off);
-    memcpy(cut + sp->array_off, "[]", 2);
+    cut[sp->array_off] = '[';
+    cut[sp->array_off + 1] = ']';
     memcpy(cut + sp->array_off + 2, p + rest, n - rest);
-    ld->entries = calloc(sp->count + 1, sizeof *ld->entries);
+    ld->entries = calloc(sp->count + 1, sizeof(json_t *));
     ld->reuse = calloc(sp->count + 1, sizeof *ld->reuse);
     digests = calloc(sp->count + 1, sizeof *digests);
     ld->trust->entry_digests = digests;
