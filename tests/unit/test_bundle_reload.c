@@ -443,6 +443,21 @@ TEST(bundle_reload_equals_a_cold_load_of_the_same_bytes)
     pool_free(&p);
 }
 
+/* The pool, and version 0 of b00..b09 in el. 0 on success. */
+static int
+plain_pool(struct pool *p, char *el[PLAIN_BASE])
+{
+    size_t i;
+
+    if (pool_init(p) != 0) {
+        return -1;
+    }
+    for (i = 0; i < PLAIN_BASE; i++) {
+        el[i] = p->elem[i][0];
+    }
+    return 0;
+}
+
 /* The entries a reload copies are those byte for byte equal to the held bundle's: a change in
  * one brand leaves the other brands' entries as they were, and the reload reads no JSON for
  * them (its snapshot keeps their digests). */
@@ -454,10 +469,7 @@ TEST(bundle_reload_keeps_the_digest_of_each_entry)
     struct outcome o1, o2;
     size_t i;
 
-    CHECK(pool_init(&p) == 0);
-    for (i = 0; i < PLAIN_BASE; i++) {
-        el[i] = p.elem[i][0];
-    }
+    CHECK(plain_pool(&p, el) == 0);
     b1 = bundle(&p, el, PLAIN_BASE, 1, "");
     el[3] = p.elem[3][1];
     b2 = bundle(&p, el, PLAIN_BASE, 2, "");
@@ -491,12 +503,8 @@ TEST(bundle_reload_under_another_publisher_parses_again)
     char *el[PLAIN_BASE], *b1, *b2;
     hm_trust *t1 = NULL, *t2 = NULL;
     struct outcome o1, cold, reload;
-    size_t i;
 
-    CHECK(pool_init(&p) == 0);
-    for (i = 0; i < PLAIN_BASE; i++) {
-        el[i] = p.elem[i][0];
-    }
+    CHECK(plain_pool(&p, el) == 0);
     p.forger = p.fx.brand;
     el[0] = element(&p, PLAIN, "b00", "Brand 0", "SENDER0", NULL);
     p.forger = NULL;
