@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "hm_b64url.h"
+#include "hm_brand_reuse.h"
+#include "hm_brand_split.h"
 #include "hm_claims.h"
 #include "hm_ids.h"
 #include "hm_json.h"
@@ -43,6 +45,12 @@ struct load {
     int foreign_credential; /* a credential names another platform ([HM-CRED-60]) */
     int deferred;           /* brand entries checked on first use ([HM-BUNDLE-110]) */
     const hm_trust *previous;
+    /* A payload read in parts ([HM-BUNDLE-114]): its brand entries' ranges; per entry, the
+     * parsed element (NULL while reuse[i] names the previous bundle's brand that gave the same
+     * bytes, else -1). NULL entries: the payload was read whole. */
+    hm_brand_split split;
+    json_t **entries;
+    long *reuse;
     hallmark_error *err;
 };
 
@@ -888,61 +896,117 @@ group_keys(hm_trust *t)
     return HALLMARK_OK;
 }
 
+/* The brand entries of the previous bundle this one may copy ([HM-BUNDLE-114]): a brand is the
+ * same function of its entry's bytes in both only under the same platform (credentials naming
+ * another) and publishing key (keep_credential). An entry it cannot copy is parsed here, which
+ * cannot fail for want of valid JSON: its bytes were read as an entry of the previous bundle. */
+static hallmark_result
+settle_reuse(struct load *ld)
+{
+    const hm_trust *p = ld->previous;
+    int same = p != NULL && strcmp(p->platform, ld->platform) == 0 &&
+               strcmp(p->position.publisher, ld->publisher_key.kid) == 0;
+    size_t i;
+
+    for (i = 0; i < ld->split.count; i++) {
+        const hm_brand_span *e = &ld->split.entries[i];
+        hallmark_result rc;
+
+        if (ld->reuse[i] < 0 || (same && hm_brand_copyable(p, (size_t)ld->reuse[i]))) {
+            continue;
+        }
+        ld->reuse[i] = -1;
+        rc = hm_json_parse_object(ld->bundle.payload + e->off, e->len, e->len, BUNDLE_DEPTH - 2,
+                                  &ld->entries[i]);
+        if (rc != HALLMARK_OK) {
+            return rc == HALLMARK_ERR_NOMEM
+                       ? rc
+                       : fail(ld, HALLMARK_BUNDLE_MALFORMED, "not a well-formed bundle JWS", NULL);
+        }
+    }
+    return HALLMARK_OK;
+}
+
+/* Brand entry i: its element of "brands" as parsed. */
+static const json_t *
+entry_at(const struct load *ld, const json_t *brands, size_t i)
+{
+    return ld->entries != NULL ? ld->entries[i] : json_array_get(brands, i);
+}
+
+/* Brand entry i parsed into t->brands[i] and its keys appended to t->keys. */
+static hallmark_result
+parse_brand(struct load *ld, const json_t *entry, size_t i)
+{
+    hm_trust *t = ld->trust;
+    const json_t *keys = json_object_get(entry, "keys");
+    json_t *p = NULL;
+    hallmark_result rc;
+    size_t j;
+
+    rc = parse_nested(ld, &ld->creds[i], json_object_get(entry, "credential"), "hallmark-brand+jwt",
+                      &p, "brands.credential");
+    if (rc == HALLMARK_OK) {
+        rc = parse_credential(&t->brands[i], p, &ld->creds[i], ld->platform, &t->brands[i].foreign);
+    }
+    if (rc == HALLMARK_OK) {
+        rc = keep_credential(ld, &t->brands[i], &ld->creds[i]);
+    }
+    if (rc == HALLMARK_OK) {
+        rc = parse_superseded(&t->brands[i], json_object_get(entry, "superseded"));
+    }
+    if (rc == HALLMARK_OK && !json_is_array(keys)) {
+        rc = HALLMARK_BUNDLE_MALFORMED;
+    }
+    for (j = 0; rc == HALLMARK_OK && j < json_array_size(keys); j++) {
+        const json_t *e = json_array_get(keys, j);
+        hm_brand_key *k = &t->keys[t->key_count];
+
+        t->key_count++;
+        rc = parse_key(k, e, i);
+        if (rc == HALLMARK_OK) {
+            rc = parse_scope(k, &t->brands[i], json_object_get(p, "senders"),
+                             json_object_get(e, "scope"));
+        }
+    }
+    json_decref(p);
+    return rc;
+}
+
 static hallmark_result
 parse_brands(struct load *ld, const json_t *brands)
 {
     hm_trust *t = ld->trust;
-    size_t i, j, nkeys = 0;
+    size_t i, n, nkeys = 0;
     struct id_set seen = {NULL, 0};
     hallmark_result rc = HALLMARK_OK;
 
     if (!json_is_array(brands)) {
         return fail(ld, HALLMARK_BUNDLE_MALFORMED, "brands must be an array", "brands");
     }
-    for (i = 0; i < json_array_size(brands); i++) {
-        nkeys += json_array_size(json_object_get(json_array_get(brands, i), "keys"));
+    if (ld->entries != NULL && (rc = settle_reuse(ld)) != HALLMARK_OK) {
+        return rc;
     }
-    t->brands = calloc(json_array_size(brands) + 1, sizeof *t->brands);
+    n = ld->entries != NULL ? ld->split.count : json_array_size(brands);
+    for (i = 0; i < n; i++) {
+        nkeys += ld->entries != NULL && ld->reuse[i] >= 0
+                     ? ld->previous->brands[ld->reuse[i]].key_total
+                     : json_array_size(json_object_get(entry_at(ld, brands, i), "keys"));
+    }
+    t->brands = calloc(n + 1, sizeof *t->brands);
     t->keys = calloc(nkeys + 1, sizeof *t->keys);
-    ld->creds = calloc(json_array_size(brands) + 1, sizeof *ld->creds);
-    if (t->brands == NULL || t->keys == NULL || ld->creds == NULL ||
-        !id_set_init(&seen, json_array_size(brands))) {
+    ld->creds = calloc(n + 1, sizeof *ld->creds);
+    if (t->brands == NULL || t->keys == NULL || ld->creds == NULL || !id_set_init(&seen, n)) {
         free(seen.slots);
         return HALLMARK_ERR_NOMEM;
     }
-    for (i = 0; rc == HALLMARK_OK && i < json_array_size(brands); i++) {
-        const json_t *entry = json_array_get(brands, i), *keys = json_object_get(entry, "keys");
-        json_t *p = NULL;
-
-        rc = parse_nested(ld, &ld->creds[i], json_object_get(entry, "credential"),
-                          "hallmark-brand+jwt", &p, "brands.credential");
+    for (i = 0; rc == HALLMARK_OK && i < n; i++) {
         ld->cred_count = i + 1;
         t->brand_count = i + 1;
-        if (rc == HALLMARK_OK) {
-            rc = parse_credential(&t->brands[i], p, &ld->creds[i], ld->platform,
-                                  &ld->foreign_credential);
-        }
-        if (rc == HALLMARK_OK) {
-            rc = keep_credential(ld, &t->brands[i], &ld->creds[i]);
-        }
-        if (rc == HALLMARK_OK) {
-            rc = parse_superseded(&t->brands[i], json_object_get(entry, "superseded"));
-        }
-        if (rc == HALLMARK_OK && !json_is_array(keys)) {
-            rc = HALLMARK_BUNDLE_MALFORMED;
-        }
-        for (j = 0; rc == HALLMARK_OK && j < json_array_size(keys); j++) {
-            const json_t *e = json_array_get(keys, j);
-            hm_brand_key *k = &t->keys[t->key_count];
-
-            t->key_count++;
-            rc = parse_key(k, e, i);
-            if (rc == HALLMARK_OK) {
-                rc = parse_scope(k, &t->brands[i], json_object_get(p, "senders"),
-                                 json_object_get(e, "scope"));
-            }
-        }
-        json_decref(p);
+        rc = ld->entries != NULL && ld->reuse[i] >= 0
+                 ? hm_brand_copy(t, i, ld->previous, (size_t)ld->reuse[i])
+                 : parse_brand(ld, entry_at(ld, brands, i), i);
+        ld->foreign_credential |= t->brands[i].foreign;
         if (rc != HALLMARK_OK) {
             rc = rc == HALLMARK_ERR_NOMEM ? rc
                                           : fail(ld, rc, "brand entry breaks §5 or §6.2", "brands");
@@ -1456,6 +1520,94 @@ note_position(struct load *ld)
     memcpy(ld->trust->publisher_raw, ld->publisher_key.raw, HM_ED25519_PUBLIC_BYTES);
 }
 
+static void
+forget_parts(struct load *ld)
+{
+    size_t i;
+
+    for (i = 0; ld->entries != NULL && i < ld->split.count; i++) {
+        json_decref(ld->entries[i]);
+    }
+    free(ld->entries);
+    free(ld->reuse);
+    ld->entries = NULL;
+    ld->reuse = NULL;
+    hm_brand_split_clear(&ld->split);
+}
+
+/* The payload read in parts ([HM-BUNDLE-114]): the top-level object with "brands" cut to [],
+ * and each element that is not byte for byte one of the previous bundle's alone (depth 6: the
+ * array and the object hold it). 1 when every part parses: the payload then parses whole, with
+ * the same members; 0 on any doubt, and the caller reads it whole, so that a bad payload fails
+ * exactly as it does whole. */
+static int
+read_parts(struct load *ld, const hm_entry_index *index, unsigned char *cut)
+{
+    const unsigned char *p = ld->bundle.payload;
+    const hm_brand_split *sp = &ld->split;
+    size_t n = ld->bundle.payload_len, rest = sp->array_off + sp->array_len, i;
+    unsigned char(*digests)[HM_SHA256_BYTES];
+
+    memcpy(cut, p, sp->array_off);
+    cut[sp->array_off] = '[';
+    cut[sp->array_off + 1] = ']';
+    memcpy(cut + sp->array_off + 2, p + rest, n - rest);
+    ld->entries = calloc(sp->count + 1, sizeof(json_t *));
+    ld->reuse = calloc(sp->count + 1, sizeof *ld->reuse);
+    digests = calloc(sp->count + 1, sizeof *digests);
+    ld->trust->entry_digests = digests;
+    if (ld->entries == NULL || ld->reuse == NULL || digests == NULL ||
+        hm_json_parse_object(cut, n - sp->array_len + 2, n - sp->array_len + 2, BUNDLE_DEPTH,
+                             &ld->payload) != HALLMARK_OK) {
+        return 0;
+    }
+    for (i = 0; i < sp->count; i++) {
+        const hm_brand_span *e = &sp->entries[i];
+        hm_sha256_stream h;
+
+        /* The stream, not hm_sha256: an entry is ~2 KB, under the length from which hm_sha256
+         * leaves libsodium's portable SHA-256, which made these digests a third of a reload. */
+        hm_sha256_begin(&h);
+        hm_sha256_add(&h, p + e->off, e->len);
+        hm_sha256_end(&h, digests[i]);
+        ld->reuse[i] = hm_entry_index_find(index, digests[i]);
+        if (ld->reuse[i] < 0 && hm_json_parse_object(p + e->off, e->len, e->len, BUNDLE_DEPTH - 2,
+                                                     &ld->entries[i]) != HALLMARK_OK) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* The bundle's payload: in parts for a deferred load (so that the next reload can copy the
+ * entries that did not change), else, or on any doubt, whole. */
+static hallmark_result
+read_payload(struct load *ld)
+{
+    hm_entry_index index;
+    unsigned char *cut = NULL;
+    int ok = 0;
+
+    memset(&index, 0, sizeof index);
+    if (ld->deferred &&
+        hm_brand_split_scan(&ld->split, ld->bundle.payload, ld->bundle.payload_len)) {
+        cut = malloc(ld->bundle.payload_len - ld->split.array_len + 2);
+        ok =
+            cut != NULL && hm_entry_index_init(&index, ld->previous) && read_parts(ld, &index, cut);
+        hm_entry_index_clear(&index);
+        free(cut);
+    }
+    if (ok) {
+        return HALLMARK_OK;
+    }
+    forget_parts(ld);
+    json_decref(ld->payload);
+    ld->payload = NULL;
+    free(ld->trust->entry_digests);
+    ld->trust->entry_digests = NULL;
+    return hm_jws_payload_json(&ld->bundle, BUNDLE_DEPTH, &ld->payload);
+}
+
 static hallmark_result
 load(const hm_anchor *anchor, const unsigned char *bundle, size_t len,
      const hm_trust_state *const *floors, size_t floor_count, int64_t now, const hm_trust *previous,
@@ -1487,7 +1639,7 @@ load(const hm_anchor *anchor, const unsigned char *bundle, size_t len,
         rc = HALLMARK_MALFORMED;
     }
     if (rc == HALLMARK_OK) {
-        rc = hm_jws_payload_json(&ld.bundle, BUNDLE_DEPTH, &ld.payload);
+        rc = read_payload(&ld);
     }
     if (rc != HALLMARK_OK && rc != HALLMARK_ERR_NOMEM) {
         rc = fail(&ld, HALLMARK_BUNDLE_MALFORMED, "not a well-formed bundle JWS", NULL);
@@ -1539,6 +1691,7 @@ load(const hm_anchor *anchor, const unsigned char *bundle, size_t len,
     for (i = 0; i < ld.cred_count; i++) {
         hm_jws_clear(&ld.creds[i]);
     }
+    forget_parts(&ld);
     free(ld.roots);
     free(ld.sets);
     free(ld.digests);
@@ -1853,6 +2006,7 @@ hm_trust_free(hm_trust *trust)
     free(trust->brand_keys);
     free(trust->brand_ids);
     free(trust->checks);
+    free(trust->entry_digests);
     free(trust->platform);
     free(trust->consent_url);
     free(trust);

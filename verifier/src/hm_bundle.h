@@ -82,6 +82,7 @@ typedef struct hm_brand {
     unsigned char cred_sig[HM_SIG_BYTES];
     size_t cred_sig_len; /* anything but 64 fails the check */
     size_t first_key, key_total;
+    int foreign; /* its credential names another platform than the bundle's ([HM-CRED-60]) */
 } hm_brand;
 
 typedef struct hm_brand_key {
@@ -153,6 +154,9 @@ typedef struct hm_trust {
     size_t *brand_ids;  /* brand index + 1 by FNV-1a of its id (open addressing); 0 empty */
     size_t brand_id_mask;
     unsigned char *checks; /* per brand, an HM_CHECK_* value; read and written atomically */
+    /* Per brand, the SHA-256 of its element of "brands" exactly as received, for the next
+     * reload ([HM-BUNDLE-114]); NULL when the payload was read whole. */
+    unsigned char (*entry_digests)[HM_SHA256_BYTES];
 } hm_trust;
 
 /* A brand entry's check on first use (§6.6 [HM-BUNDLE-110]). Several threads may run it for
