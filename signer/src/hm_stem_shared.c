@@ -3,52 +3,44 @@
 #include "hm_stem_shared.h"
 #include <pthread.h>
 #include <sodium.h>
-#include <stdlib.h>
 #include <string.h>
 #include "hm_secmem.h"
 
 struct shared_slot {
     unsigned char key[HM_SHA256_BYTES];
     unsigned char stem[HM_SHA256_BYTES];
+    unsigned char used; /* 1 once a stem is kept here */
 };
 
 static struct {
     pthread_mutex_t lock;
-    struct shared_slot *slots; /* hm_secret_alloc; NULL: none */
-    unsigned char *used;       /* one byte a slot */
+    struct shared_slot *slots; /* hm_secret_alloc (zero-filled); NULL: none */
     size_t mask;
-} shared = {PTHREAD_MUTEX_INITIALIZER, NULL, NULL, 0};
-
-hallmark_result
-hm_stem_shared_reserve(size_t entries)
-{
-    size_t n = 1;
-
-    if (entries == 0 || entries > HM_STEM_MEMO_MAX) {
-        return HALLMARK_ERR_INVALID_ARGUMENT;
-    }
-    while (n < entries) {
-        n *= 2;
-    }
-    hm_stem_shared_release();
-    shared.slots = hm_secret_alloc(n * sizeof *shared.slots);
-    shared.used = calloc(n, 1);
-    if (shared.slots == NULL || shared.used == NULL) {
-        hm_stem_shared_release();
-        return HALLMARK_ERR_NOMEM;
-    }
-    shared.mask = n - 1;
-    return HALLMARK_OK;
-}
+} shared = {PTHREAD_MUTEX_INITIALIZER, NULL, 0};
 
 void
 hm_stem_shared_release(void)
 {
     hm_secret_free(shared.slots); /* wiped */
-    free(shared.used);
     shared.slots = NULL;
-    shared.used = NULL;
     shared.mask = 0;
+}
+
+hallmark_result
+hm_stem_shared_reserve(size_t entries)
+{
+    size_t n = 1; /* the power of two at or above entries: above the maximum if entries is */
+
+    while (n < entries && n <= HM_STEM_MEMO_MAX) {
+        n <<= 1;
+    }
+    if (entries == 0 || n > HM_STEM_MEMO_MAX) {
+        return HALLMARK_ERR_INVALID_ARGUMENT;
+    }
+    hm_stem_shared_release();
+    shared.slots = hm_secret_alloc(n * sizeof *shared.slots);
+    shared.mask = shared.slots != NULL ? n - 1 : 0;
+    return shared.slots != NULL ? HALLMARK_OK : HALLMARK_ERR_NOMEM;
 }
 
 /* The slot key: BLAKE2b-256 of channel 0 sender 0 recipient 0. */
@@ -84,7 +76,7 @@ hm_stem_shared(const char *channel, const char *sender, const char *recipient,
     memcpy(&at, key, sizeof at);
     i = (size_t)(at & shared.mask);
     (void)pthread_mutex_lock(&shared.lock);
-    if (shared.used[i] && sodium_memcmp(shared.slots[i].key, key, sizeof key) == 0) {
+    if (shared.slots[i].used && sodium_memcmp(shared.slots[i].key, key, sizeof key) == 0) {
         memcpy(out, shared.slots[i].stem, HM_SHA256_BYTES);
         found = 1;
     }
@@ -99,7 +91,7 @@ hm_stem_shared(const char *channel, const char *sender, const char *recipient,
         (void)pthread_mutex_lock(&shared.lock);
         memcpy(shared.slots[i].key, key, sizeof key);
         memcpy(shared.slots[i].stem, out, HM_SHA256_BYTES);
-        shared.used[i] = 1;
+        shared.slots[i].used = 1;
         (void)pthread_mutex_unlock(&shared.lock);
     }
     sodium_memzero(key, sizeof key);
