@@ -27,6 +27,7 @@
 
 #include "signer_conns.h"
 #include "signer_serve.h"
+#include "hm_stem_shared.h"
 
 #define HEADERS_MAX 16384
 #define TIMEOUT_SECONDS 10
@@ -403,13 +404,18 @@ listen_on(const char *spec)
     return fd;
 }
 
+/* 1 when the workers share the process's memo of recipient stems (hm_stem_shared.h): a request
+ * reaches any worker, and a memo of each would run every recipient's Argon2id once per worker. */
+static int shared_memo;
+
 static void *
 worker_main(void *arg)
 {
     struct worker *w = arg;
 
-    /* Without its memo a worker still signs, paying the Argon2id for every message. */
-    if (hm_signer_thread_memo((size_t)srv.o->stem_memo) != HALLMARK_OK) {
+    /* The workers share one memo of recipient stems (run_serve); without it each keeps its own,
+     * and without that a worker still signs, paying the Argon2id for every message. */
+    if (!shared_memo && hm_signer_thread_memo((size_t)srv.o->stem_memo) != HALLMARK_OK) {
         serve_log("warning", "stem_memo",
                   "\"detail\":\"no memory for the recipient stem memo (--stem-memo %ld)\"",
                   srv.o->stem_memo);
@@ -836,6 +842,7 @@ run_serve(struct signer_opts *o)
         st = EXIT_USAGE;
         goto stop;
     }
+    shared_memo = !o->directory_only && hm_stem_shared_reserve((size_t)o->stem_memo) == HALLMARK_OK;
     for (i = 0; i < n; i++) {
         (void)pthread_create(&workers[i].thread, NULL, worker_main, &workers[i]);
     }
@@ -858,6 +865,7 @@ run_serve(struct signer_opts *o)
     for (i = 0; i < n; i++) {
         (void)pthread_join(workers[i].thread, NULL);
     }
+    hm_stem_shared_release();
     st = EXIT_DONE;
     serve_log("info", "stopped", "\"signatures\":%lu",
               srv.audit != NULL ? hm_sigaudit_count(srv.audit) : 0UL);

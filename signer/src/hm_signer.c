@@ -18,6 +18,7 @@
 #include "hm_keystore.h"
 #include "hm_rendering.h"
 #include "hm_signkey.h"
+#include "hm_stem_shared.h"
 #include "hm_text.h"
 #include "hm_token_claims.h"
 #include "hm_errorf.h"
@@ -666,8 +667,9 @@ sign_checked(const hm_signer *s, const struct signing_key *k, const hm_sign_requ
     hallmark_result rc;
     unsigned char stem[HM_SHA256_BYTES];
 
-    /* [HM-TOKEN-55]: the recipient stem, for rcpt and the lookup keys (Argon2id, 1 MiB). */
-    if (hm_recipient_stem(req->channel, from, to, stem) != HALLMARK_OK) {
+    /* [HM-TOKEN-55]: the recipient stem, for rcpt and the lookup keys (Argon2id, 1 MiB; memoized
+     * for the process when hm_stem_shared_reserve was called, else for the thread). */
+    if (hm_stem_shared(req->channel, from, to, stem) != HALLMARK_OK) {
         return refuse(res, HALLMARK_ERR_NOMEM, NULL, "out of memory");
     }
     hm_json_write_init(&w, stack, sizeof stack);
