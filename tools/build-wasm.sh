@@ -24,6 +24,7 @@ build() {
     mkdir -p "$obj"
     local flags=(-std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes
         -Wformat=2 -Werror -Os -D_POSIX_C_SOURCE=200809L -DHALLMARK_WITH_ES256="$es256"
+        -DHALLMARK_BUNDLE_PARTS=0 # a reload parses the whole bundle here (hm_bundle.c says why)
         -DHALLMARK_WITH_OPENSSL=0
         -Iverifier/include -Icore -Iverifier/src -Iverifier/cli -Iverifier/bindings/wasm
         -I"$prefix/include")

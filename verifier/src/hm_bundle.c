@@ -13,6 +13,12 @@
 #include "hm_text.h"
 
 #define BUNDLE_DEPTH 8U
+/* A reload reads the payload in parts and copies the unchanged brands ([HM-BUNDLE-114], a MAY);
+ * the WebAssembly build leaves it out (tools/build-wasm.sh): a page loads its bundle once, and
+ * the .wasm stays within its size budget (150 KB, issue 17). */
+#ifndef HALLMARK_BUNDLE_PARTS
+#define HALLMARK_BUNDLE_PARTS 1
+#endif
 #define MAX_ROOT_STATEMENTS 16U
 #define COSIGN_MAX 16U
 
@@ -1589,7 +1595,7 @@ read_payload(struct load *ld)
     int ok = 0;
 
     memset(&index, 0, sizeof index);
-    if (ld->deferred &&
+    if (HALLMARK_BUNDLE_PARTS && ld->deferred &&
         hm_brand_split_scan(&ld->split, ld->bundle.payload, ld->bundle.payload_len)) {
         cut = malloc(ld->bundle.payload_len - ld->split.array_len + 2);
         ok =
