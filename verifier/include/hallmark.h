@@ -415,6 +415,9 @@ HALLMARK_API hallmark_result hallmark_verifier_create(hallmark_verifier **out, c
  * at most for verifications inside their first few instructions); a verify that started earlier
  * finishes on the bundle it started with. Concurrent loads are serialized. The verifier also checks
  * the bundle against the state of the bundle it holds, so it never moves back within a process.
+ * Cost: a bundle whose brand entries are mostly byte for byte those of the bundle held is read in
+ * parts, and only the changed entries are parsed (spec §6.6 [HM-BUNDLE-114]; the result is the
+ * same as a first load's); the WebAssembly build always parses the whole bundle.
  */
 HALLMARK_API hallmark_result hallmark_verifier_load(hallmark_verifier *verifier,
                                                     const unsigned char *bundle, size_t bundle_len,
