@@ -13,6 +13,11 @@
 # - at signer start: a wrong PIN, a missing object, an object of the wrong key type and a URI that
 #   names two objects each stop the start with a clear reason.
 set -eu
+# PINs that cannot turn up by chance in a timestamp, a key id or a hash chain (a PIN of 1234 did,
+# once: the checks below that no file holds the PIN must only fail when one does).
+pin=hm-pin-Qz7w
+wrong_pin=hm-wrong-Kx9v
+so_pin=hm-so-Lr2t
 . tests/cli/lib/keys.sh
 . tests/cli/lib/signer.sh
 module=/usr/lib/softhsm/libsofthsm2.so
@@ -28,10 +33,10 @@ mkdir -p "$work/tokens"
 printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\n' "$work" \
     >"$work/softhsm2.conf"
 export SOFTHSM2_CONF=$work/softhsm2.conf
-softhsm2-util --init-token --free --label hallmark --pin 1234 --so-pin 5678 >/dev/null
-softhsm2-util --init-token --free --label second --pin 1234 --so-pin 5678 >/dev/null
-printf '1234\n' >"$work/pin"
-printf '9999\n' >"$work/wrong-pin"
+softhsm2-util --init-token --free --label hallmark --pin "$pin" --so-pin "$so_pin" >/dev/null
+softhsm2-util --init-token --free --label second --pin "$pin" --so-pin "$so_pin" >/dev/null
+printf '%s\n' "$pin" >"$work/pin"
+printf '%s\n' "$wrong_pin" >"$work/wrong-pin"
 chmod 600 "$work/pin" "$work/wrong-pin"
 
 make_keystore
@@ -43,7 +48,7 @@ export HALLMARK_PKCS11_PIN_FILE=$work/pin
 expect_fail "no module" 2 "no module" key add acme-bank --pkcs11 'pkcs11:token=hallmark;object=a'
 export HALLMARK_PKCS11_MODULE=$module
 expect_fail "not a URI" 2 'starts with "pkcs11:"' key add acme-bank --pkcs11 'token=hallmark;object=a'
-expect_fail "pin-value" 2 'never pin-value' key add acme-bank --pkcs11 'pkcs11:token=hallmark;object=a?pin-value=1234'
+expect_fail "pin-value" 2 'never pin-value' key add acme-bank --pkcs11 'pkcs11:token=hallmark;object=a?pin-value='"$pin"
 expect_fail "bad escape" 2 'badly percent-encoded' key add acme-bank --pkcs11 'pkcs11:token=hall%4;object=a'
 expect_fail "%00" 2 'badly percent-encoded' key add acme-bank --pkcs11 'pkcs11:token=hallmark;object=a%00b'
 expect_fail "twice" 2 'object is given twice' key add acme-bank --pkcs11 'pkcs11:token=hallmark;object=a;object=b'
@@ -62,17 +67,17 @@ hsm_ed=$(cat "$work/out")
 expect_fail "a URI naming two objects" 1 'already holds an object labelled "acme-ed"' \
     key add acme-bank --pkcs11 'pkcs11:token=hallmark;object=acme-ed'
 # The keystore records where the key lives, never the PIN.
-python3 - "$HALLMARK_KEYSTORE/keystore.json" "$hsm_ed" "$module" >"$work/rec" <<'PY' && ok || bad "keystore record: $(cat "$work/rec")"
+python3 - "$HALLMARK_KEYSTORE/keystore.json" "$hsm_ed" "$module" "$pin" >"$work/rec" <<'PY' && ok || bad "keystore record: $(cat "$work/rec")"
 import json, re, sys
 s = json.load(open(sys.argv[1]))
 k = [k for b in s["brands"] for k in b["keys"] if k["kid"] == sys.argv[2]][0]
 p = k["pkcs11"]
 assert re.fullmatch(r"pkcs11:token=hallmark;object=acme-ed;id=(%[0-9a-f]{2}){16};type=private", p["uri"]), p
 assert p["module"] == sys.argv[3] and k["alg"] == "Ed25519", p
-assert "1234" not in json.dumps(s)
+assert sys.argv[4] not in json.dumps(s)
 PY
 [ ! -e "$HALLMARK_KEYSTORE/secret/$hsm_ed.key" ] && ok || bad "an HSM key got a key file"
-! grep -rq 1234 "$HALLMARK_KEYSTORE/audit.log" && ok || bad "the PIN is in the audit log"
+! grep -rqF -- "$pin" "$HALLMARK_KEYSTORE/audit.log" && ok || bad "the PIN is in the audit log"
 expect_ok "es256 key in the token" key add globex --alg es256 --pkcs11 "pkcs11:token=second;object=globex-es?pin-source=$work/pin"
 hsm_es=$(cat "$work/out")
 
@@ -236,8 +241,8 @@ start_fails() {
 }
 cp "$work/wrong-pin" "$work/pin"
 start_fails "wrong PIN at start" "wrong PIN"
-printf '1234\n' >"$work/pin"
-! grep -q 9999 "$work/start.err" && ok || bad "the PIN is in the error"
+printf '%s\n' "$pin" >"$work/pin"
+! grep -qF -- "$wrong_pin" "$work/start.err" && ok || bad "the PIN is in the error"
 # globex's ES256 key is still active, in token "second": emptied, it has no object; then an RSA
 # key with the recorded label and id is the wrong type; then two P-256 keys with them are two.
 globex_id=$(python3 -c 'import json,re,sys,urllib.parse
@@ -246,18 +251,18 @@ u=[k["pkcs11"]["uri"] for b in s["brands"] for k in b["keys"] if k["kid"]==sys.a
 print(urllib.parse.unquote_to_bytes(re.search(r"id=([^;]*)",u).group(1)).hex())' "$HALLMARK_KEYSTORE/keystore.json" "$hsm_es")
 reinit_second() {
     softhsm2-util --delete-token --token second >/dev/null
-    softhsm2-util --init-token --free --label second --pin 1234 --so-pin 5678 >/dev/null
+    softhsm2-util --init-token --free --label second --pin "$pin" --so-pin "$so_pin" >/dev/null
 }
 reinit_second
 start_fails "missing object at start" 'holds no private key labelled globex-es'
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$work/rsa.pem" 2>/dev/null
-softhsm2-util --import "$work/rsa.pem" --token second --label globex-es --id "$globex_id" --pin 1234 >/dev/null
+softhsm2-util --import "$work/rsa.pem" --token second --label globex-es --id "$globex_id" --pin "$pin" >/dev/null
 start_fails "wrong key type at start" 'is not an ES256 key'
 reinit_second
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$work/p1.pem" 2>/dev/null
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$work/p2.pem" 2>/dev/null
-softhsm2-util --import "$work/p1.pem" --token second --label globex-es --id "$globex_id" --pin 1234 >/dev/null
-softhsm2-util --import "$work/p2.pem" --token second --label globex-es --id "$globex_id" --pin 1234 --force >/dev/null
+softhsm2-util --import "$work/p1.pem" --token second --label globex-es --id "$globex_id" --pin "$pin" >/dev/null
+softhsm2-util --import "$work/p2.pem" --token second --label globex-es --id "$globex_id" --pin "$pin" --force >/dev/null
 start_fails "a URI naming two objects at start" 'names more than one private key'
 
 echo "keys-pkcs11: $passed passed, $failed failed$([ "$skipped" -eq 0 ] || echo ", $skipped skipped")"
