@@ -15,6 +15,7 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
 passed=0 failed=0 skipped=0 broken=0
+timings=() # "SECONDS SUITE", printed slowest first at the end: where a CI run's time goes
 tally() { # reads "...N passed, M failed[, K skipped]" lines from $log
     local line
     line=$(grep -E '^([A-Za-z0-9-]+: )?[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$' "$log" | tail -n 1)
@@ -39,11 +40,13 @@ check_exit() { # NAME STATUS FAILED_BEFORE
 }
 
 before=$failed
+started=$SECONDS
 # shellcheck disable=SC2086
 ${HALLMARK_RUNNER_WRAP:-} "$build/tests/runner" $filter | tee "$log"
 rc=${PIPESTATUS[0]}
 tally
 check_exit runner "$rc" "$before"
+timings+=("$((SECONDS - started)) unit runner")
 
 if [ -z "$filter" ]; then
     for replay in "$build"/tests/replay-*; do
@@ -55,22 +58,30 @@ if [ -z "$filter" ]; then
         while read -r corpus; do
             seeds+=("$corpus"/*)
         done < <(fuzz_corpora fuzz_"$name")
+        started=$SECONDS
         ${HALLMARK_RUNNER_WRAP:-} "$replay" "${seeds[@]}" | tee "$log"
         rc=${PIPESTATUS[0]}
         tally
         check_exit "replay-$name" "$rc" "$before"
+        timings+=("$((SECONDS - started)) replay-$name")
     done
     for script in tests/cli/*.sh; do
         [ -e "$script" ] || continue
         echo "== $script"
         before=$failed
+        started=$SECONDS
         bash "$script" 2>&1 | tee "$log"
         rc=${PIPESTATUS[0]}
         tally
         check_exit "$script" "$rc" "$before"
+        timings+=("$((SECONDS - started)) $script")
     done
 fi
 
+if [ -z "$filter" ]; then
+    echo "time: $SECONDS s in all; the slowest suites:"
+    printf '%s\n' "${timings[@]}" | sort -rn | head -n 12 | sed 's/^/time: /; s/ / s  /2'
+fi
 [ "$broken" -eq 0 ] || echo "tests: $broken suite(s) broken: no closing line, or stopped by a sanitizer, valgrind or a crash"
 line="$passed passed, $failed failed"
 [ "$skipped" -eq 0 ] || line="$line, $skipped skipped"
