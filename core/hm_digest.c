@@ -4,11 +4,8 @@
 #include <sodium.h>
 #include <stdatomic.h>
 #include <string.h>
-/* OpenSSL's table codecs and SHA-256 where the build links OpenSSL (with ES256), unless a build
- * without it says so (the WebAssembly verifier: ES256 on mbed TLS, tools/build-wasm.sh). */
-#ifndef HALLMARK_WITH_OPENSSL
-#define HALLMARK_WITH_OPENSSL HALLMARK_WITH_ES256
-#endif
+/* OpenSSL's table codecs and SHA-256 where the build links OpenSSL (HALLMARK_WITH_OPENSSL,
+ * hm_digest.h). */
 #if HALLMARK_WITH_OPENSSL
 #include <openssl/evp.h>
 #endif

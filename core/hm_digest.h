@@ -7,6 +7,13 @@
 
 #include "hallmark.h"
 
+/* 1 where the build links OpenSSL (the full build, with ES256), unless a build without it says
+ * so (the WebAssembly verifier: ES256 on mbed TLS, tools/build-wasm.sh). Where it is 1, SHA-256
+ * (here) and Ed25519 over long messages (hm_key.c) run on OpenSSL's CPU-specific code. */
+#ifndef HALLMARK_WITH_OPENSSL
+#define HALLMARK_WITH_OPENSSL HALLMARK_WITH_ES256
+#endif
+
 #define HM_SHA256_BYTES 32U
 /* A SHA-256 digest in base64url: 43 characters. */
 #define HM_SHA256_B64_LEN 43U

@@ -90,10 +90,29 @@ hallmark_result hm_pubkey_verify(const hm_pubkey *key, const unsigned char *msg,
 
 /*
  * Ed25519 verification of raw key bytes without the import-time point checks: exactly what
- * libsodium decides. For external test vectors that probe the primitive itself.
+ * libsodium decides ([HM-TRUST-6]). For external test vectors that probe the primitive itself,
+ * and under hm_pubkey_verify. A message of 64 KiB or more (a trust bundle) is first checked by
+ * hm_ed25519_valid_on_openssl where the build links OpenSSL; libsodium decides whatever that
+ * does not prove valid.
  */
 hallmark_result hm_ed25519_verify_raw(const unsigned char *pk, size_t pk_len,
                                       const unsigned char *msg, size_t msg_len,
                                       const unsigned char *sig, size_t sig_len);
+
+/*
+ * Ed25519 on OpenSSL, whose SHA-512 is about 4x libsodium's portable one: nearly all of the check
+ * of a 20 MB bundle is that hash (issue 16). pk is 32 bytes, sig 64. Returns 1 only when the
+ * signature is valid under libsodium's rules too:
+ * - pk must pass crypto_core_ed25519_is_valid_point (canonical, not small order, in the
+ *   prime-order subgroup: every key Hallmark imports does, [HM-TRUST-7]);
+ * - so [S]B - [k]A lies in that subgroup, whose one small-order point is the identity: the one R
+ *   libsodium refuses that OpenSSL would accept is the identity's encoding, refused here;
+ * - both refuse S >= L and compare the canonical encoding of the computed point with R's bytes.
+ * 0 otherwise (a refusal, an error, a key outside the subgroup), and always 0 in a build without
+ * OpenSSL: a "bad" verdict is only ever libsodium's. Exposed for the unit test that holds it to
+ * libsodium's verdicts (ed25519_long_path_agrees_with_libsodium).
+ */
+int hm_ed25519_valid_on_openssl(const unsigned char *pk, const unsigned char *msg, size_t msg_len,
+                                const unsigned char *sig);
 
 #endif

@@ -4,9 +4,11 @@
  * Two layers are pinned: libsodium's primitive, and Hallmark's full path, where a bundle key must
  * also pass crypto_core_ed25519_is_valid_point (prime-order subgroup, canonical, not small order).
  */
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "hm_digest.h" /* HALLMARK_WITH_OPENSSL */
 #include "hm_key.h"
 #include "test.h"
 
@@ -31,6 +33,16 @@ load_extra(const char *rel)
     return json_load_file(path, 0, NULL);
 }
 
+/* 1 when hm_ed25519_valid_on_openssl, the path of long messages (trust bundles), proves a
+ * signature that libsodium refuses: it never may ([HM-TRUST-6]). */
+static int
+long_path_disagrees(const unsigned char *pk, size_t pk_len, const unsigned char *msg,
+                    size_t msg_len, const unsigned char *sig, size_t sig_len)
+{
+    return pk_len == 32 && sig_len == 64 && hm_ed25519_valid_on_openssl(pk, msg, msg_len, sig) &&
+           crypto_sign_verify_detached(sig, msg, msg_len, pk) != 0;
+}
+
 /* 1 if the full Hallmark path (import, then verify) accepts. */
 static int
 hallmark_accepts(const unsigned char *pk, size_t pk_len, const unsigned char *msg, size_t msg_len,
@@ -52,7 +64,7 @@ TEST(ed25519_speccheck_verdicts_pinned)
     json_t *root = load_extra("ed25519-speccheck/cases.json"), *c;
     char got_lib[16] = {0}, got_hm[16] = {0};
     unsigned char msg[256], pk[64], sig[128];
-    size_t i;
+    size_t i, disagree = 0;
 
     if (root == NULL) {
         SKIP("extra/ed25519-speccheck/cases.json absent");
@@ -68,8 +80,10 @@ TEST(ed25519_speccheck_verdicts_pinned)
         }
         got_lib[i] = hm_ed25519_verify_raw(pk, pl, msg, ml, sig, sl) == HALLMARK_OK ? 'V' : 'X';
         got_hm[i] = hallmark_accepts(pk, pl, msg, ml, sig, sl) ? 'V' : 'X';
+        disagree += (size_t)long_path_disagrees(pk, pl, msg, ml, sig, sl);
     }
     json_decref(root);
+    CHECK(disagree == 0);
     test_note("speccheck libsodium %s (pinned %s), Hallmark %s (pinned %s)", got_lib,
               speccheck_libsodium, got_hm, speccheck_hallmark);
     CHECK(strcmp(got_lib, speccheck_libsodium) == 0);
@@ -79,7 +93,7 @@ TEST(ed25519_speccheck_verdicts_pinned)
 TEST(ed25519_cctv_verdicts_pinned)
 {
     json_t *root = load_extra("cctv-ed25519/ed25519vectors.json"), *c;
-    size_t i, n = 0, lib_accepts = 0, hm_accepts = 0, pinned = 0;
+    size_t i, n = 0, lib_accepts = 0, hm_accepts = 0, pinned = 0, disagree = 0;
     unsigned char pk[64], sig[128];
 
     if (root == NULL) {
@@ -98,6 +112,8 @@ TEST(ed25519_cctv_verdicts_pinned)
         size_t k;
 
         n++;
+        disagree +=
+            (size_t)long_path_disagrees(pk, pl, (const unsigned char *)msg, strlen(msg), sig, sl);
         for (k = 0; k < sizeof cctv_libsodium_accepts / sizeof cctv_libsodium_accepts[0]; k++) {
             want_lib |= cctv_libsodium_accepts[k] == number;
         }
@@ -115,4 +131,5 @@ TEST(ed25519_cctv_verdicts_pinned)
               lib_accepts, hm_accepts);
     CHECK(n == 914);
     CHECK(pinned == n);
+    CHECK(disagree == 0); /* the OpenSSL path of long messages proves nothing libsodium refuses */
 }

@@ -1,14 +1,19 @@
 /* Project Wycheproof (C2SP), read at run time from the shared vectors folder: every verdict of
  * ed25519_test.json and ecdsa_secp256r1_sha256_p1363_test.json must match. */
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "hm_digest.h" /* HALLMARK_WITH_OPENSSL */
 #include "hm_key.h"
 #include "test.h"
 
 struct tally {
     size_t total, matched, valid, high_s_valid, key_refused;
+    /* Ed25519: what hm_ed25519_valid_on_openssl (bundles' path) proved, and where it proved a
+     * signature libsodium refuses (must stay 0). */
+    size_t long_path_valid, long_path_disagrees;
 };
 
 static json_t *
@@ -77,6 +82,15 @@ run_file(const char *file, hm_alg alg, struct tally *t)
             if (alg == HM_ALG_ED25519) {
                 /* The primitive itself: libsodium's verdict on the raw key bytes. */
                 rc = hm_ed25519_verify_raw(pk, pk_len, msg, msg_len, sig, sig_len);
+                if (pk_len == 32 && sig_len == 64 &&
+                    hm_ed25519_valid_on_openssl(pk, msg, msg_len, sig)) {
+                    t->long_path_valid++;
+                    if (crypto_sign_verify_detached(sig, msg, msg_len, pk) != 0) {
+                        t->long_path_disagrees++;
+                        printf("  %s tcId %lld: the OpenSSL path accepts what libsodium refuses\n",
+                               file, (long long)json_integer_value(json_object_get(tc, "tcId")));
+                    }
+                }
             } else {
                 rc = import == HALLMARK_OK ? hm_pubkey_verify(&key, msg, msg_len, sig, sig_len)
                                            : import;
@@ -117,10 +131,13 @@ TEST(wycheproof_ed25519_all_verdicts_match)
     if (t.total == 0) {
         SKIP("wycheproof/ed25519_test.json absent");
     }
-    test_note("Wycheproof ed25519: %zu/%zu verdicts match (%zu valid)", t.matched, t.total,
-              t.valid);
+    test_note("Wycheproof ed25519: %zu/%zu verdicts match (%zu valid); the OpenSSL path for long "
+              "messages proves %zu, none that libsodium refuses",
+              t.matched, t.total, t.valid, t.long_path_valid);
     CHECK(t.total == 151);
     CHECK(t.matched == t.total);
+    CHECK(t.long_path_disagrees == 0);
+    CHECK(t.long_path_valid == (HALLMARK_WITH_OPENSSL ? t.valid : 0));
 }
 
 TEST(wycheproof_ed25519_strict_import_refuses_no_valid_key)
