@@ -37,6 +37,35 @@ def spec_ui_classes(channel=None):
 
 
 def args(vector_path, work):
+    print("\n".join(arg_list(vector_path, work)))
+
+
+def args_all(work, vector_paths):
+    """For each vector, a folder work/NAME/ holding its files and an args file (one argument a
+    line): one Python start for the lot, not one a vector (CI time, under valgrind above all)."""
+    for vector_path in vector_paths:
+        d = os.path.join(work, os.path.splitext(os.path.basename(vector_path))[0])
+        os.makedirs(d)
+        with open(os.path.join(d, "args"), "w", encoding="utf-8") as f:
+            f.write("\n".join(arg_list(vector_path, d)) + "\n")
+
+
+def check_all(results_path, no_es256=False):
+    """Checks each line "VECTOR FOLDER STATUS" of results_path (the CLI's output in FOLDER/out,
+    its stderr in FOLDER/err); prints a FAIL line for each that fails, then "PASSED FAILED"."""
+    passed = failed = 0
+    for line in open(results_path, encoding="utf-8"):
+        vector_path, d, status = line.split()
+        if check(vector_path, os.path.join(d, "out"), int(status), no_es256):
+            passed += 1
+        else:
+            err = open(os.path.join(d, "err"), "rb").read(300).decode("utf-8", "replace")
+            print(f"FAIL {vector_path} (stderr: {err})")
+            failed += 1
+    print(passed, failed)
+
+
+def arg_list(vector_path, work):
     v = json.load(open(vector_path, encoding="utf-8"))
     out = []
     for root in v["roots"]:
@@ -75,7 +104,7 @@ def args(vector_path, work):
     with open(os.path.join(work, "message.json"), "w", encoding="utf-8") as f:
         json.dump(message, f, ensure_ascii=False)
     out += ["--message", os.path.join(work, "message.json"), "--json"]
-    print("\n".join(out))
+    return out
 
 
 # Results decided before the signature step (spec §7.2 steps 1-5): the same with or without ES256.
@@ -209,6 +238,10 @@ def fail(message):
 if __name__ == "__main__":
     if sys.argv[1] == "args":
         args(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == "args-all":
+        args_all(sys.argv[2], sys.argv[3:])
+    elif sys.argv[1] == "check-all":
+        check_all(sys.argv[2], len(sys.argv) > 3 and sys.argv[3] == "--no-es256")
     elif sys.argv[1] == "lookup-message":
         json.dump(json.load(open(sys.argv[2], encoding="utf-8"))["message"],
                   open(sys.argv[3], "w", encoding="utf-8"), ensure_ascii=False)
