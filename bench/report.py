@@ -97,6 +97,26 @@ def limit_around(rows, name, key, fallback):
     return sum(both) / len(both) if both else fallback
 
 
+def verify_threads_rows(t, ver, limit_1t_cpu, keys=""):
+    """The verifier on all threads per CPU second, against its target (0.85): the median of the
+    per-round ratios to the bare verification on as many threads beside it (bench-verify's
+    limit_all); a JSON from before that limit was measured falls back to the one-thread limit
+    per CPU second, which also charges our figure with what two threads lose to each other."""
+    what = f"verifier library, {keys}{ver['threads']} threads, per CPU second"
+    if "verify_all_ratio" not in ver:
+        return t.row("5", what + " (ratio to the one-thread limit per CPU second)",
+                     ver["verify_all_per_cpu"], "verify/cpu-s", limit_1t_cpu, 0.85)
+    t.row("5", f"limit beside it: the bare verification on {ver['threads']} threads, per CPU "
+          "second", ver["limit_all_per_cpu"], "verify/cpu-s", ver["limit_all_per_cpu"])
+    r = ver["verify_all_ratio"]
+    t.row("5", what + f" (median of {ver['rounds']} rounds' ratios to the limit on as many "
+          "threads)", ver["verify_all_per_cpu"], "verify/cpu-s", ver["limit_all_per_cpu"], 0.85)
+    t.lines[-1].update(ratio=r, met=r >= 0.85)
+    t.row("5", what + " (ratio to the one-thread limit per CPU second: the method before)",
+          ver["verify_all_per_cpu"], "verify/cpu-s", limit_1t_cpu)
+    return r
+
+
 def build(rows, cores):
     t = Table()
     core = dict(rows["core"])
@@ -175,9 +195,7 @@ def build(rows, cores):
                            f" (median of {ver['rounds']} rounds' ratios)")
     t.row("5", f"verifier library, {ver['threads']} threads (ratio to 1-core raw)",
           ver["verify_all"], "verify/s", ver["limit"])
-    r5t = t.row("5", f"verifier library, {ver['threads']} threads, per CPU second (ratio to the "
-                "limit per CPU second beside it)", ver["verify_all_per_cpu"], "verify/cpu-s",
-                ver.get("limit_per_cpu", V), 0.85)
+    r5t = verify_threads_rows(t, ver, ver.get("limit_per_cpu", V))
     ves = rows.get("verify-es256")  # the phone corpus signed with ES256 keys (bench-verify --es256)
     r5es = r5es_t = None
     if ves:
@@ -187,9 +205,7 @@ def build(rows, cores):
               f"{ves['rounds']} rounds' ratios)", ves["verify_1t"], "verify/s", ves["limit"], 0.85)
         r5es = ves["verify_1t_ratio"]
         t.lines[-1].update(ratio=r5es, met=r5es >= 0.85)
-        r5es_t = t.row("5", f"verifier library, ES256 keys, {ves['threads']} threads, per CPU "
-                       "second (ratio to the limit per CPU second beside it)",
-                       ves["verify_all_per_cpu"], "verify/cpu-s", ves["limit_per_cpu"], 0.85)
+        r5es_t = verify_threads_rows(t, ves, ves["limit_per_cpu"], "ES256 keys, ")
     new = rows.get("verify-new")
     if new:
         t.row("5", "verifier library, 1 thread, every token a new recipient (each pays the "
