@@ -270,7 +270,7 @@ hm_stem_computed(void)
     return recent.computed;
 }
 
-/* The larger memo of hm_stem_memo_reserve: direct-mapped by the key. */
+/* The larger memo of hm_stem_memo_reserve: buckets of slots, chosen by the key (memo_find). */
 static _Thread_local struct {
     struct stem_slot *slots; /* hm_secret_alloc; NULL: none */
     size_t mask;
@@ -323,23 +323,47 @@ memo_key(const char *channel, size_t cl, const char *sender, size_t sl, const ch
     crypto_hash_sha256_final(&st, key);
 }
 
+/* The larger memo is a set of buckets of HM_STEM_WAYS slots, not one slot a key: direct-mapped,
+ * two of a platform's few thousand repeat recipients share a slot by the birthday bound (about 10
+ * in 830 for 65,536 slots) and evict each other on every message, each eviction an Argon2id
+ * (about 18k instructions a token on bench-sign's mix); a bucket of 4 holds them. */
+#define HM_STEM_WAYS 4
+
+/* The first slot of the bucket the key maps to, and the bucket's size (the whole memo when it is
+ * smaller than a bucket). */
+static size_t
+bucket_of(const unsigned char key[HM_SHA256_BYTES], size_t *ways)
+{
+    uint64_t at;
+
+    memcpy(&at, key, sizeof at);
+    *ways = big_memo.mask + 1 < HM_STEM_WAYS ? big_memo.mask + 1 : HM_STEM_WAYS;
+    return (size_t)(at & big_memo.mask) & ~(*ways - 1);
+}
+
 /* The stem memoized under key into out: 1, or 0 when this thread has none. *big gets the slot of
- * the larger memo the key maps to (NULL without one). */
+ * the larger memo to keep it in (NULL without one): a free one of its bucket, else one chosen by
+ * the key. */
 static int
 memo_find(const unsigned char key[HM_SHA256_BYTES], unsigned char out[HM_SHA256_BYTES],
           struct stem_slot **big)
 {
     unsigned i;
-    uint64_t at;
 
     *big = NULL;
     if (big_memo.slots != NULL) {
-        memcpy(&at, key, sizeof at);
-        *big = &big_memo.slots[at & big_memo.mask];
-        if (big_memo.used[*big - big_memo.slots] &&
-            memcmp((*big)->key, key, HM_SHA256_BYTES) == 0) {
-            memcpy(out, (*big)->stem, HM_SHA256_BYTES);
-            return 1;
+        size_t ways, first = bucket_of(key, &ways), w;
+        for (w = 0; w < ways; w++) {
+            struct stem_slot *slot = &big_memo.slots[first + w];
+            if (!big_memo.used[first + w]) {
+                *big = *big != NULL ? *big : slot;
+            } else if (memcmp(slot->key, key, HM_SHA256_BYTES) == 0) {
+                memcpy(out, slot->stem, HM_SHA256_BYTES);
+                return 1;
+            }
+        }
+        if (*big == NULL) {
+            *big = &big_memo.slots[first + key[8] % ways];
         }
     }
     for (i = 0; i < recent.count; i++) {
