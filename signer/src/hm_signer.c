@@ -400,7 +400,7 @@ check_request(const hm_trust *t, const hm_brand *b, const hm_sign_request *req, 
                       "another brand in the trust bundle holds this sender too, so apps show "
                       "no brand for it: the platform must give it to one brand");
     }
-    if (!hm_canonical_recipient(req->channel, req->to, to)) {
+    if (!to_ok) { /* to_ok is hm_canonical_recipient's answer above; to holds its form */
         return refuse(res, HALLMARK_ERR_BAD_REQUEST, "to",
                       "not a valid recipient id for the channel");
     }
