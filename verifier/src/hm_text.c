@@ -80,18 +80,29 @@ hm_utf8_no_controls(const char *s, size_t lo, size_t hi)
     return 1;
 }
 
-/* Canonical bytes on their way into the hash, gathered so that the hash sees a few large updates
- * rather than one per word. */
+/* Canonical bytes on their way into the hashes (one, or two fed alike), gathered so that a hash
+ * sees a few large updates rather than one per word. */
 struct canon {
-    hm_sha256_stream *h;
+    hm_sha256_stream *h[2];
+    size_t hashes;
     size_t n;
     unsigned char b[1024];
 };
 
 static void
+canon_add(struct canon *c, const unsigned char *p, size_t len)
+{
+    size_t k;
+
+    for (k = 0; k < c->hashes; k++) {
+        hm_sha256_add(c->h[k], p, len);
+    }
+}
+
+static void
 canon_flush(struct canon *c)
 {
-    hm_sha256_add(c->h, c->b, c->n);
+    canon_add(c, c->b, c->n);
     c->n = 0;
 }
 
@@ -102,31 +113,24 @@ canon_put(struct canon *c, const unsigned char *p, size_t len)
         canon_flush(c);
     }
     if (len >= sizeof c->b) {
-        hm_sha256_add(c->h, p, len);
+        canon_add(c, p, len);
         return;
     }
     memcpy(c->b + c->n, p, len);
     c->n += len;
 }
 
-/* Canonicalization (spec §3.1) streams into the hash a line at a time: each line's end found
- * with memchr, its trailing spaces and tabs left out ([HM-CANON-6]), and its line end held back
- * until a later line with content shows it is not at the end of the body ([HM-CANON-7]). */
-hallmark_result
-hm_body_hash_update(hm_sha256_stream *h, const unsigned char *body, size_t len)
+/* Canonicalization (spec §3.1) streams into the hashes of c a line at a time: each line's end
+ * found with memchr, its trailing spaces and tabs left out ([HM-CANON-6]), and its line end held
+ * back until a later line with content shows it is not at the end of the body ([HM-CANON-7]).
+ * The body is valid UTF-8. */
+static void
+canonicalize(struct canon *c, const unsigned char *body, size_t len)
 {
     size_t i = 0, newlines = 0;
     static const unsigned char lf[16] = "\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n";
-    struct canon c;
 
-    if (h == NULL || (body == NULL && len > 0)) {
-        return HALLMARK_ERR_INVALID_ARGUMENT;
-    }
-    if (!hm_utf8_valid(body, len)) {
-        return HALLMARK_BODY_MODIFIED;
-    }
-    c.h = h;
-    c.n = 0;
+    c->n = 0;
     if (len >= 3 && memcmp(body, "\xEF\xBB\xBF", 3) == 0) {
         i = 3;
     }
@@ -143,10 +147,10 @@ hm_body_hash_update(hm_sha256_stream *h, const unsigned char *body, size_t len)
         if (content > i) {
             while (newlines > 0) {
                 size_t n = newlines < sizeof lf ? newlines : sizeof lf;
-                canon_put(&c, lf, n);
+                canon_put(c, lf, n);
                 newlines -= n;
             }
-            canon_put(&c, body + i, content - i);
+            canon_put(c, body + i, content - i);
         }
         if (end == len) {
             break;
@@ -154,7 +158,23 @@ hm_body_hash_update(hm_sha256_stream *h, const unsigned char *body, size_t len)
         newlines++; /* CR LF, CR and LF are each one line end ([HM-CANON-4], [HM-CANON-5]) */
         i = end + (body[end] == '\r' && end + 1 < len && body[end + 1] == '\n' ? 2 : 1);
     }
-    canon_flush(&c);
+    canon_flush(c);
+}
+
+hallmark_result
+hm_body_hash_update(hm_sha256_stream *h, const unsigned char *body, size_t len)
+{
+    struct canon c;
+
+    if (h == NULL || (body == NULL && len > 0)) {
+        return HALLMARK_ERR_INVALID_ARGUMENT;
+    }
+    if (!hm_utf8_valid(body, len)) {
+        return HALLMARK_BODY_MODIFIED;
+    }
+    c.h[0] = h;
+    c.hashes = 1;
+    canonicalize(&c, body, len);
     return HALLMARK_OK;
 }
 
@@ -177,26 +197,36 @@ hm_body_digest(const unsigned char *body, size_t len, unsigned char out[HM_SHA25
     return rc;
 }
 
+/* Starts K of HM-CARRY-16 in h: label, channel, sender and recipient stem, NUL-separated, up to
+ * the canonical body. */
+static void
+lookup_key_begin(hm_sha256_stream *h, const char *channel, const char *sender,
+                 const unsigned char stem[HM_SHA256_BYTES])
+{
+    static const char label[] = "hallmark-token-key-v3";
+    static const unsigned char zero = 0;
+
+    hm_sha256_begin(h);
+    hm_sha256_add(h, label, sizeof label); /* with its 0 */
+    hm_sha256_add(h, channel, strlen(channel) + 1);
+    hm_sha256_add(h, sender, strlen(sender) + 1);
+    hm_sha256_add(h, stem, HM_SHA256_BYTES);
+    hm_sha256_add(h, &zero, 1);
+}
+
 /* K of HM-CARRY-16: label, channel, sender, recipient stem and canonical body, NUL-separated. */
 hallmark_result
 hm_token_lookup_key(const char *channel, const char *sender,
                     const unsigned char stem[HM_SHA256_BYTES], const unsigned char *body,
                     size_t len, unsigned char out[HM_SHA256_BYTES])
 {
-    static const char label[] = "hallmark-token-key-v3";
-    static const unsigned char zero = 0;
     hm_sha256_stream h;
     hallmark_result rc;
 
     if (channel == NULL || sender == NULL || stem == NULL || out == NULL) {
         return HALLMARK_ERR_INVALID_ARGUMENT;
     }
-    hm_sha256_begin(&h);
-    hm_sha256_add(&h, label, sizeof label); /* with its 0 */
-    hm_sha256_add(&h, channel, strlen(channel) + 1);
-    hm_sha256_add(&h, sender, strlen(sender) + 1);
-    hm_sha256_add(&h, stem, HM_SHA256_BYTES);
-    hm_sha256_add(&h, &zero, 1);
+    lookup_key_begin(&h, channel, sender, stem);
     rc = hm_body_hash_update(&h, body, len);
     if (rc == HALLMARK_OK) {
         hm_sha256_end(&h, out);
@@ -204,6 +234,33 @@ hm_token_lookup_key(const char *channel, const char *sender,
         hm_sha256_drop(&h);
     }
     return rc;
+}
+
+hallmark_result
+hm_body_digest_and_lookup_key(const char *channel, const char *sender,
+                              const unsigned char stem[HM_SHA256_BYTES], const unsigned char *body,
+                              size_t len, unsigned char digest[HM_SHA256_BYTES],
+                              unsigned char key[HM_SHA256_BYTES])
+{
+    hm_sha256_stream d, k;
+    struct canon c;
+
+    if (channel == NULL || sender == NULL || stem == NULL || digest == NULL || key == NULL ||
+        (body == NULL && len > 0)) {
+        return HALLMARK_ERR_INVALID_ARGUMENT;
+    }
+    if (!hm_utf8_valid(body, len)) {
+        return HALLMARK_BODY_MODIFIED;
+    }
+    hm_sha256_begin(&d);
+    lookup_key_begin(&k, channel, sender, stem);
+    c.h[0] = &d;
+    c.h[1] = &k;
+    c.hashes = 2;
+    canonicalize(&c, body, len);
+    hm_sha256_end(&d, digest);
+    hm_sha256_end(&k, key);
+    return HALLMARK_OK;
 }
 
 static int
