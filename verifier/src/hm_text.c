@@ -492,19 +492,16 @@ hm_recipient_digest(const char *jti, const char *channel, const unsigned char st
                     unsigned char out[HM_SHA256_BYTES])
 {
     static const unsigned char label[] = "hallmark-rcpt-v2";
-    static const unsigned char zero = 0;
     crypto_hash_sha256_state st;
 
     if (jti == NULL || channel == NULL || stem == NULL || out == NULL) {
         return HALLMARK_ERR_INVALID_ARGUMENT;
     }
+    /* label 0 jti 0 channel 0 stem: each string with its own NUL, one update apiece. */
     crypto_hash_sha256_init(&st);
-    crypto_hash_sha256_update(&st, label, sizeof label - 1);
-    crypto_hash_sha256_update(&st, &zero, 1);
-    crypto_hash_sha256_update(&st, (const unsigned char *)jti, strlen(jti));
-    crypto_hash_sha256_update(&st, &zero, 1);
-    crypto_hash_sha256_update(&st, (const unsigned char *)channel, strlen(channel));
-    crypto_hash_sha256_update(&st, &zero, 1);
+    crypto_hash_sha256_update(&st, label, sizeof label);
+    crypto_hash_sha256_update(&st, (const unsigned char *)jti, strlen(jti) + 1);
+    crypto_hash_sha256_update(&st, (const unsigned char *)channel, strlen(channel) + 1);
     crypto_hash_sha256_update(&st, stem, HM_SHA256_BYTES);
     crypto_hash_sha256_final(&st, out);
     return HALLMARK_OK;
