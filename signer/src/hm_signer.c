@@ -4,6 +4,7 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "hm_fileio.h"
@@ -610,9 +611,16 @@ write_claims(hm_json_writer *w, const hm_brand *b, const hm_sign_request *req, c
 static int
 ascii_only(const char *s, size_t len)
 {
-    size_t i;
+    size_t i = 0;
+    uint64_t eight;
 
-    for (i = 0; i < len; i++) {
+    for (; len - i >= 8; i += 8) { /* eight bytes a test */
+        memcpy(&eight, s + i, sizeof eight);
+        if ((eight & 0x8080808080808080ULL) != 0) {
+            return 0;
+        }
+    }
+    for (; i < len; i++) {
         if ((unsigned char)s[i] >= 0x80) {
             return 0;
         }
