@@ -369,6 +369,7 @@ check_request(const hm_trust *t, const hm_brand *b, const hm_sign_request *req, 
     size_t i;
     const char *detail = NULL;
     hallmark_result rc;
+    hallmark_category category;
     int to_ok;
 
     if (b->revoked) {
@@ -415,11 +416,11 @@ check_request(const hm_trust *t, const hm_brand *b, const hm_sign_request *req, 
     if ((rc = hm_body_rules_check(b, req->body, req->body_len, &detail)) != HALLMARK_OK) {
         return refuse(res, rc, "body", detail); /* [HM-TOKEN-40], [HM-TOKEN-41] */
     }
-    if (hm_category_from(req->category) == HALLMARK_CATEGORY_UNKNOWN) {
+    if ((category = hm_category_from(req->category)) == HALLMARK_CATEGORY_UNKNOWN) {
         return refuse(res, HALLMARK_ERR_BAD_REQUEST, "category",
                       "one of transactional, otp, alert, marketing, service");
     }
-    if ((b->categories & (1u << hm_category_from(req->category))) == 0) { /* [HM-TOKEN-53] */
+    if ((b->categories & (1u << category)) == 0) { /* [HM-TOKEN-53] */
         return refuse(res, HALLMARK_CATEGORY_NOT_AUTHORIZED, "category",
                       "the brand's credential does not list this category: the platform vetted "
                       "the brand for others (hallmark-keys brand show)");
