@@ -168,7 +168,8 @@ host_run(const char *s, size_t j, int has_dot, int www, char host[HM_ID_MAX])
         n--;
     }
     if (n == 0 || n >= HM_ID_MAX) {
-        return n >= HM_ID_MAX; /* a longer run is no DNS name: refused as a host */
+        host[0] = '\0'; /* a longer run is no DNS name: refused as a host (the empty name) */
+        return n >= HM_ID_MAX;
     }
     if (!www && (!has_dot || memchr(s, '.', n) == NULL)) {
         return 0; /* one label: a word, not a host (most of a body), so no copy below */
