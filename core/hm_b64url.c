@@ -7,6 +7,7 @@
 #include "hm_b64url.h"
 
 #include <sodium.h>
+#include <stdint.h>
 #include <string.h>
 
 size_t
@@ -71,6 +72,20 @@ hm_b64url_encode_public(char *out, const unsigned char *bin, size_t bin_len)
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     size_t i = 0, n = 0;
 
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* Six bytes a round from one 8-byte load (its last two bytes unused), where it stays inside
+     * bin: four pair reads, no per-byte loads. */
+    for (; i + 8 <= bin_len; i += 6) {
+        uint64_t v;
+        memcpy(&v, bin + i, sizeof v);
+        v = __builtin_bswap64(v) >> 16; /* the six bytes, big-endian, in the low 48 bits */
+        memcpy(out + n, b64_pairs + 2 * ((v >> 36) & 0xfff), 2);
+        memcpy(out + n + 2, b64_pairs + 2 * ((v >> 24) & 0xfff), 2);
+        memcpy(out + n + 4, b64_pairs + 2 * ((v >> 12) & 0xfff), 2);
+        memcpy(out + n + 6, b64_pairs + 2 * (v & 0xfff), 2);
+        n += 8;
+    }
+#endif
     for (; i + 3 <= bin_len; i += 3) {
         unsigned long v =
             ((unsigned long)bin[i] << 16) | ((unsigned long)bin[i + 1] << 8) | bin[i + 2];
