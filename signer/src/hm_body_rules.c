@@ -39,7 +39,7 @@ enum { ALNUM = 1, HOST = 2, SCHEME = 4, DOT = 8 };
 /* clang-format off */
 static const unsigned char byte_class[256] = {
     ['-'] = HOST | SCHEME, ['.'] = HOST | SCHEME | DOT, ['+'] = SCHEME,
-#define A(c) [c] = ALNUM | HOST | SCHEME
+#define A(c) [c] = ALNUM | HOST | SCHEME /* NOLINT(bugprone-macro-parentheses): a designator */
     A('0'), A('1'), A('2'), A('3'), A('4'), A('5'), A('6'), A('7'), A('8'), A('9'),
     A('A'), A('B'), A('C'), A('D'), A('E'), A('F'), A('G'), A('H'), A('I'), A('J'), A('K'),
     A('L'), A('M'), A('N'), A('O'), A('P'), A('Q'), A('R'), A('S'), A('T'), A('U'), A('V'),

@@ -421,7 +421,7 @@ memo_find(const unsigned char key[HM_SHA256_BYTES], unsigned char out[HM_SHA256_
                 return 1;
             }
         }
-        if (*big == NULL) {
+        if (*big == NULL && ways > 0) {
             *big = &big_memo.slots[first + key[8] % ways];
         }
     }
