@@ -56,6 +56,8 @@ hm_utf8_valid(const unsigned char *s, size_t len)
         uint64_t eight;
         if (len - i >= 8 && (memcpy(&eight, s + i, 8), (eight & 0x8080808080808080ULL) == 0)) {
             i += 8; /* eight ASCII bytes at once */
+        } else if (s[i] < 0x80) {
+            i++; /* one ASCII byte: what hm_utf8_next would say, without the call */
         } else if (hm_utf8_next(s, len, &i) < 0) {
             return 0;
         }
