@@ -19,12 +19,13 @@
 /* OpenSSL's SHA-256, fetched once for the process (EVP_MD_fetch is not free per call). */
 static EVP_MD *sha256_md;
 static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
-/* Each thread keeps the context of its last finished stream for its next one: a new context and
- * its free were about 1,700 instructions of a signed token's 3 digests (issue 16), where
- * EVP_DigestInit_ex2 on a kept SHA-256 context only resets it. A thread's context is freed when
- * the thread ends. */
-static pthread_key_t kept_key;
-static int kept_key_ok;
+/* Each thread keeps the contexts of its last finished streams for its next ones: a new context
+ * and its free were about 1,700 instructions of a signed token's 3 digests (issue 16), where
+ * EVP_DigestInit_ex2 on a kept SHA-256 context only resets it. Two, for the two streams of
+ * hm_body_digest_and_lookup_key. A thread's contexts are freed when the thread ends. */
+#define KEPT_CONTEXTS 2
+static pthread_key_t kept_key[KEPT_CONTEXTS];
+static int kept_keys; /* how many of kept_key were created */
 
 static void
 free_kept(void *ctx)
@@ -36,29 +37,38 @@ static void
 fetch_sha256(void)
 {
     sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
-    kept_key_ok = pthread_key_create(&kept_key, free_kept) == 0;
+    while (kept_keys < KEPT_CONTEXTS && pthread_key_create(&kept_key[kept_keys], free_kept) == 0) {
+        kept_keys++;
+    }
 }
 
-/* This thread's kept context, taken from the keeping, or a new one; NULL when out of memory. */
+/* A context this thread kept, taken from the keeping, or a new one; NULL when out of memory. */
 static EVP_MD_CTX *
 take_context(void)
 {
-    EVP_MD_CTX *ctx = kept_key_ok ? pthread_getspecific(kept_key) : NULL;
+    int k;
 
-    if (ctx != NULL && pthread_setspecific(kept_key, NULL) == 0) {
-        return ctx;
+    for (k = 0; k < kept_keys; k++) {
+        EVP_MD_CTX *ctx = pthread_getspecific(kept_key[k]);
+        if (ctx != NULL && pthread_setspecific(kept_key[k], NULL) == 0) {
+            return ctx;
+        }
     }
     return EVP_MD_CTX_new();
 }
 
-/* Keeps ctx for this thread's next stream when none is kept; frees it otherwise. Only a context
+/* Keeps ctx for this thread's next streams when there is room; frees it otherwise. Only a context
  * whose digest was finished, which OpenSSL wipes. */
 static void
 keep_context(EVP_MD_CTX *ctx)
 {
-    if (ctx != NULL && kept_key_ok && pthread_getspecific(kept_key) == NULL &&
-        pthread_setspecific(kept_key, ctx) == 0) {
-        return;
+    int k;
+
+    for (k = 0; ctx != NULL && k < kept_keys; k++) {
+        if (pthread_getspecific(kept_key[k]) == NULL &&
+            pthread_setspecific(kept_key[k], ctx) == 0) {
+            return;
+        }
     }
     EVP_MD_CTX_free(ctx);
 }
