@@ -7,6 +7,7 @@
 #include "hm_b64url.h"
 
 #include <sodium.h>
+#include <stdint.h>
 #include <string.h>
 
 size_t
@@ -42,6 +43,28 @@ hm_b64url_encode(char *out, size_t out_cap, const unsigned char *bin, size_t bin
     return HALLMARK_OK;
 }
 
+/* The base64url character of a 6-bit value, as a constant expression. */
+#define B64_CHAR(v)                                                                                \
+    ((v) < 26    ? 'A' + (v)                                                                       \
+     : (v) < 52  ? 'a' + (v)-26                                                                    \
+     : (v) < 62  ? '0' + (v)-52                                                                    \
+     : (v) == 62 ? '-'                                                                             \
+                 : '_')
+#define B64_PAIR(v) B64_CHAR((v) >> 6), B64_CHAR((v)&63)
+#define B64_PAIRS4(v) B64_PAIR(v), B64_PAIR((v) + 1), B64_PAIR((v) + 2), B64_PAIR((v) + 3)
+#define B64_PAIRS16(v) B64_PAIRS4(v), B64_PAIRS4((v) + 4), B64_PAIRS4((v) + 8), B64_PAIRS4((v) + 12)
+#define B64_PAIRS64(v)                                                                             \
+    B64_PAIRS16(v), B64_PAIRS16((v) + 16), B64_PAIRS16((v) + 32), B64_PAIRS16((v) + 48)
+#define B64_PAIRS256(v)                                                                            \
+    B64_PAIRS64(v), B64_PAIRS64((v) + 64), B64_PAIRS64((v) + 128), B64_PAIRS64((v) + 192)
+#define B64_PAIRS1024(v)                                                                           \
+    B64_PAIRS256(v), B64_PAIRS256((v) + 256), B64_PAIRS256((v) + 512), B64_PAIRS256((v) + 768)
+
+/* The two characters of every 12-bit value: two table reads for three bytes instead of four
+ * (the token's payload is most of what a signer encodes: issue 16). Public data only. */
+static const char b64_pairs[8192] = {B64_PAIRS1024(0), B64_PAIRS1024(1024), B64_PAIRS1024(2048),
+                                     B64_PAIRS1024(3072)};
+
 size_t
 hm_b64url_encode_public(char *out, const unsigned char *bin, size_t bin_len)
 {
@@ -49,13 +72,25 @@ hm_b64url_encode_public(char *out, const unsigned char *bin, size_t bin_len)
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     size_t i = 0, n = 0;
 
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* Six bytes a round from one 8-byte load (its last two bytes unused), where it stays inside
+     * bin: four pair reads, no per-byte loads. */
+    for (; i + 8 <= bin_len; i += 6) {
+        uint64_t v;
+        memcpy(&v, bin + i, sizeof v);
+        v = __builtin_bswap64(v) >> 16; /* the six bytes, big-endian, in the low 48 bits */
+        memcpy(out + n, b64_pairs + 2 * ((v >> 36) & 0xfff), 2);
+        memcpy(out + n + 2, b64_pairs + 2 * ((v >> 24) & 0xfff), 2);
+        memcpy(out + n + 4, b64_pairs + 2 * ((v >> 12) & 0xfff), 2);
+        memcpy(out + n + 6, b64_pairs + 2 * (v & 0xfff), 2);
+        n += 8;
+    }
+#endif
     for (; i + 3 <= bin_len; i += 3) {
         unsigned long v =
             ((unsigned long)bin[i] << 16) | ((unsigned long)bin[i + 1] << 8) | bin[i + 2];
-        out[n] = alphabet[v >> 18];
-        out[n + 1] = alphabet[(v >> 12) & 63];
-        out[n + 2] = alphabet[(v >> 6) & 63];
-        out[n + 3] = alphabet[v & 63];
+        memcpy(out + n, b64_pairs + 2 * (v >> 12), 2);
+        memcpy(out + n + 2, b64_pairs + 2 * (v & 0xfff), 2);
         n += 4;
     }
     if (bin_len - i == 1) {

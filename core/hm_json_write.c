@@ -1,5 +1,6 @@
 #include "hm_json_write.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -97,6 +98,29 @@ utf8_sequence(const unsigned char *s, size_t n)
     return need;
 }
 
+/* 1 if the byte goes into a JSON string as it is: printable ASCII but the quote and backslash. */
+static int
+plain(unsigned char c)
+{
+    return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+}
+
+/* 1 if each of the 8 bytes at u is plain, tested all at once (the bit tricks "has a byte below n"
+ * and "has a zero byte" of Anderson's Bit Twiddling Hacks, exact as a yes or no): the values a
+ * token carries are mostly long runs of plain bytes (issue 16). */
+static int
+eight_plain(const unsigned char *u)
+{
+    const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+    uint64_t x, quote, backslash;
+
+    memcpy(&x, u, sizeof x);
+    quote = x ^ (ones * '"');
+    backslash = x ^ (ones * '\\');
+    return ((x & high) | ((x - ones * 0x20) & ~x & high) | ((quote - ones) & ~quote & high) |
+            ((backslash - ones) & ~backslash & high)) == 0;
+}
+
 void
 hm_json_write_string(hm_json_writer *w, const char *s, size_t n)
 {
@@ -118,10 +142,10 @@ hm_json_write_string(hm_json_writer *w, const char *s, size_t n)
         unsigned char c = u[i];
         char *o = w->buf + w->len;
 
-        if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
-            for (run = i + 1;
-                 run < n && u[run] >= 0x20 && u[run] < 0x80 && u[run] != '"' && u[run] != '\\';
-                 run++) {
+        if (plain(c)) {
+            for (run = i + 1; n - run >= 8 && eight_plain(u + run); run += 8) {
+            }
+            for (; run < n && plain(u[run]); run++) {
             }
             memcpy(o, s + i, run - i);
             w->len += run - i;

@@ -50,7 +50,18 @@ hm_render_gsm7(const char *text, size_t len, char *out, int *changed)
     *changed = 0;
     while (i < len) {
         size_t used = 1;
-        const char *r = s[i] < 0x80 ? NULL : replacement(s + i, len - i, &used);
+        const char *r;
+
+        if (s[i] < 0x80) { /* ASCII is its own rendering: a run of it in one copy */
+            while (i + used < len && s[i + used] < 0x80) {
+                used++;
+            }
+            memcpy(out + o, s + i, used);
+            o += used;
+            i += used;
+            continue;
+        }
+        r = replacement(s + i, len - i, &used);
         if (r != NULL) {
             while (*r != '\0') { /* the ASCII replacement, without its NUL */
                 out[o++] = *r++;

@@ -4,6 +4,7 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "hm_fileio.h"
@@ -368,6 +369,7 @@ check_request(const hm_trust *t, const hm_brand *b, const hm_sign_request *req, 
     size_t i;
     const char *detail = NULL;
     hallmark_result rc;
+    hallmark_category category;
     int to_ok;
 
     if (b->revoked) {
@@ -400,7 +402,7 @@ check_request(const hm_trust *t, const hm_brand *b, const hm_sign_request *req, 
                       "another brand in the trust bundle holds this sender too, so apps show "
                       "no brand for it: the platform must give it to one brand");
     }
-    if (!hm_canonical_recipient(req->channel, req->to, to)) {
+    if (!to_ok) { /* to_ok is hm_canonical_recipient's answer above; to holds its form */
         return refuse(res, HALLMARK_ERR_BAD_REQUEST, "to",
                       "not a valid recipient id for the channel");
     }
@@ -414,11 +416,11 @@ check_request(const hm_trust *t, const hm_brand *b, const hm_sign_request *req, 
     if ((rc = hm_body_rules_check(b, req->body, req->body_len, &detail)) != HALLMARK_OK) {
         return refuse(res, rc, "body", detail); /* [HM-TOKEN-40], [HM-TOKEN-41] */
     }
-    if (hm_category_from(req->category) == HALLMARK_CATEGORY_UNKNOWN) {
+    if ((category = hm_category_from(req->category)) == HALLMARK_CATEGORY_UNKNOWN) {
         return refuse(res, HALLMARK_ERR_BAD_REQUEST, "category",
                       "one of transactional, otp, alert, marketing, service");
     }
-    if ((b->categories & (1u << hm_category_from(req->category))) == 0) { /* [HM-TOKEN-53] */
+    if ((b->categories & (1u << category)) == 0) { /* [HM-TOKEN-53] */
         return refuse(res, HALLMARK_CATEGORY_NOT_AUTHORIZED, "category",
                       "the brand's credential does not list this category: the platform vetted "
                       "the brand for others (hallmark-keys brand show)");
@@ -502,6 +504,34 @@ digest_b64(const char *text, size_t len, char out[HM_SHA256_B64_LEN + 1])
     return 1;
 }
 
+/* The lookup keys of a message written to the token directory (HM-CARRY-16): of its body, and of
+ * its rendering when it has one. */
+struct lookup_keys {
+    char body[HALLMARK_LOOKUP_KEY_LEN + 1];
+    char rendering[HALLMARK_LOOKUP_KEY_LEN + 1];
+};
+
+/* The base64url digest of text into out and, when key is not NULL, the lookup key of the message
+ * with text for body (the canonical sender, the recipient's stem ([HM-TOKEN-55]) and the text)
+ * into key: both from one canonicalization of the text. 0 on failure. */
+static int
+digests_b64(const hm_sign_request *req, const char *from, const unsigned char stem[HM_SHA256_BYTES],
+            const char *text, size_t len, char out[HM_SHA256_B64_LEN + 1], char *key)
+{
+    unsigned char d[HM_SHA256_BYTES], k[HM_SHA256_BYTES];
+
+    if (key == NULL) {
+        return digest_b64(text, len, out);
+    }
+    if (hm_body_digest_and_lookup_key(req->channel, from, stem, (const unsigned char *)text, len, d,
+                                      k) != HALLMARK_OK) {
+        return 0;
+    }
+    (void)hm_b64url_encode_public(out, d, sizeof d);
+    (void)hm_b64url_encode_public(key, k, sizeof k);
+    return 1;
+}
+
 /* The claim rules of spec §2.3 (those hm_claims_read applies to a token's payload) that
  * check_request does not already apply to the request: a token they refuse is never issued. */
 static int
@@ -527,11 +557,12 @@ claims_rules_ok(const hm_token_claims *c)
 }
 
 /* Writes the claims of a checked request into w; 0 when a rule of §2.3 refuses them or a digest
- * fails. The digests and the token id are kept in res. */
+ * fails. The digests and the token id are kept in res; with keys (not NULL), the lookup keys too,
+ * computed with the digests of the same texts. */
 static int
 write_claims(hm_json_writer *w, const hm_brand *b, const hm_sign_request *req, const char *from,
              const unsigned char stem[HM_SHA256_BYTES], const struct extras *x, long long now,
-             hm_sign_result *res)
+             struct lookup_keys *keys, hm_sign_result *res)
 {
     unsigned char rnd[HM_JTI_BYTES], d[HM_SHA256_BYTES];
     char rcpt[HM_SHA256_B64_LEN + 1], cred[HM_SHA256_B64_LEN + 1];
@@ -542,9 +573,11 @@ write_claims(hm_json_writer *w, const hm_brand *b, const hm_sign_request *req, c
     /* The token's public values, so on the table codec (hm_b64url_encode_public). */
     (void)hm_b64url_encode_public(res->jti, rnd, sizeof rnd);
     sodium_memzero(rnd, sizeof rnd);
-    if (!digest_b64(req->body, req->body_len, res->body_sha256) ||
+    if (!digests_b64(req, from, stem, req->body, req->body_len, res->body_sha256,
+                     keys != NULL ? keys->body : NULL) ||
         hm_recipient_digest(res->jti, req->channel, stem, d) != HALLMARK_OK ||
-        (x->rendering != NULL && !digest_b64(x->rendering, x->rendering_len, alt)) ||
+        (x->rendering != NULL && !digests_b64(req, from, stem, x->rendering, x->rendering_len, alt,
+                                              keys != NULL ? keys->rendering : NULL)) ||
         (req->subject != NULL && !digest_b64(req->subject, req->subject_len, subject))) {
         return 0;
     }
@@ -579,9 +612,16 @@ write_claims(hm_json_writer *w, const hm_brand *b, const hm_sign_request *req, c
 static int
 ascii_only(const char *s, size_t len)
 {
-    size_t i;
+    size_t i = 0;
+    uint64_t eight;
 
-    for (i = 0; i < len; i++) {
+    for (; len - i >= 8; i += 8) { /* eight bytes a test */
+        memcpy(&eight, s + i, sizeof eight);
+        if ((eight & 0x8080808080808080ULL) != 0) {
+            return 0;
+        }
+    }
+    for (; i < len; i++) {
         if ((unsigned char)s[i] >= 0x80) {
             return 0;
         }
@@ -589,22 +629,8 @@ ascii_only(const char *s, size_t len)
     return 1;
 }
 
-/* The lookup key of the message as the app receives it, with body (HM-CARRY-16): the canonical
- * sender, the recipient's stem ([HM-TOKEN-55]) and the body. */
-static int
-lookup_key_of(const hm_sign_request *req, const char *from,
-              const unsigned char stem[HM_SHA256_BYTES], const char *body, size_t body_len,
-              char key[HALLMARK_LOOKUP_KEY_LEN + 1])
-{
-    unsigned char k[HM_SHA256_BYTES];
-
-    if (hm_token_lookup_key(req->channel, from, stem, (const unsigned char *)body, body_len, k) !=
-        HALLMARK_OK) {
-        return 0;
-    }
-    (void)hm_b64url_encode_public(key, k, sizeof k);
-    return 1;
-}
+_Static_assert(sizeof((hm_sign_result *)0)->kid == sizeof((hm_pubkey *)0)->kid,
+               "sign_checked copies the kid whole");
 
 static hallmark_result sign_checked(const hm_signer *s, const struct signing_key *k,
                                     const hm_sign_request *req, const char *from, const char *to,
@@ -666,6 +692,7 @@ sign_checked(const hm_signer *s, const struct signing_key *k, const hm_sign_requ
     size_t payload_len = 0;
     hallmark_result rc;
     unsigned char stem[HM_SHA256_BYTES];
+    struct lookup_keys keys;
 
     /* [HM-TOKEN-55]: the recipient stem, for rcpt and the lookup keys (Argon2id, 1 MiB; memoized
      * for the process when hm_stem_shared_reserve was called, else for the thread). */
@@ -674,7 +701,7 @@ sign_checked(const hm_signer *s, const struct signing_key *k, const hm_sign_requ
     }
     hm_json_write_init(&w, stack, sizeof stack);
     /* The verifier's own claim rules: a token that they refuse is never issued. */
-    if (!write_claims(&w, b, req, from, stem, x, now, res)) {
+    if (!write_claims(&w, b, req, from, stem, x, now, req->directory ? &keys : NULL, res)) {
         hm_json_write_release(&w);
         return refuse(res, HALLMARK_ERR_BAD_REQUEST, NULL, "the claims break a rule of spec 2.3");
     }
@@ -696,17 +723,19 @@ sign_checked(const hm_signer *s, const struct signing_key *k, const hm_sign_requ
     if (rc != HALLMARK_OK) {
         return refuse(res, HALLMARK_ERR_INTERNAL, NULL, "signing failed");
     }
-    (void)snprintf(res->kid, sizeof res->kid, "%s", hm_signkey_public(k->key)->kid);
+    /* Both are HM_KID_LEN + 1 bytes, NUL-terminated: a copy, not a format (snprintf was about 300
+     * instructions a token). */
+    memcpy(res->kid, hm_signkey_public(k->key)->kid, sizeof res->kid);
+    res->kid[sizeof res->kid - 1] = '\0';
     res->iat = now;
     res->exp = now + (req->ttl > 0 ? req->ttl : HM_SIGN_TTL_DEFAULT);
     /* Where the app will look for it: the key of its message, as the app computes it, and of the
      * rendering a carrier may deliver instead (HM-CARRY-30). */
-    if (req->directory &&
-        (!lookup_key_of(req, from, stem, req->body, req->body_len, res->lookup_key) ||
-         (x->rendering != NULL &&
-          !lookup_key_of(req, from, stem, x->rendering, x->rendering_len, res->alt_lookup_key)))) {
-        hm_sign_result_clear(res);
-        return refuse(res, HALLMARK_ERR_INTERNAL, NULL, "no lookup key for a signed message");
+    if (req->directory) {
+        memcpy(res->lookup_key, keys.body, sizeof res->lookup_key);
+        if (x->rendering != NULL) {
+            memcpy(res->alt_lookup_key, keys.rendering, sizeof res->alt_lookup_key);
+        }
     }
     return HALLMARK_OK;
 }

@@ -1,5 +1,6 @@
 /* What the signer refuses in a body ([HM-TOKEN-40], [HM-TOKEN-41]) and the Public Suffix List it
  * reads at run time (hm_suffix). */
+#include <stdio.h>
 #include <string.h>
 
 #include "hm_body_rules.h"
@@ -83,4 +84,17 @@ TEST(body_bidi_controls_are_refused)
     CHECK_RC(check("Pay\xd8\x9c now"), HALLMARK_ERR_BAD_REQUEST);                 /* U+061C */
     CHECK_RC(check("\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d"),
              HALLMARK_OK); /* Hebrew text itself is fine */
+}
+
+/* A run of HM_ID_MAX or more host characters is no DNS name and is refused, also after an
+ * authorized host in the same body (the check once read the host of that earlier run for it). */
+TEST(body_long_host_run_is_refused_after_an_authorized_host)
+{
+    char body[700];
+    size_t at = (size_t)snprintf(body, sizeof body, "See pay.acme.example then ");
+
+    memset(body + at, 'a', 600);
+    body[at + 600] = '\0';
+    CHECK_RC(check(body), HALLMARK_ACTION_NOT_AUTHORIZED);
+    CHECK_RC(check("See pay.acme.example then"), HALLMARK_OK);
 }

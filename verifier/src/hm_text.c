@@ -56,6 +56,8 @@ hm_utf8_valid(const unsigned char *s, size_t len)
         uint64_t eight;
         if (len - i >= 8 && (memcpy(&eight, s + i, 8), (eight & 0x8080808080808080ULL) == 0)) {
             i += 8; /* eight ASCII bytes at once */
+        } else if (s[i] < 0x80) {
+            i++; /* one ASCII byte: what hm_utf8_next would say, without the call */
         } else if (hm_utf8_next(s, len, &i) < 0) {
             return 0;
         }
@@ -80,18 +82,29 @@ hm_utf8_no_controls(const char *s, size_t lo, size_t hi)
     return 1;
 }
 
-/* Canonical bytes on their way into the hash, gathered so that the hash sees a few large updates
- * rather than one per word. */
+/* Canonical bytes on their way into the hashes (one, or two fed alike), gathered so that a hash
+ * sees a few large updates rather than one per word. */
 struct canon {
-    hm_sha256_stream *h;
+    hm_sha256_stream *h[2];
+    size_t hashes;
     size_t n;
     unsigned char b[1024];
 };
 
 static void
+canon_add(struct canon *c, const unsigned char *p, size_t len)
+{
+    size_t k;
+
+    for (k = 0; k < c->hashes; k++) {
+        hm_sha256_add(c->h[k], p, len);
+    }
+}
+
+static void
 canon_flush(struct canon *c)
 {
-    hm_sha256_add(c->h, c->b, c->n);
+    canon_add(c, c->b, c->n);
     c->n = 0;
 }
 
@@ -102,31 +115,24 @@ canon_put(struct canon *c, const unsigned char *p, size_t len)
         canon_flush(c);
     }
     if (len >= sizeof c->b) {
-        hm_sha256_add(c->h, p, len);
+        canon_add(c, p, len);
         return;
     }
     memcpy(c->b + c->n, p, len);
     c->n += len;
 }
 
-/* Canonicalization (spec §3.1) streams into the hash a line at a time: each line's end found
- * with memchr, its trailing spaces and tabs left out ([HM-CANON-6]), and its line end held back
- * until a later line with content shows it is not at the end of the body ([HM-CANON-7]). */
-hallmark_result
-hm_body_hash_update(hm_sha256_stream *h, const unsigned char *body, size_t len)
+/* Canonicalization (spec §3.1) streams into the hashes of c a line at a time: each line's end
+ * found with memchr, its trailing spaces and tabs left out ([HM-CANON-6]), and its line end held
+ * back until a later line with content shows it is not at the end of the body ([HM-CANON-7]).
+ * The body is valid UTF-8. */
+static void
+canonicalize(struct canon *c, const unsigned char *body, size_t len)
 {
     size_t i = 0, newlines = 0;
     static const unsigned char lf[16] = "\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n";
-    struct canon c;
 
-    if (h == NULL || (body == NULL && len > 0)) {
-        return HALLMARK_ERR_INVALID_ARGUMENT;
-    }
-    if (!hm_utf8_valid(body, len)) {
-        return HALLMARK_BODY_MODIFIED;
-    }
-    c.h = h;
-    c.n = 0;
+    c->n = 0;
     if (len >= 3 && memcmp(body, "\xEF\xBB\xBF", 3) == 0) {
         i = 3;
     }
@@ -143,10 +149,10 @@ hm_body_hash_update(hm_sha256_stream *h, const unsigned char *body, size_t len)
         if (content > i) {
             while (newlines > 0) {
                 size_t n = newlines < sizeof lf ? newlines : sizeof lf;
-                canon_put(&c, lf, n);
+                canon_put(c, lf, n);
                 newlines -= n;
             }
-            canon_put(&c, body + i, content - i);
+            canon_put(c, body + i, content - i);
         }
         if (end == len) {
             break;
@@ -154,7 +160,23 @@ hm_body_hash_update(hm_sha256_stream *h, const unsigned char *body, size_t len)
         newlines++; /* CR LF, CR and LF are each one line end ([HM-CANON-4], [HM-CANON-5]) */
         i = end + (body[end] == '\r' && end + 1 < len && body[end + 1] == '\n' ? 2 : 1);
     }
-    canon_flush(&c);
+    canon_flush(c);
+}
+
+hallmark_result
+hm_body_hash_update(hm_sha256_stream *h, const unsigned char *body, size_t len)
+{
+    struct canon c;
+
+    if (h == NULL || (body == NULL && len > 0)) {
+        return HALLMARK_ERR_INVALID_ARGUMENT;
+    }
+    if (!hm_utf8_valid(body, len)) {
+        return HALLMARK_BODY_MODIFIED;
+    }
+    c.h[0] = h;
+    c.hashes = 1;
+    canonicalize(&c, body, len);
     return HALLMARK_OK;
 }
 
@@ -177,26 +199,36 @@ hm_body_digest(const unsigned char *body, size_t len, unsigned char out[HM_SHA25
     return rc;
 }
 
+/* Starts K of HM-CARRY-16 in h: label, channel, sender and recipient stem, NUL-separated, up to
+ * the canonical body. */
+static void
+lookup_key_begin(hm_sha256_stream *h, const char *channel, const char *sender,
+                 const unsigned char stem[HM_SHA256_BYTES])
+{
+    static const char label[] = "hallmark-token-key-v3";
+    static const unsigned char zero = 0;
+
+    hm_sha256_begin(h);
+    hm_sha256_add(h, label, sizeof label); /* with its 0 */
+    hm_sha256_add(h, channel, strlen(channel) + 1);
+    hm_sha256_add(h, sender, strlen(sender) + 1);
+    hm_sha256_add(h, stem, HM_SHA256_BYTES);
+    hm_sha256_add(h, &zero, 1);
+}
+
 /* K of HM-CARRY-16: label, channel, sender, recipient stem and canonical body, NUL-separated. */
 hallmark_result
 hm_token_lookup_key(const char *channel, const char *sender,
                     const unsigned char stem[HM_SHA256_BYTES], const unsigned char *body,
                     size_t len, unsigned char out[HM_SHA256_BYTES])
 {
-    static const char label[] = "hallmark-token-key-v3";
-    static const unsigned char zero = 0;
     hm_sha256_stream h;
     hallmark_result rc;
 
     if (channel == NULL || sender == NULL || stem == NULL || out == NULL) {
         return HALLMARK_ERR_INVALID_ARGUMENT;
     }
-    hm_sha256_begin(&h);
-    hm_sha256_add(&h, label, sizeof label); /* with its 0 */
-    hm_sha256_add(&h, channel, strlen(channel) + 1);
-    hm_sha256_add(&h, sender, strlen(sender) + 1);
-    hm_sha256_add(&h, stem, HM_SHA256_BYTES);
-    hm_sha256_add(&h, &zero, 1);
+    lookup_key_begin(&h, channel, sender, stem);
     rc = hm_body_hash_update(&h, body, len);
     if (rc == HALLMARK_OK) {
         hm_sha256_end(&h, out);
@@ -204,6 +236,33 @@ hm_token_lookup_key(const char *channel, const char *sender,
         hm_sha256_drop(&h);
     }
     return rc;
+}
+
+hallmark_result
+hm_body_digest_and_lookup_key(const char *channel, const char *sender,
+                              const unsigned char stem[HM_SHA256_BYTES], const unsigned char *body,
+                              size_t len, unsigned char digest[HM_SHA256_BYTES],
+                              unsigned char key[HM_SHA256_BYTES])
+{
+    hm_sha256_stream d, k;
+    struct canon c;
+
+    if (channel == NULL || sender == NULL || stem == NULL || digest == NULL || key == NULL ||
+        (body == NULL && len > 0)) {
+        return HALLMARK_ERR_INVALID_ARGUMENT;
+    }
+    if (!hm_utf8_valid(body, len)) {
+        return HALLMARK_BODY_MODIFIED;
+    }
+    hm_sha256_begin(&d);
+    lookup_key_begin(&k, channel, sender, stem);
+    c.h[0] = &d;
+    c.h[1] = &k;
+    c.hashes = 2;
+    canonicalize(&c, body, len);
+    hm_sha256_end(&d, digest);
+    hm_sha256_end(&k, key);
+    return HALLMARK_OK;
 }
 
 static int
@@ -246,8 +305,8 @@ hm_action_label_ok(const char *label, size_t len)
            hm_display_name_ok(label, len);
 }
 
-/* A memo entry: the SHA-256 of a stem's exact inputs (channel 0 sender 0 recipient 0), and the
- * stem. */
+/* A memo entry: the BLAKE2b-256 (memo_key) of a stem's exact inputs (channel 0 sender 0 recipient
+ * 0), and the stem. */
 struct stem_slot {
     unsigned char key[HM_SHA256_BYTES];
     unsigned char stem[HM_SHA256_BYTES];
@@ -270,7 +329,7 @@ hm_stem_computed(void)
     return recent.computed;
 }
 
-/* The larger memo of hm_stem_memo_reserve: direct-mapped by the key. */
+/* The larger memo of hm_stem_memo_reserve: buckets of slots, chosen by the key (memo_find). */
 static _Thread_local struct {
     struct stem_slot *slots; /* hm_secret_alloc; NULL: none */
     size_t mask;
@@ -309,37 +368,63 @@ hm_stem_memo_release(void)
     big_memo.mask = 0;
 }
 
-/* The memo key of a stem's inputs (each length counts its NUL). */
+/* The memo key of a stem's inputs (each length counts its NUL): BLAKE2b-256, as collision-resistant
+ * as SHA-256 for a key that is ours alone, at about a third of the instructions of libsodium's
+ * portable SHA-256 (every message pays it, hit or miss). */
 static void
 memo_key(const char *channel, size_t cl, const char *sender, size_t sl, const char *recipient,
          size_t rl, unsigned char key[HM_SHA256_BYTES])
 {
-    crypto_hash_sha256_state st;
+    crypto_generichash_state st;
 
-    crypto_hash_sha256_init(&st);
-    crypto_hash_sha256_update(&st, (const unsigned char *)channel, cl);
-    crypto_hash_sha256_update(&st, (const unsigned char *)sender, sl);
-    crypto_hash_sha256_update(&st, (const unsigned char *)recipient, rl);
-    crypto_hash_sha256_final(&st, key);
+    (void)crypto_generichash_init(&st, NULL, 0, HM_SHA256_BYTES);
+    (void)crypto_generichash_update(&st, (const unsigned char *)channel, cl);
+    (void)crypto_generichash_update(&st, (const unsigned char *)sender, sl);
+    (void)crypto_generichash_update(&st, (const unsigned char *)recipient, rl);
+    (void)crypto_generichash_final(&st, key, HM_SHA256_BYTES);
+}
+
+/* The larger memo is a set of buckets of HM_STEM_WAYS slots, not one slot a key: direct-mapped,
+ * two of a platform's few thousand repeat recipients share a slot by the birthday bound (about 10
+ * in 830 for 65,536 slots) and evict each other on every message, each eviction an Argon2id
+ * (about 18k instructions a token on bench-sign's mix); a bucket of 4 holds them. */
+#define HM_STEM_WAYS 4
+
+/* The first slot of the bucket the key maps to, and the bucket's size (the whole memo when it is
+ * smaller than a bucket). */
+static size_t
+bucket_of(const unsigned char key[HM_SHA256_BYTES], size_t *ways)
+{
+    uint64_t at;
+
+    memcpy(&at, key, sizeof at);
+    *ways = big_memo.mask + 1 < HM_STEM_WAYS ? big_memo.mask + 1 : HM_STEM_WAYS;
+    return (size_t)(at & big_memo.mask) & ~(*ways - 1);
 }
 
 /* The stem memoized under key into out: 1, or 0 when this thread has none. *big gets the slot of
- * the larger memo the key maps to (NULL without one). */
+ * the larger memo to keep it in (NULL without one): a free one of its bucket, else one chosen by
+ * the key. */
 static int
 memo_find(const unsigned char key[HM_SHA256_BYTES], unsigned char out[HM_SHA256_BYTES],
           struct stem_slot **big)
 {
     unsigned i;
-    uint64_t at;
 
     *big = NULL;
     if (big_memo.slots != NULL) {
-        memcpy(&at, key, sizeof at);
-        *big = &big_memo.slots[at & big_memo.mask];
-        if (big_memo.used[*big - big_memo.slots] &&
-            memcmp((*big)->key, key, HM_SHA256_BYTES) == 0) {
-            memcpy(out, (*big)->stem, HM_SHA256_BYTES);
-            return 1;
+        size_t ways, first = bucket_of(key, &ways), w;
+        for (w = 0; w < ways; w++) {
+            struct stem_slot *slot = &big_memo.slots[first + w];
+            if (!big_memo.used[first + w]) {
+                *big = *big != NULL ? *big : slot;
+            } else if (memcmp(slot->key, key, HM_SHA256_BYTES) == 0) {
+                memcpy(out, slot->stem, HM_SHA256_BYTES);
+                return 1;
+            }
+        }
+        if (*big == NULL && ways > 0) {
+            *big = &big_memo.slots[first + key[8] % ways];
         }
     }
     for (i = 0; i < recent.count; i++) {
@@ -409,19 +494,16 @@ hm_recipient_digest(const char *jti, const char *channel, const unsigned char st
                     unsigned char out[HM_SHA256_BYTES])
 {
     static const unsigned char label[] = "hallmark-rcpt-v2";
-    static const unsigned char zero = 0;
     crypto_hash_sha256_state st;
 
     if (jti == NULL || channel == NULL || stem == NULL || out == NULL) {
         return HALLMARK_ERR_INVALID_ARGUMENT;
     }
+    /* label 0 jti 0 channel 0 stem: each string with its own NUL, one update apiece. */
     crypto_hash_sha256_init(&st);
-    crypto_hash_sha256_update(&st, label, sizeof label - 1);
-    crypto_hash_sha256_update(&st, &zero, 1);
-    crypto_hash_sha256_update(&st, (const unsigned char *)jti, strlen(jti));
-    crypto_hash_sha256_update(&st, &zero, 1);
-    crypto_hash_sha256_update(&st, (const unsigned char *)channel, strlen(channel));
-    crypto_hash_sha256_update(&st, &zero, 1);
+    crypto_hash_sha256_update(&st, label, sizeof label);
+    crypto_hash_sha256_update(&st, (const unsigned char *)jti, strlen(jti) + 1);
+    crypto_hash_sha256_update(&st, (const unsigned char *)channel, strlen(channel) + 1);
     crypto_hash_sha256_update(&st, stem, HM_SHA256_BYTES);
     crypto_hash_sha256_final(&st, out);
     return HALLMARK_OK;

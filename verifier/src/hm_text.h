@@ -39,6 +39,15 @@ hallmark_result hm_token_lookup_key(const char *channel, const char *sender,
                                     const unsigned char *body, size_t len,
                                     unsigned char out[HM_SHA256_BYTES]);
 
+/* hm_body_digest and hm_token_lookup_key of one body at once, canonicalizing it once (a signer
+ * that writes to the token directory needs both): the same digest into digest and key into key.
+ * HALLMARK_OK, HALLMARK_BODY_MODIFIED (body not UTF-8) or HALLMARK_ERR_INVALID_ARGUMENT. */
+hallmark_result hm_body_digest_and_lookup_key(const char *channel, const char *sender,
+                                              const unsigned char stem[HM_SHA256_BYTES],
+                                              const unsigned char *body, size_t len,
+                                              unsigned char digest[HM_SHA256_BYTES],
+                                              unsigned char key[HM_SHA256_BYTES]);
+
 /* 1 if name is a display name the verifier accepts: valid UTF-8, 1-64 code points, no control,
  * format, bidi-control or invisible characters. (NFC and single-script are checked at onboarding
  * by hallmark-keys, which has the Unicode tables.) */
