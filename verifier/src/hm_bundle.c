@@ -8,6 +8,7 @@
 #include "hm_brand_split.h"
 #include "hm_claims.h"
 #include "hm_ids.h"
+#include "hm_jdoc.h"
 #include "hm_json.h"
 #include "hm_jws.h"
 #include "hm_text.h"
@@ -922,8 +923,8 @@ settle_reuse(struct load *ld)
             continue;
         }
         ld->reuse[i] = -1;
-        rc = hm_json_parse_object(ld->bundle.payload + e->off, e->len, e->len, BUNDLE_DEPTH - 2,
-                                  &ld->entries[i]);
+        rc = hm_jdoc_parse_json(ld->bundle.payload + e->off, e->len, e->len, BUNDLE_DEPTH - 2,
+                                &ld->entries[i]);
         if (rc != HALLMARK_OK) {
             return rc == HALLMARK_ERR_NOMEM
                        ? rc
@@ -1563,8 +1564,8 @@ read_parts(struct load *ld, const hm_entry_index *index, unsigned char *cut)
     digests = calloc(sp->count + 1, sizeof *digests);
     ld->trust->entry_digests = digests;
     if (ld->entries == NULL || ld->reuse == NULL || digests == NULL ||
-        hm_json_parse_object(cut, n - sp->array_len + 2, n - sp->array_len + 2, BUNDLE_DEPTH,
-                             &ld->payload) != HALLMARK_OK) {
+        hm_jdoc_parse_json(cut, n - sp->array_len + 2, n - sp->array_len + 2, BUNDLE_DEPTH,
+                           &ld->payload) != HALLMARK_OK) {
         return 0;
     }
     for (i = 0; i < sp->count; i++) {
@@ -1577,8 +1578,8 @@ read_parts(struct load *ld, const hm_entry_index *index, unsigned char *cut)
         hm_sha256_add(&h, p + e->off, e->len);
         hm_sha256_end(&h, digests[i]);
         ld->reuse[i] = hm_entry_index_find(index, digests[i]);
-        if (ld->reuse[i] < 0 && hm_json_parse_object(p + e->off, e->len, e->len, BUNDLE_DEPTH - 2,
-                                                     &ld->entries[i]) != HALLMARK_OK) {
+        if (ld->reuse[i] < 0 && hm_jdoc_parse_json(p + e->off, e->len, e->len, BUNDLE_DEPTH - 2,
+                                                   &ld->entries[i]) != HALLMARK_OK) {
             return 0;
         }
     }
