@@ -522,6 +522,12 @@ container_to_json(const hm_jv *v)
     return out;
 }
 
+json_t *
+hm_jdoc_to_json(const hm_jv *root)
+{
+    return root != NULL ? jv_to_json(root) : NULL;
+}
+
 hallmark_result
 hm_jdoc_parse_json(const unsigned char *buf, size_t len, size_t max_len, size_t max_depth,
                    json_t **out)
@@ -537,7 +543,7 @@ hm_jdoc_parse_json(const unsigned char *buf, size_t len, size_t max_len, size_t 
     if (rc != HALLMARK_OK) {
         return rc;
     }
-    *out = container_to_json(root);
+    *out = hm_jdoc_to_json(root);
     hm_jdoc_free(root);
     return *out != NULL ? HALLMARK_OK : HALLMARK_ERR_NOMEM;
 }

@@ -62,6 +62,10 @@ hallmark_result hm_jdoc_parse(const unsigned char *buf, size_t len, size_t max_l
 hallmark_result hm_jdoc_parse_json(const unsigned char *buf, size_t len, size_t max_len,
                                    size_t max_depth, json_t **out);
 
+/* A document (or any value of one) as the jansson tree json_loadb gives for its text: a new
+ * reference, or NULL without memory (or for a NULL root). */
+json_t *hm_jdoc_to_json(const hm_jv *root);
+
 /* Frees a document hm_jdoc_parse made (its root); NULL is ignored. */
 void hm_jdoc_free(hm_jv *root);
 
