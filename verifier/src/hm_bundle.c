@@ -1,5 +1,7 @@
 #include "hm_bundle.h"
 
+#include <stdatomic.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -937,11 +939,9 @@ hm_trust_brand_index(const hm_trust *t, const char *id, size_t n)
 static hallmark_result
 keep_credential(struct load *ld, hm_brand *b, const hm_jws *cred)
 {
-    if ((b->cred_input = malloc(cred->signing_input_len + 1)) == NULL) {
+    if ((b->cred_input = hm_cred_input_new(cred->signing_input, cred->signing_input_len)) == NULL) {
         return HALLMARK_ERR_NOMEM;
     }
-    memcpy(b->cred_input, cred->signing_input, cred->signing_input_len);
-    b->cred_input[cred->signing_input_len] = '\0';
     b->cred_input_len = cred->signing_input_len;
     if (hm_jws_kid_is(cred, ld->publisher_key.kid) && cred->sig_len == HM_SIG_BYTES) {
         memcpy(b->cred_sig, cred->sig, HM_SIG_BYTES);
@@ -2111,7 +2111,7 @@ hm_trust_free(hm_trust *trust)
         free(b->name);
         free(b->logo_url);
         free(b->domain);
-        free(b->cred_input);
+        hm_cred_input_release(b->cred_input);
     }
     for (i = 0; i < trust->key_count; i++) {
         hm_pubkey_clear(&trust->keys[i].pub);
@@ -2131,4 +2131,52 @@ hm_trust_free(hm_trust *trust)
     free(trust->platform);
     free(trust->consent_url);
     free(trust);
+}
+
+struct cred_block {
+    atomic_size_t holders;
+    char bytes[];
+};
+
+static struct cred_block *
+cred_block_of(char *input)
+{
+    return (struct cred_block *)(void *)(input - offsetof(struct cred_block, bytes));
+}
+
+char *
+hm_cred_input_new(const char *src, size_t len)
+{
+    struct cred_block *block = malloc(sizeof *block + len + 1);
+
+    if (block == NULL) {
+        return NULL;
+    }
+    atomic_init(&block->holders, 1);
+    memcpy(block->bytes, src, len);
+    block->bytes[len] = '\0';
+    return block->bytes;
+}
+
+char *
+hm_cred_input_share(char *input)
+{
+    if (input != NULL) {
+        atomic_fetch_add_explicit(&cred_block_of(input)->holders, 1, memory_order_relaxed);
+    }
+    return input;
+}
+
+void
+hm_cred_input_release(char *input)
+{
+    struct cred_block *block;
+
+    if (input == NULL) {
+        return;
+    }
+    block = cred_block_of(input);
+    if (atomic_fetch_sub_explicit(&block->holders, 1, memory_order_acq_rel) == 1) {
+        free(block);
+    }
 }
