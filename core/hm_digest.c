@@ -138,6 +138,30 @@ hm_sha256_drop(hm_sha256_stream *h)
     sodium_memzero(&h->st, sizeof h->st);
 }
 
+void
+hm_sha256_next(hm_sha256_stream *h, const void *in, size_t len, unsigned char out[HM_SHA256_BYTES])
+{
+#if HALLMARK_WITH_OPENSSL
+    if (h->evp != NULL) {
+        unsigned int n = 0;
+        if ((len > 0 && EVP_DigestUpdate(h->evp, in, len) != 1) ||
+            EVP_DigestFinal_ex(h->evp, out, &n) != 1 || n != HM_SHA256_BYTES) {
+            memset(out, 0, HM_SHA256_BYTES); /* matches no real digest: fails closed */
+        }
+        if (EVP_DigestInit_ex2(h->evp, sha256_md, NULL) != 1) {
+            hm_sha256_drop(h);
+            hm_sha256_begin(h);
+        }
+        return;
+    }
+#endif
+    if (len > 0) {
+        crypto_hash_sha256_update(&h->st, in, len);
+    }
+    crypto_hash_sha256_final(&h->st, out);
+    crypto_hash_sha256_init(&h->st);
+}
+
 hallmark_result
 hm_sha256(unsigned char out[HM_SHA256_BYTES], const unsigned char *in, size_t in_len)
 {

@@ -42,6 +42,12 @@ void hm_sha256_add(hm_sha256_stream *h, const void *in, size_t len);
 void hm_sha256_end(hm_sha256_stream *h, unsigned char out[HM_SHA256_BYTES]);
 /* Frees what begin took, without a digest (after a failure on the way). */
 void hm_sha256_drop(hm_sha256_stream *h);
+/* The digest of in alone, on a stream begun and not yet fed, which is begun again for the next
+ * input: many short inputs (a bundle's 10,000 brand entries and credentials) share one OpenSSL
+ * context, where begin and end would make and free one each, and keep OpenSSL's SHA-256 where
+ * hm_sha256 would take libsodium's portable one. Drop the stream after the last. */
+void hm_sha256_next(hm_sha256_stream *h, const void *in, size_t len,
+                    unsigned char out[HM_SHA256_BYTES]);
 
 /* 1 when the two buffers are equal, 0 otherwise, in time that depends only on len. */
 int hm_ct_equal(const void *a, const void *b, size_t len);

@@ -2,27 +2,37 @@
 
 #include <string.h>
 
+/* The index just past the string whose contents start at buf[i] (its closing quote), or len if
+ * it does not close: memchr finds the quote and any backslash before it, where a byte at a time
+ * made this pass a sixth of reading a bundle's brand entries, mostly inside their credentials. */
+static size_t
+string_end(const unsigned char *buf, size_t len, size_t i)
+{
+    while (i < len) {
+        const unsigned char *quote = memchr(buf + i, '"', len - i), *escape;
+
+        if (quote == NULL) {
+            return len;
+        }
+        escape = memchr(buf + i, '\\', (size_t)(quote - (buf + i)));
+        if (escape == NULL) {
+            return (size_t)(quote - buf) + 1;
+        }
+        i = (size_t)(escape - buf) + 2; /* the escaped byte, a quote too, is passed over */
+    }
+    return len;
+}
+
 size_t
 hm_json_shape(const unsigned char *buf, size_t len, size_t max_depth, size_t *values)
 {
-    size_t depth = 0, deepest = 0, separators = 0, i;
-    int in_string = 0, escaped = 0;
+    size_t depth = 0, deepest = 0, separators = 0, i = 0;
 
-    for (i = 0; i < len; i++) {
-        unsigned char c = buf[i];
+    while (i < len) {
+        unsigned char c = buf[i++];
 
-        if (in_string) {
-            if (escaped) {
-                escaped = 0;
-            } else if (c == '\\') {
-                escaped = 1;
-            } else if (c == '"') {
-                in_string = 0;
-            }
-            continue;
-        }
         if (c == '"') {
-            in_string = 1;
+            i = string_end(buf, len, i);
         } else if (c == '{' || c == '[') {
             separators += c == '[';
             depth++;

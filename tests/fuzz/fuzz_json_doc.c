@@ -3,7 +3,8 @@
  * is a compact JWS (a token, a bundle) its decoded payload too: both parsers must give the same
  * verdict, and on an accepted text the same values (types, integers, the bits of reals, string
  * bytes, member names and counts, element order). Run on the corpora of the token, bundle, JWK,
- * request and credential targets as well (tools/fuzz-corpora.sh). */
+ * request and credential targets as well (tools/fuzz-corpora.sh). hm_jdoc_parse_json, the bundle's
+ * reader, must give jansson's verdict and tree (every object's members in the same order) too. */
 #include <jansson.h>
 #include <math.h>
 #include <stdint.h>
@@ -71,6 +72,34 @@ same(const json_t *j, const hm_jv *v)
     return 0;
 }
 
+/* 1 if a and b hold the same values with every object's members in the same order. */
+static int
+same_order(const json_t *a, const json_t *b)
+{
+    void *x, *y;
+    size_t i;
+
+    if (!json_equal(a, b)) {
+        return 0;
+    }
+    if (json_is_array(a)) {
+        for (i = 0; i < json_array_size(a); i++) {
+            if (!same_order(json_array_get(a, i), json_array_get(b, i))) {
+                return 0;
+            }
+        }
+    }
+    for (x = json_object_iter((json_t *)a), y = json_object_iter((json_t *)b);
+         x != NULL && y != NULL;
+         x = json_object_iter_next((json_t *)a, x), y = json_object_iter_next((json_t *)b, y)) {
+        if (strcmp(json_object_iter_key(x), json_object_iter_key(y)) != 0 ||
+            !same_order(json_object_iter_value(x), json_object_iter_value(y))) {
+            return 0;
+        }
+    }
+    return x == NULL && y == NULL;
+}
+
 static void
 differential(const unsigned char *text, size_t len)
 {
@@ -79,9 +108,17 @@ differential(const unsigned char *text, size_t len)
     hallmark_result want = hm_json_parse_object(text, len, MAX_LEN, MAX_DEPTH, &j),
                     got = hm_jdoc_parse(text, len, MAX_LEN, MAX_DEPTH, &v);
 
+    json_t *tree = NULL;
+    hallmark_result built = hm_jdoc_parse_json(text, len, MAX_LEN, MAX_DEPTH, &tree);
+
     if (want != got || (want == HALLMARK_OK && !same(j, v))) {
         abort();
     }
+    /* The bundle's reader: the same verdict, and jansson's tree in the text's order. */
+    if (built != want || (want == HALLMARK_OK && !same_order(j, tree))) {
+        abort();
+    }
+    json_decref(tree);
     json_decref(j);
     hm_jdoc_free(v);
 }

@@ -74,6 +74,48 @@ static const struct jcase cases[] = {
     {"{\"a\":[[[[[[[[1]]]]]]]]}", HALLMARK_MALFORMED}, /* depth 9 */
 };
 
+/* 1 if a and b hold the same values with every object's members in the same order. */
+static int
+same_order(const json_t *a, const json_t *b)
+{
+    void *x, *y;
+    size_t i;
+
+    if (!json_equal(a, b)) {
+        return 0;
+    }
+    if (json_is_array(a)) {
+        for (i = 0; i < json_array_size(a); i++) {
+            if (!same_order(json_array_get(a, i), json_array_get(b, i))) {
+                return 0;
+            }
+        }
+    }
+    for (x = json_object_iter((json_t *)a), y = json_object_iter((json_t *)b);
+         x != NULL && y != NULL;
+         x = json_object_iter_next((json_t *)a, x), y = json_object_iter_next((json_t *)b, y)) {
+        if (strcmp(json_object_iter_key(x), json_object_iter_key(y)) != 0 ||
+            !same_order(json_object_iter_value(x), json_object_iter_value(y))) {
+            return 0;
+        }
+    }
+    return x == NULL && y == NULL;
+}
+
+/* 1 when hm_jdoc_parse_json gives want's verdict on text (want NULL: a refusal) and, on an
+ * accepted one, want's tree. */
+static int
+same_json_tree(const json_t *want, const unsigned char *text, size_t len)
+{
+    json_t *got = NULL;
+    hallmark_result rc = hm_jdoc_parse_json(text, len, 4096, 8, &got);
+    int same = want == NULL ? rc != HALLMARK_OK && got == NULL
+                            : rc == HALLMARK_OK && same_order(want, got);
+
+    json_decref(got);
+    return same;
+}
+
 TEST(jdoc_gives_jansson_verdict_on_every_edge)
 {
     size_t i;
@@ -87,10 +129,31 @@ TEST(jdoc_gives_jansson_verdict_on_every_edge)
         CHECK_RC(hm_json_parse_object(text, len, 4096, 8, &j), cases[i].want);
         CHECK_RC(hm_jdoc_parse(text, len, 4096, 8, &v), cases[i].want);
         CHECK((v != NULL) == (cases[i].want == HALLMARK_OK));
+        CHECK(same_json_tree(j, text, len));
         json_decref(j);
         hm_jdoc_free(v);
     }
     test_note("%zu texts, the same verdict from both", sizeof cases / sizeof cases[0]);
+}
+
+/* The bundle's reader (hm_jdoc_parse_json): jansson's tree, members in the text's order. */
+TEST(jdoc_builds_the_tree_jansson_reads)
+{
+    static const char text[] =
+        "{\"z\":\"a\\u00e9\\ud83d\\ude00\\n\",\"i\":-9223372036854775808,\"r\":-0.0,\"e\":1e300,"
+        "\"o\":{\"k\":[1,\"two\",null,{}],\"a\":[]},\"t\":true,\"f\":false,\"\":\"\"}";
+    const unsigned char *u = (const unsigned char *)text;
+    json_t *j = NULL, *got = NULL;
+
+    CHECK_RC(hm_json_parse_object(u, sizeof text - 1, 4096, 8, &j), HALLMARK_OK);
+    CHECK(same_json_tree(j, u, sizeof text - 1));
+    CHECK_RC(hm_jdoc_parse_json(u, sizeof text - 1, 4096, 8, &got), HALLMARK_OK);
+    CHECK(strcmp(json_object_iter_key(json_object_iter(got)), "z") == 0); /* the text's order */
+    json_decref(got);
+    json_decref(j);
+    CHECK_RC(hm_jdoc_parse_json(u, sizeof text - 1, 4096, 2, &got), HALLMARK_MALFORMED);
+    CHECK(got == NULL);
+    CHECK_RC(hm_jdoc_parse_json(NULL, 1, 100, 8, &got), HALLMARK_ERR_INVALID_ARGUMENT);
 }
 
 /* jansson 2.14 passes over a NUL byte right after a number or a literal (its stream loses a NUL

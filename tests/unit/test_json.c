@@ -76,6 +76,70 @@ TEST(json_depth_and_size_caps)
              HALLMARK_ERR_INVALID_ARGUMENT);
 }
 
+/* hm_json_shape as it read a byte at a time before it took memchr to strings: the reference. */
+static size_t
+shape_bytewise(const unsigned char *buf, size_t len, size_t max_depth, size_t *values)
+{
+    size_t depth = 0, deepest = 0, separators = 0, i;
+    int in_string = 0, escaped = 0;
+
+    for (i = 0; i < len; i++) {
+        unsigned char c = buf[i];
+
+        if (in_string) {
+            if (escaped) {
+                escaped = 0;
+            } else if (c == '\\') {
+                escaped = 1;
+            } else if (c == '"') {
+                in_string = 0;
+            }
+            continue;
+        }
+        if (c == '"') {
+            in_string = 1;
+        } else if (c == '{' || c == '[') {
+            separators += c == '[';
+            depth++;
+            if (depth > deepest) {
+                deepest = depth;
+                if (deepest > max_depth) {
+                    return max_depth + 1;
+                }
+            }
+        } else if ((c == '}' || c == ']') && depth > 0) {
+            depth--;
+        } else if (c == ',' || c == ':') {
+            separators++;
+        }
+    }
+    *values = separators + 1;
+    return deepest;
+}
+
+/* 20,000 random texts over the bytes that matter (quotes, backslashes at the end too, brackets,
+ * separators): the same depth and value bound as the byte-at-a-time reading. */
+TEST(json_shape_agrees_with_a_bytewise_reading)
+{
+    static const char alphabet[] = "\"\\{}[],:a ";
+    unsigned char text[64];
+    unsigned long seed = 12345;
+    size_t n, i, len, want_values, got_values;
+
+    for (n = 0; n < 20000; n++) {
+        seed = seed * 6364136223846793005UL + 1442695040888963407UL;
+        len = (size_t)(seed >> 33) % sizeof text;
+        for (i = 0; i < len; i++) {
+            seed = seed * 6364136223846793005UL + 1442695040888963407UL;
+            text[i] = (unsigned char)alphabet[(seed >> 33) % (sizeof alphabet - 1)];
+        }
+        want_values = got_values = 0;
+        CHECK(hm_json_shape(text, len, 4, &got_values) ==
+              shape_bytewise(text, len, 4, &want_values));
+        CHECK(got_values == want_values);
+    }
+}
+
 TEST(json_uint_range)
 {
     json_t *o = NULL;

@@ -82,7 +82,8 @@ same_check(const hm_trust *t, const hm_brand *a, const hm_trust *p, const hm_bra
         a->key_total != b->key_total ||
         memcmp(t->publisher_key.raw, p->publisher_key.raw, HM_ED25519_PUBLIC_BYTES) != 0 ||
         memcmp(a->cred_sig, b->cred_sig, a->cred_sig_len) != 0 ||
-        memcmp(a->cred_input, b->cred_input, a->cred_input_len) != 0) {
+        (a->cred_input != b->cred_input && /* shared by a reload's copy: the same bytes */
+         memcmp(a->cred_input, b->cred_input, a->cred_input_len) != 0)) {
         return 0;
     }
     for (i = 0; i < a->key_total; i++) {

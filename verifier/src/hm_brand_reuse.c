@@ -142,14 +142,11 @@ copy_brand(hm_brand *d, const hm_brand *s)
     if (!ok || !copy_string(&d->id, s->id) || !copy_string(&d->name, s->name) ||
         !copy_string(&d->logo_url, s->logo_url) || !copy_string(&d->domain, s->domain) ||
         !copy_strings(&d->domains, &d->domain_count, s->domains, s->domain_count) ||
-        !copy_strings(&d->phones, &d->phone_count, s->phones, s->phone_count) ||
-        (s->cred_input != NULL && (d->cred_input = malloc(s->cred_input_len + 1)) == NULL)) {
+        !copy_strings(&d->phones, &d->phone_count, s->phones, s->phone_count)) {
         return HALLMARK_ERR_NOMEM;
     }
     d->superseded_count = s->superseded_count;
-    if (s->cred_input != NULL) {
-        memcpy(d->cred_input, s->cred_input, s->cred_input_len + 1);
-    }
+    d->cred_input = hm_cred_input_share(s->cred_input); /* the same bytes, held, not copied */
     if (s->senders != NULL) {
         if ((d->senders = calloc(s->sender_count + 1, sizeof *d->senders)) == NULL) {
             return HALLMARK_ERR_NOMEM;

@@ -1,5 +1,7 @@
 #include "hm_bundle.h"
 
+#include <stdatomic.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,6 +10,7 @@
 #include "hm_brand_split.h"
 #include "hm_claims.h"
 #include "hm_ids.h"
+#include "hm_jdoc.h"
 #include "hm_json.h"
 #include "hm_jws.h"
 #include "hm_text.h"
@@ -53,10 +56,14 @@ struct load {
     const hm_trust *previous;
     /* A payload read in parts ([HM-BUNDLE-114]): its brand entries' ranges; per entry, the
      * parsed element (NULL while reuse[i] names the previous bundle's brand that gave the same
-     * bytes, else -1). NULL entries: the payload was read whole. */
+     * bytes, else -1). NULL entries: the payload was read whole. An element is kept as an hm_jdoc
+     * document (one allocation) and made a jansson tree only while parse_brand reads it: 10,000
+     * trees held to the end were ~150,000 small blocks, whose frees made glibc consolidate its
+     * fast bins at length (a tenth of the cold load, perf). */
     hm_brand_split split;
-    json_t **entries;
+    hm_jv **entries;
     long *reuse;
+    hm_sha256_stream sha; /* the entries' and credentials' digests: one context for all */
     hallmark_error *err;
 };
 
@@ -536,8 +543,7 @@ parse_phones(hm_brand *b, const json_t *phones)
 /* The credential payload's fields (§5.1) into b. *foreign is set when the credential names
  * another platform than bundle_platform ([HM-CRED-60]). */
 static hallmark_result
-parse_credential(hm_brand *b, const json_t *p, const hm_jws *jws, const char *bundle_platform,
-                 int *foreign)
+parse_credential(hm_brand *b, const json_t *p, const hm_jws *jws, struct load *ld, int *foreign)
 {
     const json_t *logo = json_object_get(p, "logo"), *colors = json_object_get(p, "colors");
     const json_t *platform = json_object_get(p, "platform");
@@ -560,7 +566,7 @@ parse_credential(hm_brand *b, const json_t *p, const hm_jws *jws, const char *bu
         (platform != NULL && !hm_utf8_no_controls(json_string_value(platform), 1, 64))) {
         return HALLMARK_BUNDLE_MALFORMED;
     }
-    if (platform != NULL && strcmp(json_string_value(platform), bundle_platform) != 0) {
+    if (platform != NULL && strcmp(json_string_value(platform), ld->platform) != 0) {
         *foreign = 1;
     }
     if (url != NULL) {
@@ -602,7 +608,7 @@ parse_credential(hm_brand *b, const json_t *p, const hm_jws *jws, const char *bu
         rc = parse_policy(b, json_object_get(p, "policy"));
     }
     if (rc == HALLMARK_OK) {
-        rc = hm_sha256(b->cred, jws->payload, jws->payload_len);
+        hm_sha256_next(&ld->sha, jws->payload, jws->payload_len, b->cred);
     }
     return rc;
 }
@@ -782,10 +788,83 @@ parse_key(hm_brand_key *k, const json_t *e, size_t brand)
     return HALLMARK_OK;
 }
 
+/* A key's place in kid order: the kid's first 8 bytes as a big-endian number (0 past its end),
+ * which orders as strcmp does, and the key's index; kids with the same 8 bytes go to strcmp.
+ * Sorting these 24-byte records and then moving each key once in place was a tenth of a reload
+ * less than qsort on the keys themselves (glibc sorts pointers to elements this large, and called
+ * strcmp on each step). */
+struct kid_order {
+    uint64_t prefix;
+    size_t from; /* the key's index in t->keys before the sort */
+    const char *kid;
+};
+
 static int
-compare_keys(const void *a, const void *b)
+compare_kid_order(const void *a, const void *b)
 {
-    return strcmp(((const hm_brand_key *)a)->pub.kid, ((const hm_brand_key *)b)->pub.kid);
+    const struct kid_order *x = a, *y = b;
+
+    if (x->prefix != y->prefix) {
+        return x->prefix < y->prefix ? -1 : 1;
+    }
+    return strcmp(x->kid, y->kid);
+}
+
+static uint64_t
+kid_prefix(const char *kid)
+{
+    uint64_t v = 0;
+    size_t i, ended = 0;
+
+    for (i = 0; i < 8; i++) {
+        ended |= kid[i] == '\0';
+        v = (v << 8) | (ended ? 0U : (unsigned char)kid[i]);
+    }
+    return v;
+}
+
+/* Moves key order[i].from to place i for every i, each key once: the permutation's cycles are
+ * followed with one key held aside, and a place done is marked by from == its index. */
+static void
+permute_keys(hm_brand_key *keys, struct kid_order *order, size_t n)
+{
+    size_t i, j, from;
+
+    for (i = 0; i < n; i++) {
+        hm_brand_key held;
+
+        if (order[i].from == i) {
+            continue;
+        }
+        held = keys[i];
+        for (j = i; (from = order[j].from) != i; j = from) {
+            keys[j] = keys[from];
+            order[j].from = j;
+        }
+        keys[j] = held;
+        order[j].from = j;
+    }
+}
+
+/* t->keys in strcmp order of their kids (hm_trust_find_key's binary search). */
+static hallmark_result
+sort_keys(hm_trust *t)
+{
+    struct kid_order *order = calloc(t->key_count + 1, sizeof *order);
+    size_t i;
+
+    if (order == NULL) {
+        return HALLMARK_ERR_NOMEM;
+    }
+    for (i = 0; i < t->key_count; i++) {
+        order[i].prefix = kid_prefix(t->keys[i].pub.kid);
+        order[i].from = i;
+        order[i].kid = t->keys[i].pub.kid;
+    }
+    qsort(order, t->key_count, sizeof *order, compare_kid_order);
+    permute_keys(t->keys, order, t->key_count);
+    free(order);
+    return HALLMARK_OK;
 }
 
 /* The brand ids seen so far, for "brand listed twice": an open-addressing set of brand indices
@@ -860,11 +939,9 @@ hm_trust_brand_index(const hm_trust *t, const char *id, size_t n)
 static hallmark_result
 keep_credential(struct load *ld, hm_brand *b, const hm_jws *cred)
 {
-    if ((b->cred_input = malloc(cred->signing_input_len + 1)) == NULL) {
+    if ((b->cred_input = hm_cred_input_new(cred->signing_input, cred->signing_input_len)) == NULL) {
         return HALLMARK_ERR_NOMEM;
     }
-    memcpy(b->cred_input, cred->signing_input, cred->signing_input_len);
-    b->cred_input[cred->signing_input_len] = '\0';
     b->cred_input_len = cred->signing_input_len;
     if (hm_jws_kid_is(cred, ld->publisher_key.kid) && cred->sig_len == HM_SIG_BYTES) {
         memcpy(b->cred_sig, cred->sig, HM_SIG_BYTES);
@@ -922,8 +999,8 @@ settle_reuse(struct load *ld)
             continue;
         }
         ld->reuse[i] = -1;
-        rc = hm_json_parse_object(ld->bundle.payload + e->off, e->len, e->len, BUNDLE_DEPTH - 2,
-                                  &ld->entries[i]);
+        rc = hm_jdoc_parse(ld->bundle.payload + e->off, e->len, e->len, BUNDLE_DEPTH - 2,
+                           &ld->entries[i]);
         if (rc != HALLMARK_OK) {
             return rc == HALLMARK_ERR_NOMEM
                        ? rc
@@ -933,11 +1010,35 @@ settle_reuse(struct load *ld)
     return HALLMARK_OK;
 }
 
-/* Brand entry i: its element of "brands" as parsed. */
-static const json_t *
-entry_at(const struct load *ld, const json_t *brands, size_t i)
+/* Brand entry i: its element of "brands" as parsed, a new reference in *out (NULL: no such
+ * element). An entry read alone is made a tree now, and its document freed. */
+static hallmark_result
+entry_at(struct load *ld, const json_t *brands, size_t i, json_t **out)
 {
-    return ld->entries != NULL ? ld->entries[i] : json_array_get(brands, i);
+    if (ld->entries == NULL) {
+        *out = json_incref(json_array_get(brands, i));
+        return HALLMARK_OK;
+    }
+    *out = hm_jdoc_to_json(ld->entries[i]);
+    hm_jdoc_free(ld->entries[i]);
+    ld->entries[i] = NULL;
+    return *out != NULL ? HALLMARK_OK : HALLMARK_ERR_NOMEM;
+}
+
+/* The length of brand entry i's "keys" (0 when it is no array): what it adds to t->keys. */
+static size_t
+entry_key_count(const struct load *ld, const json_t *brands, size_t i)
+{
+    const hm_jv *keys;
+
+    if (ld->entries == NULL) {
+        return json_array_size(json_object_get(json_array_get(brands, i), "keys"));
+    }
+    if (ld->reuse[i] >= 0) {
+        return ld->previous->brands[ld->reuse[i]].key_total;
+    }
+    keys = hm_jv_get(ld->entries[i], "keys");
+    return keys != NULL && keys->type == HM_JV_ARRAY ? keys->len : 0;
 }
 
 /* Brand entry i parsed into t->brands[i] and its keys appended to t->keys. */
@@ -953,7 +1054,7 @@ parse_brand(struct load *ld, const json_t *entry, size_t i)
     rc = parse_nested(ld, &ld->creds[i], json_object_get(entry, "credential"), "hallmark-brand+jwt",
                       &p, "brands.credential");
     if (rc == HALLMARK_OK) {
-        rc = parse_credential(&t->brands[i], p, &ld->creds[i], ld->platform, &t->brands[i].foreign);
+        rc = parse_credential(&t->brands[i], p, &ld->creds[i], ld, &t->brands[i].foreign);
     }
     if (rc == HALLMARK_OK) {
         rc = keep_credential(ld, &t->brands[i], &ld->creds[i]);
@@ -979,6 +1080,24 @@ parse_brand(struct load *ld, const json_t *entry, size_t i)
     return rc;
 }
 
+/* Brand entry i parsed, or copied from the previous bundle ([HM-BUNDLE-114]). */
+static hallmark_result
+take_brand(struct load *ld, const json_t *brands, size_t i)
+{
+    json_t *entry = NULL;
+    hallmark_result rc;
+
+    if (ld->entries != NULL && ld->reuse[i] >= 0) {
+        return hm_brand_copy(ld->trust, i, ld->previous, (size_t)ld->reuse[i]);
+    }
+    rc = entry_at(ld, brands, i, &entry);
+    if (rc == HALLMARK_OK) {
+        rc = parse_brand(ld, entry, i);
+    }
+    json_decref(entry);
+    return rc;
+}
+
 static hallmark_result
 parse_brands(struct load *ld, const json_t *brands)
 {
@@ -995,9 +1114,7 @@ parse_brands(struct load *ld, const json_t *brands)
     }
     n = ld->entries != NULL ? ld->split.count : json_array_size(brands);
     for (i = 0; i < n; i++) {
-        nkeys += ld->entries != NULL && ld->reuse[i] >= 0
-                     ? ld->previous->brands[ld->reuse[i]].key_total
-                     : json_array_size(json_object_get(entry_at(ld, brands, i), "keys"));
+        nkeys += entry_key_count(ld, brands, i);
     }
     t->brands = calloc(n + 1, sizeof *t->brands);
     t->keys = calloc(nkeys + 1, sizeof *t->keys);
@@ -1009,9 +1126,7 @@ parse_brands(struct load *ld, const json_t *brands)
     for (i = 0; rc == HALLMARK_OK && i < n; i++) {
         ld->cred_count = i + 1;
         t->brand_count = i + 1;
-        rc = ld->entries != NULL && ld->reuse[i] >= 0
-                 ? hm_brand_copy(t, i, ld->previous, (size_t)ld->reuse[i])
-                 : parse_brand(ld, entry_at(ld, brands, i), i);
+        rc = take_brand(ld, brands, i);
         ld->foreign_credential |= t->brands[i].foreign;
         if (rc != HALLMARK_OK) {
             rc = rc == HALLMARK_ERR_NOMEM ? rc
@@ -1025,7 +1140,9 @@ parse_brands(struct load *ld, const json_t *brands)
     if (rc != HALLMARK_OK) {
         return rc;
     }
-    qsort(t->keys, t->key_count, sizeof *t->keys, compare_keys);
+    if ((rc = sort_keys(t)) != HALLMARK_OK) {
+        return rc;
+    }
     for (i = 1; i < t->key_count; i++) {
         if (strcmp(t->keys[i - 1].pub.kid, t->keys[i].pub.kid) == 0) {
             return fail(ld, HALLMARK_BUNDLE_MALFORMED, "key listed twice", "brands.keys");
@@ -1532,7 +1649,7 @@ forget_parts(struct load *ld)
     size_t i;
 
     for (i = 0; ld->entries != NULL && i < ld->split.count; i++) {
-        json_decref(ld->entries[i]);
+        hm_jdoc_free(ld->entries[i]);
     }
     free(ld->entries);
     free(ld->reuse);
@@ -1558,27 +1675,23 @@ read_parts(struct load *ld, const hm_entry_index *index, unsigned char *cut)
     cut[sp->array_off] = '[';
     cut[sp->array_off + 1] = ']';
     memcpy(cut + sp->array_off + 2, p + rest, n - rest);
-    ld->entries = calloc(sp->count + 1, sizeof(json_t *));
+    ld->entries = calloc(sp->count + 1, sizeof(hm_jv *));
     ld->reuse = calloc(sp->count + 1, sizeof *ld->reuse);
     digests = calloc(sp->count + 1, sizeof *digests);
     ld->trust->entry_digests = digests;
     if (ld->entries == NULL || ld->reuse == NULL || digests == NULL ||
-        hm_json_parse_object(cut, n - sp->array_len + 2, n - sp->array_len + 2, BUNDLE_DEPTH,
-                             &ld->payload) != HALLMARK_OK) {
+        hm_jdoc_parse_json(cut, n - sp->array_len + 2, n - sp->array_len + 2, BUNDLE_DEPTH,
+                           &ld->payload) != HALLMARK_OK) {
         return 0;
     }
     for (i = 0; i < sp->count; i++) {
         const hm_brand_span *e = &sp->entries[i];
-        hm_sha256_stream h;
-
         /* The stream, not hm_sha256: an entry is ~2 KB, under the length from which hm_sha256
          * leaves libsodium's portable SHA-256, which made these digests a third of a reload. */
-        hm_sha256_begin(&h);
-        hm_sha256_add(&h, p + e->off, e->len);
-        hm_sha256_end(&h, digests[i]);
+        hm_sha256_next(&ld->sha, p + e->off, e->len, digests[i]);
         ld->reuse[i] = hm_entry_index_find(index, digests[i]);
-        if (ld->reuse[i] < 0 && hm_json_parse_object(p + e->off, e->len, e->len, BUNDLE_DEPTH - 2,
-                                                     &ld->entries[i]) != HALLMARK_OK) {
+        if (ld->reuse[i] < 0 && hm_jdoc_parse(p + e->off, e->len, e->len, BUNDLE_DEPTH - 2,
+                                              &ld->entries[i]) != HALLMARK_OK) {
             return 0;
         }
     }
@@ -1640,6 +1753,7 @@ load(const hm_anchor *anchor, const unsigned char *bundle, size_t len,
     if (ld.trust == NULL) {
         return HALLMARK_ERR_NOMEM;
     }
+    hm_sha256_begin(&ld.sha);
     rc = hm_jws_parse(&ld.bundle, (const char *)bundle, len, HM_BUNDLE_MAX, "hallmark-bundle+jwt");
     if (rc == HALLMARK_OK && strcmp(ld.bundle.alg, "Ed25519") != 0) {
         rc = HALLMARK_MALFORMED;
@@ -1698,6 +1812,7 @@ load(const hm_anchor *anchor, const unsigned char *bundle, size_t len,
         hm_jws_clear(&ld.creds[i]);
     }
     forget_parts(&ld);
+    hm_sha256_drop(&ld.sha);
     free(ld.roots);
     free(ld.sets);
     free(ld.digests);
@@ -1996,7 +2111,7 @@ hm_trust_free(hm_trust *trust)
         free(b->name);
         free(b->logo_url);
         free(b->domain);
-        free(b->cred_input);
+        hm_cred_input_release(b->cred_input);
     }
     for (i = 0; i < trust->key_count; i++) {
         hm_pubkey_clear(&trust->keys[i].pub);
@@ -2016,4 +2131,52 @@ hm_trust_free(hm_trust *trust)
     free(trust->platform);
     free(trust->consent_url);
     free(trust);
+}
+
+struct cred_block {
+    atomic_size_t holders;
+    char bytes[];
+};
+
+static struct cred_block *
+cred_block_of(char *input)
+{
+    return (struct cred_block *)(void *)(input - offsetof(struct cred_block, bytes));
+}
+
+char *
+hm_cred_input_new(const char *src, size_t len)
+{
+    struct cred_block *block = malloc(sizeof *block + len + 1);
+
+    if (block == NULL) {
+        return NULL;
+    }
+    atomic_init(&block->holders, 1);
+    memcpy(block->bytes, src, len);
+    block->bytes[len] = '\0';
+    return block->bytes;
+}
+
+char *
+hm_cred_input_share(char *input)
+{
+    if (input != NULL) {
+        atomic_fetch_add_explicit(&cred_block_of(input)->holders, 1, memory_order_relaxed);
+    }
+    return input;
+}
+
+void
+hm_cred_input_release(char *input)
+{
+    struct cred_block *block;
+
+    if (input == NULL) {
+        return;
+    }
+    block = cred_block_of(input);
+    if (atomic_fetch_sub_explicit(&block->holders, 1, memory_order_acq_rel) == 1) {
+        free(block);
+    }
 }

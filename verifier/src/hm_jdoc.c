@@ -23,6 +23,7 @@ struct jparse {
 };
 
 static int parse_value(struct jparse *p, hm_jv *v);
+static json_t *container_to_json(const hm_jv *v);
 
 static void
 skip_space(struct jparse *p)
@@ -471,6 +472,80 @@ hm_jdoc_parse(const unsigned char *buf, size_t len, size_t max_len, size_t max_d
     }
     *out = root;
     return HALLMARK_OK;
+}
+
+/* v as a jansson value (a new reference), or NULL without memory. The document already holds
+ * jansson's guarantees (valid UTF-8, no NUL, no duplicate name), so the unchecked setters give
+ * the tree json_loadb would: the same values, members in the order of the text. */
+static json_t *
+jv_to_json(const hm_jv *v)
+{
+    switch (v->type) {
+    case HM_JV_NULL:
+        return json_null();
+    case HM_JV_FALSE:
+        return json_false();
+    case HM_JV_TRUE:
+        return json_true();
+    case HM_JV_INTEGER:
+        return json_integer((json_int_t)v->u.integer);
+    case HM_JV_REAL:
+        return json_real(v->u.real);
+    case HM_JV_STRING:
+        return json_stringn_nocheck(v->u.str, v->len);
+    case HM_JV_ARRAY:
+    case HM_JV_OBJECT:
+        break;
+    }
+    return container_to_json(v);
+}
+
+/* An array or object of the document as a jansson one, or NULL without memory. */
+static json_t *
+container_to_json(const hm_jv *v)
+{
+    json_t *out = v->type == HM_JV_OBJECT ? json_object() : json_array();
+    const hm_jv *m;
+
+    for (m = v->u.first; out != NULL && m != NULL; m = m->next) {
+        json_t *item = jv_to_json(m);
+        int failed =
+            item == NULL ||
+            (v->type == HM_JV_OBJECT ? json_object_setn_new_nocheck(out, m->name, m->name_len, item)
+                                     : json_array_append_new(out, item)) != 0;
+
+        if (failed) {
+            json_decref(out);
+            out = NULL;
+        }
+    }
+    return out;
+}
+
+json_t *
+hm_jdoc_to_json(const hm_jv *root)
+{
+    return root != NULL ? jv_to_json(root) : NULL;
+}
+
+hallmark_result
+hm_jdoc_parse_json(const unsigned char *buf, size_t len, size_t max_len, size_t max_depth,
+                   json_t **out)
+{
+    hm_jv *root = NULL;
+    hallmark_result rc;
+
+    if (out == NULL) {
+        return HALLMARK_ERR_INVALID_ARGUMENT;
+    }
+    *out = NULL;
+    rc = hm_jdoc_parse(buf, len, max_len, max_depth, &root);
+    if (rc != HALLMARK_OK) {
+        return rc;
+    }
+    *out = hm_jdoc_to_json(root);
+    hm_jdoc_free(root);
+    return *out != NULL ? HALLMARK_OK : HALLMARK_ERR_NOMEM;
 }
 
 void

@@ -185,7 +185,7 @@ hm_jws_payload_json(const hm_jws *jws, size_t max_depth, json_t **out)
     if (jws == NULL || jws->payload == NULL) {
         return HALLMARK_ERR_INVALID_ARGUMENT;
     }
-    return hm_json_parse_object(jws->payload, jws->payload_len, jws->payload_len, max_depth, out);
+    return hm_jdoc_parse_json(jws->payload, jws->payload_len, jws->payload_len, max_depth, out);
 }
 
 hallmark_result
