@@ -49,14 +49,15 @@ slot_key(const char *channel, const char *sender, const char *recipient,
          unsigned char key[HM_SHA256_BYTES])
 {
     const char *part[3] = {channel, sender, recipient};
-    crypto_generichash_state st;
+    crypto_generichash_blake2b_state st;
     size_t i;
 
-    (void)crypto_generichash_init(&st, NULL, 0, HM_SHA256_BYTES);
+    (void)crypto_generichash_blake2b_init(&st, NULL, 0, HM_SHA256_BYTES);
     for (i = 0; i < 3; i++) {
-        (void)crypto_generichash_update(&st, (const unsigned char *)part[i], strlen(part[i]) + 1);
+        (void)crypto_generichash_blake2b_update(&st, (const unsigned char *)part[i],
+                                                strlen(part[i]) + 1);
     }
-    (void)crypto_generichash_final(&st, key, HM_SHA256_BYTES);
+    (void)crypto_generichash_blake2b_final(&st, key, HM_SHA256_BYTES);
 }
 
 hallmark_result

@@ -370,18 +370,20 @@ hm_stem_memo_release(void)
 
 /* The memo key of a stem's inputs (each length counts its NUL): BLAKE2b-256, as collision-resistant
  * as SHA-256 for a key that is ours alone, at about a third of the instructions of libsodium's
- * portable SHA-256 (every message pays it, hit or miss). */
+ * portable SHA-256 (every message pays it, hit or miss). The crypto_generichash_blake2b calls, not
+ * the generic wrapper: the WebAssembly build's libsodium carries BLAKE2b (Argon2id's) but not it.
+ */
 static void
 memo_key(const char *channel, size_t cl, const char *sender, size_t sl, const char *recipient,
          size_t rl, unsigned char key[HM_SHA256_BYTES])
 {
-    crypto_generichash_state st;
+    crypto_generichash_blake2b_state st;
 
-    (void)crypto_generichash_init(&st, NULL, 0, HM_SHA256_BYTES);
-    (void)crypto_generichash_update(&st, (const unsigned char *)channel, cl);
-    (void)crypto_generichash_update(&st, (const unsigned char *)sender, sl);
-    (void)crypto_generichash_update(&st, (const unsigned char *)recipient, rl);
-    (void)crypto_generichash_final(&st, key, HM_SHA256_BYTES);
+    (void)crypto_generichash_blake2b_init(&st, NULL, 0, HM_SHA256_BYTES);
+    (void)crypto_generichash_blake2b_update(&st, (const unsigned char *)channel, cl);
+    (void)crypto_generichash_blake2b_update(&st, (const unsigned char *)sender, sl);
+    (void)crypto_generichash_blake2b_update(&st, (const unsigned char *)recipient, rl);
+    (void)crypto_generichash_blake2b_final(&st, key, HM_SHA256_BYTES);
 }
 
 /* The larger memo is a set of buckets of HM_STEM_WAYS slots, not one slot a key: direct-mapped,
