@@ -14,6 +14,7 @@
 #include "hm_b64url.h"
 #include "hm_jdoc.h"
 #include "hm_json.h"
+#include "json_same_order.h"
 
 #define MAX_LEN 65536
 #define MAX_DEPTH 8
@@ -72,34 +73,6 @@ same(const json_t *j, const hm_jv *v)
     return 0;
 }
 
-/* 1 if a and b hold the same values with every object's members in the same order. */
-static int
-same_order(const json_t *a, const json_t *b)
-{
-    void *x, *y;
-    size_t i;
-
-    if (!json_equal(a, b)) {
-        return 0;
-    }
-    if (json_is_array(a)) {
-        for (i = 0; i < json_array_size(a); i++) {
-            if (!same_order(json_array_get(a, i), json_array_get(b, i))) {
-                return 0;
-            }
-        }
-    }
-    for (x = json_object_iter((json_t *)a), y = json_object_iter((json_t *)b);
-         x != NULL && y != NULL;
-         x = json_object_iter_next((json_t *)a, x), y = json_object_iter_next((json_t *)b, y)) {
-        if (strcmp(json_object_iter_key(x), json_object_iter_key(y)) != 0 ||
-            !same_order(json_object_iter_value(x), json_object_iter_value(y))) {
-            return 0;
-        }
-    }
-    return x == NULL && y == NULL;
-}
-
 static void
 differential(const unsigned char *text, size_t len)
 {
@@ -115,7 +88,7 @@ differential(const unsigned char *text, size_t len)
         abort();
     }
     /* The bundle's reader: the same verdict, and jansson's tree in the text's order. */
-    if (built != want || (want == HALLMARK_OK && !same_order(j, tree))) {
+    if (built != want || (want == HALLMARK_OK && !json_same_order(j, tree))) {
         abort();
     }
     json_decref(tree);

@@ -6,6 +6,7 @@
 
 #include "hm_jdoc.h"
 #include "hm_json.h"
+#include "../fuzz/json_same_order.h"
 #include "test.h"
 
 struct jcase {
@@ -74,34 +75,6 @@ static const struct jcase cases[] = {
     {"{\"a\":[[[[[[[[1]]]]]]]]}", HALLMARK_MALFORMED}, /* depth 9 */
 };
 
-/* 1 if a and b hold the same values with every object's members in the same order. */
-static int
-same_order(const json_t *a, const json_t *b)
-{
-    void *x, *y;
-    size_t i;
-
-    if (!json_equal(a, b)) {
-        return 0;
-    }
-    if (json_is_array(a)) {
-        for (i = 0; i < json_array_size(a); i++) {
-            if (!same_order(json_array_get(a, i), json_array_get(b, i))) {
-                return 0;
-            }
-        }
-    }
-    for (x = json_object_iter((json_t *)a), y = json_object_iter((json_t *)b);
-         x != NULL && y != NULL;
-         x = json_object_iter_next((json_t *)a, x), y = json_object_iter_next((json_t *)b, y)) {
-        if (strcmp(json_object_iter_key(x), json_object_iter_key(y)) != 0 ||
-            !same_order(json_object_iter_value(x), json_object_iter_value(y))) {
-            return 0;
-        }
-    }
-    return x == NULL && y == NULL;
-}
-
 /* 1 when hm_jdoc_parse_json gives want's verdict on text (want NULL: a refusal) and, on an
  * accepted one, want's tree. */
 static int
@@ -110,7 +83,7 @@ same_json_tree(const json_t *want, const unsigned char *text, size_t len)
     json_t *got = NULL;
     hallmark_result rc = hm_jdoc_parse_json(text, len, 4096, 8, &got);
     int same = want == NULL ? rc != HALLMARK_OK && got == NULL
-                            : rc == HALLMARK_OK && same_order(want, got);
+                            : rc == HALLMARK_OK && json_same_order(want, got);
 
     json_decref(got);
     return same;
